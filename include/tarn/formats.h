@@ -1,0 +1,53 @@
+/*
+ * tarn/formats.h — read and write files in any format tarn knows, with one
+ * set of calls: the format comes from the file's extension or the "format"
+ * option, and every reader and writer option is a key/value pair in a
+ * tarn_options bag (the same keys the CLI takes as --key value flags and SQL
+ * takes in COPY ... (key value)).
+ *
+ * Formats known: Arrow IPC file (.arrow, .feather, .ipc) and stream (.arrows).
+ */
+#ifndef TARN_FORMATS_H
+#define TARN_FORMATS_H
+
+#include "tarn/arrow.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An ordered bag of string options. Keys are case-insensitive; setting a key
+ * again replaces its value. A reader or writer that is given a key it does
+ * not know fails with TARN_EINVAL naming the key. */
+typedef struct tarn_options tarn_options;
+
+TARN_API tarn_options *tarn_options_create(void);
+TARN_API void tarn_options_free(tarn_options *opts);
+TARN_API int tarn_options_set(tarn_options *opts, const char *key, const char *value, tarn_error *err);
+/* The value of key, or NULL. The pointer lives until the key is set again. */
+TARN_API const char *tarn_options_get(const tarn_options *opts, const char *key);
+
+/* Open a file as a stream of record batches. opts may be NULL.
+ * Common reader options: format, columns (comma separated), limit, batch_size. */
+TARN_API int tarn_read(const char *path, const tarn_options *opts, struct ArrowArrayStream *out,
+                       tarn_error *err);
+
+/* Write a stream to a file atomically (the file appears complete or not at
+ * all). The stream is consumed (released) whether or not the call succeeds. */
+TARN_API int tarn_write(const char *path, struct ArrowArrayStream *in, const tarn_options *opts,
+                        tarn_error *err);
+
+/* Print a stream. Options: format (table|csv|jsonl; default table),
+ * max_rows (table: rows shown before eliding the middle), max_width (table:
+ * terminal columns; 0 = no limit). The stream is consumed. */
+TARN_API int tarn_print(FILE *out, struct ArrowArrayStream *in, const tarn_options *opts,
+                        tarn_error *err);
+
+/* The format name for a path from its extension ("ipc", "ipc_stream", ...),
+ * or NULL when the extension is not recognized. */
+TARN_API const char *tarn_format_from_path(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
