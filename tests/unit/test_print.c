@@ -380,8 +380,310 @@ TEST(csv_basic)
                  "{\"id\":null,\"name\":\"日本語\",\"price\":1000.00}\n");
 }
 
+
+/* n rows: i int32 = 0..n-1, s utf8 = "row i" */
+static void counting(cols *c, int n)
+{
+    tn_builder *a = bld(tn_type_get(TN_INT32)), *b = bld(tn_type_get(TN_STRING));
+    for (int k = 0; k < n; k++) {
+        char s[32];
+        snprintf(s, sizeof s, "row %d", k);
+        CHECK_OK(tn_builder_append_int(a, k, NULL), &(tarn_error){0});
+        CHECK_OK(tn_builder_append_str(b, s, NULL), &(tarn_error){0});
+    }
+    add(c, "i", a);
+    add(c, "s", b);
+}
+
+TEST(table_elide_rows)
+{
+    cols c = {0};
+    counting(&c, 100); /* batches of 7: the tail spans a batch boundary */
+    CHECK_RENDER(&c, 7, TN_PRINT_TABLE, 6, 0,
+                 "┌───────┬────────────┐\n"
+                 "│   i   │     s      │\n"
+                 "│ int32 │    utf8    │\n"
+                 "├───────┼────────────┤\n"
+                 "│     0 │ row 0      │\n"
+                 "│     1 │ row 1      │\n"
+                 "│     2 │ row 2      │\n"
+                 "│   ⋮   │     ⋮      │\n"
+                 "│    97 │ row 97     │\n"
+                 "│    98 │ row 98     │\n"
+                 "│    99 │ row 99     │\n"
+                 "├───────┴────────────┤\n"
+                 "│ 100 rows (6 shown) │\n"
+                 "└────────────────────┘\n");
+    cols d = {0};
+    counting(&d, 3);
+    CHECK_RENDER(&d, 0, TN_PRINT_TABLE, 1, 0,
+                 "┌───────┬──────────┐\n"
+                 "│   i   │    s     │\n"
+                 "│ int32 │   utf8   │\n"
+                 "├───────┼──────────┤\n"
+                 "│     0 │ row 0    │\n"
+                 "│   ⋮   │    ⋮     │\n"
+                 "├───────┴──────────┤\n"
+                 "│ 3 rows (1 shown) │\n"
+                 "└──────────────────┘\n");
+    /* exactly max_rows rows, or no limit: everything, no footer */
+    const char *three = "┌───────┬───────┐\n"
+                        "│   i   │   s   │\n"
+                        "│ int32 │ utf8  │\n"
+                        "├───────┼───────┤\n"
+                        "│     0 │ row 0 │\n"
+                        "│     1 │ row 1 │\n"
+                        "│     2 │ row 2 │\n"
+                        "└───────┴───────┘\n";
+    cols e = {0};
+    counting(&e, 3);
+    CHECK_RENDER(&e, 2, TN_PRINT_TABLE, 3, 0, three);
+    cols f = {0};
+    counting(&f, 3);
+    CHECK_RENDER(&f, 1, TN_PRINT_TABLE, 0, 0, three);
+}
+
+TEST(table_empty_and_no_columns)
+{
+    cols c = {0};
+    counting(&c, 0);
+    CHECK_RENDER(&c, 0, TN_PRINT_TABLE, 40, 0,
+                 "┌───────┬──────┐\n"
+                 "│   i   │  s   │\n"
+                 "│ int32 │ utf8 │\n"
+                 "├───────┴──────┤\n"
+                 "│ 0 rows       │\n"
+                 "└──────────────┘\n");
+    cols d = {0};
+    CHECK_RENDER(&d, 0, TN_PRINT_TABLE, 40, 0,
+                 "┌──────────────┐\n"
+                 "│ (no columns) │\n"
+                 "├──────────────┤\n"
+                 "│ 0 rows       │\n"
+                 "└──────────────┘\n");
+    cols e = {0};
+    counting(&e, 0);
+    CHECK_RENDER(&e, 0, TN_PRINT_CSV, 40, 0, "i,s\n");
+    cols f = {0};
+    counting(&f, 0);
+    CHECK_RENDER(&f, 0, TN_PRINT_JSONL, 40, 0, "");
+    cols g = {0};
+    CHECK_RENDER(&g, 0, TN_PRINT_CSV, 40, 0, "");
+}
+
+static const char *const awkward[] = {"tab\there\nnew", "a very long value that goes on and on past the limit",
+                                      "宽字符宽字符宽字符宽字符宽字符宽字符宽字符", NULL};
+
+TEST(table_truncate_escape_wide)
+{
+    cols c = {0};
+    tn_builder *b = bld(tn_type_get(TN_STRING));
+    strs(b, 4, awkward);
+    add(&c, "text", b);
+    CHECK_RENDER(&c, 0, TN_PRINT_TABLE, 40, 0,
+                 "┌──────────────────────────────────┐\n"
+                 "│               text               │\n"
+                 "│               utf8               │\n"
+                 "├──────────────────────────────────┤\n"
+                 "│ tab\\there\\nnew                   │\n"
+                 "│ a very long value that goes on … │\n"
+                 "│ 宽字符宽字符宽字符宽字符宽字符…  │\n"
+                 "│ NULL                             │\n"
+                 "└──────────────────────────────────┘\n");
+    /* a single column narrower than the terminal is cut again */
+    cols d = {0};
+    strs(b = bld(tn_type_get(TN_STRING)), 2, awkward + 1);
+    add(&d, "text", b);
+    CHECK_RENDER(&d, 0, TN_PRINT_TABLE, 40, 12,
+                 "┌──────────┐\n"
+                 "│   text   │\n"
+                 "│   utf8   │\n"
+                 "├──────────┤\n"
+                 "│ a very … │\n"
+                 "│ 宽字符…  │\n"
+                 "└──────────┘\n");
+}
+
+/* 8 columns c0..c7 of int8, two rows */
+static void wide(cols *c)
+{
+    static const char *const names[] = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
+    static const int64_t v[] = {1, -2};
+    for (int k = 0; k < 8; k++) {
+        tn_builder *b = bld(tn_type_get(TN_INT8));
+        ints(b, 2, v, NULL);
+        add(c, names[k], b);
+    }
+}
+
+TEST(table_elide_columns)
+{
+    cols c = {0};
+    wide(&c);
+    CHECK_RENDER(&c, 0, TN_PRINT_TABLE, 40, 30,
+                 "┌──────┬──────┬───┬──────┐\n"
+                 "│  c0  │  c1  │ … │  c7  │\n"
+                 "│ int8 │ int8 │ … │ int8 │\n"
+                 "├──────┼──────┼───┼──────┤\n"
+                 "│    1 │    1 │ … │    1 │\n"
+                 "│   -2 │   -2 │ … │   -2 │\n"
+                 "├──────┴──────┴───┴──────┤\n"
+                 "│ 8 columns (3 shown)    │\n"
+                 "└────────────────────────┘\n");
+    cols d = {0};
+    wide(&d);
+    char *all = render(reader_of(&d, 0), TN_PRINT_TABLE, 40, 0);
+    CHECK(all && strstr(all, "│  c3  │  c4  │") && !strstr(all, "columns"));
+    tn_free(all);
+    /* rows and columns left out: both in the footer, the last column widened to fit it */
+    cols e = {0};
+    counting(&e, 5);
+    CHECK_RENDER(&e, 0, TN_PRINT_TABLE, 2, 16,
+                 "┌───────┬───────────────────────────────┐\n"
+                 "│   i   │               …               │\n"
+                 "│ int32 │               …               │\n"
+                 "├───────┼───────────────────────────────┤\n"
+                 "│     0 │               …               │\n"
+                 "│   ⋮   │               …               │\n"
+                 "│     4 │               …               │\n"
+                 "├───────┴───────────────────────────────┤\n"
+                 "│ 5 rows (2 shown)  2 columns (1 shown) │\n"
+                 "└───────────────────────────────────────┘\n");
+}
+
+TEST(csv_quoting)
+{
+    cols c = {0};
+    static const char *const q[] = {"plain", "", NULL, "a,b", "say \"hi\"", " lead", "trail\t", "line\nbreak", "cr\r"};
+    tn_builder *b = bld(tn_type_get(TN_STRING));
+    strs(b, 9, q);
+    add(&c, "v,x", b);
+    CHECK_RENDER(&c, 4, TN_PRINT_CSV, 40, 0,
+                 "\"v,x\"\nplain\n\"\"\n\n\"a,b\"\n\"say \"\"hi\"\"\"\n\" lead\"\n\"trail\t\"\n\"line\nbreak\"\n\"cr\r\"\n");
+    cols d = {0};
+    tn_builder *bi = bld(tn_type_get(TN_BINARY));
+    CHECK_OK(tn_builder_append_bytes(bi, "", 0, NULL), &(tarn_error){0});
+    CHECK_OK(tn_builder_append_null(bi, NULL), &(tarn_error){0});
+    add(&d, "", bi);
+    CHECK_RENDER(&d, 0, TN_PRINT_CSV, 40, 0, "\"\"\n\"\"\n\n");
+}
+
+/* One row of many types, printed by each output. */
+static void every_type(cols *c)
+{
+    tn_builder *b = bld(tn_type_get(TN_BOOL));
+    CHECK_OK(tn_builder_append_bool(b, false, NULL), &(tarn_error){0});
+    add(c, "flag", b);
+    add(c, "x", one_double(tn_type_get(TN_FLOAT64), 2.5));
+    add(c, "ts", one_int(tn_type_timestamp(TN_MILLI, "UTC"), 86400001));
+    add(c, "list", int_lists());
+    add(c, "rec", structs());
+    add(c, "m", map_of(tn_type_get(TN_STRING), true));
+    b = bld(tn_type_dictionary(tn_type_get(TN_INT32), tn_type_get(TN_STRING), false));
+    CHECK_OK(tn_builder_append_str(b, "a b", NULL), &(tarn_error){0});
+    add(c, "cat", b);
+    add(c, "raw", one_bytes(tn_type_get(TN_BINARY), "\x0f", 1));
+    for (int j = 0; j < c->n; j++) { /* one row each */
+        tn_array *one = tn_array_slice(c->arrays[j], 0, 1);
+        tn_array_unref(c->arrays[j]);
+        c->arrays[j] = one;
+    }
+}
+
+TEST(every_type_each_output)
+{
+    cols c = {0};
+    every_type(&c);
+    CHECK_RENDER(&c, 0, TN_PRINT_JSONL, 40, 0,
+                 "{\"flag\":false,\"x\":2.5,\"ts\":\"1970-01-02T00:00:00.001Z\",\"list\":[1,null,3],"
+                 "\"rec\":{\"id\":1,\"tag\":\"x\\\"y\"},\"m\":{\"a\":0.5,\"b\":null},\"cat\":\"a b\",\"raw\":\"0f\"}\n");
+    cols d = {0};
+    every_type(&d);
+    CHECK_RENDER(&d, 0, TN_PRINT_CSV, 40, 0,
+                 "flag,x,ts,list,rec,m,cat,raw\n"
+                 "false,2.5,1970-01-02T00:00:00.001Z,\"[1, null, 3]\",\"{\"\"id\"\": 1, \"\"tag\"\": \"\"x\\\"\"y\"\"}\","
+                 "\"{\"\"a\"\": 0.5, \"\"b\"\": null}\",a b,0f\n");
+    cols e = {0};
+    every_type(&e);
+    CHECK_RENDER(&e, 0, TN_PRINT_TABLE, 40, 0,
+                 "┌───────┬────────┬──────────────────────────┬───────────────────┬──────────────────────────────┬───────────────────────┬──────┬────────┐\n"
+                 "│ flag  │   x    │            ts            │       list        │             rec              │           m           │ cat  │  raw   │\n"
+                 "│ bool  │ double │  timestamp[ms, tz=UTC]   │ list<item: int32> │ struct<id: int64, tag: utf8> │   map<utf8, double>   │ utf8 │ binary │\n"
+                 "├───────┼────────┼──────────────────────────┼───────────────────┼──────────────────────────────┼───────────────────────┼──────┼────────┤\n"
+                 "│ false │    2.5 │ 1970-01-02 00:00:00.001Z │ [1, null, 3]      │ {\"id\": 1, \"tag\": \"x\\\"y\"}     │ {\"a\": 0.5, \"b\": null} │ a b  │ 0f     │\n"
+                 "└───────┴────────┴──────────────────────────┴───────────────────┴──────────────────────────────┴───────────────────────┴──────┴────────┘\n");
+}
+
+TEST(zero_columns_with_rows)
+{
+    tn_schema *s = tn_schema_new(0);
+    tn_batch *b = tn_batch_new(s, 2);
+    tn_reader *r = tn_reader_from_batches(s, &b, 1);
+    char *got = render(r, TN_PRINT_JSONL, 40, 0);
+    CHECK_STR(got, "{}\n{}\n");
+    tn_free(got);
+    r = tn_reader_from_batches(s, &b, 1);
+    got = render(r, TN_PRINT_TABLE, 40, 0);
+    CHECK_STR(got, "┌──────────────┐\n│ (no columns) │\n├──────────────┤\n│ 2 rows       │\n└──────────────┘\n");
+    tn_free(got);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+typedef struct fail_ctx {
+    tn_batch *batches[8];
+    int64_t n;
+    tn_print_format format;
+} fail_ctx;
+
+static int print_all(void *p, tarn_error *err)
+{
+    fail_ctx *c = p;
+    tn_reader *r = tn_reader_from_batches(c->batches[0]->schema, c->batches, c->n);
+    TN_TRY_ALLOC(r, err, sizeof *r);
+    tn_print_options o;
+    tn_print_options_init(&o);
+    o.format = c->format;
+    o.max_rows = 4;
+    o.max_width = 60;
+    tn_buf out;
+    tn_buf_init(&out, 0);
+    int rc = tn_print_buf(&out, r, &o, err);
+    tn_buf_reset(&out);
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(alloc_failures)
+{
+    cols c = {0};
+    every_type(&c);
+    tn_reader *r = reader_of(&c, 0);
+    tn_batch *b = NULL;
+    CHECK_OK(tn_reader_next(r, &b, &(tarn_error){0}), &(tarn_error){0});
+    tn_reader_free(r);
+    fail_ctx ctx = {.n = 3}; /* the same one-row batch three times: rows get elided */
+    for (int k = 0; k < 3; k++)
+        ctx.batches[k] = tn_batch_ref(b);
+    tn_batch_unref(b);
+    for (int f = 0; f < 3; f++) {
+        ctx.format = (tn_print_format)f;
+        CHECK(tn_test_alloc_failures(tn_print_format_name(ctx.format), print_all, &ctx) > 3);
+    }
+    for (int64_t k = 0; k < ctx.n; k++)
+        tn_batch_unref(ctx.batches[k]);
+}
+
 int main(void)
 {
+    RUN(table_elide_rows);
+    RUN(table_empty_and_no_columns);
+    RUN(table_truncate_escape_wide);
+    RUN(table_elide_columns);
+    RUN(csv_quoting);
+    RUN(every_type_each_output);
+    RUN(zero_columns_with_rows);
+    RUN(alloc_failures);
     RUN(cell_numbers);
     RUN(cell_decimals);
     RUN(cell_strings);
