@@ -141,7 +141,7 @@ static int concat_layout(tn_array *a, tn_array *b, tn_array *o, tarn_error *err)
         if (a->dictionary != b->dictionary)
             return tn_error_set(err, TARN_EUNSUPPORTED, "delta of a dictionary whose values are dictionary-encoded");
         o->dictionary = tn_array_ref(a->dictionary);
-        /* fall through: the indices are fixed-width */
+        __attribute__((fallthrough)); /* the indices are fixed-width */
     default: {
         int64_t w = t->id == TN_DICTIONARY ? t->index_type->byte_width : t->byte_width;
         o->buffers[1] = concat_bytes(a->buffers[1]->data + a->offset * w, n * w, b->buffers[1]->data + b->offset * w,

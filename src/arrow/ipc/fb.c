@@ -112,7 +112,7 @@ int64_t tn_fb_int(tn_fb *fb, const tn_fbt *t, int id, int width, bool is_signed,
         return is_signed ? (int16_t)v : v;
     }
     case 4:
-        return is_signed ? tn_fb_le32(q) : (uint32_t)tn_fb_le32(q);
+        return is_signed ? (int64_t)tn_fb_le32(q) : (int64_t)(uint32_t)tn_fb_le32(q);
     default:
         return tn_fb_le64(q);
     }

@@ -45,7 +45,8 @@ typedef struct dict_entry {
     int64_t id;
     const tn_type *value_type; /* borrowed from the schema */
     const tn_ipc_dnode *node;  /* borrowed from the reader's tree */
-    tn_array *values;          /* NULL until its first DictionaryBatch */
+    tn_array *values;          /* NULL until needed */
+    bool loaded;               /* a DictionaryBatch has been read */
 } dict_entry;
 
 typedef struct block {
@@ -168,7 +169,7 @@ static int collect_dicts(ipc_reader *r, const tn_type *t, const tn_ipc_dnode *n,
             dict_entry *d = tn_realloc(r->dicts, ((size_t)r->n_dicts + 1) * sizeof *d);
             TN_TRY_ALLOC(d, err, ((size_t)r->n_dicts + 1) * sizeof *d);
             r->dicts = d;
-            r->dicts[r->n_dicts++] = (dict_entry){n->dict_id, vt, n, NULL};
+            r->dicts[r->n_dicts++] = (dict_entry){n->dict_id, vt, n, NULL, false};
         }
     }
     if (n->n_children != vt->n_children)
@@ -308,9 +309,12 @@ static int load_layout(load *c, const tn_type *t, const tn_ipc_dnode *dn, tn_arr
         break;
     case TN_DICTIONARY: {
         dict_entry *e = find_dict(r, dn->dict_id);
-        if (!e || !e->values)
-            return TN_CORRUPT(c->err, "%s: message at byte offset %lld: dictionary id %lld used before its dictionary batch",
-                              r->name, (long long)c->m->at, (long long)dn->dict_id);
+        if (!e)
+            return tn_error_set(c->err, TARN_EINTERNAL, "dictionary id %lld not registered", (long long)dn->dict_id);
+        /* A column that is all null may come before its dictionary: give it an
+         * empty one, and validation rejects any index that needs more. */
+        if (!e->values && !(e->values = tn_array_new_empty((tn_type *)e->value_type)))
+            return tn_error_oom(c->err, sizeof(tn_array));
         a->dictionary = tn_array_ref(e->values);
         break;
     }
@@ -331,6 +335,10 @@ static int load_array(load *c, const tn_type *t, const tn_ipc_dnode *dn, tn_arra
     if (length < 0 || length > MAX_NODE_LENGTH || nulls < 0 || nulls > length)
         return TN_CORRUPT(c->err, "%s: message at byte offset %lld: field node %u has length %lld and %lld nulls",
                           r->name, (long long)c->m->at, c->node_i - 1, (long long)length, (long long)nulls);
+    int64_t width = t->id == TN_DICTIONARY ? t->index_type->byte_width : t->byte_width;
+    if (width > 0 && length > ((int64_t)1 << 56) / width)
+        return TN_CORRUPT(c->err, "%s: message at byte offset %lld: field node %u: %lld values of %lld bytes overflow",
+                          r->name, (long long)c->m->at, c->node_i - 1, (long long)length, (long long)width);
     int32_t nbuf = tn_type_n_buffers(t);
     if (tn_type_is_view(t->id)) {
         const uint8_t *v = tn_fb_vec_struct(c->fb, &c->variadic, c->var_i, 8);
@@ -412,7 +420,7 @@ static int read_dictionary(ipc_reader *r, msg *m, tarn_error *err)
     if (!e)
         return TN_CORRUPT(err, "%s: message at byte offset %lld: dictionary id %lld is not in the schema", r->name,
                           (long long)m->at, (long long)id);
-    if (r->file_format && e->values && !delta)
+    if (r->file_format && e->loaded && !delta)
         return TN_CORRUPT(err, "%s: message at byte offset %lld: dictionary id %lld replaced (not allowed in the file format)",
                           r->name, (long long)m->at, (long long)id);
     load c;
@@ -436,6 +444,7 @@ static int read_dictionary(ipc_reader *r, msg *m, tarn_error *err)
     }
     tn_array_unref(e->values);
     e->values = v;
+    e->loaded = true;
     return TARN_OK;
 }
 

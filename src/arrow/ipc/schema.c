@@ -219,7 +219,7 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
     }
     case FT_TIME: {
         int64_t u = tn_fb_int(fb, &t, 0, 2, true, 1), bits = tn_fb_int(fb, &t, 1, 4, true, 32);
-        tn_time_unit unit;
+        tn_time_unit unit = TN_SECOND;
         if ((rc = unit_of(d, name, u, &unit)) != TARN_OK)
             break;
         if (!((bits == 32 && unit <= TN_MILLI) || (bits == 64 && unit >= TN_MICRO)))
@@ -229,7 +229,7 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
         break;
     }
     case FT_TIMESTAMP: {
-        tn_time_unit unit;
+        tn_time_unit unit = TN_SECOND;
         uint32_t tzl;
         const char *tz = tn_fb_string(fb, &t, 1, &tzl);
         if (fb->bad)
@@ -239,7 +239,7 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
         break;
     }
     case FT_DURATION: {
-        tn_time_unit unit;
+        tn_time_unit unit = TN_SECOND;
         if ((rc = unit_of(d, name, tn_fb_int(fb, &t, 0, 2, true, 1), &unit)) == TARN_OK)
             ty = tn_type_duration(unit);
         break;
