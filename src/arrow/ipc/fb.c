@@ -239,7 +239,7 @@ static bool grow(tn_fbb *b, size_t n)
 
 void tn_fbb_push_bytes(tn_fbb *b, const void *p, size_t n)
 {
-    if (!grow(b, n))
+    if (n == 0 || !grow(b, n))
         return;
     b->len += n;
     memcpy(b->buf + b->cap - b->len, p, n);
@@ -247,7 +247,7 @@ void tn_fbb_push_bytes(tn_fbb *b, const void *p, size_t n)
 
 static void push_zeros(tn_fbb *b, size_t n)
 {
-    if (!grow(b, n))
+    if (n == 0 || !grow(b, n))
         return;
     b->len += n;
     memset(b->buf + b->cap - b->len, 0, n);

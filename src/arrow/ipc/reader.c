@@ -244,6 +244,18 @@ static int take_buffer(load *c, tn_buffer **out)
         int64_t ulen = tn_fb_le64(r->data->data + at);
         at += 8;
         len -= 8;
+        /* Neither codec expands data more than ~32768:1 (zstd RLE blocks),
+         * so a larger claim is a lie that must not become an allocation. */
+        int64_t ratio = c->codec == 1 ? 32768 : 256;
+        if (ulen > len * ratio + 65536)
+            return TN_CORRUPT(c->err, "%s: message at byte offset %lld: buffer claims %lld bytes from %lld compressed",
+                              r->name, (long long)c->m->at, (long long)ulen, (long long)len);
+        if (c->codec == 1 && ulen >= 0) {
+            unsigned long long fcs = ZSTD_getFrameContentSize(r->data->data + at, (size_t)len);
+            if (fcs == ZSTD_CONTENTSIZE_ERROR || (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != (unsigned long long)ulen))
+                return TN_CORRUPT(c->err, "%s: message at byte offset %lld: zstd frame does not hold %lld bytes",
+                                  r->name, (long long)c->m->at, (long long)ulen);
+        }
         if (ulen >= 0) {
             tn_buffer *d = tn_buffer_new(ulen);
             TN_TRY_ALLOC(d, c->err, (size_t)ulen);

@@ -528,10 +528,11 @@ static int write_schema(writer *w)
         rc = emit_message(w, &fbb, s, HDR_SCHEMA, NULL, NULL);
     tn_fbb_reset(&fbb);
     TN_TRY(rc);
-    w->n_ids = count_ids(w->nodes, w->schema->n_fields);
-    if (w->n_ids > 0) {
-        w->last_dict = tn_calloc((size_t)w->n_ids, sizeof *w->last_dict);
-        TN_TRY_ALLOC(w->last_dict, w->err, (size_t)w->n_ids * sizeof *w->last_dict);
+    int64_t n = count_ids(w->nodes, w->schema->n_fields);
+    if (n > 0) {
+        w->last_dict = tn_calloc((size_t)n, sizeof *w->last_dict);
+        TN_TRY_ALLOC(w->last_dict, w->err, (size_t)n * sizeof *w->last_dict);
+        w->n_ids = n;
     }
     return TARN_OK;
 }
