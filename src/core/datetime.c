@@ -147,8 +147,12 @@ static int civil_seconds(const tn_civil *c, int64_t *secs)
 /* secs * units-per-second + sub, with overflow detection. */
 static int scale_seconds(int64_t secs, int64_t sub, tn_dt_unit unit, int64_t *out)
 {
-    int64_t v;
-    if (__builtin_mul_overflow(secs, tn_unit_per_second(unit), &v) || __builtin_add_overflow(v, sub, &v))
+    int64_t v, ups = tn_unit_per_second(unit);
+    if (secs < 0 && sub > 0) { /* reach INT64_MIN's own second: (secs+1)*ups - (ups-sub) */
+        secs += 1;
+        sub -= ups;
+    }
+    if (__builtin_mul_overflow(secs, ups, &v) || __builtin_add_overflow(v, sub, &v))
         return TARN_EOVERFLOW;
     *out = v;
     return TARN_OK;
