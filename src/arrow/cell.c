@@ -14,10 +14,12 @@
  *    when negative ("PT1H30M", "P1Y2M3DT4.5S", "PT-1M-30S");
  *  - binary as lowercase hex; nested values as JSON; dictionaries as their
  *    values.
- * Date arithmetic is kept in one section below so that it can move onto the
- * core date/time module without touching the call sites.
+ * Calendar arithmetic is core/datetime.h's; years outside 0..9999 carry a
+ * sign ("-0001-12-31", "+10000-01-01").
  */
 #include "arrow/cell.h"
+
+#include "core/datetime.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -281,8 +283,9 @@ static int decimal_text(tn_buf *out, const uint8_t *le, int nbytes, int32_t scal
     return TARN_OK;
 }
 
-/* --- dates and times -------------------------------------------------------
- * Calendar arithmetic lives only here; it moves to core/datetime.h. */
+/* --- dates and times ------------------------------------------------------
+ * The calendar comes from core/datetime.h; only the split of a timestamp
+ * into a day and a time of day, and the fraction style, are done here. */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -290,29 +293,11 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/* Proleptic Gregorian date of a day count from 1970-01-01, by 400-year eras
- * of 146097 days whose years start on March 1st (so leap days come last). */
-static void civil(int64_t days, int64_t *y, int *m, int *d)
-{
-    int64_t z = days + 719468;
-    int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int date_text(tn_buf *out, int64_t days, tarn_error *err)
 {
-    int64_t y;
-    int m, d;
-    civil(days, &y, &m, &d);
-    if (y < 0)
-        return tn_buf_printf(out, err, "-%04" PRId64 "-%02d-%02d", -y, m, d);
-    return tn_buf_printf(out, err, "%04" PRId64 "-%02d-%02d", y, m, d);
+    char s[TN_DT_FORMAT_MAX];
+    size_t n = tn_format_date(days, s, sizeof s);
+    return tn_buf_append(out, s, n, err);
 }
 
 static const int64_t per_second[4] = {1, 1000, 1000000, 1000000000};
@@ -345,12 +330,11 @@ static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
 
 static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, char sep, tarn_error *err)
 {
-    int64_t secs = floor_div(v, per_second[t->unit]);
-    int64_t frac = v - secs * per_second[t->unit];
-    int64_t days = floor_div(secs, 86400);
+    int64_t per_day = per_second[t->unit] * TN_SECS_PER_DAY;
+    int64_t days = floor_div(v, per_day);
     TN_TRY(date_text(out, days, err));
     TN_TRY(tn_buf_append_byte(out, (uint8_t)sep, err));
-    TN_TRY(tod_text(out, (secs - days * 86400) * per_second[t->unit] + frac, t->unit, err));
+    TN_TRY(tod_text(out, v - days * per_day, t->unit, err));
     return t->tz ? tn_buf_append_byte(out, 'Z', err) : TARN_OK;
 }
 

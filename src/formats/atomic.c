@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -30,6 +31,15 @@ int tn_atomic_open(tn_atomic_file *a, const char *path, tarn_error *err)
         tn_atomic_abort(a);
         return tn_error_set(err, e == ENOENT ? TARN_ENOTFOUND : e == EACCES ? TARN_EPERM : TARN_EIO,
                             "cannot create %s: %s", path, strerror(e));
+    }
+    /* mkstemp makes the file 0600; give it the mode a plain create would */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        tn_atomic_abort(a);
+        return tn_error_set(err, TARN_EIO, "cannot create %s: %s", path, strerror(e));
     }
     a->f = fdopen(fd, "wb");
     if (!a->f) {
