@@ -447,10 +447,20 @@ static int32_t layout(table *t, int32_t *idx, int64_t *w)
     }
     int64_t budget = maxw - 1 - 4; /* the left border and the "…" column */
     int32_t l = 0, r = n - 1, nl = 0, nr = 0;
-    for (bool from_left = true; l <= r; from_left = !from_left) {
+    /* alternate ends; once one end's next column does not fit, keep
+     * filling from the other end while its columns fit */
+    bool left_done = false, right_done = false;
+    for (bool from_left = true; l <= r && !(left_done && right_done); from_left = !from_left) {
+        if (from_left ? left_done : right_done)
+            continue;
         int32_t j = from_left ? l : r;
-        if (full[j] + 3 > budget)
-            break;
+        if (full[j] + 3 > budget || (nl == 0 && !from_left)) {
+            if (from_left)
+                left_done = true;
+            else
+                right_done = true;
+            continue;
+        }
         budget -= full[j] + 3;
         if (from_left)
             left[nl++] = l++;

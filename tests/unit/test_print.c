@@ -236,6 +236,7 @@ TEST(cell_temporal)
     CHECK_CELL(one_int(tn_type_get(TN_DATE32), -719528), TN_CELL_TABLE, "0000-01-01");
     CHECK_CELL(one_int(tn_type_get(TN_DATE32), -719529), TN_CELL_TABLE, "-0001-12-31");
     CHECK_CELL(one_int(tn_type_get(TN_DATE64), -1), TN_CELL_TABLE, "1969-12-31");
+    CHECK_CELL(one_int(tn_type_get(TN_DATE32), 2932897), TN_CELL_TABLE, "+10000-01-01");
     CHECK_CELL(one_int(tn_type_time(TN_TIME32, TN_SECOND), 45296), TN_CELL_JSON, "\"12:34:56\"");
     CHECK_CELL(one_int(tn_type_time(TN_TIME32, TN_MILLI), 45296500), TN_CELL_TABLE, "12:34:56.500");
     CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1000), TN_CELL_TABLE, "00:00:00.000001");
