@@ -531,16 +531,37 @@ static int line(table *t, tn_buf *o, const cell *row, const int32_t *idx, const 
     return tn_buf_append_byte(o, '\n', err);
 }
 
-static int footer_text(table *t, int32_t shown_cols, bool elided_rows, tn_buf *f, tarn_error *err)
+/* The footer's parts: "N rows (M shown)" or "0 rows", and "K columns
+ * (J shown)"; each part is plain ASCII, so its width is its length. */
+static int footer_parts(table *t, int32_t shown_cols, bool elided_rows, char part[2][64])
 {
-    int64_t shown_rows = t->nrows;
+    int n = 0;
     if (elided_rows)
-        TN_TRY(tn_buf_printf(f, err, "%" PRId64 " rows (%" PRId64 " shown)", t->total, shown_rows));
+        snprintf(part[n++], 64, "%" PRId64 " rows (%" PRId64 " shown)", t->total, t->nrows);
     else if (t->total == 0)
-        TN_TRY(tn_buf_append_str(f, "0 rows", err));
+        snprintf(part[n++], 64, "0 rows");
     if (shown_cols < t->ncols)
-        TN_TRY(tn_buf_printf(f, err, "%s%d columns (%d shown)", f->len ? "  " : "", t->ncols, shown_cols));
-    return TARN_OK;
+        snprintf(part[n++], 64, "%d columns (%d shown)", t->ncols, shown_cols);
+    return n;
+}
+
+/* The footer box: both parts on one line when they fit, else one per line. */
+static int footer(tn_buf *o, char part[2][64], int n, int64_t inner, tarn_error *err)
+{
+    const char *V = "\xE2\x94\x82";
+    if (n == 2 && (int64_t)(strlen(part[0]) + strlen(part[1])) + 4 <= inner) {
+        size_t l = strlen(part[0]);
+        snprintf(part[0] + l, 64 - l, "  %s", part[1]);
+        n = 1;
+    }
+    for (int k = 0; k < n; k++) {
+        TN_TRY(tn_buf_printf(o, err, "%s %s", V, part[k]));
+        TN_TRY(repeat(o, " ", inner - (int64_t)strlen(part[k]) - 1, err));
+        TN_TRY(tn_buf_printf(o, err, "%s\n", V));
+    }
+    TN_TRY(tn_buf_append_str(o, "\xE2\x94\x94", err)); /* └ */
+    TN_TRY(repeat(o, "\xE2\x94\x80", inner, err));
+    return tn_buf_append_str(o, "\xE2\x94\x98\n", err); /* ┘ */
 }
 
 static int no_columns(table *t, sink *s, tarn_error *err)
@@ -569,8 +590,6 @@ static int render(table *t, sink *s, tarn_error *err)
     size_t slots = ((size_t)t->ncols + 1) * 3; /* see layout() */
     int32_t *idx = tn_malloc(sizeof(int32_t) * slots);
     int64_t *w = tn_malloc(sizeof(int64_t) * slots);
-    tn_buf foot;
-    tn_buf_init(&foot, 0);
     int rc = idx && w ? TARN_OK : tn_error_oom(err, sizeof(int64_t) * slots);
     if (rc == TARN_OK) {
         int32_t k = layout(t, idx, w);
@@ -578,15 +597,17 @@ static int render(table *t, sink *s, tarn_error *err)
         for (int32_t c = 0; c < k; c++)
             shown_cols += idx[c] >= 0;
         bool elided = t->o->max_rows > 0 && t->total > t->o->max_rows;
-        rc = footer_text(t, shown_cols, elided, &foot, err);
-        int64_t inner = -1;
+        char part[2][64];
+        int nparts = footer_parts(t, shown_cols, elided, part);
+        int64_t inner = -1, need = 0;
         for (int32_t c = 0; c < k; c++)
             inner += w[c] + 3;
-        int64_t fw = foot.len ? text_width(foot.data, (int64_t)foot.len) : 0;
-        if (foot.len && fw + 2 > inner) /* widen the last column to hold the footer */
-            w[k - 1] += fw + 2 - inner, inner = fw + 2;
+        for (int p = 0; p < nparts; p++)
+            if ((int64_t)strlen(part[p]) + 2 > need)
+                need = (int64_t)strlen(part[p]) + 2;
+        if (need > inner) /* widen the last column to hold the footer */
+            w[k - 1] += need - inner, inner = need;
         int64_t head_rows = elided ? (t->o->max_rows + 1) / 2 : t->nrows;
-        const char *V = "\xE2\x94\x82", *H = "\xE2\x94\x80";
         if (rc == TARN_OK)
             rc = rule(o, "\xE2\x94\x8C", "\xE2\x94\xAC", "\xE2\x94\x90", w, k, err); /* ┌┬┐ */
         for (int h = 0; h < 2 && rc == TARN_OK; h++)
@@ -603,23 +624,14 @@ static int render(table *t, sink *s, tarn_error *err)
         }
         if (rc == TARN_OK && elided && head_rows == t->nrows) /* max_rows 1: nothing after the dots */
             rc = line(t, o, NULL, idx, w, k, 2, err);
-        if (rc == TARN_OK && foot.len) {
+        if (rc == TARN_OK && nparts) {
             rc = rule(o, "\xE2\x94\x9C", "\xE2\x94\xB4", "\xE2\x94\xA4", w, k, err); /* ├┴┤ */
             if (rc == TARN_OK)
-                rc = tn_buf_printf(o, err, "%s %s", V, (const char *)foot.data);
-            if (rc == TARN_OK)
-                rc = repeat(o, " ", inner - fw - 1, err);
-            if (rc == TARN_OK)
-                rc = tn_buf_printf(o, err, "%s\n\xE2\x94\x94", V); /* └ */
-            if (rc == TARN_OK)
-                rc = repeat(o, H, inner, err);
-            if (rc == TARN_OK)
-                rc = tn_buf_append_str(o, "\xE2\x94\x98\n", err); /* ┘ */
+                rc = footer(o, part, nparts, inner, err);
         } else if (rc == TARN_OK) {
             rc = rule(o, "\xE2\x94\x94", "\xE2\x94\xB4", "\xE2\x94\x98", w, k, err); /* └┴┘ */
         }
     }
-    tn_buf_reset(&foot);
     tn_free(idx);
     tn_free(w);
     return rc;

@@ -49,6 +49,20 @@ expect_out "┌───────┬──────────┬──�
 └─────────────────────────────┘
 "
 
+# rows and columns left out: both counts in one footer line
+expect_rc 0 "$TARN" cat o.arrow --max-rows 2 --max-width 60 -c id,customer,amount,qty,day,paid
+expect_out "┌───────┬──────────┬───┬───────┬────────────┬───────┐
+│  id   │ customer │ … │  qty  │    day     │ paid  │
+│ int64 │   utf8   │ … │ int32 │   date32   │ bool  │
+├───────┼──────────┼───┼───────┼────────────┼───────┤
+│     1 │ Ada      │ … │     2 │ 2024-01-01 │ true  │
+│   ⋮   │    ⋮     │ … │   ⋮   │     ⋮      │   ⋮   │
+│     8 │ Ken      │ … │     1 │ 2024-02-27 │ false │
+├───────┴──────────┴───┴───────┴────────────┴───────┤
+│ 8 rows (2 shown)  6 columns (5 shown)             │
+└───────────────────────────────────────────────────┘
+"
+
 # the IPC stream format, compressed, reads back to the same rows
 for codec in zstd lz4:1 none; do
     expect_rc 0 "$TARN" convert o.arrow "s-${codec%%:*}.arrows" --compression "$codec"
