@@ -65,7 +65,7 @@ void tn_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     /* Shift to 0000-03-01 without overflowing near INT64_MAX: take whole eras
      * first, then add the shift to the remainder. */
     int64_t era = fdiv(days, 146097);
-    int64_t rest = days - era * 146097 + 719468;
+    int64_t rest = fmod64(days, 146097) + 719468;
     era += rest / 146097;
     int64_t doe = rest % 146097;                                          /* 0..146096 */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* 0..399 */
@@ -118,9 +118,9 @@ void tn_timestamp_to_civil(int64_t value, tn_dt_unit unit, tn_civil *out)
 {
     int64_t ups = tn_unit_per_second(unit);
     int64_t secs = fdiv(value, ups);
-    int64_t frac = value - secs * ups;
+    int64_t frac = fmod64(value, ups);
     int64_t days = fdiv(secs, TN_SECS_PER_DAY);
-    int64_t sod = secs - days * TN_SECS_PER_DAY;
+    int64_t sod = fmod64(secs, TN_SECS_PER_DAY);
     tn_civil_from_days(days, &out->year, &out->month, &out->day);
     out->hour = (int)(sod / 3600);
     out->minute = (int)(sod / 60 % 60);
@@ -446,7 +446,8 @@ static int parse_zone_part(cursor *c, int64_t local, int64_t *utc, bool *has_zon
     } else if (ch == '+' || ch == '-') {
         int32_t off = 0;
         TN_TRY(parse_offset(c, &off, f));
-        *utc = local - off;
+        if (__builtin_sub_overflow(local, (int64_t)off, utc))
+            return failf(f, TARN_EOVERFLOW, "out of range of a 64-bit second count");
         *has_zone = true;
     }
     /* A zone name: after a space, or in brackets (after an offset, the
@@ -479,8 +480,11 @@ static int parse_zone_part(cursor *c, int64_t local, int64_t *utc, bool *has_zon
     int rc = tn_tz_get(name, &tz, &e);
     if (rc != TARN_OK)
         return failf(f, rc, "%s", e.message);
-    if (!*has_zone)
+    if (!*has_zone) {
+        if (local > INT64_MAX / 2 || local < INT64_MIN / 2) /* beyond ±146 billion years */
+            return failf(f, TARN_EOVERFLOW, "out of range of a timestamp with a time zone");
         *utc = tn_tz_local_to_utc(tz, local, NULL);
+    }
     *has_zone = true;
     return TARN_OK;
 }
@@ -589,9 +593,9 @@ static void put_stamp(char *out, size_t cap, size_t *n, int64_t value, tn_dt_uni
 {
     int64_t ups = tn_unit_per_second(unit);
     int64_t secs = fdiv(value, ups);
-    int64_t frac = value - secs * ups;
+    int64_t frac = fmod64(value, ups);
     int64_t days = fdiv(secs, TN_SECS_PER_DAY);
-    int64_t sod = secs - days * TN_SECS_PER_DAY + offset;
+    int64_t sod = fmod64(secs, TN_SECS_PER_DAY) + offset;
     days += fdiv(sod, TN_SECS_PER_DAY);
     sod = fmod64(sod, TN_SECS_PER_DAY);
     put_date(out, cap, n, days);

@@ -137,7 +137,7 @@ typedef enum tn_tz_fold {
  * transition as it was after the gap's start (03:30 EDT). A time inside an
  * overlap (01:30 on the day New York falls back) takes the earlier of its two
  * instants, the one with the offset in force before the transition (EDT).
- * fold may be NULL. */
+ * fold may be NULL. Results beyond the ends of int64 saturate. */
 int64_t tn_tz_local_to_utc(const tn_tz *tz, int64_t local_seconds, tn_tz_fold *fold);
 
 /* Parse TZif bytes (RFC 8536 v1-v4; the 64-bit section is preferred, the
