@@ -314,27 +314,31 @@ static int frac_text(tn_buf *out, uint64_t frac, tn_time_unit unit, tarn_error *
     return tn_buf_printf(out, err, ".%0*" PRIu64, nd, frac);
 }
 
-/* Time of day from a count of units since midnight. */
+/* v mod m in [0, m), without the overflow of v - floor(v/m)*m. */
+static int64_t floor_mod(int64_t v, int64_t m)
+{
+    int64_t r = v % m;
+    return r < 0 ? r + m : r;
+}
+
+/* Time of day from a count of units since midnight; a negative count,
+ * which only malformed data holds, shows as its magnitude after a '-'. */
 static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
 {
-    int64_t secs = floor_div(v, per_second[unit]);
-    uint64_t frac = (uint64_t)(v - secs * per_second[unit]);
-    if (secs < 0) {
+    uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v, per = (uint64_t)per_second[unit];
+    uint64_t secs = mag / per;
+    if (v < 0)
         TN_TRY(tn_buf_append_byte(out, '-', err));
-        secs = -secs;
-    }
-    TN_TRY(tn_buf_printf(out, err, "%02" PRId64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60),
-                         (int)(secs % 60)));
-    return frac_text(out, frac, unit, err);
+    TN_TRY(tn_buf_printf(out, err, "%02" PRIu64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60)));
+    return frac_text(out, mag % per, unit, err);
 }
 
 static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, char sep, tarn_error *err)
 {
     int64_t per_day = per_second[t->unit] * TN_SECS_PER_DAY;
-    int64_t days = floor_div(v, per_day);
-    TN_TRY(date_text(out, days, err));
+    TN_TRY(date_text(out, floor_div(v, per_day), err));
     TN_TRY(tn_buf_append_byte(out, (uint8_t)sep, err));
-    TN_TRY(tod_text(out, v - days * per_day, t->unit, err));
+    TN_TRY(tod_text(out, floor_mod(v, per_day), t->unit, err));
     return t->tz ? tn_buf_append_byte(out, 'Z', err) : TARN_OK;
 }
 
