@@ -6,10 +6,12 @@
  *    12.30); floats in the shortest text that reads back to the same value,
  *    with ".0" added to integral values; NaN, Infinity, -Infinity by name
  *    (JSON: as strings, since JSON has no such numbers);
- *  - dates "YYYY-MM-DD", times "HH:MM:SS[.fff[fff[fff]]]" (fraction shown
- *    only when non-zero, in groups of three digits); timestamps join both
- *    with ' ' (table) or 'T' (CSV, JSON), and timestamps with a time zone are
- *    stored as UTC instants, so they print in UTC with a 'Z';
+ *  - dates "YYYY-MM-DD"; times "HH:MM:SS.ffffff" with the unit's digits in
+ *    CSV and JSON (one shape per column, which readers such as DuckDB
+ *    detect), and in the table only when non-zero, in groups of three;
+ *    timestamps join both with ' ' (table) or 'T' (CSV, JSON), and
+ *    timestamps with a time zone are stored as UTC instants, so they print
+ *    in UTC with a 'Z';
  *  - durations and intervals in ISO-8601 form with a sign on each component
  *    when negative ("PT1H30M", "P1Y2M3DT4.5S", "PT-1M-30S");
  *  - binary as lowercase hex; nested values as JSON; dictionaries as their
@@ -303,12 +305,16 @@ static int date_text(tn_buf *out, int64_t days, tarn_error *err)
 static const int64_t per_second[4] = {1, 1000, 1000000, 1000000000};
 static const int frac_digits[4] = {0, 3, 6, 9};
 
-/* ".fff" with trailing groups of three zeros dropped; nothing for 0. */
-static int frac_text(tn_buf *out, uint64_t frac, tn_time_unit unit, tarn_error *err)
+/* ".fff": all the unit's digits when `fixed` (every value of a column has
+ * the same shape, which machine readers detect), else nothing for 0 and
+ * trailing groups of three zeros dropped (for people). */
+static int frac_text(tn_buf *out, uint64_t frac, tn_time_unit unit, bool fixed, tarn_error *err)
 {
+    int nd = frac_digits[unit];
+    if (fixed)
+        return nd ? tn_buf_printf(out, err, ".%0*" PRIu64, nd, frac) : TARN_OK;
     if (frac == 0)
         return TARN_OK;
-    int nd = frac_digits[unit];
     while (nd > 3 && frac % 1000 == 0)
         frac /= 1000, nd -= 3;
     return tn_buf_printf(out, err, ".%0*" PRIu64, nd, frac);
@@ -323,22 +329,23 @@ static int64_t floor_mod(int64_t v, int64_t m)
 
 /* Time of day from a count of units since midnight; a negative count,
  * which only malformed data holds, shows as its magnitude after a '-'. */
-static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
+static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, bool fixed, tarn_error *err)
 {
     uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v, per = (uint64_t)per_second[unit];
     uint64_t secs = mag / per;
     if (v < 0)
         TN_TRY(tn_buf_append_byte(out, '-', err));
     TN_TRY(tn_buf_printf(out, err, "%02" PRIu64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60)));
-    return frac_text(out, mag % per, unit, err);
+    return frac_text(out, mag % per, unit, fixed, err);
 }
 
-static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, char sep, tarn_error *err)
+static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, tn_cell_style style, tarn_error *err)
 {
+    char sep = style == TN_CELL_TABLE ? ' ' : 'T';
     int64_t per_day = per_second[t->unit] * TN_SECS_PER_DAY;
     TN_TRY(date_text(out, floor_div(v, per_day), err));
     TN_TRY(tn_buf_append_byte(out, (uint8_t)sep, err));
-    TN_TRY(tod_text(out, floor_mod(v, per_day), t->unit, err));
+    TN_TRY(tod_text(out, floor_mod(v, per_day), t->unit, style != TN_CELL_TABLE, err));
     return t->tz ? tn_buf_append_byte(out, 'Z', err) : TARN_OK;
 }
 
@@ -356,7 +363,7 @@ static int hms_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
         TN_TRY(tn_buf_printf(out, err, "%s%" PRIu64 "M", sign, m));
     if (s || frac || (!h && !m)) {
         TN_TRY(tn_buf_printf(out, err, "%s%" PRIu64, s || frac ? sign : "", s));
-        TN_TRY(frac_text(out, frac, unit, err));
+        TN_TRY(frac_text(out, frac, unit, false, err));
         TN_TRY(tn_buf_append_byte(out, 'S', err));
     }
     return TARN_OK;
@@ -441,9 +448,9 @@ static int temporal_value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_sty
     case TN_DATE32: return date_text(out, TN_VALUES(a, int32_t)[i], err);
     case TN_DATE64: return date_text(out, floor_div(TN_VALUES(a, int64_t)[i], 86400000), err);
     case TN_TIME32:
-    case TN_TIME64: return tod_text(out, int_at(a, i), t->unit, err);
+    case TN_TIME64: return tod_text(out, int_at(a, i), t->unit, style != TN_CELL_TABLE, err);
     case TN_TIMESTAMP:
-        return timestamp_text(out, TN_VALUES(a, int64_t)[i], t, style == TN_CELL_TABLE ? ' ' : 'T', err);
+        return timestamp_text(out, TN_VALUES(a, int64_t)[i], t, style, err);
     case TN_DURATION:
         TN_TRY(tn_buf_append_str(out, "PT", err));
         return hms_text(out, TN_VALUES(a, int64_t)[i], t->unit, err);

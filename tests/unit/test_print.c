@@ -251,6 +251,11 @@ TEST(cell_temporal)
     CHECK_CELL(one_int(tn_type_time(TN_TIME32, TN_MILLI), 45296500), TN_CELL_TABLE, "12:34:56.500");
     CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1000), TN_CELL_TABLE, "00:00:00.000001");
     CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1), TN_CELL_TABLE, "00:00:00.000000001");
+    /* CSV and JSON keep every digit of the unit, the table trims */
+    CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1000), TN_CELL_JSON, "\"00:00:00.000001000\"");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, "UTC"), 1704103200000000LL), TN_CELL_CSV,
+               "2024-01-01T10:00:00.000000Z");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, "UTC"), 1704103200500000LL), TN_CELL_TABLE, "2024-01-01 10:00:00.500Z");
     int64_t us = 1704067200000000LL + 3723456789LL; /* 2024-01-01 01:02:03.456789 */
     CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, NULL), us), TN_CELL_TABLE, "2024-01-01 01:02:03.456789");
     CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, NULL), us), TN_CELL_CSV, "2024-01-01T01:02:03.456789");
