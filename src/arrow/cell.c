@@ -128,13 +128,13 @@ int tn_json_string(tn_buf *out, const uint8_t *p, int64_t n, tarn_error *err)
 
 /* --- numbers -------------------------------------------------------------- */
 
-/* The text of v with p significant digits, positional when the decimal
- * exponent is in [-4, 16) ("65500.0", "0.001"), else "1.5e+300"; integral
- * values get ".0" so that a float column never looks like an integer one. */
-static void digits_text(char *s, int p, double v)
+/* The text of a number given as printf's "%e" form e (e is changed),
+ * positional when the decimal exponent is in [-4, 16) ("65500.0", "0.001"),
+ * else "1.5e+300"; integral values get ".0" so that a float column never
+ * looks like an integer one. */
+static void digits_text(char *s, char *e)
 {
-    char e[48], digits[24];
-    snprintf(e, sizeof e, "%.*e", p - 1, v);
+    char digits[24];
     char *x = strchr(e, 'e');
     int exp = atoi(x + 1), nd = 0;
     *x = 0;
@@ -175,27 +175,30 @@ static void digits_text(char *s, int p, double v)
     *o = 0;
 }
 
-/* Shortest digits that read back as the same value. */
+/* Shortest digits that read back as the same value. Every decimal of at
+ * most DBL_DIG (15) digits survives a round trip through a double, so when
+ * v rounded to 15 digits reads back, its digits without trailing zeros are
+ * the shortest; else 16, else 17 digits (always enough). */
 static void double_text(char *s, double v)
 {
-    int p = 1;
-    for (; p < 17; p++) {
-        snprintf(s, 40, "%.*g", p, v);
-        if (strtod(s, NULL) == v)
+    char e[48];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        if (p == 17 || strtod(e, NULL) == v)
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 static void float_text(char *s, float v)
 {
-    int p = 1;
-    for (; p < 9; p++) {
-        snprintf(s, 40, "%.*g", p, (double)v);
-        if (strtof(s, NULL) == v)
+    char e[48];
+    for (int p = 6; p <= 9; p++) { /* FLT_DIG is 6, as above */
+        snprintf(e, sizeof e, "%.*e", p - 1, (double)v);
+        if (p == 9 || strtof(e, NULL) == v)
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 static double half_value(uint16_t h)
@@ -219,14 +222,14 @@ static void half_text(char *s, uint16_t h)
     uint16_t bits = h & 0x7FFF;
     double up = bits + 1 >= 0x7C00 ? 65536.0 : half_value((uint16_t)(bits + 1));
     double down = bits == 0 ? -ldexp(1, -24) : half_value((uint16_t)(bits - 1));
-    int p = 1;
-    for (; p < 5; p++) {
-        snprintf(s, 40, "%.*g", p, v);
-        double d = fabs(strtod(s, NULL));
-        if (d == mag || (fabs(d - mag) < up - d && fabs(d - mag) < d - down))
+    char e[48];
+    for (int p = 3; p <= 5; p++) { /* binary16 keeps any 3-digit decimal, as above */
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        double d = fabs(strtod(e, NULL));
+        if (p == 5 || d == mag || (fabs(d - mag) < up - d && fabs(d - mag) < d - down))
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 /* Decimal text of a little-endian two's complement integer of nbytes (16 or
@@ -400,6 +403,25 @@ bool tn_cell_is_null(const tn_array *a, int64_t i)
 
 static int value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_style style, tarn_error *err);
 
+/* Decimal text of an integer without printf: the hot path of CSV output. */
+static int int_text(tn_buf *out, uint64_t mag, bool neg, tarn_error *err)
+{
+    char s[24];
+    int k = sizeof s;
+    do {
+        s[--k] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (neg)
+        s[--k] = '-';
+    return tn_buf_append(out, s + k, sizeof s - (size_t)k, err);
+}
+
+static int signed_text(tn_buf *out, int64_t v, tarn_error *err)
+{
+    return int_text(out, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, err);
+}
+
 static int hex_text(tn_buf *out, const uint8_t *p, int64_t n, tarn_error *err)
 {
     static const char digits[] = "0123456789abcdef";
@@ -546,14 +568,14 @@ static int any_value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_style st
     case TN_NA: return json ? tn_buf_append_str(out, "null", err) : TARN_OK;
     case TN_BOOL:
         return tn_buf_append_str(out, tn_bit_get(a->buffers[1]->data, a->offset + i) ? "true" : "false", err);
-    case TN_INT8: return tn_buf_printf(out, err, "%d", TN_VALUES(a, int8_t)[i]);
-    case TN_INT16: return tn_buf_printf(out, err, "%d", TN_VALUES(a, int16_t)[i]);
-    case TN_INT32: return tn_buf_printf(out, err, "%" PRId32, TN_VALUES(a, int32_t)[i]);
-    case TN_INT64: return tn_buf_printf(out, err, "%" PRId64, TN_VALUES(a, int64_t)[i]);
-    case TN_UINT8: return tn_buf_printf(out, err, "%u", TN_VALUES(a, uint8_t)[i]);
-    case TN_UINT16: return tn_buf_printf(out, err, "%u", TN_VALUES(a, uint16_t)[i]);
-    case TN_UINT32: return tn_buf_printf(out, err, "%" PRIu32, TN_VALUES(a, uint32_t)[i]);
-    case TN_UINT64: return tn_buf_printf(out, err, "%" PRIu64, TN_VALUES(a, uint64_t)[i]);
+    case TN_INT8: return signed_text(out, TN_VALUES(a, int8_t)[i], err);
+    case TN_INT16: return signed_text(out, TN_VALUES(a, int16_t)[i], err);
+    case TN_INT32: return signed_text(out, TN_VALUES(a, int32_t)[i], err);
+    case TN_INT64: return signed_text(out, TN_VALUES(a, int64_t)[i], err);
+    case TN_UINT8: return int_text(out, TN_VALUES(a, uint8_t)[i], false, err);
+    case TN_UINT16: return int_text(out, TN_VALUES(a, uint16_t)[i], false, err);
+    case TN_UINT32: return int_text(out, TN_VALUES(a, uint32_t)[i], false, err);
+    case TN_UINT64: return int_text(out, TN_VALUES(a, uint64_t)[i], false, err);
     case TN_FLOAT16:
     case TN_FLOAT32:
     case TN_FLOAT64: return float_value(out, a, i, json, err);
