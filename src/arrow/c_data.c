@@ -1393,6 +1393,8 @@ int tarn_array_validate(const struct ArrowSchema *schema, const struct ArrowArra
     import_ctx c;
     int rc = import_begin(&c, level, err);
     if (!rc) {
+        if (*f.name)
+            path_push(&c.p, f.name, 0);
         tn_array *a = NULL;
         rc = import_root(&c, array, f.type, &a, err);
         tn_array_unref(a);

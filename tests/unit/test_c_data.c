@@ -1087,6 +1087,13 @@ static void hs_release(struct ArrowArrayStream *st)
     st->release = NULL;
 }
 
+static int hs_bad_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
+{
+    (void)st;
+    (void)out;
+    return ENOENT;
+}
+
 TEST(stream_import_foreign_error)
 {
     tarn_error err;
@@ -1108,6 +1115,16 @@ TEST(stream_import_foreign_error)
     CHECK_MSG(&err, "connection reset by peer");
     tn_reader_free(r);
     CHECK_EQ_INT(h.released, 1);
+
+    /* a failing get_schema: the message is carried, the stream stays ours */
+    hand_stream h2 = {0};
+    snprintf(h2.error, sizeof h2.error, "no such table 'trips'");
+    struct ArrowArrayStream st2 = {hs_bad_schema, hs_get_next, hs_last_error, hs_release, &h2};
+    CHECK_EQ_INT(tn_import_stream(&st2, &r, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "get_schema failed");
+    CHECK_MSG(&err, "no such table 'trips'");
+    CHECK(st2.release != NULL && h2.released == 0);
+    st2.release(&st2);
 
     /* a released stream is refused */
     CHECK_EQ_INT(tn_import_stream(&st, &r, &err), TARN_EINVAL);
@@ -1189,8 +1206,36 @@ static int stream_once(void *ctx, tarn_error *err)
     return rc;
 }
 
+static int schema_once(void *ctx, tarn_error *err)
+{
+    tn_schema *sc = ctx;
+    struct ArrowSchema s;
+    TN_TRY(tn_export_schema(sc, &s, err));
+    tn_schema *back = NULL;
+    int rc = tn_import_schema(&s, &back, err);
+    char *text = NULL;
+    if (!rc)
+        rc = tarn_schema_format(&s, &text, err);
+    if (!rc && (!tn_schema_equals(sc, back) || !tn_kv_get(&back->metadata, "origin")))
+        rc = tn_error_set(err, TARN_EINTERNAL, "schema round trip changed the schema");
+    tarn_free(text);
+    tn_schema_unref(back);
+    s.release(&s);
+    return rc;
+}
+
 TEST(alloc_failures)
 {
+    {
+        tarn_error err;
+        tn_schema *sc = tn_schema_new(2);
+        CHECK_OK(tn_field_init(&sc->fields[0], "n", nested_type(), true, &err), &err);
+        CHECK_OK(tn_field_init(&sc->fields[1], "t", tn_type_timestamp(TN_NANO, "UTC"), false, &err), &err);
+        CHECK_OK(tn_kv_add(&sc->metadata, "origin", "test", &err), &err);
+        CHECK_OK(tn_kv_add(&sc->fields[1].metadata, "unit", "ns", &err), &err);
+        CHECK(tn_test_alloc_failures("schema round trip", schema_once, sc) > 10);
+        tn_schema_unref(sc);
+    }
     tn_type *t = nested_type();
     tn_array *a = build(t, 9);
     CHECK(a != NULL);
