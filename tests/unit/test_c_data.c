@@ -1053,6 +1053,13 @@ TEST(stream_export)
     CHECK(msg && strstr(msg, "page 7 of part-0.parquet is truncated"));
     st.release(&st);
 
+    /* a batch with a missing column is refused, and nothing leaks */
+    tn_batch *holes = tn_batch_new(s, 0);
+    CHECK_EQ_INT(tn_export_batch(holes, &arr, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "column 0 is missing");
+    CHECK(arr.release == NULL);
+    tn_batch_unref(holes);
+
     /* and a round trip: export a reader, import the stream, read it back */
     CHECK_OK(tn_export_reader(three_batches(s), &st, &err), &err);
     tn_reader *r = NULL;
@@ -1170,6 +1177,11 @@ TEST(stream_import_foreign_error)
     CHECK(b == NULL);
     CHECK_MSG(&err, "get_next failed");
     CHECK_MSG(&err, "connection reset by peer");
+    /* the error sticks: the producer is not called again */
+    tarn_error_init(&err);
+    CHECK_EQ_INT(tn_reader_next(r, &b, &err), TARN_EIO);
+    CHECK_MSG(&err, "connection reset by peer");
+    CHECK_EQ_INT(h.calls, 2);
     tn_reader_free(r);
     CHECK_EQ_INT(h.released, 1);
 
