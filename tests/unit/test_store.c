@@ -1,0 +1,236 @@
+/*
+ * test_store.c — one operation suite run against every object-store backend
+ * (local disk in a temporary directory, memory), plus URLs and globs.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "tn_test.h"
+
+static char tmpdir[256];
+
+/* Key under the backend's root: local keys live in the temp directory. */
+static const char *K(tn_store *s, const char *key)
+{
+    static char buf[4][512];
+    static int i;
+    i = (i + 1) & 3;
+    if (strcmp(s->scheme, "file") == 0)
+        snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, key);
+    else
+        snprintf(buf[i], sizeof buf[i], "%s", key);
+    return buf[i];
+}
+
+static int count_entry(void *ctx, const tn_list_entry *e, tarn_error *err)
+{
+    (void)err;
+    char *out = ctx;
+    const char *base = strrchr(e->key, '/');
+    /* record the key relative to the temp dir, in order */
+    const char *rel = strstr(e->key, tmpdir) == e->key ? e->key + strlen(tmpdir) + 1 : e->key;
+    (void)base;
+    strcat(out, rel);
+    strcat(out, e->is_prefix ? "(P) " : " ");
+    return 0;
+}
+
+static void suite(tn_store *s)
+{
+    tarn_error err;
+    tn_object_meta m;
+    tn_buffer *b;
+    /* put and get, whole and ranged */
+    CHECK_OK(tn_store_put(s, K(s, "a/b/one.txt"), "hello world", 11, NULL, &err), &err);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 0, -1, &b, &err), &err);
+    CHECK(b && b->size == 11 && memcmp(b->data, "hello world", 11) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 6, 3, &b, &err), &err);
+    CHECK(b && b->size == 3 && memcmp(b->data, "wor", 3) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), -5, -1, &b, &err), &err); /* suffix */
+    CHECK(b && b->size == 5 && memcmp(b->data, "world", 5) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 8, 100, &b, &err), &err); /* clamped */
+    CHECK(b && b->size == 3);
+    tn_buffer_unref(b);
+    CHECK_EQ_INT(tn_store_get(s, K(s, "a/b/one.txt"), 50, 1, &b, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "past the end");
+    CHECK_EQ_INT(tn_store_get(s, K(s, "missing"), 0, -1, &b, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "missing");
+    /* head and etags */
+    CHECK_OK(tn_store_head(s, K(s, "a/b/one.txt"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, 11);
+    char tag[64];
+    strcpy(tag, m.etag);
+    /* conditional writes */
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "x", 1, &create, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    CHECK_OK(tn_store_put(s, K(s, "a/new.txt"), "new", 3, &create, &err), &err);
+    tn_put_options stale = {.mode = TN_PUT_IF_MATCH, .if_match = "not-the-tag"};
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "x", 1, &stale, &err), TARN_ECONFLICT);
+    tn_put_options match = {.mode = TN_PUT_IF_MATCH, .if_match = tag};
+    CHECK_OK(tn_store_put(s, K(s, "a/b/one.txt"), "replaced", 8, &match, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "a/b/one.txt"), &m, &err), &err);
+    CHECK(m.size == 8 && strcmp(m.etag, tag) != 0);
+    /* the old tag no longer matches */
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "again", 5, &match, &err), TARN_ECONFLICT);
+    /* streaming writer: nothing visible before commit, nothing after abort */
+    tn_store_writer *w;
+    CHECK_OK(tn_store_writer_open(s, K(s, "a/streamed.bin"), NULL, &w, &err), &err);
+    for (int i = 0; i < 100; i++)
+        CHECK_OK(w->write(w, "0123456789", 10, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "a/streamed.bin"), &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(w->commit(w, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "a/streamed.bin"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, 1000);
+    CHECK_OK(tn_store_writer_open(s, K(s, "a/aborted.bin"), NULL, &w, &err), &err);
+    CHECK_OK(w->write(w, "partial", 7, &err), &err);
+    w->abort(w);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "a/aborted.bin"), &m, &err), TARN_ENOTFOUND);
+    /* listing: recursive, delimited, prefix inside a name; temp files never show */
+    CHECK_OK(tn_store_put(s, K(s, "a/c.txt"), "c", 1, NULL, &err), &err);
+    char out[1024] = "";
+    CHECK_OK(tn_store_list(s, K(s, "a/"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/b/one.txt a/c.txt a/new.txt a/streamed.bin ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "a/"), true, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/b/(P) a/c.txt a/new.txt a/streamed.bin ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "a/n"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/new.txt ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "nothing/here/"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "");
+    /* globs */
+    char **keys;
+    int64_t n;
+    CHECK_OK(tn_store_glob(s, K(s, "a/*.txt"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 2);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    CHECK_OK(tn_store_glob(s, K(s, "a/**/*.txt"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3)
+        CHECK(strstr(keys[0], "a/b/one.txt") != NULL);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    /* copy, rename (plain and create-if-absent), delete */
+    CHECK_OK(tn_store_copy(s, K(s, "a/c.txt"), K(s, "d/copy.txt"), NULL, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "d/copy.txt"), &m, &err), &err);
+    CHECK_EQ_INT(tn_store_rename(s, K(s, "d/copy.txt"), K(s, "a/c.txt"), &create, &err), TARN_ECONFLICT);
+    CHECK_OK(tn_store_rename(s, K(s, "d/copy.txt"), K(s, "d/moved.txt"), &create, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "d/copy.txt"), &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(tn_store_rename(s, K(s, "d/moved.txt"), K(s, "a/c.txt"), NULL, &err), &err);
+    CHECK_OK(tn_store_remove(s, K(s, "a/c.txt"), &err), &err);
+    CHECK_EQ_INT(tn_store_remove(s, K(s, "a/c.txt"), &err), TARN_ENOTFOUND);
+    CHECK(s->metrics.puts > 5 && s->metrics.bytes_read > 0);
+}
+
+TEST(local_backend)
+{
+    tarn_error err;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tarn-store-test-XXXXXX");
+    CHECK(mkdtemp(tmpdir) != NULL);
+    tn_store *s;
+    CHECK_OK(tn_store_local_open(&s, &err), &err);
+    suite(s);
+    tn_store_free(s);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    CHECK(system(cmd) == 0);
+}
+
+TEST(memory_backend)
+{
+    tarn_error err;
+    tn_store *s, *again;
+    CHECK_OK(tn_store_memory_open("suite", &s, &err), &err);
+    suite(s);
+    /* a second handle to the same name sees the same objects */
+    CHECK_OK(tn_store_memory_open("suite", &again, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(again, "a/new.txt", &m, &err), &err);
+    tn_store_free(again);
+    tn_store_free(s);
+    /* after the last handle goes, the objects are gone */
+    CHECK_OK(tn_store_memory_open("suite", &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "memory://suite/a/new.txt");
+    tn_store_free(s);
+}
+
+TEST(urls)
+{
+    tarn_error err;
+    tn_url u;
+    CHECK_OK(tn_url_parse("data/x.csv", &u, &err), &err);
+    CHECK_STR(u.scheme, "file");
+    CHECK_STR(u.key, "data/x.csv");
+    tn_url_reset(&u);
+    CHECK_OK(tn_url_parse("file:///abs/x.csv", &u, &err), &err);
+    CHECK_STR(u.key, "/abs/x.csv");
+    tn_url_reset(&u);
+    CHECK_OK(tn_url_parse("s3://bucket/events/2024/x.parquet", &u, &err), &err);
+    CHECK_STR(u.scheme, "s3");
+    CHECK_STR(u.root, "bucket");
+    CHECK_STR(u.key, "events/2024/x.parquet");
+    tn_url_reset(&u);
+    CHECK_EQ_INT(tn_url_parse("ftp://host/x", &u, &err), TARN_EUNSUPPORTED);
+    CHECK_MSG(&err, "'ftp'");
+    CHECK_EQ_INT(tn_url_parse("s3:///x", &u, &err), TARN_EINVAL);
+    CHECK_EQ_INT(tn_url_parse("file://relative", &u, &err), TARN_EINVAL);
+}
+
+TEST(globs)
+{
+    CHECK(tn_glob_match("*.parquet", "a.parquet"));
+    CHECK(!tn_glob_match("*.parquet", "dir/a.parquet"));
+    CHECK(tn_glob_match("events/**/*.parquet", "events/2024/01/a.parquet"));
+    CHECK(tn_glob_match("events/**/*.parquet", "events/a.parquet"));
+    CHECK(!tn_glob_match("events/**/*.parquet", "other/a.parquet"));
+    CHECK(tn_glob_match("part-[0-9].csv", "part-7.csv"));
+    CHECK(!tn_glob_match("part-[!0-9].csv", "part-7.csv"));
+    CHECK(tn_glob_match("a?c", "abc"));
+    CHECK(!tn_glob_match("a?c", "a/c"));
+    CHECK(tn_glob_match("lit\\*", "lit*"));
+    CHECK(!tn_glob_match("lit\\*", "litx"));
+    CHECK(tn_glob_has_magic("a/*.csv") && !tn_glob_has_magic("a/b.csv"));
+}
+
+static int memory_ops_once(void *ctx, tarn_error *err)
+{
+    (void)ctx;
+    tn_store *s;
+    TN_TRY(tn_store_memory_open("faults", &s, err));
+    int rc = tn_store_put(s, "k/1", "abc", 3, NULL, err);
+    tn_buffer *b = NULL;
+    if (!rc)
+        rc = tn_store_get(s, "k/1", 1, 1, &b, err);
+    tn_buffer_unref(b);
+    char out[256] = "";
+    if (!rc)
+        rc = tn_store_list(s, "k/", true, count_entry, out, err);
+    tn_store_free(s);
+    return rc;
+}
+
+TEST(alloc_failures)
+{
+    CHECK(tn_test_alloc_failures("memory store", memory_ops_once, NULL) > 5);
+}
+
+int main(void)
+{
+    RUN(local_backend);
+    RUN(memory_backend);
+    RUN(urls);
+    RUN(globs);
+    RUN(alloc_failures);
+    return tn_test_done();
+}
