@@ -81,6 +81,7 @@ typedef struct tn_store_ops {
     /* Objects whose keys start with prefix; with delimiter '/', only one level
      * below the prefix, deeper keys rolled up into is_prefix entries. */
     int (*list)(tn_store *s, const char *prefix, bool delimited, tn_list_fn fn, void *ctx, tarn_error *err);
+    /* Deleting a key that does not exist succeeds, as object stores answer. */
     int (*remove)(tn_store *s, const char *key, tarn_error *err);
     int (*copy)(tn_store *s, const char *from, const char *to, const tn_put_options *o, tarn_error *err);
     int (*rename)(tn_store *s, const char *from, const char *to, const tn_put_options *o, tarn_error *err);
@@ -134,5 +135,6 @@ int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, ta
 /* Backends (constructors used by tn_store_open). */
 int tn_store_local_open(tn_store **out, tarn_error *err);
 int tn_store_memory_open(const char *name, tn_store **out, tarn_error *err);
+int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err);
 
 #endif

@@ -381,7 +381,7 @@ static int local_list(tn_store *s, const char *prefix, bool delimited, tn_list_f
 
 static int local_remove(tn_store *s, const char *key, tarn_error *err)
 {
-    if (unlink(key) != 0)
+    if (unlink(key) != 0 && errno != ENOENT) /* deleting what is not there is done */
         return sys_error(err, "delete", key);
     return TARN_OK;
 }

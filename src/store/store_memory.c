@@ -300,7 +300,7 @@ static int mem_remove(tn_store *s, const char *key, tarn_error *err)
         sp->n--;
     }
     pthread_mutex_unlock(&sp->lock);
-    return i >= 0 ? TARN_OK : not_found(err, key);
+    return TARN_OK; /* deleting what is not there is done, as object stores answer */
 }
 
 static int mem_copy(tn_store *s, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
