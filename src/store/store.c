@@ -69,6 +69,8 @@ int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
         return tn_store_s3_open(url->root, out, err);
     if (strcmp(url->scheme, "az") == 0 || strcmp(url->scheme, "abfs") == 0 || strcmp(url->scheme, "abfss") == 0)
         return tn_store_azure_open(url->root, out, err);
+    if (strcmp(url->scheme, "gs") == 0)
+        return tn_store_gcs_open(url->root, out, err);
     return tn_error_set(err, TARN_EUNSUPPORTED, "the %s:// object store is not available in this build",
                         url->scheme);
 }

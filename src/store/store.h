@@ -138,6 +138,7 @@ int tn_store_memory_open(const char *name, tn_store **out, tarn_error *err);
 int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err);
 /* root: "container" or "container@account.dfs.core.windows.net" */
 int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err);
+int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err);
 /* Create the store's container if it does not exist. */
 int tn_store_azure_create_container(tn_store *s, tarn_error *err);
 
