@@ -30,6 +30,14 @@ void tn_retry_policy_default(tn_retry_policy *p)
     p->max_delay_ms = 15000;
     p->connect_timeout_ms = 5000;
     p->request_timeout_ms = 0;
+    /* tests and impatient users shorten the schedule from the environment */
+    const char *v;
+    if ((v = getenv("TARN_STORE_MAX_RETRIES")) && *v)
+        p->max_retries = atoi(v);
+    if ((v = getenv("TARN_STORE_RETRY_BASE_MS")) && *v)
+        p->base_delay_ms = atoll(v);
+    if ((v = getenv("TARN_STORE_RETRY_MAX_MS")) && *v)
+        p->max_delay_ms = atoll(v);
 }
 
 void tn_http_request_reset(tn_http_request *req)

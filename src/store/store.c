@@ -145,6 +145,15 @@ int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_
     return named(s, s->ops->rename(s, from, to, o, err), err);
 }
 
+bool tn_store_holds(tn_store *s, const char *key, const void *data, int64_t n)
+{
+    tn_buffer *b = NULL;
+    bool same = s->ops->get(s, key, 0, -1, &b, NULL) == TARN_OK && b->size == n &&
+                (n == 0 || memcmp(b->data, data, (size_t)n) == 0);
+    tn_buffer_unref(b);
+    return same;
+}
+
 /* --- globs ----------------------------------------------------------------- */
 
 bool tn_glob_has_magic(const char *text)

@@ -123,6 +123,11 @@ int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_op
 int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o,
                     tarn_error *err) TN_MUST_USE;
 
+/* True when the object at key exists and holds exactly these bytes: how a
+ * create-if-absent that was applied before the connection broke is told
+ * apart, on retry, from a real conflict. */
+bool tn_store_holds(tn_store *s, const char *key, const void *data, int64_t n);
+
 /* Glob matching on keys: '*' and '?' stop at '/', '**' crosses it, '[a-z]'
  * and '[!x]' classes, '\' escapes. */
 bool tn_glob_match(const char *pattern, const char *key);

@@ -58,6 +58,7 @@ typedef struct call {
     int n_extra;
     const void *body;
     int64_t body_len;
+    int attempts; /* how many tries the last run took */
 } call;
 
 static const char *find_extra(const call *c, const char *name)
@@ -212,6 +213,7 @@ static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
+    c->attempts = resp->attempts;
     int rc = check(c->s, c->blob, resp, err);
     if (rc)
         tn_http_response_reset(resp);
@@ -330,6 +332,9 @@ static int az_put(tn_store *base, const char *key, const void *data, int64_t n, 
     int rc = run(&c, &r, err);
     if (!rc)
         tn_http_response_reset(&r);
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
+        tn_store_holds(base, key, data, n))
+        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
     return conflict_message(rc, o, err);
 }
 

@@ -149,6 +149,7 @@ typedef struct call {
     int n_extra;
     const void *body;
     int64_t body_len;
+    int attempts; /* how many tries the last run took */
 } call;
 
 static int build(void *ctx, tn_http_request *req, tarn_error *err)
@@ -198,6 +199,7 @@ static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles};
     int rc = tn_http_execute(&c->s->retry, build, c, st, resp, err);
+    c->attempts = resp->attempts;
     if (!rc)
         rc = check(c->s, c->object, resp, err);
     if (rc)
@@ -349,6 +351,9 @@ static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n,
     rc = run(&c, &r, err);
     if (!rc)
         tn_http_response_reset(&r);
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
+        tn_store_holds(base, key, data, n))
+        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
     return conflict_message(rc, o, err);
 }
 

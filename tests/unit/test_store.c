@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "store/store.h"
 #include "tn_test.h"
 
@@ -297,6 +299,86 @@ TEST(gcs_backend)
     printf("gcs suite ran against bucket %s\n", bucket);
 }
 
+/* Tell the fault proxy (tests/interop/fault_proxy.mjs) what to do with the
+ * next requests. */
+static void set_faults(const char *ctl, const char *schedule)
+{
+    CURL *h = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "%s/__faults", ctl);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, schedule);
+    CHECK(curl_easy_perform(h) == CURLE_OK);
+    curl_easy_cleanup(h);
+}
+
+/* With TARN_TEST_FAULT_PROXY set (by tests/interop/store_faults.sh, which puts
+ * the fault proxy in front of Azurite), failures are injected under the
+ * Azure backend; the retry policy is shortened through the environment. */
+TEST(faults)
+{
+    const char *ctl = getenv("TARN_TEST_FAULT_PROXY");
+    const char *container = getenv("TARN_TEST_AZ_CONTAINER");
+    if (!ctl || !container)
+        return;
+    tarn_error err;
+    tn_store *s;
+    tn_object_meta m;
+    tn_buffer *b;
+    CHECK_OK(tn_store_azure_open(container, &s, &err), &err);
+    set_faults(ctl, "");
+    CHECK_OK(tn_store_azure_create_container(s, &err), &err);
+    static uint8_t data[300000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    /* 1. transient answers and a reset are retried until the write lands */
+    set_faults(ctl, "503,429,500,reset,502");
+    CHECK_OK(tn_store_put(s, "f/retried.bin", data, sizeof data, NULL, &err), &err);
+    CHECK(s->metrics.retries >= 5 && s->metrics.throttles >= 2);
+    /* 2. a body cut short is fetched again, never handed out half */
+    set_faults(ctl, "truncate");
+    CHECK_OK(tn_store_get(s, "f/retried.bin", 0, -1, &b, &err), &err);
+    CHECK(b && b->size == (int64_t)sizeof data && memcmp(b->data, data, sizeof data) == 0);
+    tn_buffer_unref(b);
+    set_faults(ctl, "delay:300,reset");
+    CHECK_OK(tn_store_get(s, "f/retried.bin", 1000, 10, &b, &err), &err);
+    CHECK(b && b->size == 10 && memcmp(b->data, data + 1000, 10) == 0);
+    tn_buffer_unref(b);
+    /* 3. a create applied by the service whose answer was lost is recognized
+     * on retry as ours, not reported as a conflict ... */
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put(s, "f/created.bin", data, 5000, &create, &err), &err);
+    CHECK_OK(tn_store_head(s, "f/created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 5000);
+    /* ... while a real conflict still is one, retried or not */
+    CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put(s, "f/other.bin", data, 10, NULL, &err), &err);
+    set_faults(ctl, "503");
+    CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    /* 4. a block upload whose commit keeps failing leaves no blob, and the
+     * blob is never visible while its blocks are being staged */
+    tn_store_writer *w;
+    set_faults(ctl, "");
+    CHECK_OK(tn_store_writer_open(s, "f/failed.bin", NULL, &w, &err), &err);
+    static uint8_t mb[1 << 20];
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
+    set_faults(ctl, "pass,500,500,500,500,500,500");
+    CHECK_EQ_INT(w->commit(w, &err), TARN_ENETWORK);
+    CHECK_MSG(&err, "InjectedFault");
+    set_faults(ctl, "");
+    CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
+    /* 5. errors that cannot succeed are not retried */
+    int64_t before = s->metrics.retries;
+    CHECK_EQ_INT(tn_store_get(s, "f/missing.bin", 0, -1, &b, &err), TARN_ENOTFOUND);
+    CHECK_EQ_INT(s->metrics.retries, before);
+    tn_store_free(s);
+    printf("fault suite ran through the proxy\n");
+}
+
 TEST(urls)
 {
     tarn_error err;
@@ -364,6 +446,7 @@ int main(void)
     RUN(s3_backend);
     RUN(azure_backend);
     RUN(gcs_backend);
+    RUN(faults);
     RUN(urls);
     RUN(globs);
     RUN(alloc_failures);
