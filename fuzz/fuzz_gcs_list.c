@@ -13,13 +13,13 @@ int tn_gcs_parse_list(const char *json, size_t n, tn_list_fn fn, void *ctx, char
 static int visit(void *ctx, const tn_list_entry *e, tarn_error *err)
 {
     (void)err;
-    *(int64_t *)ctx += e->meta.size + (int64_t)strlen(e->key);
+    *(uint64_t *)ctx += (uint64_t)e->meta.size + strlen(e->key);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int64_t sum = 0;
+    uint64_t sum = 0;
     char *token = NULL;
     (void)!tn_gcs_parse_list((const char *)data, size, visit, &sum, &token, NULL);
     tn_free(token);

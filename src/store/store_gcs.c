@@ -230,6 +230,8 @@ static void meta_from_json(json_t *j, tn_object_meta *m)
     const char *gen = json_string_value(json_object_get(j, "generation"));
     const char *updated = json_string_value(json_object_get(j, "updated"));
     m->size = size ? strtoll(size, NULL, 10) : 0;
+    if (m->size < 0)
+        m->size = 0;
     snprintf(m->etag, sizeof m->etag, "%s", gen ? gen : "");
     m->last_modified = 0;
     struct tm tm;
