@@ -264,8 +264,13 @@ int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void 
         memset(&req, 0, sizeof req);
         tn_buf_init(&req.scratch, 0);
         int rc = build(ctx, &req, err);
-        if (!rc)
+        if (!rc) {
+            if (stats.limiter)
+                tn_limiter_acquire(stats.limiter);
             rc = attempt(policy, &req, resp, err);
+            if (stats.limiter)
+                tn_limiter_release(stats.limiter, !rc && (resp->status == 429 || resp->status == 503));
+        }
         free_headers(&req);
         tn_http_request_reset(&req);
         resp->attempts = retry + 1;

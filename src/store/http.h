@@ -16,6 +16,7 @@
 
 #include "arrow/buffer.h"
 #include "core/buf.h"
+#include "store/limit.h"
 #include "store/sigv4.h"
 
 #define TN_HTTP_MAX_HEADERS 24
@@ -55,6 +56,7 @@ typedef int (*tn_http_build_fn)(void *ctx, tn_http_request *req, tarn_error *err
 typedef struct tn_http_stats {
     _Atomic int64_t *retries;   /* counters to bump, may be NULL */
     _Atomic int64_t *throttles;
+    tn_limiter *limiter;        /* the store's adaptive concurrency limit, may be NULL */
 } tn_http_stats;
 
 /* Perform a request with retries. A completed exchange returns TARN_OK with

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "arrow/buffer.h"
+#include "store/limit.h"
 
 typedef struct tn_url {
     char *scheme; /* "file", "memory", "s3", "az", "gs" */
@@ -93,6 +94,7 @@ struct tn_store {
     char *scheme;
     char *root;
     tn_store_metrics metrics;
+    tn_limiter limiter; /* adaptive concurrency limit of the HTTP backends */
 };
 
 /* A streaming upload: bytes are written in pieces and become visible only at

@@ -211,7 +211,7 @@ static int check(az_store *s, const char *blob, tn_http_response *r, tarn_error 
 
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles};
+    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
     int rc = check(c->s, c->blob, resp, err);
@@ -549,6 +549,7 @@ static int az_rename(tn_store *base, const char *from, const char *to, const tn_
 
 static void az_destroy(tn_store *base)
 {
+    tn_limiter_destroy(&base->limiter);
     az_store *s = (az_store *)base;
     memset(s->key, 0, sizeof s->key);
     tn_free(s->account);
@@ -600,6 +601,7 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
     s->base.ops = &azure_ops;
     s->base.scheme = tn_strdup("az");
     tn_retry_policy_default(&s->retry);
+    tn_limiter_init(&s->base.limiter, 16, 1, 64);
     /* abfss://container@account.dfs.core.windows.net names the account */
     const char *at = strchr(root, '@');
     s->base.root = at ? tn_strndup(root, (size_t)(at - root)) : tn_strdup(root);

@@ -116,7 +116,7 @@ static int refresh_token(gcs_store *s, tarn_error *err)
     memset(&r, 0, sizeof r);
     if (!rc) {
         token_call t = {s, &body};
-        tn_http_stats st = {&s->base.metrics.retries, &s->base.metrics.throttles};
+        tn_http_stats st = {&s->base.metrics.retries, &s->base.metrics.throttles, &s->base.limiter};
         rc = tn_http_execute(&s->retry, build_token, &t, st, &r, err);
     }
     if (!rc) {
@@ -197,7 +197,7 @@ static int check(gcs_store *s, const char *object, tn_http_response *r, tarn_err
 
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles};
+    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     int rc = tn_http_execute(&c->s->retry, build, c, st, resp, err);
     c->attempts = resp->attempts;
     if (!rc)
@@ -430,7 +430,7 @@ static int send_chunk(gcs_writer *w, bool last, tarn_error *err)
     c.extra[0] = (tn_kv_pair){"Content-Range", range};
     c.n_extra = 1;
     tn_http_response r;
-    tn_http_stats st = {&w->s->base.metrics.retries, &w->s->base.metrics.throttles};
+    tn_http_stats st = {&w->s->base.metrics.retries, &w->s->base.metrics.throttles, &w->s->base.limiter};
     int rc = tn_http_execute(&w->s->retry, build, &c, st, &r, err);
     tn_buf_reset(&c.url);
     if (!rc && !(r.status == 308 && !last)) /* 308: chunk accepted, send more */
@@ -466,7 +466,7 @@ static void cancel_session(gcs_writer *w)
     tn_buf_init(&c.url, 0);
     if (tn_buf_append_str(&c.url, w->session, NULL) == TARN_OK) {
         tn_http_response r;
-        tn_http_stats st = {NULL, NULL};
+        tn_http_stats st = {NULL, NULL, &w->s->base.limiter};
         if (tn_http_execute(&w->s->retry, build, &c, st, &r, NULL) == TARN_OK)
             tn_http_response_reset(&r);
     }
@@ -672,6 +672,7 @@ static int gcs_rename(tn_store *base, const char *from, const char *to, const tn
 
 static void gcs_destroy(tn_store *base)
 {
+    tn_limiter_destroy(&base->limiter);
     gcs_store *s = (gcs_store *)base;
     EVP_PKEY_free(s->key);
     OPENSSL_cleanse(s->token, sizeof s->token);
@@ -734,6 +735,7 @@ int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
     s->base.scheme = tn_strdup("gs");
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
+    tn_limiter_init(&s->base.limiter, 16, 1, 64);
     const char *emu = getenv("STORAGE_EMULATOR_HOST");
     if (emu && *emu)
         s->endpoint = strstr(emu, "://") ? tn_strdup(emu) : tn_sprintf("http://%s", emu);

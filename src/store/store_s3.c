@@ -210,7 +210,7 @@ static int check(s3_store *s, const char *key, tn_http_response *r, tarn_error *
 
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles};
+    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
     int rc = check(c->s, c->key, resp, err);
@@ -656,6 +656,7 @@ static int s3_rename(tn_store *base, const char *from, const char *to, const tn_
 
 static void s3_destroy(tn_store *base)
 {
+    tn_limiter_destroy(&base->limiter);
     s3_store *s = (s3_store *)base;
     tn_free(s->endpoint);
     tn_free(s->host);
@@ -692,6 +693,7 @@ int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err)
     s->base.scheme = tn_strdup("s3");
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
+    tn_limiter_init(&s->base.limiter, 16, 1, 64);
     s->access_key = env_or_profile("AWS_ACCESS_KEY_ID", "credentials", "aws_access_key_id");
     s->secret_key = env_or_profile("AWS_SECRET_ACCESS_KEY", "credentials", "aws_secret_access_key");
     s->token = env_or_profile("AWS_SESSION_TOKEN", "credentials", "aws_session_token");

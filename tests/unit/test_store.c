@@ -333,8 +333,11 @@ TEST(faults)
         data[i] = (uint8_t)(i * 7);
     /* 1. transient answers and a reset are retried until the write lands */
     set_faults(ctl, "503,429,500,reset,502");
+    int limit_before = tn_limiter_current(&s->limiter);
     CHECK_OK(tn_store_put(s, "f/retried.bin", data, sizeof data, NULL, &err), &err);
     CHECK(s->metrics.retries >= 5 && s->metrics.throttles >= 2);
+    /* the two throttling answers (503, 429) halved the concurrency limit twice */
+    CHECK_EQ_INT(tn_limiter_current(&s->limiter), limit_before / 4);
     /* 2. a body cut short is fetched again, never handed out half */
     set_faults(ctl, "truncate");
     CHECK_OK(tn_store_get(s, "f/retried.bin", 0, -1, &b, &err), &err);
@@ -377,6 +380,37 @@ TEST(faults)
     CHECK_EQ_INT(s->metrics.retries, before);
     tn_store_free(s);
     printf("fault suite ran through the proxy\n");
+}
+
+TEST(adaptive_limit)
+{
+    tn_limiter l;
+    tn_limiter_init(&l, 8, 1, 10);
+    /* throttling halves the limit, down to the minimum */
+    tn_limiter_acquire(&l);
+    tn_limiter_release(&l, true);
+    CHECK_EQ_INT(tn_limiter_current(&l), 4);
+    for (int i = 0; i < 5; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, true);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 1);
+    /* successes add one slot per `limit` in a row: 1 -> 2 after 1, -> 3 after 2 more */
+    tn_limiter_acquire(&l);
+    tn_limiter_release(&l, false);
+    CHECK_EQ_INT(tn_limiter_current(&l), 2);
+    for (int i = 0; i < 2; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, false);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 3);
+    /* and never past the maximum */
+    for (int i = 0; i < 1000; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, false);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 10);
+    tn_limiter_destroy(&l);
 }
 
 TEST(urls)
@@ -449,6 +483,7 @@ int main(void)
     RUN(faults);
     RUN(urls);
     RUN(globs);
+    RUN(adaptive_limit);
     RUN(alloc_failures);
     return tn_test_done();
 }
