@@ -269,7 +269,10 @@ int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void 
                 tn_limiter_acquire(stats.limiter);
             rc = attempt(policy, &req, resp, err);
             if (stats.limiter)
-                tn_limiter_release(stats.limiter, !rc && (resp->status == 429 || resp->status == 503));
+                tn_limiter_release(stats.limiter, rc                                                ? TN_LIMIT_FAILED
+                                                  : resp->status == 429 || resp->status == 503 ? TN_LIMIT_THROTTLED
+                                                  : resp->status >= 500                        ? TN_LIMIT_FAILED
+                                                                                               : TN_LIMIT_OK);
         }
         free_headers(&req);
         tn_http_request_reset(&req);

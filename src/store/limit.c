@@ -29,14 +29,14 @@ void tn_limiter_acquire(tn_limiter *l)
     pthread_mutex_unlock(&l->lock);
 }
 
-void tn_limiter_release(tn_limiter *l, bool throttled)
+void tn_limiter_release(tn_limiter *l, tn_limit_outcome outcome)
 {
     pthread_mutex_lock(&l->lock);
     l->in_flight--;
-    if (throttled) {
+    if (outcome == TN_LIMIT_THROTTLED) {
         l->limit = l->limit / 2 < l->min ? l->min : l->limit / 2;
         l->successes = 0;
-    } else if (++l->successes >= l->limit && l->limit < l->max) {
+    } else if (outcome == TN_LIMIT_OK && ++l->successes >= l->limit && l->limit < l->max) {
         l->limit++;
         l->successes = 0;
     }

@@ -24,8 +24,14 @@ void tn_limiter_init(tn_limiter *l, int initial, int min, int max);
 void tn_limiter_destroy(tn_limiter *l);
 /* Wait for a slot. */
 void tn_limiter_acquire(tn_limiter *l);
-/* Give the slot back, saying whether the service throttled the request. */
-void tn_limiter_release(tn_limiter *l, bool throttled);
+typedef enum tn_limit_outcome {
+    TN_LIMIT_THROTTLED = -1, /* 429 or 503: halve the limit */
+    TN_LIMIT_FAILED = 0,     /* another failure: no change */
+    TN_LIMIT_OK = 1          /* an answer: counts toward the next increase */
+} tn_limit_outcome;
+
+/* Give the slot back with what became of the request. */
+void tn_limiter_release(tn_limiter *l, tn_limit_outcome outcome);
 int tn_limiter_current(tn_limiter *l);
 
 #endif
