@@ -2,6 +2,8 @@
  * store.c — URL parsing, backend selection, metric-counting wrappers and
  * glob expansion shared by every object-store backend.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,12 +97,188 @@ int tn_store_head(tn_store *s, const char *key, tn_object_meta *meta, tarn_error
     return named(s, s->ops->head(s, key, meta, err), err);
 }
 
+/* Reads at least this long go out as parallel ranged requests. */
+#define SPLIT_AT (16 << 20)
+#define PART (8 << 20)
+#define MAX_IO_THREADS 8
+
+typedef struct fetch {
+    int64_t offset, length;
+    tn_buffer *buf;
+    int rc;
+    tarn_error err;
+} fetch;
+
+typedef struct fetch_job {
+    tn_store *s;
+    const char *key;
+    fetch *f;
+    int n;
+    _Atomic int next;
+} fetch_job;
+
+static void *fetch_worker(void *arg)
+{
+    fetch_job *j = arg;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+        fetch *f = &j->f[i];
+        tarn_error_init(&f->err);
+        f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
+    }
+    return NULL;
+}
+
+/* Run the fetches on up to MAX_IO_THREADS threads (the caller is one). */
+static void run_fetches(tn_store *s, const char *key, fetch *f, int n)
+{
+    fetch_job j = {.s = s, .key = key, .f = f, .n = n};
+    atomic_init(&j.next, 0);
+    pthread_t t[MAX_IO_THREADS];
+    int nt = 0;
+    for (int k = 1; k < n && k < MAX_IO_THREADS; k++)
+        if (pthread_create(&t[nt], NULL, fetch_worker, &j) == 0)
+            nt++;
+    fetch_worker(&j);
+    for (int k = 0; k < nt; k++)
+        pthread_join(t[k], NULL);
+}
+
+/* First failed fetch, reported into err. */
+static int first_failure(fetch *f, int n, tarn_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (f[i].rc) {
+            if (err)
+                *err = f[i].err;
+            return f[i].rc;
+        }
+    return TARN_OK;
+}
+
+static bool remote(const tn_store *s)
+{
+    return s->limiter.max > 0; /* only the HTTP backends have a limiter */
+}
+
+/* A long read of a remote object as parallel PART-sized requests. */
+static int get_split(tn_store *s, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
+{
+    int n = (int)((length + PART - 1) / PART);
+    fetch *f = tn_calloc((size_t)n, sizeof *f);
+    TN_TRY_ALLOC(f, err, sizeof *f * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        f[i].offset = offset + (int64_t)i * PART;
+        f[i].length = i == n - 1 ? length - (int64_t)i * PART : PART;
+    }
+    run_fetches(s, key, f, n);
+    int rc = first_failure(f, n, err);
+    tn_buffer *b = rc ? NULL : tn_buffer_new(length);
+    if (!rc && !b)
+        rc = tn_error_oom(err, (size_t)length);
+    int64_t at = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        if (f[i].buf->size != f[i].length) {
+            rc = tn_error_set(err, TARN_ENETWORK, "%s: short read at byte %lld", key, (long long)f[i].offset);
+            break;
+        }
+        memcpy(b->data + at, f[i].buf->data, (size_t)f[i].length);
+        at += f[i].length;
+    }
+    for (int i = 0; i < n; i++)
+        tn_buffer_unref(f[i].buf);
+    tn_free(f);
+    if (rc) {
+        tn_buffer_unref(b);
+        return rc;
+    }
+    *out = b;
+    return TARN_OK;
+}
+
 int tn_store_get(tn_store *s, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
 {
     s->metrics.gets++;
-    int rc = s->ops->get(s, key, offset, length, out, err);
+    int rc;
+    if (remote(s) && offset >= 0 && length >= SPLIT_AT)
+        rc = get_split(s, key, offset, length, out, err);
+    else
+        rc = s->ops->get(s, key, offset, length, out, err);
     if (!rc)
         s->metrics.bytes_read += (*out)->size;
+    return named(s, rc, err);
+}
+
+static int cmp_by_offset(const void *a, const void *b)
+{
+    const tn_range *x = *(tn_range *const *)a, *y = *(tn_range *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int tn_store_get_ranges(tn_store *s, const char *key, tn_range *ranges, int n, int64_t gap, tarn_error *err)
+{
+    if (gap <= 0)
+        gap = 1 << 20;
+    for (int i = 0; i < n; i++) {
+        ranges[i].out = NULL;
+        if (ranges[i].offset < 0 || ranges[i].length < 0)
+            return tn_error_set(err, TARN_EINVAL, "%s: bad range %lld+%lld", key, (long long)ranges[i].offset,
+                                (long long)ranges[i].length);
+    }
+    if (n == 0)
+        return TARN_OK;
+    tn_range **order = tn_malloc(sizeof *order * (size_t)n);
+    fetch *f = tn_calloc((size_t)n, sizeof *f);
+    int *unit = tn_malloc(sizeof *unit * (size_t)n);
+    if (!order || !f || !unit) {
+        tn_free(order);
+        tn_free(f);
+        tn_free(unit);
+        return tn_error_oom(err, sizeof *f * (size_t)n);
+    }
+    for (int i = 0; i < n; i++)
+        order[i] = &ranges[i];
+    qsort(order, (size_t)n, sizeof *order, cmp_by_offset);
+    int nf = 0;
+    for (int i = 0; i < n; i++) {
+        tn_range *r = order[i];
+        fetch *last = nf ? &f[nf - 1] : NULL;
+        if (last && r->offset <= last->offset + last->length + gap) {
+            int64_t end = r->offset + r->length;
+            if (end > last->offset + last->length)
+                last->length = end - last->offset;
+        } else {
+            f[nf].offset = r->offset;
+            f[nf].length = r->length;
+            nf++;
+        }
+        unit[r - ranges] = nf - 1;
+    }
+    s->metrics.gets += nf;
+    run_fetches(s, key, f, nf);
+    int rc = first_failure(f, nf, err);
+    for (int i = 0; !rc && i < n; i++) {
+        fetch *u = &f[unit[i]];
+        int64_t at = ranges[i].offset - u->offset;
+        int64_t len = ranges[i].length;
+        if (at + len > u->buf->size) /* the object ends inside the range */
+            len = at < u->buf->size ? u->buf->size - at : 0;
+        ranges[i].out = tn_buffer_slice(u->buf, at < u->buf->size ? at : u->buf->size, len);
+        if (!ranges[i].out)
+            rc = tn_error_oom(err, sizeof(tn_buffer));
+    }
+    for (int i = 0; i < nf; i++) {
+        if (f[i].buf)
+            s->metrics.bytes_read += f[i].buf->size;
+        tn_buffer_unref(f[i].buf);
+    }
+    if (rc)
+        for (int i = 0; i < n; i++) {
+            tn_buffer_unref(ranges[i].out);
+            ranges[i].out = NULL;
+        }
+    tn_free(order);
+    tn_free(f);
+    tn_free(unit);
     return named(s, rc, err);
 }
 

@@ -125,6 +125,20 @@ int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_op
 int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o,
                     tarn_error *err) TN_MUST_USE;
 
+/* One wanted byte range of an object and, after tn_store_get_ranges, its bytes. */
+typedef struct tn_range {
+    int64_t offset;
+    int64_t length;
+    tn_buffer *out; /* set by the call (owned by the caller) */
+} tn_range;
+
+/* Fetch several ranges of one object: ranges closer than `gap` bytes
+ * (0 = 1 MiB) are coalesced into one request, the requests run in parallel
+ * on I/O threads (never on the compute pool), and each range's bytes come
+ * back as a zero-copy slice of its request's buffer. */
+int tn_store_get_ranges(tn_store *s, const char *key, tn_range *ranges, int n, int64_t gap,
+                        tarn_error *err) TN_MUST_USE;
+
 /* True when the object at key exists and holds exactly these bytes: how a
  * create-if-absent that was applied before the connection broke is told
  * apart, on retry, from a real conflict. */
