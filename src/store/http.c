@@ -14,12 +14,20 @@
 #include "core/alloc.h"
 #include "store/http.h"
 
+/* One easy handle per thread keeps connections alive between requests; the
+ * key's destructor frees it when an I/O thread ends. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static _Thread_local CURL *thread_handle;
+static pthread_key_t handle_key;
+
+static void free_handle(void *h)
+{
+    curl_easy_cleanup(h);
+}
 
 static void init_curl(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_key_create(&handle_key, free_handle);
 }
 
 void tn_retry_policy_default(tn_retry_policy *p)
@@ -169,9 +177,12 @@ static size_t on_upload(char *p, size_t size, size_t n, void *ud)
 static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_response *resp, tarn_error *err)
 {
     pthread_once(&curl_once, init_curl);
-    if (!thread_handle && !(thread_handle = curl_easy_init()))
-        return tn_error_set(err, TARN_ENOMEM, "cannot create an HTTP handle");
-    CURL *h = thread_handle;
+    CURL *h = pthread_getspecific(handle_key);
+    if (!h) {
+        if (!(h = curl_easy_init()))
+            return tn_error_set(err, TARN_ENOMEM, "cannot create an HTTP handle");
+        pthread_setspecific(handle_key, h);
+    }
     curl_easy_reset(h);
     exchange x = {.resp = resp, .upload = req->body, .upload_len = req->body_len};
     struct curl_slist *hl = NULL;
