@@ -51,8 +51,7 @@ static int run_node(const char *mode)
     return rc;
 }
 
-/* The fixture in three batches: rows [0, ROWS), a slice at an odd offset,
- * and an empty batch. Arrow JS sees the same values either way. */
+/* The fixture schema and its batch of ROWS rows in b[0]. */
 static int fixture(tn_schema **s, tn_batch **b, tarn_error *err)
 {
     *s = fx_schema();
