@@ -781,6 +781,77 @@ TEST(deep_nesting_refused)
     tn_schema_unref(s);
 }
 
+TEST(writer_input_checks)
+{
+    /* empty arrays without buffers are valid and written with one zero offset */
+    tarn_error err;
+    tn_schema *s = tn_schema_new(3);
+    CHECK_OK(tn_field_init(&s->fields[0], "s", tn_type_get(TN_STRING), true, &err), &err);
+    CHECK_OK(tn_field_init(&s->fields[1], "i", tn_type_get(TN_INT32), true, &err), &err);
+    CHECK_OK(tn_field_init(&s->fields[2], "l", fx_list(TN_LIST, tn_type_get(TN_INT64)), true, &err), &err);
+    tn_batch *b = tn_batch_new(s, 0);
+    for (int c = 0; c < 3; c++) {
+        tn_type *t = s->fields[c].type;
+        b->columns[c] = tn_array_new(t, 0, tn_type_n_buffers(t), t->n_children);
+        b->columns[c]->null_count = 0;
+    }
+    b->columns[2]->children[0] = tn_array_new(s->fields[2].type->children[0].type, 0, 2, 0);
+    tn_ipc_write_options o = {true, TN_IPC_UNCOMPRESSED, 0};
+    tn_buffer *data = NULL;
+    CHECK_OK(write_batches(s, &b, 1, &o, &data, &err), &err);
+    tn_batch *got[1];
+    int n = 0;
+    if (data)
+        CHECK_OK(read_all(data, NULL, got, 1, &n, &err), &err);
+    CHECK_EQ_INT(n, 1);
+    if (n) {
+        check_batches_equal(got[0], b);
+        tn_batch_unref(got[0]);
+    }
+    tn_buffer_unref(data);
+    data = NULL;
+    /* a broken input array is refused, not written */
+    tn_array *bad = tn_array_new(s->fields[1].type, 0, 2, 0);
+    bad->length = 0;
+    tn_array_unref(b->columns[1]);
+    b->columns[1] = bad;
+    b->length = 0;
+    bad->length = 5;
+    b->columns[0]->length = 5; /* lengths agree, buffers are missing */
+    b->columns[2]->length = 5;
+    b->length = 5;
+    CHECK(write_batches(s, &b, 1, &o, &data, &err) != TARN_OK);
+    CHECK_MSG(&err, "column 's'");
+    CHECK(data == NULL);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+TEST(reader_stops_after_an_error)
+{
+    tarn_error err;
+    tn_buffer *data = small_file(false, TN_IPC_UNCOMPRESSED);
+    /* break the record batch: its body length claims more than is left */
+    tn_buffer *b = tn_buffer_copy_of(data->data, data->size - 8); /* no EOS */
+    tn_reader *r = NULL;
+    CHECK_OK(tn_ipc_open_buffer(b, "cut.arrows", &r, &err), &err);
+    tn_buffer *cut = tn_buffer_slice(b, 0, b->size - 3);
+    tn_reader *r2 = NULL;
+    CHECK_OK(tn_ipc_open_buffer(cut, "cut.arrows", &r2, &err), &err);
+    tn_batch *x = NULL;
+    int rc = r2 ? tn_reader_next(r2, &x, &err) : -1;
+    CHECK_EQ_INT(rc, TARN_ECORRUPT);
+    CHECK_MSG(&err, "cut.arrows: message at byte offset");
+    CHECK_EQ_INT(r2 ? tn_reader_next(r2, &x, &err) : -1, TARN_EINVAL);
+    CHECK_MSG(&err, "earlier error");
+    CHECK(x == NULL);
+    tn_reader_free(r2);
+    tn_reader_free(r);
+    tn_buffer_unref(cut);
+    tn_buffer_unref(b);
+    tn_buffer_unref(data);
+}
+
 /* --- allocation failures ---------------------------------------------------------- */
 
 typedef struct alloc_ctx {
@@ -893,6 +964,8 @@ int main(void)
     RUN(absurd_lengths_and_counts);
     RUN(big_endian_and_unsupported_types);
     RUN(deep_nesting_refused);
+    RUN(writer_input_checks);
+    RUN(reader_stops_after_an_error);
     RUN(allocation_failures);
     RUN(allocation_failures_files);
     return tn_test_done();

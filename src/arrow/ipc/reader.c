@@ -59,6 +59,7 @@ typedef struct ipc_reader {
     char *name;
     bool file_format;
     bool done;
+    bool failed;           /* an error was reported; later calls repeat it */
     int64_t pos;           /* stream: offset of the next message */
     int32_t n_nodes;
     tn_ipc_dnode *nodes;   /* one per schema field */
@@ -488,10 +489,26 @@ static int read_batch(ipc_reader *r, msg *m, tn_batch **out, tarn_error *err)
 
 /* --- readers ------------------------------------------------------------------- */
 
+static int failed_before(ipc_reader *r, tarn_error *err)
+{
+    return tn_error_set(err, TARN_EINVAL, "%s: reading stopped at an earlier error", r->name);
+}
+
+static int stream_message(ipc_reader *r, tn_batch **out, tarn_error *err);
+
 static int stream_next(tn_reader *base, tn_batch **out, tarn_error *err)
 {
     ipc_reader *r = (ipc_reader *)base;
     *out = NULL;
+    if (r->failed)
+        return failed_before(r, err);
+    int rc = stream_message(r, out, err);
+    r->failed = rc != TARN_OK;
+    return rc;
+}
+
+static int stream_message(ipc_reader *r, tn_batch **out, tarn_error *err)
+{
     while (!r->done) {
         msg m;
         bool eos;
@@ -529,13 +546,17 @@ static int file_next(tn_reader *base, tn_batch **out, tarn_error *err)
 {
     ipc_reader *r = (ipc_reader *)base;
     *out = NULL;
+    if (r->failed)
+        return failed_before(r, err);
     if (r->next_batch >= r->n_batches)
         return TARN_OK;
     msg m;
-    TN_TRY(block_message(r, &r->batches[r->next_batch], HDR_RECORD_BATCH, &m, err));
-    TN_TRY(read_batch(r, &m, out, err));
+    int rc = block_message(r, &r->batches[r->next_batch], HDR_RECORD_BATCH, &m, err);
+    if (rc == TARN_OK)
+        rc = read_batch(r, &m, out, err);
+    r->failed = rc != TARN_OK;
     r->next_batch++;
-    return TARN_OK;
+    return rc;
 }
 
 static void reader_destroy(tn_reader *base)

@@ -203,8 +203,10 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
             rc = unsupported(d, name, bits == 32 ? "decimal32" : "decimal64");
         else if (bits != 128 && bits != 256)
             rc = bad_param(d, name, "decimal bit width", bits);
-        else if (prec < 1 || prec > (bits == 128 ? 38 : 76) || scale < -prec * 4 || scale > prec * 4)
+        else if (prec < 1 || prec > (bits == 128 ? 38 : 76))
             rc = bad_param(d, name, "decimal precision", prec);
+        else if (scale > prec || scale < -prec * 4)
+            rc = bad_param(d, name, "decimal scale", scale);
         else
             ty = tn_type_decimal((int32_t)bits, (int32_t)prec, (int32_t)scale);
         break;
