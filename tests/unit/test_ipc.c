@@ -490,6 +490,34 @@ TEST(files_atomic)
     CHECK_EQ_INT(tn_ipc_write_file(path, in, &o, &err), TARN_EUNSUPPORTED);
     tn_reader_free(in);
     CHECK_EQ_INT(dir_entries(tmpdir), 0);
+    {
+        /* a buffer larger than the writer's staging area goes straight to the file */
+        tn_schema *big = tn_schema_new(1);
+        CHECK_OK(tn_field_init(&big->fields[0], "v", tn_type_get(TN_INT64), false, &err), &err);
+        tn_builder *bl = tn_builder_new(big->fields[0].type);
+        for (int64_t i = 0; i < 300000; i++)
+            CHECK_OK(tn_builder_append_int(bl, i * 3 - 7, &err), &err);
+        tn_batch *bb = tn_batch_new(big, 300000);
+        CHECK_OK(tn_builder_finish(bl, &bb->columns[0], &err), &err);
+        tn_builder_free(bl);
+        tn_ipc_write_options plain = {true, TN_IPC_UNCOMPRESSED, 0};
+        in = tn_reader_from_batches(big, &bb, 1);
+        CHECK_OK(tn_ipc_write_file(path, in, &plain, &err), &err);
+        tn_reader_free(in);
+        CHECK_OK(tn_ipc_open_file(path, &r, &err), &err);
+        tn_batch *got = NULL;
+        if (r)
+            CHECK_OK(tn_reader_next(r, &got, &err), &err);
+        CHECK(got != NULL);
+        if (got) {
+            check_batches_equal(got, bb);
+            tn_batch_unref(got);
+        }
+        tn_reader_free(r);
+        unlink(path);
+        tn_batch_unref(bb);
+        tn_schema_unref(big);
+    }
     /* errors name the path */
     snprintf(path, sizeof path, "%s/missing/t.arrow", tmpdir);
     in = tn_reader_from_batches(s, b, 1);

@@ -62,19 +62,27 @@ typedef struct writer {
 
 /* --- output ----------------------------------------------------------------- */
 
-static int flush(writer *w)
+static int write_fd(writer *w, const uint8_t *p, size_t len)
 {
     size_t done = 0;
-    while (w->fd >= 0 && done < w->out.len) {
-        ssize_t n = write(w->fd, w->out.data + done, w->out.len - done);
+    while (done < len) {
+        ssize_t n = write(w->fd, p + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path, strerror(errno));
+            return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path,
+                                n < 0 ? strerror(errno) : "no progress");
         done += (size_t)n;
     }
-    if (w->fd >= 0)
-        w->out.len = 0;
+    return TARN_OK;
+}
+
+static int flush(writer *w)
+{
+    if (w->fd < 0)
+        return TARN_OK;
+    TN_TRY(write_fd(w, w->out.data, w->out.len));
+    w->out.len = 0;
     return TARN_OK;
 }
 
@@ -82,6 +90,12 @@ static int emit(writer *w, const void *p, size_t n)
 {
     if (n == 0)
         return TARN_OK;
+    if (w->fd >= 0 && n >= FLUSH_AT) { /* large buffers skip the staging copy */
+        TN_TRY(flush(w));
+        TN_TRY(write_fd(w, p, n));
+        w->pos += (int64_t)n;
+        return TARN_OK;
+    }
     TN_TRY(tn_buf_append(&w->out, p, n, w->err));
     w->pos += (int64_t)n;
     if (w->fd >= 0 && w->out.len >= FLUSH_AT)
