@@ -290,8 +290,8 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
         break;
     case FT_MAP: {
         const tn_field *e = kids[0];
-        if (e->type->id != TN_STRUCT || e->type->n_children != 2 || e->nullable) {
-            rc = TN_CORRUPT(d->err, "%s: field '%s': map entries must be a non-null struct of key and value",
+        if (e->type->id != TN_STRUCT || e->type->n_children != 2) {
+            rc = TN_CORRUPT(d->err, "%s: field '%s': map entries must be a struct of key and value",
                             d->where, name);
             break;
         }
