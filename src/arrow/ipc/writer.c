@@ -201,7 +201,7 @@ static int compress(writer *w, const uint8_t *p, int64_t n, uint8_t **out, int64
             tn_free(dst);
             return tn_error_oom(w->err, 1 << 20);
         }
-        got = ZSTD_compressCCtx(w->zstd, dst + 8, bound, p, (size_t)n, w->opts.level ? w->opts.level : 1);
+        got = ZSTD_compressCCtx(w->zstd, dst + 8, bound, p, (size_t)n, w->opts.level); /* 0: default */
         if (ZSTD_isError(got)) {
             tn_free(dst);
             return tn_error_set(w->err, TARN_EINTERNAL, "zstd compression failed: %s", ZSTD_getErrorName(got));
