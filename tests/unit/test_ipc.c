@@ -518,6 +518,28 @@ TEST(files_atomic)
         tn_batch_unref(bb);
         tn_schema_unref(big);
     }
+    {
+        /* a pipe cannot be mapped: it is read into memory */
+        tn_buffer *data = NULL;
+        tn_ipc_write_options st = {false, TN_IPC_UNCOMPRESSED, 0};
+        CHECK_OK(write_batches(s, b, 2, &st, &data, &err), &err);
+        int fds[2];
+        CHECK(pipe(fds) == 0);
+        CHECK(data && data->size < 60000 && write(fds[1], data->data, (size_t)data->size) == data->size);
+        close(fds[1]);
+        char pp[64];
+        snprintf(pp, sizeof pp, "/proc/self/fd/%d", fds[0]);
+        CHECK_OK(tn_ipc_open_file(pp, &r, &err), &err);
+        int k2 = 0;
+        for (tn_batch *got = NULL; r && tn_reader_next(r, &got, &err) == 0 && got; k2++) {
+            check_batches_equal(got, b[k2]);
+            tn_batch_unref(got);
+        }
+        CHECK_EQ_INT(k2, 2);
+        tn_reader_free(r);
+        close(fds[0]);
+        tn_buffer_unref(data);
+    }
     /* errors name the path */
     snprintf(path, sizeof path, "%s/missing/t.arrow", tmpdir);
     in = tn_reader_from_batches(s, b, 1);

@@ -712,6 +712,37 @@ static void unmap(void *owner)
     tn_free(m);
 }
 
+/* Read everything from fd (closed here) into one buffer and open that. */
+static int open_unmappable(int fd, const char *path, tn_reader **out, tarn_error *err)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int rc = TARN_OK;
+    for (;;) {
+        if ((rc = tn_buf_reserve(&b, 1 << 16, err)) != TARN_OK)
+            break;
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = tn_error_set(err, TARN_EIO, "%s: read failed: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        b.len += (size_t)n;
+    }
+    close(fd);
+    tn_buffer *data = NULL;
+    if (rc == TARN_OK && !(data = tn_buffer_copy_of(b.data, (int64_t)b.len)))
+        rc = tn_error_oom(err, b.len);
+    tn_buf_reset(&b);
+    if (rc == TARN_OK)
+        rc = tn_ipc_open_buffer(data, path, out, err);
+    tn_buffer_unref(data);
+    return rc;
+}
+
 int tn_ipc_open_file(const char *path, tn_reader **out, tarn_error *err)
 {
     *out = NULL;
@@ -725,6 +756,8 @@ int tn_ipc_open_file(const char *path, tn_reader **out, tarn_error *err)
         close(fd);
         return tn_error_set(err, TARN_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
+    if (!S_ISREG(st.st_mode)) /* a pipe or device: read it all */
+        return open_unmappable(fd, path, out, err);
     if (st.st_size == 0) {
         close(fd);
         return TN_CORRUPT(err, "%s: empty file is not Arrow IPC", path);
