@@ -473,3 +473,59 @@ const char *tn_ktype_name(const tn_type *t, char *buf, size_t cap)
     tn_buf_reset(&b);
     return buf;
 }
+
+void tn_kin_bits(const tn_kin *k, const tn_selection *sel, int64_t n, bool want_validity, uint8_t *dst)
+{
+    const tn_array *a = k->arr;
+    int64_t nb = tn_bitmap_bytes(n);
+    const uint8_t *bits;
+    if (want_validity) {
+        if (a->type->id == TN_NA) {
+            memset(dst, 0, (size_t)nb);
+            return;
+        }
+        bits = tn_kvalid_bits(a);
+        if (!bits) {
+            memset(dst, 0xff, (size_t)nb);
+            return;
+        }
+    } else {
+        bits = a->buffers[1]->data;
+    }
+    if (k->scalar) {
+        memset(dst, tn_bit_get(bits, a->offset) ? 0xff : 0, (size_t)nb);
+        return;
+    }
+    if (sel) {
+        memset(dst, 0, (size_t)nb);
+        for (int64_t i = 0; i < n; i++) {
+            int64_t r = a->offset + sel->rows[i];
+            dst[i >> 3] |= (uint8_t)(((bits[r >> 3] >> (r & 7)) & 1) << (i & 7));
+        }
+        return;
+    }
+    int64_t off = a->offset, whole = n >> 3;
+    if ((off & 7) == 0) {
+        memcpy(dst, bits + (off >> 3), (size_t)nb);
+        return;
+    }
+    for (int64_t b = 0; b < whole; b++)
+        dst[b] = byte_at(bits, off + 8 * b);
+    if (n & 7) {
+        uint8_t v = 0;
+        for (int64_t i = whole * 8; i < n; i++)
+            v |= (uint8_t)(tn_bit_get(bits, off + i) << (i & 7));
+        dst[whole] = v;
+    }
+}
+
+int tn_kin_cast(tn_kin *k, tn_type *to, tarn_error *err)
+{
+    if (tn_type_equals(k->arr->type, to))
+        return TARN_OK;
+    tn_array *c = NULL;
+    TN_TRY(tn_cast(k->arr, to, TN_CAST_STRICT, &c, err));
+    tn_array_unref(k->arr);
+    k->arr = c;
+    return TARN_OK;
+}

@@ -94,3 +94,13 @@ static inline tn_type_id tn_storage_id(tn_type_id id)
 const char *tn_ktype_name(const tn_type *t, char *buf, size_t cap);
 
 #endif
+
+/* Aligned bits (offset 0) for the n output rows of input k: its boolean
+ * values (want_validity false; k must be bool) or its validity (true; all
+ * ones when it has no nulls). Scalars broadcast, sel gathers. dst holds
+ * tn_bitmap_bytes(n) bytes; bits past n are left undefined. */
+void tn_kin_bits(const tn_kin *k, const tn_selection *sel, int64_t n, bool want_validity, uint8_t *dst);
+
+/* The common type of two comparison or arithmetic operands and the cast of
+ * both resolved inputs to it (in place). */
+int tn_kin_cast(tn_kin *k, tn_type *to, tarn_error *err) TN_MUST_USE;
