@@ -301,26 +301,23 @@ static void store_from_f64(tn_stage *s, const tn_type *to, uint8_t *dst)
         tn_bits_pack(dst, tmp, n);
         break;
     }
-    case TN_DECIMAL128: {
-        long double m = pow10l_(to->scale), lim = pow10l_(to->precision);
-        for (int64_t i = 0; i < n; i++) {
-            long double x = roundl((long double)f[i] * m);
-            bool ok = fabsl(x) < lim; /* false for NaN and inf */
-            tn_i128 v = ok ? (tn_i128)x : 0;
-            s->bad[i] |= (uint8_t)(!ok << 1);
-            memcpy(dst + 16 * i, &v, 16);
-        }
-        break;
-    }
+    case TN_DECIMAL128:
     case TN_DECIMAL256:
         for (int64_t i = 0; i < n; i++) {
-            /* through the shortest text that reads back as the same double */
+            /* through the shortest text that reads back as the same double,
+             * so 2.675 (really 2.67499999...) rounds as written */
             char buf[40];
             int len = tn_format_double(f[i], buf);
             tn_i256 v = tn_i256_from_i64(0);
+            tn_i128 x = 0;
             int rc = isfinite(f[i]) ? tn_dec_parse(buf, len, to->precision, to->scale, true, &v) : 2;
+            if (to->id == TN_DECIMAL128) {
+                rc |= !tn_i256_to_i128(v, &x);
+                memcpy(dst + 16 * i, &x, 16);
+            } else {
+                memcpy(dst + 32 * i, &v, 32);
+            }
             s->bad[i] |= (uint8_t)(rc ? 2 : 0);
-            memcpy(dst + 32 * i, &v, 32);
         }
         break;
     default: { /* integers: round, then range-check */

@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,7 +40,8 @@ int tn_format_double(double v, char *buf)
     int n = special(v, buf);
     if (n >= 0)
         return n;
-    for (int prec = 15; prec <= 17; prec++) {
+    /* subnormals carry fewer digits, so start from one there */
+    for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         n = snprintf(buf, 32, "%.*g", prec, v);
         if (prec == 17 || strtod(buf, NULL) == v)
             break;
@@ -52,7 +54,7 @@ int tn_format_float(float v, char *buf)
     int n = special(v, buf);
     if (n >= 0)
         return n;
-    for (int prec = 6; prec <= 9; prec++) {
+    for (int prec = fabsf(v) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
         n = snprintf(buf, 32, "%.*g", prec, (double)v);
         if (prec == 9 || strtof(buf, NULL) == v)
             break;
