@@ -461,9 +461,13 @@ static int concat_children(tn_array *const *arrs, int32_t n, int32_t c, const in
     tn_array **parts = tn_calloc((size_t)(n ? n : 1), sizeof *parts);
     TN_TRY_ALLOC(parts, err, (size_t)n * sizeof *parts);
     int rc = TARN_OK;
-    for (int32_t i = 0; i < n && rc == TARN_OK; i++)
-        if (!(parts[i] = tn_array_slice(arrs[i]->children[c], starts[i], lens[i])))
+    for (int32_t i = 0; i < n && rc == TARN_OK; i++) {
+        tn_array *ch = arrs[i]->children[c];
+        if (starts[i] < 0 || lens[i] < 0 || starts[i] + lens[i] > ch->length)
             rc = tn_error_set(err, TARN_ECORRUPT, "concatenate: child %d of input %d is shorter than its parent needs", c, i);
+        else if (!(parts[i] = tn_array_slice(ch, starts[i], lens[i])))
+            rc = tn_error_oom(err, sizeof(tn_array));
+    }
     if (rc == TARN_OK)
         rc = concat(parts, n, out, err);
     for (int32_t i = 0; i < n; i++)
