@@ -115,7 +115,9 @@ int tn_common_type(const tn_type *a, const tn_type *b, tn_type **out, tarn_error
         return tn_common_type(tn_type_get(TN_INT8), b, out, err);
     if (y == TN_BOOL && tn_type_is_numeric(x))
         return tn_common_type(a, tn_type_get(TN_INT8), out, err);
-    if (tn_type_is_int(x) && tn_type_is_int(y))
+    if ((x == TN_UINT64 && tn_type_is_signed_int(y)) || (y == TN_UINT64 && tn_type_is_signed_int(x)))
+        *out = tn_type_decimal(128, 20, 0); /* holds both exactly */
+    else if (tn_type_is_int(x) && tn_type_is_int(y))
         *out = tn_type_get(common_int(x, y));
     else if (tn_type_is_float(x) || tn_type_is_float(y)) {
         if (!tn_type_is_numeric(x) || !tn_type_is_numeric(y))
@@ -589,6 +591,18 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     int rc = tn_kin_init(&ins[0], da, err);
     if (rc == TARN_OK)
         rc = tn_kin_init(&ins[1], db, err);
+    bool need_cast = false;
+    for (int i = 0; i < 2 && rc == TARN_OK; i++) {
+        tn_type *ot = operand_type(ins[i].arr->type, rt);
+        if (!ot)
+            rc = tn_error_oom(err, 64);
+        need_cast |= ot && !tn_type_equals(ot, ins[i].arr->type);
+        tn_type_unref(ot);
+    }
+    if (rc == TARN_OK && need_cast)
+        rc = tn_kout_rows(ins, 2, sel, &n, err); /* bounds-check sel before gathering */
+    if (rc == TARN_OK && need_cast)
+        rc = tn_kin_select(ins, 2, &sel, err);
     for (int i = 0; i < 2 && rc == TARN_OK; i++) {
         tn_type *ot = operand_type(ins[i].arr->type, rt);
         rc = ot ? tn_kin_cast(&ins[i], ot, err) : tn_error_oom(err, 64);

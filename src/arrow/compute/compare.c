@@ -132,8 +132,9 @@ static bool text_kind(tn_type_id id)
     return tn_type_is_string(id) || tn_type_is_binary(id) || id == TN_FIXED_BINARY;
 }
 
-/* Bring both sides to one comparable type. */
-static int unify(tn_kin *a, tn_kin *b, tarn_error *err)
+/* Bring both sides to one comparable type; a selection is applied first
+ * when a cast is needed. */
+static int unify(tn_kin *a, tn_kin *b, const tn_selection **sel, tarn_error *err)
 {
     const tn_type *ta = a->arr->type, *tb = b->arr->type;
     if (text_kind(ta->id) && text_kind(tb->id))
@@ -153,7 +154,18 @@ static int unify(tn_kin *a, tn_kin *b, tarn_error *err)
         tn_type_unref(ct);
         ct = tn_type_get(TN_UINT8);
     }
-    int rc = tn_kin_cast(a, ct, err);
+    int rc = TARN_OK;
+    if (*sel && !(tn_type_equals(a->arr->type, ct) && tn_type_equals(b->arr->type, ct))) {
+        tn_kin pair[2] = {*a, *b};
+        int64_t n;
+        rc = tn_kout_rows(pair, 2, *sel, &n, err);
+        if (rc == TARN_OK)
+            rc = tn_kin_select(pair, 2, sel, err);
+        *a = pair[0];
+        *b = pair[1];
+    }
+    if (rc == TARN_OK)
+        rc = tn_kin_cast(a, ct, err);
     if (rc == TARN_OK)
         rc = tn_kin_cast(b, ct, err);
     tn_type_unref(ct);
@@ -194,14 +206,15 @@ static int compare_bytes(tn_cmp_op op, tn_kin *ins, const tn_selection *sel, int
 }
 
 /* Shared front half: resolve, unify, count rows, compare into bytes. */
-static int run(tn_cmp_op op, tn_datum da, tn_datum db, const tn_selection *sel, tn_kin *ins, int64_t *pn,
+static int run(tn_cmp_op op, tn_datum da, tn_datum db, const tn_selection **psel, tn_kin *ins, int64_t *pn,
                uint8_t **pr, tarn_error *err)
 {
     *pr = NULL;
     TN_TRY(tn_kin_init(&ins[0], da, err));
     int rc = tn_kin_init(&ins[1], db, err);
     if (rc == TARN_OK)
-        rc = unify(&ins[0], &ins[1], err);
+        rc = unify(&ins[0], &ins[1], psel, err);
+    const tn_selection *sel = *psel;
     if (rc == TARN_OK)
         rc = tn_kout_rows(ins, 2, sel, pn, err);
     if (rc == TARN_OK && !(*pr = tn_malloc((size_t)(*pn ? *pn : 1))))
@@ -217,7 +230,7 @@ int tn_compare(tn_cmp_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     tn_kin ins[2] = {{0}};
     int64_t n = 0;
     uint8_t *r = NULL;
-    int rc = run(op, da, db, sel, ins, &n, &r, err);
+    int rc = run(op, da, db, &sel, ins, &n, &r, err);
     tn_array *o = NULL;
     if (rc == TARN_OK && !(o = tn_kout_fixed(tn_type_get(TN_BOOL), n)))
         rc = tn_error_oom(err, (size_t)n);
@@ -242,7 +255,7 @@ int tn_is_distinct_from(tn_datum da, tn_datum db, const tn_selection *sel, tn_ar
     tn_kin ins[2] = {{0}};
     int64_t n = 0;
     uint8_t *r = NULL, *va = NULL, *vb = NULL;
-    int rc = run(TN_CMP_NE, da, db, sel, ins, &n, &r, err);
+    int rc = run(TN_CMP_NE, da, db, &sel, ins, &n, &r, err);
     tn_array *o = NULL;
     int64_t nb = tn_bitmap_bytes(n);
     if (rc == TARN_OK) {

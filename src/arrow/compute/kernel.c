@@ -529,3 +529,19 @@ int tn_kin_cast(tn_kin *k, tn_type *to, tarn_error *err)
     k->arr = c;
     return TARN_OK;
 }
+
+int tn_kin_select(tn_kin *ins, int n_in, const tn_selection **sel, tarn_error *err)
+{
+    if (!*sel)
+        return TARN_OK;
+    for (int i = 0; i < n_in; i++) {
+        if (ins[i].scalar)
+            continue;
+        tn_array *t = NULL;
+        TN_TRY(tn_filter_sel(ins[i].arr, *sel, &t, err));
+        tn_array_unref(ins[i].arr);
+        ins[i].arr = t;
+    }
+    *sel = NULL;
+    return TARN_OK;
+}

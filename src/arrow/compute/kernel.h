@@ -101,6 +101,10 @@ const char *tn_ktype_name(const tn_type *t, char *buf, size_t cap);
  * tn_bitmap_bytes(n) bytes; bits past n are left undefined. */
 void tn_kin_bits(const tn_kin *k, const tn_selection *sel, int64_t n, bool want_validity, uint8_t *dst);
 
+/* Apply *sel to the array inputs (gathering their rows) and clear it: done
+ * before a cast, so that rows the selection drops cannot fail the cast. */
+int tn_kin_select(tn_kin *ins, int n_in, const tn_selection **sel, tarn_error *err) TN_MUST_USE;
+
 /* The common type of two comparison or arithmetic operands and the cast of
  * both resolved inputs to it (in place). */
 int tn_kin_cast(tn_kin *k, tn_type *to, tarn_error *err) TN_MUST_USE;
