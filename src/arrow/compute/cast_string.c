@@ -62,15 +62,27 @@ int tn_format_float(float v, char *buf)
     return n;
 }
 
-/* Digits of v, written backwards from the end of a 24-byte area. */
+static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                               "8081828384858687888990919293949596979899";
+
+/* Digits of v, two at a time, written backwards then copied. */
 static int format_u64(uint64_t v, char *buf)
 {
     char tmp[24];
     int p = 24;
-    do {
-        tmp[--p] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(tmp + p, pairs + 2 * d, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(tmp + p, pairs + 2 * v, 2);
+    } else {
+        tmp[--p] = (char)('0' + v);
+    }
     memcpy(buf, tmp + p, (size_t)(24 - p));
     return 24 - p;
 }
@@ -251,6 +263,88 @@ oom:
 }
 
 /* --- to text ---------------------------------------------------------------------- */
+
+/* Digits of an integer at dst; stores 24 bytes (the caller leaves slack)
+ * so the copy has a fixed size. */
+static inline int put_int(uint64_t bits, bool neg, char *dst)
+{
+    uint64_t v = neg ? 0 - bits : bits;
+    char tmp[48];
+    int p = 24;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(tmp + p, pairs + 2 * d, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(tmp + p, pairs + 2 * v, 2);
+    } else {
+        tmp[--p] = (char)('0' + v);
+    }
+    if (neg)
+        tmp[--p] = '-';
+    memcpy(dst, tmp + p, 24);
+    return 24 - p;
+}
+
+/* Integers to utf8/large_utf8: digits straight into one data buffer sized
+ * for the widest value, offsets written as we go. */
+static int ints_to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
+{
+    int64_t n = in->length;
+    bool large = to->id == TN_LARGE_STRING || to->id == TN_LARGE_BINARY;
+    if (!large && n * 21 > INT32_MAX)
+        return -1; /* let the generic path check the real total */
+    tn_array *a = tn_array_new(to, n, 3, 0);
+    TN_TRY_ALLOC(a, err, sizeof *a);
+    tn_buffer *ob = tn_buffer_new((n + 1) * (large ? 8 : 4)), *db = tn_buffer_new(n * 21 + 32); /* slack: put_i64 stores 24 bytes */
+    tn_buffer *v = NULL;
+    int rc = ob && db ? tn_copy_validity(in, &v, err) : tn_error_oom(err, (size_t)n * 21);
+    if (rc != TARN_OK) {
+        tn_buffer_unref(ob);
+        tn_buffer_unref(db);
+        tn_array_unref(a);
+        return rc;
+    }
+    a->buffers[0] = v;
+    a->buffers[1] = ob;
+    a->buffers[2] = db;
+    char *d = (char *)db->data;
+    int32_t *o32 = (int32_t *)ob->data;
+    int64_t *o64 = (int64_t *)ob->data, pos = 0;
+    const uint8_t *vb = v ? v->data : NULL;
+    if (large)
+        o64[0] = 0;
+    else
+        o32[0] = 0;
+    switch (in->type->id) {
+#define LOOP(ID, T, NEG)                                             \
+    case ID: {                                                       \
+        const T *x = TN_VALUES(in, T);                               \
+        for (int64_t i = 0; i < n; i++) {                            \
+            if (!vb || tn_bit_get(vb, i))                            \
+                pos += put_int((uint64_t)x[i], NEG, d + pos);        \
+            if (large)                                               \
+                o64[i + 1] = pos;                                    \
+            else                                                     \
+                o32[i + 1] = (int32_t)pos;                           \
+        }                                                            \
+        break;                                                       \
+    }
+        LOOP(TN_INT8, int8_t, x[i] < 0) LOOP(TN_INT16, int16_t, x[i] < 0)
+        LOOP(TN_INT32, int32_t, x[i] < 0) LOOP(TN_INT64, int64_t, x[i] < 0)
+        LOOP(TN_UINT8, uint8_t, false) LOOP(TN_UINT16, uint16_t, false)
+        LOOP(TN_UINT32, uint32_t, false) LOOP(TN_UINT64, uint64_t, false)
+#undef LOOP
+    default: break;
+    }
+    db->size = pos;
+    a->null_count = v ? n - tn_bitmap_count(vb, 0, n) : 0;
+    *out = a;
+    return TARN_OK;
+}
 
 static int to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
 {
@@ -521,6 +615,11 @@ bool tn_cast_string_supported(const tn_type *from, const tn_type *to)
 
 int tn_cast_string(tn_array *in, tn_type *to, tn_cast_mode mode, tn_array **out, tarn_error *err)
 {
+    if (tn_type_is_int(in->type->id) && !tn_type_is_view(to->id)) {
+        int rc = ints_to_string(in, to, out, err);
+        if (rc != -1)
+            return rc;
+    }
     if (text_kind(to->id))
         return to_string(in, to, out, err);
     return from_string(in, to, mode, out, err);

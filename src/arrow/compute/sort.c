@@ -102,29 +102,45 @@ typedef struct radix {
     int64_t n;
     int64_t *perm, *tperm;
     uint64_t *keys, *kk, *tk;
+    int64_t (*count)[256]; /* eight byte histograms */
 } radix;
 
-/* One stable LSD pass set over the word k[row] in the current order. */
+/* One stable LSD pass set over the word k[row] in the current order. Bytes
+ * that are the same in every row are found first (OR and AND of all keys)
+ * and skipped; the histograms of the others are counted in one read. */
 static void radix_word(radix *r, const uint64_t *k)
 {
     int64_t n = r->n;
-    for (int64_t i = 0; i < n; i++)
-        r->kk[i] = k[r->perm[i]];
-    for (int b = 0; b < 8; b++) {
-        int64_t count[256] = {0};
-        int sh = 8 * b;
-        for (int64_t i = 0; i < n; i++)
-            count[(r->kk[i] >> sh) & 255]++;
-        if (count[(r->kk[0] >> sh) & 255] == n)
-            continue; /* every row has the same byte */
+    uint64_t any = 0, all = UINT64_MAX;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v = k[r->perm[i]];
+        r->kk[i] = v;
+        any |= v;
+        all &= v;
+    }
+    int shifts[8], nact = 0;
+    for (int b = 0; b < 8; b++)
+        if ((((any ^ all) >> (8 * b)) & 255) != 0)
+            shifts[nact++] = 8 * b;
+    if (nact == 0)
+        return;
+    int64_t (*count)[256] = r->count;
+    memset(count, 0, sizeof(int64_t) * 8 * 256);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v = r->kk[i];
+        for (int j = 0; j < nact; j++)
+            count[j][(v >> shifts[j]) & 255]++;
+    }
+    for (int j = 0; j < nact; j++) {
+        int sh = shifts[j];
         int64_t pos = 0;
         for (int c = 0; c < 256; c++) {
-            int64_t t = count[c];
-            count[c] = pos;
+            int64_t t = count[j][c];
+            count[j][c] = pos;
             pos += t;
         }
         for (int64_t i = 0; i < n; i++) {
-            int64_t d = count[(r->kk[i] >> sh) & 255]++;
+            int64_t d = count[j][(r->kk[i] >> sh) & 255]++;
             r->tk[d] = r->kk[i];
             r->tperm[d] = r->perm[i];
         }
@@ -156,14 +172,16 @@ static void radix_nulls(radix *r, const tn_array *a, bool nulls_first)
 
 static int radix_sort(const tn_sort_key *keys, int32_t nk, int64_t n, int64_t *out, tarn_error *err)
 {
-    radix r = {n, NULL, NULL, NULL, NULL, NULL};
+    radix r = {n, NULL, NULL, NULL, NULL, NULL, NULL};
     size_t cnt = (size_t)(n ? n : 1);
     r.perm = tn_malloc(cnt * 8);
     r.tperm = tn_malloc(cnt * 8);
     r.keys = tn_malloc(cnt * 8);
     r.kk = tn_malloc(cnt * 8);
     r.tk = tn_malloc(cnt * 8);
-    if (!r.perm || !r.tperm || !r.keys || !r.kk || !r.tk) {
+    r.count = tn_malloc(sizeof(int64_t) * 8 * 256);
+    if (!r.perm || !r.tperm || !r.keys || !r.kk || !r.tk || !r.count) {
+        tn_free(r.count);
         tn_free(r.perm);
         tn_free(r.tperm);
         tn_free(r.keys);
@@ -183,6 +201,7 @@ static int radix_sort(const tn_sort_key *keys, int32_t nk, int64_t n, int64_t *o
         radix_nulls(&r, a, keys[j].nulls_first);
     }
     memcpy(out, r.perm, (size_t)n * 8);
+    tn_free(r.count);
     tn_free(r.perm);
     tn_free(r.tperm);
     tn_free(r.keys);
