@@ -4,6 +4,7 @@
  * failures.
  */
 #include "compute_helpers.h"
+#include "core/datetime.h"
 
 static tn_array *cast(tn_array *a, tn_type *to, tn_cast_mode mode, tarn_error *err)
 {
@@ -323,6 +324,51 @@ TEST(dictionary_and_null_inputs)
     tn_array_unref(i);
 }
 
+TEST(temporal_text)
+{
+    tarn_error err;
+    const char *d[] = {"2024-02-29", "1969-12-31", "2023-02-29", NULL, " 2000-01-01", "-0044-03-15"};
+    tn_array *a = mk_str(tn_type_get(TN_STRING), 6, d);
+    CHECK_FMT(cast(a, tn_type_get(TN_DATE32), TN_CAST_TRY, &err), "[2024-02-29, 1969-12-31, null, null, null, -0044-03-15]");
+    CHECK(cast(a, tn_type_get(TN_DATE32), TN_CAST_STRICT, &err) == NULL);
+    CHECK_EQ_INT(err.code, TARN_EPARSE);
+    CHECK_STR(err.message, "cannot cast '2023-02-29' to date32 at row 2");
+    tn_array *s = tn_array_slice(a, 0, 2);
+    tn_array *d64 = cast(s, tn_type_get(TN_DATE64), TN_CAST_STRICT, &err);
+    int64_t ms[] = {19782LL * 86400000, -86400000};
+    CHECK_ARR(d64, mk_int(tn_type_get(TN_DATE64), 2, ms));
+    tn_array_unref(s);
+    tn_array_unref(a);
+
+    const char *t[] = {"2024-03-10T12:34:56.789", "2024-03-10 00:00:00Z", "2024-03-10T12:00:00+05:30", "nope"};
+    a = mk_str(tn_type_get(TN_STRING), 4, t);
+    CHECK_FMT(cast(a, tn_type_timestamp(TN_MILLI, NULL), TN_CAST_TRY, &err),
+              "[2024-03-10T12:34:56.789, 2024-03-10T00:00:00.000, 2024-03-10T06:30:00.000, null]");
+    CHECK_FMT(cast(a, tn_type_timestamp(TN_SECOND, "UTC"), TN_CAST_TRY, &err),
+              "[2024-03-10T12:34:56Z, 2024-03-10T00:00:00Z, 2024-03-10T06:30:00Z, null]");
+    /* a naive reading in a zoned type is that zone's wall clock */
+    tn_array *z = cast(a, tn_type_timestamp(TN_SECOND, "+02:00"), TN_CAST_TRY, &err);
+    CHECK(z != NULL);
+    CHECK_FMT(z ? cast(z, tn_type_timestamp(TN_SECOND, "UTC"), TN_CAST_STRICT, &err) : NULL,
+              "[2024-03-10T10:34:56Z, 2024-03-10T00:00:00Z, 2024-03-10T06:30:00Z, null]");
+    CHECK_FMT(z, "[2024-03-10T12:34:56+02:00, 2024-03-10T02:00:00+02:00, 2024-03-10T08:30:00+02:00, null]");
+    CHECK(cast(a, tn_type_timestamp(TN_MICRO, NULL), TN_CAST_STRICT, &err) == NULL);
+    CHECK_STR(err.message, "cannot cast 'nope' to timestamp[us] at row 3");
+    tn_array_unref(a);
+
+    const char *tm[] = {"23:59:59.5", "00:00", "24:01"};
+    a = mk_str(tn_type_get(TN_STRING_VIEW), 3, tm);
+    CHECK_FMT(cast(a, tn_type_time(TN_TIME32, TN_MILLI), TN_CAST_TRY, &err), "[23:59:59.500, 00:00:00.000, null]");
+    CHECK_FMT(cast(a, tn_type_time(TN_TIME64, TN_MICRO), TN_CAST_TRY, &err), "[23:59:59.500000, 00:00:00.000000, null]");
+    tn_array_unref(a);
+    int64_t dd[] = {0, 19782, NUL_I};
+    a = mk_int(tn_type_get(TN_DATE32), 3, dd);
+    const char *want[] = {"1970-01-01", "2024-02-29", NULL};
+    CHECK_ARR(cast(a, tn_type_get(TN_LARGE_STRING), TN_CAST_STRICT, &err), mk_str(tn_type_get(TN_LARGE_STRING), 3, want));
+    tn_array_unref(a);
+    tn_tz_cache_clear(); /* zones loaded above are cached for the process */
+}
+
 static int alloc_cast(void *ctx, tarn_error *err)
 {
     tn_array *a = ctx, *o = NULL;
@@ -363,6 +409,7 @@ int main(void)
     RUN(to_string);
     RUN(string_layouts);
     RUN(dictionary_and_null_inputs);
+    RUN(temporal_text);
     RUN(alloc_failures);
     return tn_test_done();
 }

@@ -20,6 +20,7 @@
 
 #include "arrow/compute/cast.h"
 #include "arrow/utf8.h"
+#include "core/datetime.h"
 
 /* --- formatting ------------------------------------------------------------------- */
 
@@ -96,13 +97,61 @@ static int format_i64(int64_t v, char *buf)
     return format_u64((uint64_t)v, buf);
 }
 
+/* The zone of a timestamp type (NULL for naive timestamps or a zone we
+ * cannot load: those format without an offset). */
+static const tn_tz *zone_of(const tn_type *t)
+{
+    const tn_tz *tz = NULL;
+    if (t->id != TN_TIMESTAMP || !t->tz || !t->tz[0])
+        return NULL;
+    if (tn_tz_get(t->tz, &tz, NULL) != 0)
+        return NULL;
+    return tz;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return q - ((a % b != 0) & ((a < 0) != (b < 0)));
+}
+
+/* ISO-8601 text of a date, time or timestamp value. Zoned timestamps show
+ * the wall clock of their zone with its offset ("Z" for UTC). */
+static int format_temporal(const tn_type *t, int64_t x, const tn_tz *tz, char *buf)
+{
+    switch (t->id) {
+    case TN_DATE32: return (int)tn_format_date(x, buf, TN_DT_FORMAT_MAX);
+    case TN_DATE64: return (int)tn_format_date(floor_div(x, 86400000), buf, TN_DT_FORMAT_MAX);
+    case TN_TIME32: case TN_TIME64: return (int)tn_format_time(x, (tn_dt_unit)t->unit, buf, TN_DT_FORMAT_MAX);
+    default: break;
+    }
+    tn_dt_unit u = (tn_dt_unit)t->unit;
+    bool zoned = t->tz && t->tz[0];
+    if (!zoned)
+        return (int)tn_format_timestamp(x, u, false, buf, TN_DT_FORMAT_MAX);
+    int32_t off = tz ? tn_tz_offset_at(tz, floor_div(x, tn_unit_per_second(u))) : 0;
+    if (off == 0)
+        return (int)tn_format_timestamp(x, u, true, buf, TN_DT_FORMAT_MAX);
+    return (int)tn_format_timestamp_offset(x, u, off, buf, TN_DT_FORMAT_MAX);
+}
+
 /* Row i of a primitive array as text into buf (at least 100 bytes);
- * returns the length, or -1 for a type without a text form here. */
-static int format_row(const tn_array *a, int64_t i, char *buf)
+ * returns the length, or -1 for a type without a text form here. tz is
+ * the zone of a zoned timestamp type (looked up here when NULL). */
+static int format_row(const tn_array *a, int64_t i, const tn_tz *tz, char *buf)
 {
     const tn_type *t = a->type;
     int64_t r = a->offset + i;
     const uint8_t *v = a->n_buffers > 1 && a->buffers[1] ? a->buffers[1]->data : NULL;
+    switch (t->id) {
+    case TN_DATE32: case TN_TIME32:
+        return format_temporal(t, ((const int32_t *)v)[r], tz, buf);
+    case TN_DATE64: case TN_TIME64:
+        return format_temporal(t, ((const int64_t *)v)[r], tz, buf);
+    case TN_TIMESTAMP:
+        return format_temporal(t, ((const int64_t *)v)[r], tz ? tz : zone_of(t), buf);
+    default: break;
+    }
     switch (tn_storage_id(t->id)) {
     case TN_BOOL:
         if (tn_bit_get(v, r))
@@ -153,7 +202,7 @@ void tn_format_value(tn_array *a, int64_t i, char *buf, size_t cap)
         return;
     }
     char tmp[128];
-    int n = format_row(a, i, tmp);
+    int n = format_row(a, i, NULL, tmp);
     if (n < 0)
         snprintf(buf, cap, "(%s)", tn_type_id_name(id));
     else
@@ -355,6 +404,10 @@ static int to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
     int rc = tn_copy_validity(in, &v, err);
     bool src_text = tn_type_is_string(in->type->id) || tn_type_is_binary(in->type->id);
     bool check_utf8 = tn_type_is_string(to->id) && !tn_type_is_string(in->type->id);
+    const tn_tz *tz = NULL;
+    const tn_type *it = in->type;
+    if (rc == TARN_OK && it->id == TN_TIMESTAMP && it->tz && it->tz[0])
+        rc = tn_tz_get(it->tz, &tz, err);
     for (int64_t i = 0; i < n && rc == TARN_OK; i++) {
         if (v && !tn_bit_get(v->data, i)) {
             w.offsets[i + 1] = (int64_t)w.data.len;
@@ -372,7 +425,7 @@ static int to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
             rc = tn_buf_append(&w.data, p, (size_t)len, err);
         } else {
             char buf[128];
-            int len = format_row(in, i, buf);
+            int len = format_row(in, i, tz, buf);
             rc = tn_buf_append(&w.data, buf, (size_t)len, err);
         }
         w.offsets[i + 1] = (int64_t)w.data.len;
@@ -473,6 +526,74 @@ static int parse_bool(const uint8_t *p, int64_t n, bool *out)
     return 1;
 }
 
+/* 0 ok, 1 does not parse, 2 out of range, from a datetime.h status. */
+static uint8_t dt_bad(int rc)
+{
+    return rc == 0 ? 0 : rc == TARN_EOVERFLOW ? 2 : rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT ? 3 : 1;
+}
+
+/* ISO-8601 dates, times and timestamps. A timestamp without a zone in the
+ * text is a wall-clock reading: kept as is for naive types, read in the
+ * type's zone for zoned ones. */
+static int parse_temporal(tn_array *in, tn_array *o, uint8_t *bad, tarn_error *err)
+{
+    const tn_type *t = o->type;
+    int64_t n = in->length;
+    uint8_t *dst = o->buffers[1]->data;
+    tn_dt_unit u = (tn_dt_unit)t->unit;
+    const tn_tz *tz = NULL;
+    if (t->id == TN_TIMESTAMP && t->tz && t->tz[0])
+        TN_TRY(tn_tz_get(t->tz, &tz, err));
+    for (int64_t i = 0; i < n; i++) {
+        int64_t v = 0;
+        if (tn_array_is_valid(in, i)) {
+            int64_t len;
+            const char *p = (const char *)tn_array_bytes(in, i, &len);
+            int rc;
+            switch (t->id) {
+            case TN_DATE32: case TN_DATE64: {
+                int32_t d = 0;
+                rc = tn_parse_date(p, (size_t)len, &d, NULL);
+                v = t->id == TN_DATE32 ? d : (int64_t)d * 86400000;
+                break;
+            }
+            case TN_TIME32: case TN_TIME64:
+                rc = tn_parse_time(p, (size_t)len, u, &v, NULL);
+                break;
+            case TN_TIMESTAMP: {
+                tn_timestamp_parsed ts;
+                rc = tn_parse_timestamp(p, (size_t)len, u, &ts, NULL);
+                v = ts.value;
+                if (rc == 0 && tz && !ts.has_zone) {
+                    int64_t per = tn_unit_per_second(u), secs = floor_div(v, per), sub = v - secs * per;
+                    int64_t utc = tn_tz_local_to_utc(tz, secs, NULL);
+                    if (__builtin_mul_overflow(utc, per, &v) || __builtin_add_overflow(v, sub, &v))
+                        rc = TARN_EOVERFLOW;
+                }
+                break;
+            }
+            default:
+                return tn_error_set(err, TARN_EUNSUPPORTED, "cannot parse text as %s", tn_type_id_name(t->id));
+            }
+            bad[i] = dt_bad(rc);
+            if (bad[i] == 3)
+                return tn_error_oom(err, 64);
+            if (rc)
+                v = 0;
+        }
+        if (tn_temporal_width(t->id) == 4) {
+            if (v < INT32_MIN || v > INT32_MAX) {
+                bad[i] = 2;
+                v = 0;
+            }
+            ((int32_t *)dst)[i] = (int32_t)v;
+        } else {
+            ((int64_t *)dst)[i] = v;
+        }
+    }
+    return TARN_OK;
+}
+
 /* Parse every valid row of the text array in into the values of o. */
 static int parse_into(tn_array *in, tn_array *o, uint8_t *bad, tarn_error *err)
 {
@@ -529,6 +650,8 @@ static int parse_into(tn_array *in, tn_array *o, uint8_t *bad, tarn_error *err)
         tn_stage_reset(&s);
         return rc;
     }
+    if (tn_temporal_width(id))
+        return parse_temporal(in, o, bad, err);
     if (id == TN_BOOL)
         memset(dst, 0, (size_t)tn_bitmap_bytes(n));
     for (int64_t i = 0; i < n; i++) {
@@ -600,9 +723,16 @@ static bool text_kind(tn_type_id id)
     return tn_type_is_string(id) || tn_type_is_binary(id);
 }
 
+static bool iso_kind(tn_type_id id)
+{
+    return id == TN_DATE32 || id == TN_DATE64 || id == TN_TIME32 || id == TN_TIME64 || id == TN_TIMESTAMP;
+}
+
 bool tn_cast_string_supported(const tn_type *from, const tn_type *to)
 {
     tn_type_id f = from->id, t = to->id;
+    if ((tn_type_is_string(f) && iso_kind(t)) || (iso_kind(f) && tn_type_is_string(t)))
+        return true;
     bool prim = t == TN_BOOL || tn_type_is_numeric(t);
     if (text_kind(f) && text_kind(t))
         return true;
