@@ -93,7 +93,10 @@ static int ref_arith(tn_arith_op op, __int128 x, __int128 y, tn_type_id rt, __in
     switch (op) {
     case TN_ADD: *r = x + y; break;
     case TN_SUB: *r = x - y; break;
-    case TN_MUL: *r = x * y; break; /* |x|,|y| < 2^64: fits 128 bits */
+    case TN_MUL:
+        if (__builtin_mul_overflow(x, y, r))
+            return 1; /* beyond 127 bits: beyond every result type too */
+        break;
     case TN_DIV:
         if (y == 0)
             return 2;

@@ -42,11 +42,13 @@ int tn_format_double(double v, char *buf)
     if (n >= 0)
         return n;
     /* subnormals carry fewer digits, so start from one there */
+    char tmp[32];
     for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
+        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (prec == 17 || strtod(tmp, NULL) == v)
             break;
     }
+    memcpy(buf, tmp, (size_t)n + 1);
     return n;
 }
 
@@ -55,11 +57,13 @@ int tn_format_float(float v, char *buf)
     int n = special(v, buf);
     if (n >= 0)
         return n;
+    char tmp[32];
     for (int prec = fabsf(v) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, (double)v);
-        if (prec == 9 || strtof(buf, NULL) == v)
+        n = snprintf(tmp, sizeof tmp, "%.*g", prec, (double)v);
+        if (prec == 9 || strtof(tmp, NULL) == v)
             break;
     }
+    memcpy(buf, tmp, (size_t)n + 1);
     return n;
 }
 
