@@ -493,7 +493,10 @@ static int dec_row(int op, tn_i256 x, int sx, tn_i256 y, int sy, const tn_type *
     return over || !tn_dec256_fits(*r, rt->precision);
 }
 
-/* decimal128 add/sub/mul at a common scale, on __int128. */
+/* decimal128 add/sub (operands brought to the result scale by
+ * multiplying by powers of ten) and mul, on __int128. Returns non-zero
+ * when any row (null ones included) overflowed; the caller then redoes
+ * the rows exactly to report or skip them. */
 static int dec128_fast(int op, const tn_kin *ins, const tn_selection *sel, int64_t n, const tn_type *rt, tn_i128 *r)
 {
     const tn_array *a = ins[0].arr, *b = ins[1].arr;
@@ -501,26 +504,34 @@ static int dec128_fast(int op, const tn_kin *ins, const tn_selection *sel, int64
     const tn_i128 *y = (const tn_i128 *)b->buffers[1]->data + b->offset;
     bool as = ins[0].scalar, bs = ins[1].scalar;
     tn_i128 lim = tn_dec128_max(rt->precision);
+    tn_i128 mx = tn_pow10_128(rt->scale - a->type->scale), my = tn_pow10_128(rt->scale - b->type->scale);
     int flag = 0;
     switch (op) {
     case TN_ADD:
-        AR_LOOP(tn_i128, {
-            tn_i128 s;
-            flag |= __builtin_add_overflow(xv, yv, &s) | (s > lim) | (s < -lim);
-            r[i] = s;
-        });
-        break;
     case TN_SUB:
-        AR_LOOP(tn_i128, {
-            tn_i128 s;
-            flag |= __builtin_sub_overflow(xv, yv, &s) | (s > lim) | (s < -lim);
-            r[i] = s;
-        });
+        if (mx == 1 && my == 1) {
+            AR_LOOP(tn_i128, {
+                tn_i128 s;
+                int o = op == TN_ADD ? __builtin_add_overflow(xv, yv, &s) : __builtin_sub_overflow(xv, yv, &s);
+                flag |= o | (s > lim) | (s < -lim);
+                r[i] = s;
+            });
+        } else {
+            AR_LOOP(tn_i128, {
+                tn_i128 p, q, s;
+                flag |= __builtin_mul_overflow(xv, mx, &p);
+                flag |= __builtin_mul_overflow(yv, my, &q);
+                int o = op == TN_ADD ? __builtin_add_overflow(p, q, &s) : __builtin_sub_overflow(p, q, &s);
+                flag |= o | (s > lim) | (s < -lim);
+                r[i] = s;
+            });
+        }
         break;
     default:
         AR_LOOP(tn_i128, {
             tn_i128 s;
-            flag |= __builtin_mul_overflow(xv, yv, &s) | (s > lim) | (s < -lim);
+            int o = __builtin_mul_overflow(xv, yv, &s);
+            flag |= o | (s > lim) | (s < -lim);
             r[i] = s;
         });
         break;
@@ -546,8 +557,8 @@ static int dec_kernel(int op, const tn_kin *ins, const tn_selection *sel, int64_
     const tn_type *ta = ins[0].arr->type, *tb = ins[1].arr->type;
     uint8_t *dst = o->buffers[1]->data;
     bool wide = rt->id == TN_DECIMAL256;
-    bool same = ta->scale == tb->scale && ta->scale == rt->scale;
-    bool fast = (op == TN_ADD || op == TN_SUB) ? same : op == TN_MUL && ta->scale + tb->scale == rt->scale;
+    bool fast = (op == TN_ADD || op == TN_SUB) ? rt->scale >= ta->scale && rt->scale >= tb->scale
+                                               : op == TN_MUL && ta->scale + tb->scale == rt->scale;
     if (!wide && ta->id == TN_DECIMAL128 && tb->id == TN_DECIMAL128 && fast) {
         if (!dec128_fast(op, ins, sel, n, rt, (tn_i128 *)dst))
             return TARN_OK;
