@@ -45,6 +45,20 @@ static tn_array *ints(int64_t n, uint64_t range, int null_every)
     return a;
 }
 
+/* decimal128(18, scale) values below 10^12 in magnitude. */
+static tn_array *decimals(int64_t n, int scale)
+{
+    tn_type *t = tn_type_decimal(128, 18, scale);
+    tn_array *a = tn_array_new(t, n, 2, 0);
+    tn_type_unref(t);
+    a->buffers[1] = tn_buffer_new(n * 16);
+    __int128 *v = (__int128 *)a->buffers[1]->data;
+    for (int64_t i = 0; i < n; i++)
+        v[i] = (__int128)(int64_t)(next() % 2000000000000ULL) - 1000000000000LL;
+    a->null_count = 0;
+    return a;
+}
+
 static tn_array *mask(int64_t n)
 {
     tn_array *a = tn_array_new(tn_type_get(TN_BOOL), n, 2, 0);
@@ -77,6 +91,7 @@ static void run(const char *k, int64_t n)
     tn_array *an = ints(n, 1000000, 10);
     tn_array *m = mask(n), *idx = ints(n, (uint64_t)n, 0);
     tn_scalar *s = tn_scalar_int(tn_type_get(TN_INT64), 500000);
+    tn_array *d1 = decimals(n, 2), *d2 = decimals(n, 4);
     double t0 = now();
     int rc = 0;
     if (!strcmp(k, "add"))
@@ -97,6 +112,8 @@ static void run(const char *k, int64_t n)
         rc = tn_cast(an, tn_type_get(TN_STRING), TN_CAST_STRICT, &o, &err);
     else if (!strcmp(k, "cast_i32"))
         rc = tn_cast(an, tn_type_get(TN_INT32), TN_CAST_STRICT, &o, &err);
+    else if (!strcmp(k, "dec_add"))
+        rc = tn_arith(TN_ADD, tn_datum_of_array(d1), tn_datum_of_array(d2), NULL, &o, &err);
     else if (!strcmp(k, "hash"))
         rc = tn_hash_rows(&an, 1, 0, &o, &err);
     else {
@@ -108,8 +125,8 @@ static void run(const char *k, int64_t n)
     printf("%-10s %8lld rows %8.2f ms %6.2f ns/row\n", k, (long long)n, t * 1e3, t * 1e9 / (double)n);
     tn_array_unref(o);
     tn_scalar_free(s);
-    tn_array *all[] = {a, b, an, m, idx};
-    for (int i = 0; i < 5; i++)
+    tn_array *all[] = {a, b, an, m, idx, d1, d2};
+    for (int i = 0; i < 7; i++)
         tn_array_unref(all[i]);
 }
 
@@ -118,7 +135,7 @@ int main(int argc, char **argv)
     const char *k = argc > 1 ? argv[1] : "all";
     int64_t n = argc > 2 ? atoll(argv[2]) : 1000000;
     static const char *const kernels[] = {"add", "add_nulls", "mul_scalar", "compare", "filter",
-                                          "take", "sort", "cast_str", "cast_i32", "hash"};
+                                          "take", "sort", "cast_str", "cast_i32", "dec_add", "hash"};
     if (strcmp(k, "all") != 0) {
         run(k, n);
         return 0;

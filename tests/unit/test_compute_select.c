@@ -357,6 +357,18 @@ TEST(selection_from_mask)
     }
     CHECK(okc);
     CHECK_EQ_INT(n, want);
+    /* filter with the same sliced mask over a sliced array */
+    int64_t vals[20];
+    for (int i = 0; i < 20; i++)
+        vals[i] = i * 3;
+    tn_array *va = mk_int(tn_type_get(TN_INT64), 20, vals), *vs = tn_array_slice(va, 3, 17), *fo = NULL;
+    CHECK_OK(tn_filter(vs, s, &fo, &err), &err);
+    CHECK(fo && fo->length == n);
+    for (int64_t k = 0; fo && k < n && k < fo->length; k++)
+        CHECK_EQ_INT(TN_VALUES(fo, int64_t)[k], (rows[k] + 3) * 3);
+    tn_array_unref(fo);
+    tn_array_unref(vs);
+    tn_array_unref(va);
     int32_t within[] = {16, 0, 1};
     tn_selection w = {within, 3};
     CHECK_OK(tn_selection_from_mask(s, &w, rows, &n, &err), &err);

@@ -269,14 +269,7 @@ tn_array *tn_kout_fixed(tn_type *type, int64_t n)
 
 /* --- bit helpers ----------------------------------------------------------------- */
 
-/* Eight bits of src starting at bit off. When off is unaligned the second
- * byte read holds bit off+7, so this never reads past the last wanted bit. */
-static inline uint8_t byte_at(const uint8_t *src, int64_t off)
-{
-    int sh = (int)(off & 7);
-    const uint8_t *p = src + (off >> 3);
-    return sh ? (uint8_t)((p[0] >> sh) | (p[1] << (8 - sh))) : p[0];
-}
+#define byte_at tn_bits_byte
 
 void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
 {

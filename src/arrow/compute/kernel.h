@@ -53,6 +53,15 @@ static inline int64_t tn_krow(const tn_selection *sel, int64_t i)
     return sel ? sel->rows[i] : i;
 }
 
+/* Eight bits of src starting at bit off. When off is unaligned the second
+ * byte read holds bit off+7, so this never reads past the last wanted bit. */
+static inline uint8_t tn_bits_byte(const uint8_t *src, int64_t off)
+{
+    int sh = (int)(off & 7);
+    const uint8_t *p = src + (off >> 3);
+    return sh ? (uint8_t)((p[0] >> sh) | (p[1] << (8 - sh))) : p[0];
+}
+
 /* dst[0..n) bits &= src bits [off, off+n). */
 void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n);
 /* Pack 0/1 bytes into bits (dst offset 0). */
