@@ -354,6 +354,39 @@ TEST(comparisons)
     tn_array_unref(e);
 }
 
+TEST(dictionary_operands)
+{
+    tarn_error err;
+    tn_type *dt = tn_type_dictionary(tn_type_get(TN_INT8), tn_type_get(TN_STRING), false);
+    tn_builder *b = tn_builder_new(dt);
+    tn_type_unref(dt);
+    const char *w[] = {"pear", "fig", NULL, "pear"};
+    for (int i = 0; i < 4; i++)
+        CHECK(w[i] ? tn_builder_append_str(b, w[i], NULL) == 0 : tn_builder_append_null(b, NULL) == 0);
+    tn_array *d = NULL;
+    CHECK(tn_builder_finish(b, &d, NULL) == 0);
+    tn_builder_free(b);
+    tn_scalar *pear = tn_scalar_bytes(tn_type_get(TN_STRING), "pear", 4);
+    CHECK_FMT(cmp(TN_CMP_EQ, A(d), S(pear), NULL, &err), "[true, false, null, true]");
+    int32_t rows[] = {3, 1};
+    tn_selection sel = {rows, 2};
+    CHECK_FMT(cmp(TN_CMP_GT, A(d), S(pear), &sel, &err), "[false, false]");
+    tn_scalar_free(pear);
+    tn_array_unref(d);
+    dt = tn_type_dictionary(tn_type_get(TN_INT16), tn_type_get(TN_INT32), false);
+    b = tn_builder_new(dt);
+    tn_type_unref(dt);
+    int64_t v[] = {7, 7, -1};
+    for (int i = 0; i < 3; i++)
+        CHECK(tn_builder_append_int(b, v[i], NULL) == 0);
+    CHECK(tn_builder_finish(b, &d, NULL) == 0);
+    tn_builder_free(b);
+    tn_scalar *one = tn_scalar_int(tn_type_get(TN_INT64), 1);
+    CHECK_FMT(ar(TN_ADD, A(d), S(one), NULL, &err), "[8, 8, 0]");
+    tn_scalar_free(one);
+    tn_array_unref(d);
+}
+
 TEST(kleene)
 {
     tarn_error err;
@@ -475,6 +508,7 @@ int main(void)
     RUN(decimal_arith);
     RUN(negate);
     RUN(comparisons);
+    RUN(dictionary_operands);
     RUN(kleene);
     RUN(distinct);
     RUN(alloc_failures);

@@ -588,6 +588,8 @@ static int dec_kernel(int op, const tn_kin *ins, const tn_selection *sel, int64_
 /* The type each operand is cast to before the kernel runs. */
 static tn_type *operand_type(const tn_type *in, const tn_type *rt)
 {
+    if (in->id == TN_DICTIONARY) /* decoded by the cast */
+        in = in->value_type;
     if (!tn_type_is_decimal(rt->id))
         return tn_type_ref((tn_type *)rt);
     if (tn_type_is_decimal(in->id))
@@ -599,7 +601,9 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
 {
     *out = NULL;
     tn_type *rt = NULL;
-    TN_TRY(tn_arith_result_type(op, tn_datum_type(da), tn_datum_type(db), &rt, err));
+    const tn_type *ta = tn_datum_type(da), *tb = tn_datum_type(db);
+    TN_TRY(tn_arith_result_type(op, ta->id == TN_DICTIONARY ? ta->value_type : ta,
+                                tb->id == TN_DICTIONARY ? tb->value_type : tb, &rt, err));
     tn_kin ins[2] = {{0}};
     tn_array *o = NULL;
     int64_t n = 0;

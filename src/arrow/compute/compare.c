@@ -132,15 +132,41 @@ static bool text_kind(tn_type_id id)
     return tn_type_is_string(id) || tn_type_is_binary(id) || id == TN_FIXED_BINARY;
 }
 
-/* Bring both sides to one comparable type; a selection is applied first
- * when a cast is needed. */
+/* Cast a to ta and b to tb, applying the selection first when either
+ * needs a cast (so dropped rows cannot fail it). */
+static int cast_pair(tn_kin *a, const tn_type *ta, tn_kin *b, const tn_type *tb, const tn_selection **sel,
+                     tarn_error *err)
+{
+    int rc = TARN_OK;
+    bool need = !tn_type_equals(a->arr->type, ta) || !tn_type_equals(b->arr->type, tb);
+    if (need && *sel) {
+        tn_kin pair[2] = {*a, *b};
+        int64_t n;
+        rc = tn_kout_rows(pair, 2, *sel, &n, err);
+        if (rc == TARN_OK)
+            rc = tn_kin_select(pair, 2, sel, err);
+        *a = pair[0];
+        *b = pair[1];
+    }
+    if (rc == TARN_OK)
+        rc = tn_kin_cast(a, (tn_type *)ta, err);
+    if (rc == TARN_OK)
+        rc = tn_kin_cast(b, (tn_type *)tb, err);
+    return rc;
+}
+
+/* Bring both sides to one comparable type. Dictionary operands compare by
+ * their values; text and binary layouts compare by bytes as they are. */
 static int unify(tn_kin *a, tn_kin *b, const tn_selection **sel, tarn_error *err)
 {
     const tn_type *ta = a->arr->type, *tb = b->arr->type;
-    if (text_kind(ta->id) && text_kind(tb->id))
-        return TARN_OK;
-    if (ta->id == TN_TIMESTAMP && tb->id == TN_TIMESTAMP && ta->unit == tb->unit)
-        return TARN_OK; /* the zone does not change the instant */
+    if (ta->id == TN_DICTIONARY)
+        ta = ta->value_type;
+    if (tb->id == TN_DICTIONARY)
+        tb = tb->value_type;
+    if ((text_kind(ta->id) && text_kind(tb->id)) ||
+        (ta->id == TN_TIMESTAMP && tb->id == TN_TIMESTAMP && ta->unit == tb->unit)) /* zones name the same instants */
+        return cast_pair(a, ta, b, tb, sel, err);
     tn_type *ct = NULL;
     if (!tn_type_equals(ta, tb))
         TN_TRY(tn_common_type(ta, tb, &ct, err));
@@ -154,20 +180,7 @@ static int unify(tn_kin *a, tn_kin *b, const tn_selection **sel, tarn_error *err
         tn_type_unref(ct);
         ct = tn_type_get(TN_UINT8);
     }
-    int rc = TARN_OK;
-    if (*sel && !(tn_type_equals(a->arr->type, ct) && tn_type_equals(b->arr->type, ct))) {
-        tn_kin pair[2] = {*a, *b};
-        int64_t n;
-        rc = tn_kout_rows(pair, 2, *sel, &n, err);
-        if (rc == TARN_OK)
-            rc = tn_kin_select(pair, 2, sel, err);
-        *a = pair[0];
-        *b = pair[1];
-    }
-    if (rc == TARN_OK)
-        rc = tn_kin_cast(a, ct, err);
-    if (rc == TARN_OK)
-        rc = tn_kin_cast(b, ct, err);
+    int rc = cast_pair(a, ct, b, ct, sel, err);
     tn_type_unref(ct);
     return rc;
 }
