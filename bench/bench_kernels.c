@@ -59,6 +59,26 @@ static tn_array *decimals(int64_t n, int scale)
     return a;
 }
 
+/* utf8 strings of 4..19 random lowercase letters. */
+static tn_array *strings(int64_t n)
+{
+    tn_array *a = tn_array_new(tn_type_get(TN_STRING), n, 3, 0);
+    a->buffers[1] = tn_buffer_new((n + 1) * 4);
+    a->buffers[2] = tn_buffer_new(n * 20);
+    int32_t *o = (int32_t *)a->buffers[1]->data;
+    uint8_t *d = a->buffers[2]->data;
+    o[0] = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int len = 4 + (int)(next() % 16);
+        for (int k = 0; k < len; k++)
+            d[o[i] + k] = (uint8_t)('a' + next() % 26);
+        o[i + 1] = o[i] + len;
+    }
+    a->buffers[2]->size = o[n];
+    a->null_count = 0;
+    return a;
+}
+
 static tn_array *mask(int64_t n)
 {
     tn_array *a = tn_array_new(tn_type_get(TN_BOOL), n, 2, 0);
@@ -91,7 +111,7 @@ static void run(const char *k, int64_t n)
     tn_array *an = ints(n, 1000000, 10);
     tn_array *m = mask(n), *idx = ints(n, (uint64_t)n, 0);
     tn_scalar *s = tn_scalar_int(tn_type_get(TN_INT64), 500000);
-    tn_array *d1 = decimals(n, 2), *d2 = decimals(n, 4);
+    tn_array *d1 = decimals(n, 2), *d2 = decimals(n, 4), *st = strings(n);
     double t0 = now();
     int rc = 0;
     if (!strcmp(k, "add"))
@@ -108,6 +128,8 @@ static void run(const char *k, int64_t n)
         rc = tn_take(an, idx, &o, &err);
     else if (!strcmp(k, "sort"))
         rc = tn_sort_indices(&(tn_sort_key){an, false, false}, 1, &o, &err);
+    else if (!strcmp(k, "sort_str"))
+        rc = tn_sort_indices(&(tn_sort_key){st, false, false}, 1, &o, &err);
     else if (!strcmp(k, "cast_str"))
         rc = tn_cast(an, tn_type_get(TN_STRING), TN_CAST_STRICT, &o, &err);
     else if (!strcmp(k, "cast_i32"))
@@ -125,8 +147,8 @@ static void run(const char *k, int64_t n)
     printf("%-10s %8lld rows %8.2f ms %6.2f ns/row\n", k, (long long)n, t * 1e3, t * 1e9 / (double)n);
     tn_array_unref(o);
     tn_scalar_free(s);
-    tn_array *all[] = {a, b, an, m, idx, d1, d2};
-    for (int i = 0; i < 7; i++)
+    tn_array *all[] = {a, b, an, m, idx, d1, d2, st};
+    for (int i = 0; i < 8; i++)
         tn_array_unref(all[i]);
 }
 
@@ -135,7 +157,7 @@ int main(int argc, char **argv)
     const char *k = argc > 1 ? argv[1] : "all";
     int64_t n = argc > 2 ? atoll(argv[2]) : 1000000;
     static const char *const kernels[] = {"add", "add_nulls", "mul_scalar", "compare", "filter",
-                                          "take", "sort", "cast_str", "cast_i32", "dec_add", "hash"};
+                                          "take", "sort", "sort_str", "cast_str", "cast_i32", "dec_add", "hash"};
     if (strcmp(k, "all") != 0) {
         run(k, n);
         return 0;

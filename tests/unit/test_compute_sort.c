@@ -116,6 +116,34 @@ TEST(multi_key)
     tn_array_unref(da);
 }
 
+TEST(single_text_key)
+{
+    /* prefixes of 8+ equal bytes, a prefix of another, the empty string */
+    const char *s[] = {"abcdefghZ", "abcdefgh", NULL, "abcdefghA", "", "b", "abcdefghA", "abc"};
+    tn_array *a = mk_str(tn_type_get(TN_STRING), 8, s);
+    tn_sort_key k = {a, false, false};
+    CHECK_PERM(&k, 1, "4 7 1 3 6 0 5 2");
+    k.descending = true;
+    k.nulls_first = true;
+    CHECK_PERM(&k, 1, "2 5 0 3 6 1 7 4");
+    tn_array *sl = tn_array_slice(a, 3, 4); /* abcdefghA, "", b, abcdefghA */
+    tn_sort_key ks = {sl, false, false};
+    CHECK_PERM(&ks, 1, "1 0 3 2");
+    tn_array_unref(sl);
+    tn_array_unref(a);
+    /* binary with a zero byte sorts after its prefix */
+    tn_builder *b = tn_builder_new(tn_type_get(TN_BINARY));
+    CHECK(tn_builder_append_bytes(b, "ab\0", 3, NULL) == 0);
+    CHECK(tn_builder_append_bytes(b, "ab", 2, NULL) == 0);
+    CHECK(tn_builder_append_bytes(b, "a", 1, NULL) == 0);
+    tn_array *bin = NULL;
+    CHECK(tn_builder_finish(b, &bin, NULL) == 0);
+    tn_builder_free(b);
+    tn_sort_key kb = {bin, false, false};
+    CHECK_PERM(&kb, 1, "2 1 0");
+    tn_array_unref(bin);
+}
+
 TEST(decimals_and_bool)
 {
     int64_t v[] = {-5, 100000000000LL, NUL_I, -6, 0};
@@ -286,6 +314,7 @@ int main(void)
     RUN(single_key);
     RUN(floats_nan);
     RUN(multi_key);
+    RUN(single_text_key);
     RUN(decimals_and_bool);
     RUN(stability_large);
     RUN(sort_errors);

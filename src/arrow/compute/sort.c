@@ -11,7 +11,9 @@
  * the null flag that moves the key's nulls first or last. Every pass is
  * stable, so the composition sorts by all keys and keeps input order among
  * ties. Other keys (strings, binaries, decimal256) use a stable merge sort
- * with a comparison that walks the keys with a switch per key kind.
+ * with a comparison that walks the keys with a switch per key kind. A
+ * single text key sorts (8-byte big-endian prefix, row) pairs instead, so
+ * most comparisons are one integer compare.
  */
 #include "arrow/compute/decimal.h"
 #include "arrow/compute/kernel.h"
@@ -325,6 +327,113 @@ static int comparison_sort(const tn_sort_key *keys, int32_t nk, int64_t n, int64
     return rc;
 }
 
+/* --- one text key ------------------------------------------------------------------- */
+
+/* A row of a text key: its first eight bytes big-endian (zero-padded), so
+ * most comparisons are one integer compare; ties compare the bytes. */
+typedef struct skey {
+    uint64_t pre;
+    int64_t row;
+} skey;
+
+typedef struct text_ctx {
+    const uint8_t **ptr;
+    int64_t *len;
+    bool desc;
+} text_ctx;
+
+static inline int skey_cmp(const text_ctx *c, const skey *x, const skey *y)
+{
+    int r;
+    if (x->pre != y->pre) {
+        r = x->pre < y->pre ? -1 : 1;
+    } else {
+        int64_t pn = c->len[x->row], qn = c->len[y->row], m = pn < qn ? pn : qn;
+        r = m > 8 ? memcmp(c->ptr[x->row] + 8, c->ptr[y->row] + 8, (size_t)(m - 8)) : 0;
+        r = r ? r : (pn > qn) - (pn < qn);
+    }
+    return c->desc ? -r : r;
+}
+
+static void skey_sort(const text_ctx *c, skey *v, skey *tmp, int64_t n)
+{
+    if (n < 16) {
+        for (int64_t i = 1; i < n; i++) {
+            skey x = v[i];
+            int64_t j = i;
+            while (j > 0 && skey_cmp(c, &v[j - 1], &x) > 0) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+        return;
+    }
+    int64_t h = n / 2;
+    skey_sort(c, v, tmp, h);
+    skey_sort(c, v + h, tmp, n - h);
+    if (skey_cmp(c, &v[h - 1], &v[h]) <= 0)
+        return;
+    memcpy(tmp, v, (size_t)h * sizeof *v);
+    int64_t i = 0, j = h, o = 0;
+    while (i < h && j < n)
+        v[o++] = skey_cmp(c, &v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+    while (i < h)
+        v[o++] = tmp[i++];
+}
+
+static int text_sort(const tn_sort_key *key, int64_t n, int64_t *out, tarn_error *err)
+{
+    tn_array *a = key->array;
+    size_t cnt = (size_t)(n ? n : 1);
+    text_ctx c = {tn_malloc(cnt * sizeof(uint8_t *)), tn_malloc(cnt * 8), key->descending};
+    skey *v = tn_malloc(cnt * sizeof *v), *tmp = tn_malloc(cnt * sizeof *v);
+    int64_t *nulls = tn_malloc(cnt * 8);
+    if (!c.ptr || !c.len || !v || !tmp || !nulls) {
+        tn_free(c.ptr);
+        tn_free(c.len);
+        tn_free(v);
+        tn_free(tmp);
+        tn_free(nulls);
+        return tn_error_oom(err, cnt * 48);
+    }
+    int64_t nv = 0, nn = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!tn_array_is_valid(a, i)) {
+            nulls[nn++] = i;
+            continue;
+        }
+        int64_t len;
+        const uint8_t *p = tn_array_bytes(a, i, &len);
+        c.ptr[i] = p;
+        c.len[i] = len;
+        uint8_t b[8] = {0};
+        memcpy(b, p, (size_t)(len < 8 ? len : 8));
+        uint64_t pre = 0;
+        for (int k = 0; k < 8; k++)
+            pre = (pre << 8) | b[k];
+        v[nv].pre = pre;
+        v[nv].row = i;
+        nv++;
+    }
+    skey_sort(&c, v, tmp, nv);
+    int64_t o = 0;
+    if (key->nulls_first)
+        for (int64_t i = 0; i < nn; i++)
+            out[o++] = nulls[i];
+    for (int64_t i = 0; i < nv; i++)
+        out[o++] = v[i].row;
+    if (!key->nulls_first)
+        for (int64_t i = 0; i < nn; i++)
+            out[o++] = nulls[i];
+    tn_free(c.ptr);
+    tn_free(c.len);
+    tn_free(v);
+    tn_free(tmp);
+    tn_free(nulls);
+    return TARN_OK;
+}
+
 int tn_sort_indices(const tn_sort_key *keys, int32_t n_keys, tn_array **out, tarn_error *err)
 {
     *out = NULL;
@@ -350,7 +459,11 @@ int tn_sort_indices(const tn_sort_key *keys, int32_t n_keys, tn_array **out, tar
     tn_array *o = tn_kout_fixed(tn_type_get(TN_INT64), n);
     TN_TRY_ALLOC(o, err, (size_t)n * 8);
     int64_t *idx = (int64_t *)o->buffers[1]->data;
-    int rc = radix_ok ? radix_sort(keys, n_keys, n, idx, err) : comparison_sort(keys, n_keys, n, idx, err);
+    tn_type_id k0 = keys[0].array->type->id;
+    bool one_text = n_keys == 1 && (tn_type_is_string(k0) || tn_type_is_binary(k0) || k0 == TN_FIXED_BINARY);
+    int rc = radix_ok ? radix_sort(keys, n_keys, n, idx, err)
+           : one_text ? text_sort(&keys[0], n, idx, err)
+                      : comparison_sort(keys, n_keys, n, idx, err);
     if (rc != TARN_OK) {
         tn_array_unref(o);
         return rc;
