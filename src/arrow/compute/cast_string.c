@@ -399,7 +399,7 @@ static int ints_to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error 
     return TARN_OK;
 }
 
-static int to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
+static int to_string(tn_array *in, tn_type *to, tn_cast_mode mode, tn_array **out, tarn_error *err)
 {
     int64_t n = in->length;
     swriter w;
@@ -422,9 +422,22 @@ static int to_string(tn_array *in, tn_type *to, tn_array **out, tarn_error *err)
             const uint8_t *p = tn_array_bytes(in, i, &len);
             int64_t bad;
             if (check_utf8 && !tn_utf8_valid(p, len, &bad)) {
-                rc = tn_error_set(err, TARN_EPARSE, "invalid UTF-8 at byte %lld of row %lld casting to %s",
-                                  (long long)bad, (long long)i, tn_type_id_name(to->id));
-                break;
+                if (mode == TN_CAST_STRICT) {
+                    rc = tn_error_set(err, TARN_EPARSE, "invalid UTF-8 at byte %lld of row %lld casting to %s",
+                                      (long long)bad, (long long)i, tn_type_id_name(to->id));
+                    break;
+                }
+                if (!v) { /* TRY: the row becomes null */
+                    v = tn_buffer_new(tn_bitmap_bytes(n));
+                    if (!v) {
+                        rc = tn_error_oom(err, (size_t)n);
+                        break;
+                    }
+                    memset(v->data, 0xff, (size_t)tn_bitmap_bytes(n));
+                }
+                tn_bit_clear(v->data, i);
+                w.offsets[i + 1] = (int64_t)w.data.len;
+                continue;
             }
             rc = tn_buf_append(&w.data, p, (size_t)len, err);
         } else {
@@ -755,6 +768,6 @@ int tn_cast_string(tn_array *in, tn_type *to, tn_cast_mode mode, tn_array **out,
             return rc;
     }
     if (text_kind(to->id))
-        return to_string(in, to, out, err);
+        return to_string(in, to, mode, out, err);
     return from_string(in, to, mode, out, err);
 }

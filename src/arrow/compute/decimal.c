@@ -363,12 +363,13 @@ int tn_dec_parse(const char *p, int64_t n, int precision, int scale, bool wide, 
                     frac++;
                 continue;
             }
-            if (nd < 150)
+            if (nd < 150) {
                 dig[nd++] = c;
-            else if (!point)
-                over = true;
-            if (point)
-                frac++;
+                frac += point;
+            } else if (!point) {
+                over = true; /* an integer part this long fits no decimal */
+            } /* else: a digit past the 150th significant one cannot change
+                 rounding at a scale of at most 76 */
         } else if (c == '.' && !point) {
             point = true;
         } else {
