@@ -11,29 +11,29 @@
  */
 #include "arrow/compute/kernel.h"
 
-/* Room for the four aligned bitmaps of two inputs. */
+/* The four aligned bitmaps of two inputs: values and validity of each. */
 typedef struct planes {
     uint8_t *a, *av, *b, *bv;
 } planes;
 
-static int planes_load(planes *p, const tn_kin *ins, int n_in, const tn_selection *sel, int64_t n, bool values,
-                       tarn_error *err)
+/* Load values and validity of the inputs for n output rows; the null type
+ * has no value bitmap and gets an all-zero one. */
+static int planes_load(planes *p, const tn_kin *ins, int n_in, const tn_selection *sel, int64_t n, tarn_error *err)
 {
     size_t nb = (size_t)tn_bitmap_bytes(n) + 1;
     memset(p, 0, sizeof *p);
     uint8_t *mem = tn_malloc(nb * 4);
     TN_TRY_ALLOC(mem, err, nb * 4);
+    memset(mem, 0, nb * 4);
     p->a = mem;
     p->av = mem + nb;
     p->b = mem + 2 * nb;
     p->bv = mem + 3 * nb;
-    if (values)
-        tn_kin_bits(&ins[0], sel, n, false, p->a);
-    tn_kin_bits(&ins[0], sel, n, true, p->av);
-    if (n_in > 1) {
-        if (values)
-            tn_kin_bits(&ins[1], sel, n, false, p->b);
-        tn_kin_bits(&ins[1], sel, n, true, p->bv);
+    uint8_t *vals[2] = {p->a, p->b}, *valid[2] = {p->av, p->bv};
+    for (int i = 0; i < n_in; i++) {
+        if (ins[i].arr->type->id != TN_NA)
+            tn_kin_bits(&ins[i], sel, n, false, vals[i]);
+        tn_kin_bits(&ins[i], sel, n, true, valid[i]);
     }
     return TARN_OK;
 }
@@ -83,25 +83,8 @@ static int logic(int op, tn_datum da, tn_datum db, int n_in, const tn_selection 
         rc = check_bool(&ins[i], names[op], err);
     if (rc == TARN_OK)
         rc = tn_kout_rows(ins, n_in, sel, &n, err);
-    /* the null type has no value plane: give it an all-zero one */
-    bool na0 = ins[0].arr && ins[0].arr->type->id == TN_NA, na1 = n_in > 1 && ins[1].arr && ins[1].arr->type->id == TN_NA;
-    if (rc == TARN_OK) {
-        tn_kin vals[2] = {ins[0], ins[1]};
-        size_t nb = (size_t)tn_bitmap_bytes(n) + 1;
-        rc = planes_load(&p, vals, n_in, sel, n, false, err);
-        if (rc == TARN_OK) {
-            if (na0)
-                memset(p.a, 0, nb);
-            else
-                tn_kin_bits(&ins[0], sel, n, false, p.a);
-            if (n_in > 1) {
-                if (na1)
-                    memset(p.b, 0, nb);
-                else
-                    tn_kin_bits(&ins[1], sel, n, false, p.b);
-            }
-        }
-    }
+    if (rc == TARN_OK)
+        rc = planes_load(&p, ins, n_in, sel, n, err);
     if (rc == TARN_OK && !(o = tn_kout_fixed(tn_type_get(TN_BOOL), n)))
         rc = tn_error_oom(err, (size_t)n);
     if (rc == TARN_OK) {

@@ -269,7 +269,6 @@ tn_array *tn_kout_fixed(tn_type *type, int64_t n)
 
 /* --- bit helpers ----------------------------------------------------------------- */
 
-#define byte_at tn_bits_byte
 
 void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
 {
@@ -280,7 +279,7 @@ void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
             dst[k] &= p[k];
     } else {
         for (int64_t k = 0; k < whole; k++)
-            dst[k] &= byte_at(src, off + 8 * k);
+            dst[k] &= tn_bits_byte(src, off + 8 * k);
     }
     for (int64_t i = whole * 8; i < n; i++)
         if (!tn_bit_get(src, off + i))
@@ -389,9 +388,9 @@ int tn_selection_from_mask(tn_array *mask, const tn_selection *within, int32_t *
     int64_t i = 0;
     /* a byte of the mask at a time: skip zero bytes, then emit set bits */
     for (; i + 8 <= len; i += 8) {
-        uint8_t b = byte_at(vals, off + i);
+        uint8_t b = tn_bits_byte(vals, off + i);
         if (valid)
-            b &= byte_at(valid, off + i);
+            b &= tn_bits_byte(valid, off + i);
         while (b) {
             rows[k++] = (int32_t)(i + __builtin_ctz(b));
             b &= (uint8_t)(b - 1);
@@ -503,7 +502,7 @@ void tn_kin_bits(const tn_kin *k, const tn_selection *sel, int64_t n, bool want_
         return;
     }
     for (int64_t b = 0; b < whole; b++)
-        dst[b] = byte_at(bits, off + 8 * b);
+        dst[b] = tn_bits_byte(bits, off + 8 * b);
     if (n & 7) {
         uint8_t v = 0;
         for (int64_t i = whole * 8; i < n; i++)
