@@ -57,6 +57,18 @@ TEST(int_arith)
     CHECK(ar(TN_ADD, A(a), A(short_), NULL, &err) == NULL);
     CHECK_STR(err.message, "inputs have different lengths (5 and 2)");
     tn_array_unref(short_);
+    /* bad operators and selections */
+    tn_array *o = NULL;
+    CHECK(tn_arith((tn_arith_op)9, A(a), A(b), NULL, &o, &err) == TARN_EINVAL);
+    CHECK_STR(err.message, "unknown arithmetic operator 9");
+    CHECK(tn_bool((tn_bool_op)7, A(a), A(b), NULL, &o, &err) == TARN_EINVAL);
+    int32_t neg_rows[] = {0, -1};
+    tn_selection nsel = {neg_rows, 2};
+    CHECK(tn_compare(TN_CMP_EQ, A(a), A(b), &nsel, &o, &err) == TARN_EINVAL);
+    CHECK_STR(err.message, "selection row -1 out of bounds for 5 rows at position 1");
+    tn_selection nullsel = {NULL, 3};
+    CHECK(tn_is_null(A(a), &nullsel, &o, &err) == TARN_EINVAL);
+    CHECK_STR(err.message, "invalid selection vector");
     tn_scalar_free(s);
     tn_scalar_free(ns);
     tn_array_unref(a);

@@ -376,6 +376,13 @@ TEST(temporal_text)
     const char *want[] = {"1970-01-01", "2024-02-29", NULL};
     CHECK_ARR(cast(a, tn_type_get(TN_LARGE_STRING), TN_CAST_STRICT, &err), mk_str(tn_type_get(TN_LARGE_STRING), 3, want));
     tn_array_unref(a);
+    /* an unknown zone in the target type */
+    const char *one[] = {"2024-01-01 00:00"};
+    a = mk_str(tn_type_get(TN_STRING), 1, one);
+    CHECK(cast(a, tn_type_timestamp(TN_SECOND, "Not/AZone"), TN_CAST_TRY, &err) == NULL);
+    CHECK_EQ_INT(err.code, TARN_ENOTFOUND);
+    CHECK_MSG(&err, "Not/AZone");
+    tn_array_unref(a);
     tn_tz_cache_clear(); /* zones loaded above are cached for the process */
 }
 

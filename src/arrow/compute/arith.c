@@ -138,11 +138,9 @@ int tn_common_type(const tn_type *a, const tn_type *b, tn_type **out, tarn_error
                (y == TN_DATE32 || y == TN_DATE64 || y == TN_TIMESTAMP)) {
         if (x != TN_TIMESTAMP && y != TN_TIMESTAMP)
             *out = tn_type_get(TN_DATE64);
-        else {
+        else { /* two timestamps: the finer unit; a date joins the timestamp's unit */
             tn_time_unit u = x == TN_TIMESTAMP && y == TN_TIMESTAMP ? finer(a->unit, b->unit)
-                           : x == TN_TIMESTAMP ? finer(a->unit, TN_MILLI) : finer(b->unit, TN_MILLI);
-            if (x != TN_TIMESTAMP || y != TN_TIMESTAMP)
-                u = x == TN_TIMESTAMP ? a->unit : b->unit;
+                           : x == TN_TIMESTAMP ? a->unit : b->unit;
             *out = tn_type_timestamp(u, x == TN_TIMESTAMP ? a->tz : b->tz);
         }
     } else if ((x == TN_TIME32 || x == TN_TIME64) && (y == TN_TIME32 || y == TN_TIME64)) {
