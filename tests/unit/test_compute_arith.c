@@ -259,6 +259,61 @@ TEST(decimal_arith)
     tn_type_unref(t2);
 }
 
+TEST(temporal_arith)
+{
+    tarn_error err;
+    int64_t ts[] = {1000, NUL_I, -500};
+    int64_t du[] = {3, 4, 5};
+    tn_array *t = mk_int(tn_type_timestamp(TN_MILLI, "UTC"), 3, ts), *d = mk_int(tn_type_duration(TN_SECOND), 3, du);
+    tn_array *r = ar(TN_ADD, A(t), A(d), NULL, &err);
+    CHECK(r && r->type->id == TN_TIMESTAMP && r->type->unit == TN_MILLI && r->type->tz && !strcmp(r->type->tz, "UTC"));
+    int64_t w1[] = {4000, NUL_I, 4500};
+    CHECK_ARR(r, mk_int(tn_type_timestamp(TN_MILLI, "UTC"), 3, w1));
+    int64_t w2[] = {-2000, NUL_I, -5500};
+    CHECK_ARR(ar(TN_SUB, A(t), A(d), NULL, &err), mk_int(tn_type_timestamp(TN_MILLI, "UTC"), 3, w2));
+    CHECK_ARR(ar(TN_ADD, A(d), A(t), NULL, &err), mk_int(tn_type_timestamp(TN_MILLI, "UTC"), 3, w1));
+    /* timestamp - timestamp: a duration in the finer unit */
+    int64_t ts2[] = {1, 2, 3};
+    tn_array *t2 = mk_int(tn_type_timestamp(TN_SECOND, NULL), 3, ts2);
+    int64_t w3[] = {0, NUL_I, -3500};
+    CHECK_ARR(ar(TN_SUB, A(t), A(t2), NULL, &err), mk_int(tn_type_duration(TN_MILLI), 3, w3));
+    /* durations scale by integers */
+    tn_scalar *two = tn_scalar_int(tn_type_get(TN_INT8), 2);
+    int64_t w4[] = {6, 8, 10};
+    CHECK_ARR(ar(TN_MUL, S(two), A(d), NULL, &err), mk_int(tn_type_duration(TN_SECOND), 3, w4));
+    int64_t w5[] = {1, 2, 2};
+    CHECK_ARR(ar(TN_DIV, A(d), S(two), NULL, &err), mk_int(tn_type_duration(TN_SECOND), 3, w5));
+    /* dates and day counts */
+    int64_t dd[] = {0, 19782, NUL_I};
+    tn_array *dt = mk_int(tn_type_get(TN_DATE32), 3, dd);
+    tn_scalar *week = tn_scalar_int(tn_type_get(TN_INT64), 7);
+    int64_t w6[] = {7, 19789, NUL_I};
+    CHECK_ARR(ar(TN_ADD, A(dt), S(week), NULL, &err), mk_int(tn_type_get(TN_DATE32), 3, w6));
+    CHECK_FMT(ar(TN_SUB, A(dt), S(week), NULL, &err), "[1969-12-25, 2024-02-22, null]");
+    tn_array *dr = ar(TN_SUB, A(dt), A(dt), NULL, &err);
+    CHECK(dr && dr->type->id == TN_INT64);
+    CHECK_FMT(dr, "[0, 0, null]");
+    /* overflow names the temporal type; unsupported pairs fail cleanly */
+    int64_t big[] = {INT64_MAX};
+    tn_array *bt = mk_int(tn_type_timestamp(TN_NANO, NULL), 1, big);
+    tn_type *ns = tn_type_duration(TN_NANO);
+    tn_scalar *one = tn_scalar_int(ns, 1); /* takes its own reference */
+    tn_type_unref(ns);
+    CHECK(ar(TN_ADD, A(bt), S(one), NULL, &err) == NULL);
+    CHECK_STR(err.message, "timestamp overflow in addition: 9223372036854775807 + 1 at row 0");
+    CHECK(ar(TN_ADD, A(t), A(t2), NULL, &err) == NULL);
+    CHECK_EQ_INT(err.code, TARN_ETYPE);
+    CHECK_STR(err.message, "addition of timestamp[ms, tz=UTC] and timestamp[s] is not supported");
+    tn_scalar_free(one);
+    tn_array_unref(bt);
+    tn_scalar_free(week);
+    tn_scalar_free(two);
+    tn_array_unref(dt);
+    tn_array_unref(t2);
+    tn_array_unref(t);
+    tn_array_unref(d);
+}
+
 TEST(negate)
 {
     tarn_error err;
@@ -518,6 +573,7 @@ int main(void)
     RUN(promotion);
     RUN(float_arith);
     RUN(decimal_arith);
+    RUN(temporal_arith);
     RUN(negate);
     RUN(comparisons);
     RUN(dictionary_operands);

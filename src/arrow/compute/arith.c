@@ -199,12 +199,73 @@ static int dec_result(tn_arith_op op, const tn_type *a, const tn_type *b, tn_typ
     return TARN_OK;
 }
 
+static bool is_temporal_operand(tn_type_id id)
+{
+    return id == TN_TIMESTAMP || id == TN_DURATION || id == TN_DATE32;
+}
+
+/* Temporal arithmetic: the result type and the types both operands are
+ * cast to (units aligned to the finer one), so the integer kernels run on
+ * the int32/int64 storage:
+ *   timestamp +- duration, duration + timestamp -> timestamp
+ *   timestamp - timestamp                      -> duration
+ *   duration +- % duration                     -> duration
+ *   duration * / int, int * duration           -> duration
+ *   date32 +- int (days), int + date32         -> date32
+ *   date32 - date32                            -> int64 (days) */
+static int temporal_types(tn_arith_op op, const tn_type *a, const tn_type *b, tn_type **rt, tn_type **oa,
+                          tn_type **ob, tarn_error *err)
+{
+    tn_type_id x = a->id, y = b->id;
+    bool add = op == TN_ADD, addsub = op == TN_ADD || op == TN_SUB;
+    tn_time_unit u = finer(a->unit, b->unit);
+    *rt = *oa = *ob = NULL;
+    if (x == TN_TIMESTAMP && y == TN_DURATION && addsub) {
+        *rt = tn_type_timestamp(u, a->tz), *oa = tn_type_timestamp(u, a->tz), *ob = tn_type_duration(u);
+    } else if (x == TN_DURATION && y == TN_TIMESTAMP && add) {
+        *rt = tn_type_timestamp(u, b->tz), *oa = tn_type_duration(u), *ob = tn_type_timestamp(u, b->tz);
+    } else if (x == TN_TIMESTAMP && y == TN_TIMESTAMP && op == TN_SUB) {
+        *rt = tn_type_duration(u), *oa = tn_type_timestamp(u, a->tz), *ob = tn_type_timestamp(u, b->tz);
+    } else if (x == TN_DURATION && y == TN_DURATION && (addsub || op == TN_MOD)) {
+        *rt = tn_type_duration(u), *oa = tn_type_duration(u), *ob = tn_type_duration(u);
+    } else if (x == TN_DURATION && tn_type_is_int(y) && (op == TN_MUL || op == TN_DIV)) {
+        *rt = tn_type_duration(a->unit), *oa = tn_type_duration(a->unit), *ob = tn_type_get(TN_INT64);
+    } else if (tn_type_is_int(x) && y == TN_DURATION && op == TN_MUL) {
+        *rt = tn_type_duration(b->unit), *oa = tn_type_get(TN_INT64), *ob = tn_type_duration(b->unit);
+    } else if (x == TN_DATE32 && tn_type_is_int(y) && addsub) {
+        *rt = tn_type_get(TN_DATE32), *oa = tn_type_get(TN_DATE32), *ob = tn_type_get(TN_INT32);
+    } else if (tn_type_is_int(x) && y == TN_DATE32 && add) {
+        *rt = tn_type_get(TN_DATE32), *oa = tn_type_get(TN_INT32), *ob = tn_type_get(TN_DATE32);
+    } else if (x == TN_DATE32 && y == TN_DATE32 && op == TN_SUB) {
+        *rt = tn_type_get(TN_INT64), *oa = tn_type_get(TN_INT64), *ob = tn_type_get(TN_INT64);
+    } else {
+        char t1[96], t2[96];
+        return tn_error_set(err, TARN_ETYPE, "%s of %s and %s is not supported", op_names[op],
+                            tn_ktype_name(a, t1, sizeof t1), tn_ktype_name(b, t2, sizeof t2));
+    }
+    if (!*rt || !*oa || !*ob) {
+        tn_type_unref(*rt);
+        tn_type_unref(*oa);
+        tn_type_unref(*ob);
+        *rt = *oa = *ob = NULL;
+        return tn_error_oom(err, 64);
+    }
+    return TARN_OK;
+}
+
 int tn_arith_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_type **out, tarn_error *err)
 {
     *out = NULL;
     if ((unsigned)op > TN_MOD)
         return tn_error_set(err, TARN_EINVAL, "unknown arithmetic operator %d", (int)op);
     tn_type_id x = a->id, y = b->id;
+    if (is_temporal_operand(x) || is_temporal_operand(y)) {
+        tn_type *oa, *ob;
+        TN_TRY(temporal_types(op, a, b, out, &oa, &ob, err));
+        tn_type_unref(oa);
+        tn_type_unref(ob);
+        return TARN_OK;
+    }
     if (!tn_type_is_numeric(x) || !tn_type_is_numeric(y)) {
         char t1[96], t2[96];
         return tn_error_set(err, TARN_ETYPE, "%s of %s and %s is not supported", op_names[op],
@@ -409,9 +470,10 @@ static void fmt_i128(__int128 v, char *buf)
     tn_i128_format(v, 0, buf);
 }
 
-static int int_error(int op, const tn_kin *ins, const tn_selection *sel, int64_t n, tarn_error *err)
+static int int_error(int op, const tn_kin *ins, const tn_selection *sel, int64_t n, const tn_type *rt,
+                     tarn_error *err)
 {
-    const tn_type *t = ins[0].arr->type;
+    const tn_type *t = tn_type_get(tn_storage_id(rt->id)); /* the range of the storage */
     for (int64_t i = 0; i < n; i++) {
         int64_t k = tn_krow(sel, i);
         if (!tn_kin_valid(&ins[0], k) || !tn_kin_valid(&ins[1], k))
@@ -425,7 +487,7 @@ static int int_error(int op, const tn_kin *ins, const tn_selection *sel, int64_t
             fmt_i128(x, a);
             fmt_i128(y, b);
             return tn_error_set(err, TARN_EOVERFLOW, "%s overflow in %s: %s %c %s at row %lld",
-                                tn_type_id_name(t->id), op_names[op], a, op_sym[op], b, (long long)i);
+                                tn_type_id_name(rt->id), op_names[op], a, op_sym[op], b, (long long)i);
         }
     }
     return TARN_OK; /* every faulting row was null */
@@ -608,36 +670,46 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     int rc = tn_kin_init(&ins[0], da, err);
     if (rc == TARN_OK)
         rc = tn_kin_init(&ins[1], db, err);
-    bool need_cast = false;
-    for (int i = 0; i < 2 && rc == TARN_OK; i++) {
-        tn_type *ot = operand_type(ins[i].arr->type, rt);
-        if (!ot)
-            rc = tn_error_oom(err, 64);
-        need_cast |= ot && !tn_type_equals(ot, ins[i].arr->type);
-        tn_type_unref(ot);
+    /* the types the operands are cast to before the kernel */
+    tn_type *ot[2] = {NULL, NULL};
+    if (rc == TARN_OK) {
+        const tn_type *ua = ta->id == TN_DICTIONARY ? ta->value_type : ta;
+        const tn_type *ub = tb->id == TN_DICTIONARY ? tb->value_type : tb;
+        if (is_temporal_operand(ua->id) || is_temporal_operand(ub->id)) {
+            tn_type *r2 = NULL;
+            rc = temporal_types(op, ua, ub, &r2, &ot[0], &ot[1], err);
+            tn_type_unref(r2);
+        } else {
+            ot[0] = operand_type(ins[0].arr->type, rt);
+            ot[1] = operand_type(ins[1].arr->type, rt);
+            if (!ot[0] || !ot[1])
+                rc = tn_error_oom(err, 64);
+        }
     }
+    bool need_cast = false;
+    for (int i = 0; i < 2 && rc == TARN_OK; i++)
+        need_cast |= !tn_type_equals(ot[i], ins[i].arr->type);
     if (rc == TARN_OK && need_cast)
         rc = tn_kout_rows(ins, 2, sel, &n, err); /* bounds-check sel before gathering */
     if (rc == TARN_OK && need_cast)
         rc = tn_kin_select(ins, 2, &sel, err);
-    for (int i = 0; i < 2 && rc == TARN_OK; i++) {
-        tn_type *ot = operand_type(ins[i].arr->type, rt);
-        rc = ot ? tn_kin_cast(&ins[i], ot, err) : tn_error_oom(err, 64);
-        tn_type_unref(ot);
-    }
+    for (int i = 0; i < 2 && rc == TARN_OK; i++)
+        rc = tn_kin_cast(&ins[i], ot[i], err);
+    tn_type_unref(ot[0]);
+    tn_type_unref(ot[1]);
     if (rc == TARN_OK)
         rc = tn_kout_rows(ins, 2, sel, &n, err);
     if (rc == TARN_OK && !(o = tn_kout_fixed(rt, n)))
         rc = tn_error_oom(err, (size_t)(n * rt->byte_width));
     if (rc == TARN_OK) {
-        ar_fn f = fixed_ar(rt->id);
+        ar_fn f = fixed_ar(tn_storage_id(rt->id));
         if (f) {
             int32_t w = rt->byte_width;
             const tn_array *a = ins[0].arr, *b = ins[1].arr;
             int flag = f(op, a->buffers[1]->data + a->offset * w, ins[0].scalar, b->buffers[1]->data + b->offset * w,
                          ins[1].scalar, sel, n, o->buffers[1]->data);
             if (flag)
-                rc = int_error(op, ins, sel, n, err);
+                rc = int_error(op, ins, sel, n, rt, err);
         } else {
             rc = dec_kernel(op, ins, sel, n, o, err);
         }

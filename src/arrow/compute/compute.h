@@ -136,7 +136,8 @@ int tn_common_type(const tn_type *a, const tn_type *b, tn_type **out, tarn_error
 /* Integer overflow fails with TARN_EOVERFLOW, integer and decimal division
  * or modulo by zero with TARN_EDIVZERO, both naming the operation and row.
  * Floats follow IEEE 754. Integer division truncates toward zero, and the
- * remainder has the sign of the dividend. */
+ * remainder has the sign of the dividend. Timestamps, durations and date32
+ * combine as documented (timestamp - timestamp = duration, date32 + int). */
 int tn_arith(tn_arith_op op, tn_datum a, tn_datum b, const tn_selection *sel, tn_array **out,
              tarn_error *err) TN_MUST_USE;
 int tn_negate(tn_datum a, const tn_selection *sel, tn_array **out, tarn_error *err) TN_MUST_USE;
