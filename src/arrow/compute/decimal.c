@@ -5,6 +5,7 @@
  * multiplication with 64x64->128 partial products, and division by a
  * 64-bit divisor limb by limb or by shift-and-subtract otherwise).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "arrow/compute/decimal.h"
@@ -17,19 +18,22 @@ tn_i128 tn_pow10_128(int k)
     return r;
 }
 
+static tn_i256 pow10_table[77];
+static pthread_once_t pow10_once = PTHREAD_ONCE_INIT;
+
+static void pow10_init(void)
+{
+    tn_i256 v = tn_i256_from_i64(1), ten = tn_i256_from_i64(10);
+    for (int i = 0; i <= 76; i++) {
+        pow10_table[i] = v;
+        (void)tn_i256_mul(v, ten, &v); /* 10^77 overflows harmlessly after the last entry */
+    }
+}
+
 tn_i256 tn_pow10_256(int k)
 {
-    static tn_i256 table[77];
-    static bool ready;
-    if (!ready) { /* idempotent, so a race only repeats the same writes */
-        tn_i256 v = tn_i256_from_i64(1), ten = tn_i256_from_i64(10);
-        for (int i = 0; i <= 76; i++) {
-            table[i] = v;
-            tn_i256_mul(v, ten, &v);
-        }
-        ready = true;
-    }
-    return table[k < 0 ? 0 : k > 76 ? 76 : k];
+    pthread_once(&pow10_once, pow10_init);
+    return pow10_table[k < 0 ? 0 : k > 76 ? 76 : k];
 }
 
 tn_i256 tn_i256_from_i128(tn_i128 v)
