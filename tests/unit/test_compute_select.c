@@ -308,6 +308,11 @@ TEST(errors)
     CHECK(tn_take(a, idx, &o, &err) == TARN_EINVAL && o == NULL);
     CHECK_STR(err.message, "take: index 3 out of bounds for array of length 3 at row 2");
     tn_array_unref(idx);
+    int64_t big[] = {1, 2, 1000};
+    idx = mk_int(tn_type_get(TN_INT64), 3, big);
+    CHECK(tn_take(a, idx, &o, &err) == TARN_EINVAL);
+    CHECK_STR(err.message, "take: index 1000 out of bounds for array of length 3 at row 2");
+    tn_array_unref(idx);
     int64_t neg[] = {-1};
     idx = mk_int(tn_type_get(TN_INT8), 1, neg);
     CHECK(tn_take(a, idx, &o, &err) == TARN_EINVAL);

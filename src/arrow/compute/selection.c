@@ -325,6 +325,15 @@ int tn_take(tn_array *in, tn_array *indices, tn_array **out, tarn_error *err)
     if (!tn_type_is_int(it) && it != TN_NA)
         return tn_error_set(err, TARN_ETYPE, "take indices must be integers, not %s", tn_type_id_name(it));
     int64_t n = indices->length, len = in->length;
+    if (it == TN_INT64 && tn_array_null_count(indices) == 0) {
+        /* int64 indices without nulls gather in place after one range check */
+        const int64_t *v = TN_VALUES(indices, int64_t);
+        uint64_t bad = 0;
+        for (int64_t k = 0; k < n; k++)
+            bad |= (uint64_t)v[k] >= (uint64_t)len; /* negatives wrap to huge */
+        if (!bad)
+            return take_idx(in, v, NULL, n, out, err);
+    }
     int64_t *idx = tn_malloc((size_t)(n ? n : 1) * 8);
     TN_TRY_ALLOC(idx, err, (size_t)n * 8);
     const uint8_t *vbits = it == TN_NA ? NULL : tn_kvalid_bits(indices);
