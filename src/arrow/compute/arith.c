@@ -323,7 +323,7 @@ int tn_arith_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_
 #define USUB_OV(x, y, s) ((~(x) & (y)) | (~((x) ^ (y)) & (s)))
 
 #define DEF_INT(NAME, T, U, MIN, SIGNED, ADD_OV, SUB_OV)                                         \
-    static int NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
+    TN_HOT static int NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
                     int64_t n, void *rp)                                                         \
     {                                                                                            \
         const T *x = xp, *y = yp;                                                                \
@@ -382,7 +382,7 @@ DEF_INT(ar_u32, uint32_t, uint32_t, DUMMY_MIN, 0, UADD_OV, USUB_OV)
 DEF_INT(ar_u64, uint64_t, uint64_t, DUMMY_MIN, 0, UADD_OV, USUB_OV)
 
 #define DEF_FLOAT(NAME, T, FMOD)                                                                  \
-    static int NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
+    TN_HOT static int NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
                     int64_t n, void *rp)                                                         \
     {                                                                                            \
         const T *x = xp, *y = yp;                                                                \

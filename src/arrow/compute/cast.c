@@ -60,7 +60,7 @@ int tn_stage_init(tn_stage *s, tn_stage_kind kind, int64_t n, int32_t scale, tar
         break;                                            \
     }
 
-static void load_i64(const tn_array *a, tn_stage *s)
+TN_HOT static void load_i64(const tn_array *a, tn_stage *s)
 {
     int64_t n = s->n, *w = s->w;
     tn_type_id id = tn_storage_id(a->type->id);
@@ -205,7 +205,7 @@ static long double pow10l_(int k)
         break;                                                            \
     }
 
-static void store_from_i64(tn_stage *s, const int64_t *w, const tn_type *to, uint8_t *dst)
+TN_HOT static void store_from_i64(tn_stage *s, const int64_t *w, const tn_type *to, uint8_t *dst)
 {
     int64_t n = s->n;
     tn_type_id id = tn_storage_id(to->id);

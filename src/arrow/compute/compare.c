@@ -51,7 +51,7 @@ enum { OP_EQ, OP_LT, OP_LE };
     } while (0)
 
 #define DEF_CMP(NAME, T, EQ, LT, LE)                                                           \
-    static void NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
+    TN_HOT static void NAME(int op, const void *xp, bool as, const void *yp, bool bs, const tn_selection *sel, \
                      int64_t n, uint8_t *r)                                                   \
     {                                                                                          \
         const T *x = xp, *y = yp;                                                              \

@@ -270,7 +270,7 @@ tn_array *tn_kout_fixed(tn_type *type, int64_t n)
 /* --- bit helpers ----------------------------------------------------------------- */
 
 
-void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
+TN_HOT void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
 {
     int64_t whole = n >> 3;
     if ((off & 7) == 0) {
@@ -286,7 +286,7 @@ void tn_bits_and(uint8_t *dst, const uint8_t *src, int64_t off, int64_t n)
             tn_bit_clear(dst, i);
 }
 
-void tn_bits_pack(uint8_t *dst, const uint8_t *bytes, int64_t n)
+TN_HOT void tn_bits_pack(uint8_t *dst, const uint8_t *bytes, int64_t n)
 {
     int64_t whole = n >> 3;
     for (int64_t k = 0; k < whole; k++) {

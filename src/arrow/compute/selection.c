@@ -16,7 +16,7 @@ static int take_idx(tn_array *a, const int64_t *idx, const uint8_t *ivalid, int6
                     tarn_error *err);
 
 /* Gather fixed-width values of w bytes; base already points at row 0. */
-static void gather_fixed(uint8_t *dst, const uint8_t *base, int32_t w, const int64_t *idx, int64_t n)
+TN_HOT static void gather_fixed(uint8_t *dst, const uint8_t *base, int32_t w, const int64_t *idx, int64_t n)
 {
     switch (w) {
 #define G(W, T)                                         \
