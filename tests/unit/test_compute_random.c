@@ -455,11 +455,125 @@ TEST(decimal_arith)
     CHECK_EQ_INT(mismatches, 0);
 }
 
+/* --- sort: against a naive stable insertion sort ----------------------------------- */
+
+typedef struct ref_key {
+    tn_array *a;
+    int kind; /* 0 int64-ish, 1 double, 2 text, 3 uint64 */
+    bool desc, nulls_first;
+} ref_key;
+
+static int ref_cmp_rows(const ref_key *k, int nk, int64_t i, int64_t j)
+{
+    for (int c = 0; c < nk; c++) {
+        tn_array *a = k[c].a;
+        bool vi = tn_array_is_valid(a, i), vj = tn_array_is_valid(a, j);
+        if (!vi || !vj) {
+            if (vi == vj)
+                continue;
+            return (!vi ? -1 : 1) * (k[c].nulls_first ? 1 : -1);
+        }
+        int r = 0;
+        if (k[c].kind == 1) {
+            double x = TN_VALUES(a, double)[i], y = TN_VALUES(a, double)[j];
+            bool nx = isnan(x), ny = isnan(y);
+            r = nx || ny ? (nx && ny ? 0 : nx ? 1 : -1) : (x < y ? -1 : x > y ? 1 : 0);
+        } else if (k[c].kind == 2) {
+            int64_t pn, qn;
+            const uint8_t *p = tn_array_bytes(a, i, &pn), *q = tn_array_bytes(a, j, &qn);
+            for (int64_t b = 0; b < pn && b < qn && !r; b++)
+                r = p[b] < q[b] ? -1 : p[b] > q[b] ? 1 : 0;
+            if (!r)
+                r = pn < qn ? -1 : pn > qn ? 1 : 0;
+        } else {
+            __int128 x = get_int(a, i), y = get_int(a, j);
+            r = x < y ? -1 : x > y ? 1 : 0;
+        }
+        if (r)
+            return k[c].desc ? -r : r;
+    }
+    return 0;
+}
+
+TEST(sort_against_reference)
+{
+    static const char *const words[] = {"", "a", "ab", "abcdefgh", "abcdefghi", "abcdefghij", "b", "zz", "abcdefgh\x01"};
+    int mismatches = 0;
+    for (int round = 0; round < 300; round++) {
+        int n = (int)(next() % 120), nk = 1 + (int)(next() % 3);
+        tn_sort_key keys[3];
+        ref_key ref[3];
+        for (int c = 0; c < nk; c++) {
+            int kind = (int)(next() % 4);
+            tn_array *a;
+            if (kind == 0) {
+                a = rand_int_array(next() % 2 ? TN_INT8 : TN_INT64, n, 20);
+            } else if (kind == 3) {
+                a = rand_int_array(TN_UINT64, n, 20);
+            } else if (kind == 1) {
+                double *v = malloc(sizeof(double) * (size_t)(n + 1));
+                char *valid = malloc((size_t)n + 1);
+                static const double pool[] = {0.0, -0.0, 1.5, -1.5, 1e300, -1e300, INFINITY, -INFINITY, NAN, 2.0};
+                for (int i = 0; i < n; i++) {
+                    v[i] = pool[next() % 10];
+                    valid[i] = next() % 6 ? '1' : '0';
+                }
+                valid[n] = 0;
+                a = mk_dbl(tn_type_get(TN_FLOAT64), n, v, valid);
+                free(v);
+                free(valid);
+            } else {
+                const char **w = malloc(sizeof(char *) * (size_t)(n + 1));
+                for (int i = 0; i < n; i++)
+                    w[i] = next() % 7 ? words[next() % 9] : NULL;
+                a = mk_str(next() % 2 ? tn_type_get(TN_STRING) : tn_type_get(TN_STRING_VIEW), n, w);
+                free(w);
+            }
+            keys[c].array = a;
+            keys[c].descending = next() % 2;
+            keys[c].nulls_first = next() % 2;
+            ref[c].a = a;
+            ref[c].kind = kind;
+            ref[c].desc = keys[c].descending;
+            ref[c].nulls_first = keys[c].nulls_first;
+        }
+        tn_array *o = NULL;
+        tarn_error err;
+        int rc = tn_sort_indices(keys, nk, &o, &err);
+        int64_t *want = malloc(sizeof(int64_t) * (size_t)(n + 1));
+        for (int i = 0; i < n; i++) { /* insertion sort: stable by construction */
+            int64_t j = i;
+            while (j > 0 && ref_cmp_rows(ref, nk, want[j - 1], i) > 0) {
+                want[j] = want[j - 1];
+                j--;
+            }
+            want[j] = i;
+        }
+        if (rc != 0 || !o || o->length != n) {
+            mismatches++;
+        } else {
+            for (int i = 0; i < n; i++)
+                if (TN_VALUES(o, int64_t)[i] != want[i]) {
+                    fprintf(stderr, "sort round %d (%d keys): row %d got %lld want %lld\n", round, nk, i,
+                            (long long)TN_VALUES(o, int64_t)[i], (long long)want[i]);
+                    mismatches++;
+                    break;
+                }
+        }
+        free(want);
+        tn_array_unref(o);
+        for (int c = 0; c < nk; c++)
+            tn_array_unref(keys[c].array);
+    }
+    CHECK_EQ_INT(mismatches, 0);
+}
+
 int main(void)
 {
     RUN(arith_and_compare_ints);
     RUN(int_casts);
     RUN(float_text_and_arith);
     RUN(decimal_arith);
+    RUN(sort_against_reference);
     return tn_test_done();
 }
