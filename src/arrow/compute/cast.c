@@ -425,10 +425,15 @@ static void store_from_d256(tn_stage *s, const tn_type *to, uint8_t *dst)
 
 int tn_stage_store(tn_stage *s, const tn_type *to, uint8_t *dst, tarn_error *err)
 {
-    /* scratch: room for n int64 (or bytes); decimal-to-float needs s->f */
     size_t cnt = (size_t)(s->n ? s->n : 1);
-    s->scratch = tn_malloc(cnt * 8);
-    TN_TRY_ALLOC(s->scratch, err, cnt * 8);
+    /* scratch: bytes to pack into bools, or int64 between a float/decimal
+     * stage and an integer target */
+    bool need = to->id == TN_BOOL || (s->kind != TN_STAGE_I64 && !tn_type_is_float(to->id) &&
+                                      !tn_type_is_decimal(to->id));
+    if (need) {
+        s->scratch = tn_malloc(cnt * 8);
+        TN_TRY_ALLOC(s->scratch, err, cnt * 8);
+    }
     if ((s->kind == TN_STAGE_D128 || s->kind == TN_STAGE_D256) && tn_type_is_float(to->id)) {
         s->f = tn_malloc(cnt * 8);
         if (!s->f) {
