@@ -141,6 +141,33 @@ TEST(decimal_rescale)
     tn_array_unref(a);
 }
 
+TEST(decimal_to_float_exact)
+{
+    tarn_error err;
+    /* beyond 53 bits: the double nearest the exact value, as strtod gives */
+    const char *v[] = {"12345678901234567890.123", "-0.1", "9007199254740993", "0.000000000000000000000000001"};
+    tn_array *a = mk_str(tn_type_get(TN_STRING), 4, v);
+    tn_array *d = cast(a, tn_type_decimal(128, 38, 27), TN_CAST_TRY, &err);
+    tn_array *d2 = cast(a, tn_type_decimal(128, 25, 3), TN_CAST_TRY, &err);
+    tn_array *f = d ? cast(d, tn_type_get(TN_FLOAT64), TN_CAST_STRICT, &err) : NULL;
+    tn_array *f2 = d2 ? cast(d2, tn_type_get(TN_FLOAT64), TN_CAST_STRICT, &err) : NULL;
+    CHECK(f && f2);
+    if (f && f2) {
+        CHECK(!tn_array_is_valid(f, 0)); /* 20 integer digits do not fit (38, 27) */
+        CHECK(TN_VALUES(f, double)[1] == -0.1);
+        CHECK(!tn_array_is_valid(f, 2));
+        CHECK(TN_VALUES(f2, double)[2] == strtod("9007199254740993", NULL));
+        CHECK(TN_VALUES(f2, double)[1] == -0.1);
+        CHECK(TN_VALUES(f, double)[3] == 1e-27);
+        CHECK(TN_VALUES(f2, double)[0] == strtod("12345678901234567890.123", NULL));
+    }
+    tn_array_unref(f);
+    tn_array_unref(f2);
+    tn_array_unref(d);
+    tn_array_unref(d2);
+    tn_array_unref(a);
+}
+
 TEST(decimal256_bounds)
 {
     tarn_error err;
@@ -420,6 +447,7 @@ int main(void)
     RUN(float_to_int_rounding);
     RUN(float16);
     RUN(decimal_rescale);
+    RUN(decimal_to_float_exact);
     RUN(decimal256_bounds);
     RUN(temporal);
     RUN(from_string);

@@ -184,13 +184,6 @@ static void d256_to_i64(tn_stage *s, int64_t *w)
     }
 }
 
-static long double pow10l_(int k)
-{
-    long double r = 1;
-    for (int i = 0; i < k; i++)
-        r *= 10;
-    return r;
-}
 
 /* --- storing the stage into the target ---------------------------------------- */
 
@@ -354,10 +347,22 @@ static void store_from_d128(tn_stage *s, const tn_type *to, uint8_t *dst)
         break;
     }
     case TN_FLOAT16: case TN_FLOAT32: case TN_FLOAT64: {
-        long double m = pow10l_(s->scale);
+        /* correctly rounded: one IEEE division of two exact doubles when the
+         * value has at most 53 bits and 10^scale is exact (scale <= 22),
+         * otherwise strtod of the exact text */
+        static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
         double *f = s->f;
-        for (int64_t i = 0; i < n; i++)
-            f[i] = (double)((long double)s->d128[i] / m);
+        for (int64_t i = 0; i < n; i++) {
+            tn_i128 v = s->d128[i];
+            if (s->scale <= 22 && v < ((tn_i128)1 << 53) && v > -((tn_i128)1 << 53)) {
+                f[i] = (double)v / p10[s->scale];
+            } else {
+                char buf[64];
+                tn_i128_format(v, s->scale, buf);
+                f[i] = strtod(buf, NULL);
+            }
+        }
         store_from_f64(s, to, dst);
         break;
     }
