@@ -57,6 +57,15 @@ TEST(int_arith)
     CHECK(ar(TN_ADD, A(a), A(short_), NULL, &err) == NULL);
     CHECK_STR(err.message, "inputs have different lengths (5 and 2)");
     tn_array_unref(short_);
+    /* a typeless NULL takes the other side's type */
+    tn_array *na = tn_array_new_nulls(tn_type_get(TN_NA), 5);
+    tn_array *nr = ar(TN_MUL, A(a), A(na), NULL, &err);
+    CHECK(nr && nr->type->id == TN_INT32);
+    CHECK_FMT(nr, "[null, null, null, null, null]");
+    nr = ar(TN_ADD, A(na), A(na), NULL, &err);
+    CHECK(nr && nr->type->id == TN_NA && nr->length == 5);
+    tn_array_unref(nr);
+    tn_array_unref(na);
     /* bad operators and selections */
     tn_array *o = NULL;
     CHECK(tn_arith((tn_arith_op)9, A(a), A(b), NULL, &o, &err) == TARN_EINVAL);

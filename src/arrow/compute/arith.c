@@ -258,6 +258,14 @@ int tn_arith_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_
     *out = NULL;
     if ((unsigned)op > TN_MOD)
         return tn_error_set(err, TARN_EINVAL, "unknown arithmetic operator %d", (int)op);
+    if (a->id == TN_NA && b->id == TN_NA) { /* NULL op NULL: a null of no type */
+        *out = tn_type_get(TN_NA);
+        return TARN_OK;
+    }
+    if (a->id == TN_NA) /* a typeless NULL takes the other side's type */
+        a = b;
+    if (b->id == TN_NA)
+        b = a;
     tn_type_id x = a->id, y = b->id;
     if (is_temporal_operand(x) || is_temporal_operand(y)) {
         tn_type *oa, *ob;
@@ -670,6 +678,20 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     int rc = tn_kin_init(&ins[0], da, err);
     if (rc == TARN_OK)
         rc = tn_kin_init(&ins[1], db, err);
+    if (rc == TARN_OK && rt->id == TN_NA) {
+        rc = tn_kout_rows(ins, 2, sel, &n, err);
+        if (rc == TARN_OK && !(o = tn_array_new_nulls(rt, n)))
+            rc = tn_error_oom(err, 64);
+        tn_kin_reset(&ins[0]);
+        tn_kin_reset(&ins[1]);
+        tn_type_unref(rt);
+        *out = o;
+        return rc;
+    }
+    if (ta->id == TN_NA)
+        ta = tb;
+    if (tb->id == TN_NA)
+        tb = ta;
     /* the types the operands are cast to before the kernel */
     tn_type *ot[2] = {NULL, NULL};
     if (rc == TARN_OK) {

@@ -146,7 +146,10 @@ int tn_scalar_to_array(const tn_scalar *s, tn_array **out, tarn_error *err)
     tn_array *a = NULL;
     if (tn_type_is_string(id) || tn_type_is_binary(id)) {
         bool view = tn_type_is_view(id), large = id == TN_LARGE_STRING || id == TN_LARGE_BINARY;
-        a = tn_array_new(t, 1, view ? 3 : 3, 0);
+        if (view && s->n_bytes > INT32_MAX)
+            return tn_error_set(err, TARN_EOVERFLOW, "a %lld-byte value does not fit a view",
+                                (long long)s->n_bytes);
+        a = tn_array_new(t, 1, 3, 0);
         TN_TRY_ALLOC(a, err, sizeof *a);
         a->null_count = 0;
         if (view) {
