@@ -104,9 +104,10 @@ typedef enum tn_cast_mode {
 
 /* Cast every element of in to type to (a reference is taken). Supported:
  * between bool, ints, floats (float16 too), decimal128/256, date32/64,
- * time32/64, timestamp (any unit/tz), duration; from strings to each of
- * those and back to strings. See docs/internals/compute.md for the exact
- * rounding and range rules. */
+ * time32/64, timestamp (any unit/tz), duration; between the string and
+ * binary layouts; from text to each of those but duration and back to text
+ * (ISO-8601 for the temporal types). Dictionary inputs are decoded. See
+ * docs/internals/compute.md for the exact rounding and range rules. */
 int tn_cast(tn_array *in, tn_type *to, tn_cast_mode mode, tn_array **out, tarn_error *err) TN_MUST_USE;
 /* Whether tn_cast supports from -> to (regardless of values). */
 bool tn_cast_supported(const tn_type *from, const tn_type *to);
