@@ -132,7 +132,18 @@ static void run(const char *k, int64_t n)
         rc = tn_sort_indices(&(tn_sort_key){st, false, false}, 1, &o, &err);
     else if (!strcmp(k, "cast_str"))
         rc = tn_cast(an, tn_type_get(TN_STRING), TN_CAST_STRICT, &o, &err);
-    else if (!strcmp(k, "cast_i32"))
+    else if (!strcmp(k, "cast_f2s")) {
+        tn_array *f = NULL;
+        check(tn_cast(a, tn_type_get(TN_FLOAT64), TN_CAST_STRICT, &f, &err), &err, "setup");
+        tn_array *q = NULL;
+        tn_scalar *third = tn_scalar_double(tn_type_get(TN_FLOAT64), 3.0);
+        check(tn_arith(TN_DIV, tn_datum_of_array(f), tn_datum_of_scalar(third), NULL, &q, &err), &err, "setup");
+        t0 = now();
+        rc = tn_cast(q, tn_type_get(TN_STRING), TN_CAST_STRICT, &o, &err);
+        tn_scalar_free(third);
+        tn_array_unref(f);
+        tn_array_unref(q);
+    } else if (!strcmp(k, "cast_i32"))
         rc = tn_cast(an, tn_type_get(TN_INT32), TN_CAST_STRICT, &o, &err);
     else if (!strcmp(k, "dec_add"))
         rc = tn_arith(TN_ADD, tn_datum_of_array(d1), tn_datum_of_array(d2), NULL, &o, &err);
@@ -157,7 +168,7 @@ int main(int argc, char **argv)
     const char *k = argc > 1 ? argv[1] : "all";
     int64_t n = argc > 2 ? atoll(argv[2]) : 1000000;
     static const char *const kernels[] = {"add", "add_nulls", "mul_scalar", "compare", "filter",
-                                          "take", "sort", "sort_str", "cast_str", "cast_i32", "dec_add", "hash"};
+                                          "take", "sort", "sort_str", "cast_str", "cast_f2s", "cast_i32", "dec_add", "hash"};
     if (strcmp(k, "all") != 0) {
         run(k, n);
         return 0;
