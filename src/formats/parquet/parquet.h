@@ -1,0 +1,35 @@
+/*
+ * parquet.h — the Parquet reader and writer inside libtarn.
+ *
+ * tn_parquet_open_file streams a file's rows as Arrow record batches through
+ * a tn_reader (arrow/array.h). The registry behind tarn_read/tarn_write
+ * (tarn/formats.h) maps its string options onto these structs.
+ */
+#ifndef TN_PARQUET_H
+#define TN_PARQUET_H
+
+#include "arrow/array.h"
+
+typedef struct tn_parquet_read_options {
+    const char *const *columns; /* top-level columns to read, in output order; NULL: all */
+    int32_t n_columns;
+    int64_t batch_size;         /* rows per batch; 0: 65536 */
+    int64_t limit;              /* at most this many rows; < 0: all */
+    int64_t offset;             /* rows to skip first */
+} tn_parquet_read_options;
+
+/* Open path for reading. opts may be NULL. Encrypted files fail with
+ * TARN_EUNSUPPORTED ("encrypted Parquet is not supported"); malformed ones
+ * with TARN_ECORRUPT naming the cause. Free with tn_reader_free. */
+int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+    TN_MUST_USE;
+
+/* The same over n bytes in memory, which must outlive the reader (fuzzing,
+ * objects already fetched). `name` names the input in messages. */
+int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, const tn_parquet_read_options *opts,
+                           tn_reader **out, tarn_error *err) TN_MUST_USE;
+
+/* Number of rows and row groups the footer declares, for tools and tests. */
+int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
+
+#endif
