@@ -428,11 +428,11 @@ static int plain(pq_dense *d, const uint8_t *p, size_t len, int64_t n, tarn_erro
     if (d->ptype == PQ_INT96) {
         int64_t *o = (int64_t *)d->fixed + d->n;
         for (int64_t i = 0; i < n; i++) {
-            uint64_t nanos;
+            int64_t nanos; /* signed, as Arrow C++ and DuckDB read it */
             uint32_t jd;
             memcpy(&nanos, p + 12 * i, 8);
             memcpy(&jd, p + 12 * i + 8, 4);
-            o[i] = (int64_t)(((uint64_t)((int64_t)jd - 2440588) * UINT64_C(86400000000000)) + nanos);
+            o[i] = (int64_t)((uint64_t)((int64_t)jd - 2440588) * UINT64_C(86400000000) + (uint64_t)(nanos / 1000));
         }
     } else {
         memcpy(d->fixed + d->n * w, p, (size_t)(n * w));

@@ -15,7 +15,7 @@
 #include "core/error.h"
 
 /* Dense physical values. Fixed-width types (boolean as one byte per value,
- * INT96 as int64 nanoseconds since the epoch) live in `fixed`; BYTE_ARRAY
+ * INT96 as int64 microseconds since the epoch) live in `fixed`; BYTE_ARRAY
  * values in offs/data. */
 typedef struct pq_dense {
     int ptype;      /* PQ_* physical type */

@@ -40,6 +40,26 @@ typedef struct ctx {
 
 static int oom(ctx *c, size_t n) { return tn_error_oom(c->r.err, n); }
 
+/* A field of an unexpected type is skipped, as Thrift's generated readers
+ * do: some writers used ids before the format assigned them (Dremio wrote
+ * a list at ColumnMetaData id 15). */
+static bool is_int(int type) { return type == TN_TH_BYTE || type == TN_TH_I16 || type == TN_TH_I32 || type == TN_TH_I64; }
+
+static int get_i32(ctx *c, int type, int32_t *v)
+{
+    return is_int(type) ? tn_th_i32(&c->r, type, v) : tn_th_skip(&c->r, type);
+}
+
+static int get_i64(ctx *c, int type, int64_t *v)
+{
+    return is_int(type) ? tn_th_i64(&c->r, type, v) : tn_th_skip(&c->r, type);
+}
+
+static int get_bool(ctx *c, int type, bool *v)
+{
+    return type == TN_TH_TRUE || type == TN_TH_FALSE ? tn_th_bool(&c->r, type, v) : tn_th_skip(&c->r, type);
+}
+
 static int str(ctx *c, int type, char **out)
 {
     const uint8_t *p;
@@ -83,7 +103,7 @@ static int time_unit(ctx *c, int *unit)
 static int time_type(ctx *c, pq_logical *l)
 {
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_bool(&c->r, type, &l->utc)); break;
+    case 1: TN_TRY(get_bool(c, type, &l->utc)); break;
     case 2:
         if (type != TN_TH_STRUCT)
             return TN_CORRUPT(c->r.err, "parquet footer: time unit is not a struct");
@@ -97,8 +117,8 @@ static int time_type(ctx *c, pq_logical *l)
 static int decimal_type(ctx *c, pq_logical *l)
 {
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &l->scale)); break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &l->precision)); break;
+    case 1: TN_TRY(get_i32(c, type, &l->scale)); break;
+    case 2: TN_TRY(get_i32(c, type, &l->precision)); break;
     FIELDS_END(c)
     return 0;
 }
@@ -109,11 +129,11 @@ static int int_type(ctx *c, pq_logical *l)
     FIELDS_BEGIN(c)
     case 1: {
         int32_t w = 0;
-        TN_TRY(tn_th_i32(&c->r, type, &w));
+        TN_TRY(get_i32(c, type, &w));
         l->bit_width = (int8_t)w;
         break;
     }
-    case 2: TN_TRY(tn_th_bool(&c->r, type, &l->is_signed)); break;
+    case 2: TN_TRY(get_bool(c, type, &l->is_signed)); break;
     FIELDS_END(c)
     return 0;
 }
@@ -160,15 +180,15 @@ static int schema_elt(ctx *c, pq_schema_elt *e)
     e->repetition = -1;
     e->converted = -1;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &e->type)); break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &e->type_length)); break;
-    case 3: TN_TRY(tn_th_i32(&c->r, type, &e->repetition)); break;
+    case 1: TN_TRY(get_i32(c, type, &e->type)); break;
+    case 2: TN_TRY(get_i32(c, type, &e->type_length)); break;
+    case 3: TN_TRY(get_i32(c, type, &e->repetition)); break;
     case 4: TN_TRY(str(c, type, &e->name)); break;
-    case 5: TN_TRY(tn_th_i32(&c->r, type, &e->num_children)); break;
-    case 6: TN_TRY(tn_th_i32(&c->r, type, &e->converted)); break;
-    case 7: TN_TRY(tn_th_i32(&c->r, type, &e->scale)); break;
-    case 8: TN_TRY(tn_th_i32(&c->r, type, &e->precision)); break;
-    case 9: TN_TRY(tn_th_i32(&c->r, type, &e->field_id)); e->has_field_id = true; break;
+    case 5: TN_TRY(get_i32(c, type, &e->num_children)); break;
+    case 6: TN_TRY(get_i32(c, type, &e->converted)); break;
+    case 7: TN_TRY(get_i32(c, type, &e->scale)); break;
+    case 8: TN_TRY(get_i32(c, type, &e->precision)); break;
+    case 9: TN_TRY(get_i32(c, type, &e->field_id)); e->has_field_id = true; break;
     case 10:
         if (type != TN_TH_STRUCT)
             return TN_CORRUPT(c->r.err, "parquet footer: logical type is not a struct");
@@ -187,8 +207,8 @@ static int statistics(ctx *c, pq_stats *s)
     FIELDS_BEGIN(c)
     case 1: TN_TRY(bytes(c, type, &max)); break;
     case 2: TN_TRY(bytes(c, type, &min)); break;
-    case 3: TN_TRY(tn_th_i64(&c->r, type, &s->null_count)); break;
-    case 4: TN_TRY(tn_th_i64(&c->r, type, &s->distinct_count)); break;
+    case 3: TN_TRY(get_i64(c, type, &s->null_count)); break;
+    case 4: TN_TRY(get_i64(c, type, &s->distinct_count)); break;
     case 5: TN_TRY(bytes(c, type, &max_value)); break;
     case 6: TN_TRY(bytes(c, type, &min_value)); break;
     FIELDS_END(c)
@@ -203,7 +223,7 @@ static int column_meta(ctx *c, pq_column_meta *m)
     m->bloom_filter_length = -1;
     m->type = -1;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &m->type)); break;
+    case 1: TN_TRY(get_i32(c, type, &m->type)); break;
     case 3: {
         void *items;
         TN_TRY(list_of(c, type, TN_TH_BINARY, sizeof(char *), &items, &m->n_path));
@@ -213,21 +233,21 @@ static int column_meta(ctx *c, pq_column_meta *m)
         tn_th_list_end(&c->r);
         break;
     }
-    case 4: TN_TRY(tn_th_i32(&c->r, type, &m->codec)); break;
-    case 5: TN_TRY(tn_th_i64(&c->r, type, &m->num_values)); break;
-    case 6: TN_TRY(tn_th_i64(&c->r, type, &m->total_uncompressed_size)); break;
-    case 7: TN_TRY(tn_th_i64(&c->r, type, &m->total_compressed_size)); break;
-    case 9: TN_TRY(tn_th_i64(&c->r, type, &m->data_page_offset)); break;
-    case 10: TN_TRY(tn_th_i64(&c->r, type, &m->index_page_offset)); break;
-    case 11: TN_TRY(tn_th_i64(&c->r, type, &m->dictionary_page_offset)); break;
+    case 4: TN_TRY(get_i32(c, type, &m->codec)); break;
+    case 5: TN_TRY(get_i64(c, type, &m->num_values)); break;
+    case 6: TN_TRY(get_i64(c, type, &m->total_uncompressed_size)); break;
+    case 7: TN_TRY(get_i64(c, type, &m->total_compressed_size)); break;
+    case 9: TN_TRY(get_i64(c, type, &m->data_page_offset)); break;
+    case 10: TN_TRY(get_i64(c, type, &m->index_page_offset)); break;
+    case 11: TN_TRY(get_i64(c, type, &m->dictionary_page_offset)); break;
     case 12:
         if (type != TN_TH_STRUCT)
             return TN_CORRUPT(c->r.err, "parquet footer: statistics is not a struct");
         TN_TRY(statistics(c, &m->stats));
         m->has_stats = true;
         break;
-    case 14: TN_TRY(tn_th_i64(&c->r, type, &m->bloom_filter_offset)); break;
-    case 15: TN_TRY(tn_th_i32(&c->r, type, &m->bloom_filter_length)); break;
+    case 14: TN_TRY(get_i64(c, type, &m->bloom_filter_offset)); break;
+    case 15: TN_TRY(get_i32(c, type, &m->bloom_filter_length)); break;
     FIELDS_END(c)
     return 0;
 }
@@ -238,17 +258,17 @@ static int column_chunk(ctx *c, pq_column_chunk *cc)
     cc->offset_index_length = cc->column_index_length = -1;
     FIELDS_BEGIN(c)
     case 1: TN_TRY(str(c, type, &cc->file_path)); break;
-    case 2: TN_TRY(tn_th_i64(&c->r, type, &cc->file_offset)); break;
+    case 2: TN_TRY(get_i64(c, type, &cc->file_offset)); break;
     case 3:
         if (type != TN_TH_STRUCT)
             return TN_CORRUPT(c->r.err, "parquet footer: column metadata is not a struct");
         TN_TRY(column_meta(c, &cc->meta));
         cc->has_meta = true;
         break;
-    case 4: TN_TRY(tn_th_i64(&c->r, type, &cc->offset_index_offset)); break;
-    case 5: TN_TRY(tn_th_i32(&c->r, type, &cc->offset_index_length)); break;
-    case 6: TN_TRY(tn_th_i64(&c->r, type, &cc->column_index_offset)); break;
-    case 7: TN_TRY(tn_th_i32(&c->r, type, &cc->column_index_length)); break;
+    case 4: TN_TRY(get_i64(c, type, &cc->offset_index_offset)); break;
+    case 5: TN_TRY(get_i32(c, type, &cc->offset_index_length)); break;
+    case 6: TN_TRY(get_i64(c, type, &cc->column_index_offset)); break;
+    case 7: TN_TRY(get_i32(c, type, &cc->column_index_length)); break;
     case 8: case 9:
         cc->encrypted = true;
         TN_TRY(tn_th_skip(&c->r, type));
@@ -269,8 +289,8 @@ static int row_group(ctx *c, pq_row_group *rg)
         tn_th_list_end(&c->r);
         break;
     }
-    case 2: TN_TRY(tn_th_i64(&c->r, type, &rg->total_byte_size)); break;
-    case 3: TN_TRY(tn_th_i64(&c->r, type, &rg->num_rows)); break;
+    case 2: TN_TRY(get_i64(c, type, &rg->total_byte_size)); break;
+    case 3: TN_TRY(get_i64(c, type, &rg->num_rows)); break;
     FIELDS_END(c)
     return 0;
 }
@@ -288,7 +308,7 @@ static int file_meta(ctx *c, pq_file_meta *m)
 {
     bool have_schema = false, have_rows = false, have_groups = false;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &m->version)); break;
+    case 1: TN_TRY(get_i32(c, type, &m->version)); break;
     case 2: {
         void *items;
         TN_TRY(list_of(c, type, TN_TH_STRUCT, sizeof(pq_schema_elt), &items, &m->n_schema));
@@ -299,7 +319,7 @@ static int file_meta(ctx *c, pq_file_meta *m)
         have_schema = true;
         break;
     }
-    case 3: TN_TRY(tn_th_i64(&c->r, type, &m->num_rows)); have_rows = true; break;
+    case 3: TN_TRY(get_i64(c, type, &m->num_rows)); have_rows = true; break;
     case 4: {
         void *items;
         TN_TRY(list_of(c, type, TN_TH_STRUCT, sizeof(pq_row_group), &items, &m->n_row_groups));
@@ -371,10 +391,10 @@ static int data_page_v1(tn_th_reader *r, pq_page_header *h)
 {
     ctx cc = {.r = *r}, *c = &cc;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &h->num_values)); break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &h->encoding)); break;
-    case 3: TN_TRY(tn_th_i32(&c->r, type, &h->def_encoding)); break;
-    case 4: TN_TRY(tn_th_i32(&c->r, type, &h->rep_encoding)); break;
+    case 1: TN_TRY(get_i32(c, type, &h->num_values)); break;
+    case 2: TN_TRY(get_i32(c, type, &h->encoding)); break;
+    case 3: TN_TRY(get_i32(c, type, &h->def_encoding)); break;
+    case 4: TN_TRY(get_i32(c, type, &h->rep_encoding)); break;
     FIELDS_END(c)
     *r = c->r;
     return 0;
@@ -385,13 +405,13 @@ static int data_page_v2(tn_th_reader *r, pq_page_header *h)
     ctx cc = {.r = *r}, *c = &cc;
     h->is_compressed = true;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &h->num_values)); break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &h->num_nulls)); break;
-    case 3: TN_TRY(tn_th_i32(&c->r, type, &h->num_rows)); break;
-    case 4: TN_TRY(tn_th_i32(&c->r, type, &h->encoding)); break;
-    case 5: TN_TRY(tn_th_i32(&c->r, type, &h->def_bytes)); break;
-    case 6: TN_TRY(tn_th_i32(&c->r, type, &h->rep_bytes)); break;
-    case 7: TN_TRY(tn_th_bool(&c->r, type, &h->is_compressed)); break;
+    case 1: TN_TRY(get_i32(c, type, &h->num_values)); break;
+    case 2: TN_TRY(get_i32(c, type, &h->num_nulls)); break;
+    case 3: TN_TRY(get_i32(c, type, &h->num_rows)); break;
+    case 4: TN_TRY(get_i32(c, type, &h->encoding)); break;
+    case 5: TN_TRY(get_i32(c, type, &h->def_bytes)); break;
+    case 6: TN_TRY(get_i32(c, type, &h->rep_bytes)); break;
+    case 7: TN_TRY(get_bool(c, type, &h->is_compressed)); break;
     FIELDS_END(c)
     *r = c->r;
     return 0;
@@ -401,8 +421,8 @@ static int dict_page(tn_th_reader *r, pq_page_header *h)
 {
     ctx cc = {.r = *r}, *c = &cc;
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &h->num_values)); break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &h->encoding)); break;
+    case 1: TN_TRY(get_i32(c, type, &h->num_values)); break;
+    case 2: TN_TRY(get_i32(c, type, &h->encoding)); break;
     FIELDS_END(c)
     *r = c->r;
     return 0;
@@ -413,12 +433,12 @@ static int page_header(tn_th_reader *r, pq_page_header *h)
     ctx cc = {.r = *r}, *c = &cc;
     bool have[4] = {0};
     FIELDS_BEGIN(c)
-    case 1: TN_TRY(tn_th_i32(&c->r, type, &h->type)); have[0] = true; break;
-    case 2: TN_TRY(tn_th_i32(&c->r, type, &h->uncompressed_size)); have[1] = true; break;
-    case 3: TN_TRY(tn_th_i32(&c->r, type, &h->compressed_size)); have[2] = true; break;
+    case 1: TN_TRY(get_i32(c, type, &h->type)); have[0] = true; break;
+    case 2: TN_TRY(get_i32(c, type, &h->uncompressed_size)); have[1] = true; break;
+    case 3: TN_TRY(get_i32(c, type, &h->compressed_size)); have[2] = true; break;
     case 4: {
         int32_t crc = 0;
-        TN_TRY(tn_th_i32(&c->r, type, &crc));
+        TN_TRY(get_i32(c, type, &crc));
         h->crc = (uint32_t)crc;
         h->has_crc = true;
         break;

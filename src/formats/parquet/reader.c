@@ -10,6 +10,7 @@
  * decoding them and slice the rest.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,7 +39,22 @@ typedef struct pq_reader {
     int64_t batch_size;
     int64_t skip;            /* rows still to skip (offset) */
     int64_t left;            /* rows still to return; < 0: no limit */
+    int64_t chunk_pad;       /* bytes old writers left out of chunk sizes */
 } pq_reader;
+
+/* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
+ * dictionary page header (PARQUET-816); such chunks are read with up to
+ * 100 bytes more, as Arrow C++ does. */
+static int64_t chunk_padding(const char *created_by)
+{
+    if (!created_by || strncmp(created_by, "parquet-mr", 10) != 0)
+        return 0;
+    const char *v = strstr(created_by, "version ");
+    int a = 0, b = 0, c = 0;
+    if (!v || sscanf(v + 8, "%d.%d.%d", &a, &b, &c) < 1)
+        return 100;
+    return (a < 1 || (a == 1 && (b < 2 || (b == 2 && c < 9)))) ? 100 : 0;
+}
 
 static int read_at(pq_reader *r, int64_t off, size_t n, uint8_t *dst, tarn_error *err)
 {
@@ -150,6 +166,8 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, pq_chunk_data *out,
     if (m->dictionary_page_offset > 0 && m->dictionary_page_offset < start)
         start = m->dictionary_page_offset;
     int64_t len = m->total_compressed_size;
+    if (r->chunk_pad && len >= 0 && start >= 0 && start <= r->data_end)
+        len = len + r->chunk_pad < r->data_end - start ? len + r->chunk_pad : r->data_end - start;
     if (start < 4 || len < 0 || start > r->data_end || len > r->data_end - start)
         return TN_CORRUPT(err, "%s: row group %d column \"%s\": chunk [%lld, +%lld) outside the data", r->name, g,
                           node->name, (long long)start, (long long)len);
@@ -286,6 +304,7 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
 static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
     TN_TRY(read_footer(r, err));
+    r->chunk_pad = chunk_padding(r->meta->created_by);
     TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
     TN_TRY(check_row_groups(r, err));
     TN_TRY(select_columns(r, o, err));

@@ -139,7 +139,7 @@ static tn_type *leaf_type(const pq_schema_elt *e, int *conv, const char **why)
             return tn_type_get(TN_UINT64);
         return tn_type_get(TN_INT64);
     case PQ_INT96:
-        return tn_type_timestamp(TN_NANO, NULL);
+        return tn_type_timestamp(TN_MICRO, NULL); /* DuckDB's unit: ns overflows dates past 2262 */
     case PQ_FLOAT:
         return tn_type_get(TN_FLOAT32);
     case PQ_DOUBLE:
