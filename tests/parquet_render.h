@@ -152,8 +152,8 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
     case TN_UINT16: fprintf(f, "%u", ((const uint16_t *)a->buffers[1]->data)[j]); break;
     case TN_UINT32: fprintf(f, "%u", ((const uint32_t *)a->buffers[1]->data)[j]); break;
     case TN_UINT64: fprintf(f, "%llu", (unsigned long long)((const uint64_t *)a->buffers[1]->data)[j]); break;
-    case TN_FLOAT16: rj_double(f, rj_half(((const uint16_t *)a->buffers[1]->data)[j]), true); break;
-    case TN_FLOAT32: rj_double(f, ((const float *)a->buffers[1]->data)[j], true); break;
+    case TN_FLOAT16: rj_double(f, rj_half(((const uint16_t *)a->buffers[1]->data)[j]), false); break;
+    case TN_FLOAT32: rj_double(f, ((const float *)a->buffers[1]->data)[j], false); break;
     case TN_FLOAT64: rj_double(f, ((const double *)a->buffers[1]->data)[j], false); break;
     case TN_DECIMAL128:
     case TN_DECIMAL256:

@@ -296,6 +296,7 @@ static int convert(ctx *c, const raw *r, int pd, int pr, int sdef, int srep, boo
         /* A bare repeated field: a non-null list of its elements. */
         if (!(n = new_node(c, PQN_LIST, e->name, 1)))
             return oom(c);
+        *out = n; /* linked at once, so a failure below still frees through the tree */
         n->slot_rep = (int16_t)srep;
         n->slot_def = n->valid_def = (int16_t)sdef;
         TN_TRY(convert(c, r, pd, pr, d, rl, true, &n->children[0]));
@@ -310,6 +311,7 @@ static int convert(ctx *c, const raw *r, int pd, int pr, int sdef, int srep, boo
              : PQN_STRUCT;
     if (!(n = new_node(c, kind, e->name, kind == PQN_STRUCT ? r->n : kind == PQN_LEAF ? 0 : 1)))
         return oom(c);
+    *out = n;
     n->slot_rep = (int16_t)(as_element ? rl : srep);
     n->slot_def = (int16_t)(as_element ? d : sdef);
     n->valid_def = (int16_t)d;
@@ -341,11 +343,11 @@ static int convert(ctx *c, const raw *r, int pd, int pr, int sdef, int srep, boo
         pq_node *entries = new_node(c, PQN_STRUCT, "entries", 2);
         if (!entries)
             return oom(c);
+        n->children[0] = entries;
         entries->slot_rep = (int16_t)(rl + 1);
         entries->slot_def = entries->valid_def = (int16_t)(d + 1);
         TN_TRY(struct_children(c, entries, kv, d + 1, rl + 1));
         TN_TRY(node_type(c, entries));
-        n->children[0] = entries;
         n->first_leaf = entries->first_leaf;
         break;
     }
