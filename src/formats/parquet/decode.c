@@ -55,7 +55,7 @@ void tn_pq_dense_reset(pq_dense *d)
 
 static int grow(void **p, int64_t *cap, int64_t need, size_t elem, tarn_error *err)
 {
-    if (need <= *cap)
+    if (need <= *cap && *p)
         return 0;
     int64_t c = *cap ? *cap : 64;
     while (c < need)

@@ -32,4 +32,18 @@ int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, cons
 /* Number of rows and row groups the footer declares, for tools and tests. */
 int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
 
+typedef struct tn_parquet_write_options {
+    int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,
+                               4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */
+    int level;              /* codec level; 0: the codec's default */
+    int64_t row_group_rows; /* rows per row group; 0: 1 Mi */
+    int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
+} tn_parquet_write_options;
+
+/* Write every batch of `in` to path atomically (a temporary file renamed
+ * into place; nothing is left behind on failure). The reader is read to its
+ * end but not freed. opts may be NULL. */
+int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_write_options *opts, tarn_error *err)
+    TN_MUST_USE;
+
 #endif

@@ -316,6 +316,12 @@ int tn_th_w_bool(tn_th_writer *w, int16_t id, bool v)
     return tn_th_w_field(w, id, v ? TN_TH_TRUE : TN_TH_FALSE);
 }
 
+int tn_th_w_byte(tn_th_writer *w, int16_t id, int8_t v)
+{
+    TN_TRY(tn_th_w_field(w, id, TN_TH_BYTE));
+    return tn_buf_append_byte(w->out, (uint8_t)v, w->err);
+}
+
 int tn_th_w_raw_binary(tn_th_writer *w, const void *p, size_t n)
 {
     TN_TRY(put_varint(w, n));

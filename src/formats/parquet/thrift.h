@@ -81,6 +81,7 @@ int tn_th_w_field(tn_th_writer *w, int16_t id, int type) TN_MUST_USE;
 int tn_th_w_i32(tn_th_writer *w, int16_t id, int32_t v) TN_MUST_USE;
 int tn_th_w_i64(tn_th_writer *w, int16_t id, int64_t v) TN_MUST_USE;
 int tn_th_w_bool(tn_th_writer *w, int16_t id, bool v) TN_MUST_USE;
+int tn_th_w_byte(tn_th_writer *w, int16_t id, int8_t v) TN_MUST_USE;
 int tn_th_w_binary(tn_th_writer *w, int16_t id, const void *p, size_t n) TN_MUST_USE;
 /* A list field header; then write n elements (i32 with tn_th_w_raw_i32,
  * binaries with tn_th_w_raw_binary, structs with struct_begin/end). */
