@@ -147,6 +147,8 @@ static int data_page(page_ctx *c, const pq_page_header *h, const uint8_t *body)
     if (n > c->m->num_values - c->out->n_levels)
         return TN_CORRUPT(c->err, "parquet column \"%s\": pages hold more than the chunk's %lld values", c->name,
                           (long long)c->m->num_values);
+    if (n == 0) /* an empty page (some writers emit them) holds nothing to decode */
+        return 0;
     TN_TRY(reserve_levels(c, n));
     int64_t first = c->out->n_levels;
     size_t usize = (size_t)h->uncompressed_size, csize = (size_t)h->compressed_size;
