@@ -329,3 +329,103 @@ tn_reader *tn_reader_from_batches(tn_schema *schema, tn_batch **batches, int64_t
     lr->base.destroy = list_destroy;
     return &lr->base;
 }
+
+/* --- comparison ---------------------------------------------------------- */
+
+int64_t tn_array_dict_index(const tn_array *a, int64_t i)
+{
+    const uint8_t *p = a->buffers[1]->data;
+    int64_t k = a->offset + i;
+    switch (a->type->index_type->id) {
+    case TN_INT8: return ((const int8_t *)p)[k];
+    case TN_UINT8: return ((const uint8_t *)p)[k];
+    case TN_INT16: return ((const int16_t *)p)[k];
+    case TN_UINT16: return ((const uint16_t *)p)[k];
+    case TN_INT32: return ((const int32_t *)p)[k];
+    case TN_UINT32: return ((const uint32_t *)p)[k];
+    case TN_INT64: return ((const int64_t *)p)[k];
+    default: return (int64_t)((const uint64_t *)p)[k];
+    }
+}
+
+/* [start, end) of list element i in the child. */
+static void list_range(const tn_array *a, int64_t i, int64_t *start, int64_t *end)
+{
+    switch (a->type->id) {
+    case TN_LARGE_LIST:
+        *start = TN_OFFSETS64(a)[i];
+        *end = TN_OFFSETS64(a)[i + 1];
+        break;
+    case TN_FIXED_LIST:
+        *start = (a->offset + i) * a->type->list_size;
+        *end = *start + a->type->list_size;
+        break;
+    default:
+        *start = TN_OFFSETS32(a)[i];
+        *end = TN_OFFSETS32(a)[i + 1];
+        break;
+    }
+}
+
+bool tn_array_element_equals(const tn_array *a, int64_t i, const tn_array *b, int64_t j)
+{
+    bool va = tn_array_is_valid(a, i), vb = tn_array_is_valid(b, j);
+    if (va != vb)
+        return false;
+    if (!va)
+        return true;
+    tn_type_id id = a->type->id;
+    if (id == TN_DICTIONARY)
+        return tn_array_element_equals(a->dictionary, tn_array_dict_index(a, i), b->dictionary,
+                                       tn_array_dict_index(b, j));
+    switch (id) {
+    case TN_BOOL:
+        return tn_bit_get(a->buffers[1]->data, a->offset + i) == tn_bit_get(b->buffers[1]->data, b->offset + j);
+    case TN_STRING: case TN_LARGE_STRING: case TN_STRING_VIEW:
+    case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: case TN_FIXED_BINARY: {
+        int64_t na, nb;
+        const uint8_t *pa = tn_array_bytes(a, i, &na), *pb = tn_array_bytes(b, j, &nb);
+        return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
+    }
+    case TN_LIST: case TN_LARGE_LIST: case TN_FIXED_LIST: case TN_MAP: {
+        int64_t sa, ea, sb, eb;
+        list_range(a, i, &sa, &ea);
+        list_range(b, j, &sb, &eb);
+        if (ea - sa != eb - sb)
+            return false;
+        for (int64_t k = 0; k < ea - sa; k++)
+            if (!tn_array_element_equals(a->children[0], sa + k, b->children[0], sb + k))
+                return false;
+        return true;
+    }
+    case TN_STRUCT:
+        for (int32_t k = 0; k < a->n_children; k++)
+            if (!tn_array_element_equals(a->children[k], a->offset + i, b->children[k], b->offset + j))
+                return false;
+        return true;
+    default: {
+        int32_t w = a->type->byte_width;
+        return memcmp(a->buffers[1]->data + (a->offset + i) * w, b->buffers[1]->data + (b->offset + j) * w,
+                      (size_t)w) == 0;
+    }
+    }
+}
+
+bool tn_array_equals(const tn_array *a, const tn_array *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->length != b->length)
+        return false;
+    /* dictionaries are compared by value, so only their value types must agree */
+    if (a->type->id == TN_DICTIONARY && b->type->id == TN_DICTIONARY) {
+        if (!tn_type_equals(a->type->value_type, b->type->value_type))
+            return false;
+    } else if (!tn_type_equals(a->type, b->type)) {
+        return false;
+    }
+    for (int64_t i = 0; i < a->length; i++)
+        if (!tn_array_element_equals(a, i, b, i))
+            return false;
+    return true;
+}

@@ -73,6 +73,16 @@ static inline bool tn_array_is_valid(const tn_array *a, int64_t i)
  * fixed-size-binary array. The element must be valid. */
 const uint8_t *tn_array_bytes(const tn_array *a, int64_t i, int64_t *len);
 
+/* Index i of a dictionary array, whatever the index type. */
+int64_t tn_array_dict_index(const tn_array *a, int64_t i);
+
+/* Logical equality: same type, length, validity and values, whatever the
+ * physical offsets, slicing, view buffer layout or (for dictionary arrays)
+ * the dictionaries themselves, which are compared through the indices. */
+bool tn_array_equals(const tn_array *a, const tn_array *b);
+/* Element i of a equals element j of b (both nulls are equal). */
+bool tn_array_element_equals(const tn_array *a, int64_t i, const tn_array *b, int64_t j);
+
 /* The 16-byte view of utf8_view/binary_view. */
 typedef union tn_view {
     struct {
