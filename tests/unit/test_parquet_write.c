@@ -193,7 +193,7 @@ TEST(round_trip_nested)
         CHECK_OK(tn_schema_format(b->schema, &s2, &err), &err);
         CHECK_STR((char *)s1.data, "ll: list<element: list<element: int64>>\n"
                                    "st: struct<s: utf8, d: decimal128(30, 4)>\n"
-                                   "m: map<utf8, bool>");
+                                   "m: map<utf8, bool>\n");
         tn_buf_reset(&s1);
         tn_buf_reset(&s2);
         tn_reader_free(r);

@@ -176,9 +176,9 @@ static int build_node(writer *w, wnode *n, const char *name, const tn_type *t, i
 static int group_of(writer *w, wnode *n, int32_t k)
 {
     n->ptype = -1;
-    n->n_children = k;
     n->children = tn_calloc((size_t)k + 1, sizeof *n->children);
     TN_TRY_ALLOC(n->children, w->err, (size_t)k * sizeof *n->children);
+    n->n_children = k;
     return 0;
 }
 
