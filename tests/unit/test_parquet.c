@@ -685,6 +685,35 @@ TEST(projection_offset_limit)
     free_texts(ids, n);
 }
 
+TEST(page_crc)
+{
+    static const struct {
+        const char *file;
+        int code;
+    } cases[] = {
+        {"datapage_v1-uncompressed-checksum.parquet", 0},
+        {"datapage_v1-snappy-compressed-checksum.parquet", 0},
+        {"plain-dict-uncompressed-checksum.parquet", 0},
+        {"rle-dict-snappy-checksum.parquet", 0},
+        {"datapage_v1-corrupt-checksum.parquet", TARN_ECORRUPT},
+        {"rle-dict-uncompressed-corrupt-checksum.parquet", TARN_ECORRUPT},
+    };
+    tn_parquet_read_options o = {.limit = -1, .verify_crc = true};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/%s", data_dir, cases[i].file);
+        tarn_error err;
+        tarn_error_init(&err);
+        char *text;
+        int64_t rows;
+        int rc = render_file(path, &o, &text, &rows, &err);
+        free(text);
+        CHECK_EQ_INT(rc, cases[i].code);
+        if (cases[i].code)
+            CHECK_MSG(&err, "page CRC mismatch");
+    }
+}
+
 static int read_all(void *ctx, tarn_error *err)
 {
     tn_reader *r;
@@ -727,6 +756,7 @@ int main(void)
     RUN(encrypted_files);
     RUN(open_errors);
     RUN(projection_offset_limit);
+    RUN(page_crc);
     RUN(alloc_failures);
     return tn_test_done();
 }

@@ -14,6 +14,7 @@
  * The chunk must hold exactly ColumnMetaData.num_values levels.
  */
 #include <string.h>
+#include <zlib.h>
 
 #include "core/alloc.h"
 #include "formats/parquet/codec.h"
@@ -223,7 +224,7 @@ static int dict_page(page_ctx *c, const pq_page_header *h, const uint8_t *body)
 }
 
 int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t *p, size_t n, const char *name,
-                     pq_chunk_data *out, tarn_error *err)
+                     bool verify_crc, pq_chunk_data *out, tarn_error *err)
 {
     memset(out, 0, sizeof *out);
     tn_pq_dense_init(&out->values, leaf->elt->type, leaf->elt->type_length);
@@ -251,6 +252,12 @@ int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t
         }
         const uint8_t *body = p + pos;
         pos += (size_t)h.compressed_size;
+        if (verify_crc && h.has_crc &&
+            (uint32_t)crc32(0L, body, (uInt)h.compressed_size) != h.crc) {
+            rc = TN_CORRUPT(err, "parquet column \"%s\": page CRC mismatch at chunk byte %zu", name,
+                            pos - (size_t)h.compressed_size);
+            break;
+        }
         if ((h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2 || h.type == PQ_DICTIONARY_PAGE) && !h.has_sub) {
             rc = TN_CORRUPT(err, "parquet column \"%s\": page without its %s header", name,
                             h.type == PQ_DICTIONARY_PAGE ? "dictionary" : "data");

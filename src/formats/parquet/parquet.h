@@ -16,6 +16,7 @@ typedef struct tn_parquet_read_options {
     int64_t batch_size;         /* rows per batch; 0: 65536 */
     int64_t limit;              /* at most this many rows; < 0: all */
     int64_t offset;             /* rows to skip first */
+    bool verify_crc;            /* check page CRCs where the writer stored them */
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with

@@ -40,6 +40,7 @@ typedef struct pq_reader {
     int64_t skip;            /* rows still to skip (offset) */
     int64_t left;            /* rows still to return; < 0: no limit */
     int64_t chunk_pad;       /* bytes old writers left out of chunk sizes */
+    bool verify_crc;
 } pq_reader;
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -179,7 +180,7 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, pq_chunk_data *out,
         return tn_error_oom(err, (size_t)len);
     int rc = r->mem ? 0 : read_at(r, start, (size_t)len, buf, err);
     if (!rc)
-        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, out, err);
+        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc, out, err);
     tn_free(buf);
     if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
         tn_error_prefix(err, "%s: row group %d: ", r->name, g);
@@ -311,6 +312,7 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->batch_size = o && o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
     r->left = o && o->limit >= 0 ? o->limit : -1;
     r->skip = o && o->offset > 0 ? o->offset : 0;
+    r->verify_crc = o && o->verify_crc;
     return 0;
 }
 
