@@ -272,6 +272,116 @@ TEST(unsupported_type)
     tn_schema_unref(s);
 }
 
+/* The footer of a file, decoded. */
+static pq_file_meta *footer_of(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, -8, SEEK_END);
+    uint8_t tail[8];
+    pq_file_meta *m = NULL;
+    if (fread(tail, 1, 8, f) == 8) {
+        uint32_t len;
+        memcpy(&len, tail, 4);
+        uint8_t *footer = tn_malloc(len + 1);
+        fseek(f, -8 - (long)len, SEEK_END);
+        tarn_error err;
+        if (footer && fread(footer, 1, len, f) == len) {
+            if (tn_pq_meta_decode(footer, len, &m, &err) != 0)
+                m = NULL;
+        } else {
+            tn_free(footer);
+        }
+    }
+    fclose(f);
+    return m;
+}
+
+static const pq_stats *stats_of(const pq_file_meta *m, int col)
+{
+    const pq_column_chunk *c = &m->row_groups[0].columns[col];
+    return c->meta.has_stats ? &c->meta.stats : NULL;
+}
+
+TEST(statistics)
+{
+    tarn_error err;
+    tn_field *fs[5] = {
+        tn_field_new("i", tn_type_get(TN_INT32), true),
+        tn_field_new("u", tn_type_get(TN_UINT32), true),
+        tn_field_new("d", tn_type_get(TN_FLOAT64), true),
+        tn_field_new("s", tn_type_get(TN_STRING), true),
+        tn_field_new("dec", tn_type_decimal(128, 25, 2), true),
+    };
+    tn_schema *s = tn_schema_new(5);
+    for (int i = 0; i < 5; i++) {
+        s->fields[i] = *fs[i];
+        tn_free(fs[i]);
+    }
+    tn_batch *b = tn_batch_new(s, 6);
+    char longs[100];
+    memset(longs, 'z', sizeof longs - 1);
+    longs[99] = 0;
+    for (int c = 0; c < 5; c++) {
+        tn_builder *bl = tn_builder_new(s->fields[c].type);
+        for (int r = 0; r < 6; r++) {
+            int rc;
+            if (r == 2)
+                rc = tn_builder_append_null(bl, &err);
+            else if (c == 0)
+                rc = tn_builder_append_int(bl, (r - 3) * 1000, &err);
+            else if (c == 1)
+                rc = tn_builder_append_uint(bl, r == 4 ? 4000000000u : (uint64_t)r, &err);
+            else if (c == 2)
+                rc = tn_builder_append_double(bl, r == 0 ? NAN : r == 1 ? -0.0 : r == 3 ? 0.0 : r, &err);
+            else if (c == 3)
+                rc = tn_builder_append_str(bl, r == 5 ? longs : r == 0 ? "abc" : "abd", &err);
+            else
+                rc = tn_builder_append_int(bl, (r - 4) * 100000, &err);
+            CHECK_OK(rc, &err);
+        }
+        CHECK_OK(tn_builder_finish(bl, &b->columns[c], &err), &err);
+        tn_builder_free(bl);
+    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/stats.parquet", out_dir);
+    tn_reader *in = tn_reader_from_batches(s, &b, 1);
+    CHECK_OK(tn_parquet_write_file(path, in, NULL, &err), &err);
+    tn_reader_free(in);
+    pq_file_meta *m = footer_of(path);
+    CHECK(m != NULL);
+    if (m) {
+        int32_t i32;
+        const pq_stats *st = stats_of(m, 0);
+        CHECK(st && st->null_count == 1 && st->min.n == 4 && st->max.n == 4);
+        memcpy(&i32, st->min.p, 4);
+        CHECK_EQ_INT(i32, -3000);
+        memcpy(&i32, st->max.p, 4);
+        CHECK_EQ_INT(i32, 2000);
+        st = stats_of(m, 1); /* unsigned order */
+        uint32_t u32;
+        memcpy(&u32, st->max.p, 4);
+        CHECK(u32 == 4000000000u);
+        memcpy(&u32, st->min.p, 4);
+        CHECK_EQ_INT(u32, 0);
+        st = stats_of(m, 2); /* NaN left out; -0.0 as the minimum of zeros */
+        double dv;
+        memcpy(&dv, st->max.p, 8);
+        CHECK(dv == 5.0);
+        memcpy(&dv, st->min.p, 8);
+        CHECK(dv == 0.0 && signbit(dv));
+        st = stats_of(m, 3); /* the 99-byte max is truncated to 64 bytes and bumped */
+        CHECK(st->min.n == 3 && memcmp(st->min.p, "abc", 3) == 0);
+        CHECK(st->max.n == 64 && memcmp(st->max.p, longs, 63) == 0 && st->max.p[63] == 'z' + 1);
+        st = stats_of(m, 4); /* decimal: signed big-endian */
+        CHECK(st->min.n == 11 && st->min.p[0] == 0xff && st->max.p[0] == 0);
+        tn_pq_meta_free(m);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_small(void *ctx, tarn_error *err)
 {
     char in[PATH_MAX * 2], out[PATH_MAX * 2];
@@ -296,6 +406,7 @@ int main(void)
     mkdir(out_dir, 0777);
     RUN(round_trip_data_files);
     RUN(round_trip_nested);
+    RUN(statistics);
     RUN(atomic_write);
     RUN(unsupported_type);
     RUN(alloc_failures);

@@ -11,7 +11,9 @@
  * written under a temporary name and renamed into place, so readers see
  * the whole file or none.
  *
- * Not yet: dictionary encoding, statistics, page/column indexes, bloom
+ * Column chunks carry statistics (null count, min/max of at most 64 bytes).
+ *
+ * Not yet: dictionary encoding, page statistics, page/column indexes, bloom
  * filters, ARROW:schema metadata, data page v2.
  */
 #include <errno.h>
@@ -44,8 +46,14 @@ struct wnode {
     int32_t leaf;          /* leaves: column index */
 };
 
+#define STAT_MAX 64            /* bytes of a min/max statistic; longer ones are truncated */
+
 typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t offset, usize, csize, num_values;
+    int64_t null_count;
+    bool has_min, has_max;
+    uint8_t min_len, max_len;
+    uint8_t min[STAT_MAX], max[STAT_MAX];
 } wchunk;
 
 typedef struct wleaf {
@@ -497,8 +505,150 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, wchunk *ch)
     return 0;
 }
 
+/* --- statistics ------------------------------------------------------------ */
+
+/* Order of two PLAIN values of the leaf's physical type and sort order;
+ * 0 when equal. */
+static int cmp_value(const wnode *n, const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    switch (n->ptype) {
+    case PQ_INT32: {
+        int32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed)
+            return (uint32_t)x < (uint32_t)y ? -1 : (uint32_t)x > (uint32_t)y;
+        return x < y ? -1 : x > y;
+    }
+    case PQ_INT64: {
+        int64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed)
+            return (uint64_t)x < (uint64_t)y ? -1 : (uint64_t)x > (uint64_t)y;
+        return x < y ? -1 : x > y;
+    }
+    case PQ_FLOAT: {
+        float x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        return x < y ? -1 : x > y;
+    }
+    case PQ_DOUBLE: {
+        double x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        return x < y ? -1 : x > y;
+    }
+    case PQ_BOOLEAN:
+        return *a < *b ? -1 : *a > *b;
+    default: {
+        if (n->logical.kind == PQ_LT_DECIMAL && al > 0 && bl > 0 && (a[0] ^ b[0]) & 0x80)
+            return a[0] & 0x80 ? -1 : 1; /* big-endian two's complement of equal width */
+        int c = memcmp(a, b, al < bl ? al : bl);
+        return c ? c : al < bl ? -1 : al > bl;
+    }
+    }
+}
+
+/* Whether the leaf's values have an order tarn writes statistics for. */
+static bool has_order(const wnode *n)
+{
+    if (n->logical.kind == PQ_LT_FLOAT16 || n->logical.kind == PQ_LT_UNKNOWN)
+        return false;
+    return n->ptype != PQ_FLBA || n->type_length <= STAT_MAX;
+}
+
+static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, size_t n, bool is_max)
+{
+    if (n <= STAT_MAX) {
+        memcpy(dst, p, n);
+        *len = (uint8_t)n;
+        *has = true;
+        return;
+    }
+    /* Truncated: a prefix bounds the minimum; the maximum needs the prefix
+     * incremented at its last byte that can be. */
+    memcpy(dst, p, STAT_MAX);
+    size_t k = STAT_MAX;
+    if (is_max) {
+        while (k > 0 && dst[k - 1] == 0xff)
+            k--;
+        if (k == 0) {
+            *has = false;
+            return;
+        }
+        dst[k - 1]++;
+    }
+    *len = (uint8_t)k;
+    *has = true;
+}
+
+static void chunk_stats(const wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->null_count = 0;
+    for (int64_t i = 0; n->max_def > 0 && i < l->n; i++)
+        ch->null_count += l->def[i] < n->max_def;
+    ch->has_min = ch->has_max = false;
+    if (!has_order(n) || l->values.len == 0)
+        return;
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    const uint8_t *mn = NULL, *mx = NULL;
+    size_t mnl = 0, mxl = 0;
+    size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
+             : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8 : (size_t)n->type_length;
+    while (p < end) {
+        const uint8_t *v = p;
+        size_t vl = w;
+        if (n->ptype == PQ_BYTE_ARRAY) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            v = p + 4;
+            vl = l32;
+        }
+        p = v + vl;
+        if (n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) {
+            double x;
+            if (n->ptype == PQ_FLOAT) {
+                float f;
+                memcpy(&f, v, 4);
+                x = f;
+            } else {
+                memcpy(&x, v, 8);
+            }
+            if (x != x)
+                continue; /* NaN is unordered: left out of min/max */
+        }
+        if (!mn || cmp_value(n, v, vl, mn, mnl) < 0) {
+            mn = v;
+            mnl = vl;
+        }
+        if (!mx || cmp_value(n, v, vl, mx, mxl) > 0) {
+            mx = v;
+            mxl = vl;
+        }
+    }
+    if (!mn)
+        return;
+    put_stat(ch->min, &ch->min_len, &ch->has_min, mn, mnl, false);
+    put_stat(ch->max, &ch->max_len, &ch->has_max, mx, mxl, true);
+    /* Zeros: the minimum is -0.0 and the maximum +0.0 (the format's rule). */
+    if (n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) {
+        double z = 0;
+        float zf = 0;
+        const uint8_t *zero = n->ptype == PQ_FLOAT ? (const uint8_t *)&zf : (const uint8_t *)&z;
+        if (cmp_value(n, ch->min, w, zero, w) == 0) {
+            ch->min[w - 1] |= 0x80;
+        }
+        if (cmp_value(n, ch->max, w, zero, w) == 0)
+            ch->max[w - 1] &= 0x7f;
+    }
+}
+
 static int write_chunk(writer *w, wleaf *l, wchunk *ch)
 {
+    chunk_stats(l, ch);
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
     ch->offset = w->pos;
     l->voff[l->n] = (int64_t)l->values.len;
@@ -646,6 +796,14 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_i64(t, 6, c->usize));
     TN_TRY(tn_th_w_i64(t, 7, c->csize));
     TN_TRY(tn_th_w_i64(t, 9, c->offset));
+    TN_TRY(tn_th_w_field(t, 12, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_i64(t, 3, c->null_count));
+    if (c->has_max)
+        TN_TRY(tn_th_w_binary(t, 5, c->max, c->max_len));
+    if (c->has_min)
+        TN_TRY(tn_th_w_binary(t, 6, c->min, c->min_len));
+    TN_TRY(tn_th_w_struct_end(t));
     TN_TRY(tn_th_w_struct_end(t));
     return tn_th_w_struct_end(t);
 }
@@ -680,6 +838,15 @@ static int write_footer(writer *w)
         if (!rc) rc = tn_th_w_struct_end(&t);
     }
     if (!rc) rc = tn_th_w_binary(&t, 6, "tarn version " TARN_VERSION_STRING, strlen("tarn version " TARN_VERSION_STRING));
+    /* column_orders: TYPE_DEFINED_ORDER for every leaf, so readers trust min_value/max_value */
+    if (!rc) rc = tn_th_w_list(&t, 7, TN_TH_STRUCT, w->n_leaves);
+    for (int32_t c = 0; !rc && c < w->n_leaves; c++) {
+        rc = tn_th_w_struct_begin(&t);
+        if (!rc) rc = tn_th_w_field(&t, 1, TN_TH_STRUCT);
+        if (!rc) rc = tn_th_w_struct_begin(&t);
+        if (!rc) rc = tn_th_w_struct_end(&t);
+        if (!rc) rc = tn_th_w_struct_end(&t);
+    }
     if (!rc) rc = tn_th_w_struct_end(&t);
     if (!rc) rc = write_all(w, f.data, f.len);
     uint8_t tail[8] = {(uint8_t)f.len, (uint8_t)(f.len >> 8), (uint8_t)(f.len >> 16), (uint8_t)(f.len >> 24), 'P', 'A', 'R', '1'};
