@@ -66,7 +66,10 @@ TEST(round_trip_data_files)
         char in[PATH_MAX * 2], out[PATH_MAX * 2];
         snprintf(in, sizeof in, "%s/%s", data_dir, e->d_name);
         snprintf(out, sizeof out, "%s/%s", out_dir, e->d_name);
-        tn_parquet_write_options o = {.codec = codecs[n % 7], .row_group_rows = 700 + n, .page_bytes = 1000};
+        /* Dictionary encoding on two files in three, with a small limit on
+         * some so that chunks fall back to PLAIN. */
+        tn_parquet_write_options o = {.codec = codecs[n % 7], .row_group_rows = 700 + n, .page_bytes = 1000,
+                                      .dictionary = n % 3 != 0, .dictionary_bytes = n % 3 == 2 ? 200 : 0};
         tarn_error err;
         tarn_error_init(&err);
         char *want = NULL, *got = NULL;
@@ -174,7 +177,7 @@ TEST(round_trip_nested)
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/nested_written.parquet", out_dir);
     tn_reader *in = tn_reader_from_batches(b->schema, &b, 1);
-    tn_parquet_write_options o = {.codec = PQ_ZSTD, .row_group_rows = 64, .page_bytes = 100};
+    tn_parquet_write_options o = {.codec = PQ_ZSTD, .row_group_rows = 64, .page_bytes = 100, .dictionary = true};
     CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
     tn_reader_free(in);
     char *got;
@@ -382,12 +385,60 @@ TEST(statistics)
     tn_schema_unref(s);
 }
 
+TEST(dictionary_encoding)
+{
+    /* 20000 rows of 8 distinct strings: dictionary pages, a much smaller file,
+     * the same values; with a tiny limit the chunk falls back to PLAIN. */
+    tarn_error err;
+    tn_schema *s = tn_schema_new(1);
+    CHECK_OK(tn_field_init(&s->fields[0], "s", tn_type_get(TN_STRING), true, &err), &err);
+    tn_builder *bl = tn_builder_new(s->fields[0].type);
+    for (int r = 0; r < 20000; r++) {
+        char txt[64];
+        snprintf(txt, sizeof txt, "a fairly long repeated value number %d", r % 8);
+        CHECK_OK(r % 11 == 0 ? tn_builder_append_null(bl, &err) : tn_builder_append_str(bl, txt, &err), &err);
+    }
+    tn_batch *b = tn_batch_new(s, 20000);
+    CHECK_OK(tn_builder_finish(bl, &b->columns[0], &err), &err);
+    tn_builder_free(bl);
+    char want_text[1 << 10];
+    snprintf(want_text, sizeof want_text, "{\"s\":\"a fairly long repeated value number %d\"}", 19999 % 8);
+    int64_t sizes[2];
+    for (int k = 0; k < 2; k++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/dict%d.parquet", out_dir, k);
+        tn_reader *in = tn_reader_from_batches(s, &b, 1);
+        tn_parquet_write_options o = {.dictionary = true, .dictionary_bytes = k ? 100 : 0, .page_bytes = 20000};
+        CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+        tn_reader_free(in);
+        struct stat st;
+        CHECK(stat(path, &st) == 0);
+        sizes[k] = st.st_size;
+        char *got;
+        int64_t rows;
+        CHECK_OK(render_file(path, &got, &rows, &err), &err);
+        CHECK_EQ_INT(rows, 20000);
+        CHECK(got && strstr(got, want_text) != NULL && strncmp(got, "{\"s\":null}", 10) == 0);
+        free(got);
+        pq_file_meta *m = footer_of(path);
+        CHECK(m != NULL);
+        if (m) {
+            const pq_column_meta *cm = &m->row_groups[0].columns[0].meta;
+            CHECK(k ? cm->dictionary_page_offset < 0 : cm->dictionary_page_offset == 4);
+            tn_pq_meta_free(m);
+        }
+    }
+    CHECK(sizes[0] * 5 < sizes[1]);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_small(void *ctx, tarn_error *err)
 {
     char in[PATH_MAX * 2], out[PATH_MAX * 2];
     snprintf(in, sizeof in, "%s/%s", data_dir, (const char *)ctx);
     snprintf(out, sizeof out, "%s/alloc.parquet", out_dir);
-    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .row_group_rows = 2};
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .row_group_rows = 2, .dictionary = true};
     return rewrite(in, out, &o, err);
 }
 
@@ -407,6 +458,7 @@ int main(void)
     RUN(round_trip_data_files);
     RUN(round_trip_nested);
     RUN(statistics);
+    RUN(dictionary_encoding);
     RUN(atomic_write);
     RUN(unsupported_type);
     RUN(alloc_failures);

@@ -39,6 +39,8 @@ typedef struct tn_parquet_write_options {
     int level;              /* codec level; 0: the codec's default */
     int64_t row_group_rows; /* rows per row group; 0: 1 Mi */
     int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
+    bool dictionary;        /* dictionary-encode (all types but boolean) */
+    int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
 } tn_parquet_write_options;
 
 /* Write every batch of `in` to path atomically (a temporary file renamed

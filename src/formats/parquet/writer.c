@@ -13,7 +13,10 @@
  *
  * Column chunks carry statistics (null count, min/max of at most 64 bytes).
  *
- * Not yet: dictionary encoding, page statistics, page/column indexes, bloom
+ * Values are dictionary-encoded (RLE_DICTIONARY) unless the dictionary
+ * passes dictionary_bytes; then the chunk is written PLAIN.
+ *
+ * Not yet: page statistics, page/column indexes, bloom
  * filters, ARROW:schema metadata, data page v2.
  */
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/parquet.h"
@@ -50,6 +54,8 @@ struct wnode {
 
 typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t offset, usize, csize, num_values;
+    int64_t data_offset;   /* first data page (after the dictionary page, if any) */
+    bool dict;             /* dictionary-encoded */
     int64_t null_count;
     bool has_min, has_max;
     uint8_t min_len, max_len;
@@ -65,6 +71,12 @@ typedef struct wleaf {
     int64_t *voff;         /* byte offset of the values at each level; n + 1 */
     tn_buf values;         /* PLAIN values (booleans: one byte each) */
     int64_t nulls;
+    uint32_t *idx;         /* dictionary index of each value */
+    int64_t idx_cap;
+    tn_buf dict;           /* PLAIN dictionary entries */
+    int64_t *slots;        /* hash table: byte offset of an entry in dict + 1; 0 empty */
+    int64_t *dict_at;      /* byte offset of each entry in dict */
+    int64_t n_dict, slots_cap, dict_at_cap;
 } wleaf;
 
 typedef struct writer {
@@ -84,6 +96,8 @@ typedef struct writer {
     int32_t n_pending, cap_pending;
     int64_t pending_rows;
     tn_buf page, comp, header;
+    uint32_t *scratch;     /* levels widened for the encoder */
+    int64_t scratch_cap;
     tarn_error *err;
 } writer;
 
@@ -377,7 +391,7 @@ static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r
 /* --- pages --------------------------------------------------------------------- */
 
 /* RLE/bit-packed hybrid of n levels at bit width bw, appended to out. */
-static int rle_encode(writer *w, const uint16_t *v, int64_t n, int bw, tn_buf *out)
+static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *out)
 {
     int vb = (bw + 7) / 8;
     int64_t i = 0;
@@ -394,7 +408,7 @@ static int rle_encode(writer *w, const uint16_t *v, int64_t n, int bw, tn_buf *o
                     break;
             }
             TN_TRY(tn_buf_append(out, hdr, (size_t)h, w->err));
-            uint8_t val[2] = {(uint8_t)v[i], (uint8_t)(v[i] >> 8)};
+            uint8_t val[4] = {(uint8_t)v[i], (uint8_t)(v[i] >> 8), (uint8_t)(v[i] >> 16), (uint8_t)(v[i] >> 24)};
             TN_TRY(tn_buf_append(out, val, (size_t)vb, w->err));
             i += run;
             continue;
@@ -413,7 +427,7 @@ static int rle_encode(writer *w, const uint16_t *v, int64_t n, int bw, tn_buf *o
         if (groups > 63)
             groups = 63;
         TN_TRY(tn_buf_append_byte(out, (uint8_t)(groups << 1 | 1), w->err));
-        uint8_t packed[63 * 16] = {0};
+        uint8_t packed[63 * 32] = {0};
         for (int64_t k = 0; k < groups * 8; k++) {
             uint32_t x = i + k < n ? v[i + k] : 0;
             for (int b = 0; b < bw; b++)
@@ -430,10 +444,18 @@ static int rle_encode(writer *w, const uint16_t *v, int64_t n, int bw, tn_buf *o
 
 static int levels_v1(writer *w, const uint16_t *v, int64_t n, int max)
 {
+    if (n > w->scratch_cap) {
+        uint32_t *s = tn_realloc(w->scratch, (size_t)n * 4);
+        TN_TRY_ALLOC(s, w->err, (size_t)n * 4);
+        w->scratch = s;
+        w->scratch_cap = n;
+    }
+    for (int64_t i = 0; i < n; i++)
+        w->scratch[i] = v[i];
     size_t at = w->page.len;
     uint32_t zero = 0;
     TN_TRY(tn_buf_append(&w->page, &zero, 4, w->err));
-    TN_TRY(rle_encode(w, v, n, tn_pq_bit_width((uint32_t)max), &w->page));
+    TN_TRY(rle_encode(w, w->scratch, n, tn_pq_bit_width((uint32_t)max), &w->page));
     uint32_t len = (uint32_t)(w->page.len - at - 4);
     memcpy(w->page.data + at, &len, 4);
     return 0;
@@ -455,7 +477,42 @@ static int write_all(writer *w, const void *p, size_t n)
     return 0;
 }
 
-static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, wchunk *ch)
+/* Frame a page: header (Thrift) + compressed body, written out. */
+static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchunk *ch)
+{
+    w->comp.len = 0;
+    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data : (const uint8_t *)"", w->page.len,
+                          &w->comp, w->err));
+    if (w->page.len > INT32_MAX || w->comp.len > INT32_MAX)
+        return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
+    w->header.len = 0;
+    tn_th_writer t;
+    tn_th_writer_init(&t, &w->header, w->err);
+    TN_TRY(tn_th_w_struct_begin(&t));
+    TN_TRY(tn_th_w_i32(&t, 1, type));
+    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)w->page.len));
+    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)w->comp.len));
+    TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : 5, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(&t));
+    TN_TRY(tn_th_w_i32(&t, 1, num_values));
+    TN_TRY(tn_th_w_i32(&t, 2, encoding));
+    if (type == PQ_DATA_PAGE) {
+        TN_TRY(tn_th_w_i32(&t, 3, PQ_RLE));
+        TN_TRY(tn_th_w_i32(&t, 4, PQ_RLE));
+    }
+    TN_TRY(tn_th_w_struct_end(&t));
+    TN_TRY(tn_th_w_struct_end(&t));
+    TN_TRY(write_all(w, w->header.data, w->header.len));
+    TN_TRY(write_all(w, w->comp.data ? w->comp.data : (const uint8_t *)"", w->comp.len));
+    ch->usize += (int64_t)(w->header.len + w->page.len);
+    ch->csize += (int64_t)(w->header.len + w->comp.len);
+    if (type == PQ_DATA_PAGE)
+        ch->num_values += num_values;
+    return 0;
+}
+
+/* Levels [a, b) holding values [v0, v0 + nv) as one data page. */
+static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t nv, wchunk *ch)
 {
     const wnode *leaf = l->chain[l->depth - 1];
     w->page.len = 0;
@@ -463,6 +520,12 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, wchunk *ch)
         TN_TRY(levels_v1(w, l->rep + a, b - a, leaf->max_rep));
     if (leaf->max_def > 0)
         TN_TRY(levels_v1(w, l->def + a, b - a, leaf->max_def));
+    if (ch->dict) {
+        uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
+        TN_TRY(tn_buf_append_byte(&w->page, bw, w->err));
+        TN_TRY(rle_encode(w, l->idx + v0, nv, bw, &w->page));
+        return emit_page(w, PQ_DATA_PAGE, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch);
+    }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
     if (leaf->ptype == PQ_BOOLEAN) {
@@ -477,31 +540,87 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, wchunk *ch)
     } else if (vlen) {
         TN_TRY(tn_buf_append(&w->page, vals, vlen, w->err));
     }
-    w->comp.len = 0;
-    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data : (const uint8_t *)"", w->page.len,
-                          &w->comp, w->err));
-    if (w->page.len > INT32_MAX || w->comp.len > INT32_MAX)
-        return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
-    w->header.len = 0;
-    tn_th_writer t;
-    tn_th_writer_init(&t, &w->header, w->err);
-    TN_TRY(tn_th_w_struct_begin(&t));
-    TN_TRY(tn_th_w_i32(&t, 1, PQ_DATA_PAGE));
-    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)w->page.len));
-    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)w->comp.len));
-    TN_TRY(tn_th_w_field(&t, 5, TN_TH_STRUCT));
-    TN_TRY(tn_th_w_struct_begin(&t));
-    TN_TRY(tn_th_w_i32(&t, 1, (int32_t)(b - a)));
-    TN_TRY(tn_th_w_i32(&t, 2, PQ_PLAIN));
-    TN_TRY(tn_th_w_i32(&t, 3, PQ_RLE));
-    TN_TRY(tn_th_w_i32(&t, 4, PQ_RLE));
-    TN_TRY(tn_th_w_struct_end(&t));
-    TN_TRY(tn_th_w_struct_end(&t));
-    TN_TRY(write_all(w, w->header.data, w->header.len));
-    TN_TRY(write_all(w, w->comp.data ? w->comp.data : (const uint8_t *)"", w->comp.len));
-    ch->usize += (int64_t)(w->header.len + w->page.len);
-    ch->csize += (int64_t)(w->header.len + w->comp.len);
-    ch->num_values += b - a;
+    return emit_page(w, PQ_DATA_PAGE, (int32_t)(b - a), PQ_PLAIN, ch);
+}
+
+/* --- dictionary ----------------------------------------------------------------- */
+
+/* Build the chunk's dictionary: unique PLAIN values and each value's index.
+ * Returns 0 with ch->dict false when the dictionary would pass the byte
+ * limit (the chunk is then written PLAIN). */
+static int build_dict(writer *w, wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->dict = false;
+    if (!w->o.dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+        return 0;
+    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
+    int64_t nvals = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        nvals += n->max_def == 0 || l->def[i] == n->max_def;
+    if (nvals > l->idx_cap) {
+        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
+        TN_TRY_ALLOC(x, w->err, (size_t)nvals * 4);
+        l->idx = x;
+        l->idx_cap = nvals;
+    }
+    int64_t want = 1024;
+    while (want < nvals * 2 && want < (INT64_C(1) << 30))
+        want *= 2;
+    if (want > l->slots_cap) {
+        int64_t *t = tn_realloc(l->slots, (size_t)want * 8);
+        TN_TRY_ALLOC(t, w->err, (size_t)want * 8);
+        l->slots = t;
+        l->slots_cap = want;
+    }
+    memset(l->slots, 0, (size_t)want * 8);
+    l->dict.len = 0;
+    l->n_dict = 0;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : (size_t)n->type_length;
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    for (int64_t k = 0; p < end; k++) {
+        size_t vl = fw;
+        if (n->ptype == PQ_BYTE_ARRAY) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            vl = 4 + l32;
+        }
+        uint64_t h = tn_hash_bytes(p, vl, 0);
+        int64_t s = (int64_t)(h & (uint64_t)(want - 1));
+        for (;;) {
+            int64_t at = l->slots[s];
+            if (at == 0)
+                break;
+            int64_t e = at - 1;
+            size_t el = fw;
+            if (n->ptype == PQ_BYTE_ARRAY) {
+                uint32_t l32;
+                memcpy(&l32, l->dict.data + l->dict_at[e], 4);
+                el = 4 + l32;
+            }
+            if (el == vl && memcmp(l->dict.data + l->dict_at[e], p, vl) == 0)
+                break;
+            s = (s + 1) & (want - 1);
+        }
+        if (l->slots[s] == 0) {
+            if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
+                return 0; /* past the limit: PLAIN */
+            if (l->n_dict == l->dict_at_cap) {
+                int64_t cap = l->dict_at_cap ? l->dict_at_cap * 2 : 256;
+                int64_t *d = tn_realloc(l->dict_at, (size_t)cap * 8);
+                TN_TRY_ALLOC(d, w->err, (size_t)cap * 8);
+                l->dict_at = d;
+                l->dict_at_cap = cap;
+            }
+            l->dict_at[l->n_dict] = (int64_t)l->dict.len;
+            TN_TRY(tn_buf_append(&l->dict, p, vl, w->err));
+            l->slots[s] = ++l->n_dict;
+        }
+        l->idx[k] = (uint32_t)(l->slots[s] - 1);
+        p += vl;
+    }
+    ch->dict = true;
     return 0;
 }
 
@@ -648,21 +767,32 @@ static void chunk_stats(const wleaf *l, wchunk *ch)
 
 static int write_chunk(writer *w, wleaf *l, wchunk *ch)
 {
+    const wnode *leaf = l->chain[l->depth - 1];
     chunk_stats(l, ch);
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
     ch->offset = w->pos;
     l->voff[l->n] = (int64_t)l->values.len;
-    int64_t a = 0;
-    bool repeated = l->chain[l->depth - 1]->max_rep > 0;
+    TN_TRY(build_dict(w, l, ch));
+    if (ch->dict) {
+        w->page.len = 0;
+        TN_TRY(tn_buf_append(&w->page, l->dict.data, l->dict.len, w->err));
+        TN_TRY(emit_page(w, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch));
+    }
+    ch->data_offset = w->pos;
+    int64_t a = 0, v0 = 0, nv = 0;
+    bool repeated = leaf->max_rep > 0;
     for (int64_t i = 1; i <= l->n; i++) {
+        nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
         bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
         if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
-            TN_TRY(write_page(w, l, a, i, ch));
+            TN_TRY(write_page(w, l, a, i, v0, nv, ch));
             a = i;
+            v0 += nv;
+            nv = 0;
         }
     }
     if (l->n == 0) /* an empty chunk still has one (empty) page */
-        TN_TRY(write_page(w, l, 0, 0, ch));
+        TN_TRY(write_page(w, l, 0, 0, 0, 0, ch));
     return 0;
 }
 
@@ -785,9 +915,11 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_field(t, 3, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(t));
     TN_TRY(tn_th_w_i32(t, 1, leaf->ptype));
-    TN_TRY(tn_th_w_list(t, 2, TN_TH_I32, 2));
+    TN_TRY(tn_th_w_list(t, 2, TN_TH_I32, c->dict ? 3 : 2));
     TN_TRY(tn_th_w_raw_i32(t, PQ_PLAIN));
     TN_TRY(tn_th_w_raw_i32(t, PQ_RLE));
+    if (c->dict)
+        TN_TRY(tn_th_w_raw_i32(t, PQ_RLE_DICTIONARY));
     TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, l->depth));
     for (int k = 0; k < l->depth; k++)
         TN_TRY(tn_th_w_raw_binary(t, l->chain[k]->name, strlen(l->chain[k]->name)));
@@ -795,7 +927,9 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_i64(t, 5, c->num_values));
     TN_TRY(tn_th_w_i64(t, 6, c->usize));
     TN_TRY(tn_th_w_i64(t, 7, c->csize));
-    TN_TRY(tn_th_w_i64(t, 9, c->offset));
+    TN_TRY(tn_th_w_i64(t, 9, c->data_offset));
+    if (c->dict)
+        TN_TRY(tn_th_w_i64(t, 11, c->offset));
     TN_TRY(tn_th_w_field(t, 12, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(t));
     TN_TRY(tn_th_w_i64(t, 3, c->null_count));
@@ -891,8 +1025,10 @@ static int setup(writer *w, tn_schema *s)
                           s->fields[i].nullable ? PQ_OPTIONAL : PQ_REQUIRED, 0, 0));
     w->leaves = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->leaves);
     TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
-    for (int32_t i = 0; i < w->n_leaves; i++)
+    for (int32_t i = 0; i < w->n_leaves; i++) {
         tn_buf_init(&w->leaves[i].values, 0);
+        tn_buf_init(&w->leaves[i].dict, 0);
+    }
     wnode *stack[64];
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
@@ -907,6 +1043,10 @@ static void cleanup(writer *w)
         tn_free(w->leaves[i].rep);
         tn_free(w->leaves[i].voff);
         tn_buf_reset(&w->leaves[i].values);
+        tn_free(w->leaves[i].idx);
+        tn_free(w->leaves[i].slots);
+        tn_free(w->leaves[i].dict_at);
+        tn_buf_reset(&w->leaves[i].dict);
     }
     tn_free(w->leaves);
     free_node(&w->root);
@@ -916,6 +1056,7 @@ static void cleanup(writer *w)
     tn_free(w->group_rows);
     tn_free(w->chunks);
     tn_buf_reset(&w->page);
+    tn_free(w->scratch);
     tn_buf_reset(&w->comp);
     tn_buf_reset(&w->header);
 }
