@@ -133,7 +133,8 @@ TEST(duckdb_reads_tarn_files)
         if (!r)
             continue;
         tn_parquet_write_options o = {.codec = codecs[i % 6], .row_group_rows = 900, .page_bytes = 2000,
-                                      .dictionary = i % 2 == 0, .dictionary_bytes = i % 4 == 2 ? 300 : 0};
+                                      .dictionary = i % 2 == 0, .dictionary_bytes = i % 4 == 2 ? 300 : 0,
+                                      .page_version = i % 3 == 1 ? 2 : 1};
         CHECK_OK(tn_parquet_write_file(out, r, &o, &err), &err);
         tn_reader_free(r);
         paths[n++] = strdup(out);

@@ -69,7 +69,8 @@ TEST(round_trip_data_files)
         /* Dictionary encoding on two files in three, with a small limit on
          * some so that chunks fall back to PLAIN. */
         tn_parquet_write_options o = {.codec = codecs[n % 7], .row_group_rows = 700 + n, .page_bytes = 1000,
-                                      .dictionary = n % 3 != 0, .dictionary_bytes = n % 3 == 2 ? 200 : 0};
+                                      .dictionary = n % 3 != 0, .dictionary_bytes = n % 3 == 2 ? 200 : 0,
+                                      .page_version = n % 2 ? 2 : 1};
         tarn_error err;
         tarn_error_init(&err);
         char *want = NULL, *got = NULL;
@@ -177,7 +178,8 @@ TEST(round_trip_nested)
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/nested_written.parquet", out_dir);
     tn_reader *in = tn_reader_from_batches(b->schema, &b, 1);
-    tn_parquet_write_options o = {.codec = PQ_ZSTD, .row_group_rows = 64, .page_bytes = 100, .dictionary = true};
+    tn_parquet_write_options o = {.codec = PQ_ZSTD, .row_group_rows = 64, .page_bytes = 100, .dictionary = true,
+                                  .page_version = 2};
     CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
     tn_reader_free(in);
     char *got;

@@ -40,6 +40,7 @@ typedef struct tn_parquet_write_options {
     int64_t row_group_rows; /* rows per row group; 0: 1 Mi */
     int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
     bool dictionary;        /* dictionary-encode (all types but boolean) */
+    int page_version;       /* 1 (default) or 2: data page v2 */
     int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
 } tn_parquet_write_options;
 

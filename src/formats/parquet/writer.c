@@ -16,8 +16,10 @@
  * Values are dictionary-encoded (RLE_DICTIONARY) unless the dictionary
  * passes dictionary_bytes; then the chunk is written PLAIN.
  *
+ * Data pages are v1, or v2 with page_version = 2.
+ *
  * Not yet: page statistics, page/column indexes, bloom
- * filters, ARROW:schema metadata, data page v2.
+ * filters, ARROW:schema metadata.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -442,7 +444,9 @@ static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *o
     return 0;
 }
 
-static int levels_v1(writer *w, const uint16_t *v, int64_t n, int max)
+/* Levels as the RLE/bit-packed hybrid; v1 pages prefix them with their
+ * u32 length, v2 pages record the length in the header. */
+static int levels(writer *w, const uint16_t *v, int64_t n, int max, bool prefix)
 {
     if (n > w->scratch_cap) {
         uint32_t *s = tn_realloc(w->scratch, (size_t)n * 4);
@@ -454,10 +458,13 @@ static int levels_v1(writer *w, const uint16_t *v, int64_t n, int max)
         w->scratch[i] = v[i];
     size_t at = w->page.len;
     uint32_t zero = 0;
-    TN_TRY(tn_buf_append(&w->page, &zero, 4, w->err));
+    if (prefix)
+        TN_TRY(tn_buf_append(&w->page, &zero, 4, w->err));
     TN_TRY(rle_encode(w, w->scratch, n, tn_pq_bit_width((uint32_t)max), &w->page));
-    uint32_t len = (uint32_t)(w->page.len - at - 4);
-    memcpy(w->page.data + at, &len, 4);
+    if (prefix) {
+        uint32_t len = (uint32_t)(w->page.len - at - 4);
+        memcpy(w->page.data + at, &len, 4);
+    }
     return 0;
 }
 
@@ -477,12 +484,20 @@ static int write_all(writer *w, const void *p, size_t n)
     return 0;
 }
 
-/* Frame a page: header (Thrift) + compressed body, written out. */
-static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchunk *ch)
+typedef struct v2info {   /* what a data page v2 header adds */
+    int32_t num_nulls, num_rows, def_bytes, rep_bytes;
+} v2info;
+
+/* Frame a page: header (Thrift) + body, written out. The body is
+ * compressed, except a v2 page's levels (the first rep_bytes + def_bytes). */
+static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
 {
     w->comp.len = 0;
-    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data : (const uint8_t *)"", w->page.len,
-                          &w->comp, w->err));
+    size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
+    if (raw)
+        TN_TRY(tn_buf_append(&w->comp, w->page.data, raw, w->err));
+    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data + raw : (const uint8_t *)"",
+                          w->page.len - raw, &w->comp, w->err));
     if (w->page.len > INT32_MAX || w->comp.len > INT32_MAX)
         return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
     w->header.len = 0;
@@ -492,10 +507,19 @@ static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchu
     TN_TRY(tn_th_w_i32(&t, 1, type));
     TN_TRY(tn_th_w_i32(&t, 2, (int32_t)w->page.len));
     TN_TRY(tn_th_w_i32(&t, 3, (int32_t)w->comp.len));
-    TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : 5, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, num_values));
-    TN_TRY(tn_th_w_i32(&t, 2, encoding));
+    if (type == PQ_DATA_PAGE_V2) {
+        TN_TRY(tn_th_w_i32(&t, 2, v2->num_nulls));
+        TN_TRY(tn_th_w_i32(&t, 3, v2->num_rows));
+        TN_TRY(tn_th_w_i32(&t, 4, encoding));
+        TN_TRY(tn_th_w_i32(&t, 5, v2->def_bytes));
+        TN_TRY(tn_th_w_i32(&t, 6, v2->rep_bytes));
+        TN_TRY(tn_th_w_bool(&t, 7, w->o.codec != PQ_UNCOMPRESSED));
+    } else {
+        TN_TRY(tn_th_w_i32(&t, 2, encoding));
+    }
     if (type == PQ_DATA_PAGE) {
         TN_TRY(tn_th_w_i32(&t, 3, PQ_RLE));
         TN_TRY(tn_th_w_i32(&t, 4, PQ_RLE));
@@ -506,7 +530,7 @@ static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchu
     TN_TRY(write_all(w, w->comp.data ? w->comp.data : (const uint8_t *)"", w->comp.len));
     ch->usize += (int64_t)(w->header.len + w->page.len);
     ch->csize += (int64_t)(w->header.len + w->comp.len);
-    if (type == PQ_DATA_PAGE)
+    if (type != PQ_DICTIONARY_PAGE)
         ch->num_values += num_values;
     return 0;
 }
@@ -515,16 +539,28 @@ static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchu
 static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t nv, wchunk *ch)
 {
     const wnode *leaf = l->chain[l->depth - 1];
+    bool v2 = w->o.page_version == 2;
+    v2info info = {0};
     w->page.len = 0;
     if (leaf->max_rep > 0)
-        TN_TRY(levels_v1(w, l->rep + a, b - a, leaf->max_rep));
+        TN_TRY(levels(w, l->rep + a, b - a, leaf->max_rep, !v2));
+    info.rep_bytes = (int32_t)w->page.len;
     if (leaf->max_def > 0)
-        TN_TRY(levels_v1(w, l->def + a, b - a, leaf->max_def));
+        TN_TRY(levels(w, l->def + a, b - a, leaf->max_def, !v2));
+    info.def_bytes = (int32_t)w->page.len - info.rep_bytes;
+    info.num_nulls = (int32_t)(b - a - nv);
+    info.num_rows = (int32_t)(b - a);
+    if (leaf->max_rep > 0) {
+        info.num_rows = 0;
+        for (int64_t i = a; i < b; i++)
+            info.num_rows += l->rep[i] == 0;
+    }
+    int type = v2 ? PQ_DATA_PAGE_V2 : PQ_DATA_PAGE;
     if (ch->dict) {
         uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
         TN_TRY(tn_buf_append_byte(&w->page, bw, w->err));
         TN_TRY(rle_encode(w, l->idx + v0, nv, bw, &w->page));
-        return emit_page(w, PQ_DATA_PAGE, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch);
+        return emit_page(w, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
     }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
@@ -540,7 +576,7 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
     } else if (vlen) {
         TN_TRY(tn_buf_append(&w->page, vals, vlen, w->err));
     }
-    return emit_page(w, PQ_DATA_PAGE, (int32_t)(b - a), PQ_PLAIN, ch);
+    return emit_page(w, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
 }
 
 /* --- dictionary ----------------------------------------------------------------- */
@@ -776,7 +812,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     if (ch->dict) {
         w->page.len = 0;
         TN_TRY(tn_buf_append(&w->page, l->dict.data, l->dict.len, w->err));
-        TN_TRY(emit_page(w, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch));
+        TN_TRY(emit_page(w, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
     }
     ch->data_offset = w->pos;
     int64_t a = 0, v0 = 0, nv = 0;
