@@ -431,6 +431,21 @@ TEST(dictionary_encoding)
         }
     }
     CHECK(sizes[0] * 5 < sizes[1]);
+    /* Row groups close by bytes too: 10 batches of 2000 rows, a limit below one batch's bytes. */
+    tn_batch *parts[10];
+    for (int k = 0; k < 10; k++)
+        parts[k] = tn_batch_slice(b, k * 2000, 2000);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/rg_bytes.parquet", out_dir);
+    tn_reader *in = tn_reader_from_batches(s, parts, 10);
+    tn_parquet_write_options o = {.row_group_bytes = 1000};
+    CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+    tn_reader_free(in);
+    for (int k = 0; k < 10; k++)
+        tn_batch_unref(parts[k]);
+    pq_file_meta *m = footer_of(path);
+    CHECK(m && m->n_row_groups == 10 && m->num_rows == 20000);
+    tn_pq_meta_free(m);
     tn_batch_unref(b);
     tn_schema_unref(s);
 }

@@ -38,6 +38,7 @@ typedef struct tn_parquet_write_options {
                                4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */
     int level;              /* codec level; 0: the codec's default */
     int64_t row_group_rows; /* rows per row group; 0: 1 Mi */
+    int64_t row_group_bytes; /* a row group closes once its batches hold this many Arrow bytes; 0: 128 MiB */
     int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
     bool dictionary;        /* dictionary-encode (all types but boolean) */
     int page_version;       /* 1 (default) or 2: data page v2 */

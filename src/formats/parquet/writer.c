@@ -97,6 +97,7 @@ typedef struct writer {
     tn_batch **pending;
     int32_t n_pending, cap_pending;
     int64_t pending_rows;
+    int64_t pending_bytes;  /* Arrow bytes of the pending batches */
     tn_buf page, comp, header;
     uint32_t *scratch;     /* levels widened for the encoder */
     int64_t scratch_cap;
@@ -871,6 +872,7 @@ static int flush_group(writer *w)
         tn_batch_unref(w->pending[b]);
     w->n_pending = 0;
     w->pending_rows = 0;
+    w->pending_bytes = 0;
     return 0;
 }
 
@@ -1027,6 +1029,17 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
+/* Bytes an array holds in its buffers (an upper bound for slices). */
+static int64_t array_bytes(const tn_array *a)
+{
+    int64_t n = 0;
+    for (int32_t i = 0; i < a->n_buffers; i++)
+        n += a->buffers[i] ? a->buffers[i]->size : 0;
+    for (int32_t i = 0; i < a->n_children; i++)
+        n += array_bytes(a->children[i]);
+    return n;
+}
+
 static int add_batch(writer *w, tn_batch *b)
 {
     if (w->n_pending == w->cap_pending) {
@@ -1041,8 +1054,11 @@ static int add_batch(writer *w, tn_batch *b)
     }
     w->pending[w->n_pending++] = b;
     w->pending_rows += b->length;
+    for (int32_t c = 0; c < b->schema->n_fields; c++)
+        w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
-    return w->pending_rows >= limit ? flush_group(w) : 0;
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
 }
 
 static int setup(writer *w, tn_schema *s)
