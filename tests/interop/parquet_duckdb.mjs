@@ -17,7 +17,10 @@ import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const peers = process.env.TARN_SOURCE_DIR ? join(process.env.TARN_SOURCE_DIR, 'peers/node_modules') : join(process.cwd(), 'peers/node_modules');
+// TARN_NODE_MODULES overrides where the npm peers live (default: the
+// checkout's peers/node_modules).
+const peers = process.env.TARN_NODE_MODULES ||
+  (process.env.TARN_SOURCE_DIR ? join(process.env.TARN_SOURCE_DIR, 'peers/node_modules') : join(process.cwd(), 'peers/node_modules'));
 const { DuckDBInstance } = require(join(peers, '@duckdb/node-api'));
 
 const tsRe = /^(-?\d{4,}-\d\d-\d\d[ T])?(\d\d:\d\d:\d\d)(\.\d+)?(\+00(:00)?)?$/;

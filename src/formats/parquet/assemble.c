@@ -30,11 +30,20 @@ static int validity(const pq_node *n, const pq_chunk_data *c, int64_t *len, tn_b
                     tarn_error *err)
 {
     int64_t k = 0, nn = 0;
-    for (int64_t i = 0; i < c->n_levels; i++)
-        if (slot_at(c, i, n->slot_rep, n->slot_def)) {
-            k++;
-            nn += !valid_at(c, i, n->valid_def);
-        }
+    if (!c->rep && n->slot_def <= 0) { /* flat: every level is a slot */
+        k = c->n_levels;
+        if (c->def)
+            for (int64_t i = 0; i < k; i++)
+                nn += c->def[i] < n->valid_def;
+        else
+            nn = n->valid_def > 0 ? k : 0;
+    } else {
+        for (int64_t i = 0; i < c->n_levels; i++)
+            if (slot_at(c, i, n->slot_rep, n->slot_def)) {
+                k++;
+                nn += !valid_at(c, i, n->valid_def);
+            }
+    }
     *len = k;
     *nulls = nn;
     *bits = NULL;
@@ -102,6 +111,44 @@ static int convert_value(const pq_node *n, const pq_dense *d, int64_t j, uint8_t
         memcpy(out, d->fixed + (size_t)d->width * (size_t)j, (size_t)ow);
         return 0;
     }
+}
+
+/* Typed loops for the common conversions of columns without nulls; false
+ * when the conversion has none (the caller then goes value by value). */
+static bool fast_convert(const pq_node *n, const pq_dense *d, uint8_t *out, int32_t ow, int64_t len)
+{
+    if (n->conv == PQC_DEC_INT && ow == 16) {
+        int64_t *o = (int64_t *)out;
+        if (d->width == 8) {
+            const int64_t *s = (const int64_t *)d->fixed;
+            for (int64_t k = 0; k < len; k++) {
+                o[2 * k] = s[k];
+                o[2 * k + 1] = s[k] >> 63;
+            }
+        } else {
+            const int32_t *s = (const int32_t *)d->fixed;
+            for (int64_t k = 0; k < len; k++) {
+                o[2 * k] = s[k];
+                o[2 * k + 1] = s[k] >> 31;
+            }
+        }
+        return true;
+    }
+    if (n->conv == PQC_NARROW) {
+        const int32_t *s = (const int32_t *)d->fixed;
+        if (ow == 1)
+            for (int64_t k = 0; k < len; k++)
+                out[k] = (uint8_t)s[k];
+        else
+            for (int64_t k = 0; k < len; k++)
+                ((uint16_t *)out)[k] = (uint16_t)s[k];
+        return true;
+    }
+    if (n->conv == PQC_COPY && ow == d->width) {
+        memcpy(out, d->fixed, (size_t)(len * ow));
+        return true;
+    }
+    return false;
 }
 
 static int leaf_array(const pq_node *n, pq_chunk_data *c, tn_array **out, tarn_error *err)
@@ -191,12 +238,16 @@ static int leaf_array(const pq_node *n, pq_chunk_data *c, tn_array **out, tarn_e
         *out = a;
         return 0;
     }
-    tn_buffer *v = tn_buffer_new_zeroed(len * ow);
+    tn_buffer *v = bits ? tn_buffer_new_zeroed(len * ow) : tn_buffer_new(len * ow);
     if (!v) {
         rc = tn_error_oom(err, (size_t)(len * ow));
         goto fail;
     }
     a->buffers[1] = v;
+    if (!bits && fast_convert(n, d, v->data, ow, len)) {
+        *out = a;
+        return 0;
+    }
     int64_t j = 0;
     for (int64_t k = 0; k < len; k++)
         if (!bits || tn_bit_get(bits->data, k))

@@ -230,7 +230,14 @@ int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t
     tn_pq_dense_init(&out->values, leaf->elt->type, leaf->elt->type_length);
     page_ctx c = {.leaf = leaf, .m = m, .name = name, .out = out, .err = err};
     tn_pq_dense_init(&c.dict, leaf->elt->type, leaf->elt->type_length);
-    int rc = 0;
+    /* Size the buffers once from the metadata, within what the chunk's
+     * bytes can plausibly hold, instead of growing them page by page. */
+    int64_t guess = m->num_values < (int64_t)n * 8 + 1024 ? m->num_values : (int64_t)n * 8 + 1024;
+    int64_t bytes = m->total_uncompressed_size > 0 && m->total_uncompressed_size < (int64_t)n * 16
+                        ? m->total_uncompressed_size : (int64_t)n;
+    int rc = guess > 0 ? reserve_levels(&c, guess) : 0;
+    if (!rc && guess > 0 && leaf->conv != PQC_NULL)
+        rc = tn_pq_dense_reserve(&out->values, guess, out->values.width ? 0 : bytes, err);
     size_t pos = 0;
     while (!rc && out->n_levels < m->num_values) {
         if (pos >= n) {

@@ -62,7 +62,7 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t elem, tarn_error *e
         c *= 2;
     if ((uint64_t)c > SIZE_MAX / 4 / (elem ? elem : 1))
         return tn_error_set(err, TARN_EOVERFLOW, "parquet: column chunk too large");
-    void *q = tn_realloc(*p, (size_t)c * elem + 8);
+    void *q = tn_realloc(*p, (size_t)c * elem + 16); /* slack for 16-byte copies */
     TN_TRY_ALLOC(q, err, (size_t)c * elem);
     *p = q;
     *cap = c;
@@ -403,12 +403,26 @@ static int plain(pq_dense *d, const uint8_t *p, size_t len, int64_t n, tarn_erro
             q += 4 + l;
         }
         TN_TRY(tn_pq_dense_reserve(d, n, (int64_t)(q - p) - 4 * n, err));
+        /* Reserved: copy without checks; short values as two 8-byte words
+         * when 16 bytes can be read (the page) and written (the slack). */
+        uint8_t *out = d->data + d->data_len;
+        int64_t *offs = d->offs + d->n, pos = d->data_len;
         for (int64_t i = 0; i < n; i++) {
             uint32_t l;
             memcpy(&l, p, 4);
-            (void)append_bytes(d, p + 4, l, err);
+            if (l <= 16 && end - (p + 4) >= 16) {
+                memcpy(out, p + 4, 8);
+                memcpy(out + 8, p + 12, 8);
+            } else if (l) {
+                memcpy(out, p + 4, l);
+            }
+            out += l;
+            pos += l;
+            offs[i + 1] = pos;
             p += 4 + l;
         }
+        d->data_len = pos;
+        d->n += n;
         return 0;
     }
     if (d->ptype == PQ_BOOLEAN) {
@@ -477,8 +491,26 @@ static int dict_gather(pq_dense *d, const uint8_t *p, size_t len, int64_t n, con
                 memcpy(o + w * i, dict->fixed + (size_t)w * idx[i], (size_t)w);
         d->n += n;
     } else if (!rc) {
-        for (int64_t i = 0; i < n; i++)
-            (void)append_bytes(d, dict->data + dict->offs[idx[i]], dict->offs[idx[i] + 1] - dict->offs[idx[i]], err);
+        /* Reserved above: copy without bounds checks; values of up to 16
+         * bytes move as two 8-byte words (both buffers carry 16 bytes of
+         * slack), longer ones with memcpy. */
+        uint8_t *out = d->data + d->data_len;
+        int64_t *offs = d->offs + d->n, pos = d->data_len;
+        for (int64_t i = 0; i < n; i++) {
+            int64_t a = dict->offs[idx[i]], vl = dict->offs[idx[i] + 1] - a;
+            const uint8_t *src = dict->data + a;
+            if (vl <= 16) {
+                memcpy(out, src, 8);
+                memcpy(out + 8, src + 8, 8);
+            } else {
+                memcpy(out, src, (size_t)vl);
+            }
+            out += vl;
+            pos += vl;
+            offs[i + 1] = pos;
+        }
+        d->data_len = pos;
+        d->n += n;
     }
     tn_free(idx);
     return rc;
