@@ -117,6 +117,8 @@ static int convert_value(const pq_node *n, const pq_dense *d, int64_t j, uint8_t
  * when the conversion has none (the caller then goes value by value). */
 static bool fast_convert(const pq_node *n, const pq_dense *d, uint8_t *out, int32_t ow, int64_t len)
 {
+    if (len == 0)
+        return true;
     if (n->conv == PQC_DEC_INT && ow == 16) {
         int64_t *o = (int64_t *)out;
         if (d->width == 8) {

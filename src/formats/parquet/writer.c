@@ -292,22 +292,32 @@ static void chains(writer *w, wnode *n, wnode **stack, int32_t *idx, int depth)
 
 /* --- shredding: Arrow arrays to levels and PLAIN values ------------------------ */
 
+/* Room for levels up to index need (and voff[need]). On failure the
+ * arrays keep their old capacity. */
+static int grow_levels(writer *w, wleaf *l, int64_t need)
+{
+    if (need < l->cap)
+        return 0;
+    int64_t cap = l->cap ? l->cap : 4096;
+    while (cap <= need)
+        cap *= 2;
+    uint16_t *nd = tn_realloc(l->def, (size_t)cap * 2);
+    if (nd)
+        l->def = nd;
+    uint16_t *nr = nd ? tn_realloc(l->rep, (size_t)cap * 2) : NULL;
+    if (nr)
+        l->rep = nr;
+    int64_t *nv = nr ? tn_realloc(l->voff, (size_t)(cap + 1) * 8) : NULL;
+    if (!nv)
+        return tn_error_oom(w->err, (size_t)cap * 12);
+    l->voff = nv;
+    l->cap = cap;
+    return 0;
+}
+
 static int push(writer *w, wleaf *l, int r, int d)
 {
-    if (l->n + 1 >= l->cap) {
-        int64_t cap = l->cap ? l->cap * 2 : 4096;
-        uint16_t *nd = tn_realloc(l->def, (size_t)cap * 2);
-        if (nd)
-            l->def = nd;
-        uint16_t *nr = nd ? tn_realloc(l->rep, (size_t)cap * 2) : NULL;
-        if (nr)
-            l->rep = nr;
-        int64_t *nv = nr ? tn_realloc(l->voff, (size_t)(cap + 1) * 8) : NULL;
-        if (!nv)
-            return tn_error_oom(w->err, (size_t)cap * 12);
-        l->voff = nv;
-        l->cap = cap;
-    }
+    TN_TRY(grow_levels(w, l, l->n + 1));
     l->def[l->n] = (uint16_t)d;
     l->rep[l->n] = (uint16_t)r;
     l->voff[l->n] = (int64_t)l->values.len;
@@ -391,6 +401,89 @@ static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r
     }
 }
 
+/* A top-level primitive column in bulk: levels straight from the validity
+ * bitmap, and values copied as a block where Arrow's bytes are already
+ * Parquet's PLAIN bytes. Other columns go value by value (shred). */
+static int shred_flat(writer *w, wleaf *l, const tn_array *a)
+{
+    const wnode *n = l->chain[0];
+    int64_t len = a->length;
+    tn_type_id id = a->type->id;
+    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32)) ||
+                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP)) ||
+                      n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ||
+                      (n->ptype == PQ_FLBA && (id == TN_FIXED_BINARY || id == TN_FLOAT16));
+    bool strings = id == TN_STRING || id == TN_BINARY || id == TN_LARGE_STRING || id == TN_LARGE_BINARY;
+    if ((!same_bytes && !strings) || n->repetition == PQ_REPEATED) {
+        for (int64_t r = 0; r < len; r++)
+            TN_TRY(shred(w, l, 0, a, r, 0, 0));
+        return 0;
+    }
+    TN_TRY(grow_levels(w, l, l->n + len + 1));
+    const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
+    int16_t dmax = n->max_def;
+    uint16_t *def = l->def + l->n, *rep = l->rep + l->n;
+    int64_t *voff = l->voff + l->n;
+    memset(rep, 0, (size_t)len * 2);
+    if (same_bytes) {
+        int32_t wd = a->type->byte_width;
+        const uint8_t *v = a->buffers[1]->data + a->offset * wd;
+        int64_t base = (int64_t)l->values.len;
+        if (!valid) {
+            TN_TRY(tn_buf_append(&l->values, v, (size_t)(len * wd), w->err));
+            for (int64_t i = 0; i < len; i++) {
+                def[i] = (uint16_t)dmax;
+                voff[i] = base + i * wd;
+            }
+        } else {
+            TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * wd), w->err));
+            uint8_t *o = l->values.data + l->values.len;
+            int64_t k = 0;
+            for (int64_t i = 0; i < len; i++) {
+                bool ok = tn_bit_get(valid, a->offset + i);
+                def[i] = ok ? (uint16_t)dmax : 0;
+                voff[i] = base + k * wd;
+                if (ok)
+                    memcpy(o + (k++) * wd, v + i * wd, (size_t)wd);
+            }
+            l->values.len += (size_t)(k * wd);
+        }
+    } else {
+        int64_t total = 0;
+        for (int64_t i = 0; i < len; i++) {
+            if (valid && !tn_bit_get(valid, a->offset + i))
+                continue;
+            int64_t vl;
+            (void)tn_array_bytes(a, i, &vl);
+            if (vl > UINT32_MAX / 2)
+                return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)vl);
+            total += 4 + vl;
+        }
+        TN_TRY(tn_buf_reserve(&l->values, (size_t)total, w->err));
+        uint8_t *o = l->values.data + l->values.len;
+        int64_t pos = (int64_t)l->values.len;
+        for (int64_t i = 0; i < len; i++) {
+            voff[i] = pos;
+            if (valid && !tn_bit_get(valid, a->offset + i)) {
+                def[i] = 0;
+                continue;
+            }
+            def[i] = (uint16_t)dmax;
+            int64_t vl;
+            const uint8_t *p = tn_array_bytes(a, i, &vl);
+            uint32_t l32 = (uint32_t)vl;
+            memcpy(o, &l32, 4);
+            if (vl)
+                memcpy(o + 4, p, (size_t)vl);
+            o += 4 + vl;
+            pos += 4 + vl;
+        }
+        l->values.len = (size_t)pos;
+    }
+    l->n += len;
+    return 0;
+}
+
 /* --- pages --------------------------------------------------------------------- */
 
 /* RLE/bit-packed hybrid of n levels at bit width bw, appended to out. */
@@ -418,7 +511,7 @@ static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *o
         }
         /* A bit-packed run of groups of 8 up to the next run of 8 equal values. */
         int64_t end = i;
-        while (end < n) {
+        while (end < n && end - i < 63 * 8) { /* one run holds at most 63 groups */
             int64_t r2 = 1;
             while (end + r2 < n && v[end + r2] == v[end])
                 r2++;
@@ -861,6 +954,10 @@ static int flush_group(writer *w)
                 top = i;
         for (int32_t b = 0; b < w->n_pending; b++) {
             const tn_array *col = w->pending[b]->columns[top];
+            if (l->depth == 1) {
+                TN_TRY(shred_flat(w, l, col));
+                continue;
+            }
             for (int64_t r = 0; r < w->pending[b]->length; r++)
                 TN_TRY(shred(w, l, 0, col, r, 0, 0));
         }
