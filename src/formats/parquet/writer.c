@@ -4,22 +4,18 @@
  * The Arrow schema maps to a Parquet schema (lists in the three-level LIST
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
- * row group is full; then every leaf column is shredded into repetition
- * and definition levels and PLAIN values (shred), cut into data pages (v1)
- * of about page_bytes at record boundaries, compressed, and written. The
- * footer (FileMetaData, Thrift compact) and "PAR1" close the file, which is
- * written under a temporary name and renamed into place, so readers see
- * the whole file or none.
+ * row group is full (rows or bytes); then every leaf column is shredded
+ * into repetition and definition levels and PLAIN values (shred, or
+ * shred_flat in bulk for top-level primitives), dictionary-encoded when the
+ * dictionary stays under dictionary_bytes (build_dict), cut into data pages
+ * (v1, or v2) of about page_bytes at record boundaries, compressed, and
+ * written with chunk statistics (chunk_stats). The footer (FileMetaData,
+ * Thrift compact) and "PAR1" close the file, which is written under a
+ * temporary name and renamed into place, so readers see the whole file or
+ * none.
  *
- * Column chunks carry statistics (null count, min/max of at most 64 bytes).
- *
- * Values are dictionary-encoded (RLE_DICTIONARY) unless the dictionary
- * passes dictionary_bytes; then the chunk is written PLAIN.
- *
- * Data pages are v1, or v2 with page_version = 2.
- *
- * Not yet: page statistics, page/column indexes, bloom
- * filters, ARROW:schema metadata.
+ * Not yet: page statistics, page/column indexes, bloom filters,
+ * ARROW:schema metadata, DELTA and BYTE_STREAM_SPLIT encodings.
  */
 #include <errno.h>
 #include <fcntl.h>
