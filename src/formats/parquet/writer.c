@@ -18,14 +18,12 @@
  * ARROW:schema metadata, DELTA and BYTE_STREAM_SPLIT encodings.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "formats/atomic.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/parquet.h"
@@ -80,7 +78,7 @@ typedef struct wleaf {
 typedef struct writer {
     tn_parquet_write_options o;
     const char *path;
-    int fd;
+    tn_atomic_file out;    /* the temporary beside the target (formats/atomic.h) */
     int64_t pos;
     tn_schema *schema;
     wnode root;
@@ -560,17 +558,9 @@ static int levels(writer *w, const uint16_t *v, int64_t n, int max, bool prefix)
 
 static int write_all(writer *w, const void *p, size_t n)
 {
-    const uint8_t *q = p;
-    while (n > 0) {
-        ssize_t k = write(w->fd, q, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path, strerror(errno));
-        q += k;
-        n -= (size_t)k;
-        w->pos += k;
-    }
+    if (n && fwrite(p, 1, n, w->out.f) != n)
+        return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path, strerror(errno));
+    w->pos += (int64_t)n;
     return 0;
 }
 
@@ -1231,7 +1221,7 @@ static int write_stream(writer *w, tn_reader *in)
 
 int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_write_options *opts, tarn_error *err)
 {
-    writer w = {.path = path, .fd = -1, .err = err};
+    writer w = {.path = path, .err = err};
     if (opts)
         w.o = *opts;
     if (w.o.codec == PQ_LZ4)
@@ -1239,26 +1229,12 @@ int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_writ
     tn_buf_init(&w.page, 0);
     tn_buf_init(&w.comp, 0);
     tn_buf_init(&w.header, 0);
-    char *tmp = tn_sprintf("%s.tmp-XXXXXX", path);
-    TN_TRY_ALLOC(tmp, err, strlen(path) + 12);
-    w.fd = mkstemp(tmp);
-    int rc;
-    if (w.fd < 0) {
-        rc = tn_error_set(err, errno == EACCES ? TARN_EPERM : errno == ENOENT ? TARN_ENOTFOUND : TARN_EIO,
-                          "%s: cannot create: %s", path, strerror(errno));
-        tn_free(tmp);
-        return rc;
-    }
-    rc = write_stream(&w, in);
-    if (!rc && fsync(w.fd) != 0)
-        rc = tn_error_set(err, TARN_EIO, "%s: fsync failed: %s", path, strerror(errno));
-    if (close(w.fd) != 0 && !rc)
-        rc = tn_error_set(err, TARN_EIO, "%s: close failed: %s", path, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = tn_error_set(err, TARN_EIO, "%s: rename failed: %s", path, strerror(errno));
+    TN_TRY(tn_atomic_open(&w.out, path, err));
+    int rc = write_stream(&w, in);
     if (rc)
-        unlink(tmp);
-    tn_free(tmp);
+        tn_atomic_abort(&w.out);
+    else
+        rc = tn_atomic_commit(&w.out, err);
     cleanup(&w);
     return rc;
 }
