@@ -137,7 +137,7 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 #define RLE_DECODER(NAME, T)                                                                      \
     int NAME(const uint8_t *p, size_t len, int bw, T *out, int64_t n, tarn_error *err)            \
     {                                                                                             \
-        if (bw < 0 || bw > 32)                                                                    \
+        if (bw < 0 || bw > 32 || (uint64_t)(T)-1 < (UINT64_C(1) << bw) - 1)                       \
             return TN_CORRUPT(err, "parquet page: RLE bit width %d", bw);                         \
         const uint8_t *end = p + len;                                                             \
         int64_t i = 0;                                                                            \
@@ -157,13 +157,20 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
                 if (cnt > n - i)                                                                  \
                     cnt = n - i;                                                                  \
                 size_t avail = bytes < left ? (size_t)bytes : left;                               \
-                for (int64_t j = 0; j < cnt; j++) {                                               \
-                    uint64_t v = bits_at(p, avail, (uint64_t)j * (uint64_t)bw, bw);               \
-                    if (v > maxv)                                                                 \
-                        return TN_CORRUPT(err, "parquet page: value %llu too large for its type",   \
-                                          (unsigned long long)v);                                 \
-                    out[i + j] = (T)v;                                                            \
+                /* bw <= width of T (checked above), so unpacked values fit T;  \
+                 * whole 8-byte loads while they stay inside the run. */        \
+                uint64_t mask = (UINT64_C(1) << bw) - 1;                                          \
+                int64_t j = 0;                                                                    \
+                for (; j < cnt; j++) {                                                            \
+                    uint64_t pos = (uint64_t)j * (uint64_t)bw;                                    \
+                    if ((pos >> 3) + 8 > avail)                                                   \
+                        break;                                                                    \
+                    uint64_t w64;                                                                 \
+                    memcpy(&w64, p + (pos >> 3), 8);                                              \
+                    out[i + j] = (T)((w64 >> (pos & 7)) & mask);                                  \
                 }                                                                                 \
+                for (; j < cnt; j++)                                                              \
+                    out[i + j] = (T)bits_at(p, avail, (uint64_t)j * (uint64_t)bw, bw);            \
                 i += cnt;                                                                         \
                 p += avail;                                                                       \
             } else {                                                                              \
