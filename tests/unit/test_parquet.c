@@ -685,6 +685,87 @@ TEST(projection_offset_limit)
     free_texts(ids, n);
 }
 
+/* Render row i of array a (a struct's field when field >= 0) as JSON. */
+static char *value_text(const tn_array *a, int64_t i, int field)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    if (field >= 0 && !tn_array_is_valid(a, i))
+        fputs("null", f);
+    else if (field >= 0)
+        rj_value(f, a->children[field], a->offset + i);
+    else
+        rj_value(f, a, i);
+    fclose(f);
+    return s;
+}
+
+/* "s.f" selects field f of struct column s: null where s is null, else s's
+ * field, for every row. */
+static void check_path(const char *file, const char *top, int field, const char *path)
+{
+    char fpath[PATH_MAX * 2];
+    snprintf(fpath, sizeof fpath, "%s/%s", data_dir, file);
+    const char *cols[] = {top, path};
+    tn_parquet_read_options o = {.columns = cols, .n_columns = 2, .limit = -1, .batch_size = 3};
+    tarn_error err;
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(fpath, &o, &r, &err), &err);
+    if (!r)
+        return;
+    CHECK_STR(r->schema->fields[1].name, path);
+    CHECK(tn_type_equals(r->schema->fields[1].type, r->schema->fields[0].type->children[field].type));
+    int64_t rows = 0;
+    for (;;) {
+        tn_batch *b;
+        CHECK_OK(tn_reader_next(r, &b, &err), &err);
+        if (!b)
+            break;
+        CHECK_OK(tn_batch_check(b, &err), &err);
+        for (int64_t i = 0; i < b->length; i++) {
+            char *want = value_text(b->columns[0], i, field), *got = value_text(b->columns[1], i, -1);
+            if (strcmp(want, got) != 0) {
+                fprintf(stderr, "%s %s row %lld: %s vs %s\n", file, path, (long long)(rows + i), got, want);
+                tn_test_failures++;
+            }
+            free(want);
+            free(got);
+        }
+        rows += b->length;
+        tn_batch_unref(b);
+    }
+    CHECK(rows > 0);
+    tn_reader_free(r);
+}
+
+TEST(nested_projection)
+{
+    check_path("nullable.impala.parquet", "nested_struct", 0, "nested_struct.A");
+    check_path("nullable.impala.parquet", "nested_struct", 1, "nested_struct.b");
+    check_path("nullable.impala.parquet", "nested_struct", 3, "nested_struct.g");
+    check_path("nested_structs.rust.parquet", "PC_CUR", 2, "PC_CUR.mean");
+    /* The struct under a struct, and paths that do not exist. */
+    char fpath[PATH_MAX * 2];
+    snprintf(fpath, sizeof fpath, "%s/nullable.impala.parquet", data_dir);
+    const char *bad[] = {"nested_struct.C.x", "nested_struct.", "nested_struct.b.element", "nope.A"};
+    for (int i = 0; i < 4; i++) {
+        tn_parquet_read_options o = {.columns = &bad[i], .n_columns = 1, .limit = -1};
+        tarn_error err;
+        tn_reader *r;
+        CHECK_EQ_INT(tn_parquet_open_file(fpath, &o, &r, &err), TARN_ENOTFOUND);
+        CHECK_MSG(&err, bad[i]);
+    }
+    const char *deep[] = {"nested_struct.C.d"};
+    tn_parquet_read_options o = {.columns = deep, .n_columns = 1, .limit = -1};
+    char *text;
+    int64_t rows;
+    tarn_error err;
+    CHECK_OK(render_file(fpath, &o, &text, &rows, &err), &err);
+    CHECK_EQ_INT(rows, 7);
+    free(text);
+}
+
 TEST(page_crc)
 {
     static const struct {
@@ -757,6 +838,7 @@ int main(void)
     RUN(open_errors);
     RUN(projection_offset_limit);
     RUN(page_crc);
+    RUN(nested_projection);
     RUN(alloc_failures);
     return tn_test_done();
 }

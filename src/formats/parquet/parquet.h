@@ -11,7 +11,9 @@
 #include "arrow/array.h"
 
 typedef struct tn_parquet_read_options {
-    const char *const *columns; /* top-level columns to read, in output order; NULL: all */
+    const char *const *columns; /* columns to read, in output order; NULL: all. A name is a
+                                   top-level column or a dotted path to a field inside
+                                   structs ("a.b"), output as a column of that name */
     int32_t n_columns;
     int64_t batch_size;         /* rows per batch; 0: 65536 */
     int64_t limit;              /* at most this many rows; < 0: all */

@@ -32,7 +32,7 @@ typedef struct pq_reader {
     pq_file_meta *meta;
     pq_schema *schema;
     int32_t n_sel;
-    int32_t *sel;            /* root children to read, in output order */
+    const pq_node **sel;     /* nodes to read, in output order: top-level columns or struct fields */
     int32_t rg;              /* next row group */
     tn_batch *cur;           /* the current row group */
     int64_t cur_pos;
@@ -197,7 +197,7 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
     tn_batch *b = tn_batch_new(r->base.schema, rg->num_rows);
     int rc = b ? 0 : tn_error_oom(err, sizeof *b);
     for (int32_t s = 0; !rc && s < r->n_sel; s++) {
-        const pq_node *top = r->schema->root->children[r->sel[s]];
+        const pq_node *top = r->sel[s];
         int32_t first = top->first_leaf, n = count_leaves(top);
         for (int32_t l = first; !rc && l < first + n; l++)
             rc = read_chunk(r, g, l, &chunks[l], err);
@@ -270,6 +270,39 @@ static void destroy(tn_reader *base)
     tn_free(r);
 }
 
+/* The node a requested column names: a top-level column, or a field
+ * inside struct columns as a dotted path ("a.b.c"); an exact top-level
+ * name wins over a path. *nullable gets whether it or a parent is. */
+static const pq_node *resolve(const pq_node *root, const char *name, bool *nullable)
+{
+    for (int32_t j = 0; j < root->n_children; j++)
+        if (strcmp(root->children[j]->name, name) == 0) {
+            *nullable = root->children[j]->nullable;
+            return root->children[j];
+        }
+    const pq_node *n = root;
+    const char *p = name;
+    bool any_null = false;
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        const pq_node *next = NULL;
+        if (n->kind == PQN_STRUCT)
+            for (int32_t j = 0; j < n->n_children && !next; j++)
+                if (strlen(n->children[j]->name) == len && memcmp(n->children[j]->name, p, len) == 0)
+                    next = n->children[j];
+        if (!next)
+            return NULL;
+        n = next;
+        any_null = any_null || n->nullable;
+        p = dot ? dot + 1 : p + len;
+        if (dot && !*p)
+            return NULL;
+    }
+    *nullable = any_null;
+    return n == root ? NULL : n;
+}
+
 static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
     const pq_node *root = r->schema->root;
@@ -279,23 +312,21 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
         return tn_error_set(err, TARN_EINVAL, "parquet: negative column count");
     r->sel = tn_calloc((size_t)r->n_sel + 1, sizeof *r->sel);
     TN_TRY_ALLOC(r->sel, err, (size_t)r->n_sel * sizeof *r->sel);
-    for (int32_t i = 0; i < r->n_sel; i++) {
-        if (all) {
-            r->sel[i] = i;
-            continue;
-        }
-        r->sel[i] = -1;
-        for (int32_t j = 0; j < root->n_children && r->sel[i] < 0; j++)
-            if (strcmp(root->children[j]->name, o->columns[i]) == 0)
-                r->sel[i] = j;
-        if (r->sel[i] < 0)
-            return tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name, o->columns[i]);
-    }
     tn_schema *s = tn_schema_new(r->n_sel);
     TN_TRY_ALLOC(s, err, sizeof *s);
     r->base.schema = s;
-    for (int32_t i = 0; i < r->n_sel; i++)
-        TN_TRY(tn_field_copy(&s->fields[i], &r->schema->arrow->fields[r->sel[i]], err));
+    for (int32_t i = 0; i < r->n_sel; i++) {
+        if (all) {
+            r->sel[i] = root->children[i];
+            TN_TRY(tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err));
+            continue;
+        }
+        bool nullable = false;
+        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable)))
+            return tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
+                                o->columns[i] ? o->columns[i] : "(null)");
+        TN_TRY(tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err));
+    }
     for (int32_t i = 0; i < r->meta->n_kv; i++)
         if (r->meta->kv_keys[i] && r->meta->kv_values[i] && strcmp(r->meta->kv_keys[i], "ARROW:schema") != 0)
             TN_TRY(tn_kv_add(&s->metadata, r->meta->kv_keys[i], r->meta->kv_values[i], err));
