@@ -121,6 +121,8 @@ TEST(same_as_duckdb)
 TEST(duckdb_reads_tarn_files)
 {
     static const int codecs[] = {PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW};
+    static const int encodings[] = {0, PQ_DELTA_BINARY_PACKED, PQ_DELTA_LENGTH_BYTE_ARRAY, PQ_DELTA_BYTE_ARRAY,
+                                    PQ_BYTE_STREAM_SPLIT};
     char *paths[130];
     int n = 0;
     for (int i = 0; i < n_names; i++) {
@@ -134,7 +136,7 @@ TEST(duckdb_reads_tarn_files)
             continue;
         tn_parquet_write_options o = {.codec = codecs[i % 6], .row_group_rows = 900, .page_bytes = 2000,
                                       .dictionary = i % 2 == 0, .dictionary_bytes = i % 4 == 2 ? 300 : 0,
-                                      .page_version = i % 3 == 1 ? 2 : 1};
+                                      .page_version = i % 3 == 1 ? 2 : 1, .encoding = encodings[i % 5]};
         CHECK_OK(tn_parquet_write_file(out, r, &o, &err), &err);
         tn_reader_free(r);
         paths[n++] = strdup(out);

@@ -54,6 +54,8 @@ static int rewrite(const char *in, const char *out, const tn_parquet_write_optio
 TEST(round_trip_data_files)
 {
     static const int codecs[] = {PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW, PQ_LZ4};
+    static const int encodings[] = {0, PQ_DELTA_BINARY_PACKED, PQ_DELTA_LENGTH_BYTE_ARRAY, PQ_DELTA_BYTE_ARRAY,
+                                    PQ_BYTE_STREAM_SPLIT};
     DIR *d = opendir(data_dir);
     CHECK(d != NULL);
     int n = 0;
@@ -70,7 +72,7 @@ TEST(round_trip_data_files)
          * some so that chunks fall back to PLAIN. */
         tn_parquet_write_options o = {.codec = codecs[n % 7], .row_group_rows = 700 + n, .page_bytes = 1000,
                                       .dictionary = n % 3 != 0, .dictionary_bytes = n % 3 == 2 ? 200 : 0,
-                                      .page_version = n % 2 ? 2 : 1};
+                                      .page_version = n % 2 ? 2 : 1, .encoding = encodings[n % 5]};
         tarn_error err;
         tarn_error_init(&err);
         char *want = NULL, *got = NULL;
@@ -427,6 +429,7 @@ TEST(dictionary_encoding)
         if (m) {
             const pq_column_meta *cm = &m->row_groups[0].columns[0].meta;
             CHECK(k ? cm->dictionary_page_offset < 0 : cm->dictionary_page_offset == 4);
+            CHECK(k ? !(cm->encodings & (1u << PQ_RLE_DICTIONARY)) : (cm->encodings & (1u << PQ_RLE_DICTIONARY)) != 0);
             tn_pq_meta_free(m);
         }
     }
@@ -446,6 +449,75 @@ TEST(dictionary_encoding)
     pq_file_meta *m = footer_of(path);
     CHECK(m && m->n_row_groups == 10 && m->num_rows == 20000);
     tn_pq_meta_free(m);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* Each encoding on values that stress it: int32/int64 extremes (deltas
+ * that wrap), strings sharing prefixes, floats; read back equal. */
+TEST(value_encodings)
+{
+    tarn_error err;
+    tn_field *fs[4] = {tn_field_new("i32", tn_type_get(TN_INT32), true), tn_field_new("i64", tn_type_get(TN_INT64), false),
+                       tn_field_new("s", tn_type_get(TN_STRING), true), tn_field_new("f", tn_type_get(TN_FLOAT64), true)};
+    tn_schema *s = tn_schema_new(4);
+    for (int i = 0; i < 4; i++) {
+        s->fields[i] = *fs[i];
+        tn_free(fs[i]);
+    }
+    int64_t rows = 1000;
+    tn_batch *b = tn_batch_new(s, rows);
+    for (int c = 0; c < 4; c++) {
+        tn_builder *bl = tn_builder_new(s->fields[c].type);
+        for (int64_t r = 0; r < rows; r++) {
+            int rc;
+            char txt[64];
+            if (c != 1 && r % 13 == 5)
+                rc = tn_builder_append_null(bl, &err);
+            else if (c == 0)
+                rc = tn_builder_append_int(bl, r % 3 == 0 ? INT32_MIN : r % 3 == 1 ? INT32_MAX : (int32_t)(r * 7919), &err);
+            else if (c == 1)
+                rc = tn_builder_append_int(bl, r % 2 ? INT64_MIN + r : INT64_MAX - r * r, &err);
+            else if (c == 2) {
+                snprintf(txt, sizeof txt, "prefix/%03lld/%s", (long long)(r / 10), r % 4 ? "tail" : "");
+                rc = tn_builder_append_str(bl, txt, &err);
+            } else
+                rc = tn_builder_append_double(bl, r * 0.25 - 100, &err);
+            CHECK_OK(rc, &err);
+        }
+        CHECK_OK(tn_builder_finish(bl, &b->columns[c], &err), &err);
+        tn_builder_free(bl);
+    }
+    char *want = NULL;
+    size_t wl = 0;
+    FILE *f = open_memstream(&want, &wl);
+    rj_batch(f, b);
+    fclose(f);
+    const int encs[] = {PQ_DELTA_BINARY_PACKED, PQ_DELTA_LENGTH_BYTE_ARRAY, PQ_DELTA_BYTE_ARRAY, PQ_BYTE_STREAM_SPLIT};
+    for (int e = 0; e < 4; e++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/enc%d.parquet", out_dir, e);
+        tn_reader *in = tn_reader_from_batches(s, &b, 1);
+        tn_parquet_write_options o = {.encoding = encs[e], .page_bytes = 700, .page_version = 1 + e % 2};
+        CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+        tn_reader_free(in);
+        char *got;
+        int64_t n;
+        CHECK_OK(render_file(path, &got, &n, &err), &err);
+        CHECK_EQ_INT(n, rows);
+        CHECK(got && strcmp(got, want) == 0);
+        free(got);
+        pq_file_meta *m = footer_of(path);
+        CHECK(m != NULL);
+        if (m) { /* the encoding is recorded on the columns it applies to */
+            int col = encs[e] == PQ_DELTA_BINARY_PACKED ? 0 : encs[e] == PQ_BYTE_STREAM_SPLIT ? 3 : 2;
+            CHECK(m->row_groups[0].columns[col].meta.has_stats);
+            CHECK(m->row_groups[0].columns[col].meta.encodings & (1u << encs[e]));
+            CHECK(!(m->row_groups[0].columns[col == 3 ? 0 : 3].meta.encodings & (1u << encs[e])));
+            tn_pq_meta_free(m);
+        }
+    }
+    free(want);
     tn_batch_unref(b);
     tn_schema_unref(s);
 }
@@ -476,6 +548,7 @@ int main(void)
     RUN(round_trip_nested);
     RUN(statistics);
     RUN(dictionary_encoding);
+    RUN(value_encodings);
     RUN(atomic_write);
     RUN(unsupported_type);
     RUN(alloc_failures);

@@ -224,6 +224,23 @@ static int column_meta(ctx *c, pq_column_meta *m)
     m->type = -1;
     FIELDS_BEGIN(c)
     case 1: TN_TRY(get_i32(c, type, &m->type)); break;
+    case 2: {
+        int et;
+        int32_t n;
+        if (type != TN_TH_LIST) {
+            TN_TRY(tn_th_skip(&c->r, type));
+            break;
+        }
+        TN_TRY(tn_th_list_begin(&c->r, type, &et, &n));
+        for (int32_t i = 0; i < n; i++) {
+            int32_t e = 0;
+            TN_TRY(get_i32(c, et, &e));
+            if (e >= 0 && e < 32)
+                m->encodings |= 1u << e;
+        }
+        tn_th_list_end(&c->r);
+        break;
+    }
     case 3: {
         void *items;
         TN_TRY(list_of(c, type, TN_TH_BINARY, sizeof(char *), &items, &m->n_path));

@@ -80,6 +80,7 @@ typedef struct pq_column_meta {
     int32_t codec;
     int32_t n_path;
     char **path;
+    uint32_t encodings;   /* bit e set when encoding e (< 32) is listed */
     int64_t num_values;
     int64_t total_uncompressed_size;
     int64_t total_compressed_size;

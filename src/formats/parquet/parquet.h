@@ -44,6 +44,10 @@ typedef struct tn_parquet_write_options {
     int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
     bool dictionary;        /* dictionary-encode (all types but boolean) */
     int page_version;       /* 1 (default) or 2: data page v2 */
+    int encoding;           /* values encoding (meta.h PQ_*) for the columns whose type has it:
+                               DELTA_BINARY_PACKED (INT32/INT64), DELTA_LENGTH_BYTE_ARRAY and
+                               DELTA_BYTE_ARRAY (BYTE_ARRAY), BYTE_STREAM_SPLIT (FLOAT/DOUBLE);
+                               others, and 0, use PLAIN or the dictionary */
     int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
 } tn_parquet_write_options;
 

@@ -15,7 +15,7 @@
  * none.
  *
  * Not yet: page statistics, page/column indexes, bloom filters,
- * ARROW:schema metadata, DELTA and BYTE_STREAM_SPLIT encodings.
+ * ARROW:schema metadata, per-column options.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
 #include "formats/atomic.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
+#include "formats/parquet/encode.h"
 #include "formats/parquet/parquet.h"
 #include "formats/parquet/schema.h"
 #include "formats/parquet/thrift.h"
@@ -52,6 +53,7 @@ typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t offset, usize, csize, num_values;
     int64_t data_offset;   /* first data page (after the dictionary page, if any) */
     bool dict;             /* dictionary-encoded */
+    int enc;               /* encoding of the data pages' values */
     int64_t null_count;
     bool has_min, has_max;
     uint8_t min_len, max_len;
@@ -644,6 +646,22 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
     }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
+    switch (ch->enc) {
+    case PQ_DELTA_BINARY_PACKED:
+        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_DELTA_BYTE_ARRAY:
+        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_BYTE_STREAM_SPLIT:
+        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    default:
+        break;
+    }
     if (leaf->ptype == PQ_BOOLEAN) {
         size_t nb = (vlen + 7) / 8;
         TN_TRY(tn_buf_reserve(&w->page, nb, w->err));
@@ -881,6 +899,24 @@ static void chunk_stats(const wleaf *l, wchunk *ch)
     }
 }
 
+/* The encoding asked for, where the column's physical type has it
+ * (BYTE_STREAM_SPLIT only for FLOAT and DOUBLE, which every reader takes);
+ * PLAIN (or a dictionary) otherwise. */
+static int value_encoding(const writer *w, const wnode *n)
+{
+    switch (w->o.encoding) {
+    case PQ_DELTA_BINARY_PACKED:
+        return n->ptype == PQ_INT32 || n->ptype == PQ_INT64 ? PQ_DELTA_BINARY_PACKED : PQ_PLAIN;
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+    case PQ_DELTA_BYTE_ARRAY:
+        return n->ptype == PQ_BYTE_ARRAY ? w->o.encoding : PQ_PLAIN;
+    case PQ_BYTE_STREAM_SPLIT:
+        return n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ? PQ_BYTE_STREAM_SPLIT : PQ_PLAIN;
+    default:
+        return PQ_PLAIN;
+    }
+}
+
 static int write_chunk(writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *leaf = l->chain[l->depth - 1];
@@ -888,7 +924,9 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
     ch->offset = w->pos;
     l->voff[l->n] = (int64_t)l->values.len;
-    TN_TRY(build_dict(w, l, ch));
+    ch->enc = value_encoding(w, leaf);
+    if (ch->enc == PQ_PLAIN)
+        TN_TRY(build_dict(w, l, ch));
     if (ch->dict) {
         w->page.len = 0;
         TN_TRY(tn_buf_append(&w->page, l->dict.data, l->dict.len, w->err));
@@ -1036,11 +1074,11 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_field(t, 3, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(t));
     TN_TRY(tn_th_w_i32(t, 1, leaf->ptype));
-    TN_TRY(tn_th_w_list(t, 2, TN_TH_I32, c->dict ? 3 : 2));
+    TN_TRY(tn_th_w_list(t, 2, TN_TH_I32, c->dict || c->enc != PQ_PLAIN ? 3 : 2));
     TN_TRY(tn_th_w_raw_i32(t, PQ_PLAIN));
     TN_TRY(tn_th_w_raw_i32(t, PQ_RLE));
-    if (c->dict)
-        TN_TRY(tn_th_w_raw_i32(t, PQ_RLE_DICTIONARY));
+    if (c->dict || c->enc != PQ_PLAIN)
+        TN_TRY(tn_th_w_raw_i32(t, c->dict ? PQ_RLE_DICTIONARY : c->enc));
     TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, l->depth));
     for (int k = 0; k < l->depth; k++)
         TN_TRY(tn_th_w_raw_binary(t, l->chain[k]->name, strlen(l->chain[k]->name)));
