@@ -5,9 +5,11 @@
  * magic), decodes the metadata (meta.c) and builds the schema tree
  * (schema.c). Each row group is then decoded column chunk by column chunk
  * (column.c) and assembled into one batch (assemble.c), which next() hands
- * out in slices of batch_size rows. Projection decodes only the chunks of
- * the chosen columns; offset and limit skip whole row groups without
- * decoding them and slice the rest.
+ * out in slices of batch_size rows. Projection (top-level names or dotted
+ * paths into structs) decodes only the chunks under the chosen nodes;
+ * offset and limit skip whole row groups without decoding them and slice
+ * the rest. Memory therefore grows with the selected columns of one row
+ * group, not with the file.
  */
 #include <errno.h>
 #include <stdio.h>
