@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pq_column_meta m = {.type = elt.type, .codec = codecs[(data[0] >> 3) & 7], .num_values = data[3] | data[4] << 8};
     pq_chunk_data chunk;
     tarn_error err;
-    if (tn_pq_read_chunk(&leaf, &m, data + 5, size - 5, "f", (data[0] & 0x40) != 0, &chunk, &err) == 0) {
+    if (tn_pq_read_chunk(&leaf, &m, data + 5, size - 5, "f", (data[0] & 0x40) != 0, (data[0] & 0x80) ? data[3] : -1, &chunk, &err) == 0) {
         tn_array *a;
         if (tn_pq_assemble(&leaf, &chunk, &a, &err) == 0)
             tn_array_unref(a);

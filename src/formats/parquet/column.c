@@ -223,8 +223,38 @@ static int dict_page(page_ctx *c, const pq_page_header *h, const uint8_t *body)
     return tn_pq_decode_values(&c->dict, PQ_PLAIN, p, usize, h->num_values, NULL, c->err);
 }
 
+/* Level index where record k (0-based) starts, or -1 when there are not
+ * that many records yet. */
+static int64_t record_start(const pq_chunk_data *o, int64_t k)
+{
+    if (!o->rep)
+        return k < o->n_levels ? k : -1;
+    int64_t seen = 0;
+    for (int64_t i = 0; i < o->n_levels; i++)
+        if (o->rep[i] == 0 && seen++ == k)
+            return i;
+    return -1;
+}
+
+/* Keep the first `cut` levels and the values they hold. */
+static void truncate_levels(const pq_node *leaf, pq_chunk_data *o, int64_t cut)
+{
+    int64_t keep = cut;
+    if (o->def) {
+        keep = 0;
+        for (int64_t i = 0; i < cut; i++)
+            keep += o->def[i] == leaf->max_def;
+    }
+    o->n_levels = cut;
+    if (leaf->conv == PQC_NULL || keep >= o->values.n)
+        return;
+    o->values.n = keep;
+    if (!o->values.width)
+        o->values.data_len = o->values.offs[keep];
+}
+
 int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t *p, size_t n, const char *name,
-                     bool verify_crc, pq_chunk_data *out, tarn_error *err)
+                     bool verify_crc, int64_t max_rows, pq_chunk_data *out, tarn_error *err)
 {
     memset(out, 0, sizeof *out);
     tn_pq_dense_init(&out->values, leaf->elt->type, leaf->elt->type_length);
@@ -272,6 +302,13 @@ int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t
             rc = dict_page(&c, &h, body);
         } else if (h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2) {
             rc = data_page(&c, &h, body);
+            /* Limit: stop once the record after the last one wanted has begun
+             * (for flat columns: once max_rows levels are in). */
+            int64_t cut = max_rows >= 0 && !rc ? record_start(out, max_rows) : -1;
+            if (cut >= 0) {
+                truncate_levels(leaf, out, cut);
+                break;
+            }
         } /* index pages and unknown page types are skipped */
     }
     tn_free(c.scratch);

@@ -7,8 +7,8 @@
  * (column.c) and assembled into one batch (assemble.c), which next() hands
  * out in slices of batch_size rows. Projection (top-level names or dotted
  * paths into structs) decodes only the chunks under the chosen nodes;
- * offset and limit skip whole row groups without decoding them and slice
- * the rest. Memory therefore grows with the selected columns of one row
+ * offset and limit skip whole row groups without decoding them, stop
+ * decoding a row group's pages past the limit, and slice the rest. Memory therefore grows with the selected columns of one row
  * group, not with the file.
  */
 #include <errno.h>
@@ -160,7 +160,7 @@ static int32_t count_leaves(const pq_node *n)
     return k;
 }
 
-static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, pq_chunk_data *out, tarn_error *err)
+static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, pq_chunk_data *out, tarn_error *err)
 {
     const pq_column_chunk *cc = &r->meta->row_groups[g].columns[leaf];
     const pq_column_meta *m = &cc->meta;
@@ -182,7 +182,7 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, pq_chunk_data *out,
         return tn_error_oom(err, (size_t)len);
     int rc = r->mem ? 0 : read_at(r, start, (size_t)len, buf, err);
     if (!rc)
-        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc, out, err);
+        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc, max_rows, out, err);
     tn_free(buf);
     if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
         tn_error_prefix(err, "%s: row group %d: ", r->name, g);
@@ -194,20 +194,24 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
+    /* With a limit, only the rows up to it are decoded. */
+    int64_t rows = rg->num_rows, max_rows = -1;
+    if (r->left >= 0 && r->skip + r->left < rows)
+        rows = max_rows = r->skip + r->left;
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
-    tn_batch *b = tn_batch_new(r->base.schema, rg->num_rows);
+    tn_batch *b = tn_batch_new(r->base.schema, rows);
     int rc = b ? 0 : tn_error_oom(err, sizeof *b);
     for (int32_t s = 0; !rc && s < r->n_sel; s++) {
         const pq_node *top = r->sel[s];
         int32_t first = top->first_leaf, n = count_leaves(top);
         for (int32_t l = first; !rc && l < first + n; l++)
-            rc = read_chunk(r, g, l, &chunks[l], err);
+            rc = read_chunk(r, g, l, max_rows, &chunks[l], err);
         if (!rc)
             rc = tn_pq_assemble(top, chunks, &b->columns[s], err);
-        if (!rc && b->columns[s]->length != rg->num_rows)
+        if (!rc && b->columns[s]->length != rows)
             rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
-                            top->name, (long long)b->columns[s]->length, (long long)rg->num_rows);
+                            top->name, (long long)b->columns[s]->length, (long long)rows);
         for (int32_t l = first; l < first + n; l++)
             tn_pq_chunk_data_reset(&chunks[l]);
     }
