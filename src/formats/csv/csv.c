@@ -1,0 +1,822 @@
+/*
+ * csv.c — the CSV reader: a byte source, the tokenizer and typed column
+ * converters, producing record batches with bounded memory.
+ *
+ * The reader holds one buffer of decompressed bytes. Each batch tokenizes
+ * complete rows from it (tokenize.c), converts each column from the spans
+ * straight into Arrow buffers it allocates once per batch (no per-value
+ * allocation), then moves on; a row cut by the end of the buffer waits for
+ * the next read. The buffer grows only for a row longer than itself, up to
+ * max_row_bytes.
+ *
+ * Errors: line and column are computed only when a row is bad, by counting
+ * line ends from the start of the batch (whose line number is kept). The
+ * policy decides: fail with "file:line:column: column 'c': why 'value'",
+ * skip the row (appending the same text and the raw row to reject_path),
+ * or store null.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arrow/utf8.h"
+#include "core/alloc.h"
+#include "formats/csv/csv_int.h"
+#include "formats/csv/source.h"
+#include "formats/csv/textparse.h"
+
+void tn_csv_options_init(tn_csv_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->header = -1;
+}
+
+typedef struct column {
+    tn_type *type; /* borrowed from the schema */
+    tn_type_id id;
+    uint32_t layouts;   /* date layouts for date/timestamp columns */
+    int64_t scale;      /* timestamp: divisor from microseconds, or multiplier (negative) */
+} column;
+
+typedef struct outcol {
+    tn_buffer *validity, *values, *data;
+    int64_t nulls;
+} outcol;
+
+typedef struct csv_reader {
+    tn_reader base;
+    tn_csv_options o;
+    char *name;
+    tn_source *src;
+    uint8_t *buf;
+    size_t cap, len, pos;
+    bool eof, done;
+    int64_t line;        /* line number of buf[pos] */
+    tn_csv_tok tok;
+    int32_t ncols;
+    column *cols;
+    outcol *out;
+    uint8_t *rej;        /* per row of the batch: rejected */
+    size_t rej_cap;
+    int64_t nrej_batch, rejected;
+    tn_buf scratch;
+    int reject_fd;
+    size_t block;
+    int64_t batch_size;
+} csv_reader;
+
+/* --- input buffer ----------------------------------------------------- */
+
+/* Move the unread bytes to the front and read until at least `want` bytes
+ * are buffered or the input ends. */
+static int refill(csv_reader *r, size_t want, tarn_error *err)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (want > r->cap) {
+        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
+        uint8_t *nb = tn_realloc(r->buf, nc);
+        TN_TRY_ALLOC(nb, err, nc);
+        r->buf = nb;
+        r->cap = nc;
+    }
+    while (!r->eof && r->len < want) {
+        size_t got;
+        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
+        r->len += got;
+        r->eof = got == 0;
+    }
+    return TARN_OK;
+}
+
+static int64_t count_lines(const uint8_t *p, size_t n)
+{
+    int64_t k = 0;
+    const uint8_t *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* --- errors ----------------------------------------------------------- */
+
+/* Line and column (1-based, in bytes) of buffer offset off. */
+static void locate(const csv_reader *r, size_t off, int64_t *line, int64_t *col)
+{
+    *line = r->line + count_lines(r->buf + r->pos, off - r->pos);
+    size_t s = off;
+    while (s > r->pos && r->buf[s - 1] != '\n')
+        s--;
+    *col = (int64_t)(off - s) + 1;
+}
+
+static int write_reject(csv_reader *r, size_t row, const char *msg, tarn_error *err)
+{
+    if (!r->o.reject_path)
+        return TARN_OK;
+    if (r->reject_fd < 0) {
+        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (r->reject_fd < 0)
+            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
+    }
+    const tn_row *rw = &r->tok.rows[row];
+    size_t mlen = strlen(msg);
+    const uint8_t *raw = r->buf + rw->start;
+    size_t rlen = rw->end - rw->start;
+    if (write(r->reject_fd, msg, mlen) != (ssize_t)mlen || write(r->reject_fd, "\t", 1) != 1 ||
+        write(r->reject_fd, raw, rlen) != (ssize_t)rlen || write(r->reject_fd, "\n", 1) != 1)
+        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
+    return TARN_OK;
+}
+
+/* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
+ * on (null policy: *as_null is set) or is dropped; an error status to stop. */
+static int bad(csv_reader *r, size_t row, int32_t c, size_t off, int code, const char *why, const uint8_t *v, size_t n,
+               tarn_error *err)
+{
+    if (r->o.on_error == TN_ON_ERROR_NULL && c >= 0)
+        return TARN_OK;
+    int64_t line, col;
+    locate(r, off, &line, &col);
+    char msg[TARN_ERROR_MAX];
+    int vn = n > 200 ? 200 : (int)n;
+    if (c >= 0)
+        snprintf(msg, sizeof msg, "%s:%lld:%lld: column '%s': %s '%.*s'%s", r->name, (long long)line, (long long)col,
+                 r->base.schema->fields[c].name, why, vn, v ? (const char *)v : "", n > 200 ? "..." : "");
+    else
+        snprintf(msg, sizeof msg, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, why);
+    if (r->o.on_error == TN_ON_ERROR_FAIL)
+        return code == TARN_ECORRUPT ? TN_CORRUPT(err, "%s", msg) : tn_error_set(err, code, "%s", msg);
+    if (!r->rej[row]) {
+        r->rej[row] = 1;
+        r->nrej_batch++;
+        TN_TRY(write_reject(r, row, msg, err));
+    }
+    return TARN_OK;
+}
+
+/* --- row checks ------------------------------------------------------- */
+
+static int check_rows(csv_reader *r, tarn_error *err)
+{
+    const tn_csv_tok *t = &r->tok;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const tn_row *rw = &t->rows[i];
+        if (rw->nfields != (uint32_t)r->ncols && r->o.on_error != TN_ON_ERROR_NULL) {
+            char why[96];
+            snprintf(why, sizeof why, "expected %d fields, found %u", r->ncols, rw->nfields);
+            TN_TRY(bad(r, i, -1, rw->start, TARN_ECORRUPT, why, NULL, 0, err));
+        }
+        for (uint32_t f = 0; f < rw->nfields && !r->rej[i]; f++) {
+            tn_span sp = t->spans[rw->first + f];
+            if (!(sp.len & TN_SPAN_BAD))
+                continue;
+            size_t after = sp.off + (sp.len & TN_SPAN_LEN);
+            bool open_quote = after == r->len && r->eof;
+            const char *why = open_quote ? "quoted field is not closed" : "unexpected bytes after a closing quote";
+            if (r->o.on_error == TN_ON_ERROR_NULL && (int32_t)f < r->ncols)
+                continue; /* the converter nulls it */
+            TN_TRY(bad(r, i, -1, open_quote ? sp.off - 1 : after + 1, TARN_ECORRUPT, why, NULL, 0, err));
+        }
+    }
+    return TARN_OK;
+}
+
+/* --- column conversion ------------------------------------------------ */
+
+static int set_null(outcol *oc, int64_t n, size_t row, tarn_error *err)
+{
+    if (!oc->validity) {
+        oc->validity = tn_buffer_new(tn_bitmap_bytes(n));
+        TN_TRY_ALLOC(oc->validity, err, (size_t)tn_bitmap_bytes(n));
+        memset(oc->validity->data, 0xff, (size_t)tn_bitmap_bytes(n));
+    }
+    tn_bit_clear(oc->validity->data, (int64_t)row);
+    oc->nulls++;
+    return TARN_OK;
+}
+
+static bool is_null(const csv_reader *r, const uint8_t *p, size_t n)
+{
+    if (r->o.n_null_values == 0)
+        return n == 0;
+    for (int32_t i = 0; i < r->o.n_null_values; i++) {
+        const char *s = r->o.null_values[i];
+        if (strlen(s) == n && memcmp(s, p, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The text of a cell: quoting undone (into scratch), trimmed. */
+static int text_of(csv_reader *r, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
+{
+    *p = r->buf + sp.off;
+    *n = sp.len & TN_SPAN_LEN;
+    if (sp.len & TN_SPAN_ESC) {
+        r->scratch.len = 0;
+        TN_TRY(tn_buf_reserve(&r->scratch, *n + 1, err));
+        *n = tn_csv_unescape(&r->tok, *p, *n, r->scratch.data);
+        *p = r->scratch.data;
+    }
+    if (r->o.trim && !(sp.len & TN_SPAN_QUOTED)) {
+        while (*n && (**p == ' ' || **p == '\t'))
+            (*p)++, (*n)--;
+        while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+            (*n)--;
+    }
+    return TARN_OK;
+}
+
+static int64_t width_of(tn_type_id id)
+{
+    switch (id) {
+    case TN_INT32:
+    case TN_DATE32:
+        return 4;
+    case TN_DECIMAL128:
+        return 16;
+    case TN_BOOL:
+        return 0;
+    default:
+        return 8;
+    }
+}
+
+/* Parse one value into slot row of values; false when it does not parse. */
+static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
+{
+    *overflow = false;
+    switch (col->id) {
+    case TN_BOOL: {
+        bool v;
+        if (!tn_text_parse_bool(p, (int64_t)n, &v))
+            return false;
+        tn_bit_put(values, (int64_t)row, v);
+        return true;
+    }
+    case TN_INT64:
+        return tn_text_parse_int64(p, (int64_t)n, (int64_t *)values + row, overflow);
+    case TN_INT32: {
+        int64_t v;
+        if (!tn_text_parse_int64(p, (int64_t)n, &v, overflow))
+            return false;
+        if (v < INT32_MIN || v > INT32_MAX)
+            return !(*overflow = true);
+        ((int32_t *)values)[row] = (int32_t)v;
+        return true;
+    }
+    case TN_FLOAT64:
+        return tn_text_parse_double(p, (int64_t)n, (double *)values + row);
+    case TN_DECIMAL128: {
+        __int128 v;
+        if (!tn_text_parse_decimal(p, (int64_t)n, col->type->precision, col->type->scale, &v))
+            return false;
+        memcpy(values + row * 16, &v, 16);
+        return true;
+    }
+    case TN_DATE32:
+        return tn_text_parse_date(p, (int64_t)n, col->layouts, (int32_t *)values + row);
+    case TN_TIME64:
+        return tn_text_parse_time(p, (int64_t)n, (int64_t *)values + row);
+    case TN_TIMESTAMP: {
+        int64_t us;
+        bool zone;
+        if (!tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
+            return false;
+        ((int64_t *)values)[row] = col->scale > 0 ? us / col->scale : us * -col->scale;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static int convert_fixed(csv_reader *r, int32_t c, size_t nrows, tarn_error *err)
+{
+    const column *col = &r->cols[c];
+    outcol *oc = &r->out[c];
+    int64_t w = width_of(col->id);
+    int64_t bytes = w ? (int64_t)nrows * w : tn_bitmap_bytes((int64_t)nrows);
+    oc->values = tn_buffer_new_zeroed(bytes);
+    TN_TRY_ALLOC(oc->values, err, (size_t)bytes);
+    uint8_t *values = oc->values->data;
+    const tn_csv_tok *t = &r->tok;
+    /* int64 and float64 columns of plain fields: the tight loop */
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        if (r->rej[i])
+            continue;
+        if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || (sp.len & TN_SPAN_BAD)) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        const uint8_t *p;
+        size_t n;
+        if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
+            p = r->buf + sp.off;
+            n = sp.len & TN_SPAN_LEN;
+        } else {
+            TN_TRY(text_of(r, sp, &p, &n, err));
+        }
+        if ((!(sp.len & TN_SPAN_QUOTED) && is_null(r, p, n)) || n == 0) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        bool overflow;
+        if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
+            continue;
+        char why[64];
+        snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
+                 tn_type_id_name(col->id));
+        TN_TRY(bad(r, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
+        TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+    }
+    return TARN_OK;
+}
+
+static int convert_string(csv_reader *r, int32_t c, size_t nrows, bool careful, tarn_error *err)
+{
+    outcol *oc = &r->out[c];
+    const tn_csv_tok *t = &r->tok;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        if (tn_csv_cell(t, i, (uint32_t)c, &sp))
+            total += sp.len & TN_SPAN_LEN;
+    }
+    if (total > INT32_MAX)
+        return tn_error_set(err, TARN_EOVERFLOW, "%s: column '%s' holds more than 2 GiB in one batch; lower batch_size",
+                            r->name, r->base.schema->fields[c].name);
+    oc->values = tn_buffer_new((int64_t)(nrows + 1) * 4);
+    TN_TRY_ALLOC(oc->values, err, (nrows + 1) * 4);
+    oc->data = tn_buffer_new((int64_t)total);
+    TN_TRY_ALLOC(oc->data, err, (size_t)total);
+    int32_t *offs = (int32_t *)oc->values->data;
+    uint8_t *data = oc->data->data;
+    int32_t o = 0;
+    offs[0] = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        offs[i + 1] = o;
+        if (r->rej[i])
+            continue;
+        if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || ((sp.len & TN_SPAN_BAD) && r->o.on_error == TN_ON_ERROR_NULL)) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        const uint8_t *src = r->buf + sp.off;
+        size_t n = sp.len & TN_SPAN_LEN;
+        if (!(sp.len & TN_SPAN_QUOTED)) {
+            if (r->o.trim) {
+                while (n && (*src == ' ' || *src == '\t'))
+                    src++, n--;
+                while (n && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+                    n--;
+            }
+            if (is_null(r, src, n)) {
+                TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+                continue;
+            }
+        }
+        if (sp.len & TN_SPAN_ESC)
+            n = tn_csv_unescape(t, src, n, data + o);
+        else
+            memcpy(data + o, src, n);
+        if (careful && !tn_utf8_valid(data + o, (int64_t)n, NULL)) {
+            TN_TRY(bad(r, i, c, sp.off, TARN_ECORRUPT, "invalid UTF-8 in", data + o, n, err));
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        o += (int32_t)n;
+        offs[i + 1] = o;
+    }
+    oc->data->size = o;
+    oc->values->size = (int64_t)(nrows + 1) * 4;
+    return TARN_OK;
+}
+
+static void outcol_reset(outcol *oc)
+{
+    tn_buffer_unref(oc->validity);
+    tn_buffer_unref(oc->values);
+    tn_buffer_unref(oc->data);
+    memset(oc, 0, sizeof *oc);
+}
+
+static int convert_column(csv_reader *r, int32_t c, size_t nrows, tarn_error *err)
+{
+    if (r->cols[c].id != TN_STRING)
+        return convert_fixed(r, c, nrows, err);
+    TN_TRY(convert_string(r, c, nrows, false, err));
+    outcol *oc = &r->out[c];
+    if (tn_utf8_valid(oc->data->data, oc->data->size, NULL))
+        return TARN_OK;
+    /* rare: find the bad values one by one */
+    outcol_reset(oc);
+    return convert_string(r, c, nrows, true, err);
+}
+
+/* Drop rejected rows from every column, in place. */
+static void compact(csv_reader *r, size_t nrows, size_t *kept)
+{
+    size_t k = 0;
+    for (int32_t c = 0; c < r->ncols; c++) {
+        outcol *oc = &r->out[c];
+        tn_type_id id = r->cols[c].id;
+        int64_t w = width_of(id);
+        uint8_t *v = oc->values->data;
+        int32_t *offs = (int32_t *)v;
+        int32_t o = 0;
+        k = 0;
+        oc->nulls = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            if (r->rej[i])
+                continue;
+            if (oc->validity) {
+                bool valid = tn_bit_get(oc->validity->data, (int64_t)i);
+                tn_bit_put(oc->validity->data, (int64_t)k, valid);
+                oc->nulls += !valid;
+            }
+            if (id == TN_STRING) {
+                int32_t s = offs[i], e = offs[i + 1];
+                memmove(oc->data->data + o, oc->data->data + s, (size_t)(e - s));
+                offs[k] = o;
+                o += e - s;
+            } else if (id == TN_BOOL) {
+                tn_bit_put(v, (int64_t)k, tn_bit_get(v, (int64_t)i));
+            } else {
+                memmove(v + k * (size_t)w, v + i * (size_t)w, (size_t)w);
+            }
+            k++;
+        }
+        if (id == TN_STRING) {
+            offs[k] = o;
+            oc->data->size = o;
+        }
+    }
+    *kept = k;
+}
+
+static int make_batch(csv_reader *r, size_t n, tn_batch **out, tarn_error *err)
+{
+    tn_batch *b = tn_batch_new(r->base.schema, (int64_t)n);
+    TN_TRY_ALLOC(b, err, sizeof *b);
+    for (int32_t c = 0; c < r->ncols; c++) {
+        outcol *oc = &r->out[c];
+        bool str = r->cols[c].id == TN_STRING;
+        tn_array *a = tn_array_new(r->cols[c].type, (int64_t)n, str ? 3 : 2, 0);
+        if (!a) {
+            tn_batch_unref(b);
+            return tn_error_oom(err, sizeof *a);
+        }
+        if (oc->validity && oc->nulls == 0) {
+            tn_buffer_unref(oc->validity);
+            oc->validity = NULL;
+        }
+        if (oc->validity)
+            oc->validity->size = tn_bitmap_bytes((int64_t)n);
+        if (!str) {
+            int64_t w = width_of(r->cols[c].id);
+            oc->values->size = w ? (int64_t)n * w : tn_bitmap_bytes((int64_t)n);
+        } else {
+            oc->values->size = (int64_t)(n + 1) * 4;
+        }
+        a->buffers[0] = oc->validity;
+        a->buffers[1] = oc->values;
+        if (str)
+            a->buffers[2] = oc->data;
+        a->null_count = oc->nulls;
+        memset(oc, 0, sizeof *oc);
+        b->columns[c] = a;
+    }
+    *out = b;
+    return TARN_OK;
+}
+
+/* Convert the tokenized rows into a batch (NULL when every row was dropped). */
+static int convert(csv_reader *r, tn_batch **out, tarn_error *err)
+{
+    size_t nrows = r->tok.nrows;
+    *out = NULL;
+    if (nrows > r->rej_cap) {
+        uint8_t *nr = tn_realloc(r->rej, nrows);
+        TN_TRY_ALLOC(nr, err, nrows);
+        r->rej = nr;
+        r->rej_cap = nrows;
+    }
+    memset(r->rej, 0, nrows);
+    r->nrej_batch = 0;
+    int rc = check_rows(r, err);
+    for (int32_t c = 0; c < r->ncols && rc == TARN_OK; c++)
+        rc = convert_column(r, c, nrows, err);
+    if (rc == TARN_OK) {
+        size_t kept = nrows;
+        if (r->nrej_batch)
+            compact(r, nrows, &kept);
+        r->rejected += r->nrej_batch;
+        if (kept > 0)
+            rc = make_batch(r, kept, out, err);
+    }
+    for (int32_t c = 0; c < r->ncols; c++)
+        outcol_reset(&r->out[c]);
+    return rc;
+}
+
+/* --- the reader ------------------------------------------------------- */
+
+static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    csv_reader *r = (csv_reader *)base;
+    *out = NULL;
+    while (!r->done) {
+        if (!r->eof && r->len - r->pos < r->block)
+            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        size_t end;
+        TN_TRY(tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
+        if (r->tok.nrows == 0) {
+            r->line += count_lines(r->buf + r->pos, end - r->pos);
+            r->pos = end;
+            if (r->eof && r->pos == r->len) {
+                r->done = true;
+                break;
+            }
+            if (r->eof) /* cannot happen: a final tokenize ends every row */
+                return tn_error_set(err, TARN_EINTERNAL, "%s: tokenizer made no progress", r->name);
+            size_t pending = r->len - r->pos;
+            if ((int64_t)pending >= r->o.max_row_bytes) {
+                int64_t line, col;
+                locate(r, r->pos, &line, &col);
+                return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
+                                    (long long)line, (long long)r->o.max_row_bytes);
+            }
+            TN_TRY(refill(r, pending * 2 > r->block ? pending * 2 : r->block, err));
+            continue;
+        }
+        int rc = convert(r, out, err);
+        r->line += count_lines(r->buf + r->pos, end - r->pos);
+        r->pos = end;
+        if (rc != TARN_OK) {
+            r->done = true;
+            return rc;
+        }
+        if (*out)
+            return TARN_OK;
+    }
+    return TARN_OK;
+}
+
+static void csv_destroy(tn_reader *base)
+{
+    csv_reader *r = (csv_reader *)base;
+    tn_source_free(r->src);
+    tn_free(r->buf);
+    tn_csv_tok_reset(&r->tok);
+    for (int32_t c = 0; r->out && c < r->ncols; c++)
+        outcol_reset(&r->out[c]);
+    tn_free(r->out);
+    tn_free(r->cols);
+    tn_free(r->rej);
+    tn_buf_reset(&r->scratch);
+    if (r->reject_fd >= 0)
+        close(r->reject_fd);
+    tn_free(r->name);
+    tn_free(r);
+}
+
+int64_t tn_csv_rejected_rows(const tn_reader *r)
+{
+    return ((const csv_reader *)r)->rejected;
+}
+
+/* Skip the BOM and skip_rows physical lines; fills the first sample. */
+static int prepare(csv_reader *r, tarn_error *err)
+{
+    size_t sample = r->block > (1u << 20) ? r->block : (1u << 20);
+    TN_TRY(refill(r, sample, err));
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+    for (int64_t i = 0; i < r->o.skip_rows; i++) {
+        for (;;) {
+            uint8_t *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            if (nl) {
+                r->pos = (size_t)(nl - r->buf) + 1;
+                r->line++;
+                break;
+            }
+            r->pos = r->len;
+            if (r->eof)
+                return TARN_OK;
+            TN_TRY(refill(r, sample, err));
+        }
+    }
+    if (r->pos > 0)
+        TN_TRY(refill(r, sample, err));
+    return TARN_OK;
+}
+
+static int check_type(const char *name, const char *col, const tn_type *t, tarn_error *err)
+{
+    switch (t->id) {
+    case TN_BOOL:
+    case TN_INT32:
+    case TN_INT64:
+    case TN_FLOAT64:
+    case TN_DECIMAL128:
+    case TN_DATE32:
+    case TN_STRING:
+        return TARN_OK;
+    case TN_TIME64:
+        if (t->unit == TN_MICRO)
+            return TARN_OK;
+        break;
+    case TN_TIMESTAMP:
+        return TARN_OK;
+    default:
+        break;
+    }
+    return tn_error_set(err, TARN_EUNSUPPORTED, "%s: column '%s': the csv reader does not produce type %s", name, col,
+                        tn_type_id_name(t->id));
+}
+
+/* Build the schema from the sniffed dialect and the overrides. */
+static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
+{
+    int32_t n = d->ncols;
+    if (r->o.column_types) {
+        int32_t k;
+        char **names;
+        tn_type **types;
+        TN_TRY(tn_text_parse_columns(r->o.column_types, &k, &names, &types, err));
+        int rc = TARN_OK;
+        for (int32_t i = 0; i < k && rc == TARN_OK; i++) {
+            int32_t c = -1;
+            for (int32_t j = 0; j < n && c < 0; j++)
+                if (strcmp(d->names[j], names[i]) == 0)
+                    c = j;
+            if (c < 0) {
+                rc = tn_error_set(err, TARN_ENOTFOUND, "%s: column_types: no column named '%s'", r->name, names[i]);
+                break;
+            }
+            tn_type_unref(d->types[c]);
+            d->types[c] = types[i];
+            types[i] = NULL;
+            if (d->types[c]->id == TN_DATE32 || d->types[c]->id == TN_TIMESTAMP)
+                d->layouts[c] = d->layouts[c] ? d->layouts[c] : TN_DATE_ISO | TN_DATE_YMD_SLASH;
+        }
+        tn_text_free_columns(k, names, types);
+        TN_TRY(rc);
+    }
+    tn_schema *s = tn_schema_new(n);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    r->base.schema = s;
+    r->cols = tn_calloc((size_t)n + 1, sizeof(column));
+    TN_TRY_ALLOC(r->cols, err, (size_t)n * sizeof(column));
+    r->out = tn_calloc((size_t)n + 1, sizeof(outcol));
+    TN_TRY_ALLOC(r->out, err, (size_t)n * sizeof(outcol));
+    r->ncols = n;
+    for (int32_t c = 0; c < n; c++) {
+        const tn_field *given = r->o.schema ? &r->o.schema->fields[c] : NULL;
+        tn_type *t = given ? tn_type_ref(given->type) : tn_type_ref(d->types[c]);
+        const char *name = given ? given->name : d->names[c];
+        TN_TRY(tn_field_init(&s->fields[c], name, t, true, err));
+        TN_TRY(check_type(r->name, name, t, err));
+        column *col = &r->cols[c];
+        col->type = t;
+        col->id = t->id;
+        col->layouts = given ? TN_DATE_ISO | TN_DATE_YMD_SLASH : d->layouts[c];
+        if (t->id == TN_TIMESTAMP) {
+            static const int64_t scale[] = {1000000, 1000, 1, -1000};
+            col->scale = scale[t->unit];
+        }
+    }
+    return TARN_OK;
+}
+
+static int open_reader(tn_source *src, const char *name, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    csv_reader *r = tn_calloc(1, sizeof *r);
+    if (!r) {
+        tn_source_free(src);
+        return tn_error_oom(err, sizeof *r);
+    }
+    r->src = src;
+    r->reject_fd = -1;
+    r->line = 1;
+    r->base.next = csv_next;
+    r->base.destroy = csv_destroy;
+    tn_csv_options_init(&r->o);
+    if (opts)
+        r->o = *opts;
+    tn_buf_init(&r->scratch, 0);
+    r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
+    r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 65536;
+    if (r->o.max_row_bytes <= 0 || r->o.max_row_bytes > TN_CSV_MAX_ROW)
+        r->o.max_row_bytes = TN_CSV_MAX_ROW;
+    tn_csv_dialect d = {0};
+    int rc;
+    r->name = tn_strdup(r->o.name ? r->o.name : name);
+    if (!r->name) {
+        rc = tn_error_oom(err, strlen(name) + 1);
+        goto fail;
+    }
+    if ((rc = prepare(r, err)) != TARN_OK)
+        goto fail;
+    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK)
+        goto fail;
+    if (d.ncols == 0 && !r->o.schema) {
+        rc = tn_error_set(err, TARN_EINVAL, "%s: no columns: the input is empty", r->name);
+        goto fail;
+    }
+    tn_csv_tok_init(&r->tok, d.delimiter, r->o.quote, r->o.no_quote, r->o.escape, r->o.comment);
+    if ((rc = setup_schema(r, &d, err)) != TARN_OK)
+        goto fail;
+    if (d.header) {
+        size_t end;
+        if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)
+            goto fail;
+        r->line += count_lines(r->buf + r->pos, end - r->pos);
+        r->pos = end;
+    }
+    tn_csv_dialect_reset(&d);
+    *out = &r->base;
+    return TARN_OK;
+fail:
+    tn_csv_dialect_reset(&d);
+    tn_reader_free(&r->base);
+    return rc;
+}
+
+int tn_csv_open(const char *path, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_source *src;
+    TN_TRY(tn_source_open_file(path, opts ? opts->compression : TN_COMPRESSION_AUTO, &src, err));
+    return open_reader(src, path, opts, out, err);
+}
+
+int tn_csv_open_memory(const void *data, int64_t size, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_source *src;
+    TN_TRY(tn_source_open_memory(data, size, opts ? opts->compression : TN_COMPRESSION_AUTO, &src, err));
+    return open_reader(src, "input", opts, out, err);
+}
+
+/* --- sniffing as a service -------------------------------------------- */
+
+void tn_csv_sniff_result_reset(tn_csv_sniff_result *s)
+{
+    tn_schema_unref(s->schema);
+    tn_free(s->date_layouts);
+    memset(s, 0, sizeof *s);
+}
+
+static int sniff_from(tn_reader *rd, tn_csv_sniff_result *out, tarn_error *err)
+{
+    csv_reader *r = (csv_reader *)rd;
+    out->delimiter = (char)r->tok.delim;
+    out->quote = (char)r->tok.quote;
+    out->schema = tn_schema_ref(r->base.schema);
+    out->date_layouts = tn_calloc((size_t)r->ncols + 1, sizeof(uint32_t));
+    TN_TRY_ALLOC(out->date_layouts, err, (size_t)r->ncols * 4);
+    for (int32_t c = 0; c < r->ncols; c++)
+        out->date_layouts[c] = r->cols[c].layouts;
+    return TARN_OK;
+}
+
+static int sniff_reader(tn_reader *rd, int rc, tn_csv_sniff_result *out, tarn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (rc != TARN_OK)
+        return rc;
+    csv_reader *r = (csv_reader *)rd;
+    out->header = r->line > 1 + r->o.skip_rows || (r->o.header == 1);
+    rc = sniff_from(rd, out, err);
+    tn_reader_free(rd);
+    if (rc != TARN_OK)
+        tn_csv_sniff_result_reset(out);
+    return rc;
+}
+
+int tn_csv_sniff(const char *path, const tn_csv_options *opts, tn_csv_sniff_result *out, tarn_error *err)
+{
+    tn_reader *rd = NULL;
+    int rc = tn_csv_open(path, opts, &rd, err);
+    return sniff_reader(rd, rc, out, err);
+}
+
+int tn_csv_sniff_memory(const void *data, int64_t size, const tn_csv_options *opts, tn_csv_sniff_result *out,
+                        tarn_error *err)
+{
+    tn_reader *rd = NULL;
+    int rc = tn_csv_open_memory(data, size, opts, &rd, err);
+    return sniff_reader(rd, rc, out, err);
+}
