@@ -73,6 +73,8 @@ static void dump_value(tn_buf *o, const tn_array *a, int64_t i)
     }
     case TN_TIMESTAMP: {
         int64_t us = TN_VALUES(a, int64_t)[i];
+        us = a->type->unit == TN_SECOND ? us * 1000000 : a->type->unit == TN_MILLI ? us * 1000
+           : a->type->unit == TN_NANO ? us / 1000 : us;
         int64_t days = us >= 0 ? us / 86400000000LL : -((-us + 86400000000LL - 1) / 86400000000LL);
         int64_t rest = us - days * 86400000000LL, y;
         unsigned m, d;
