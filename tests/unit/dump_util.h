@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arrow/array.h"
+#include "arrow/c_data.h"
 #include "core/buf.h"
 
 /* dumping is best effort: a failed append shows as a test mismatch */
@@ -130,6 +131,13 @@ static int dump_reader(tn_reader *r, tn_buf *o, int *nb, tarn_error *err)
             return 0;
         if (nb)
             (*nb)++;
+        for (int32_t c = 0; c < b->schema->n_fields; c++) {
+            rc = tn_array_validate(b->columns[c], TARN_VALIDATE_FULL, err);
+            if (rc != 0) {
+                tn_batch_unref(b);
+                return rc;
+            }
+        }
         for (int64_t i = 0; i < b->length; i++) {
             for (int32_t c = 0; c < b->schema->n_fields; c++) {
                 if (c)
