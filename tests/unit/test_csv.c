@@ -481,13 +481,18 @@ TEST(textparse)
     CHECK(!tn_text_parse_decimal((const uint8_t *)"1234.5", 6, 5, 2, &v));
     int32_t days;
     CHECK(tn_text_parse_date((const uint8_t *)"1969-12-31", 10, TN_DATE_ISO, &days) && days == -1);
-    CHECK(tn_text_parse_date((const uint8_t *)"2000-2-3", 8, TN_DATE_ISO, &days) && days == 10990);
+    CHECK(tn_text_parse_date((const uint8_t *)"2000-02-03", 10, TN_DATE_ISO, &days) && days == 10990);
+    CHECK(tn_text_parse_date((const uint8_t *)"3.2.2000", 8, TN_DATE_DMY_DOT, &days) && days == 10990);
+    CHECK(tn_text_parse_date((const uint8_t *)"2/3/2000", 8, TN_DATE_MDY, &days) && days == 10990);
+    CHECK(!tn_text_parse_date((const uint8_t *)"2/3/20001", 9, TN_DATE_MDY, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"2000/02/30", 10, TN_DATE_YMD_SLASH, &days));
     CHECK(!tn_text_parse_date((const uint8_t *)"2000-13-01", 10, TN_DATE_ISO, &days));
     int64_t us;
     bool z;
     CHECK(tn_text_parse_timestamp((const uint8_t *)"1970-01-01T00:00:01-0130", 24, TN_DATE_ISO, &us, &z) &&
           us == 5401000000LL && z);
     CHECK(!tn_text_parse_time((const uint8_t *)"24:00", 5, &us));
+    CHECK(tn_text_parse_timestamp((const uint8_t *)"12/31/1969 23:59:59", 19, TN_DATE_MDY, &us, &z) && us == -1000000 && !z);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/datetime.h"
 #include "formats/csv/textparse.h"
 
 static bool is_digit(uint8_t c) { return (unsigned)(c - '0') < 10; }
@@ -215,154 +216,99 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
     return true;
 }
 
-int64_t tn_days_from_civil(int64_t y, unsigned m, unsigned d)
+/* Rewrite a date in one of the slashed or dotted layouts as ISO text (the
+ * rest of the text after the date is kept), so that the one date/time parser
+ * of the project (core/datetime.h) reads every layout. Only the order of
+ * the fields changes here; the parser checks them. */
+static bool to_iso(const uint8_t *p, int64_t n, uint32_t layout, char *out, size_t cap, size_t *outn)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static bool valid_ymd(int64_t y, int m, int d)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1)
+    if (n <= 0 || (size_t)n + 4 > cap)
         return false;
-    return d <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
-/* Up to `max` digits (at least `min`) at p[*i]. */
-static bool digits(const uint8_t *p, int64_t n, int64_t *i, int min, int max, int *out)
-{
-    int v = 0, k = 0;
-    while (*i < n && k < max && is_digit(p[*i])) {
-        v = v * 10 + (p[*i] - '0');
-        (*i)++;
-        k++;
+    if (layout == TN_DATE_YMD_SLASH) {
+        if (n < 10 || p[4] != '/' || p[7] != '/')
+            return false;
+        memcpy(out, p, (size_t)n);
+        out[4] = out[7] = '-';
+        *outn = (size_t)n;
+        return true;
     }
-    *out = v;
-    return k >= min;
+    char sep = layout == TN_DATE_DMY_DOT ? '.' : '/';
+    int64_t i = 0;
+    int a = 0, b = 0, k;
+    for (k = 0; i < n && k < 2 && is_digit(p[i]); k++, i++)
+        a = a * 10 + (p[i] - '0');
+    if (k == 0 || i >= n || p[i++] != sep)
+        return false;
+    for (k = 0; i < n && k < 2 && is_digit(p[i]); k++, i++)
+        b = b * 10 + (p[i] - '0');
+    if (k == 0 || i + 4 > n || p[i++] != sep)
+        return false;
+    for (k = 0; k < 4; k++)
+        if (!is_digit(p[i + k]))
+            return false;
+    if (i + 4 < n && is_digit(p[i + 4]))
+        return false;
+    int month = layout == TN_DATE_MDY ? a : b, day = layout == TN_DATE_MDY ? b : a;
+    memcpy(out, p + i, 4);
+    snprintf(out + 4, 7, "-%02d-%02d", month % 100, day % 100);
+    memcpy(out + 10, p + i + 4, (size_t)(n - i - 4));
+    *outn = 10 + (size_t)(n - i - 4);
+    return true;
 }
 
-/* Parses a date prefix in one layout; *used receives its length. */
-static bool date_prefix(const uint8_t *p, int64_t n, uint32_t layout, int32_t *days, int64_t *used)
+/* Cheap shape checks so that inference does not hand every word to the
+ * full parser. */
+static bool looks_like(const uint8_t *p, int64_t n, uint32_t layout)
 {
-    int64_t i = 0;
-    int a, b, c;
-    char sep = layout == TN_DATE_ISO ? '-' : layout == TN_DATE_DMY_DOT ? '.' : '/';
-    bool year_first = layout == TN_DATE_ISO || layout == TN_DATE_YMD_SLASH;
-    if (!digits(p, n, &i, year_first ? 4 : 1, year_first ? 4 : 2, &a) || i >= n || p[i++] != sep)
-        return false;
-    if (!digits(p, n, &i, 1, 2, &b) || i >= n || p[i++] != sep)
-        return false;
-    if (!digits(p, n, &i, year_first ? 1 : 4, year_first ? 2 : 4, &c))
-        return false;
-    int y, m, d;
-    if (year_first)
-        y = a, m = b, d = c;
-    else if (layout == TN_DATE_MDY)
-        m = a, d = b, y = c;
-    else
-        d = a, m = b, y = c;
-    if (!valid_ymd(y, m, d))
-        return false;
-    *days = (int32_t)tn_days_from_civil(y, (unsigned)m, (unsigned)d);
-    *used = i;
-    return true;
+    switch (layout) {
+    case TN_DATE_ISO:
+        return n >= 10 && (p[4] == '-' || p[0] == '-' || p[0] == '+');
+    case TN_DATE_YMD_SLASH:
+        return n >= 10 && p[4] == '/';
+    case TN_DATE_DMY_DOT:
+        return n >= 8 && (p[1] == '.' || p[2] == '.');
+    default:
+        return n >= 8 && (p[1] == '/' || p[2] == '/');
+    }
 }
 
 bool tn_text_parse_date(const uint8_t *p, int64_t n, uint32_t layouts, int32_t *days)
 {
+    char tmp[160];
+    size_t m;
     for (uint32_t l = 1; l <= TN_DATE_DMY_DOT; l <<= 1) {
-        int64_t used;
-        if ((layouts & l) && date_prefix(p, n, l, days, &used) && used == n)
+        if (!(layouts & l) || !looks_like(p, n, l))
+            continue;
+        if (l == TN_DATE_ISO ? tn_parse_date((const char *)p, (size_t)n, days, NULL) == TARN_OK
+                             : to_iso(p, n, l, tmp, sizeof tmp, &m) && tn_parse_date(tmp, m, days, NULL) == TARN_OK)
             return true;
     }
     return false;
 }
 
-/* hh:mm[:ss[.f{1,9}]] prefix; *used receives its length. */
-static bool time_prefix(const uint8_t *p, int64_t n, int64_t *micros, int64_t *used)
-{
-    int64_t i = 0;
-    int h, m, s = 0;
-    if (!digits(p, n, &i, 1, 2, &h) || i >= n || p[i++] != ':' || !digits(p, n, &i, 2, 2, &m))
-        return false;
-    int64_t frac = 0;
-    if (i < n && p[i] == ':') {
-        i++;
-        if (!digits(p, n, &i, 2, 2, &s))
-            return false;
-        if (i < n && p[i] == '.') {
-            i++;
-            int k = 0;
-            while (i < n && is_digit(p[i])) {
-                if (k < 6)
-                    frac = frac * 10 + (p[i] - '0');
-                k++;
-                i++;
-            }
-            if (k == 0 || k > 9)
-                return false;
-            for (; k < 6; k++)
-                frac *= 10;
-        }
-    }
-    if (h > 23 || m > 59 || s > 60)
-        return false;
-    *micros = ((int64_t)h * 3600 + m * 60 + s) * 1000000 + frac;
-    *used = i;
-    return true;
-}
-
 bool tn_text_parse_time(const uint8_t *p, int64_t n, int64_t *micros)
 {
-    int64_t used;
-    return time_prefix(p, n, micros, &used) && used == n;
+    if (n < 4 || (p[1] != ':' && p[2] != ':'))
+        return false;
+    return tn_parse_time((const char *)p, (size_t)n, TN_DT_US, micros, NULL) == TARN_OK;
 }
 
 bool tn_text_parse_timestamp(const uint8_t *p, int64_t n, uint32_t layouts, int64_t *micros, bool *has_zone)
 {
+    char tmp[160];
+    size_t m;
+    tn_timestamp_parsed ts;
     for (uint32_t l = 1; l <= TN_DATE_DMY_DOT; l <<= 1) {
-        int32_t days;
-        int64_t i;
-        if (!(layouts & l) || !date_prefix(p, n, l, &days, &i))
+        if (!(layouts & l) || !looks_like(p, n, l))
             continue;
-        int64_t t = 0, used = 0;
-        *has_zone = false;
-        if (i < n) {
-            if (p[i] != 'T' && p[i] != ' ')
-                continue;
-            i++;
-            if (!time_prefix(p + i, n - i, &t, &used))
-                continue;
-            i += used;
+        int rc = l == TN_DATE_ISO ? tn_parse_timestamp((const char *)p, (size_t)n, TN_DT_US, &ts, NULL)
+                 : to_iso(p, n, l, tmp, sizeof tmp, &m) ? tn_parse_timestamp(tmp, m, TN_DT_US, &ts, NULL)
+                                                        : TARN_EPARSE;
+        if (rc == TARN_OK) {
+            *micros = ts.value;
+            *has_zone = ts.has_zone;
+            return true;
         }
-        if (i < n && (p[i] == 'Z' || p[i] == 'z') && i + 1 == n) {
-            *has_zone = true;
-            i++;
-        } else if (i < n && (p[i] == '+' || p[i] == '-')) {
-            int sign = p[i] == '-' ? -1 : 1, zh, zm = 0;
-            i++;
-            if (!digits(p, n, &i, 2, 2, &zh))
-                continue;
-            if (i < n && p[i] == ':')
-                i++;
-            if (i < n && !digits(p, n, &i, 2, 2, &zm))
-                continue;
-            if (zh > 23 || zm > 59)
-                continue;
-            t -= sign * ((int64_t)zh * 3600 + zm * 60) * 1000000;
-            *has_zone = true;
-        }
-        if (i != n)
-            continue;
-        *micros = (int64_t)days * 86400000000LL + t;
-        return true;
     }
     return false;
 }

@@ -7,9 +7,8 @@
  * Every parser takes (p, n) bytes that need not be NUL-terminated and returns
  * true when the whole span is a value of the type. Nothing allocates.
  *
- * Date and time text: until src/core/datetime.h lands, the only date/time
- * code of the readers is tn_text_parse_date / _time / _timestamp here; swap
- * their bodies for the core parser and both readers follow.
+ * Dates, times and timestamps are parsed by core/datetime.h; this file only
+ * rewrites the slashed and dotted date layouts into ISO order first.
  */
 #ifndef TN_FORMATS_TEXTPARSE_H
 #define TN_FORMATS_TEXTPARSE_H
@@ -59,15 +58,13 @@ bool tn_text_parse_double(const uint8_t *p, int64_t n, double *out);
 bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out);
 
 /* Days since 1970-01-01 in any of the layouts of the `layouts` set (tried in
- * the order of the enum). */
+ * the order of the enum). ISO text is what core/datetime.h accepts. */
 bool tn_text_parse_date(const uint8_t *p, int64_t n, uint32_t layouts, int32_t *days);
 /* hh:mm[:ss[.fraction]] to microseconds since midnight. */
 bool tn_text_parse_time(const uint8_t *p, int64_t n, int64_t *micros);
-/* date[T| ]time[zone] to microseconds since the epoch in UTC; a date alone
- * is midnight. *has_zone tells whether a zone (Z, +hh, +hh:mm, +hhmm) was given. */
+/* date[T| ]time[zone] to microseconds since the epoch (UTC when a zone is
+ * given: Z, +hh, +hh:mm, +hhmm or a zone name); a date alone is midnight. */
 bool tn_text_parse_timestamp(const uint8_t *p, int64_t n, uint32_t layouts, int64_t *micros, bool *has_zone);
-
-int64_t tn_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* A type from its SQL-ish name: bool/boolean, int/integer/bigint/int64,
  * int32, double/float/float64/real, decimal(p,s), date, time, timestamp,
