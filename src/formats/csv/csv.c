@@ -65,6 +65,10 @@ typedef struct csv_reader {
     int reject_fd;
     size_t block;
     int64_t batch_size;
+    bool header; /* the input had a header row (given or sniffed) */
+    int64_t sampled;
+    char *own_comment, *own_reject; /* copies: the caller's options may go away */
+    char **own_nulls;
 } csv_reader;
 
 /* --- input buffer ----------------------------------------------------- */
@@ -588,7 +592,42 @@ static void csv_destroy(tn_reader *base)
     if (r->reject_fd >= 0)
         close(r->reject_fd);
     tn_free(r->name);
+    tn_free(r->own_comment);
+    tn_free(r->own_reject);
+    for (int32_t i = 0; r->own_nulls && i < r->o.n_null_values; i++)
+        tn_free(r->own_nulls[i]);
+    tn_free(r->own_nulls);
     tn_free(r);
+}
+
+/* Keep copies of the option strings the reader uses after open. */
+static int own_options(csv_reader *r, tarn_error *err)
+{
+    if (r->o.comment) {
+        r->own_comment = tn_strdup(r->o.comment);
+        TN_TRY_ALLOC(r->own_comment, err, strlen(r->o.comment) + 1);
+        r->o.comment = r->own_comment;
+    }
+    if (r->o.reject_path) {
+        r->own_reject = tn_strdup(r->o.reject_path);
+        TN_TRY_ALLOC(r->own_reject, err, strlen(r->o.reject_path) + 1);
+        r->o.reject_path = r->own_reject;
+    }
+    int32_t n = r->o.null_values ? r->o.n_null_values : 0;
+    const char *const *given = r->o.null_values;
+    r->o.null_values = NULL;
+    r->o.n_null_values = 0;
+    if (n > 0) {
+        r->own_nulls = tn_calloc((size_t)n, sizeof(char *));
+        TN_TRY_ALLOC(r->own_nulls, err, (size_t)n * sizeof(char *));
+        for (int32_t i = 0; i < n; i++) {
+            r->own_nulls[i] = tn_strdup(given[i]);
+            r->o.n_null_values = i + 1;
+            TN_TRY_ALLOC(r->own_nulls[i], err, strlen(given[i]) + 1);
+        }
+        r->o.null_values = (const char *const *)r->own_nulls;
+    }
+    return TARN_OK;
 }
 
 int64_t tn_csv_rejected_rows(const tn_reader *r)
@@ -727,7 +766,7 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         rc = tn_error_oom(err, strlen(name) + 1);
         goto fail;
     }
-    if ((rc = prepare(r, err)) != TARN_OK)
+    if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)
         goto fail;
     if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK)
         goto fail;
@@ -738,6 +777,8 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
     tn_csv_tok_init(&r->tok, d.delimiter, r->o.quote, r->o.no_quote, r->o.escape, r->o.comment);
     if ((rc = setup_schema(r, &d, err)) != TARN_OK)
         goto fail;
+    r->header = d.header;
+    r->sampled = d.sample_rows;
     if (d.header) {
         size_t end;
         if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)
@@ -746,6 +787,9 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         r->pos = end;
     }
     tn_csv_dialect_reset(&d);
+    r->o.schema = NULL; /* used only while opening */
+    r->o.column_types = NULL;
+    r->o.name = NULL;
     *out = &r->base;
     return TARN_OK;
 fail:
@@ -798,7 +842,8 @@ static int sniff_reader(tn_reader *rd, int rc, tn_csv_sniff_result *out, tarn_er
     if (rc != TARN_OK)
         return rc;
     csv_reader *r = (csv_reader *)rd;
-    out->header = r->line > 1 + r->o.skip_rows || (r->o.header == 1);
+    out->header = r->header;
+    out->sample_rows = r->sampled;
     rc = sniff_from(rd, out, err);
     tn_reader_free(rd);
     if (rc != TARN_OK)

@@ -461,6 +461,7 @@ struct jreader {
     int reject_fd;
     size_t block;
     int64_t batch_size;
+    char *own_reject; /* a copy: the caller's options may go away */
     size_t bad_tok; /* dry run: the token that did not fit */
     const jnode *bad_node;
 };
@@ -1121,6 +1122,7 @@ static void json_destroy(tn_reader *base)
     if (r->reject_fd >= 0)
         close(r->reject_fd);
     tn_free(r->name);
+    tn_free(r->own_reject);
     tn_free(r);
 }
 
@@ -1131,6 +1133,8 @@ const char *tn_json_widened(const tn_reader *r)
 }
 
 int64_t tn_json_rejected_rows(const tn_reader *r) { return ((const jreader *)r)->rejected; }
+
+bool tn_json_is_array(const tn_reader *r) { return ((const jreader *)r)->array_mode; }
 
 /* Infer the schema from the rows of the first buffer. */
 static int infer_schema(jreader *r, tarn_error *err)
@@ -1224,6 +1228,14 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         rc = tn_error_oom(err, strlen(name) + 1);
         goto fail;
     }
+    if (r->o.reject_path) {
+        r->own_reject = tn_strdup(r->o.reject_path);
+        if (!r->own_reject) {
+            rc = tn_error_oom(err, strlen(r->o.reject_path) + 1);
+            goto fail;
+        }
+        r->o.reject_path = r->own_reject;
+    }
     if ((rc = refill(r, r->block > (1u << 20) ? r->block : (1u << 20), err)) != TARN_OK)
         goto fail;
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
@@ -1239,6 +1251,10 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         }
         advance(r, p + 1);
     }
+    if (r->o.schema && r->o.column_types) {
+        rc = tn_error_set(err, TARN_EINVAL, "%s: give either a schema or column types, not both", r->name);
+        goto fail;
+    }
     if (r->o.schema) {
         r->base.schema = tn_schema_ref(r->o.schema);
     } else if ((rc = infer_schema(r, err)) != TARN_OK) {
@@ -1248,6 +1264,9 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         goto fail;
     if ((rc = root_init(r, err)) != TARN_OK)
         goto fail;
+    r->o.schema = NULL; /* used only while opening */
+    r->o.column_types = NULL;
+    r->o.name = NULL;
     *out = &r->base;
     return TARN_OK;
 fail:

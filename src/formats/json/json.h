@@ -44,5 +44,7 @@ int tn_json_open_memory(const void *data, int64_t size, const tn_json_options *o
  * widen, or "" (owned by the reader). */
 const char *tn_json_widened(const tn_reader *r);
 int64_t tn_json_rejected_rows(const tn_reader *r);
+/* Whether the input is one top-level array (else JSON lines). */
+bool tn_json_is_array(const tn_reader *r);
 
 #endif
