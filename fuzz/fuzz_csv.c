@@ -5,6 +5,7 @@
  * pass validation; errors are fine, crashes and leaks are not.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arrow/array.h"
@@ -38,11 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     tn_batch *b;
     while (tn_reader_next(r, &b, &err) == 0 && b) {
-        if (tn_batch_check(b, &err) != 0)
+        int bad = tn_batch_check(b, &err) != 0;
+        for (int32_t c = 0; c < b->schema->n_fields && !bad; c++)
+            bad = tn_array_validate(b->columns[c], TARN_VALIDATE_FULL, &err) != 0;
+        if (bad) {
+            fprintf(stderr, "invalid batch: %s\n", err.message);
             __builtin_trap();
-        for (int32_t c = 0; c < b->schema->n_fields; c++)
-            if (tn_array_validate(b->columns[c], TARN_VALIDATE_FULL, &err) != 0)
-                __builtin_trap();
+        }
         tn_batch_unref(b);
     }
     tn_reader_free(r);

@@ -220,6 +220,9 @@ TEST(errors_fail)
     CHECK_STR(err.message, "input:2:3: quoted field is not closed");
     CHECK_EQ_INT(readstr("a,b\n1,ok\n2,bad\xff\xfe\n", &o), TARN_ECORRUPT);
     CHECK_STR(err.message, "input:3:3: column 'b': invalid UTF-8 in 'bad\xff\xfe'");
+    /* each value is invalid though the column's bytes together are valid */
+    CHECK_EQ_INT(readstr("a,b\nx,\xcd\ny,\x99\n", &o), TARN_ECORRUPT);
+    CHECK_STR(err.message, "input:2:3: column 'b': invalid UTF-8 in '\xcd'");
     /* a quoted newline before the bad value still counts lines right */
     o.column_types = "b int";
     CHECK_EQ_INT(readstr("a,b\n\"x\ny\",1\nz,q\n", &o), TARN_EPARSE);

@@ -421,7 +421,15 @@ static int convert_column(csv_reader *r, int32_t c, size_t nrows, tarn_error *er
         return convert_fixed(r, c, nrows, err);
     TN_TRY(convert_string(r, c, nrows, false, err));
     outcol *oc = &r->out[c];
-    if (tn_utf8_valid(oc->data->data, oc->data->size, NULL))
+    /* the column's bytes are valid and no value starts inside a character
+     * (so no value ends inside one): then every value is valid */
+    const uint8_t *d = oc->data->data;
+    const int32_t *offs = (const int32_t *)oc->values->data;
+    int64_t size = oc->data->size;
+    bool ok = tn_utf8_valid(d, size, NULL);
+    for (size_t i = 1; ok && i < nrows; i++)
+        ok = offs[i] >= size || (d[offs[i]] & 0xC0) != 0x80;
+    if (ok)
         return TARN_OK;
     /* rare: find the bad values one by one */
     outcol_reset(oc);
