@@ -348,6 +348,68 @@ TEST(block_boundaries)
     }
 }
 
+/* Text of about 6 MB: rows with quoted newlines and doubled quotes, and,
+ * when stray is set, quotes inside unquoted fields that fool the quote
+ * parity used to cut the buffer for parallel parsing. */
+static char *big_text(bool stray, int64_t bad_row, size_t *n)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int ok = tn_buf_append_str(&b, "id,note,tag,val\n", NULL);
+    for (int64_t i = 0; i < 120000 && ok == 0; i++) {
+        if (i == bad_row)
+            ok = tn_buf_printf(&b, NULL, "%lld,x,y,oops\n", (long long)i);
+        else
+            ok = tn_buf_printf(&b, NULL, "%lld,\"say \"\"hi\"\"\nline %lld\",%s%lld,%lld.5\n", (long long)i,
+                               (long long)i, stray && i % 7 == 0 ? "a\"b" : "t", (long long)(i % 13), (long long)i);
+    }
+    *n = b.len;
+    return tn_buf_take(&b);
+}
+
+static int read_threads(const char *text, size_t n, int32_t threads, tn_buf *out, tarn_error *e)
+{
+    tn_csv_options o = opts();
+    o.threads = threads;
+    o.column_types = "val double";
+    tn_reader *r;
+    int rc = tn_csv_open_memory(text, (int64_t)n, &o, &r, e);
+    if (rc)
+        return rc;
+    int nb = 0;
+    rc = dump_reader(r, out, &nb, e);
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(parallel_same_as_sequential)
+{
+    for (int stray = 0; stray < 2; stray++) {
+        size_t n;
+        char *text = big_text(stray, -1, &n);
+        tn_buf one, many;
+        tn_buf_init(&one, 0);
+        tn_buf_init(&many, 0);
+        CHECK_OK(read_threads(text, n, 1, &one, &err), &err);
+        CHECK_OK(read_threads(text, n, 4, &many, &err), &err);
+        CHECK(one.len > 4000000);
+        CHECK(one.len == many.len && memcmp(one.data, many.data, one.len) == 0);
+        CHECK(strstr((char *)one.data, "119999|say \"hi\"\nline 119999|") != NULL);
+        tn_buf_reset(&one);
+        tn_buf_reset(&many);
+        tn_free(text);
+    }
+    /* the error is the first one in the file, whatever the split */
+    size_t n;
+    char *text = big_text(false, 90000, &n);
+    tn_buf out;
+    tn_buf_init(&out, 0);
+    CHECK_EQ_INT(read_threads(text, n, 4, &out, &err), TARN_EPARSE);
+    CHECK_STR(err.message, "input:180002:11: column 'val': cannot parse as double: 'oops'");
+    tn_buf_reset(&out);
+    tn_free(text);
+}
+
 static int write_file(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -512,6 +574,7 @@ int main(void)
     RUN(errors_skip_null);
     RUN(huge_and_wide);
     RUN(block_boundaries);
+    RUN(parallel_same_as_sequential);
     RUN(compression);
     RUN(alloc_failures);
     RUN(textparse);

@@ -23,6 +23,7 @@
 
 #include "arrow/utf8.h"
 #include "core/alloc.h"
+#include "core/pool.h"
 #include "formats/csv/csv_int.h"
 #include "formats/csv/source.h"
 #include "formats/csv/textparse.h"
@@ -45,6 +46,23 @@ typedef struct outcol {
     int64_t nulls;
 } outcol;
 
+/* The state of converting one run of rows: the sequential reader has one;
+ * the parallel path one per chunk of the buffer. */
+typedef struct work {
+    tn_csv_tok tok;
+    outcol *out;     /* ncols */
+    uint8_t *rej;    /* per row of the batch: rejected */
+    size_t rej_cap;
+    int64_t nrej, rejected;
+    tn_buf scratch;
+    tn_buf rejects;  /* reject_path lines, written in order by the reader */
+    size_t start, stop; /* parallel: the chunk of the buffer */
+    size_t end;         /* parallel: where its last complete row ends */
+    bool open_end;      /* parallel: its last field is a quote still open */
+    tn_batch **batches; /* parallel: what the chunk produced */
+    size_t nbatches, cap_batches;
+} work;
+
 typedef struct csv_reader {
     tn_reader base;
     tn_csv_options o;
@@ -54,14 +72,17 @@ typedef struct csv_reader {
     size_t cap, len, pos;
     bool eof, done;
     int64_t line;        /* line number of buf[pos] */
-    tn_csv_tok tok;
+    tn_csv_tok tok;      /* the dialect; and the tokens of the sequential path */
     int32_t ncols;
     column *cols;
-    outcol *out;
-    uint8_t *rej;        /* per row of the batch: rejected */
-    size_t rej_cap;
-    int64_t nrej_batch, rejected;
-    tn_buf scratch;
+    work seq;            /* the sequential path */
+    work *par;           /* the parallel path: one per chunk */
+    int32_t npar;
+    tn_batch **queue;    /* batches made in parallel, not handed out yet */
+    size_t qhead, qlen, qcap;
+    int32_t threads, maxpar;
+    bool par_failed;     /* the split of this buffer did not prove right */
+    int64_t rejected;
     int reject_fd;
     size_t block;
     int64_t batch_size;
@@ -77,6 +98,7 @@ typedef struct csv_reader {
  * are buffered or the input ends. */
 static int refill(csv_reader *r, size_t want, tarn_error *err)
 {
+    r->par_failed = false; /* new bytes may split well again */
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
         r->len -= r->pos;
@@ -121,28 +143,37 @@ static void locate(const csv_reader *r, size_t off, int64_t *line, int64_t *col)
     *col = (int64_t)(off - s) + 1;
 }
 
-static int write_reject(csv_reader *r, size_t row, const char *msg, tarn_error *err)
+static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tarn_error *err)
 {
     if (!r->o.reject_path)
+        return TARN_OK;
+    const tn_row *rw = &w->tok.rows[row];
+    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
+    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
+    TN_TRY(tn_buf_append(&w->rejects, r->buf + rw->start, rw->end - rw->start, err));
+    return tn_buf_append_byte(&w->rejects, '\n', err);
+}
+
+/* Append the rejected rows a piece of work collected to reject_path. */
+static int flush_rejects(csv_reader *r, work *w, tarn_error *err)
+{
+    if (w->rejects.len == 0)
         return TARN_OK;
     if (r->reject_fd < 0) {
         r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (r->reject_fd < 0)
             return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
     }
-    const tn_row *rw = &r->tok.rows[row];
-    size_t mlen = strlen(msg);
-    const uint8_t *raw = r->buf + rw->start;
-    size_t rlen = rw->end - rw->start;
-    if (write(r->reject_fd, msg, mlen) != (ssize_t)mlen || write(r->reject_fd, "\t", 1) != 1 ||
-        write(r->reject_fd, raw, rlen) != (ssize_t)rlen || write(r->reject_fd, "\n", 1) != 1)
+    size_t n = w->rejects.len;
+    w->rejects.len = 0;
+    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
         return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
     return TARN_OK;
 }
 
 /* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
  * on (null policy: *as_null is set) or is dropped; an error status to stop. */
-static int bad(csv_reader *r, size_t row, int32_t c, size_t off, int code, const char *why, const uint8_t *v, size_t n,
+static int bad(csv_reader *r, work *w, size_t row, int32_t c, size_t off, int code, const char *why, const uint8_t *v, size_t n,
                tarn_error *err)
 {
     if (r->o.on_error == TN_ON_ERROR_NULL && c >= 0)
@@ -158,27 +189,27 @@ static int bad(csv_reader *r, size_t row, int32_t c, size_t off, int code, const
         snprintf(msg, sizeof msg, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, why);
     if (r->o.on_error == TN_ON_ERROR_FAIL)
         return code == TARN_ECORRUPT ? TN_CORRUPT(err, "%s", msg) : tn_error_set(err, code, "%s", msg);
-    if (!r->rej[row]) {
-        r->rej[row] = 1;
-        r->nrej_batch++;
-        TN_TRY(write_reject(r, row, msg, err));
+    if (!w->rej[row]) {
+        w->rej[row] = 1;
+        w->nrej++;
+        TN_TRY(write_reject(r, w, row, msg, err));
     }
     return TARN_OK;
 }
 
 /* --- row checks ------------------------------------------------------- */
 
-static int check_rows(csv_reader *r, tarn_error *err)
+static int check_rows(csv_reader *r, work *w, tarn_error *err)
 {
-    const tn_csv_tok *t = &r->tok;
+    const tn_csv_tok *t = &w->tok;
     for (size_t i = 0; i < t->nrows; i++) {
         const tn_row *rw = &t->rows[i];
         if (rw->nfields != (uint32_t)r->ncols && r->o.on_error != TN_ON_ERROR_NULL) {
             char why[96];
             snprintf(why, sizeof why, "expected %d fields, found %u", r->ncols, rw->nfields);
-            TN_TRY(bad(r, i, -1, rw->start, TARN_ECORRUPT, why, NULL, 0, err));
+            TN_TRY(bad(r, w, i, -1, rw->start, TARN_ECORRUPT, why, NULL, 0, err));
         }
-        for (uint32_t f = 0; f < rw->nfields && !r->rej[i]; f++) {
+        for (uint32_t f = 0; f < rw->nfields && !w->rej[i]; f++) {
             tn_span sp = t->spans[rw->first + f];
             if (!(sp.len & TN_SPAN_BAD))
                 continue;
@@ -187,7 +218,7 @@ static int check_rows(csv_reader *r, tarn_error *err)
             const char *why = open_quote ? "quoted field is not closed" : "unexpected bytes after a closing quote";
             if (r->o.on_error == TN_ON_ERROR_NULL && (int32_t)f < r->ncols)
                 continue; /* the converter nulls it */
-            TN_TRY(bad(r, i, -1, open_quote ? sp.off - 1 : after + 1, TARN_ECORRUPT, why, NULL, 0, err));
+            TN_TRY(bad(r, w, i, -1, open_quote ? sp.off - 1 : after + 1, TARN_ECORRUPT, why, NULL, 0, err));
         }
     }
     return TARN_OK;
@@ -220,15 +251,15 @@ static bool is_null(const csv_reader *r, const uint8_t *p, size_t n)
 }
 
 /* The text of a cell: quoting undone (into scratch), trimmed. */
-static int text_of(csv_reader *r, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
+static int text_of(csv_reader *r, work *w, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
 {
     *p = r->buf + sp.off;
     *n = sp.len & TN_SPAN_LEN;
     if (sp.len & TN_SPAN_ESC) {
-        r->scratch.len = 0;
-        TN_TRY(tn_buf_reserve(&r->scratch, *n + 1, err));
-        *n = tn_csv_unescape(&r->tok, *p, *n, r->scratch.data);
-        *p = r->scratch.data;
+        w->scratch.len = 0;
+        TN_TRY(tn_buf_reserve(&w->scratch, *n + 1, err));
+        *n = tn_csv_unescape(&w->tok, *p, *n, w->scratch.data);
+        *p = w->scratch.data;
     }
     if (r->o.trim && !(sp.len & TN_SPAN_QUOTED)) {
         while (*n && (**p == ' ' || **p == '\t'))
@@ -303,20 +334,20 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
     }
 }
 
-static int convert_fixed(csv_reader *r, int32_t c, size_t nrows, tarn_error *err)
+static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
 {
     const column *col = &r->cols[c];
-    outcol *oc = &r->out[c];
-    int64_t w = width_of(col->id);
-    int64_t bytes = w ? (int64_t)nrows * w : tn_bitmap_bytes((int64_t)nrows);
+    outcol *oc = &w->out[c];
+    int64_t wid = width_of(col->id);
+    int64_t bytes = wid ? (int64_t)nrows * wid : tn_bitmap_bytes((int64_t)nrows);
     oc->values = tn_buffer_new_zeroed(bytes);
     TN_TRY_ALLOC(oc->values, err, (size_t)bytes);
     uint8_t *values = oc->values->data;
-    const tn_csv_tok *t = &r->tok;
+    const tn_csv_tok *t = &w->tok;
     /* int64 and float64 columns of plain fields: the tight loop */
     for (size_t i = 0; i < nrows; i++) {
         tn_span sp;
-        if (r->rej[i])
+        if (w->rej[i])
             continue;
         if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || (sp.len & TN_SPAN_BAD)) {
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
@@ -328,7 +359,7 @@ static int convert_fixed(csv_reader *r, int32_t c, size_t nrows, tarn_error *err
             p = r->buf + sp.off;
             n = sp.len & TN_SPAN_LEN;
         } else {
-            TN_TRY(text_of(r, sp, &p, &n, err));
+            TN_TRY(text_of(r, w, sp, &p, &n, err));
         }
         if ((!(sp.len & TN_SPAN_QUOTED) && is_null(r, p, n)) || n == 0) {
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
@@ -340,16 +371,16 @@ static int convert_fixed(csv_reader *r, int32_t c, size_t nrows, tarn_error *err
         char why[64];
         snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
                  tn_type_id_name(col->id));
-        TN_TRY(bad(r, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
+        TN_TRY(bad(r, w, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
         TN_TRY(set_null(oc, (int64_t)nrows, i, err));
     }
     return TARN_OK;
 }
 
-static int convert_string(csv_reader *r, int32_t c, size_t nrows, bool careful, tarn_error *err)
+static int convert_string(csv_reader *r, work *w, int32_t c, size_t nrows, bool careful, tarn_error *err)
 {
-    outcol *oc = &r->out[c];
-    const tn_csv_tok *t = &r->tok;
+    outcol *oc = &w->out[c];
+    const tn_csv_tok *t = &w->tok;
     uint64_t total = 0;
     for (size_t i = 0; i < nrows; i++) {
         tn_span sp;
@@ -370,7 +401,7 @@ static int convert_string(csv_reader *r, int32_t c, size_t nrows, bool careful, 
     for (size_t i = 0; i < nrows; i++) {
         tn_span sp;
         offs[i + 1] = o;
-        if (r->rej[i])
+        if (w->rej[i])
             continue;
         if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || ((sp.len & TN_SPAN_BAD) && r->o.on_error == TN_ON_ERROR_NULL)) {
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
@@ -395,7 +426,7 @@ static int convert_string(csv_reader *r, int32_t c, size_t nrows, bool careful, 
         else
             memcpy(data + o, src, n);
         if (careful && !tn_utf8_valid(data + o, (int64_t)n, NULL)) {
-            TN_TRY(bad(r, i, c, sp.off, TARN_ECORRUPT, "invalid UTF-8 in", data + o, n, err));
+            TN_TRY(bad(r, w, i, c, sp.off, TARN_ECORRUPT, "invalid UTF-8 in", data + o, n, err));
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
             continue;
         }
@@ -415,12 +446,12 @@ static void outcol_reset(outcol *oc)
     memset(oc, 0, sizeof *oc);
 }
 
-static int convert_column(csv_reader *r, int32_t c, size_t nrows, tarn_error *err)
+static int convert_column(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
 {
     if (r->cols[c].id != TN_STRING)
-        return convert_fixed(r, c, nrows, err);
-    TN_TRY(convert_string(r, c, nrows, false, err));
-    outcol *oc = &r->out[c];
+        return convert_fixed(r, w, c, nrows, err);
+    TN_TRY(convert_string(r, w, c, nrows, false, err));
+    outcol *oc = &w->out[c];
     /* the column's bytes are valid and no value starts inside a character
      * (so no value ends inside one): then every value is valid */
     const uint8_t *d = oc->data->data;
@@ -433,24 +464,24 @@ static int convert_column(csv_reader *r, int32_t c, size_t nrows, tarn_error *er
         return TARN_OK;
     /* rare: find the bad values one by one */
     outcol_reset(oc);
-    return convert_string(r, c, nrows, true, err);
+    return convert_string(r, w, c, nrows, true, err);
 }
 
 /* Drop rejected rows from every column, in place. */
-static void compact(csv_reader *r, size_t nrows, size_t *kept)
+static void compact(csv_reader *r, work *w, size_t nrows, size_t *kept)
 {
     size_t k = 0;
     for (int32_t c = 0; c < r->ncols; c++) {
-        outcol *oc = &r->out[c];
+        outcol *oc = &w->out[c];
         tn_type_id id = r->cols[c].id;
-        int64_t w = width_of(id);
+        int64_t wid = width_of(id);
         uint8_t *v = oc->values->data;
         int32_t *offs = (int32_t *)v;
         int32_t o = 0;
         k = 0;
         oc->nulls = 0;
         for (size_t i = 0; i < nrows; i++) {
-            if (r->rej[i])
+            if (w->rej[i])
                 continue;
             if (oc->validity) {
                 bool valid = tn_bit_get(oc->validity->data, (int64_t)i);
@@ -465,7 +496,7 @@ static void compact(csv_reader *r, size_t nrows, size_t *kept)
             } else if (id == TN_BOOL) {
                 tn_bit_put(v, (int64_t)k, tn_bit_get(v, (int64_t)i));
             } else {
-                memmove(v + k * (size_t)w, v + i * (size_t)w, (size_t)w);
+                memmove(v + k * (size_t)wid, v + i * (size_t)wid, (size_t)wid);
             }
             k++;
         }
@@ -477,12 +508,12 @@ static void compact(csv_reader *r, size_t nrows, size_t *kept)
     *kept = k;
 }
 
-static int make_batch(csv_reader *r, size_t n, tn_batch **out, tarn_error *err)
+static int make_batch(csv_reader *r, work *w, size_t n, tn_batch **out, tarn_error *err)
 {
     tn_batch *b = tn_batch_new(r->base.schema, (int64_t)n);
     TN_TRY_ALLOC(b, err, sizeof *b);
     for (int32_t c = 0; c < r->ncols; c++) {
-        outcol *oc = &r->out[c];
+        outcol *oc = &w->out[c];
         bool str = r->cols[c].id == TN_STRING;
         tn_array *a = tn_array_new(r->cols[c].type, (int64_t)n, str ? 3 : 2, 0);
         if (!a) {
@@ -496,8 +527,8 @@ static int make_batch(csv_reader *r, size_t n, tn_batch **out, tarn_error *err)
         if (oc->validity)
             oc->validity->size = tn_bitmap_bytes((int64_t)n);
         if (!str) {
-            int64_t w = width_of(r->cols[c].id);
-            oc->values->size = w ? (int64_t)n * w : tn_bitmap_bytes((int64_t)n);
+            int64_t wid = width_of(r->cols[c].id);
+            oc->values->size = wid ? (int64_t)n * wid : tn_bitmap_bytes((int64_t)n);
         } else {
             oc->values->size = (int64_t)(n + 1) * 4;
         }
@@ -514,48 +545,89 @@ static int make_batch(csv_reader *r, size_t n, tn_batch **out, tarn_error *err)
 }
 
 /* Convert the tokenized rows into a batch (NULL when every row was dropped). */
-static int convert(csv_reader *r, tn_batch **out, tarn_error *err)
+static int convert(csv_reader *r, work *w, tn_batch **out, tarn_error *err)
 {
-    size_t nrows = r->tok.nrows;
+    size_t nrows = w->tok.nrows;
     *out = NULL;
-    if (nrows > r->rej_cap) {
-        uint8_t *nr = tn_realloc(r->rej, nrows);
+    if (nrows > w->rej_cap) {
+        uint8_t *nr = tn_realloc(w->rej, nrows);
         TN_TRY_ALLOC(nr, err, nrows);
-        r->rej = nr;
-        r->rej_cap = nrows;
+        w->rej = nr;
+        w->rej_cap = nrows;
     }
-    memset(r->rej, 0, nrows);
-    r->nrej_batch = 0;
-    int rc = check_rows(r, err);
+    memset(w->rej, 0, nrows);
+    w->nrej = 0;
+    int rc = check_rows(r, w, err);
     for (int32_t c = 0; c < r->ncols && rc == TARN_OK; c++)
-        rc = convert_column(r, c, nrows, err);
+        rc = convert_column(r, w, c, nrows, err);
     if (rc == TARN_OK) {
         size_t kept = nrows;
-        if (r->nrej_batch)
-            compact(r, nrows, &kept);
-        r->rejected += r->nrej_batch;
+        if (w->nrej)
+            compact(r, w, nrows, &kept);
+        w->rejected += w->nrej;
         if (kept > 0)
-            rc = make_batch(r, kept, out, err);
+            rc = make_batch(r, w, kept, out, err);
     }
     for (int32_t c = 0; c < r->ncols; c++)
-        outcol_reset(&r->out[c]);
+        outcol_reset(&w->out[c]);
     return rc;
 }
 
 /* --- the reader ------------------------------------------------------- */
 
-static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
+static int work_init(csv_reader *r, work *w, tarn_error *err)
 {
-    csv_reader *r = (csv_reader *)base;
-    *out = NULL;
+    memset(w, 0, sizeof *w);
+    w->tok = r->tok; /* the dialect; the lists are the work's own */
+    w->tok.spans = NULL;
+    w->tok.rows = NULL;
+    w->tok.nspans = w->tok.cap_spans = w->tok.nrows = w->tok.cap_rows = 0;
+    tn_buf_init(&w->scratch, 0);
+    tn_buf_init(&w->rejects, 0);
+    w->out = tn_calloc((size_t)r->ncols + 1, sizeof(outcol));
+    TN_TRY_ALLOC(w->out, err, (size_t)r->ncols * sizeof(outcol));
+    return TARN_OK;
+}
+
+static void work_drop_batches(work *w)
+{
+    for (size_t i = 0; i < w->nbatches; i++)
+        tn_batch_unref(w->batches[i]);
+    w->nbatches = 0;
+}
+
+static void work_reset(csv_reader *r, work *w)
+{
+    tn_csv_tok_reset(&w->tok);
+    for (int32_t c = 0; w->out && c < r->ncols; c++)
+        outcol_reset(&w->out[c]);
+    tn_free(w->out);
+    tn_free(w->rej);
+    tn_buf_reset(&w->scratch);
+    tn_buf_reset(&w->rejects);
+    work_drop_batches(w);
+    tn_free(w->batches);
+    memset(w, 0, sizeof *w);
+}
+
+/* Consume buffer bytes up to end. */
+static void advance(csv_reader *r, size_t end)
+{
+    r->line += count_lines(r->buf + r->pos, end - r->pos);
+    r->pos = end;
+}
+
+/* One batch from the buffer, on the reader's thread. */
+static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
+{
+    work *w = &r->seq;
     while (!r->done) {
         if (!r->eof && r->len - r->pos < r->block)
             TN_TRY(refill(r, r->block + (r->len - r->pos), err));
         size_t end;
-        TN_TRY(tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
-        if (r->tok.nrows == 0) {
-            r->line += count_lines(r->buf + r->pos, end - r->pos);
-            r->pos = end;
+        TN_TRY(tn_csv_tokenize(&w->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
+        if (w->tok.nrows == 0) {
+            advance(r, end);
             if (r->eof && r->pos == r->len) {
                 r->done = true;
                 break;
@@ -572,9 +644,12 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
             TN_TRY(refill(r, pending * 2 > r->block ? pending * 2 : r->block, err));
             continue;
         }
-        int rc = convert(r, out, err);
-        r->line += count_lines(r->buf + r->pos, end - r->pos);
-        r->pos = end;
+        int rc = convert(r, w, out, err);
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+        r->rejected += w->rejected;
+        w->rejected = 0;
+        advance(r, end);
         if (rc != TARN_OK) {
             r->done = true;
             return rc;
@@ -585,18 +660,200 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
     return TARN_OK;
 }
 
+/* --- parallel parsing of one buffer ------------------------------------
+ *
+ * The buffer is cut into chunks at line ends that are outside quotes
+ * according to a count of quote bytes (parity) before each nominal cut.
+ * Each chunk is tokenized and converted on the pool as if it started a file.
+ * A cut is proven right afterwards: the chunk before it must end with a
+ * complete row, not inside a quoted field. Escapes, comment lines or stray
+ * quotes in unquoted fields can fool the parity; then the proof fails and the
+ * buffer is parsed again on one thread, as it is when any chunk fails (so an
+ * error is always the first one in the file). */
+
+#define PAR_MIN_CHUNK ((size_t)1 << 20)
+
+static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
+{
+    csv_reader *r = ctx;
+    for (int64_t i = begin; i < end_i; i++) {
+        work *w = &r->par[i];
+        size_t at = w->start;
+        bool final = i == r->npar - 1 ? r->eof : true;
+        while (at < w->stop) {
+            size_t end;
+            TN_TRY(tn_csv_tokenize(&w->tok, r->buf, at, w->stop, final, r->batch_size, &end, err));
+            if (w->tok.nrows == 0) {
+                at = end;
+                break;
+            }
+            /* the proof of the cut after this chunk: its last row is closed */
+            tn_span last = w->tok.spans[w->tok.nspans - 1];
+            if (end == w->stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->stop)
+                w->open_end = true;
+            tn_batch *b = NULL;
+            TN_TRY(convert(r, w, &b, err));
+            at = end;
+            if (!b)
+                continue;
+            if (w->nbatches == w->cap_batches) {
+                size_t nc = w->cap_batches ? w->cap_batches * 2 : 4;
+                tn_batch **nb = tn_realloc(w->batches, nc * sizeof *nb);
+                if (!nb) {
+                    tn_batch_unref(b);
+                    return tn_error_oom(err, nc * sizeof *nb);
+                }
+                w->batches = nb;
+                w->cap_batches = nc;
+            }
+            w->batches[w->nbatches++] = b;
+        }
+        w->end = at;
+    }
+    return TARN_OK;
+}
+
+/* Choose the cuts; returns the number of chunks (1: do not split). */
+static int32_t plan_chunks(csv_reader *r)
+{
+    size_t avail = r->len - r->pos;
+    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    if (k > 2 * r->threads)
+        k = 2 * r->threads;
+    if (k < 2)
+        return 1;
+    uint8_t q = r->tok.quote;
+    bool quoting = r->tok.quoting;
+    size_t prev = r->pos;
+    int parity = 0;
+    int32_t n = 0;
+    r->par[0].start = r->pos;
+    for (int32_t i = 1; i < k; i++) {
+        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        if (cut <= prev)
+            continue;
+        for (const uint8_t *p = r->buf + prev, *e = r->buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
+             p++)
+            parity ^= 1;
+        /* forward to a line end outside quotes */
+        const uint8_t *p = r->buf + cut, *e = r->buf + r->len;
+        for (; p < e; p++) {
+            if (quoting && *p == q)
+                parity ^= 1;
+            else if (*p == '\n' && !parity)
+                break;
+        }
+        if (p >= e)
+            break;
+        size_t b = (size_t)(p - r->buf) + 1;
+        r->par[n].stop = b;
+        r->par[++n].start = b;
+        prev = b;
+    }
+    r->par[n].stop = r->len;
+    return n + 1;
+}
+
+static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
+{
+    *used = false;
+    if (!r->eof && r->len - r->pos < r->block)
+        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    int32_t k = plan_chunks(r);
+    if (k < 2)
+        return TARN_OK;
+    r->npar = k;
+    for (int32_t i = 0; i < k; i++) {
+        r->par[i].open_end = false;
+        r->par[i].end = r->par[i].start;
+        r->par[i].rejected = 0;
+    }
+    tarn_error perr;
+    int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
+    if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT || rc == TARN_EIO) {
+        if (err)
+            *err = perr;
+        return rc;
+    }
+    bool proven = rc == TARN_OK;
+    for (int32_t i = 0; i + 1 < k && proven; i++)
+        proven = !r->par[i].open_end && r->par[i].end == r->par[i].stop;
+    if (!proven) {
+        /* parse this buffer on one thread: same result as never splitting */
+        for (int32_t i = 0; i < k; i++) {
+            work_drop_batches(&r->par[i]);
+            r->par[i].rejects.len = 0;
+        }
+        r->par_failed = true;
+        return TARN_OK;
+    }
+    size_t total = 0;
+    for (int32_t i = 0; i < k; i++)
+        total += r->par[i].nbatches;
+    if (total > r->qcap) {
+        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
+        if (!q) {
+            for (int32_t i = 0; i < k; i++)
+                work_drop_batches(&r->par[i]);
+            return tn_error_oom(err, total * sizeof *q);
+        }
+        r->queue = q;
+        r->qcap = total;
+    }
+    r->qhead = r->qlen = 0;
+    for (int32_t i = 0; i < k; i++) {
+        work *w = &r->par[i];
+        for (size_t j = 0; j < w->nbatches; j++)
+            r->queue[r->qlen++] = w->batches[j];
+        w->nbatches = 0;
+        r->rejected += w->rejected;
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+    }
+    advance(r, r->par[k - 1].end);
+    *used = true;
+    return rc;
+}
+
+static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    csv_reader *r = (csv_reader *)base;
+    *out = NULL;
+    for (;;) {
+        if (r->qhead < r->qlen) {
+            *out = r->queue[r->qhead++];
+            return TARN_OK;
+        }
+        if (r->done)
+            return TARN_OK;
+        if (r->threads > 1 && !r->par_failed) {
+            bool used;
+            int rc = next_parallel(r, &used, err);
+            if (rc != TARN_OK) {
+                r->done = true;
+                return rc;
+            }
+            if (used)
+                continue;
+        }
+        return next_sequential(r, out, err);
+    }
+}
+
 static void csv_destroy(tn_reader *base)
 {
     csv_reader *r = (csv_reader *)base;
     tn_source_free(r->src);
     tn_free(r->buf);
     tn_csv_tok_reset(&r->tok);
-    for (int32_t c = 0; r->out && c < r->ncols; c++)
-        outcol_reset(&r->out[c]);
-    tn_free(r->out);
+    work_reset(r, &r->seq);
+    for (int32_t i = 0; r->par && i < r->maxpar; i++)
+        work_reset(r, &r->par[i]);
+    tn_free(r->par);
+    for (size_t i = r->qhead; i < r->qlen; i++)
+        tn_batch_unref(r->queue[i]);
+    tn_free(r->queue);
     tn_free(r->cols);
-    tn_free(r->rej);
-    tn_buf_reset(&r->scratch);
     if (r->reject_fd >= 0)
         close(r->reject_fd);
     tn_free(r->name);
@@ -726,8 +983,6 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
     r->base.schema = s;
     r->cols = tn_calloc((size_t)n + 1, sizeof(column));
     TN_TRY_ALLOC(r->cols, err, (size_t)n * sizeof(column));
-    r->out = tn_calloc((size_t)n + 1, sizeof(outcol));
-    TN_TRY_ALLOC(r->out, err, (size_t)n * sizeof(outcol));
     r->ncols = n;
     for (int32_t c = 0; c < n; c++) {
         const tn_field *given = r->o.schema ? &r->o.schema->fields[c] : NULL;
@@ -747,6 +1002,24 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
     return TARN_OK;
 }
 
+/* Conversion state: one for the reader's thread, and one per chunk when
+ * the pool has more than one thread (0 in the options means the pool's). */
+static int setup_work(csv_reader *r, tarn_error *err)
+{
+    TN_TRY(work_init(r, &r->seq, err));
+    r->threads = r->o.threads > 0 ? r->o.threads : tarn_threads();
+    if (r->threads <= 1)
+        return TARN_OK;
+    if (r->o.block_size <= 0)
+        r->block = ((size_t)4 << 20) * (size_t)(r->threads < 16 ? r->threads : 16);
+    r->maxpar = 2 * r->threads;
+    r->par = tn_calloc((size_t)r->maxpar, sizeof(work));
+    TN_TRY_ALLOC(r->par, err, (size_t)r->maxpar * sizeof(work));
+    for (int32_t i = 0; i < r->maxpar; i++)
+        TN_TRY(work_init(r, &r->par[i], err));
+    return TARN_OK;
+}
+
 static int open_reader(tn_source *src, const char *name, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
 {
     csv_reader *r = tn_calloc(1, sizeof *r);
@@ -762,7 +1035,6 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
     tn_csv_options_init(&r->o);
     if (opts)
         r->o = *opts;
-    tn_buf_init(&r->scratch, 0);
     r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
     r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 65536;
     if (r->o.max_row_bytes <= 0 || r->o.max_row_bytes > TN_CSV_MAX_ROW)
@@ -787,6 +1059,8 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         goto fail;
     r->header = d.header;
     r->sampled = d.sample_rows;
+    if ((rc = setup_work(r, err)) != TARN_OK)
+        goto fail;
     if (d.header) {
         size_t end;
         if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)

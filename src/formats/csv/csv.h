@@ -55,6 +55,8 @@ typedef struct tn_csv_options {
     int64_t sample_rows;     /* rows sniffed for types; 0: 20480 */
     int64_t block_size;      /* bytes read at a time; 0: 4 MiB */
     int64_t max_row_bytes;   /* longest row accepted; 0: 512 MiB */
+    int32_t threads;         /* parse one file on this many threads; 0: the pool's
+                                size, 1: on the caller's thread only */
     const char *name;        /* name used in messages; NULL: the path */
 } tn_csv_options;
 
