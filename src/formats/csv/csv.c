@@ -810,8 +810,11 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
     }
+    size_t before = r->pos;
     advance(r, r->par[k - 1].end);
-    *used = true;
+    /* no complete row in the chunks (one long row): let one thread grow the buffer */
+    *used = r->pos != before || r->qlen > 0;
+    r->par_failed = !*used;
     return rc;
 }
 

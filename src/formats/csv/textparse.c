@@ -250,7 +250,13 @@ static bool to_iso(const uint8_t *p, int64_t n, uint32_t layout, char *out, size
         return false;
     int month = layout == TN_DATE_MDY ? a : b, day = layout == TN_DATE_MDY ? b : a;
     memcpy(out, p + i, 4);
-    snprintf(out + 4, 7, "-%02d-%02d", month % 100, day % 100);
+    /* month and day have at most two digits */
+    out[4] = '-';
+    out[5] = (char)('0' + month / 10);
+    out[6] = (char)('0' + month % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + day / 10);
+    out[9] = (char)('0' + day % 10);
     memcpy(out + 10, p + i + 4, (size_t)(n - i - 4));
     *outn = 10 + (size_t)(n - i - 4);
     return true;
