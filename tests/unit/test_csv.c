@@ -533,6 +533,16 @@ TEST(alloc_failures)
 
 TEST(textparse)
 {
+    bool bv;
+    CHECK(tn_text_parse_bool((const uint8_t *)"0", 1, &bv) && !bv);
+    CHECK(tn_text_parse_bool((const uint8_t *)"1", 1, &bv) && bv);
+    CHECK(tn_text_parse_bool((const uint8_t *)"T", 1, &bv) && bv);
+    CHECK(tn_text_parse_bool((const uint8_t *)"FaLsE", 5, &bv) && !bv);
+    CHECK(tn_text_parse_bool((const uint8_t *)"YES", 3, &bv) && bv);
+    CHECK(tn_text_parse_bool((const uint8_t *)"no", 2, &bv) && !bv);
+    CHECK(!tn_text_parse_bool((const uint8_t *)"tru", 3, &bv));
+    CHECK(!tn_text_parse_bool((const uint8_t *)"2", 1, &bv));
+    CHECK(!tn_text_parse_bool((const uint8_t *)"nope", 4, &bv));
     double d;
     CHECK(tn_text_parse_double((const uint8_t *)"1e308", 5, &d) && d == 1e308);
     CHECK(tn_text_parse_double((const uint8_t *)"0.1", 3, &d) && d == 0.1);

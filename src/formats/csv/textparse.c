@@ -27,17 +27,41 @@ static bool ieq(const uint8_t *p, int64_t n, const char *word)
     return (size_t)n == k && strncasecmp((const char *)p, word, k) == 0;
 }
 
+/* Lower-case ASCII letters of p equal word (already lower case). */
+static inline bool lower_eq(const uint8_t *p, int64_t n, const char *word, int64_t k)
+{
+    if (n != k)
+        return false;
+    for (int64_t i = 0; i < n; i++)
+        if ((p[i] | 0x20) != (uint8_t)word[i])
+            return false;
+    return true;
+}
+
 bool tn_text_parse_bool(const uint8_t *p, int64_t n, bool *out)
 {
-    if (ieq(p, n, "true") || ieq(p, n, "t") || ieq(p, n, "yes") || ieq(p, n, "1")) {
+    if (n == 0 || n > 5)
+        return false;
+    if (n == 1 && (p[0] == '0' || p[0] == '1')) {
+        *out = p[0] == '1';
+        return true;
+    }
+    switch (p[0] | 0x20) {
+    case 't':
         *out = true;
-        return true;
-    }
-    if (ieq(p, n, "false") || ieq(p, n, "f") || ieq(p, n, "no") || ieq(p, n, "0")) {
+        return n == 1 || lower_eq(p, n, "true", 4);
+    case 'f':
         *out = false;
-        return true;
+        return n == 1 || lower_eq(p, n, "false", 5);
+    case 'y':
+        *out = true;
+        return lower_eq(p, n, "yes", 3);
+    case 'n':
+        *out = false;
+        return lower_eq(p, n, "no", 2);
+    default:
+        return false;
     }
-    return false;
 }
 
 bool tn_text_parse_int64(const uint8_t *p, int64_t n, int64_t *out, bool *overflow)
