@@ -275,6 +275,75 @@ TEST(gzip_file)
     unlink(path);
 }
 
+/* About 4 MB of JSON lines; pretty puts some rows over two lines (values
+ * may span lines, so a cut there must be caught); bad_row breaks one row. */
+static char *big_lines(bool pretty, int64_t bad_row, size_t *n)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int ok = 0;
+    for (int64_t i = 0; i < 80000 && ok == 0; i++) {
+        if (i == bad_row)
+            ok = tn_buf_printf(&b, NULL, "{\"id\": %lld, \"v\": oops}\n", (long long)i);
+        else
+            ok = tn_buf_printf(&b, NULL, "{\"id\": %lld,%s\"s\": \"row \\u00e9 %lld\", \"l\": [%lld, 2.5], \"o\": {\"k\": %s}}\n",
+                               (long long)i, pretty && i % 3 == 0 ? "\n  " : " ", (long long)i, (long long)(i % 9),
+                               i % 2 ? "true" : "null");
+    }
+    *n = b.len;
+    return tn_buf_take(&b);
+}
+
+static int64_t last_chunks;
+
+static int read_threads(const char *text, size_t n, int32_t threads, tn_on_error policy, tn_buf *out, tarn_error *e)
+{
+    tn_json_options o = opts();
+    o.threads = threads;
+    o.on_error = policy;
+    tn_reader *r;
+    int rc = tn_json_open_memory(text, (int64_t)n, &o, &r, e);
+    if (rc)
+        return rc;
+    rc = dump_reader(r, out, NULL, e);
+    last_chunks = tn_json_parallel_chunks(r);
+    DUMP_IGN(tn_buf_printf(out, NULL, "rejected %lld\n", (long long)tn_json_rejected_rows(r)));
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(parallel_same_as_sequential)
+{
+    for (int pretty = 0; pretty < 2; pretty++) {
+        for (int policy = 0; policy < 2; policy++) {
+            size_t n;
+            char *text = big_lines(pretty, policy ? 50000 : -1, &n);
+            tn_buf one, many;
+            tn_buf_init(&one, 0);
+            tn_buf_init(&many, 0);
+            tn_on_error pol = policy ? TN_ON_ERROR_SKIP : TN_ON_ERROR_FAIL;
+            CHECK_OK(read_threads(text, n, 1, pol, &one, &err), &err);
+            CHECK_OK(read_threads(text, n, 4, pol, &many, &err), &err);
+            if (!pretty && !policy)
+                CHECK(last_chunks >= 2);
+            CHECK(one.len > 2000000);
+            CHECK(one.len == many.len && memcmp(one.data, many.data, one.len) == 0);
+            CHECK(strstr((char *)one.data, "79999|row \xc3\xa9 79999|[7,2.5]|{k:true}\n") != NULL);
+            tn_buf_reset(&one);
+            tn_buf_reset(&many);
+            tn_free(text);
+        }
+    }
+    size_t n;
+    char *text = big_lines(false, 70000, &n);
+    tn_buf out;
+    tn_buf_init(&out, 0);
+    CHECK_EQ_INT(read_threads(text, n, 4, TN_ON_ERROR_FAIL, &out, &err), TARN_ECORRUPT);
+    CHECK_STR(err.message, "input:70001:20: unexpected character");
+    tn_buf_reset(&out);
+    tn_free(text);
+}
+
 static int alloc_run(void *ctx, tarn_error *e)
 {
     const char *text = "{\"a\": 1, \"b\": {\"c\": [1, 2]}, \"k\\u0041\": \"x\"}\n{\"a\": 2.5, \"b\": null, \"d\": true}\n";
@@ -308,6 +377,7 @@ int main(void)
     RUN(explicit_schema);
     RUN(block_boundaries);
     RUN(gzip_file);
+    RUN(parallel_same_as_sequential);
     RUN(alloc_failures);
     return tn_test_done();
 }

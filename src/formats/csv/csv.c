@@ -82,6 +82,7 @@ typedef struct csv_reader {
     size_t qhead, qlen, qcap;
     int32_t threads, maxpar;
     bool par_failed;     /* the split of this buffer did not prove right */
+    int64_t par_chunks;  /* chunks parsed in parallel and kept */
     int64_t rejected;
     int reject_fd;
     size_t block;
@@ -815,6 +816,7 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
     /* no complete row in the chunks (one long row): let one thread grow the buffer */
     *used = r->pos != before || r->qlen > 0;
     r->par_failed = !*used;
+    r->par_chunks += *used ? k : 0;
     return rc;
 }
 
@@ -896,6 +898,11 @@ static int own_options(csv_reader *r, tarn_error *err)
         r->o.null_values = (const char *const *)r->own_nulls;
     }
     return TARN_OK;
+}
+
+int64_t tn_csv_parallel_chunks(const tn_reader *r)
+{
+    return ((const csv_reader *)r)->par_chunks;
 }
 
 int64_t tn_csv_rejected_rows(const tn_reader *r)

@@ -70,6 +70,8 @@ int tn_csv_open_memory(const void *data, int64_t size, const tn_csv_options *opt
 
 /* Rows a reader dropped under on_error skip, so far. */
 int64_t tn_csv_rejected_rows(const tn_reader *r);
+/* Chunks parsed on the pool and kept so far (0: all on one thread). */
+int64_t tn_csv_parallel_chunks(const tn_reader *r);
 
 /* What the sniffer found. */
 typedef struct tn_csv_sniff_result {

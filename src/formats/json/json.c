@@ -26,6 +26,7 @@
 #include "arrow/builder.h"
 #include "arrow/utf8.h"
 #include "core/alloc.h"
+#include "core/pool.h"
 #include "formats/csv/source.h"
 #include "formats/csv/textparse.h"
 #include "formats/json/json.h"
@@ -411,9 +412,7 @@ static int32_t jinf_add(jinf *t, const uint8_t *name, size_t n)
 }
 
 typedef struct jreader jreader;
-static int key_text(jreader *r, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err);
-
-static int infer(jreader *r, jinf *t, size_t ti, tarn_error *err);
+typedef struct jwork jwork;
 
 static int tok_kind(uint8_t k)
 {
@@ -429,8 +428,6 @@ static int tok_kind(uint8_t k)
     }
 }
 
-static int infer(jreader *r, jinf *t, size_t ti, tarn_error *err);
-
 /* --- the reader state -------------------------------------------------- */
 
 typedef struct jnode {
@@ -442,6 +439,24 @@ typedef struct jnode {
     uint32_t *slots; /* struct: the value token of each field in this object */
 } jnode;
 
+/* The state of parsing and converting a run of rows: the sequential reader
+ * has one; the parallel path one per chunk of the buffer. */
+struct jwork {
+    parser j;          /* the tape */
+    uint32_t *rows;    /* the token of each row */
+    size_t nrows, cap_rows;
+    jnode root;        /* builders */
+    tn_buf scratch;
+    tn_buf rejects;    /* reject_path lines, written in order by the reader */
+    int64_t rejected;
+    size_t bad_tok;    /* dry run: the token that did not fit */
+    const jnode *bad_node;
+    size_t start, stop, end; /* parallel: the chunk and where its rows end */
+    int64_t syntax_rejects;  /* parallel: rows dropped as not JSON */
+    tn_batch **batches;
+    size_t nbatches, cap_batches;
+};
+
 struct jreader {
     tn_reader base;
     tn_json_options o;
@@ -452,36 +467,37 @@ struct jreader {
     bool eof, done;
     bool array_mode, need_comma, closed;
     int64_t line, col; /* of buf[pos] */
-    parser j;
-    uint32_t *rows;
-    size_t nrows, cap_rows;
-    jnode root;
-    tn_buf scratch, widened;
+    jwork seq;         /* the sequential path (and inference) */
+    jwork *par;        /* the parallel path: one per chunk */
+    int32_t npar, maxpar, threads;
+    bool par_failed;   /* the split of this buffer did not prove right */
+    int64_t par_chunks; /* chunks whose rows were parsed in parallel and kept */
+    tn_batch **queue;  /* batches made in parallel, not handed out yet */
+    size_t qhead, qlen, qcap;
+    tn_buf widened;
     int64_t rejected;
     int reject_fd;
     size_t block;
     int64_t batch_size;
     char *own_reject; /* a copy: the caller's options may go away */
-    size_t bad_tok; /* dry run: the token that did not fit */
-    const jnode *bad_node;
 };
 
-static int key_text(jreader *r, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err)
+static int key_text(jreader *r, jwork *w, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err)
 {
     *p = r->buf + k->off;
     *n = k->len;
     if (k->esc) {
-        r->scratch.len = 0;
-        TN_TRY(tn_buf_reserve(&r->scratch, *n + 1, err));
-        *n = decode(*p, *n, r->scratch.data);
-        *p = r->scratch.data;
+        w->scratch.len = 0;
+        TN_TRY(tn_buf_reserve(&w->scratch, *n + 1, err));
+        *n = decode(*p, *n, w->scratch.data);
+        *p = w->scratch.data;
     }
     return TARN_OK;
 }
 
-static int infer(jreader *r, jinf *t, size_t ti, tarn_error *err)
+static int infer(jreader *r, jwork *w, jinf *t, size_t ti, tarn_error *err)
 {
-    const jtok *tok = &r->j.toks[ti];
+    const jtok *tok = &w->j.toks[ti];
     int k = tok_kind(tok->kind);
     if (k == T_UNKNOWN)
         return TARN_OK;
@@ -500,14 +516,14 @@ static int infer(jreader *r, jinf *t, size_t ti, tarn_error *err)
     if (k == T_LIST) {
         if (t->n == 0 && jinf_add(t, NULL, 0) < 0)
             return tn_error_oom(err, sizeof(jinf));
-        for (size_t e = ti + 1; e < tok->next; e = r->j.toks[e].next)
-            TN_TRY(infer(r, t->kids[0], e, err));
+        for (size_t e = ti + 1; e < tok->next; e = w->j.toks[e].next)
+            TN_TRY(infer(r, w, t->kids[0], e, err));
     } else if (k == T_STRUCT) {
         int32_t m = 0;
-        for (size_t e = ti + 1; e < tok->next; e = r->j.toks[e + 1].next, m++) {
+        for (size_t e = ti + 1; e < tok->next; e = w->j.toks[e + 1].next, m++) {
             const uint8_t *name;
             size_t n;
-            TN_TRY(key_text(r, &r->j.toks[e], &name, &n, err));
+            TN_TRY(key_text(r, w, &w->j.toks[e], &name, &n, err));
             int32_t f = -1;
             if (m < t->n && strlen(t->names[m]) == n && memcmp(t->names[m], name, n) == 0)
                 f = m;
@@ -516,7 +532,7 @@ static int infer(jreader *r, jinf *t, size_t ti, tarn_error *err)
                     f = i;
             if (f < 0 && (f = jinf_add(t, name, n)) < 0)
                 return tn_error_oom(err, n + sizeof(jinf));
-            TN_TRY(infer(r, t->kids[f], e + 1, err));
+            TN_TRY(infer(r, w, t->kids[f], e + 1, err));
         }
     }
     return TARN_OK;
@@ -629,10 +645,10 @@ static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, tarn
 }
 
 /* The root: one owned builder per column. */
-static int root_init(jreader *r, tarn_error *err)
+static int root_init(jreader *r, jwork *w, tarn_error *err)
 {
     tn_schema *s = r->base.schema;
-    jnode *root = &r->root;
+    jnode *root = &w->root;
     root->kids = tn_calloc((size_t)s->n_fields + 1, sizeof(jnode));
     TN_TRY_ALLOC(root->kids, err, (size_t)s->n_fields * sizeof(jnode));
     root->slots = tn_calloc((size_t)s->n_fields + 1, sizeof(uint32_t));
@@ -667,25 +683,36 @@ static void locate(const jreader *r, size_t off, int64_t *line, int64_t *col)
     *col = last ? (int64_t)(end - last) : r->col + (int64_t)(off - r->pos);
 }
 
-static int write_reject(jreader *r, const char *msg, size_t off, size_t len, tarn_error *err)
+static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_t len, tarn_error *err)
 {
     if (!r->o.reject_path)
+        return TARN_OK;
+    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
+    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
+    TN_TRY(tn_buf_append(&w->rejects, r->buf + off, len, err));
+    return tn_buf_append_byte(&w->rejects, '\n', err);
+}
+
+/* Append the rejected rows a piece of work collected to reject_path. */
+static int flush_rejects(jreader *r, jwork *w, tarn_error *err)
+{
+    if (w->rejects.len == 0)
         return TARN_OK;
     if (r->reject_fd < 0) {
         r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (r->reject_fd < 0)
             return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
     }
-    size_t m = strlen(msg);
-    if (write(r->reject_fd, msg, m) != (ssize_t)m || write(r->reject_fd, "\t", 1) != 1 ||
-        write(r->reject_fd, r->buf + off, len) != (ssize_t)len || write(r->reject_fd, "\n", 1) != 1)
+    size_t n = w->rejects.len;
+    w->rejects.len = 0;
+    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
         return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
     return TARN_OK;
 }
 
-static void describe(const jreader *r, const jnode *n, size_t ti, const char *why, char *msg, size_t cap)
+static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, const char *why, char *msg, size_t cap)
 {
-    const jtok *t = &r->j.toks[ti];
+    const jtok *t = &w->j.toks[ti];
     size_t off = t->kind == J_STR ? t->off - 1 : t->off;
     int64_t line, col;
     locate(r, off, &line, &col);
@@ -695,37 +722,37 @@ static void describe(const jreader *r, const jnode *n, size_t ti, const char *wh
 }
 
 /* A value that does not fit its column: null it, or stop. */
-static int mismatch(jreader *r, const jnode *n, size_t ti, bool dry, const char *why, tarn_error *err)
+static int mismatch(jreader *r, jwork *w, const jnode *n, size_t ti, bool dry, const char *why, tarn_error *err)
 {
     if (dry) {
-        r->bad_tok = ti;
-        r->bad_node = n;
+        w->bad_tok = ti;
+        w->bad_node = n;
         return MISMATCH;
     }
     if (r->o.on_error == TN_ON_ERROR_NULL)
         return tn_builder_append_null(n->b, err);
     char msg[TARN_ERROR_MAX];
-    char w[64];
-    snprintf(w, sizeof w, "%s: cannot convert", why);
-    describe(r, n, ti, w, msg, sizeof msg);
+    char what[64];
+    snprintf(what, sizeof what, "%s: cannot convert", why);
+    describe(r, w, n, ti, what, msg, sizeof msg);
     return tn_error_set(err, TARN_ETYPE, "%s", msg);
 }
 
-static int append(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *err);
+static int append(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, tarn_error *err);
 
 /* Fill n->slots with the value token of each field of object ti. */
-static int match_fields(jreader *r, jnode *n, size_t ti, tarn_error *err)
+static int match_fields(jreader *r, jwork *w, jnode *n, size_t ti, tarn_error *err)
 {
-    const jtok *tok = &r->j.toks[ti];
+    const jtok *tok = &w->j.toks[ti];
     const tn_type *t = n->type;
     const tn_field *fields = t ? t->children : r->base.schema->fields;
     for (int32_t i = 0; i < n->n; i++)
         n->slots[i] = UINT32_MAX;
     int32_t m = 0;
-    for (size_t e = ti + 1; e < tok->next; e = r->j.toks[e + 1].next, m++) {
+    for (size_t e = ti + 1; e < tok->next; e = w->j.toks[e + 1].next, m++) {
         const uint8_t *name;
         size_t len;
-        TN_TRY(key_text(r, &r->j.toks[e], &name, &len, err));
+        TN_TRY(key_text(r, w, &w->j.toks[e], &name, &len, err));
         int32_t f = -1;
         if (m < n->n && strlen(fields[m].name) == len && memcmp(fields[m].name, name, len) == 0)
             f = m;
@@ -738,14 +765,14 @@ static int match_fields(jreader *r, jnode *n, size_t ti, tarn_error *err)
     return TARN_OK;
 }
 
-static int append_fields(jreader *r, jnode *n, bool dry, tarn_error *err)
+static int append_fields(jreader *r, jwork *w, jnode *n, bool dry, tarn_error *err)
 {
     for (int32_t i = 0; i < n->n; i++) {
         int rc;
         if (n->slots[i] == UINT32_MAX)
             rc = dry ? TARN_OK : tn_builder_append_null(n->kids[i].b, err);
         else
-            rc = append(r, &n->kids[i], n->slots[i], dry, err);
+            rc = append(r, w, &n->kids[i], n->slots[i], dry, err);
         if (rc != TARN_OK)
             return rc;
     }
@@ -753,21 +780,21 @@ static int append_fields(jreader *r, jnode *n, bool dry, tarn_error *err)
 }
 
 /* Text of a scalar: decoded string, or the raw number. */
-static int scalar_text(jreader *r, const jtok *t, const uint8_t **p, size_t *n, tarn_error *err)
+static int scalar_text(jreader *r, jwork *w, const jtok *t, const uint8_t **p, size_t *n, tarn_error *err)
 {
-    return key_text(r, t, p, n, err);
+    return key_text(r, w, t, p, n, err);
 }
 
-static int append_scalar(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *err)
+static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, tarn_error *err)
 {
-    const jtok *t = &r->j.toks[ti];
+    const jtok *t = &w->j.toks[ti];
     tn_type_id id = n->type->id;
     const uint8_t *p;
     size_t len;
     switch (id) {
     case TN_BOOL:
         if (t->kind != J_TRUE && t->kind != J_FALSE)
-            return mismatch(r, n, ti, dry, "expected bool", err);
+            return mismatch(r, w, n, ti, dry, "expected bool", err);
         return dry ? TARN_OK : tn_builder_append_bool(n->b, t->kind == J_TRUE, err);
     case TN_INT32:
     case TN_INT64: {
@@ -775,19 +802,19 @@ static int append_scalar(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *
         bool over;
         if (t->kind != J_INT || !tn_text_parse_int64(r->buf + t->off, t->len, &v, &over) ||
             (id == TN_INT32 && (v < INT32_MIN || v > INT32_MAX)))
-            return mismatch(r, n, ti, dry, id == TN_INT32 ? "expected int32" : "expected int64", err);
+            return mismatch(r, w, n, ti, dry, id == TN_INT32 ? "expected int32" : "expected int64", err);
         return dry ? TARN_OK : tn_builder_append_int(n->b, v, err);
     }
     case TN_FLOAT64: {
         double v;
         if ((t->kind != J_INT && t->kind != J_FLOAT) || !tn_text_parse_double(r->buf + t->off, t->len, &v))
-            return mismatch(r, n, ti, dry, "expected double", err);
+            return mismatch(r, w, n, ti, dry, "expected double", err);
         return dry ? TARN_OK : tn_builder_append_double(n->b, v, err);
     }
     case TN_STRING:
-        TN_TRY(scalar_text(r, t, &p, &len, err));
+        TN_TRY(scalar_text(r, w, t, &p, &len, err));
         if (t->kind == J_STR && !tn_utf8_valid(p, (int64_t)len, NULL))
-            return mismatch(r, n, ti, dry, "invalid UTF-8 in", err);
+            return mismatch(r, w, n, ti, dry, "invalid UTF-8 in", err);
         if (dry)
             return TARN_OK;
         if (t->kind == J_STR)
@@ -797,8 +824,8 @@ static int append_scalar(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *
         break;
     }
     if (t->kind != J_STR && t->kind != J_INT && t->kind != J_FLOAT)
-        return mismatch(r, n, ti, dry, "expected text", err);
-    TN_TRY(scalar_text(r, t, &p, &len, err));
+        return mismatch(r, w, n, ti, dry, "expected text", err);
+    TN_TRY(scalar_text(r, w, t, &p, &len, err));
     int64_t v = 0;
     bool ok = false, zone;
     switch (id) {
@@ -830,89 +857,92 @@ static int append_scalar(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *
         break;
     }
     if (!ok) {
-        char w[48];
-        snprintf(w, sizeof w, "expected %s", tn_type_id_name(id));
-        return mismatch(r, n, ti, dry, w, err);
+        char what[48];
+        snprintf(what, sizeof what, "expected %s", tn_type_id_name(id));
+        return mismatch(r, w, n, ti, dry, what, err);
     }
     return dry || id == TN_DECIMAL128 ? TARN_OK : tn_builder_append_int(n->b, v, err);
 }
 
-static int append(jreader *r, jnode *n, size_t ti, bool dry, tarn_error *err)
+static int append(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, tarn_error *err)
 {
-    const jtok *t = &r->j.toks[ti];
+    const jtok *t = &w->j.toks[ti];
     if (t->kind == J_NULL)
         return dry ? TARN_OK : tn_builder_append_null(n->b, err);
     switch (n->type->id) {
     case TN_LIST:
         if (t->kind != J_ARR)
-            return mismatch(r, n, ti, dry, "expected list", err);
-        for (size_t e = ti + 1; e < t->next; e = r->j.toks[e].next)
-            TN_TRY(append(r, &n->kids[0], e, dry, err));
+            return mismatch(r, w, n, ti, dry, "expected list", err);
+        for (size_t e = ti + 1; e < t->next; e = w->j.toks[e].next)
+            TN_TRY(append(r, w, &n->kids[0], e, dry, err));
         return dry ? TARN_OK : tn_builder_append_list(n->b, err);
     case TN_STRUCT:
         if (t->kind != J_OBJ)
-            return mismatch(r, n, ti, dry, "expected struct", err);
-        TN_TRY(match_fields(r, n, ti, err));
-        TN_TRY(append_fields(r, n, dry, err));
+            return mismatch(r, w, n, ti, dry, "expected struct", err);
+        TN_TRY(match_fields(r, w, n, ti, err));
+        TN_TRY(append_fields(r, w, n, dry, err));
         return dry ? TARN_OK : tn_builder_append_struct(n->b, err);
     default:
-        return append_scalar(r, n, ti, dry, err);
+        return append_scalar(r, w, n, ti, dry, err);
     }
 }
 
 /* --- rows and batches -------------------------------------------------- */
 
-static int reject_row(jreader *r, size_t off, size_t len, const char *msg, tarn_error *err)
+static int reject_row(jreader *r, jwork *w, size_t off, size_t len, const char *msg, tarn_error *err)
 {
     if (r->o.on_error == TN_ON_ERROR_FAIL)
         return TN_CORRUPT(err, "%s", msg);
-    r->rejected++;
-    return write_reject(r, msg, off, len, err);
+    w->rejected++;
+    return write_reject(r, w, msg, off, len, err);
 }
 
-static int push_row(jreader *r, uint32_t ti, tarn_error *err)
+static int push_row(jreader *r, jwork *w, uint32_t ti, tarn_error *err)
 {
-    if (r->nrows == r->cap_rows) {
-        size_t nc = r->cap_rows ? r->cap_rows * 2 : 1024;
-        uint32_t *rw = tn_realloc(r->rows, nc * sizeof *rw);
+    if (w->nrows == w->cap_rows) {
+        size_t nc = w->cap_rows ? w->cap_rows * 2 : 1024;
+        uint32_t *rw = tn_realloc(w->rows, nc * sizeof *rw);
         TN_TRY_ALLOC(rw, err, nc * sizeof *rw);
-        r->rows = rw;
-        r->cap_rows = nc;
+        w->rows = rw;
+        w->cap_rows = nc;
     }
-    r->rows[r->nrows++] = ti;
+    w->rows[w->nrows++] = ti;
     return TARN_OK;
 }
 
-static int syntax_error(jreader *r, tarn_error *err)
+static int syntax_error(jreader *r, jwork *w, tarn_error *err)
 {
     int64_t line, col;
-    locate(r, r->j.bad_off, &line, &col);
-    return TN_CORRUPT(err, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, r->j.bad_why);
+    locate(r, w->j.bad_off, &line, &col);
+    return TN_CORRUPT(err, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, w->j.bad_why);
 }
 
 /* Tokenize up to max rows from buf[pos, len); *end is after the last
  * complete row. Syntax errors in NDJSON rows are rejected under skip/null
  * (the row runs to the end of its line). */
-static int parse_rows(jreader *r, int64_t max, size_t *end, tarn_error *err)
+static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, int64_t max, size_t *end,
+                      tarn_error *err)
 {
-    parser *j = &r->j;
+    parser *j = &w->j;
     j->buf = r->buf;
-    j->end = r->len;
-    j->final = r->eof;
+    j->end = to;
+    j->final = final;
     j->ntoks = 0;
-    r->nrows = 0;
-    size_t p = r->pos;
+    w->nrows = 0;
+    size_t p = from;
     *end = p;
     bool need_comma = r->need_comma, closed = r->closed;
-    while ((int64_t)r->nrows < max && j->ntoks < ((size_t)1 << 22)) {
+    while ((int64_t)w->nrows < max && j->ntoks < ((size_t)1 << 22)) {
         p = skip_ws(j, p);
-        if (p >= r->len)
+        if (p >= to) {
+            *end = p; /* whitespace between rows is consumed with them */
             break;
+        }
         if (r->array_mode) {
             if (closed) {
                 j->bad_off = p;
                 j->bad_why = "unexpected bytes after the top-level array";
-                return syntax_error(r, err);
+                return syntax_error(r, w, err);
             }
             if (r->buf[p] == ']') {
                 closed = true;
@@ -924,10 +954,10 @@ static int parse_rows(jreader *r, int64_t max, size_t *end, tarn_error *err)
                 if (r->buf[p] != ',') {
                     j->bad_off = p;
                     j->bad_why = "expected ',' or ']'";
-                    return syntax_error(r, err);
+                    return syntax_error(r, w, err);
                 }
                 p = skip_ws(j, p + 1);
-                if (p >= r->len)
+                if (p >= to)
                     break;
             }
         }
@@ -942,21 +972,22 @@ static int parse_rows(jreader *r, int64_t max, size_t *end, tarn_error *err)
         if (rc == P_BAD) {
             j->ntoks = t0;
             if (r->array_mode || r->o.on_error == TN_ON_ERROR_FAIL)
-                return syntax_error(r, err);
-            const uint8_t *nl = memchr(r->buf + j->bad_off, '\n', r->len - j->bad_off);
-            if (!nl && !r->eof)
+                return syntax_error(r, w, err);
+            const uint8_t *nl = memchr(r->buf + j->bad_off, '\n', to - j->bad_off);
+            if (!nl && !final)
                 break;
-            size_t stop = nl ? (size_t)(nl - r->buf) : r->len;
+            size_t stop = nl ? (size_t)(nl - r->buf) : to;
             int64_t line, col;
             locate(r, j->bad_off, &line, &col);
             char msg[512];
             snprintf(msg, sizeof msg, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, j->bad_why);
-            TN_TRY(reject_row(r, start, stop - start, msg, err));
+            TN_TRY(reject_row(r, w, start, stop - start, msg, err));
+            w->syntax_rejects++;
             p = stop;
             *end = p;
             continue;
         }
-        TN_TRY(push_row(r, (uint32_t)t0, err));
+        TN_TRY(push_row(r, w, (uint32_t)t0, err));
         need_comma = true;
         r->need_comma = need_comma;
         *end = p;
@@ -964,12 +995,12 @@ static int parse_rows(jreader *r, int64_t max, size_t *end, tarn_error *err)
     return TARN_OK;
 }
 
-static int finish_batch(jreader *r, int64_t n, tn_batch **out, tarn_error *err)
+static int finish_batch(jreader *r, jwork *w, int64_t n, tn_batch **out, tarn_error *err)
 {
     tn_batch *b = tn_batch_new(r->base.schema, n);
     TN_TRY_ALLOC(b, err, sizeof *b);
-    for (int32_t c = 0; c < r->root.n; c++) {
-        int rc = tn_builder_finish(r->root.kids[c].b, &b->columns[c], err);
+    for (int32_t c = 0; c < w->root.n; c++) {
+        int rc = tn_builder_finish(w->root.kids[c].b, &b->columns[c], err);
         if (rc != TARN_OK) {
             tn_batch_unref(b);
             return rc;
@@ -980,21 +1011,21 @@ static int finish_batch(jreader *r, int64_t n, tn_batch **out, tarn_error *err)
 }
 
 /* A builder left half-filled by a failed batch is emptied before the next. */
-static void drop_partial(jreader *r)
+static void drop_partial(jreader *r, jwork *w)
 {
-    for (int32_t c = 0; c < r->root.n; c++) {
+    for (int32_t c = 0; c < w->root.n; c++) {
         tn_array *a = NULL;
-        if (tn_builder_finish(r->root.kids[c].b, &a, NULL) == TARN_OK)
+        if (tn_builder_finish(w->root.kids[c].b, &a, NULL) == TARN_OK)
             tn_array_unref(a);
     }
 }
 
-static int convert_rows(jreader *r, tn_batch **out, tarn_error *err)
+static int convert_rows(jreader *r, jwork *w, tn_batch **out, tarn_error *err)
 {
     int64_t kept = 0;
-    for (size_t i = 0; i < r->nrows; i++) {
-        size_t ti = r->rows[i];
-        const jtok *t = &r->j.toks[ti];
+    for (size_t i = 0; i < w->nrows; i++) {
+        size_t ti = w->rows[i];
+        const jtok *t = &w->j.toks[ti];
         char msg[TARN_ERROR_MAX];
         if (t->kind != J_OBJ) {
             int64_t line, col;
@@ -1002,31 +1033,32 @@ static int convert_rows(jreader *r, tn_batch **out, tarn_error *err)
             snprintf(msg, sizeof msg, "%s:%lld:%lld: row is %s %s, not an object", r->name, (long long)line,
                      (long long)col, t->kind == J_ARR || t->kind == J_OBJ || t->kind == J_INT ? "an" : "a",
                      kind_names[t->kind]);
-            TN_TRY(reject_row(r, t->off, t->len, msg, err));
+            TN_TRY(reject_row(r, w, t->off, t->len, msg, err));
             continue;
         }
-        TN_TRY(match_fields(r, &r->root, ti, err));
+        TN_TRY(match_fields(r, w, &w->root, ti, err));
         if (r->o.on_error == TN_ON_ERROR_SKIP) {
-            int rc = append_fields(r, &r->root, true, err);
+            int rc = append_fields(r, w, &w->root, true, err);
             if (rc == MISMATCH) {
-                describe(r, r->bad_node, r->bad_tok, "cannot convert", msg, sizeof msg);
-                TN_TRY(reject_row(r, t->off, t->len, msg, err));
+                describe(r, w, w->bad_node, w->bad_tok, "cannot convert", msg, sizeof msg);
+                TN_TRY(reject_row(r, w, t->off, t->len, msg, err));
                 continue;
             }
             TN_TRY(rc);
-            TN_TRY(match_fields(r, &r->root, ti, err)); /* the dry run reused the slots */
+            TN_TRY(match_fields(r, w, &w->root, ti, err)); /* the dry run reused the slots */
         }
-        TN_TRY(append_fields(r, &r->root, false, err));
+        TN_TRY(append_fields(r, w, &w->root, false, err));
         kept++;
     }
     *out = NULL;
     if (kept == 0)
         return TARN_OK;
-    return finish_batch(r, kept, out, err);
+    return finish_batch(r, w, kept, out, err);
 }
 
 static int refill(jreader *r, size_t want, tarn_error *err)
 {
+    r->par_failed = false; /* new bytes may split well again */
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
         r->len -= r->pos;
@@ -1057,19 +1089,46 @@ static void advance(jreader *r, size_t end)
     r->pos = end;
 }
 
-static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
+static void work_free(jwork *w)
 {
-    jreader *r = (jreader *)base;
-    *out = NULL;
+    tn_free(w->j.toks);
+    tn_free(w->rows);
+    for (int32_t i = 0; i < w->root.n; i++)
+        node_reset(&w->root.kids[i], true);
+    tn_free(w->root.kids);
+    tn_free(w->root.slots);
+    tn_free(w->root.path);
+    tn_buf_reset(&w->scratch);
+    tn_buf_reset(&w->rejects);
+    for (size_t i = 0; i < w->nbatches; i++)
+        tn_batch_unref(w->batches[i]);
+    tn_free(w->batches);
+    memset(w, 0, sizeof *w);
+}
+
+static void work_drop_batches(jwork *w)
+{
+    for (size_t i = 0; i < w->nbatches; i++)
+        tn_batch_unref(w->batches[i]);
+    w->nbatches = 0;
+}
+
+static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
+{
+    jwork *w = &r->seq;
     while (!r->done) {
         if (!r->eof && r->len - r->pos < r->block)
             TN_TRY(refill(r, r->block + (r->len - r->pos), err));
         size_t end;
-        int rc = parse_rows(r, r->batch_size, &end, err);
-        if (rc == TARN_OK && r->nrows > 0)
-            rc = convert_rows(r, out, err);
+        int rc = parse_rows(r, w, r->pos, r->len, r->eof, r->batch_size, &end, err);
+        if (rc == TARN_OK && w->nrows > 0)
+            rc = convert_rows(r, w, out, err);
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+        r->rejected += w->rejected;
+        w->rejected = 0;
         if (rc != TARN_OK) {
-            drop_partial(r);
+            drop_partial(r, w);
             r->done = true;
             return rc;
         }
@@ -1078,14 +1137,14 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
         if (*out)
             return TARN_OK;
         if (r->eof && (r->pos == r->len || !progress)) {
-            size_t p = skip_ws(&r->j, r->pos);
+            size_t p = skip_ws(&w->j, r->pos);
             if (p < r->len) /* cannot happen: a final parse ends or rejects every row */
                 return tn_error_set(err, TARN_EINTERNAL, "%s: parser made no progress", r->name);
             if (r->array_mode && !r->closed) {
                 r->done = true;
-                r->j.bad_off = r->len;
-                r->j.bad_why = "the top-level array is not closed";
-                return syntax_error(r, err);
+                w->j.bad_off = r->len;
+                w->j.bad_why = "the top-level array is not closed";
+                return syntax_error(r, w, err);
             }
             r->done = true;
             break;
@@ -1105,19 +1164,183 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
     return TARN_OK;
 }
 
+/* --- parallel parsing of JSON lines ------------------------------------
+ *
+ * A line end is never inside a JSON string (control characters must be
+ * escaped there), so the buffer is cut at the first line end after each
+ * nominal offset. A value may still span lines (pretty-printed rows), so a
+ * cut is proven afterwards: the chunk before it must end exactly at the cut
+ * with complete values and no row dropped as broken JSON. Otherwise, or when
+ * any chunk fails, the buffer is parsed again on one thread. */
+
+#define PAR_MIN_CHUNK ((size_t)1 << 20)
+
+static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
+{
+    jreader *r = ctx;
+    for (int64_t i = begin; i < end_i; i++) {
+        jwork *w = &r->par[i];
+        bool final = i == r->npar - 1 ? r->eof : true;
+        size_t at = w->start;
+        while (at < w->stop) {
+            size_t end;
+            TN_TRY(parse_rows(r, w, at, w->stop, final, r->batch_size, &end, err));
+            tn_batch *b = NULL;
+            if (w->nrows > 0) {
+                int rc = convert_rows(r, w, &b, err);
+                if (rc != TARN_OK) {
+                    drop_partial(r, w);
+                    return rc;
+                }
+            }
+            if (end == at)
+                break;
+            at = end;
+            if (!b)
+                continue;
+            if (w->nbatches == w->cap_batches) {
+                size_t nc = w->cap_batches ? w->cap_batches * 2 : 4;
+                tn_batch **nb = tn_realloc(w->batches, nc * sizeof *nb);
+                if (!nb) {
+                    tn_batch_unref(b);
+                    return tn_error_oom(err, nc * sizeof *nb);
+                }
+                w->batches = nb;
+                w->cap_batches = nc;
+            }
+            w->batches[w->nbatches++] = b;
+        }
+        w->end = at;
+    }
+    return TARN_OK;
+}
+
+static int32_t plan_chunks(jreader *r)
+{
+    size_t avail = r->len - r->pos;
+    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    if (k > r->maxpar)
+        k = r->maxpar;
+    if (k < 2)
+        return 1;
+    int32_t n = 0;
+    size_t prev = r->pos;
+    r->par[0].start = r->pos;
+    for (int32_t i = 1; i < k; i++) {
+        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        if (cut <= prev)
+            continue;
+        const uint8_t *nl = memchr(r->buf + cut, '\n', r->len - cut);
+        if (!nl)
+            break;
+        size_t b = (size_t)(nl - r->buf) + 1;
+        r->par[n].stop = b;
+        r->par[++n].start = b;
+        prev = b;
+    }
+    r->par[n].stop = r->len;
+    return n + 1;
+}
+
+static int next_parallel(jreader *r, bool *used, tarn_error *err)
+{
+    *used = false;
+    if (!r->eof && r->len - r->pos < r->block)
+        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    int32_t k = plan_chunks(r);
+    if (k < 2)
+        return TARN_OK;
+    r->npar = k;
+    for (int32_t i = 0; i < k; i++) {
+        r->par[i].end = r->par[i].start;
+        r->par[i].rejected = r->par[i].syntax_rejects = 0;
+        r->par[i].rejects.len = 0;
+    }
+    tarn_error perr;
+    int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
+    if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        if (err)
+            *err = perr;
+        return rc;
+    }
+    bool proven = rc == TARN_OK;
+    for (int32_t i = 0; i + 1 < k && proven; i++)
+        proven = r->par[i].syntax_rejects == 0 && r->par[i].end == r->par[i].stop;
+    size_t before = r->pos, total = 0;
+    for (int32_t i = 0; i < k && proven; i++)
+        total += r->par[i].nbatches;
+    if (proven && total > r->qcap) {
+        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
+        if (!q) {
+            for (int32_t i = 0; i < k; i++)
+                work_drop_batches(&r->par[i]);
+            return tn_error_oom(err, total * sizeof *q);
+        }
+        r->queue = q;
+        r->qcap = total;
+    }
+    if (!proven || (r->par[k - 1].end == before && total == 0)) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        r->par_failed = true;
+        return TARN_OK;
+    }
+    r->qhead = r->qlen = 0;
+    rc = TARN_OK;
+    for (int32_t i = 0; i < k; i++) {
+        jwork *w = &r->par[i];
+        for (size_t j = 0; j < w->nbatches; j++)
+            r->queue[r->qlen++] = w->batches[j];
+        w->nbatches = 0;
+        r->rejected += w->rejected;
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+    }
+    advance(r, r->par[k - 1].end);
+    r->par_chunks += k;
+    *used = true;
+    return rc;
+}
+
+static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    jreader *r = (jreader *)base;
+    *out = NULL;
+    for (;;) {
+        if (r->qhead < r->qlen) {
+            *out = r->queue[r->qhead++];
+            return TARN_OK;
+        }
+        if (r->done)
+            return TARN_OK;
+        if (r->par && !r->par_failed) {
+            bool used;
+            int rc = next_parallel(r, &used, err);
+            if (rc != TARN_OK) {
+                r->done = true;
+                return rc;
+            }
+            if (used)
+                continue;
+        }
+        return next_sequential(r, out, err);
+    }
+}
+
 static void json_destroy(tn_reader *base)
 {
     jreader *r = (jreader *)base;
     tn_source_free(r->src);
     tn_free(r->buf);
-    tn_free(r->j.toks);
-    tn_free(r->rows);
-    for (int32_t i = 0; i < r->root.n; i++)
-        node_reset(&r->root.kids[i], true);
-    tn_free(r->root.kids);
-    tn_free(r->root.slots);
-    tn_free(r->root.path);
-    tn_buf_reset(&r->scratch);
+    work_free(&r->seq);
+    for (int32_t i = 0; r->par && i < r->maxpar; i++)
+        work_free(&r->par[i]);
+    tn_free(r->par);
+    for (size_t i = r->qhead; i < r->qlen; i++)
+        tn_batch_unref(r->queue[i]);
+    tn_free(r->queue);
     tn_buf_reset(&r->widened);
     if (r->reject_fd >= 0)
         close(r->reject_fd);
@@ -1136,20 +1359,22 @@ int64_t tn_json_rejected_rows(const tn_reader *r) { return ((const jreader *)r)-
 
 bool tn_json_is_array(const tn_reader *r) { return ((const jreader *)r)->array_mode; }
 
+int64_t tn_json_parallel_chunks(const tn_reader *r) { return ((const jreader *)r)->par_chunks; }
+
 /* Infer the schema from the rows of the first buffer. */
 static int infer_schema(jreader *r, tarn_error *err)
 {
+    jwork *w = &r->seq;
     int64_t sample = r->o.sample_rows > 0 ? r->o.sample_rows : 20480;
     size_t end;
     bool nc = r->need_comma, cl = r->closed;
-    int64_t rejected = r->rejected;
     const char *rej = r->o.reject_path;
     r->o.reject_path = NULL; /* rows are reported when they are read, not sampled */
-    int rc = parse_rows(r, sample, &end, err);
+    int rc = parse_rows(r, w, r->pos, r->len, r->eof, sample, &end, err);
     r->o.reject_path = rej;
     r->need_comma = nc;
     r->closed = cl;
-    r->rejected = rejected;
+    w->rejected = w->syntax_rejects = 0;
     if (rc == TARN_EINVAL || rc == TARN_ECORRUPT) {
         /* a bad row in the sample is reported by the read itself */
         rc = TARN_OK;
@@ -1159,9 +1384,9 @@ static int infer_schema(jreader *r, tarn_error *err)
     TN_TRY_ALLOC(root, err, sizeof *root);
     root->kind = T_STRUCT;
     root->first = T_STRUCT;
-    for (size_t i = 0; i < r->nrows && rc == TARN_OK; i++)
-        if (r->j.toks[r->rows[i]].kind == J_OBJ)
-            rc = infer(r, root, r->rows[i], err);
+    for (size_t i = 0; i < w->nrows && rc == TARN_OK; i++)
+        if (w->j.toks[w->rows[i]].kind == J_OBJ)
+            rc = infer(r, w, root, w->rows[i], err);
     tn_schema *s = rc == TARN_OK ? tn_schema_new(root->n) : NULL;
     if (rc == TARN_OK && !s)
         rc = tn_error_oom(err, sizeof *s);
@@ -1171,7 +1396,7 @@ static int infer_schema(jreader *r, tarn_error *err)
     if (rc == TARN_OK)
         rc = report_widened(r, root, "", err);
     jinf_free(root);
-    r->nrows = 0;
+    w->nrows = 0;
     return rc;
 }
 
@@ -1197,6 +1422,28 @@ static int apply_column_types(jreader *r, tarn_error *err)
     return rc;
 }
 
+/* One piece of work per chunk when the pool has more than one thread and
+ * the input is JSON lines. */
+static int setup_parallel(jreader *r, tarn_error *err)
+{
+    r->threads = r->o.threads > 0 ? r->o.threads : tarn_threads();
+    if (r->threads <= 1 || r->array_mode)
+        return TARN_OK;
+    if (r->o.block_size <= 0)
+        r->block = ((size_t)4 << 20) * (size_t)(r->threads < 16 ? r->threads : 16);
+    r->maxpar = 2 * r->threads;
+    r->par = tn_calloc((size_t)r->maxpar, sizeof(jwork));
+    TN_TRY_ALLOC(r->par, err, (size_t)r->maxpar * sizeof(jwork));
+    for (int32_t i = 0; i < r->maxpar; i++) {
+        jwork *w = &r->par[i];
+        tn_buf_init(&w->scratch, 0);
+        tn_buf_init(&w->rejects, 0);
+        w->j.max_depth = r->seq.j.max_depth;
+        TN_TRY(root_init(r, w, err));
+    }
+    return TARN_OK;
+}
+
 static int open_reader(tn_source *src, const char *name, const tn_json_options *opts, tn_reader **out, tarn_error *err)
 {
     jreader *r = tn_calloc(1, sizeof *r);
@@ -1212,16 +1459,17 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     r->base.destroy = json_destroy;
     if (opts)
         r->o = *opts;
-    tn_buf_init(&r->scratch, 0);
+    tn_buf_init(&r->seq.scratch, 0);
+    tn_buf_init(&r->seq.rejects, 0);
     tn_buf_init(&r->widened, 0);
     r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
     r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 16384;
     if (r->o.max_row_bytes <= 0 || r->o.max_row_bytes > (1 << 29))
         r->o.max_row_bytes = 1 << 29;
     /* the parser recurses once per level: the cap keeps the stack small */
-    r->j.max_depth = r->o.max_depth > 0 ? r->o.max_depth : 512;
-    if (r->j.max_depth > 2048)
-        r->j.max_depth = 2048;
+    r->seq.j.max_depth = r->o.max_depth > 0 ? r->o.max_depth : 512;
+    if (r->seq.j.max_depth > 2048)
+        r->seq.j.max_depth = 2048;
     int rc;
     r->name = tn_strdup(r->o.name ? r->o.name : name);
     if (!r->name) {
@@ -1240,9 +1488,9 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         goto fail;
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3;
-    r->j.buf = r->buf;
-    r->j.end = r->len;
-    size_t p = skip_ws(&r->j, r->pos);
+    r->seq.j.buf = r->buf;
+    r->seq.j.end = r->len;
+    size_t p = skip_ws(&r->seq.j, r->pos);
     r->array_mode = r->o.format == TN_JSON_ARRAY || (r->o.format == TN_JSON_AUTO && p < r->len && r->buf[p] == '[');
     if (r->array_mode) {
         if (p >= r->len || r->buf[p] != '[') {
@@ -1262,7 +1510,7 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     }
     if (r->o.column_types && (rc = apply_column_types(r, err)) != TARN_OK)
         goto fail;
-    if ((rc = root_init(r, err)) != TARN_OK)
+    if ((rc = root_init(r, &r->seq, err)) != TARN_OK || (rc = setup_parallel(r, err)) != TARN_OK)
         goto fail;
     r->o.schema = NULL; /* used only while opening */
     r->o.column_types = NULL;

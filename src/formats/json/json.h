@@ -31,6 +31,8 @@ typedef struct tn_json_options {
     int64_t block_size;       /* bytes read at a time; 0: 4 MiB */
     int64_t max_row_bytes;    /* longest row; 0: 512 MiB */
     int32_t max_depth;        /* deepest nesting; 0: 512 */
+    int32_t threads;          /* JSON lines: parse on this many threads; 0: the
+                                 pool's size, 1: the caller's thread only */
     const char *name;         /* name in messages; NULL: the path */
 } tn_json_options;
 
@@ -46,5 +48,7 @@ const char *tn_json_widened(const tn_reader *r);
 int64_t tn_json_rejected_rows(const tn_reader *r);
 /* Whether the input is one top-level array (else JSON lines). */
 bool tn_json_is_array(const tn_reader *r);
+/* Chunks parsed on the pool and kept so far (0: all on one thread). */
+int64_t tn_json_parallel_chunks(const tn_reader *r);
 
 #endif
