@@ -220,6 +220,10 @@ TEST(errors_fail)
     CHECK_STR(err.message, "input:2:3: quoted field is not closed");
     CHECK_EQ_INT(readstr("a,b\n1,ok\n2,bad\xff\xfe\n", &o), TARN_ECORRUPT);
     CHECK_STR(err.message, "input:3:3: column 'b': invalid UTF-8 in 'bad\xff\xfe'");
+    o.header = 1;
+    CHECK_EQ_INT(readstr("a,b\xff\n1,2\n", &o), TARN_ECORRUPT);
+    CHECK_STR(err.message, "input: header field 2 is not valid UTF-8");
+    o.header = -1;
     /* each value is invalid though the column's bytes together are valid */
     CHECK_EQ_INT(readstr("a,b\nx,\xcd\ny,\x99\n", &o), TARN_ECORRUPT);
     CHECK_STR(err.message, "input:2:3: column 'b': invalid UTF-8 in '\xcd'");

@@ -109,6 +109,11 @@ TEST(strings_and_keys)
     CHECK_STR(result, "a: int64\nb: int64\n--\n3|2\n");
     CHECK_EQ_INT(readstr("{\"a\": \"bad\xff\"}\n", &o), TARN_ETYPE);
     CHECK_STR(err.message, "input:1:7: column 'a': invalid UTF-8 in: cannot convert string 'bad\xff'");
+    CHECK_EQ_INT(readstr("{\"a\": 1}\n{\"\xff\": 2}\n", &o), TARN_ECORRUPT);
+    CHECK_STR(err.message, "input:2:2: key is not valid UTF-8");
+    /* a value kept as JSON text is checked as well */
+    CHECK_EQ_INT(readstr("{\"a\": \"s\"}\n{\"a\": {\"b\": \"\xdc\"}}\n", &o), TARN_ETYPE);
+    CHECK_STR(err.message, "input:2:7: column 'a': invalid UTF-8 in: cannot convert object '{\"b\": \"\xdc\"}'");
     CHECK_EQ_INT(readstr("{\"a\": \"x\ty\"}\n", &o), TARN_ECORRUPT);
     CHECK_STR(err.message, "input:1:9: control character in string");
     CHECK_EQ_INT(readstr("{\"a\": \"\\x\"}\n", &o), TARN_ECORRUPT);

@@ -1058,8 +1058,11 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
     }
     if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)
         goto fail;
-    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK)
+    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK) {
+        if (rc == TARN_ECORRUPT)
+            tn_error_prefix(err, "%s: ", r->name);
         goto fail;
+    }
     if (d.ncols == 0 && !r->o.schema) {
         rc = tn_error_set(err, TARN_EINVAL, "%s: no columns: the input is empty", r->name);
         goto fail;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arrow/utf8.h"
 #include "core/alloc.h"
 #include "formats/csv/csv_int.h"
 #include "formats/csv/textparse.h"
@@ -138,6 +139,10 @@ static int make_names(const tn_csv_tok *t, const tn_csv_options *o, const uint8_
             n = (sp.len & TN_SPAN_ESC) ? tn_csv_unescape(t, buf + sp.off, n, (uint8_t *)name)
                                        : (memcpy(name, buf + sp.off, n), n);
             name[n] = 0;
+            if (!tn_utf8_valid((const uint8_t *)name, (int64_t)n, NULL)) {
+                tn_free(name);
+                return TN_CORRUPT(err, "header field %d is not valid UTF-8", c + 1);
+            }
         } else {
             name = tn_sprintf("column%d", c);
             TN_TRY_ALLOC(name, err, 16);

@@ -495,6 +495,16 @@ static int key_text(jreader *r, jwork *w, const jtok *k, const uint8_t **p, size
     return TARN_OK;
 }
 
+static void locate(const jreader *r, size_t off, int64_t *line, int64_t *col);
+
+/* Column names must be UTF-8: a key that is not fails under every policy. */
+static int bad_key(const jreader *r, size_t off, tarn_error *err)
+{
+    int64_t line, col;
+    locate(r, off, &line, &col);
+    return TN_CORRUPT(err, "%s:%lld:%lld: key is not valid UTF-8", r->name, (long long)line, (long long)col);
+}
+
 static int infer(jreader *r, jwork *w, jinf *t, size_t ti, tarn_error *err)
 {
     const jtok *tok = &w->j.toks[ti];
@@ -524,6 +534,8 @@ static int infer(jreader *r, jwork *w, jinf *t, size_t ti, tarn_error *err)
             const uint8_t *name;
             size_t n;
             TN_TRY(key_text(r, w, &w->j.toks[e], &name, &n, err));
+            if (!tn_utf8_valid(name, (int64_t)n, NULL))
+                return bad_key(r, w->j.toks[e].off - 1, err);
             int32_t f = -1;
             if (m < t->n && strlen(t->names[m]) == n && memcmp(t->names[m], name, n) == 0)
                 f = m;
@@ -812,14 +824,17 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
         return dry ? TARN_OK : tn_builder_append_double(n->b, v, err);
     }
     case TN_STRING:
-        TN_TRY(scalar_text(r, w, t, &p, &len, err));
-        if (t->kind == J_STR && !tn_utf8_valid(p, (int64_t)len, NULL))
+        /* strings decoded; anything else as its JSON text (which may hold
+         * strings with invalid UTF-8 too) */
+        if (t->kind == J_STR) {
+            TN_TRY(scalar_text(r, w, t, &p, &len, err));
+        } else {
+            p = r->buf + t->off;
+            len = t->len;
+        }
+        if (!tn_utf8_valid(p, (int64_t)len, NULL))
             return mismatch(r, w, n, ti, dry, "invalid UTF-8 in", err);
-        if (dry)
-            return TARN_OK;
-        if (t->kind == J_STR)
-            return tn_builder_append_bytes(n->b, p, (int64_t)len, err);
-        return tn_builder_append_bytes(n->b, r->buf + t->off, t->len, err);
+        return dry ? TARN_OK : tn_builder_append_bytes(n->b, p, (int64_t)len, err);
     default:
         break;
     }
