@@ -569,6 +569,8 @@ TEST(textparse)
     CHECK(tn_text_parse_date((const uint8_t *)"3.2.2000", 8, TN_DATE_DMY_DOT, &days) && days == 10990);
     CHECK(tn_text_parse_date((const uint8_t *)"2/3/2000", 8, TN_DATE_MDY, &days) && days == 10990);
     CHECK(!tn_text_parse_date((const uint8_t *)"2/3/20001", 9, TN_DATE_MDY, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"03/17/024", 9, TN_DATE_MDY, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"03/17/", 6, TN_DATE_MDY, &days));
     CHECK(!tn_text_parse_date((const uint8_t *)"2000/02/30", 10, TN_DATE_YMD_SLASH, &days));
     CHECK(!tn_text_parse_date((const uint8_t *)"2000-13-01", 10, TN_DATE_ISO, &days));
     int64_t us;

@@ -265,7 +265,7 @@ static bool to_iso(const uint8_t *p, int64_t n, uint32_t layout, char *out, size
         return false;
     for (k = 0; i < n && k < 2 && is_digit(p[i]); k++, i++)
         b = b * 10 + (p[i] - '0');
-    if (k == 0 || i + 4 > n || p[i++] != sep)
+    if (k == 0 || i >= n || p[i++] != sep || i + 4 > n)
         return false;
     for (k = 0; k < 4; k++)
         if (!is_digit(p[i + k]))
