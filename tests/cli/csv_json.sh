@@ -72,6 +72,23 @@ if command -v zstd >/dev/null; then
 '
 fi
 
+# many files by a glob pattern: the union of their columns by name
+mkdir parts
+printf 'id,v\n1,a\n' >parts/1.csv
+printf 'v,w\n2.5,x\n' >parts/2.csv
+expect_rc 0 "$TARN" cat 'parts/*.csv' --format jsonl
+expect_out '{"id":1,"v":"a","w":null}
+{"id":null,"v":"2.5","w":"x"}
+'
+printf '{"a": 1}\n' >parts/1.jsonl
+printf '{"a": 2.5, "b": [1]}\n' >parts/2.jsonl
+expect_rc 0 "$TARN" cat 'parts/*.jsonl' --format jsonl
+expect_out '{"a":1.0,"b":null}
+{"a":2.5,"b":[1]}
+'
+expect_rc 1 "$TARN" cat 'parts/*.nomatch.csv'
+expect_in err "no file matches"
+
 # round trip: csv -> jsonl -> csv gives the same text
 printf 'id,name,day,score\n1,"a, b",2024-01-31,1.5\n2,,2024-02-29,\n' >rt.csv
 expect_rc 0 "$TARN" convert rt.csv rt.jsonl

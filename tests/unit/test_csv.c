@@ -10,6 +10,7 @@
 #include <zstd.h>
 
 #include "formats/csv/csv.h"
+#include "formats/csv/multi.h"
 #include "formats/csv/textparse.h"
 #include "tn_test.h"
 #include "unit/dump_util.h"
@@ -508,6 +509,68 @@ TEST(compression)
     rmdir(dir);
 }
 
+static int alloc_many(void *ctx, tarn_error *e)
+{
+    char pat[256];
+    snprintf(pat, sizeof pat, "%s/p*.csv", (const char *)ctx);
+    tn_reader *r;
+    int rc = tn_glob_open(pat, false, NULL, NULL, &r, e);
+    if (rc)
+        return rc;
+    tn_batch *b;
+    while ((rc = tn_reader_next(r, &b, e)) == 0 && b)
+        tn_batch_unref(b);
+    tn_reader_free(r);
+    return rc;
+}
+
+static int write_str(const char *path, const char *text) { return write_file(path, text, strlen(text)); }
+
+TEST(many_files)
+{
+    char dir[] = "/tmp/tarn_csvm_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char a[256], b[256], c[256], pat[256];
+    snprintf(a, sizeof a, "%s/p1.csv", dir);
+    snprintf(b, sizeof b, "%s/p2.csv", dir);
+    snprintf(c, sizeof c, "%s/p3.csv", dir);
+    snprintf(pat, sizeof pat, "%s/p*.csv", dir);
+    /* p1: id int, x int, d date; p2 (semicolons): x double, name, d timestamp;
+     * p3 (no header... it has one): id text */
+    CHECK(write_str(a, "id,x,d\n1,10,2024-01-02\n2,20,2024-01-03\n") == 0);
+    CHECK(write_str(b, "x;name;d\n1.5;ann;2024-01-04 05:06:07\n") == 0);
+    CHECK(write_str(c, "id,name\nA7,bob\n") == 0);
+    tn_csv_options o = opts();
+    tn_reader *r;
+    CHECK_OK(tn_glob_open(pat, false, &o, NULL, &r, &err), &err);
+    tn_buf out;
+    tn_buf_init(&out, 0);
+    CHECK_OK(tn_schema_format(r->schema, &out, &err), &err);
+    CHECK_OK(dump_reader(r, &out, NULL, &err), &err);
+    CHECK_STR((char *)out.data, "id: utf8\nx: double\nd: timestamp[us]\nname: utf8\n"
+                                "1|10|2024-01-02T00:00:00.000000|null\n2|20|2024-01-03T00:00:00.000000|null\n"
+                                "null|1.5|2024-01-04T05:06:07.000000|ann\nA7|null|null|bob\n");
+    tn_buf_reset(&out);
+    tn_reader_free(r);
+    /* an error names the file it is in */
+    CHECK(write_str(c, "id,name\nA7,bob,extra\n") == 0);
+    CHECK_OK(tn_glob_open(pat, false, &o, NULL, &r, &err), &err);
+    tn_buf_init(&out, 0);
+    CHECK_EQ_INT(dump_reader(r, &out, NULL, &err), TARN_ECORRUPT);
+    CHECK_MSG(&err, "p3.csv:2:1: expected 2 fields, found 3");
+    tn_buf_reset(&out);
+    tn_reader_free(r);
+    CHECK(write_str(c, "id,name\nA7,bob\n") == 0);
+    CHECK(tn_test_alloc_failures("csv many files", alloc_many, dir) > 10);
+    snprintf(pat, sizeof pat, "%s/none*.csv", dir);
+    CHECK_EQ_INT(tn_glob_open(pat, false, &o, NULL, &r, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "none*.csv: no file matches");
+    unlink(a);
+    unlink(b);
+    unlink(c);
+    rmdir(dir);
+}
+
 static int alloc_run(void *ctx, tarn_error *e)
 {
     const char *text = "a,b,c,d\n1,\"x\"\"y\",2024-01-02,1.5\n2,,2024-01-03,\n3,z,,2\n";
@@ -597,6 +660,7 @@ int main(void)
     RUN(block_boundaries);
     RUN(parallel_same_as_sequential);
     RUN(compression);
+    RUN(many_files);
     RUN(alloc_failures);
     RUN(textparse);
     return tn_test_done();

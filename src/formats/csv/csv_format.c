@@ -13,12 +13,20 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "formats/csv/csv.h"
+#include "formats/csv/multi.h"
 #include "formats/csv/textparse.h"
 #include "formats/json/json.h"
 #include "formats/registry.h"
+
+/* A path is read as it is unless it is a glob pattern naming no file. */
+static bool literal(const char *path)
+{
+    return !tn_is_glob(path) || access(path, F_OK) == 0;
+}
 
 static int one_char(const char *key, const char *v, char *out, tarn_error *err)
 {
@@ -143,7 +151,7 @@ int tn_csv_format_open(const tn_format *self, const char *path, tn_opts *o, tn_r
     if (rc == TARN_OK)
         rc = tn_format_check_options(self, o, false, err);
     if (rc == TARN_OK)
-        rc = tn_csv_open(path, &c, out, err);
+        rc = literal(path) ? tn_csv_open(path, &c, out, err) : tn_glob_open(path, false, &c, NULL, out, err);
     tn_schema_unref(schema);
     return rc;
 }
@@ -175,7 +183,7 @@ int tn_json_format_open(const tn_format *self, const char *path, tn_opts *o, tn_
     if (rc == TARN_OK)
         rc = tn_format_check_options(self, o, false, err);
     if (rc == TARN_OK)
-        rc = tn_json_open(path, &j, out, err);
+        rc = literal(path) ? tn_json_open(path, &j, out, err) : tn_glob_open(path, true, NULL, &j, out, err);
     tn_schema_unref(schema);
     return rc;
 }

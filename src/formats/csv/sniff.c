@@ -247,6 +247,10 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
         for (int32_t c = 0; c < ncols; c++) {
             uint32_t l;
             tn_type *ty = type_from_mask(mask[c], seen[c], &l);
+            if (!ty) {
+                rc = tn_error_oom(err, 64);
+                goto free_masks;
+            }
             if (ty->id != TN_STRING) {
                 any_typed = true;
                 if (!(mask0[c] & mask[c]))

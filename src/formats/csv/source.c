@@ -33,6 +33,7 @@ struct tn_source {
     bool z_init, z_end;     /* z_end: the last member ended */
     ZSTD_DStream *zs;
     char *path;
+    bool own_raw;           /* raw was allocated here (file sources) */
 };
 
 static void *z_alloc(void *opaque, unsigned items, unsigned size) { return tn_calloc(items, size); }
@@ -125,6 +126,7 @@ int tn_source_open_file(const char *path, tn_compression c, tn_source **out, tar
     s->fd = -1;
     s->path = tn_strdup(path);
     s->raw = tn_malloc(RAW_CHUNK);
+    s->own_raw = s->raw != NULL;
     if (!s->path || !s->raw) {
         tn_source_free(s);
         return tn_error_oom(err, RAW_CHUNK);
@@ -273,7 +275,7 @@ void tn_source_free(tn_source *s)
     ZSTD_freeDStream(s->zs);
     if (s->fd >= 0)
         close(s->fd);
-    if (s->fd >= 0 || s->path)
+    if (s->own_raw)
         tn_free(s->raw);
     tn_free(s->path);
     tn_free(s);
