@@ -28,6 +28,6 @@ for kind in csv json; do
     f=$tmp/b.csv
     [ $kind = json ] && f=$tmp/b.jsonl
     echo "== $kind $(du -h "$f" | cut -f1)"
-    "$build/csv_read" "$f" $kind
+    TARN_THREADS=$threads "$build/csv_read" "$f" $kind
     TARN_SOURCE_DIR=$src node "$src/bench/csv_json_peers.mjs" "$f" $kind "$threads"
 done
