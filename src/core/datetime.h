@@ -103,6 +103,7 @@ int tn_parse_timestamp(const char *s, size_t len, tn_dt_unit unit, tn_timestamp_
  * ("-0044-03-15", "+10000-01-01"), which the parsers accept. The fraction has
  * the digits of the unit: none for s, 3 for ms, 6 for us, 9 for ns. */
 size_t tn_format_date(int64_t days, char *out, size_t cap);
+/* A time outside 00:00..24:00 wraps into the day. */
 size_t tn_format_time(int64_t value, tn_dt_unit unit, char *out, size_t cap);
 /* "YYYY-MM-DDTHH:MM:SS[.f]" plus "Z" when utc (an instant), nothing when naive. */
 size_t tn_format_timestamp(int64_t value, tn_dt_unit unit, bool utc, char *out, size_t cap);

@@ -18,6 +18,7 @@
 #include "arrow/c_data.h"
 #include "arrow/print.h"
 #include "core/alloc.h"
+#include "formats/remote.h"
 
 /* --- the table ------------------------------------------------------------ */
 
@@ -98,7 +99,7 @@ int tn_format_check_options(const tn_format *f, const tn_opts *o, bool writing, 
 }
 
 /* The format named by the "format" option, else by the path's extension. */
-static int pick(const char *path, tn_opts *o, bool writing, const tn_format **out, tarn_error *err)
+static int pick(const char *path, tn_opts *o, const tn_format **out, tarn_error *err)
 {
     const char *name = tn_opts_str(o, "format");
     *out = name ? tn_format_by_name(name) : tn_format_by_path(path);
@@ -113,7 +114,6 @@ static int pick(const char *path, tn_opts *o, bool writing, const tn_format **ou
         rc = tn_error_set(err, TARN_EINVAL, "cannot tell the format of %s from its name; give the format (%s)", path,
                           (char *)list.data);
     tn_buf_reset(&list);
-    (void)writing;
     return rc;
 }
 
@@ -284,7 +284,7 @@ int tn_format_open(const char *path, const tarn_options *opts, tn_reader **out, 
     TN_TRY(tn_opts_begin(&o, opts, err));
     const tn_format *f;
     int64_t limit, batch_size;
-    int rc = pick(path, &o, false, &f, err);
+    int rc = pick(path, &o, &f, err);
     if (rc == TARN_OK)
         rc = tn_opts_int(&o, "limit", -1, 0, INT64_MAX, &limit, err);
     if (rc == TARN_OK)
@@ -294,8 +294,24 @@ int tn_format_open(const char *path, const tarn_options *opts, tn_reader **out, 
         rc = tn_error_set(err, TARN_EUNSUPPORTED, "cannot read %s: reading format %s is not supported yet", path,
                           f->name);
     tn_reader *r = NULL;
-    if (rc == TARN_OK)
-        rc = f->open(f, path, &o, &r, err);
+    char *local = NULL; /* the spool file of a remote object */
+    if (rc == TARN_OK && tn_remote_url(path))
+        rc = tn_remote_fetch(path, &local, err);
+    if (rc == TARN_OK) {
+        rc = f->open(f, local ? local : path, &o, &r, err);
+        if (rc != TARN_OK && local)
+            tn_error_replace(err, local, path);
+    }
+    if (local && rc == TARN_OK) {
+        rc = tn_remote_wrap(r, local, path, &r, err); /* takes local */
+        if (rc != TARN_OK)
+            r = NULL;
+        local = NULL;
+    }
+    if (local) {
+        unlink(local);
+        tn_free(local);
+    }
     if (rc == TARN_OK)
         rc = tn_format_check_options(f, &o, false, err);
     if (rc == TARN_OK && (columns || limit >= 0 || batch_size > 0)) {
@@ -317,12 +333,23 @@ int tn_format_write(const char *path, tn_reader *in, const tarn_options *opts, t
     tn_opts o;
     TN_TRY(tn_opts_begin(&o, opts, err));
     const tn_format *f;
-    int rc = pick(path, &o, true, &f, err);
+    int rc = pick(path, &o, &f, err);
     if (rc == TARN_OK && !f->write)
         rc = tn_error_set(err, TARN_EUNSUPPORTED, "cannot write %s: writing format %s is not supported", path,
                           f->name);
+    char *local = NULL; /* a remote output is written here, then uploaded */
+    if (rc == TARN_OK && tn_remote_url(path))
+        rc = tn_remote_spool(path, &local, err);
     if (rc == TARN_OK)
-        rc = f->write(f, path, in, &o, err);
+        rc = f->write(f, local ? local : path, in, &o, err);
+    if (local) {
+        if (rc == TARN_OK)
+            rc = tn_remote_publish(local, path, err);
+        else
+            tn_error_replace(err, local, path);
+        unlink(local);
+        tn_free(local);
+    }
     tn_opts_end(&o);
     return rc;
 }
