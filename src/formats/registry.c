@@ -40,7 +40,8 @@ static const tn_format formats[] = {
      "Arrow IPC file (Feather v2)"},
     {"ipc_stream", ipc_stream_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC stream"},
-    {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write, "comma-separated values (RFC 4180)"},
+    {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write,
+     "comma-separated values (RFC 4180)"},
     {"jsonl", jsonl_ext, json_read_keys, no_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
 };
 
