@@ -28,15 +28,21 @@ static const char *const csv_write_keys[] = {"delimiter", "header", NULL};
 static const char *const ipc_ext[] = {".arrow", ".feather", ".ipc", NULL};
 static const char *const ipc_stream_ext[] = {".arrows", NULL};
 static const char *const csv_ext[] = {".csv", NULL};
-static const char *const jsonl_ext[] = {".jsonl", ".ndjson", NULL};
+static const char *const jsonl_ext[] = {".jsonl", ".ndjson", ".json", NULL};
+static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "header", "comment", "skip",
+                                            "null", "trim", "on_error", "reject_file", "schema", "types",
+                                            "compression", "sample_rows", "max_row_bytes", NULL};
+static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",
+                                             "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
 
 static const tn_format formats[] = {
     {"ipc", ipc_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC file (Feather v2)"},
     {"ipc_stream", ipc_stream_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC stream"},
-    {"csv", csv_ext, no_keys, csv_write_keys, NULL, tn_text_format_write, "comma-separated values (RFC 4180)"},
-    {"jsonl", jsonl_ext, no_keys, no_keys, NULL, tn_text_format_write, "JSON Lines, one object per row"},
+    {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write,
+     "comma-separated values (RFC 4180)"},
+    {"jsonl", jsonl_ext, json_read_keys, no_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
 };
 
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))

@@ -203,7 +203,7 @@ TEST(reader_options)
     tarn_options_free(o);
     CHECK_EQ_INT(tn_format_open(path_in("missing.arrow"), NULL, &r, &E), TARN_ENOTFOUND);
     CHECK_MSG(&E, "missing.arrow");
-    CHECK_EQ_INT(tn_format_open(path_in("o.csv"), NULL, &r, &E), TARN_EUNSUPPORTED);
+    CHECK_EQ_INT(tn_format_open(path_in("o.csv"), NULL, &r, &E), TARN_ENOTFOUND);
     unlink(path_in("o.arrow"));
     CHECK_EQ_INT(files_in_dir(), 0);
 }
