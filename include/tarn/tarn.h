@@ -10,5 +10,6 @@
 #include "tarn/common.h"
 #include "tarn/arrow.h"
 #include "tarn/formats.h"
+#include "tarn/gen.h"
 
 #endif
