@@ -2,10 +2,14 @@
  * gen.c — tarn_gen_tpch: write the TPC-H tables into a directory.
  *
  * The work is a list of files (one per table, or K per table with
- * files_per_table), each produced from its own chunk of the table's rows by
- * tn_tpch_open, so files are independent: worker threads take the next
- * file from a shared counter, largest tables first. A file is written to
- * "<path>.tmp" and renamed into place, so a reader never sees half a file.
+ * files_per_table), each cut into morsels of about 25k driver rows. Since
+ * the generator can start at any row, a morsel is generated and formatted
+ * by whichever worker takes it; workers take morsels in order from a shared
+ * counter (largest tables first) and append them to their file in order,
+ * so even a single big lineitem file uses every core and the bytes are the
+ * same for any thread count. Memory stays bounded: each worker holds one
+ * morsel. A file is written to "<path>.tmp" and renamed into place when its
+ * last morsel is in, so a reader never sees half a file.
  *
  * The "tbl" format (pipe-delimited, no header, no quoting: the data has no
  * '|', quote or newline) is written here directly because it is the form
@@ -14,6 +18,7 @@
 #include "tarn/gen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,22 +32,38 @@
 #include "core/alloc.h"
 #include "gen/tpch.h"
 
+/* One output file: chunk `chunk` of `n_chunks` of a table, cut into
+ * n_morsels pieces that workers generate and format in parallel and append
+ * in order. */
 typedef struct job {
     tn_tpch_table table;
     int64_t chunk, n_chunks;
-    char *path; /* final file path */
+    int64_t n_morsels;
+    char *path;         /* final file path */
+    char *tmp;          /* path written to, renamed to path when complete */
+    int fd;             /* open from the first morsel's write to the last */
+    int64_t next_write; /* the morsel whose bytes go next (under run.lock) */
 } job;
+
+/* A unit of work: one morsel of one file. Tasks are handed out in order, so
+ * a file's morsels are taken in increasing order and the worker waiting for
+ * its turn to write always waits on one that is being worked on. */
+typedef struct task {
+    int64_t job, morsel;
+} task;
 
 typedef struct run {
     double sf;
-    const char *format;
     int64_t batch_rows;
     job *jobs;
     int64_t n_jobs;
-    _Atomic int64_t next;     /* next job to take */
+    task *tasks;
+    int64_t n_tasks;
+    _Atomic int64_t next;     /* next task to take */
     _Atomic int64_t rows;     /* rows written so far (progress) */
-    _Atomic int64_t files_done;
-    pthread_mutex_t lock;     /* guards rc/err and the progress line */
+    int64_t files_done;       /* under lock */
+    pthread_mutex_t lock;     /* guards rc/err, job write order, progress */
+    pthread_cond_t turn;      /* a morsel was written (or the run failed) */
     int rc;
     tarn_error err;
     bool progress;
@@ -106,8 +127,17 @@ static char *put_date(char *p, int32_t days)
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    p += sprintf(p, "%04d-%02u-%02u", (int)y, m, d);
-    return p;
+    p[0] = (char)('0' + y / 1000 % 10);
+    p[1] = (char)('0' + y / 100 % 10);
+    p[2] = (char)('0' + y / 10 % 10);
+    p[3] = (char)('0' + y % 10);
+    p[4] = '-';
+    p[5] = (char)('0' + m / 10);
+    p[6] = (char)('0' + m % 10);
+    p[7] = '-';
+    p[8] = (char)('0' + d / 10);
+    p[9] = (char)('0' + d % 10);
+    return p + 10;
 }
 
 /* Format a batch as tbl lines into out. */
@@ -150,90 +180,122 @@ static void progress(run *r, int64_t rows)
     if (t - r->last_print >= 0.25) {
         r->last_print = t;
         fprintf(stderr, "\rtpch sf %g: %lld/%lld files, %.1fM rows, %.1fs ", r->sf,
-                (long long)atomic_load(&r->files_done), (long long)r->n_jobs,
+                (long long)r->files_done, (long long)r->n_jobs,
                 (double)atomic_load(&r->rows) / 1e6, t - r->t0);
     }
     pthread_mutex_unlock(&r->lock);
 }
 
-static int write_tbl(run *rn, const job *j, tn_reader *rd, FILE *f, tarn_error *err)
+/* Write all of p (the output is large blocks; stdio would only copy them). */
+static int write_all(int fd, const uint8_t *p, size_t n)
 {
-    tn_buf out;
-    tn_buf_init(&out, 0);
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Generate and format one morsel into out. */
+static int format_morsel(run *rn, const task *t, tn_buf *out, int64_t *rows, tarn_error *err)
+{
+    const job *j = &rn->jobs[t->job];
+    tn_reader *rd;
+    TN_TRY(tn_tpch_open(j->table, rn->sf, j->chunk * j->n_morsels + t->morsel, j->n_chunks * j->n_morsels,
+                        rn->batch_rows, &rd, err));
     int rc = 0;
+    out->len = 0;
+    *rows = 0;
     for (;;) {
         tn_batch *b;
         if ((rc = tn_reader_next(rd, &b, err)) != 0 || !b)
             break;
-        out.len = 0;
-        rc = batch_tbl(b, &out, err);
-        int64_t n = b->length;
+        rc = batch_tbl(b, out, err);
+        *rows += b->length;
         tn_batch_unref(b);
         if (rc)
             break;
-        if (fwrite(out.data, 1, out.len, f) != out.len) {
-            rc = tn_error_set(err, TARN_EIO, "writing %s: %s", j->path, strerror(errno));
-            break;
-        }
-        progress(rn, n);
     }
-    tn_buf_reset(&out);
+    tn_reader_free(rd);
     return rc;
 }
 
-static int do_job(run *rn, const job *j, tarn_error *err)
+/* Append a formatted morsel to its file when its turn comes; the first
+ * morsel creates the temporary file, the last renames it into place.
+ * Called with rn->lock held; the lock is dropped while the bytes are
+ * written, which is safe because only the morsel whose turn it is touches
+ * the file. */
+static int write_morsel(run *rn, const task *t, const tn_buf *out, tarn_error *err)
 {
-    tn_reader *rd;
-    TN_TRY(tn_tpch_open(j->table, rn->sf, j->chunk, j->n_chunks, rn->batch_rows, &rd, err));
-    char *tmp = tn_sprintf("%s.tmp", j->path);
-    if (!tmp) {
-        tn_reader_free(rd);
-        return tn_error_oom(err, strlen(j->path) + 5);
-    }
-    FILE *f = fopen(tmp, "wb");
+    job *j = &rn->jobs[t->job];
+    while (j->next_write != t->morsel && rn->rc == 0)
+        pthread_cond_wait(&rn->turn, &rn->lock);
+    if (rn->rc)
+        return rn->rc;
+    pthread_mutex_unlock(&rn->lock);
     int rc = 0;
-    if (!f) {
-        rc = tn_error_set(err, TARN_EIO, "cannot create %s: %s", tmp, strerror(errno));
-    } else {
-        setvbuf(f, NULL, _IOFBF, 1 << 20);
-        rc = write_tbl(rn, j, rd, f, err);
-        if (fclose(f) != 0 && !rc)
-            rc = tn_error_set(err, TARN_EIO, "writing %s: %s", tmp, strerror(errno));
-        if (!rc && rename(tmp, j->path) != 0)
-            rc = tn_error_set(err, TARN_EIO, "cannot rename %s: %s", tmp, strerror(errno));
-        if (rc)
-            remove(tmp);
+    if (t->morsel == 0) {
+        j->fd = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (j->fd < 0)
+            rc = tn_error_set(err, TARN_EIO, "cannot create %s: %s", j->tmp, strerror(errno));
     }
-    tn_free(tmp);
-    tn_reader_free(rd);
-    atomic_fetch_add(&rn->files_done, 1);
-    return rc;
+    if (!rc && write_all(j->fd, out->data, out->len) != 0)
+        rc = tn_error_set(err, TARN_EIO, "writing %s: %s", j->tmp, strerror(errno));
+    if (!rc && t->morsel + 1 == j->n_morsels) {
+        int fd = j->fd;
+        j->fd = -1;
+        if (close(fd) != 0)
+            rc = tn_error_set(err, TARN_EIO, "writing %s: %s", j->tmp, strerror(errno));
+        else if (rename(j->tmp, j->path) != 0)
+            rc = tn_error_set(err, TARN_EIO, "cannot rename %s to %s: %s", j->tmp, j->path, strerror(errno));
+    }
+    pthread_mutex_lock(&rn->lock);
+    if (rc)
+        return rc;
+    j->next_write++;
+    rn->files_done += j->next_write == j->n_morsels;
+    pthread_cond_broadcast(&rn->turn);
+    return 0;
+}
+
+static void fail(run *rn, int rc, const tarn_error *e)
+{
+    if (!rn->rc) {
+        rn->rc = rc;
+        rn->err = *e;
+    }
+    pthread_cond_broadcast(&rn->turn);
 }
 
 static void *worker(void *arg)
 {
     run *rn = arg;
+    tn_buf out;
+    tn_buf_init(&out, 0);
     for (;;) {
         int64_t k = atomic_fetch_add(&rn->next, 1);
-        if (k >= rn->n_jobs)
-            break;
-        pthread_mutex_lock(&rn->lock);
-        bool failed = rn->rc != 0;
-        pthread_mutex_unlock(&rn->lock);
-        if (failed)
+        if (k >= rn->n_tasks)
             break;
         tarn_error e;
         tarn_error_init(&e);
-        int rc = do_job(rn, &rn->jobs[k], &e);
-        if (rc) {
-            pthread_mutex_lock(&rn->lock);
-            if (!rn->rc) {
-                rn->rc = rc;
-                rn->err = e;
-            }
-            pthread_mutex_unlock(&rn->lock);
-        }
+        int64_t rows = 0;
+        int rc = format_morsel(rn, &rn->tasks[k], &out, &rows, &e);
+        pthread_mutex_lock(&rn->lock);
+        if (!rc)
+            rc = write_morsel(rn, &rn->tasks[k], &out, &e);
+        if (rc)
+            fail(rn, rc, &e);
+        pthread_mutex_unlock(&rn->lock);
+        if (rc)
+            break;
+        progress(rn, rows);
     }
+    tn_buf_reset(&out);
     return NULL;
 }
 
@@ -255,6 +317,9 @@ static int default_threads(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 }
+
+/* Driver rows per morsel: about 100k lineitem rows, 12 MB of text. */
+#define MORSEL_ROWS 25000
 
 /* Files to write, the largest tables first so the long jobs start early. */
 static int plan(run *rn, const char *dir, int k, const char *ext, tarn_error *err)
@@ -280,12 +345,24 @@ static int plan(run *rn, const char *dir, int k, const char *ext, tarn_error *er
             j->table = t;
             j->chunk = c;
             j->n_chunks = n;
+            j->fd = -1;
             j->path = k > 1 ? tn_sprintf("%s/%s/part-%d.%s", dir, name, c, ext)
                             : tn_sprintf("%s/%s.%s", dir, name, ext);
-            TN_TRY_ALLOC(j->path, err, strlen(dir) + 64);
             rn->n_jobs++;
+            TN_TRY_ALLOC(j->path, err, strlen(dir) + 64);
+            j->tmp = tn_sprintf("%s.tmp", j->path);
+            TN_TRY_ALLOC(j->tmp, err, strlen(j->path) + 5);
+            int64_t rows = tn_tpch_driver_rows(t, rn->sf) / n;
+            j->n_morsels = rows / MORSEL_ROWS > 0 ? rows / MORSEL_ROWS : 1;
+            rn->n_tasks += j->n_morsels;
         }
     }
+    rn->tasks = tn_calloc((size_t)rn->n_tasks, sizeof(task));
+    TN_TRY_ALLOC(rn->tasks, err, sizeof(task) * (size_t)rn->n_tasks);
+    int64_t x = 0;
+    for (int64_t i = 0; i < rn->n_jobs; i++)
+        for (int64_t m = 0; m < rn->jobs[i].n_morsels; m++)
+            rn->tasks[x++] = (task){i, m};
     return 0;
 }
 
@@ -319,16 +396,16 @@ int tarn_gen_tpch(const char *dir, double sf, const tarn_gen_options *opts, tarn
     run rn;
     memset(&rn, 0, sizeof(rn));
     rn.sf = sf;
-    rn.format = o.format;
     rn.batch_rows = o.batch_rows;
     rn.progress = o.progress && isatty(2);
     rn.t0 = now_s();
     pthread_mutex_init(&rn.lock, NULL);
+    pthread_cond_init(&rn.turn, NULL);
     int rc = plan(&rn, dir, o.files_per_table > 1 ? o.files_per_table : 1, ext, err);
     if (!rc) {
         int nt = o.threads > 0 ? o.threads : default_threads();
-        if (nt > rn.n_jobs)
-            nt = (int)rn.n_jobs;
+        if (nt > rn.n_tasks)
+            nt = (int)rn.n_tasks;
         pthread_t th[64];
         if (nt > 64)
             nt = 64;
@@ -346,9 +423,18 @@ int tarn_gen_tpch(const char *dir, double sf, const tarn_gen_options *opts, tarn
             fprintf(stderr, "\rtpch sf %g: %lld files, %.1fM rows, %.1fs%20s\n", sf, (long long)rn.n_jobs,
                     (double)atomic_load(&rn.rows) / 1e6, now_s() - rn.t0, "");
     }
-    for (int64_t i = 0; i < rn.n_jobs; i++)
-        tn_free(rn.jobs[i].path);
+    for (int64_t i = 0; i < rn.n_jobs; i++) {
+        job *j = &rn.jobs[i];
+        if (j->fd >= 0)
+            close(j->fd);
+        if (rc && j->tmp)
+            remove(j->tmp);
+        tn_free(j->path);
+        tn_free(j->tmp);
+    }
     tn_free(rn.jobs);
+    tn_free(rn.tasks);
+    pthread_cond_destroy(&rn.turn);
     pthread_mutex_destroy(&rn.lock);
     return rc;
 }
