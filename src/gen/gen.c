@@ -299,8 +299,25 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* mkdir -p: create dir and any missing parents. */
 static int make_dir(const char *dir, tarn_error *err)
 {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(path))
+        return tn_error_set(err, TARN_EINVAL, "output directory name is empty or too long");
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i < n; i++) {
+        if (path[i] != '/')
+            continue;
+        path[i] = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            path[i] = '/';
+            return tn_error_set(err, TARN_EIO, "cannot create directory %s: %s", dir, strerror(e));
+        }
+        path[i] = '/';
+    }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return tn_error_set(err, TARN_EIO, "cannot create directory %s: %s", dir, strerror(errno));
     struct stat st;
