@@ -5,7 +5,15 @@
  * tarn_options bag (the same keys the CLI takes as --key value flags and SQL
  * takes in COPY ... (key value)).
  *
- * Formats known: Arrow IPC file (.arrow, .feather, .ipc) and stream (.arrows).
+ * Formats known: Arrow IPC file "ipc" (.arrow, .feather, .ipc) and stream
+ * "ipc_stream" (.arrows), read and written; "csv" (.csv) and "jsonl" (.jsonl,
+ * .ndjson), written.
+ *
+ * Option keys ignore case and treat '-' and '_' alike. Options of every
+ * reader: format, columns (projection "a,b" — an unknown name fails with
+ * TARN_ENOTFOUND naming the closest column), limit (rows), batch_size (rows
+ * per batch at most). Writers: format; ipc and ipc_stream: compression
+ * (zstd|lz4|none, optionally ":LEVEL"); csv: delimiter, header.
  */
 #ifndef TARN_FORMATS_H
 #define TARN_FORMATS_H
@@ -38,14 +46,24 @@ TARN_API int tarn_write(const char *path, struct ArrowArrayStream *in, const tar
                         tarn_error *err);
 
 /* Print a stream. Options: format (table|csv|jsonl; default table),
- * max_rows (table: rows shown before eliding the middle), max_width (table:
- * terminal columns; 0 = no limit). The stream is consumed. */
+ * max_rows (table: rows shown before eliding the middle, default 40; 0 = all),
+ * max_width (table: total width; default the terminal's width when out is a
+ * terminal, else no limit; 0 = no limit), max_col_width (table: default 32),
+ * delimiter and header (csv). The stream is consumed. */
 TARN_API int tarn_print(FILE *out, struct ArrowArrayStream *in, const tarn_options *opts,
                         tarn_error *err);
 
 /* The format name for a path from its extension ("ipc", "ipc_stream", ...),
  * or NULL when the extension is not recognized. */
 TARN_API const char *tarn_format_from_path(const char *path);
+
+/* The name of the i-th known format (i = 0, 1, ...), NULL past the last. */
+TARN_API const char *tarn_format_name(int i);
+
+/* A small built-in dataset of many types (integers, decimals, strings,
+ * dates, UTC timestamps, lists, structs, booleans, NULLs) as a stream, for
+ * demos, documentation and tests. */
+TARN_API int tarn_example(struct ArrowArrayStream *out, tarn_error *err);
 
 #ifdef __cplusplus
 }

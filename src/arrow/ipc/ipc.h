@@ -33,4 +33,9 @@ int tn_ipc_open_buffer(tn_buffer *data, const char *name, tn_reader **out, tarn_
 int tn_ipc_write_file(const char *path, tn_reader *in, const tn_ipc_write_options *opts,
                       tarn_error *err) TN_MUST_USE;
 
+/* Write every batch of `in` into a new buffer in memory (*out, a new
+ * reference). Does not free `in`. */
+int tn_ipc_write_buffer(tn_reader *in, const tn_ipc_write_options *opts, tn_buffer **out,
+                        tarn_error *err) TN_MUST_USE;
+
 #endif
