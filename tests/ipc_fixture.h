@@ -22,13 +22,12 @@ static tn_type *fx_list(tn_type_id id, tn_type *item)
     return tn_type_list(id, tn_field_new("item", item, true));
 }
 
-/* The fixture schema. `js_only` leaves out the types Arrow JS cannot read. */
-static tn_schema *fx_schema(bool js_only)
+/* The fixture schema: every type, some nested, three dictionaries. */
+static tn_schema *fx_schema(void)
 {
     tn_field *f[64];
     int n = 0;
-    if (!js_only)
-        f[n++] = fx_field("null", tn_type_get(TN_NA));
+    f[n++] = fx_field("null", tn_type_get(TN_NA));
     f[n++] = fx_field("bool", tn_type_get(TN_BOOL));
     f[n++] = fx_field("i8", tn_type_get(TN_INT8));
     f[n++] = fx_field("i16", tn_type_get(TN_INT16));
@@ -42,16 +41,13 @@ static tn_schema *fx_schema(bool js_only)
     f[n++] = fx_field("f32", tn_type_get(TN_FLOAT32));
     f[n++] = fx_field("f64", tn_type_get(TN_FLOAT64));
     f[n++] = fx_field("dec128", tn_type_decimal(128, 10, 2));
-    if (!js_only)
-        f[n++] = fx_field("dec256", tn_type_decimal(256, 40, 5));
+    f[n++] = fx_field("dec256", tn_type_decimal(256, 40, 5));
     f[n++] = fx_field("utf8", tn_type_get(TN_STRING));
     f[n++] = fx_field("large_utf8", tn_type_get(TN_LARGE_STRING));
     f[n++] = fx_field("binary", tn_type_get(TN_BINARY));
     f[n++] = fx_field("large_binary", tn_type_get(TN_LARGE_BINARY));
-    if (!js_only) {
-        f[n++] = fx_field("utf8_view", tn_type_get(TN_STRING_VIEW));
-        f[n++] = fx_field("binary_view", tn_type_get(TN_BINARY_VIEW));
-    }
+    f[n++] = fx_field("utf8_view", tn_type_get(TN_STRING_VIEW));
+    f[n++] = fx_field("binary_view", tn_type_get(TN_BINARY_VIEW));
     f[n++] = fx_field("fixed3", tn_type_fixed_binary(3));
     f[n++] = fx_field("date32", tn_type_get(TN_DATE32));
     f[n++] = fx_field("date64", tn_type_get(TN_DATE64));
@@ -62,11 +58,9 @@ static tn_schema *fx_schema(bool js_only)
     f[n++] = fx_field("dur_ms", tn_type_duration(TN_MILLI));
     f[n++] = fx_field("iv_months", tn_type_get(TN_INTERVAL_MONTHS));
     f[n++] = fx_field("iv_daytime", tn_type_get(TN_INTERVAL_DAY_TIME));
-    if (!js_only)
-        f[n++] = fx_field("iv_mdn", tn_type_get(TN_INTERVAL_MONTH_DAY_NANO));
+    f[n++] = fx_field("iv_mdn", tn_type_get(TN_INTERVAL_MONTH_DAY_NANO));
     f[n++] = fx_field("list_i32", fx_list(TN_LIST, tn_type_get(TN_INT32)));
-    if (!js_only)
-        f[n++] = fx_field("large_list_utf8", fx_list(TN_LARGE_LIST, tn_type_get(TN_STRING)));
+    f[n++] = fx_field("large_list_utf8", fx_list(TN_LARGE_LIST, tn_type_get(TN_STRING)));
     f[n++] = fx_field("fixed_list_i16",
                       tn_type_fixed_list(tn_field_new("item", tn_type_get(TN_INT16), true), 2));
     {

@@ -174,9 +174,9 @@ TEST(fb_roundtrip)
 
 /* --- round trips ---------------------------------------------------------------- */
 
-static tn_schema *fixture_with_metadata(bool js_only)
+static tn_schema *fixture_with_metadata(void)
 {
-    tn_schema *s = fx_schema(js_only);
+    tn_schema *s = fx_schema();
     if (!s)
         return NULL;
     if (tn_kv_add(&s->metadata, "origin", "tarn test", NULL) || tn_kv_add(&s->metadata, "empty", "", NULL) ||
@@ -190,7 +190,7 @@ static tn_schema *fixture_with_metadata(bool js_only)
 TEST(roundtrip_every_type)
 {
     tarn_error err;
-    tn_schema *s = fixture_with_metadata(false);
+    tn_schema *s = fixture_with_metadata();
     CHECK(s != NULL);
     tn_batch *full = NULL, *empty = NULL;
     CHECK_OK(fx_batch(s, 37, &full, &err), &err);
@@ -304,7 +304,7 @@ static tn_buffer *to_legacy(const tn_buffer *in)
 TEST(legacy_framing_and_missing_eos)
 {
     tarn_error err;
-    tn_schema *s = fx_schema(false);
+    tn_schema *s = fx_schema();
     tn_batch *b = NULL;
     CHECK_OK(fx_batch(s, 10, &b, &err), &err);
     tn_buffer *data = NULL;
@@ -508,7 +508,7 @@ TEST(files_atomic)
 static tn_buffer *small_file(bool file_format, tn_ipc_codec codec)
 {
     tarn_error err;
-    tn_schema *s = fx_schema(false);
+    tn_schema *s = fx_schema();
     tn_batch *b = NULL;
     tn_buffer *data = NULL;
     if (fx_batch(s, 6, &b, &err) == 0) {
@@ -809,7 +809,7 @@ TEST(allocation_failures)
     tarn_error err;
     alloc_ctx c;
     memset(&c, 0, sizeof c);
-    c.s = fx_schema(false);
+    c.s = fx_schema();
     CHECK_OK(fx_batch(c.s, 9, &c.b[0], &err), &err);
     c.b[1] = tn_batch_slice(c.b[0], 1, 7);
     /* a delta: a second batch over the first rows plus new dictionary values */
