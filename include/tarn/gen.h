@@ -7,21 +7,24 @@
 #ifndef TARN_GEN_H
 #define TARN_GEN_H
 
-#include "tarn/common.h"
+#include "tarn/formats.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct tarn_gen_options {
-    /* "tbl" (pipe-delimited text, no header), "ipc", "csv" or "parquet";
-     * NULL means "ipc". */
+    /* "tbl" (pipe-delimited text as TPC-H loaders expect, no header), or a
+     * format tarn writes: "ipc" (.arrow), "ipc_stream" (.arrows), "csv"
+     * (comma-separated with a header), "jsonl"; NULL means "ipc".
+     * "parquet" fails with TARN_EUNSUPPORTED until the Parquet writer exists. */
     const char *format;
     /* 0 or 1: DIR/<table>.<ext>; K > 1: DIR/<table>/part-<i>.<ext>, K files
      * per table (nation and region: part-0 only). */
     int files_per_table;
-    /* Worker threads; 0 means tarn_threads() or the number of cores. */
-    int threads;
+    /* Options for the format's writer (e.g. compression for ipc); may be
+     * NULL. Not used by tbl. Threads come from tarn_set_threads(). */
+    const tarn_options *write_options;
     /* Rows per batch handed to the writer; 0 means a default. */
     int64_t batch_rows;
     /* Print a progress line on stderr when it is a terminal. */

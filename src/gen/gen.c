@@ -2,25 +2,27 @@
  * gen.c — tarn_gen_tpch: write the TPC-H tables into a directory.
  *
  * The work is a list of files (one per table, or K per table with
- * files_per_table), each cut into morsels of about 25k driver rows. Since
- * the generator can start at any row, a morsel is generated and formatted
- * by whichever worker takes it; workers take morsels in order from a shared
- * counter (largest tables first) and append them to their file in order,
- * so even a single big lineitem file uses every core and the bytes are the
- * same for any thread count. Memory stays bounded: each worker holds one
- * morsel. A file is written to "<path>.tmp" and renamed into place when its
- * last morsel is in, so a reader never sees half a file.
+ * files_per_table), written one after another, largest first. Each file is
+ * cut into morsels of about 25k driver rows (about 100k lineitem rows);
+ * since the generator can start at any row, a window of 2 x threads
+ * morsels is generated on the thread pool (tn_parallel_for inside a pool
+ * task) while the calling thread writes the window before it, in order.
+ * So a single big lineitem file uses every core, the bytes are the same for
+ * any thread count, memory is bounded by two windows, and workers never
+ * block on I/O.
  *
- * The "tbl" format (pipe-delimited, no header, no quoting: the data has no
- * '|', quote or newline) is written here directly because it is the form
- * TPC-H loaders expect; the other formats go through the generic writer.
+ * Output: the "tbl" format (pipe-delimited, no header, no quoting: the data
+ * has no '|', quote or newline) is formatted here, inside the morsels,
+ * because it is the form TPC-H loaders expect and formatting text is most
+ * of its cost. Every other format goes through the format registry's
+ * writers (tn_format_write), fed by an ordered reader over the windows.
+ * Files are written to "<path>.tmp" and renamed into place when complete
+ * (the registry's writers do the same), so a reader never sees half a file.
  */
 #include "tarn/gen.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,45 +32,46 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/pool.h"
+#include "formats/registry.h"
 #include "gen/tpch.h"
 
-/* One output file: chunk `chunk` of `n_chunks` of a table, cut into
- * n_morsels pieces that workers generate and format in parallel and append
- * in order. */
-typedef struct job {
-    tn_tpch_table table;
-    int64_t chunk, n_chunks;
-    int64_t n_morsels;
-    char *path;         /* final file path */
-    char *tmp;          /* path written to, renamed to path when complete */
-    int fd;             /* open from the first morsel's write to the last */
-    int64_t next_write; /* the morsel whose bytes go next (under run.lock) */
-} job;
+/* Driver rows per morsel. */
+#define MORSEL_ROWS 25000
 
-/* A unit of work: one morsel of one file. Tasks are handed out in order, so
- * a file's morsels are taken in increasing order and the worker waiting for
- * its turn to write always waits on one that is being worked on. */
-typedef struct task {
-    int64_t job, morsel;
-} task;
+/* One output file: chunk `chunk` of `n_chunks` of a table, in n_morsels
+ * morsels; morsel m is chunk (chunk * n_morsels + m) of the table cut into
+ * n_chunks * n_morsels, so the morsels of all files tile the table exactly. */
+typedef struct gfile {
+    tn_tpch_table table;
+    int64_t chunk, n_chunks, n_morsels;
+    char *path;
+} gfile;
 
 typedef struct run {
     double sf;
     int64_t batch_rows;
-    job *jobs;
-    int64_t n_jobs;
-    task *tasks;
-    int64_t n_tasks;
-    _Atomic int64_t next;     /* next task to take */
-    _Atomic int64_t rows;     /* rows written so far (progress) */
-    int64_t files_done;       /* under lock */
-    pthread_mutex_t lock;     /* guards rc/err, job write order, progress */
-    pthread_cond_t turn;      /* a morsel was written (or the run failed) */
-    int rc;
-    tarn_error err;
+    bool text;                       /* tbl: formatted in the morsels */
+    const tarn_options *write_opts;  /* other formats: the writer's options */
+    gfile *files;
+    int64_t n_files;
+    int64_t window;                  /* morsels generated at a time */
+    /* progress, touched by the calling thread only */
     bool progress;
+    int64_t rows, files_done;
     double t0, last_print;
 } run;
+
+/* A window of consecutive morsels of one file, and what they produced. */
+typedef struct window {
+    const run *rn;
+    const gfile *f;
+    int64_t first, n;    /* morsels [first, first + n) */
+    tn_buf *text;        /* text mode: per morsel */
+    tn_batch ***batches; /* batch mode: per morsel, its batches */
+    int64_t *n_batches;
+    int64_t *rows;       /* per morsel */
+} window;
 
 static double now_s(void)
 {
@@ -170,22 +173,6 @@ static int batch_tbl(const tn_batch *b, tn_buf *out, tarn_error *err)
     return 0;
 }
 
-static void progress(run *r, int64_t rows)
-{
-    atomic_fetch_add(&r->rows, rows);
-    if (!r->progress)
-        return;
-    pthread_mutex_lock(&r->lock);
-    double t = now_s();
-    if (t - r->last_print >= 0.25) {
-        r->last_print = t;
-        fprintf(stderr, "\rtpch sf %g: %lld/%lld files, %.1fM rows, %.1fs ", r->sf,
-                (long long)r->files_done, (long long)r->n_jobs,
-                (double)atomic_load(&r->rows) / 1e6, t - r->t0);
-    }
-    pthread_mutex_unlock(&r->lock);
-}
-
 /* Write all of p (the output is large blocks; stdio would only copy them). */
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -201,23 +188,52 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* Generate and format one morsel into out. */
-static int format_morsel(run *rn, const task *t, tn_buf *out, int64_t *rows, tarn_error *err)
+/* --- windows of morsels ------------------------------------------------------ */
+
+static int open_morsel(const window *w, int64_t i, tn_reader **rd, tarn_error *err)
 {
-    const job *j = &rn->jobs[t->job];
+    const gfile *f = w->f;
+    return tn_tpch_open(f->table, w->rn->sf, f->chunk * f->n_morsels + w->first + i, f->n_chunks * f->n_morsels,
+                        w->rn->batch_rows, rd, err);
+}
+
+static void drop_batches(window *w, int64_t i)
+{
+    for (int64_t k = 0; k < w->n_batches[i]; k++)
+        if (w->batches[i][k]) /* NULL once handed out */
+            tn_batch_unref(w->batches[i][k]);
+    tn_free(w->batches[i]);
+    w->batches[i] = NULL;
+    w->n_batches[i] = 0;
+}
+
+/* Produce morsel i of the window: its text, or its batches. */
+static int make_morsel(window *w, int64_t i, tarn_error *err)
+{
     tn_reader *rd;
-    TN_TRY(tn_tpch_open(j->table, rn->sf, j->chunk * j->n_morsels + t->morsel, j->n_chunks * j->n_morsels,
-                        rn->batch_rows, &rd, err));
+    TN_TRY(open_morsel(w, i, &rd, err));
     int rc = 0;
-    out->len = 0;
-    *rows = 0;
+    w->rows[i] = 0;
+    if (w->text)
+        w->text[i].len = 0;
     for (;;) {
         tn_batch *b;
         if ((rc = tn_reader_next(rd, &b, err)) != 0 || !b)
             break;
-        rc = batch_tbl(b, out, err);
-        *rows += b->length;
-        tn_batch_unref(b);
+        w->rows[i] += b->length;
+        if (w->text) {
+            rc = batch_tbl(b, &w->text[i], err);
+            tn_batch_unref(b);
+        } else {
+            tn_batch **grown = tn_realloc(w->batches[i], sizeof(*grown) * (size_t)(w->n_batches[i] + 1));
+            if (!grown) {
+                tn_batch_unref(b);
+                rc = tn_error_oom(err, sizeof(*grown) * (size_t)(w->n_batches[i] + 1));
+            } else {
+                w->batches[i] = grown;
+                grown[w->n_batches[i]++] = b;
+            }
+        }
         if (rc)
             break;
     }
@@ -225,79 +241,240 @@ static int format_morsel(run *rn, const task *t, tn_buf *out, int64_t *rows, tar
     return rc;
 }
 
-/* Append a formatted morsel to its file when its turn comes; the first
- * morsel creates the temporary file, the last renames it into place.
- * Called with rn->lock held; the lock is dropped while the bytes are
- * written, which is safe because only the morsel whose turn it is touches
- * the file. */
-static int write_morsel(run *rn, const task *t, const tn_buf *out, tarn_error *err)
+static int window_range(void *ctx, int64_t begin, int64_t end, tarn_error *err)
 {
-    job *j = &rn->jobs[t->job];
-    while (j->next_write != t->morsel && rn->rc == 0)
-        pthread_cond_wait(&rn->turn, &rn->lock);
-    if (rn->rc)
-        return rn->rc;
-    pthread_mutex_unlock(&rn->lock);
-    int rc = 0;
-    if (t->morsel == 0) {
-        j->fd = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (j->fd < 0)
-            rc = tn_error_set(err, TARN_EIO, "cannot create %s: %s", j->tmp, strerror(errno));
-    }
-    if (!rc && write_all(j->fd, out->data, out->len) != 0)
-        rc = tn_error_set(err, TARN_EIO, "writing %s: %s", j->tmp, strerror(errno));
-    if (!rc && t->morsel + 1 == j->n_morsels) {
-        int fd = j->fd;
-        j->fd = -1;
-        if (close(fd) != 0)
-            rc = tn_error_set(err, TARN_EIO, "writing %s: %s", j->tmp, strerror(errno));
-        else if (rename(j->tmp, j->path) != 0)
-            rc = tn_error_set(err, TARN_EIO, "cannot rename %s to %s: %s", j->tmp, j->path, strerror(errno));
-    }
-    pthread_mutex_lock(&rn->lock);
-    if (rc)
-        return rc;
-    j->next_write++;
-    rn->files_done += j->next_write == j->n_morsels;
-    pthread_cond_broadcast(&rn->turn);
+    for (int64_t i = begin; i < end; i++)
+        TN_TRY(make_morsel(ctx, i, err));
     return 0;
 }
 
-static void fail(run *rn, int rc, const tarn_error *e)
+static int window_init(window *w, const run *rn, const gfile *f, tarn_error *err)
 {
-    if (!rn->rc) {
-        rn->rc = rc;
-        rn->err = *e;
+    memset(w, 0, sizeof(*w));
+    w->rn = rn;
+    w->f = f;
+    size_t n = (size_t)rn->window;
+    w->rows = tn_calloc(n, sizeof(int64_t));
+    TN_TRY_ALLOC(w->rows, err, n * sizeof(int64_t));
+    if (rn->text) {
+        w->text = tn_calloc(n, sizeof(tn_buf));
+        TN_TRY_ALLOC(w->text, err, n * sizeof(tn_buf));
+        for (size_t i = 0; i < n; i++)
+            tn_buf_init(&w->text[i], 0);
+    } else {
+        w->batches = tn_calloc(n, sizeof(tn_batch **));
+        TN_TRY_ALLOC(w->batches, err, n * sizeof(tn_batch **));
+        w->n_batches = tn_calloc(n, sizeof(int64_t));
+        TN_TRY_ALLOC(w->n_batches, err, n * sizeof(int64_t));
     }
-    pthread_cond_broadcast(&rn->turn);
+    return 0;
 }
 
-static void *worker(void *arg)
+static void window_free(window *w)
 {
-    run *rn = arg;
-    tn_buf out;
-    tn_buf_init(&out, 0);
-    for (;;) {
-        int64_t k = atomic_fetch_add(&rn->next, 1);
-        if (k >= rn->n_tasks)
-            break;
-        tarn_error e;
-        tarn_error_init(&e);
-        int64_t rows = 0;
-        int rc = format_morsel(rn, &rn->tasks[k], &out, &rows, &e);
-        pthread_mutex_lock(&rn->lock);
-        if (!rc)
-            rc = write_morsel(rn, &rn->tasks[k], &out, &e);
-        if (rc)
-            fail(rn, rc, &e);
-        pthread_mutex_unlock(&rn->lock);
-        if (rc)
-            break;
-        progress(rn, rows);
+    for (int64_t i = 0; i < w->rn->window; i++) {
+        if (w->text)
+            tn_buf_reset(&w->text[i]);
+        if (w->batches && w->n_batches)
+            drop_batches(w, i);
     }
-    tn_buf_reset(&out);
-    return NULL;
+    tn_free(w->text);
+    tn_free(w->batches);
+    tn_free(w->n_batches);
+    tn_free(w->rows);
+    memset(w, 0, sizeof(*w));
 }
+
+static void progress(run *rn, int64_t rows, bool force)
+{
+    rn->rows += rows;
+    if (!rn->progress)
+        return;
+    double t = now_s();
+    if (force || t - rn->last_print >= 0.25) {
+        rn->last_print = t;
+        fprintf(stderr, "\rtpch sf %g: %lld/%lld files, %.1fM rows, %.1fs ", rn->sf, (long long)rn->files_done,
+                (long long)rn->n_files, (double)rn->rows / 1e6, t - rn->t0);
+    }
+}
+
+/* Generate morsels [first, first + window) of w's file (fewer at the end). */
+static int fill_window(window *w, int64_t first, tarn_error *err)
+{
+    const run *rn = w->rn;
+    w->first = first;
+    w->n = w->f->n_morsels - first < rn->window ? w->f->n_morsels - first : rn->window;
+    if (w->batches)
+        for (int64_t i = 0; i < rn->window; i++)
+            drop_batches(w, i);
+    return tn_parallel_for(w->n, 1, window_range, w, err);
+}
+
+/* --- the feeder: two windows, one consumed while the other is generated ------- */
+
+typedef struct feeder {
+    run *rn;
+    const gfile *f;
+    window w[2];
+    int cur;            /* the window being consumed; -1 before the first */
+    int64_t next_first; /* first morsel of the next window to generate */
+    tn_taskgroup *g;    /* generates w[!cur] in the background */
+    bool pending;       /* a generation was spawned and not waited for */
+} feeder;
+
+static int fill_task(void *arg, tarn_error *err)
+{
+    feeder *fd = arg;
+    window *w = &fd->w[fd->cur < 0 ? 0 : !fd->cur];
+    return fill_window(w, w->first, err);
+}
+
+/* Start generating the next window into w[!cur] on the pool. */
+static int spawn_fill(feeder *fd)
+{
+    window *w = &fd->w[fd->cur < 0 ? 0 : !fd->cur];
+    w->first = fd->next_first;
+    fd->next_first += fd->rn->window;
+    fd->pending = true;
+    return tn_taskgroup_spawn(fd->g, fill_task, fd);
+}
+
+static int feeder_init(feeder *fd, run *rn, const gfile *f, tarn_error *err)
+{
+    memset(fd, 0, sizeof(*fd));
+    fd->rn = rn;
+    fd->f = f;
+    fd->cur = -1;
+    TN_TRY(window_init(&fd->w[0], rn, f, err));
+    TN_TRY(window_init(&fd->w[1], rn, f, err));
+    fd->g = tn_taskgroup_new();
+    TN_TRY_ALLOC(fd->g, err, 64);
+    return 0;
+}
+
+/* The next window to consume, in order, or NULL at the end; the window
+ * handed out before is done with and is refilled in the background. */
+static int feeder_next(feeder *fd, window **out, tarn_error *err)
+{
+    *out = NULL;
+    if (fd->cur < 0 && fd->next_first < fd->f->n_morsels)
+        TN_TRY(spawn_fill(fd));
+    if (!fd->pending)
+        return 0;
+    fd->pending = false;
+    TN_TRY(tn_taskgroup_wait(fd->g, err));
+    fd->cur = fd->cur < 0 ? 0 : !fd->cur;
+    if (fd->next_first < fd->f->n_morsels)
+        TN_TRY(spawn_fill(fd));
+    window *w = &fd->w[fd->cur];
+    int64_t rows = 0;
+    for (int64_t i = 0; i < w->n; i++)
+        rows += w->rows[i];
+    progress(fd->rn, rows, false);
+    *out = w;
+    return 0;
+}
+
+static void feeder_free(feeder *fd)
+{
+    if (fd->g) {
+        tn_taskgroup_cancel(fd->g);
+        tn_taskgroup_free(fd->g); /* waits for a generation in flight */
+    }
+    for (int i = 0; i < 2; i++)
+        if (fd->w[i].rn)
+            window_free(&fd->w[i]);
+    memset(fd, 0, sizeof(*fd));
+}
+
+/* --- tbl files ----------------------------------------------------------------- */
+
+static int write_text_file(run *rn, const gfile *f, tarn_error *err)
+{
+    feeder fd;
+    int rc = feeder_init(&fd, rn, f, err);
+    char *tmp = rc ? NULL : tn_sprintf("%s.tmp", f->path);
+    if (!rc && !tmp)
+        rc = tn_error_oom(err, strlen(f->path) + 5);
+    int fdesc = -1;
+    if (!rc && (fdesc = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+        rc = tn_error_set(err, TARN_EIO, "cannot create %s: %s", tmp, strerror(errno));
+    while (!rc) {
+        window *w;
+        if ((rc = feeder_next(&fd, &w, err)) != 0 || !w)
+            break;
+        for (int64_t i = 0; !rc && i < w->n; i++)
+            if (write_all(fdesc, w->text[i].data, w->text[i].len) != 0)
+                rc = tn_error_set(err, TARN_EIO, "writing %s: %s", tmp, strerror(errno));
+    }
+    /* Durable before it is visible, like the registry's writers. */
+    if (!rc && fsync(fdesc) != 0)
+        rc = tn_error_set(err, TARN_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
+    if (fdesc >= 0 && close(fdesc) != 0 && !rc)
+        rc = tn_error_set(err, TARN_EIO, "writing %s: %s", tmp, strerror(errno));
+    if (!rc && rename(tmp, f->path) != 0)
+        rc = tn_error_set(err, TARN_EIO, "cannot rename %s to %s: %s", tmp, f->path, strerror(errno));
+    if (rc && fdesc >= 0)
+        remove(tmp);
+    tn_free(tmp);
+    feeder_free(&fd);
+    return rc;
+}
+
+/* --- other formats: an ordered reader over the windows ------------------------- */
+
+typedef struct win_reader {
+    tn_reader base;
+    feeder fd;
+    window *w;    /* the window being handed out, or NULL */
+    int64_t i, k; /* next batch: morsel i of the window, its batch k */
+} win_reader;
+
+static int win_next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    win_reader *r = (win_reader *)base;
+    *out = NULL;
+    for (;;) {
+        window *w = r->w;
+        while (w && r->i < w->n && r->k >= w->n_batches[r->i]) {
+            r->i++;
+            r->k = 0;
+        }
+        if (w && r->i < w->n) {
+            /* Hand the batch over: the window forgets it. */
+            *out = w->batches[r->i][r->k];
+            w->batches[r->i][r->k++] = NULL;
+            return 0;
+        }
+        TN_TRY(feeder_next(&r->fd, &r->w, err));
+        if (!r->w)
+            return 0;
+        r->i = r->k = 0;
+    }
+}
+
+static void win_destroy(tn_reader *base)
+{
+    win_reader *r = (win_reader *)base;
+    feeder_free(&r->fd);
+    tn_free(r);
+}
+
+static int write_format_file(run *rn, const gfile *f, tarn_error *err)
+{
+    win_reader *r = tn_calloc(1, sizeof(*r));
+    TN_TRY_ALLOC(r, err, sizeof(*r));
+    r->base.next = win_next;
+    r->base.destroy = win_destroy;
+    r->base.schema = tn_tpch_schema(f->table);
+    int rc = r->base.schema ? feeder_init(&r->fd, rn, f, err) : tn_error_oom(err, sizeof(tn_schema));
+    if (!rc)
+        rc = tn_format_write(f->path, &r->base, rn->write_opts, err);
+    tn_reader_free(&r->base);
+    return rc;
+}
+
+/* --- planning ----------------------------------------------------------------- */
 
 /* mkdir -p: create dir and any missing parents. */
 static int make_dir(const char *dir, tarn_error *err)
@@ -326,26 +503,21 @@ static int make_dir(const char *dir, tarn_error *err)
     return 0;
 }
 
-static int default_threads(void)
+static void free_files(run *rn)
 {
-    const char *e = getenv("TARN_THREADS");
-    if (e && atoi(e) > 0)
-        return atoi(e);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
+    for (int64_t i = 0; i < rn->n_files; i++)
+        tn_free(rn->files[i].path);
+    tn_free(rn->files);
 }
 
-/* Driver rows per morsel: about 100k lineitem rows, 12 MB of text. */
-#define MORSEL_ROWS 25000
-
-/* Files to write, the largest tables first so the long jobs start early. */
+/* Files to write, the largest tables first. */
 static int plan(run *rn, const char *dir, int k, const char *ext, tarn_error *err)
 {
     static const tn_tpch_table order[] = {TN_TPCH_LINEITEM, TN_TPCH_ORDERS,   TN_TPCH_PARTSUPP,
                                           TN_TPCH_PART,     TN_TPCH_CUSTOMER, TN_TPCH_SUPPLIER,
                                           TN_TPCH_NATION,   TN_TPCH_REGION};
-    rn->jobs = tn_calloc((size_t)TN_TPCH_TABLE_COUNT * (size_t)k, sizeof(job));
-    TN_TRY_ALLOC(rn->jobs, err, sizeof(job) * (size_t)k * TN_TPCH_TABLE_COUNT);
+    rn->files = tn_calloc((size_t)TN_TPCH_TABLE_COUNT * (size_t)k, sizeof(gfile));
+    TN_TRY_ALLOC(rn->files, err, sizeof(gfile) * (size_t)k * TN_TPCH_TABLE_COUNT);
     for (int i = 0; i < TN_TPCH_TABLE_COUNT; i++) {
         tn_tpch_table t = order[i];
         const char *name = tn_tpch_table_name(t);
@@ -358,44 +530,44 @@ static int plan(run *rn, const char *dir, int k, const char *ext, tarn_error *er
             TN_TRY(rc);
         }
         for (int c = 0; c < n; c++) {
-            job *j = &rn->jobs[rn->n_jobs];
-            j->table = t;
-            j->chunk = c;
-            j->n_chunks = n;
-            j->fd = -1;
-            j->path = k > 1 ? tn_sprintf("%s/%s/part-%d.%s", dir, name, c, ext)
+            gfile *f = &rn->files[rn->n_files];
+            f->table = t;
+            f->chunk = c;
+            f->n_chunks = n;
+            f->path = k > 1 ? tn_sprintf("%s/%s/part-%d.%s", dir, name, c, ext)
                             : tn_sprintf("%s/%s.%s", dir, name, ext);
-            rn->n_jobs++;
-            TN_TRY_ALLOC(j->path, err, strlen(dir) + 64);
-            j->tmp = tn_sprintf("%s.tmp", j->path);
-            TN_TRY_ALLOC(j->tmp, err, strlen(j->path) + 5);
+            TN_TRY_ALLOC(f->path, err, strlen(dir) + 64);
+            rn->n_files++;
             int64_t rows = tn_tpch_driver_rows(t, rn->sf) / n;
-            j->n_morsels = rows / MORSEL_ROWS > 0 ? rows / MORSEL_ROWS : 1;
-            rn->n_tasks += j->n_morsels;
+            f->n_morsels = rows / MORSEL_ROWS > 0 ? rows / MORSEL_ROWS : 1;
         }
     }
-    rn->tasks = tn_calloc((size_t)rn->n_tasks, sizeof(task));
-    TN_TRY_ALLOC(rn->tasks, err, sizeof(task) * (size_t)rn->n_tasks);
-    int64_t x = 0;
-    for (int64_t i = 0; i < rn->n_jobs; i++)
-        for (int64_t m = 0; m < rn->jobs[i].n_morsels; m++)
-            rn->tasks[x++] = (task){i, m};
     return 0;
 }
 
+/* The file extension of an output format; tbl is ours, the rest must be
+ * writable formats of the registry. */
 static int check_format(const char *format, const char **ext, tarn_error *err)
 {
-    if (strcasecmp(format, "tbl") == 0) {
-        *ext = "tbl";
-        return 0;
-    }
+    static const struct {
+        const char *name, *ext;
+    } known[] = {{"tbl", "tbl"}, {"ipc", "arrow"}, {"ipc_stream", "arrows"}, {"csv", "csv"}, {"jsonl", "jsonl"}};
     if (strcasecmp(format, "parquet") == 0)
         return tn_error_set(err, TARN_EUNSUPPORTED, "tpch: parquet output needs the Parquet writer");
-    if (strcasecmp(format, "ipc") == 0 || strcasecmp(format, "csv") == 0)
-        return tn_error_set(err, TARN_EUNSUPPORTED,
-                            "tpch: %s output needs the generic writer (tarn_write), not in this build; "
-                            "use format tbl", format);
-    return tn_error_set(err, TARN_EINVAL, "tpch: unknown format \"%s\" (tbl, ipc, csv, parquet)", format);
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcasecmp(format, known[i].name) != 0)
+            continue;
+        if (i > 0) {
+            const tn_format *f = tn_format_by_name(format);
+            if (!f || !f->write)
+                return tn_error_set(err, TARN_EUNSUPPORTED, "tpch: %s output needs its writer, not in this build",
+                                    format);
+        }
+        *ext = known[i].ext;
+        return 0;
+    }
+    return tn_error_set(err, TARN_EINVAL, "tpch: unknown format \"%s\" (tbl, ipc, ipc_stream, csv, jsonl, parquet)",
+                        format);
 }
 
 int tarn_gen_tpch(const char *dir, double sf, const tarn_gen_options *opts, tarn_error *err)
@@ -403,55 +575,34 @@ int tarn_gen_tpch(const char *dir, double sf, const tarn_gen_options *opts, tarn
     tarn_gen_options o = {0};
     if (opts)
         o = *opts;
-    const char *ext;
+    const char *ext = NULL;
     if (!(sf > 0) || sf > 10000)
         return tn_error_set(err, TARN_EINVAL, "tpch: scale factor %g is out of range (0, 10000]", sf);
     if (o.files_per_table < 0 || o.files_per_table > 100000)
-        return tn_error_set(err, TARN_EINVAL, "tpch: files per table %d is out of range", o.files_per_table);
+        return tn_error_set(err, TARN_EINVAL, "tpch: files per table %d is out of range (1..100000)",
+                            o.files_per_table);
+    if (o.batch_rows < 0)
+        return tn_error_set(err, TARN_EINVAL, "tpch: batch rows %lld is negative", (long long)o.batch_rows);
     TN_TRY(check_format(o.format ? o.format : "ipc", &ext, err));
     TN_TRY(make_dir(dir, err));
     run rn;
     memset(&rn, 0, sizeof(rn));
     rn.sf = sf;
     rn.batch_rows = o.batch_rows;
+    rn.text = strcmp(ext, "tbl") == 0;
+    rn.write_opts = o.write_options;
+    rn.window = 2 * (int64_t)tarn_threads();
     rn.progress = o.progress && isatty(2);
     rn.t0 = now_s();
-    pthread_mutex_init(&rn.lock, NULL);
-    pthread_cond_init(&rn.turn, NULL);
     int rc = plan(&rn, dir, o.files_per_table > 1 ? o.files_per_table : 1, ext, err);
-    if (!rc) {
-        int nt = o.threads > 0 ? o.threads : default_threads();
-        if (nt > rn.n_tasks)
-            nt = (int)rn.n_tasks;
-        pthread_t th[64];
-        if (nt > 64)
-            nt = 64;
-        int started = 0;
-        for (int i = 1; i < nt; i++)
-            if (pthread_create(&th[started], NULL, worker, &rn) == 0)
-                started++;
-        worker(&rn);
-        for (int i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-        rc = rn.rc;
-        if (rc && err)
-            *err = rn.err;
-        if (rn.progress)
-            fprintf(stderr, "\rtpch sf %g: %lld files, %.1fM rows, %.1fs%20s\n", sf, (long long)rn.n_jobs,
-                    (double)atomic_load(&rn.rows) / 1e6, now_s() - rn.t0, "");
+    for (int64_t i = 0; !rc && i < rn.n_files; i++) {
+        rc = rn.text ? write_text_file(&rn, &rn.files[i], err) : write_format_file(&rn, &rn.files[i], err);
+        rn.files_done += rc == 0;
     }
-    for (int64_t i = 0; i < rn.n_jobs; i++) {
-        job *j = &rn.jobs[i];
-        if (j->fd >= 0)
-            close(j->fd);
-        if (rc && j->tmp)
-            remove(j->tmp);
-        tn_free(j->path);
-        tn_free(j->tmp);
+    if (rn.progress) {
+        progress(&rn, 0, true);
+        fputc('\n', stderr);
     }
-    tn_free(rn.jobs);
-    tn_free(rn.tasks);
-    pthread_cond_destroy(&rn.turn);
-    pthread_mutex_destroy(&rn.lock);
+    free_files(&rn);
     return rc;
 }

@@ -11,8 +11,10 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "arrow/c_data.h"
 #include "core/hash.h"
 #include "gen/tpch.h"
+#include "tarn/formats.h"
 #include "tarn/gen.h"
 #include "tn_test.h"
 
@@ -435,6 +437,14 @@ TEST(bad_arguments)
     CHECK_MSG(&err, "unknown format \"xml\"");
 }
 
+/* A fresh temporary directory, in memory when /dev/shm is there: the
+ * writers fsync every file, which on a busy disk only adds waiting. */
+static char *make_tmp(char *dir)
+{
+    snprintf(dir, 64, "%s/tn_tpch_XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    return mkdtemp(dir);
+}
+
 /* Read a whole file (test helper; plain malloc is fine in tests). */
 static char *slurp(const char *path, size_t *n)
 {
@@ -463,18 +473,20 @@ static int64_t count_lines(const char *p, size_t n)
  * file per table or split in three and concatenated, by 1 or 2 threads. */
 TEST(tbl_files)
 {
-    char dir[] = "/tmp/tn_tpch_XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
+    char dir[64];
+    CHECK(make_tmp(dir) != NULL);
     char one[256], three[256], path[512];
     snprintf(one, sizeof(one), "%s/one", dir);
     snprintf(three, sizeof(three), "%s/three", dir);
     tarn_error err;
-    tarn_gen_options o = {.format = "tbl", .threads = 1};
+    tarn_gen_options o = {.format = "tbl"};
+    CHECK_OK(tarn_set_threads(1, &err), &err);
     CHECK_OK(tarn_gen_tpch(one, SF, &o, &err), &err);
     o.files_per_table = 3;
-    o.threads = 2;
     o.batch_rows = 777;
+    CHECK_OK(tarn_set_threads(2, &err), &err);
     CHECK_OK(tarn_gen_tpch(three, SF, &o, &err), &err);
+    CHECK_OK(tarn_set_threads(0, &err), &err);
     for (int t = 0; t < TN_TPCH_TABLE_COUNT; t++) {
         const char *name = tn_tpch_table_name(t);
         size_t n = 0;
@@ -518,6 +530,101 @@ TEST(tbl_files)
     CHECK(rmdir(dir) == 0);
 }
 
+/* Read every batch of a file into a tab (through the public reader). */
+static int load_file(const char *path, tab *t)
+{
+    memset(t, 0, sizeof(*t));
+    tarn_error err;
+    struct ArrowArrayStream st;
+    tn_reader *r;
+    if (tarn_read(path, NULL, &st, &err) != 0 || tn_import_stream(&st, &r, &err) != 0) {
+        fprintf(stderr, "reading %s: %s\n", path, err.message);
+        return -1;
+    }
+    for (;;) {
+        tn_batch *b;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "reading %s: %s\n", path, err.message);
+            break;
+        }
+        if (!b)
+            break;
+        t->b = tn_realloc(t->b, (size_t)(t->n_batches + 1) * sizeof(*t->b));
+        t->b[t->n_batches++] = b;
+        t->rows += b->length;
+    }
+    tn_reader_free(r);
+    return 0;
+}
+
+/* IPC files through the format registry hold exactly the generator's data,
+ * with its schema, split or not; CSV files have a header and one line per row. */
+TEST(ipc_and_csv_files)
+{
+    char dir[64], path[512];
+    CHECK(make_tmp(dir) != NULL);
+    tarn_error err;
+    tarn_gen_options o = {.format = "ipc"};
+    CHECK_OK(tarn_gen_tpch(dir, SF, &o, &err), &err);
+    o.files_per_table = 2;
+    snprintf(path, sizeof(path), "%s/split", dir);
+    CHECK_OK(tarn_gen_tpch(path, SF, &o, &err), &err);
+    for (int t = 0; t < TN_TPCH_TABLE_COUNT; t++) {
+        tab want, got;
+        CHECK(load(t, SF, 1, 0, &want) == 0);
+        snprintf(path, sizeof(path), "%s/%s.arrow", dir, tn_tpch_table_name(t));
+        CHECK(load_file(path, &got) == 0);
+        CHECK_EQ_INT(got.rows, want.rows);
+        CHECK(got.n_batches > 0 && tn_schema_equals(got.b[0]->schema, want.b[0]->schema));
+        CHECK(table_hash(&got) == table_hash(&want));
+        remove(path);
+        /* The parts, read in order, are the table. */
+        int parts = (t == TN_TPCH_NATION || t == TN_TPCH_REGION) ? 1 : 2;
+        tab all = {0};
+        for (int i = 0; i < parts; i++) {
+            tab half;
+            snprintf(path, sizeof(path), "%s/split/%s/part-%d.arrow", dir, tn_tpch_table_name(t), i);
+            CHECK(load_file(path, &half) == 0);
+            CHECK(half.rows > 0);
+            all.b = tn_realloc(all.b, (size_t)(all.n_batches + half.n_batches) * sizeof(*all.b));
+            memcpy(all.b + all.n_batches, half.b, (size_t)half.n_batches * sizeof(*all.b));
+            all.n_batches += half.n_batches;
+            all.rows += half.rows;
+            tn_free(half.b);
+            remove(path);
+        }
+        CHECK_EQ_INT(all.rows, want.rows);
+        CHECK(table_hash(&all) == table_hash(&want));
+        tab_free(&all);
+        snprintf(path, sizeof(path), "%s/split/%s", dir, tn_tpch_table_name(t));
+        rmdir(path);
+        tab_free(&want);
+        tab_free(&got);
+    }
+    snprintf(path, sizeof(path), "%s/split", dir);
+    rmdir(path);
+    o.format = "csv";
+    o.files_per_table = 0;
+    CHECK_OK(tarn_gen_tpch(dir, SF, &o, &err), &err);
+    for (int t = 0; t < TN_TPCH_TABLE_COUNT; t++) {
+        size_t n = 0;
+        snprintf(path, sizeof(path), "%s/%s.csv", dir, tn_tpch_table_name(t));
+        char *p = slurp(path, &n);
+        CHECK(p != NULL);
+        if (p) {
+            CHECK_EQ_INT(count_lines(p, n), tn_tpch_row_count(t, SF) + 1);
+            if (t == TN_TPCH_REGION)
+            {
+                const char *head = "r_regionkey,r_name,r_comment\n0,AFRICA,";
+                CHECK(strncmp(p, head, strlen(head)) == 0);
+            }
+        }
+        free(p);
+        remove(path);
+    }
+    CHECK(rmdir(dir) == 0);
+}
+
 static int gen_some(void *ctx, tarn_error *err)
 {
     (void)ctx;
@@ -540,7 +647,42 @@ static int gen_some(void *ctx, tarn_error *err)
     return 0;
 }
 
-TEST(allocation_failures) { CHECK(tn_test_alloc_failures("tpch", gen_some, NULL) > 10); }
+typedef struct gen_ctx {
+    const char *dir, *format;
+    int files;
+} gen_ctx;
+
+static int gen_files(void *ctx, tarn_error *err)
+{
+    gen_ctx *g = ctx;
+    tarn_gen_options o = {.format = g->format, .files_per_table = g->files};
+    return tarn_gen_tpch(g->dir, 0.0001, &o, err);
+}
+
+/* No file is left half-written: only complete files, no temporaries. */
+static int count_tmp(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "find %s -name '*.tmp' | grep -c . >/dev/null", dir);
+    return system(cmd) == 0;
+}
+
+TEST(allocation_failures)
+{
+    CHECK(tn_test_alloc_failures("tpch", gen_some, NULL) > 10);
+    char dir[64], cmd[600];
+    CHECK(make_tmp(dir) != NULL);
+    tarn_error err;
+    CHECK_OK(tarn_set_threads(1, &err), &err);
+    gen_ctx tbl = {dir, "tbl", 2}, ipc = {dir, "ipc", 1};
+    int n_tbl = tn_test_alloc_failures("tarn_gen_tpch tbl", gen_files, &tbl);
+    int n_ipc = tn_test_alloc_failures("tarn_gen_tpch ipc", gen_files, &ipc);
+    CHECK(n_tbl > 10 && n_ipc > 10);
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+    CHECK(!count_tmp(dir));
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
 
 int main(int argc, char **argv)
 {
@@ -560,6 +702,7 @@ int main(int argc, char **argv)
     RUN(deterministic_across_chunks);
     RUN(bad_arguments);
     RUN(tbl_files);
+    RUN(ipc_and_csv_files);
     RUN(allocation_failures);
     return tn_test_done();
 }
