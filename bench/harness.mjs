@@ -48,9 +48,9 @@ const runs = (cmd, args) => existsSync(cmd) && spawnSync(cmd, args, { stdio: 'ig
 const tarnCli = runs(opt.tarn, ['--version']);
 const tarnGen = tarnCli && runs(opt.tarn, ['gen', '--help']);
 const testDriver = join(opt.build, 'test_tpch');
-function genCommand(dir) {
-  if (tarnGen) return [opt.tarn, 'gen', 'tpch', '--sf', String(opt.sf), '--format', 'tbl', '--out', dir];
-  if (existsSync(testDriver)) return [testDriver, 'write', dir, String(opt.sf)];
+function genCommand(dir, format = 'tbl') {
+  if (tarnGen) return [opt.tarn, 'gen', 'tpch', '--sf', String(opt.sf), '--format', format, '--out', dir];
+  if (existsSync(testDriver) && format === 'tbl') return [testDriver, 'write', dir, String(opt.sf)];
   return null;
 }
 
@@ -134,14 +134,17 @@ function suiteTasks() {
   switch (opt.suite) {
     case 'gen': {
       const dir = join(tmpOut, 'gen');
-      const cmd = genCommand(dir);
-      return [{
-        id: `TPC-H sf ${opt.sf}, all tables (.tbl)`, needs: [], before: () => rmSync(dir, { recursive: true, force: true }),
-        engines: {
-          tarn: cmd ? { cmd } : NOT_YET('the generator (build tarn)'),
-          duckdb: { unavailable: 'CALL dbgen needs the tpch extension, which is not installed and cannot be downloaded offline' },
-        },
-      }];
+      const noDbgen = { unavailable: 'CALL dbgen needs the tpch extension, which is not installed and cannot be downloaded offline' };
+      return [['tbl', '.tbl text'], ['ipc', 'Arrow IPC']].map(([format, what]) => {
+        const cmd = genCommand(dir, format);
+        return {
+          id: `TPC-H sf ${opt.sf}, all tables, ${what}`, needs: [], before: () => rmSync(dir, { recursive: true, force: true }),
+          engines: {
+            tarn: cmd ? { cmd } : NOT_YET(format === 'tbl' ? 'the generator (build tarn)' : 'the tarn CLI (tarn gen)'),
+            duckdb: noDbgen,
+          },
+        };
+      });
     }
     case 'tpch': {
       const qs = opt.queries ? opt.queries.split(',').map(Number) : Array.from({ length: 22 }, (_, i) => i + 1);

@@ -4,6 +4,7 @@
 # writes results tables with the expected rows. No timing is asserted.
 set -euo pipefail
 : "${TARN_SOURCE_DIR:?}" "${TARN_BUILD_DIR:?}"
+TARN=${TARN:-$TARN_BUILD_DIR/tarn}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run() { "$TARN_SOURCE_DIR/bench/run" "$@" --sf 0.01 --reps 1 --threads 2 --data "$tmp/data" --out "$tmp/results" --build "$TARN_BUILD_DIR"; }
@@ -18,7 +19,10 @@ row_ok() { # file task engine rows
 run gen >/dev/null
 gen="$tmp/results/gen-$(date -u +%F).md"
 [ -f "$gen" ] || fail "no $gen"
-row_ok "$gen" "TPC-H sf 0.01, all tables (.tbl)" tarn "—"
+row_ok "$gen" "TPC-H sf 0.01, all tables, .tbl text" tarn "—"
+if "$TARN" gen --help >/dev/null 2>&1; then
+  row_ok "$gen" "TPC-H sf 0.01, all tables, Arrow IPC" tarn "—"
+fi
 grep -q "| duckdb | CALL dbgen needs the tpch extension" "$gen" || fail "gen: DuckDB's absence is not explained"
 grep -q "^- DuckDB: @duckdb/node-api " "$gen" || fail "gen: peer versions missing"
 

@@ -1,12 +1,13 @@
-// tpch_duckdb.mjs DATA_DIR QUERY_DIR — load the TPC-H tables tarn generated
-// (pipe-delimited .tbl files) into DuckDB with the specification's column
+// tpch_duckdb.mjs DATA_DIR QUERY_DIR DUCKDB_MODULE [tbl|csv] — load the TPC-H
+// tables tarn generated (pipe-delimited .tbl files, or .csv with a header as
+// tarn's CSV writer makes them) into DuckDB with the specification's column
 // types, check key integrity there, then run the 22 queries and check that
 // each returns the result TPC-H is known for at a small scale factor.
 // Prints one line per check; exits 1 if any check fails.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [dataDir, queryDir, modPath] = process.argv.slice(2);
+const [dataDir, queryDir, modPath, format = 'tbl'] = process.argv.slice(2);
 const { DuckDBInstance } = await import(modPath);
 
 const schema = {
@@ -31,7 +32,10 @@ const check = (name, ok, detail = '') => {
 
 for (const [t, cols] of Object.entries(schema)) {
   await con.run(`CREATE TABLE ${t} (${cols})`);
-  await con.run(`COPY ${t} FROM '${join(dataDir, t + '.tbl')}' (DELIMITER '|', HEADER false, QUOTE '', ESCAPE '')`);
+  if (format === 'csv')
+    await con.run(`COPY ${t} FROM '${join(dataDir, t + '.csv')}' (DELIMITER ',', HEADER true, QUOTE '"', ESCAPE '"')`);
+  else
+    await con.run(`COPY ${t} FROM '${join(dataDir, t + '.tbl')}' (DELIMITER '|', HEADER false, QUOTE '', ESCAPE '')`);
 }
 
 // Integrity, seen by DuckDB: counts and every foreign key resolves.
