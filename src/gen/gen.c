@@ -4,7 +4,7 @@
  * The work is a list of files (one per table, or K per table with
  * files_per_table), written one after another, largest first. Each file is
  * cut into morsels of about 25k driver rows (about 100k lineitem rows);
- * since the generator can start at any row, a window of 2 x threads
+ * since the generator can start at any row, a window of one morsel per thread
  * morsels is generated on the thread pool (tn_parallel_for inside a pool
  * task) while the calling thread writes the window before it, in order.
  * So a single big lineitem file uses every core, the bytes are the same for
@@ -591,7 +591,7 @@ int tarn_gen_tpch(const char *dir, double sf, const tarn_gen_options *opts, tarn
     rn.batch_rows = o.batch_rows;
     rn.text = strcmp(ext, "tbl") == 0;
     rn.write_opts = o.write_options;
-    rn.window = 2 * (int64_t)tarn_threads();
+    rn.window = tarn_threads();
     rn.progress = o.progress && isatty(2);
     rn.t0 = now_s();
     int rc = plan(&rn, dir, o.files_per_table > 1 ? o.files_per_table : 1, ext, err);
