@@ -4,7 +4,7 @@
 // see docs/bench.md. Each measurement is its own process; engines alternate
 // within every repetition, and repetition 0 is a discarded warm-up.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +119,15 @@ async function prepareDerived(kinds) {
 
 // --- suites: tasks, and per engine either a job or why it cannot run -----------
 const NOT_YET = (what) => ({ unavailable: `not yet available: needs ${what}` });
-const lineitemRows = () => Number(readFileSync(tbl('lineitem')).toString('latin1').split('\n').length - 1);
+// Lines of a file, read in blocks (the file may be larger than a JS string).
+function lineitemRows() {
+  const fd = openSync(tbl('lineitem'), 'r'), buf = Buffer.alloc(1 << 24);
+  let n = 0, k;
+  while ((k = readSync(fd, buf, 0, buf.length, null)) > 0)
+    for (let i = 0; i < k; i++) n += buf[i] === 10;
+  closeSync(fd);
+  return n;
+}
 
 function node(engine, task) {
   return { cmd: [process.execPath, join(benchDir, 'engine.mjs'), engine, JSON.stringify({ ...task, modules: mods, threads: opt.threads })] };
@@ -299,7 +307,7 @@ function report(tasks, results) {
       }
       const ops = r.ok.map((x) => x.op), rss = r.ok.map((x) => x.rssKb).filter((x) => x != null);
       const med = median(ops);
-      const ratio = e === 'tarn' ? '1' : tarnMed != null ? (tarnMed / med).toFixed(2) : '—';
+      const ratio = e === 'tarn' ? '' : tarnMed != null ? (tarnMed / med).toFixed(2) : '—';
       lines.push(`| ${t.id} | ${e} | ${fmt(med)} | ${fmt(Math.min(...ops))} | ${fmt(Math.max(...ops))} | ${ratio} | ${fmt(median(r.ok.map((x) => x.wall)))} | ${rss.length ? (Math.max(...rss) / 1024).toFixed(0) : '—'} | ${r.ok[0].rows ?? '—'} |`);
     }
   }
