@@ -65,7 +65,7 @@ void tn_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     /* Shift to 0000-03-01 without overflowing near INT64_MAX: take whole eras
      * first, then add the shift to the remainder. */
     int64_t era = fdiv(days, 146097);
-    int64_t rest = days - era * 146097 + 719468;
+    int64_t rest = fmod64(days, 146097) + 719468;
     era += rest / 146097;
     int64_t doe = rest % 146097;                                          /* 0..146096 */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* 0..399 */
@@ -118,9 +118,9 @@ void tn_timestamp_to_civil(int64_t value, tn_dt_unit unit, tn_civil *out)
 {
     int64_t ups = tn_unit_per_second(unit);
     int64_t secs = fdiv(value, ups);
-    int64_t frac = value - secs * ups;
+    int64_t frac = fmod64(value, ups);
     int64_t days = fdiv(secs, TN_SECS_PER_DAY);
-    int64_t sod = secs - days * TN_SECS_PER_DAY;
+    int64_t sod = fmod64(secs, TN_SECS_PER_DAY);
     tn_civil_from_days(days, &out->year, &out->month, &out->day);
     out->hour = (int)(sod / 3600);
     out->minute = (int)(sod / 60 % 60);
@@ -446,7 +446,8 @@ static int parse_zone_part(cursor *c, int64_t local, int64_t *utc, bool *has_zon
     } else if (ch == '+' || ch == '-') {
         int32_t off = 0;
         TN_TRY(parse_offset(c, &off, f));
-        *utc = local - off;
+        if (__builtin_sub_overflow(local, (int64_t)off, utc))
+            return failf(f, TARN_EOVERFLOW, "out of range of a 64-bit second count");
         *has_zone = true;
     }
     /* A zone name: after a space, or in brackets (after an offset, the
@@ -479,8 +480,11 @@ static int parse_zone_part(cursor *c, int64_t local, int64_t *utc, bool *has_zon
     int rc = tn_tz_get(name, &tz, &e);
     if (rc != TARN_OK)
         return failf(f, rc, "%s", e.message);
-    if (!*has_zone)
+    if (!*has_zone) {
+        if (local > INT64_MAX / 2 || local < INT64_MIN / 2) /* beyond ±146 billion years */
+            return failf(f, TARN_EOVERFLOW, "out of range of a timestamp with a time zone");
         *utc = tn_tz_local_to_utc(tz, local, NULL);
+    }
     *has_zone = true;
     return TARN_OK;
 }
@@ -516,102 +520,133 @@ int tn_parse_timestamp(const char *s, size_t len, tn_dt_unit unit, tn_timestamp_
     return TARN_OK;
 }
 
-/* ---- formatting ------------------------------------------------------------- */
+/* ---- formatting -------------------------------------------------------------
+ * Printers and writers format millions of values, so the text is built with
+ * plain digit loops into a local buffer (no printf), then copied out. */
 
-/* Append to out[*n..cap) like snprintf, keeping *n at the text's length
- * even when it does not fit (the NUL always lands inside cap). */
-static void put(char *out, size_t cap, size_t *n, const char *fmt, ...) TN_PRINTF(4, 5);
-static void put(char *out, size_t cap, size_t *n, const char *fmt, ...)
+typedef struct text {
+    char b[TN_DT_FORMAT_MAX];
+    size_t n;
+} text;
+
+static void put_char(text *t, char ch)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(*n < cap ? out + *n : NULL, *n < cap ? cap - *n : 0, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        *n += (size_t)k;
+    t->b[t->n++] = ch;
 }
 
-static void put_date(char *out, size_t cap, size_t *n, int64_t days)
+/* v in decimal with at least `width` digits. */
+static void put_uint(text *t, uint64_t v, int width)
+{
+    char d[20];
+    int k = 0;
+    do {
+        d[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (; k < width; width--)
+        put_char(t, '0');
+    while (k)
+        put_char(t, d[--k]);
+}
+
+static void put_date(text *t, int64_t days)
 {
     int64_t y;
     int m, d;
     tn_civil_from_days(days, &y, &m, &d);
-    if (y >= 0 && y <= 9999)
-        put(out, cap, n, "%04lld-%02d-%02d", (long long)y, m, d);
+    if (y < 0)
+        put_char(t, '-');
     else if (y > 9999)
-        put(out, cap, n, "+%lld-%02d-%02d", (long long)y, m, d);
-    else
-        put(out, cap, n, "-%04llu-%02d-%02d", (unsigned long long)0 - (unsigned long long)y, m, d);
+        put_char(t, '+');
+    put_uint(t, y < 0 ? (uint64_t)0 - (uint64_t)y : (uint64_t)y, 4);
+    put_char(t, '-');
+    put_uint(t, (uint64_t)m, 2);
+    put_char(t, '-');
+    put_uint(t, (uint64_t)d, 2);
 }
 
-static void put_clock(char *out, size_t cap, size_t *n, int64_t sod, int64_t frac, tn_dt_unit unit)
+static void put_clock(text *t, int64_t sod, int64_t frac, tn_dt_unit unit)
 {
-    put(out, cap, n, "%02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
     static const int digits[4] = {0, 3, 6, 9};
-    if (unit != TN_DT_S)
-        put(out, cap, n, ".%0*lld", digits[unit & 3], (long long)frac);
+    put_uint(t, (uint64_t)(sod / 3600), 2);
+    put_char(t, ':');
+    put_uint(t, (uint64_t)(sod / 60 % 60), 2);
+    put_char(t, ':');
+    put_uint(t, (uint64_t)(sod % 60), 2);
+    if (unit != TN_DT_S) {
+        put_char(t, '.');
+        put_uint(t, (uint64_t)frac, digits[unit & 3]);
+    }
 }
 
-static void put_offset(char *out, size_t cap, size_t *n, int32_t off)
+static void put_offset(text *t, int32_t off)
 {
-    char sign = off < 0 ? '-' : '+';
-    int32_t a = off < 0 ? -off : off;
-    put(out, cap, n, "%c%02d:%02d", sign, (int)(a / 3600), (int)(a / 60 % 60));
-    if (a % 60)
-        put(out, cap, n, ":%02d", (int)(a % 60));
+    put_char(t, off < 0 ? '-' : '+');
+    int64_t a = off < 0 ? -(int64_t)off : off;
+    put_uint(t, (uint64_t)(a / 3600), 2);
+    put_char(t, ':');
+    put_uint(t, (uint64_t)(a / 60 % 60), 2);
+    if (a % 60) {
+        put_char(t, ':');
+        put_uint(t, (uint64_t)(a % 60), 2);
+    }
 }
 
-static size_t finish(char *out, size_t cap, size_t n)
+/* Copy out as much as fits, always NUL-terminated; the length kept. */
+static size_t finish(const text *t, char *out, size_t cap)
 {
     if (cap == 0)
         return 0;
-    return n < cap ? n : cap - 1;
+    size_t n = t->n < cap ? t->n : cap - 1;
+    memcpy(out, t->b, n);
+    out[n] = '\0';
+    return n;
 }
 
 size_t tn_format_date(int64_t days, char *out, size_t cap)
 {
-    size_t n = 0;
-    put_date(out, cap, &n, days);
-    return finish(out, cap, n);
+    text t = {.n = 0};
+    put_date(&t, days);
+    return finish(&t, out, cap);
 }
 
 size_t tn_format_time(int64_t value, tn_dt_unit unit, char *out, size_t cap)
 {
     int64_t ups = tn_unit_per_second(unit);
     int64_t v = fmod64(value, ups * TN_SECS_PER_DAY); /* times outside a day wrap */
-    size_t n = 0;
-    put_clock(out, cap, &n, v / ups, v % ups, unit);
-    return finish(out, cap, n);
+    text t = {.n = 0};
+    put_clock(&t, v / ups, v % ups, unit);
+    return finish(&t, out, cap);
 }
 
 /* Date and clock of `value` shifted by `offset` seconds, without overflow. */
-static void put_stamp(char *out, size_t cap, size_t *n, int64_t value, tn_dt_unit unit, int32_t offset)
+static void put_stamp(text *t, int64_t value, tn_dt_unit unit, int32_t offset)
 {
     int64_t ups = tn_unit_per_second(unit);
     int64_t secs = fdiv(value, ups);
-    int64_t frac = value - secs * ups;
+    int64_t frac = fmod64(value, ups);
     int64_t days = fdiv(secs, TN_SECS_PER_DAY);
-    int64_t sod = secs - days * TN_SECS_PER_DAY + offset;
+    int64_t sod = fmod64(secs, TN_SECS_PER_DAY) + offset;
     days += fdiv(sod, TN_SECS_PER_DAY);
     sod = fmod64(sod, TN_SECS_PER_DAY);
-    put_date(out, cap, n, days);
-    put(out, cap, n, "T");
-    put_clock(out, cap, n, sod, frac, unit);
+    put_date(t, days);
+    put_char(t, 'T');
+    put_clock(t, sod, frac, unit);
 }
 
 size_t tn_format_timestamp(int64_t value, tn_dt_unit unit, bool utc, char *out, size_t cap)
 {
-    size_t n = 0;
-    put_stamp(out, cap, &n, value, unit, 0);
+    text t = {.n = 0};
+    put_stamp(&t, value, unit, 0);
     if (utc)
-        put(out, cap, &n, "Z");
-    return finish(out, cap, n);
+        put_char(&t, 'Z');
+    return finish(&t, out, cap);
 }
 
 size_t tn_format_timestamp_offset(int64_t value, tn_dt_unit unit, int32_t offset_seconds, char *out, size_t cap)
 {
-    size_t n = 0;
-    put_stamp(out, cap, &n, value, unit, offset_seconds);
-    put_offset(out, cap, &n, offset_seconds);
-    return finish(out, cap, n);
+    text t = {.n = 0};
+    put_stamp(&t, value, unit, offset_seconds);
+    put_offset(&t, offset_seconds);
+    return finish(&t, out, cap);
 }

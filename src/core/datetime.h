@@ -103,6 +103,7 @@ int tn_parse_timestamp(const char *s, size_t len, tn_dt_unit unit, tn_timestamp_
  * ("-0044-03-15", "+10000-01-01"), which the parsers accept. The fraction has
  * the digits of the unit: none for s, 3 for ms, 6 for us, 9 for ns. */
 size_t tn_format_date(int64_t days, char *out, size_t cap);
+/* A time outside 00:00..24:00 wraps into the day. */
 size_t tn_format_time(int64_t value, tn_dt_unit unit, char *out, size_t cap);
 /* "YYYY-MM-DDTHH:MM:SS[.f]" plus "Z" when utc (an instant), nothing when naive. */
 size_t tn_format_timestamp(int64_t value, tn_dt_unit unit, bool utc, char *out, size_t cap);
@@ -137,7 +138,7 @@ typedef enum tn_tz_fold {
  * transition as it was after the gap's start (03:30 EDT). A time inside an
  * overlap (01:30 on the day New York falls back) takes the earlier of its two
  * instants, the one with the offset in force before the transition (EDT).
- * fold may be NULL. */
+ * fold may be NULL. Results beyond the ends of int64 saturate. */
 int64_t tn_tz_local_to_utc(const tn_tz *tz, int64_t local_seconds, tn_tz_fold *fold);
 
 /* Parse TZif bytes (RFC 8536 v1-v4; the 64-bit section is preferred, the

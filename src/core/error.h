@@ -19,7 +19,7 @@
 /* Record code and message in err (if not NULL); returns code so that call
  * sites can write `return tn_error_set(err, TARN_EINVAL, "...")`. */
 int tn_error_set(tarn_error *err, int code, const char *fmt, ...) TN_PRINTF(3, 4);
-int tn_error_setv(tarn_error *err, int code, const char *fmt, va_list ap);
+int tn_error_setv(tarn_error *err, int code, const char *fmt, va_list ap) TN_PRINTF(3, 0);
 
 /* Prefix an existing message with context ("reading x.arrow: " + old). */
 int tn_error_prefix(tarn_error *err, const char *fmt, ...) TN_PRINTF(2, 3);

@@ -275,7 +275,9 @@ int64_t tn_tz_local_to_utc(const tn_tz *tz, int64_t local, tn_tz_fold *fold)
     tn_tz_fold f = TN_TZ_UNIQUE;
     int64_t u;
     if (tz->fixed || local > INT64_MAX / 2 || local < INT64_MIN / 2) {
-        u = local - tn_tz_offset_at(tz, local);
+        int32_t off = tn_tz_offset_at(tz, local);
+        if (__builtin_sub_overflow(local, (int64_t)off, &u))
+            u = off > 0 ? INT64_MIN : INT64_MAX; /* saturate at the ends of time */
     } else {
         /* The offsets a day before and a day after: real zones never change
          * twice within two days, so these are the only candidates. */
