@@ -757,8 +757,11 @@ static int export_children(array_priv *p, tn_array **children, int32_t n, struct
         p->kids[i] = &p->kid_structs[i];
     out->children = p->kids;
     out->n_children = n;
-    for (int32_t i = 0; i < n; i++)
+    for (int32_t i = 0; i < n; i++) {
+        if (!children[i])
+            return tn_error_set(err, TARN_EINVAL, "C data interface export: child or column %d is missing", i);
         TN_TRY(export_node_array(children[i], p->kids[i], err));
+    }
     return TARN_OK;
 }
 
@@ -1305,6 +1308,7 @@ typedef struct stream_reader {
     tn_type *row_type;              /* the schema as a struct type */
     tarn_validate_level level;
     bool done;
+    tarn_error failure; /* a failed get_next: the stream may not be pulled again */
 } stream_reader;
 
 static int foreign_error(struct ArrowArrayStream *s, int e, const char *call, tarn_error *err)
@@ -1318,13 +1322,17 @@ static int stream_reader_next(tn_reader *r, tn_batch **out, tarn_error *err)
 {
     stream_reader *sr = (stream_reader *)r;
     *out = NULL;
+    if (sr->failure.code)
+        return tn_error_set(err, sr->failure.code, "%s", sr->failure.message);
     if (sr->done)
         return TARN_OK;
     struct ArrowArray a;
     memset(&a, 0, sizeof a);
     int e = sr->stream.get_next(&sr->stream, &a);
-    if (e)
-        return foreign_error(&sr->stream, e, "get_next", err);
+    if (e) {
+        foreign_error(&sr->stream, e, "get_next", &sr->failure);
+        return tn_error_set(err, sr->failure.code, "%s", sr->failure.message);
+    }
     if (!a.release) {
         sr->done = true;
         return TARN_OK;
@@ -1393,6 +1401,8 @@ int tarn_array_validate(const struct ArrowSchema *schema, const struct ArrowArra
     import_ctx c;
     int rc = import_begin(&c, level, err);
     if (!rc) {
+        if (*f.name)
+            path_push(&c.p, f.name, 0);
         tn_array *a = NULL;
         rc = import_root(&c, array, f.type, &a, err);
         tn_array_unref(a);

@@ -6,10 +6,12 @@
  *    12.30); floats in the shortest text that reads back to the same value,
  *    with ".0" added to integral values; NaN, Infinity, -Infinity by name
  *    (JSON: as strings, since JSON has no such numbers);
- *  - dates "YYYY-MM-DD", times "HH:MM:SS[.fff[fff[fff]]]" (fraction shown
- *    only when non-zero, in groups of three digits); timestamps join both
- *    with ' ' (table) or 'T' (CSV, JSON), and timestamps with a time zone are
- *    stored as UTC instants, so they print in UTC with a 'Z';
+ *  - dates "YYYY-MM-DD"; times "HH:MM:SS.ffffff" with the unit's digits in
+ *    CSV and JSON (one shape per column, which readers such as DuckDB
+ *    detect), and in the table only when non-zero, in groups of three;
+ *    timestamps join both with ' ' (table) or 'T' (CSV, JSON), and
+ *    timestamps with a time zone are stored as UTC instants, so they print
+ *    in UTC with a 'Z';
  *  - durations and intervals in ISO-8601 form with a sign on each component
  *    when negative ("PT1H30M", "P1Y2M3DT4.5S", "PT-1M-30S");
  *  - binary as lowercase hex; nested values as JSON; dictionaries as their
@@ -126,13 +128,13 @@ int tn_json_string(tn_buf *out, const uint8_t *p, int64_t n, tarn_error *err)
 
 /* --- numbers -------------------------------------------------------------- */
 
-/* The text of v with p significant digits, positional when the decimal
- * exponent is in [-4, 16) ("65500.0", "0.001"), else "1.5e+300"; integral
- * values get ".0" so that a float column never looks like an integer one. */
-static void digits_text(char *s, int p, double v)
+/* The text of a number given as printf's "%e" form e (e is changed),
+ * positional when the decimal exponent is in [-4, 16) ("65500.0", "0.001"),
+ * else "1.5e+300"; integral values get ".0" so that a float column never
+ * looks like an integer one. */
+static void digits_text(char *s, char *e)
 {
-    char e[48], digits[24];
-    snprintf(e, sizeof e, "%.*e", p - 1, v);
+    char digits[24];
     char *x = strchr(e, 'e');
     int exp = atoi(x + 1), nd = 0;
     *x = 0;
@@ -173,27 +175,30 @@ static void digits_text(char *s, int p, double v)
     *o = 0;
 }
 
-/* Shortest digits that read back as the same value. */
+/* Shortest digits that read back as the same value. Every decimal of at
+ * most DBL_DIG (15) digits survives a round trip through a double, so when
+ * v rounded to 15 digits reads back, its digits without trailing zeros are
+ * the shortest; else 16, else 17 digits (always enough). */
 static void double_text(char *s, double v)
 {
-    int p = 1;
-    for (; p < 17; p++) {
-        snprintf(s, 40, "%.*g", p, v);
-        if (strtod(s, NULL) == v)
+    char e[48];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        if (p == 17 || strtod(e, NULL) == v)
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 static void float_text(char *s, float v)
 {
-    int p = 1;
-    for (; p < 9; p++) {
-        snprintf(s, 40, "%.*g", p, (double)v);
-        if (strtof(s, NULL) == v)
+    char e[48];
+    for (int p = 6; p <= 9; p++) { /* FLT_DIG is 6, as above */
+        snprintf(e, sizeof e, "%.*e", p - 1, (double)v);
+        if (p == 9 || strtof(e, NULL) == v)
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 static double half_value(uint16_t h)
@@ -217,14 +222,14 @@ static void half_text(char *s, uint16_t h)
     uint16_t bits = h & 0x7FFF;
     double up = bits + 1 >= 0x7C00 ? 65536.0 : half_value((uint16_t)(bits + 1));
     double down = bits == 0 ? -ldexp(1, -24) : half_value((uint16_t)(bits - 1));
-    int p = 1;
-    for (; p < 5; p++) {
-        snprintf(s, 40, "%.*g", p, v);
-        double d = fabs(strtod(s, NULL));
-        if (d == mag || (fabs(d - mag) < up - d && fabs(d - mag) < d - down))
+    char e[48];
+    for (int p = 3; p <= 5; p++) { /* binary16 keeps any 3-digit decimal, as above */
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        double d = fabs(strtod(e, NULL));
+        if (p == 5 || d == mag || (fabs(d - mag) < up - d && fabs(d - mag) < d - down))
             break;
     }
-    digits_text(s, p, v);
+    digits_text(s, e);
 }
 
 /* Decimal text of a little-endian two's complement integer of nbytes (16 or
@@ -303,38 +308,47 @@ static int date_text(tn_buf *out, int64_t days, tarn_error *err)
 static const int64_t per_second[4] = {1, 1000, 1000000, 1000000000};
 static const int frac_digits[4] = {0, 3, 6, 9};
 
-/* ".fff" with trailing groups of three zeros dropped; nothing for 0. */
-static int frac_text(tn_buf *out, uint64_t frac, tn_time_unit unit, tarn_error *err)
+/* ".fff": all the unit's digits when `fixed` (every value of a column has
+ * the same shape, which machine readers detect), else nothing for 0 and
+ * trailing groups of three zeros dropped (for people). */
+static int frac_text(tn_buf *out, uint64_t frac, tn_time_unit unit, bool fixed, tarn_error *err)
 {
+    int nd = frac_digits[unit];
+    if (fixed)
+        return nd ? tn_buf_printf(out, err, ".%0*" PRIu64, nd, frac) : TARN_OK;
     if (frac == 0)
         return TARN_OK;
-    int nd = frac_digits[unit];
     while (nd > 3 && frac % 1000 == 0)
         frac /= 1000, nd -= 3;
     return tn_buf_printf(out, err, ".%0*" PRIu64, nd, frac);
 }
 
-/* Time of day from a count of units since midnight. */
-static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
+/* v mod m in [0, m), without the overflow of v - floor(v/m)*m. */
+static int64_t floor_mod(int64_t v, int64_t m)
 {
-    int64_t secs = floor_div(v, per_second[unit]);
-    uint64_t frac = (uint64_t)(v - secs * per_second[unit]);
-    if (secs < 0) {
-        TN_TRY(tn_buf_append_byte(out, '-', err));
-        secs = -secs;
-    }
-    TN_TRY(tn_buf_printf(out, err, "%02" PRId64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60),
-                         (int)(secs % 60)));
-    return frac_text(out, frac, unit, err);
+    int64_t r = v % m;
+    return r < 0 ? r + m : r;
 }
 
-static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, char sep, tarn_error *err)
+/* Time of day from a count of units since midnight; a negative count,
+ * which only malformed data holds, shows as its magnitude after a '-'. */
+static int tod_text(tn_buf *out, int64_t v, tn_time_unit unit, bool fixed, tarn_error *err)
 {
+    uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v, per = (uint64_t)per_second[unit];
+    uint64_t secs = mag / per;
+    if (v < 0)
+        TN_TRY(tn_buf_append_byte(out, '-', err));
+    TN_TRY(tn_buf_printf(out, err, "%02" PRIu64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60)));
+    return frac_text(out, mag % per, unit, fixed, err);
+}
+
+static int timestamp_text(tn_buf *out, int64_t v, const tn_type *t, tn_cell_style style, tarn_error *err)
+{
+    char sep = style == TN_CELL_TABLE ? ' ' : 'T';
     int64_t per_day = per_second[t->unit] * TN_SECS_PER_DAY;
-    int64_t days = floor_div(v, per_day);
-    TN_TRY(date_text(out, days, err));
+    TN_TRY(date_text(out, floor_div(v, per_day), err));
     TN_TRY(tn_buf_append_byte(out, (uint8_t)sep, err));
-    TN_TRY(tod_text(out, v - days * per_day, t->unit, err));
+    TN_TRY(tod_text(out, floor_mod(v, per_day), t->unit, style != TN_CELL_TABLE, err));
     return t->tz ? tn_buf_append_byte(out, 'Z', err) : TARN_OK;
 }
 
@@ -352,7 +366,7 @@ static int hms_text(tn_buf *out, int64_t v, tn_time_unit unit, tarn_error *err)
         TN_TRY(tn_buf_printf(out, err, "%s%" PRIu64 "M", sign, m));
     if (s || frac || (!h && !m)) {
         TN_TRY(tn_buf_printf(out, err, "%s%" PRIu64, s || frac ? sign : "", s));
-        TN_TRY(frac_text(out, frac, unit, err));
+        TN_TRY(frac_text(out, frac, unit, false, err));
         TN_TRY(tn_buf_append_byte(out, 'S', err));
     }
     return TARN_OK;
@@ -388,6 +402,25 @@ bool tn_cell_is_null(const tn_array *a, int64_t i)
 }
 
 static int value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_style style, tarn_error *err);
+
+/* Decimal text of an integer without printf: the hot path of CSV output. */
+static int int_text(tn_buf *out, uint64_t mag, bool neg, tarn_error *err)
+{
+    char s[24];
+    int k = sizeof s;
+    do {
+        s[--k] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (neg)
+        s[--k] = '-';
+    return tn_buf_append(out, s + k, sizeof s - (size_t)k, err);
+}
+
+static int signed_text(tn_buf *out, int64_t v, tarn_error *err)
+{
+    return int_text(out, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, err);
+}
 
 static int hex_text(tn_buf *out, const uint8_t *p, int64_t n, tarn_error *err)
 {
@@ -437,9 +470,9 @@ static int temporal_value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_sty
     case TN_DATE32: return date_text(out, TN_VALUES(a, int32_t)[i], err);
     case TN_DATE64: return date_text(out, floor_div(TN_VALUES(a, int64_t)[i], 86400000), err);
     case TN_TIME32:
-    case TN_TIME64: return tod_text(out, int_at(a, i), t->unit, err);
+    case TN_TIME64: return tod_text(out, int_at(a, i), t->unit, style != TN_CELL_TABLE, err);
     case TN_TIMESTAMP:
-        return timestamp_text(out, TN_VALUES(a, int64_t)[i], t, style == TN_CELL_TABLE ? ' ' : 'T', err);
+        return timestamp_text(out, TN_VALUES(a, int64_t)[i], t, style, err);
     case TN_DURATION:
         TN_TRY(tn_buf_append_str(out, "PT", err));
         return hms_text(out, TN_VALUES(a, int64_t)[i], t->unit, err);
@@ -535,14 +568,14 @@ static int any_value(tn_buf *out, const tn_array *a, int64_t i, tn_cell_style st
     case TN_NA: return json ? tn_buf_append_str(out, "null", err) : TARN_OK;
     case TN_BOOL:
         return tn_buf_append_str(out, tn_bit_get(a->buffers[1]->data, a->offset + i) ? "true" : "false", err);
-    case TN_INT8: return tn_buf_printf(out, err, "%d", TN_VALUES(a, int8_t)[i]);
-    case TN_INT16: return tn_buf_printf(out, err, "%d", TN_VALUES(a, int16_t)[i]);
-    case TN_INT32: return tn_buf_printf(out, err, "%" PRId32, TN_VALUES(a, int32_t)[i]);
-    case TN_INT64: return tn_buf_printf(out, err, "%" PRId64, TN_VALUES(a, int64_t)[i]);
-    case TN_UINT8: return tn_buf_printf(out, err, "%u", TN_VALUES(a, uint8_t)[i]);
-    case TN_UINT16: return tn_buf_printf(out, err, "%u", TN_VALUES(a, uint16_t)[i]);
-    case TN_UINT32: return tn_buf_printf(out, err, "%" PRIu32, TN_VALUES(a, uint32_t)[i]);
-    case TN_UINT64: return tn_buf_printf(out, err, "%" PRIu64, TN_VALUES(a, uint64_t)[i]);
+    case TN_INT8: return signed_text(out, TN_VALUES(a, int8_t)[i], err);
+    case TN_INT16: return signed_text(out, TN_VALUES(a, int16_t)[i], err);
+    case TN_INT32: return signed_text(out, TN_VALUES(a, int32_t)[i], err);
+    case TN_INT64: return signed_text(out, TN_VALUES(a, int64_t)[i], err);
+    case TN_UINT8: return int_text(out, TN_VALUES(a, uint8_t)[i], false, err);
+    case TN_UINT16: return int_text(out, TN_VALUES(a, uint16_t)[i], false, err);
+    case TN_UINT32: return int_text(out, TN_VALUES(a, uint32_t)[i], false, err);
+    case TN_UINT64: return int_text(out, TN_VALUES(a, uint64_t)[i], false, err);
     case TN_FLOAT16:
     case TN_FLOAT32:
     case TN_FLOAT64: return float_value(out, a, i, json, err);

@@ -400,6 +400,24 @@ static int collect(table *t, tn_reader *r, tarn_error *err)
     return TARN_OK;
 }
 
+/* The type as the table's header shows it: tn_type_format's text, but list
+ * items without their field name ("list<utf8>") and dictionaries as their
+ * value type, so that the common nested types fit a column. */
+static int header_type(const tn_type *ty, tn_buf *out, tarn_error *err)
+{
+    switch (ty->id) {
+    case TN_DICTIONARY: return header_type(ty->value_type, out, err);
+    case TN_LIST:
+    case TN_LARGE_LIST:
+    case TN_FIXED_LIST:
+        TN_TRY(tn_buf_printf(out, err, "%s<", tn_type_id_name(ty->id)));
+        TN_TRY(header_type(ty->children[0].type, out, err));
+        return ty->id == TN_FIXED_LIST ? tn_buf_printf(out, err, ">[%d]", ty->list_size)
+                                       : tn_buf_append_byte(out, '>', err);
+    default: return tn_type_format(ty, out, err);
+    }
+}
+
 static int header(table *t, const tn_schema *sc, tarn_error *err)
 {
     for (int k = 0; k < 2; k++) {
@@ -414,7 +432,7 @@ static int header(table *t, const tn_schema *sc, tarn_error *err)
         t->right[j] = tn_type_is_numeric(ty->id);
         TN_TRY(make_cell(t, &t->head[0][j], (const uint8_t *)f->name, (int64_t)strlen(f->name), err));
         clear(&t->scratch);
-        TN_TRY(tn_type_format(ty, &t->scratch, err));
+        TN_TRY(header_type(ty, &t->scratch, err));
         TN_TRY(make_cell(t, &t->head[1][j], t->scratch.data, (int64_t)t->scratch.len, err));
     }
     return TARN_OK;

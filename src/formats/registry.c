@@ -93,7 +93,7 @@ int tn_format_check_options(const tn_format *f, const tn_opts *o, bool writing, 
 }
 
 /* The format named by the "format" option, else by the path's extension. */
-static int pick(const char *path, tn_opts *o, bool writing, const tn_format **out, tarn_error *err)
+static int pick(const char *path, tn_opts *o, const tn_format **out, tarn_error *err)
 {
     const char *name = tn_opts_str(o, "format");
     *out = name ? tn_format_by_name(name) : tn_format_by_path(path);
@@ -108,7 +108,6 @@ static int pick(const char *path, tn_opts *o, bool writing, const tn_format **ou
         rc = tn_error_set(err, TARN_EINVAL, "cannot tell the format of %s from its name; give the format (%s)", path,
                           (char *)list.data);
     tn_buf_reset(&list);
-    (void)writing;
     return rc;
 }
 
@@ -279,7 +278,7 @@ int tn_format_open(const char *path, const tarn_options *opts, tn_reader **out, 
     TN_TRY(tn_opts_begin(&o, opts, err));
     const tn_format *f;
     int64_t limit, batch_size;
-    int rc = pick(path, &o, false, &f, err);
+    int rc = pick(path, &o, &f, err);
     if (rc == TARN_OK)
         rc = tn_opts_int(&o, "limit", -1, 0, INT64_MAX, &limit, err);
     if (rc == TARN_OK)
@@ -312,7 +311,7 @@ int tn_format_write(const char *path, tn_reader *in, const tarn_options *opts, t
     tn_opts o;
     TN_TRY(tn_opts_begin(&o, opts, err));
     const tn_format *f;
-    int rc = pick(path, &o, true, &f, err);
+    int rc = pick(path, &o, &f, err);
     if (rc == TARN_OK && !f->write)
         rc = tn_error_set(err, TARN_EUNSUPPORTED, "cannot write %s: writing format %s is not supported", path,
                           f->name);

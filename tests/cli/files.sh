@@ -99,7 +99,7 @@ expect_out '1;19.99
 '
 expect_rc 0 "$TARN" cat o.arrow -f csv -c ordered_at,day -n 1
 expect_out 'ordered_at,day
-2024-01-01T10:00:00Z,2024-01-01
+2024-01-01T10:00:00.000000Z,2024-01-01
 '
 # --from names the input format of a file whose extension says nothing
 cp o.arrow data.bin

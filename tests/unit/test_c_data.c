@@ -758,12 +758,43 @@ TEST(malformed_arrays)
     h.a.dictionary = &dict;
     expect_array_error(&h.array, t, TARN_EINVAL, "int32 array carries a dictionary");
 
+    /* an unnamed child is named by its index; a NULL child is refused */
+    hand_init(&h);
+    h.array_kids[1] = NULL;
+    expect_array_error(&h.array, t, TARN_EINVAL, "field '<root>': child 1 is NULL");
+    hand_init(&h);
+    h.b.n_buffers = 0;
+    expect_array_error(&h.array, t, TARN_EINVAL, "field 'b': utf8 array has 0 buffers, expected 3");
+
+    /* views: the sizes buffer and its values */
+    uint8_t views[32] = {20, 0, 0, 0, 'a', 'b', 'c', 'd', 0, 0, 0, 0, 0, 0, 0, 0};
+    char data[20] = "abcdefghijklmnopqrs";
+    int64_t sizes[1] = {-3};
+    const void *vb[4] = {NULL, views, data, sizes};
+    struct ArrowArray v = {.length = 1, .null_count = 0, .n_buffers = 4, .buffers = vb,
+                           .release = hand_release_array};
+    expect_array_error(&v, T(TN_BINARY_VIEW), TARN_EINVAL, "variadic buffer 0 has size -3");
+    vb[3] = NULL;
+    expect_array_error(&v, T(TN_BINARY_VIEW), TARN_EINVAL, "1 variadic buffers but no buffer of their sizes");
+    vb[3] = sizes;
+    sizes[0] = 19; /* one byte short of the 20-byte string */
+    expect_array_error(&v, T(TN_BINARY_VIEW), TARN_ECORRUPT, "element 0 reaches past data buffer 0");
+    sizes[0] = 20;
+    v.n_buffers = 2;
+    expect_array_error(&v, T(TN_BINARY_VIEW), TARN_EINVAL, "binary_view array has 2 buffers, expected at least 3");
+    v.n_buffers = 4;
+    CHECK_OK(tn_import_array(&v, T(TN_BINARY_VIEW), TARN_VALIDATE_FULL, &out, &err), &err);
+    tn_array_unref(out);
+
     /* every rejected struct is still the caller's to release */
     hand_init(&h);
     h.a.n_buffers = 1;
     expect_array_error(&h.array, t, TARN_EINVAL, "buffers");
-    h.array.release(&h.array);
-    CHECK_EQ_INT(hand_array_releases, 2);
+    struct ArrowArray moved;
+    tarn_array_move(&h.array, &moved);
+    CHECK(h.array.release == NULL);
+    moved.release(&moved);
+    CHECK_EQ_INT(hand_array_releases, 3);
     tn_type_unref(dt);
     tn_field_reset(&f);
 }
@@ -856,9 +887,30 @@ TEST(malformed_schemas)
     leaf.metadata = md;
     expect_schema_error(&root, TARN_EINVAL, "field 'inner.leaf': metadata key 0 has length -4");
     leaf.metadata = NULL;
+    /* an unnamed child is named by its index */
+    struct ArrowSchema anon = {.format = "+x", .name = NULL, .release = child_release_schema};
+    struct ArrowSchema *akids[2] = {&leaf, &anon};
+    struct ArrowSchema two = {.format = "+s", .name = "t", .n_children = 2, .children = akids,
+                              .release = child_release_schema};
+    expect_schema_error(&two, TARN_EINVAL, "field 't.[1]': malformed or unknown format '+x'");
+    /* an empty struct formats as nothing */
+    struct ArrowSchema none = {.format = "+s", .name = "", .release = child_release_schema};
+    char *text = NULL;
+    tarn_error err;
+    CHECK_OK(tarn_schema_format(&none, &text, &err), &err);
+    CHECK_STR(text, "");
+    tarn_free(text);
+    /* nesting beyond reason */
+    struct ArrowSchema chain[80];
+    struct ArrowSchema *links[80];
+    for (int i = 0; i < 80; i++) {
+        chain[i] = (struct ArrowSchema){.format = i < 79 ? "+l" : "i", .name = "x", .n_children = i < 79,
+                                        .children = &links[i], .release = child_release_schema};
+        links[i] = i < 79 ? &chain[i + 1] : NULL;
+    }
+    expect_schema_error(&chain[0], TARN_EINVAL, "types nested more than 64 deep");
     /* a non-struct root is not a schema */
     tn_schema *s = NULL;
-    tarn_error err;
     CHECK_EQ_INT(tn_import_schema(&leaf, &s, &err), TARN_EINVAL);
     CHECK_MSG(&err, "the root must be a struct");
     CHECK_EQ_INT(tn_import_field(NULL, &(tn_field){0}, &err), TARN_EINVAL);
@@ -885,7 +937,12 @@ TEST(public_validate)
     CHECK_EQ_INT(hand_array_releases, 0);
     CHECK(h.array.release != NULL);
     h.array.release(&h.array);
-    h.schema.release(&h.schema);
+    struct ArrowSchema ms;
+    tarn_schema_move(&h.schema, &ms);
+    CHECK(h.schema.release == NULL);
+    CHECK_EQ_INT(tarn_array_validate(&h.schema, &h.array, TARN_VALIDATE_FULL, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "already released");
+    ms.release(&ms);
     CHECK_EQ_INT(hand_array_releases, 1);
     CHECK_EQ_INT(hand_schema_releases, 1);
 }
@@ -996,6 +1053,13 @@ TEST(stream_export)
     CHECK(msg && strstr(msg, "page 7 of part-0.parquet is truncated"));
     st.release(&st);
 
+    /* a batch with a missing column is refused, and nothing leaks */
+    tn_batch *holes = tn_batch_new(s, 0);
+    CHECK_EQ_INT(tn_export_batch(holes, &arr, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "column 0 is missing");
+    CHECK(arr.release == NULL);
+    tn_batch_unref(holes);
+
     /* and a round trip: export a reader, import the stream, read it back */
     CHECK_OK(tn_export_reader(three_batches(s), &st, &err), &err);
     tn_reader *r = NULL;
@@ -1087,6 +1151,13 @@ static void hs_release(struct ArrowArrayStream *st)
     st->release = NULL;
 }
 
+static int hs_bad_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
+{
+    (void)st;
+    (void)out;
+    return ENOENT;
+}
+
 TEST(stream_import_foreign_error)
 {
     tarn_error err;
@@ -1106,8 +1177,23 @@ TEST(stream_import_foreign_error)
     CHECK(b == NULL);
     CHECK_MSG(&err, "get_next failed");
     CHECK_MSG(&err, "connection reset by peer");
+    /* the error sticks: the producer is not called again */
+    tarn_error_init(&err);
+    CHECK_EQ_INT(tn_reader_next(r, &b, &err), TARN_EIO);
+    CHECK_MSG(&err, "connection reset by peer");
+    CHECK_EQ_INT(h.calls, 2);
     tn_reader_free(r);
     CHECK_EQ_INT(h.released, 1);
+
+    /* a failing get_schema: the message is carried, the stream stays ours */
+    hand_stream h2 = {0};
+    snprintf(h2.error, sizeof h2.error, "no such table 'trips'");
+    struct ArrowArrayStream st2 = {hs_bad_schema, hs_get_next, hs_last_error, hs_release, &h2};
+    CHECK_EQ_INT(tn_import_stream(&st2, &r, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "get_schema failed");
+    CHECK_MSG(&err, "no such table 'trips'");
+    CHECK(st2.release != NULL && h2.released == 0);
+    st2.release(&st2);
 
     /* a released stream is refused */
     CHECK_EQ_INT(tn_import_stream(&st, &r, &err), TARN_EINVAL);
@@ -1189,8 +1275,36 @@ static int stream_once(void *ctx, tarn_error *err)
     return rc;
 }
 
+static int schema_once(void *ctx, tarn_error *err)
+{
+    tn_schema *sc = ctx;
+    struct ArrowSchema s;
+    TN_TRY(tn_export_schema(sc, &s, err));
+    tn_schema *back = NULL;
+    int rc = tn_import_schema(&s, &back, err);
+    char *text = NULL;
+    if (!rc)
+        rc = tarn_schema_format(&s, &text, err);
+    if (!rc && (!tn_schema_equals(sc, back) || !tn_kv_get(&back->metadata, "origin")))
+        rc = tn_error_set(err, TARN_EINTERNAL, "schema round trip changed the schema");
+    tarn_free(text);
+    tn_schema_unref(back);
+    s.release(&s);
+    return rc;
+}
+
 TEST(alloc_failures)
 {
+    {
+        tarn_error err;
+        tn_schema *sc = tn_schema_new(2);
+        CHECK_OK(tn_field_init(&sc->fields[0], "n", nested_type(), true, &err), &err);
+        CHECK_OK(tn_field_init(&sc->fields[1], "t", tn_type_timestamp(TN_NANO, "UTC"), false, &err), &err);
+        CHECK_OK(tn_kv_add(&sc->metadata, "origin", "test", &err), &err);
+        CHECK_OK(tn_kv_add(&sc->fields[1].metadata, "unit", "ns", &err), &err);
+        CHECK(tn_test_alloc_failures("schema round trip", schema_once, sc) > 10);
+        tn_schema_unref(sc);
+    }
     tn_type *t = nested_type();
     tn_array *a = build(t, 9);
     CHECK(a != NULL);

@@ -269,7 +269,7 @@ TEST(writers)
     FILE *f = fopen(path_in("y.txt"), "r");
     char line[256] = "";
     CHECK(f && fgets(line, sizeof line, f));
-    CHECK_STR(line, "1,Ada,19.99,2,2024-01-01,2024-01-01T10:00:00Z,\"[\"\"new\"\", \"\"gift\"\"]\","
+    CHECK_STR(line, "1,Ada,19.99,2,2024-01-01,2024-01-01T10:00:00.000000Z,\"[\"\"new\"\", \"\"gift\"\"]\","
                     "\"{\"\"w\"\": 10.5, \"\"h\"\": 2.0}\",true\n");
     if (f)
         fclose(f);

@@ -237,10 +237,25 @@ TEST(cell_temporal)
     CHECK_CELL(one_int(tn_type_get(TN_DATE32), -719529), TN_CELL_TABLE, "-0001-12-31");
     CHECK_CELL(one_int(tn_type_get(TN_DATE64), -1), TN_CELL_TABLE, "1969-12-31");
     CHECK_CELL(one_int(tn_type_get(TN_DATE32), 2932897), TN_CELL_TABLE, "+10000-01-01");
+    CHECK_CELL(one_int(tn_type_get(TN_DATE32), INT32_MIN), TN_CELL_TABLE, "-5877641-06-23");
+    /* the extremes of int64 seconds: far-away years, no overflow */
+    CHECK_CELL(one_int(tn_type_timestamp(TN_SECOND, NULL), INT64_MIN), TN_CELL_CSV,
+               "-292277022657-01-27T08:29:52");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_SECOND, NULL), INT64_MAX), TN_CELL_CSV,
+               "+292277026596-12-04T15:30:07");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_NANO, "UTC"), INT64_MIN), TN_CELL_JSON,
+               "\"1677-09-21T00:12:43.145224192Z\"");
+    CHECK_CELL(one_int(tn_type_duration(TN_NANO), INT64_MIN), TN_CELL_TABLE, "PT-2562047H-47M-16.854775808S");
+    CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_MICRO), -1), TN_CELL_TABLE, "-00:00:00.000001");
     CHECK_CELL(one_int(tn_type_time(TN_TIME32, TN_SECOND), 45296), TN_CELL_JSON, "\"12:34:56\"");
     CHECK_CELL(one_int(tn_type_time(TN_TIME32, TN_MILLI), 45296500), TN_CELL_TABLE, "12:34:56.500");
     CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1000), TN_CELL_TABLE, "00:00:00.000001");
     CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1), TN_CELL_TABLE, "00:00:00.000000001");
+    /* CSV and JSON keep every digit of the unit, the table trims */
+    CHECK_CELL(one_int(tn_type_time(TN_TIME64, TN_NANO), 1000), TN_CELL_JSON, "\"00:00:00.000001000\"");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, "UTC"), 1704103200000000LL), TN_CELL_CSV,
+               "2024-01-01T10:00:00.000000Z");
+    CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, "UTC"), 1704103200500000LL), TN_CELL_TABLE, "2024-01-01 10:00:00.500Z");
     int64_t us = 1704067200000000LL + 3723456789LL; /* 2024-01-01 01:02:03.456789 */
     CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, NULL), us), TN_CELL_TABLE, "2024-01-01 01:02:03.456789");
     CHECK_CELL(one_int(tn_type_timestamp(TN_MICRO, NULL), us), TN_CELL_CSV, "2024-01-01T01:02:03.456789");
@@ -609,12 +624,12 @@ TEST(every_type_each_output)
     cols e = {0};
     every_type(&e);
     CHECK_RENDER(&e, 0, TN_PRINT_TABLE, 40, 0,
-                 "┌───────┬────────┬──────────────────────────┬───────────────────┬──────────────────────────────┬───────────────────────┬──────┬────────┐\n"
-                 "│ flag  │   x    │            ts            │       list        │             rec              │           m           │ cat  │  raw   │\n"
-                 "│ bool  │ double │  timestamp[ms, tz=UTC]   │ list<item: int32> │ struct<id: int64, tag: utf8> │   map<utf8, double>   │ utf8 │ binary │\n"
-                 "├───────┼────────┼──────────────────────────┼───────────────────┼──────────────────────────────┼───────────────────────┼──────┼────────┤\n"
-                 "│ false │    2.5 │ 1970-01-02 00:00:00.001Z │ [1, null, 3]      │ {\"id\": 1, \"tag\": \"x\\\"y\"}     │ {\"a\": 0.5, \"b\": null} │ a b  │ 0f     │\n"
-                 "└───────┴────────┴──────────────────────────┴───────────────────┴──────────────────────────────┴───────────────────────┴──────┴────────┘\n");
+                 "┌───────┬────────┬──────────────────────────┬──────────────┬──────────────────────────────┬───────────────────────┬──────┬────────┐\n"
+                 "│ flag  │   x    │            ts            │     list     │             rec              │           m           │ cat  │  raw   │\n"
+                 "│ bool  │ double │  timestamp[ms, tz=UTC]   │ list<int32>  │ struct<id: int64, tag: utf8> │   map<utf8, double>   │ utf8 │ binary │\n"
+                 "├───────┼────────┼──────────────────────────┼──────────────┼──────────────────────────────┼───────────────────────┼──────┼────────┤\n"
+                 "│ false │    2.5 │ 1970-01-02 00:00:00.001Z │ [1, null, 3] │ {\"id\": 1, \"tag\": \"x\\\"y\"}     │ {\"a\": 0.5, \"b\": null} │ a b  │ 0f     │\n"
+                 "└───────┴────────┴──────────────────────────┴──────────────┴──────────────────────────────┴───────────────────────┴──────┴────────┘\n");
 }
 
 TEST(zero_columns_with_rows)
