@@ -32,6 +32,8 @@ fi
 stamp=peers/node_modules/.tarn-installed
 if [ ! -f "$stamp" ] || [ peers/package-lock.json -nt "$stamp" ]; then
   echo "setup: installing npm peers into peers/node_modules"
-  (cd peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  # npm install, not npm ci: npm 11 rejects this lock file in ci mode over
+  # nodejs-polars's platform packages, though install honours the lock.
+  (cd peers && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$stamp"
 fi

@@ -9,7 +9,10 @@
  *      value against the same row formulas, written in JavaScript.
  *   2. the script builds the same batches with Arrow JS and writes them in
  *      the same formats; tarn reads them and compares each column with the
- *      fixture (tn_array_equals).
+ *      fixture (tn_array_equals). Uncompressed files must match exactly.
+ *      Compressed files from Arrow JS 21.2.0 carry the compressed size in
+ *      the buffer length prefix, where the format wants the uncompressed
+ *      size; tarn (like Arrow C++) must refuse them as corrupt.
  *
  * Arrow JS has no LZ4 or ZSTD of its own; the script registers codecs that
  * run the lz4 and zstd command-line tools, so the frames on both sides are
@@ -48,8 +51,7 @@ static int run_node(const char *mode)
     return rc;
 }
 
-/* The fixture in three batches: rows [0, ROWS), a slice at an odd offset,
- * and an empty batch. Arrow JS sees the same values either way. */
+/* The fixture schema and its batch of ROWS rows in b[0]. */
 static int fixture(tn_schema **s, tn_batch **b, tarn_error *err)
 {
     *s = fx_schema();

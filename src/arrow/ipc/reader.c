@@ -59,6 +59,7 @@ typedef struct ipc_reader {
     char *name;
     bool file_format;
     bool done;
+    bool failed;           /* an error was reported; later calls repeat it */
     int64_t pos;           /* stream: offset of the next message */
     int32_t n_nodes;
     tn_ipc_dnode *nodes;   /* one per schema field */
@@ -488,10 +489,26 @@ static int read_batch(ipc_reader *r, msg *m, tn_batch **out, tarn_error *err)
 
 /* --- readers ------------------------------------------------------------------- */
 
+static int failed_before(ipc_reader *r, tarn_error *err)
+{
+    return tn_error_set(err, TARN_EINVAL, "%s: reading stopped at an earlier error", r->name);
+}
+
+static int stream_message(ipc_reader *r, tn_batch **out, tarn_error *err);
+
 static int stream_next(tn_reader *base, tn_batch **out, tarn_error *err)
 {
     ipc_reader *r = (ipc_reader *)base;
     *out = NULL;
+    if (r->failed)
+        return failed_before(r, err);
+    int rc = stream_message(r, out, err);
+    r->failed = rc != TARN_OK;
+    return rc;
+}
+
+static int stream_message(ipc_reader *r, tn_batch **out, tarn_error *err)
+{
     while (!r->done) {
         msg m;
         bool eos;
@@ -529,13 +546,17 @@ static int file_next(tn_reader *base, tn_batch **out, tarn_error *err)
 {
     ipc_reader *r = (ipc_reader *)base;
     *out = NULL;
+    if (r->failed)
+        return failed_before(r, err);
     if (r->next_batch >= r->n_batches)
         return TARN_OK;
     msg m;
-    TN_TRY(block_message(r, &r->batches[r->next_batch], HDR_RECORD_BATCH, &m, err));
-    TN_TRY(read_batch(r, &m, out, err));
+    int rc = block_message(r, &r->batches[r->next_batch], HDR_RECORD_BATCH, &m, err);
+    if (rc == TARN_OK)
+        rc = read_batch(r, &m, out, err);
+    r->failed = rc != TARN_OK;
     r->next_batch++;
-    return TARN_OK;
+    return rc;
 }
 
 static void reader_destroy(tn_reader *base)
@@ -691,6 +712,37 @@ static void unmap(void *owner)
     tn_free(m);
 }
 
+/* Read everything from fd (closed here) into one buffer and open that. */
+static int open_unmappable(int fd, const char *path, tn_reader **out, tarn_error *err)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int rc = TARN_OK;
+    for (;;) {
+        if ((rc = tn_buf_reserve(&b, 1 << 16, err)) != TARN_OK)
+            break;
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = tn_error_set(err, TARN_EIO, "%s: read failed: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        b.len += (size_t)n;
+    }
+    close(fd);
+    tn_buffer *data = NULL;
+    if (rc == TARN_OK && !(data = tn_buffer_copy_of(b.data, (int64_t)b.len)))
+        rc = tn_error_oom(err, b.len);
+    tn_buf_reset(&b);
+    if (rc == TARN_OK)
+        rc = tn_ipc_open_buffer(data, path, out, err);
+    tn_buffer_unref(data);
+    return rc;
+}
+
 int tn_ipc_open_file(const char *path, tn_reader **out, tarn_error *err)
 {
     *out = NULL;
@@ -704,6 +756,8 @@ int tn_ipc_open_file(const char *path, tn_reader **out, tarn_error *err)
         close(fd);
         return tn_error_set(err, TARN_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
+    if (!S_ISREG(st.st_mode)) /* a pipe or device: read it all */
+        return open_unmappable(fd, path, out, err);
     if (st.st_size == 0) {
         close(fd);
         return TN_CORRUPT(err, "%s: empty file is not Arrow IPC", path);

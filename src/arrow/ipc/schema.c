@@ -203,8 +203,10 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
             rc = unsupported(d, name, bits == 32 ? "decimal32" : "decimal64");
         else if (bits != 128 && bits != 256)
             rc = bad_param(d, name, "decimal bit width", bits);
-        else if (prec < 1 || prec > (bits == 128 ? 38 : 76) || scale < -prec * 4 || scale > prec * 4)
+        else if (prec < 1 || prec > (bits == 128 ? 38 : 76))
             rc = bad_param(d, name, "decimal precision", prec);
+        else if (scale > prec || scale < -prec * 4)
+            rc = bad_param(d, name, "decimal scale", scale);
         else
             ty = tn_type_decimal((int32_t)bits, (int32_t)prec, (int32_t)scale);
         break;
@@ -288,8 +290,8 @@ static int decode_type(dec *d, const tn_fbt *ft, const char *name, tn_field **ki
         break;
     case FT_MAP: {
         const tn_field *e = kids[0];
-        if (e->type->id != TN_STRUCT || e->type->n_children != 2 || e->nullable) {
-            rc = TN_CORRUPT(d->err, "%s: field '%s': map entries must be a non-null struct of key and value",
+        if (e->type->id != TN_STRUCT || e->type->n_children != 2) {
+            rc = TN_CORRUPT(d->err, "%s: field '%s': map entries must be a struct of key and value",
                             d->where, name);
             break;
         }

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <lz4frame.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "arrow/c_data.h"
 #include "arrow/ipc/ipc_int.h"
 #include "core/alloc.h"
 
@@ -60,19 +62,27 @@ typedef struct writer {
 
 /* --- output ----------------------------------------------------------------- */
 
-static int flush(writer *w)
+static int write_fd(writer *w, const uint8_t *p, size_t len)
 {
     size_t done = 0;
-    while (w->fd >= 0 && done < w->out.len) {
-        ssize_t n = write(w->fd, w->out.data + done, w->out.len - done);
+    while (done < len) {
+        ssize_t n = write(w->fd, p + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path, strerror(errno));
+            return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path,
+                                n < 0 ? strerror(errno) : "no progress");
         done += (size_t)n;
     }
-    if (w->fd >= 0)
-        w->out.len = 0;
+    return TARN_OK;
+}
+
+static int flush(writer *w)
+{
+    if (w->fd < 0)
+        return TARN_OK;
+    TN_TRY(write_fd(w, w->out.data, w->out.len));
+    w->out.len = 0;
     return TARN_OK;
 }
 
@@ -80,6 +90,12 @@ static int emit(writer *w, const void *p, size_t n)
 {
     if (n == 0)
         return TARN_OK;
+    if (w->fd >= 0 && n >= FLUSH_AT) { /* large buffers skip the staging copy */
+        TN_TRY(flush(w));
+        TN_TRY(write_fd(w, p, n));
+        w->pos += (int64_t)n;
+        return TARN_OK;
+    }
     TN_TRY(tn_buf_append(&w->out, p, n, w->err));
     w->pos += (int64_t)n;
     if (w->fd >= 0 && w->out.len >= FLUSH_AT)
@@ -185,7 +201,7 @@ static int compress(writer *w, const uint8_t *p, int64_t n, uint8_t **out, int64
             tn_free(dst);
             return tn_error_oom(w->err, 1 << 20);
         }
-        got = ZSTD_compressCCtx(w->zstd, dst + 8, bound, p, (size_t)n, w->opts.level ? w->opts.level : 1);
+        got = ZSTD_compressCCtx(w->zstd, dst + 8, bound, p, (size_t)n, w->opts.level); /* 0: default */
         if (ZSTD_isError(got)) {
             tn_free(dst);
             return tn_error_set(w->err, TARN_EINTERNAL, "zstd compression failed: %s", ZSTD_getErrorName(got));
@@ -272,8 +288,13 @@ static int add_bitmap(writer *w, body *b, const tn_buffer *bits, int64_t off, in
  * *last receive the original first and last offsets. */
 static int add_offsets(writer *w, body *b, const tn_array *a, bool large, int64_t *first, int64_t *last)
 {
+    static const int64_t zero;
     int64_t n = a->length;
     int wd = large ? 8 : 4;
+    if (!a->buffers[1]) { /* an empty array may omit its offsets; write the one zero */
+        *first = *last = 0;
+        return add_buffer(w, b, (const uint8_t *)&zero, wd, NULL);
+    }
     const uint8_t *p = a->buffers[1]->data + a->offset * wd;
     *first = large ? ((const int64_t *)p)[0] : ((const int32_t *)p)[0];
     *last = large ? ((const int64_t *)p)[n] : ((const int32_t *)p)[n];
@@ -291,6 +312,13 @@ static int add_offsets(writer *w, body *b, const tn_array *a, bool large, int64_
 }
 
 static int add_array(writer *w, body *b, tn_array *a);
+
+/* Bytes of a buffer from an offset; NULL for an absent buffer (which
+ * validation allows only where nothing is read from it). */
+static const uint8_t *at(const tn_buffer *buf, int64_t off)
+{
+    return buf ? buf->data + off : NULL;
+}
 
 /* Write child c restricted to [off, off+len). */
 static int add_child_range(writer *w, body *b, tn_array *c, int64_t off, int64_t len)
@@ -320,9 +348,9 @@ static int add_array(writer *w, body *b, tn_array *a)
         return add_bitmap(w, b, a->buffers[1], off, n);
     case TN_STRING: case TN_BINARY: case TN_LARGE_STRING: case TN_LARGE_BINARY:
         TN_TRY(add_offsets(w, b, a, large, &first, &last));
-        return add_buffer(w, b, a->buffers[2] ? a->buffers[2]->data + first : NULL, last - first, NULL);
+        return add_buffer(w, b, at(a->buffers[2], first), last - first, NULL);
     case TN_STRING_VIEW: case TN_BINARY_VIEW: {
-        TN_TRY(add_buffer(w, b, a->buffers[1]->data + off * 16, n * 16, NULL));
+        TN_TRY(add_buffer(w, b, at(a->buffers[1], off * 16), n * 16, NULL));
         for (int32_t i = 2; i < a->n_buffers; i++)
             TN_TRY(add_buffer(w, b, a->buffers[i] ? a->buffers[i]->data : NULL,
                               a->buffers[i] ? a->buffers[i]->size : 0, NULL));
@@ -342,7 +370,7 @@ static int add_array(writer *w, body *b, tn_array *a)
         return TARN_OK;
     default: {
         int64_t wd = t->id == TN_DICTIONARY ? t->index_type->byte_width : t->byte_width;
-        return add_buffer(w, b, a->buffers[1]->data + off * wd, n * wd, NULL);
+        return add_buffer(w, b, at(a->buffers[1], off * wd), n * wd, NULL);
     }
     }
 }
@@ -493,6 +521,14 @@ static int write_dicts(writer *w, tn_array *a, const tn_ipc_dnode *dn, const cha
 static int write_batch(writer *w, tn_batch *batch)
 {
     TN_TRY(tn_batch_check(batch, w->err));
+    for (int32_t i = 0; i < w->schema->n_fields; i++) {
+        /* buffers present and large enough: what the body assembly relies on */
+        int rc = tn_array_validate(batch->columns[i], TARN_VALIDATE_DEFAULT, w->err);
+        if (rc != TARN_OK) {
+            tn_error_prefix(w->err, "%s: column '%s': ", w->path, w->schema->fields[i].name);
+            return rc;
+        }
+    }
     for (int32_t i = 0; i < w->schema->n_fields; i++)
         TN_TRY(write_dicts(w, batch->columns[i], &w->nodes[i], w->schema->fields[i].name));
     body b;
@@ -650,6 +686,24 @@ int tn_ipc_write_buffer(tn_reader *in, const tn_ipc_write_options *opts, tn_buff
     return rc;
 }
 
+/* Make the rename durable: fsync the directory holding path (best effort). */
+static void sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
 int tn_ipc_write_file(const char *path, tn_reader *in, const tn_ipc_write_options *opts, tarn_error *err)
 {
     writer w;
@@ -664,6 +718,8 @@ int tn_ipc_write_file(const char *path, tn_reader *in, const tn_ipc_write_option
         return rc;
     }
     int rc = write_all(&w, in);
+    if (rc == TARN_OK && fchmod(w.fd, 0644) != 0) /* mkstemp made it 0600 */
+        rc = tn_error_set(err, TARN_EIO, "%s: chmod failed: %s", path, strerror(errno));
     if (rc == TARN_OK && fsync(w.fd) != 0)
         rc = tn_error_set(err, TARN_EIO, "%s: fsync failed: %s", path, strerror(errno));
     if (close(w.fd) != 0 && rc == TARN_OK)
@@ -674,6 +730,8 @@ int tn_ipc_write_file(const char *path, tn_reader *in, const tn_ipc_write_option
                           strerror(errno));
     if (rc != TARN_OK)
         unlink(tmp);
+    else
+        sync_dir(path);
     tn_free(tmp);
     writer_reset(&w);
     return rc;

@@ -1,0 +1,312 @@
+/*
+ * http.c — one HTTP exchange per call with libcurl's easy interface, and the
+ * shared retry loop (see http.h). Easy handles are kept per thread so that
+ * connections are reused across requests to the same host.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "store/http.h"
+
+/* One easy handle per thread keeps connections alive between requests; the
+ * key's destructor frees it when an I/O thread ends. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static pthread_key_t handle_key;
+
+static void free_handle(void *h)
+{
+    curl_easy_cleanup(h);
+}
+
+static void init_curl(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_key_create(&handle_key, free_handle);
+}
+
+void tn_retry_policy_default(tn_retry_policy *p)
+{
+    p->max_retries = 10;
+    p->max_elapsed_ms = 180000;
+    p->base_delay_ms = 100;
+    p->max_delay_ms = 15000;
+    p->connect_timeout_ms = 5000;
+    p->request_timeout_ms = 0;
+    /* tests and impatient users shorten the schedule from the environment */
+    const char *v;
+    if ((v = getenv("TARN_STORE_MAX_RETRIES")) && *v)
+        p->max_retries = atoi(v);
+    if ((v = getenv("TARN_STORE_RETRY_BASE_MS")) && *v)
+        p->base_delay_ms = atoll(v);
+    if ((v = getenv("TARN_STORE_RETRY_MAX_MS")) && *v)
+        p->max_delay_ms = atoll(v);
+}
+
+void tn_http_request_reset(tn_http_request *req)
+{
+    tn_buf_reset(&req->scratch);
+    memset(req, 0, sizeof *req);
+}
+
+int tn_http_add_header(tn_http_request *req, const char *name, const char *value, tarn_error *err)
+{
+    if (req->n_headers == TN_HTTP_MAX_HEADERS)
+        return tn_error_set(err, TARN_EINTERNAL, "too many HTTP headers");
+    char *n = tn_strdup(name), *v = tn_strdup(value);
+    if (!n || !v) {
+        tn_free(n);
+        tn_free(v);
+        return tn_error_oom(err, strlen(name) + strlen(value) + 2);
+    }
+    req->headers[req->n_headers].name = n;
+    req->headers[req->n_headers].value = v;
+    req->n_headers++;
+    return TARN_OK;
+}
+
+static void free_headers(tn_http_request *req)
+{
+    for (int i = 0; i < req->n_headers; i++) {
+        tn_free((char *)req->headers[i].name);
+        tn_free((char *)req->headers[i].value);
+    }
+    req->n_headers = 0;
+}
+
+void tn_http_response_reset(tn_http_response *resp)
+{
+    tn_buffer_unref(resp->body);
+    for (int i = 0; i < resp->n_headers; i++) {
+        tn_free((char *)resp->headers[i].name);
+        tn_free((char *)resp->headers[i].value);
+    }
+    tn_free(resp->headers);
+    memset(resp, 0, sizeof *resp);
+}
+
+const char *tn_http_header(const tn_http_response *resp, const char *lower_name)
+{
+    for (int i = resp->n_headers - 1; i >= 0; i--)
+        if (strcmp(resp->headers[i].name, lower_name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+typedef struct exchange {
+    tn_http_response *resp;
+    bool failed_alloc;
+    const uint8_t *upload;
+    int64_t upload_len, upload_pos;
+} exchange;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    exchange *x = ud;
+    size_t len = size * n;
+    if (!x->resp->body) {
+        x->resp->body = tn_buffer_new(0);
+        if (!x->resp->body) {
+            x->failed_alloc = true;
+            return 0;
+        }
+    }
+    tn_buffer *b = x->resp->body;
+    if (b->size + (int64_t)len > b->capacity &&
+        tn_buffer_reserve(b, b->size + (int64_t)len, NULL) != TARN_OK) {
+        x->failed_alloc = true;
+        return 0;
+    }
+    memcpy(b->data + b->size, p, len);
+    b->size += (int64_t)len;
+    return len;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    exchange *x = ud;
+    size_t len = size * n;
+    char *colon = memchr(p, ':', len);
+    if (!colon)
+        return len;
+    size_t nlen = (size_t)(colon - p);
+    const char *v = colon + 1;
+    size_t vlen = len - nlen - 1;
+    while (vlen && (*v == ' ' || *v == '\t'))
+        v++, vlen--;
+    while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+        vlen--;
+    tn_http_response *r = x->resp;
+    tn_kv_pair *h = tn_realloc(r->headers, sizeof *h * (size_t)(r->n_headers + 1));
+    char *name = tn_strndup(p, nlen), *value = tn_strndup(v, vlen);
+    if (!h || !name || !value) {
+        if (h)
+            r->headers = h;
+        tn_free(name);
+        tn_free(value);
+        x->failed_alloc = true;
+        return 0;
+    }
+    for (char *c = name; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c + 32);
+    r->headers = h;
+    h[r->n_headers].name = name;
+    h[r->n_headers].value = value;
+    r->n_headers++;
+    return len;
+}
+
+static size_t on_upload(char *p, size_t size, size_t n, void *ud)
+{
+    exchange *x = ud;
+    size_t want = size * n;
+    int64_t left = x->upload_len - x->upload_pos;
+    size_t k = left < (int64_t)want ? (size_t)left : want;
+    memcpy(p, x->upload + x->upload_pos, k);
+    x->upload_pos += (int64_t)k;
+    return k;
+}
+
+/* One attempt. Returns TARN_OK when an HTTP answer arrived. */
+static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_response *resp, tarn_error *err)
+{
+    pthread_once(&curl_once, init_curl);
+    CURL *h = pthread_getspecific(handle_key);
+    if (!h) {
+        if (!(h = curl_easy_init()))
+            return tn_error_set(err, TARN_ENOMEM, "cannot create an HTTP handle");
+        pthread_setspecific(handle_key, h);
+    }
+    curl_easy_reset(h);
+    exchange x = {.resp = resp, .upload = req->body, .upload_len = req->body_len};
+    struct curl_slist *hl = NULL;
+    int rc = TARN_OK;
+    for (int i = 0; i < req->n_headers; i++) {
+        char line[8192];
+        snprintf(line, sizeof line, "%s: %s", req->headers[i].name, req->headers[i].value);
+        struct curl_slist *n = curl_slist_append(hl, line);
+        if (!n) {
+            curl_slist_free_all(hl);
+            return tn_error_oom(err, sizeof line);
+        }
+        hl = n;
+    }
+    /* curl adds these on its own unless told not to */
+    struct curl_slist *n = curl_slist_append(hl, "Expect:");
+    if (n)
+        hl = n;
+    curl_easy_setopt(h, CURLOPT_URL, req->url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, policy->connect_timeout_ms);
+    if (policy->request_timeout_ms)
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, policy->request_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled transfer is an error */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+    if (strcmp(req->method, "HEAD") == 0) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(req->method, "PUT") == 0 || strcmp(req->method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+        curl_easy_setopt(h, CURLOPT_READDATA, &x);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+        if (strcmp(req->method, "POST") == 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "POST");
+    } else if (strcmp(req->method, "GET") != 0) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    CURLcode cc = curl_easy_perform(h);
+    curl_slist_free_all(hl);
+    if (x.failed_alloc)
+        rc = tn_error_oom(err, 4096);
+    else if (cc != CURLE_OK)
+        rc = tn_error_set(err, TARN_ENETWORK, "%s %s: %s", req->method, req->url, curl_easy_strerror(cc));
+    else
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    return rc;
+}
+
+static bool retryable_status(long s)
+{
+    return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Retry-After in seconds (the HTTP-date form is treated as absent). */
+static int64_t retry_after_ms(const tn_http_response *r)
+{
+    const char *v = tn_http_header(r, "retry-after");
+    if (!v || *v < '0' || *v > '9')
+        return -1;
+    return strtoll(v, NULL, 10) * 1000;
+}
+
+int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void *ctx, tn_http_stats stats,
+                    tn_http_response *resp, tarn_error *err)
+{
+    tn_retry_policy def;
+    if (!policy) {
+        tn_retry_policy_default(&def);
+        policy = &def;
+    }
+    int64_t start = now_ms();
+    static _Thread_local unsigned seed;
+    if (!seed)
+        seed = (unsigned)(start ^ (int64_t)pthread_self());
+    memset(resp, 0, sizeof *resp);
+    for (int retry = 0;; retry++) {
+        tn_http_request req;
+        memset(&req, 0, sizeof req);
+        tn_buf_init(&req.scratch, 0);
+        int rc = build(ctx, &req, err);
+        if (!rc) {
+            if (stats.limiter)
+                tn_limiter_acquire(stats.limiter);
+            rc = attempt(policy, &req, resp, err);
+            if (stats.limiter)
+                tn_limiter_release(stats.limiter, rc                                                ? TN_LIMIT_FAILED
+                                                  : resp->status == 429 || resp->status == 503 ? TN_LIMIT_THROTTLED
+                                                  : resp->status >= 500                        ? TN_LIMIT_FAILED
+                                                                                               : TN_LIMIT_OK);
+        }
+        free_headers(&req);
+        tn_http_request_reset(&req);
+        resp->attempts = retry + 1;
+        if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT || (rc && rc != TARN_ENETWORK))
+            return rc;
+        bool again = rc == TARN_ENETWORK || retryable_status(resp->status);
+        if (!again)
+            return TARN_OK;
+        int64_t delay = policy->base_delay_ms << (retry < 16 ? retry : 16);
+        if (delay > policy->max_delay_ms)
+            delay = policy->max_delay_ms;
+        delay = (int64_t)(rand_r(&seed) % (unsigned)(delay + 1)); /* full jitter */
+        int64_t hint = retry_after_ms(resp);
+        if (hint > delay)
+            delay = hint;
+        if (retry >= policy->max_retries || now_ms() - start + delay > policy->max_elapsed_ms)
+            return rc ? rc : TARN_OK; /* give the caller the last answer */
+        if (stats.retries)
+            (*stats.retries)++;
+        if (stats.throttles && (resp->status == 429 || resp->status == 503))
+            (*stats.throttles)++;
+        tn_http_response_reset(resp);
+        usleep((useconds_t)delay * 1000);
+    }
+}

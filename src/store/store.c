@@ -1,0 +1,470 @@
+/*
+ * store.c — URL parsing, backend selection, metric-counting wrappers and
+ * glob expansion shared by every object-store backend.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/store.h"
+
+void tn_url_reset(tn_url *u)
+{
+    tn_free(u->scheme);
+    tn_free(u->root);
+    tn_free(u->key);
+    memset(u, 0, sizeof *u);
+}
+
+static int set_url(tn_url *out, const char *scheme, const char *root, size_t root_len, const char *key,
+                   tarn_error *err)
+{
+    out->scheme = tn_strdup(scheme);
+    out->root = tn_strndup(root, root_len);
+    out->key = tn_strdup(key);
+    if (!out->scheme || !out->root || !out->key) {
+        tn_url_reset(out);
+        return tn_error_oom(err, strlen(key) + 16);
+    }
+    return TARN_OK;
+}
+
+int tn_url_parse(const char *url, tn_url *out, tarn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!url || !*url)
+        return tn_error_set(err, TARN_EINVAL, "empty path");
+    const char *sep = strstr(url, "://");
+    if (!sep)
+        return set_url(out, "file", "", 0, url, err);
+    size_t slen = (size_t)(sep - url);
+    const char *rest = sep + 3;
+    if (slen == 4 && strncmp(url, "file", 4) == 0) {
+        if (*rest != '/')
+            return tn_error_set(err, TARN_EINVAL, "file URL '%s' must have an absolute path (file:///...)", url);
+        return set_url(out, "file", "", 0, rest, err);
+    }
+    static const char *known[] = {"memory", "s3", "az", "abfs", "abfss", "gs"};
+    const char *scheme = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strlen(known[i]) == slen && strncmp(url, known[i], slen) == 0)
+            scheme = known[i];
+    if (!scheme)
+        return tn_error_set(err, TARN_EUNSUPPORTED, "unsupported URL scheme '%.*s' in '%s'", (int)slen, url, url);
+    const char *slash = strchr(rest, '/');
+    size_t rlen = slash ? (size_t)(slash - rest) : strlen(rest);
+    if (rlen == 0)
+        return tn_error_set(err, TARN_EINVAL, "URL '%s' names no bucket or store", url);
+    return set_url(out, scheme, rest, rlen, slash ? slash + 1 : "", err);
+}
+
+int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
+{
+    *out = NULL;
+    if (strcmp(url->scheme, "file") == 0)
+        return tn_store_local_open(out, err);
+    if (strcmp(url->scheme, "memory") == 0)
+        return tn_store_memory_open(url->root, out, err);
+    if (strcmp(url->scheme, "s3") == 0)
+        return tn_store_s3_open(url->root, out, err);
+    if (strcmp(url->scheme, "az") == 0 || strcmp(url->scheme, "abfs") == 0 || strcmp(url->scheme, "abfss") == 0)
+        return tn_store_azure_open(url->root, out, err);
+    if (strcmp(url->scheme, "gs") == 0)
+        return tn_store_gcs_open(url->root, out, err);
+    return tn_error_set(err, TARN_EUNSUPPORTED, "the %s:// object store is not available in this build",
+                        url->scheme);
+}
+
+void tn_store_free(tn_store *s)
+{
+    if (s)
+        s->ops->destroy(s);
+}
+
+/* Errors from backends name the key; add the store so the whole URL shows. */
+static int named(tn_store *s, int rc, tarn_error *err)
+{
+    if (rc && s->root && *s->root)
+        tn_error_prefix(err, "%s://%s/", s->scheme, s->root);
+    return rc;
+}
+
+int tn_store_head(tn_store *s, const char *key, tn_object_meta *meta, tarn_error *err)
+{
+    s->metrics.heads++;
+    return named(s, s->ops->head(s, key, meta, err), err);
+}
+
+/* Reads at least this long go out as parallel ranged requests. */
+#define SPLIT_AT (16 << 20)
+#define PART (8 << 20)
+#define MAX_IO_THREADS 8
+
+typedef struct fetch {
+    int64_t offset, length;
+    tn_buffer *buf;
+    int rc;
+    tarn_error err;
+} fetch;
+
+typedef struct fetch_job {
+    tn_store *s;
+    const char *key;
+    fetch *f;
+    int n;
+    _Atomic int next;
+} fetch_job;
+
+static void *fetch_worker(void *arg)
+{
+    fetch_job *j = arg;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+        fetch *f = &j->f[i];
+        tarn_error_init(&f->err);
+        f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
+    }
+    return NULL;
+}
+
+/* Run the fetches on up to MAX_IO_THREADS threads (the caller is one). */
+static void run_fetches(tn_store *s, const char *key, fetch *f, int n)
+{
+    fetch_job j = {.s = s, .key = key, .f = f, .n = n};
+    atomic_init(&j.next, 0);
+    pthread_t t[MAX_IO_THREADS];
+    int nt = 0;
+    for (int k = 1; k < n && k < MAX_IO_THREADS; k++)
+        if (pthread_create(&t[nt], NULL, fetch_worker, &j) == 0)
+            nt++;
+    fetch_worker(&j);
+    for (int k = 0; k < nt; k++)
+        pthread_join(t[k], NULL);
+}
+
+/* First failed fetch, reported into err. */
+static int first_failure(fetch *f, int n, tarn_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (f[i].rc) {
+            if (err)
+                *err = f[i].err;
+            return f[i].rc;
+        }
+    return TARN_OK;
+}
+
+static bool remote(const tn_store *s)
+{
+    return s->limiter.max > 0; /* only the HTTP backends have a limiter */
+}
+
+/* A long read of a remote object as parallel PART-sized requests. */
+static int get_split(tn_store *s, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
+{
+    int n = (int)((length + PART - 1) / PART);
+    fetch *f = tn_calloc((size_t)n, sizeof *f);
+    TN_TRY_ALLOC(f, err, sizeof *f * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        f[i].offset = offset + (int64_t)i * PART;
+        f[i].length = i == n - 1 ? length - (int64_t)i * PART : PART;
+    }
+    run_fetches(s, key, f, n);
+    int rc = first_failure(f, n, err);
+    tn_buffer *b = rc ? NULL : tn_buffer_new(length);
+    if (!rc && !b)
+        rc = tn_error_oom(err, (size_t)length);
+    int64_t at = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        if (f[i].buf->size != f[i].length) {
+            rc = tn_error_set(err, TARN_ENETWORK, "%s: short read at byte %lld", key, (long long)f[i].offset);
+            break;
+        }
+        memcpy(b->data + at, f[i].buf->data, (size_t)f[i].length);
+        at += f[i].length;
+    }
+    for (int i = 0; i < n; i++)
+        tn_buffer_unref(f[i].buf);
+    tn_free(f);
+    if (rc) {
+        tn_buffer_unref(b);
+        return rc;
+    }
+    *out = b;
+    return TARN_OK;
+}
+
+int tn_store_get(tn_store *s, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
+{
+    s->metrics.gets++;
+    int rc;
+    if (remote(s) && offset >= 0 && length >= SPLIT_AT)
+        rc = get_split(s, key, offset, length, out, err);
+    else
+        rc = s->ops->get(s, key, offset, length, out, err);
+    if (!rc)
+        s->metrics.bytes_read += (*out)->size;
+    return named(s, rc, err);
+}
+
+static int cmp_by_offset(const void *a, const void *b)
+{
+    const tn_range *x = *(tn_range *const *)a, *y = *(tn_range *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int tn_store_get_ranges(tn_store *s, const char *key, tn_range *ranges, int n, int64_t gap, tarn_error *err)
+{
+    if (gap <= 0)
+        gap = 1 << 20;
+    for (int i = 0; i < n; i++) {
+        ranges[i].out = NULL;
+        if (ranges[i].offset < 0 || ranges[i].length < 0)
+            return tn_error_set(err, TARN_EINVAL, "%s: bad range %lld+%lld", key, (long long)ranges[i].offset,
+                                (long long)ranges[i].length);
+    }
+    if (n == 0)
+        return TARN_OK;
+    tn_range **order = tn_malloc(sizeof *order * (size_t)n);
+    fetch *f = tn_calloc((size_t)n, sizeof *f);
+    int *unit = tn_malloc(sizeof *unit * (size_t)n);
+    if (!order || !f || !unit) {
+        tn_free(order);
+        tn_free(f);
+        tn_free(unit);
+        return tn_error_oom(err, sizeof *f * (size_t)n);
+    }
+    for (int i = 0; i < n; i++)
+        order[i] = &ranges[i];
+    qsort(order, (size_t)n, sizeof *order, cmp_by_offset);
+    int nf = 0;
+    for (int i = 0; i < n; i++) {
+        tn_range *r = order[i];
+        fetch *last = nf ? &f[nf - 1] : NULL;
+        if (last && r->offset <= last->offset + last->length + gap) {
+            int64_t end = r->offset + r->length;
+            if (end > last->offset + last->length)
+                last->length = end - last->offset;
+        } else {
+            f[nf].offset = r->offset;
+            f[nf].length = r->length;
+            nf++;
+        }
+        unit[r - ranges] = nf - 1;
+    }
+    s->metrics.gets += nf;
+    run_fetches(s, key, f, nf);
+    int rc = first_failure(f, nf, err);
+    for (int i = 0; !rc && i < n; i++) {
+        fetch *u = &f[unit[i]];
+        int64_t at = ranges[i].offset - u->offset;
+        int64_t len = ranges[i].length;
+        if (at + len > u->buf->size) /* the object ends inside the range */
+            len = at < u->buf->size ? u->buf->size - at : 0;
+        ranges[i].out = tn_buffer_slice(u->buf, at < u->buf->size ? at : u->buf->size, len);
+        if (!ranges[i].out)
+            rc = tn_error_oom(err, sizeof(tn_buffer));
+    }
+    for (int i = 0; i < nf; i++) {
+        if (f[i].buf)
+            s->metrics.bytes_read += f[i].buf->size;
+        tn_buffer_unref(f[i].buf);
+    }
+    if (rc)
+        for (int i = 0; i < n; i++) {
+            tn_buffer_unref(ranges[i].out);
+            ranges[i].out = NULL;
+        }
+    tn_free(order);
+    tn_free(f);
+    tn_free(unit);
+    return named(s, rc, err);
+}
+
+int tn_store_put(tn_store *s, const char *key, const void *data, int64_t n, const tn_put_options *o,
+                 tarn_error *err)
+{
+    s->metrics.puts++;
+    int rc = s->ops->put(s, key, data, n, o, err);
+    if (!rc)
+        s->metrics.bytes_written += n;
+    return named(s, rc, err);
+}
+
+int tn_store_writer_open(tn_store *s, const char *key, const tn_put_options *o, tn_store_writer **out,
+                         tarn_error *err)
+{
+    s->metrics.puts++;
+    return named(s, s->ops->writer_open(s, key, o, out, err), err);
+}
+
+int tn_store_list(tn_store *s, const char *prefix, bool delimited, tn_list_fn fn, void *ctx, tarn_error *err)
+{
+    s->metrics.lists++;
+    return named(s, s->ops->list(s, prefix, delimited, fn, ctx, err), err);
+}
+
+int tn_store_remove(tn_store *s, const char *key, tarn_error *err)
+{
+    s->metrics.deletes++;
+    return named(s, s->ops->remove(s, key, err), err);
+}
+
+int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
+{
+    s->metrics.copies++;
+    return named(s, s->ops->copy(s, from, to, o, err), err);
+}
+
+int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
+{
+    s->metrics.copies++;
+    return named(s, s->ops->rename(s, from, to, o, err), err);
+}
+
+bool tn_store_holds(tn_store *s, const char *key, const void *data, int64_t n)
+{
+    tn_buffer *b = NULL;
+    bool same = s->ops->get(s, key, 0, -1, &b, NULL) == TARN_OK && b->size == n &&
+                (n == 0 || memcmp(b->data, data, (size_t)n) == 0);
+    tn_buffer_unref(b);
+    return same;
+}
+
+/* --- globs ----------------------------------------------------------------- */
+
+bool tn_glob_has_magic(const char *text)
+{
+    return strpbrk(text, "*?[") != NULL;
+}
+
+/* Match a bracket class at p against c; *end receives the char after ']'. */
+static bool match_class(const char *p, char c, const char **end)
+{
+    bool negate = *p == '!' || *p == '^';
+    if (negate)
+        p++;
+    bool hit = false;
+    const char *start = p;
+    while (*p && (*p != ']' || p == start)) {
+        char lo = *p, hi = lo;
+        if (p[1] == '-' && p[2] && p[2] != ']') {
+            hi = p[2];
+            p += 2;
+        }
+        if (c >= lo && c <= hi)
+            hit = true;
+        p++;
+    }
+    *end = *p == ']' ? p + 1 : p;
+    return hit != negate;
+}
+
+bool tn_glob_match(const char *p, const char *s)
+{
+    while (*p) {
+        if (p[0] == '*' && p[1] == '*') {
+            p += 2;
+            if (*p == '/')
+                p++; /* a slash after the double star is optional: a/(2 stars)/b matches a/b */
+            for (const char *t = s;; t++) {
+                if (tn_glob_match(p, t))
+                    return true;
+                if (!*t)
+                    return false;
+            }
+        }
+        if (*p == '*') {
+            p++;
+            for (const char *t = s;; t++) {
+                if (tn_glob_match(p, t))
+                    return true;
+                if (!*t || *t == '/')
+                    return false;
+            }
+        }
+        if (!*s)
+            return false;
+        if (*p == '?') {
+            if (*s == '/')
+                return false;
+            p++;
+            s++;
+            continue;
+        }
+        if (*p == '[') {
+            const char *end;
+            if (*s == '/' || !match_class(p + 1, *s, &end))
+                return false;
+            p = end;
+            s++;
+            continue;
+        }
+        if (*p == '\\' && p[1])
+            p++;
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
+typedef struct glob_ctx {
+    const char *pattern;
+    char **keys;
+    int64_t n, cap;
+} glob_ctx;
+
+static int collect(void *ctx, const tn_list_entry *e, tarn_error *err)
+{
+    glob_ctx *g = ctx;
+    if (e->is_prefix || !tn_glob_match(g->pattern, e->key))
+        return TARN_OK;
+    if (g->n == g->cap) {
+        int64_t cap = g->cap ? g->cap * 2 : 16;
+        char **k = tn_realloc(g->keys, sizeof(char *) * (size_t)cap);
+        TN_TRY_ALLOC(k, err, sizeof(char *) * (size_t)cap);
+        g->keys = k;
+        g->cap = cap;
+    }
+    g->keys[g->n] = tn_strdup(e->key);
+    TN_TRY_ALLOC(g->keys[g->n], err, strlen(e->key) + 1);
+    g->n++;
+    return TARN_OK;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err)
+{
+    *keys = NULL;
+    *n = 0;
+    /* list under the longest literal directory prefix of the pattern */
+    size_t lit = strcspn(pattern, "*?[\\");
+    char *prefix = tn_strndup(pattern, lit);
+    TN_TRY_ALLOC(prefix, err, lit + 1);
+    char *slash = strrchr(prefix, '/');
+    if (slash)
+        slash[1] = '\0';
+    else
+        prefix[0] = '\0';
+    glob_ctx g = {.pattern = pattern};
+    int rc = tn_store_list(s, prefix, false, collect, &g, err);
+    tn_free(prefix);
+    if (rc) {
+        for (int64_t i = 0; i < g.n; i++)
+            tn_free(g.keys[i]);
+        tn_free(g.keys);
+        return rc;
+    }
+    if (g.n > 1)
+        qsort(g.keys, (size_t)g.n, sizeof(char *), cmp_keys);
+    *keys = g.keys;
+    *n = g.n;
+    return TARN_OK;
+}

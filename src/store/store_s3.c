@@ -1,0 +1,736 @@
+/*
+ * store_s3.c — Amazon S3 and S3-compatible services (MinIO, R2, Ceph, GCS's
+ * XML API with HMAC keys) through the REST API, signed with SigV4.
+ *
+ * Configuration comes from the environment, as AWS tools read it:
+ *   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN   credentials
+ *   AWS_PROFILE + ~/.aws/credentials and ~/.aws/config             profiles
+ *   AWS_REGION / AWS_DEFAULT_REGION                                region
+ *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL                         endpoint override
+ *   AWS_S3_FORCE_PATH_STYLE=1                                      path-style URLs
+ *   TARN_S3_EMULATE_SUFFIX_RANGE=1   for services that answer "bytes=-N" wrongly
+ * No credentials at all means anonymous (unsigned) requests.
+ *
+ * Large writes use multipart uploads; a failed or aborted upload is aborted
+ * on the service so no parts are left behind. Conditional writes map to
+ * If-None-Match: * (create) and If-Match: ETAG (replace).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "store/http.h"
+#include "store/store.h"
+#include "store/xml.h"
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define PART_SIZE (8 << 20)
+
+typedef struct s3_store {
+    tn_store base;
+    char *endpoint;   /* scheme://host[:port], no trailing slash */
+    char *host;       /* host[:port] as sent in Host */
+    char *access_key, *secret_key, *token, *region;
+    bool path_style;
+    bool emulate_suffix;
+    tn_retry_policy retry;
+} s3_store;
+
+/* --- configuration ------------------------------------------------------------ */
+
+/* Value of `key` in section [section] of an INI file, or NULL (owned). */
+static char *ini_get(const char *path, const char *section, const char *key)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char line[1024], *found = NULL;
+    bool in = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        s[strcspn(s, "\r\n")] = '\0';
+        if (*s == '[') {
+            char *e = strchr(s, ']');
+            if (e)
+                *e = '\0';
+            const char *name = s + 1;
+            if (strncmp(name, "profile ", 8) == 0)
+                name += 8;
+            in = strcmp(name, section) == 0;
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!in || !eq)
+            continue;
+        char *k = s, *v = eq + 1;
+        *eq = '\0';
+        while (*k && (k[strlen(k) - 1] == ' ' || k[strlen(k) - 1] == '\t'))
+            k[strlen(k) - 1] = '\0';
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (strcmp(k, key) == 0)
+            found = tn_strdup(v);
+    }
+    fclose(f);
+    return found;
+}
+
+static char *env_or_profile(const char *env, const char *file, const char *key)
+{
+    const char *v = getenv(env);
+    if (v && *v)
+        return tn_strdup(v);
+    const char *home = getenv("HOME");
+    const char *profile = getenv("AWS_PROFILE");
+    if (!home)
+        return NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/.aws/%s", home, file);
+    return ini_get(path, profile && *profile ? profile : "default", key);
+}
+
+/* --- requests ------------------------------------------------------------------ */
+
+typedef struct call {
+    s3_store *s;
+    const char *method;
+    const char *key;          /* object key, or NULL for bucket-level calls */
+    tn_kv_pair query[6];
+    int n_query;
+    tn_kv_pair extra[6];      /* extra headers (Range, If-Match, ...) */
+    int n_extra;
+    const void *body;
+    int64_t body_len;
+    int attempts; /* how many tries the last run took */
+} call;
+
+static int build(void *ctx, tn_http_request *req, tarn_error *err)
+{
+    call *c = ctx;
+    s3_store *s = c->s;
+    req->method = c->method;
+    req->body = c->body;
+    req->body_len = c->body_len;
+    /* the path as signed and as sent */
+    tn_buf path, url;
+    tn_buf_init(&path, 0);
+    tn_buf_init(&url, 0);
+    int rc = TARN_OK;
+    char host[512];
+    if (s->path_style) {
+        snprintf(host, sizeof host, "%s", s->host);
+        rc = tn_buf_printf(&path, err, "/%s/%s", s->base.root, c->key ? c->key : "");
+    } else {
+        snprintf(host, sizeof host, "%s.%s", s->base.root, s->host);
+        rc = tn_buf_printf(&path, err, "/%s", c->key ? c->key : "");
+    }
+    if (!rc) {
+        const char *scheme_end = strstr(s->endpoint, "://");
+        rc = tn_buf_printf(&url, err, "%.*s%s", (int)(scheme_end - s->endpoint + 3), s->endpoint, host);
+    }
+    if (!rc)
+        rc = tn_uri_encode((char *)path.data, true, &url, err);
+    for (int i = 0; !rc && i < c->n_query; i++) {
+        rc = tn_buf_append_byte(&url, i ? '&' : '?', err);
+        if (!rc)
+            rc = tn_uri_encode(c->query[i].name, false, &url, err);
+        if (!rc)
+            rc = tn_buf_append_byte(&url, '=', err);
+        if (!rc)
+            rc = tn_uri_encode(c->query[i].value, false, &url, err);
+    }
+    if (!rc && url.len >= sizeof req->url)
+        rc = tn_error_set(err, TARN_EINVAL, "URL too long for key '%s'", c->key ? c->key : "");
+    if (!rc)
+        memcpy(req->url, url.data, url.len + 1);
+    char date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
+    const char *payload = c->body_len > 0 ? "UNSIGNED-PAYLOAD" : EMPTY_SHA256;
+    if (!rc)
+        rc = tn_http_add_header(req, "Host", host, err);
+    if (!rc)
+        rc = tn_http_add_header(req, "x-amz-date", date, err);
+    if (!rc)
+        rc = tn_http_add_header(req, "x-amz-content-sha256", payload, err);
+    if (!rc && s->token)
+        rc = tn_http_add_header(req, "x-amz-security-token", s->token, err);
+    for (int i = 0; !rc && i < c->n_extra; i++)
+        rc = tn_http_add_header(req, c->extra[i].name, c->extra[i].value, err);
+    if (!rc && s->access_key && s->secret_key) {
+        tn_sigv4_request sr = {.method = c->method, .path = (char *)path.data, .query = c->query,
+                               .n_query = c->n_query, .headers = req->headers, .n_headers = req->n_headers,
+                               .payload_sha256 = payload};
+        tn_sigv4_key key = {s->access_key, s->secret_key, s->region, "s3"};
+        tn_buf auth;
+        tn_buf_init(&auth, 0);
+        rc = tn_sigv4_authorization(&sr, &key, date, &auth, err);
+        if (!rc)
+            rc = tn_http_add_header(req, "Authorization", (char *)auth.data, err);
+        tn_buf_reset(&auth);
+    }
+    tn_buf_reset(&path);
+    tn_buf_reset(&url);
+    return rc;
+}
+
+/* Turn a finished exchange into a status: 2xx is OK; otherwise an error
+ * naming the object and the service's code and message. */
+static int check(s3_store *s, const char *key, tn_http_response *r, tarn_error *err)
+{
+    if (r->status >= 200 && r->status < 300)
+        return TARN_OK;
+    char code[128] = "", msg[512] = "";
+    if (r->body && r->body->size) {
+        tn_xml doc = {(const char *)r->body->data, (const char *)r->body->data + r->body->size};
+        tn_buf t;
+        tn_buf_init(&t, 4096);
+        if (tn_xml_text(&doc, "Code", &t, NULL) == TARN_OK)
+            snprintf(code, sizeof code, "%s", (char *)t.data);
+        if (tn_xml_text(&doc, "Message", &t, NULL) == TARN_OK)
+            snprintf(msg, sizeof msg, ": %s", (char *)t.data);
+        tn_buf_reset(&t);
+    }
+    if (!*code)
+        snprintf(code, sizeof code, "HTTP %ld", r->status);
+    int status = r->status == 404 ? TARN_ENOTFOUND
+                 : r->status == 403 || r->status == 401 ? TARN_EPERM
+                 : r->status == 412 || r->status == 409 ? TARN_ECONFLICT
+                 : r->status == 416 || r->status == 400 ? TARN_EINVAL
+                 : TARN_ENETWORK;
+    return tn_error_set(err, status, "s3://%s/%s: %s%s", s->base.root, key ? key : "", code, msg);
+}
+
+static int run(call *c, tn_http_response *resp, tarn_error *err)
+{
+    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
+    TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
+    c->attempts = resp->attempts;
+    int rc = check(c->s, c->key, resp, err);
+    if (rc)
+        tn_http_response_reset(resp);
+    return rc;
+}
+
+static void add_extra(call *c, const char *name, const char *value)
+{
+    c->extra[c->n_extra].name = name;
+    c->extra[c->n_extra++].value = value;
+}
+
+static void add_query(call *c, const char *name, const char *value)
+{
+    c->query[c->n_query].name = name;
+    c->query[c->n_query++].value = value;
+}
+
+static void strip_quotes(char *etag)
+{
+    size_t n = strlen(etag);
+    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') {
+        memmove(etag, etag + 1, n - 2);
+        etag[n - 2] = '\0';
+    }
+}
+
+static int64_t parse_http_date(const char *v)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (v && strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+        return (int64_t)timegm(&tm);
+    if (v && strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) /* ISO form of list results */
+        return (int64_t)timegm(&tm);
+    return 0;
+}
+
+/* --- operations ------------------------------------------------------------ */
+
+static int s3_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
+{
+    call c = {.s = (s3_store *)base, .method = "HEAD", .key = key};
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
+    meta->size = len ? strtoll(len, NULL, 10) : 0;
+    meta->last_modified = parse_http_date(tn_http_header(&r, "last-modified"));
+    snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
+    strip_quotes(meta->etag);
+    tn_http_response_reset(&r);
+    return TARN_OK;
+}
+
+static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
+{
+    s3_store *s = (s3_store *)base;
+    *out = NULL;
+    if (offset < 0 && s->emulate_suffix) {
+        tn_object_meta m;
+        TN_TRY(s3_head(base, key, &m, err));
+        offset = -offset > m.size ? 0 : m.size + offset;
+        length = -1;
+    }
+    char range[64] = "";
+    if (offset < 0)
+        snprintf(range, sizeof range, "bytes=%lld", (long long)offset);
+    else if (length >= 0 && length == 0)
+        length = 0;
+    else if (length >= 0)
+        snprintf(range, sizeof range, "bytes=%lld-%lld", (long long)offset, (long long)(offset + length - 1));
+    else if (offset > 0)
+        snprintf(range, sizeof range, "bytes=%lld-", (long long)offset);
+    if (length == 0 && offset >= 0) { /* a zero-byte range cannot be asked for */
+        tn_object_meta m;
+        TN_TRY(s3_head(base, key, &m, err));
+        if (offset > m.size)
+            return tn_error_set(err, TARN_EINVAL, "s3://%s/%s: range starts past the end", base->root, key);
+        *out = tn_buffer_new(0);
+        TN_TRY_ALLOC(*out, err, 64);
+        return TARN_OK;
+    }
+    call c = {.s = s, .method = "GET", .key = key};
+    if (*range)
+        add_extra(&c, "Range", range);
+    tn_http_response r;
+    int rc = run(&c, &r, err);
+    if (rc == TARN_EINVAL && strstr(err ? err->message : "", "InvalidRange"))
+        tn_error_prefix(err, "range starts past the end: ");
+    TN_TRY(rc);
+    *out = r.body ? r.body : tn_buffer_new(0);
+    r.body = NULL;
+    tn_http_response_reset(&r);
+    TN_TRY_ALLOC(*out, err, 64);
+    return TARN_OK;
+}
+
+static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t cap)
+{
+    if (!o || o->mode == TN_PUT_OVERWRITE)
+        return;
+    if (o->mode == TN_PUT_CREATE) {
+        add_extra(c, "If-None-Match", "*");
+    } else {
+        snprintf(buf, cap, "\"%s\"", o->if_match ? o->if_match : "");
+        add_extra(c, "If-Match", buf);
+    }
+}
+
+static int conflict_message(int rc, const tn_put_options *o, tarn_error *err)
+{
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE)
+        tn_error_prefix(err, "already exists: ");
+    return rc;
+}
+
+static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
+                  tarn_error *err)
+{
+    call c = {.s = (s3_store *)base, .method = "PUT", .key = key, .body = data, .body_len = n};
+    char cond[80];
+    add_conditions(&c, o, cond, sizeof cond);
+    tn_http_response r;
+    int rc = run(&c, &r, err);
+    if (!rc)
+        tn_http_response_reset(&r);
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
+        tn_store_holds(base, key, data, n))
+        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
+    return conflict_message(rc, o, err);
+}
+
+/* --- multipart writer ------------------------------------------------------ */
+
+typedef struct s3_writer {
+    tn_store_writer base;
+    s3_store *s;
+    char *key;
+    tn_put_options opts;
+    char *if_match;
+    uint8_t *buf; /* the part being filled */
+    int64_t len;
+    char *upload_id; /* NULL until the first full part */
+    tn_buf parts;    /* <Part> elements of the completion request */
+    int n_parts;
+} s3_writer;
+
+static void sw_free(s3_writer *w)
+{
+    tn_free(w->key);
+    tn_free(w->if_match);
+    tn_free(w->buf);
+    tn_free(w->upload_id);
+    tn_buf_reset(&w->parts);
+    tn_free(w);
+}
+
+static void abort_upload(s3_writer *w)
+{
+    if (!w->upload_id)
+        return;
+    call c = {.s = w->s, .method = "DELETE", .key = w->key};
+    add_query(&c, "uploadId", w->upload_id);
+    tn_http_response r;
+    if (run(&c, &r, NULL) == TARN_OK)
+        tn_http_response_reset(&r);
+}
+
+static int start_upload(s3_writer *w, tarn_error *err)
+{
+    call c = {.s = w->s, .method = "POST", .key = w->key};
+    add_query(&c, "uploads", "");
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    tn_buf id;
+    tn_buf_init(&id, 4096);
+    tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
+    int rc = tn_xml_text(&doc, "UploadId", &id, err);
+    tn_http_response_reset(&r);
+    if (rc) {
+        tn_buf_reset(&id);
+        return tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: no UploadId in the multipart answer", w->s->base.root,
+                            w->key);
+    }
+    w->upload_id = tn_buf_take(&id);
+    return TARN_OK;
+}
+
+static int upload_part(s3_writer *w, tarn_error *err)
+{
+    if (!w->upload_id)
+        TN_TRY(start_upload(w, err));
+    char num[16];
+    snprintf(num, sizeof num, "%d", w->n_parts + 1);
+    call c = {.s = w->s, .method = "PUT", .key = w->key, .body = w->buf, .body_len = w->len};
+    add_query(&c, "partNumber", num);
+    add_query(&c, "uploadId", w->upload_id);
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    const char *etag = tn_http_header(&r, "etag");
+    int rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
+                           w->n_parts + 1, etag ? etag : "");
+    tn_http_response_reset(&r);
+    TN_TRY(rc);
+    w->n_parts++;
+    w->len = 0;
+    return TARN_OK;
+}
+
+static int sw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
+{
+    s3_writer *w = (s3_writer *)base;
+    const uint8_t *q = p;
+    while (n > 0) {
+        int64_t k = PART_SIZE - w->len < n ? PART_SIZE - w->len : n;
+        memcpy(w->buf + w->len, q, (size_t)k);
+        w->len += k;
+        q += k;
+        n -= k;
+        if (w->len == PART_SIZE)
+            TN_TRY(upload_part(w, err));
+    }
+    return TARN_OK;
+}
+
+static int sw_commit(tn_store_writer *base, tarn_error *err)
+{
+    s3_writer *w = (s3_writer *)base;
+    int rc;
+    if (!w->upload_id) { /* small object: one PUT */
+        rc = s3_put(&w->s->base, w->key, w->buf, w->len, &w->opts, err);
+        sw_free(w);
+        return rc;
+    }
+    rc = w->len > 0 ? upload_part(w, err) : TARN_OK;
+    tn_buf body;
+    tn_buf_init(&body, 0);
+    if (!rc)
+        rc = tn_buf_printf(&body, err, "<CompleteMultipartUpload>%s</CompleteMultipartUpload>", (char *)w->parts.data);
+    if (!rc) {
+        call c = {.s = w->s, .method = "POST", .key = w->key, .body = body.data, .body_len = (int64_t)body.len};
+        add_query(&c, "uploadId", w->upload_id);
+        char cond[80];
+        add_conditions(&c, &w->opts, cond, sizeof cond);
+        tn_http_response r;
+        rc = run(&c, &r, err);
+        /* S3 can answer 200 with an <Error> body for a failed completion */
+        if (!rc && r.body && r.body->size && memmem(r.body->data, (size_t)r.body->size, "<Error>", 7))
+            rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->key);
+        tn_http_response_reset(&r);
+        rc = conflict_message(rc, &w->opts, err);
+    }
+    tn_buf_reset(&body);
+    if (rc)
+        abort_upload(w);
+    sw_free(w);
+    return rc;
+}
+
+static void sw_abort(tn_store_writer *base)
+{
+    s3_writer *w = (s3_writer *)base;
+    abort_upload(w);
+    sw_free(w);
+}
+
+static int s3_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
+                          tarn_error *err)
+{
+    s3_writer *w = tn_calloc(1, sizeof *w);
+    TN_TRY_ALLOC(w, err, sizeof *w);
+    w->s = (s3_store *)base;
+    tn_buf_init(&w->parts, 0);
+    w->key = tn_strdup(key);
+    w->buf = tn_malloc(PART_SIZE);
+    if (o) {
+        w->opts = *o;
+        w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
+        w->opts.if_match = w->if_match;
+    }
+    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
+        sw_free(w);
+        return tn_error_oom(err, PART_SIZE);
+    }
+    w->base.write = sw_write;
+    w->base.commit = sw_commit;
+    w->base.abort = sw_abort;
+    *out = &w->base;
+    return TARN_OK;
+}
+
+/* --- listing ------------------------------------------------------------------ */
+
+typedef struct page {
+    tn_list_entry *e;
+    int64_t n, cap;
+} page;
+
+static int page_add(page *pg, const char *key, const tn_object_meta *m, bool is_prefix, tarn_error *err)
+{
+    if (pg->n == pg->cap) {
+        int64_t cap = pg->cap ? pg->cap * 2 : 64;
+        tn_list_entry *e = tn_realloc(pg->e, sizeof *e * (size_t)cap);
+        TN_TRY_ALLOC(e, err, sizeof *e * (size_t)cap);
+        pg->e = e;
+        pg->cap = cap;
+    }
+    tn_list_entry *e = &pg->e[pg->n];
+    memset(e, 0, sizeof *e);
+    e->key = tn_strdup(key);
+    TN_TRY_ALLOC(e->key, err, strlen(key) + 1);
+    if (m)
+        e->meta = *m;
+    e->is_prefix = is_prefix;
+    pg->n++;
+    return TARN_OK;
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+    return strcmp(((const tn_list_entry *)a)->key, ((const tn_list_entry *)b)->key);
+}
+
+/* Objects and common prefixes of one page, merged into key order (some
+ * S3-compatible services do not return them sorted). */
+static int read_page(const tn_xml *doc, page *pg, tarn_error *err)
+{
+    tn_buf key, text;
+    tn_buf_init(&key, 1 << 16);
+    tn_buf_init(&text, 1 << 16);
+    tn_xml cur = *doc, item;
+    int rc = TARN_OK;
+    while (!rc && tn_xml_next(&cur, "Contents", &item)) {
+        tn_object_meta m;
+        memset(&m, 0, sizeof m);
+        if ((rc = tn_xml_text(&item, "Key", &key, err)))
+            break;
+        if (tn_xml_text(&item, "Size", &text, NULL) == TARN_OK)
+            m.size = strtoll((char *)text.data, NULL, 10);
+        if (tn_xml_text(&item, "ETag", &text, NULL) == TARN_OK) {
+            snprintf(m.etag, sizeof m.etag, "%s", (char *)text.data);
+            strip_quotes(m.etag);
+        }
+        if (tn_xml_text(&item, "LastModified", &text, NULL) == TARN_OK)
+            m.last_modified = parse_http_date((char *)text.data);
+        rc = page_add(pg, (char *)key.data, &m, false, err);
+    }
+    cur = *doc;
+    while (!rc && tn_xml_next(&cur, "CommonPrefixes", &item))
+        if (!(rc = tn_xml_text(&item, "Prefix", &key, err)))
+            rc = page_add(pg, (char *)key.data, NULL, true, err);
+    if (!rc && pg->n > 1)
+        qsort(pg->e, (size_t)pg->n, sizeof *pg->e, cmp_entries);
+    tn_buf_reset(&key);
+    tn_buf_reset(&text);
+    return rc;
+}
+
+static int s3_list(tn_store *base, const char *prefix, bool delimited, tn_list_fn fn, void *ctx, tarn_error *err)
+{
+    s3_store *s = (s3_store *)base;
+    tn_buf token, text;
+    tn_buf_init(&token, 1 << 16);
+    tn_buf_init(&text, 1 << 16);
+    int rc = TARN_OK;
+    bool more = true;
+    while (more && !rc) {
+        call c = {.s = s, .method = "GET"};
+        add_query(&c, "list-type", "2");
+        add_query(&c, "prefix", prefix);
+        if (delimited)
+            add_query(&c, "delimiter", "/");
+        if (token.len)
+            add_query(&c, "continuation-token", (char *)token.data);
+        tn_http_response r;
+        if ((rc = run(&c, &r, err)))
+            break;
+        tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
+        page pg = {0};
+        rc = read_page(&doc, &pg, err);
+        for (int64_t i = 0; i < pg.n && !rc; i++)
+            rc = fn(ctx, &pg.e[i], err);
+        for (int64_t i = 0; i < pg.n; i++)
+            tn_free((char *)pg.e[i].key);
+        tn_free(pg.e);
+        more = !rc && tn_xml_text(&doc, "IsTruncated", &text, NULL) == TARN_OK &&
+               strcmp((char *)text.data, "true") == 0;
+        if (more && tn_xml_text(&doc, "NextContinuationToken", &token, NULL) != TARN_OK)
+            more = false;
+        tn_http_response_reset(&r);
+    }
+    tn_buf_reset(&token);
+    tn_buf_reset(&text);
+    return rc;
+}
+
+static int s3_remove(tn_store *base, const char *key, tarn_error *err)
+{
+    call c = {.s = (s3_store *)base, .method = "DELETE", .key = key};
+    tn_http_response r;
+    int rc = run(&c, &r, err);
+    if (rc == TARN_ENOTFOUND) /* deleting what is not there is done */
+        return TARN_OK;
+    if (!rc)
+        tn_http_response_reset(&r);
+    return rc;
+}
+
+static int s3_copy(tn_store *base, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
+{
+    if (o && o->mode != TN_PUT_OVERWRITE) {
+        /* CopyObject has no destination precondition: read, then put conditionally */
+        tn_buffer *b;
+        TN_TRY(s3_get(base, from, 0, -1, &b, err));
+        int rc = s3_put(base, to, b->data, b->size, o, err);
+        tn_buffer_unref(b);
+        return rc;
+    }
+    tn_buf src;
+    tn_buf_init(&src, 0);
+    int rc = tn_buf_printf(&src, err, "/%s/", base->root);
+    if (!rc)
+        rc = tn_uri_encode(from, true, &src, err);
+    if (!rc) {
+        call c = {.s = (s3_store *)base, .method = "PUT", .key = to};
+        add_extra(&c, "x-amz-copy-source", (char *)src.data);
+        tn_http_response r;
+        rc = run(&c, &r, err);
+        if (!rc)
+            tn_http_response_reset(&r);
+    }
+    tn_buf_reset(&src);
+    return rc;
+}
+
+static int s3_rename(tn_store *base, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
+{
+    TN_TRY(s3_copy(base, from, to, o, err));
+    return s3_remove(base, from, err);
+}
+
+static void s3_destroy(tn_store *base)
+{
+    tn_limiter_destroy(&base->limiter);
+    s3_store *s = (s3_store *)base;
+    tn_free(s->endpoint);
+    tn_free(s->host);
+    tn_free(s->access_key);
+    if (s->secret_key)
+        memset(s->secret_key, 0, strlen(s->secret_key));
+    tn_free(s->secret_key);
+    tn_free(s->token);
+    tn_free(s->region);
+    tn_free(base->scheme);
+    tn_free(base->root);
+    tn_free(s);
+}
+
+static const tn_store_ops s3_ops = {
+    .name = "s3",
+    .head = s3_head,
+    .get = s3_get,
+    .put = s3_put,
+    .writer_open = s3_writer_open,
+    .list = s3_list,
+    .remove = s3_remove,
+    .copy = s3_copy,
+    .rename = s3_rename,
+    .destroy = s3_destroy,
+};
+
+int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err)
+{
+    *out = NULL;
+    s3_store *s = tn_calloc(1, sizeof *s);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    s->base.ops = &s3_ops;
+    s->base.scheme = tn_strdup("s3");
+    s->base.root = tn_strdup(bucket);
+    tn_retry_policy_default(&s->retry);
+    tn_limiter_init(&s->base.limiter, 16, 1, 64);
+    s->access_key = env_or_profile("AWS_ACCESS_KEY_ID", "credentials", "aws_access_key_id");
+    s->secret_key = env_or_profile("AWS_SECRET_ACCESS_KEY", "credentials", "aws_secret_access_key");
+    s->token = env_or_profile("AWS_SESSION_TOKEN", "credentials", "aws_session_token");
+    s->region = env_or_profile("AWS_REGION", "config", "region");
+    if (!s->region)
+        s->region = env_or_profile("AWS_DEFAULT_REGION", "config", "region");
+    if (!s->region)
+        s->region = tn_strdup("us-east-1");
+    const char *ep = getenv("AWS_ENDPOINT_URL_S3");
+    if (!ep || !*ep)
+        ep = getenv("AWS_ENDPOINT_URL");
+    const char *force = getenv("AWS_S3_FORCE_PATH_STYLE");
+    s->path_style = (ep && *ep) || (force && (*force == '1' || *force == 't'));
+    const char *suffix = getenv("TARN_S3_EMULATE_SUFFIX_RANGE");
+    s->emulate_suffix = suffix && *suffix == '1';
+    if (ep && *ep)
+        s->endpoint = tn_strdup(ep);
+    else
+        s->endpoint = tn_sprintf("https://s3.%s.amazonaws.com", s->region ? s->region : "us-east-1");
+    if (!s->base.scheme || !s->base.root || !s->region || !s->endpoint) {
+        s3_destroy(&s->base);
+        return tn_error_oom(err, 256);
+    }
+    size_t n = strlen(s->endpoint);
+    while (n && s->endpoint[n - 1] == '/')
+        s->endpoint[--n] = '\0';
+    const char *h = strstr(s->endpoint, "://");
+    if (!h) {
+        int rc = tn_error_set(err, TARN_EINVAL, "S3 endpoint '%s' is not a URL (http://host:port)", s->endpoint);
+        s3_destroy(&s->base);
+        return rc;
+    }
+    s->host = tn_strndup(h + 3, strcspn(h + 3, "/"));
+    if (!s->host) {
+        s3_destroy(&s->base);
+        return tn_error_oom(err, 256);
+    }
+    *out = &s->base;
+    return TARN_OK;
+}

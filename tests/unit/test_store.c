@@ -1,0 +1,512 @@
+/*
+ * test_store.c — one operation suite run against every object-store backend
+ * (local disk in a temporary directory, memory), plus URLs and globs.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "store/store.h"
+#include "tn_test.h"
+
+static char tmpdir[256];
+
+/* Key under the backend's root: local keys live in the temp directory. */
+static const char *K(tn_store *s, const char *key)
+{
+    static char buf[4][512];
+    static int i;
+    i = (i + 1) & 3;
+    if (strcmp(s->scheme, "file") == 0)
+        snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, key);
+    else
+        snprintf(buf[i], sizeof buf[i], "%s", key);
+    return buf[i];
+}
+
+static int count_entry(void *ctx, const tn_list_entry *e, tarn_error *err)
+{
+    (void)err;
+    char *out = ctx;
+    const char *base = strrchr(e->key, '/');
+    /* record the key relative to the temp dir, in order */
+    const char *rel = strstr(e->key, tmpdir) == e->key ? e->key + strlen(tmpdir) + 1 : e->key;
+    (void)base;
+    strcat(out, rel);
+    strcat(out, e->is_prefix ? "(P) " : " ");
+    return 0;
+}
+
+/* conditional: the backend honours create-if-absent and if-match (the s3rver
+ * emulator ignores both; S3 itself, Azure and GCS do not). */
+static void suite(tn_store *s, bool conditional)
+{
+    tarn_error err;
+    tn_object_meta m;
+    tn_buffer *b;
+    /* put and get, whole and ranged */
+    CHECK_OK(tn_store_put(s, K(s, "a/b/one.txt"), "hello world", 11, NULL, &err), &err);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 0, -1, &b, &err), &err);
+    CHECK(b && b->size == 11 && memcmp(b->data, "hello world", 11) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 6, 3, &b, &err), &err);
+    CHECK(b && b->size == 3 && memcmp(b->data, "wor", 3) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), -5, -1, &b, &err), &err); /* suffix */
+    CHECK(b && b->size == 5 && memcmp(b->data, "world", 5) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_get(s, K(s, "a/b/one.txt"), 8, 100, &b, &err), &err); /* clamped */
+    CHECK(b && b->size == 3);
+    tn_buffer_unref(b);
+    CHECK_EQ_INT(tn_store_get(s, K(s, "a/b/one.txt"), 50, 1, &b, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "past the end");
+    CHECK_EQ_INT(tn_store_get(s, K(s, "missing"), 0, -1, &b, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "missing");
+    /* head and etags */
+    CHECK_OK(tn_store_head(s, K(s, "a/b/one.txt"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, 11);
+    char tag[64];
+    strcpy(tag, m.etag);
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    if (conditional) {
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "x", 1, &create, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    CHECK_OK(tn_store_put(s, K(s, "a/new.txt"), "new", 3, &create, &err), &err);
+    tn_put_options stale = {.mode = TN_PUT_IF_MATCH, .if_match = "not-the-tag"};
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "x", 1, &stale, &err), TARN_ECONFLICT);
+    tn_put_options match = {.mode = TN_PUT_IF_MATCH, .if_match = tag};
+    CHECK_OK(tn_store_put(s, K(s, "a/b/one.txt"), "replaced", 8, &match, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "a/b/one.txt"), &m, &err), &err);
+    CHECK(m.size == 8 && strcmp(m.etag, tag) != 0);
+    /* the old tag no longer matches */
+    CHECK_EQ_INT(tn_store_put(s, K(s, "a/b/one.txt"), "again", 5, &match, &err), TARN_ECONFLICT);
+    } else {
+        CHECK_OK(tn_store_put(s, K(s, "a/new.txt"), "new", 3, NULL, &err), &err);
+        (void)tag;
+    }
+    /* streaming writer: nothing visible before commit, nothing after abort */
+    tn_store_writer *w;
+    CHECK_OK(tn_store_writer_open(s, K(s, "a/streamed.bin"), NULL, &w, &err), &err);
+    for (int i = 0; i < 100; i++)
+        CHECK_OK(w->write(w, "0123456789", 10, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "a/streamed.bin"), &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(w->commit(w, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "a/streamed.bin"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, 1000);
+    CHECK_OK(tn_store_writer_open(s, K(s, "a/aborted.bin"), NULL, &w, &err), &err);
+    CHECK_OK(w->write(w, "partial", 7, &err), &err);
+    w->abort(w);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "a/aborted.bin"), &m, &err), TARN_ENOTFOUND);
+    /* listing: recursive, delimited, prefix inside a name; temp files never show */
+    CHECK_OK(tn_store_put(s, K(s, "a/c.txt"), "c", 1, NULL, &err), &err);
+    char out[1024] = "";
+    CHECK_OK(tn_store_list(s, K(s, "a/"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/b/one.txt a/c.txt a/new.txt a/streamed.bin ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "a/"), true, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/b/(P) a/c.txt a/new.txt a/streamed.bin ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "a/n"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "a/new.txt ");
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, K(s, "nothing/here/"), false, count_entry, out, &err), &err);
+    CHECK_STR(out, "");
+    /* globs */
+    char **keys;
+    int64_t n;
+    CHECK_OK(tn_store_glob(s, K(s, "a/*.txt"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 2);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    CHECK_OK(tn_store_glob(s, K(s, "a/**/*.txt"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3)
+        CHECK(strstr(keys[0], "a/b/one.txt") != NULL);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    /* copy, rename (plain and create-if-absent), delete */
+    CHECK_OK(tn_store_copy(s, K(s, "a/c.txt"), K(s, "d/copy.txt"), NULL, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "d/copy.txt"), &m, &err), &err);
+    if (conditional)
+        CHECK_EQ_INT(tn_store_rename(s, K(s, "d/copy.txt"), K(s, "a/c.txt"), &create, &err), TARN_ECONFLICT);
+    CHECK_OK(tn_store_rename(s, K(s, "d/copy.txt"), K(s, "d/moved.txt"), &create, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "d/copy.txt"), &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(tn_store_rename(s, K(s, "d/moved.txt"), K(s, "a/c.txt"), NULL, &err), &err);
+    CHECK_OK(tn_store_remove(s, K(s, "a/c.txt"), &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, K(s, "a/c.txt"), &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(tn_store_remove(s, K(s, "a/c.txt"), &err), &err); /* idempotent */
+    CHECK(s->metrics.puts >= 4 && s->metrics.bytes_read > 0);
+    /* several ranges in one call: near ones are coalesced, far ones fetched apart */
+    static uint8_t big[3 << 20];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 31 + (i >> 12));
+    CHECK_OK(tn_store_put(s, K(s, "r/big.bin"), big, sizeof big, NULL, &err), &err);
+    tn_range r[4] = {{.offset = 3000000, .length = 100}, {.offset = 10, .length = 20},
+                     {.offset = 100, .length = 5000}, {.offset = (3 << 20) - 50, .length = 500}};
+    int64_t gets = s->metrics.gets;
+    CHECK_OK(tn_store_get_ranges(s, K(s, "r/big.bin"), r, 4, 4096, &err), &err);
+    CHECK_EQ_INT(s->metrics.gets - gets, 3); /* [10,5100) merged; the other two alone */
+    for (int i = 0; i < 4; i++) {
+        int64_t want = r[i].offset + r[i].length > (int64_t)sizeof big ? (int64_t)sizeof big - r[i].offset : r[i].length;
+        CHECK(r[i].out && r[i].out->size == want && memcmp(r[i].out->data, big + r[i].offset, (size_t)want) == 0);
+        tn_buffer_unref(r[i].out);
+    }
+    CHECK_OK(tn_store_remove(s, K(s, "r/big.bin"), &err), &err);
+}
+
+TEST(local_backend)
+{
+    tarn_error err;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tarn-store-test-XXXXXX");
+    CHECK(mkdtemp(tmpdir) != NULL);
+    tn_store *s;
+    CHECK_OK(tn_store_local_open(&s, &err), &err);
+    suite(s, true);
+    tn_store_free(s);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    CHECK(system(cmd) == 0);
+}
+
+TEST(memory_backend)
+{
+    tarn_error err;
+    tn_store *s, *again;
+    CHECK_OK(tn_store_memory_open("suite", &s, &err), &err);
+    suite(s, true);
+    /* a second handle to the same name sees the same objects */
+    CHECK_OK(tn_store_memory_open("suite", &again, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(again, "a/new.txt", &m, &err), &err);
+    tn_store_free(again);
+    tn_store_free(s);
+    /* after the last handle goes, the objects are gone */
+    CHECK_OK(tn_store_memory_open("suite", &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "memory://suite/a/new.txt");
+    tn_store_free(s);
+}
+
+/* With TARN_TEST_S3_BUCKET set (by tests/interop/store_s3rver.sh, which
+ * starts an S3 server), the same suite runs against S3. */
+TEST(s3_backend)
+{
+    const char *bucket = getenv("TARN_TEST_S3_BUCKET");
+    if (!bucket)
+        return;
+    tarn_error err;
+    tn_store *s;
+    CHECK_OK(tn_store_s3_open(bucket, &s, &err), &err);
+    const char *cond = getenv("TARN_TEST_S3_CONDITIONAL");
+    suite(s, cond && *cond == '1');
+    /* a multipart upload: three parts, the last one short */
+    tn_store_writer *w;
+    CHECK_OK(tn_store_writer_open(s, "big/multipart.bin", NULL, &w, &err), &err);
+    static uint8_t chunk[1 << 20];
+    for (int i = 0; i < 17; i++) {
+        memset(chunk, 'a' + i, sizeof chunk);
+        CHECK_OK(w->write(w, chunk, sizeof chunk, &err), &err);
+    }
+    CHECK_OK(w->commit(w, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(s, "big/multipart.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 17 << 20);
+    tn_buffer *b;
+    CHECK_OK(tn_store_get(s, "big/multipart.bin", (16 << 20) - 1, 2, &b, &err), &err);
+    CHECK(b && b->size == 2 && b->data[0] == 'a' + 15 && b->data[1] == 'a' + 16);
+    tn_buffer_unref(b);
+    /* a long read goes out as parallel ranged requests and comes back whole */
+    int64_t gets = s->metrics.gets;
+    CHECK_OK(tn_store_get(s, "big/multipart.bin", 1, (17 << 20) - 2, &b, &err), &err);
+    CHECK(b && b->size == (17 << 20) - 2 && b->data[0] == 'a' && b->data[b->size - 1] == 'a' + 16);
+    CHECK(b && b->data[(8 << 20) - 1] == 'a' + 8 && b->data[(16 << 20) - 1] == 'a' + 16);
+    tn_buffer_unref(b);
+    CHECK(s->metrics.gets > gets);
+    tn_store_free(s);
+    printf("s3 suite ran against bucket %s\n", bucket);
+}
+
+/* With TARN_TEST_AZ_CONTAINER set (by tests/interop/store_azurite.sh, which
+ * starts Azurite and verifies SharedKey signatures), the suite runs against
+ * Azure Blob Storage, conditional writes included. */
+TEST(azure_backend)
+{
+    const char *container = getenv("TARN_TEST_AZ_CONTAINER");
+    if (!container)
+        return;
+    tarn_error err;
+    tn_store *s;
+    CHECK_OK(tn_store_azure_open(container, &s, &err), &err);
+    CHECK_OK(tn_store_azure_create_container(s, &err), &err);
+    suite(s, true);
+    /* a staged-block upload: three blocks, the last one short */
+    tn_store_writer *w;
+    CHECK_OK(tn_store_writer_open(s, "big/blocks.bin", NULL, &w, &err), &err);
+    static uint8_t chunk[1 << 20];
+    for (int i = 0; i < 17; i++) {
+        memset(chunk, 'a' + i, sizeof chunk);
+        CHECK_OK(w->write(w, chunk, sizeof chunk, &err), &err);
+    }
+    CHECK_OK(w->commit(w, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(s, "big/blocks.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 17 << 20);
+    tn_buffer *b;
+    CHECK_OK(tn_store_get(s, "big/blocks.bin", (16 << 20) - 1, 2, &b, &err), &err);
+    CHECK(b && b->size == 2 && b->data[0] == 'a' + 15 && b->data[1] == 'a' + 16);
+    tn_buffer_unref(b);
+    /* an aborted block upload leaves no blob */
+    CHECK_OK(tn_store_writer_open(s, "big/aborted.bin", NULL, &w, &err), &err);
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, chunk, sizeof chunk, &err), &err);
+    w->abort(w);
+    CHECK_EQ_INT(tn_store_head(s, "big/aborted.bin", &m, &err), TARN_ENOTFOUND);
+    CHECK_MSG(&err, "az://");
+    tn_store_free(s);
+    /* a wrong key is refused by the service (SharedKey is verified) */
+    const char *good = getenv("AZURE_STORAGE_ACCOUNT_KEY");
+    char *saved = good ? tn_strdup(good) : NULL;
+    setenv("AZURE_STORAGE_ACCOUNT_KEY", "d3Jvbmcga2V5IHdyb25nIGtleSB3cm9uZyBrZXkgd3Jvbmcga2V5IQ==", 1);
+    CHECK_OK(tn_store_azure_open(container, &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_EPERM);
+    tn_store_free(s);
+    if (saved) {
+        setenv("AZURE_STORAGE_ACCOUNT_KEY", saved, 1);
+        tn_free(saved);
+    }
+    printf("azure suite ran against container %s\n", container);
+}
+
+/* With TARN_TEST_GCS_BUCKET set (by tests/interop/store_gcs.sh, which starts
+ * the GCS test server of tests/interop/gcs_server.mjs and a service-account
+ * key), the suite runs against the GCS JSON API, conditional writes included. */
+TEST(gcs_backend)
+{
+    const char *bucket = getenv("TARN_TEST_GCS_BUCKET");
+    if (!bucket)
+        return;
+    tarn_error err;
+    tn_store *s;
+    CHECK_OK(tn_store_gcs_open(bucket, &s, &err), &err);
+    suite(s, true);
+    /* a resumable upload: 17 MiB in three chunks */
+    tn_store_writer *w;
+    CHECK_OK(tn_store_writer_open(s, "big/resumable.bin", NULL, &w, &err), &err);
+    static uint8_t chunk[1 << 20];
+    for (int i = 0; i < 17; i++) {
+        memset(chunk, 'a' + i, sizeof chunk);
+        CHECK_OK(w->write(w, chunk, sizeof chunk, &err), &err);
+    }
+    CHECK_OK(w->commit(w, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(s, "big/resumable.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 17 << 20);
+    tn_buffer *b;
+    CHECK_OK(tn_store_get(s, "big/resumable.bin", (16 << 20) - 1, 2, &b, &err), &err);
+    CHECK(b && b->size == 2 && b->data[0] == 'a' + 15 && b->data[1] == 'a' + 16);
+    tn_buffer_unref(b);
+    /* a resumable create-if-absent over an existing object is refused at the end */
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    CHECK_OK(tn_store_writer_open(s, "big/resumable.bin", &create, &w, &err), &err);
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, chunk, sizeof chunk, &err), &err);
+    CHECK_EQ_INT(w->commit(w, &err), TARN_ECONFLICT);
+    CHECK_OK(tn_store_head(s, "big/resumable.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 17 << 20);
+    tn_store_free(s);
+    printf("gcs suite ran against bucket %s\n", bucket);
+}
+
+/* Tell the fault proxy (tests/interop/fault_proxy.mjs) what to do with the
+ * next requests. */
+static void set_faults(const char *ctl, const char *schedule)
+{
+    CURL *h = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "%s/__faults", ctl);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, schedule);
+    CHECK(curl_easy_perform(h) == CURLE_OK);
+    curl_easy_cleanup(h);
+}
+
+/* With TARN_TEST_FAULT_PROXY set (by tests/interop/store_faults.sh, which puts
+ * the fault proxy in front of Azurite), failures are injected under the
+ * Azure backend; the retry policy is shortened through the environment. */
+TEST(faults)
+{
+    const char *ctl = getenv("TARN_TEST_FAULT_PROXY");
+    const char *container = getenv("TARN_TEST_AZ_CONTAINER");
+    if (!ctl || !container)
+        return;
+    tarn_error err;
+    tn_store *s;
+    tn_object_meta m;
+    tn_buffer *b;
+    CHECK_OK(tn_store_azure_open(container, &s, &err), &err);
+    set_faults(ctl, "");
+    CHECK_OK(tn_store_azure_create_container(s, &err), &err);
+    static uint8_t data[300000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    /* 1. transient answers and a reset are retried until the write lands */
+    set_faults(ctl, "503,429,500,reset,502");
+    int limit_before = tn_limiter_current(&s->limiter);
+    CHECK_OK(tn_store_put(s, "f/retried.bin", data, sizeof data, NULL, &err), &err);
+    CHECK(s->metrics.retries >= 5 && s->metrics.throttles >= 2);
+    /* the two throttling answers (503, 429) halved the concurrency limit
+     * twice; the other failures did not count as successes */
+    CHECK_EQ_INT(tn_limiter_current(&s->limiter), limit_before / 4);
+    /* 2. a body cut short is fetched again, never handed out half */
+    set_faults(ctl, "truncate");
+    CHECK_OK(tn_store_get(s, "f/retried.bin", 0, -1, &b, &err), &err);
+    CHECK(b && b->size == (int64_t)sizeof data && memcmp(b->data, data, sizeof data) == 0);
+    tn_buffer_unref(b);
+    set_faults(ctl, "delay:300,reset");
+    CHECK_OK(tn_store_get(s, "f/retried.bin", 1000, 10, &b, &err), &err);
+    CHECK(b && b->size == 10 && memcmp(b->data, data + 1000, 10) == 0);
+    tn_buffer_unref(b);
+    /* 3. a create applied by the service whose answer was lost is recognized
+     * on retry as ours, not reported as a conflict ... */
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put(s, "f/created.bin", data, 5000, &create, &err), &err);
+    CHECK_OK(tn_store_head(s, "f/created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 5000);
+    /* ... while a real conflict still is one, retried or not */
+    CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put(s, "f/other.bin", data, 10, NULL, &err), &err);
+    set_faults(ctl, "503");
+    CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    /* 4. a block upload whose commit keeps failing leaves no blob, and the
+     * blob is never visible while its blocks are being staged */
+    tn_store_writer *w;
+    set_faults(ctl, "");
+    CHECK_OK(tn_store_writer_open(s, "f/failed.bin", NULL, &w, &err), &err);
+    static uint8_t mb[1 << 20];
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
+    set_faults(ctl, "pass,500,500,500,500,500,500");
+    CHECK_EQ_INT(w->commit(w, &err), TARN_ENETWORK);
+    CHECK_MSG(&err, "InjectedFault");
+    set_faults(ctl, "");
+    CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
+    /* 5. errors that cannot succeed are not retried */
+    int64_t before = s->metrics.retries;
+    CHECK_EQ_INT(tn_store_get(s, "f/missing.bin", 0, -1, &b, &err), TARN_ENOTFOUND);
+    CHECK_EQ_INT(s->metrics.retries, before);
+    tn_store_free(s);
+    printf("fault suite ran through the proxy\n");
+}
+
+TEST(adaptive_limit)
+{
+    tn_limiter l;
+    tn_limiter_init(&l, 8, 1, 10);
+    /* throttling halves the limit, down to the minimum */
+    tn_limiter_acquire(&l);
+    tn_limiter_release(&l, TN_LIMIT_THROTTLED);
+    CHECK_EQ_INT(tn_limiter_current(&l), 4);
+    for (int i = 0; i < 5; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, TN_LIMIT_THROTTLED);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 1);
+    /* successes add one slot per `limit` in a row: 1 -> 2 after 1, -> 3 after 2 more */
+    tn_limiter_acquire(&l);
+    tn_limiter_release(&l, TN_LIMIT_OK);
+    CHECK_EQ_INT(tn_limiter_current(&l), 2);
+    for (int i = 0; i < 2; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, TN_LIMIT_OK);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 3);
+    /* and never past the maximum */
+    for (int i = 0; i < 1000; i++) {
+        tn_limiter_acquire(&l);
+        tn_limiter_release(&l, TN_LIMIT_OK);
+    }
+    CHECK_EQ_INT(tn_limiter_current(&l), 10);
+    tn_limiter_destroy(&l);
+}
+
+TEST(urls)
+{
+    tarn_error err;
+    tn_url u;
+    CHECK_OK(tn_url_parse("data/x.csv", &u, &err), &err);
+    CHECK_STR(u.scheme, "file");
+    CHECK_STR(u.key, "data/x.csv");
+    tn_url_reset(&u);
+    CHECK_OK(tn_url_parse("file:///abs/x.csv", &u, &err), &err);
+    CHECK_STR(u.key, "/abs/x.csv");
+    tn_url_reset(&u);
+    CHECK_OK(tn_url_parse("s3://bucket/events/2024/x.parquet", &u, &err), &err);
+    CHECK_STR(u.scheme, "s3");
+    CHECK_STR(u.root, "bucket");
+    CHECK_STR(u.key, "events/2024/x.parquet");
+    tn_url_reset(&u);
+    CHECK_EQ_INT(tn_url_parse("ftp://host/x", &u, &err), TARN_EUNSUPPORTED);
+    CHECK_MSG(&err, "'ftp'");
+    CHECK_EQ_INT(tn_url_parse("s3:///x", &u, &err), TARN_EINVAL);
+    CHECK_EQ_INT(tn_url_parse("file://relative", &u, &err), TARN_EINVAL);
+}
+
+TEST(globs)
+{
+    CHECK(tn_glob_match("*.parquet", "a.parquet"));
+    CHECK(!tn_glob_match("*.parquet", "dir/a.parquet"));
+    CHECK(tn_glob_match("events/**/*.parquet", "events/2024/01/a.parquet"));
+    CHECK(tn_glob_match("events/**/*.parquet", "events/a.parquet"));
+    CHECK(!tn_glob_match("events/**/*.parquet", "other/a.parquet"));
+    CHECK(tn_glob_match("part-[0-9].csv", "part-7.csv"));
+    CHECK(!tn_glob_match("part-[!0-9].csv", "part-7.csv"));
+    CHECK(tn_glob_match("a?c", "abc"));
+    CHECK(!tn_glob_match("a?c", "a/c"));
+    CHECK(tn_glob_match("lit\\*", "lit*"));
+    CHECK(!tn_glob_match("lit\\*", "litx"));
+    CHECK(tn_glob_has_magic("a/*.csv") && !tn_glob_has_magic("a/b.csv"));
+}
+
+static int memory_ops_once(void *ctx, tarn_error *err)
+{
+    (void)ctx;
+    tn_store *s;
+    TN_TRY(tn_store_memory_open("faults", &s, err));
+    int rc = tn_store_put(s, "k/1", "abc", 3, NULL, err);
+    tn_buffer *b = NULL;
+    if (!rc)
+        rc = tn_store_get(s, "k/1", 1, 1, &b, err);
+    tn_buffer_unref(b);
+    char out[256] = "";
+    if (!rc)
+        rc = tn_store_list(s, "k/", true, count_entry, out, err);
+    tn_store_free(s);
+    return rc;
+}
+
+TEST(alloc_failures)
+{
+    CHECK(tn_test_alloc_failures("memory store", memory_ops_once, NULL) > 5);
+}
+
+int main(void)
+{
+    RUN(local_backend);
+    RUN(memory_backend);
+    RUN(s3_backend);
+    RUN(azure_backend);
+    RUN(gcs_backend);
+    RUN(faults);
+    RUN(urls);
+    RUN(globs);
+    RUN(adaptive_limit);
+    RUN(alloc_failures);
+    return tn_test_done();
+}
