@@ -8,13 +8,14 @@
 
 #include "cli.h"
 
-extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_gen;
+extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_gen;
 
 static const cli_command *const commands[] = {
     &cmd_cat,
     &cmd_schema,
     &cmd_convert,
     &cmd_example,
+    &cmd_store,
     &cmd_gen,
     NULL,
 };

@@ -433,6 +433,9 @@ static void check_import(fnode *root)
     tn_field field;
     if (tn_import_field(&root->s, &field, &err) != TARN_OK)
         return;
+    /* the lower levels check less, but checking must never go out of bounds */
+    (void)tarn_array_validate(&root->s, &root->a, TARN_VALIDATE_MINIMAL, &err);
+    (void)tarn_array_validate(&root->s, &root->a, TARN_VALIDATE_DEFAULT, &err);
     /* the public validator never takes the array */
     int vrc = tarn_array_validate(&root->s, &root->a, TARN_VALIDATE_FULL, &err);
     if (!root->a.release)
@@ -468,8 +471,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rd r = {data, size};
+    int64_t held = tarn_memory_used();
     if (u8(&r) % 4 == 0) {
         schema_only(&r);
+        if (tarn_memory_used() != held)
+            abort(); /* a leak through tarn's allocator */
         return 0;
     }
     releases = 0;
@@ -478,7 +484,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_import(root);
     if (root->a.release)
         root->a.release(&root->a);
-    if (releases != 1)
+    if (releases != 1 || tarn_memory_used() != held)
         abort();
     free_node(root);
     return 0;

@@ -80,12 +80,16 @@ typedef enum tarn_validate_level {
 } tarn_validate_level;
 
 /* Check that an array matches its schema at the given level. Neither is
- * consumed. */
+ * consumed: the array is looked at in place and its release is never called.
+ * Errors name the field path ("field 'a.item': ...") and are TARN_EINVAL for
+ * structure, TARN_EUNSUPPORTED for formats tarn does not handle (unions,
+ * run-end encoding, list views) and TARN_ECORRUPT for contents. */
 TARN_API int tarn_array_validate(const struct ArrowSchema *schema, const struct ArrowArray *array,
                                  tarn_validate_level level, tarn_error *err);
 
-/* Render a schema as text, one field per line ("name: type not null").
- * *out is freed with tarn_free. */
+/* Render a schema as text, one field per line ("name: type not null"): the
+ * children of a struct root, or the root itself for any other type. Metadata
+ * is not shown. *out is freed with tarn_free. */
 TARN_API int tarn_schema_format(const struct ArrowSchema *schema, char **out, tarn_error *err);
 
 #ifdef __cplusplus

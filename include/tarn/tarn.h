@@ -10,6 +10,7 @@
 #include "tarn/common.h"
 #include "tarn/arrow.h"
 #include "tarn/formats.h"
+#include "tarn/store.h"
 #include "tarn/gen.h"
 
 #endif

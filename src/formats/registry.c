@@ -18,6 +18,7 @@
 #include "arrow/c_data.h"
 #include "arrow/print.h"
 #include "core/alloc.h"
+#include "formats/remote.h"
 
 /* --- the table ------------------------------------------------------------ */
 
@@ -288,8 +289,24 @@ int tn_format_open(const char *path, const tarn_options *opts, tn_reader **out, 
         rc = tn_error_set(err, TARN_EUNSUPPORTED, "cannot read %s: reading format %s is not supported yet", path,
                           f->name);
     tn_reader *r = NULL;
-    if (rc == TARN_OK)
-        rc = f->open(f, path, &o, &r, err);
+    char *local = NULL; /* the spool file of a remote object */
+    if (rc == TARN_OK && tn_remote_url(path))
+        rc = tn_remote_fetch(path, &local, err);
+    if (rc == TARN_OK) {
+        rc = f->open(f, local ? local : path, &o, &r, err);
+        if (rc != TARN_OK && local)
+            tn_error_replace(err, local, path);
+    }
+    if (local && rc == TARN_OK) {
+        rc = tn_remote_wrap(r, local, path, &r, err); /* takes local */
+        if (rc != TARN_OK)
+            r = NULL;
+        local = NULL;
+    }
+    if (local) {
+        unlink(local);
+        tn_free(local);
+    }
     if (rc == TARN_OK)
         rc = tn_format_check_options(f, &o, false, err);
     if (rc == TARN_OK && (columns || limit >= 0 || batch_size > 0)) {
@@ -315,8 +332,19 @@ int tn_format_write(const char *path, tn_reader *in, const tarn_options *opts, t
     if (rc == TARN_OK && !f->write)
         rc = tn_error_set(err, TARN_EUNSUPPORTED, "cannot write %s: writing format %s is not supported", path,
                           f->name);
+    char *local = NULL; /* a remote output is written here, then uploaded */
+    if (rc == TARN_OK && tn_remote_url(path))
+        rc = tn_remote_spool(path, &local, err);
     if (rc == TARN_OK)
-        rc = f->write(f, path, in, &o, err);
+        rc = f->write(f, local ? local : path, in, &o, err);
+    if (local) {
+        if (rc == TARN_OK)
+            rc = tn_remote_publish(local, path, err);
+        else
+            tn_error_replace(err, local, path);
+        unlink(local);
+        tn_free(local);
+    }
     tn_opts_end(&o);
     return rc;
 }

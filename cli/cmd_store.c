@@ -1,0 +1,147 @@
+/*
+ * cmd_store.c — `tarn store ls|cat|head|get|put|cp|mv|rm URL...`: objects on
+ * local disk and in S3, Azure Blob and Google Cloud Storage, by URL.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "progress.h"
+
+static const char *const positionals[] = {"ACTION", "URL", "URL", NULL};
+
+static const cli_flag flags[] = {
+    {"recursive", 'r', NULL, "ls: list every object below, not one level"},
+    {"long", 'l', NULL, "ls: show size, modification time and etag"},
+    {"no-clobber", 'n', NULL, "cp, mv, put, get: fail if the destination exists"},
+    {0},
+};
+
+typedef struct ls_ctx {
+    bool longform;
+    int64_t count, bytes;
+} ls_ctx;
+
+static int print_object(void *ctx, const tarn_object *o)
+{
+    ls_ctx *l = ctx;
+    if (o->is_prefix) {
+        printf(l->longform ? "%12s  %-19s  %s\n" : "%.0s%.0s%s\n", "PRE", "", o->url);
+        return 0;
+    }
+    if (l->longform) {
+        char when[32] = "";
+        time_t t = (time_t)o->last_modified;
+        struct tm tm;
+        if (t && gmtime_r(&t, &tm))
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        printf("%12lld  %-19s  %s  %s\n", (long long)o->size, when, o->url, o->etag);
+    } else {
+        printf("%s\n", o->url);
+    }
+    l->count++;
+    l->bytes += o->size;
+    return 0;
+}
+
+static int need(cli_args *a, int n, const char *what)
+{
+    if (a->npos - 1 != n)
+        return cli_usage(a->cmd, "'store %s' takes %s", a->pos[0], what);
+    return CLI_OK;
+}
+
+static int run(cli_args *a)
+{
+    const char *action = a->pos[0];
+    tarn_error err;
+    tarn_error_init(&err);
+    int mode = cli_flag_set(a, "no-clobber") ? TARN_STORE_NO_CLOBBER : 0;
+    if (!strcmp(action, "ls")) {
+        if (a->npos > 2)
+            return cli_usage(a->cmd, "'store ls' takes one URL");
+        ls_ctx l = {.longform = cli_flag_set(a, "long")};
+        if (tarn_store_list(a->npos > 1 ? a->pos[1] : "./", cli_flag_set(a, "recursive"), print_object, &l, &err))
+            return cli_fail(&err);
+        if (l.longform)
+            printf("%lld objects, %lld bytes\n", (long long)l.count, (long long)l.bytes);
+        return CLI_OK;
+    }
+    if (!strcmp(action, "cat")) {
+        int rc = need(a, 1, "one URL");
+        if (rc)
+            return rc;
+        return tarn_store_cat(a->pos[1], stdout, &err) ? cli_fail(&err) : CLI_OK;
+    }
+    if (!strcmp(action, "head")) {
+        int rc = need(a, 1, "one URL");
+        if (rc)
+            return rc;
+        int64_t size, mtime;
+        char etag[64];
+        if (tarn_store_stat(a->pos[1], &size, &mtime, etag, &err))
+            return cli_fail(&err);
+        char when[32] = "";
+        time_t t = (time_t)mtime;
+        struct tm tm;
+        if (t && gmtime_r(&t, &tm))
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        printf("url: %s\nsize: %lld\nlast_modified: %s\netag: %s\n", a->pos[1], (long long)size, when, etag);
+        return CLI_OK;
+    }
+    if (!strcmp(action, "rm")) {
+        if (a->npos < 2)
+            return cli_usage(a->cmd, "'store rm' takes one or more URLs");
+        for (int i = 1; i < a->npos; i++)
+            if (tarn_store_delete(a->pos[i], &err))
+                return cli_fail(&err);
+        return CLI_OK;
+    }
+    bool move = !strcmp(action, "mv");
+    if (move || !strcmp(action, "cp") || !strcmp(action, "get") || !strcmp(action, "put")) {
+        const char *to = a->npos == 3 ? a->pos[2] : NULL;
+        if (!strcmp(action, "get") && a->npos == 2)
+            to = "./"; /* into the current directory, under the object's name */
+        if (!to || a->npos > 3)
+            return cli_usage(a->cmd, "'store %s' takes a source and a destination", action);
+        cli_progress p;
+        cli_progress_init(&p, move ? "moving" : "copying");
+        int rc = move ? tarn_store_move(a->pos[1], to, mode, cli_progress_update, &p, &err)
+                      : tarn_store_copy(a->pos[1], to, mode, cli_progress_update, &p, &err);
+        cli_progress_done(&p);
+        return rc ? cli_fail(&err) : CLI_OK;
+    }
+    return cli_usage(a->cmd, "unknown action '%s' (ls, cat, head, get, put, cp, mv, rm)", action);
+}
+
+const cli_command cmd_store = {
+    .name = "store",
+    .summary = "list, copy, move and delete objects on disk and in S3, Azure and GCS",
+    .positionals = positionals,
+    .required = 1,
+    .flags = flags,
+    .details = "actions:\n"
+               "  ls [URL]          list objects (one level; -r for all below, -l for details)\n"
+               "  cat URL           write an object's bytes to stdout\n"
+               "  head URL          size, modification time and etag of an object\n"
+               "  get URL [PATH]    download (into the current directory by default)\n"
+               "  put PATH URL      upload\n"
+               "  cp SRC DST        copy between any two stores; DST ending in / keeps the name\n"
+               "  mv SRC DST        move (a rename where the service has one)\n"
+               "  rm URL...         delete objects (deleting what is not there succeeds)\n"
+               "\n"
+               "URLs: paths, file:///abs, s3://bucket/key, az://container/key,\n"
+               "abfss://container@account.dfs.core.windows.net/key, gs://bucket/key,\n"
+               "memory://name/key; globs in ls (s3://b/events/**/*.parquet).\n"
+               "Every write is atomic. Credentials come from the environment:\n"
+               "AWS_* (or ~/.aws profiles), AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS;\n"
+               "endpoints: AWS_ENDPOINT_URL, AZURE_STORAGE_ENDPOINT, STORAGE_EMULATOR_HOST.\n"
+               "A progress bar shows on long transfers when stderr is a terminal.\n",
+    .examples = "  tarn store ls s3://bucket/events/ -l\n"
+                "  tarn store ls 's3://bucket/events/**/*.parquet'\n"
+                "  tarn store put orders.arrow s3://bucket/raw/\n"
+                "  tarn store cp s3://bucket/raw/orders.arrow az://lake/raw/orders.arrow\n"
+                "  tarn store get gs://bucket/report.csv\n"
+                "  tarn store rm s3://bucket/tmp/a.csv s3://bucket/tmp/b.csv\n",
+    .run = run,
+};
