@@ -47,6 +47,7 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const runs = (cmd, args) => existsSync(cmd) && spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const tarnCli = runs(opt.tarn, ['--version']);
 const tarnGen = tarnCli && runs(opt.tarn, ['gen', '--help']);
+const tarnStore = tarnCli && runs(opt.tarn, ['store', '--help']);
 const testDriver = join(opt.build, 'test_tpch');
 function genCommand(dir, format = 'tbl') {
   if (tarnGen) return [opt.tarn, 'gen', 'tpch', '--sf', String(opt.sf), '--format', format, '--out', dir];
@@ -215,7 +216,9 @@ function suiteTasks() {
       return [{
         id: 'read lineitem.tbl as one object (file://)', needs: [],
         engines: {
-          tarn: NOT_YET('the object store (src/store)'),
+          // tarn streams the object to stdout (discarded); the peers read it into memory.
+          tarn: tarnStore ? { cmd: [opt.tarn, 'store', 'cat', `file://${tbl('lineitem')}`], discardStdout: true }
+            : NOT_YET('the object store (tarn store)'),
           duckdb: node('duckdb', { sql: `SELECT sum(octet_length(content)) FROM read_blob('${tbl('lineitem')}')`, countFirst: true }),
           'node-fs': node('node-fs', { path: tbl('lineitem') }),
         },
@@ -229,7 +232,8 @@ function measure(job) {
   const env = { ...process.env, TARN_THREADS: String(opt.threads), POLARS_MAX_THREADS: String(opt.threads) };
   const cmd = timeBin ? [timeBin, '-f', 'tn-maxrss-kb %M', ...job.cmd] : job.cmd;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const stdio = job.discardStdout ? ['ignore', 'ignore', 'pipe'] : 'pipe';
+  const r = spawnSync(cmd[0], cmd.slice(1), { env, encoding: 'utf8', maxBuffer: 64 << 20, stdio });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /tn-maxrss-kb (\d+)/.exec(r.stderr || '');
   if (r.status !== 0) {
