@@ -26,8 +26,13 @@ done
 [ "$(ls "$tmp/k/lineitem" | tr '\n' ' ')" = "part-0.tbl part-1.tbl part-2.tbl " ] || fail "lineitem parts"
 [ "$(ls "$tmp/k/nation" | tr '\n' ' ')" = "part-0.tbl " ] || fail "nation parts"
 
-# IPC by default, readable by tarn itself, writer options passed through.
-"$TARN" gen tpch --sf 0.01 --out "$tmp/ipc" --compression zstd --quiet
+# IPC by default, readable by tarn itself, writer options passed through;
+# the same bytes with 1 and 2 threads.
+"$TARN" gen tpch --sf 0.01 --out "$tmp/ipc" --compression zstd --quiet --threads 2
+"$TARN" gen tpch --sf 0.01 --out "$tmp/ipc1" --compression zstd --quiet --threads 1
+for t in $tables; do
+  cmp -s "$tmp/ipc/$t.arrow" "$tmp/ipc1/$t.arrow" || fail "$t.arrow differs between 1 and 2 threads"
+done
 [ -s "$tmp/ipc/lineitem.arrow" ] || fail "no lineitem.arrow"
 "$TARN" schema "$tmp/ipc/orders.arrow" | grep -q "o_totalprice" || fail "orders schema"
 "$TARN" cat "$tmp/ipc/region.arrow" --format csv | grep -q "^4,MIDDLE EAST," || fail "region content"

@@ -285,6 +285,8 @@ TEST(value_ranges)
         CHECK(odate[i] >= start && odate[i] <= end - 151);
         CHECK_EQ_INT(geti(&c, 7), 0);
         const char *cm = gets_(&c, 8, buf);
+        /* Comments are cut from the grammar's text: words, spaces, punctuation. */
+        CHECK(strspn(cm, "abcdefghijklmnopqrstuvwxyzT ,.;:?!-") == strlen(cm));
         const char *sp = strstr(cm, "special");
         special += sp && strstr(sp, "requests");
         i++;
