@@ -59,27 +59,49 @@ for (const [what, sql] of [
 // What each query must return at a small scale factor (TPC-H's known shape).
 const asia = new Set(['INDIA', 'INDONESIA', 'JAPAN', 'CHINA', 'VIETNAM']);
 const expect = {
+  // Q1: exactly the four (returnflag, linestatus) groups A/F, N/F, N/O, R/F, in order.
   1: (r) => r.length === 4 && r.map((x) => x.l_returnflag + x.l_linestatus).join() === 'AF,NF,NO,RF',
+  // Q2: some European minimum-cost suppliers of size-15 BRASS parts, at most 100.
   2: (r) => r.length > 0 && r.length <= 100,
+  // Q3: the full top 10 unshipped orders, by revenue descending.
   3: (r) => r.length === 10 && r.every((x, i) => i === 0 || Number(r[i - 1].revenue) >= Number(x.revenue)),
+  // Q4: all five order priorities, 1-URGENT first.
   4: (r) => r.length === 5 && r[0].o_orderpriority === '1-URGENT',
+  // Q5: revenue per nation, only the nations of ASIA.
   5: (r) => r.length > 0 && r.every((x) => asia.has(x.n_name)),
+  // Q6: one positive revenue.
   6: (r) => r.length === 1 && Number(r[0].revenue) > 0,
+  // Q7: FRANCE/GERMANY both ways for 1995 and 1996: four rows.
   7: (r) => r.length === 4 && r.every((x) => x.l_year == 1995 || x.l_year == 1996),
+  // Q8: a market share in [0, 1] for each of 1995 and 1996.
   8: (r) => r.length === 2 && r.every((x) => x.mkt_share >= 0 && x.mkt_share <= 1),
+  // Q9: profit per nation and year (25 nations x 7 years at most), years 1992..1998.
   9: (r) => r.length > 100 && r.every((x) => x.o_year >= 1992 && x.o_year <= 1998),
+  // Q10: the full top 20 customers with returned items.
   10: (r) => r.length === 20,
+  // Q11: some important GERMANY stock.
   11: (r) => r.length > 0,
+  // Q12: the two ship modes asked for, MAIL then SHIP.
   12: (r) => r.length === 2 && r[0].l_shipmode === 'MAIL' && r[1].l_shipmode === 'SHIP',
+  // Q13: a distribution with a c_count = 0 group holding the third of customers who never order.
   13: (r) => r.length > 5 && r.some((x) => x.c_count == 0 && x.custdist >= 1500000 * sf / 10 / 3),
+  // Q14: promotion revenue share near the 1/6 of PROMO part types.
   14: (r) => r.length === 1 && r[0].promo_revenue > 5 && r[0].promo_revenue < 30,
+  // Q15: at least one top supplier.
   15: (r) => r.length >= 1,
+  // Q16: some (brand, type, size) groups.
   16: (r) => r.length > 0,
+  // Q17: a non-null average yearly revenue.
   17: (r) => r.length === 1 && r[0].avg_yearly != null,
+  // Q18: only orders above 300 units (rare at SF 0.01, so the set may be empty), at most 100.
   18: (r) => r.length <= 100 && r.every((x) => Number(Object.values(x)[5]) > 300),
+  // Q19: one non-null revenue.
   19: (r) => r.length === 1 && r[0].revenue != null,
+  // Q20: CANADA suppliers with excess forest parts (may be few at SF 0.01); names well formed.
   20: (r) => r.every((x) => x.s_name.startsWith('Supplier#')),
+  // Q21: some SAUDI ARABIA suppliers who kept orders waiting, at most 100.
   21: (r) => r.length > 0 && r.length <= 100,
+  // Q22: all seven country codes asked for.
   22: (r) => r.length === 7,
 };
 for (let q = 1; q <= 22; q++) {
