@@ -32,10 +32,16 @@ static const char *const jsonl_ext[] = {".jsonl", ".ndjson", ".json", NULL};
 static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "header", "comment", "skip",
                                             "null", "trim", "on_error", "reject_file", "schema", "types",
                                             "compression", "sample_rows", "max_row_bytes", NULL};
+static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
+static const char *const parquet_read_keys[] = {"offset", "verify_crc", NULL};
+static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
+                                                 "dictionary_size", "data_page_version", "encoding", NULL};
 static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",
                                              "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
 
 static const tn_format formats[] = {
+    {"parquet", parquet_ext, parquet_read_keys, parquet_write_keys, tn_parquet_format_open, tn_parquet_format_write,
+     "Apache Parquet"},
     {"ipc", ipc_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC file (Feather v2)"},
     {"ipc_stream", ipc_stream_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,

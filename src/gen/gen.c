@@ -553,9 +553,8 @@ static int check_format(const char *format, const char **ext, tarn_error *err)
 {
     static const struct {
         const char *name, *ext;
-    } known[] = {{"tbl", "tbl"}, {"ipc", "arrow"}, {"ipc_stream", "arrows"}, {"csv", "csv"}, {"jsonl", "jsonl"}};
-    if (strcasecmp(format, "parquet") == 0)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "tpch: parquet output needs the Parquet writer");
+    } known[] = {{"tbl", "tbl"},  {"ipc", "arrow"},   {"ipc_stream", "arrows"},
+                 {"csv", "csv"},  {"jsonl", "jsonl"}, {"parquet", "parquet"}};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strcasecmp(format, known[i].name) != 0)
             continue;
