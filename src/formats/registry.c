@@ -40,8 +40,6 @@ static const char *const json_read_keys[] = {"json_format", "on_error", "reject_
                                              "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
 
 static const tn_format formats[] = {
-    {"parquet", parquet_ext, parquet_read_keys, parquet_write_keys, tn_parquet_format_open, tn_parquet_format_write,
-     "Apache Parquet"},
     {"ipc", ipc_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC file (Feather v2)"},
     {"ipc_stream", ipc_stream_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
@@ -49,6 +47,8 @@ static const tn_format formats[] = {
     {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write,
      "comma-separated values (RFC 4180)"},
     {"jsonl", jsonl_ext, json_read_keys, no_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
+    {"parquet", parquet_ext, parquet_read_keys, parquet_write_keys, tn_parquet_format_open, tn_parquet_format_write,
+     "Apache Parquet"},
 };
 
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
