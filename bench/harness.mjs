@@ -69,7 +69,7 @@ function polarsProblem() {
   }
 }
 const polarsDown = polarsProblem();
-const polars = (task) => (polarsDown ? { unavailable: polarsDown } : polars(task));
+const polars = (task) => (polarsDown ? { unavailable: polarsDown } : node('polars', task));
 
 // --- data ---------------------------------------------------------------------
 function prepareTbl() {

@@ -36,6 +36,16 @@ TARN_API int tarn_options_set(tarn_options *opts, const char *key, const char *v
 /* The value of key, or NULL. The pointer lives until the key is set again. */
 TARN_API const char *tarn_options_get(const tarn_options *opts, const char *key);
 
+/* The key and value of the i-th option (in the order set), or NULL past the
+ * last. */
+TARN_API const char *tarn_options_key_at(const tarn_options *opts, int i);
+TARN_API const char *tarn_options_value_at(const tarn_options *opts, int i);
+
+/* Whether a format takes an option key when reading (writing = 0) or
+ * writing (writing = 1). `format` is a format name or a path whose extension
+ * names one. 1 yes, 0 no, -1 when the format is unknown. */
+TARN_API int tarn_format_takes(const char *format, const char *key, int writing);
+
 /* Open a file as a stream of record batches. opts may be NULL.
  * Common reader options: format, columns (comma separated), limit, batch_size. */
 TARN_API int tarn_read(const char *path, const tarn_options *opts, struct ArrowArrayStream *out,

@@ -404,6 +404,22 @@ int tn_format_print(FILE *f, tn_reader *in, const tarn_options *opts, tarn_error
 
 /* --- the public API ------------------------------------------------------- */
 
+int tarn_format_takes(const char *format, const char *key, int writing)
+{
+    const tn_format *f = format ? tn_format_by_name(format) : NULL;
+    if (!f && format)
+        f = tn_format_by_path(format);
+    if (!f || !key)
+        return -1;
+    const char *const *lists[2] = {writing ? common_write_keys : common_read_keys,
+                                   writing ? f->write_keys : f->read_keys};
+    for (int l = 0; l < 2; l++)
+        for (const char *const *k = lists[l]; *k; k++)
+            if (tn_opts_key_equal(*k, key))
+                return 1;
+    return 0;
+}
+
 const char *tarn_format_from_path(const char *path)
 {
     const tn_format *f = path ? tn_format_by_path(path) : NULL;
