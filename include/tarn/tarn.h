@@ -11,5 +11,6 @@
 #include "tarn/arrow.h"
 #include "tarn/formats.h"
 #include "tarn/store.h"
+#include "tarn/gen.h"
 
 #endif

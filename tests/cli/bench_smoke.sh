@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark harness at a tiny scale (SF 0.01, one
+# repetition): it prepares data with tarn's generator, runs the peers, and
+# writes results tables with the expected rows. No timing is asserted.
+set -euo pipefail
+: "${TARN_SOURCE_DIR:?}" "${TARN_BUILD_DIR:?}"
+TARN=${TARN:-$TARN_BUILD_DIR/tarn}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() { "$TARN_SOURCE_DIR/bench/run" "$@" --sf 0.01 --reps 1 --threads 2 --data "$tmp/data" --out "$tmp/results" --build "$TARN_BUILD_DIR"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# A number in the median column; "rows" is the last column.
+row_ok() { # file task engine rows
+  grep -F "| $2 | $3 |" "$1" | grep -Eq "^\| [^|]+ \| [^|]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|.*\| $4 \|$" ||
+    fail "$1 lacks a measured row for $2 / $3 with $4 rows: $(grep -F "| $3 |" "$1" || true)"
+}
+
+run gen >/dev/null
+gen="$tmp/results/gen-$(date -u +%F).md"
+[ -f "$gen" ] || fail "no $gen"
+row_ok "$gen" "TPC-H sf 0.01, all tables, .tbl text" tarn "—"
+if "$TARN" gen --help >/dev/null 2>&1; then
+  row_ok "$gen" "TPC-H sf 0.01, all tables, Arrow IPC" tarn "—"
+fi
+grep -q "| duckdb | CALL dbgen needs the tpch extension" "$gen" || fail "gen: DuckDB's absence is not explained"
+grep -q "^- DuckDB: @duckdb/node-api " "$gen" || fail "gen: peer versions missing"
+
+# The data the harness generated is the generator's: 8 tables, lineitem rows.
+lines=$(wc -l < "$tmp/data/sf0.01/tbl/lineitem.tbl")
+[ "$lines" -gt 55000 ] || fail "lineitem.tbl has $lines lines"
+[ "$(ls "$tmp/data/sf0.01/tbl" | wc -l)" -eq 8 ] || fail "not 8 tables"
+
+run csv >/dev/null
+csv="$tmp/results/csv-$(date -u +%F).md"
+row_ok "$csv" "read lineitem.tbl (pipe-delimited text, all columns)" duckdb "$lines"
+grep -q "| tarn | not yet available: needs the CSV reader" "$csv" || fail "csv: no tarn row"
+
+run tpch --queries 1,6,13 >/dev/null
+tpch="$tmp/results/tpch-$(date -u +%F).md"
+row_ok "$tpch" Q1 duckdb 4
+row_ok "$tpch" Q6 duckdb 1
+grep -q "| duckdb |" "$tpch" && grep -Fq "| Q13 | duckdb |" "$tpch" || fail "tpch: Q13 missing"
+grep -q "| tarn | not yet available: needs the SQL engine" "$tpch" || fail "tpch: no tarn row"
+
+# Bad arguments are refused with a usage message.
+if "$TARN_SOURCE_DIR/bench/run" nosuch 2>"$tmp/err"; then fail "unknown suite accepted"; fi
+grep -q 'unknown suite "nosuch"' "$tmp/err" || fail "no message for an unknown suite"
+if "$TARN_SOURCE_DIR/bench/run" gen --sf -1 2>/dev/null; then fail "negative sf accepted"; fi
+echo "bench smoke: ok"
