@@ -105,7 +105,7 @@ typedef enum tn_sql_expr_kind {
     TN_SQL_LIT_BOOL,     /* boolean */
     TN_SQL_LIT_INT,      /* text: decimal digits, any length */
     TN_SQL_LIT_NUMBER,   /* text: digits with '.' and/or exponent */
-    TN_SQL_LIT_STRING,   /* text/len: the decoded value (may hold NUL only from a plain '' string) */
+    TN_SQL_LIT_STRING,   /* text/len: the decoded value (never holds a NUL byte) */
     TN_SQL_LIT_BLOB,     /* text: the hexadecimal digits of X'0a1b' */
     TN_SQL_LIT_TYPED,    /* type 'text': DATE '2024-01-01' */
     TN_SQL_INTERVAL,     /* INTERVAL operand [unit]: INTERVAL '1 day', INTERVAL 3 DAY */

@@ -360,6 +360,8 @@ static tn_sql_expr *string_lit(parser *p, tn_tok t)
     size_t o = 0;
     if (t.kind == TK_STRING) {
         for (size_t i = 1; i + 1 < t.len; i++) {
+            if (s[i] == 0)
+                fail_at(p, t.off, "a string cannot hold a NUL byte");
             out[o++] = s[i];
             if (s[i] == '\'')
                 i++;
