@@ -2,16 +2,17 @@
  * lexer.c — turns SQL text into tokens on demand for the parser.
  *
  * Tokens are spans of the source, so lexing never allocates. Whitespace,
- * `-- line` and nested `/ * block * /` comments are skipped. Words are looked
- * up in the sorted keyword table by binary search after folding to upper
- * case into a small stack buffer (a word longer than the longest keyword is
- * never a keyword). Strings ('it''s', E'\n'), quoted identifiers ("a""b"),
- * numbers (12, 1.5, .5, 1e-3), parameters ($1, ?) and operators are
- * recognized; an unterminated string, identifier or comment is an error that
- * names where it started.
+ * `-- line` and nested block comments are skipped. Words are folded to upper
+ * case into a small stack buffer and looked up in a hash table of keywords
+ * (a word longer than the longest keyword is never a keyword). Strings
+ * ('it''s', E'\n', X'0a'), quoted identifiers ("a""b"), numbers (12, 1.5,
+ * .5, 1e-3), parameters ($1, ?) and operators are recognized; an
+ * unterminated string, identifier or comment is an error that names where
+ * it started.
  */
 #include "sql/parser/lexer.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,28 +51,48 @@ int tn_sql_keyword_reserved(int kw)
     return kw > 0 && kw < KW_COUNT_ && kw_reserved[kw];
 }
 
+/* Keyword lookup: an open-addressing hash table over the upper-cased word,
+ * built once (pthread_once) from the sorted table; the sorted order serves
+ * the tests and tn_sql_keyword_name. */
+#define KW_SLOTS 512
+static uint16_t kw_table[KW_SLOTS];
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
+
+static uint32_t kw_hash(const unsigned char *s, size_t n)
+{
+    uint32_t h = (uint32_t)n * 0x9e3779b1u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x01000193u;
+    return h ^ (h >> 15);
+}
+
+static void kw_build(void)
+{
+    for (int k = 1; k < KW_COUNT_; k++) {
+        uint32_t h = kw_hash((const unsigned char *)kw_names[k], strlen(kw_names[k]));
+        while (kw_table[h % KW_SLOTS])
+            h++;
+        kw_table[h % KW_SLOTS] = (uint16_t)k;
+    }
+}
+
 int tn_sql_keyword(const char *s, size_t n)
 {
-    char up[16];
+    unsigned char up[16];
     if (n == 0 || n >= sizeof up)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        up[i] = c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+        unsigned char c = (unsigned char)s[i];
+        up[i] = c >= 'a' && c <= 'z' ? (unsigned char)(c - 32) : c;
     }
-    up[n] = 0;
-    int lo = 1, hi = KW_COUNT_ - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        int c = strcmp(up, kw_names[mid]);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
+    pthread_once(&kw_once, kw_build);
+    for (uint32_t h = kw_hash(up, n);; h++) {
+        int k = kw_table[h % KW_SLOTS];
+        if (!k)
+            return 0;
+        if (!memcmp(kw_names[k], up, n) && kw_names[k][n] == 0)
+            return k;
     }
-    return 0;
 }
 
 static int is_word_start(unsigned char c)
@@ -159,7 +180,12 @@ static size_t scan_quoted(const char *s, size_t n, size_t i, char q, int backsla
     return 0;
 }
 
-static const char two_char_ops[][3] = {"<=", ">=", "<>", "!=", "==", "||", "::", ":=", "=>", "<<", ">>"};
+/* Bytes that start an operator or punctuation token. */
+static const unsigned char op_char[256] = {
+    ['+'] = 1, ['-'] = 1, ['*'] = 1, ['/'] = 1, ['%'] = 1, ['^'] = 1, ['<'] = 1, ['>'] = 1,
+    ['='] = 1, ['!'] = 1, ['|'] = 1, ['&'] = 1, ['~'] = 1, ['#'] = 1, [':'] = 1, [';'] = 1,
+    [','] = 1, ['.'] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1,
+};
 
 tn_tok tn_lex_next(tn_lexer *lx, tarn_error *err)
 {
@@ -226,18 +252,17 @@ tn_tok tn_lex_next(tn_lexer *lx, tarn_error *err)
     } else if (c == '?') {
         t.kind = TK_QMARK;
         t.len = 1;
-    } else if (strchr("+-*/%^<>=!|&~#:;,.()[]{}", c) && c) {
+    } else if (op_char[c]) {
         t.kind = TK_OP;
         t.len = 1;
         t.op = c;
-        if (i + 1 < n) {
-            for (size_t k = 0; k < sizeof two_char_ops / sizeof two_char_ops[0]; k++) {
-                if (two_char_ops[k][0] == (char)c && two_char_ops[k][1] == s[i + 1]) {
-                    t.len = 2;
-                    t.op = TN_OP2(c, s[i + 1]);
-                    break;
-                }
-            }
+        char d = i + 1 < n ? s[i + 1] : 0;
+        int two = (c == '<' && (d == '=' || d == '>' || d == '<')) || (c == '>' && (d == '=' || d == '>')) ||
+                  (c == '!' && d == '=') || (c == '=' && (d == '=' || d == '>')) || (c == '|' && d == '|') ||
+                  (c == ':' && (d == ':' || d == '='));
+        if (two) {
+            t.len = 2;
+            t.op = TN_OP2(c, d);
         }
         if (t.op == '!')
             return fail(lx, err, i, "unexpected character '!'");

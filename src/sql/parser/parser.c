@@ -949,7 +949,7 @@ static tn_sql_expr *parse_primary(parser *p)
         default:
             if (tn_sql_keyword_reserved(t.kw))
                 no_expression(p);
-            if (type_literal_word(p, t) && (peek(p, 1).kind == TK_STRING || peek(p, 1).kind == TK_ESTRING)) {
+            if ((peek(p, 1).kind == TK_STRING || peek(p, 1).kind == TK_ESTRING) && type_literal_word(p, t)) {
                 e = new_expr(p, TN_SQL_LIT_TYPED, t.off);
                 e->type = parse_type(p);
                 e->right = string_lit(p, next(p));
