@@ -340,6 +340,9 @@ static int word_is(const parser *p, tn_tok t, const char *s)
 static tn_sql_expr *parse_expr(parser *p);
 static tn_sql_expr *parse_binary(parser *p, int minprec);
 static tn_sql_query *parse_query(parser *p);
+static void parse_query_tail(parser *p, tn_sql_query *q);
+static int query_continues(parser *p);
+static tn_sql_query *continue_query(parser *p, tn_sql_query *first, uint32_t loc);
 static tn_sql_type *parse_type(parser *p);
 static tn_sql_tableref *parse_tableref(parser *p);
 static tn_sql_stmt *parse_stmt(parser *p);
@@ -835,6 +838,8 @@ static tn_sql_expr *parse_primary(parser *p)
                 return e;
             }
             tn_sql_exprs l = parse_expr_list(p);
+            if (l.n == 1 && l.items[0]->kind == TN_SQL_SUBQUERY && query_continues(p))
+                l.items[0]->query = continue_query(p, l.items[0]->query, l.items[0]->loc);
             close_paren(p, t.off);
             if (l.n == 1)
                 return l.items[0];
@@ -1168,6 +1173,12 @@ static tn_sql_expr *parse_special(parser *p, tn_sql_expr *left)
         } else {
             e = new_expr(p, TN_SQL_IN_LIST, t.off);
             e->list = parse_expr_list(p);
+            tn_sql_expr *only = e->list.n == 1 ? e->list.items[0] : NULL;
+            if (only && only->kind == TN_SQL_SUBQUERY && query_continues(p)) {
+                e->kind = TN_SQL_IN_QUERY;
+                e->query = continue_query(p, only->query, only->loc);
+                e->list = (tn_sql_exprs){0};
+            }
         }
         close_paren(p, open);
         e->left = left;
@@ -1382,7 +1393,13 @@ static tn_sql_tableref *parse_table_primary(parser *p)
             r->alias = parse_alias(p, 1);
         } else {
             r = parse_tableref(p);
-            close_paren(p, open);
+            if (r->kind == TN_SQL_REF_SUBQUERY && !r->alias && !r->lateral && query_continues(p)) {
+                r->query = continue_query(p, r->query, r->loc);
+                close_paren(p, open);
+                r->alias = parse_alias(p, 1);
+            } else {
+                close_paren(p, open);
+            }
         }
     } else if (t.kind == TK_STRING || t.kind == TK_ESTRING) {
         r = new_ref(p, TN_SQL_REF_FILE, t.off);
@@ -1648,10 +1665,9 @@ static tn_sql_qnode *setop(parser *p, tn_sql_setop op, tn_sql_qnode *left, tn_sq
     return q;
 }
 
-static tn_sql_qnode *parse_set_term(parser *p)
+static tn_sql_qnode *set_term_from(parser *p, tn_sql_qnode *left)
 {
     int depth = p->depth;
-    tn_sql_qnode *left = parse_set_primary(p);
     while (accept_kw(p, KW_INTERSECT)) {
         enter(p);
         left = setop(p, TN_SQL_INTERSECT, left, parse_set_primary);
@@ -1660,10 +1676,14 @@ static tn_sql_qnode *parse_set_term(parser *p)
     return left;
 }
 
-static tn_sql_qnode *parse_set_expr(parser *p)
+static tn_sql_qnode *parse_set_term(parser *p)
+{
+    return set_term_from(p, parse_set_primary(p));
+}
+
+static tn_sql_qnode *set_expr_from(parser *p, tn_sql_qnode *left)
 {
     int depth = p->depth;
-    tn_sql_qnode *left = parse_set_term(p);
     for (;;) {
         tn_sql_setop op;
         if (accept_kw(p, KW_UNION))
@@ -1677,6 +1697,11 @@ static tn_sql_qnode *parse_set_expr(parser *p)
     }
     p->depth = depth;
     return left;
+}
+
+static tn_sql_qnode *parse_set_expr(parser *p)
+{
+    return set_expr_from(p, parse_set_term(p));
 }
 
 static void parse_limit(parser *p, tn_sql_query *q)
@@ -1732,6 +1757,14 @@ static tn_sql_query *parse_query(parser *p)
         } while (accept_op(p, ','));
     }
     q->body = parse_set_expr(p);
+    parse_query_tail(p, q);
+    leave(p);
+    return q;
+}
+
+/* ORDER BY, LIMIT, OFFSET, FETCH after a query body. */
+static void parse_query_tail(parser *p, tn_sql_query *q)
+{
     if (accept_kw(p, KW_ORDER)) {
         expect_kw(p, KW_BY);
         if (accept_kw(p, KW_ALL)) {
@@ -1755,6 +1788,29 @@ static tn_sql_query *parse_query(parser *p)
         }
     }
     parse_limit(p, q);
+}
+
+/* After '(' (query) when a set operator, ORDER BY or LIMIT follows: the
+ * parenthesized query was the first operand of a longer query, as in
+ * ((SELECT 1) UNION (SELECT 2)). Returns that query. */
+static int query_continues(parser *p)
+{
+    tn_tok t = peek(p, 0);
+    return is_kw(t, KW_UNION) || is_kw(t, KW_INTERSECT) || is_kw(t, KW_EXCEPT) || is_kw(t, KW_ORDER) ||
+           is_kw(t, KW_LIMIT) || is_kw(t, KW_OFFSET) || is_kw(t, KW_FETCH);
+}
+
+static tn_sql_query *continue_query(parser *p, tn_sql_query *first, uint32_t loc)
+{
+    enter(p);
+    tn_sql_qnode *n = alloc(p, sizeof *n);
+    n->kind = TN_SQL_Q_PAREN;
+    n->loc = loc;
+    n->paren = first;
+    tn_sql_query *q = alloc(p, sizeof *q);
+    q->loc = loc;
+    q->body = set_expr_from(p, set_term_from(p, n));
+    parse_query_tail(p, q);
     leave(p);
     return q;
 }
