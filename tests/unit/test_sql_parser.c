@@ -414,6 +414,8 @@ TEST(errors)
     FAILS("SELECT a FROM select",
           "syntax error at line 1, column 15: expected a table name, a subquery or a file path, found the "
           "keyword 'select' (quote it as \"select\" to use it as a name)");
+    FAILS("SELECT * FROM LATERAL t", "syntax error at line 1, column 23: expected '(' and a subquery after "
+                                      "LATERAL, found 't'");
     FAILS("SELECT a, FROM t", "syntax error at line 1, column 11: expected an expression after ',', found 'FROM'");
     FAILS("SELECT * FROM a JOIN b", "syntax error at line 1, column 23: expected ON or USING after the joined "
                                     "table, found end of input");

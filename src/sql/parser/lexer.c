@@ -90,7 +90,7 @@ int tn_sql_keyword(const char *s, size_t n)
         int k = kw_table[h % KW_SLOTS];
         if (!k)
             return 0;
-        if (!memcmp(kw_names[k], up, n) && kw_names[k][n] == 0)
+        if (!strncmp(kw_names[k], (const char *)up, n) && kw_names[k][n] == 0)
             return k;
     }
 }

@@ -1383,6 +1383,11 @@ static tn_sql_tableref *parse_table_primary(parser *p)
     tn_tok t = peek(p, 0);
     tn_sql_tableref *r;
     int lateral = accept_kw(p, KW_LATERAL);
+    if (lateral) {
+        if (!peek_op(p, 0, '('))
+            expected(p, "'(' and a subquery after LATERAL");
+        t = peek(p, 0);
+    }
     if (peek_op(p, 0, '(')) {
         uint32_t open = next(p).off;
         if (query_start(p, 0) || lateral) {
