@@ -498,6 +498,20 @@ TEST(nesting_limit)
         free(sql);
     }
     /* Long flat lists are not nesting. */
+    tn_buf b;
+    tarn_error e0;
+    tn_buf_init(&b, 0);
+    CHECK_OK(tn_buf_append_str(&b, "CREATE TABLE t (c0 INT[][]", &e0), &e0);
+    for (int i = 1; i < 600; i++)
+        CHECK_OK(tn_buf_printf(&b, &e0, ", c%d INT[]", i), &e0);
+    CHECK_OK(tn_buf_append_str(&b, "); SELECT a.b.c[1][2]::INT[][] FROM t", &e0), &e0);
+    char *c0 = canon((char *)b.data, b.len, &e0);
+    if (!c0)
+        fprintf(stderr, "%s\n", e0.message);
+    CHECK(c0 != NULL);
+    tn_free(c0);
+    tn_buf_reset(&b);
+
     char *list = repeat("1, ", 20000, "1", "");
     char *sql = malloc(strlen(list) + 32);
     sprintf(sql, "SELECT x IN (%s)", list);

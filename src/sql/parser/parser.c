@@ -1283,6 +1283,7 @@ static void type_params(parser *p, tn_sql_type *ty)
 
 static tn_sql_type *parse_type(parser *p)
 {
+    int depth = p->depth;
     enter(p);
     tn_tok t = peek(p, 0);
     if (t.kind != TK_WORD || tn_sql_keyword_reserved(t.kw))
@@ -1351,7 +1352,7 @@ static tn_sql_type *parse_type(parser *p)
         ty = l;
         enter(p);
     }
-    leave(p);
+    p->depth = depth;
     return ty;
 }
 
