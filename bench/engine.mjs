@@ -40,8 +40,8 @@ async function polars() {
   switch (task.op) {
     case 'read_csv': {
       t0 = now();
-      const df = pl.readCSV(task.path, { sep: '|', hasHeader: false, quoteChar: undefined });
-      rows = df.height;
+      // readCSV treats a string as CSV text, not a path: scan the file instead
+      rows = pl.scanCSV(task.path, { sep: '|', hasHeader: false }).collectSync().height;
       break;
     }
     case 'read_parquet': {
@@ -51,7 +51,8 @@ async function polars() {
     }
     case 'read_json': {
       t0 = now();
-      rows = pl.readJSON(task.path, { format: 'lines' }).height;
+      // readJSON with a path fails in this version of the binding
+      rows = pl.scanJson(task.path).collectSync().height;
       break;
     }
     case 'write_parquet': {

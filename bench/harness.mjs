@@ -49,6 +49,9 @@ const tarnCli = runs(opt.tarn, ['--version']);
 const tarnGen = tarnCli && runs(opt.tarn, ['gen', '--help']);
 const tarnStore = tarnCli && runs(opt.tarn, ['store', '--help']);
 const testDriver = join(opt.build, 'test_tpch');
+// tarn's side of the file suites: bench/bench_io.c (read or write through the public API)
+const benchIo = existsSync(join(opt.build, 'bench_io')) ? join(opt.build, 'bench_io') : null;
+const tarnIo = (args, what) => (benchIo ? { cmd: [benchIo, ...args] } : NOT_YET(`${what} (build bench_io)`));
 function genCommand(dir, format = 'tbl') {
   if (tarnGen) return [opt.tarn, 'gen', 'tpch', '--sf', String(opt.sf), '--format', format, '--out', dir];
   if (existsSync(testDriver) && format === 'tbl') return [testDriver, 'write', dir, String(opt.sf)];
@@ -66,7 +69,7 @@ function polarsProblem() {
   }
 }
 const polarsDown = polarsProblem();
-const polars = (task) => (polarsDown ? { unavailable: polarsDown } : polars(task));
+const polars = (task) => (polarsDown ? { unavailable: polarsDown } : node('polars', task));
 
 // --- data ---------------------------------------------------------------------
 function prepareTbl() {
@@ -175,7 +178,7 @@ function suiteTasks() {
       return [{
         id: 'read lineitem.parquet (all columns)', needs: ['parquet'],
         engines: {
-          tarn: NOT_YET('the Parquet reader'),
+          tarn: tarnIo(['read', pqt('lineitem')], 'the Parquet reader'),
           duckdb: node('duckdb', { sql: materialize(`read_parquet('${pqt('lineitem')}')`), countFirst: true }),
           polars: polars({ op: 'read_parquet', path: pqt('lineitem') }),
           'arrow-rs': node('arrow-rs', { op: 'read_parquet', path: pqt('lineitem') }),
@@ -187,7 +190,7 @@ function suiteTasks() {
         id: 'write lineitem as Parquet (snappy)', needs: ['parquet'],
         before: () => mkdirSync(tmpOut, { recursive: true }),
         engines: {
-          tarn: NOT_YET('the Parquet writer'),
+          tarn: tarnIo(['write', pqt('lineitem'), o('tarn'), 'compression=snappy'], 'the Parquet writer'),
           duckdb: node('duckdb', { setup: [`CREATE TABLE l AS SELECT * FROM read_parquet('${pqt('lineitem')}')`], sql: `COPY l TO '${o('duckdb')}' (FORMAT parquet, COMPRESSION snappy)`, countFirst: true }),
           polars: polars({ op: 'write_parquet', path: pqt('lineitem'), outPath: o('polars') }),
           'arrow-rs': node('arrow-rs', { op: 'write_parquet', path: pqt('lineitem'), outPath: o('arrow-rs'), expectRows: lineitemRows() }),
@@ -198,7 +201,7 @@ function suiteTasks() {
       return [{
         id: 'read lineitem.tbl (pipe-delimited text, all columns)', needs: [],
         engines: {
-          tarn: NOT_YET('the CSV reader behind a CLI command'),
+          tarn: tarnIo(['read', tbl('lineitem'), 'format=csv', 'delimiter=|', 'header=false'], 'the CSV reader'),
           duckdb: node('duckdb', { sql: materialize(readTbl('lineitem')), countFirst: true }),
           polars: polars({ op: 'read_csv', path: tbl('lineitem') }),
         },
@@ -207,7 +210,7 @@ function suiteTasks() {
       return [{
         id: 'read lineitem.jsonl (JSON Lines, all columns)', needs: ['jsonl'],
         engines: {
-          tarn: NOT_YET('the JSON reader'),
+          tarn: tarnIo(['read', join(dataDir, 'lineitem.jsonl')], 'the JSON reader'),
           duckdb: node('duckdb', { sql: materialize(`read_json('${join(dataDir, 'lineitem.jsonl')}', format='newline_delimited')`), countFirst: true }),
           polars: polars({ op: 'read_json', path: join(dataDir, 'lineitem.jsonl') }),
         },

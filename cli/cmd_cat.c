@@ -26,6 +26,9 @@ static int cat(cli_args *a)
     tarn_options *ropts = tarn_options_create(), *popts = tarn_options_create();
     struct ArrowArrayStream stream = {0};
     int rc = ropts && popts ? TARN_OK : TARN_ENOMEM;
+    /* other --key value flags are reader options (--delimiter ';', --on-error skip) */
+    for (int i = 0; rc == TARN_OK && tarn_options_key_at(a->extra, i); i++)
+        rc = tarn_options_set(ropts, tarn_options_key_at(a->extra, i), tarn_options_value_at(a->extra, i), &err);
     if (rc == TARN_OK)
         rc = cli_copy_option(a, "columns", ropts, "columns", &err);
     if (rc == TARN_OK)
@@ -71,7 +74,10 @@ const cli_command cmd_cat = {
     .positionals = positionals,
     .required = 1,
     .flags = flags,
-    .details = "The table shows column names and types, right-aligns numbers, shows NULL for\n"
+    .pass_options = true,
+    .details = "Other --key value flags are reader options, e.g. --delimiter ';', --header false,\n"
+               "--on-error skip or --schema 'a int, b date' for CSV (see docs/cli.md).\n"
+               "The table shows column names and types, right-aligns numbers, shows NULL for\n"
                "missing values and, for long results, the first and last rows around a \"⋮\".\n"
                "CSV and JSON Lines print every row (see docs/cli.md for value formats).\n",
     .examples = "  tarn cat orders.arrow\n"

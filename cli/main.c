@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_gen;
+extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_sniff, cmd_gen;
 
 static const cli_command *const commands[] = {
     &cmd_cat,
@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cmd_convert,
     &cmd_example,
     &cmd_store,
+    &cmd_sniff,
     &cmd_gen,
     NULL,
 };

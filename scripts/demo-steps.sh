@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tarn's main job, step by step, on local disk with no server and no input
-# data: write the built-in example as an Arrow IPC file, inspect it, convert
-# it (compressed IPC stream, JSON Lines, CSV) and read the results back.
+# data: generate a small TPC-H lake as Parquet, inspect and query it, move
+# data between Parquet, CSV, JSON Lines and Arrow IPC, manage the files as
+# objects; then the built-in example shows every type tarn prints.
 # Usage: bash scripts/demo-steps.sh path/to/tarn   (scripts/demo.sh calls it)
 set -euo pipefail
 tarn=$(cd "$(dirname "${1:?usage: demo-steps.sh path/to/tarn}")" && pwd)/$(basename "$1")
@@ -17,6 +18,22 @@ step() {
     "${@:2}"
 }
 
+step "Generate TPC-H at scale factor 0.01 as zstd-compressed Parquet (8 tables, deterministic)" \
+    "$tarn" gen tpch --sf 0.01 --format parquet --compression zstd --out lake --quiet
+step "The lake's files, as objects" \
+    "$tarn" store ls lake/ -l
+step "The schema of lineitem" \
+    "$tarn" schema lake/lineitem.parquet
+step "Read only three columns of lineitem: the other column chunks are never decompressed" \
+    "$tarn" cat lake/lineitem.parquet --columns l_orderkey,l_shipdate,l_extendedprice --limit 5
+step "Convert orders to CSV, then let tarn detect the dialect and the types" \
+    "$tarn" convert lake/orders.parquet orders.csv
+"$tarn" sniff orders.csv
+step "Load the CSV into Parquet with the types that were detected, and read it" \
+    "$tarn" convert orders.csv orders_from_csv.parquet
+"$tarn" cat orders_from_csv.parquet --columns o_orderkey,o_totalprice,o_orderdate,o_orderpriority --limit 3
+step "Copy a table to another place atomically (the same command works for s3://, az://, gs://)" \
+    "$tarn" store cp lake/nation.parquet archive/
 step "Write a small example dataset as an Arrow IPC file" \
     "$tarn" example orders.arrow
 step "Its columns and types" \

@@ -7,13 +7,14 @@
  *
  * Formats known: Arrow IPC file "ipc" (.arrow, .feather, .ipc) and stream
  * "ipc_stream" (.arrows), read and written; "csv" (.csv) and "jsonl" (.jsonl,
- * .ndjson), written.
+ * .ndjson, .json: JSON lines or one top-level array), read and written.
  *
  * Option keys ignore case and treat '-' and '_' alike. Options of every
  * reader: format, columns (projection "a,b" — an unknown name fails with
  * TARN_ENOTFOUND naming the closest column), limit (rows), batch_size (rows
  * per batch at most). Writers: format; ipc and ipc_stream: compression
  * (zstd|lz4|none, optionally ":LEVEL"); csv: delimiter, header.
+ * Reader options of csv and jsonl: see docs/internals/csv-json.md.
  */
 #ifndef TARN_FORMATS_H
 #define TARN_FORMATS_H
@@ -35,6 +36,16 @@ TARN_API int tarn_options_set(tarn_options *opts, const char *key, const char *v
 /* The value of key, or NULL. The pointer lives until the key is set again. */
 TARN_API const char *tarn_options_get(const tarn_options *opts, const char *key);
 
+/* The key and value of the i-th option (in the order set), or NULL past the
+ * last. */
+TARN_API const char *tarn_options_key_at(const tarn_options *opts, int i);
+TARN_API const char *tarn_options_value_at(const tarn_options *opts, int i);
+
+/* Whether a format takes an option key when reading (writing = 0) or
+ * writing (writing = 1). `format` is a format name or a path whose extension
+ * names one. 1 yes, 0 no, -1 when the format is unknown. */
+TARN_API int tarn_format_takes(const char *format, const char *key, int writing);
+
 /* Open a file as a stream of record batches. opts may be NULL.
  * Common reader options: format, columns (comma separated), limit, batch_size. */
 TARN_API int tarn_read(const char *path, const tarn_options *opts, struct ArrowArrayStream *out,
@@ -52,6 +63,13 @@ TARN_API int tarn_write(const char *path, struct ArrowArrayStream *in, const tar
  * delimiter and header (csv). The stream is consumed. */
 TARN_API int tarn_print(FILE *out, struct ArrowArrayStream *in, const tarn_options *opts,
                         tarn_error *err);
+
+/* How a CSV or JSON file is written and what it holds, as text for
+ * `tarn sniff`: "format: csv", delimiter, quote, header and rows sampled (or
+ * the JSON layout and what inference widened), then "columns: N" and one
+ * "  name: type" line per column. Takes the reader options of the format.
+ * Free *report with tarn_free. */
+TARN_API int tarn_sniff(const char *path, const tarn_options *opts, char **report, tarn_error *err);
 
 /* The format name for a path from its extension ("ipc", "ipc_stream", ...),
  * or NULL when the extension is not recognized. */

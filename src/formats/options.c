@@ -94,6 +94,16 @@ int tarn_options_set(tarn_options *o, const char *key, const char *value, tarn_e
     return TARN_OK;
 }
 
+const char *tarn_options_key_at(const tarn_options *o, int i)
+{
+    return o && i >= 0 && i < o->n ? o->keys[i] : NULL;
+}
+
+const char *tarn_options_value_at(const tarn_options *o, int i)
+{
+    return o && i >= 0 && i < o->n ? o->values[i] : NULL;
+}
+
 const char *tarn_options_get(const tarn_options *o, const char *key)
 {
     int32_t at = find(o, key);

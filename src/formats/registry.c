@@ -28,15 +28,27 @@ static const char *const csv_write_keys[] = {"delimiter", "header", NULL};
 static const char *const ipc_ext[] = {".arrow", ".feather", ".ipc", NULL};
 static const char *const ipc_stream_ext[] = {".arrows", NULL};
 static const char *const csv_ext[] = {".csv", NULL};
-static const char *const jsonl_ext[] = {".jsonl", ".ndjson", NULL};
+static const char *const jsonl_ext[] = {".jsonl", ".ndjson", ".json", NULL};
+static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "header", "comment", "skip",
+                                            "null", "trim", "on_error", "reject_file", "schema", "types",
+                                            "compression", "sample_rows", "max_row_bytes", NULL};
+static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
+static const char *const parquet_read_keys[] = {"offset", "verify_crc", NULL};
+static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
+                                                 "dictionary_size", "data_page_version", "encoding", NULL};
+static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",
+                                             "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
 
 static const tn_format formats[] = {
     {"ipc", ipc_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC file (Feather v2)"},
     {"ipc_stream", ipc_stream_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
      "Arrow IPC stream"},
-    {"csv", csv_ext, no_keys, csv_write_keys, NULL, tn_text_format_write, "comma-separated values (RFC 4180)"},
-    {"jsonl", jsonl_ext, no_keys, no_keys, NULL, tn_text_format_write, "JSON Lines, one object per row"},
+    {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write,
+     "comma-separated values (RFC 4180)"},
+    {"jsonl", jsonl_ext, json_read_keys, no_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
+    {"parquet", parquet_ext, parquet_read_keys, parquet_write_keys, tn_parquet_format_open, tn_parquet_format_write,
+     "Apache Parquet"},
 };
 
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
@@ -391,6 +403,22 @@ int tn_format_print(FILE *f, tn_reader *in, const tarn_options *opts, tarn_error
 }
 
 /* --- the public API ------------------------------------------------------- */
+
+int tarn_format_takes(const char *format, const char *key, int writing)
+{
+    const tn_format *f = format ? tn_format_by_name(format) : NULL;
+    if (!f && format)
+        f = tn_format_by_path(format);
+    if (!f || !key)
+        return -1;
+    const char *const *lists[2] = {writing ? common_write_keys : common_read_keys,
+                                   writing ? f->write_keys : f->read_keys};
+    for (int l = 0; l < 2; l++)
+        for (const char *const *k = lists[l]; *k; k++)
+            if (tn_opts_key_equal(*k, key))
+                return 1;
+    return 0;
+}
 
 const char *tarn_format_from_path(const char *path)
 {

@@ -49,6 +49,12 @@ int tn_ipc_format_write(const tn_format *self, const char *path, tn_reader *in, 
 /* The built-in example dataset (example.c). */
 int tn_example_reader(tn_reader **out, tarn_error *err) TN_MUST_USE;
 
+/* CSV and JSON readers (csv/csv_format.c). */
+int tn_csv_format_open(const tn_format *self, const char *path, tn_opts *o, tn_reader **out, tarn_error *err);
+int tn_json_format_open(const tn_format *self, const char *path, tn_opts *o, tn_reader **out, tarn_error *err);
+
+int tn_parquet_format_open(const tn_format *self, const char *path, tn_opts *o, tn_reader **out, tarn_error *err);
+int tn_parquet_format_write(const tn_format *self, const char *path, tn_reader *in, tn_opts *o, tarn_error *err);
 int tn_text_format_write(const tn_format *self, const char *path, tn_reader *in, tn_opts *o, tarn_error *err);
 
 #endif

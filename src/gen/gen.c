@@ -4,9 +4,10 @@
  * The work is a list of files (one per table, or K per table with
  * files_per_table), written one after another, largest first. Each file is
  * cut into morsels of about 25k driver rows (about 100k lineitem rows);
- * since the generator can start at any row, a window of one morsel per thread
- * morsels is generated on the thread pool (tn_parallel_for inside a pool
- * task) while the calling thread writes the window before it, in order.
+ * since the generator can start at any row, the morsels of a window (one per
+ * thread) are generated as tasks of the thread pool while the calling thread
+ * writes the window before it, in order, and then helps with the morsels
+ * not yet started.
  * So a single big lineitem file uses every core, the bytes are the same for
  * any thread count, memory is bounded by two windows, and workers never
  * block on I/O.
@@ -241,13 +242,6 @@ static int make_morsel(window *w, int64_t i, tarn_error *err)
     return rc;
 }
 
-static int window_range(void *ctx, int64_t begin, int64_t end, tarn_error *err)
-{
-    for (int64_t i = begin; i < end; i++)
-        TN_TRY(make_morsel(ctx, i, err));
-    return 0;
-}
-
 static int window_init(window *w, const run *rn, const gfile *f, tarn_error *err)
 {
     memset(w, 0, sizeof(*w));
@@ -298,45 +292,50 @@ static void progress(run *rn, int64_t rows, bool force)
     }
 }
 
-/* Generate morsels [first, first + window) of w's file (fewer at the end). */
-static int fill_window(window *w, int64_t first, tarn_error *err)
-{
-    const run *rn = w->rn;
-    w->first = first;
-    w->n = w->f->n_morsels - first < rn->window ? w->f->n_morsels - first : rn->window;
-    if (w->batches)
-        for (int64_t i = 0; i < rn->window; i++)
-            drop_batches(w, i);
-    return tn_parallel_for(w->n, 1, window_range, w, err);
-}
-
 /* --- the feeder: two windows, one consumed while the other is generated ------- */
+
+/* One morsel of a window, as a task of the pool. */
+typedef struct morsel_task {
+    window *w;
+    int64_t i;
+} morsel_task;
 
 typedef struct feeder {
     run *rn;
     const gfile *f;
     window w[2];
+    morsel_task *tasks; /* rn->window entries, for the window being generated */
     int cur;            /* the window being consumed; -1 before the first */
     int64_t next_first; /* first morsel of the next window to generate */
     tn_taskgroup *g;    /* generates w[!cur] in the background */
     bool pending;       /* a generation was spawned and not waited for */
 } feeder;
 
-static int fill_task(void *arg, tarn_error *err)
+static int morsel_run(void *arg, tarn_error *err)
 {
-    feeder *fd = arg;
-    window *w = &fd->w[fd->cur < 0 ? 0 : !fd->cur];
-    return fill_window(w, w->first, err);
+    morsel_task *t = arg;
+    return make_morsel(t->w, t->i, err);
 }
 
-/* Start generating the next window into w[!cur] on the pool. */
+/* Start generating the next window into w[!cur]: one pool task per morsel,
+ * so that the caller, once it has written its window and waits, takes the
+ * morsels nobody has started yet. */
 static int spawn_fill(feeder *fd)
 {
     window *w = &fd->w[fd->cur < 0 ? 0 : !fd->cur];
+    const run *rn = fd->rn;
     w->first = fd->next_first;
-    fd->next_first += fd->rn->window;
+    w->n = w->f->n_morsels - w->first < rn->window ? w->f->n_morsels - w->first : rn->window;
+    fd->next_first += w->n;
+    if (w->batches)
+        for (int64_t i = 0; i < rn->window; i++)
+            drop_batches(w, i);
     fd->pending = true;
-    return tn_taskgroup_spawn(fd->g, fill_task, fd);
+    for (int64_t i = 0; i < w->n; i++) {
+        fd->tasks[i] = (morsel_task){w, i};
+        TN_TRY(tn_taskgroup_spawn(fd->g, morsel_run, &fd->tasks[i]));
+    }
+    return 0;
 }
 
 static int feeder_init(feeder *fd, run *rn, const gfile *f, tarn_error *err)
@@ -347,6 +346,8 @@ static int feeder_init(feeder *fd, run *rn, const gfile *f, tarn_error *err)
     fd->cur = -1;
     TN_TRY(window_init(&fd->w[0], rn, f, err));
     TN_TRY(window_init(&fd->w[1], rn, f, err));
+    fd->tasks = tn_calloc((size_t)rn->window, sizeof(morsel_task));
+    TN_TRY_ALLOC(fd->tasks, err, sizeof(morsel_task) * (size_t)rn->window);
     fd->g = tn_taskgroup_new();
     TN_TRY_ALLOC(fd->g, err, 64);
     return 0;
@@ -384,6 +385,7 @@ static void feeder_free(feeder *fd)
     for (int i = 0; i < 2; i++)
         if (fd->w[i].rn)
             window_free(&fd->w[i]);
+    tn_free(fd->tasks);
     memset(fd, 0, sizeof(*fd));
 }
 
@@ -551,9 +553,8 @@ static int check_format(const char *format, const char **ext, tarn_error *err)
 {
     static const struct {
         const char *name, *ext;
-    } known[] = {{"tbl", "tbl"}, {"ipc", "arrow"}, {"ipc_stream", "arrows"}, {"csv", "csv"}, {"jsonl", "jsonl"}};
-    if (strcasecmp(format, "parquet") == 0)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "tpch: parquet output needs the Parquet writer");
+    } known[] = {{"tbl", "tbl"},  {"ipc", "arrow"},   {"ipc_stream", "arrows"},
+                 {"csv", "csv"},  {"jsonl", "jsonl"}, {"parquet", "parquet"}};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strcasecmp(format, known[i].name) != 0)
             continue;

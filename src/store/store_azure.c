@@ -30,6 +30,7 @@
 #include <openssl/hmac.h>
 
 #include "core/alloc.h"
+#include "store/cloud.h"
 #include "store/http.h"
 #include "store/store.h"
 #include "store/xml.h"
@@ -138,15 +139,8 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     int origin = host_end ? (int)(host_end - s->endpoint) : (int)strlen(s->endpoint);
     if (!rc)
         rc = tn_buf_printf(&url, err, "%.*s%s", origin, s->endpoint, (char *)path.data);
-    for (int i = 0; !rc && i < c->n_query; i++) {
-        rc = tn_buf_append_byte(&url, i ? '&' : '?', err);
-        if (!rc)
-            rc = tn_uri_encode(c->query[i].name, false, &url, err);
-        if (!rc)
-            rc = tn_buf_append_byte(&url, '=', err);
-        if (!rc)
-            rc = tn_uri_encode(c->query[i].value, false, &url, err);
-    }
+    if (!rc)
+        rc = tn_cloud_append_query(&url, c->query, c->n_query, err);
     if (!rc && s->sas)
         rc = tn_buf_printf(&url, err, "%c%s", c->n_query ? '&' : '?', s->sas);
     if (!rc && url.len >= sizeof req->url)
@@ -179,42 +173,12 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return rc;
 }
 
-static int check(az_store *s, const char *blob, tn_http_response *r, tarn_error *err)
-{
-    if (r->status >= 200 && r->status < 300)
-        return TARN_OK;
-    char code[128] = "", msg[512] = "";
-    const char *hcode = tn_http_header(r, "x-ms-error-code");
-    if (hcode)
-        snprintf(code, sizeof code, "%s", hcode);
-    if (r->body && r->body->size) {
-        tn_xml doc = {(const char *)r->body->data, (const char *)r->body->data + r->body->size};
-        tn_buf t;
-        tn_buf_init(&t, 4096);
-        if (!*code && tn_xml_text(&doc, "Code", &t, NULL) == TARN_OK)
-            snprintf(code, sizeof code, "%s", (char *)t.data);
-        if (tn_xml_text(&doc, "Message", &t, NULL) == TARN_OK) {
-            ((char *)t.data)[strcspn((char *)t.data, "\r\n")] = '\0'; /* Azure adds request ids on new lines */
-            snprintf(msg, sizeof msg, ": %s", (char *)t.data);
-        }
-        tn_buf_reset(&t);
-    }
-    if (!*code)
-        snprintf(code, sizeof code, "HTTP %ld", r->status);
-    int status = r->status == 404 ? TARN_ENOTFOUND
-                 : r->status == 403 || r->status == 401 ? TARN_EPERM
-                 : r->status == 412 || r->status == 409 ? TARN_ECONFLICT
-                 : r->status == 416 || r->status == 400 ? TARN_EINVAL
-                 : TARN_ENETWORK;
-    return tn_error_set(err, status, "az://%s/%s: %s%s", s->base.root, blob ? blob : "", code, msg);
-}
-
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
-    int rc = check(c->s, c->blob, resp, err);
+    int rc = tn_cloud_check(resp, "az", c->s->base.root, c->blob, err);
     if (rc)
         tn_http_response_reset(resp);
     return rc;
@@ -232,24 +196,6 @@ static void add_query(call *c, const char *name, const char *value)
     c->query[c->n_query++].value = value;
 }
 
-static void strip_quotes(char *etag)
-{
-    size_t n = strlen(etag);
-    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') {
-        memmove(etag, etag + 1, n - 2);
-        etag[n - 2] = '\0';
-    }
-}
-
-static int64_t parse_http_date(const char *v)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (v && strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm))
-        return (int64_t)timegm(&tm);
-    return 0;
-}
-
 static int az_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
 {
     call c = {.s = (az_store *)base, .method = "HEAD", .blob = key};
@@ -257,9 +203,9 @@ static int az_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_e
     TN_TRY(run(&c, &r, err));
     const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
     meta->size = len ? strtoll(len, NULL, 10) : 0;
-    meta->last_modified = parse_http_date(tn_http_header(&r, "last-modified"));
+    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
     snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
-    strip_quotes(meta->etag);
+    tn_cloud_unquote(meta->etag);
     tn_http_response_reset(&r);
     return TARN_OK;
 }
@@ -314,13 +260,6 @@ static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t c
     }
 }
 
-static int conflict_message(int rc, const tn_put_options *o, tarn_error *err)
-{
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE)
-        tn_error_prefix(err, "already exists: ");
-    return rc;
-}
-
 static int az_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                   tarn_error *err)
 {
@@ -335,19 +274,14 @@ static int az_put(tn_store *base, const char *key, const void *data, int64_t n, 
     if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return conflict_message(rc, o, err);
+    return tn_cloud_conflict(rc, o, err);
 }
 
 /* --- block writer ------------------------------------------------------------ */
 
 typedef struct az_writer {
-    tn_store_writer base;
+    tn_part_writer pw; /* first: key, options, the part being filled */
     az_store *s;
-    char *key;
-    tn_put_options opts;
-    char *if_match;
-    uint8_t *buf;
-    int64_t len;
     int n_blocks;
     tn_buf list; /* <Latest> elements */
     uint64_t nonce; /* distinguishes this upload's block ids */
@@ -355,11 +289,8 @@ typedef struct az_writer {
 
 static void aw_free(az_writer *w)
 {
-    tn_free(w->key);
-    tn_free(w->if_match);
-    tn_free(w->buf);
     tn_buf_reset(&w->list);
-    tn_free(w);
+    tn_part_writer_free(&w->pw);
 }
 
 static int put_block(az_writer *w, tarn_error *err)
@@ -368,7 +299,7 @@ static int put_block(az_writer *w, tarn_error *err)
     /* block ids must all have the same length within a blob */
     snprintf(raw, sizeof raw, "%016llx-%08d", (unsigned long long)w->nonce, w->n_blocks);
     EVP_EncodeBlock((unsigned char *)id, (const unsigned char *)raw, (int)strlen(raw));
-    call c = {.s = w->s, .method = "PUT", .blob = w->key, .body = w->buf, .body_len = w->len};
+    call c = {.s = w->s, .method = "PUT", .blob = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
     add_query(&c, "comp", "block");
     add_query(&c, "blockid", id);
     tn_http_response r;
@@ -376,24 +307,19 @@ static int put_block(az_writer *w, tarn_error *err)
     tn_http_response_reset(&r);
     TN_TRY(tn_buf_printf(&w->list, err, "<Latest>%s</Latest>", id));
     w->n_blocks++;
-    w->len = 0;
+    w->pw.len = 0;
     return TARN_OK;
+}
+
+static int flush_block(void *w, tarn_error *err)
+{
+    return put_block(w, err);
 }
 
 static int aw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
 {
     az_writer *w = (az_writer *)base;
-    const uint8_t *q = p;
-    while (n > 0) {
-        int64_t k = BLOCK_SIZE - w->len < n ? BLOCK_SIZE - w->len : n;
-        memcpy(w->buf + w->len, q, (size_t)k);
-        w->len += k;
-        q += k;
-        n -= k;
-        if (w->len == BLOCK_SIZE)
-            TN_TRY(put_block(w, err));
-    }
-    return TARN_OK;
+    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, BLOCK_SIZE, p, n, false, flush_block, w, err);
 }
 
 static int aw_commit(tn_store_writer *base, tarn_error *err)
@@ -401,26 +327,26 @@ static int aw_commit(tn_store_writer *base, tarn_error *err)
     az_writer *w = (az_writer *)base;
     int rc;
     if (w->n_blocks == 0) {
-        rc = az_put(&w->s->base, w->key, w->buf, w->len, &w->opts, err);
+        rc = az_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
         aw_free(w);
         return rc;
     }
-    rc = w->len > 0 ? put_block(w, err) : TARN_OK;
+    rc = w->pw.len > 0 ? put_block(w, err) : TARN_OK;
     tn_buf body;
     tn_buf_init(&body, 0);
     if (!rc)
         rc = tn_buf_printf(&body, err, "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>%s</BlockList>",
                            (char *)w->list.data);
     if (!rc) {
-        call c = {.s = w->s, .method = "PUT", .blob = w->key, .body = body.data, .body_len = (int64_t)body.len};
+        call c = {.s = w->s, .method = "PUT", .blob = w->pw.key, .body = body.data, .body_len = (int64_t)body.len};
         add_query(&c, "comp", "blocklist");
         char cond[80];
-        add_conditions(&c, &w->opts, cond, sizeof cond);
+        add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
         rc = run(&c, &r, err);
         if (!rc)
             tn_http_response_reset(&r);
-        rc = conflict_message(rc, &w->opts, err);
+        rc = tn_cloud_conflict(rc, &w->pw.opts, err);
     }
     tn_buf_reset(&body);
     aw_free(w);
@@ -435,28 +361,17 @@ static void aw_abort(tn_store_writer *base)
 static int az_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                           tarn_error *err)
 {
-    az_writer *w = tn_calloc(1, sizeof *w);
-    TN_TRY_ALLOC(w, err, sizeof *w);
+    az_writer *w;
+    TN_TRY(tn_part_writer_new(sizeof *w, key, o, BLOCK_SIZE, (void **)&w, err));
     w->s = (az_store *)base;
     tn_buf_init(&w->list, 0);
-    w->key = tn_strdup(key);
-    w->buf = tn_malloc(BLOCK_SIZE);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     w->nonce = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    if (o) {
-        w->opts = *o;
-        w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
-        w->opts.if_match = w->if_match;
-    }
-    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
-        aw_free(w);
-        return tn_error_oom(err, BLOCK_SIZE);
-    }
-    w->base.write = aw_write;
-    w->base.commit = aw_commit;
-    w->base.abort = aw_abort;
-    *out = &w->base;
+    w->pw.base.write = aw_write;
+    w->pw.base.commit = aw_commit;
+    w->pw.base.abort = aw_abort;
+    *out = &w->pw.base;
     return TARN_OK;
 }
 
@@ -502,10 +417,10 @@ static int az_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
                     e.meta.size = strtoll((char *)text.data, NULL, 10);
                 if (tn_xml_text(&item, "Etag", &text, NULL) == TARN_OK) {
                     snprintf(e.meta.etag, sizeof e.meta.etag, "%s", (char *)text.data);
-                    strip_quotes(e.meta.etag);
+                    tn_cloud_unquote(e.meta.etag);
                 }
                 if (tn_xml_text(&item, "Last-Modified", &text, NULL) == TARN_OK)
-                    e.meta.last_modified = parse_http_date((char *)text.data);
+                    e.meta.last_modified = tn_cloud_time((char *)text.data);
             }
             rc = fn(ctx, &e, err);
         }

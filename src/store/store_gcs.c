@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 
 #include "core/alloc.h"
+#include "store/cloud.h"
 #include "store/http.h"
 #include "store/store.h"
 
@@ -177,31 +178,13 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return TARN_OK;
 }
 
-static int check(gcs_store *s, const char *object, tn_http_response *r, tarn_error *err)
-{
-    if (r->status >= 200 && r->status < 300)
-        return TARN_OK;
-    char msg[512] = "";
-    json_t *j = r->body ? json_loadb((const char *)r->body->data, (size_t)r->body->size, 0, NULL) : NULL;
-    const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-    if (m)
-        snprintf(msg, sizeof msg, ": %s", m);
-    json_decref(j);
-    int status = r->status == 404 ? TARN_ENOTFOUND
-                 : r->status == 403 || r->status == 401 ? TARN_EPERM
-                 : r->status == 412 || r->status == 409 ? TARN_ECONFLICT
-                 : r->status == 416 || r->status == 400 ? TARN_EINVAL
-                 : TARN_ENETWORK;
-    return tn_error_set(err, status, "gs://%s/%s: HTTP %ld%s", s->base.root, object ? object : "", r->status, msg);
-}
-
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     int rc = tn_http_execute(&c->s->retry, build, c, st, resp, err);
     c->attempts = resp->attempts;
     if (!rc)
-        rc = check(c->s, c->object, resp, err);
+        rc = tn_cloud_check(resp, "gs", c->s->base.root, c->object, err);
     if (rc)
         tn_http_response_reset(resp);
     tn_buf_reset(&c->url);
@@ -320,13 +303,6 @@ static int condition_query(const tn_put_options *o, char *q, size_t cap, char se
     return TARN_OK;
 }
 
-static int conflict_message(int rc, const tn_put_options *o, tarn_error *err)
-{
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE)
-        tn_error_prefix(err, "already exists: ");
-    return rc;
-}
-
 static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                    tarn_error *err)
 {
@@ -356,42 +332,35 @@ static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n,
     if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return conflict_message(rc, o, err);
+    return tn_cloud_conflict(rc, o, err);
 }
 
 /* --- writer: buffered, one upload at commit for small objects, a resumable
  * upload session in 8 MiB chunks for large ones ----------------------------- */
 
 typedef struct gcs_writer {
-    tn_store_writer base;
+    tn_part_writer pw; /* first: key, options, the part being filled */
     gcs_store *s;
-    char *key;
-    tn_put_options opts;
-    char *if_match;
-    uint8_t *buf;
-    int64_t len, sent;
+    int64_t sent;
     char *session; /* resumable upload URL, once started */
 } gcs_writer;
 
 static void gw_free(gcs_writer *w)
 {
-    tn_free(w->key);
-    tn_free(w->if_match);
-    tn_free(w->buf);
     tn_free(w->session);
-    tn_free(w);
+    tn_part_writer_free(&w->pw);
 }
 
 static int start_session(gcs_writer *w, tarn_error *err)
 {
-    call c = {.s = w->s, .method = "POST", .object = w->key};
+    call c = {.s = w->s, .method = "POST", .object = w->pw.key};
     tn_buf q;
     tn_buf_init(&q, 0);
     char cond[64];
-    condition_query(&w->opts, cond, sizeof cond, '&');
+    condition_query(&w->pw.opts, cond, sizeof cond, '&');
     int rc = tn_buf_append_str(&q, "?uploadType=resumable&name=", err);
     if (!rc)
-        rc = tn_uri_encode(w->key, false, &q, err);
+        rc = tn_uri_encode(w->pw.key, false, &q, err);
     if (!rc)
         rc = tn_buf_append_str(&q, cond, err);
     if (!rc)
@@ -402,12 +371,12 @@ static int start_session(gcs_writer *w, tarn_error *err)
         return rc;
     }
     tn_http_response r;
-    TN_TRY(conflict_message(run(&c, &r, err), &w->opts, err));
+    TN_TRY(tn_cloud_conflict(run(&c, &r, err), &w->pw.opts, err));
     const char *loc = tn_http_header(&r, "location");
     w->session = loc ? tn_strdup(loc) : NULL;
     tn_http_response_reset(&r);
     if (!w->session)
-        return tn_error_set(err, TARN_ENETWORK, "gs://%s/%s: no upload session in the answer", w->s->base.root, w->key);
+        return tn_error_set(err, TARN_ENETWORK, "gs://%s/%s: no upload session in the answer", w->s->base.root, w->pw.key);
     return TARN_OK;
 }
 
@@ -417,14 +386,14 @@ static int send_chunk(gcs_writer *w, bool last, tarn_error *err)
     if (!w->session)
         TN_TRY(start_session(w, err));
     char range[96];
-    if (last && w->len == 0)
+    if (last && w->pw.len == 0)
         snprintf(range, sizeof range, "bytes */%lld", (long long)w->sent);
     else if (last)
-        snprintf(range, sizeof range, "bytes %lld-%lld/%lld", (long long)w->sent, (long long)(w->sent + w->len - 1),
-                 (long long)(w->sent + w->len));
+        snprintf(range, sizeof range, "bytes %lld-%lld/%lld", (long long)w->sent, (long long)(w->sent + w->pw.len - 1),
+                 (long long)(w->sent + w->pw.len));
     else
-        snprintf(range, sizeof range, "bytes %lld-%lld/*", (long long)w->sent, (long long)(w->sent + w->len - 1));
-    call c = {.s = w->s, .method = "PUT", .object = w->key, .body = w->buf, .body_len = w->len};
+        snprintf(range, sizeof range, "bytes %lld-%lld/*", (long long)w->sent, (long long)(w->sent + w->pw.len - 1));
+    call c = {.s = w->s, .method = "PUT", .object = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
     tn_buf_init(&c.url, 0);
     TN_TRY(tn_buf_append_str(&c.url, w->session, err));
     c.extra[0] = (tn_kv_pair){"Content-Range", range};
@@ -434,35 +403,31 @@ static int send_chunk(gcs_writer *w, bool last, tarn_error *err)
     int rc = tn_http_execute(&w->s->retry, build, &c, st, &r, err);
     tn_buf_reset(&c.url);
     if (!rc && !(r.status == 308 && !last)) /* 308: chunk accepted, send more */
-        rc = conflict_message(check(w->s, w->key, &r, err), &w->opts, err);
+        rc = tn_cloud_conflict(tn_cloud_check(&r, "gs", w->s->base.root, w->pw.key, err), &w->pw.opts, err);
     tn_http_response_reset(&r);
     TN_TRY(rc);
-    w->sent += w->len;
-    w->len = 0;
+    w->sent += w->pw.len;
+    w->pw.len = 0;
     return TARN_OK;
+}
+
+static int flush_chunk(void *w, tarn_error *err)
+{
+    return send_chunk(w, false, err);
 }
 
 static int gw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
 {
     gcs_writer *w = (gcs_writer *)base;
-    const uint8_t *q = p;
-    while (n > 0) {
-        int64_t k = CHUNK_SIZE - w->len < n ? CHUNK_SIZE - w->len : n;
-        memcpy(w->buf + w->len, q, (size_t)k);
-        w->len += k;
-        q += k;
-        n -= k;
-        if (w->len == CHUNK_SIZE && n > 0) /* keep the last chunk for commit */
-            TN_TRY(send_chunk(w, false, err));
-    }
-    return TARN_OK;
+    /* the last chunk must carry the total size, so it waits for the commit */
+    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, CHUNK_SIZE, p, n, true, flush_chunk, w, err);
 }
 
 static void cancel_session(gcs_writer *w)
 {
     if (!w->session)
         return;
-    call c = {.s = w->s, .method = "DELETE", .object = w->key};
+    call c = {.s = w->s, .method = "DELETE", .object = w->pw.key};
     tn_buf_init(&c.url, 0);
     if (tn_buf_append_str(&c.url, w->session, NULL) == TARN_OK) {
         tn_http_response r;
@@ -476,7 +441,7 @@ static void cancel_session(gcs_writer *w)
 static int gw_commit(tn_store_writer *base, tarn_error *err)
 {
     gcs_writer *w = (gcs_writer *)base;
-    int rc = w->session ? send_chunk(w, true, err) : gcs_put(&w->s->base, w->key, w->buf, w->len, &w->opts, err);
+    int rc = w->session ? send_chunk(w, true, err) : gcs_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
     if (rc)
         cancel_session(w);
     gw_free(w);
@@ -493,24 +458,13 @@ static void gw_abort(tn_store_writer *base)
 static int gcs_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                            tarn_error *err)
 {
-    gcs_writer *w = tn_calloc(1, sizeof *w);
-    TN_TRY_ALLOC(w, err, sizeof *w);
+    gcs_writer *w;
+    TN_TRY(tn_part_writer_new(sizeof *w, key, o, CHUNK_SIZE, (void **)&w, err));
     w->s = (gcs_store *)base;
-    w->key = tn_strdup(key);
-    w->buf = tn_malloc(CHUNK_SIZE);
-    if (o) {
-        w->opts = *o;
-        w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
-        w->opts.if_match = w->if_match;
-    }
-    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
-        gw_free(w);
-        return tn_error_oom(err, CHUNK_SIZE);
-    }
-    w->base.write = gw_write;
-    w->base.commit = gw_commit;
-    w->base.abort = gw_abort;
-    *out = &w->base;
+    w->pw.base.write = gw_write;
+    w->pw.base.commit = gw_commit;
+    w->pw.base.abort = gw_abort;
+    *out = &w->pw.base;
     return TARN_OK;
 }
 
@@ -651,7 +605,7 @@ static int gcs_copy(tn_store *base, const char *from, const char *to, const tn_p
         return rc;
     }
     tn_http_response r;
-    rc = conflict_message(run(&c, &r, err), o, err);
+    rc = tn_cloud_conflict(run(&c, &r, err), o, err);
     if (!rc) {
         /* large rewrites may need more calls; the JSON says when done */
         json_t *j = body_json(&r);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "store/cloud.h"
 #include "store/http.h"
 #include "store/store.h"
 #include "store/xml.h"
@@ -135,15 +136,8 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     }
     if (!rc)
         rc = tn_uri_encode((char *)path.data, true, &url, err);
-    for (int i = 0; !rc && i < c->n_query; i++) {
-        rc = tn_buf_append_byte(&url, i ? '&' : '?', err);
-        if (!rc)
-            rc = tn_uri_encode(c->query[i].name, false, &url, err);
-        if (!rc)
-            rc = tn_buf_append_byte(&url, '=', err);
-        if (!rc)
-            rc = tn_uri_encode(c->query[i].value, false, &url, err);
-    }
+    if (!rc)
+        rc = tn_cloud_append_query(&url, c->query, c->n_query, err);
     if (!rc && url.len >= sizeof req->url)
         rc = tn_error_set(err, TARN_EINVAL, "URL too long for key '%s'", c->key ? c->key : "");
     if (!rc)
@@ -183,37 +177,12 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
 
 /* Turn a finished exchange into a status: 2xx is OK; otherwise an error
  * naming the object and the service's code and message. */
-static int check(s3_store *s, const char *key, tn_http_response *r, tarn_error *err)
-{
-    if (r->status >= 200 && r->status < 300)
-        return TARN_OK;
-    char code[128] = "", msg[512] = "";
-    if (r->body && r->body->size) {
-        tn_xml doc = {(const char *)r->body->data, (const char *)r->body->data + r->body->size};
-        tn_buf t;
-        tn_buf_init(&t, 4096);
-        if (tn_xml_text(&doc, "Code", &t, NULL) == TARN_OK)
-            snprintf(code, sizeof code, "%s", (char *)t.data);
-        if (tn_xml_text(&doc, "Message", &t, NULL) == TARN_OK)
-            snprintf(msg, sizeof msg, ": %s", (char *)t.data);
-        tn_buf_reset(&t);
-    }
-    if (!*code)
-        snprintf(code, sizeof code, "HTTP %ld", r->status);
-    int status = r->status == 404 ? TARN_ENOTFOUND
-                 : r->status == 403 || r->status == 401 ? TARN_EPERM
-                 : r->status == 412 || r->status == 409 ? TARN_ECONFLICT
-                 : r->status == 416 || r->status == 400 ? TARN_EINVAL
-                 : TARN_ENETWORK;
-    return tn_error_set(err, status, "s3://%s/%s: %s%s", s->base.root, key ? key : "", code, msg);
-}
-
 static int run(call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
-    int rc = check(c->s, c->key, resp, err);
+    int rc = tn_cloud_check(resp, "s3", c->s->base.root, c->key, err);
     if (rc)
         tn_http_response_reset(resp);
     return rc;
@@ -231,26 +200,6 @@ static void add_query(call *c, const char *name, const char *value)
     c->query[c->n_query++].value = value;
 }
 
-static void strip_quotes(char *etag)
-{
-    size_t n = strlen(etag);
-    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') {
-        memmove(etag, etag + 1, n - 2);
-        etag[n - 2] = '\0';
-    }
-}
-
-static int64_t parse_http_date(const char *v)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (v && strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm))
-        return (int64_t)timegm(&tm);
-    if (v && strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) /* ISO form of list results */
-        return (int64_t)timegm(&tm);
-    return 0;
-}
-
 /* --- operations ------------------------------------------------------------ */
 
 static int s3_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
@@ -260,9 +209,9 @@ static int s3_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_e
     TN_TRY(run(&c, &r, err));
     const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
     meta->size = len ? strtoll(len, NULL, 10) : 0;
-    meta->last_modified = parse_http_date(tn_http_header(&r, "last-modified"));
+    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
     snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
-    strip_quotes(meta->etag);
+    tn_cloud_unquote(meta->etag);
     tn_http_response_reset(&r);
     return TARN_OK;
 }
@@ -322,13 +271,6 @@ static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t c
     }
 }
 
-static int conflict_message(int rc, const tn_put_options *o, tarn_error *err)
-{
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE)
-        tn_error_prefix(err, "already exists: ");
-    return rc;
-}
-
 static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                   tarn_error *err)
 {
@@ -342,19 +284,14 @@ static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, 
     if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return conflict_message(rc, o, err);
+    return tn_cloud_conflict(rc, o, err);
 }
 
 /* --- multipart writer ------------------------------------------------------ */
 
 typedef struct s3_writer {
-    tn_store_writer base;
+    tn_part_writer pw; /* first: key, options, the part being filled */
     s3_store *s;
-    char *key;
-    tn_put_options opts;
-    char *if_match;
-    uint8_t *buf; /* the part being filled */
-    int64_t len;
     char *upload_id; /* NULL until the first full part */
     tn_buf parts;    /* <Part> elements of the completion request */
     int n_parts;
@@ -362,19 +299,16 @@ typedef struct s3_writer {
 
 static void sw_free(s3_writer *w)
 {
-    tn_free(w->key);
-    tn_free(w->if_match);
-    tn_free(w->buf);
     tn_free(w->upload_id);
     tn_buf_reset(&w->parts);
-    tn_free(w);
+    tn_part_writer_free(&w->pw);
 }
 
 static void abort_upload(s3_writer *w)
 {
     if (!w->upload_id)
         return;
-    call c = {.s = w->s, .method = "DELETE", .key = w->key};
+    call c = {.s = w->s, .method = "DELETE", .key = w->pw.key};
     add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
     if (run(&c, &r, NULL) == TARN_OK)
@@ -383,7 +317,7 @@ static void abort_upload(s3_writer *w)
 
 static int start_upload(s3_writer *w, tarn_error *err)
 {
-    call c = {.s = w->s, .method = "POST", .key = w->key};
+    call c = {.s = w->s, .method = "POST", .key = w->pw.key};
     add_query(&c, "uploads", "");
     tn_http_response r;
     TN_TRY(run(&c, &r, err));
@@ -395,7 +329,7 @@ static int start_upload(s3_writer *w, tarn_error *err)
     if (rc) {
         tn_buf_reset(&id);
         return tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: no UploadId in the multipart answer", w->s->base.root,
-                            w->key);
+                            w->pw.key);
     }
     w->upload_id = tn_buf_take(&id);
     return TARN_OK;
@@ -407,7 +341,7 @@ static int upload_part(s3_writer *w, tarn_error *err)
         TN_TRY(start_upload(w, err));
     char num[16];
     snprintf(num, sizeof num, "%d", w->n_parts + 1);
-    call c = {.s = w->s, .method = "PUT", .key = w->key, .body = w->buf, .body_len = w->len};
+    call c = {.s = w->s, .method = "PUT", .key = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
     add_query(&c, "partNumber", num);
     add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
@@ -418,24 +352,19 @@ static int upload_part(s3_writer *w, tarn_error *err)
     tn_http_response_reset(&r);
     TN_TRY(rc);
     w->n_parts++;
-    w->len = 0;
+    w->pw.len = 0;
     return TARN_OK;
+}
+
+static int flush_part(void *w, tarn_error *err)
+{
+    return upload_part(w, err);
 }
 
 static int sw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
 {
     s3_writer *w = (s3_writer *)base;
-    const uint8_t *q = p;
-    while (n > 0) {
-        int64_t k = PART_SIZE - w->len < n ? PART_SIZE - w->len : n;
-        memcpy(w->buf + w->len, q, (size_t)k);
-        w->len += k;
-        q += k;
-        n -= k;
-        if (w->len == PART_SIZE)
-            TN_TRY(upload_part(w, err));
-    }
-    return TARN_OK;
+    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, PART_SIZE, p, n, false, flush_part, w, err);
 }
 
 static int sw_commit(tn_store_writer *base, tarn_error *err)
@@ -443,27 +372,27 @@ static int sw_commit(tn_store_writer *base, tarn_error *err)
     s3_writer *w = (s3_writer *)base;
     int rc;
     if (!w->upload_id) { /* small object: one PUT */
-        rc = s3_put(&w->s->base, w->key, w->buf, w->len, &w->opts, err);
+        rc = s3_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
         sw_free(w);
         return rc;
     }
-    rc = w->len > 0 ? upload_part(w, err) : TARN_OK;
+    rc = w->pw.len > 0 ? upload_part(w, err) : TARN_OK;
     tn_buf body;
     tn_buf_init(&body, 0);
     if (!rc)
         rc = tn_buf_printf(&body, err, "<CompleteMultipartUpload>%s</CompleteMultipartUpload>", (char *)w->parts.data);
     if (!rc) {
-        call c = {.s = w->s, .method = "POST", .key = w->key, .body = body.data, .body_len = (int64_t)body.len};
+        call c = {.s = w->s, .method = "POST", .key = w->pw.key, .body = body.data, .body_len = (int64_t)body.len};
         add_query(&c, "uploadId", w->upload_id);
         char cond[80];
-        add_conditions(&c, &w->opts, cond, sizeof cond);
+        add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
         rc = run(&c, &r, err);
         /* S3 can answer 200 with an <Error> body for a failed completion */
         if (!rc && r.body && r.body->size && memmem(r.body->data, (size_t)r.body->size, "<Error>", 7))
-            rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->key);
+            rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->pw.key);
         tn_http_response_reset(&r);
-        rc = conflict_message(rc, &w->opts, err);
+        rc = tn_cloud_conflict(rc, &w->pw.opts, err);
     }
     tn_buf_reset(&body);
     if (rc)
@@ -482,25 +411,14 @@ static void sw_abort(tn_store_writer *base)
 static int s3_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                           tarn_error *err)
 {
-    s3_writer *w = tn_calloc(1, sizeof *w);
-    TN_TRY_ALLOC(w, err, sizeof *w);
+    s3_writer *w;
+    TN_TRY(tn_part_writer_new(sizeof *w, key, o, PART_SIZE, (void **)&w, err));
     w->s = (s3_store *)base;
     tn_buf_init(&w->parts, 0);
-    w->key = tn_strdup(key);
-    w->buf = tn_malloc(PART_SIZE);
-    if (o) {
-        w->opts = *o;
-        w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
-        w->opts.if_match = w->if_match;
-    }
-    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
-        sw_free(w);
-        return tn_error_oom(err, PART_SIZE);
-    }
-    w->base.write = sw_write;
-    w->base.commit = sw_commit;
-    w->base.abort = sw_abort;
-    *out = &w->base;
+    w->pw.base.write = sw_write;
+    w->pw.base.commit = sw_commit;
+    w->pw.base.abort = sw_abort;
+    *out = &w->pw.base;
     return TARN_OK;
 }
 
@@ -554,10 +472,10 @@ static int read_page(const tn_xml *doc, page *pg, tarn_error *err)
             m.size = strtoll((char *)text.data, NULL, 10);
         if (tn_xml_text(&item, "ETag", &text, NULL) == TARN_OK) {
             snprintf(m.etag, sizeof m.etag, "%s", (char *)text.data);
-            strip_quotes(m.etag);
+            tn_cloud_unquote(m.etag);
         }
         if (tn_xml_text(&item, "LastModified", &text, NULL) == TARN_OK)
-            m.last_modified = parse_http_date((char *)text.data);
+            m.last_modified = tn_cloud_time((char *)text.data);
         rc = page_add(pg, (char *)key.data, &m, false, err);
     }
     cur = *doc;

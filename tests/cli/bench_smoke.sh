@@ -34,7 +34,12 @@ lines=$(wc -l < "$tmp/data/sf0.01/tbl/lineitem.tbl")
 run csv >/dev/null
 csv="$tmp/results/csv-$(date -u +%F).md"
 row_ok "$csv" "read lineitem.tbl (pipe-delimited text, all columns)" duckdb "$lines"
-grep -q "| tarn | not yet available: needs the CSV reader" "$csv" || fail "csv: no tarn row"
+if [ -x "$TARN_BUILD_DIR/bench_io" ]; then
+  row_ok "$csv" "read lineitem.tbl (pipe-delimited text, all columns)" tarn "$lines"
+else # builds without benchmark programs (the sanitizer build) say why
+  grep -q "| tarn | not yet available: needs the CSV reader (build bench_io)" "$csv" || fail "csv: no tarn row"
+fi
+row_ok "$csv" "read lineitem.tbl (pipe-delimited text, all columns)" polars "$lines"
 
 run tpch --queries 1,6,13 >/dev/null
 tpch="$tmp/results/tpch-$(date -u +%F).md"

@@ -127,8 +127,8 @@ expect_rc 1 "$TARN" convert o.arrow bad.arrow --compression brotli
 expect_in err "unknown codec 'brotli'"
 expect_rc 1 "$TARN" convert o.arrow bad.parquet.x
 expect_in err "cannot tell the format of bad.parquet.x"
-expect_rc 1 "$TARN" cat o.csv
-expect_in err "reading format csv is not supported"
+expect_rc 0 "$TARN" cat o.csv --format jsonl
+expect_in out '{"customer":"Ada","qty":2,"tags":"[\"new\", \"gift\"]","paid":true}' '{"customer":null,"qty":10,"tags":null,"paid":true}'
 expect_rc 1 "$TARN" convert o.arrow no/such/dir/x.csv
 expect_in err "no/such/dir/x.csv"
 printf 'not arrow at all' >junk.arrow

@@ -100,8 +100,9 @@ TEST(registry)
     int n = 0;
     while (tarn_format_name(n))
         n++;
-    CHECK_EQ_INT(n, 4);
+    CHECK_EQ_INT(n, 5);
     CHECK(tn_format_by_name("JSONL") == tn_format_at(3));
+    CHECK_STR(tarn_format_from_path("lake/x.parquet"), "parquet");
 }
 
 static char dir[64];
@@ -199,11 +200,11 @@ TEST(reader_options)
     tarn_options_free(o);
     o = opts_of("format", "parquetx", NULL, NULL);
     CHECK_EQ_INT(tn_format_open(path_in("o.arrow"), o, &r, &E), TARN_EINVAL);
-    CHECK_STR(E.message, "unknown format 'parquetx' (known: ipc, ipc_stream, csv, jsonl)");
+    CHECK_STR(E.message, "unknown format 'parquetx' (known: ipc, ipc_stream, csv, jsonl, parquet)");
     tarn_options_free(o);
     CHECK_EQ_INT(tn_format_open(path_in("missing.arrow"), NULL, &r, &E), TARN_ENOTFOUND);
     CHECK_MSG(&E, "missing.arrow");
-    CHECK_EQ_INT(tn_format_open(path_in("o.csv"), NULL, &r, &E), TARN_EUNSUPPORTED);
+    CHECK_EQ_INT(tn_format_open(path_in("o.csv"), NULL, &r, &E), TARN_ENOTFOUND);
     unlink(path_in("o.arrow"));
     CHECK_EQ_INT(files_in_dir(), 0);
 }

@@ -230,6 +230,69 @@ TEST(s3_backend)
     printf("s3 suite ran against bucket %s\n", bucket);
 }
 
+/* An answer of the S3 test server's control endpoints, as a string. */
+static void server_get(const char *base, const char *path, char *out, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "curl -s '%s%s'", base, path);
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, cap - 1, p) : 0;
+    out[n] = '\0';
+    if (p)
+        pclose(p);
+}
+
+/* With TARN_TEST_S3_CHECKS set to the base URL of tests/interop/s3_server.mjs
+ * (by tests/interop/store_s3_requests.sh): the S3 backend's conditional
+ * writes and multipart clean-up, which s3rver cannot show. */
+TEST(s3_requests)
+{
+    const char *base = getenv("TARN_TEST_S3_CHECKS");
+    if (!base)
+        return;
+    tarn_error err;
+    tn_store *s;
+    char answer[256];
+    CHECK_OK(tn_store_s3_open("lake", &s, &err), &err);
+    suite(s, true); /* conditional checks on: If-None-Match and If-Match honoured */
+    /* an aborted multipart upload is aborted on the service too */
+    tn_store_writer *w;
+    static uint8_t mb[1 << 20];
+    CHECK_OK(tn_store_writer_open(s, "mp/aborted.bin", NULL, &w, &err), &err);
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":1,\"objects\":3}");
+    w->abort(w);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    /* a completion that keeps failing aborts the upload and leaves no object */
+    server_get(base, "/__fail-completes?n=20", answer, sizeof answer);
+    CHECK_OK(tn_store_writer_open(s, "mp/failed.bin", NULL, &w, &err), &err);
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
+    CHECK_EQ_INT(w->commit(w, &err), TARN_ENETWORK);
+    CHECK_MSG(&err, "InternalError");
+    server_get(base, "/__fail-completes?n=0", answer, sizeof answer);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    tn_object_meta m;
+    CHECK_EQ_INT(tn_store_head(s, "mp/failed.bin", &m, &err), TARN_ENOTFOUND);
+    /* a multipart create-if-absent over an existing key loses at completion */
+    tn_put_options create = {.mode = TN_PUT_CREATE};
+    CHECK_OK(tn_store_writer_open(s, "a/new.txt", &create, &w, &err), &err);
+    for (int i = 0; i < 9; i++)
+        CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
+    CHECK_EQ_INT(w->commit(w, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    CHECK_OK(tn_store_head(s, "a/new.txt", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 3);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    tn_store_free(s);
+    printf("s3 request checks ran\n");
+}
+
 /* With TARN_TEST_AZ_CONTAINER set (by tests/interop/store_azurite.sh, which
  * starts Azurite and verifies SharedKey signatures), the suite runs against
  * Azure Blob Storage, conditional writes included. */
@@ -501,6 +564,7 @@ int main(void)
     RUN(local_backend);
     RUN(memory_backend);
     RUN(s3_backend);
+    RUN(s3_requests);
     RUN(azure_backend);
     RUN(gcs_backend);
     RUN(faults);

@@ -1,0 +1,53 @@
+/*
+ * fuzz_csv.c — the CSV reader over arbitrary bytes. The first byte picks
+ * options (delimiter sniffed or fixed, header, error policy, escape, tiny
+ * blocks to stress row resumption); the rest is the file. Every batch must
+ * pass validation; errors are fine, crashes and leaks are not.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arrow/array.h"
+#include "arrow/c_data.h"
+#include "formats/csv/csv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    uint8_t sel = data[0];
+    tn_csv_options o;
+    tn_csv_options_init(&o);
+    o.on_error = (tn_on_error)(sel % 3);
+    o.header = (sel >> 2) % 3 - 1;
+    if (sel & 0x20)
+        o.escape = '\\';
+    if (sel & 0x40)
+        o.block_size = 7 + (sel & 0x1f);
+    if (sel & 0x80) {
+        o.comment = "#";
+        o.trim = true;
+        o.batch_size = 3;
+    }
+    o.compression = TN_COMPRESSION_NONE;
+    tn_reader *r;
+    tarn_error err;
+    if (tn_csv_open_memory(data + 1, (int64_t)size - 1, &o, &r, &err) != 0)
+        return 0;
+    tn_batch *b;
+    while (tn_reader_next(r, &b, &err) == 0 && b) {
+        int bad = tn_batch_check(b, &err) != 0;
+        for (int32_t c = 0; c < b->schema->n_fields && !bad; c++)
+            bad = tn_array_validate(b->columns[c], TARN_VALIDATE_FULL, &err) != 0;
+        if (bad) {
+            fprintf(stderr, "invalid batch: %s\n", err.message);
+            __builtin_trap();
+        }
+        tn_batch_unref(b);
+    }
+    tn_reader_free(r);
+    return 0;
+}

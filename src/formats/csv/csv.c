@@ -1,0 +1,1162 @@
+/*
+ * csv.c — the CSV reader: a byte source, the tokenizer and typed column
+ * converters, producing record batches with bounded memory.
+ *
+ * The reader holds one buffer of decompressed bytes. Each batch tokenizes
+ * complete rows from it (tokenize.c), converts each column from the spans
+ * straight into Arrow buffers it allocates once per batch (no per-value
+ * allocation), then moves on; a row cut by the end of the buffer waits for
+ * the next read. The buffer grows only for a row longer than itself, up to
+ * max_row_bytes.
+ *
+ * Errors: line and column are computed only when a row is bad, by counting
+ * line ends from the start of the batch (whose line number is kept). The
+ * policy decides: fail with "file:line:column: column 'c': why 'value'",
+ * skip the row (appending the same text and the raw row to reject_path),
+ * or store null.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arrow/utf8.h"
+#include "core/alloc.h"
+#include "core/pool.h"
+#include "formats/csv/csv_int.h"
+#include "formats/csv/source.h"
+#include "formats/csv/textparse.h"
+
+void tn_csv_options_init(tn_csv_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->header = -1;
+}
+
+typedef struct column {
+    tn_type *type; /* borrowed from the schema */
+    tn_type_id id;
+    uint32_t layouts;   /* date layouts for date/timestamp columns */
+    int64_t scale;      /* timestamp: divisor from microseconds, or multiplier (negative) */
+} column;
+
+typedef struct outcol {
+    tn_buffer *validity, *values, *data;
+    int64_t nulls;
+} outcol;
+
+/* The state of converting one run of rows: the sequential reader has one;
+ * the parallel path one per chunk of the buffer. */
+typedef struct work {
+    tn_csv_tok tok;
+    outcol *out;     /* ncols */
+    uint8_t *rej;    /* per row of the batch: rejected */
+    size_t rej_cap;
+    int64_t nrej, rejected;
+    tn_buf scratch;
+    tn_buf rejects;  /* reject_path lines, written in order by the reader */
+    size_t start, stop; /* parallel: the chunk of the buffer */
+    size_t end;         /* parallel: where its last complete row ends */
+    bool open_end;      /* parallel: its last field is a quote still open */
+    tn_batch **batches; /* parallel: what the chunk produced */
+    size_t nbatches, cap_batches;
+} work;
+
+typedef struct csv_reader {
+    tn_reader base;
+    tn_csv_options o;
+    char *name;
+    tn_source *src;
+    uint8_t *buf;
+    size_t cap, len, pos;
+    bool eof, done;
+    int64_t line;        /* line number of buf[pos] */
+    tn_csv_tok tok;      /* the dialect; and the tokens of the sequential path */
+    int32_t ncols;
+    column *cols;
+    work seq;            /* the sequential path */
+    work *par;           /* the parallel path: one per chunk */
+    int32_t npar;
+    tn_batch **queue;    /* batches made in parallel, not handed out yet */
+    size_t qhead, qlen, qcap;
+    int32_t threads, maxpar;
+    bool par_failed;     /* the split of this buffer did not prove right */
+    int64_t par_chunks;  /* chunks parsed in parallel and kept */
+    int64_t rejected;
+    int reject_fd;
+    size_t block;
+    int64_t batch_size;
+    bool header; /* the input had a header row (given or sniffed) */
+    int64_t sampled;
+    char *own_comment, *own_reject; /* copies: the caller's options may go away */
+    char **own_nulls;
+} csv_reader;
+
+/* --- input buffer ----------------------------------------------------- */
+
+/* Move the unread bytes to the front and read until at least `want` bytes
+ * are buffered or the input ends. */
+static int refill(csv_reader *r, size_t want, tarn_error *err)
+{
+    r->par_failed = false; /* new bytes may split well again */
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (want > r->cap) {
+        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
+        uint8_t *nb = tn_realloc(r->buf, nc);
+        TN_TRY_ALLOC(nb, err, nc);
+        r->buf = nb;
+        r->cap = nc;
+    }
+    while (!r->eof && r->len < want) {
+        size_t got;
+        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
+        r->len += got;
+        r->eof = got == 0;
+    }
+    return TARN_OK;
+}
+
+static int64_t count_lines(const uint8_t *p, size_t n)
+{
+    int64_t k = 0;
+    const uint8_t *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* --- errors ----------------------------------------------------------- */
+
+/* Line and column (1-based, in bytes) of buffer offset off. */
+static void locate(const csv_reader *r, size_t off, int64_t *line, int64_t *col)
+{
+    *line = r->line + count_lines(r->buf + r->pos, off - r->pos);
+    size_t s = off;
+    while (s > r->pos && r->buf[s - 1] != '\n')
+        s--;
+    *col = (int64_t)(off - s) + 1;
+}
+
+static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tarn_error *err)
+{
+    if (!r->o.reject_path)
+        return TARN_OK;
+    const tn_row *rw = &w->tok.rows[row];
+    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
+    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
+    TN_TRY(tn_buf_append(&w->rejects, r->buf + rw->start, rw->end - rw->start, err));
+    return tn_buf_append_byte(&w->rejects, '\n', err);
+}
+
+/* Append the rejected rows a piece of work collected to reject_path. */
+static int flush_rejects(csv_reader *r, work *w, tarn_error *err)
+{
+    if (w->rejects.len == 0)
+        return TARN_OK;
+    if (r->reject_fd < 0) {
+        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (r->reject_fd < 0)
+            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
+    }
+    size_t n = w->rejects.len;
+    w->rejects.len = 0;
+    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
+        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
+    return TARN_OK;
+}
+
+/* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
+ * on (null policy: *as_null is set) or is dropped; an error status to stop. */
+static int bad(csv_reader *r, work *w, size_t row, int32_t c, size_t off, int code, const char *why, const uint8_t *v, size_t n,
+               tarn_error *err)
+{
+    if (r->o.on_error == TN_ON_ERROR_NULL && c >= 0)
+        return TARN_OK;
+    int64_t line, col;
+    locate(r, off, &line, &col);
+    char msg[TARN_ERROR_MAX];
+    int vn = n > 200 ? 200 : (int)n;
+    if (c >= 0)
+        snprintf(msg, sizeof msg, "%s:%lld:%lld: column '%s': %s '%.*s'%s", r->name, (long long)line, (long long)col,
+                 r->base.schema->fields[c].name, why, vn, v ? (const char *)v : "", n > 200 ? "..." : "");
+    else
+        snprintf(msg, sizeof msg, "%s:%lld:%lld: %s", r->name, (long long)line, (long long)col, why);
+    if (r->o.on_error == TN_ON_ERROR_FAIL)
+        return code == TARN_ECORRUPT ? TN_CORRUPT(err, "%s", msg) : tn_error_set(err, code, "%s", msg);
+    if (!w->rej[row]) {
+        w->rej[row] = 1;
+        w->nrej++;
+        TN_TRY(write_reject(r, w, row, msg, err));
+    }
+    return TARN_OK;
+}
+
+/* --- row checks ------------------------------------------------------- */
+
+static int check_rows(csv_reader *r, work *w, tarn_error *err)
+{
+    const tn_csv_tok *t = &w->tok;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const tn_row *rw = &t->rows[i];
+        if (rw->nfields != (uint32_t)r->ncols && r->o.on_error != TN_ON_ERROR_NULL) {
+            char why[96];
+            snprintf(why, sizeof why, "expected %d fields, found %u", r->ncols, rw->nfields);
+            TN_TRY(bad(r, w, i, -1, rw->start, TARN_ECORRUPT, why, NULL, 0, err));
+        }
+        for (uint32_t f = 0; f < rw->nfields && !w->rej[i]; f++) {
+            tn_span sp = t->spans[rw->first + f];
+            if (!(sp.len & TN_SPAN_BAD))
+                continue;
+            size_t after = sp.off + (sp.len & TN_SPAN_LEN);
+            bool open_quote = after == r->len && r->eof;
+            const char *why = open_quote ? "quoted field is not closed" : "unexpected bytes after a closing quote";
+            if (r->o.on_error == TN_ON_ERROR_NULL && (int32_t)f < r->ncols)
+                continue; /* the converter nulls it */
+            TN_TRY(bad(r, w, i, -1, open_quote ? sp.off - 1 : after + 1, TARN_ECORRUPT, why, NULL, 0, err));
+        }
+    }
+    return TARN_OK;
+}
+
+/* --- column conversion ------------------------------------------------ */
+
+static int set_null(outcol *oc, int64_t n, size_t row, tarn_error *err)
+{
+    if (!oc->validity) {
+        oc->validity = tn_buffer_new(tn_bitmap_bytes(n));
+        TN_TRY_ALLOC(oc->validity, err, (size_t)tn_bitmap_bytes(n));
+        memset(oc->validity->data, 0xff, (size_t)tn_bitmap_bytes(n));
+    }
+    tn_bit_clear(oc->validity->data, (int64_t)row);
+    oc->nulls++;
+    return TARN_OK;
+}
+
+static bool is_null(const csv_reader *r, const uint8_t *p, size_t n)
+{
+    if (r->o.n_null_values == 0)
+        return n == 0;
+    for (int32_t i = 0; i < r->o.n_null_values; i++) {
+        const char *s = r->o.null_values[i];
+        if (strlen(s) == n && memcmp(s, p, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The text of a cell: quoting undone (into scratch), trimmed. */
+static int text_of(csv_reader *r, work *w, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
+{
+    *p = r->buf + sp.off;
+    *n = sp.len & TN_SPAN_LEN;
+    if (sp.len & TN_SPAN_ESC) {
+        w->scratch.len = 0;
+        TN_TRY(tn_buf_reserve(&w->scratch, *n + 1, err));
+        *n = tn_csv_unescape(&w->tok, *p, *n, w->scratch.data);
+        *p = w->scratch.data;
+    }
+    if (r->o.trim && !(sp.len & TN_SPAN_QUOTED)) {
+        while (*n && (**p == ' ' || **p == '\t'))
+            (*p)++, (*n)--;
+        while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+            (*n)--;
+    }
+    return TARN_OK;
+}
+
+static int64_t width_of(tn_type_id id)
+{
+    switch (id) {
+    case TN_INT32:
+    case TN_DATE32:
+        return 4;
+    case TN_DECIMAL128:
+        return 16;
+    case TN_BOOL:
+        return 0;
+    default:
+        return 8;
+    }
+}
+
+/* Parse one value into slot row of values; false when it does not parse. */
+static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
+{
+    *overflow = false;
+    switch (col->id) {
+    case TN_BOOL: {
+        bool v;
+        if (!tn_text_parse_bool(p, (int64_t)n, &v))
+            return false;
+        tn_bit_put(values, (int64_t)row, v);
+        return true;
+    }
+    case TN_INT64:
+        return tn_text_parse_int64(p, (int64_t)n, (int64_t *)values + row, overflow);
+    case TN_INT32: {
+        int64_t v;
+        if (!tn_text_parse_int64(p, (int64_t)n, &v, overflow))
+            return false;
+        if (v < INT32_MIN || v > INT32_MAX)
+            return !(*overflow = true);
+        ((int32_t *)values)[row] = (int32_t)v;
+        return true;
+    }
+    case TN_FLOAT64:
+        return tn_text_parse_double(p, (int64_t)n, (double *)values + row);
+    case TN_DECIMAL128: {
+        __int128 v;
+        if (!tn_text_parse_decimal(p, (int64_t)n, col->type->precision, col->type->scale, &v))
+            return false;
+        memcpy(values + row * 16, &v, 16);
+        return true;
+    }
+    case TN_DATE32:
+        return tn_text_parse_date(p, (int64_t)n, col->layouts, (int32_t *)values + row);
+    case TN_TIME64:
+        return tn_text_parse_time(p, (int64_t)n, (int64_t *)values + row);
+    case TN_TIMESTAMP: {
+        int64_t us;
+        bool zone;
+        if (!tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
+            return false;
+        ((int64_t *)values)[row] = col->scale > 0 ? us / col->scale : us * -col->scale;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
+{
+    const column *col = &r->cols[c];
+    outcol *oc = &w->out[c];
+    int64_t wid = width_of(col->id);
+    int64_t bytes = wid ? (int64_t)nrows * wid : tn_bitmap_bytes((int64_t)nrows);
+    oc->values = tn_buffer_new_zeroed(bytes);
+    TN_TRY_ALLOC(oc->values, err, (size_t)bytes);
+    uint8_t *values = oc->values->data;
+    const tn_csv_tok *t = &w->tok;
+    /* int64 and float64 columns of plain fields: the tight loop */
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        if (w->rej[i])
+            continue;
+        if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || (sp.len & TN_SPAN_BAD)) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        const uint8_t *p;
+        size_t n;
+        if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
+            p = r->buf + sp.off;
+            n = sp.len & TN_SPAN_LEN;
+        } else {
+            TN_TRY(text_of(r, w, sp, &p, &n, err));
+        }
+        if ((!(sp.len & TN_SPAN_QUOTED) && is_null(r, p, n)) || n == 0) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        bool overflow;
+        if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
+            continue;
+        char why[64];
+        snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
+                 tn_type_id_name(col->id));
+        TN_TRY(bad(r, w, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
+        TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+    }
+    return TARN_OK;
+}
+
+static int convert_string(csv_reader *r, work *w, int32_t c, size_t nrows, bool careful, tarn_error *err)
+{
+    outcol *oc = &w->out[c];
+    const tn_csv_tok *t = &w->tok;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        if (tn_csv_cell(t, i, (uint32_t)c, &sp))
+            total += sp.len & TN_SPAN_LEN;
+    }
+    if (total > INT32_MAX)
+        return tn_error_set(err, TARN_EOVERFLOW, "%s: column '%s' holds more than 2 GiB in one batch; lower batch_size",
+                            r->name, r->base.schema->fields[c].name);
+    oc->values = tn_buffer_new((int64_t)(nrows + 1) * 4);
+    TN_TRY_ALLOC(oc->values, err, (nrows + 1) * 4);
+    oc->data = tn_buffer_new((int64_t)total);
+    TN_TRY_ALLOC(oc->data, err, (size_t)total);
+    int32_t *offs = (int32_t *)oc->values->data;
+    uint8_t *data = oc->data->data;
+    int32_t o = 0;
+    offs[0] = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        tn_span sp;
+        offs[i + 1] = o;
+        if (w->rej[i])
+            continue;
+        if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || ((sp.len & TN_SPAN_BAD) && r->o.on_error == TN_ON_ERROR_NULL)) {
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        const uint8_t *src = r->buf + sp.off;
+        size_t n = sp.len & TN_SPAN_LEN;
+        if (!(sp.len & TN_SPAN_QUOTED)) {
+            if (r->o.trim) {
+                while (n && (*src == ' ' || *src == '\t'))
+                    src++, n--;
+                while (n && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+                    n--;
+            }
+            if (is_null(r, src, n)) {
+                TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+                continue;
+            }
+        }
+        if (sp.len & TN_SPAN_ESC)
+            n = tn_csv_unescape(t, src, n, data + o);
+        else
+            memcpy(data + o, src, n);
+        if (careful && !tn_utf8_valid(data + o, (int64_t)n, NULL)) {
+            TN_TRY(bad(r, w, i, c, sp.off, TARN_ECORRUPT, "invalid UTF-8 in", data + o, n, err));
+            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+            continue;
+        }
+        o += (int32_t)n;
+        offs[i + 1] = o;
+    }
+    oc->data->size = o;
+    oc->values->size = (int64_t)(nrows + 1) * 4;
+    return TARN_OK;
+}
+
+static void outcol_reset(outcol *oc)
+{
+    tn_buffer_unref(oc->validity);
+    tn_buffer_unref(oc->values);
+    tn_buffer_unref(oc->data);
+    memset(oc, 0, sizeof *oc);
+}
+
+static int convert_column(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
+{
+    if (r->cols[c].id != TN_STRING)
+        return convert_fixed(r, w, c, nrows, err);
+    TN_TRY(convert_string(r, w, c, nrows, false, err));
+    outcol *oc = &w->out[c];
+    /* the column's bytes are valid and no value starts inside a character
+     * (so no value ends inside one): then every value is valid */
+    const uint8_t *d = oc->data->data;
+    const int32_t *offs = (const int32_t *)oc->values->data;
+    int64_t size = oc->data->size;
+    bool ok = tn_utf8_valid(d, size, NULL);
+    for (size_t i = 1; ok && i < nrows; i++)
+        ok = offs[i] >= size || (d[offs[i]] & 0xC0) != 0x80;
+    if (ok)
+        return TARN_OK;
+    /* rare: find the bad values one by one */
+    outcol_reset(oc);
+    return convert_string(r, w, c, nrows, true, err);
+}
+
+/* Drop rejected rows from every column, in place. */
+static void compact(csv_reader *r, work *w, size_t nrows, size_t *kept)
+{
+    size_t k = 0;
+    for (int32_t c = 0; c < r->ncols; c++) {
+        outcol *oc = &w->out[c];
+        tn_type_id id = r->cols[c].id;
+        int64_t wid = width_of(id);
+        uint8_t *v = oc->values->data;
+        int32_t *offs = (int32_t *)v;
+        int32_t o = 0;
+        k = 0;
+        oc->nulls = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            if (w->rej[i])
+                continue;
+            if (oc->validity) {
+                bool valid = tn_bit_get(oc->validity->data, (int64_t)i);
+                tn_bit_put(oc->validity->data, (int64_t)k, valid);
+                oc->nulls += !valid;
+            }
+            if (id == TN_STRING) {
+                int32_t s = offs[i], e = offs[i + 1];
+                memmove(oc->data->data + o, oc->data->data + s, (size_t)(e - s));
+                offs[k] = o;
+                o += e - s;
+            } else if (id == TN_BOOL) {
+                tn_bit_put(v, (int64_t)k, tn_bit_get(v, (int64_t)i));
+            } else {
+                memmove(v + k * (size_t)wid, v + i * (size_t)wid, (size_t)wid);
+            }
+            k++;
+        }
+        if (id == TN_STRING) {
+            offs[k] = o;
+            oc->data->size = o;
+        }
+    }
+    *kept = k;
+}
+
+static int make_batch(csv_reader *r, work *w, size_t n, tn_batch **out, tarn_error *err)
+{
+    tn_batch *b = tn_batch_new(r->base.schema, (int64_t)n);
+    TN_TRY_ALLOC(b, err, sizeof *b);
+    for (int32_t c = 0; c < r->ncols; c++) {
+        outcol *oc = &w->out[c];
+        bool str = r->cols[c].id == TN_STRING;
+        tn_array *a = tn_array_new(r->cols[c].type, (int64_t)n, str ? 3 : 2, 0);
+        if (!a) {
+            tn_batch_unref(b);
+            return tn_error_oom(err, sizeof *a);
+        }
+        if (oc->validity && oc->nulls == 0) {
+            tn_buffer_unref(oc->validity);
+            oc->validity = NULL;
+        }
+        if (oc->validity)
+            oc->validity->size = tn_bitmap_bytes((int64_t)n);
+        if (!str) {
+            int64_t wid = width_of(r->cols[c].id);
+            oc->values->size = wid ? (int64_t)n * wid : tn_bitmap_bytes((int64_t)n);
+        } else {
+            oc->values->size = (int64_t)(n + 1) * 4;
+        }
+        a->buffers[0] = oc->validity;
+        a->buffers[1] = oc->values;
+        if (str)
+            a->buffers[2] = oc->data;
+        a->null_count = oc->nulls;
+        memset(oc, 0, sizeof *oc);
+        b->columns[c] = a;
+    }
+    *out = b;
+    return TARN_OK;
+}
+
+/* Convert the tokenized rows into a batch (NULL when every row was dropped). */
+static int convert(csv_reader *r, work *w, tn_batch **out, tarn_error *err)
+{
+    size_t nrows = w->tok.nrows;
+    *out = NULL;
+    if (nrows > w->rej_cap) {
+        uint8_t *nr = tn_realloc(w->rej, nrows);
+        TN_TRY_ALLOC(nr, err, nrows);
+        w->rej = nr;
+        w->rej_cap = nrows;
+    }
+    memset(w->rej, 0, nrows);
+    w->nrej = 0;
+    int rc = check_rows(r, w, err);
+    for (int32_t c = 0; c < r->ncols && rc == TARN_OK; c++)
+        rc = convert_column(r, w, c, nrows, err);
+    if (rc == TARN_OK) {
+        size_t kept = nrows;
+        if (w->nrej)
+            compact(r, w, nrows, &kept);
+        w->rejected += w->nrej;
+        if (kept > 0)
+            rc = make_batch(r, w, kept, out, err);
+    }
+    for (int32_t c = 0; c < r->ncols; c++)
+        outcol_reset(&w->out[c]);
+    return rc;
+}
+
+/* --- the reader ------------------------------------------------------- */
+
+static int work_init(csv_reader *r, work *w, tarn_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->tok = r->tok; /* the dialect; the lists are the work's own */
+    w->tok.spans = NULL;
+    w->tok.rows = NULL;
+    w->tok.nspans = w->tok.cap_spans = w->tok.nrows = w->tok.cap_rows = 0;
+    tn_buf_init(&w->scratch, 0);
+    tn_buf_init(&w->rejects, 0);
+    w->out = tn_calloc((size_t)r->ncols + 1, sizeof(outcol));
+    TN_TRY_ALLOC(w->out, err, (size_t)r->ncols * sizeof(outcol));
+    return TARN_OK;
+}
+
+static void work_drop_batches(work *w)
+{
+    for (size_t i = 0; i < w->nbatches; i++)
+        tn_batch_unref(w->batches[i]);
+    w->nbatches = 0;
+}
+
+static void work_reset(csv_reader *r, work *w)
+{
+    tn_csv_tok_reset(&w->tok);
+    for (int32_t c = 0; w->out && c < r->ncols; c++)
+        outcol_reset(&w->out[c]);
+    tn_free(w->out);
+    tn_free(w->rej);
+    tn_buf_reset(&w->scratch);
+    tn_buf_reset(&w->rejects);
+    work_drop_batches(w);
+    tn_free(w->batches);
+    memset(w, 0, sizeof *w);
+}
+
+/* Consume buffer bytes up to end. */
+static void advance(csv_reader *r, size_t end)
+{
+    r->line += count_lines(r->buf + r->pos, end - r->pos);
+    r->pos = end;
+}
+
+/* One batch from the buffer, on the reader's thread. */
+static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
+{
+    work *w = &r->seq;
+    while (!r->done) {
+        if (!r->eof && r->len - r->pos < r->block)
+            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        size_t end;
+        TN_TRY(tn_csv_tokenize(&w->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
+        if (w->tok.nrows == 0) {
+            advance(r, end);
+            if (r->eof && r->pos == r->len) {
+                r->done = true;
+                break;
+            }
+            if (r->eof) /* cannot happen: a final tokenize ends every row */
+                return tn_error_set(err, TARN_EINTERNAL, "%s: tokenizer made no progress", r->name);
+            size_t pending = r->len - r->pos;
+            if ((int64_t)pending >= r->o.max_row_bytes) {
+                int64_t line, col;
+                locate(r, r->pos, &line, &col);
+                return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
+                                    (long long)line, (long long)r->o.max_row_bytes);
+            }
+            TN_TRY(refill(r, pending * 2 > r->block ? pending * 2 : r->block, err));
+            continue;
+        }
+        int rc = convert(r, w, out, err);
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+        r->rejected += w->rejected;
+        w->rejected = 0;
+        advance(r, end);
+        if (rc != TARN_OK) {
+            r->done = true;
+            return rc;
+        }
+        if (*out)
+            return TARN_OK;
+    }
+    return TARN_OK;
+}
+
+/* --- parallel parsing of one buffer ------------------------------------
+ *
+ * The buffer is cut into chunks at line ends that are outside quotes
+ * according to a count of quote bytes (parity) before each nominal cut.
+ * Each chunk is tokenized and converted on the pool as if it started a file.
+ * A cut is proven right afterwards: the chunk before it must end with a
+ * complete row, not inside a quoted field. Escapes, comment lines or stray
+ * quotes in unquoted fields can fool the parity; then the proof fails and the
+ * buffer is parsed again on one thread, as it is when any chunk fails (so an
+ * error is always the first one in the file). */
+
+#define PAR_MIN_CHUNK ((size_t)1 << 20)
+
+static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
+{
+    csv_reader *r = ctx;
+    for (int64_t i = begin; i < end_i; i++) {
+        work *w = &r->par[i];
+        size_t at = w->start;
+        bool final = i == r->npar - 1 ? r->eof : true;
+        while (at < w->stop) {
+            size_t end;
+            TN_TRY(tn_csv_tokenize(&w->tok, r->buf, at, w->stop, final, r->batch_size, &end, err));
+            if (w->tok.nrows == 0) {
+                at = end;
+                break;
+            }
+            /* the proof of the cut after this chunk: its last row is closed */
+            tn_span last = w->tok.spans[w->tok.nspans - 1];
+            if (end == w->stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->stop)
+                w->open_end = true;
+            tn_batch *b = NULL;
+            TN_TRY(convert(r, w, &b, err));
+            at = end;
+            if (!b)
+                continue;
+            if (w->nbatches == w->cap_batches) {
+                size_t nc = w->cap_batches ? w->cap_batches * 2 : 4;
+                tn_batch **nb = tn_realloc(w->batches, nc * sizeof *nb);
+                if (!nb) {
+                    tn_batch_unref(b);
+                    return tn_error_oom(err, nc * sizeof *nb);
+                }
+                w->batches = nb;
+                w->cap_batches = nc;
+            }
+            w->batches[w->nbatches++] = b;
+        }
+        w->end = at;
+    }
+    return TARN_OK;
+}
+
+/* Choose the cuts; returns the number of chunks (1: do not split). */
+static int32_t plan_chunks(csv_reader *r)
+{
+    size_t avail = r->len - r->pos;
+    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    if (k > 2 * r->threads)
+        k = 2 * r->threads;
+    if (k < 2)
+        return 1;
+    uint8_t q = r->tok.quote;
+    bool quoting = r->tok.quoting;
+    size_t prev = r->pos;
+    int parity = 0;
+    int32_t n = 0;
+    r->par[0].start = r->pos;
+    for (int32_t i = 1; i < k; i++) {
+        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        if (cut <= prev)
+            continue;
+        for (const uint8_t *p = r->buf + prev, *e = r->buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
+             p++)
+            parity ^= 1;
+        /* forward to a line end outside quotes */
+        const uint8_t *p = r->buf + cut, *e = r->buf + r->len;
+        for (; p < e; p++) {
+            if (quoting && *p == q)
+                parity ^= 1;
+            else if (*p == '\n' && !parity)
+                break;
+        }
+        if (p >= e)
+            break;
+        size_t b = (size_t)(p - r->buf) + 1;
+        r->par[n].stop = b;
+        r->par[++n].start = b;
+        prev = b;
+    }
+    r->par[n].stop = r->len;
+    return n + 1;
+}
+
+static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
+{
+    *used = false;
+    if (!r->eof && r->len - r->pos < r->block)
+        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    int32_t k = plan_chunks(r);
+    if (k < 2)
+        return TARN_OK;
+    r->npar = k;
+    for (int32_t i = 0; i < k; i++) {
+        r->par[i].open_end = false;
+        r->par[i].end = r->par[i].start;
+        r->par[i].rejected = 0;
+    }
+    tarn_error perr;
+    int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
+    if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT || rc == TARN_EIO) {
+        if (err)
+            *err = perr;
+        return rc;
+    }
+    bool proven = rc == TARN_OK;
+    for (int32_t i = 0; i + 1 < k && proven; i++)
+        proven = !r->par[i].open_end && r->par[i].end == r->par[i].stop;
+    if (!proven) {
+        /* parse this buffer on one thread: same result as never splitting */
+        for (int32_t i = 0; i < k; i++) {
+            work_drop_batches(&r->par[i]);
+            r->par[i].rejects.len = 0;
+        }
+        r->par_failed = true;
+        return TARN_OK;
+    }
+    size_t total = 0;
+    for (int32_t i = 0; i < k; i++)
+        total += r->par[i].nbatches;
+    if (total > r->qcap) {
+        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
+        if (!q) {
+            for (int32_t i = 0; i < k; i++)
+                work_drop_batches(&r->par[i]);
+            return tn_error_oom(err, total * sizeof *q);
+        }
+        r->queue = q;
+        r->qcap = total;
+    }
+    r->qhead = r->qlen = 0;
+    for (int32_t i = 0; i < k; i++) {
+        work *w = &r->par[i];
+        for (size_t j = 0; j < w->nbatches; j++)
+            r->queue[r->qlen++] = w->batches[j];
+        w->nbatches = 0;
+        r->rejected += w->rejected;
+        if (rc == TARN_OK)
+            rc = flush_rejects(r, w, err);
+    }
+    size_t before = r->pos;
+    advance(r, r->par[k - 1].end);
+    /* no complete row in the chunks (one long row): let one thread grow the buffer */
+    *used = r->pos != before || r->qlen > 0;
+    r->par_failed = !*used;
+    r->par_chunks += *used ? k : 0;
+    return rc;
+}
+
+static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    csv_reader *r = (csv_reader *)base;
+    *out = NULL;
+    for (;;) {
+        if (r->qhead < r->qlen) {
+            *out = r->queue[r->qhead++];
+            return TARN_OK;
+        }
+        if (r->done)
+            return TARN_OK;
+        if (r->threads > 1 && !r->par_failed) {
+            bool used;
+            int rc = next_parallel(r, &used, err);
+            if (rc != TARN_OK) {
+                r->done = true;
+                return rc;
+            }
+            if (used)
+                continue;
+        }
+        return next_sequential(r, out, err);
+    }
+}
+
+static void csv_destroy(tn_reader *base)
+{
+    csv_reader *r = (csv_reader *)base;
+    tn_source_free(r->src);
+    tn_free(r->buf);
+    tn_csv_tok_reset(&r->tok);
+    work_reset(r, &r->seq);
+    for (int32_t i = 0; r->par && i < r->maxpar; i++)
+        work_reset(r, &r->par[i]);
+    tn_free(r->par);
+    for (size_t i = r->qhead; i < r->qlen; i++)
+        tn_batch_unref(r->queue[i]);
+    tn_free(r->queue);
+    tn_free(r->cols);
+    if (r->reject_fd >= 0)
+        close(r->reject_fd);
+    tn_free(r->name);
+    tn_free(r->own_comment);
+    tn_free(r->own_reject);
+    for (int32_t i = 0; r->own_nulls && i < r->o.n_null_values; i++)
+        tn_free(r->own_nulls[i]);
+    tn_free(r->own_nulls);
+    tn_free(r);
+}
+
+/* Keep copies of the option strings the reader uses after open. */
+static int own_options(csv_reader *r, tarn_error *err)
+{
+    if (r->o.comment) {
+        r->own_comment = tn_strdup(r->o.comment);
+        TN_TRY_ALLOC(r->own_comment, err, strlen(r->o.comment) + 1);
+        r->o.comment = r->own_comment;
+    }
+    if (r->o.reject_path) {
+        r->own_reject = tn_strdup(r->o.reject_path);
+        TN_TRY_ALLOC(r->own_reject, err, strlen(r->o.reject_path) + 1);
+        r->o.reject_path = r->own_reject;
+    }
+    int32_t n = r->o.null_values ? r->o.n_null_values : 0;
+    const char *const *given = r->o.null_values;
+    r->o.null_values = NULL;
+    r->o.n_null_values = 0;
+    if (n > 0) {
+        r->own_nulls = tn_calloc((size_t)n, sizeof(char *));
+        TN_TRY_ALLOC(r->own_nulls, err, (size_t)n * sizeof(char *));
+        for (int32_t i = 0; i < n; i++) {
+            r->own_nulls[i] = tn_strdup(given[i]);
+            r->o.n_null_values = i + 1;
+            TN_TRY_ALLOC(r->own_nulls[i], err, strlen(given[i]) + 1);
+        }
+        r->o.null_values = (const char *const *)r->own_nulls;
+    }
+    return TARN_OK;
+}
+
+int64_t tn_csv_parallel_chunks(const tn_reader *r)
+{
+    return ((const csv_reader *)r)->par_chunks;
+}
+
+int64_t tn_csv_rejected_rows(const tn_reader *r)
+{
+    return ((const csv_reader *)r)->rejected;
+}
+
+/* Skip the BOM and skip_rows physical lines; fills the first sample. */
+static int prepare(csv_reader *r, tarn_error *err)
+{
+    size_t sample = r->block > (1u << 20) ? r->block : (1u << 20);
+    TN_TRY(refill(r, sample, err));
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+    for (int64_t i = 0; i < r->o.skip_rows; i++) {
+        for (;;) {
+            uint8_t *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            if (nl) {
+                r->pos = (size_t)(nl - r->buf) + 1;
+                r->line++;
+                break;
+            }
+            r->pos = r->len;
+            if (r->eof)
+                return TARN_OK;
+            TN_TRY(refill(r, sample, err));
+        }
+    }
+    if (r->pos > 0)
+        TN_TRY(refill(r, sample, err));
+    return TARN_OK;
+}
+
+static int check_type(const char *name, const char *col, const tn_type *t, tarn_error *err)
+{
+    switch (t->id) {
+    case TN_BOOL:
+    case TN_INT32:
+    case TN_INT64:
+    case TN_FLOAT64:
+    case TN_DECIMAL128:
+    case TN_DATE32:
+    case TN_STRING:
+        return TARN_OK;
+    case TN_TIME64:
+        if (t->unit == TN_MICRO)
+            return TARN_OK;
+        break;
+    case TN_TIMESTAMP:
+        return TARN_OK;
+    default:
+        break;
+    }
+    return tn_error_set(err, TARN_EUNSUPPORTED, "%s: column '%s': the csv reader does not produce type %s", name, col,
+                        tn_type_id_name(t->id));
+}
+
+/* Build the schema from the sniffed dialect and the overrides. */
+static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
+{
+    int32_t n = d->ncols;
+    if (r->o.column_types) {
+        int32_t k;
+        char **names;
+        tn_type **types;
+        TN_TRY(tn_text_parse_columns(r->o.column_types, &k, &names, &types, err));
+        int rc = TARN_OK;
+        for (int32_t i = 0; i < k && rc == TARN_OK; i++) {
+            int32_t c = -1;
+            for (int32_t j = 0; j < n && c < 0; j++)
+                if (strcmp(d->names[j], names[i]) == 0)
+                    c = j;
+            if (c < 0) {
+                rc = tn_error_set(err, TARN_ENOTFOUND, "%s: column_types: no column named '%s'", r->name, names[i]);
+                break;
+            }
+            tn_type_unref(d->types[c]);
+            d->types[c] = types[i];
+            types[i] = NULL;
+            if (d->types[c]->id == TN_DATE32 || d->types[c]->id == TN_TIMESTAMP)
+                d->layouts[c] = d->layouts[c] ? d->layouts[c] : TN_DATE_ISO | TN_DATE_YMD_SLASH;
+        }
+        tn_text_free_columns(k, names, types);
+        TN_TRY(rc);
+    }
+    tn_schema *s = tn_schema_new(n);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    r->base.schema = s;
+    r->cols = tn_calloc((size_t)n + 1, sizeof(column));
+    TN_TRY_ALLOC(r->cols, err, (size_t)n * sizeof(column));
+    r->ncols = n;
+    for (int32_t c = 0; c < n; c++) {
+        const tn_field *given = r->o.schema ? &r->o.schema->fields[c] : NULL;
+        tn_type *t = given ? tn_type_ref(given->type) : tn_type_ref(d->types[c]);
+        const char *name = given ? given->name : d->names[c];
+        TN_TRY(tn_field_init(&s->fields[c], name, t, true, err));
+        TN_TRY(check_type(r->name, name, t, err));
+        column *col = &r->cols[c];
+        col->type = t;
+        col->id = t->id;
+        col->layouts = given ? TN_DATE_ISO | TN_DATE_YMD_SLASH : d->layouts[c];
+        if (t->id == TN_TIMESTAMP) {
+            static const int64_t scale[] = {1000000, 1000, 1, -1000};
+            col->scale = scale[t->unit];
+        }
+    }
+    return TARN_OK;
+}
+
+/* Conversion state: one for the reader's thread, and one per chunk when
+ * the pool has more than one thread (0 in the options means the pool's). */
+static int setup_work(csv_reader *r, tarn_error *err)
+{
+    TN_TRY(work_init(r, &r->seq, err));
+    r->threads = r->o.threads > 0 ? r->o.threads : tarn_threads();
+    if (r->threads <= 1)
+        return TARN_OK;
+    if (r->o.block_size <= 0)
+        r->block = ((size_t)4 << 20) * (size_t)(r->threads < 16 ? r->threads : 16);
+    r->maxpar = 2 * r->threads;
+    r->par = tn_calloc((size_t)r->maxpar, sizeof(work));
+    TN_TRY_ALLOC(r->par, err, (size_t)r->maxpar * sizeof(work));
+    for (int32_t i = 0; i < r->maxpar; i++)
+        TN_TRY(work_init(r, &r->par[i], err));
+    return TARN_OK;
+}
+
+static int open_reader(tn_source *src, const char *name, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    csv_reader *r = tn_calloc(1, sizeof *r);
+    if (!r) {
+        tn_source_free(src);
+        return tn_error_oom(err, sizeof *r);
+    }
+    r->src = src;
+    r->reject_fd = -1;
+    r->line = 1;
+    r->base.next = csv_next;
+    r->base.destroy = csv_destroy;
+    tn_csv_options_init(&r->o);
+    if (opts)
+        r->o = *opts;
+    r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
+    r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 65536;
+    if (r->o.max_row_bytes <= 0 || r->o.max_row_bytes > TN_CSV_MAX_ROW)
+        r->o.max_row_bytes = TN_CSV_MAX_ROW;
+    tn_csv_dialect d = {0};
+    int rc;
+    r->name = tn_strdup(r->o.name ? r->o.name : name);
+    if (!r->name) {
+        rc = tn_error_oom(err, strlen(name) + 1);
+        goto fail;
+    }
+    if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)
+        goto fail;
+    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK) {
+        if (rc == TARN_ECORRUPT)
+            tn_error_prefix(err, "%s: ", r->name);
+        goto fail;
+    }
+    if (d.ncols == 0 && !r->o.schema) {
+        rc = tn_error_set(err, TARN_EINVAL, "%s: no columns: the input is empty", r->name);
+        goto fail;
+    }
+    tn_csv_tok_init(&r->tok, d.delimiter, r->o.quote, r->o.no_quote, r->o.escape, r->o.comment);
+    if ((rc = setup_schema(r, &d, err)) != TARN_OK)
+        goto fail;
+    r->header = d.header;
+    r->sampled = d.sample_rows;
+    if ((rc = setup_work(r, err)) != TARN_OK)
+        goto fail;
+    if (d.header) {
+        size_t end;
+        if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)
+            goto fail;
+        r->line += count_lines(r->buf + r->pos, end - r->pos);
+        r->pos = end;
+    }
+    tn_csv_dialect_reset(&d);
+    r->o.schema = NULL; /* used only while opening */
+    r->o.column_types = NULL;
+    r->o.name = NULL;
+    *out = &r->base;
+    return TARN_OK;
+fail:
+    tn_csv_dialect_reset(&d);
+    tn_reader_free(&r->base);
+    return rc;
+}
+
+int tn_csv_open(const char *path, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_source *src;
+    TN_TRY(tn_source_open_file(path, opts ? opts->compression : TN_COMPRESSION_AUTO, &src, err));
+    return open_reader(src, path, opts, out, err);
+}
+
+int tn_csv_open_memory(const void *data, int64_t size, const tn_csv_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_source *src;
+    TN_TRY(tn_source_open_memory(data, size, opts ? opts->compression : TN_COMPRESSION_AUTO, &src, err));
+    return open_reader(src, "input", opts, out, err);
+}
+
+/* --- sniffing as a service -------------------------------------------- */
+
+void tn_csv_sniff_result_reset(tn_csv_sniff_result *s)
+{
+    tn_schema_unref(s->schema);
+    tn_free(s->date_layouts);
+    memset(s, 0, sizeof *s);
+}
+
+static int sniff_from(tn_reader *rd, tn_csv_sniff_result *out, tarn_error *err)
+{
+    csv_reader *r = (csv_reader *)rd;
+    out->delimiter = (char)r->tok.delim;
+    out->quote = (char)r->tok.quote;
+    out->schema = tn_schema_ref(r->base.schema);
+    out->date_layouts = tn_calloc((size_t)r->ncols + 1, sizeof(uint32_t));
+    TN_TRY_ALLOC(out->date_layouts, err, (size_t)r->ncols * 4);
+    for (int32_t c = 0; c < r->ncols; c++)
+        out->date_layouts[c] = r->cols[c].layouts;
+    return TARN_OK;
+}
+
+static int sniff_reader(tn_reader *rd, int rc, tn_csv_sniff_result *out, tarn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (rc != TARN_OK)
+        return rc;
+    csv_reader *r = (csv_reader *)rd;
+    out->header = r->header;
+    out->sample_rows = r->sampled;
+    rc = sniff_from(rd, out, err);
+    tn_reader_free(rd);
+    if (rc != TARN_OK)
+        tn_csv_sniff_result_reset(out);
+    return rc;
+}
+
+int tn_csv_sniff(const char *path, const tn_csv_options *opts, tn_csv_sniff_result *out, tarn_error *err)
+{
+    tn_reader *rd = NULL;
+    int rc = tn_csv_open(path, opts, &rd, err);
+    return sniff_reader(rd, rc, out, err);
+}
+
+int tn_csv_sniff_memory(const void *data, int64_t size, const tn_csv_options *opts, tn_csv_sniff_result *out,
+                        tarn_error *err)
+{
+    tn_reader *rd = NULL;
+    int rc = tn_csv_open_memory(data, size, opts, &rd, err);
+    return sniff_reader(rd, rc, out, err);
+}

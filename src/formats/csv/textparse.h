@@ -1,0 +1,79 @@
+/*
+ * textparse.h — text to typed values, shared by the CSV and JSON readers:
+ * booleans, integers, floats, decimals, dates, times and timestamps, plus a
+ * classifier that says which of those a piece of text could be (the type
+ * inference of both readers), and a parser of "a int, b date" type lists.
+ *
+ * Every parser takes (p, n) bytes that need not be NUL-terminated and returns
+ * true when the whole span is a value of the type. Nothing allocates.
+ *
+ * Dates, times and timestamps are parsed by core/datetime.h; this file only
+ * rewrites the slashed and dotted date layouts into ISO order first.
+ */
+#ifndef TN_FORMATS_TEXTPARSE_H
+#define TN_FORMATS_TEXTPARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arrow/type.h"
+
+/* Date layouts the readers understand. Slashed and dotted forms with the
+ * year last are ambiguous (03/04/2024); inference only picks one of MDY and
+ * DMY when the sample rules the other out. */
+enum {
+    TN_DATE_ISO = 1 << 0,   /* 2024-03-17 (month and day may have 1 digit) */
+    TN_DATE_YMD_SLASH = 1 << 1, /* 2024/03/17 */
+    TN_DATE_MDY = 1 << 2,   /* 03/17/2024 */
+    TN_DATE_DMY = 1 << 3,   /* 17/03/2024 */
+    TN_DATE_DMY_DOT = 1 << 4, /* 17.03.2024 */
+    TN_DATE_ALL = 0x1f,
+};
+
+/* What a piece of text could be, as a bit set (tn_text_classify). */
+enum {
+    TN_CAN_BOOL = 1 << 0,
+    TN_CAN_INT = 1 << 1,
+    TN_CAN_FLOAT = 1 << 2,
+    TN_CAN_TIME = 1 << 3,
+    TN_CAN_TS = 1 << 4,     /* timestamp without a zone */
+    TN_CAN_TSTZ = 1 << 5,   /* timestamp with a zone (Z, +hh:mm) */
+    TN_CAN_DATE = 1 << 6,   /* a date alone (also sets TS and TSTZ: midnight) */
+    TN_CAN_DATE_SHIFT = 8,  /* date layouts: TN_DATE_* << TN_CAN_DATE_SHIFT */
+    TN_CAN_ALL = 0x7f | (TN_DATE_ALL << 8),
+};
+
+/* The bit set of types the text can be parsed as (booleans only as
+ * true/false in any case). Timestamps record their date layouts in the date
+ * bits as well, since the two must agree. */
+uint32_t tn_text_classify(const uint8_t *p, int64_t n);
+
+bool tn_text_parse_bool(const uint8_t *p, int64_t n, bool *out); /* true/false/t/f/yes/no/1/0 */
+/* Returns false on syntax error; *overflow is set when the digits are a
+ * valid integer outside int64. */
+bool tn_text_parse_int64(const uint8_t *p, int64_t n, int64_t *out, bool *overflow);
+bool tn_text_parse_double(const uint8_t *p, int64_t n, double *out);
+/* Unscaled decimal with `scale` fraction digits and at most `precision`
+ * digits; extra fraction digits are rounded half away from zero. */
+bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out);
+
+/* Days since 1970-01-01 in any of the layouts of the `layouts` set (tried in
+ * the order of the enum). ISO text is what core/datetime.h accepts. */
+bool tn_text_parse_date(const uint8_t *p, int64_t n, uint32_t layouts, int32_t *days);
+/* hh:mm[:ss[.fraction]] to microseconds since midnight. */
+bool tn_text_parse_time(const uint8_t *p, int64_t n, int64_t *micros);
+/* date[T| ]time[zone] to microseconds since the epoch (UTC when a zone is
+ * given: Z, +hh, +hh:mm, +hhmm or a zone name); a date alone is midnight. */
+bool tn_text_parse_timestamp(const uint8_t *p, int64_t n, uint32_t layouts, int64_t *micros, bool *has_zone);
+
+/* A type from its SQL-ish name: bool/boolean, int/integer/bigint/int64,
+ * int32, double/float/float64/real, decimal(p,s), date, time, timestamp,
+ * timestamptz, string/varchar/text/utf8. NULL when unknown. */
+tn_type *tn_text_type_from_name(const char *p, int64_t n);
+
+/* Parse "a int, b date" into n names (owned, free with tn_free each and the
+ * array) and types (owned references). */
+int tn_text_parse_columns(const char *text, int32_t *n, char ***names, tn_type ***types, tarn_error *err);
+void tn_text_free_columns(int32_t n, char **names, tn_type **types);
+
+#endif

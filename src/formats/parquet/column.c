@@ -1,0 +1,319 @@
+/*
+ * column.c — walks the pages of one column chunk and decodes them.
+ *
+ * Chunk layout: [dictionary page] data page ... , each page a Thrift
+ * PageHeader followed by compressed_page_size bytes.
+ *   data page v1:  whole body compressed; inside: [u32 length + RLE rep
+ *                  levels] [u32 length + RLE def levels] values (levels
+ *                  absent when the max level is 0; BIT_PACKED levels carry
+ *                  no length prefix).
+ *   data page v2:  rep levels (rep_bytes) and def levels (def_bytes), both
+ *                  RLE without length prefix and never compressed, then the
+ *                  values, compressed when is_compressed.
+ *   dictionary:    num_values PLAIN values.
+ * The chunk must hold exactly ColumnMetaData.num_values levels.
+ */
+#include <string.h>
+#include <zlib.h>
+
+#include "core/alloc.h"
+#include "formats/parquet/codec.h"
+#include "formats/parquet/column.h"
+
+#define MAX_PAGE_VALUES (INT64_C(1) << 26)
+
+void tn_pq_chunk_data_reset(pq_chunk_data *c)
+{
+    tn_free(c->def);
+    tn_free(c->rep);
+    tn_pq_dense_reset(&c->values);
+    c->def = c->rep = NULL;
+    c->n_levels = c->cap = 0;
+}
+
+typedef struct page_ctx {
+    const pq_node *leaf;
+    const pq_column_meta *m;
+    const char *name;
+    pq_chunk_data *out;
+    pq_dense dict;
+    bool have_dict;
+    uint8_t *scratch;      /* decompressed page */
+    size_t scratch_cap;
+    tarn_error *err;
+} page_ctx;
+
+static int reserve_levels(page_ctx *c, int64_t n)
+{
+    pq_chunk_data *o = c->out;
+    if (o->n_levels + n <= o->cap)
+        return 0;
+    int64_t cap = o->cap ? o->cap : 1024;
+    while (cap < o->n_levels + n)
+        cap *= 2;
+    if (c->leaf->max_def > 0) {
+        uint16_t *d = tn_realloc(o->def, (size_t)cap * 2);
+        TN_TRY_ALLOC(d, c->err, (size_t)cap * 2);
+        o->def = d;
+    }
+    if (c->leaf->max_rep > 0) {
+        uint16_t *r = tn_realloc(o->rep, (size_t)cap * 2);
+        TN_TRY_ALLOC(r, c->err, (size_t)cap * 2);
+        o->rep = r;
+    }
+    o->cap = cap;
+    return 0;
+}
+
+static int scratch(page_ctx *c, size_t n)
+{
+    if (n <= c->scratch_cap)
+        return 0;
+    uint8_t *s = tn_realloc(c->scratch, n + 8);
+    TN_TRY_ALLOC(s, c->err, n);
+    c->scratch = s;
+    c->scratch_cap = n;
+    return 0;
+}
+
+/* v1 levels: RLE with a u32 length prefix, or legacy BIT_PACKED. */
+static int levels_v1(page_ctx *c, int encoding, int max, const uint8_t **p, const uint8_t *end, uint16_t *out,
+                     int64_t n)
+{
+    int bw = tn_pq_bit_width((uint32_t)max);
+    if (encoding == PQ_RLE) {
+        if (end - *p < 4)
+            return TN_CORRUPT(c->err, "parquet column \"%s\": truncated level length", c->name);
+        uint32_t len;
+        memcpy(&len, *p, 4);
+        if (len > (size_t)(end - *p) - 4)
+            return TN_CORRUPT(c->err, "parquet column \"%s\": levels of %u bytes past the end of the page", c->name,
+                              len);
+        TN_TRY(tn_pq_rle_u16(*p + 4, len, bw, out, n, c->err));
+        *p += 4 + len;
+    } else if (encoding == PQ_BIT_PACKED) {
+        size_t used;
+        TN_TRY(tn_pq_bitpacked_levels(*p, (size_t)(end - *p), bw, out, n, &used, c->err));
+        *p += used;
+    } else {
+        return TN_CORRUPT(c->err, "parquet column \"%s\": level encoding %d", c->name, encoding);
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (out[i] > max)
+            return TN_CORRUPT(c->err, "parquet column \"%s\": level %u above the maximum %d", c->name, out[i], max);
+    return 0;
+}
+
+static int check_levels(page_ctx *c, const uint16_t *l, int64_t n, int max)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (l[i] > max)
+            return TN_CORRUPT(c->err, "parquet column \"%s\": level %u above the maximum %d", c->name, l[i], max);
+    return 0;
+}
+
+/* Decode the values section for a page with n levels, after its levels
+ * were appended at out->def + first. */
+static int page_values(page_ctx *c, int encoding, const uint8_t *p, size_t len, int64_t first, int64_t n)
+{
+    int64_t nn = n;
+    if (c->leaf->max_def > 0) {
+        nn = 0;
+        const uint16_t *d = c->out->def + first;
+        for (int64_t i = 0; i < n; i++)
+            nn += d[i] == c->leaf->max_def;
+    }
+    if (c->leaf->conv == PQC_NULL)
+        return 0;
+    int rc = tn_pq_decode_values(&c->out->values, encoding, p, len, nn, c->have_dict ? &c->dict : NULL, c->err);
+    if (rc && c->err && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(c->err, "column \"%s\": ", c->name);
+    return rc;
+}
+
+static int first_rep_ok(page_ctx *c, int64_t first, int64_t n)
+{
+    /* The first level of a chunk starts a record. */
+    if (c->leaf->max_rep > 0 && first == 0 && n > 0 && c->out->rep[0] != 0)
+        return TN_CORRUPT(c->err, "parquet column \"%s\": first repetition level is not 0", c->name);
+    return 0;
+}
+
+static int data_page(page_ctx *c, const pq_page_header *h, const uint8_t *body)
+{
+    const pq_node *leaf = c->leaf;
+    int64_t n = h->num_values;
+    if (n < 0 || n > MAX_PAGE_VALUES)
+        return TN_CORRUPT(c->err, "parquet column \"%s\": page of %lld values", c->name, (long long)n);
+    if (n > c->m->num_values - c->out->n_levels)
+        return TN_CORRUPT(c->err, "parquet column \"%s\": pages hold more than the chunk's %lld values", c->name,
+                          (long long)c->m->num_values);
+    if (n == 0) /* an empty page (some writers emit them) holds nothing to decode */
+        return 0;
+    TN_TRY(reserve_levels(c, n));
+    int64_t first = c->out->n_levels;
+    size_t usize = (size_t)h->uncompressed_size, csize = (size_t)h->compressed_size;
+    if (h->type == PQ_DATA_PAGE) {
+        const uint8_t *p = body;
+        if (c->m->codec != PQ_UNCOMPRESSED) {
+            TN_TRY(scratch(c, usize));
+            TN_TRY(tn_pq_decompress(c->m->codec, body, csize, c->scratch, usize, c->err));
+            p = c->scratch;
+        } else if (usize != csize) {
+            return TN_CORRUPT(c->err, "parquet column \"%s\": uncompressed page sizes differ", c->name);
+        }
+        const uint8_t *end = p + usize;
+        if (leaf->max_rep > 0)
+            TN_TRY(levels_v1(c, h->rep_encoding, leaf->max_rep, &p, end, c->out->rep + first, n));
+        if (leaf->max_def > 0)
+            TN_TRY(levels_v1(c, h->def_encoding, leaf->max_def, &p, end, c->out->def + first, n));
+        TN_TRY(first_rep_ok(c, first, n));
+        TN_TRY(page_values(c, h->encoding, p, (size_t)(end - p), first, n));
+    } else {
+        if (h->rep_bytes < 0 || h->def_bytes < 0 || (uint64_t)h->rep_bytes + (uint64_t)h->def_bytes > csize ||
+            (uint64_t)h->rep_bytes + (uint64_t)h->def_bytes > usize)
+            return TN_CORRUPT(c->err, "parquet column \"%s\": v2 level sizes exceed the page", c->name);
+        const uint8_t *p = body;
+        if (leaf->max_rep > 0) {
+            TN_TRY(tn_pq_rle_u16(p, (size_t)h->rep_bytes, tn_pq_bit_width((uint32_t)leaf->max_rep),
+                                 c->out->rep + first, n, c->err));
+            TN_TRY(check_levels(c, c->out->rep + first, n, leaf->max_rep));
+        }
+        p += h->rep_bytes;
+        if (leaf->max_def > 0) {
+            TN_TRY(tn_pq_rle_u16(p, (size_t)h->def_bytes, tn_pq_bit_width((uint32_t)leaf->max_def),
+                                 c->out->def + first, n, c->err));
+            TN_TRY(check_levels(c, c->out->def + first, n, leaf->max_def));
+        }
+        p += h->def_bytes;
+        TN_TRY(first_rep_ok(c, first, n));
+        size_t lv = (size_t)h->rep_bytes + (size_t)h->def_bytes;
+        size_t vc = csize - lv, vu = usize - lv;
+        const uint8_t *v = p;
+        if (h->is_compressed && c->m->codec != PQ_UNCOMPRESSED && vu > 0) {
+            TN_TRY(scratch(c, vu));
+            TN_TRY(tn_pq_decompress(c->m->codec, p, vc, c->scratch, vu, c->err));
+            v = c->scratch;
+        } else if (vu != vc && vu > 0) {
+            return TN_CORRUPT(c->err, "parquet column \"%s\": uncompressed page sizes differ", c->name);
+        }
+        TN_TRY(page_values(c, h->encoding, v, vu, first, n));
+    }
+    c->out->n_levels += n;
+    return 0;
+}
+
+static int dict_page(page_ctx *c, const pq_page_header *h, const uint8_t *body)
+{
+    if (h->num_values < 0 || h->num_values > MAX_PAGE_VALUES)
+        return TN_CORRUPT(c->err, "parquet column \"%s\": dictionary of %d values", c->name, h->num_values);
+    if (h->encoding != PQ_PLAIN && h->encoding != PQ_PLAIN_DICTIONARY)
+        return TN_CORRUPT(c->err, "parquet column \"%s\": dictionary page encoding %d", c->name, h->encoding);
+    size_t usize = (size_t)h->uncompressed_size, csize = (size_t)h->compressed_size;
+    const uint8_t *p = body;
+    if (c->m->codec != PQ_UNCOMPRESSED && usize > 0) {
+        TN_TRY(scratch(c, usize));
+        TN_TRY(tn_pq_decompress(c->m->codec, body, csize, c->scratch, usize, c->err));
+        p = c->scratch;
+    } else if (usize > csize) {
+        return TN_CORRUPT(c->err, "parquet column \"%s\": dictionary page sizes differ", c->name);
+    }
+    tn_pq_dense_reset(&c->dict);
+    c->have_dict = true;
+    return tn_pq_decode_values(&c->dict, PQ_PLAIN, p, usize, h->num_values, NULL, c->err);
+}
+
+/* Level index where record k (0-based) starts, or -1 when there are not
+ * that many records yet. */
+static int64_t record_start(const pq_chunk_data *o, int64_t k)
+{
+    if (!o->rep)
+        return k < o->n_levels ? k : -1;
+    int64_t seen = 0;
+    for (int64_t i = 0; i < o->n_levels; i++)
+        if (o->rep[i] == 0 && seen++ == k)
+            return i;
+    return -1;
+}
+
+/* Keep the first `cut` levels and the values they hold. */
+static void truncate_levels(const pq_node *leaf, pq_chunk_data *o, int64_t cut)
+{
+    int64_t keep = cut;
+    if (o->def) {
+        keep = 0;
+        for (int64_t i = 0; i < cut; i++)
+            keep += o->def[i] == leaf->max_def;
+    }
+    o->n_levels = cut;
+    if (leaf->conv == PQC_NULL || keep >= o->values.n)
+        return;
+    o->values.n = keep;
+    if (!o->values.width)
+        o->values.data_len = o->values.offs[keep];
+}
+
+int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t *p, size_t n, const char *name,
+                     bool verify_crc, int64_t max_rows, pq_chunk_data *out, tarn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    tn_pq_dense_init(&out->values, leaf->elt->type, leaf->elt->type_length);
+    page_ctx c = {.leaf = leaf, .m = m, .name = name, .out = out, .err = err};
+    tn_pq_dense_init(&c.dict, leaf->elt->type, leaf->elt->type_length);
+    /* Size the buffers once from the metadata, within what the chunk's
+     * bytes can plausibly hold, instead of growing them page by page. */
+    int64_t guess = m->num_values < (int64_t)n * 8 + 1024 ? m->num_values : (int64_t)n * 8 + 1024;
+    int64_t bytes = m->total_uncompressed_size > 0 && m->total_uncompressed_size < (int64_t)n * 16
+                        ? m->total_uncompressed_size : (int64_t)n;
+    int rc = guess > 0 ? reserve_levels(&c, guess) : 0;
+    if (!rc && guess > 0 && leaf->conv != PQC_NULL)
+        rc = tn_pq_dense_reserve(&out->values, guess, out->values.width ? 0 : bytes, err);
+    size_t pos = 0;
+    while (!rc && out->n_levels < m->num_values) {
+        if (pos >= n) {
+            rc = TN_CORRUPT(err, "parquet column \"%s\": chunk ends after %lld of %lld values", name,
+                            (long long)out->n_levels, (long long)m->num_values);
+            break;
+        }
+        pq_page_header h;
+        size_t used;
+        if ((rc = tn_pq_page_header_decode(p + pos, n - pos, &h, &used, err))) {
+            tn_error_prefix(err, "column \"%s\" at chunk byte %zu: ", name, pos);
+            break;
+        }
+        pos += used;
+        if ((size_t)h.compressed_size > n - pos) {
+            rc = TN_CORRUPT(err, "parquet column \"%s\": page of %d bytes past the end of the chunk", name,
+                            h.compressed_size);
+            break;
+        }
+        const uint8_t *body = p + pos;
+        pos += (size_t)h.compressed_size;
+        if (verify_crc && h.has_crc &&
+            (uint32_t)crc32(0L, body, (uInt)h.compressed_size) != h.crc) {
+            rc = TN_CORRUPT(err, "parquet column \"%s\": page CRC mismatch at chunk byte %zu", name,
+                            pos - (size_t)h.compressed_size);
+            break;
+        }
+        if ((h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2 || h.type == PQ_DICTIONARY_PAGE) && !h.has_sub) {
+            rc = TN_CORRUPT(err, "parquet column \"%s\": page without its %s header", name,
+                            h.type == PQ_DICTIONARY_PAGE ? "dictionary" : "data");
+        } else if (h.type == PQ_DICTIONARY_PAGE) {
+            rc = dict_page(&c, &h, body);
+        } else if (h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2) {
+            rc = data_page(&c, &h, body);
+            /* Limit: stop once the record after the last one wanted has begun
+             * (for flat columns: once max_rows levels are in). */
+            int64_t cut = max_rows >= 0 && !rc ? record_start(out, max_rows) : -1;
+            if (cut >= 0) {
+                truncate_levels(leaf, out, cut);
+                break;
+            }
+        } /* index pages and unknown page types are skipped */
+    }
+    tn_free(c.scratch);
+    tn_pq_dense_reset(&c.dict);
+    if (rc)
+        tn_pq_chunk_data_reset(out);
+    return rc;
+}

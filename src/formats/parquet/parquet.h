@@ -1,0 +1,60 @@
+/*
+ * parquet.h — the Parquet reader and writer inside libtarn.
+ *
+ * tn_parquet_open_file streams a file's rows as Arrow record batches through
+ * a tn_reader (arrow/array.h). The registry behind tarn_read/tarn_write
+ * (tarn/formats.h) maps its string options onto these structs.
+ */
+#ifndef TN_PARQUET_H
+#define TN_PARQUET_H
+
+#include "arrow/array.h"
+
+typedef struct tn_parquet_read_options {
+    const char *const *columns; /* columns to read, in output order; NULL: all. A name is a
+                                   top-level column or a dotted path to a field inside
+                                   structs ("a.b"), output as a column of that name */
+    int32_t n_columns;
+    int64_t batch_size;         /* rows per batch; 0: 65536 */
+    int64_t limit;              /* at most this many rows; < 0: all */
+    int64_t offset;             /* rows to skip first */
+    bool verify_crc;            /* check page CRCs where the writer stored them */
+} tn_parquet_read_options;
+
+/* Open path for reading. opts may be NULL. Encrypted files fail with
+ * TARN_EUNSUPPORTED ("encrypted Parquet is not supported"); malformed ones
+ * with TARN_ECORRUPT naming the cause. Free with tn_reader_free. */
+int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+    TN_MUST_USE;
+
+/* The same over n bytes in memory, which must outlive the reader (fuzzing,
+ * objects already fetched). `name` names the input in messages. */
+int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, const tn_parquet_read_options *opts,
+                           tn_reader **out, tarn_error *err) TN_MUST_USE;
+
+/* Number of rows and row groups the footer declares, for tools and tests. */
+int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
+
+typedef struct tn_parquet_write_options {
+    int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,
+                               4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */
+    int level;              /* codec level; 0: the codec's default */
+    int64_t row_group_rows; /* rows per row group; 0: 1 Mi */
+    int64_t row_group_bytes; /* a row group closes once its batches hold this many Arrow bytes; 0: 128 MiB */
+    int64_t page_bytes;     /* target bytes of values per data page; 0: 1 MiB */
+    bool dictionary;        /* dictionary-encode (all types but boolean) */
+    int page_version;       /* 1 (default) or 2: data page v2 */
+    int encoding;           /* values encoding (meta.h PQ_*) for the columns whose type has it:
+                               DELTA_BINARY_PACKED (INT32/INT64), DELTA_LENGTH_BYTE_ARRAY and
+                               DELTA_BYTE_ARRAY (BYTE_ARRAY), BYTE_STREAM_SPLIT (FLOAT/DOUBLE);
+                               others, and 0, use PLAIN or the dictionary */
+    int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
+} tn_parquet_write_options;
+
+/* Write every batch of `in` to path atomically (a temporary file renamed
+ * into place; nothing is left behind on failure). The reader is read to its
+ * end but not freed. opts may be NULL. */
+int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_write_options *opts, tarn_error *err)
+    TN_MUST_USE;
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * reader.c — tn_parquet_open_file: a tn_reader over a Parquet file.
+ *
+ * Opening reads the footer (the last 8 bytes give its length and the
+ * magic), decodes the metadata (meta.c) and builds the schema tree
+ * (schema.c). Each row group is then decoded column chunk by column chunk
+ * (column.c) and assembled into one batch (assemble.c), which next() hands
+ * out in slices of batch_size rows. Projection (top-level names or dotted
+ * paths into structs) decodes only the chunks under the chosen nodes;
+ * offset and limit skip whole row groups without decoding them, stop
+ * decoding a row group's pages past the limit, and slice the rest. Memory therefore grows with the selected columns of one row
+ * group, not with the file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "formats/parquet/assemble.h"
+#include "formats/parquet/parquet.h"
+
+#define DEFAULT_BATCH 65536
+
+typedef struct pq_reader {
+    tn_reader base;
+    int fd;                  /* -1 for memory input */
+    const uint8_t *mem;
+    int64_t size;
+    int64_t data_end;        /* where the footer starts */
+    char *name;
+    pq_file_meta *meta;
+    pq_schema *schema;
+    int32_t n_sel;
+    const pq_node **sel;     /* nodes to read, in output order: top-level columns or struct fields */
+    int32_t rg;              /* next row group */
+    tn_batch *cur;           /* the current row group */
+    int64_t cur_pos;
+    int64_t batch_size;
+    int64_t skip;            /* rows still to skip (offset) */
+    int64_t left;            /* rows still to return; < 0: no limit */
+    int64_t chunk_pad;       /* bytes old writers left out of chunk sizes */
+    bool verify_crc;
+} pq_reader;
+
+/* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
+ * dictionary page header (PARQUET-816); such chunks are read with up to
+ * 100 bytes more, as Arrow C++ does. */
+static int64_t chunk_padding(const char *created_by)
+{
+    if (!created_by || strncmp(created_by, "parquet-mr", 10) != 0)
+        return 0;
+    const char *v = strstr(created_by, "version ");
+    int a = 0, b = 0, c = 0;
+    if (!v || sscanf(v + 8, "%d.%d.%d", &a, &b, &c) < 1)
+        return 100;
+    return (a < 1 || (a == 1 && (b < 2 || (b == 2 && c < 9)))) ? 100 : 0;
+}
+
+static int read_at(pq_reader *r, int64_t off, size_t n, uint8_t *dst, tarn_error *err)
+{
+    if (off < 0 || off > r->size || (int64_t)n > r->size - off)
+        return TN_CORRUPT(err, "%s: read of %zu bytes at offset %lld past the end of the file", r->name, n,
+                          (long long)off);
+    if (r->mem) {
+        memcpy(dst, r->mem + off, n);
+        return 0;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = pread(r->fd, dst + done, n - done, (off_t)(off + (int64_t)done));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return tn_error_set(err, TARN_EIO, "%s: read failed at offset %lld: %s", r->name,
+                                (long long)(off + (int64_t)done), got < 0 ? strerror(errno) : "unexpected end of file");
+        done += (size_t)got;
+    }
+    return 0;
+}
+
+static int unsupported_encrypted(pq_reader *r, tarn_error *err)
+{
+    return tn_error_set(err, TARN_EUNSUPPORTED, "%s: encrypted Parquet is not supported", r->name);
+}
+
+static int read_footer(pq_reader *r, tarn_error *err)
+{
+    if (r->size < 12)
+        return TN_CORRUPT(err, "%s: not a Parquet file (%lld bytes)", r->name, (long long)r->size);
+    uint8_t tail[8], head[4];
+    TN_TRY(read_at(r, r->size - 8, 8, tail, err));
+    TN_TRY(read_at(r, 0, 4, head, err));
+    if (memcmp(tail + 4, "PARE", 4) == 0)
+        return unsupported_encrypted(r, err);
+    if (memcmp(tail + 4, "PAR1", 4) != 0 || memcmp(head, "PAR1", 4) != 0)
+        return TN_CORRUPT(err, "%s: not a Parquet file (no PAR1 magic)", r->name);
+    uint32_t len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+    if ((int64_t)len > r->size - 12)
+        return TN_CORRUPT(err, "%s: footer length %u larger than the file", r->name, len);
+    r->data_end = r->size - 8 - len;
+    uint8_t *footer = tn_malloc(len + 1);
+    TN_TRY_ALLOC(footer, err, len);
+    int rc = read_at(r, r->data_end, len, footer, err);
+    if (rc) {
+        tn_free(footer);
+        return rc;
+    }
+    rc = tn_pq_meta_decode(footer, len, &r->meta, err);
+    if (rc) {
+        if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+            tn_error_prefix(err, "%s: ", r->name);
+        return rc;
+    }
+    if (r->meta->encrypted)
+        return unsupported_encrypted(r, err);
+    if (r->meta->num_rows < 0)
+        return TN_CORRUPT(err, "%s: negative row count", r->name);
+    return 0;
+}
+
+/* Check the row groups against the schema before any data is read. */
+static int check_row_groups(pq_reader *r, tarn_error *err)
+{
+    for (int32_t g = 0; g < r->meta->n_row_groups; g++) {
+        const pq_row_group *rg = &r->meta->row_groups[g];
+        if (rg->num_rows < 0)
+            return TN_CORRUPT(err, "%s: row group %d has %lld rows", r->name, g, (long long)rg->num_rows);
+        for (int32_t i = 0; i < rg->n_columns; i++)
+            if (rg->columns[i].encrypted)
+                return unsupported_encrypted(r, err);
+        if (rg->n_columns != r->schema->n_leaves)
+            return TN_CORRUPT(err, "%s: row group %d has %d column chunks for %d leaf columns", r->name, g,
+                              rg->n_columns, r->schema->n_leaves);
+        for (int32_t i = 0; i < rg->n_columns; i++) {
+            const pq_column_chunk *cc = &rg->columns[i];
+            const pq_node *leaf = r->schema->leaves[i];
+            if (!cc->has_meta)
+                return TN_CORRUPT(err, "%s: row group %d column \"%s\" has no metadata", r->name, g, leaf->name);
+            if (cc->file_path)
+                return tn_error_set(err, TARN_EUNSUPPORTED, "%s: column chunk in another file (%s) is not supported",
+                                    r->name, cc->file_path);
+            if (cc->meta.type != leaf->elt->type)
+                return TN_CORRUPT(err, "%s: row group %d column \"%s\" has physical type %d, the schema %d", r->name,
+                                  g, leaf->name, cc->meta.type, leaf->elt->type);
+        }
+    }
+    return 0;
+}
+
+static int32_t count_leaves(const pq_node *n)
+{
+    if (n->kind == PQN_LEAF)
+        return 1;
+    int32_t k = 0;
+    for (int32_t i = 0; i < n->n_children; i++)
+        k += count_leaves(n->children[i]);
+    return k;
+}
+
+static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, pq_chunk_data *out, tarn_error *err)
+{
+    const pq_column_chunk *cc = &r->meta->row_groups[g].columns[leaf];
+    const pq_column_meta *m = &cc->meta;
+    const pq_node *node = r->schema->leaves[leaf];
+    int64_t start = m->data_page_offset;
+    if (m->dictionary_page_offset > 0 && m->dictionary_page_offset < start)
+        start = m->dictionary_page_offset;
+    int64_t len = m->total_compressed_size;
+    if (r->chunk_pad && len >= 0 && start >= 0 && start <= r->data_end)
+        len = len + r->chunk_pad < r->data_end - start ? len + r->chunk_pad : r->data_end - start;
+    if (start < 4 || len < 0 || start > r->data_end || len > r->data_end - start)
+        return TN_CORRUPT(err, "%s: row group %d column \"%s\": chunk [%lld, +%lld) outside the data", r->name, g,
+                          node->name, (long long)start, (long long)len);
+    if (m->num_values < 0)
+        return TN_CORRUPT(err, "%s: row group %d column \"%s\": %lld values", r->name, g, node->name,
+                          (long long)m->num_values);
+    uint8_t *buf = r->mem ? NULL : tn_malloc((size_t)len + 1);
+    if (!r->mem && !buf)
+        return tn_error_oom(err, (size_t)len);
+    int rc = r->mem ? 0 : read_at(r, start, (size_t)len, buf, err);
+    if (!rc)
+        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc, max_rows, out, err);
+    tn_free(buf);
+    if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(err, "%s: row group %d: ", r->name, g);
+    return rc;
+}
+
+/* Decode row group g into a batch of the selected columns. */
+static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *err)
+{
+    const pq_row_group *rg = &r->meta->row_groups[g];
+    int32_t nl = r->schema->n_leaves;
+    /* With a limit, only the rows up to it are decoded. */
+    int64_t rows = rg->num_rows, max_rows = -1;
+    if (r->left >= 0 && r->skip + r->left < rows)
+        rows = max_rows = r->skip + r->left;
+    pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
+    TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
+    tn_batch *b = tn_batch_new(r->base.schema, rows);
+    int rc = b ? 0 : tn_error_oom(err, sizeof *b);
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        const pq_node *top = r->sel[s];
+        int32_t first = top->first_leaf, n = count_leaves(top);
+        for (int32_t l = first; !rc && l < first + n; l++)
+            rc = read_chunk(r, g, l, max_rows, &chunks[l], err);
+        if (!rc)
+            rc = tn_pq_assemble(top, chunks, &b->columns[s], err);
+        if (!rc && b->columns[s]->length != rows)
+            rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
+                            top->name, (long long)b->columns[s]->length, (long long)rows);
+        for (int32_t l = first; l < first + n; l++)
+            tn_pq_chunk_data_reset(&chunks[l]);
+    }
+    tn_free(chunks);
+    if (rc) {
+        tn_batch_unref(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+static int next(tn_reader *base, tn_batch **out, tarn_error *err)
+{
+    pq_reader *r = (pq_reader *)base;
+    *out = NULL;
+    while (r->left != 0) {
+        if (r->cur && r->cur_pos < r->cur->length) {
+            int64_t n = r->cur->length - r->cur_pos;
+            if (n > r->batch_size)
+                n = r->batch_size;
+            if (r->left > 0 && n > r->left)
+                n = r->left;
+            tn_batch *s = r->cur_pos == 0 && n == r->cur->length ? tn_batch_ref(r->cur)
+                                                                  : tn_batch_slice(r->cur, r->cur_pos, n);
+            TN_TRY_ALLOC(s, err, sizeof *s);
+            r->cur_pos += n;
+            if (r->left > 0)
+                r->left -= n;
+            *out = s;
+            return 0;
+        }
+        tn_batch_unref(r->cur);
+        r->cur = NULL;
+        if (r->rg >= r->meta->n_row_groups)
+            break;
+        int32_t g = r->rg;
+        int64_t rows = r->meta->row_groups[g].num_rows;
+        if (r->skip >= rows) { /* offset: skip the whole group undecoded */
+            r->skip -= rows;
+            r->rg++;
+            continue;
+        }
+        TN_TRY(read_row_group(r, g, &r->cur, err));
+        r->rg++;
+        r->cur_pos = r->skip;
+        r->skip = 0;
+    }
+    return 0;
+}
+
+static void destroy(tn_reader *base)
+{
+    pq_reader *r = (pq_reader *)base;
+    tn_batch_unref(r->cur);
+    tn_pq_schema_free(r->schema);
+    tn_pq_meta_free(r->meta);
+    if (r->fd >= 0)
+        close(r->fd);
+    tn_free(r->sel);
+    tn_free(r->name);
+    tn_free(r);
+}
+
+/* The node a requested column names: a top-level column, or a field
+ * inside struct columns as a dotted path ("a.b.c"); an exact top-level
+ * name wins over a path. *nullable gets whether it or a parent is. */
+static const pq_node *resolve(const pq_node *root, const char *name, bool *nullable)
+{
+    for (int32_t j = 0; j < root->n_children; j++)
+        if (strcmp(root->children[j]->name, name) == 0) {
+            *nullable = root->children[j]->nullable;
+            return root->children[j];
+        }
+    const pq_node *n = root;
+    const char *p = name;
+    bool any_null = false;
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        const pq_node *next = NULL;
+        if (n->kind == PQN_STRUCT)
+            for (int32_t j = 0; j < n->n_children && !next; j++)
+                if (strlen(n->children[j]->name) == len && memcmp(n->children[j]->name, p, len) == 0)
+                    next = n->children[j];
+        if (!next)
+            return NULL;
+        n = next;
+        any_null = any_null || n->nullable;
+        p = dot ? dot + 1 : p + len;
+        if (dot && !*p)
+            return NULL;
+    }
+    *nullable = any_null;
+    return n == root ? NULL : n;
+}
+
+static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
+{
+    const pq_node *root = r->schema->root;
+    bool all = !o || !o->columns;
+    r->n_sel = all ? root->n_children : o->n_columns;
+    if (r->n_sel < 0)
+        return tn_error_set(err, TARN_EINVAL, "parquet: negative column count");
+    r->sel = tn_calloc((size_t)r->n_sel + 1, sizeof *r->sel);
+    TN_TRY_ALLOC(r->sel, err, (size_t)r->n_sel * sizeof *r->sel);
+    tn_schema *s = tn_schema_new(r->n_sel);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    r->base.schema = s;
+    for (int32_t i = 0; i < r->n_sel; i++) {
+        if (all) {
+            r->sel[i] = root->children[i];
+            TN_TRY(tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err));
+            continue;
+        }
+        bool nullable = false;
+        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable)))
+            return tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
+                                o->columns[i] ? o->columns[i] : "(null)");
+        TN_TRY(tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err));
+    }
+    for (int32_t i = 0; i < r->meta->n_kv; i++)
+        if (r->meta->kv_keys[i] && r->meta->kv_values[i] && strcmp(r->meta->kv_keys[i], "ARROW:schema") != 0)
+            TN_TRY(tn_kv_add(&s->metadata, r->meta->kv_keys[i], r->meta->kv_values[i], err));
+    return 0;
+}
+
+static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
+{
+    TN_TRY(read_footer(r, err));
+    r->chunk_pad = chunk_padding(r->meta->created_by);
+    TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
+    TN_TRY(check_row_groups(r, err));
+    TN_TRY(select_columns(r, o, err));
+    r->batch_size = o && o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
+    r->left = o && o->limit >= 0 ? o->limit : -1;
+    r->skip = o && o->offset > 0 ? o->offset : 0;
+    r->verify_crc = o && o->verify_crc;
+    return 0;
+}
+
+static int make(const char *name, pq_reader **out, tarn_error *err)
+{
+    pq_reader *r = tn_calloc(1, sizeof *r);
+    TN_TRY_ALLOC(r, err, sizeof *r);
+    r->fd = -1;
+    r->base.next = next;
+    r->base.destroy = destroy;
+    if (!(r->name = tn_strdup(name))) {
+        tn_free(r);
+        return tn_error_oom(err, strlen(name));
+    }
+    *out = r;
+    return 0;
+}
+
+static int finish(pq_reader *r, int rc, tn_reader **out)
+{
+    if (rc) {
+        tn_reader_free(&r->base);
+        return rc;
+    }
+    *out = &r->base;
+    return 0;
+}
+
+int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    pq_reader *r = NULL;
+    TN_TRY(make(path, &r, err));
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        int e = errno;
+        int rc = tn_error_set(err, e == ENOENT ? TARN_ENOTFOUND : e == EACCES ? TARN_EPERM : TARN_EIO,
+                              "%s: cannot open: %s", path, strerror(e));
+        return finish(r, rc, out);
+    }
+    struct stat st;
+    if (fstat(r->fd, &st) != 0)
+        return finish(r, tn_error_set(err, TARN_EIO, "%s: cannot stat: %s", path, strerror(errno)), out);
+    if (!S_ISREG(st.st_mode))
+        return finish(r, tn_error_set(err, TARN_EINVAL, "%s: not a regular file", path), out);
+    r->size = st.st_size;
+    return finish(r, open_common(r, opts, err), out);
+}
+
+int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, const tn_parquet_read_options *opts,
+                           tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    pq_reader *r = NULL;
+    TN_TRY(make(name ? name : "parquet", &r, err));
+    r->mem = data;
+    r->size = (int64_t)n;
+    return finish(r, open_common(r, opts, err), out);
+}
+
+int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err)
+{
+    tn_reader *rd;
+    TN_TRY(tn_parquet_open_file(path, NULL, &rd, err));
+    pq_reader *r = (pq_reader *)rd;
+    *num_rows = r->meta->num_rows;
+    *n_row_groups = r->meta->n_row_groups;
+    tn_reader_free(rd);
+    return 0;
+}

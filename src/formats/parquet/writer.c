@@ -1,0 +1,1278 @@
+/*
+ * writer.c — tn_parquet_write_file: Arrow record batches to a Parquet file.
+ *
+ * The Arrow schema maps to a Parquet schema (lists in the three-level LIST
+ * form, maps as MAP/key_value, structs as groups; logical types plus the
+ * legacy converted types where one exists). Batches are buffered until a
+ * row group is full (rows or bytes); then every leaf column is shredded
+ * into repetition and definition levels and PLAIN values (shred, or
+ * shred_flat in bulk for top-level primitives), dictionary-encoded when the
+ * dictionary stays under dictionary_bytes (build_dict), cut into data pages
+ * (v1, or v2) of about page_bytes at record boundaries, compressed, and
+ * written with chunk statistics (chunk_stats). The footer (FileMetaData,
+ * Thrift compact) and "PAR1" close the file, which is written under a
+ * temporary name and renamed into place, so readers see the whole file or
+ * none.
+ *
+ * Not yet: page statistics, page/column indexes, bloom filters,
+ * ARROW:schema metadata, per-column options.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "formats/atomic.h"
+#include "formats/parquet/codec.h"
+#include "formats/parquet/decode.h"
+#include "formats/parquet/encode.h"
+#include "formats/parquet/parquet.h"
+#include "formats/parquet/schema.h"
+#include "formats/parquet/thrift.h"
+
+typedef struct wnode wnode;
+struct wnode {
+    char *name;
+    int repetition;        /* PQ_REQUIRED, PQ_OPTIONAL, PQ_REPEATED */
+    int ptype;             /* physical type; -1 for groups */
+    int32_t type_length;
+    int converted;         /* -1: none */
+    pq_logical logical;
+    int kind;              /* PQN_* of the Arrow shape */
+    const tn_type *type;   /* the Arrow type (leaves, lists, maps, structs) */
+    int16_t max_def, max_rep;
+    int32_t n_children;
+    wnode *children;
+    int32_t leaf;          /* leaves: column index */
+};
+
+#define STAT_MAX 64            /* bytes of a min/max statistic; longer ones are truncated */
+
+typedef struct wchunk {    /* one row group's column chunk being written */
+    int64_t offset, usize, csize, num_values;
+    int64_t data_offset;   /* first data page (after the dictionary page, if any) */
+    bool dict;             /* dictionary-encoded */
+    int enc;               /* encoding of the data pages' values */
+    int64_t null_count;
+    bool has_min, has_max;
+    uint8_t min_len, max_len;
+    uint8_t min[STAT_MAX], max[STAT_MAX];
+} wchunk;
+
+typedef struct wleaf {
+    wnode *chain[64];      /* from the top-level node down to the leaf */
+    int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
+    int depth;
+    uint16_t *def, *rep;
+    int64_t n, cap;
+    int64_t *voff;         /* byte offset of the values at each level; n + 1 */
+    tn_buf values;         /* PLAIN values (booleans: one byte each) */
+    int64_t nulls;
+    uint32_t *idx;         /* dictionary index of each value */
+    int64_t idx_cap;
+    tn_buf dict;           /* PLAIN dictionary entries */
+    int64_t *slots;        /* hash table: byte offset of an entry in dict + 1; 0 empty */
+    int64_t *dict_at;      /* byte offset of each entry in dict */
+    int64_t n_dict, slots_cap, dict_at_cap;
+} wleaf;
+
+typedef struct writer {
+    tn_parquet_write_options o;
+    const char *path;
+    tn_atomic_file out;    /* the temporary beside the target (formats/atomic.h) */
+    int64_t pos;
+    tn_schema *schema;
+    wnode root;
+    int32_t n_leaves;
+    wleaf *leaves;
+    int32_t n_groups, cap_groups;
+    int64_t *group_rows;
+    wchunk *chunks;        /* n_groups * n_leaves */
+    int64_t total_rows;
+    tn_batch **pending;
+    int32_t n_pending, cap_pending;
+    int64_t pending_rows;
+    int64_t pending_bytes;  /* Arrow bytes of the pending batches */
+    tn_buf page, comp, header;
+    uint32_t *scratch;     /* levels widened for the encoder */
+    int64_t scratch_cap;
+    tarn_error *err;
+} writer;
+
+/* --- schema ------------------------------------------------------------------- */
+
+static int unsupported(writer *w, const char *name, const tn_type *t)
+{
+    return tn_error_set(w->err, TARN_EUNSUPPORTED, "parquet writer: column \"%s\" of type %s is not supported", name,
+                        tn_type_id_name(t->id));
+}
+
+static int leaf_of(writer *w, wnode *n, const tn_type *t)
+{
+    n->kind = PQN_LEAF;
+    pq_logical *l = &n->logical;
+    switch (t->id) {
+    case TN_NA: n->ptype = PQ_INT32; l->kind = PQ_LT_UNKNOWN; break; /* always null */
+    case TN_BOOL: n->ptype = PQ_BOOLEAN; break;
+    case TN_INT8: case TN_INT16: case TN_INT32: case TN_UINT8: case TN_UINT16: case TN_UINT32:
+    case TN_INT64: case TN_UINT64: {
+        bool sgn = tn_type_is_signed_int(t->id);
+        int bits = t->byte_width * 8;
+        n->ptype = bits == 64 ? PQ_INT64 : PQ_INT32;
+        if (bits != 32 || !sgn) {
+            l->kind = PQ_LT_INTEGER;
+            l->bit_width = (int8_t)bits;
+            l->is_signed = sgn;
+            n->converted = sgn ? (bits == 8 ? PQ_CT_INT_8 : bits == 16 ? PQ_CT_INT_16 : PQ_CT_INT_64)
+                               : (bits == 8 ? PQ_CT_UINT_8 : bits == 16 ? PQ_CT_UINT_16 : bits == 32 ? PQ_CT_UINT_32 : PQ_CT_UINT_64);
+        }
+        break;
+    }
+    case TN_FLOAT16: n->ptype = PQ_FLBA; n->type_length = 2; l->kind = PQ_LT_FLOAT16; break;
+    case TN_FLOAT32: n->ptype = PQ_FLOAT; break;
+    case TN_FLOAT64: n->ptype = PQ_DOUBLE; break;
+    case TN_DECIMAL128:
+    case TN_DECIMAL256:
+        l->kind = PQ_LT_DECIMAL;
+        l->precision = t->precision;
+        l->scale = t->scale;
+        n->converted = PQ_CT_DECIMAL;
+        if (t->precision <= 9) {
+            n->ptype = PQ_INT32;
+        } else if (t->precision <= 18) {
+            n->ptype = PQ_INT64;
+        } else {
+            n->ptype = PQ_FLBA;
+            int bytes = 1; /* the fewest bytes holding 10^precision - 1 */
+            while (bytes < 32 && (double)(bytes * 8 - 1) * 0.30102999566398 < t->precision)
+                bytes++;
+            n->type_length = bytes;
+        }
+        break;
+    case TN_STRING: case TN_LARGE_STRING: case TN_STRING_VIEW:
+        n->ptype = PQ_BYTE_ARRAY;
+        l->kind = PQ_LT_STRING;
+        n->converted = PQ_CT_UTF8;
+        break;
+    case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: n->ptype = PQ_BYTE_ARRAY; break;
+    case TN_FIXED_BINARY: n->ptype = PQ_FLBA; n->type_length = t->byte_width; break;
+    case TN_DATE32: n->ptype = PQ_INT32; l->kind = PQ_LT_DATE; n->converted = PQ_CT_DATE; break;
+    case TN_TIME32:
+        if (t->unit != TN_MILLI)
+            return unsupported(w, n->name, t);
+        n->ptype = PQ_INT32;
+        l->kind = PQ_LT_TIME;
+        l->unit = PQ_UNIT_MILLIS;
+        l->utc = true;
+        n->converted = PQ_CT_TIME_MILLIS;
+        break;
+    case TN_TIME64:
+        n->ptype = PQ_INT64;
+        l->kind = PQ_LT_TIME;
+        l->unit = t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
+        l->utc = true;
+        if (t->unit == TN_MICRO)
+            n->converted = PQ_CT_TIME_MICROS;
+        break;
+    case TN_TIMESTAMP:
+        if (t->unit == TN_SECOND)
+            return unsupported(w, n->name, t);
+        n->ptype = PQ_INT64;
+        l->kind = PQ_LT_TIMESTAMP;
+        l->unit = t->unit == TN_MILLI ? PQ_UNIT_MILLIS : t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
+        l->utc = t->tz != NULL;
+        if (l->utc && t->unit != TN_NANO)
+            n->converted = t->unit == TN_MILLI ? PQ_CT_TIMESTAMP_MILLIS : PQ_CT_TIMESTAMP_MICROS;
+        break;
+    default:
+        return unsupported(w, n->name, t);
+    }
+    n->leaf = w->n_leaves++;
+    return 0;
+}
+
+static int build_node(writer *w, wnode *n, const char *name, const tn_type *t, int repetition, int pd, int pr);
+
+static int group_of(writer *w, wnode *n, int32_t k)
+{
+    n->ptype = -1;
+    n->children = tn_calloc((size_t)k + 1, sizeof *n->children);
+    TN_TRY_ALLOC(n->children, w->err, (size_t)k * sizeof *n->children);
+    n->n_children = k;
+    return 0;
+}
+
+static int build_node(writer *w, wnode *n, const char *name, const tn_type *t, int repetition, int pd, int pr)
+{
+    n->name = tn_strdup(name);
+    TN_TRY_ALLOC(n->name, w->err, strlen(name));
+    if (t->id == TN_NA)
+        repetition = PQ_OPTIONAL;
+    n->repetition = repetition;
+    n->converted = -1;
+    n->type = t;
+    n->max_def = (int16_t)(pd + (repetition != PQ_REQUIRED));
+    n->max_rep = (int16_t)(pr + (repetition == PQ_REPEATED));
+    if (n->max_def > 60)
+        return tn_error_set(w->err, TARN_EUNSUPPORTED, "parquet writer: column \"%s\" nested too deeply", name);
+    int d = n->max_def, r = n->max_rep;
+    switch (t->id) {
+    case TN_LIST:
+    case TN_LARGE_LIST:
+    case TN_MAP: {
+        bool map = t->id == TN_MAP;
+        n->kind = map ? PQN_MAP : PQN_LIST;
+        n->logical.kind = map ? PQ_LT_MAP : PQ_LT_LIST;
+        n->converted = map ? PQ_CT_MAP : PQ_CT_LIST;
+        TN_TRY(group_of(w, n, 1));
+        wnode *rep = &n->children[0];
+        rep->name = tn_strdup(map ? "key_value" : "list");
+        TN_TRY_ALLOC(rep->name, w->err, 16);
+        rep->repetition = PQ_REPEATED;
+        rep->converted = -1;
+        rep->kind = PQN_STRUCT;
+        rep->max_def = (int16_t)(d + 1);
+        rep->max_rep = (int16_t)(r + 1);
+        const tn_field *item = &t->children[0];
+        if (!map) {
+            TN_TRY(group_of(w, rep, 1));
+            return build_node(w, &rep->children[0], "element", item->type, item->nullable ? PQ_OPTIONAL : PQ_REQUIRED,
+                              d + 1, r + 1);
+        }
+        const tn_type *entries = item->type;
+        TN_TRY(group_of(w, rep, 2));
+        rep->type = entries;
+        TN_TRY(build_node(w, &rep->children[0], "key", entries->children[0].type, PQ_REQUIRED, d + 1, r + 1));
+        return build_node(w, &rep->children[1], "value", entries->children[1].type,
+                          entries->children[1].nullable ? PQ_OPTIONAL : PQ_REQUIRED, d + 1, r + 1);
+    }
+    case TN_STRUCT:
+        if (t->n_children == 0)
+            return unsupported(w, name, t);
+        n->kind = PQN_STRUCT;
+        TN_TRY(group_of(w, n, t->n_children));
+        for (int32_t i = 0; i < t->n_children; i++)
+            TN_TRY(build_node(w, &n->children[i], t->children[i].name, t->children[i].type,
+                              t->children[i].nullable ? PQ_OPTIONAL : PQ_REQUIRED, d, r));
+        return 0;
+    default:
+        return leaf_of(w, n, t);
+    }
+}
+
+static void free_node(wnode *n)
+{
+    for (int32_t i = 0; i < n->n_children; i++)
+        free_node(&n->children[i]);
+    tn_free(n->children);
+    tn_free(n->name);
+}
+
+/* Record the chain of nodes from the top to each leaf. */
+static void chains(writer *w, wnode *n, wnode **stack, int32_t *idx, int depth)
+{
+    stack[depth] = n;
+    if (n->kind == PQN_LEAF && n->n_children == 0) {
+        wleaf *l = &w->leaves[n->leaf];
+        l->depth = depth + 1;
+        memcpy(l->chain, stack, sizeof(wnode *) * (size_t)(depth + 1));
+        memcpy(l->child_at, idx, sizeof(int32_t) * (size_t)(depth + 1));
+        return;
+    }
+    for (int32_t i = 0; i < n->n_children; i++) {
+        idx[depth] = i;
+        chains(w, &n->children[i], stack, idx, depth + 1);
+    }
+}
+
+/* --- shredding: Arrow arrays to levels and PLAIN values ------------------------ */
+
+/* Room for levels up to index need (and voff[need]). On failure the
+ * arrays keep their old capacity. */
+static int grow_levels(writer *w, wleaf *l, int64_t need)
+{
+    if (need < l->cap)
+        return 0;
+    int64_t cap = l->cap ? l->cap : 4096;
+    while (cap <= need)
+        cap *= 2;
+    uint16_t *nd = tn_realloc(l->def, (size_t)cap * 2);
+    if (nd)
+        l->def = nd;
+    uint16_t *nr = nd ? tn_realloc(l->rep, (size_t)cap * 2) : NULL;
+    if (nr)
+        l->rep = nr;
+    int64_t *nv = nr ? tn_realloc(l->voff, (size_t)(cap + 1) * 8) : NULL;
+    if (!nv)
+        return tn_error_oom(w->err, (size_t)cap * 12);
+    l->voff = nv;
+    l->cap = cap;
+    return 0;
+}
+
+static int push(writer *w, wleaf *l, int r, int d)
+{
+    TN_TRY(grow_levels(w, l, l->n + 1));
+    l->def[l->n] = (uint16_t)d;
+    l->rep[l->n] = (uint16_t)r;
+    l->voff[l->n] = (int64_t)l->values.len;
+    l->n++;
+    return 0;
+}
+
+static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int64_t i)
+{
+    tn_buf *b = &l->values;
+    int64_t j = a->offset + i;
+    const uint8_t *v = a->n_buffers > 1 && a->buffers[1] ? a->buffers[1]->data : NULL;
+    switch (n->type->id) {
+    case TN_BOOL:
+        return tn_buf_append_byte(b, tn_bit_get(v, j), w->err);
+    case TN_INT8: { int32_t x = ((const int8_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
+    case TN_INT16: { int32_t x = ((const int16_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
+    case TN_UINT8: { int32_t x = ((const uint8_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
+    case TN_UINT16: { int32_t x = ((const uint16_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
+    case TN_DECIMAL128:
+    case TN_DECIMAL256: {
+        const uint8_t *p = v + j * n->type->byte_width;
+        if (n->ptype == PQ_INT32 || n->ptype == PQ_INT64)
+            return tn_buf_append(b, p, n->ptype == PQ_INT32 ? 4 : 8, w->err);
+        uint8_t be[32];
+        for (int k = 0; k < n->type_length; k++)
+            be[k] = p[n->type_length - 1 - k];
+        return tn_buf_append(b, be, (size_t)n->type_length, w->err);
+    }
+    case TN_STRING: case TN_LARGE_STRING: case TN_STRING_VIEW:
+    case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: {
+        int64_t len;
+        const uint8_t *p = tn_array_bytes(a, i, &len);
+        if (len > UINT32_MAX / 2)
+            return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)len);
+        uint32_t l32 = (uint32_t)len;
+        TN_TRY(tn_buf_append(b, &l32, 4, w->err));
+        return tn_buf_append(b, p, (size_t)len, w->err);
+    }
+    default:
+        return tn_buf_append(b, v + j * n->type->byte_width, (size_t)n->type->byte_width, w->err);
+    }
+}
+
+static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r, int d)
+{
+    const wnode *n = l->chain[k];
+    if (n->repetition == PQ_OPTIONAL) {
+        if (!tn_array_is_valid(a, i))
+            return push(w, l, r, d);
+        d++;
+    }
+    switch (n->kind) {
+    case PQN_LEAF:
+        TN_TRY(push(w, l, r, d));
+        return put_value(w, l, n, a, i);
+    case PQN_STRUCT:
+        return shred(w, l, k + 1, a->children[l->child_at[k]], a->offset + i, r, d);
+    default: { /* list or map: chain[k + 1] is the repeated group */
+        int64_t s, e, j = a->offset + i;
+        if (a->type->id == TN_LARGE_LIST) {
+            s = TN_OFFSETS64(a)[i];
+            e = TN_OFFSETS64(a)[i + 1];
+        } else {
+            s = ((const int32_t *)a->buffers[1]->data)[j];
+            e = ((const int32_t *)a->buffers[1]->data)[j + 1];
+        }
+        if (s == e)
+            return push(w, l, r, d);
+        int rl = l->chain[k + 1]->max_rep;
+        const tn_array *c = a->children[0];
+        for (int64_t x = s; x < e; x++) {
+            int rr = x == s ? r : rl;
+            if (n->kind == PQN_LIST)
+                TN_TRY(shred(w, l, k + 2, c, x, rr, d + 1));
+            else
+                TN_TRY(shred(w, l, k + 2, c->children[l->child_at[k + 1]], c->offset + x, rr, d + 1));
+        }
+        return 0;
+    }
+    }
+}
+
+/* A top-level primitive column in bulk: levels straight from the validity
+ * bitmap, and values copied as a block where Arrow's bytes are already
+ * Parquet's PLAIN bytes. Other columns go value by value (shred). */
+static int shred_flat(writer *w, wleaf *l, const tn_array *a)
+{
+    const wnode *n = l->chain[0];
+    int64_t len = a->length;
+    tn_type_id id = a->type->id;
+    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32)) ||
+                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP)) ||
+                      n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ||
+                      (n->ptype == PQ_FLBA && (id == TN_FIXED_BINARY || id == TN_FLOAT16));
+    bool strings = id == TN_STRING || id == TN_BINARY || id == TN_LARGE_STRING || id == TN_LARGE_BINARY;
+    if ((!same_bytes && !strings) || n->repetition == PQ_REPEATED) {
+        for (int64_t r = 0; r < len; r++)
+            TN_TRY(shred(w, l, 0, a, r, 0, 0));
+        return 0;
+    }
+    TN_TRY(grow_levels(w, l, l->n + len + 1));
+    const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
+    int16_t dmax = n->max_def;
+    uint16_t *def = l->def + l->n, *rep = l->rep + l->n;
+    int64_t *voff = l->voff + l->n;
+    memset(rep, 0, (size_t)len * 2);
+    if (same_bytes) {
+        int32_t wd = a->type->byte_width;
+        const uint8_t *v = a->buffers[1]->data + a->offset * wd;
+        int64_t base = (int64_t)l->values.len;
+        if (!valid) {
+            TN_TRY(tn_buf_append(&l->values, v, (size_t)(len * wd), w->err));
+            for (int64_t i = 0; i < len; i++) {
+                def[i] = (uint16_t)dmax;
+                voff[i] = base + i * wd;
+            }
+        } else {
+            TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * wd), w->err));
+            uint8_t *o = l->values.data + l->values.len;
+            int64_t k = 0;
+            for (int64_t i = 0; i < len; i++) {
+                bool ok = tn_bit_get(valid, a->offset + i);
+                def[i] = ok ? (uint16_t)dmax : 0;
+                voff[i] = base + k * wd;
+                if (ok)
+                    memcpy(o + (k++) * wd, v + i * wd, (size_t)wd);
+            }
+            l->values.len += (size_t)(k * wd);
+        }
+    } else {
+        int64_t total = 0;
+        for (int64_t i = 0; i < len; i++) {
+            if (valid && !tn_bit_get(valid, a->offset + i))
+                continue;
+            int64_t vl;
+            (void)tn_array_bytes(a, i, &vl);
+            if (vl > UINT32_MAX / 2)
+                return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)vl);
+            total += 4 + vl;
+        }
+        TN_TRY(tn_buf_reserve(&l->values, (size_t)total, w->err));
+        uint8_t *o = l->values.data + l->values.len;
+        int64_t pos = (int64_t)l->values.len;
+        for (int64_t i = 0; i < len; i++) {
+            voff[i] = pos;
+            if (valid && !tn_bit_get(valid, a->offset + i)) {
+                def[i] = 0;
+                continue;
+            }
+            def[i] = (uint16_t)dmax;
+            int64_t vl;
+            const uint8_t *p = tn_array_bytes(a, i, &vl);
+            uint32_t l32 = (uint32_t)vl;
+            memcpy(o, &l32, 4);
+            if (vl)
+                memcpy(o + 4, p, (size_t)vl);
+            o += 4 + vl;
+            pos += 4 + vl;
+        }
+        l->values.len = (size_t)pos;
+    }
+    l->n += len;
+    return 0;
+}
+
+/* --- pages --------------------------------------------------------------------- */
+
+/* RLE/bit-packed hybrid of n levels at bit width bw, appended to out. */
+static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *out)
+{
+    int vb = (bw + 7) / 8;
+    int64_t i = 0;
+    while (i < n) {
+        int64_t run = 1;
+        while (i + run < n && v[i + run] == v[i])
+            run++;
+        if (run >= 8 || i + run == n) {
+            uint8_t hdr[10];
+            int h = 0;
+            for (uint64_t x = (uint64_t)run << 1; ; x >>= 7) {
+                hdr[h++] = (uint8_t)(x & 0x7f) | (x >= 0x80 ? 0x80 : 0);
+                if (x < 0x80)
+                    break;
+            }
+            TN_TRY(tn_buf_append(out, hdr, (size_t)h, w->err));
+            uint8_t val[4] = {(uint8_t)v[i], (uint8_t)(v[i] >> 8), (uint8_t)(v[i] >> 16), (uint8_t)(v[i] >> 24)};
+            TN_TRY(tn_buf_append(out, val, (size_t)vb, w->err));
+            i += run;
+            continue;
+        }
+        /* A bit-packed run of groups of 8 up to the next run of 8 equal values. */
+        int64_t end = i;
+        while (end < n && end - i < 63 * 8) { /* one run holds at most 63 groups */
+            int64_t r2 = 1;
+            while (end + r2 < n && v[end + r2] == v[end])
+                r2++;
+            if (r2 >= 8)
+                break;
+            end += r2;
+        }
+        int64_t groups = (end - i + 7) / 8;
+        if (groups > 63)
+            groups = 63;
+        TN_TRY(tn_buf_append_byte(out, (uint8_t)(groups << 1 | 1), w->err));
+        uint8_t packed[63 * 32] = {0};
+        for (int64_t k = 0; k < groups * 8; k++) {
+            uint32_t x = i + k < n ? v[i + k] : 0;
+            for (int b = 0; b < bw; b++)
+                if (x >> b & 1) {
+                    int64_t bit = k * bw + b;
+                    packed[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+                }
+        }
+        TN_TRY(tn_buf_append(out, packed, (size_t)(groups * bw), w->err));
+        i += groups * 8 < n - i ? groups * 8 : n - i;
+    }
+    return 0;
+}
+
+/* Levels as the RLE/bit-packed hybrid; v1 pages prefix them with their
+ * u32 length, v2 pages record the length in the header. */
+static int levels(writer *w, const uint16_t *v, int64_t n, int max, bool prefix)
+{
+    if (n > w->scratch_cap) {
+        uint32_t *s = tn_realloc(w->scratch, (size_t)n * 4);
+        TN_TRY_ALLOC(s, w->err, (size_t)n * 4);
+        w->scratch = s;
+        w->scratch_cap = n;
+    }
+    for (int64_t i = 0; i < n; i++)
+        w->scratch[i] = v[i];
+    size_t at = w->page.len;
+    uint32_t zero = 0;
+    if (prefix)
+        TN_TRY(tn_buf_append(&w->page, &zero, 4, w->err));
+    TN_TRY(rle_encode(w, w->scratch, n, tn_pq_bit_width((uint32_t)max), &w->page));
+    if (prefix) {
+        uint32_t len = (uint32_t)(w->page.len - at - 4);
+        memcpy(w->page.data + at, &len, 4);
+    }
+    return 0;
+}
+
+static int write_all(writer *w, const void *p, size_t n)
+{
+    if (n && fwrite(p, 1, n, w->out.f) != n)
+        return tn_error_set(w->err, TARN_EIO, "%s: write failed: %s", w->path, strerror(errno));
+    w->pos += (int64_t)n;
+    return 0;
+}
+
+typedef struct v2info {   /* what a data page v2 header adds */
+    int32_t num_nulls, num_rows, def_bytes, rep_bytes;
+} v2info;
+
+/* Frame a page: header (Thrift) + body, written out. The body is
+ * compressed, except a v2 page's levels (the first rep_bytes + def_bytes). */
+static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
+{
+    w->comp.len = 0;
+    size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
+    if (raw)
+        TN_TRY(tn_buf_append(&w->comp, w->page.data, raw, w->err));
+    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data + raw : (const uint8_t *)"",
+                          w->page.len - raw, &w->comp, w->err));
+    if (w->page.len > INT32_MAX || w->comp.len > INT32_MAX)
+        return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
+    w->header.len = 0;
+    tn_th_writer t;
+    tn_th_writer_init(&t, &w->header, w->err);
+    TN_TRY(tn_th_w_struct_begin(&t));
+    TN_TRY(tn_th_w_i32(&t, 1, type));
+    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)w->page.len));
+    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)w->comp.len));
+    TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(&t));
+    TN_TRY(tn_th_w_i32(&t, 1, num_values));
+    if (type == PQ_DATA_PAGE_V2) {
+        TN_TRY(tn_th_w_i32(&t, 2, v2->num_nulls));
+        TN_TRY(tn_th_w_i32(&t, 3, v2->num_rows));
+        TN_TRY(tn_th_w_i32(&t, 4, encoding));
+        TN_TRY(tn_th_w_i32(&t, 5, v2->def_bytes));
+        TN_TRY(tn_th_w_i32(&t, 6, v2->rep_bytes));
+        TN_TRY(tn_th_w_bool(&t, 7, w->o.codec != PQ_UNCOMPRESSED));
+    } else {
+        TN_TRY(tn_th_w_i32(&t, 2, encoding));
+    }
+    if (type == PQ_DATA_PAGE) {
+        TN_TRY(tn_th_w_i32(&t, 3, PQ_RLE));
+        TN_TRY(tn_th_w_i32(&t, 4, PQ_RLE));
+    }
+    TN_TRY(tn_th_w_struct_end(&t));
+    TN_TRY(tn_th_w_struct_end(&t));
+    TN_TRY(write_all(w, w->header.data, w->header.len));
+    TN_TRY(write_all(w, w->comp.data ? w->comp.data : (const uint8_t *)"", w->comp.len));
+    ch->usize += (int64_t)(w->header.len + w->page.len);
+    ch->csize += (int64_t)(w->header.len + w->comp.len);
+    if (type != PQ_DICTIONARY_PAGE)
+        ch->num_values += num_values;
+    return 0;
+}
+
+/* Levels [a, b) holding values [v0, v0 + nv) as one data page. */
+static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t nv, wchunk *ch)
+{
+    const wnode *leaf = l->chain[l->depth - 1];
+    bool v2 = w->o.page_version == 2;
+    v2info info = {0};
+    w->page.len = 0;
+    if (leaf->max_rep > 0)
+        TN_TRY(levels(w, l->rep + a, b - a, leaf->max_rep, !v2));
+    info.rep_bytes = (int32_t)w->page.len;
+    if (leaf->max_def > 0)
+        TN_TRY(levels(w, l->def + a, b - a, leaf->max_def, !v2));
+    info.def_bytes = (int32_t)w->page.len - info.rep_bytes;
+    info.num_nulls = (int32_t)(b - a - nv);
+    info.num_rows = (int32_t)(b - a);
+    if (leaf->max_rep > 0) {
+        info.num_rows = 0;
+        for (int64_t i = a; i < b; i++)
+            info.num_rows += l->rep[i] == 0;
+    }
+    int type = v2 ? PQ_DATA_PAGE_V2 : PQ_DATA_PAGE;
+    if (ch->dict) {
+        uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
+        TN_TRY(tn_buf_append_byte(&w->page, bw, w->err));
+        TN_TRY(rle_encode(w, l->idx + v0, nv, bw, &w->page));
+        return emit_page(w, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
+    }
+    const uint8_t *vals = l->values.data + l->voff[a];
+    size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
+    switch (ch->enc) {
+    case PQ_DELTA_BINARY_PACKED:
+        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_DELTA_BYTE_ARRAY:
+        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    case PQ_BYTE_STREAM_SPLIT:
+        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &w->page, w->err));
+        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+    default:
+        break;
+    }
+    if (leaf->ptype == PQ_BOOLEAN) {
+        size_t nb = (vlen + 7) / 8;
+        TN_TRY(tn_buf_reserve(&w->page, nb, w->err));
+        uint8_t *o = w->page.data + w->page.len;
+        memset(o, 0, nb);
+        for (size_t k = 0; k < vlen; k++)
+            if (vals[k])
+                o[k >> 3] |= (uint8_t)(1u << (k & 7));
+        w->page.len += nb;
+    } else if (vlen) {
+        TN_TRY(tn_buf_append(&w->page, vals, vlen, w->err));
+    }
+    return emit_page(w, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
+}
+
+/* --- dictionary ----------------------------------------------------------------- */
+
+/* Build the chunk's dictionary: unique PLAIN values and each value's index.
+ * Returns 0 with ch->dict false when the dictionary would pass the byte
+ * limit (the chunk is then written PLAIN). */
+static int build_dict(writer *w, wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->dict = false;
+    if (!w->o.dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+        return 0;
+    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
+    int64_t nvals = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        nvals += n->max_def == 0 || l->def[i] == n->max_def;
+    if (nvals > l->idx_cap) {
+        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
+        TN_TRY_ALLOC(x, w->err, (size_t)nvals * 4);
+        l->idx = x;
+        l->idx_cap = nvals;
+    }
+    int64_t want = 1024;
+    while (want < nvals * 2 && want < (INT64_C(1) << 30))
+        want *= 2;
+    if (want > l->slots_cap) {
+        int64_t *t = tn_realloc(l->slots, (size_t)want * 8);
+        TN_TRY_ALLOC(t, w->err, (size_t)want * 8);
+        l->slots = t;
+        l->slots_cap = want;
+    }
+    memset(l->slots, 0, (size_t)want * 8);
+    l->dict.len = 0;
+    l->n_dict = 0;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : (size_t)n->type_length;
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    for (int64_t k = 0; p < end; k++) {
+        size_t vl = fw;
+        if (n->ptype == PQ_BYTE_ARRAY) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            vl = 4 + l32;
+        }
+        uint64_t h = tn_hash_bytes(p, vl, 0);
+        int64_t s = (int64_t)(h & (uint64_t)(want - 1));
+        for (;;) {
+            int64_t at = l->slots[s];
+            if (at == 0)
+                break;
+            int64_t e = at - 1;
+            size_t el = fw;
+            if (n->ptype == PQ_BYTE_ARRAY) {
+                uint32_t l32;
+                memcpy(&l32, l->dict.data + l->dict_at[e], 4);
+                el = 4 + l32;
+            }
+            if (el == vl && memcmp(l->dict.data + l->dict_at[e], p, vl) == 0)
+                break;
+            s = (s + 1) & (want - 1);
+        }
+        if (l->slots[s] == 0) {
+            if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
+                return 0; /* past the limit: PLAIN */
+            if (l->n_dict == l->dict_at_cap) {
+                int64_t cap = l->dict_at_cap ? l->dict_at_cap * 2 : 256;
+                int64_t *d = tn_realloc(l->dict_at, (size_t)cap * 8);
+                TN_TRY_ALLOC(d, w->err, (size_t)cap * 8);
+                l->dict_at = d;
+                l->dict_at_cap = cap;
+            }
+            l->dict_at[l->n_dict] = (int64_t)l->dict.len;
+            TN_TRY(tn_buf_append(&l->dict, p, vl, w->err));
+            l->slots[s] = ++l->n_dict;
+        }
+        l->idx[k] = (uint32_t)(l->slots[s] - 1);
+        p += vl;
+    }
+    ch->dict = true;
+    return 0;
+}
+
+/* --- statistics ------------------------------------------------------------ */
+
+/* Order of two PLAIN values of the leaf's physical type and sort order;
+ * 0 when equal. */
+static int cmp_value(const wnode *n, const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    switch (n->ptype) {
+    case PQ_INT32: {
+        int32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed)
+            return (uint32_t)x < (uint32_t)y ? -1 : (uint32_t)x > (uint32_t)y;
+        return x < y ? -1 : x > y;
+    }
+    case PQ_INT64: {
+        int64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed)
+            return (uint64_t)x < (uint64_t)y ? -1 : (uint64_t)x > (uint64_t)y;
+        return x < y ? -1 : x > y;
+    }
+    case PQ_FLOAT: {
+        float x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        return x < y ? -1 : x > y;
+    }
+    case PQ_DOUBLE: {
+        double x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        return x < y ? -1 : x > y;
+    }
+    case PQ_BOOLEAN:
+        return *a < *b ? -1 : *a > *b;
+    default: {
+        if (n->logical.kind == PQ_LT_DECIMAL && al > 0 && bl > 0 && (a[0] ^ b[0]) & 0x80)
+            return a[0] & 0x80 ? -1 : 1; /* big-endian two's complement of equal width */
+        int c = memcmp(a, b, al < bl ? al : bl);
+        return c ? c : al < bl ? -1 : al > bl;
+    }
+    }
+}
+
+/* Whether the leaf's values have an order tarn writes statistics for. */
+static bool has_order(const wnode *n)
+{
+    if (n->logical.kind == PQ_LT_FLOAT16 || n->logical.kind == PQ_LT_UNKNOWN)
+        return false;
+    return n->ptype != PQ_FLBA || n->type_length <= STAT_MAX;
+}
+
+static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, size_t n, bool is_max)
+{
+    if (n <= STAT_MAX) {
+        memcpy(dst, p, n);
+        *len = (uint8_t)n;
+        *has = true;
+        return;
+    }
+    /* Truncated: a prefix bounds the minimum; the maximum needs the prefix
+     * incremented at its last byte that can be. */
+    memcpy(dst, p, STAT_MAX);
+    size_t k = STAT_MAX;
+    if (is_max) {
+        while (k > 0 && dst[k - 1] == 0xff)
+            k--;
+        if (k == 0) {
+            *has = false;
+            return;
+        }
+        dst[k - 1]++;
+    }
+    *len = (uint8_t)k;
+    *has = true;
+}
+
+static void chunk_stats(const wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->null_count = 0;
+    for (int64_t i = 0; n->max_def > 0 && i < l->n; i++)
+        ch->null_count += l->def[i] < n->max_def;
+    ch->has_min = ch->has_max = false;
+    if (!has_order(n) || l->values.len == 0)
+        return;
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    const uint8_t *mn = NULL, *mx = NULL;
+    size_t mnl = 0, mxl = 0;
+    size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
+             : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8 : (size_t)n->type_length;
+    while (p < end) {
+        const uint8_t *v = p;
+        size_t vl = w;
+        if (n->ptype == PQ_BYTE_ARRAY) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            v = p + 4;
+            vl = l32;
+        }
+        p = v + vl;
+        if (n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) {
+            double x;
+            if (n->ptype == PQ_FLOAT) {
+                float f;
+                memcpy(&f, v, 4);
+                x = f;
+            } else {
+                memcpy(&x, v, 8);
+            }
+            if (x != x)
+                continue; /* NaN is unordered: left out of min/max */
+        }
+        if (!mn || cmp_value(n, v, vl, mn, mnl) < 0) {
+            mn = v;
+            mnl = vl;
+        }
+        if (!mx || cmp_value(n, v, vl, mx, mxl) > 0) {
+            mx = v;
+            mxl = vl;
+        }
+    }
+    if (!mn)
+        return;
+    put_stat(ch->min, &ch->min_len, &ch->has_min, mn, mnl, false);
+    put_stat(ch->max, &ch->max_len, &ch->has_max, mx, mxl, true);
+    /* Zeros: the minimum is -0.0 and the maximum +0.0 (the format's rule). */
+    if (n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) {
+        double z = 0;
+        float zf = 0;
+        const uint8_t *zero = n->ptype == PQ_FLOAT ? (const uint8_t *)&zf : (const uint8_t *)&z;
+        if (cmp_value(n, ch->min, w, zero, w) == 0) {
+            ch->min[w - 1] |= 0x80;
+        }
+        if (cmp_value(n, ch->max, w, zero, w) == 0)
+            ch->max[w - 1] &= 0x7f;
+    }
+}
+
+/* The encoding asked for, where the column's physical type has it
+ * (BYTE_STREAM_SPLIT only for FLOAT and DOUBLE, which every reader takes);
+ * PLAIN (or a dictionary) otherwise. */
+static int value_encoding(const writer *w, const wnode *n)
+{
+    switch (w->o.encoding) {
+    case PQ_DELTA_BINARY_PACKED:
+        return n->ptype == PQ_INT32 || n->ptype == PQ_INT64 ? PQ_DELTA_BINARY_PACKED : PQ_PLAIN;
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+    case PQ_DELTA_BYTE_ARRAY:
+        return n->ptype == PQ_BYTE_ARRAY ? w->o.encoding : PQ_PLAIN;
+    case PQ_BYTE_STREAM_SPLIT:
+        return n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ? PQ_BYTE_STREAM_SPLIT : PQ_PLAIN;
+    default:
+        return PQ_PLAIN;
+    }
+}
+
+static int write_chunk(writer *w, wleaf *l, wchunk *ch)
+{
+    const wnode *leaf = l->chain[l->depth - 1];
+    chunk_stats(l, ch);
+    int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
+    ch->offset = w->pos;
+    l->voff[l->n] = (int64_t)l->values.len;
+    ch->enc = value_encoding(w, leaf);
+    if (ch->enc == PQ_PLAIN)
+        TN_TRY(build_dict(w, l, ch));
+    if (ch->dict) {
+        w->page.len = 0;
+        TN_TRY(tn_buf_append(&w->page, l->dict.data, l->dict.len, w->err));
+        TN_TRY(emit_page(w, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
+    }
+    ch->data_offset = w->pos;
+    int64_t a = 0, v0 = 0, nv = 0;
+    bool repeated = leaf->max_rep > 0;
+    for (int64_t i = 1; i <= l->n; i++) {
+        nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
+        bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
+        if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
+            TN_TRY(write_page(w, l, a, i, v0, nv, ch));
+            a = i;
+            v0 += nv;
+            nv = 0;
+        }
+    }
+    if (l->n == 0) /* an empty chunk still has one (empty) page */
+        TN_TRY(write_page(w, l, 0, 0, 0, 0, ch));
+    return 0;
+}
+
+static int flush_group(writer *w)
+{
+    if (w->n_pending == 0)
+        return 0;
+    if (w->n_groups == w->cap_groups) {
+        int32_t cap = w->cap_groups ? w->cap_groups * 2 : 8;
+        int64_t *g = tn_realloc(w->group_rows, (size_t)cap * sizeof *g);
+        TN_TRY_ALLOC(g, w->err, (size_t)cap * sizeof *g);
+        w->group_rows = g;
+        wchunk *c = tn_realloc(w->chunks, (size_t)cap * (size_t)(w->n_leaves + 1) * sizeof *c);
+        TN_TRY_ALLOC(c, w->err, (size_t)cap * sizeof *c);
+        w->chunks = c;
+        w->cap_groups = cap;
+    }
+    wchunk *chunks = w->chunks + (size_t)w->n_groups * (size_t)w->n_leaves;
+    memset(chunks, 0, (size_t)w->n_leaves * sizeof *chunks);
+    for (int32_t c = 0; c < w->n_leaves; c++) {
+        wleaf *l = &w->leaves[c];
+        l->n = 0;
+        l->values.len = 0;
+        TN_TRY(push(w, l, 0, 0)); /* make sure the arrays exist */
+        l->n = 0;
+        int top = 0;
+        for (int32_t i = 0; i < w->root.n_children; i++)
+            if (&w->root.children[i] == l->chain[0])
+                top = i;
+        for (int32_t b = 0; b < w->n_pending; b++) {
+            const tn_array *col = w->pending[b]->columns[top];
+            if (l->depth == 1) {
+                TN_TRY(shred_flat(w, l, col));
+                continue;
+            }
+            for (int64_t r = 0; r < w->pending[b]->length; r++)
+                TN_TRY(shred(w, l, 0, col, r, 0, 0));
+        }
+        TN_TRY(write_chunk(w, l, &chunks[c]));
+    }
+    w->group_rows[w->n_groups++] = w->pending_rows;
+    w->total_rows += w->pending_rows;
+    for (int32_t b = 0; b < w->n_pending; b++)
+        tn_batch_unref(w->pending[b]);
+    w->n_pending = 0;
+    w->pending_rows = 0;
+    w->pending_bytes = 0;
+    return 0;
+}
+
+/* --- footer ------------------------------------------------------------------------ */
+
+static int w_logical(tn_th_writer *t, const pq_logical *l)
+{
+    TN_TRY(tn_th_w_field(t, 10, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_field(t, (int16_t)l->kind, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(t));
+    switch (l->kind) {
+    case PQ_LT_DECIMAL:
+        TN_TRY(tn_th_w_i32(t, 1, l->scale));
+        TN_TRY(tn_th_w_i32(t, 2, l->precision));
+        break;
+    case PQ_LT_TIME:
+    case PQ_LT_TIMESTAMP:
+        TN_TRY(tn_th_w_bool(t, 1, l->utc));
+        TN_TRY(tn_th_w_field(t, 2, TN_TH_STRUCT));
+        TN_TRY(tn_th_w_struct_begin(t));
+        TN_TRY(tn_th_w_field(t, (int16_t)l->unit, TN_TH_STRUCT));
+        TN_TRY(tn_th_w_struct_begin(t));
+        TN_TRY(tn_th_w_struct_end(t));
+        TN_TRY(tn_th_w_struct_end(t));
+        break;
+    case PQ_LT_INTEGER:
+        TN_TRY(tn_th_w_byte(t, 1, l->bit_width));
+        TN_TRY(tn_th_w_bool(t, 2, l->is_signed));
+        break;
+    default:
+        break;
+    }
+    TN_TRY(tn_th_w_struct_end(t));
+    return tn_th_w_struct_end(t);
+}
+
+static int32_t count_nodes(const wnode *n)
+{
+    int32_t k = 1;
+    for (int32_t i = 0; i < n->n_children; i++)
+        k += count_nodes(&n->children[i]);
+    return k;
+}
+
+static int w_schema(tn_th_writer *t, const wnode *n, bool root)
+{
+    TN_TRY(tn_th_w_struct_begin(t));
+    if (n->ptype >= 0) {
+        TN_TRY(tn_th_w_i32(t, 1, n->ptype));
+        if (n->ptype == PQ_FLBA)
+            TN_TRY(tn_th_w_i32(t, 2, n->type_length));
+    }
+    if (!root)
+        TN_TRY(tn_th_w_i32(t, 3, n->repetition));
+    TN_TRY(tn_th_w_binary(t, 4, n->name, strlen(n->name)));
+    if (n->ptype < 0)
+        TN_TRY(tn_th_w_i32(t, 5, n->n_children));
+    if (n->converted >= 0)
+        TN_TRY(tn_th_w_i32(t, 6, n->converted));
+    if (n->converted == PQ_CT_DECIMAL) {
+        TN_TRY(tn_th_w_i32(t, 7, n->logical.scale));
+        TN_TRY(tn_th_w_i32(t, 8, n->logical.precision));
+    }
+    if (n->logical.kind != PQ_LT_NONE)
+        TN_TRY(w_logical(t, &n->logical));
+    TN_TRY(tn_th_w_struct_end(t));
+    for (int32_t i = 0; i < n->n_children; i++)
+        TN_TRY(w_schema(t, &n->children[i], false));
+    return 0;
+}
+
+static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
+{
+    const wnode *leaf = l->chain[l->depth - 1];
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_i64(t, 2, c->offset + c->csize));
+    TN_TRY(tn_th_w_field(t, 3, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_i32(t, 1, leaf->ptype));
+    TN_TRY(tn_th_w_list(t, 2, TN_TH_I32, c->dict || c->enc != PQ_PLAIN ? 3 : 2));
+    TN_TRY(tn_th_w_raw_i32(t, PQ_PLAIN));
+    TN_TRY(tn_th_w_raw_i32(t, PQ_RLE));
+    if (c->dict || c->enc != PQ_PLAIN)
+        TN_TRY(tn_th_w_raw_i32(t, c->dict ? PQ_RLE_DICTIONARY : c->enc));
+    TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, l->depth));
+    for (int k = 0; k < l->depth; k++)
+        TN_TRY(tn_th_w_raw_binary(t, l->chain[k]->name, strlen(l->chain[k]->name)));
+    TN_TRY(tn_th_w_i32(t, 4, w->o.codec));
+    TN_TRY(tn_th_w_i64(t, 5, c->num_values));
+    TN_TRY(tn_th_w_i64(t, 6, c->usize));
+    TN_TRY(tn_th_w_i64(t, 7, c->csize));
+    TN_TRY(tn_th_w_i64(t, 9, c->data_offset));
+    if (c->dict)
+        TN_TRY(tn_th_w_i64(t, 11, c->offset));
+    TN_TRY(tn_th_w_field(t, 12, TN_TH_STRUCT));
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_i64(t, 3, c->null_count));
+    if (c->has_max)
+        TN_TRY(tn_th_w_binary(t, 5, c->max, c->max_len));
+    if (c->has_min)
+        TN_TRY(tn_th_w_binary(t, 6, c->min, c->min_len));
+    TN_TRY(tn_th_w_struct_end(t));
+    TN_TRY(tn_th_w_struct_end(t));
+    return tn_th_w_struct_end(t);
+}
+
+static int write_footer(writer *w)
+{
+    tn_buf f;
+    tn_buf_init(&f, 0);
+    tn_th_writer t;
+    tn_th_writer_init(&t, &f, w->err);
+    int rc = tn_th_w_struct_begin(&t);
+    if (!rc) rc = tn_th_w_i32(&t, 1, 2);
+    if (!rc) rc = tn_th_w_list(&t, 2, TN_TH_STRUCT, count_nodes(&w->root));
+    if (!rc) rc = w_schema(&t, &w->root, true);
+    if (!rc) rc = tn_th_w_i64(&t, 3, w->total_rows);
+    if (!rc) rc = tn_th_w_list(&t, 4, TN_TH_STRUCT, w->n_groups);
+    for (int32_t g = 0; !rc && g < w->n_groups; g++) {
+        const wchunk *ch = w->chunks + (size_t)g * (size_t)w->n_leaves;
+        int64_t usize = 0, csize = 0;
+        for (int32_t c = 0; c < w->n_leaves; c++) {
+            usize += ch[c].usize;
+            csize += ch[c].csize;
+        }
+        rc = tn_th_w_struct_begin(&t);
+        if (!rc) rc = tn_th_w_list(&t, 1, TN_TH_STRUCT, w->n_leaves);
+        for (int32_t c = 0; !rc && c < w->n_leaves; c++)
+            rc = w_column(w, &t, &w->leaves[c], &ch[c]);
+        if (!rc) rc = tn_th_w_i64(&t, 2, usize);
+        if (!rc) rc = tn_th_w_i64(&t, 3, w->group_rows[g]);
+        if (!rc) rc = tn_th_w_i64(&t, 5, ch[0].offset);
+        if (!rc) rc = tn_th_w_i64(&t, 6, csize);
+        if (!rc) rc = tn_th_w_struct_end(&t);
+    }
+    if (!rc) rc = tn_th_w_binary(&t, 6, "tarn version " TARN_VERSION_STRING, strlen("tarn version " TARN_VERSION_STRING));
+    /* column_orders: TYPE_DEFINED_ORDER for every leaf, so readers trust min_value/max_value */
+    if (!rc) rc = tn_th_w_list(&t, 7, TN_TH_STRUCT, w->n_leaves);
+    for (int32_t c = 0; !rc && c < w->n_leaves; c++) {
+        rc = tn_th_w_struct_begin(&t);
+        if (!rc) rc = tn_th_w_field(&t, 1, TN_TH_STRUCT);
+        if (!rc) rc = tn_th_w_struct_begin(&t);
+        if (!rc) rc = tn_th_w_struct_end(&t);
+        if (!rc) rc = tn_th_w_struct_end(&t);
+    }
+    if (!rc) rc = tn_th_w_struct_end(&t);
+    if (!rc) rc = write_all(w, f.data, f.len);
+    uint8_t tail[8] = {(uint8_t)f.len, (uint8_t)(f.len >> 8), (uint8_t)(f.len >> 16), (uint8_t)(f.len >> 24), 'P', 'A', 'R', '1'};
+    if (!rc) rc = write_all(w, tail, 8);
+    tn_buf_reset(&f);
+    return rc;
+}
+
+/* --- driver ----------------------------------------------------------------------- */
+
+/* Bytes an array holds in its buffers (an upper bound for slices). */
+static int64_t array_bytes(const tn_array *a)
+{
+    int64_t n = 0;
+    for (int32_t i = 0; i < a->n_buffers; i++)
+        n += a->buffers[i] ? a->buffers[i]->size : 0;
+    for (int32_t i = 0; i < a->n_children; i++)
+        n += array_bytes(a->children[i]);
+    return n;
+}
+
+static int add_batch(writer *w, tn_batch *b)
+{
+    if (w->n_pending == w->cap_pending) {
+        int32_t cap = w->cap_pending ? w->cap_pending * 2 : 16;
+        tn_batch **p = tn_realloc(w->pending, (size_t)cap * sizeof *p);
+        if (!p) {
+            tn_batch_unref(b);
+            return tn_error_oom(w->err, (size_t)cap * sizeof *p);
+        }
+        w->pending = p;
+        w->cap_pending = cap;
+    }
+    w->pending[w->n_pending++] = b;
+    w->pending_rows += b->length;
+    for (int32_t c = 0; c < b->schema->n_fields; c++)
+        w->pending_bytes += array_bytes(b->columns[c]);
+    int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
+}
+
+static int setup(writer *w, tn_schema *s)
+{
+    w->schema = s;
+    w->root.name = tn_strdup("schema");
+    TN_TRY_ALLOC(w->root.name, w->err, 8);
+    w->root.ptype = -1;
+    w->root.kind = PQN_STRUCT;
+    w->root.converted = -1;
+    if (s->n_fields == 0)
+        return tn_error_set(w->err, TARN_EINVAL, "parquet writer: a schema without columns");
+    TN_TRY(group_of(w, &w->root, s->n_fields));
+    for (int32_t i = 0; i < s->n_fields; i++)
+        TN_TRY(build_node(w, &w->root.children[i], s->fields[i].name, s->fields[i].type,
+                          s->fields[i].nullable ? PQ_OPTIONAL : PQ_REQUIRED, 0, 0));
+    w->leaves = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->leaves);
+    TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
+    for (int32_t i = 0; i < w->n_leaves; i++) {
+        tn_buf_init(&w->leaves[i].values, 0);
+        tn_buf_init(&w->leaves[i].dict, 0);
+    }
+    wnode *stack[64];
+    int32_t idx[64] = {0};
+    for (int32_t i = 0; i < w->root.n_children; i++)
+        chains(w, &w->root.children[i], stack, idx, 0);
+    return 0;
+}
+
+static void cleanup(writer *w)
+{
+    for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
+        tn_free(w->leaves[i].def);
+        tn_free(w->leaves[i].rep);
+        tn_free(w->leaves[i].voff);
+        tn_buf_reset(&w->leaves[i].values);
+        tn_free(w->leaves[i].idx);
+        tn_free(w->leaves[i].slots);
+        tn_free(w->leaves[i].dict_at);
+        tn_buf_reset(&w->leaves[i].dict);
+    }
+    tn_free(w->leaves);
+    free_node(&w->root);
+    for (int32_t b = 0; b < w->n_pending; b++)
+        tn_batch_unref(w->pending[b]);
+    tn_free(w->pending);
+    tn_free(w->group_rows);
+    tn_free(w->chunks);
+    tn_buf_reset(&w->page);
+    tn_free(w->scratch);
+    tn_buf_reset(&w->comp);
+    tn_buf_reset(&w->header);
+}
+
+static int write_stream(writer *w, tn_reader *in)
+{
+    TN_TRY(setup(w, in->schema));
+    static const uint8_t magic[4] = {'P', 'A', 'R', '1'};
+    TN_TRY(write_all(w, magic, 4));
+    for (;;) {
+        tn_batch *b;
+        TN_TRY(tn_reader_next(in, &b, w->err));
+        if (!b)
+            break;
+        if (b->schema->n_fields != w->schema->n_fields) {
+            tn_batch_unref(b);
+            return tn_error_set(w->err, TARN_ETYPE, "parquet writer: a batch with another schema");
+        }
+        if (b->length > 0)
+            TN_TRY(add_batch(w, b));
+        else
+            tn_batch_unref(b);
+    }
+    TN_TRY(flush_group(w));
+    return write_footer(w);
+}
+
+int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_write_options *opts, tarn_error *err)
+{
+    writer w = {.path = path, .err = err};
+    if (opts)
+        w.o = *opts;
+    if (w.o.codec == PQ_LZ4)
+        w.o.codec = PQ_LZ4_RAW;
+    tn_buf_init(&w.page, 0);
+    tn_buf_init(&w.comp, 0);
+    tn_buf_init(&w.header, 0);
+    TN_TRY(tn_atomic_open(&w.out, path, err));
+    int rc = write_stream(&w, in);
+    if (rc)
+        tn_atomic_abort(&w.out);
+    else
+        rc = tn_atomic_commit(&w.out, err);
+    cleanup(&w);
+    return rc;
+}

@@ -1,0 +1,136 @@
+/*
+ * cloud.c — shared pieces of the S3, Azure and GCS backends (cloud.h).
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "store/cloud.h"
+#include "store/sigv4.h"
+#include "store/xml.h"
+
+int tn_cloud_check(const tn_http_response *r, const char *scheme, const char *root, const char *key,
+                   tarn_error *err)
+{
+    if (r->status >= 200 && r->status < 300)
+        return TARN_OK;
+    char code[128] = "", msg[512] = "";
+    const char *hcode = tn_http_header(r, "x-ms-error-code");
+    if (hcode)
+        snprintf(code, sizeof code, "%s", hcode);
+    if (r->body && r->body->size && r->body->data[0] == '{') {
+        json_t *j = json_loadb((const char *)r->body->data, (size_t)r->body->size, 0, NULL);
+        const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        if (m)
+            snprintf(msg, sizeof msg, ": %s", m);
+        json_decref(j);
+    } else if (r->body && r->body->size) {
+        tn_xml doc = {(const char *)r->body->data, (const char *)r->body->data + r->body->size};
+        tn_buf t;
+        tn_buf_init(&t, 4096);
+        if (!*code && tn_xml_text(&doc, "Code", &t, NULL) == TARN_OK)
+            snprintf(code, sizeof code, "%s", (char *)t.data);
+        if (tn_xml_text(&doc, "Message", &t, NULL) == TARN_OK) {
+            ((char *)t.data)[strcspn((char *)t.data, "\r\n")] = '\0'; /* Azure appends request ids on new lines */
+            snprintf(msg, sizeof msg, ": %s", (char *)t.data);
+        }
+        tn_buf_reset(&t);
+    }
+    if (!*code)
+        snprintf(code, sizeof code, "HTTP %ld", r->status);
+    int status = r->status == 404                       ? TARN_ENOTFOUND
+                 : r->status == 403 || r->status == 401 ? TARN_EPERM
+                 : r->status == 412 || r->status == 409 ? TARN_ECONFLICT
+                 : r->status == 416 || r->status == 400 ? TARN_EINVAL
+                                                        : TARN_ENETWORK;
+    return tn_error_set(err, status, "%s://%s/%s: %s%s", scheme, root, key ? key : "", code, msg);
+}
+
+int tn_cloud_conflict(int rc, const tn_put_options *o, tarn_error *err)
+{
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE)
+        tn_error_prefix(err, "already exists: ");
+    return rc;
+}
+
+void tn_cloud_unquote(char *etag)
+{
+    size_t n = strlen(etag);
+    if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"') {
+        memmove(etag, etag + 1, n - 2);
+        etag[n - 2] = '\0';
+    }
+}
+
+int64_t tn_cloud_time(const char *v)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (v && strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+        return (int64_t)timegm(&tm);
+    memset(&tm, 0, sizeof tm);
+    if (v && strptime(v, "%Y-%m-%dT%H:%M:%S", &tm))
+        return (int64_t)timegm(&tm);
+    return 0;
+}
+
+int tn_cloud_append_query(tn_buf *url, const tn_kv_pair *q, int n, tarn_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        TN_TRY(tn_buf_append_byte(url, i ? '&' : '?', err));
+        TN_TRY(tn_uri_encode(q[i].name, false, url, err));
+        TN_TRY(tn_buf_append_byte(url, '=', err));
+        TN_TRY(tn_uri_encode(q[i].value, false, url, err));
+    }
+    return TARN_OK;
+}
+
+int tn_cloud_fill_parts(uint8_t *buf, int64_t *len, int64_t part, const void *p, int64_t n, bool hold_last,
+                        tn_part_flush flush, void *w, tarn_error *err)
+{
+    const uint8_t *q = p;
+    while (n > 0) {
+        if (*len == part) /* held back until now: more bytes follow */
+            TN_TRY(flush(w, err));
+        int64_t k = part - *len < n ? part - *len : n;
+        memcpy(buf + *len, q, (size_t)k);
+        *len += k;
+        q += k;
+        n -= k;
+        if (*len == part && !hold_last)
+            TN_TRY(flush(w, err));
+    }
+    return TARN_OK;
+}
+
+int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,
+                       tarn_error *err)
+{
+    *out = NULL;
+    tn_part_writer *w = tn_calloc(1, size);
+    TN_TRY_ALLOC(w, err, size);
+    w->key = tn_strdup(key);
+    w->buf = tn_malloc((size_t)part);
+    if (o) {
+        w->opts = *o;
+        w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
+        w->opts.if_match = w->if_match;
+    }
+    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
+        tn_part_writer_free(w);
+        return tn_error_oom(err, (size_t)part);
+    }
+    *out = w;
+    return TARN_OK;
+}
+
+void tn_part_writer_free(tn_part_writer *w)
+{
+    tn_free(w->key);
+    tn_free(w->if_match);
+    tn_free(w->buf);
+    tn_free(w);
+}

@@ -1,0 +1,54 @@
+/*
+ * cloud.h — what the HTTP backends (S3, Azure Blob, GCS) share: turning a
+ * failed answer into a tarn error, etags and times from headers, query
+ * strings, and the part buffer of their streaming writers.
+ */
+#ifndef TN_STORE_CLOUD_H
+#define TN_STORE_CLOUD_H
+
+#include "store/http.h"
+#include "store/store.h"
+
+/* The error for a non-2xx answer. The status picks the code (404 ENOTFOUND,
+ * 401/403 EPERM, 409/412 ECONFLICT, 400/416 EINVAL, others ENETWORK); the
+ * message names scheme://root/key and the service's own error code and
+ * message, from an x-ms-error-code header, an XML <Code>/<Message> body or a
+ * JSON {"error": {"message"}} body. Returns TARN_OK for a 2xx answer. */
+int tn_cloud_check(const tn_http_response *r, const char *scheme, const char *root, const char *key,
+                   tarn_error *err) TN_MUST_USE;
+/* A lost create-if-absent race reads "already exists: ..." */
+int tn_cloud_conflict(int rc, const tn_put_options *o, tarn_error *err);
+/* Remove the double quotes around an etag, in place. */
+void tn_cloud_unquote(char *etag);
+/* Seconds since the epoch of an RFC 1123 or ISO-8601 time; 0 if neither. */
+int64_t tn_cloud_time(const char *text);
+/* Append "?name=value&..." to url, both parts percent-encoded. */
+int tn_cloud_append_query(tn_buf *url, const tn_kv_pair *q, int n, tarn_error *err) TN_MUST_USE;
+
+/* The common head of the backends' streaming writers: the key, the put
+ * options (with an owned copy of the etag), and the part being filled.
+ * A backend's writer struct starts with one. */
+typedef struct tn_part_writer {
+    tn_store_writer base;
+    char *key;
+    tn_put_options opts; /* opts.if_match points at if_match */
+    char *if_match;
+    uint8_t *buf;        /* the part being filled */
+    int64_t len;
+} tn_part_writer;
+
+/* *out = a zeroed writer struct of `size` bytes whose head is set up for
+ * key, o and parts of `part` bytes. */
+int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,
+                       tarn_error *err) TN_MUST_USE;
+/* Free what the head owns and the struct itself. */
+void tn_part_writer_free(tn_part_writer *w);
+
+/* Copy n bytes into a part buffer of `part` bytes, calling flush(w) each
+ * time it fills. With hold_last, a full buffer is flushed only when more
+ * bytes follow, so the last part stays for the commit to send. */
+typedef int (*tn_part_flush)(void *w, tarn_error *err);
+int tn_cloud_fill_parts(uint8_t *buf, int64_t *len, int64_t part, const void *p, int64_t n, bool hold_last,
+                        tn_part_flush flush, void *w, tarn_error *err) TN_MUST_USE;
+
+#endif

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# CSV and JSON input through the CLI: `tarn sniff` reports (dialect, header,
+# date layouts, JSON widening) with reader options passed through, `tarn cat`
+# of sniffed files including gzip and zstd input, errors naming
+# file:line:column, and a CSV -> JSON lines -> CSV round trip.
+source "$(dirname "$0")/lib/check.bash"
+cd "$tmp"
+
+printf 'id;when;amount;name\r\n1;03/17/2024;1.5;"Smith; J"\r\n2;12/01/2023;2.25;"say ""hi"""\r\n' >semi.csv
+expect_rc 0 "$TARN" sniff semi.csv
+expect_out "format: csv
+delimiter: ';'
+quote: '\"'
+header: true
+rows sampled: 2
+columns: 4
+  id: int64
+  when: date32 (MM/DD/YYYY)
+  amount: double
+  name: utf8
+"
+expect_rc 0 "$TARN" cat semi.csv --format jsonl
+expect_out '{"id":1,"when":"2024-03-17","amount":1.5,"name":"Smith; J"}
+{"id":2,"when":"2023-12-01","amount":2.25,"name":"say \"hi\""}
+'
+expect_rc 0 "$TARN" sniff semi.csv --header false --types 'column0 string'
+expect_in out "header: false" "column0: utf8" "column1: utf8"
+expect_rc 0 "$TARN" sniff semi.csv --schema 'a int, b string, c decimal(5,2), d string'
+expect_in out "  c: decimal128(5, 2)"
+expect_rc 1 "$TARN" sniff semi.csv --types 'nope int'
+expect_in err "column_types: no column named 'nope'"
+expect_rc 1 "$TARN" sniff semi.csv --on-error maybe
+expect_in err "option 'on_error': expected error, skip or null, got 'maybe'"
+
+printf 'a,b\n1,x\n2,y\n3\n' >ragged.csv
+expect_rc 1 "$TARN" cat ragged.csv
+expect_in err "ragged.csv:4:1: expected 2 fields, found 1"
+
+printf '{"a": 1, "s": {"t": [1, 2]}}\n{"a": 2.5, "s": null, "b": "x"}\n' >e.jsonl
+expect_rc 0 "$TARN" sniff e.jsonl
+expect_out "format: json (ndjson)
+widened: a: int64 -> double
+columns: 3
+  a: double
+  s: struct<t: list<item: int64>>
+  b: utf8
+"
+printf '[{"a": 1}, {"a": "x"}]' >arr.json
+expect_rc 0 "$TARN" cat arr.json --format jsonl
+expect_out '{"a":"1"}
+{"a":"x"}
+'
+printf '{"a": 1}\n{"a": }\n' >bad.jsonl
+expect_rc 1 "$TARN" cat bad.jsonl
+expect_in err "bad.jsonl:2:7: unexpected character"
+
+# compressed input, found by extension and by magic bytes
+printf 'k,v\n1,one\n2,two\n' >plain.csv
+gzip -c plain.csv >z.csv.gz
+cp z.csv.gz z.gzdata
+expect_rc 0 "$TARN" sniff z.csv.gz
+expect_in out "  k: int64" "  v: utf8"
+expect_rc 0 "$TARN" cat z.gzdata --from csv --format jsonl
+expect_out '{"k":1,"v":"one"}
+{"k":2,"v":"two"}
+'
+if command -v zstd >/dev/null; then
+    zstd -q -c plain.csv >z.zst
+    expect_rc 0 "$TARN" cat z.zst --from csv --format jsonl
+    expect_out '{"k":1,"v":"one"}
+{"k":2,"v":"two"}
+'
+fi
+
+# many files by a glob pattern: the union of their columns by name
+mkdir parts
+printf 'id,v\n1,a\n' >parts/1.csv
+printf 'v,w\n2.5,x\n' >parts/2.csv
+expect_rc 0 "$TARN" cat 'parts/*.csv' --format jsonl
+expect_out '{"id":1,"v":"a","w":null}
+{"id":null,"v":"2.5","w":"x"}
+'
+printf '{"a": 1}\n' >parts/1.jsonl
+printf '{"a": 2.5, "b": [1]}\n' >parts/2.jsonl
+expect_rc 0 "$TARN" cat 'parts/*.jsonl' --format jsonl
+expect_out '{"a":1.0,"b":null}
+{"a":2.5,"b":[1]}
+'
+expect_rc 1 "$TARN" cat 'parts/*.nomatch.csv'
+expect_in err "no file matches"
+
+# round trip: csv -> jsonl -> csv gives the same text
+printf 'id,name,day,score\n1,"a, b",2024-01-31,1.5\n2,,2024-02-29,\n' >rt.csv
+expect_rc 0 "$TARN" convert rt.csv rt.jsonl
+expect_rc 0 "$TARN" convert rt.jsonl rt2.csv --columns id,name,day,score
+expect_rc 0 "$TARN" cat rt2.csv --format csv
+expect_out 'id,name,day,score
+1,"a, b",2024-01-31,1.5
+2,,2024-02-29,
+'
+finish
