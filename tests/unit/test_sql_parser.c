@@ -401,6 +401,12 @@ TEST(errors)
     FAILS("SELCT 1", "syntax error at line 1, column 1: 'SELCT' is not a statement (did you mean SELECT?)");
     FAILS("INSRT INTO t VALUES (1)",
           "syntax error at line 1, column 1: 'INSRT' is not a statement (did you mean INSERT?)");
+    FAILS("SELECT a FORM t", "syntax error at line 1, column 15: expected ';' or the end of the input after the "
+                             "statement, found 't' (is 'FORM' a misspelt FROM?)");
+    FAILS("SELECT a FROM t WHER a = 1", "syntax error at line 1, column 22: expected ';' or the end of the input "
+                                        "after the statement, found 'a' (is 'WHER' a misspelt WHERE?)");
+    FAILS("SELECT a FROM t ORDR BY a", "syntax error at line 1, column 22: expected ';' or the end of the input "
+                                       "after the statement, found 'BY' (is 'ORDR' a misspelt ORDER?)");
     FAILS("FOO", "syntax error at line 1, column 1: 'FOO' is not a statement");
     FAILS("SELECT 1 2", "syntax error at line 1, column 10: expected ';' or the end of the input after the "
                         "statement, found '2'");

@@ -2169,6 +2169,10 @@ static tn_sql_stmt *parse_stmt(parser *p)
     return s;
 }
 
+static const char *const clause_words[] = {"SELECT", "FROM", "WHERE", "GROUP", "HAVING", "QUALIFY", "WINDOW",
+                                           "ORDER", "LIMIT", "OFFSET", "UNION", "INTERSECT", "EXCEPT", "JOIN",
+                                           "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "USING"};
+
 static void end_of_statement(parser *p)
 {
     tn_tok t = peek(p, 0);
@@ -2178,6 +2182,17 @@ static void end_of_statement(parser *p)
         fail_at(p, t.off, "found ')' without a matching '('");
     char found[64];
     describe(p, t, found, sizeof found);
+    /* A misspelt clause keyword is taken for an alias (FORM, WHER, ORDR):
+     * the statement then ends one token later; say so. */
+    tn_tok w = p->prev;
+    if (w.kind == TK_WORD && !w.kw && w.len >= 3 && w.len < 32) {
+        char word[32];
+        snprintf(word, sizeof word, "%.*s", (int)w.len, p->text + w.off);
+        const char *near = tn_closest(word, clause_words, sizeof clause_words / sizeof clause_words[0]);
+        if (near)
+            fail_at(p, t.off, "expected ';' or the end of the input after the statement, found %s (is '%s' a "
+                    "misspelt %s?)", found, word, near);
+    }
     fail_at(p, t.off, "expected ';' or the end of the input after the statement, found %s", found);
 }
 
