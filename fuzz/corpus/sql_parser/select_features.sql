@@ -1,0 +1,1 @@
+SELECT a, b AS x, * EXCLUDE (c) FROM read_parquet('x/*.parquet', hive_partitioning=true) t(a, b) WHERE a IN (1, 2) AND b NOT LIKE 'x%' ESCAPE '!' QUALIFY row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS LAST ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) = 1
