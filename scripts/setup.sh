@@ -12,7 +12,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libedit-dev libpcre2-dev
   tzdata                              # IANA time zones for timestamp handling
   nodejs                              # peers for interop tests and benchmarks
-  valgrind hyperfine                  # measuring
+  curl openssl zstd lz4 gzip          # command-line tools the tests drive
+  valgrind hyperfine time python3     # measuring
 )
 
 missing=()
