@@ -35,6 +35,12 @@ int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, cons
 /* Number of rows and row groups the footer declares, for tools and tests. */
 int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
 
+/* The footer of a reader opened by tn_parquet_open_file/memory (meta.h),
+ * owned by the reader. Opening has checked that each row group has one
+ * chunk with metadata per leaf column, in schema order. */
+struct pq_file_meta;
+const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
+
 typedef struct tn_parquet_write_options {
     int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,
                                4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */

@@ -420,3 +420,8 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
     tn_reader_free(rd);
     return 0;
 }
+
+const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd)
+{
+    return ((pq_reader *)rd)->meta;
+}
