@@ -19,6 +19,10 @@ typedef struct tn_parquet_read_options {
     int64_t limit;              /* at most this many rows; < 0: all */
     int64_t offset;             /* rows to skip first */
     bool verify_crc;            /* check page CRCs where the writer stored them */
+    const char *filter;         /* where: "a >= 5 AND b = 'x'" (filter.h); row groups whose statistics
+                                   exclude a match are skipped, the others are filtered row by row */
+    bool explain;               /* print "row groups: N read, M skipped by statistics" to stderr
+                                   when the reader is freed */
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with
