@@ -110,6 +110,27 @@ TEST(rows)
     CHECK_EQ_INT(rows, 1);
 }
 
+/* No output columns: the batches still count the matching rows. */
+TEST(no_columns)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/data_index_bloom_encoding_stats.parquet", data_dir);
+    const char *none[1] = {NULL};
+    tn_parquet_read_options o = {.limit = -1, .filter = "String >= 'a'", .columns = none, .n_columns = 0};
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, &o, &r, &err), &err);
+    int64_t rows = 0;
+    tn_batch *b;
+    while (tn_reader_next(r, &b, &err) == 0 && b) {
+        rows += b->length;
+        tn_batch_unref(b);
+    }
+    tn_reader_free(r);
+    CHECK_EQ_INT(rows, 11);
+}
+
 static int parse_one(void *ctx, tarn_error *err)
 {
     pq_filter *f;
@@ -150,6 +171,7 @@ int main(void)
     RUN(parse);
     RUN(parse_errors);
     RUN(rows);
+    RUN(no_columns);
     RUN(alloc_failures);
     return tn_test_done();
 }

@@ -253,6 +253,15 @@ static int apply_filter(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *ch
     TN_TRY(filter_mask(r, g, rows, chunks, *b, &mask, err));
     tn_batch *nb = NULL;
     int rc = 0;
+    if (r->n_sel == 0) { /* no columns out: only the count of matching rows */
+        tn_array *kept;
+        rc = tn_filter(mask, mask, &kept, err);
+        if (!rc) {
+            if (!(nb = tn_batch_new(r->base.schema, kept->length)))
+                rc = tn_error_oom(err, sizeof *nb);
+            tn_array_unref(kept);
+        }
+    }
     for (int32_t s = 0; !rc && s < r->n_sel; s++) {
         tn_array *kept;
         rc = tn_filter((*b)->columns[s], mask, &kept, err);
