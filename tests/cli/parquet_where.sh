@@ -111,4 +111,6 @@ expect_rc 1 "$TARN" cat n.parquet --where "x = 1"
 expect_in err 'column "x" is nested'
 expect_rc 1 "$TARN" cat n.parquet --where "id = 300000000000000000000"
 expect_in err "is not a value of column \"id\""
+expect_rc 0 "$TARN" cat --help
+expect_in out "--where" "--explain true"
 finish
