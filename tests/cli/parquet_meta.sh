@@ -64,6 +64,40 @@ column n (INT64, INT(64, signed))
   row group 0: nulls 1, min 1, max 2
 "
 
+# the page index tarn writes: a column index and an offset index per chunk,
+# read back by meta, pointing at the chunk's data pages
+expect_rc 0 "$TARN" convert g/lineitem.parquet li2.parquet --in-batch-size 1000 --row-group-size 1000 --page-size 4000
+expect_rc 0 "$TARN" parquet meta li2.parquet
+[ "$(grep -c '^    offset index: at [0-9]*, [0-9]* bytes: [0-9]* pages, the first at' out)" -eq 112 ] ||
+    fail "offset indexes: $(grep -c 'offset index: at' out) of 112"
+[ "$(grep -c '^    column index: at [0-9]*, [0-9]* bytes: [0-9]* pages, 0 null, ' out)" -eq 112 ] ||
+    fail "column indexes: $(grep -c 'column index: at' out) of 112"
+awk '/data pages: at/ {d = $4} /offset index: at/ {if ($NF != d) bad++} END {exit bad > 0}' out ||
+    fail "an offset index does not start at the chunk's data pages"
+grep -A9 '^  column l_orderkey$' out | grep -q '^    column index: at [0-9]*, [0-9]* bytes: [2-9] pages, 0 null, ascending$' ||
+    fail "l_orderkey column index: $(grep -A9 '^  column l_orderkey$' out | grep 'column index' | head -2)"
+# a chunk of only nulls has one null page
+printf '{"v":null}\n{"v":null}\n' >allnull.jsonl
+printf '{"v":1}\n' >>allnull.jsonl
+expect_rc 0 "$TARN" convert allnull.jsonl allnull.parquet --in-batch-size 2 --row-group-size 2
+expect_rc 0 "$TARN" parquet meta allnull.parquet
+expect_in out "bytes: 1 pages, 1 null, " "bytes: 1 pages, 0 null, ascending"
+# DuckDB reads the file with its page index and finds the same rows as in the file without one
+duck() {
+    NODE_PATH="$TARN_SOURCE_DIR/peers/node_modules" node -e '
+const { DuckDBInstance } = require("@duckdb/node-api");
+(async () => {
+  const con = await (await DuckDBInstance.create(":memory:")).connect();
+  const res = await con.runAndReadAll(`SELECT count(*), sum(l_quantity), min(l_shipdate)::VARCHAR, max(l_comment),
+      bit_xor(hash(l_orderkey, l_linenumber, l_comment, l_shipdate, l_extendedprice)) FROM read_parquet(\x27${process.argv[1]}\x27)
+      WHERE l_orderkey BETWEEN 1000 AND 3000`);
+  console.log(JSON.stringify(res.getRowsJson()));
+})().catch(e => { console.error(e.message); process.exit(1); });' "$1"
+}
+a=$(duck "$tmp/li2.parquet") || fail "DuckDB cannot read li2.parquet"
+b=$(duck "$tmp/g/lineitem.parquet") || fail "DuckDB cannot read lineitem.parquet"
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "DuckDB: '$a' with the page index, '$b' without"
+
 # errors
 expect_rc 1 "$TARN" parquet meta missing.parquet
 expect_in err "missing.parquet" "No such file"

@@ -11,12 +11,14 @@
  * complement). Dates come out as dates, timestamps as ISO times, decimals
  * exactly, strings quoted, escaped and cut at 40 characters.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
+#include "formats/parquet/thrift.h"
 #include "tarn/parquet.h"
 
 #define STR_MAX 40 /* characters of a string value shown */
@@ -124,7 +126,141 @@ static int leaves(const pq_file_meta *m, const pq_schema_elt ***out, tarn_error 
     return 0;
 }
 
-static void print_meta(FILE *f, const char *path, const pq_file_meta *m, const pq_schema_elt **leaf)
+/* ---- page index ---- */
+
+#define INDEX_MAX (64 << 20) /* bytes of one column or offset index read */
+
+typedef struct page_index {
+    int32_t pages, null_pages, boundary;
+    int64_t first_offset;
+} page_index;
+
+/* Read n bytes at off of the file into a new buffer. */
+static int read_range(FILE *in, const char *path, int64_t off, int32_t n, uint8_t **out, tarn_error *err)
+{
+    if (n <= 0 || n > INDEX_MAX || off < 4 || fseeko(in, 0, SEEK_END) != 0 || off > ftello(in) - 8 ||
+        n > ftello(in) - 8 - off)
+        return TN_CORRUPT(err, "%s: page index of %d bytes at %lld outside the file", path, n, (long long)off);
+    uint8_t *b = tn_malloc((size_t)n);
+    TN_TRY_ALLOC(b, err, (size_t)n);
+    if (fseeko(in, off, SEEK_SET) != 0 || fread(b, 1, (size_t)n, in) != (size_t)n) {
+        tn_free(b);
+        return tn_error_set(err, TARN_EIO, "%s: cannot read the page index at %lld", path, (long long)off);
+    }
+    *out = b;
+    return 0;
+}
+
+/* ColumnIndex: 1 null_pages list<bool>, 4 boundary_order; the rest skipped. */
+static int column_index(tn_th_reader *r, page_index *pi)
+{
+    int16_t last;
+    TN_TRY(tn_th_struct_begin(r, &last));
+    for (;;) {
+        int type, et;
+        int16_t id;
+        TN_TRY(tn_th_field(r, &last, &type, &id));
+        if (type == TN_TH_STOP)
+            break;
+        if (id == 1 && type == TN_TH_LIST) {
+            TN_TRY(tn_th_list_begin(r, type, &et, &pi->pages));
+            for (int32_t i = 0; i < pi->pages; i++) {
+                if (r->p >= r->end)
+                    return TN_CORRUPT(r->err, "column index: null_pages past the end");
+                if (et != TN_TH_TRUE && et != TN_TH_FALSE)
+                    return TN_CORRUPT(r->err, "column index: null_pages of element type %d", et);
+                pi->null_pages += *r->p++ == TN_TH_TRUE; /* a list's bools are one byte each */
+            }
+            tn_th_list_end(r);
+        } else if (id == 4) {
+            TN_TRY(tn_th_i32(r, type, &pi->boundary));
+        } else {
+            TN_TRY(tn_th_skip(r, type));
+        }
+    }
+    tn_th_struct_end(r);
+    return 0;
+}
+
+/* OffsetIndex: 1 page_locations list<PageLocation{1 offset, ...}>. */
+static int offset_index(tn_th_reader *r, page_index *pi)
+{
+    int16_t last;
+    TN_TRY(tn_th_struct_begin(r, &last));
+    for (;;) {
+        int type, et;
+        int16_t id;
+        TN_TRY(tn_th_field(r, &last, &type, &id));
+        if (type == TN_TH_STOP)
+            break;
+        if (id != 1 || type != TN_TH_LIST) {
+            TN_TRY(tn_th_skip(r, type));
+            continue;
+        }
+        TN_TRY(tn_th_list_begin(r, type, &et, &pi->pages));
+        if (et != TN_TH_STRUCT)
+            return TN_CORRUPT(r->err, "offset index: page locations of element type %d", et);
+        for (int32_t i = 0; i < pi->pages; i++) {
+            int16_t l2;
+            TN_TRY(tn_th_struct_begin(r, &l2));
+            for (;;) {
+                int t2;
+                int16_t id2;
+                TN_TRY(tn_th_field(r, &l2, &t2, &id2));
+                if (t2 == TN_TH_STOP)
+                    break;
+                if (id2 == 1 && i == 0)
+                    TN_TRY(tn_th_i64(r, t2, &pi->first_offset));
+                else
+                    TN_TRY(tn_th_skip(r, t2));
+            }
+            tn_th_struct_end(r);
+        }
+        tn_th_list_end(r);
+    }
+    tn_th_struct_end(r);
+    return 0;
+}
+
+static int load_index(FILE *in, const char *path, int64_t off, int32_t n, bool is_column, page_index *pi,
+                       tarn_error *err)
+{
+    uint8_t *b = NULL;
+    memset(pi, 0, sizeof *pi);
+    TN_TRY(read_range(in, path, off, n, &b, err));
+    tn_th_reader r;
+    tn_th_reader_init(&r, b, (size_t)n, is_column ? "column index" : "offset index", err);
+    int rc = is_column ? column_index(&r, pi) : offset_index(&r, pi);
+    tn_free(b);
+    if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(err, "%s: ", path);
+    return rc;
+}
+
+static int print_index(FILE *f, FILE *in, const char *path, const pq_column_chunk *cc, tarn_error *err)
+{
+    static const char *const orders[] = {"unordered", "ascending", "descending"};
+    page_index pi;
+    if (cc->column_index_offset >= 0) {
+        TN_TRY(load_index(in, path, cc->column_index_offset, cc->column_index_length, true, &pi, err));
+        fprintf(f, "    column index: at %" PRId64 ", %d bytes: %d pages, %d null, %s\n", cc->column_index_offset,
+                cc->column_index_length, pi.pages, pi.null_pages,
+                pi.boundary >= 0 && pi.boundary <= 2 ? orders[pi.boundary] : "unknown order");
+    } else {
+        fputs("    column index: none\n", f);
+    }
+    if (cc->offset_index_offset >= 0) {
+        TN_TRY(load_index(in, path, cc->offset_index_offset, cc->offset_index_length, false, &pi, err));
+        fprintf(f, "    offset index: at %" PRId64 ", %d bytes: %d pages, the first at %" PRId64 "\n",
+                cc->offset_index_offset, cc->offset_index_length, pi.pages, pi.first_offset);
+    } else {
+        fputs("    offset index: none\n", f);
+    }
+    return 0;
+}
+
+static int print_meta(FILE *f, FILE *in, const char *path, const pq_file_meta *m, const pq_schema_elt **leaf,
+                      tarn_error *err)
 {
     fprintf(f, "file: %s\n", path);
     fprintf(f, "format version: %d\n", m->version);
@@ -167,16 +303,7 @@ static void print_meta(FILE *f, const char *path, const pq_file_meta *m, const p
             else
                 fputs("    dictionary page: none\n", f);
             fprintf(f, "    data pages: at %" PRId64 "\n", cm->data_page_offset);
-            if (cc->column_index_offset >= 0)
-                fprintf(f, "    column index: at %" PRId64 ", %d bytes\n", cc->column_index_offset,
-                        cc->column_index_length);
-            else
-                fputs("    column index: none\n", f);
-            if (cc->offset_index_offset >= 0)
-                fprintf(f, "    offset index: at %" PRId64 ", %d bytes\n", cc->offset_index_offset,
-                        cc->offset_index_length);
-            else
-                fputs("    offset index: none\n", f);
+            TN_TRY(print_index(f, in, path, cc, err));
             if (cm->bloom_filter_offset >= 0 && cm->bloom_filter_length >= 0)
                 fprintf(f, "    bloom filter: at %" PRId64 ", %d bytes\n", cm->bloom_filter_offset,
                         cm->bloom_filter_length);
@@ -186,6 +313,7 @@ static void print_meta(FILE *f, const char *path, const pq_file_meta *m, const p
                 fputs("    bloom filter: none\n", f);
         }
     }
+    return 0;
 }
 
 /* ---- values ---- */
@@ -424,12 +552,17 @@ int tarn_parquet_describe(const char *path, FILE *out, int what, tarn_error *err
         int32_t n = 0;
         while (leaf[n])
             n++;
-        if (what == TARN_PARQUET_META)
-            print_meta(out, path, m, leaf);
+        FILE *in = what == TARN_PARQUET_META ? fopen(path, "rb") : NULL;
+        if (what == TARN_PARQUET_META && !in)
+            rc = tn_error_set(err, TARN_EIO, "%s: cannot open: %s", path, strerror(errno));
+        else if (what == TARN_PARQUET_META)
+            rc = print_meta(out, in, path, m, leaf, err);
         else
             print_stats(out, m, leaf, n);
+        if (in)
+            fclose(in);
         tn_free(leaf);
-        if (ferror(out))
+        if (!rc && ferror(out))
             rc = tn_error_set(err, TARN_EIO, "%s: writing the description failed", path);
     }
     tn_reader_free(rd);
