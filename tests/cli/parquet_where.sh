@@ -84,6 +84,18 @@ expect_rc 0 "$TARN" cat g/lineitem.parquet --where "$filter" --columns l_orderke
 sed 1d out | sort >whole.txt
 cmp -s tarn.txt whole.txt || fail "pruned and unpruned results differ"
 
+# timestamps (INT64 microseconds, UTC), decimals, floats in struct paths, and pruning on them
+expect_rc 0 "$TARN" example ex1.parquet
+expect_rc 0 "$TARN" convert ex1.parquet ex.parquet --in-batch-size 2 --row-group-size 2
+expect_rc 0 "$TARN" schema ex.parquet
+expect_in out "ordered_at: timestamp[us, tz=UTC]"
+expect_rc 0 "$TARN" cat ex.parquet --where "ordered_at > '2024-01-18 10:00:00.4' AND amount >= 1.5 AND size.w < 150" \
+    --columns id --format csv --explain true
+expect_out $'id\n4\n5\n7\n'
+expect_in err "row groups: 3 read, 1 skipped by statistics, 4 in the file"
+expect_rc 1 "$TARN" cat ex.parquet --where "ordered_at > '2024-01-18 25:00:00'"
+expect_in err "is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"ordered_at\" at position 14"
+
 # errors: unknown column, type mismatch, bad literal, malformed filter
 expect_rc 1 "$TARN" cat n.parquet --where "nope = 1"
 expect_in err 'no column named "nope" (position 1)'

@@ -108,6 +108,17 @@ TEST(rows)
     CHECK_MSG(&err, "3000000000 is not a value of column \"tinyint_col\" (int32)");
     CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "id >= 6 AND int_col = 0", &rows, &err), TARN_OK);
     CHECK_EQ_INT(rows, 1);
+    /* INT96 timestamps (timestamp[us]) against ISO times */
+    CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "timestamp_col >= '2009-03-01 00:00:00'", &rows, &err), TARN_OK);
+    CHECK_EQ_INT(rows, 4);
+    CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "timestamp_col = '2009-01-01T00:01:00.000000'", &rows, &err),
+                 TARN_OK);
+    CHECK_EQ_INT(rows, 1);
+    CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "timestamp_col < '2009-02-01'", &rows, &err), TARN_OK);
+    CHECK_EQ_INT(rows, 2);
+    CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "timestamp_col < '2009-02-01 00:00:00.0000001'", &rows, &err),
+                 TARN_ETYPE);
+    CHECK_MSG(&err, "is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"timestamp_col\" at position 17");
 }
 
 /* No output columns: the batches still count the matching rows. */

@@ -299,6 +299,45 @@ static bool parse_date(const char *s, size_t n, int64_t *days)
     return true;
 }
 
+/* 'YYYY-MM-DD[ T]HH:MM:SS[.fraction]' as a count of `unit` since the epoch. */
+static bool parse_timestamp(const char *s, size_t n, tn_time_unit unit, int64_t *out)
+{
+    int64_t days;
+    char date[11];
+    if (n < 10)
+        return false;
+    memcpy(date, s, 10);
+    date[10] = 0;
+    if (!parse_date(date, 10, &days))
+        return false;
+    int64_t secs = days * 86400, frac = 0;
+    static const int64_t per_sec[] = {1, 1000, 1000000, 1000000000};
+    int digits = 0, max_digits = (int)unit * 3;
+    if (n > 10) {
+        int hh, mm, ss;
+        if (n < 19 || (s[10] != ' ' && s[10] != 'T') || sscanf(s + 11, "%2d:%2d:%2d", &hh, &mm, &ss) != 3 ||
+            s[13] != ':' || s[16] != ':' || hh > 23 || mm > 59 || ss > 59 || !isdigit((unsigned char)s[18]))
+            return false;
+        secs += hh * 3600 + mm * 60 + ss;
+        size_t i = 19;
+        if (i < n && s[i] == '.') {
+            for (i++; i < n && isdigit((unsigned char)s[i]); i++) {
+                if (++digits > max_digits)
+                    return false; /* finer than the column's unit */
+                frac = frac * 10 + (s[i] - '0');
+            }
+            if (digits == 0)
+                return false;
+        }
+        if (i != n)
+            return false;
+    }
+    for (; digits < max_digits; digits++)
+        frac *= 10;
+    *out = secs * per_sec[unit] + frac;
+    return true;
+}
+
 static const char *tname(const tn_type *t)
 {
     static const char *const names[] = {"null", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
@@ -384,6 +423,21 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
             t->scalar = tn_scalar_int(type, days);
             t->stat_kind = PQS_INT;
             t->i = days;
+        }
+    } else if (id == TN_TIMESTAMP) {
+        int64_t v;
+        if (is_num)
+            bad = "a timestamp as a 'YYYY-MM-DD HH:MM:SS[.fraction]' string";
+        else if (!parse_timestamp(t->lit, t->lit_len, type->unit, &v))
+            return tn_error_set(err, TARN_ETYPE,
+                                "where: %s: '%s' is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"%s\" at position %d",
+                                file, t->lit, t->column, t->lit_pos);
+        else {
+            t->scalar = tn_scalar_int(type, v);
+            if (e->type == PQ_INT64) { /* same unit as the Arrow type; INT96 has no usable order */
+                t->stat_kind = PQS_INT;
+                t->i = v;
+            }
         }
     } else if (id == TN_STRING || id == TN_LARGE_STRING || id == TN_BINARY || id == TN_LARGE_BINARY) {
         if (is_num)

@@ -10,8 +10,9 @@
  *   op      := = | != | <> | < | <= | > | >=
  *   literal := number | 'string'     ('' inside a string is a quote)
  *
- * Strings compare with string columns, and with date32 columns as ISO
- * dates ('1998-01-01'); numbers compare with integer, float and decimal
+ * Strings compare with string columns, with date32 columns as ISO
+ * dates ('1998-01-01') and with timestamp columns as ISO times
+ * ('2009-03-01 00:01:00[.fraction]', in UTC, no finer than the unit); numbers compare with integer, float and decimal
  * columns (a decimal literal must fit the column's scale). A NULL value
  * never matches, as in SQL.
  */
