@@ -77,12 +77,17 @@ const cli_command cmd_cat = {
     .pass_options = true,
     .details = "Other --key value flags are reader options, e.g. --delimiter ';', --header false,\n"
                "--on-error skip or --schema 'a int, b date' for CSV (see docs/cli.md).\n"
+               "Parquet takes --where \"col >= 5 AND d < '1998-01-01'\" (comparisons of a column with\n"
+               "a number or a 'string', joined by AND; NULL never matches): row groups whose\n"
+               "statistics rule out a match are skipped, and --explain true prints on stderr\n"
+               "how many row groups were read and skipped.\n"
                "The table shows column names and types, right-aligns numbers, shows NULL for\n"
                "missing values and, for long results, the first and last rows around a \"⋮\".\n"
                "CSV and JSON Lines print every row (see docs/cli.md for value formats).\n",
     .examples = "  tarn cat orders.arrow\n"
                 "  tarn cat orders.arrow --columns id,amount --limit 3\n"
                 "  tarn cat orders.arrows --format jsonl > orders.jsonl\n"
-                "  tarn cat orders.arrow -f csv --max-rows 0\n",
+                "  tarn cat orders.arrow -f csv --max-rows 0\n"
+                "  tarn cat lineitem.parquet --where \"l_shipdate >= '1998-01-01' AND l_quantity < 5\"\n",
     .run = run,
 };

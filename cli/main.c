@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_sniff, cmd_gen;
+extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_sniff, cmd_gen,
+    cmd_parquet;
 
 static const cli_command *const commands[] = {
     &cmd_cat,
@@ -18,6 +19,7 @@ static const cli_command *const commands[] = {
     &cmd_store,
     &cmd_sniff,
     &cmd_gen,
+    &cmd_parquet,
     NULL,
 };
 

@@ -12,5 +12,6 @@
 #include "tarn/formats.h"
 #include "tarn/store.h"
 #include "tarn/gen.h"
+#include "tarn/parquet.h"
 
 #endif

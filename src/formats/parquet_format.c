@@ -36,6 +36,9 @@ int tn_parquet_format_open(const tn_format *self, const char *path, tn_opts *o, 
     if (!rc)
         rc = tn_opts_bool(o, "verify_crc", false, &ro.verify_crc, err);
     if (!rc)
+        rc = tn_opts_bool(o, "explain", false, &ro.explain, err);
+    ro.filter = tn_opts_str(o, "where");
+    if (!rc)
         rc = tn_format_check_options(self, o, false, err);
     /* the projection, split on commas; the registry reports unknown names */
     char *copy = NULL;

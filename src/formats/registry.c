@@ -33,7 +33,7 @@ static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "hea
                                             "null", "trim", "on_error", "reject_file", "schema", "types",
                                             "compression", "sample_rows", "max_row_bytes", NULL};
 static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
-static const char *const parquet_read_keys[] = {"offset", "verify_crc", NULL};
+static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", NULL};
 static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
                                                  "dictionary_size", "data_page_version", "encoding", NULL};
 static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",

@@ -214,6 +214,7 @@ static int statistics(ctx *c, pq_stats *s)
     FIELDS_END(c)
     s->min = min_value.p ? min_value : min;
     s->max = max_value.p ? max_value : max;
+    s->legacy = !min_value.p && !max_value.p && (min.p || max.p);
     return 0;
 }
 

@@ -73,6 +73,7 @@ typedef struct pq_stats {
     pq_bytes min, max;             /* min_value/max_value, else legacy min/max */
     int64_t null_count;            /* -1 when absent */
     int64_t distinct_count;        /* -1 when absent */
+    bool legacy;                   /* min/max come from the deprecated fields (signed byte order) */
 } pq_stats;
 
 typedef struct pq_column_meta {

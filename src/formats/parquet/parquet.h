@@ -19,6 +19,10 @@ typedef struct tn_parquet_read_options {
     int64_t limit;              /* at most this many rows; < 0: all */
     int64_t offset;             /* rows to skip first */
     bool verify_crc;            /* check page CRCs where the writer stored them */
+    const char *filter;         /* where: "a >= 5 AND b = 'x'" (filter.h); row groups whose statistics
+                                   exclude a match are skipped, the others are filtered row by row */
+    bool explain;               /* print "row groups: N read, M skipped by statistics" to stderr
+                                   when the reader is freed */
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with
@@ -34,6 +38,12 @@ int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, cons
 
 /* Number of rows and row groups the footer declares, for tools and tests. */
 int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
+
+/* The footer of a reader opened by tn_parquet_open_file/memory (meta.h),
+ * owned by the reader. Opening has checked that each row group has one
+ * chunk with metadata per leaf column, in schema order. */
+struct pq_file_meta;
+const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
 
 typedef struct tn_parquet_write_options {
     int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,

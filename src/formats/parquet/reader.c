@@ -20,6 +20,7 @@
 
 #include "core/alloc.h"
 #include "formats/parquet/assemble.h"
+#include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
 
 #define DEFAULT_BATCH 65536
@@ -43,6 +44,9 @@ typedef struct pq_reader {
     int64_t left;            /* rows still to return; < 0: no limit */
     int64_t chunk_pad;       /* bytes old writers left out of chunk sizes */
     bool verify_crc;
+    pq_filter *filter;       /* where: NULL when none */
+    bool explain;
+    int32_t rg_read, rg_pruned;
 } pq_reader;
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -189,6 +193,109 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, p
     return rc;
 }
 
+/* Decode and assemble one node (a column or struct field) of row group g. */
+static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_rows, int64_t rows,
+                     pq_chunk_data *chunks, tn_array **out, tarn_error *err)
+{
+    int32_t first = top->first_leaf, n = count_leaves(top);
+    int rc = 0;
+    for (int32_t l = first; !rc && l < first + n; l++)
+        rc = read_chunk(r, g, l, max_rows, &chunks[l], err);
+    if (!rc)
+        rc = tn_pq_assemble(top, chunks, out, err);
+    if (!rc && (*out)->length != rows)
+        rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
+                        top->name, (long long)(*out)->length, (long long)rows);
+    for (int32_t l = first; l < first + n; l++)
+        tn_pq_chunk_data_reset(&chunks[l]);
+    return rc;
+}
+
+/* The mask of the rows of the row group matching every term: the Kleene
+ * AND of the comparisons, null (a null value) counting as no match. */
+static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch *b, tn_array **out,
+                       tarn_error *err)
+{
+    tn_array *mask = NULL;
+    int rc = 0;
+    for (int32_t i = 0; !rc && i < r->filter->n; i++) {
+        const pq_term *t = &r->filter->terms[i];
+        tn_array *col = NULL, *cmp = NULL;
+        if (t->sel >= 0)
+            col = tn_array_ref(b->columns[t->sel]);
+        else
+            rc = read_node(r, g, t->node, -1, rows, chunks, &col, err);
+        if (!rc)
+            rc = tn_compare((tn_cmp_op)t->op, tn_datum_of_array(col), tn_datum_of_scalar(t->scalar), NULL, &cmp, err);
+        tn_array_unref(col);
+        if (!rc && mask) {
+            tn_array *both = NULL;
+            rc = tn_bool(TN_AND, tn_datum_of_array(mask), tn_datum_of_array(cmp), NULL, &both, err);
+            tn_array_unref(cmp);
+            tn_array_unref(mask);
+            mask = both;
+        } else if (!rc) {
+            mask = cmp;
+        }
+    }
+    if (rc) {
+        tn_array_unref(mask);
+        return rc;
+    }
+    *out = mask;
+    return 0;
+}
+
+/* Replace *b by its rows that match the filter. */
+static int apply_filter(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch **b, tarn_error *err)
+{
+    tn_array *mask;
+    TN_TRY(filter_mask(r, g, rows, chunks, *b, &mask, err));
+    tn_batch *nb = NULL;
+    int rc = 0;
+    if (r->n_sel == 0) { /* no columns out: only the count of matching rows */
+        tn_array *kept;
+        rc = tn_filter(mask, mask, &kept, err);
+        if (!rc) {
+            if (!(nb = tn_batch_new(r->base.schema, kept->length)))
+                rc = tn_error_oom(err, sizeof *nb);
+            tn_array_unref(kept);
+        }
+    }
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        tn_array *kept;
+        rc = tn_filter((*b)->columns[s], mask, &kept, err);
+        if (rc)
+            break;
+        if (!nb && !(nb = tn_batch_new(r->base.schema, kept->length))) {
+            tn_array_unref(kept);
+            rc = tn_error_oom(err, sizeof *nb);
+            break;
+        }
+        nb->columns[s] = kept;
+    }
+    tn_array_unref(mask);
+    if (rc) {
+        tn_batch_unref(nb);
+        return rc;
+    }
+    tn_batch_unref(*b);
+    *b = nb;
+    return 0;
+}
+
+/* Whether row group g's statistics prove no row matches the filter. */
+static bool pruned(const pq_reader *r, int32_t g)
+{
+    const pq_row_group *rg = &r->meta->row_groups[g];
+    for (int32_t i = 0; i < r->filter->n; i++) {
+        const pq_term *t = &r->filter->terms[i];
+        if (tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows))
+            return true;
+    }
+    return false;
+}
+
 /* Decode row group g into a batch of the selected columns. */
 static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *err)
 {
@@ -196,25 +303,16 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
     int32_t nl = r->schema->n_leaves;
     /* With a limit, only the rows up to it are decoded. */
     int64_t rows = rg->num_rows, max_rows = -1;
-    if (r->left >= 0 && r->skip + r->left < rows)
+    if (!r->filter && r->left >= 0 && r->skip + r->left < rows)
         rows = max_rows = r->skip + r->left;
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
     tn_batch *b = tn_batch_new(r->base.schema, rows);
     int rc = b ? 0 : tn_error_oom(err, sizeof *b);
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
-        const pq_node *top = r->sel[s];
-        int32_t first = top->first_leaf, n = count_leaves(top);
-        for (int32_t l = first; !rc && l < first + n; l++)
-            rc = read_chunk(r, g, l, max_rows, &chunks[l], err);
-        if (!rc)
-            rc = tn_pq_assemble(top, chunks, &b->columns[s], err);
-        if (!rc && b->columns[s]->length != rows)
-            rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
-                            top->name, (long long)b->columns[s]->length, (long long)rows);
-        for (int32_t l = first; l < first + n; l++)
-            tn_pq_chunk_data_reset(&chunks[l]);
-    }
+    for (int32_t s = 0; !rc && s < r->n_sel; s++)
+        rc = read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
+    if (!rc && r->filter)
+        rc = apply_filter(r, g, rows, chunks, &b, err);
     tn_free(chunks);
     if (rc) {
         tn_batch_unref(b);
@@ -250,13 +348,24 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
             break;
         int32_t g = r->rg;
         int64_t rows = r->meta->row_groups[g].num_rows;
-        if (r->skip >= rows) { /* offset: skip the whole group undecoded */
+        if (!r->filter && r->skip >= rows) { /* offset: skip the whole group undecoded */
             r->skip -= rows;
             r->rg++;
             continue;
         }
+        if (r->filter && pruned(r, g)) {
+            r->rg_pruned++;
+            r->rg++;
+            continue;
+        }
         TN_TRY(read_row_group(r, g, &r->cur, err));
+        r->rg_read++;
         r->rg++;
+        if (r->skip >= r->cur->length) { /* offset over filtered rows */
+            r->skip -= r->cur->length;
+            r->cur_pos = r->cur->length;
+            continue;
+        }
         r->cur_pos = r->skip;
         r->skip = 0;
     }
@@ -266,7 +375,11 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void destroy(tn_reader *base)
 {
     pq_reader *r = (pq_reader *)base;
+    if (r->explain && r->meta)
+        fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d in the file\n", r->name,
+                r->rg_read, r->rg_pruned, r->meta->n_row_groups);
     tn_batch_unref(r->cur);
+    tn_pq_filter_free(r->filter);
     tn_pq_schema_free(r->schema);
     tn_pq_meta_free(r->meta);
     if (r->fd >= 0)
@@ -339,6 +452,32 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
     return 0;
 }
 
+/* Parse the where option and bind each term to a leaf column outside
+ * lists; a column not in the output is read for the filter only. */
+static int bind_filter(pq_reader *r, const char *text, tarn_error *err)
+{
+    TN_TRY(tn_pq_filter_parse(text, &r->filter, err));
+    for (int32_t i = 0; i < r->filter->n; i++) {
+        pq_term *t = &r->filter->terms[i];
+        bool nullable;
+        const pq_node *node = resolve(r->schema->root, t->column, &nullable);
+        if (!node)
+            return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\" (position %d)", r->name,
+                                t->column, t->col_pos);
+        if (node->kind != PQN_LEAF || node->max_rep > 0)
+            return tn_error_set(err, TARN_EUNSUPPORTED,
+                                "where: %s: column \"%s\" is %s; only columns of single values can be compared "
+                                "(position %d)", r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
+                                t->col_pos);
+        t->sel = -1;
+        for (int32_t s = 0; s < r->n_sel; s++)
+            if (r->sel[s] == node)
+                t->sel = s;
+        TN_TRY(tn_pq_filter_bind(t, node, r->name, err));
+    }
+    return 0;
+}
+
 static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
     TN_TRY(read_footer(r, err));
@@ -350,6 +489,9 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->left = o && o->limit >= 0 ? o->limit : -1;
     r->skip = o && o->offset > 0 ? o->offset : 0;
     r->verify_crc = o && o->verify_crc;
+    r->explain = o && o->explain;
+    if (o && o->filter)
+        TN_TRY(bind_filter(r, o->filter, err));
     return 0;
 }
 
@@ -419,4 +561,9 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
     *n_row_groups = r->meta->n_row_groups;
     tn_reader_free(rd);
     return 0;
+}
+
+const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd)
+{
+    return ((pq_reader *)rd)->meta;
 }

@@ -344,3 +344,5 @@ int tn_th_w_list(tn_th_writer *w, int16_t id, int elem_type, int32_t n)
 }
 
 int tn_th_w_raw_i32(tn_th_writer *w, int32_t v) { return put_varint(w, zig(v)); }
+int tn_th_w_raw_i64(tn_th_writer *w, int64_t v) { return put_varint(w, zig(v)); }
+int tn_th_w_raw_bool(tn_th_writer *w, bool v) { return tn_buf_append_byte(w->out, v ? TN_TH_TRUE : TN_TH_FALSE, w->err); }

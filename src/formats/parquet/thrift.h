@@ -87,6 +87,8 @@ int tn_th_w_binary(tn_th_writer *w, int16_t id, const void *p, size_t n) TN_MUST
  * binaries with tn_th_w_raw_binary, structs with struct_begin/end). */
 int tn_th_w_list(tn_th_writer *w, int16_t id, int elem_type, int32_t n) TN_MUST_USE;
 int tn_th_w_raw_i32(tn_th_writer *w, int32_t v) TN_MUST_USE;
+int tn_th_w_raw_i64(tn_th_writer *w, int64_t v) TN_MUST_USE;
+int tn_th_w_raw_bool(tn_th_writer *w, bool v) TN_MUST_USE; /* a list element */
 int tn_th_w_raw_binary(tn_th_writer *w, const void *p, size_t n) TN_MUST_USE;
 
 #endif

@@ -49,6 +49,19 @@ struct wnode {
 
 #define STAT_MAX 64            /* bytes of a min/max statistic; longer ones are truncated */
 
+typedef struct wbounds {   /* min/max of some values, as statistics hold them */
+    bool has_min, has_max;
+    uint8_t min_len, max_len;
+    uint8_t min[STAT_MAX], max[STAT_MAX];
+} wbounds;
+
+typedef struct wpage {     /* a data page, for the column and offset indexes */
+    int64_t offset, first_row, nulls;
+    int32_t size;          /* header and (compressed) data */
+    bool null_page;        /* no non-null value */
+    wbounds b;
+} wpage;
+
 typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t offset, usize, csize, num_values;
     int64_t data_offset;   /* first data page (after the dictionary page, if any) */
@@ -58,6 +71,11 @@ typedef struct wchunk {    /* one row group's column chunk being written */
     bool has_min, has_max;
     uint8_t min_len, max_len;
     uint8_t min[STAT_MAX], max[STAT_MAX];
+    wpage *pages;          /* data pages, in order */
+    int32_t n_pages, cap_pages;
+    int64_t rows_done;     /* rows of the pages written so far */
+    int64_t ci_offset, oi_offset; /* column / offset index; 0: not written */
+    int32_t ci_len, oi_len;
 } wchunk;
 
 typedef struct wleaf {
@@ -837,16 +855,12 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
     *has = true;
 }
 
-static void chunk_stats(const wleaf *l, wchunk *ch)
+/* The bounds of the PLAIN values in [p, end) of leaf n. */
+static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds *bd)
 {
-    const wnode *n = l->chain[l->depth - 1];
-    ch->null_count = 0;
-    for (int64_t i = 0; n->max_def > 0 && i < l->n; i++)
-        ch->null_count += l->def[i] < n->max_def;
-    ch->has_min = ch->has_max = false;
-    if (!has_order(n) || l->values.len == 0)
+    bd->has_min = bd->has_max = false;
+    if (!has_order(n) || p == end)
         return;
-    const uint8_t *p = l->values.data, *end = p + l->values.len;
     const uint8_t *mn = NULL, *mx = NULL;
     size_t mnl = 0, mxl = 0;
     size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
@@ -884,19 +898,63 @@ static void chunk_stats(const wleaf *l, wchunk *ch)
     }
     if (!mn)
         return;
-    put_stat(ch->min, &ch->min_len, &ch->has_min, mn, mnl, false);
-    put_stat(ch->max, &ch->max_len, &ch->has_max, mx, mxl, true);
+    put_stat(bd->min, &bd->min_len, &bd->has_min, mn, mnl, false);
+    put_stat(bd->max, &bd->max_len, &bd->has_max, mx, mxl, true);
     /* Zeros: the minimum is -0.0 and the maximum +0.0 (the format's rule). */
     if (n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) {
         double z = 0;
         float zf = 0;
         const uint8_t *zero = n->ptype == PQ_FLOAT ? (const uint8_t *)&zf : (const uint8_t *)&z;
-        if (cmp_value(n, ch->min, w, zero, w) == 0) {
-            ch->min[w - 1] |= 0x80;
+        if (cmp_value(n, bd->min, w, zero, w) == 0) {
+            bd->min[w - 1] |= 0x80;
         }
-        if (cmp_value(n, ch->max, w, zero, w) == 0)
-            ch->max[w - 1] &= 0x7f;
+        if (cmp_value(n, bd->max, w, zero, w) == 0)
+            bd->max[w - 1] &= 0x7f;
     }
+}
+
+static void chunk_stats(const wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->null_count = 0;
+    for (int64_t i = 0; n->max_def > 0 && i < l->n; i++)
+        ch->null_count += l->def[i] < n->max_def;
+    wbounds bd;
+    bounds(n, l->values.data, l->values.data + l->values.len, &bd);
+    ch->has_min = bd.has_min;
+    ch->has_max = bd.has_max;
+    ch->min_len = bd.min_len;
+    ch->max_len = bd.max_len;
+    memcpy(ch->min, bd.min, STAT_MAX);
+    memcpy(ch->max, bd.max, STAT_MAX);
+}
+
+/* Record the data page of levels [a, b) holding nv values, about to be
+ * written at w->pos: its first row, nulls and bounds for the page index. */
+static int note_page(writer *w, const wleaf *l, int64_t a, int64_t b, int64_t nv, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    if (ch->n_pages == ch->cap_pages) {
+        int32_t cap = ch->cap_pages ? ch->cap_pages * 2 : 4;
+        wpage *p = tn_realloc(ch->pages, (size_t)cap * sizeof *p);
+        TN_TRY_ALLOC(p, w->err, (size_t)cap * sizeof *p);
+        ch->pages = p;
+        ch->cap_pages = cap;
+    }
+    wpage *pg = &ch->pages[ch->n_pages++];
+    memset(pg, 0, sizeof *pg);
+    pg->offset = w->pos;
+    pg->first_row = ch->rows_done;
+    pg->nulls = (b - a) - nv;
+    pg->null_page = nv == 0;
+    if (n->max_rep > 0) {
+        for (int64_t i = a; i < b; i++)
+            ch->rows_done += l->rep[i] == 0;
+    } else {
+        ch->rows_done += b - a;
+    }
+    bounds(n, l->values.data + l->voff[a], l->values.data + l->voff[b], &pg->b);
+    return 0;
 }
 
 /* The encoding asked for, where the column's physical type has it
@@ -939,14 +997,19 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
         nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
         bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
         if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
+            TN_TRY(note_page(w, l, a, i, nv, ch));
             TN_TRY(write_page(w, l, a, i, v0, nv, ch));
+            ch->pages[ch->n_pages - 1].size = (int32_t)(w->pos - ch->pages[ch->n_pages - 1].offset);
             a = i;
             v0 += nv;
             nv = 0;
         }
     }
-    if (l->n == 0) /* an empty chunk still has one (empty) page */
+    if (l->n == 0) { /* an empty chunk still has one (empty) page */
+        TN_TRY(note_page(w, l, 0, 0, 0, ch));
         TN_TRY(write_page(w, l, 0, 0, 0, 0, ch));
+        ch->pages[0].size = (int32_t)(w->pos - ch->pages[0].offset);
+    }
     return 0;
 }
 
@@ -959,8 +1022,10 @@ static int flush_group(writer *w)
         int64_t *g = tn_realloc(w->group_rows, (size_t)cap * sizeof *g);
         TN_TRY_ALLOC(g, w->err, (size_t)cap * sizeof *g);
         w->group_rows = g;
-        wchunk *c = tn_realloc(w->chunks, (size_t)cap * (size_t)(w->n_leaves + 1) * sizeof *c);
+        size_t per = (size_t)(w->n_leaves + 1);
+        wchunk *c = tn_realloc(w->chunks, (size_t)cap * per * sizeof *c);
         TN_TRY_ALLOC(c, w->err, (size_t)cap * sizeof *c);
+        memset(c + (size_t)w->cap_groups * per, 0, (size_t)(cap - w->cap_groups) * per * sizeof *c);
         w->chunks = c;
         w->cap_groups = cap;
     }
@@ -1098,7 +1163,112 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
         TN_TRY(tn_th_w_binary(t, 6, c->min, c->min_len));
     TN_TRY(tn_th_w_struct_end(t));
     TN_TRY(tn_th_w_struct_end(t));
+    if (c->oi_offset > 0) {
+        TN_TRY(tn_th_w_i64(t, 4, c->oi_offset));
+        TN_TRY(tn_th_w_i32(t, 5, c->oi_len));
+    }
+    if (c->ci_offset > 0) {
+        TN_TRY(tn_th_w_i64(t, 6, c->ci_offset));
+        TN_TRY(tn_th_w_i32(t, 7, c->ci_len));
+    }
     return tn_th_w_struct_end(t);
+}
+
+/* BoundaryOrder of the pages' bounds: 1 ascending, 2 descending, 0 neither. */
+static int32_t boundary_order(const wnode *n, const wchunk *c)
+{
+    bool asc = true, desc = true;
+    const wpage *prev = NULL;
+    for (int32_t i = 0; i < c->n_pages; i++) {
+        const wpage *p = &c->pages[i];
+        if (p->null_page)
+            continue;
+        if (prev) {
+            int lo = cmp_value(n, prev->b.min, prev->b.min_len, p->b.min, p->b.min_len);
+            int hi = cmp_value(n, prev->b.max, prev->b.max_len, p->b.max, p->b.max_len);
+            asc = asc && lo <= 0 && hi <= 0;
+            desc = desc && lo >= 0 && hi >= 0;
+        }
+        prev = p;
+    }
+    return asc ? 1 : desc ? 2 : 0;
+}
+
+/* ColumnIndex: null_pages, min_values, max_values, boundary_order, null_counts. */
+static int w_column_index(const wnode *n, const wchunk *c, tn_th_writer *t)
+{
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_list(t, 1, TN_TH_TRUE, c->n_pages));
+    for (int32_t i = 0; i < c->n_pages; i++)
+        TN_TRY(tn_th_w_raw_bool(t, c->pages[i].null_page));
+    TN_TRY(tn_th_w_list(t, 2, TN_TH_BINARY, c->n_pages));
+    for (int32_t i = 0; i < c->n_pages; i++)
+        TN_TRY(tn_th_w_raw_binary(t, c->pages[i].b.min, c->pages[i].null_page ? 0 : c->pages[i].b.min_len));
+    TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, c->n_pages));
+    for (int32_t i = 0; i < c->n_pages; i++)
+        TN_TRY(tn_th_w_raw_binary(t, c->pages[i].b.max, c->pages[i].null_page ? 0 : c->pages[i].b.max_len));
+    TN_TRY(tn_th_w_i32(t, 4, boundary_order(n, c)));
+    TN_TRY(tn_th_w_list(t, 5, TN_TH_I64, c->n_pages));
+    for (int32_t i = 0; i < c->n_pages; i++)
+        TN_TRY(tn_th_w_raw_i64(t, c->pages[i].nulls));
+    return tn_th_w_struct_end(t);
+}
+
+/* OffsetIndex: page_locations (offset, compressed_page_size, first_row_index). */
+static int w_offset_index(const wchunk *c, tn_th_writer *t)
+{
+    TN_TRY(tn_th_w_struct_begin(t));
+    TN_TRY(tn_th_w_list(t, 1, TN_TH_STRUCT, c->n_pages));
+    for (int32_t i = 0; i < c->n_pages; i++) {
+        TN_TRY(tn_th_w_struct_begin(t));
+        TN_TRY(tn_th_w_i64(t, 1, c->pages[i].offset));
+        TN_TRY(tn_th_w_i32(t, 2, c->pages[i].size));
+        TN_TRY(tn_th_w_i64(t, 3, c->pages[i].first_row));
+        TN_TRY(tn_th_w_struct_end(t));
+    }
+    return tn_th_w_struct_end(t);
+}
+
+/* Whether a chunk's pages all have bounds (a column index needs min and
+ * max for every page that is not all null). */
+static bool indexable(const wnode *n, const wchunk *c)
+{
+    if (!has_order(n))
+        return false;
+    for (int32_t i = 0; i < c->n_pages; i++)
+        if (!c->pages[i].null_page && (!c->pages[i].b.has_min || !c->pages[i].b.has_max))
+            return false;
+    return true;
+}
+
+/* The page index after the data, before the footer: every chunk's column
+ * index, then every chunk's offset index, as the format lays them out. */
+static int write_page_index(writer *w)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    tn_th_writer t;
+    int rc = 0;
+    for (int pass = 0; !rc && pass < 2; pass++)
+        for (int32_t g = 0; !rc && g < w->n_groups; g++)
+            for (int32_t c = 0; !rc && c < w->n_leaves; c++) {
+                wchunk *ch = &w->chunks[(size_t)g * (size_t)w->n_leaves + (size_t)c];
+                const wnode *n = w->leaves[c].chain[w->leaves[c].depth - 1];
+                if (pass == 0 && !indexable(n, ch))
+                    continue;
+                b.len = 0;
+                tn_th_writer_init(&t, &b, w->err);
+                rc = pass == 0 ? w_column_index(n, ch, &t) : w_offset_index(ch, &t);
+                if (!rc && b.len > INT32_MAX)
+                    rc = tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page index larger than 2 GiB");
+                if (rc)
+                    break;
+                *(pass == 0 ? &ch->ci_offset : &ch->oi_offset) = w->pos;
+                *(pass == 0 ? &ch->ci_len : &ch->oi_len) = (int32_t)b.len;
+                rc = write_all(w, b.data, b.len);
+            }
+    tn_buf_reset(&b);
+    return rc;
 }
 
 static int write_footer(writer *w)
@@ -1227,6 +1397,8 @@ static void cleanup(writer *w)
         tn_batch_unref(w->pending[b]);
     tn_free(w->pending);
     tn_free(w->group_rows);
+    for (size_t i = 0; w->chunks && i < (size_t)w->cap_groups * (size_t)(w->n_leaves + 1); i++)
+        tn_free(w->chunks[i].pages);
     tn_free(w->chunks);
     tn_buf_reset(&w->page);
     tn_free(w->scratch);
@@ -1254,6 +1426,7 @@ static int write_stream(writer *w, tn_reader *in)
             tn_batch_unref(b);
     }
     TN_TRY(flush_group(w));
+    TN_TRY(write_page_index(w));
     return write_footer(w);
 }
 

@@ -1,0 +1,62 @@
+/*
+ * filter.h — the `where` option of the Parquet reader: a conjunction of
+ * comparisons of a column with a literal, used to skip row groups whose
+ * statistics prove no row matches and to keep only the matching rows of
+ * the others.
+ *
+ *   filter  := term { AND term }
+ *   term    := column op literal
+ *   column  := name { '.' name }     name: [A-Za-z_][A-Za-z0-9_]* or "double quoted"
+ *   op      := = | != | <> | < | <= | > | >=
+ *   literal := number | 'string'     ('' inside a string is a quote)
+ *
+ * Strings compare with string columns, with date32 columns as ISO
+ * dates ('1998-01-01') and with timestamp columns as ISO times
+ * ('2009-03-01 00:01:00[.fraction]', in UTC, no finer than the unit); numbers compare with integer, float and decimal
+ * columns (a decimal literal must fit the column's scale). A NULL value
+ * never matches, as in SQL.
+ */
+#ifndef TN_PARQUET_FILTER_H
+#define TN_PARQUET_FILTER_H
+
+#include "arrow/compute/compute.h"
+#include "formats/parquet/schema.h"
+
+enum { PQF_NUMBER, PQF_STRING };
+enum { PQS_NONE, PQS_INT, PQS_DOUBLE, PQS_BYTES }; /* how statistics of the column compare */
+
+typedef struct pq_term {
+    char *column;
+    int op;                /* tn_cmp_op */
+    int lit_kind;          /* PQF_* */
+    char *lit;             /* the literal's text (unquoted for strings) */
+    size_t lit_len;
+    int col_pos, lit_pos;  /* 1-based character positions, for messages */
+    /* bound to a file */
+    const pq_node *node;
+    int32_t sel;           /* index among the output columns; -1: read for the filter only */
+    tn_scalar *scalar;
+    int stat_kind;         /* PQS_* */
+    int64_t i;
+    double d;
+} pq_term;
+
+typedef struct pq_filter {
+    int32_t n;
+    pq_term *terms;
+    char *text;
+} pq_filter;
+
+/* Parse text; TARN_EPARSE with the position of the problem. */
+int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err) TN_MUST_USE;
+void tn_pq_filter_free(pq_filter *f);
+
+/* Bind term t to node (a leaf outside lists): type checks, the literal
+ * as a scalar of the column's type and as a statistics bound. */
+int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_error *err) TN_MUST_USE;
+
+/* Whether the chunk statistics of term t's column prove no row of a row
+ * group of `rows` rows can match. */
+bool tn_pq_filter_prunes(const pq_term *t, const pq_column_meta *m, int64_t rows);
+
+#endif
