@@ -453,7 +453,7 @@ TEST(faults)
     set_faults(ctl, "");
     CHECK_OK(tn_store_writer_open(s, "f/failed.bin", NULL, &w, &err), &err);
     static uint8_t mb[1 << 20];
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 33; i++) /* past the writer's 32 MiB buffer */
         CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
     CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
     set_faults(ctl, "pass,500,500,500,500,500,500");
