@@ -9,11 +9,7 @@
 #include "store/store.h"
 #include "tarn/store.h"
 
-/* Copies and cat read CHUNK at a time; a chunk of a remote object this long is
- * fetched as four parallel ranged requests by tn_store_get, which keeps a
- * loopback or LAN link busy where one 8 MiB request at a time left it idle
- * between round trips. */
-#define CHUNK (32 << 20)
+#define CHUNK (8 << 20)
 
 typedef struct opened {
     tn_url url;

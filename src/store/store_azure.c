@@ -21,7 +21,6 @@
  * blocks that were never committed are discarded by the service).
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +36,6 @@
 #include "store/xml.h"
 
 #define BLOCK_SIZE (8 << 20)
-#define GROUP 4 /* blocks staged at once; the writer buffers GROUP * BLOCK_SIZE */
 #define API_VERSION "2021-08-06"
 
 typedef struct az_store {
@@ -295,77 +293,33 @@ static void aw_free(az_writer *w)
     tn_part_writer_free(&w->pw);
 }
 
-/* One block of a group, staged on its own thread. */
-typedef struct block_job {
-    az_writer *w;
-    const uint8_t *data;
-    int64_t len;
-    char id[72];
-    int rc;
-    tarn_error err;
-} block_job;
-
-static void *stage_block(void *arg)
+static int put_block(az_writer *w, tarn_error *err)
 {
-    block_job *j = arg;
-    call c = {.s = j->w->s, .method = "PUT", .blob = j->w->pw.key, .body = j->data, .body_len = j->len};
+    char raw[48], id[72];
+    /* block ids must all have the same length within a blob */
+    snprintf(raw, sizeof raw, "%016llx-%08d", (unsigned long long)w->nonce, w->n_blocks);
+    EVP_EncodeBlock((unsigned char *)id, (const unsigned char *)raw, (int)strlen(raw));
+    call c = {.s = w->s, .method = "PUT", .blob = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
     add_query(&c, "comp", "block");
-    add_query(&c, "blockid", j->id);
+    add_query(&c, "blockid", id);
     tn_http_response r;
-    tarn_error_init(&j->err);
-    j->rc = run(&c, &r, &j->err);
-    if (!j->rc)
-        tn_http_response_reset(&r);
-    return NULL;
-}
-
-/* Stage the filled buffer as up to GROUP blocks of BLOCK_SIZE in parallel:
- * one block at a time left the link idle for a round trip per 8 MiB. */
-static int put_blocks(az_writer *w, tarn_error *err)
-{
-    block_job j[GROUP] = {0};
-    pthread_t t[GROUP];
-    bool started[GROUP] = {0};
-    int n = (int)((w->pw.len + BLOCK_SIZE - 1) / BLOCK_SIZE);
-    for (int i = 0; i < n; i++) {
-        char raw[48];
-        /* block ids must all have the same length within a blob */
-        snprintf(raw, sizeof raw, "%016llx-%08d", (unsigned long long)w->nonce, w->n_blocks + i);
-        j[i] = (block_job){.w = w, .data = w->pw.buf + (int64_t)i * BLOCK_SIZE};
-        j[i].len = i == n - 1 ? w->pw.len - (int64_t)i * BLOCK_SIZE : BLOCK_SIZE;
-        EVP_EncodeBlock((unsigned char *)j[i].id, (const unsigned char *)raw, (int)strlen(raw));
-        if (i > 0)
-            started[i] = pthread_create(&t[i], NULL, stage_block, &j[i]) == 0;
-    }
-    stage_block(&j[0]);
-    for (int i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(t[i], NULL);
-        else
-            stage_block(&j[i]);
-    }
-    for (int i = 0; i < n; i++)
-        if (j[i].rc) {
-            if (err)
-                *err = j[i].err;
-            return j[i].rc;
-        }
-    for (int i = 0; i < n; i++)
-        TN_TRY(tn_buf_printf(&w->list, err, "<Latest>%s</Latest>", j[i].id));
-    w->n_blocks += n;
+    TN_TRY(run(&c, &r, err));
+    tn_http_response_reset(&r);
+    TN_TRY(tn_buf_printf(&w->list, err, "<Latest>%s</Latest>", id));
+    w->n_blocks++;
     w->pw.len = 0;
     return TARN_OK;
 }
 
 static int flush_block(void *w, tarn_error *err)
 {
-    return put_blocks(w, err);
+    return put_block(w, err);
 }
 
 static int aw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
 {
     az_writer *w = (az_writer *)base;
-    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, GROUP * BLOCK_SIZE, p, n, false, flush_block, w, err);
+    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, BLOCK_SIZE, p, n, false, flush_block, w, err);
 }
 
 static int aw_commit(tn_store_writer *base, tarn_error *err)
@@ -377,7 +331,7 @@ static int aw_commit(tn_store_writer *base, tarn_error *err)
         aw_free(w);
         return rc;
     }
-    rc = w->pw.len > 0 ? put_blocks(w, err) : TARN_OK;
+    rc = w->pw.len > 0 ? put_block(w, err) : TARN_OK;
     tn_buf body;
     tn_buf_init(&body, 0);
     if (!rc)
@@ -408,7 +362,7 @@ static int az_writer_open(tn_store *base, const char *key, const tn_put_options 
                           tarn_error *err)
 {
     az_writer *w;
-    TN_TRY(tn_part_writer_new(sizeof *w, key, o, GROUP * BLOCK_SIZE, (void **)&w, err));
+    TN_TRY(tn_part_writer_new(sizeof *w, key, o, BLOCK_SIZE, (void **)&w, err));
     w->s = (az_store *)base;
     tn_buf_init(&w->list, 0);
     struct timespec ts;

@@ -16,7 +16,6 @@
  * If-None-Match: * (create) and If-Match: ETAG (replace).
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,6 @@
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define PART_SIZE (8 << 20)
-#define GROUP 4 /* parts sent at once; the writer buffers GROUP * PART_SIZE */
 
 typedef struct s3_store {
     tn_store base;
@@ -337,87 +335,36 @@ static int start_upload(s3_writer *w, tarn_error *err)
     return TARN_OK;
 }
 
-/* One part of a group, sent on its own thread. */
-typedef struct part_job {
-    s3_writer *w;
-    const uint8_t *data;
-    int64_t len;
-    int number, rc;
-    char *etag;
-    tarn_error err;
-} part_job;
-
-static void *send_part(void *arg)
-{
-    part_job *j = arg;
-    char num[16];
-    snprintf(num, sizeof num, "%d", j->number);
-    call c = {.s = j->w->s, .method = "PUT", .key = j->w->pw.key, .body = j->data, .body_len = j->len};
-    add_query(&c, "partNumber", num);
-    add_query(&c, "uploadId", j->w->upload_id);
-    tn_http_response r;
-    tarn_error_init(&j->err);
-    j->rc = run(&c, &r, &j->err);
-    if (!j->rc) {
-        const char *etag = tn_http_header(&r, "etag");
-        j->etag = tn_strdup(etag ? etag : "");
-        if (!j->etag)
-            j->rc = tn_error_oom(&j->err, 64);
-        tn_http_response_reset(&r);
-    }
-    return NULL;
-}
-
-/* Send the filled buffer as up to GROUP parts of PART_SIZE in parallel: one
- * part at a time left the link idle for a round trip per 8 MiB. */
-static int upload_group(s3_writer *w, tarn_error *err)
+static int upload_part(s3_writer *w, tarn_error *err)
 {
     if (!w->upload_id)
         TN_TRY(start_upload(w, err));
-    part_job j[GROUP] = {0};
-    pthread_t t[GROUP];
-    bool started[GROUP] = {0};
-    int n = (int)((w->pw.len + PART_SIZE - 1) / PART_SIZE);
-    for (int i = 0; i < n; i++) {
-        j[i] = (part_job){.w = w, .data = w->pw.buf + (int64_t)i * PART_SIZE, .number = w->n_parts + 1 + i};
-        j[i].len = i == n - 1 ? w->pw.len - (int64_t)i * PART_SIZE : PART_SIZE;
-        if (i > 0)
-            started[i] = pthread_create(&t[i], NULL, send_part, &j[i]) == 0;
-    }
-    send_part(&j[0]);
-    for (int i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(t[i], NULL);
-        else
-            send_part(&j[i]);
-    }
-    int rc = TARN_OK;
-    for (int i = 0; i < n; i++) {
-        if (!rc && j[i].rc) {
-            rc = j[i].rc;
-            if (err)
-                *err = j[i].err;
-        }
-        if (!rc)
-            rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", j[i].number,
-                               j[i].etag);
-        tn_free(j[i].etag);
-    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", w->n_parts + 1);
+    call c = {.s = w->s, .method = "PUT", .key = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
+    add_query(&c, "partNumber", num);
+    add_query(&c, "uploadId", w->upload_id);
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    const char *etag = tn_http_header(&r, "etag");
+    int rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
+                           w->n_parts + 1, etag ? etag : "");
+    tn_http_response_reset(&r);
     TN_TRY(rc);
-    w->n_parts += n;
+    w->n_parts++;
     w->pw.len = 0;
     return TARN_OK;
 }
 
 static int flush_part(void *w, tarn_error *err)
 {
-    return upload_group(w, err);
+    return upload_part(w, err);
 }
 
 static int sw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
 {
     s3_writer *w = (s3_writer *)base;
-    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, GROUP * PART_SIZE, p, n, false, flush_part, w, err);
+    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, PART_SIZE, p, n, false, flush_part, w, err);
 }
 
 static int sw_commit(tn_store_writer *base, tarn_error *err)
@@ -429,7 +376,7 @@ static int sw_commit(tn_store_writer *base, tarn_error *err)
         sw_free(w);
         return rc;
     }
-    rc = w->pw.len > 0 ? upload_group(w, err) : TARN_OK;
+    rc = w->pw.len > 0 ? upload_part(w, err) : TARN_OK;
     tn_buf body;
     tn_buf_init(&body, 0);
     if (!rc)
@@ -465,7 +412,7 @@ static int s3_writer_open(tn_store *base, const char *key, const tn_put_options 
                           tarn_error *err)
 {
     s3_writer *w;
-    TN_TRY(tn_part_writer_new(sizeof *w, key, o, GROUP * PART_SIZE, (void **)&w, err));
+    TN_TRY(tn_part_writer_new(sizeof *w, key, o, PART_SIZE, (void **)&w, err));
     w->s = (s3_store *)base;
     tn_buf_init(&w->parts, 0);
     w->pw.base.write = sw_write;
