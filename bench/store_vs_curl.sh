@@ -5,7 +5,8 @@
 # warm-up and REPS measured runs. Then a Parquet scan (lineitem, TPC-H SF1)
 # through bench_io from s3rver and from local disk.
 # Usage: bench/store_vs_curl.sh [REPS] with a release build in
-# $TARN_BUILD_DIR (default build/). Writes bench/results/store-s3-DATE.md.
+# $TARN_BUILD_DIR (default build/); TARN_BENCH_PARQUET names an existing
+# lineitem.parquet to skip generating one. Writes bench/results/store-s3-DATE.md.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${TARN_BUILD_DIR:-$src/build}
