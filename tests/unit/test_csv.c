@@ -127,7 +127,12 @@ TEST(inference_lattice)
 {
     tn_csv_options o = opts();
     CHECK_OK(readstr("a,b,c,d\n1,1,true,1\n2.5,x,false,\n", &o), &err);
+    CHECK_STR(result, "a: decimal128(38, 1)\nb: utf8\nc: bool\nd: int64\n--\n10/10^1|1|true|1\n25/10^1|x|false|null\n");
+    /* without decimal inference int64 with a fraction is double (as DuckDB) */
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("a,b,c,d\n1,1,true,1\n2.5,x,false,\n", &o), &err);
     CHECK_STR(result, "a: double\nb: utf8\nc: bool\nd: int64\n--\n1|1|true|1\n2.5|x|false|null\n");
+    o.no_decimal_inference = false;
     /* int64 overflow becomes double */
     CHECK_OK(readstr("a\n9223372036854775807\n9223372036854775808\n", &o), &err);
     CHECK_STR(result, "a: double\n--\n9.2233720368547758e+18\n9.2233720368547758e+18\n");
@@ -343,7 +348,8 @@ TEST(block_boundaries)
     CHECK_OK(readstr(text, &o), &err);
     static char want[1 << 16];
     snprintf(want, sizeof want, "%s", result);
-    CHECK_STR(want, "id: utf8\nname: utf8\nscore: double\n--\n1|a,\"b\"|1.5\n2|multi\nline|2\n# not a comment|null|null\n"
+    CHECK_STR(want, "id: utf8\nname: utf8\nscore: decimal128(38, 1)\n--\n1|a,\"b\"|15/10^1\n2|multi\nline|20/10^1\n"
+                    "# not a comment|null|null\n"
                     "3|plain|null\n");
     o.batch_size = 2;
     for (int64_t bs = 1; bs < 40; bs++) {
@@ -535,7 +541,7 @@ TEST(many_files)
     snprintf(b, sizeof b, "%s/p2.csv", dir);
     snprintf(c, sizeof c, "%s/p3.csv", dir);
     snprintf(pat, sizeof pat, "%s/p*.csv", dir);
-    /* p1: id int, x int, d date; p2 (semicolons): x double, name, d timestamp;
+    /* p1: id int, x int, d date; p2 (semicolons): x decimal, name, d timestamp;
      * p3 (no header... it has one): id text */
     CHECK(write_str(a, "id,x,d\n1,10,2024-01-02\n2,20,2024-01-03\n") == 0);
     CHECK(write_str(b, "x;name;d\n1.5;ann;2024-01-04 05:06:07\n") == 0);
@@ -547,9 +553,9 @@ TEST(many_files)
     tn_buf_init(&out, 0);
     CHECK_OK(tn_schema_format(r->schema, &out, &err), &err);
     CHECK_OK(dump_reader(r, &out, NULL, &err), &err);
-    CHECK_STR((char *)out.data, "id: utf8\nx: double\nd: timestamp[us]\nname: utf8\n"
-                                "1|10|2024-01-02T00:00:00.000000|null\n2|20|2024-01-03T00:00:00.000000|null\n"
-                                "null|1.5|2024-01-04T05:06:07.000000|ann\nA7|null|null|bob\n");
+    CHECK_STR((char *)out.data, "id: utf8\nx: decimal128(38, 1)\nd: timestamp[us]\nname: utf8\n"
+                                "1|100/10^1|2024-01-02T00:00:00.000000|null\n2|200/10^1|2024-01-03T00:00:00.000000|null\n"
+                                "null|15/10^1|2024-01-04T05:06:07.000000|ann\nA7|null|null|bob\n");
     tn_buf_reset(&out);
     tn_reader_free(r);
     /* an error names the file it is in */
