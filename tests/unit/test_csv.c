@@ -150,6 +150,63 @@ TEST(inference_lattice)
     CHECK_STR(result, "d: utf8\n--\n2023-02-29\n");
 }
 
+/* Plain decimal literals become decimal128(38, most fraction digits). */
+TEST(decimal_inference)
+{
+    tn_csv_options o = opts();
+    CHECK_OK(readstr("money,mixed,exp,signed,forms,intdot\n"
+                     "12.50,3,1.5e2,-0.25,.5,5.\n"
+                     "3.75,4.125,2.5,+7.5,5.,7\n"
+                     "1000000.01,-12,3,-12,0.05,8\n",
+                     &o),
+             &err);
+    CHECK_STR(result, "money: decimal128(38, 2)\nmixed: decimal128(38, 3)\nexp: double\nsigned: decimal128(38, 2)\n"
+                      "forms: decimal128(38, 2)\nintdot: double\n--\n"
+                      "1250/10^2|3000/10^3|150|-25/10^2|50/10^2|5\n"
+                      "375/10^2|4125/10^3|2.5|750/10^2|500/10^2|7\n"
+                      "100000001/10^2|-12000/10^3|3|-1200/10^2|5/10^2|8\n");
+    /* 38 digits still decimal, 39 digits double; inf/nan double; leading
+     * zeros are not digits of precision */
+    tn_csv_sniff_result s;
+    const char *t = "a,b,c,d\n"
+                    "1234567890123456789012345678901234567.8,1234567890123456789012345678901234567.89,inf,000000000000000000000000000000000000001.5\n"
+                    "1.5,1.5,1.5,2.25\n";
+    CHECK_OK(tn_csv_sniff_memory(t, (int64_t)strlen(t), &o, &s, &err), &err);
+    CHECK_EQ_INT(s.schema->fields[0].type->id, TN_DECIMAL128);
+    CHECK_EQ_INT(s.schema->fields[0].type->precision, 38);
+    CHECK_EQ_INT(s.schema->fields[0].type->scale, 1);
+    CHECK_EQ_INT(s.schema->fields[1].type->id, TN_FLOAT64);
+    CHECK_EQ_INT(s.schema->fields[2].type->id, TN_FLOAT64);
+    CHECK_EQ_INT(s.schema->fields[3].type->id, TN_DECIMAL128);
+    CHECK_EQ_INT(s.schema->fields[3].type->scale, 2);
+    tn_csv_sniff_result_reset(&s);
+    /* a later row with more (nonzero) fraction digits than the sample: an
+     * error through the policy, never a rounded value; 3.120 is exact */
+    o.sample_rows = 2;
+    CHECK_EQ_INT(readstr("p\n1.25\n2.5\n3.125\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:4:1: column 'p': more fraction digits than decimal128(38, 2) inferred from the "
+                           "first 2 rows; pass types='p double' or a wider decimal: '3.125'");
+    o.on_error = TN_ON_ERROR_NULL;
+    CHECK_OK(readstr("p\n1.25\n2.5\n3.125\n3.120\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\nnull\n312/10^2\n");
+    o.on_error = TN_ON_ERROR_FAIL;
+    /* more integer digits than 38 - scale: out of range, not wrapped */
+    CHECK_EQ_INT(readstr("p\n1.25\n2.5\n12345678901234567890123456789012345678\n", &o), TARN_EOVERFLOW);
+    CHECK_MSG(&err, "input:4:1: column 'p': value out of range for decimal128");
+    /* trailing zeros within the scale are fine after the sample */
+    CHECK_OK(readstr("p\n1.25\n2.5\n-3.10\n4\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\n-310/10^2\n400/10^2\n");
+    /* explicit types are not second-guessed: an asked-for scale rounds */
+    o.column_types = "p decimal(10,1)";
+    CHECK_OK(readstr("p\n1.25\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(10, 1)\n--\n13/10^1\n");
+    o.column_types = NULL;
+    o.sample_rows = 0;
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("p\n12.50\n3.75\n", &o), &err);
+    CHECK_STR(result, "p: double\n--\n12.5\n3.75\n");
+}
+
 TEST(overrides)
 {
     tn_csv_options o = opts();
@@ -658,6 +715,7 @@ int main(void)
     RUN(empty_and_header_only);
     RUN(sniff_dialect);
     RUN(inference_lattice);
+    RUN(decimal_inference);
     RUN(overrides);
     RUN(options);
     RUN(errors_fail);

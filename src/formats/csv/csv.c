@@ -287,6 +287,19 @@ static int64_t width_of(tn_type_id id)
     }
 }
 
+/* A plain decimal literal with a nonzero digit beyond scale fraction digits
+ * (3.125 at scale 2; 3.120 is still exact). */
+static bool beyond_scale(const uint8_t *p, size_t n, int32_t scale)
+{
+    int32_t wd, fd;
+    if (!tn_text_decimal_shape(p, (int64_t)n, &wd, &fd) || fd <= scale)
+        return false;
+    for (size_t i = n - (size_t)(fd - scale); i < n; i++)
+        if (p[i] != '0')
+            return true;
+    return false;
+}
+
 /* Parse one value into slot row of values; false when it does not parse. */
 static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
 {
@@ -315,10 +328,10 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
     case TN_DECIMAL128: {
         __int128 v;
         int32_t wd, fd;
-        if (col->strict && tn_text_decimal_shape(p, (int64_t)n, &wd, &fd) && fd > col->type->scale)
+        if (col->strict && beyond_scale(p, n, col->type->scale))
             return false;
         if (!tn_text_parse_decimal(p, (int64_t)n, col->type->precision, col->type->scale, &v))
-            return false;
+            return !(*overflow = tn_text_decimal_shape(p, (int64_t)n, &wd, &fd)); /* a number, too wide */
         memcpy(values + row * 16, &v, 16);
         return true;
     }
@@ -389,8 +402,7 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
         if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
             continue;
         char why[256];
-        int32_t wd, fd;
-        if (col->strict && tn_text_decimal_shape(p, (int64_t)n, &wd, &fd) && fd > col->type->scale)
+        if (col->strict && beyond_scale(p, n, col->type->scale))
             fraction_why(r, col, c, why, sizeof why);
         else
             snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
