@@ -291,6 +291,9 @@ static int64_t width_of(tn_type_id id)
  * (3.125 at scale 2; 3.120 is still exact). */
 static bool beyond_scale(const uint8_t *p, size_t n, int32_t scale)
 {
+    const uint8_t *dot = memchr(p, '.', n);
+    if (!dot || (size_t)(p + n - dot - 1) <= (size_t)scale)
+        return false; /* the common case, without a second pass */
     int32_t wd, fd;
     if (!tn_text_decimal_shape(p, (int64_t)n, &wd, &fd) || fd <= scale)
         return false;
