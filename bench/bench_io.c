@@ -6,7 +6,9 @@
  *   bench_io write IN OUT [key=value...]     read IN, write OUT
  *
  * Options are reader options for read (e.g. delimiter=| header=false) and
- * writer options for write (e.g. compression=snappy). Prints one JSON line,
+ * writer options for write (e.g. compression=snappy); in write, an option
+ * prefixed "r." goes to the reader of IN instead (r.format=csv
+ * r.delimiter=|). Prints one JSON line,
  * {"rows": N, "op_s": seconds}, the contract of bench/engine.mjs.
  */
 #include <stdbool.h>
@@ -29,17 +31,24 @@ static int fail(const tarn_error *err)
     return 1;
 }
 
-static int options(tarn_options *o, int argc, char **argv, tarn_error *err)
+/* key=value arguments into o; with ro, "r.key=value" ones go there. */
+static int options(tarn_options *o, tarn_options *ro, int argc, char **argv, tarn_error *err)
 {
     for (int i = 0; i < argc; i++) {
         char key[128];
-        const char *eq = strchr(argv[i], '=');
-        if (!eq || (size_t)(eq - argv[i]) >= sizeof key) {
+        const char *arg = argv[i];
+        tarn_options *to = o;
+        if (ro && !strncmp(arg, "r.", 2)) {
+            arg += 2;
+            to = ro;
+        }
+        const char *eq = strchr(arg, '=');
+        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof key) {
             fprintf(stderr, "bench_io: expected key=value, got '%s'\n", argv[i]);
             return 2;
         }
-        snprintf(key, sizeof key, "%.*s", (int)(eq - argv[i]), argv[i]);
-        if (tarn_options_set(o, key, eq + 1, err) != TARN_OK)
+        snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+        if (tarn_options_set(to, key, eq + 1, err) != TARN_OK)
             return fail(err);
     }
     return 0;
@@ -48,13 +57,13 @@ static int options(tarn_options *o, int argc, char **argv, tarn_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 3 || (strcmp(argv[1], "read") && strcmp(argv[1], "write")) || (!strcmp(argv[1], "write") && argc < 4)) {
-        fprintf(stderr, "usage: bench_io read FILE [key=value...] | bench_io write IN OUT [key=value...]\n");
+        fprintf(stderr, "usage: bench_io read FILE [key=value...] | bench_io write IN OUT [[r.]key=value...]\n");
         return 2;
     }
     bool writing = !strcmp(argv[1], "write");
     tarn_error err;
     tarn_options *ro = tarn_options_create(), *wo = tarn_options_create();
-    int rc = options(writing ? wo : ro, argc - (writing ? 4 : 3), argv + (writing ? 4 : 3), &err);
+    int rc = options(writing ? wo : ro, writing ? ro : NULL, argc - (writing ? 4 : 3), argv + (writing ? 4 : 3), &err);
     if (rc)
         return rc;
     double t0 = now();

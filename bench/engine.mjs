@@ -44,6 +44,15 @@ async function polars() {
       rows = pl.scanCSV(task.path, { sep: '|', hasHeader: false }).collectSync().height;
       break;
     }
+    case 'csv_to_parquet': {
+      // streams the text into Parquet (sinkParquet runs when collected)
+      t0 = now();
+      pl.scanCSV(task.path, { sep: '|', hasHeader: false }).sinkParquet(task.outPath, { compression: 'snappy' }).collectSync();
+      const t1 = now();
+      rows = pl.scanParquet(task.outPath).select(pl.len()).collectSync().getColumn('len').get(0);
+      out(rows, t1 - t0);
+      return;
+    }
     case 'read_parquet': {
       t0 = now();
       rows = pl.readParquet(task.path).height;

@@ -4,7 +4,7 @@
 // see docs/bench.md. Each measurement is its own process; engines alternate
 // within every repetition, and repetition 0 is a discarded warm-up.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,8 @@ async function prepareDerived(kinds) {
       for (const t of TABLES) await con.run(`COPY (SELECT * FROM ${readTbl(t)}) TO '${pqt(t)}' (FORMAT parquet, COMPRESSION snappy)`);
     } else if (k === 'jsonl') {
       await con.run(`COPY (SELECT * FROM ${readTbl('lineitem')}) TO '${join(dataDir, 'lineitem.jsonl')}' (FORMAT json)`);
+    } else if (k === 'jsonl-orders') {
+      await con.run(`COPY (SELECT * FROM ${readTbl('orders')}) TO '${join(dataDir, 'orders.jsonl')}' (FORMAT json)`);
     }
     writeFileSync(join(dataDir, `.${k}`), '');
   }
@@ -132,6 +134,8 @@ function lineitemRows() {
   closeSync(fd);
   return n;
 }
+
+const size = (f) => (existsSync(f) ? statSync(f).size : null);
 
 function node(engine, task) {
   return { cmd: [process.execPath, join(benchDir, 'engine.mjs'), engine, JSON.stringify({ ...task, modules: mods, threads: opt.threads })] };
@@ -197,24 +201,38 @@ function suiteTasks() {
         },
       }];
     }
-    case 'csv':
+    case 'csv': {
+      const o = (e) => join(tmpOut, `lineitem-${e}.parquet`);
       return [{
-        id: 'read lineitem.tbl (pipe-delimited text, all columns)', needs: [],
+        id: 'read lineitem.tbl (pipe-delimited text, all columns)', needs: [], bytes: size(tbl('lineitem')),
         engines: {
           tarn: tarnIo(['read', tbl('lineitem'), 'format=csv', 'delimiter=|', 'header=false'], 'the CSV reader'),
           duckdb: node('duckdb', { sql: materialize(readTbl('lineitem')), countFirst: true }),
           polars: polars({ op: 'read_csv', path: tbl('lineitem') }),
         },
-      }];
-    case 'json':
-      return [{
-        id: 'read lineitem.jsonl (JSON Lines, all columns)', needs: ['jsonl'],
+      }, {
+        // types: DuckDB is given them (as in the read task), tarn and Polars infer
+        id: 'lineitem.tbl (delimited text) to Parquet (snappy)', needs: [], bytes: size(tbl('lineitem')),
+        before: () => mkdirSync(tmpOut, { recursive: true }),
         engines: {
-          tarn: tarnIo(['read', join(dataDir, 'lineitem.jsonl')], 'the JSON reader'),
-          duckdb: node('duckdb', { sql: materialize(`read_json('${join(dataDir, 'lineitem.jsonl')}', format='newline_delimited')`), countFirst: true }),
-          polars: polars({ op: 'read_json', path: join(dataDir, 'lineitem.jsonl') }),
+          tarn: tarnIo(['write', tbl('lineitem'), o('tarn'), 'r.format=csv', 'r.delimiter=|', 'r.header=false',
+            'compression=snappy'], 'the CSV reader and Parquet writer'),
+          duckdb: node('duckdb', { sql: `COPY (SELECT * FROM ${readTbl('lineitem')}) TO '${o('duckdb')}' (FORMAT parquet, COMPRESSION snappy)`, countFirst: true }),
+          polars: polars({ op: 'csv_to_parquet', path: tbl('lineitem'), outPath: o('polars') }),
         },
       }];
+    }
+    case 'json': {
+      const jl = (t) => join(dataDir, `${t}.jsonl`);
+      return [['lineitem', 'jsonl'], ['orders', 'jsonl-orders']].map(([t, need]) => ({
+        id: `read ${t}.jsonl (JSON Lines, all columns)`, needs: [need], bytes: () => size(jl(t)),
+        engines: {
+          tarn: tarnIo(['read', jl(t)], 'the JSON reader'),
+          duckdb: node('duckdb', { sql: materialize(`read_json('${jl(t)}', format='newline_delimited')`), countFirst: true }),
+          polars: polars({ op: 'read_json', path: jl(t) }),
+        },
+      }));
+    }
     case 'store':
       return [{
         id: 'read lineitem.tbl as one object (file://)', needs: [],
@@ -283,10 +301,10 @@ function report(tasks, results) {
     'Versions:',
     ...versions().map((x) => `- ${x}`),
     '',
-    'Times are seconds of the operation (setup such as loading the input for a write is excluded; for tarn commands, the whole process). "process" is the median wall time of the whole process. Ratio is tarn/peer on the median: below 1 means tarn is faster.',
+    'Times are seconds of the operation (setup such as loading the input for a write is excluded; for tarn commands, the whole process). "process" is the median wall time of the whole process. Ratio is tarn/peer on the median: below 1 means tarn is faster. MB/s is the input file size (10^6 bytes) over the median, for tasks that read one file.',
     '',
-    '| task | engine | median s | min s | max s | tarn/peer | process s | peak RSS MB | rows |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| task | engine | median s | min s | max s | tarn/peer | MB/s | process s | peak RSS MB | rows |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const notes = new Set();
   // An engine unavailable for every task (for one reason) gets one row.
@@ -295,7 +313,7 @@ function report(tasks, results) {
     const why = new Set(tasks.map((t) => t.engines[e]?.unavailable));
     if (why.size === 1 && !why.has(undefined) && tasks.length > 1) {
       allDown.add(e);
-      lines.push(`| all ${tasks.length} tasks | ${e} | ${[...why][0]} | | | | | | |`);
+      lines.push(`| all ${tasks.length} tasks | ${e} | ${[...why][0]} | | | | | | | |`);
     }
   }
   for (const t of tasks) {
@@ -305,17 +323,19 @@ function report(tasks, results) {
       const r = results[t.id][e];
       if (allDown.has(e)) continue;
       if (job.unavailable) {
-        lines.push(`| ${t.id} | ${e} | ${job.unavailable} | | | | | | |`);
+        lines.push(`| ${t.id} | ${e} | ${job.unavailable} | | | | | | | |`);
         continue;
       }
       if (r.error) {
-        lines.push(`| ${t.id} | ${e} | error: ${r.error.replace(/\|/g, '\\|').slice(0, 120)} | | | | | | |`);
+        lines.push(`| ${t.id} | ${e} | error: ${r.error.replace(/\|/g, '\\|').slice(0, 120)} | | | | | | | |`);
         continue;
       }
       const ops = r.ok.map((x) => x.op), rss = r.ok.map((x) => x.rssKb).filter((x) => x != null);
       const med = median(ops);
       const ratio = e === 'tarn' ? '' : tarnMed != null ? (tarnMed / med).toFixed(2) : '—';
-      lines.push(`| ${t.id} | ${e} | ${fmt(med)} | ${fmt(Math.min(...ops))} | ${fmt(Math.max(...ops))} | ${ratio} | ${fmt(median(r.ok.map((x) => x.wall)))} | ${rss.length ? (Math.max(...rss) / 1024).toFixed(0) : '—'} | ${r.ok[0].rows ?? '—'} |`);
+      const bytes = typeof t.bytes === 'function' ? t.bytes() : t.bytes;
+      const mbs = bytes && med > 0 ? (bytes / 1e6 / med).toFixed(0) : '—';
+      lines.push(`| ${t.id} | ${e} | ${fmt(med)} | ${fmt(Math.min(...ops))} | ${fmt(Math.max(...ops))} | ${ratio} | ${mbs} | ${fmt(median(r.ok.map((x) => x.wall)))} | ${rss.length ? (Math.max(...rss) / 1024).toFixed(0) : '—'} | ${r.ok[0].rows ?? '—'} |`);
     }
   }
   if (opt.suite === 'parquet-scan') notes.add('arrow-rs rows column counts record batches (parquet-wasm does not expose the row count of its Table).');

@@ -40,6 +40,15 @@ else # builds without benchmark programs (the sanitizer build) say why
   grep -q "| tarn | not yet available: needs the CSV reader (build bench_io)" "$csv" || fail "csv: no tarn row"
 fi
 row_ok "$csv" "read lineitem.tbl (pipe-delimited text, all columns)" polars "$lines"
+# text to Parquet: rows counted from each engine's output file
+conv="lineitem.tbl (delimited text) to Parquet (snappy)"
+row_ok "$csv" "$conv" duckdb "$lines"
+row_ok "$csv" "$conv" polars "$lines"
+if [ -x "$TARN_BUILD_DIR/bench_io" ]; then
+  row_ok "$csv" "$conv" tarn "$lines"
+else
+  grep -q "| $conv | tarn | not yet available: needs the CSV reader and Parquet writer" "$csv" || fail "csv: no tarn row for $conv"
+fi
 
 run tpch --queries 1,6,13 >/dev/null
 tpch="$tmp/results/tpch-$(date -u +%F).md"

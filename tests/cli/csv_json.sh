@@ -16,12 +16,25 @@ rows sampled: 2
 columns: 4
   id: int64
   when: date32 (MM/DD/YYYY)
-  amount: double
+  amount: decimal128(38, 2)
   name: utf8
 "
 expect_rc 0 "$TARN" cat semi.csv --format jsonl
-expect_out '{"id":1,"when":"2024-03-17","amount":1.5,"name":"Smith; J"}
+expect_out '{"id":1,"when":"2024-03-17","amount":1.50,"name":"Smith; J"}
 {"id":2,"when":"2023-12-01","amount":2.25,"name":"say \"hi\""}
+'
+expect_rc 0 "$TARN" sniff semi.csv --decimal-inference false
+expect_in out "  amount: double"
+# a value after the sample with more fraction digits than the inferred scale
+# is refused, never rounded
+printf 'p\n1.25\n2.5\n3.125\n' >late.csv
+expect_rc 1 "$TARN" cat late.csv --sample-rows 2
+expect_in err "late.csv:4:1: column 'p': more fraction digits than decimal128(38, 2) inferred from the first 2 rows; pass types='p double' or a wider decimal: '3.125'"
+expect_rc 0 "$TARN" cat late.csv --sample-rows 2 --types 'p double' --format csv
+expect_out 'p
+1.25
+2.5
+3.125
 '
 expect_rc 0 "$TARN" sniff semi.csv --header false --types 'column0 string'
 expect_in out "header: false" "column0: utf8" "column1: utf8"

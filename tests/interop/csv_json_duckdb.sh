@@ -15,6 +15,7 @@ printf '\xef\xbb\xbfa;b;c\r\n1;x;3.25\r\n2;"multi\r\nline";4\r\n' >bom_semicolon
 printf 'k\tv\n10\tten\n20\ttwenty\n' >tabs.tsv.csv
 printf '1,2\n3,4\n' >no_header.csv
 printf 'big,neg,exp\n9223372036854775807,-9223372036854775808,1e10\n1,-1,2.5E-3\n' >numbers.csv
+printf 'price,qty,mixed,neg\n12.50,1,3,-0.5\n3.75,2,4.125,7.25\n1000000.01,3,.5,-12\n' >money.csv
 printf 't,d\n12:30:00,2024-01-01\n23:59:59.5,2024-12-31\n' >times.csv
 printf 'name,city\nAda,London\nGrace,"New York"\n' >strings.csv
 

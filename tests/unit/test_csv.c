@@ -127,7 +127,12 @@ TEST(inference_lattice)
 {
     tn_csv_options o = opts();
     CHECK_OK(readstr("a,b,c,d\n1,1,true,1\n2.5,x,false,\n", &o), &err);
+    CHECK_STR(result, "a: decimal128(38, 1)\nb: utf8\nc: bool\nd: int64\n--\n10/10^1|1|true|1\n25/10^1|x|false|null\n");
+    /* without decimal inference int64 with a fraction is double (as DuckDB) */
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("a,b,c,d\n1,1,true,1\n2.5,x,false,\n", &o), &err);
     CHECK_STR(result, "a: double\nb: utf8\nc: bool\nd: int64\n--\n1|1|true|1\n2.5|x|false|null\n");
+    o.no_decimal_inference = false;
     /* int64 overflow becomes double */
     CHECK_OK(readstr("a\n9223372036854775807\n9223372036854775808\n", &o), &err);
     CHECK_STR(result, "a: double\n--\n9.2233720368547758e+18\n9.2233720368547758e+18\n");
@@ -143,6 +148,63 @@ TEST(inference_lattice)
     /* invalid calendar dates are not dates */
     CHECK_OK(readstr("d\n2023-02-29\n", &o), &err);
     CHECK_STR(result, "d: utf8\n--\n2023-02-29\n");
+}
+
+/* Plain decimal literals become decimal128(38, most fraction digits). */
+TEST(decimal_inference)
+{
+    tn_csv_options o = opts();
+    CHECK_OK(readstr("money,mixed,exp,signed,forms,intdot\n"
+                     "12.50,3,1.5e2,-0.25,.5,5.\n"
+                     "3.75,4.125,2.5,+7.5,5.,7\n"
+                     "1000000.01,-12,3,-12,0.05,8\n",
+                     &o),
+             &err);
+    CHECK_STR(result, "money: decimal128(38, 2)\nmixed: decimal128(38, 3)\nexp: double\nsigned: decimal128(38, 2)\n"
+                      "forms: decimal128(38, 2)\nintdot: double\n--\n"
+                      "1250/10^2|3000/10^3|150|-25/10^2|50/10^2|5\n"
+                      "375/10^2|4125/10^3|2.5|750/10^2|500/10^2|7\n"
+                      "100000001/10^2|-12000/10^3|3|-1200/10^2|5/10^2|8\n");
+    /* 38 digits still decimal, 39 digits double; inf/nan double; leading
+     * zeros are not digits of precision */
+    tn_csv_sniff_result s;
+    const char *t = "a,b,c,d\n"
+                    "1234567890123456789012345678901234567.8,1234567890123456789012345678901234567.89,inf,000000000000000000000000000000000000001.5\n"
+                    "1.5,1.5,1.5,2.25\n";
+    CHECK_OK(tn_csv_sniff_memory(t, (int64_t)strlen(t), &o, &s, &err), &err);
+    CHECK_EQ_INT(s.schema->fields[0].type->id, TN_DECIMAL128);
+    CHECK_EQ_INT(s.schema->fields[0].type->precision, 38);
+    CHECK_EQ_INT(s.schema->fields[0].type->scale, 1);
+    CHECK_EQ_INT(s.schema->fields[1].type->id, TN_FLOAT64);
+    CHECK_EQ_INT(s.schema->fields[2].type->id, TN_FLOAT64);
+    CHECK_EQ_INT(s.schema->fields[3].type->id, TN_DECIMAL128);
+    CHECK_EQ_INT(s.schema->fields[3].type->scale, 2);
+    tn_csv_sniff_result_reset(&s);
+    /* a later row with more (nonzero) fraction digits than the sample: an
+     * error through the policy, never a rounded value; 3.120 is exact */
+    o.sample_rows = 2;
+    CHECK_EQ_INT(readstr("p\n1.25\n2.5\n3.125\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:4:1: column 'p': more fraction digits than decimal128(38, 2) inferred from the "
+                           "first 2 rows; pass types='p double' or a wider decimal: '3.125'");
+    o.on_error = TN_ON_ERROR_NULL;
+    CHECK_OK(readstr("p\n1.25\n2.5\n3.125\n3.120\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\nnull\n312/10^2\n");
+    o.on_error = TN_ON_ERROR_FAIL;
+    /* more integer digits than 38 - scale: out of range, not wrapped */
+    CHECK_EQ_INT(readstr("p\n1.25\n2.5\n12345678901234567890123456789012345678\n", &o), TARN_EOVERFLOW);
+    CHECK_MSG(&err, "input:4:1: column 'p': value out of range for decimal128");
+    /* trailing zeros within the scale are fine after the sample */
+    CHECK_OK(readstr("p\n1.25\n2.5\n-3.10\n4\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\n-310/10^2\n400/10^2\n");
+    /* explicit types are not second-guessed: an asked-for scale rounds */
+    o.column_types = "p decimal(10,1)";
+    CHECK_OK(readstr("p\n1.25\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(10, 1)\n--\n13/10^1\n");
+    o.column_types = NULL;
+    o.sample_rows = 0;
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("p\n12.50\n3.75\n", &o), &err);
+    CHECK_STR(result, "p: double\n--\n12.5\n3.75\n");
 }
 
 TEST(overrides)
@@ -343,7 +405,8 @@ TEST(block_boundaries)
     CHECK_OK(readstr(text, &o), &err);
     static char want[1 << 16];
     snprintf(want, sizeof want, "%s", result);
-    CHECK_STR(want, "id: utf8\nname: utf8\nscore: double\n--\n1|a,\"b\"|1.5\n2|multi\nline|2\n# not a comment|null|null\n"
+    CHECK_STR(want, "id: utf8\nname: utf8\nscore: decimal128(38, 1)\n--\n1|a,\"b\"|15/10^1\n2|multi\nline|20/10^1\n"
+                    "# not a comment|null|null\n"
                     "3|plain|null\n");
     o.batch_size = 2;
     for (int64_t bs = 1; bs < 40; bs++) {
@@ -535,7 +598,7 @@ TEST(many_files)
     snprintf(b, sizeof b, "%s/p2.csv", dir);
     snprintf(c, sizeof c, "%s/p3.csv", dir);
     snprintf(pat, sizeof pat, "%s/p*.csv", dir);
-    /* p1: id int, x int, d date; p2 (semicolons): x double, name, d timestamp;
+    /* p1: id int, x int, d date; p2 (semicolons): x decimal, name, d timestamp;
      * p3 (no header... it has one): id text */
     CHECK(write_str(a, "id,x,d\n1,10,2024-01-02\n2,20,2024-01-03\n") == 0);
     CHECK(write_str(b, "x;name;d\n1.5;ann;2024-01-04 05:06:07\n") == 0);
@@ -547,9 +610,9 @@ TEST(many_files)
     tn_buf_init(&out, 0);
     CHECK_OK(tn_schema_format(r->schema, &out, &err), &err);
     CHECK_OK(dump_reader(r, &out, NULL, &err), &err);
-    CHECK_STR((char *)out.data, "id: utf8\nx: double\nd: timestamp[us]\nname: utf8\n"
-                                "1|10|2024-01-02T00:00:00.000000|null\n2|20|2024-01-03T00:00:00.000000|null\n"
-                                "null|1.5|2024-01-04T05:06:07.000000|ann\nA7|null|null|bob\n");
+    CHECK_STR((char *)out.data, "id: utf8\nx: decimal128(38, 1)\nd: timestamp[us]\nname: utf8\n"
+                                "1|100/10^1|2024-01-02T00:00:00.000000|null\n2|200/10^1|2024-01-03T00:00:00.000000|null\n"
+                                "null|15/10^1|2024-01-04T05:06:07.000000|ann\nA7|null|null|bob\n");
     tn_buf_reset(&out);
     tn_reader_free(r);
     /* an error names the file it is in */
@@ -652,6 +715,7 @@ int main(void)
     RUN(empty_and_header_only);
     RUN(sniff_dialect);
     RUN(inference_lattice);
+    RUN(decimal_inference);
     RUN(overrides);
     RUN(options);
     RUN(errors_fail);

@@ -39,6 +39,7 @@ typedef struct column {
     tn_type_id id;
     uint32_t layouts;   /* date layouts for date/timestamp columns */
     int64_t scale;      /* timestamp: divisor from microseconds, or multiplier (negative) */
+    int64_t strict;     /* decimal: reject extra fraction digits; the sample's row count, or -1 */
 } column;
 
 typedef struct outcol {
@@ -286,6 +287,22 @@ static int64_t width_of(tn_type_id id)
     }
 }
 
+/* A plain decimal literal with a nonzero digit beyond scale fraction digits
+ * (3.125 at scale 2; 3.120 is still exact). */
+static bool beyond_scale(const uint8_t *p, size_t n, int32_t scale)
+{
+    const uint8_t *dot = memchr(p, '.', n);
+    if (!dot || (size_t)(p + n - dot - 1) <= (size_t)scale)
+        return false; /* the common case, without a second pass */
+    int32_t wd, fd;
+    if (!tn_text_decimal_shape(p, (int64_t)n, &wd, &fd) || fd <= scale)
+        return false;
+    for (size_t i = n - (size_t)(fd - scale); i < n; i++)
+        if (p[i] != '0')
+            return true;
+    return false;
+}
+
 /* Parse one value into slot row of values; false when it does not parse. */
 static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
 {
@@ -313,8 +330,11 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
         return tn_text_parse_double(p, (int64_t)n, (double *)values + row);
     case TN_DECIMAL128: {
         __int128 v;
-        if (!tn_text_parse_decimal(p, (int64_t)n, col->type->precision, col->type->scale, &v))
+        int32_t wd, fd;
+        if (col->strict && beyond_scale(p, n, col->type->scale))
             return false;
+        if (!tn_text_parse_decimal(p, (int64_t)n, col->type->precision, col->type->scale, &v))
+            return !(*overflow = tn_text_decimal_shape(p, (int64_t)n, &wd, &fd)); /* a number, too wide */
         memcpy(values + row * 16, &v, 16);
         return true;
     }
@@ -333,6 +353,21 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
     default:
         return false;
     }
+}
+
+/* Why a value with more fraction digits than a decimal column's scale was
+ * refused: rounding it would change the data without a word. */
+static void fraction_why(const csv_reader *r, const column *col, int32_t c, char *why, size_t cap)
+{
+    const char *name = r->base.schema->fields[c].name;
+    if (col->strict > 0)
+        snprintf(why, cap,
+                 "more fraction digits than decimal128(%d, %d) inferred from the first %lld rows; pass "
+                 "types='%s double' or a wider decimal:",
+                 col->type->precision, col->type->scale, (long long)col->strict, name);
+    else
+        snprintf(why, cap, "more fraction digits than decimal128(%d, %d):", col->type->precision,
+                 col->type->scale);
 }
 
 static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
@@ -369,9 +404,12 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
         bool overflow;
         if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
             continue;
-        char why[64];
-        snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
-                 tn_type_id_name(col->id));
+        char why[256];
+        if (col->strict && beyond_scale(p, n, col->type->scale))
+            fraction_why(r, col, c, why, sizeof why);
+        else
+            snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
+                     tn_type_id_name(col->id));
         TN_TRY(bad(r, w, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
         TN_TRY(set_null(oc, (int64_t)nrows, i, err));
     }
@@ -982,6 +1020,7 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
             tn_type_unref(d->types[c]);
             d->types[c] = types[i];
             types[i] = NULL;
+            d->layouts[c] &= ~TN_CSV_INFERRED_SCALE;
             if (d->types[c]->id == TN_DATE32 || d->types[c]->id == TN_TIMESTAMP)
                 d->layouts[c] = d->layouts[c] ? d->layouts[c] : TN_DATE_ISO | TN_DATE_YMD_SLASH;
         }
@@ -1003,7 +1042,11 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
         column *col = &r->cols[c];
         col->type = t;
         col->id = t->id;
-        col->layouts = given ? TN_DATE_ISO | TN_DATE_YMD_SLASH : d->layouts[c];
+        col->layouts = given ? TN_DATE_ISO | TN_DATE_YMD_SLASH : d->layouts[c] & ~TN_CSV_INFERRED_SCALE;
+        if (t->id == TN_DECIMAL128 && !given && (d->layouts[c] & TN_CSV_INFERRED_SCALE))
+            col->strict = d->sample_rows > 0 ? d->sample_rows : 1;
+        else if (t->id == TN_DECIMAL128 && r->o.strict_decimals)
+            col->strict = -1;
         if (t->id == TN_TIMESTAMP) {
             static const int64_t scale[] = {1000000, 1000, 1, -1000};
             col->scale = scale[t->unit];

@@ -53,6 +53,9 @@ typedef struct tn_csv_options {
     tn_compression compression;
     int64_t batch_size;      /* rows per batch; 0: 65536 */
     int64_t sample_rows;     /* rows sniffed for types; 0: 20480 */
+    bool no_decimal_inference; /* plain decimal columns sniff as float64, not decimal128 */
+    bool strict_decimals;    /* decimal columns of schema reject extra fraction digits (else
+                                rounded); sniffed decimal columns always do */
     int64_t block_size;      /* bytes read at a time; 0: 4 MiB */
     int64_t max_row_bytes;   /* longest row accepted; 0: 512 MiB */
     int32_t threads;         /* parse one file on this many threads; 0: the pool's

@@ -136,6 +136,9 @@ static int csv_options(tn_opts *o, tn_csv_options *c, tn_schema **schema, const 
         c->n_null_values = 1;
     }
     TN_TRY(tn_opts_bool(o, "trim", false, &c->trim, err));
+    bool dec;
+    TN_TRY(tn_opts_bool(o, "decimal_inference", true, &dec, err));
+    c->no_decimal_inference = !dec;
     TN_TRY(common(o, &c->on_error, &c->reject_path, schema, &c->column_types, &c->compression, &c->sample_rows,
                   &c->max_row_bytes, err));
     c->schema = *schema;

@@ -69,6 +69,10 @@ static inline bool tn_csv_cell(const tn_csv_tok *t, size_t r, uint32_t c, tn_spa
  * returns the decoded length. */
 size_t tn_csv_unescape(const tn_csv_tok *t, const uint8_t *src, size_t len, uint8_t *dst);
 
+/* In a dialect's layouts: a decimal column whose scale the sniffer chose;
+ * a later value with more fraction digits is an error, not rounded. */
+#define TN_CSV_INFERRED_SCALE 0x80000000u
+
 /* The sniffer's work on a buffer already filled: dialect, header, types. */
 typedef struct tn_csv_dialect {
     char delimiter;
@@ -76,7 +80,7 @@ typedef struct tn_csv_dialect {
     int32_t ncols;
     char **names;      /* ncols owned names */
     tn_type **types;   /* ncols owned references */
-    uint32_t *layouts; /* ncols date layouts */
+    uint32_t *layouts; /* ncols date layouts, and TN_CSV_INFERRED_SCALE */
     int64_t sample_rows;
 } tn_csv_dialect;
 

@@ -87,6 +87,14 @@ static tn_type *wider(tn_type *a, tn_type *b)
     tn_type_id x = a->id, y = b->id;
     if ((x == TN_INT64 && y == TN_FLOAT64) || (x == TN_FLOAT64 && y == TN_INT64))
         return tn_type_get(TN_FLOAT64);
+    /* sniffed decimals: the larger scale (precision is 38); with int64 the
+     * decimal; with float64 the float */
+    if (x == TN_DECIMAL128 && y == TN_DECIMAL128)
+        return tn_type_decimal(128, 38, a->scale > b->scale ? a->scale : b->scale);
+    if ((x == TN_DECIMAL128 && y == TN_INT64) || (x == TN_INT64 && y == TN_DECIMAL128))
+        return tn_type_ref(x == TN_DECIMAL128 ? a : b);
+    if ((x == TN_DECIMAL128 && y == TN_FLOAT64) || (x == TN_FLOAT64 && y == TN_DECIMAL128))
+        return tn_type_get(TN_FLOAT64);
     if (x == TN_DATE32 && y == TN_TIMESTAMP)
         return tn_type_ref(b);
     if (x == TN_TIMESTAMP && y == TN_DATE32)
@@ -166,6 +174,8 @@ static int open_file(multi_reader *m, tarn_error *err)
         rc = tn_json_open(f->path, &o, &m->cur, err);
     } else {
         tn_csv_options o = m->csv;
+        /* decimals the sniffer chose keep refusing extra fraction digits */
+        o.strict_decimals = o.strict_decimals || (!m->csv.schema && !m->csv.column_types);
         o.schema = s;
         o.column_types = NULL;
         o.delimiter = f->delimiter;

@@ -5,7 +5,11 @@
  * the most rows agreeing on one field count above 1 (ties: that order).
  * Types: every non-null value of a column is classified (textparse.h) and
  * the column keeps what all its values can be, picked in the order
- * bool < int64 < float64 < date < timestamp < timestamptz < time < string.
+ * bool < int64 < decimal < float64 < date < timestamp < timestamptz < time
+ * < string. Decimal: every value is a plain decimal literal (no exponent, no
+ * inf/nan), at least one has fraction digits and all fit 38 digits; the type
+ * is decimal128(38, most fraction digits seen). Option no_decimal_inference
+ * keeps float64 there instead (as DuckDB, which infers DOUBLE).
  * Slashed dates with the year last are read as MM/DD/YYYY or DD/MM/YYYY
  * only when the sample rules the other out; otherwise the column is a string.
  * Header: the first row is a header when none of its fields is empty and
@@ -87,7 +91,21 @@ static size_t cell_text(const tn_csv_tok *t, const tn_csv_options *o, const uint
     return n;
 }
 
-static tn_type *type_from_mask(uint32_t m, int64_t seen, uint32_t *layouts)
+/* The widest plain decimal literals of a column's sample (digits). */
+typedef struct digits {
+    int32_t whole, frac;
+} digits;
+
+static void note_digits(digits *d, uint32_t m, const uint8_t *p, size_t n)
+{
+    int32_t w, f;
+    if ((m & TN_CAN_DECIMAL) && tn_text_decimal_shape(p, (int64_t)n, &w, &f)) {
+        d->whole = w > d->whole ? w : d->whole;
+        d->frac = f > d->frac ? f : d->frac;
+    }
+}
+
+static tn_type *type_from_mask(uint32_t m, int64_t seen, digits dg, bool decimals, uint32_t *layouts)
 {
     *layouts = 0;
     if (seen == 0 || m == 0)
@@ -96,6 +114,11 @@ static tn_type *type_from_mask(uint32_t m, int64_t seen, uint32_t *layouts)
         return tn_type_get(TN_BOOL);
     if (m & TN_CAN_INT)
         return tn_type_get(TN_INT64);
+    /* precision 38 costs nothing in a decimal128 and leaves every row after
+     * the sample 38 - scale integer digits; a later value with more fraction
+     * digits than the scale is an error, never rounded (csv.c) */
+    if (decimals && (m & TN_CAN_DECIMAL) && dg.frac > 0 && dg.whole + dg.frac <= 38)
+        return tn_type_decimal(128, 38, dg.frac);
     if (m & TN_CAN_FLOAT)
         return tn_type_get(TN_FLOAT64);
     uint32_t l = (m >> TN_CAN_DATE_SHIFT) & TN_DATE_ALL;
@@ -194,10 +217,12 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
     uint32_t *mask = tn_calloc((size_t)ncols + 1, sizeof *mask);
     uint32_t *mask0 = tn_calloc((size_t)ncols + 1, sizeof *mask0);
     int64_t *seen = tn_calloc((size_t)ncols + 1, sizeof *seen);
+    digits *dg = tn_calloc((size_t)ncols + 1, sizeof *dg), *dg0 = tn_calloc((size_t)ncols + 1, sizeof *dg0);
+    bool decimals = !o->no_decimal_inference;
     d->names = tn_calloc((size_t)ncols + 1, sizeof(char *));
     d->types = tn_calloc((size_t)ncols + 1, sizeof(tn_type *));
     d->layouts = tn_calloc((size_t)ncols + 1, sizeof(uint32_t));
-    if (!mask || !mask0 || !seen || !d->names || !d->types || !d->layouts) {
+    if (!mask || !mask0 || !seen || !dg || !dg0 || !d->names || !d->types || !d->layouts) {
         rc = tn_error_oom(err, (size_t)ncols * 8);
         goto free_masks;
     }
@@ -217,6 +242,7 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
         if (is_null_text(o, p, n, sp.len & TN_SPAN_QUOTED) || n == 0)
             row0_nonnull = false;
         mask0[c] = tn_text_classify(p, (int64_t)n);
+        note_digits(&dg0[c], mask0[c], p, n);
         if (mask0[c])
             row0_plain = false;
         for (size_t r = 1; r < t.nrows; r++) {
@@ -225,7 +251,9 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
             n = cell_text(&t, o, buf, sp, tmp, sizeof tmp, &p);
             if (is_null_text(o, p, n, sp.len & TN_SPAN_QUOTED))
                 continue;
-            mask[c] &= tn_text_classify(p, (int64_t)n);
+            uint32_t m = tn_text_classify(p, (int64_t)n);
+            note_digits(&dg[c], m, p, n);
+            mask[c] &= m;
             seen[c]++;
         }
     }
@@ -246,7 +274,7 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
         bool typed_mismatch = false, any_typed = false;
         for (int32_t c = 0; c < ncols; c++) {
             uint32_t l;
-            tn_type *ty = type_from_mask(mask[c], seen[c], &l);
+            tn_type *ty = type_from_mask(mask[c], seen[c], dg[c], decimals, &l);
             if (!ty) {
                 rc = tn_error_oom(err, 64);
                 goto free_masks;
@@ -271,20 +299,26 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
                 if (!is_null_text(o, p, n, sp.len & TN_SPAN_QUOTED)) {
                     mask[c] &= mask0[c];
                     seen[c]++;
+                    dg[c].whole = dg0[c].whole > dg[c].whole ? dg0[c].whole : dg[c].whole;
+                    dg[c].frac = dg0[c].frac > dg[c].frac ? dg0[c].frac : dg[c].frac;
                 }
             }
         }
-        d->types[c] = type_from_mask(mask[c], seen[c], &d->layouts[c]);
+        d->types[c] = type_from_mask(mask[c], seen[c], dg[c], decimals, &d->layouts[c]);
         if (!d->types[c]) {
             rc = tn_error_oom(err, 64);
             goto free_masks;
         }
+        if (d->types[c]->id == TN_DECIMAL128)
+            d->layouts[c] |= TN_CSV_INFERRED_SCALE;
     }
     rc = make_names(&t, o, buf, header, d, err);
 free_masks:
     tn_free(mask);
     tn_free(mask0);
     tn_free(seen);
+    tn_free(dg);
+    tn_free(dg0);
     if (rc != TARN_OK)
         tn_csv_dialect_reset(d);
 done:

@@ -343,6 +343,24 @@ bool tn_text_parse_timestamp(const uint8_t *p, int64_t n, uint32_t layouts, int6
     return false;
 }
 
+bool tn_text_decimal_shape(const uint8_t *p, int64_t n, int32_t *int_digits, int32_t *frac_digits)
+{
+    int64_t i = n > 0 && (p[0] == '-' || p[0] == '+');
+    int64_t lead = 0, whole = 0, frac = 0;
+    while (i < n && p[i] == '0')
+        i++, lead++;
+    for (; i < n && is_digit(p[i]); i++)
+        whole++;
+    if (i < n && p[i] == '.')
+        for (i++; i < n && is_digit(p[i]); i++)
+            frac++;
+    if (i != n || lead + whole + frac == 0 || whole + frac > 38)
+        return false;
+    *int_digits = (int32_t)whole;
+    *frac_digits = (int32_t)frac;
+    return true;
+}
+
 uint32_t tn_text_classify(const uint8_t *p, int64_t n)
 {
     uint32_t m = 0;
@@ -360,6 +378,9 @@ uint32_t tn_text_classify(const uint8_t *p, int64_t n)
         m |= TN_CAN_INT | TN_CAN_FLOAT;
     else if (tn_text_parse_double(p, n, &dv))
         m |= TN_CAN_FLOAT;
+    int32_t wd, fd;
+    if (m && tn_text_decimal_shape(p, n, &wd, &fd))
+        m |= TN_CAN_DECIMAL;
     if (m || n < 4 || !is_digit(c))
         return m;
     int64_t us;

@@ -39,14 +39,20 @@ enum {
     TN_CAN_TS = 1 << 4,     /* timestamp without a zone */
     TN_CAN_TSTZ = 1 << 5,   /* timestamp with a zone (Z, +hh:mm) */
     TN_CAN_DATE = 1 << 6,   /* a date alone (also sets TS and TSTZ: midnight) */
+    TN_CAN_DECIMAL = 1 << 7, /* a plain decimal literal of at most 38 digits */
     TN_CAN_DATE_SHIFT = 8,  /* date layouts: TN_DATE_* << TN_CAN_DATE_SHIFT */
-    TN_CAN_ALL = 0x7f | (TN_DATE_ALL << 8),
+    TN_CAN_ALL = 0xff | (TN_DATE_ALL << 8),
 };
 
 /* The bit set of types the text can be parsed as (booleans only as
  * true/false in any case). Timestamps record their date layouts in the date
  * bits as well, since the two must agree. */
 uint32_t tn_text_classify(const uint8_t *p, int64_t n);
+
+/* A plain decimal literal: optional sign, digits, optional '.', digits (at
+ * least one digit in all; ".5" and "5." count), no exponent, no inf/nan.
+ * Reports its significant integer digits and its fraction digits. */
+bool tn_text_decimal_shape(const uint8_t *p, int64_t n, int32_t *int_digits, int32_t *frac_digits);
 
 bool tn_text_parse_bool(const uint8_t *p, int64_t n, bool *out); /* true/false/t/f/yes/no/1/0 */
 /* Returns false on syntax error; *overflow is set when the digits are a
