@@ -150,4 +150,21 @@ static int dump_reader(tn_reader *r, tn_buf *o, int *nb, tarn_error *err)
     }
 }
 
+/* The schema of r, a "--" line and every row into out (truncated to cap);
+ * frees r. Returns the reader's status. */
+static int dump_schema_and_rows(tn_reader *r, char *out, size_t cap, tarn_error *err)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int rc = tn_schema_format(r->schema, &b, err);
+    if (!rc)
+        rc = tn_buf_append_str(&b, "--\n", err);
+    if (!rc)
+        rc = dump_reader(r, &b, NULL, err);
+    snprintf(out, cap, "%s", b.data ? (char *)b.data : "");
+    tn_buf_reset(&b);
+    tn_reader_free(r);
+    return rc;
+}
+
 #endif

@@ -27,17 +27,7 @@ static int readmem(const char *text, size_t n, const tn_csv_options *o)
     int rc = tn_csv_open_memory(text, (int64_t)n, o, &r, &err);
     if (rc)
         return rc;
-    tn_buf b;
-    tn_buf_init(&b, 0);
-    rc = tn_schema_format(r->schema, &b, &err);
-    if (!rc)
-        rc = tn_buf_append_str(&b, "--\n", &err);
-    if (!rc)
-        rc = dump_reader(r, &b, NULL, &err);
-    snprintf(result, sizeof result, "%s", b.data ? (char *)b.data : "");
-    tn_buf_reset(&b);
-    tn_reader_free(r);
-    return rc;
+    return dump_schema_and_rows(r, result, sizeof result, &err);
 }
 
 static int readstr(const char *text, const tn_csv_options *o) { return readmem(text, strlen(text), o); }
