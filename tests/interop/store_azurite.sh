@@ -9,7 +9,8 @@ build=${TARN_BUILD_DIR:-$src/build}
 azurite="$src/peers/node_modules/.bin/azurite-blob"
 [ -x "$azurite" ] || { echo "azurite is not installed (run scripts/setup.sh)"; exit 1; }
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+source "$src/tests/interop/lib/port.sh"
+port=$(free_port)
 "$azurite" --silent --disableTelemetry --skipApiVersionCheck --location "$dir" \
   --blobHost 127.0.0.1 --blobPort "$port" &
 pid=$!

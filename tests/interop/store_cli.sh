@@ -8,8 +8,9 @@ tarn=${TARN:-$src/build/tarn}
 s3rver="$src/peers/node_modules/.bin/s3rver"
 [ -x "$s3rver" ] || { echo "s3rver is not installed (run scripts/setup.sh)"; exit 1; }
 dir=$(mktemp -d)
-s3port=$((20000 + RANDOM % 20000))
-gsport=$((s3port + 1))
+source "$src/tests/interop/lib/port.sh"
+s3port=$(free_port)
+gsport=$(free_port "$s3port")
 NODE_OPTIONS=--openssl-legacy-provider "$s3rver" -d "$dir/s3" -a 127.0.0.1 -p "$s3port" \
   --service-endpoint localhost --configure-bucket lake --silent &
 pids=$!

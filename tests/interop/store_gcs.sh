@@ -8,7 +8,8 @@ set -euo pipefail
 src=${TARN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${TARN_BUILD_DIR:-$src/build}
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+source "$src/tests/interop/lib/port.sh"
+port=$(free_port)
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/key.pem" 2>/dev/null
 openssl pkey -in "$dir/key.pem" -pubout -out "$dir/pub.pem"
 email=tarn-test@tarn-project.iam.gserviceaccount.com

@@ -6,7 +6,8 @@
 set -euo pipefail
 src=${TARN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${TARN_BUILD_DIR:-$src/build}
-port=$((20000 + RANDOM % 20000))
+source "$src/tests/interop/lib/port.sh"
+port=$(free_port)
 node "$src/tests/interop/s3_server.mjs" "$port" lake TESTKEY >/dev/null &
 pid=$!
 cleanup() { rc=$?; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit $rc; }

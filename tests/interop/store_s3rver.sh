@@ -11,7 +11,8 @@ build=${TARN_BUILD_DIR:-$src/build}
 s3rver="$src/peers/node_modules/.bin/s3rver"
 [ -x "$s3rver" ] || { echo "s3rver is not installed (run scripts/setup.sh)"; exit 1; }
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+source "$src/tests/interop/lib/port.sh"
+port=$(free_port)
 NODE_OPTIONS=--openssl-legacy-provider "$s3rver" -d "$dir" -a 127.0.0.1 -p "$port" \
   --service-endpoint localhost --configure-bucket tarn-test --silent &
 pid=$!
