@@ -277,6 +277,22 @@ int tn_batch_check(const tn_batch *b, tarn_error *err)
     return TARN_OK;
 }
 
+int tn_batch_push(tn_batch ***items, size_t *n, size_t *cap, tn_batch *b, tarn_error *err)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        tn_batch **grown = tn_realloc(*items, nc * sizeof *grown);
+        if (!grown) {
+            tn_batch_unref(b);
+            return tn_error_oom(err, nc * sizeof *grown);
+        }
+        *items = grown;
+        *cap = nc;
+    }
+    (*items)[(*n)++] = b;
+    return TARN_OK;
+}
+
 /* --- readers ------------------------------------------------------------- */
 
 void tn_reader_free(tn_reader *r)

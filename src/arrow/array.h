@@ -114,6 +114,10 @@ tn_batch *tn_batch_slice(tn_batch *b, int64_t offset, int64_t length);
 /* Check that every column has the batch's length and its field's type. */
 int tn_batch_check(const tn_batch *b, tarn_error *err) TN_MUST_USE;
 
+/* Append b (a reference, taken also on failure) to a growable array of
+ * batches *items holding *n of *cap slots. */
+int tn_batch_push(tn_batch ***items, size_t *n, size_t *cap, tn_batch *b, tarn_error *err) TN_MUST_USE;
+
 /* --- batch readers ------------------------------------------------------- */
 
 /* A pull-based stream of batches sharing one schema. Concrete readers embed

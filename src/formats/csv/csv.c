@@ -735,17 +735,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
             at = end;
             if (!b)
                 continue;
-            if (w->nbatches == w->cap_batches) {
-                size_t nc = w->cap_batches ? w->cap_batches * 2 : 4;
-                tn_batch **nb = tn_realloc(w->batches, nc * sizeof *nb);
-                if (!nb) {
-                    tn_batch_unref(b);
-                    return tn_error_oom(err, nc * sizeof *nb);
-                }
-                w->batches = nb;
-                w->cap_batches = nc;
-            }
-            w->batches[w->nbatches++] = b;
+            TN_TRY(tn_batch_push(&w->batches, &w->nbatches, &w->cap_batches, b, err));
         }
         w->end = at;
     }
