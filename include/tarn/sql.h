@@ -1,0 +1,145 @@
+/*
+ * tarn/sql.h — SQL sessions: run queries over files, object-store URLs,
+ * in-memory tables and caller-provided Arrow data; fetch results as Arrow
+ * streams (the C Data Interface, tarn/arrow.h).
+ *
+ *     tarn_session *s;
+ *     tarn_session_open(&s, &err);
+ *     struct ArrowArrayStream out;
+ *     tarn_sql_query(s, "SELECT l_returnflag, sum(l_quantity) "
+ *                       "FROM 'lineitem.parquet' GROUP BY 1", &out, &err);
+ *     ... out.get_next(&out, &batch) until batch.release == NULL ...
+ *     out.release(&out);
+ *     tarn_session_close(s);
+ *
+ * A session holds the catalog (tables, views, prepared statements) and the
+ * settings (threads, memory_limit, reader options). One session is used by
+ * one thread at a time; a query runs on the process thread pool. Errors
+ * carry a message with the line and column of the SQL text where the
+ * problem is (`line 1, column 8: column "l_quantty" not found; did you mean
+ * "l_quantity"?`), or the expression that failed at run time.
+ */
+#ifndef TARN_SQL_H
+#define TARN_SQL_H
+
+#include "tarn/arrow.h"
+#include "tarn/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tarn_session tarn_session;
+typedef struct tarn_prepared tarn_prepared;
+
+TARN_API int tarn_session_open(tarn_session **out, tarn_error *err);
+TARN_API void tarn_session_close(tarn_session *s);
+
+/* Run a script of one or more statements separated by ';'. The result of
+ * the last statement is returned in *out (when out is not NULL): the rows
+ * of a query, or a one-column table describing what a statement did
+ * (e.g. `Count` for INSERT, `explain` for EXPLAIN). The stream stays
+ * valid after later calls and after the session is closed. */
+TARN_API int tarn_sql_query(tarn_session *s, const char *sql, struct ArrowArrayStream *out, tarn_error *err);
+/* Run statements for their effect only. */
+TARN_API int tarn_sql_exec(tarn_session *s, const char *sql, tarn_error *err);
+
+/* Prepared statements with $1, $2, ... (or ?) parameters. Parameters are
+ * bound from a one-row Arrow struct array / record batch: column i is $i+1. */
+TARN_API int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn_error *err);
+TARN_API int tarn_prepared_nparams(const tarn_prepared *p);
+TARN_API int tarn_prepared_execute(tarn_prepared *p, struct ArrowArray *params, struct ArrowSchema *params_schema,
+                                   struct ArrowArrayStream *out, tarn_error *err);
+TARN_API void tarn_prepared_free(tarn_prepared *p);
+
+/* Settings, as SET name = value does: threads, memory_limit, and reader
+ * options (`SET csv.delimiter = '|'`). */
+TARN_API int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_error *err);
+
+/* Cancel the query running in s from any thread or a signal handler; it
+ * stops with TARN_ECANCELLED. */
+TARN_API void tarn_session_interrupt(tarn_session *s);
+
+/* ---- caller data as tables ------------------------------------------------ */
+
+/* Register an Arrow stream as a table named `name` (ownership of the stream
+ * moves to the session; it can be scanned once unless `materialize` is set,
+ * in which case it is read into memory now and can be queried many times). */
+TARN_API int tarn_session_register_stream(tarn_session *s, const char *name, struct ArrowArrayStream *stream,
+                                          int materialize, tarn_error *err);
+TARN_API int tarn_session_drop(tarn_session *s, const char *name, tarn_error *err);
+
+/* A comparison pushed down to a custom table: column <op> literal. The
+ * literal is a one-row array. A provider may ignore filters (the engine
+ * filters again unless the provider marks them `exact`). */
+typedef enum tarn_filter_op {
+    TARN_FILTER_EQ, TARN_FILTER_NE, TARN_FILTER_LT, TARN_FILTER_LE, TARN_FILTER_GT, TARN_FILTER_GE,
+    TARN_FILTER_IS_NULL, TARN_FILTER_IS_NOT_NULL
+} tarn_filter_op;
+
+typedef struct tarn_filter {
+    int column;                  /* index into the table's schema */
+    tarn_filter_op op;
+    struct ArrowArray *value;    /* one row; NULL for the null tests (borrowed) */
+    struct ArrowSchema *value_type;
+} tarn_filter;
+
+typedef struct tarn_scan_request {
+    const int *columns; /* the columns wanted, in the order of the output; */
+    int ncolumns;       /* every column when columns == NULL */
+    const tarn_filter *filters;
+    int nfilters;
+    int64_t limit;      /* < 0: no limit; a hint (rows after filtering) */
+} tarn_scan_request;
+
+/* A custom table: the engine calls these from the session's thread. */
+typedef struct tarn_table_vtable {
+    /* The table's schema (the engine takes ownership of *out). */
+    int (*schema)(void *ctx, struct ArrowSchema *out, tarn_error *err);
+    /* Estimated rows (< 0 when unknown), for join ordering. */
+    int64_t (*estimated_rows)(void *ctx);
+    /* Start a scan; the stream's schema has the requested columns. `exact`
+     * receives, per filter, whether the provider applied it exactly. */
+    int (*scan)(void *ctx, const tarn_scan_request *req, struct ArrowArrayStream *out, int *exact, tarn_error *err);
+    void (*release)(void *ctx); /* when the table is dropped or the session closed */
+} tarn_table_vtable;
+
+TARN_API int tarn_session_register_table(tarn_session *s, const char *name, const tarn_table_vtable *vt, void *ctx,
+                                         tarn_error *err);
+
+/* ---- user-defined functions ----------------------------------------------- */
+
+/* A vectorized scalar function: args[i] are arrays of equal length (a
+ * constant argument arrives as an array of that length); write a new
+ * array of the declared result type and length to *out. */
+typedef int (*tarn_scalar_udf)(void *ctx, int nargs, struct ArrowArray *const *args,
+                               struct ArrowSchema *const *arg_types, struct ArrowArray *out, tarn_error *err);
+
+/* Register name(arg_types...) -> result_type. Types are written in SQL
+ * ("BIGINT", "VARCHAR", "DECIMAL(10,2)"). `nargs` < 0: variadic over
+ * arg_types[0]. */
+TARN_API int tarn_session_register_scalar(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
+                                          const char *result_type, tarn_scalar_udf fn, void *ctx, tarn_error *err);
+
+/* A vectorized aggregate: states are opaque blocks of `state_size` bytes. */
+typedef struct tarn_aggregate_udf {
+    size_t state_size;
+    void (*init)(void *ctx, void *state);
+    /* Fold rows into states: row r goes to states[r]. */
+    int (*update)(void *ctx, void **states, int nargs, struct ArrowArray *const *args,
+                  struct ArrowSchema *const *arg_types, tarn_error *err);
+    void (*merge)(void *ctx, void *into, const void *from);
+    /* Write n results, one per state, as an array of the result type. */
+    int (*finalize)(void *ctx, void *const *states, int64_t n, struct ArrowArray *out, tarn_error *err);
+    void (*destroy)(void *ctx, void *state); /* may be NULL */
+} tarn_aggregate_udf;
+
+TARN_API int tarn_session_register_aggregate(tarn_session *s, const char *name, int nargs,
+                                             const char *const *arg_types, const char *result_type,
+                                             const tarn_aggregate_udf *fn, void *ctx, tarn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,563 @@
+/*
+ * catalog.c — tables (memory, files), their scans, and the catalog of named
+ * tables and views. See catalog.h.
+ */
+#include "sql/catalog.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "formats/registry.h"
+#include "store/store.h"
+
+tn_table *tn_table_ref(tn_table *t)
+{
+    if (t)
+        atomic_fetch_add(&t->refcount, 1);
+    return t;
+}
+
+void tn_table_unref(tn_table *t)
+{
+    if (!t || atomic_fetch_sub(&t->refcount, 1) != 1)
+        return;
+    tn_schema *schema = t->schema;
+    char *name = t->name;
+    t->ops->destroy(t); /* frees the concrete struct */
+    tn_schema_unref(schema);
+    tn_free(name);
+}
+
+/* ---- a reader that keeps some columns of another reader's batches ------------ */
+
+typedef struct projecting {
+    tn_reader base;
+    tn_reader *in;
+    int32_t *cols;
+    int32_t n;
+} projecting;
+
+static int projecting_next(tn_reader *r, tn_batch **out, tarn_error *err)
+{
+    projecting *p = (projecting *)r;
+    tn_batch *b;
+    *out = NULL;
+    TN_TRY(tn_reader_next(p->in, &b, err));
+    if (!b)
+        return TARN_OK;
+    tn_batch *o = tn_batch_new(p->base.schema, b->length);
+    if (!o) {
+        tn_batch_unref(b);
+        return tn_error_oom(err, sizeof *o);
+    }
+    for (int32_t i = 0; i < p->n; i++)
+        o->columns[i] = tn_array_ref(b->columns[p->cols[i]]);
+    tn_batch_unref(b);
+    *out = o;
+    return TARN_OK;
+}
+
+static void projecting_destroy(tn_reader *r)
+{
+    projecting *p = (projecting *)r;
+    tn_reader_free(p->in);
+    tn_free(p->cols);
+    tn_free(p);
+}
+
+static bool identity(const tn_scan_request *req, int32_t nfields)
+{
+    if (!req->columns)
+        return true;
+    if (req->ncolumns != nfields)
+        return false;
+    for (int32_t i = 0; i < nfields; i++)
+        if (req->columns[i] != i)
+            return false;
+    return true;
+}
+
+/* Wrap in so that its batches keep the columns req asks for (indexes into
+ * `full`, the schema of the batches in produces). Takes in, also on failure. */
+static int project_reader(tn_reader *in, const tn_schema *full, const tn_scan_request *req, tn_reader **out,
+                          tarn_error *err)
+{
+    *out = NULL;
+    if (identity(req, full->n_fields)) {
+        *out = in;
+        return TARN_OK;
+    }
+    projecting *p = tn_calloc(1, sizeof *p);
+    tn_schema *s = tn_schema_new(req->ncolumns);
+    int rc = p && s ? TARN_OK : tn_error_oom(err, sizeof *p);
+    if (rc == TARN_OK)
+        p->cols = tn_malloc(sizeof(int32_t) * (size_t)(req->ncolumns ? req->ncolumns : 1));
+    if (rc == TARN_OK && !p->cols)
+        rc = tn_error_oom(err, sizeof(int32_t) * (size_t)req->ncolumns);
+    for (int32_t i = 0; rc == TARN_OK && i < req->ncolumns; i++) {
+        int32_t c = req->columns[i];
+        if (c < 0 || c >= full->n_fields)
+            rc = tn_error_set(err, TARN_EINTERNAL, "scan of column %d of a table of %d columns", c, full->n_fields);
+        else
+            rc = tn_field_copy(&s->fields[i], &full->fields[c], err);
+        if (rc == TARN_OK)
+            p->cols[i] = c;
+    }
+    if (rc != TARN_OK) {
+        tn_schema_unref(s);
+        if (p)
+            tn_free(p->cols);
+        tn_free(p);
+        tn_reader_free(in);
+        return rc;
+    }
+    p->n = req->ncolumns;
+    p->in = in;
+    p->base.schema = s;
+    p->base.next = projecting_next;
+    p->base.destroy = projecting_destroy;
+    *out = &p->base;
+    return TARN_OK;
+}
+
+/* ---- memory tables ------------------------------------------------------------ */
+
+typedef struct memory_table {
+    tn_table base;
+    tn_batch **batches;
+    size_t n, cap;
+} memory_table;
+
+static int memory_partitions(tn_table *t, const tn_scan_request *req, int64_t *n, tarn_error *err)
+{
+    (void)req;
+    (void)err;
+    memory_table *m = (memory_table *)t;
+    *n = m->n > 0 ? (int64_t)m->n : 1;
+    return TARN_OK;
+}
+
+static int memory_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_reader **out, bool *exact,
+                       tarn_error *err)
+{
+    (void)exact;
+    memory_table *m = (memory_table *)t;
+    *out = NULL;
+    tn_batch **one = part >= 0 && (size_t)part < m->n ? &m->batches[part] : NULL;
+    tn_reader *r = tn_reader_from_batches(t->schema, one, one ? 1 : 0);
+    TN_TRY_ALLOC(r, err, sizeof *r);
+    return project_reader(r, t->schema, req, out, err);
+}
+
+static int memory_append(tn_table *t, tn_batch *b, tarn_error *err)
+{
+    memory_table *m = (memory_table *)t;
+    if (b->schema->n_fields != t->schema->n_fields)
+        return tn_error_set(err, TARN_EINTERNAL, "append of %d columns to table %s of %d", b->schema->n_fields,
+                            t->name, t->schema->n_fields);
+    TN_TRY(tn_batch_push(&m->batches, &m->n, &m->cap, tn_batch_ref(b), err));
+    t->est_rows = (t->est_rows < 0 ? 0 : t->est_rows) + (double)b->length;
+    return TARN_OK;
+}
+
+static void memory_destroy(tn_table *t)
+{
+    memory_table *m = (memory_table *)t;
+    for (size_t i = 0; i < m->n; i++)
+        tn_batch_unref(m->batches[i]);
+    tn_free(m->batches);
+    tn_free(m);
+}
+
+static const tn_table_ops memory_ops = {memory_partitions, memory_open, memory_append, memory_destroy};
+
+int tn_table_memory_new(const char *name, tn_schema *schema, tn_table **out, tarn_error *err)
+{
+    *out = NULL;
+    memory_table *m = tn_calloc(1, sizeof *m);
+    char *nm = tn_strdup(name ? name : "");
+    if (!m || !nm) {
+        tn_free(m);
+        tn_free(nm);
+        return tn_error_oom(err, sizeof *m);
+    }
+    atomic_init(&m->base.refcount, 1);
+    m->base.kind = TN_TABLE_MEMORY;
+    m->base.ops = &memory_ops;
+    m->base.schema = tn_schema_ref(schema);
+    m->base.est_rows = 0;
+    m->base.name = nm;
+    *out = &m->base;
+    return TARN_OK;
+}
+
+void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
+{
+    memory_table *m = (memory_table *)t;
+    *batches = m->batches;
+    *n = (int64_t)m->n;
+}
+
+/* ---- tables over files ----------------------------------------------------------- */
+
+typedef struct files_table {
+    tn_table base;
+    char **paths;
+    int64_t npaths;
+    tarn_options *opts;
+} files_table;
+
+static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n, tarn_error *err)
+{
+    (void)req;
+    (void)err;
+    *n = ((files_table *)t)->npaths;
+    return TARN_OK;
+}
+
+/* Whether the names can travel in the comma-separated `columns` option. */
+static bool names_listable(const tn_schema *s, const tn_scan_request *req)
+{
+    for (int32_t i = 0; i < req->ncolumns; i++) {
+        const char *name = s->fields[req->columns[i]].name;
+        if (!name[0] || strpbrk(name, ",\"'") || name[0] == ' ' || name[strlen(name) - 1] == ' ')
+            return false;
+        for (int32_t j = 0; j < i; j++)
+            if (req->columns[j] == req->columns[i])
+                return false;
+    }
+    return true;
+}
+
+/* Whether a file's reader produces the table's types: all of them, or
+ * (req) the requested columns in order. */
+static bool same_types(const tn_schema *got, const tn_schema *table, const tn_scan_request *req)
+{
+    int32_t n = req ? req->ncolumns : table->n_fields;
+    if (got->n_fields != n)
+        return false;
+    for (int32_t i = 0; i < n; i++)
+        if (!tn_type_equals(got->fields[i].type, table->fields[req ? req->columns[i] : i].type))
+            return false;
+    return true;
+}
+
+static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_reader **out, bool *exact,
+                      tarn_error *err)
+{
+    (void)exact;
+    files_table *f = (files_table *)t;
+    *out = NULL;
+    if (part < 0 || part >= f->npaths)
+        return tn_error_set(err, TARN_EINTERNAL, "scan of partition %lld of %lld", (long long)part,
+                            (long long)f->npaths);
+    tarn_options *o = tarn_options_create();
+    TN_TRY_ALLOC(o, err, sizeof(void *));
+    int rc = TARN_OK;
+    for (int i = 0; rc == TARN_OK && tarn_options_key_at(f->opts, i); i++)
+        rc = tarn_options_set(o, tarn_options_key_at(f->opts, i), tarn_options_value_at(f->opts, i), err);
+    /* Ask the reader for just the columns (Parquet then decodes only those). */
+    bool pushed = rc == TARN_OK && req->columns && req->ncolumns > 0 && names_listable(t->schema, req);
+    if (pushed) {
+        tn_buf list;
+        tn_buf_init(&list, 0);
+        for (int32_t i = 0; rc == TARN_OK && i < req->ncolumns; i++)
+            rc = tn_buf_printf(&list, err, "%s%s", i ? "," : "", t->schema->fields[req->columns[i]].name);
+        if (rc == TARN_OK)
+            rc = tarn_options_set(o, "columns", (const char *)list.data, err);
+        tn_buf_reset(&list);
+    }
+    tn_reader *r = NULL;
+    if (rc == TARN_OK)
+        rc = tn_format_open(f->paths[part], o, &r, err);
+    tarn_options_free(o);
+    TN_TRY(rc);
+    if (!same_types(r->schema, t->schema, pushed ? req : NULL)) {
+        tn_reader_free(r);
+        return tn_error_set(err, TARN_ETYPE, "%s: its schema differs from %s's, the first file of the table",
+                            f->paths[part], f->paths[0]);
+    }
+    if (pushed) {
+        *out = r;
+        return TARN_OK;
+    }
+    return project_reader(r, t->schema, req, out, err);
+}
+
+static void files_destroy(tn_table *t)
+{
+    files_table *f = (files_table *)t;
+    for (int64_t i = 0; i < f->npaths; i++)
+        tn_free(f->paths[i]);
+    tn_free(f->paths);
+    tarn_options_free(f->opts);
+    tn_free(f);
+}
+
+static const tn_table_ops files_ops = {files_partitions, files_open, NULL, files_destroy};
+
+/* Expand location into paths: a glob lists its store, anything else is one path. */
+static int expand(const char *location, char ***paths, int64_t *n, tarn_error *err)
+{
+    *paths = NULL;
+    *n = 0;
+    if (!tn_glob_has_magic(location)) {
+        char **one = tn_malloc(sizeof *one);
+        char *p = tn_strdup(location);
+        if (!one || !p) {
+            tn_free(one);
+            tn_free(p);
+            return tn_error_oom(err, strlen(location));
+        }
+        one[0] = p;
+        *paths = one;
+        *n = 1;
+        return TARN_OK;
+    }
+    tn_url url;
+    TN_TRY(tn_url_parse(location, &url, err));
+    tn_store *s = NULL;
+    int rc = tn_store_open(&url, &s, err);
+    char **keys = NULL;
+    int64_t nkeys = 0;
+    if (rc == TARN_OK)
+        rc = tn_store_glob(s, url.key, &keys, &nkeys, err);
+    if (rc == TARN_OK && nkeys == 0)
+        rc = tn_error_set(err, TARN_ENOTFOUND, "no file matches %s", location);
+    /* Keys become full locations again: the URL's text before its key. */
+    size_t len = strlen(location), klen = rc == TARN_OK ? strlen(url.key) : 0;
+    size_t prefix = klen <= len && strcmp(location + len - klen, url.key) == 0 ? len - klen : 0;
+    for (int64_t i = 0; rc == TARN_OK && i < nkeys; i++) {
+        char *full = tn_sprintf("%.*s%s", (int)prefix, location, keys[i]);
+        if (!full) {
+            rc = tn_error_oom(err, prefix);
+            break;
+        }
+        tn_free(keys[i]);
+        keys[i] = full;
+    }
+    if (rc != TARN_OK) {
+        for (int64_t i = 0; i < nkeys; i++)
+            tn_free(keys[i]);
+        tn_free(keys);
+        keys = NULL;
+        nkeys = 0;
+    }
+    tn_store_free(s);
+    tn_url_reset(&url);
+    *paths = keys;
+    *n = nkeys;
+    return rc;
+}
+
+int tn_table_files_new(const char *location, const tarn_options *opts, tn_table **out, tarn_error *err)
+{
+    *out = NULL;
+    files_table *f = tn_calloc(1, sizeof *f);
+    TN_TRY_ALLOC(f, err, sizeof *f);
+    atomic_init(&f->base.refcount, 1);
+    f->base.kind = TN_TABLE_FILES;
+    f->base.ops = &files_ops;
+    f->base.est_rows = -1;
+    f->opts = tarn_options_create();
+    f->base.name = tn_strdup(location);
+    int rc = f->opts && f->base.name ? TARN_OK : tn_error_oom(err, strlen(location));
+    for (int i = 0; rc == TARN_OK && opts && tarn_options_key_at(opts, i); i++)
+        rc = tarn_options_set(f->opts, tarn_options_key_at(opts, i), tarn_options_value_at(opts, i), err);
+    if (rc == TARN_OK)
+        rc = expand(location, &f->paths, &f->npaths, err);
+    tn_reader *first = NULL;
+    if (rc == TARN_OK)
+        rc = tn_format_open(f->paths[0], f->opts, &first, err);
+    if (rc == TARN_OK) {
+        f->base.schema = tn_schema_ref(first->schema);
+        tn_reader_free(first);
+    }
+    if (rc != TARN_OK) {
+        tn_table_unref(&f->base); /* refcount 1: destroys */
+        return rc;
+    }
+    *out = &f->base;
+    return TARN_OK;
+}
+
+/* ---- the catalog ------------------------------------------------------------------ */
+
+struct tn_catalog {
+    tn_catalog_entry **entries; /* sorted by name, case-insensitively */
+    int32_t n, cap;
+};
+
+int tn_catalog_new(tn_catalog **out, tarn_error *err)
+{
+    *out = tn_calloc(1, sizeof **out);
+    TN_TRY_ALLOC(*out, err, sizeof **out);
+    return TARN_OK;
+}
+
+static void entry_free(tn_catalog_entry *e)
+{
+    if (!e)
+        return;
+    tn_table_unref(e->table);
+    tn_free(e->name);
+    tn_free(e->view_sql);
+    for (int32_t i = 0; i < e->nview_columns; i++)
+        tn_free(e->view_columns[i]);
+    tn_free(e->view_columns);
+    tn_free(e);
+}
+
+void tn_catalog_free(tn_catalog *c)
+{
+    if (!c)
+        return;
+    for (int32_t i = 0; i < c->n; i++)
+        entry_free(c->entries[i]);
+    tn_free(c->entries);
+    tn_free(c);
+}
+
+/* Index of the first entry not below name (case-insensitive order). */
+static int32_t lower_bound(const tn_catalog *c, const char *name)
+{
+    int32_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (strcasecmp(c->entries[mid]->name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+const tn_catalog_entry *tn_catalog_find(const tn_catalog *c, const char *name, bool exact)
+{
+    for (int32_t i = lower_bound(c, name); i < c->n && strcasecmp(c->entries[i]->name, name) == 0; i++)
+        if (!exact || strcmp(c->entries[i]->name, name) == 0)
+            return c->entries[i];
+    return NULL;
+}
+
+static int32_t find_index(const tn_catalog *c, const char *name)
+{
+    const tn_catalog_entry *e = tn_catalog_find(c, name, false);
+    for (int32_t i = 0; e && i < c->n; i++)
+        if (c->entries[i] == e)
+            return i;
+    return -1;
+}
+
+/* Insert e (taken, also on failure), replacing an entry of the same name when replace. */
+static int insert(tn_catalog *c, tn_catalog_entry *e, bool replace, tarn_error *err)
+{
+    int32_t at = find_index(c, e->name);
+    if (at >= 0) {
+        if (!replace) {
+            int rc = tn_error_set(err, TARN_EINVAL, "%s \"%s\" already exists",
+                                  c->entries[at]->kind == TN_ENTRY_VIEW ? "view" : "table", e->name);
+            entry_free(e);
+            return rc;
+        }
+        entry_free(c->entries[at]);
+        c->entries[at] = e;
+        return TARN_OK;
+    }
+    if (c->n == c->cap) {
+        int32_t cap = c->cap ? c->cap * 2 : 16;
+        tn_catalog_entry **p = tn_realloc(c->entries, sizeof *p * (size_t)cap);
+        if (!p) {
+            entry_free(e);
+            return tn_error_oom(err, sizeof *p * (size_t)cap);
+        }
+        c->entries = p;
+        c->cap = cap;
+    }
+    at = lower_bound(c, e->name);
+    memmove(&c->entries[at + 1], &c->entries[at], sizeof *c->entries * (size_t)(c->n - at));
+    c->entries[at] = e;
+    c->n++;
+    return TARN_OK;
+}
+
+int tn_catalog_add_table(tn_catalog *c, const char *name, tn_table *t, bool temp, bool replace, tarn_error *err)
+{
+    tn_catalog_entry *e = tn_calloc(1, sizeof *e);
+    char *nm = tn_strdup(name);
+    if (!e || !nm) {
+        tn_free(e);
+        tn_free(nm);
+        return tn_error_oom(err, sizeof *e);
+    }
+    e->kind = TN_ENTRY_TABLE;
+    e->name = nm;
+    e->temp = temp;
+    e->table = tn_table_ref(t);
+    return insert(c, e, replace, err);
+}
+
+int tn_catalog_add_view(tn_catalog *c, const char *name, const char *sql, char *const *columns, int32_t ncolumns,
+                        bool temp, bool replace, tarn_error *err)
+{
+    tn_catalog_entry *e = tn_calloc(1, sizeof *e);
+    TN_TRY_ALLOC(e, err, sizeof *e);
+    e->kind = TN_ENTRY_VIEW;
+    e->temp = temp;
+    e->name = tn_strdup(name);
+    e->view_sql = tn_strdup(sql);
+    bool ok = e->name && e->view_sql;
+    if (ok && ncolumns > 0) {
+        e->view_columns = tn_calloc((size_t)ncolumns, sizeof(char *));
+        ok = e->view_columns != NULL;
+        for (int32_t i = 0; ok && i < ncolumns; i++) {
+            e->view_columns[i] = tn_strdup(columns[i]);
+            ok = e->view_columns[i] != NULL;
+            e->nview_columns = i + 1;
+        }
+    }
+    if (!ok) {
+        entry_free(e);
+        return tn_error_oom(err, strlen(sql));
+    }
+    return insert(c, e, replace, err);
+}
+
+int tn_catalog_drop(tn_catalog *c, const char *name, tn_entry_kind kind, tarn_error *err)
+{
+    int32_t at = find_index(c, name);
+    const char *what = kind == TN_ENTRY_VIEW ? "view" : "table";
+    if (at < 0 || c->entries[at]->kind != kind) {
+        const char *near = tn_catalog_closest(c, name);
+        if (near)
+            return tn_error_set(err, TARN_ENOTFOUND, "%s \"%s\" does not exist; did you mean \"%s\"?", what, name,
+                                near);
+        return tn_error_set(err, TARN_ENOTFOUND, "%s \"%s\" does not exist", what, name);
+    }
+    entry_free(c->entries[at]);
+    memmove(&c->entries[at], &c->entries[at + 1], sizeof *c->entries * (size_t)(c->n - at - 1));
+    c->n--;
+    return TARN_OK;
+}
+
+const tn_catalog_entry *tn_catalog_at(const tn_catalog *c, int32_t i)
+{
+    return i >= 0 && i < c->n ? c->entries[i] : NULL;
+}
+
+const char *tn_catalog_closest(const tn_catalog *c, const char *name)
+{
+    if (c->n == 0)
+        return NULL;
+    const char **names = tn_malloc(sizeof *names * (size_t)c->n);
+    if (!names)
+        return NULL;
+    for (int32_t i = 0; i < c->n; i++)
+        names[i] = c->entries[i]->name;
+    const char *best = tn_closest(name, names, c->n);
+    tn_free(names);
+    return best;
+}
