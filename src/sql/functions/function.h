@@ -84,6 +84,13 @@ bool tn_window_func_exists(const char *name);
 
 /* ---- names ------------------------------------------------------------------------------- */
 
+/* NULL-terminated lists of the names each family knows (for hints and
+ * completion): scalar names come from the scalar library, the other two
+ * from the aggregate and window modules. */
+const char *const *tn_scalar_func_names(void);
+const char *const *tn_agg_func_names(void);
+const char *const *tn_window_func_names(void);
+
 /* The known function name (scalar, aggregate or window) closest to name,
  * for "did you mean" hints, or NULL. */
 const char *tn_function_closest(const char *name);
