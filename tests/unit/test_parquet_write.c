@@ -522,6 +522,59 @@ TEST(value_encodings)
     tn_schema_unref(s);
 }
 
+/* The whole file at path in *data (malloc'd); its size in *n. */
+static int slurp(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *data = malloc((size_t)len + 1);
+    *n = fread(*data, 1, (size_t)len, f);
+    fclose(f);
+    return *n == (size_t)len ? 0 : -1;
+}
+
+/* Column chunks are encoded in parallel, a row group on the pool while the
+ * next one is read: the bytes must not depend on the number of threads. */
+TEST(deterministic_across_threads)
+{
+    static const char *files[] = {"alltypes_plain.parquet", "nested_maps.snappy.parquet", "nested_lists.snappy.parquet",
+                                  "delta_byte_array.parquet", "data_index_bloom_encoding_stats.parquet",
+                                  "lz4_raw_compressed_larger.parquet", "nulls.snappy.parquet"};
+    static const int threads[] = {1, 2, 3, 8};
+    tarn_error err;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char in[PATH_MAX * 2], out[PATH_MAX * 2];
+        snprintf(in, sizeof in, "%s/%s", data_dir, files[f]);
+        snprintf(out, sizeof out, "%s/threads.parquet", out_dir);
+        uint8_t *first = NULL;
+        size_t first_n = 0;
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            CHECK_OK(tarn_set_threads(threads[t], &err), &err);
+            tn_parquet_write_options o = {.codec = PQ_SNAPPY, .row_group_rows = 97, .page_bytes = 700,
+                                          .dictionary = true};
+            CHECK_OK(rewrite(in, out, &o, &err), &err);
+            uint8_t *bytes = NULL;
+            size_t n = 0;
+            CHECK(slurp(out, &bytes, &n) == 0);
+            if (!first) {
+                first = bytes;
+                first_n = n;
+                continue;
+            }
+            if (n != first_n || memcmp(bytes, first, n) != 0)
+                fprintf(stderr, "  %s: %zu bytes with %d threads, %zu with 1\n", files[f], n, threads[t], first_n);
+            CHECK(n == first_n && memcmp(bytes, first, n) == 0);
+            free(bytes);
+        }
+        free(first);
+    }
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+}
+
 static int write_small(void *ctx, tarn_error *err)
 {
     char in[PATH_MAX * 2], out[PATH_MAX * 2];
@@ -551,6 +604,7 @@ int main(void)
     RUN(value_encodings);
     RUN(atomic_write);
     RUN(unsupported_type);
+    RUN(deterministic_across_threads);
     RUN(alloc_failures);
     return tn_test_done();
 }
