@@ -189,7 +189,7 @@ TEST(round_trip_nested)
     CHECK_OK(render_file(path, &got, &rows, &err), &err);
     CHECK_EQ_INT(rows, 300);
     CHECK(got && strcmp(want, got) == 0);
-    /* The schema comes back with the same types. */
+    /* The schema comes back with the same types, item names too (ARROW:schema). */
     tn_reader *r;
     CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
     if (r) {
@@ -198,7 +198,7 @@ TEST(round_trip_nested)
         tn_buf_init(&s2, 0);
         CHECK_OK(tn_schema_format(r->schema, &s1, &err), &err);
         CHECK_OK(tn_schema_format(b->schema, &s2, &err), &err);
-        CHECK_STR((char *)s1.data, "ll: list<element: list<element: int64>>\n"
+        CHECK_STR((char *)s1.data, "ll: list<item: list<item: int64>>\n"
                                    "st: struct<s: utf8, d: decimal128(30, 4)>\n"
                                    "m: map<utf8, bool>\n");
         tn_buf_reset(&s1);

@@ -59,6 +59,8 @@ typedef struct tn_parquet_write_options {
                                DELTA_BYTE_ARRAY (BYTE_ARRAY), BYTE_STREAM_SPLIT (FLOAT/DOUBLE);
                                others, and 0, use PLAIN or the dictionary */
     int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
+    bool no_arrow_schema;   /* leave out the ARROW:schema key-value metadata (the Arrow schema,
+                               so that readers get back the Arrow types the Parquet schema loses) */
 } tn_parquet_write_options;
 
 /* Write every batch of `in` to path atomically (a temporary file renamed

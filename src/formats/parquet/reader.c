@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/assemble.h"
 #include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
@@ -36,6 +37,8 @@ typedef struct pq_reader {
     pq_schema *schema;
     int32_t n_sel;
     const pq_node **sel;     /* nodes to read, in output order: top-level columns or struct fields */
+    tn_type **restore;       /* per selected column: the ARROW:schema type its arrays are turned
+                                into, or NULL to keep the type read from the Parquet schema */
     int32_t rg;              /* next row group */
     tn_batch *cur;           /* the current row group */
     int64_t cur_pos;
@@ -313,6 +316,18 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
         rc = read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
     if (!rc && r->filter)
         rc = apply_filter(r, g, rows, chunks, &b, err);
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        if (!r->restore[s] || !b->columns[s])
+            continue;
+        tn_array *a;
+        rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
+        if (!rc) {
+            tn_array_unref(b->columns[s]);
+            b->columns[s] = a;
+        } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
+            tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+        }
+    }
     tn_free(chunks);
     if (rc) {
         tn_batch_unref(b);
@@ -384,6 +399,9 @@ static void destroy(tn_reader *base)
     tn_pq_meta_free(r->meta);
     if (r->fd >= 0)
         close(r->fd);
+    for (int32_t i = 0; r->restore && i < r->n_sel; i++)
+        tn_type_unref(r->restore[i]);
+    tn_free(r->restore);
     tn_free(r->sel);
     tn_free(r->name);
     tn_free(r);
@@ -422,6 +440,43 @@ static const pq_node *resolve(const pq_node *root, const char *name, bool *nulla
     return n == root ? NULL : n;
 }
 
+/* The Arrow schema stored by the writer, or NULL when there is none or it
+ * cannot be decoded (the Parquet schema alone still reads the data). */
+static int stored_arrow_schema(pq_reader *r, tn_schema **out, tarn_error *err)
+{
+    *out = NULL;
+    for (int32_t i = 0; i < r->meta->n_kv; i++) {
+        if (!r->meta->kv_keys[i] || !r->meta->kv_values[i] || strcmp(r->meta->kv_keys[i], TN_PQ_ARROW_SCHEMA_KEY) != 0)
+            continue;
+        tarn_error e;
+        int rc = tn_pq_arrow_schema_decode(r->meta->kv_values[i], r->name, out, &e);
+        if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT) {
+            *err = e;
+            return rc;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* Output field i for the top-level node n: the stored Arrow field of the
+ * same name when the arrays read convert to its type (arrow_schema.h). */
+static int arrow_field(pq_reader *r, const tn_schema *arrow, int32_t i, const pq_node *n, tarn_error *err)
+{
+    tn_field *f = &r->base.schema->fields[i];
+    for (int32_t j = 0; arrow && j < arrow->n_fields; j++) {
+        const tn_field *af = &arrow->fields[j];
+        if (strcmp(af->name, n->name) != 0 || !tn_pq_arrow_type_fits(n->type, af->type))
+            continue;
+        if (!tn_type_equals(n->type, af->type))
+            r->restore[i] = tn_type_ref(af->type);
+        tn_field_reset(f);
+        TN_TRY(tn_field_copy(f, af, err));
+        return 0;
+    }
+    return 0;
+}
+
 static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
     const pq_node *root = r->schema->root;
@@ -431,21 +486,35 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
         return tn_error_set(err, TARN_EINVAL, "parquet: negative column count");
     r->sel = tn_calloc((size_t)r->n_sel + 1, sizeof *r->sel);
     TN_TRY_ALLOC(r->sel, err, (size_t)r->n_sel * sizeof *r->sel);
+    r->restore = tn_calloc((size_t)r->n_sel + 1, sizeof *r->restore);
+    TN_TRY_ALLOC(r->restore, err, (size_t)r->n_sel * sizeof *r->restore);
     tn_schema *s = tn_schema_new(r->n_sel);
     TN_TRY_ALLOC(s, err, sizeof *s);
     r->base.schema = s;
-    for (int32_t i = 0; i < r->n_sel; i++) {
+    tn_schema *arrow = NULL;
+    TN_TRY(stored_arrow_schema(r, &arrow, err));
+    int rc = 0;
+    for (int32_t i = 0; !rc && i < r->n_sel; i++) {
         if (all) {
             r->sel[i] = root->children[i];
-            TN_TRY(tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err));
+            rc = tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err);
+            if (!rc)
+                rc = arrow_field(r, arrow, i, r->sel[i], err);
             continue;
         }
         bool nullable = false;
-        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable)))
-            return tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
-                                o->columns[i] ? o->columns[i] : "(null)");
-        TN_TRY(tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err));
+        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable))) {
+            rc = tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
+                              o->columns[i] ? o->columns[i] : "(null)");
+            break;
+        }
+        rc = tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err);
+        for (int32_t j = 0; !rc && j < root->n_children; j++)
+            if (root->children[j] == r->sel[i]) /* a top-level column, not a path into a struct */
+                rc = arrow_field(r, arrow, i, r->sel[i], err);
     }
+    tn_schema_unref(arrow);
+    TN_TRY(rc);
     for (int32_t i = 0; i < r->meta->n_kv; i++)
         if (r->meta->kv_keys[i] && r->meta->kv_values[i] && strcmp(r->meta->kv_keys[i], "ARROW:schema") != 0)
             TN_TRY(tn_kv_add(&s->metadata, r->meta->kv_keys[i], r->meta->kv_values[i], err));

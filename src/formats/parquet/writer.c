@@ -25,6 +25,7 @@
 #include "core/hash.h"
 #include "core/pool.h"
 #include "formats/atomic.h"
+#include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/encode.h"
@@ -136,6 +137,7 @@ struct writer {
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
     wjob *jobs;            /* n_leaves */
+    char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
 };
 
@@ -196,10 +198,17 @@ static int leaf_of(writer *w, wnode *n, const tn_type *t)
         break;
     case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: n->ptype = PQ_BYTE_ARRAY; break;
     case TN_FIXED_BINARY: n->ptype = PQ_FLBA; n->type_length = t->byte_width; break;
-    case TN_DATE32: n->ptype = PQ_INT32; l->kind = PQ_LT_DATE; n->converted = PQ_CT_DATE; break;
-    case TN_TIME32:
-        if (t->unit != TN_MILLI)
+    case TN_DICTIONARY: /* written as its values; ARROW:schema keeps the dictionary type */
+        if (t->value_type->n_children > 0 || t->value_type->id == TN_DICTIONARY)
             return unsupported(w, n->name, t);
+        return leaf_of(w, n, t->value_type);
+    case TN_DURATION: n->ptype = PQ_INT64; break; /* as Arrow C++: plain INT64, the unit in ARROW:schema */
+    case TN_DATE32: case TN_DATE64: /* date64 as days, as Arrow C++ does */
+        n->ptype = PQ_INT32;
+        l->kind = PQ_LT_DATE;
+        n->converted = PQ_CT_DATE;
+        break;
+    case TN_TIME32: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT32;
         l->kind = PQ_LT_TIME;
         l->unit = PQ_UNIT_MILLIS;
@@ -214,15 +223,13 @@ static int leaf_of(writer *w, wnode *n, const tn_type *t)
         if (t->unit == TN_MICRO)
             n->converted = PQ_CT_TIME_MICROS;
         break;
-    case TN_TIMESTAMP:
-        if (t->unit == TN_SECOND)
-            return unsupported(w, n->name, t);
+    case TN_TIMESTAMP: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT64;
         l->kind = PQ_LT_TIMESTAMP;
-        l->unit = t->unit == TN_MILLI ? PQ_UNIT_MILLIS : t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
+        l->unit = t->unit == TN_MILLI || t->unit == TN_SECOND ? PQ_UNIT_MILLIS : t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
         l->utc = t->tz != NULL;
         if (l->utc && t->unit != TN_NANO)
-            n->converted = t->unit == TN_MILLI ? PQ_CT_TIMESTAMP_MILLIS : PQ_CT_TIMESTAMP_MICROS;
+            n->converted = t->unit == TN_MICRO ? PQ_CT_TIMESTAMP_MICROS : PQ_CT_TIMESTAMP_MILLIS;
         break;
     default:
         return unsupported(w, n->name, t);
@@ -360,12 +367,50 @@ static int push(writer *w, wleaf *l, int r, int d)
     return 0;
 }
 
+/* Seconds as milliseconds (timestamp[s], time32[s]), or an error naming
+ * the column when the value does not fit. */
+static int seconds_to_ms(wleaf *l, const wnode *n, int64_t x, int bytes, tn_buf *b)
+{
+    int64_t lim = bytes == 4 ? INT32_MAX / 1000 : INT64_MAX / 1000;
+    if (x > lim || x < -lim)
+        return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: column \"%s\": %lld seconds do not fit in milliseconds",
+                            n->name, (long long)x);
+    x *= 1000;
+    if (bytes == 4) {
+        int32_t y = (int32_t)x;
+        return tn_buf_append(b, &y, 4, l->err);
+    }
+    return tn_buf_append(b, &x, 8, l->err);
+}
+
 static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int64_t i)
 {
+    if (a->type->id == TN_DICTIONARY) /* the value the index points at */
+        return put_value(w, l, n, a->dictionary, tn_array_dict_index(a, i));
     tn_buf *b = &l->values;
     int64_t j = a->offset + i;
     const uint8_t *v = a->n_buffers > 1 && a->buffers[1] ? a->buffers[1]->data : NULL;
-    switch (n->type->id) {
+    switch (a->type->id) {
+    case TN_TIMESTAMP:
+        if (a->type->unit == TN_SECOND)
+            return seconds_to_ms(l, n, ((const int64_t *)v)[j], 8, b);
+        break;
+    case TN_TIME32:
+        if (a->type->unit == TN_SECOND)
+            return seconds_to_ms(l, n, ((const int32_t *)v)[j], 4, b);
+        break;
+    case TN_DATE64: {
+        int64_t ms = ((const int64_t *)v)[j], d = ms / 86400000 - (ms % 86400000 < 0);
+        if (d > INT32_MAX || d < INT32_MIN)
+            return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: column \"%s\": date64 %lld out of range",
+                                n->name, (long long)ms);
+        int32_t x = (int32_t)d;
+        return tn_buf_append(b, &x, 4, l->err);
+    }
+    default:
+        break;
+    }
+    switch (a->type->id) {
     case TN_BOOL:
         return tn_buf_append_byte(b, tn_bit_get(v, j), l->err);
     case TN_INT8: { int32_t x = ((const int8_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
@@ -374,7 +419,7 @@ static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int
     case TN_UINT16: { int32_t x = ((const uint16_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
     case TN_DECIMAL128:
     case TN_DECIMAL256: {
-        const uint8_t *p = v + j * n->type->byte_width;
+        const uint8_t *p = v + j * a->type->byte_width;
         if (n->ptype == PQ_INT32 || n->ptype == PQ_INT64)
             return tn_buf_append(b, p, n->ptype == PQ_INT32 ? 4 : 8, l->err);
         uint8_t be[32];
@@ -393,7 +438,7 @@ static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int
         return tn_buf_append(b, p, (size_t)len, l->err);
     }
     default:
-        return tn_buf_append(b, v + j * n->type->byte_width, (size_t)n->type->byte_width, l->err);
+        return tn_buf_append(b, v + j * a->type->byte_width, (size_t)a->type->byte_width, l->err);
     }
 }
 
@@ -407,6 +452,12 @@ static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r
     }
     switch (n->kind) {
     case PQN_LEAF:
+        if (a->type->id == TN_DICTIONARY && !tn_array_is_valid(a->dictionary, tn_array_dict_index(a, i))) {
+            if (n->repetition != PQ_OPTIONAL)
+                return tn_error_set(l->err, TARN_EINVAL, "parquet writer: column \"%s\" is not nullable but has a null",
+                                    n->name);
+            return push(w, l, r, d - 1); /* an index to a null dictionary value */
+        }
         TN_TRY(push(w, l, r, d));
         return put_value(w, l, n, a, i);
     case PQN_STRUCT:
@@ -511,9 +562,11 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     const wnode *n = l->chain[0];
     int64_t len = a->length;
     tn_type_id id = a->type->id;
-    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32)) ||
-                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP)) ||
-                      n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ||
+    bool seconds = (id == TN_TIME32 || id == TN_TIMESTAMP) && a->type->unit == TN_SECOND;
+    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32) && !seconds) ||
+                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP ||
+                                                id == TN_DURATION) && !seconds) ||
+                      ((n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) && id != TN_DICTIONARY) ||
                       (n->ptype == PQ_FLBA && (id == TN_FIXED_BINARY || id == TN_FLOAT16));
     bool strings = id == TN_STRING || id == TN_BINARY || id == TN_LARGE_STRING || id == TN_LARGE_BINARY;
     bool converted = ((id == TN_DECIMAL128 || id == TN_DECIMAL256) && (n->ptype == PQ_INT32 || n->ptype == PQ_INT64)) ||
@@ -1680,6 +1733,30 @@ static int write_page_index(writer *w)
     return rc;
 }
 
+/* key_value_metadata: the schema's own metadata, then ARROW:schema. */
+static int w_key_values(writer *w, tn_th_writer *t)
+{
+    const tn_kv *kv = &w->schema->metadata;
+    int32_t n = 0;
+    for (int32_t i = 0; i < kv->n; i++)
+        n += strcmp(kv->keys[i], TN_PQ_ARROW_SCHEMA_KEY) != 0;
+    n += w->arrow_schema != NULL;
+    if (n == 0)
+        return 0;
+    TN_TRY(tn_th_w_list(t, 5, TN_TH_STRUCT, n));
+    for (int32_t i = 0; i <= kv->n; i++) {
+        const char *k = i < kv->n ? kv->keys[i] : TN_PQ_ARROW_SCHEMA_KEY;
+        const char *v = i < kv->n ? kv->values[i] : w->arrow_schema;
+        if ((i < kv->n && strcmp(k, TN_PQ_ARROW_SCHEMA_KEY) == 0) || !v)
+            continue;
+        TN_TRY(tn_th_w_struct_begin(t));
+        TN_TRY(tn_th_w_binary(t, 1, k, strlen(k)));
+        TN_TRY(tn_th_w_binary(t, 2, v, strlen(v)));
+        TN_TRY(tn_th_w_struct_end(t));
+    }
+    return 0;
+}
+
 static int write_footer(writer *w)
 {
     tn_buf f;
@@ -1709,6 +1786,7 @@ static int write_footer(writer *w)
         if (!rc) rc = tn_th_w_i64(&t, 6, csize);
         if (!rc) rc = tn_th_w_struct_end(&t);
     }
+    if (!rc) rc = w_key_values(w, &t);
     if (!rc) rc = tn_th_w_binary(&t, 6, "tarn version " TARN_VERSION_STRING, strlen("tarn version " TARN_VERSION_STRING));
     /* column_orders: TYPE_DEFINED_ORDER for every leaf, so readers trust min_value/max_value */
     if (!rc) rc = tn_th_w_list(&t, 7, TN_TH_STRUCT, w->n_leaves);
@@ -1789,6 +1867,8 @@ static int setup(writer *w, tn_schema *s)
         tn_buf_init(&l->out, 0);
         l->err = w->err;
     }
+    if (!w->o.no_arrow_schema)
+        TN_TRY(tn_pq_arrow_schema_encode(s, &w->arrow_schema, w->err));
     wnode *stack[64];
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
@@ -1806,6 +1886,7 @@ static void cleanup(writer *w)
         tn_batch_unref(w->sealed[b]);
     tn_free(w->sealed);
     tn_free(w->jobs);
+    tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
         tn_free(l->def);

@@ -1,0 +1,243 @@
+/*
+ * test_parquet_arrow.c — Arrow types through Parquet: the writer stores the
+ * Arrow schema as "ARROW:schema" and the reader gives back exactly the
+ * arrays it was given (list item names, time zones, large and view layouts,
+ * dictionaries, date64, timestamp[s], durations), checked on the IPC test
+ * fixture's every type Parquet can hold. Without the key the reader falls
+ * back to the types the Parquet schema names.
+ */
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "formats/parquet/meta.h"
+#include "formats/parquet/parquet.h"
+#include "ipc_fixture.h"
+#include "tn_test.h"
+
+static char out_dir[PATH_MAX];
+
+/* The fixture's columns that Parquet holds: all but intervals and fixed-size lists. */
+static tn_schema *parquet_fixture(void)
+{
+    tn_schema *all = fx_schema();
+    if (!all)
+        return NULL;
+    int32_t keep = 0;
+    tn_schema *s = tn_schema_new(all->n_fields);
+    for (int32_t i = 0; s && i < all->n_fields; i++) {
+        tn_type_id id = all->fields[i].type->id;
+        if (id == TN_INTERVAL_MONTHS || id == TN_INTERVAL_DAY_TIME || id == TN_INTERVAL_MONTH_DAY_NANO ||
+            id == TN_FIXED_LIST)
+            continue;
+        tarn_error err;
+        if (tn_field_copy(&s->fields[keep++], &all->fields[i], &err) != 0) {
+            tn_schema_unref(s);
+            s = NULL;
+        }
+    }
+    if (s)
+        s->n_fields = keep;
+    tn_schema_unref(all);
+    return s;
+}
+
+static int write_fixture(const char *path, tn_batch *b, const tn_parquet_write_options *o, tarn_error *err)
+{
+    tn_reader *in = tn_reader_from_batches(b->schema, &b, 1);
+    TN_TRY_ALLOC(in, err, 64);
+    int rc = tn_parquet_write_file(path, in, o, err);
+    tn_reader_free(in);
+    return rc;
+}
+
+/* Read path and compare every batch with the same rows of want. */
+static void check_read_back(const char *path, tn_batch *want)
+{
+    tarn_error err;
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    if (!r)
+        return;
+    const tn_schema *s = r->schema;
+    CHECK_EQ_INT(s->n_fields, want->schema->n_fields);
+    for (int32_t c = 0; c < s->n_fields && c < want->schema->n_fields; c++) {
+        CHECK_STR(s->fields[c].name, want->schema->fields[c].name);
+        if (!tn_type_equals(s->fields[c].type, want->schema->fields[c].type))
+            fprintf(stderr, "  column %s: type differs\n", s->fields[c].name);
+        CHECK(tn_type_equals(s->fields[c].type, want->schema->fields[c].type));
+    }
+    int64_t at = 0;
+    for (;;) {
+        tn_batch *b = NULL;
+        CHECK_OK(tn_reader_next(r, &b, &err), &err);
+        if (!b)
+            break;
+        CHECK_OK(tn_batch_check(b, &err), &err);
+        for (int32_t c = 0; c < s->n_fields && at + b->length <= want->length; c++) {
+            tn_array *w = tn_array_slice(want->columns[c], at, b->length);
+            bool same = tn_array_equals(b->columns[c], w);
+            if (!same)
+                fprintf(stderr, "  column %s rows %lld..: values differ\n", s->fields[c].name, (long long)at);
+            CHECK(same);
+            tn_array_unref(w);
+        }
+        at += b->length;
+        tn_batch_unref(b);
+    }
+    CHECK_EQ_INT(at, want->length);
+    tn_reader_free(r);
+}
+
+TEST(arrow_types_round_trip)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    CHECK(s != NULL);
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 61, &b, &err), &err);
+    static const tn_parquet_write_options opts[] = {
+        {.codec = PQ_SNAPPY, .dictionary = true},
+        {.codec = PQ_ZSTD, .row_group_rows = 8, .page_bytes = 64, .page_version = 2},
+        {.codec = PQ_GZIP, .row_group_rows = 20, .dictionary = true, .encoding = PQ_DELTA_BYTE_ARRAY},
+    };
+    char path[PATH_MAX * 2];
+    for (size_t i = 0; b && i < sizeof opts / sizeof *opts; i++) {
+        snprintf(path, sizeof path, "%s/arrow_types_%zu.parquet", out_dir, i);
+        CHECK_OK(write_fixture(path, b, &opts[i], &err), &err);
+        check_read_back(path, b);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+static const tn_type *read_type(const char *path, const char *column)
+{
+    static tn_type *t;
+    tn_type_unref(t);
+    t = NULL;
+    tarn_error err;
+    tn_reader *r;
+    if (tn_parquet_open_file(path, NULL, &r, &err) != 0)
+        return NULL;
+    for (int32_t i = 0; i < r->schema->n_fields; i++)
+        if (strcmp(r->schema->fields[i].name, column) == 0)
+            t = tn_type_ref(r->schema->fields[i].type);
+    tn_reader_free(r);
+    return t;
+}
+
+TEST(without_arrow_schema)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 10, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/no_arrow_schema.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .no_arrow_schema = true};
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    const tn_type *t = read_type(path, "list_i32");
+    CHECK(t && t->id == TN_LIST && strcmp(t->children[0].name, "element") == 0);
+    t = read_type(path, "large_utf8");
+    CHECK(t && t->id == TN_STRING);
+    t = read_type(path, "dict");
+    CHECK(t && t->id == TN_STRING);
+    t = read_type(path, "ts_s"); /* written as milliseconds */
+    CHECK(t && t->id == TN_TIMESTAMP && t->unit == TN_MILLI);
+    t = read_type(path, "dur_ms");
+    CHECK(t && t->id == TN_INT64);
+    /* with the key, the same columns come back as written */
+    snprintf(path, sizeof path, "%s/arrow_schema.parquet", out_dir);
+    o.no_arrow_schema = false;
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    t = read_type(path, "list_i32");
+    CHECK(t && strcmp(t->children[0].name, "item") == 0);
+    t = read_type(path, "dict");
+    CHECK(t && t->id == TN_DICTIONARY);
+    t = read_type(path, "ts_s");
+    CHECK(t && t->unit == TN_SECOND);
+    read_type(path, "none"); /* drops the last reference */
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* A projection by top-level name keeps the Arrow type; a path into a
+ * struct reads the Parquet type of the field. */
+TEST(projection_keeps_arrow_types)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 12, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/arrow_projection.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true};
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    const char *cols[] = {"struct_dict", "ts_us_utc", "struct_dict.d"};
+    tn_parquet_read_options ro = {.columns = cols, .n_columns = 3, .limit = -1};
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, &ro, &r, &err), &err);
+    if (r) {
+        CHECK(r->schema->fields[0].type->id == TN_STRUCT && r->schema->fields[0].type->children[0].type->id == TN_DICTIONARY);
+        CHECK(r->schema->fields[2].type->id == TN_STRING);
+        tn_batch *got = NULL;
+        CHECK_OK(tn_reader_next(r, &got, &err), &err);
+        if (got) {
+            CHECK_OK(tn_batch_check(got, &err), &err);
+            int32_t sd = -1, ts = -1;
+            for (int32_t i = 0; i < b->schema->n_fields; i++) {
+                sd = strcmp(b->schema->fields[i].name, "struct_dict") == 0 ? i : sd;
+                ts = strcmp(b->schema->fields[i].name, "ts_us_utc") == 0 ? i : ts;
+            }
+            CHECK(tn_array_equals(got->columns[0], b->columns[sd]));
+            CHECK(tn_array_equals(got->columns[1], b->columns[ts]));
+            tn_batch_unref(got);
+        }
+        tn_reader_free(r);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+static int write_and_read(void *ctx, tarn_error *err)
+{
+    tn_batch *b = ctx;
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/arrow_alloc.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 5};
+    TN_TRY(write_fixture(path, b, &o, err));
+    tn_reader *r;
+    TN_TRY(tn_parquet_open_file(path, NULL, &r, err));
+    int rc = 0;
+    for (;;) {
+        tn_batch *x = NULL;
+        if ((rc = tn_reader_next(r, &x, err)) || !x)
+            break;
+        tn_batch_unref(x);
+    }
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(alloc_failures)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 9, &b, &err), &err);
+    CHECK(tn_test_alloc_failures("arrow types through parquet", write_and_read, b) > 50);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+int main(void)
+{
+    const char *build = getenv("TARN_BUILD_DIR");
+    snprintf(out_dir, sizeof out_dir, "%s/parquet_written", build ? build : "build");
+    mkdir(out_dir, 0777);
+    RUN(arrow_types_round_trip);
+    RUN(without_arrow_schema);
+    RUN(projection_keeps_arrow_types);
+    RUN(alloc_failures);
+    return tn_test_done();
+}
