@@ -45,6 +45,18 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
 struct pq_file_meta;
 const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
 
+/* Settings for some columns, overriding the file-wide ones. `column` names
+ * a top-level column (every leaf under it) or one leaf by its dotted
+ * Parquet path ("s.a", "tags.list.element"); a name that matches nothing is
+ * an error. */
+typedef struct tn_parquet_column_options {
+    const char *column;
+    int codec;              /* PQ_* codec; -1: the file's */
+    int level;              /* with codec */
+    int encoding;           /* PQ_* value encoding; -1: the file's. Must suit the column's type */
+    int dictionary;         /* 1 on, 0 off, -1: the file's */
+} tn_parquet_column_options;
+
 typedef struct tn_parquet_write_options {
     int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,
                                4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */
@@ -59,6 +71,8 @@ typedef struct tn_parquet_write_options {
                                DELTA_BYTE_ARRAY (BYTE_ARRAY), BYTE_STREAM_SPLIT (FLOAT/DOUBLE);
                                others, and 0, use PLAIN or the dictionary */
     int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
+    const tn_parquet_column_options *columns; /* per-column overrides, n_columns of them */
+    int32_t n_columns;
     bool no_arrow_schema;   /* leave out the ARROW:schema key-value metadata (the Arrow schema,
                                so that readers get back the Arrow types the Parquet schema loses) */
 } tn_parquet_write_options;

@@ -81,6 +81,9 @@ typedef struct wchunk {    /* one row group's column chunk being written */
 } wchunk;
 
 typedef struct wleaf {
+    int codec, level;      /* compression of this column */
+    int encoding;          /* value encoding asked for (PQ_PLAIN: PLAIN or dictionary) */
+    bool dictionary;       /* try a dictionary */
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -763,7 +766,7 @@ static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, in
     size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
     if (raw)
         TN_TRY(tn_buf_append(&l->comp, l->page.data, raw, l->err));
-    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
+    TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
                           l->page.len - raw, &l->comp, l->err));
     if (l->page.len > INT32_MAX || l->comp.len > INT32_MAX)
         return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
@@ -783,7 +786,7 @@ static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, in
         TN_TRY(tn_th_w_i32(&t, 4, encoding));
         TN_TRY(tn_th_w_i32(&t, 5, v2->def_bytes));
         TN_TRY(tn_th_w_i32(&t, 6, v2->rep_bytes));
-        TN_TRY(tn_th_w_bool(&t, 7, w->o.codec != PQ_UNCOMPRESSED));
+        TN_TRY(tn_th_w_bool(&t, 7, l->codec != PQ_UNCOMPRESSED));
     } else {
         TN_TRY(tn_th_w_i32(&t, 2, encoding));
     }
@@ -938,7 +941,7 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *n = l->chain[l->depth - 1];
     ch->dict = false;
-    if (!w->o.dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
         return 0;
     int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
     int64_t nvals = 0;
@@ -1355,14 +1358,14 @@ static int note_page(const wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t n
 /* The encoding asked for, where the column's physical type has it
  * (BYTE_STREAM_SPLIT only for FLOAT and DOUBLE, which every reader takes);
  * PLAIN (or a dictionary) otherwise. */
-static int value_encoding(const writer *w, const wnode *n)
+static int value_encoding(int encoding, const wnode *n)
 {
-    switch (w->o.encoding) {
+    switch (encoding) {
     case PQ_DELTA_BINARY_PACKED:
         return n->ptype == PQ_INT32 || n->ptype == PQ_INT64 ? PQ_DELTA_BINARY_PACKED : PQ_PLAIN;
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
     case PQ_DELTA_BYTE_ARRAY:
-        return n->ptype == PQ_BYTE_ARRAY ? w->o.encoding : PQ_PLAIN;
+        return n->ptype == PQ_BYTE_ARRAY ? encoding : PQ_PLAIN;
     case PQ_BYTE_STREAM_SPLIT:
         return n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ? PQ_BYTE_STREAM_SPLIT : PQ_PLAIN;
     default:
@@ -1376,7 +1379,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
     ch->offset = (int64_t)l->out.len;
     l->voff[l->n] = (int64_t)l->values.len;
-    ch->enc = value_encoding(w, leaf);
+    ch->enc = value_encoding(l->encoding, leaf);
     if (ch->enc == PQ_PLAIN)
         TN_TRY(build_dict(w, l, ch));
     l->ranked = false;
@@ -1609,7 +1612,7 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, l->depth));
     for (int k = 0; k < l->depth; k++)
         TN_TRY(tn_th_w_raw_binary(t, l->chain[k]->name, strlen(l->chain[k]->name)));
-    TN_TRY(tn_th_w_i32(t, 4, w->o.codec));
+    TN_TRY(tn_th_w_i32(t, 4, l->codec));
     TN_TRY(tn_th_w_i64(t, 5, c->num_values));
     TN_TRY(tn_th_w_i64(t, 6, c->usize));
     TN_TRY(tn_th_w_i64(t, 7, c->csize));
@@ -1839,6 +1842,78 @@ static int add_batch(writer *w, tn_batch *b)
     return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
 }
 
+/* Whether option name o names leaf l: its top-level column, or its whole
+ * dotted path. */
+static bool names_leaf(const char *o, const wleaf *l)
+{
+    if (strcmp(o, l->chain[0]->name) == 0)
+        return true;
+    const char *p = o;
+    for (int k = 0; k < l->depth; k++) {
+        size_t n = strlen(l->chain[k]->name);
+        if (strncmp(p, l->chain[k]->name, n) != 0)
+            return false;
+        p += n;
+        if (k + 1 < l->depth && *p++ != '.')
+            return false;
+    }
+    return *p == '\0';
+}
+
+/* The encoding a column option asks for, checked against the leaf's type. */
+static int column_encoding(writer *w, const tn_parquet_column_options *c, const wleaf *l)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    if (c->encoding == PQ_PLAIN || c->encoding == PQ_RLE_DICTIONARY || c->encoding == PQ_PLAIN_DICTIONARY)
+        return 0;
+    if (value_encoding(c->encoding, n) != c->encoding)
+        return tn_error_set(w->err, TARN_EINVAL, "parquet writer: column \"%s\": encoding %s does not apply to its %s values",
+                            c->column, tn_pq_encoding_name(c->encoding), tn_pq_physical_name(n->ptype));
+    return 0;
+}
+
+/* Each leaf's codec, encoding and dictionary: the file's, then the column
+ * options naming it, in order. */
+static int column_settings(writer *w)
+{
+    for (int32_t i = 0; i < w->n_leaves; i++) {
+        wleaf *l = &w->leaves[i];
+        l->codec = w->o.codec;
+        l->level = w->o.level;
+        l->encoding = w->o.encoding;
+        l->dictionary = w->o.dictionary;
+    }
+    for (int32_t c = 0; c < w->o.n_columns; c++) {
+        const tn_parquet_column_options *co = &w->o.columns[c];
+        bool found = false;
+        for (int32_t i = 0; co->column && i < w->n_leaves; i++) {
+            wleaf *l = &w->leaves[i];
+            if (!names_leaf(co->column, l))
+                continue;
+            found = true;
+            if (co->codec >= 0) {
+                l->codec = co->codec == PQ_LZ4 ? PQ_LZ4_RAW : co->codec;
+                l->level = co->level;
+            }
+            if (co->encoding >= 0) {
+                TN_TRY(column_encoding(w, co, l));
+                l->encoding = co->encoding == PQ_RLE_DICTIONARY || co->encoding == PQ_PLAIN_DICTIONARY ? PQ_PLAIN
+                                                                                                       : co->encoding;
+                if (co->encoding == PQ_RLE_DICTIONARY || co->encoding == PQ_PLAIN_DICTIONARY)
+                    l->dictionary = true;
+                else if (co->encoding == PQ_PLAIN && co->dictionary < 0)
+                    l->dictionary = false;
+            }
+            if (co->dictionary >= 0)
+                l->dictionary = co->dictionary > 0;
+        }
+        if (!found)
+            return tn_error_set(w->err, TARN_ENOTFOUND, "parquet writer: column option for \"%s\": no such column",
+                                co->column ? co->column : "(null)");
+    }
+    return 0;
+}
+
 static int setup(writer *w, tn_schema *s)
 {
     w->schema = s;
@@ -1873,6 +1948,7 @@ static int setup(writer *w, tn_schema *s)
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
         chains(w, &w->root.children[i], stack, idx, 0);
+    TN_TRY(column_settings(w));
     return 0;
 }
 
