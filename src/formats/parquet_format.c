@@ -17,6 +17,7 @@
  *   column_compression  COL=CODEC[:LEVEL][,COL=...]   per column (top-level name or dotted leaf path)
  *   column_encoding     COL=ENCODING[,...]            PLAIN, RLE_DICTIONARY, DELTA_BINARY_PACKED, ...
  *   column_dictionary   COL=true|false[,...]
+ *   bloom_filter        COL[:NDV[:FPP]][,...]         split-block bloom filters
  *   arrow_schema     true (default) | false: store the Arrow schema as ARROW:schema
  */
 #include <stdlib.h>
@@ -151,6 +152,37 @@ static int add_column_opt(column_opts *c, tn_parquet_column_options **out, tarn_
     return 0;
 }
 
+/* "COL[:NDV[:FPP]]": a bloom filter for COL sized for NDV distinct values
+ * (default: each chunk's) at false-positive rate FPP (default 0.05). */
+static int bloom_item(const char *key, char *item, column_opts *c, tarn_error *err)
+{
+    tn_parquet_column_options *co = NULL;
+    TN_TRY(add_column_opt(c, &co, err));
+    co->bloom = true;
+    co->column = item;
+    char *colon = strchr(item, ':');
+    if (!colon)
+        return 0;
+    *colon = '\0';
+    char *fpp = strchr(colon + 1, ':');
+    if (fpp)
+        *fpp++ = '\0';
+    int64_t ndv = 0;
+    if (colon[1] && (tarn_parse_size(colon + 1, &ndv, err) != TARN_OK || ndv <= 0))
+        return tn_error_set(err, TARN_EINVAL, "option '%s': column \"%s\": expected a positive number of distinct values, got '%s'",
+                            key, item, colon + 1);
+    co->bloom_ndv = ndv;
+    if (fpp) {
+        char *end;
+        double p = strtod(fpp, &end);
+        if (end == fpp || *end || !(p > 0 && p < 1))
+            return tn_error_set(err, TARN_EINVAL, "option '%s': column \"%s\": false-positive rate '%s' is not in (0, 1)",
+                                key, item, fpp);
+        co->bloom_fpp = p;
+    }
+    return 0;
+}
+
 /* One "COL=VALUE[,COL=VALUE...]" option into column settings. The value
  * text is split in place in a copy that lives as long as c. */
 static int column_option(tn_opts *o, const char *key, column_opts *c, tarn_error *err)
@@ -171,6 +203,10 @@ static int column_option(tn_opts *o, const char *key, column_opts *c, tarn_error
         next = strchr(item, ',');
         if (next)
             *next++ = '\0';
+        if (!strcmp(key, "bloom_filter")) {
+            TN_TRY(bloom_item(key, item, c, err));
+            continue;
+        }
         char *eq = strrchr(item, '=');
         if (!eq || eq == item || !eq[1])
             return tn_error_set(err, TARN_EINVAL, "option '%s': expected COLUMN=VALUE, got '%s'", key, item);
@@ -249,6 +285,8 @@ int tn_parquet_format_write(const tn_format *self, const char *path, tn_reader *
         rc = column_option(o, "column_encoding", &cols, err);
     if (!rc)
         rc = column_option(o, "column_dictionary", &cols, err);
+    if (!rc)
+        rc = column_option(o, "bloom_filter", &cols, err);
     if (!rc)
         rc = tn_format_check_options(self, o, true, err);
     w.columns = cols.items;

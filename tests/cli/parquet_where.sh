@@ -28,7 +28,7 @@ check() { # check FILTER WANT_IDS WANT_READ WANT_SKIPPED
     local got
     got=$(where "$1")
     [ "$got" = "$2" ] || fail "--where '$1' gave ids '$got', want '$2'"
-    grep -qF "row groups: $3 read, $4 skipped by statistics, 4 in the file" "$tmp/err" ||
+    grep -qF "row groups: $3 read, $4 skipped by statistics, 0 by bloom filters, 4 in the file" "$tmp/err" ||
         fail "--where '$1': $(cat "$tmp/err"), want $3 read and $4 skipped"
 }
 check "id >= 11" "11 12 " 1 3
@@ -63,10 +63,10 @@ expect_rc 0 "$TARN" convert g/lineitem.parquet li.parquet --in-batch-size 1000 -
 expect_rc 0 "$TARN" cat li.parquet --where "l_orderkey < 3" --columns l_orderkey,l_quantity,l_shipdate \
     --format csv --explain true
 expect_out $'l_orderkey,l_quantity,l_shipdate\n1,24.00,1998-05-18\n1,39.00,1998-07-01\n2,4.00,1998-01-28\n2,13.00,1998-01-09\n2,49.00,1998-01-17\n2,6.00,1998-01-23\n'
-expect_in err "row groups: 1 read, 6 skipped by statistics, 7 in the file"
+expect_in err "row groups: 1 read, 6 skipped by statistics, 0 by bloom filters, 7 in the file"
 filter="l_shipdate >= '1998-11-01' AND l_quantity < 30 AND l_returnflag = 'N'"
 expect_rc 0 "$TARN" cat li.parquet --where "$filter" --columns l_orderkey,l_linenumber --format csv --explain true
-expect_in err "row groups: 3 read, 4 skipped by statistics, 7 in the file"
+expect_in err "row groups: 3 read, 4 skipped by statistics, 0 by bloom filters, 7 in the file"
 sed 1d out | sort >tarn.txt
 [ -s tarn.txt ] || fail "no rows for $filter"
 # the same rows as DuckDB finds, and as tarn finds without pruning (one row group)
@@ -92,7 +92,7 @@ expect_in out "ordered_at: timestamp[us, tz=UTC]"
 expect_rc 0 "$TARN" cat ex.parquet --where "ordered_at > '2024-01-18 10:00:00.4' AND amount >= 1.5 AND size.w < 150" \
     --columns id --format csv --explain true
 expect_out $'id\n4\n5\n7\n'
-expect_in err "row groups: 3 read, 1 skipped by statistics, 4 in the file"
+expect_in err "row groups: 3 read, 1 skipped by statistics, 0 by bloom filters, 4 in the file"
 expect_rc 1 "$TARN" cat ex.parquet --where "ordered_at > '2024-01-18 25:00:00'"
 expect_in err "is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"ordered_at\" at position 14"
 

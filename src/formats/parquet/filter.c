@@ -219,6 +219,42 @@ int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err)
     return 0;
 }
 
+int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t n, tarn_error *err)
+{
+    if (!*f) {
+        *f = tn_calloc(1, sizeof **f);
+        TN_TRY_ALLOC(*f, err, sizeof **f);
+    }
+    pq_filter *x = *f;
+    if (n <= 0)
+        return 0;
+    pq_term *nt = tn_realloc(x->terms, (size_t)(x->n + n) * sizeof *nt);
+    TN_TRY_ALLOC(nt, err, (size_t)(x->n + n) * sizeof *nt);
+    x->terms = nt;
+    for (int32_t i = 0; i < n; i++) {
+        const tn_parquet_term *s = &terms[i];
+        if (!s->column || !s->literal || s->op < TN_CMP_EQ || s->op > TN_CMP_GE)
+            return tn_error_set(err, TARN_EINVAL, "where: term %d lacks a column, a literal or a known operator", i + 1);
+        pq_term *t = &x->terms[x->n];
+        memset(t, 0, sizeof *t);
+        t->column = tn_strdup(s->column);
+        t->lit = tn_malloc(s->literal_len + 1);
+        if (!t->column || !t->lit) {
+            tn_free(t->column);
+            tn_free(t->lit);
+            return tn_error_oom(err, s->literal_len + 1);
+        }
+        x->n++;
+        memcpy(t->lit, s->literal, s->literal_len);
+        t->lit[s->literal_len] = '\0';
+        t->lit_len = s->literal_len;
+        t->lit_kind = s->is_string ? PQF_STRING : PQF_NUMBER;
+        t->op = s->op;
+        t->col_pos = t->lit_pos = 0; /* messages then name the term by its column */
+    }
+    return 0;
+}
+
 void tn_pq_filter_free(pq_filter *f)
 {
     if (!f)
@@ -362,6 +398,63 @@ static bool int_range(tn_type_id id, int64_t v)
     }
 }
 
+/* The literal's PLAIN bytes in the column's physical type, for bloom
+ * filters: integers, dates, timestamps and INT32/INT64/FLBA decimals as
+ * stored; floats unless zero (-0.0 and +0.0 hash apart) or NaN; strings
+ * and binaries as their bytes. Others (INT96, BYTE_ARRAY decimals) get
+ * none. Runs after the literal was checked against the column. */
+static void set_plain(pq_term *t, const pq_schema_elt *e, tn_type_id id)
+{
+    t->plain = NULL;
+    uint8_t *b = t->plain_buf;
+    if (id == TN_STRING || id == TN_LARGE_STRING || id == TN_BINARY || id == TN_LARGE_BINARY) {
+        if (e->type == PQ_BYTE_ARRAY) {
+            t->plain = (const uint8_t *)t->lit;
+            t->plain_len = t->lit_len;
+        }
+        return;
+    }
+    if (id == TN_FLOAT32 || id == TN_FLOAT64) {
+        if (t->d == 0 || t->d != t->d)
+            return;
+        if (e->type == PQ_FLOAT) {
+            float f = (float)t->d;
+            if ((double)f != t->d)
+                return; /* no float equals it */
+            memcpy(b, &f, 4);
+            t->plain_len = 4;
+        } else {
+            memcpy(b, &t->d, 8);
+            t->plain_len = 8;
+        }
+        t->plain = b;
+        return;
+    }
+    int64_t v;
+    if (id >= TN_INT8 && id <= TN_UINT64)
+        v = id >= TN_UINT8 ? (int64_t)t->scalar->v.u : t->scalar->v.i;
+    else if (id == TN_DECIMAL128 || id == TN_DECIMAL256 || id == TN_DATE32 || id == TN_TIMESTAMP)
+        v = t->i;
+    else
+        return;
+    if (e->type == PQ_INT32) {
+        int32_t x = (int32_t)v;
+        memcpy(b, &x, 4);
+        t->plain_len = 4;
+    } else if (e->type == PQ_INT64) {
+        memcpy(b, &v, 8);
+        t->plain_len = 8;
+    } else if (e->type == PQ_FLBA && (id == TN_DECIMAL128 || id == TN_DECIMAL256) && e->type_length > 0 &&
+               e->type_length <= (int32_t)sizeof t->plain_buf) {
+        for (int32_t k = 0; k < e->type_length; k++) /* big-endian two's complement */
+            b[e->type_length - 1 - k] = k < 8 ? (uint8_t)((uint64_t)v >> (8 * k)) : (v < 0 ? 0xff : 0);
+        t->plain_len = (size_t)e->type_length;
+    } else {
+        return;
+    }
+    t->plain = b;
+}
+
 int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
 {
     t->node = node;
@@ -407,10 +500,9 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
                                 t->lit, t->column, tname(type), t->lit_pos);
         else {
             t->scalar = tn_scalar_int(type, v);
-            if (e->type == PQ_INT32 || e->type == PQ_INT64) {
+            t->i = v; /* the unscaled value, also for bloom filters of FLBA decimals */
+            if (e->type == PQ_INT32 || e->type == PQ_INT64)
                 t->stat_kind = PQS_INT;
-                t->i = v;
-            }
         }
     } else if (id == TN_DATE32) {
         int64_t days;
@@ -457,6 +549,7 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
                             t->lit_pos, bad);
     if (!t->scalar)
         return tn_error_oom(err, sizeof(tn_scalar));
+    set_plain(t, e, id);
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "core/alloc.h"
 #include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/assemble.h"
+#include "formats/parquet/bloom.h"
 #include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
 
@@ -49,7 +50,8 @@ typedef struct pq_reader {
     bool verify_crc;
     pq_filter *filter;       /* where: NULL when none */
     bool explain;
-    int32_t rg_read, rg_pruned;
+    int32_t rg_read, rg_pruned, rg_bloom; /* row groups read, skipped by statistics, by bloom filters */
+    int64_t pages_read, pages_skipped;    /* data pages decoded, skipped by the page index */
 } pq_reader;
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -287,16 +289,63 @@ static int apply_filter(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *ch
     return 0;
 }
 
-/* Whether row group g's statistics prove no row matches the filter. */
-static bool pruned(const pq_reader *r, int32_t g)
+/* Whether the bloom filter of a chunk proves that term t's literal (an
+ * `=`) is not in it. A filter that cannot be used (absent, out of the
+ * file, another algorithm, bad header) proves nothing; read errors and
+ * memory failures are errors. */
+static int bloom_excludes(pq_reader *r, const pq_term *t, const pq_column_meta *m, bool *out, tarn_error *err)
+{
+    *out = false;
+    int64_t off = m->bloom_filter_offset;
+    if (t->op != TN_CMP_EQ || !t->plain || off < 4 || off >= r->data_end)
+        return 0;
+    uint8_t head[256];
+    size_t hn = r->data_end - off < (int64_t)sizeof head ? (size_t)(r->data_end - off) : sizeof head;
+    TN_TRY(read_at(r, off, hn, head, err));
+    int32_t n_bytes;
+    size_t head_len;
+    tarn_error ignored;
+    if (tn_pq_bloom_header_read(head, hn, &n_bytes, &head_len, &ignored) != 0 ||
+        (int64_t)n_bytes > r->data_end - off - (int64_t)head_len)
+        return 0;
+    uint64_t h = tn_pq_bloom_hash(t->plain, t->plain_len);
+    if (r->mem) {
+        *out = !tn_pq_bloom_check(r->mem + off + (int64_t)head_len, n_bytes, h);
+        return 0;
+    }
+    uint8_t *bits = tn_malloc((size_t)n_bytes);
+    TN_TRY_ALLOC(bits, err, (size_t)n_bytes);
+    int rc = read_at(r, off + (int64_t)head_len, (size_t)n_bytes, bits, err);
+    if (!rc)
+        *out = !tn_pq_bloom_check(bits, n_bytes, h);
+    tn_free(bits);
+    return rc;
+}
+
+/* Whether row group g can be skipped: its statistics, then its bloom
+ * filters, prove no row matches the filter. *by says which (1, 2; 0: not
+ * skipped). */
+static int prune(pq_reader *r, int32_t g, int *by, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
+    *by = 0;
     for (int32_t i = 0; i < r->filter->n; i++) {
         const pq_term *t = &r->filter->terms[i];
-        if (tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows))
-            return true;
+        if (tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows)) {
+            *by = 1;
+            return 0;
+        }
     }
-    return false;
+    for (int32_t i = 0; i < r->filter->n; i++) {
+        const pq_term *t = &r->filter->terms[i];
+        bool absent;
+        TN_TRY(bloom_excludes(r, t, &rg->columns[t->node->leaf].meta, &absent, err));
+        if (absent) {
+            *by = 2;
+            return 0;
+        }
+    }
+    return 0;
 }
 
 /* Decode row group g into a batch of the selected columns. */
@@ -368,8 +417,11 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
             r->rg++;
             continue;
         }
-        if (r->filter && pruned(r, g)) {
-            r->rg_pruned++;
+        int by = 0;
+        if (r->filter)
+            TN_TRY(prune(r, g, &by, err));
+        if (by) {
+            *(by == 1 ? &r->rg_pruned : &r->rg_bloom) += 1;
             r->rg++;
             continue;
         }
@@ -391,8 +443,8 @@ static void destroy(tn_reader *base)
 {
     pq_reader *r = (pq_reader *)base;
     if (r->explain && r->meta)
-        fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d in the file\n", r->name,
-                r->rg_read, r->rg_pruned, r->meta->n_row_groups);
+        fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d by bloom filters, %d in the file\n",
+                r->name, r->rg_read, r->rg_pruned, r->rg_bloom, r->meta->n_row_groups);
     tn_batch_unref(r->cur);
     tn_pq_filter_free(r->filter);
     tn_pq_schema_free(r->schema);
@@ -523,9 +575,13 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
 
 /* Parse the where option and bind each term to a leaf column outside
  * lists; a column not in the output is read for the filter only. */
-static int bind_filter(pq_reader *r, const char *text, tarn_error *err)
+static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *terms, int32_t n_terms,
+                       tarn_error *err)
 {
-    TN_TRY(tn_pq_filter_parse(text, &r->filter, err));
+    if (text)
+        TN_TRY(tn_pq_filter_parse(text, &r->filter, err));
+    if (n_terms > 0)
+        TN_TRY(tn_pq_filter_add_terms(&r->filter, terms, n_terms, err));
     for (int32_t i = 0; i < r->filter->n; i++) {
         pq_term *t = &r->filter->terms[i];
         bool nullable;
@@ -559,8 +615,8 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->skip = o && o->offset > 0 ? o->offset : 0;
     r->verify_crc = o && o->verify_crc;
     r->explain = o && o->explain;
-    if (o && o->filter)
-        TN_TRY(bind_filter(r, o->filter, err));
+    if (o && (o->filter || o->n_terms > 0))
+        TN_TRY(bind_filter(r, o->filter, o->terms, o->n_terms, err));
     return 0;
 }
 
@@ -635,4 +691,14 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
 const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd)
 {
     return ((pq_reader *)rd)->meta;
+}
+
+void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out)
+{
+    const pq_reader *r = (const pq_reader *)rd;
+    *out = (tn_parquet_scan_stats){.row_groups_read = r->rg_read,
+                                   .row_groups_by_stats = r->rg_pruned,
+                                   .row_groups_by_bloom = r->rg_bloom,
+                                   .pages_read = r->pages_read,
+                                   .pages_by_index = r->pages_skipped};
 }

@@ -26,6 +26,7 @@
 #include "core/pool.h"
 #include "formats/atomic.h"
 #include "formats/parquet/arrow_schema.h"
+#include "formats/parquet/bloom.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/encode.h"
@@ -78,12 +79,19 @@ typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t rows_done;     /* rows of the pages written so far */
     int64_t ci_offset, oi_offset; /* column / offset index; 0: not written */
     int32_t ci_len, oi_len;
+    uint8_t *bloom;        /* the bloom filter's bitset until written; NULL: none */
+    int64_t bloom_bytes;
+    int64_t bloom_offset;  /* header and bitset in the file; 0: none */
+    int32_t bloom_len;
 } wchunk;
 
 typedef struct wleaf {
     int codec, level;      /* compression of this column */
     int encoding;          /* value encoding asked for (PQ_PLAIN: PLAIN or dictionary) */
     bool dictionary;       /* try a dictionary */
+    bool bloom;            /* a bloom filter per chunk, sized for bloom_ndv (0: the chunk's) at bloom_fpp */
+    int64_t bloom_ndv;
+    double bloom_fpp;
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -1373,6 +1381,41 @@ static int value_encoding(int encoding, const wnode *n)
     }
 }
 
+/* The chunk's bloom filter: every distinct value (the dictionary's
+ * entries, else every value) hashed over its PLAIN bytes. */
+static int build_bloom(wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    bool bytes = n->ptype == PQ_BYTE_ARRAY;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : n->ptype == PQ_INT96 ? 12 : (size_t)n->type_length;
+    int64_t ndv = l->bloom_ndv > 0 ? l->bloom_ndv : ch->dict ? l->n_dict : l->n - ch->null_count;
+    ch->bloom_bytes = tn_pq_bloom_bytes(ndv, l->bloom_fpp);
+    ch->bloom = tn_calloc((size_t)ch->bloom_bytes, 1);
+    TN_TRY_ALLOC(ch->bloom, l->err, (size_t)ch->bloom_bytes);
+    if (ch->dict) {
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            size_t len;
+            const uint8_t *v = dict_value(l, n, (uint32_t)e, &len);
+            tn_pq_bloom_insert(ch->bloom, ch->bloom_bytes, tn_pq_bloom_hash(v, len));
+        }
+        return 0;
+    }
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    while (p < end) {
+        size_t len = fw;
+        if (bytes) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            p += 4;
+            len = l32;
+        }
+        tn_pq_bloom_insert(ch->bloom, ch->bloom_bytes, tn_pq_bloom_hash(p, len));
+        p += len;
+    }
+    return 0;
+}
+
 static int write_chunk(writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *leaf = l->chain[l->depth - 1];
@@ -1411,7 +1454,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
         ch->pages[0].size = (int32_t)((int64_t)l->out.len - ch->pages[0].offset);
     }
     chunk_stats(l, ch);
-    return 0;
+    return l->bloom ? build_bloom(l, ch) : 0;
 }
 
 /* Shred leaf l of the sealed batches into levels and values and encode its
@@ -1457,6 +1500,27 @@ static int place_chunk(writer *w, wleaf *l, wchunk *ch)
     return 0;
 }
 
+/* A chunk's bloom filter, after the row group's chunks (as arrow-rs places
+ * them): header and bitset; the bitset is freed. */
+static int write_bloom(writer *w, wchunk *ch)
+{
+    if (!ch->bloom)
+        return 0;
+    tn_buf h;
+    tn_buf_init(&h, 0);
+    int rc = tn_pq_bloom_header_write(&h, (int32_t)ch->bloom_bytes, w->err);
+    ch->bloom_offset = w->pos;
+    if (!rc)
+        rc = write_all(w, h.data, h.len);
+    if (!rc)
+        rc = write_all(w, ch->bloom, (size_t)ch->bloom_bytes);
+    ch->bloom_len = (int32_t)(w->pos - ch->bloom_offset);
+    tn_buf_reset(&h);
+    tn_free(ch->bloom);
+    ch->bloom = NULL;
+    return rc;
+}
+
 /* Wait for the row group being encoded, if any, and write its chunks in
  * column order, so the file is the same whatever the number of threads. */
 static int finish_group(writer *w)
@@ -1469,6 +1533,8 @@ static int finish_group(writer *w)
     wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
     for (int32_t c = 0; !rc && c < w->n_leaves; c++)
         rc = place_chunk(w, &w->leaves[c], &chunks[c]);
+    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
+        rc = write_bloom(w, &chunks[c]);
     for (int32_t b = 0; b < w->n_sealed; b++)
         tn_batch_unref(w->sealed[b]);
     w->n_sealed = 0;
@@ -1627,6 +1693,10 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     if (c->has_min)
         TN_TRY(tn_th_w_binary(t, 6, c->min, c->min_len));
     TN_TRY(tn_th_w_struct_end(t));
+    if (c->bloom_offset > 0) {
+        TN_TRY(tn_th_w_i64(t, 14, c->bloom_offset));
+        TN_TRY(tn_th_w_i32(t, 15, c->bloom_len));
+    }
     TN_TRY(tn_th_w_struct_end(t));
     if (c->oi_offset > 0) {
         TN_TRY(tn_th_w_i64(t, 4, c->oi_offset));
@@ -1821,6 +1891,31 @@ static int64_t array_bytes(const tn_array *a)
     return n;
 }
 
+static int add_batch(writer *w, tn_batch *b);
+
+/* Add batch b (a reference is consumed), cut where a row group reaches
+ * row_group_rows, so that groups have exactly that many rows but the last. */
+static int add_rows(writer *w, tn_batch *b)
+{
+    int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
+    while (w->pending_rows + b->length > limit) {
+        int64_t head = limit - w->pending_rows;
+        tn_batch *first = tn_batch_slice(b, 0, head), *rest = first ? tn_batch_slice(b, head, b->length - head) : NULL;
+        tn_batch_unref(b);
+        if (!rest) {
+            tn_batch_unref(first);
+            return tn_error_oom(w->err, sizeof *b);
+        }
+        b = rest;
+        int rc = add_batch(w, first);
+        if (rc) {
+            tn_batch_unref(b);
+            return rc;
+        }
+    }
+    return b->length > 0 ? add_batch(w, b) : (tn_batch_unref(b), 0);
+}
+
 static int add_batch(writer *w, tn_batch *b)
 {
     if (w->n_pending == w->cap_pending) {
@@ -1906,6 +2001,14 @@ static int column_settings(writer *w)
             }
             if (co->dictionary >= 0)
                 l->dictionary = co->dictionary > 0;
+            if (co->bloom) {
+                if (l->chain[l->depth - 1]->ptype == PQ_BOOLEAN)
+                    return tn_error_set(w->err, TARN_EINVAL,
+                                        "parquet writer: column \"%s\": no bloom filter for booleans", co->column);
+                l->bloom = true;
+                l->bloom_ndv = co->bloom_ndv;
+                l->bloom_fpp = co->bloom_fpp;
+            }
         }
         if (!found)
             return tn_error_set(w->err, TARN_ENOTFOUND, "parquet writer: column option for \"%s\": no such column",
@@ -1988,8 +2091,10 @@ static void cleanup(writer *w)
         tn_batch_unref(w->pending[b]);
     tn_free(w->pending);
     tn_free(w->group_rows);
-    for (size_t i = 0; w->chunks && i < (size_t)w->cap_groups * (size_t)(w->n_leaves + 1); i++)
+    for (size_t i = 0; w->chunks && i < (size_t)w->cap_groups * (size_t)(w->n_leaves + 1); i++) {
         tn_free(w->chunks[i].pages);
+        tn_free(w->chunks[i].bloom);
+    }
     tn_free(w->chunks);
 }
 
@@ -2008,7 +2113,7 @@ static int write_stream(writer *w, tn_reader *in)
             return tn_error_set(w->err, TARN_ETYPE, "parquet writer: a batch with another schema");
         }
         if (b->length > 0)
-            TN_TRY(add_batch(w, b));
+            TN_TRY(add_rows(w, b));
         else
             tn_batch_unref(b);
     }
