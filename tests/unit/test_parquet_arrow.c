@@ -199,6 +199,105 @@ TEST(projection_keeps_arrow_types)
     tn_schema_unref(s);
 }
 
+/* Every batch of path read with filter text `where`; *n batches. */
+static tn_batch **read_where(const char *path, const char *where, int *n, tn_parquet_scan_stats *st)
+{
+    tarn_error err;
+    tn_parquet_read_options ro = {.limit = -1, .filter = where};
+    tn_reader *r;
+    *n = 0;
+    if (tn_parquet_open_file(path, &ro, &r, &err) != 0) {
+        fprintf(stderr, "  %s: %s\n", where, err.message);
+        return NULL;
+    }
+    tn_batch **out = calloc(4096, sizeof *out);
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "  %s: %s\n", where, err.message);
+            break;
+        }
+        if (!b || *n == 4096)
+            break;
+        out[(*n)++] = b;
+    }
+    tn_parquet_reader_scan_stats(r, st);
+    tn_reader_free(r);
+    return out;
+}
+
+/* The page index: a file of tiny pages must give, for every filter, the
+ * same rows of every column (lists, maps, structs, dictionaries included)
+ * as the same data in one page per chunk, where no page can be skipped
+ * that its row group's statistics would not already skip. */
+TEST(page_index_pruning)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 120, &b, &err), &err);
+    char tiny[PATH_MAX * 2], whole[PATH_MAX * 2];
+    snprintf(tiny, sizeof tiny, "%s/page_index_tiny.parquet", out_dir);
+    snprintf(whole, sizeof whole, "%s/page_index_whole.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 50, .page_bytes = 40};
+    CHECK_OK(write_fixture(tiny, b, &o, &err), &err);
+    o.page_bytes = 1 << 30;
+    o.page_version = 2;
+    CHECK_OK(write_fixture(whole, b, &o, &err), &err);
+    static const char *filters[] = {
+        "i32 >= 10 AND i32 < 14",
+        "i64 = -21",
+        "utf8 = 'gamma-42'",
+        "utf8 >= 'beta' AND utf8 < 'beta-2'",
+        "date32 > '2022-01-30' AND date32 <= '2022-02-03'",
+        "ts_us_utc >= '2023-11-15 00:00:00' AND ts_us_utc < '2023-11-16 00:00:00'",
+        "dec128 = -67.89",
+        "struct.a < -40",
+        "i32 != 0 AND u8 > 90",
+        "f64 < -2",
+        "i32 = 1000",
+    };
+    int64_t skipped = 0;
+    for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+        int na, nb;
+        tn_parquet_scan_stats sa, sb;
+        tn_batch **a = read_where(tiny, filters[f], &na, &sa), **w = read_where(whole, filters[f], &nb, &sb);
+        int64_t ra = 0, rb = 0;
+        for (int i = 0; i < na; i++)
+            ra += a[i]->length;
+        for (int i = 0; i < nb; i++)
+            rb += w[i]->length;
+        if (ra != rb)
+            fprintf(stderr, "  %s: %lld rows with the page index, %lld without\n", filters[f], (long long)ra, (long long)rb);
+        CHECK_EQ_INT(ra, rb);
+        /* same rows in the same order: compare row by row across batches */
+        for (int i = 0, j = 0, x = 0, y = 0; a && w && i < na && j < nb;) {
+            for (int32_t c = 0; c < s->n_fields; c++)
+                CHECK(tn_array_element_equals(a[i]->columns[c], x, w[j]->columns[c], y));
+            CHECK_OK(tn_batch_check(a[i], &err), &err);
+            if (++x == a[i]->length) {
+                i++;
+                x = 0;
+            }
+            if (++y == w[j]->length) {
+                j++;
+                y = 0;
+            }
+        }
+        skipped += sa.pages_by_index;
+        CHECK_EQ_INT(sb.pages_by_index, 0);
+        for (int i = 0; i < na; i++)
+            tn_batch_unref(a[i]);
+        for (int i = 0; i < nb; i++)
+            tn_batch_unref(w[i]);
+        free(a);
+        free(w);
+    }
+    CHECK(skipped > 50); /* the tiny pages were really skipped */
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_and_read(void *ctx, tarn_error *err)
 {
     tn_batch *b = ctx;
@@ -238,6 +337,7 @@ int main(void)
     RUN(arrow_types_round_trip);
     RUN(without_arrow_schema);
     RUN(projection_keeps_arrow_types);
+    RUN(page_index_pruning);
     RUN(alloc_failures);
     return tn_test_done();
 }
