@@ -103,12 +103,24 @@ static bool is_text(tn_type_id t) { return t == TN_STRING || t == TN_LARGE_STRIN
 static bool is_bin(tn_type_id t) { return t == TN_BINARY || t == TN_LARGE_BINARY || t == TN_BINARY_VIEW; }
 static bool is_list(tn_type_id t) { return t == TN_LIST || t == TN_LARGE_LIST; }
 
+/* Integers that another writer stored for a temporal type Parquet lacks
+ * (arrow-rs: date64 and timestamp[s] as plain INT64): the same width. */
+static bool int_as_temporal(const tn_type *from, const tn_type *to)
+{
+    tn_type_id t = to->id;
+    if (from->id == TN_INT64)
+        return t == TN_DATE64 || t == TN_TIMESTAMP || t == TN_TIME64 || t == TN_DURATION;
+    if (from->id == TN_INT32)
+        return t == TN_DATE32 || t == TN_TIME32;
+    return false;
+}
+
 static bool leaf_fits(const tn_type *from, const tn_type *to)
 {
     tn_type_id f = from->id, t = to->id;
     bool same_kind = (is_text(f) && is_text(t)) || (is_bin(f) && is_bin(t)) || (f == TN_TIMESTAMP && t == TN_TIMESTAMP) ||
                      (f == TN_DATE32 && t == TN_DATE64) || ((f == TN_TIME32 || f == TN_TIME64) && (t == TN_TIME32 || t == TN_TIME64)) ||
-                     (f == TN_INT64 && t == TN_DURATION);
+                     (f == TN_INT64 && t == TN_DURATION) || int_as_temporal(from, to);
     return same_kind && tn_cast_supported(from, to);
 }
 
