@@ -10,6 +10,12 @@
  * offset and limit skip whole row groups without decoding them, stop
  * decoding a row group's pages past the limit, and slice the rest. Memory therefore grows with the selected columns of one row
  * group, not with the file.
+ *
+ * A filter (filter.h) skips row groups by their statistics, then by bloom
+ * filters (bloom.h), then narrows the rows by the page index (pageindex.h):
+ * single-leaf columns decode only the pages holding candidate rows, and
+ * every column is cut to them before the rows are filtered. Columns stored
+ * with an ARROW:schema type get it back (arrow_schema.h).
  */
 #include <errno.h>
 #include <stdio.h>

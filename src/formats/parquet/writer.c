@@ -4,7 +4,9 @@
  * The Arrow schema maps to a Parquet schema (lists in the three-level LIST
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
- * row group is full (rows or bytes); then every leaf column is shredded
+ * row group is full (rows or bytes); then every leaf column is shredded,
+ * as one task per leaf on the thread pool while the caller reads the next
+ * row group (flush_group, encode_leaf, finish_group),
  * into repetition and definition levels and PLAIN values (shred, or
  * shred_flat in bulk for top-level primitives), dictionary-encoded when the
  * dictionary stays under dictionary_bytes (build_dict), cut into data pages
@@ -14,8 +16,13 @@
  * temporary name and renamed into place, so readers see the whole file or
  * none.
  *
- * Not yet: page statistics, page/column indexes, bloom filters,
- * ARROW:schema metadata, per-column options.
+ * Each chunk is encoded into its own buffer with offsets relative to it;
+ * finish_group writes the chunks in column order and relocates them, so
+ * the bytes do not depend on the thread count. Per-column settings
+ * (codec, encoding, dictionary, bloom filter) come from column_settings;
+ * bloom filters follow their row group's chunks; the page index (column
+ * and offset indexes) and the footer with ARROW:schema (arrow_schema.c)
+ * close the file.
  */
 #include <errno.h>
 #include <stdio.h>
