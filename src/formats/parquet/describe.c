@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "formats/parquet/bloom.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
@@ -129,6 +130,24 @@ static int read_range(FILE *in, const char *path, int64_t off, int32_t n, uint8_
     }
     *out = b;
     return 0;
+}
+
+/* ", split-block, N-byte bitset" from the bloom filter's header, or
+ * ", unreadable header" / another algorithm; ends the line. */
+static void print_bloom(FILE *f, FILE *in, const char *path, const pq_column_meta *cm)
+{
+    uint8_t *b = NULL;
+    tarn_error e;
+    int32_t n = cm->bloom_filter_length < 64 ? cm->bloom_filter_length : 64, bytes;
+    size_t head;
+    int rc = read_range(in, path, cm->bloom_filter_offset, n, &b, &e);
+    if (!rc)
+        rc = tn_pq_bloom_header_read(b, (size_t)n, &bytes, &head, &e);
+    if (!rc)
+        fprintf(f, ", split-block xxhash, %d-byte bitset\n", bytes);
+    else
+        fprintf(f, " (%s)\n", rc == TARN_EUNSUPPORTED ? "unsupported algorithm" : "unreadable header");
+    tn_free(b);
 }
 
 /* ColumnIndex: 1 null_pages list<bool>, 4 boundary_order; the rest skipped. */
@@ -284,10 +303,11 @@ static int print_meta(FILE *f, FILE *in, const char *path, const pq_file_meta *m
                 fputs("    dictionary page: none\n", f);
             fprintf(f, "    data pages: at %" PRId64 "\n", cm->data_page_offset);
             TN_TRY(print_index(f, in, path, cc, err));
-            if (cm->bloom_filter_offset >= 0 && cm->bloom_filter_length >= 0)
-                fprintf(f, "    bloom filter: at %" PRId64 ", %d bytes\n", cm->bloom_filter_offset,
+            if (cm->bloom_filter_offset >= 0 && cm->bloom_filter_length >= 0) {
+                fprintf(f, "    bloom filter: at %" PRId64 ", %d bytes", cm->bloom_filter_offset,
                         cm->bloom_filter_length);
-            else if (cm->bloom_filter_offset >= 0)
+                print_bloom(f, in, path, cm);
+            } else if (cm->bloom_filter_offset >= 0)
                 fprintf(f, "    bloom filter: at %" PRId64 "\n", cm->bloom_filter_offset);
             else
                 fputs("    bloom filter: none\n", f);
