@@ -58,6 +58,19 @@ done
 "$TARN" cat b.parquet --where "grp = 'g15'" --explain true --format csv >/dev/null 2>err.txt
 grep -qF "0 read, 0 skipped by statistics, 4 by bloom filters" err.txt || fail "grp = 'g15': $(cat err.txt)"
 
+# IN: a row group is skipped only when every literal is absent from it
+for w in "id IN ($(id_of 5), $(id_of 2500), 3)" "code IN ('c10', 'c11', 'zz')" "grp IN ('g1', 'g15')"; do
+    n=$("$TARN" cat b.parquet --where "$w" --format csv | tail -n +2 | wc -l)
+    d=$(duck count b.parquet "$w")
+    [ "$n" -eq "$d" ] || fail "$w: tarn $n rows, DuckDB $d"
+done
+"$TARN" cat b.parquet --where "id IN (4001, 7997, 9999)" --explain true --format csv >out.csv 2>err.txt
+[ "$(wc -l <out.csv)" -eq 1 ] || fail "id IN (absent...): $(cat out.csv)"
+grep -qF "0 skipped by statistics, 4 by bloom filters" err.txt || fail "id IN (absent...): $(cat err.txt)"
+"$TARN" cat b.parquet --where "id IN (4001, $(id_of 10))" --explain true --format csv >out.csv 2>err.txt
+[ "$(tail -n +2 out.csv | cut -d, -f1)" = "$(id_of 10)" ] || fail "id IN (absent, present): $(cat out.csv)"
+grep -qF "row groups: 1 read, 0 skipped by statistics, 3 by bloom filters" err.txt || fail "id IN (absent, present): $(cat err.txt)"
+
 # tarn uses the bloom filters of a file DuckDB wrote
 duck write d.parquet
 "$TARN" parquet meta d.parquet | grep -q 'bloom filter: at' || fail "DuckDB wrote no bloom filter"

@@ -684,6 +684,17 @@ TEST(bloom_filters_and_terms)
             CHECK_EQ_INT(st.row_groups_by_bloom, pass == 0 ? 3 : 4);
         }
     }
+    /* IN through the terms API: found when one literal is present, all
+     * groups skipped by bloom filter when none is */
+    static const char *const present[] = {"1235", "1236", "99999"}, *const absent[] = {"1235", "3", "1597"};
+    static const size_t lens3[] = {4, 4, 5}, lensa[] = {4, 1, 4};
+    tn_parquet_term in1 = {.column = "i", .n_in = 3, .in_literals = present, .in_lens = lens3};
+    tn_parquet_term in2 = {.column = "i", .n_in = 3, .in_literals = absent, .in_lens = lensa};
+    tn_parquet_scan_stats st;
+    CHECK_EQ_INT(count_where(path, &in1, &st), 1);
+    CHECK_EQ_INT(st.row_groups_by_bloom, 3);
+    CHECK_EQ_INT(count_where(path, &in2, &st), 0);
+    CHECK_EQ_INT(st.row_groups_by_bloom, 4);
     /* a bad term is an error naming it */
     tn_parquet_term bad = {.column = "i", .op = 99, .literal = "1", .literal_len = 1};
     tn_parquet_read_options ro = {.limit = -1, .terms = &bad, .n_terms = 1};

@@ -5,7 +5,7 @@
  * the others.
  *
  *   filter  := term { AND term }
- *   term    := column op literal
+ *   term    := column op literal | column IN ( literal { , literal } )
  *   column  := name { '.' name }     name: [A-Za-z_][A-Za-z0-9_]* or "double quoted"
  *   op      := = | != | <> | < | <= | > | >=
  *   literal := number | 'string'     ('' inside a string is a quote)
@@ -54,6 +54,9 @@ typedef struct pq_term {
                               filters hash them; NULL when a bloom filter cannot be used */
     size_t plain_len;
     uint8_t plain_buf[32];
+    struct pq_term *alts;  /* IN: one `=` term per literal, any of which matches; the term's own
+                              literal, scalar and bounds are then unused */
+    int32_t n_alts;
 } pq_term;
 
 typedef struct pq_filter {
@@ -76,7 +79,7 @@ int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t 
 int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_error *err) TN_MUST_USE;
 
 /* Whether the chunk statistics of term t's column prove no row of a row
- * group of `rows` rows can match. */
+ * group of `rows` rows can match (IN: for every literal). */
 bool tn_pq_filter_prunes(const pq_term *t, const pq_column_meta *m, int64_t rows);
 
 #endif

@@ -18,6 +18,9 @@ typedef struct tn_parquet_term {
     bool is_string;             /* the literal is a string (else the text of a number) */
     const char *literal;        /* number text ("5", "-1.25e3") or the string's bytes, unquoted */
     size_t literal_len;
+    int32_t n_in;               /* > 0: `column IN (in_literals...)` (op and literal unused) */
+    const char *const *in_literals;
+    const size_t *in_lens;
 } tn_parquet_term;
 
 typedef struct tn_parquet_read_options {

@@ -539,6 +539,34 @@ static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_ro
     return rc;
 }
 
+/* The rows of col matching term t: the comparison, or for IN the Kleene
+ * OR of `=` with each literal. */
+static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error *err)
+{
+    if (t->n_alts == 0)
+        return tn_compare((tn_cmp_op)t->op, tn_datum_of_array(col), tn_datum_of_scalar(t->scalar), NULL, out, err);
+    tn_array *any = NULL;
+    for (int32_t k = 0; k < t->n_alts; k++) {
+        tn_array *eq;
+        int rc = tn_compare(TN_CMP_EQ, tn_datum_of_array(col), tn_datum_of_scalar(t->alts[k].scalar), NULL, &eq, err);
+        if (!rc && any) {
+            tn_array *both = NULL;
+            rc = tn_bool(TN_OR, tn_datum_of_array(any), tn_datum_of_array(eq), NULL, &both, err);
+            tn_array_unref(eq);
+            tn_array_unref(any);
+            any = both;
+        } else if (!rc) {
+            any = eq;
+        }
+        if (rc) {
+            tn_array_unref(any);
+            return rc;
+        }
+    }
+    *out = any;
+    return 0;
+}
+
 /* The mask of the rows of the row group matching every term: the Kleene
  * AND of the comparisons, null (a null value) counting as no match. */
 static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch *b, tn_array **out,
@@ -554,7 +582,7 @@ static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chu
         else
             rc = read_node_rows(r, g, t->node, chunks, &col, err);
         if (!rc)
-            rc = tn_compare((tn_cmp_op)t->op, tn_datum_of_array(col), tn_datum_of_scalar(t->scalar), NULL, &cmp, err);
+            rc = term_mask(t, col, &cmp, err);
         tn_array_unref(col);
         if (!rc && mask) {
             tn_array *both = NULL;
@@ -661,8 +689,9 @@ static int prune(pq_reader *r, int32_t g, int *by, tarn_error *err)
     }
     for (int32_t i = 0; i < r->filter->n; i++) {
         const pq_term *t = &r->filter->terms[i];
-        bool absent;
-        TN_TRY(bloom_excludes(r, t, &rg->columns[t->node->leaf].meta, &absent, err));
+        bool absent = true;
+        for (int32_t k = 0; absent && k < (t->n_alts ? t->n_alts : 1); k++) /* IN: every literal absent */
+            TN_TRY(bloom_excludes(r, t->n_alts ? &t->alts[k] : t, &rg->columns[t->node->leaf].meta, &absent, err));
         if (absent) {
             *by = 2;
             return 0;
