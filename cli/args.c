@@ -78,6 +78,20 @@ static int pass_option(cli_args *a, const char *name, size_t n, const char *valu
     tarn_error err;
     if (!a->extra && !(a->extra = tarn_options_create()))
         return cli_failf("out of memory");
+    /* Per-column options are lists: a repeated flag adds to the list. */
+    static const char *const lists[] = {"column_compression", "column_encoding", "column_dictionary", "bloom_filter"};
+    const char *old = tarn_options_get(a->extra, key);
+    for (size_t k = 0; old && k < sizeof lists / sizeof lists[0]; k++)
+        if (!strcmp(key, lists[k]) || (!strncmp(key, "out_", 4) && !strcmp(key + 4, lists[k]))) {
+            size_t len = strlen(old) + strlen(value) + 2;
+            char *joined = malloc(len);
+            if (!joined)
+                return cli_failf("out of memory");
+            snprintf(joined, len, "%s,%s", old, value);
+            int rc = tarn_options_set(a->extra, key, joined, &err);
+            free(joined);
+            return rc != TARN_OK ? cli_fail(&err) : CLI_OK;
+        }
     if (tarn_options_set(a->extra, key, value, &err) != TARN_OK)
         return cli_fail(&err);
     return CLI_OK;

@@ -2,12 +2,29 @@
  * fuzz_parquet_file.c — libFuzzer target for a whole Parquet file in
  * memory: footer, schema tree, every column chunk, and the assembly of
  * nested arrays, through the public reader (tn_parquet_open_memory), once
- * whole and once with an offset and a limit that cut inside row groups.
+ * whole, once with an offset and a limit that cut inside row groups, and
+ * with `=` and `<` terms on the first column (a number, then a string
+ * literal, whichever binds), which run the file's statistics, bloom
+ * filters and page index (page selection and the cut to candidate rows).
  */
 #include "core/alloc.h"
+#include "arrow/compute/compute.h"
 #include "formats/parquet/parquet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The name of the first column, or NULL. */
+static char *first_column(const uint8_t *data, size_t size)
+{
+    tarn_error err;
+    tn_reader *r;
+    tn_parquet_read_options o = {.limit = -1};
+    if (tn_parquet_open_memory(data, size, "fuzz", &o, &r, &err) != 0)
+        return NULL;
+    char *name = r->schema->n_fields > 0 ? tn_strdup(r->schema->fields[0].name) : NULL;
+    tn_reader_free(r);
+    return name;
+}
 
 static void read_all(const uint8_t *data, size_t size, const tn_parquet_read_options *o)
 {
@@ -34,5 +51,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* offset and limit cut inside row groups */
     tn_parquet_read_options some = {.batch_size = 2, .offset = 1, .limit = 2};
     read_all(data, size, &some);
+    char *col = first_column(data, size);
+    if (col) {
+        static const char *lits[] = {"1", "7", "a"};
+        for (int i = 0; i < 3; i++) {
+            tn_parquet_term t[2] = {{.column = col, .op = TN_CMP_EQ, .is_string = i == 2, .literal = lits[i], .literal_len = 1},
+                                    {.column = col, .op = TN_CMP_LT, .is_string = i == 2, .literal = lits[i], .literal_len = 1}};
+            tn_parquet_read_options eq = {.batch_size = 5, .limit = -1, .terms = t, .n_terms = 1};
+            read_all(data, size, &eq);
+            tn_parquet_read_options lt = {.batch_size = 5, .limit = -1, .terms = t + 1, .n_terms = 1};
+            read_all(data, size, &lt);
+        }
+        tn_free(col);
+    }
     return 0;
 }

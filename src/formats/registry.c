@@ -36,7 +36,9 @@ static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "hea
 static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
 static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", NULL};
 static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
-                                                 "dictionary_size", "data_page_version", "encoding", NULL};
+                                                 "dictionary_size", "data_page_version", "encoding",
+                                                 "column_compression", "column_encoding", "column_dictionary",
+                                                 "arrow_schema", "bloom_filter", NULL};
 static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",
                                              "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
 

@@ -29,6 +29,11 @@ expect_in out "key/value metadata: parquet.avro.schema, writer.model.name" \
 expect_rc 0 "$TARN" parquet stats "$data/data_index_bloom_encoding_stats.parquet"
 expect_out $'column String (BYTE_ARRAY, STRING)\n  row group 0: nulls 0, min "Hello", max "today"\n'
 
+# tarn's own bloom filters: the header read back
+expect_rc 0 "$TARN" convert "$data/alltypes_plain.parquet" bloom.parquet --bloom-filter id:1000 --bloom-filter string_col
+expect_rc 0 "$TARN" parquet meta bloom.parquet
+expect_in out ", split-block xxhash, 1024-byte bitset" ", split-block xxhash, 32-byte bitset"
+
 # decimals in FIXED_LEN_BYTE_ARRAY and INT32, rendered exactly
 expect_rc 0 "$TARN" parquet stats "$data/fixed_length_decimal.parquet"
 expect_out $'column value (FIXED_LEN_BYTE_ARRAY, DECIMAL(25,2))\n  row group 0: nulls 0, min 2.00, max 24.00\n'

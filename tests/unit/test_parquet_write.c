@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arrow/builder.h"
+#include "arrow/compute/compute.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
 #include "parquet_render.h"
@@ -189,7 +190,7 @@ TEST(round_trip_nested)
     CHECK_OK(render_file(path, &got, &rows, &err), &err);
     CHECK_EQ_INT(rows, 300);
     CHECK(got && strcmp(want, got) == 0);
-    /* The schema comes back with the same types. */
+    /* The schema comes back with the same types, item names too (ARROW:schema). */
     tn_reader *r;
     CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
     if (r) {
@@ -198,7 +199,7 @@ TEST(round_trip_nested)
         tn_buf_init(&s2, 0);
         CHECK_OK(tn_schema_format(r->schema, &s1, &err), &err);
         CHECK_OK(tn_schema_format(b->schema, &s2, &err), &err);
-        CHECK_STR((char *)s1.data, "ll: list<element: list<element: int64>>\n"
+        CHECK_STR((char *)s1.data, "ll: list<item: list<item: int64>>\n"
                                    "st: struct<s: utf8, d: decimal128(30, 4)>\n"
                                    "m: map<utf8, bool>\n");
         tn_buf_reset(&s1);
@@ -522,6 +523,188 @@ TEST(value_encodings)
     tn_schema_unref(s);
 }
 
+/* The whole file at path in *data (malloc'd); its size in *n. */
+static int slurp(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *data = malloc((size_t)len + 1);
+    *n = fread(*data, 1, (size_t)len, f);
+    fclose(f);
+    return *n == (size_t)len ? 0 : -1;
+}
+
+/* Column chunks are encoded in parallel, a row group on the pool while the
+ * next one is read: the bytes must not depend on the number of threads. */
+TEST(deterministic_across_threads)
+{
+    static const char *files[] = {"alltypes_plain.parquet", "nested_maps.snappy.parquet", "nested_lists.snappy.parquet",
+                                  "delta_byte_array.parquet", "data_index_bloom_encoding_stats.parquet",
+                                  "lz4_raw_compressed_larger.parquet", "nulls.snappy.parquet"};
+    static const int threads[] = {1, 2, 3, 8};
+    tarn_error err;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char in[PATH_MAX * 2], out[PATH_MAX * 2];
+        snprintf(in, sizeof in, "%s/%s", data_dir, files[f]);
+        snprintf(out, sizeof out, "%s/threads.parquet", out_dir);
+        uint8_t *first = NULL;
+        size_t first_n = 0;
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            CHECK_OK(tarn_set_threads(threads[t], &err), &err);
+            tn_parquet_write_options o = {.codec = PQ_SNAPPY, .row_group_rows = 97, .page_bytes = 700,
+                                          .dictionary = true};
+            CHECK_OK(rewrite(in, out, &o, &err), &err);
+            uint8_t *bytes = NULL;
+            size_t n = 0;
+            CHECK(slurp(out, &bytes, &n) == 0);
+            if (!first) {
+                first = bytes;
+                first_n = n;
+                continue;
+            }
+            if (n != first_n || memcmp(bytes, first, n) != 0)
+                fprintf(stderr, "  %s: %zu bytes with %d threads, %zu with 1\n", files[f], n, threads[t], first_n);
+            CHECK(n == first_n && memcmp(bytes, first, n) == 0);
+            free(bytes);
+        }
+        free(first);
+    }
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+}
+
+/* YYYY-MM-DD of a day number (days since 1970-01-01). */
+static void civil(int64_t z, char *out, size_t n)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, n, "%04lld-%02lld-%02lld", (long long)(y + (m <= 2)), (long long)m, (long long)d);
+}
+
+/* Rows of path matching one term (given as already-parsed terms), and the
+ * reader's scan statistics. */
+static int64_t count_where(const char *path, const tn_parquet_term *t, tn_parquet_scan_stats *st)
+{
+    tarn_error err;
+    tn_parquet_read_options ro = {.limit = -1, .terms = t, .n_terms = 1};
+    tn_reader *r;
+    memset(st, 0, sizeof *st);
+    if (tn_parquet_open_file(path, &ro, &r, &err) != 0) {
+        fprintf(stderr, "  %s\n", err.message);
+        return -1;
+    }
+    int64_t n = 0;
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0 || !b)
+            break;
+        n += b->length;
+        tn_batch_unref(b);
+    }
+    tn_parquet_reader_scan_stats(r, st);
+    tn_reader_free(r);
+    return n;
+}
+
+/* Bloom filters on every kind of column, probed through the reader's
+ * already-parsed terms: a present value is found in its row group (a wrong
+ * PLAIN encoding of the literal would hash elsewhere and lose the row), an
+ * absent one inside every group's min/max skips all four groups. */
+TEST(bloom_filters_and_terms)
+{
+    tarn_error err;
+    enum { ROWS = 400, NCOL = 7 };
+    const char *names[NCOL] = {"i", "s", "d", "f", "u", "dt", "ts"};
+    tn_type *types[NCOL] = {tn_type_get(TN_INT32), tn_type_get(TN_STRING), tn_type_decimal(128, 20, 2),
+                            tn_type_get(TN_FLOAT64), tn_type_get(TN_UINT32), tn_type_get(TN_DATE32),
+                            tn_type_timestamp(TN_MICRO, NULL)};
+    tn_schema *s = tn_schema_new(NCOL);
+    for (int c = 0; c < NCOL; c++)
+        CHECK_OK(tn_field_init(&s->fields[c], names[c], types[c], true, &err), &err);
+    tn_batch *b = tn_batch_new(s, ROWS);
+    for (int c = 0; c < NCOL; c++) {
+        tn_builder *bl = tn_builder_new(s->fields[c].type);
+        for (int64_t r = 0; r < ROWS; r++) {
+            int64_t v = r * 7919 % 400 * 4; /* the multiples of 4 below 1600, spread over the groups */
+            char text[32];
+            int rc;
+            switch (c) {
+            case 1: snprintf(text, sizeof text, "s%lld", (long long)v); rc = tn_builder_append_str(bl, text, &err); break;
+            case 3: rc = tn_builder_append_double(bl, (double)v + 0.5, &err); break;
+            case 4: rc = tn_builder_append_uint(bl, 3000000000u + (uint64_t)v, &err); break;
+            case 5: rc = tn_builder_append_int(bl, 10000 + v, &err); break;
+            case 6: rc = tn_builder_append_int(bl, v * 1000000, &err); break;
+            default: rc = tn_builder_append_int(bl, v, &err); break;
+            }
+            CHECK_OK(rc, &err);
+        }
+        CHECK_OK(tn_builder_finish(bl, &b->columns[c], &err), &err);
+        tn_builder_free(bl);
+    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/bloom.parquet", out_dir);
+    tn_parquet_column_options co[NCOL];
+    for (int c = 0; c < NCOL; c++)
+        co[c] = (tn_parquet_column_options){.column = names[c], .codec = -1, .encoding = -1, .dictionary = -1,
+                                            .bloom = true, .bloom_fpp = 0.001};
+    co[0].dictionary = 0; /* PLAIN chunks and dictionary chunks both hash their values */
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 100,
+                                  .columns = co, .n_columns = NCOL};
+    tn_reader *in = tn_reader_from_batches(s, &b, 1);
+    CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+    tn_reader_free(in);
+    for (int c = 0; c < NCOL; c++) {
+        for (int pass = 0; pass < 2; pass++) {
+            int64_t v = pass == 0 ? 1236 : 1235; /* present once; absent */
+            char lit[64];
+            switch (c) {
+            case 1: snprintf(lit, sizeof lit, "s%lld", (long long)v); break;
+            case 2: snprintf(lit, sizeof lit, "%lld.%02lld", (long long)(v / 100), (long long)(v % 100)); break;
+            case 3: snprintf(lit, sizeof lit, "%lld.5", (long long)v); break;
+            case 4: snprintf(lit, sizeof lit, "%llu", 3000000000ull + (unsigned long long)v); break;
+            case 5: civil(10000 + v, lit, sizeof lit); break;
+            case 6: snprintf(lit, sizeof lit, "1970-01-01 00:%02lld:%02lld", (long long)(v / 60), (long long)(v % 60)); break;
+            default: snprintf(lit, sizeof lit, "%lld", (long long)v); break;
+            }
+            tn_parquet_term t = {.column = names[c], .op = TN_CMP_EQ, .is_string = c == 1 || c >= 5, .literal = lit,
+                                 .literal_len = strlen(lit)};
+            tn_parquet_scan_stats st;
+            int64_t n = count_where(path, &t, &st);
+            if (n != (pass == 0 ? 1 : 0) || (pass == 1 && st.row_groups_by_bloom != 4))
+                fprintf(stderr, "  %s = %s: %lld rows, %d groups read, %d by stats, %d by bloom\n", names[c], lit,
+                        (long long)n, st.row_groups_read, st.row_groups_by_stats, st.row_groups_by_bloom);
+            CHECK_EQ_INT(n, pass == 0 ? 1 : 0);
+            CHECK_EQ_INT(st.row_groups_by_stats, 0);
+            CHECK_EQ_INT(st.row_groups_by_bloom, pass == 0 ? 3 : 4);
+        }
+    }
+    /* IN through the terms API: found when one literal is present, all
+     * groups skipped by bloom filter when none is */
+    static const char *const present[] = {"1235", "1236", "99999"}, *const absent[] = {"1235", "3", "1597"};
+    static const size_t lens3[] = {4, 4, 5}, lensa[] = {4, 1, 4};
+    tn_parquet_term in1 = {.column = "i", .n_in = 3, .in_literals = present, .in_lens = lens3};
+    tn_parquet_term in2 = {.column = "i", .n_in = 3, .in_literals = absent, .in_lens = lensa};
+    tn_parquet_scan_stats st;
+    CHECK_EQ_INT(count_where(path, &in1, &st), 1);
+    CHECK_EQ_INT(st.row_groups_by_bloom, 3);
+    CHECK_EQ_INT(count_where(path, &in2, &st), 0);
+    CHECK_EQ_INT(st.row_groups_by_bloom, 4);
+    /* a bad term is an error naming it */
+    tn_parquet_term bad = {.column = "i", .op = 99, .literal = "1", .literal_len = 1};
+    tn_parquet_read_options ro = {.limit = -1, .terms = &bad, .n_terms = 1};
+    tn_reader *r = NULL;
+    CHECK_EQ_INT(tn_parquet_open_file(path, &ro, &r, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "term 1");
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_small(void *ctx, tarn_error *err)
 {
     char in[PATH_MAX * 2], out[PATH_MAX * 2];
@@ -551,6 +734,8 @@ int main(void)
     RUN(value_encodings);
     RUN(atomic_write);
     RUN(unsupported_type);
+    RUN(deterministic_across_threads);
+    RUN(bloom_filters_and_terms);
     RUN(alloc_failures);
     return tn_test_done();
 }

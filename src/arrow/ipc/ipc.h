@@ -38,4 +38,13 @@ int tn_ipc_write_file(const char *path, tn_reader *in, const tn_ipc_write_option
 int tn_ipc_write_buffer(tn_reader *in, const tn_ipc_write_options *opts, tn_buffer **out,
                         tarn_error *err) TN_MUST_USE;
 
+/* The schema alone as one encapsulated IPC message (continuation marker,
+ * length, Message flatbuffer padded to 8), appended to out: what Parquet's
+ * "ARROW:schema" metadata holds before base64. */
+int tn_ipc_schema_message(const tn_schema *s, tn_buf *out, tarn_error *err) TN_MUST_USE;
+/* Decode such a message (with or without the continuation marker) into a
+ * schema. `where` names the source in errors. */
+int tn_ipc_schema_from_message(const uint8_t *p, size_t n, const char *where, tn_schema **out,
+                               tarn_error *err) TN_MUST_USE;
+
 #endif

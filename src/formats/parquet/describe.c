@@ -16,33 +16,14 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "formats/parquet/bloom.h"
+#include "formats/parquet/codec.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
 #include "formats/parquet/thrift.h"
 #include "tarn/parquet.h"
 
 #define STR_MAX 40 /* characters of a string value shown */
-
-static const char *physical_name(int t)
-{
-    static const char *const names[] = {"BOOLEAN", "INT32", "INT64", "INT96",
-                                        "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
-    return t >= 0 && t < 8 ? names[t] : "UNKNOWN";
-}
-
-static const char *codec_name(int c)
-{
-    static const char *const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
-    return c >= 0 && c < 8 ? names[c] : "UNKNOWN";
-}
-
-static const char *encoding_name(int e)
-{
-    static const char *const names[] = {"PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED",
-                                        "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
-                                        "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
-    return e >= 0 && e < 10 ? names[e] : NULL;
-}
 
 static const char *unit_name(int u)
 {
@@ -149,6 +130,24 @@ static int read_range(FILE *in, const char *path, int64_t off, int32_t n, uint8_
     }
     *out = b;
     return 0;
+}
+
+/* ", split-block, N-byte bitset" from the bloom filter's header, or
+ * ", unreadable header" / another algorithm; ends the line. */
+static void print_bloom(FILE *f, FILE *in, const char *path, const pq_column_meta *cm)
+{
+    uint8_t *b = NULL;
+    tarn_error e;
+    int32_t n = cm->bloom_filter_length < 64 ? cm->bloom_filter_length : 64, bytes;
+    size_t head;
+    int rc = read_range(in, path, cm->bloom_filter_offset, n, &b, &e);
+    if (!rc)
+        rc = tn_pq_bloom_header_read(b, (size_t)n, &bytes, &head, &e);
+    if (!rc)
+        fprintf(f, ", split-block xxhash, %d-byte bitset\n", bytes);
+    else
+        fprintf(f, " (%s)\n", rc == TARN_EUNSUPPORTED ? "unsupported algorithm" : "unreadable header");
+    tn_free(b);
 }
 
 /* ColumnIndex: 1 null_pages list<bool>, 4 boundary_order; the rest skipped. */
@@ -280,15 +279,15 @@ static int print_meta(FILE *f, FILE *in, const char *path, const pq_file_meta *m
             pq_logical l = leaf_logical(leaf[c]);
             fputs("  column ", f);
             print_path(f, cm);
-            fprintf(f, "\n    type: %s", physical_name(cm->type));
+            fprintf(f, "\n    type: %s", tn_pq_physical_name(cm->type));
             if (cm->type == PQ_FLBA)
                 fprintf(f, "(%d)", leaf[c]->type_length);
             fputs(", logical ", f);
             print_logical(f, &l);
-            fprintf(f, "\n    codec: %s\n    encodings:", codec_name(cm->codec));
+            fprintf(f, "\n    codec: %s\n    encodings:", tn_pq_codec_name(cm->codec));
             for (int e = 0, first = 1; e < 32; e++)
                 if (cm->encodings & (1u << e)) {
-                    const char *name = encoding_name(e);
+                    const char *name = tn_pq_encoding_name(e);
                     if (name)
                         fprintf(f, "%s %s", first ? "" : ",", name);
                     else
@@ -304,10 +303,11 @@ static int print_meta(FILE *f, FILE *in, const char *path, const pq_file_meta *m
                 fputs("    dictionary page: none\n", f);
             fprintf(f, "    data pages: at %" PRId64 "\n", cm->data_page_offset);
             TN_TRY(print_index(f, in, path, cc, err));
-            if (cm->bloom_filter_offset >= 0 && cm->bloom_filter_length >= 0)
-                fprintf(f, "    bloom filter: at %" PRId64 ", %d bytes\n", cm->bloom_filter_offset,
+            if (cm->bloom_filter_offset >= 0 && cm->bloom_filter_length >= 0) {
+                fprintf(f, "    bloom filter: at %" PRId64 ", %d bytes", cm->bloom_filter_offset,
                         cm->bloom_filter_length);
-            else if (cm->bloom_filter_offset >= 0)
+                print_bloom(f, in, path, cm);
+            } else if (cm->bloom_filter_offset >= 0)
                 fprintf(f, "    bloom filter: at %" PRId64 "\n", cm->bloom_filter_offset);
             else
                 fputs("    bloom filter: none\n", f);
@@ -516,7 +516,7 @@ static void print_stats(FILE *f, const pq_file_meta *m, const pq_schema_elt **le
             print_path(f, &m->row_groups[0].columns[c].meta);
         else
             fputs(leaf[c]->name, f);
-        fprintf(f, " (%s, ", physical_name(leaf[c]->type));
+        fprintf(f, " (%s, ", tn_pq_physical_name(leaf[c]->type));
         print_logical(f, &l);
         fputs(")\n", f);
         for (int32_t g = 0; g < m->n_row_groups; g++) {

@@ -165,6 +165,57 @@ static bool keyword(lexer *l, const char *kw)
     return false;
 }
 
+/* Room for one more alternative of an IN term; the new one, zeroed. */
+static pq_term *add_alt(pq_term *t, tarn_error *err)
+{
+    pq_term *a = tn_realloc(t->alts, (size_t)(t->n_alts + 1) * sizeof *a);
+    if (!a) {
+        (void)tn_error_oom(err, (size_t)(t->n_alts + 1) * sizeof *a);
+        return NULL;
+    }
+    t->alts = a;
+    memset(&a[t->n_alts], 0, sizeof *a);
+    return &a[t->n_alts++];
+}
+
+/* "( literal { , literal } )" after IN: one `=` alternative per literal,
+ * each naming the term's column. */
+static int in_list(lexer *l, pq_term *t)
+{
+    skip_space(l);
+    if (l->s[l->i] != '(')
+        return perr(l, "expected '(' after IN");
+    l->i++;
+    t->op = TN_CMP_EQ;
+    for (;;) {
+        skip_space(l);
+        pq_term *a = add_alt(t, l->err);
+        if (!a)
+            return TARN_ENOMEM;
+        a->op = TN_CMP_EQ;
+        a->col_pos = t->col_pos;
+        if (!(a->column = tn_strdup(t->column)))
+            return tn_error_oom(l->err, strlen(t->column) + 1);
+        TN_TRY(literal(l, a));
+        skip_space(l);
+        if (l->s[l->i] == ',') {
+            l->i++;
+            continue;
+        }
+        if (l->s[l->i] != ')')
+            return perr(l, "expected ',' or ')' in the IN list");
+        l->i++;
+        break;
+    }
+    /* the term's own literal is the first alternative's, for messages */
+    t->lit_kind = t->alts[0].lit_kind;
+    t->lit_pos = t->alts[0].lit_pos;
+    if (!(t->lit = tn_strdup(t->alts[0].lit)))
+        return tn_error_oom(l->err, 64);
+    t->lit_len = t->alts[0].lit_len;
+    return 0;
+}
+
 int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err)
 {
     *out = NULL;
@@ -193,11 +244,12 @@ int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err)
         rc = column(&l, &t->column);
         if (!rc) {
             skip_space(&l);
-            rc = op(&l, &t->op);
-        }
-        if (!rc) {
-            skip_space(&l);
-            rc = literal(&l, t);
+            if (keyword(&l, "in"))
+                rc = in_list(&l, t);
+            else if (!(rc = op(&l, &t->op))) {
+                skip_space(&l);
+                rc = literal(&l, t);
+            }
         }
         if (rc)
             break;
@@ -219,15 +271,74 @@ int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err)
     return 0;
 }
 
+int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t n, tarn_error *err)
+{
+    if (!*f) {
+        *f = tn_calloc(1, sizeof **f);
+        TN_TRY_ALLOC(*f, err, sizeof **f);
+    }
+    pq_filter *x = *f;
+    if (n <= 0)
+        return 0;
+    pq_term *nt = tn_realloc(x->terms, (size_t)(x->n + n) * sizeof *nt);
+    TN_TRY_ALLOC(nt, err, (size_t)(x->n + n) * sizeof *nt);
+    x->terms = nt;
+    for (int32_t i = 0; i < n; i++) {
+        const tn_parquet_term *s = &terms[i];
+        bool in = s->n_in > 0;
+        if (!s->column || (!in && (!s->literal || s->op < TN_CMP_EQ || s->op > TN_CMP_GE)) ||
+            (in && (!s->in_literals || !s->in_lens)))
+            return tn_error_set(err, TARN_EINVAL, "where: term %d lacks a column, a literal or a known operator", i + 1);
+        pq_term *t = &x->terms[x->n];
+        memset(t, 0, sizeof *t);
+        x->n++;
+        for (int32_t k = 0; k < (in ? s->n_in : 1); k++) {
+            const char *lit = in ? s->in_literals[k] : s->literal;
+            size_t len = in ? s->in_lens[k] : s->literal_len;
+            pq_term *a = in ? add_alt(t, err) : t;
+            if (!a || !lit)
+                return a ? tn_error_set(err, TARN_EINVAL, "where: term %d: IN literal %d missing", i + 1, k + 1)
+                         : TARN_ENOMEM;
+            a->column = tn_strdup(s->column);
+            a->lit = tn_malloc(len + 1);
+            if (!a->column || !a->lit)
+                return tn_error_oom(err, len + 1);
+            memcpy(a->lit, lit, len);
+            a->lit[len] = '\0';
+            a->lit_len = len;
+            a->lit_kind = s->is_string ? PQF_STRING : PQF_NUMBER;
+            a->op = in ? TN_CMP_EQ : s->op;
+            a->col_pos = a->lit_pos = 0; /* messages then name the term by its column */
+        }
+        if (in) {
+            t->op = TN_CMP_EQ;
+            t->column = tn_strdup(s->column);
+            t->lit = tn_strdup(t->alts[0].lit);
+            if (!t->column || !t->lit)
+                return tn_error_oom(err, 64);
+            t->lit_len = t->alts[0].lit_len;
+            t->lit_kind = t->alts[0].lit_kind;
+        }
+    }
+    return 0;
+}
+
+static void term_reset(pq_term *t)
+{
+    for (int32_t i = 0; i < t->n_alts; i++)
+        term_reset(&t->alts[i]);
+    tn_free(t->alts);
+    tn_free(t->column);
+    tn_free(t->lit);
+    tn_scalar_free(t->scalar);
+}
+
 void tn_pq_filter_free(pq_filter *f)
 {
     if (!f)
         return;
-    for (int32_t i = 0; i < f->n; i++) {
-        tn_free(f->terms[i].column);
-        tn_free(f->terms[i].lit);
-        tn_scalar_free(f->terms[i].scalar);
-    }
+    for (int32_t i = 0; i < f->n; i++)
+        term_reset(&f->terms[i]);
     tn_free(f->terms);
     tn_free(f->text);
     tn_free(f);
@@ -362,7 +473,77 @@ static bool int_range(tn_type_id id, int64_t v)
     }
 }
 
+/* The literal's PLAIN bytes in the column's physical type, for bloom
+ * filters: integers, dates, timestamps and INT32/INT64/FLBA decimals as
+ * stored; floats unless zero (-0.0 and +0.0 hash apart) or NaN; strings
+ * and binaries as their bytes. Others (INT96, BYTE_ARRAY decimals) get
+ * none. Runs after the literal was checked against the column. */
+static void set_plain(pq_term *t, const pq_schema_elt *e, tn_type_id id)
+{
+    t->plain = NULL;
+    uint8_t *b = t->plain_buf;
+    if (id == TN_STRING || id == TN_LARGE_STRING || id == TN_BINARY || id == TN_LARGE_BINARY) {
+        if (e->type == PQ_BYTE_ARRAY) {
+            t->plain = (const uint8_t *)t->lit;
+            t->plain_len = t->lit_len;
+        }
+        return;
+    }
+    if (id == TN_FLOAT32 || id == TN_FLOAT64) {
+        if (t->d == 0 || t->d != t->d)
+            return;
+        if (e->type == PQ_FLOAT) {
+            float f = (float)t->d;
+            if ((double)f != t->d)
+                return; /* no float equals it */
+            memcpy(b, &f, 4);
+            t->plain_len = 4;
+        } else {
+            memcpy(b, &t->d, 8);
+            t->plain_len = 8;
+        }
+        t->plain = b;
+        return;
+    }
+    int64_t v;
+    if (id >= TN_INT8 && id <= TN_UINT64)
+        v = id >= TN_UINT8 ? (int64_t)t->scalar->v.u : t->scalar->v.i;
+    else if (id == TN_DECIMAL128 || id == TN_DECIMAL256 || id == TN_DATE32 || id == TN_TIMESTAMP)
+        v = t->i;
+    else
+        return;
+    if (e->type == PQ_INT32) {
+        int32_t x = (int32_t)v;
+        memcpy(b, &x, 4);
+        t->plain_len = 4;
+    } else if (e->type == PQ_INT64) {
+        memcpy(b, &v, 8);
+        t->plain_len = 8;
+    } else if (e->type == PQ_FLBA && (id == TN_DECIMAL128 || id == TN_DECIMAL256) && e->type_length > 0 &&
+               e->type_length <= (int32_t)sizeof t->plain_buf) {
+        for (int32_t k = 0; k < e->type_length; k++) /* big-endian two's complement */
+            b[e->type_length - 1 - k] = k < 8 ? (uint8_t)((uint64_t)v >> (8 * k)) : (v < 0 ? 0xff : 0);
+        t->plain_len = (size_t)e->type_length;
+    } else {
+        return;
+    }
+    t->plain = b;
+}
+
+static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_error *err);
+
 int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
+{
+    for (int32_t i = 0; i < t->n_alts; i++)
+        TN_TRY(bind_one(&t->alts[i], node, file, err));
+    if (t->n_alts) { /* the term itself: only its node; its alternatives decide */
+        t->node = node;
+        return 0;
+    }
+    return bind_one(t, node, file, err);
+}
+
+static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
 {
     t->node = node;
     tn_type *type = node->type;
@@ -407,10 +588,9 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
                                 t->lit, t->column, tname(type), t->lit_pos);
         else {
             t->scalar = tn_scalar_int(type, v);
-            if (e->type == PQ_INT32 || e->type == PQ_INT64) {
+            t->i = v; /* the unscaled value, also for bloom filters of FLBA decimals */
+            if (e->type == PQ_INT32 || e->type == PQ_INT64)
                 t->stat_kind = PQS_INT;
-                t->i = v;
-            }
         }
     } else if (id == TN_DATE32) {
         int64_t days;
@@ -457,6 +637,7 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
                             t->lit_pos, bad);
     if (!t->scalar)
         return tn_error_oom(err, sizeof(tn_scalar));
+    set_plain(t, e, id);
     return 0;
 }
 
@@ -514,7 +695,19 @@ static bool cmp_bound(const pq_term *t, int ptype, const pq_bytes *b, int *out)
     }
 }
 
+static bool prunes_one(const pq_term *t, const pq_column_meta *m, int64_t rows);
+
 bool tn_pq_filter_prunes(const pq_term *t, const pq_column_meta *m, int64_t rows)
+{
+    if (t->n_alts == 0)
+        return prunes_one(t, m, rows);
+    for (int32_t i = 0; i < t->n_alts; i++) /* IN: every value excluded */
+        if (!prunes_one(&t->alts[i], m, rows))
+            return false;
+    return true;
+}
+
+static bool prunes_one(const pq_term *t, const pq_column_meta *m, int64_t rows)
 {
     if (!m->has_stats)
         return false;

@@ -494,3 +494,20 @@ int tn_pq_page_header_decode(const uint8_t *p, size_t n, pq_page_header *h, size
     *used = tn_th_pos(&r);
     return 0;
 }
+
+/* --- names ------------------------------------------------------------------ */
+
+const char *tn_pq_physical_name(int t)
+{
+    static const char *const names[] = {"BOOLEAN", "INT32", "INT64", "INT96",
+                                        "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
+    return t >= 0 && t < 8 ? names[t] : "UNKNOWN";
+}
+
+const char *tn_pq_encoding_name(int e)
+{
+    static const char *const names[] = {"PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED",
+                                        "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
+                                        "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
+    return e >= 0 && e < 10 ? names[e] : NULL;
+}

@@ -150,4 +150,9 @@ typedef struct pq_page_header {
 /* Decode a PageHeader from at most n bytes at p; *used receives its size. */
 int tn_pq_page_header_decode(const uint8_t *p, size_t n, pq_page_header *h, size_t *used, tarn_error *err) TN_MUST_USE;
 
+/* Names as parquet.thrift spells them ("INT32", "RLE_DICTIONARY"; codecs: codec.h);
+ * "UNKNOWN" (encodings: NULL) for values out of range. */
+const char *tn_pq_physical_name(int t);
+const char *tn_pq_encoding_name(int e);
+
 #endif

@@ -10,6 +10,19 @@
 
 #include "arrow/array.h"
 
+/* One comparison `column op literal` already parsed by the caller (the SQL
+ * engine's pushdown); see formats/parquet/filter.h for the rules. */
+typedef struct tn_parquet_term {
+    const char *column;         /* a top-level column or a dotted path into structs */
+    int op;                     /* tn_cmp_op: TN_CMP_EQ, NE, LT, LE, GT, GE */
+    bool is_string;             /* the literal is a string (else the text of a number) */
+    const char *literal;        /* number text ("5", "-1.25e3") or the string's bytes, unquoted */
+    size_t literal_len;
+    int32_t n_in;               /* > 0: `column IN (in_literals...)` (op and literal unused) */
+    const char *const *in_literals;
+    const size_t *in_lens;
+} tn_parquet_term;
+
 typedef struct tn_parquet_read_options {
     const char *const *columns; /* columns to read, in output order; NULL: all. A name is a
                                    top-level column or a dotted path to a field inside
@@ -21,8 +34,10 @@ typedef struct tn_parquet_read_options {
     bool verify_crc;            /* check page CRCs where the writer stored them */
     const char *filter;         /* where: "a >= 5 AND b = 'x'" (filter.h); row groups whose statistics
                                    exclude a match are skipped, the others are filtered row by row */
-    bool explain;               /* print "row groups: N read, M skipped by statistics" to stderr
-                                   when the reader is freed */
+    const tn_parquet_term *terms; /* comparisons ANDed with `filter`, n_terms of them */
+    int32_t n_terms;
+    bool explain;               /* print the row groups and pages read and skipped (by statistics,
+                                   bloom filters, the page index) to stderr when the reader is freed */
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with
@@ -45,6 +60,29 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
 struct pq_file_meta;
 const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
 
+/* What a reader's filter has skipped so far (what `explain` prints). */
+typedef struct tn_parquet_scan_stats {
+    int32_t row_groups_read, row_groups_by_stats, row_groups_by_bloom;
+    int64_t pages_read, pages_by_index; /* data pages of the filter's and output columns */
+} tn_parquet_scan_stats;
+void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out);
+
+/* Settings for some columns, overriding the file-wide ones. `column` names
+ * a top-level column (every leaf under it) or one leaf by its dotted
+ * Parquet path ("s.a", "tags.list.element"); a name that matches nothing is
+ * an error. */
+typedef struct tn_parquet_column_options {
+    const char *column;
+    int codec;              /* PQ_* codec; -1: the file's */
+    int level;              /* with codec */
+    int encoding;           /* PQ_* value encoding; -1: the file's. Must suit the column's type */
+    int dictionary;         /* 1 on, 0 off, -1: the file's */
+    bool bloom;             /* write a split-block bloom filter per column chunk */
+    int64_t bloom_ndv;      /* distinct values to size it for; 0: the chunk's (its dictionary's
+                               size, else its number of values) */
+    double bloom_fpp;       /* false-positive rate; 0: 0.05 */
+} tn_parquet_column_options;
+
 typedef struct tn_parquet_write_options {
     int codec;              /* PQ_* codec of meta.h: 0 uncompressed, 1 snappy, 2 gzip,
                                4 brotli, 6 zstd, 7 lz4_raw (5, LZ4, is written as 7) */
@@ -59,6 +97,10 @@ typedef struct tn_parquet_write_options {
                                DELTA_BYTE_ARRAY (BYTE_ARRAY), BYTE_STREAM_SPLIT (FLOAT/DOUBLE);
                                others, and 0, use PLAIN or the dictionary */
     int64_t dictionary_bytes; /* a chunk whose dictionary passes this is written PLAIN; 0: 1 MiB */
+    const tn_parquet_column_options *columns; /* per-column overrides, n_columns of them */
+    int32_t n_columns;
+    bool no_arrow_schema;   /* leave out the ARROW:schema key-value metadata (the Arrow schema,
+                               so that readers get back the Arrow types the Parquet schema loses) */
 } tn_parquet_write_options;
 
 /* Write every batch of `in` to path atomically (a temporary file renamed

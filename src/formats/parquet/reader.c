@@ -10,6 +10,12 @@
  * offset and limit skip whole row groups without decoding them, stop
  * decoding a row group's pages past the limit, and slice the rest. Memory therefore grows with the selected columns of one row
  * group, not with the file.
+ *
+ * A filter (filter.h) skips row groups by their statistics, then by bloom
+ * filters (bloom.h), then narrows the rows by the page index (pageindex.h):
+ * single-leaf columns decode only the pages holding candidate rows, and
+ * every column is cut to them before the rows are filtered. Columns stored
+ * with an ARROW:schema type get it back (arrow_schema.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,13 +25,23 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/assemble.h"
+#include "formats/parquet/bloom.h"
+#include "formats/parquet/pageindex.h"
 #include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
 
 #define DEFAULT_BATCH 65536
 
-typedef struct pq_reader {
+/* Rows of a row group as sorted, disjoint intervals [iv[2k], iv[2k+1]). */
+typedef struct rowset {
+    int64_t *iv;
+    int32_t n, cap;
+} rowset;
+
+typedef struct pq_reader pq_reader;
+struct pq_reader {
     tn_reader base;
     int fd;                  /* -1 for memory input */
     const uint8_t *mem;
@@ -36,6 +52,8 @@ typedef struct pq_reader {
     pq_schema *schema;
     int32_t n_sel;
     const pq_node **sel;     /* nodes to read, in output order: top-level columns or struct fields */
+    tn_type **restore;       /* per selected column: the ARROW:schema type its arrays are turned
+                                into, or NULL to keep the type read from the Parquet schema */
     int32_t rg;              /* next row group */
     tn_batch *cur;           /* the current row group */
     int64_t cur_pos;
@@ -46,8 +64,12 @@ typedef struct pq_reader {
     bool verify_crc;
     pq_filter *filter;       /* where: NULL when none */
     bool explain;
-    int32_t rg_read, rg_pruned;
-} pq_reader;
+    int32_t rg_read, rg_pruned, rg_bloom; /* row groups read, skipped by statistics, by bloom filters */
+    int64_t pages_read, pages_skipped;    /* data pages decoded, skipped by the page index */
+    int32_t rg_pages;        /* row groups whose every page the page index ruled out */
+    rowset rows;             /* the row group's rows the page index leaves as candidates */
+    bool all_rows;           /* rows is the whole row group */
+};
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
  * dictionary page header (PARQUET-816); such chunks are read with up to
@@ -193,6 +215,312 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, p
     return rc;
 }
 
+/* --- row sets -------------------------------------------------------------- */
+
+static int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
+{
+    if (a >= b)
+        return 0;
+    if (s->n > 0 && s->iv[2 * s->n - 1] >= a) { /* touches the last interval: extend it */
+        if (b > s->iv[2 * s->n - 1])
+            s->iv[2 * s->n - 1] = b;
+        return 0;
+    }
+    if (s->n == s->cap) {
+        int32_t cap = s->cap ? s->cap * 2 : 8;
+        int64_t *iv = tn_realloc(s->iv, (size_t)cap * 2 * sizeof *iv);
+        TN_TRY_ALLOC(iv, err, (size_t)cap * 16);
+        s->iv = iv;
+        s->cap = cap;
+    }
+    s->iv[2 * s->n] = a;
+    s->iv[2 * s->n + 1] = b;
+    s->n++;
+    return 0;
+}
+
+static int64_t rs_count(const rowset *s)
+{
+    int64_t k = 0;
+    for (int32_t i = 0; i < s->n; i++)
+        k += s->iv[2 * i + 1] - s->iv[2 * i];
+    return k;
+}
+
+/* a := a ∩ b (both sorted). */
+static int rs_intersect(rowset *a, const rowset *b, tarn_error *err)
+{
+    rowset out = {0};
+    int rc = 0;
+    for (int32_t i = 0, j = 0; !rc && i < a->n && j < b->n;) {
+        int64_t lo = a->iv[2 * i] > b->iv[2 * j] ? a->iv[2 * i] : b->iv[2 * j];
+        int64_t hi = a->iv[2 * i + 1] < b->iv[2 * j + 1] ? a->iv[2 * i + 1] : b->iv[2 * j + 1];
+        rc = rs_add(&out, lo, hi, err);
+        if (a->iv[2 * i + 1] < b->iv[2 * j + 1])
+            i++;
+        else
+            j++;
+    }
+    tn_free(a->iv);
+    *a = out;
+    if (rc) {
+        tn_free(out.iv);
+        memset(a, 0, sizeof *a);
+    }
+    return rc;
+}
+
+static bool rs_overlaps(const rowset *s, int64_t a, int64_t b)
+{
+    for (int32_t i = 0; i < s->n; i++)
+        if (s->iv[2 * i] < b && a < s->iv[2 * i + 1])
+            return true;
+    return false;
+}
+
+/* --- page index ------------------------------------------------------------- */
+
+/* The bytes of an index [off, off + len) inside the data (tn_malloc'd). */
+static int load_bytes(pq_reader *r, int64_t off, int32_t len, uint8_t **out, tarn_error *err)
+{
+    *out = NULL;
+    if (off < 4 || len <= 0 || off > r->data_end || len > r->data_end - off)
+        return TN_CORRUPT(err, "%s: page index at %lld (%d bytes) outside the data", r->name, (long long)off, len);
+    uint8_t *b = tn_malloc((size_t)len);
+    TN_TRY_ALLOC(b, err, (size_t)len);
+    int rc = read_at(r, off, (size_t)len, b, err);
+    if (rc) {
+        tn_free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+/* The offset index of a chunk, or *n = 0 when it has none. */
+static int offset_index(pq_reader *r, int32_t g, const pq_column_chunk *cc, pq_page_loc **locs, int32_t *n,
+                        tarn_error *err)
+{
+    *locs = NULL;
+    *n = 0;
+    if (cc->offset_index_offset < 0)
+        return 0;
+    uint8_t *b;
+    TN_TRY(load_bytes(r, cc->offset_index_offset, cc->offset_index_length, &b, err));
+    int rc = tn_pq_offset_index_decode(b, (size_t)cc->offset_index_length, locs, n, err);
+    tn_free(b);
+    if (!rc && *n > 0 && ((*locs)[0].offset < 4 || (*locs)[*n - 1].offset + (*locs)[*n - 1].size > r->data_end ||
+                          (*locs)[*n - 1].first_row >= r->meta->row_groups[g].num_rows)) {
+        tn_free(*locs);
+        *locs = NULL;
+        rc = TN_CORRUPT(err, "offset index: pages outside the data or the row group");
+    }
+    if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, cc->meta.n_path ? cc->meta.path[0] : "?");
+    return rc;
+}
+
+/* The rows of row group g whose pages term t's column index does not rule
+ * out, into *out; *usable false when the chunk has no page index. */
+static int term_rows(pq_reader *r, int32_t g, const pq_term *t, rowset *out, bool *usable, tarn_error *err)
+{
+    const pq_row_group *rg = &r->meta->row_groups[g];
+    const pq_column_chunk *cc = &rg->columns[t->node->leaf];
+    *usable = false;
+    if (cc->column_index_offset < 0 || cc->offset_index_offset < 0)
+        return 0;
+    pq_page_loc *locs;
+    int32_t n;
+    TN_TRY(offset_index(r, g, cc, &locs, &n, err));
+    uint8_t *ci = NULL;
+    pq_page_bounds *b = NULL;
+    int32_t k = 0;
+    int rc = load_bytes(r, cc->column_index_offset, cc->column_index_length, &ci, err);
+    if (!rc)
+        rc = tn_pq_column_index_decode(ci, (size_t)cc->column_index_length, &b, &k, err);
+    if (!rc && k != n)
+        rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": column index of %d pages, offset index of %d", r->name,
+                        g, t->column, k, n);
+    for (int32_t i = 0; !rc && i < n; i++) {
+        int64_t a = locs[i].first_row, e = i + 1 < n ? locs[i + 1].first_row : rg->num_rows;
+        pq_column_meta fm = {.type = cc->meta.type, .num_values = e - a, .has_stats = true,
+                             .stats = {.min = b[i].min, .max = b[i].max, .null_count = b[i].null_count,
+                                       .distinct_count = -1}};
+        if (!b[i].null_page && !tn_pq_filter_prunes(t, &fm, e - a))
+            rc = rs_add(out, a, e, err);
+    }
+    *usable = !rc;
+    tn_free(b);
+    tn_free(ci);
+    tn_free(locs);
+    return rc;
+}
+
+/* r->rows: the rows of row group g that every term's page index leaves. */
+static int select_rows(pq_reader *r, int32_t g, tarn_error *err)
+{
+    r->rows.n = 0;
+    TN_TRY(rs_add(&r->rows, 0, r->meta->row_groups[g].num_rows, err));
+    r->all_rows = true;
+    for (int32_t i = 0; r->filter && i < r->filter->n; i++) {
+        rowset t = {0};
+        bool usable;
+        int rc = term_rows(r, g, &r->filter->terms[i], &t, &usable, err);
+        if (!rc && usable) {
+            rc = rs_intersect(&r->rows, &t, err);
+            r->all_rows = false;
+        }
+        tn_free(t.iv);
+        TN_TRY(rc);
+    }
+    if (!r->all_rows && rs_count(&r->rows) == r->meta->row_groups[g].num_rows)
+        r->all_rows = true;
+    return 0;
+}
+
+/* Decode only the pages of a leaf chunk that hold rows of r->rows: its
+ * dictionary page and those data pages, as one chunk; *cov gets the rows
+ * they cover. Returns 0 with *done false when the chunk has no offset index. */
+static int read_leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, pq_chunk_data *out, rowset *cov, bool *done,
+                           tarn_error *err)
+{
+    const pq_row_group *rg = &r->meta->row_groups[g];
+    const pq_column_chunk *cc = &rg->columns[leaf->leaf];
+    const pq_column_meta *m = &cc->meta;
+    *done = false;
+    pq_page_loc *locs;
+    int32_t n;
+    TN_TRY(offset_index(r, g, cc, &locs, &n, err));
+    if (n == 0)
+        return 0;
+    int64_t start = m->data_page_offset;
+    if (m->dictionary_page_offset > 0 && m->dictionary_page_offset < start)
+        start = m->dictionary_page_offset;
+    int rc = 0;
+    if (start < 4 || start > locs[0].offset)
+        rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": first page at %lld before the chunk at %lld", r->name, g,
+                        leaf->name, (long long)locs[0].offset, (long long)start);
+    tn_buf buf;
+    tn_buf_init(&buf, 0);
+    int64_t levels = 0, kept = 0;
+    if (!rc && locs[0].offset > start) { /* the dictionary page */
+        rc = tn_buf_reserve(&buf, (size_t)(locs[0].offset - start), err);
+        if (!rc)
+            rc = read_at(r, start, (size_t)(locs[0].offset - start), buf.data, err);
+        if (!rc)
+            buf.len = (size_t)(locs[0].offset - start);
+    }
+    for (int32_t i = 0; !rc && i < n; i++) {
+        int64_t a = locs[i].first_row, e = i + 1 < n ? locs[i + 1].first_row : rg->num_rows;
+        if (!rs_overlaps(&r->rows, a, e))
+            continue;
+        size_t at = buf.len;
+        rc = tn_buf_reserve(&buf, (size_t)locs[i].size, err);
+        if (!rc)
+            rc = read_at(r, locs[i].offset, (size_t)locs[i].size, buf.data + at, err);
+        if (rc)
+            break;
+        buf.len += (size_t)locs[i].size;
+        pq_page_header h;
+        size_t used;
+        rc = tn_pq_page_header_decode(buf.data + at, (size_t)locs[i].size, &h, &used, err);
+        if (!rc && h.type != PQ_DATA_PAGE && h.type != PQ_DATA_PAGE_V2)
+            rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": offset index page %d is not a data page", r->name,
+                            g, leaf->name, i);
+        if (rc)
+            break;
+        levels += h.num_values;
+        kept++;
+        rc = rs_add(cov, a, e, err);
+    }
+    if (!rc) {
+        pq_column_meta part = *m;
+        part.num_values = levels;
+        part.total_compressed_size = (int64_t)buf.len;
+        rc = tn_pq_read_chunk(leaf, &part, buf.data ? buf.data : (const uint8_t *)"", buf.len, leaf->name,
+                              r->verify_crc, -1, out, err);
+        if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+            tn_error_prefix(err, "%s: row group %d: ", r->name, g);
+    }
+    if (!rc) {
+        r->pages_read += kept;
+        r->pages_skipped += n - kept;
+        *done = true;
+    }
+    tn_buf_reset(&buf);
+    tn_free(locs);
+    return rc;
+}
+
+/* The rows `want` (⊆ cov) of an array holding the rows `cov`, in order. */
+static int cut_rows(tn_array *a, const rowset *cov, const rowset *want, tn_array **out, tarn_error *err)
+{
+    tn_array **parts = tn_calloc((size_t)want->n + 1, sizeof *parts);
+    TN_TRY_ALLOC(parts, err, (size_t)want->n * sizeof *parts);
+    int rc = 0;
+    int32_t j = 0;
+    int64_t base = 0; /* position in a of cov interval j */
+    for (int32_t i = 0; !rc && i < want->n; i++) {
+        int64_t lo = want->iv[2 * i], hi = want->iv[2 * i + 1];
+        while (j < cov->n && cov->iv[2 * j + 1] <= lo) {
+            base += cov->iv[2 * j + 1] - cov->iv[2 * j];
+            j++;
+        }
+        if (j == cov->n || lo < cov->iv[2 * j] || hi > cov->iv[2 * j + 1]) {
+            rc = tn_error_set(err, TARN_EINTERNAL, "parquet: rows [%lld, %lld) outside the decoded pages", (long long)lo,
+                              (long long)hi);
+            break;
+        }
+        if (!(parts[i] = tn_array_slice(a, base + lo - cov->iv[2 * j], hi - lo)))
+            rc = tn_error_oom(err, sizeof(tn_array));
+    }
+    if (!rc)
+        rc = want->n == 1 ? (*out = tn_array_ref(parts[0]), 0) : tn_concatenate(parts, want->n, out, err);
+    for (int32_t i = 0; i < want->n; i++)
+        tn_array_unref(parts[i]);
+    tn_free(parts);
+    return rc;
+}
+
+static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_rows, int64_t rows,
+                     pq_chunk_data *chunks, tn_array **out, tarn_error *err);
+
+/* One node of row group g restricted to r->rows: a single leaf with an
+ * offset index decodes only the pages holding those rows; other nodes are
+ * decoded whole. Either way the array is then cut to exactly r->rows. */
+static int read_node_rows(pq_reader *r, int32_t g, const pq_node *top, pq_chunk_data *chunks, tn_array **out,
+                          tarn_error *err)
+{
+    int64_t all = r->meta->row_groups[g].num_rows;
+    if (r->all_rows)
+        return read_node(r, g, top, -1, all, chunks, out, err);
+    rowset cov = {0};
+    tn_array *a = NULL;
+    bool done = false;
+    int rc = 0;
+    if (top->kind == PQN_LEAF) {
+        rc = read_leaf_pages(r, g, top, &chunks[top->leaf], &cov, &done, err);
+        if (!rc && done) {
+            rc = tn_pq_assemble(top, chunks, &a, err);
+            if (!rc && a->length != rs_count(&cov))
+                rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": pages hold %lld rows, the offset index %lld",
+                                r->name, g, top->name, (long long)a->length, (long long)rs_count(&cov));
+        }
+        tn_pq_chunk_data_reset(&chunks[top->leaf]);
+    }
+    if (!rc && !done) {
+        cov.n = 0;
+        rc = rs_add(&cov, 0, all, err);
+        if (!rc)
+            rc = read_node(r, g, top, -1, all, chunks, &a, err);
+    }
+    if (!rc)
+        rc = cut_rows(a, &cov, &r->rows, out, err);
+    tn_array_unref(a);
+    tn_free(cov.iv);
+    return rc;
+}
+
 /* Decode and assemble one node (a column or struct field) of row group g. */
 static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_rows, int64_t rows,
                      pq_chunk_data *chunks, tn_array **out, tarn_error *err)
@@ -211,6 +539,34 @@ static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_ro
     return rc;
 }
 
+/* The rows of col matching term t: the comparison, or for IN the Kleene
+ * OR of `=` with each literal. */
+static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error *err)
+{
+    if (t->n_alts == 0)
+        return tn_compare((tn_cmp_op)t->op, tn_datum_of_array(col), tn_datum_of_scalar(t->scalar), NULL, out, err);
+    tn_array *any = NULL;
+    for (int32_t k = 0; k < t->n_alts; k++) {
+        tn_array *eq;
+        int rc = tn_compare(TN_CMP_EQ, tn_datum_of_array(col), tn_datum_of_scalar(t->alts[k].scalar), NULL, &eq, err);
+        if (!rc && any) {
+            tn_array *both = NULL;
+            rc = tn_bool(TN_OR, tn_datum_of_array(any), tn_datum_of_array(eq), NULL, &both, err);
+            tn_array_unref(eq);
+            tn_array_unref(any);
+            any = both;
+        } else if (!rc) {
+            any = eq;
+        }
+        if (rc) {
+            tn_array_unref(any);
+            return rc;
+        }
+    }
+    *out = any;
+    return 0;
+}
+
 /* The mask of the rows of the row group matching every term: the Kleene
  * AND of the comparisons, null (a null value) counting as no match. */
 static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch *b, tn_array **out,
@@ -224,9 +580,9 @@ static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chu
         if (t->sel >= 0)
             col = tn_array_ref(b->columns[t->sel]);
         else
-            rc = read_node(r, g, t->node, -1, rows, chunks, &col, err);
+            rc = read_node_rows(r, g, t->node, chunks, &col, err);
         if (!rc)
-            rc = tn_compare((tn_cmp_op)t->op, tn_datum_of_array(col), tn_datum_of_scalar(t->scalar), NULL, &cmp, err);
+            rc = term_mask(t, col, &cmp, err);
         tn_array_unref(col);
         if (!rc && mask) {
             tn_array *both = NULL;
@@ -284,16 +640,64 @@ static int apply_filter(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *ch
     return 0;
 }
 
-/* Whether row group g's statistics prove no row matches the filter. */
-static bool pruned(const pq_reader *r, int32_t g)
+/* Whether the bloom filter of a chunk proves that term t's literal (an
+ * `=`) is not in it. A filter that cannot be used (absent, out of the
+ * file, another algorithm, bad header) proves nothing; read errors and
+ * memory failures are errors. */
+static int bloom_excludes(pq_reader *r, const pq_term *t, const pq_column_meta *m, bool *out, tarn_error *err)
+{
+    *out = false;
+    int64_t off = m->bloom_filter_offset;
+    if (t->op != TN_CMP_EQ || !t->plain || off < 4 || off >= r->data_end)
+        return 0;
+    uint8_t head[256];
+    size_t hn = r->data_end - off < (int64_t)sizeof head ? (size_t)(r->data_end - off) : sizeof head;
+    TN_TRY(read_at(r, off, hn, head, err));
+    int32_t n_bytes;
+    size_t head_len;
+    tarn_error ignored;
+    if (tn_pq_bloom_header_read(head, hn, &n_bytes, &head_len, &ignored) != 0 ||
+        (int64_t)n_bytes > r->data_end - off - (int64_t)head_len)
+        return 0;
+    uint64_t h = tn_pq_bloom_hash(t->plain, t->plain_len);
+    if (r->mem) {
+        *out = !tn_pq_bloom_check(r->mem + off + (int64_t)head_len, n_bytes, h);
+        return 0;
+    }
+    uint8_t *bits = tn_malloc((size_t)n_bytes);
+    TN_TRY_ALLOC(bits, err, (size_t)n_bytes);
+    int rc = read_at(r, off + (int64_t)head_len, (size_t)n_bytes, bits, err);
+    if (!rc)
+        *out = !tn_pq_bloom_check(bits, n_bytes, h);
+    tn_free(bits);
+    return rc;
+}
+
+/* Whether row group g can be skipped: its statistics, then its bloom
+ * filters, prove no row matches the filter. *by says which (1, 2; 0: not
+ * skipped). */
+static int prune(pq_reader *r, int32_t g, int *by, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
+    *by = 0;
     for (int32_t i = 0; i < r->filter->n; i++) {
         const pq_term *t = &r->filter->terms[i];
-        if (tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows))
-            return true;
+        if (tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows)) {
+            *by = 1;
+            return 0;
+        }
     }
-    return false;
+    for (int32_t i = 0; i < r->filter->n; i++) {
+        const pq_term *t = &r->filter->terms[i];
+        bool absent = true;
+        for (int32_t k = 0; absent && k < (t->n_alts ? t->n_alts : 1); k++) /* IN: every literal absent */
+            TN_TRY(bloom_excludes(r, t->n_alts ? &t->alts[k] : t, &rg->columns[t->node->leaf].meta, &absent, err));
+        if (absent) {
+            *by = 2;
+            return 0;
+        }
+    }
+    return 0;
 }
 
 /* Decode row group g into a batch of the selected columns. */
@@ -305,14 +709,29 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
     int64_t rows = rg->num_rows, max_rows = -1;
     if (!r->filter && r->left >= 0 && r->skip + r->left < rows)
         rows = max_rows = r->skip + r->left;
+    if (r->filter)
+        rows = rs_count(&r->rows); /* the candidate rows the page index leaves */
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
     tn_batch *b = tn_batch_new(r->base.schema, rows);
     int rc = b ? 0 : tn_error_oom(err, sizeof *b);
     for (int32_t s = 0; !rc && s < r->n_sel; s++)
-        rc = read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
+        rc = r->filter ? read_node_rows(r, g, r->sel[s], chunks, &b->columns[s], err)
+                       : read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
     if (!rc && r->filter)
         rc = apply_filter(r, g, rows, chunks, &b, err);
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        if (!r->restore[s] || !b->columns[s])
+            continue;
+        tn_array *a;
+        rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
+        if (!rc) {
+            tn_array_unref(b->columns[s]);
+            b->columns[s] = a;
+        } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
+            tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+        }
+    }
     tn_free(chunks);
     if (rc) {
         tn_batch_unref(b);
@@ -353,10 +772,21 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
             r->rg++;
             continue;
         }
-        if (r->filter && pruned(r, g)) {
-            r->rg_pruned++;
+        int by = 0;
+        if (r->filter)
+            TN_TRY(prune(r, g, &by, err));
+        if (by) {
+            *(by == 1 ? &r->rg_pruned : &r->rg_bloom) += 1;
             r->rg++;
             continue;
+        }
+        if (r->filter) {
+            TN_TRY(select_rows(r, g, err));
+            if (r->rows.n == 0) { /* the page index rules out every page */
+                r->rg_pages++;
+                r->rg++;
+                continue;
+            }
         }
         TN_TRY(read_row_group(r, g, &r->cur, err));
         r->rg_read++;
@@ -375,15 +805,23 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void destroy(tn_reader *base)
 {
     pq_reader *r = (pq_reader *)base;
-    if (r->explain && r->meta)
-        fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d in the file\n", r->name,
-                r->rg_read, r->rg_pruned, r->meta->n_row_groups);
+    if (r->explain && r->meta) {
+        fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d by bloom filters, %d in the file\n",
+                r->name, r->rg_read, r->rg_pruned, r->rg_bloom, r->meta->n_row_groups);
+        if (r->filter)
+            fprintf(stderr, "parquet: %s: pages: %lld read, %lld skipped by the page index (%d row groups wholly)\n",
+                    r->name, (long long)r->pages_read, (long long)r->pages_skipped, r->rg_pages);
+    }
     tn_batch_unref(r->cur);
+    tn_free(r->rows.iv);
     tn_pq_filter_free(r->filter);
     tn_pq_schema_free(r->schema);
     tn_pq_meta_free(r->meta);
     if (r->fd >= 0)
         close(r->fd);
+    for (int32_t i = 0; r->restore && i < r->n_sel; i++)
+        tn_type_unref(r->restore[i]);
+    tn_free(r->restore);
     tn_free(r->sel);
     tn_free(r->name);
     tn_free(r);
@@ -422,6 +860,43 @@ static const pq_node *resolve(const pq_node *root, const char *name, bool *nulla
     return n == root ? NULL : n;
 }
 
+/* The Arrow schema stored by the writer, or NULL when there is none or it
+ * cannot be decoded (the Parquet schema alone still reads the data). */
+static int stored_arrow_schema(pq_reader *r, tn_schema **out, tarn_error *err)
+{
+    *out = NULL;
+    for (int32_t i = 0; i < r->meta->n_kv; i++) {
+        if (!r->meta->kv_keys[i] || !r->meta->kv_values[i] || strcmp(r->meta->kv_keys[i], TN_PQ_ARROW_SCHEMA_KEY) != 0)
+            continue;
+        tarn_error e;
+        int rc = tn_pq_arrow_schema_decode(r->meta->kv_values[i], r->name, out, &e);
+        if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT) {
+            *err = e;
+            return rc;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* Output field i for the top-level node n: the stored Arrow field of the
+ * same name when the arrays read convert to its type (arrow_schema.h). */
+static int arrow_field(pq_reader *r, const tn_schema *arrow, int32_t i, const pq_node *n, tarn_error *err)
+{
+    tn_field *f = &r->base.schema->fields[i];
+    for (int32_t j = 0; arrow && j < arrow->n_fields; j++) {
+        const tn_field *af = &arrow->fields[j];
+        if (strcmp(af->name, n->name) != 0 || !tn_pq_arrow_type_fits(n->type, af->type))
+            continue;
+        if (!tn_type_equals(n->type, af->type))
+            r->restore[i] = tn_type_ref(af->type);
+        tn_field_reset(f);
+        TN_TRY(tn_field_copy(f, af, err));
+        return 0;
+    }
+    return 0;
+}
+
 static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
     const pq_node *root = r->schema->root;
@@ -431,21 +906,35 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
         return tn_error_set(err, TARN_EINVAL, "parquet: negative column count");
     r->sel = tn_calloc((size_t)r->n_sel + 1, sizeof *r->sel);
     TN_TRY_ALLOC(r->sel, err, (size_t)r->n_sel * sizeof *r->sel);
+    r->restore = tn_calloc((size_t)r->n_sel + 1, sizeof *r->restore);
+    TN_TRY_ALLOC(r->restore, err, (size_t)r->n_sel * sizeof *r->restore);
     tn_schema *s = tn_schema_new(r->n_sel);
     TN_TRY_ALLOC(s, err, sizeof *s);
     r->base.schema = s;
-    for (int32_t i = 0; i < r->n_sel; i++) {
+    tn_schema *arrow = NULL;
+    TN_TRY(stored_arrow_schema(r, &arrow, err));
+    int rc = 0;
+    for (int32_t i = 0; !rc && i < r->n_sel; i++) {
         if (all) {
             r->sel[i] = root->children[i];
-            TN_TRY(tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err));
+            rc = tn_field_copy(&s->fields[i], &r->schema->arrow->fields[i], err);
+            if (!rc)
+                rc = arrow_field(r, arrow, i, r->sel[i], err);
             continue;
         }
         bool nullable = false;
-        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable)))
-            return tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
-                                o->columns[i] ? o->columns[i] : "(null)");
-        TN_TRY(tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err));
+        if (!o->columns[i] || !(r->sel[i] = resolve(root, o->columns[i], &nullable))) {
+            rc = tn_error_set(err, TARN_ENOTFOUND, "%s: no column named \"%s\"", r->name,
+                              o->columns[i] ? o->columns[i] : "(null)");
+            break;
+        }
+        rc = tn_field_init(&s->fields[i], o->columns[i], tn_type_ref(r->sel[i]->type), nullable, err);
+        for (int32_t j = 0; !rc && j < root->n_children; j++)
+            if (root->children[j] == r->sel[i]) /* a top-level column, not a path into a struct */
+                rc = arrow_field(r, arrow, i, r->sel[i], err);
     }
+    tn_schema_unref(arrow);
+    TN_TRY(rc);
     for (int32_t i = 0; i < r->meta->n_kv; i++)
         if (r->meta->kv_keys[i] && r->meta->kv_values[i] && strcmp(r->meta->kv_keys[i], "ARROW:schema") != 0)
             TN_TRY(tn_kv_add(&s->metadata, r->meta->kv_keys[i], r->meta->kv_values[i], err));
@@ -454,9 +943,13 @@ static int select_columns(pq_reader *r, const tn_parquet_read_options *o, tarn_e
 
 /* Parse the where option and bind each term to a leaf column outside
  * lists; a column not in the output is read for the filter only. */
-static int bind_filter(pq_reader *r, const char *text, tarn_error *err)
+static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *terms, int32_t n_terms,
+                       tarn_error *err)
 {
-    TN_TRY(tn_pq_filter_parse(text, &r->filter, err));
+    if (text)
+        TN_TRY(tn_pq_filter_parse(text, &r->filter, err));
+    if (n_terms > 0)
+        TN_TRY(tn_pq_filter_add_terms(&r->filter, terms, n_terms, err));
     for (int32_t i = 0; i < r->filter->n; i++) {
         pq_term *t = &r->filter->terms[i];
         bool nullable;
@@ -490,8 +983,8 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->skip = o && o->offset > 0 ? o->offset : 0;
     r->verify_crc = o && o->verify_crc;
     r->explain = o && o->explain;
-    if (o && o->filter)
-        TN_TRY(bind_filter(r, o->filter, err));
+    if (o && (o->filter || o->n_terms > 0))
+        TN_TRY(bind_filter(r, o->filter, o->terms, o->n_terms, err));
     return 0;
 }
 
@@ -566,4 +1059,14 @@ int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_gro
 const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd)
 {
     return ((pq_reader *)rd)->meta;
+}
+
+void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out)
+{
+    const pq_reader *r = (const pq_reader *)rd;
+    *out = (tn_parquet_scan_stats){.row_groups_read = r->rg_read,
+                                   .row_groups_by_stats = r->rg_pruned,
+                                   .row_groups_by_bloom = r->rg_bloom,
+                                   .pages_read = r->pages_read,
+                                   .pages_by_index = r->pages_skipped};
 }

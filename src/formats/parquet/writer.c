@@ -4,7 +4,9 @@
  * The Arrow schema maps to a Parquet schema (lists in the three-level LIST
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
- * row group is full (rows or bytes); then every leaf column is shredded
+ * row group is full (rows or bytes); then every leaf column is shredded,
+ * as one task per leaf on the thread pool while the caller reads the next
+ * row group (flush_group, encode_leaf, finish_group),
  * into repetition and definition levels and PLAIN values (shred, or
  * shred_flat in bulk for top-level primitives), dictionary-encoded when the
  * dictionary stays under dictionary_bytes (build_dict), cut into data pages
@@ -14,8 +16,13 @@
  * temporary name and renamed into place, so readers see the whole file or
  * none.
  *
- * Not yet: page statistics, page/column indexes, bloom filters,
- * ARROW:schema metadata, per-column options.
+ * Each chunk is encoded into its own buffer with offsets relative to it;
+ * finish_group writes the chunks in column order and relocates them, so
+ * the bytes do not depend on the thread count. Per-column settings
+ * (codec, encoding, dictionary, bloom filter) come from column_settings;
+ * bloom filters follow their row group's chunks; the page index (column
+ * and offset indexes) and the footer with ARROW:schema (arrow_schema.c)
+ * close the file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +30,10 @@
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/pool.h"
 #include "formats/atomic.h"
+#include "formats/parquet/arrow_schema.h"
+#include "formats/parquet/bloom.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/encode.h"
@@ -76,9 +86,19 @@ typedef struct wchunk {    /* one row group's column chunk being written */
     int64_t rows_done;     /* rows of the pages written so far */
     int64_t ci_offset, oi_offset; /* column / offset index; 0: not written */
     int32_t ci_len, oi_len;
+    uint8_t *bloom;        /* the bloom filter's bitset until written; NULL: none */
+    int64_t bloom_bytes;
+    int64_t bloom_offset;  /* header and bitset in the file; 0: none */
+    int32_t bloom_len;
 } wchunk;
 
 typedef struct wleaf {
+    int codec, level;      /* compression of this column */
+    int encoding;          /* value encoding asked for (PQ_PLAIN: PLAIN or dictionary) */
+    bool dictionary;       /* try a dictionary */
+    bool bloom;            /* a bloom filter per chunk, sized for bloom_ndv (0: the chunk's) at bloom_fpp */
+    int64_t bloom_ndv;
+    double bloom_fpp;
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -90,12 +110,31 @@ typedef struct wleaf {
     uint32_t *idx;         /* dictionary index of each value */
     int64_t idx_cap;
     tn_buf dict;           /* PLAIN dictionary entries */
-    int64_t *slots;        /* hash table: byte offset of an entry in dict + 1; 0 empty */
-    int64_t *dict_at;      /* byte offset of each entry in dict */
-    int64_t n_dict, slots_cap, dict_at_cap;
+    uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
+    int64_t *dict_at;      /* byte offset of each entry in dict; n_dict + 1 */
+    uint64_t *dict_hash;   /* hash of each entry */
+    int64_t n_dict, slots_cap, dict_cap;
+    uint32_t *rank;        /* with sorted_dict: each entry's place in value order */
+    uint32_t *order;       /* entries in value order (and merge scratch after it) */
+    int64_t rank_cap;
+    bool ranked;           /* rank holds this chunk's dictionary order */
+    /* The chunk's encoder: one task encodes one leaf, so this is its own. */
+    tn_buf page, comp, header; /* a page's body, compressed body and header */
+    uint32_t *scratch;     /* levels widened for the encoder */
+    int64_t scratch_cap;
+    tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
+    tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
 
-typedef struct writer {
+typedef struct writer writer;
+
+typedef struct wjob {      /* one leaf's chunk of the row group being encoded */
+    writer *w;
+    wleaf *l;
+    wchunk *ch;
+} wjob;
+
+struct writer {
     tn_parquet_write_options o;
     const char *path;
     tn_atomic_file out;    /* the temporary beside the target (formats/atomic.h) */
@@ -112,11 +151,13 @@ typedef struct writer {
     int32_t n_pending, cap_pending;
     int64_t pending_rows;
     int64_t pending_bytes;  /* Arrow bytes of the pending batches */
-    tn_buf page, comp, header;
-    uint32_t *scratch;     /* levels widened for the encoder */
-    int64_t scratch_cap;
+    tn_batch **sealed;     /* the batches of the row group being encoded */
+    int32_t n_sealed, cap_sealed;
+    tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
+    wjob *jobs;            /* n_leaves */
+    char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
-} writer;
+};
 
 /* --- schema ------------------------------------------------------------------- */
 
@@ -175,10 +216,17 @@ static int leaf_of(writer *w, wnode *n, const tn_type *t)
         break;
     case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: n->ptype = PQ_BYTE_ARRAY; break;
     case TN_FIXED_BINARY: n->ptype = PQ_FLBA; n->type_length = t->byte_width; break;
-    case TN_DATE32: n->ptype = PQ_INT32; l->kind = PQ_LT_DATE; n->converted = PQ_CT_DATE; break;
-    case TN_TIME32:
-        if (t->unit != TN_MILLI)
+    case TN_DICTIONARY: /* written as its values; ARROW:schema keeps the dictionary type */
+        if (t->value_type->n_children > 0 || t->value_type->id == TN_DICTIONARY)
             return unsupported(w, n->name, t);
+        return leaf_of(w, n, t->value_type);
+    case TN_DURATION: n->ptype = PQ_INT64; break; /* as Arrow C++: plain INT64, the unit in ARROW:schema */
+    case TN_DATE32: case TN_DATE64: /* date64 as days, as Arrow C++ does */
+        n->ptype = PQ_INT32;
+        l->kind = PQ_LT_DATE;
+        n->converted = PQ_CT_DATE;
+        break;
+    case TN_TIME32: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT32;
         l->kind = PQ_LT_TIME;
         l->unit = PQ_UNIT_MILLIS;
@@ -193,15 +241,13 @@ static int leaf_of(writer *w, wnode *n, const tn_type *t)
         if (t->unit == TN_MICRO)
             n->converted = PQ_CT_TIME_MICROS;
         break;
-    case TN_TIMESTAMP:
-        if (t->unit == TN_SECOND)
-            return unsupported(w, n->name, t);
+    case TN_TIMESTAMP: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT64;
         l->kind = PQ_LT_TIMESTAMP;
-        l->unit = t->unit == TN_MILLI ? PQ_UNIT_MILLIS : t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
+        l->unit = t->unit == TN_MILLI || t->unit == TN_SECOND ? PQ_UNIT_MILLIS : t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
         l->utc = t->tz != NULL;
         if (l->utc && t->unit != TN_NANO)
-            n->converted = t->unit == TN_MILLI ? PQ_CT_TIMESTAMP_MILLIS : PQ_CT_TIMESTAMP_MICROS;
+            n->converted = t->unit == TN_MICRO ? PQ_CT_TIMESTAMP_MICROS : PQ_CT_TIMESTAMP_MILLIS;
         break;
     default:
         return unsupported(w, n->name, t);
@@ -323,7 +369,7 @@ static int grow_levels(writer *w, wleaf *l, int64_t need)
         l->rep = nr;
     int64_t *nv = nr ? tn_realloc(l->voff, (size_t)(cap + 1) * 8) : NULL;
     if (!nv)
-        return tn_error_oom(w->err, (size_t)cap * 12);
+        return tn_error_oom(l->err, (size_t)cap * 12);
     l->voff = nv;
     l->cap = cap;
     return 0;
@@ -339,40 +385,78 @@ static int push(writer *w, wleaf *l, int r, int d)
     return 0;
 }
 
+/* Seconds as milliseconds (timestamp[s], time32[s]), or an error naming
+ * the column when the value does not fit. */
+static int seconds_to_ms(wleaf *l, const wnode *n, int64_t x, int bytes, tn_buf *b)
+{
+    int64_t lim = bytes == 4 ? INT32_MAX / 1000 : INT64_MAX / 1000;
+    if (x > lim || x < -lim)
+        return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: column \"%s\": %lld seconds do not fit in milliseconds",
+                            n->name, (long long)x);
+    x *= 1000;
+    if (bytes == 4) {
+        int32_t y = (int32_t)x;
+        return tn_buf_append(b, &y, 4, l->err);
+    }
+    return tn_buf_append(b, &x, 8, l->err);
+}
+
 static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int64_t i)
 {
+    if (a->type->id == TN_DICTIONARY) /* the value the index points at */
+        return put_value(w, l, n, a->dictionary, tn_array_dict_index(a, i));
     tn_buf *b = &l->values;
     int64_t j = a->offset + i;
     const uint8_t *v = a->n_buffers > 1 && a->buffers[1] ? a->buffers[1]->data : NULL;
-    switch (n->type->id) {
+    switch (a->type->id) {
+    case TN_TIMESTAMP:
+        if (a->type->unit == TN_SECOND)
+            return seconds_to_ms(l, n, ((const int64_t *)v)[j], 8, b);
+        break;
+    case TN_TIME32:
+        if (a->type->unit == TN_SECOND)
+            return seconds_to_ms(l, n, ((const int32_t *)v)[j], 4, b);
+        break;
+    case TN_DATE64: {
+        int64_t ms = ((const int64_t *)v)[j], d = ms / 86400000 - (ms % 86400000 < 0);
+        if (d > INT32_MAX || d < INT32_MIN)
+            return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: column \"%s\": date64 %lld out of range",
+                                n->name, (long long)ms);
+        int32_t x = (int32_t)d;
+        return tn_buf_append(b, &x, 4, l->err);
+    }
+    default:
+        break;
+    }
+    switch (a->type->id) {
     case TN_BOOL:
-        return tn_buf_append_byte(b, tn_bit_get(v, j), w->err);
-    case TN_INT8: { int32_t x = ((const int8_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
-    case TN_INT16: { int32_t x = ((const int16_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
-    case TN_UINT8: { int32_t x = ((const uint8_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
-    case TN_UINT16: { int32_t x = ((const uint16_t *)v)[j]; return tn_buf_append(b, &x, 4, w->err); }
+        return tn_buf_append_byte(b, tn_bit_get(v, j), l->err);
+    case TN_INT8: { int32_t x = ((const int8_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
+    case TN_INT16: { int32_t x = ((const int16_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
+    case TN_UINT8: { int32_t x = ((const uint8_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
+    case TN_UINT16: { int32_t x = ((const uint16_t *)v)[j]; return tn_buf_append(b, &x, 4, l->err); }
     case TN_DECIMAL128:
     case TN_DECIMAL256: {
-        const uint8_t *p = v + j * n->type->byte_width;
+        const uint8_t *p = v + j * a->type->byte_width;
         if (n->ptype == PQ_INT32 || n->ptype == PQ_INT64)
-            return tn_buf_append(b, p, n->ptype == PQ_INT32 ? 4 : 8, w->err);
+            return tn_buf_append(b, p, n->ptype == PQ_INT32 ? 4 : 8, l->err);
         uint8_t be[32];
         for (int k = 0; k < n->type_length; k++)
             be[k] = p[n->type_length - 1 - k];
-        return tn_buf_append(b, be, (size_t)n->type_length, w->err);
+        return tn_buf_append(b, be, (size_t)n->type_length, l->err);
     }
     case TN_STRING: case TN_LARGE_STRING: case TN_STRING_VIEW:
     case TN_BINARY: case TN_LARGE_BINARY: case TN_BINARY_VIEW: {
         int64_t len;
         const uint8_t *p = tn_array_bytes(a, i, &len);
         if (len > UINT32_MAX / 2)
-            return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)len);
+            return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)len);
         uint32_t l32 = (uint32_t)len;
-        TN_TRY(tn_buf_append(b, &l32, 4, w->err));
-        return tn_buf_append(b, p, (size_t)len, w->err);
+        TN_TRY(tn_buf_append(b, &l32, 4, l->err));
+        return tn_buf_append(b, p, (size_t)len, l->err);
     }
     default:
-        return tn_buf_append(b, v + j * n->type->byte_width, (size_t)n->type->byte_width, w->err);
+        return tn_buf_append(b, v + j * a->type->byte_width, (size_t)a->type->byte_width, l->err);
     }
 }
 
@@ -386,6 +470,12 @@ static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r
     }
     switch (n->kind) {
     case PQN_LEAF:
+        if (a->type->id == TN_DICTIONARY && !tn_array_is_valid(a->dictionary, tn_array_dict_index(a, i))) {
+            if (n->repetition != PQ_OPTIONAL)
+                return tn_error_set(l->err, TARN_EINVAL, "parquet writer: column \"%s\" is not nullable but has a null",
+                                    n->name);
+            return push(w, l, r, d - 1); /* an index to a null dictionary value */
+        }
         TN_TRY(push(w, l, r, d));
         return put_value(w, l, n, a, i);
     case PQN_STRUCT:
@@ -415,6 +505,73 @@ static int shred(writer *w, wleaf *l, int k, const tn_array *a, int64_t i, int r
     }
 }
 
+/* Values whose PLAIN form is a fixed-width conversion, out_w bytes each:
+ * decimals stored as INT32/INT64 (their low bytes, little-endian two's
+ * complement) and 8/16-bit integers (widened to INT32). */
+static int shred_converted(wleaf *l, const tn_array *a, int out_w, int16_t dmax, uint16_t *def, int64_t *voff)
+{
+    int64_t len = a->length;
+    const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
+    int32_t wd = a->type->byte_width;
+    const uint8_t *v = a->buffers[1]->data + a->offset * wd;
+    tn_type_id id = a->type->id;
+    TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * out_w), l->err));
+    uint8_t *o = l->values.data + l->values.len;
+    int64_t base = (int64_t)l->values.len, k = 0;
+    for (int64_t i = 0; i < len; i++) {
+        voff[i] = base + k * out_w;
+        if (valid && !tn_bit_get(valid, a->offset + i)) {
+            def[i] = 0;
+            continue;
+        }
+        def[i] = (uint16_t)dmax;
+        const uint8_t *p = v + i * wd;
+        int32_t x;
+        switch (id) {
+        case TN_INT8: x = (int8_t)p[0]; break;
+        case TN_UINT8: x = p[0]; break;
+        case TN_INT16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
+        case TN_UINT16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
+        default: /* decimals: the low bytes */
+            memcpy(o + k++ * out_w, p, (size_t)out_w);
+            continue;
+        }
+        memcpy(o + k++ * 4, &x, 4);
+    }
+    l->values.len += (size_t)(k * out_w);
+    return 0;
+}
+
+/* Strings and binaries with 32-bit offsets into PLAIN values (a u32
+ * length before each value's bytes), levels into def and voff. */
+static int shred_strings32(wleaf *l, const tn_array *a, int16_t dmax, uint16_t *def, int64_t *voff)
+{
+    int64_t len = a->length;
+    const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
+    const int32_t *off = TN_OFFSETS32(a);
+    const uint8_t *data = a->buffers[2] ? a->buffers[2]->data : NULL;
+    /* an upper bound: the bytes of every slot, nulls included */
+    TN_TRY(tn_buf_reserve(&l->values, (size_t)(off[len] - off[0]) + (size_t)len * 4, l->err));
+    uint8_t *o = l->values.data + l->values.len;
+    int64_t pos = (int64_t)l->values.len;
+    for (int64_t i = 0; i < len; i++) {
+        voff[i] = pos;
+        if (valid && !tn_bit_get(valid, a->offset + i)) {
+            def[i] = 0;
+            continue;
+        }
+        def[i] = (uint16_t)dmax;
+        uint32_t vl = (uint32_t)(off[i + 1] - off[i]);
+        memcpy(o, &vl, 4);
+        if (vl)
+            memcpy(o + 4, data + off[i], vl);
+        o += 4 + vl;
+        pos += 4 + (int64_t)vl;
+    }
+    l->values.len = (size_t)pos;
+    return 0;
+}
+
 /* A top-level primitive column in bulk: levels straight from the validity
  * bitmap, and values copied as a block where Arrow's bytes are already
  * Parquet's PLAIN bytes. Other columns go value by value (shred). */
@@ -423,12 +580,16 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     const wnode *n = l->chain[0];
     int64_t len = a->length;
     tn_type_id id = a->type->id;
-    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32)) ||
-                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP)) ||
-                      n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ||
+    bool seconds = (id == TN_TIME32 || id == TN_TIMESTAMP) && a->type->unit == TN_SECOND;
+    bool same_bytes = (n->ptype == PQ_INT32 && (id == TN_INT32 || id == TN_UINT32 || id == TN_DATE32 || id == TN_TIME32) && !seconds) ||
+                      (n->ptype == PQ_INT64 && (id == TN_INT64 || id == TN_UINT64 || id == TN_TIME64 || id == TN_TIMESTAMP ||
+                                                id == TN_DURATION) && !seconds) ||
+                      ((n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE) && id != TN_DICTIONARY) ||
                       (n->ptype == PQ_FLBA && (id == TN_FIXED_BINARY || id == TN_FLOAT16));
     bool strings = id == TN_STRING || id == TN_BINARY || id == TN_LARGE_STRING || id == TN_LARGE_BINARY;
-    if ((!same_bytes && !strings) || n->repetition == PQ_REPEATED) {
+    bool converted = ((id == TN_DECIMAL128 || id == TN_DECIMAL256) && (n->ptype == PQ_INT32 || n->ptype == PQ_INT64)) ||
+                     id == TN_INT8 || id == TN_INT16 || id == TN_UINT8 || id == TN_UINT16;
+    if ((!same_bytes && !strings && !converted) || n->repetition == PQ_REPEATED) {
         for (int64_t r = 0; r < len; r++)
             TN_TRY(shred(w, l, 0, a, r, 0, 0));
         return 0;
@@ -439,18 +600,20 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     uint16_t *def = l->def + l->n, *rep = l->rep + l->n;
     int64_t *voff = l->voff + l->n;
     memset(rep, 0, (size_t)len * 2);
-    if (same_bytes) {
+    if (converted) {
+        TN_TRY(shred_converted(l, a, n->ptype == PQ_INT32 ? 4 : 8, dmax, def, voff));
+    } else if (same_bytes) {
         int32_t wd = a->type->byte_width;
         const uint8_t *v = a->buffers[1]->data + a->offset * wd;
         int64_t base = (int64_t)l->values.len;
         if (!valid) {
-            TN_TRY(tn_buf_append(&l->values, v, (size_t)(len * wd), w->err));
+            TN_TRY(tn_buf_append(&l->values, v, (size_t)(len * wd), l->err));
             for (int64_t i = 0; i < len; i++) {
                 def[i] = (uint16_t)dmax;
                 voff[i] = base + i * wd;
             }
         } else {
-            TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * wd), w->err));
+            TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * wd), l->err));
             uint8_t *o = l->values.data + l->values.len;
             int64_t k = 0;
             for (int64_t i = 0; i < len; i++) {
@@ -462,6 +625,8 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
             }
             l->values.len += (size_t)(k * wd);
         }
+    } else if (id == TN_STRING || id == TN_BINARY) {
+        TN_TRY(shred_strings32(l, a, dmax, def, voff));
     } else {
         int64_t total = 0;
         for (int64_t i = 0; i < len; i++) {
@@ -470,10 +635,10 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
             int64_t vl;
             (void)tn_array_bytes(a, i, &vl);
             if (vl > UINT32_MAX / 2)
-                return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)vl);
+                return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)vl);
             total += 4 + vl;
         }
-        TN_TRY(tn_buf_reserve(&l->values, (size_t)total, w->err));
+        TN_TRY(tn_buf_reserve(&l->values, (size_t)total, l->err));
         uint8_t *o = l->values.data + l->values.len;
         int64_t pos = (int64_t)l->values.len;
         for (int64_t i = 0; i < len; i++) {
@@ -500,35 +665,50 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
 
 /* --- pages --------------------------------------------------------------------- */
 
-/* RLE/bit-packed hybrid of n levels at bit width bw, appended to out. */
-static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *out)
+/* One ULEB128 varint at o; returns the bytes written. */
+static int put_uleb(uint8_t *o, uint64_t x)
+{
+    int h = 0;
+    for (;; x >>= 7) {
+        o[h++] = (uint8_t)(x & 0x7f) | (x >= 0x80 ? 0x80 : 0);
+        if (x < 0x80)
+            return h;
+    }
+}
+
+/* Length of the run of values equal to v[i] starting at i (at most n - i). */
+static inline int64_t run_length(const uint32_t *v, int64_t i, int64_t n)
+{
+    uint32_t x = v[i];
+    int64_t e = i + 1;
+    while (e < n && v[e] == x)
+        e++;
+    return e - i;
+}
+
+/* RLE/bit-packed hybrid of n values at bit width bw, appended to out: a
+ * run of 8 or more equal values (or the tail) is an RLE run, anything else
+ * goes into bit-packed runs of groups of 8, up to the next run of 8. */
+static int rle_encode(const uint32_t *v, int64_t n, int bw, tn_buf *out, tarn_error *err)
 {
     int vb = (bw + 7) / 8;
     int64_t i = 0;
     while (i < n) {
-        int64_t run = 1;
-        while (i + run < n && v[i + run] == v[i])
-            run++;
+        int64_t run = run_length(v, i, n);
         if (run >= 8 || i + run == n) {
-            uint8_t hdr[10];
-            int h = 0;
-            for (uint64_t x = (uint64_t)run << 1; ; x >>= 7) {
-                hdr[h++] = (uint8_t)(x & 0x7f) | (x >= 0x80 ? 0x80 : 0);
-                if (x < 0x80)
-                    break;
-            }
-            TN_TRY(tn_buf_append(out, hdr, (size_t)h, w->err));
-            uint8_t val[4] = {(uint8_t)v[i], (uint8_t)(v[i] >> 8), (uint8_t)(v[i] >> 16), (uint8_t)(v[i] >> 24)};
-            TN_TRY(tn_buf_append(out, val, (size_t)vb, w->err));
+            TN_TRY(tn_buf_reserve(out, 16, err));
+            uint8_t *o = out->data + out->len;
+            int h = put_uleb(o, (uint64_t)run << 1);
+            for (int k = 0; k < vb; k++)
+                o[h + k] = (uint8_t)(v[i] >> (8 * k));
+            out->len += (size_t)(h + vb);
             i += run;
             continue;
         }
         /* A bit-packed run of groups of 8 up to the next run of 8 equal values. */
-        int64_t end = i;
+        int64_t end = i + run;
         while (end < n && end - i < 63 * 8) { /* one run holds at most 63 groups */
-            int64_t r2 = 1;
-            while (end + r2 < n && v[end + r2] == v[end])
-                r2++;
+            int64_t r2 = run_length(v, end, n);
             if (r2 >= 8)
                 break;
             end += r2;
@@ -536,42 +716,47 @@ static int rle_encode(writer *w, const uint32_t *v, int64_t n, int bw, tn_buf *o
         int64_t groups = (end - i + 7) / 8;
         if (groups > 63)
             groups = 63;
-        TN_TRY(tn_buf_append_byte(out, (uint8_t)(groups << 1 | 1), w->err));
-        uint8_t packed[63 * 32] = {0};
-        for (int64_t k = 0; k < groups * 8; k++) {
-            uint32_t x = i + k < n ? v[i + k] : 0;
-            for (int b = 0; b < bw; b++)
-                if (x >> b & 1) {
-                    int64_t bit = k * bw + b;
-                    packed[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-                }
+        TN_TRY(tn_buf_reserve(out, (size_t)(1 + groups * bw), err));
+        uint8_t *o = out->data + out->len;
+        *o++ = (uint8_t)(groups << 1 | 1);
+        uint64_t acc = 0;
+        int nbits = 0;
+        int64_t count = groups * 8, avail = n - i < count ? n - i : count;
+        for (int64_t k = 0; k < count; k++) {
+            acc |= (uint64_t)(k < avail ? v[i + k] : 0) << nbits;
+            nbits += bw;
+            while (nbits >= 8) {
+                *o++ = (uint8_t)acc;
+                acc >>= 8;
+                nbits -= 8;
+            }
         }
-        TN_TRY(tn_buf_append(out, packed, (size_t)(groups * bw), w->err));
-        i += groups * 8 < n - i ? groups * 8 : n - i;
+        out->len += (size_t)(1 + groups * bw);
+        i += avail;
     }
     return 0;
 }
 
 /* Levels as the RLE/bit-packed hybrid; v1 pages prefix them with their
  * u32 length, v2 pages record the length in the header. */
-static int levels(writer *w, const uint16_t *v, int64_t n, int max, bool prefix)
+static int levels(wleaf *l, const uint16_t *v, int64_t n, int max, bool prefix)
 {
-    if (n > w->scratch_cap) {
-        uint32_t *s = tn_realloc(w->scratch, (size_t)n * 4);
-        TN_TRY_ALLOC(s, w->err, (size_t)n * 4);
-        w->scratch = s;
-        w->scratch_cap = n;
+    if (n > l->scratch_cap) {
+        uint32_t *s = tn_realloc(l->scratch, (size_t)n * 4);
+        TN_TRY_ALLOC(s, l->err, (size_t)n * 4);
+        l->scratch = s;
+        l->scratch_cap = n;
     }
     for (int64_t i = 0; i < n; i++)
-        w->scratch[i] = v[i];
-    size_t at = w->page.len;
+        l->scratch[i] = v[i];
+    size_t at = l->page.len;
     uint32_t zero = 0;
     if (prefix)
-        TN_TRY(tn_buf_append(&w->page, &zero, 4, w->err));
-    TN_TRY(rle_encode(w, w->scratch, n, tn_pq_bit_width((uint32_t)max), &w->page));
+        TN_TRY(tn_buf_append(&l->page, &zero, 4, l->err));
+    TN_TRY(rle_encode(l->scratch, n, tn_pq_bit_width((uint32_t)max), &l->page, l->err));
     if (prefix) {
-        uint32_t len = (uint32_t)(w->page.len - at - 4);
-        memcpy(w->page.data + at, &len, 4);
+        uint32_t len = (uint32_t)(l->page.len - at - 4);
+        memcpy(l->page.data + at, &len, 4);
     }
     return 0;
 }
@@ -590,23 +775,23 @@ typedef struct v2info {   /* what a data page v2 header adds */
 
 /* Frame a page: header (Thrift) + body, written out. The body is
  * compressed, except a v2 page's levels (the first rep_bytes + def_bytes). */
-static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
+static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
 {
-    w->comp.len = 0;
+    l->comp.len = 0;
     size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
     if (raw)
-        TN_TRY(tn_buf_append(&w->comp, w->page.data, raw, w->err));
-    TN_TRY(tn_pq_compress(w->o.codec, w->o.level, w->page.data ? w->page.data + raw : (const uint8_t *)"",
-                          w->page.len - raw, &w->comp, w->err));
-    if (w->page.len > INT32_MAX || w->comp.len > INT32_MAX)
-        return tn_error_set(w->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
-    w->header.len = 0;
+        TN_TRY(tn_buf_append(&l->comp, l->page.data, raw, l->err));
+    TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
+                          l->page.len - raw, &l->comp, l->err));
+    if (l->page.len > INT32_MAX || l->comp.len > INT32_MAX)
+        return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
+    l->header.len = 0;
     tn_th_writer t;
-    tn_th_writer_init(&t, &w->header, w->err);
+    tn_th_writer_init(&t, &l->header, l->err);
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, type));
-    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)w->page.len));
-    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)w->comp.len));
+    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)l->page.len));
+    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)l->comp.len));
     TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, num_values));
@@ -616,7 +801,7 @@ static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchu
         TN_TRY(tn_th_w_i32(&t, 4, encoding));
         TN_TRY(tn_th_w_i32(&t, 5, v2->def_bytes));
         TN_TRY(tn_th_w_i32(&t, 6, v2->rep_bytes));
-        TN_TRY(tn_th_w_bool(&t, 7, w->o.codec != PQ_UNCOMPRESSED));
+        TN_TRY(tn_th_w_bool(&t, 7, l->codec != PQ_UNCOMPRESSED));
     } else {
         TN_TRY(tn_th_w_i32(&t, 2, encoding));
     }
@@ -626,10 +811,11 @@ static int emit_page(writer *w, int type, int32_t num_values, int encoding, wchu
     }
     TN_TRY(tn_th_w_struct_end(&t));
     TN_TRY(tn_th_w_struct_end(&t));
-    TN_TRY(write_all(w, w->header.data, w->header.len));
-    TN_TRY(write_all(w, w->comp.data ? w->comp.data : (const uint8_t *)"", w->comp.len));
-    ch->usize += (int64_t)(w->header.len + w->page.len);
-    ch->csize += (int64_t)(w->header.len + w->comp.len);
+    TN_TRY(tn_buf_append(&l->out, l->header.data, l->header.len, l->err));
+    if (l->comp.len)
+        TN_TRY(tn_buf_append(&l->out, l->comp.data, l->comp.len, l->err));
+    ch->usize += (int64_t)(l->header.len + l->page.len);
+    ch->csize += (int64_t)(l->header.len + l->comp.len);
     if (type != PQ_DICTIONARY_PAGE)
         ch->num_values += num_values;
     return 0;
@@ -641,13 +827,13 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
     const wnode *leaf = l->chain[l->depth - 1];
     bool v2 = w->o.page_version == 2;
     v2info info = {0};
-    w->page.len = 0;
+    l->page.len = 0;
     if (leaf->max_rep > 0)
-        TN_TRY(levels(w, l->rep + a, b - a, leaf->max_rep, !v2));
-    info.rep_bytes = (int32_t)w->page.len;
+        TN_TRY(levels(l, l->rep + a, b - a, leaf->max_rep, !v2));
+    info.rep_bytes = (int32_t)l->page.len;
     if (leaf->max_def > 0)
-        TN_TRY(levels(w, l->def + a, b - a, leaf->max_def, !v2));
-    info.def_bytes = (int32_t)w->page.len - info.rep_bytes;
+        TN_TRY(levels(l, l->def + a, b - a, leaf->max_def, !v2));
+    info.def_bytes = (int32_t)l->page.len - info.rep_bytes;
     info.num_nulls = (int32_t)(b - a - nv);
     info.num_rows = (int32_t)(b - a);
     if (leaf->max_rep > 0) {
@@ -658,53 +844,119 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
     int type = v2 ? PQ_DATA_PAGE_V2 : PQ_DATA_PAGE;
     if (ch->dict) {
         uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
-        TN_TRY(tn_buf_append_byte(&w->page, bw, w->err));
-        TN_TRY(rle_encode(w, l->idx + v0, nv, bw, &w->page));
-        return emit_page(w, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
+        TN_TRY(tn_buf_append_byte(&l->page, bw, l->err));
+        TN_TRY(rle_encode(l->idx + v0, nv, bw, &l->page, l->err));
+        return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
     }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
     switch (ch->enc) {
     case PQ_DELTA_BINARY_PACKED:
-        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &w->page, w->err));
-        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &l->page, l->err));
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
-        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &w->page, w->err));
-        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &l->page, l->err));
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
     case PQ_DELTA_BYTE_ARRAY:
-        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &w->page, w->err));
-        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &l->page, l->err));
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
     case PQ_BYTE_STREAM_SPLIT:
-        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &w->page, w->err));
-        return emit_page(w, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &l->page, l->err));
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
     default:
         break;
     }
     if (leaf->ptype == PQ_BOOLEAN) {
         size_t nb = (vlen + 7) / 8;
-        TN_TRY(tn_buf_reserve(&w->page, nb, w->err));
-        uint8_t *o = w->page.data + w->page.len;
+        TN_TRY(tn_buf_reserve(&l->page, nb, l->err));
+        uint8_t *o = l->page.data + l->page.len;
         memset(o, 0, nb);
         for (size_t k = 0; k < vlen; k++)
             if (vals[k])
                 o[k >> 3] |= (uint8_t)(1u << (k & 7));
-        w->page.len += nb;
+        l->page.len += nb;
     } else if (vlen) {
-        TN_TRY(tn_buf_append(&w->page, vals, vlen, w->err));
+        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
     }
-    return emit_page(w, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
+    return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
 }
 
 /* --- dictionary ----------------------------------------------------------------- */
 
-/* Build the chunk's dictionary: unique PLAIN values and each value's index.
- * Returns 0 with ch->dict false when the dictionary would pass the byte
- * limit (the chunk is then written PLAIN). */
-static int build_dict(writer *w, wleaf *l, wchunk *ch)
+/* Hash of a PLAIN value: fixed widths 4 and 8 by their bits, the others
+ * (and BYTE_ARRAY payloads) by their bytes. */
+static inline uint64_t value_hash(const uint8_t *p, size_t vl)
+{
+    if (vl == 4) {
+        uint32_t x;
+        memcpy(&x, p, 4);
+        return tn_hash_u64(x);
+    }
+    if (vl == 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return tn_hash_u64(x);
+    }
+    return tn_hash_bytes(p, vl, 0);
+}
+
+/* Double the dictionary's hash table (1024 slots at first) and re-insert
+ * the entries from their kept hashes. */
+static int dict_grow(wleaf *l)
+{
+    int64_t cap = l->slots_cap ? l->slots_cap * 2 : 1024;
+    uint32_t *t = tn_calloc((size_t)cap, sizeof *t);
+    TN_TRY_ALLOC(t, l->err, (size_t)cap * sizeof *t);
+    uint64_t mask = (uint64_t)cap - 1;
+    for (int64_t e = 0; e < l->n_dict; e++) {
+        uint64_t s = l->dict_hash[e] & mask;
+        while (t[s])
+            s = (s + 1) & mask;
+        t[s] = (uint32_t)(e + 1);
+    }
+    tn_free(l->slots);
+    l->slots = t;
+    l->slots_cap = cap;
+    return 0;
+}
+
+/* Room for one more dictionary entry (and dict_at's closing offset). */
+static int dict_room(wleaf *l)
+{
+    if (l->n_dict < l->dict_cap)
+        return 0;
+    int64_t cap = l->dict_cap ? l->dict_cap * 2 : 256;
+    int64_t *d = tn_realloc(l->dict_at, (size_t)(cap + 1) * sizeof *d);
+    if (d)
+        l->dict_at = d;
+    uint64_t *hs = d ? tn_realloc(l->dict_hash, (size_t)cap * sizeof *hs) : NULL;
+    TN_TRY_ALLOC(hs, l->err, (size_t)cap * 16);
+    l->dict_hash = hs;
+    l->dict_cap = cap;
+    return 0;
+}
+
+/* Append the PLAIN value p (vl bytes, with a BYTE_ARRAY's length prefix)
+ * to the dictionary as a new entry of hash h. */
+static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
+{
+    TN_TRY(dict_room(l));
+    TN_TRY(tn_buf_append(&l->dict, p, vl, l->err));
+    l->dict_hash[l->n_dict] = h;
+    l->dict_at[++l->n_dict] = (int64_t)l->dict.len;
+    return 0;
+}
+
+/* Build the chunk's dictionary: unique PLAIN values in the order they first
+ * appear and each value's index. Returns 0 with ch->dict false when the
+ * dictionary would pass the byte limit (the chunk is then written PLAIN).
+ * The table keeps each entry's hash, so probes compare hashes before bytes
+ * and growing never rehashes values. */
+static int build_dict(const writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *n = l->chain[l->depth - 1];
     ch->dict = false;
-    if (!w->o.dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
         return 0;
     int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
     int64_t nvals = 0;
@@ -712,64 +964,50 @@ static int build_dict(writer *w, wleaf *l, wchunk *ch)
         nvals += n->max_def == 0 || l->def[i] == n->max_def;
     if (nvals > l->idx_cap) {
         uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
-        TN_TRY_ALLOC(x, w->err, (size_t)nvals * 4);
+        TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
         l->idx = x;
         l->idx_cap = nvals;
     }
-    int64_t want = 1024;
-    while (want < nvals * 2 && want < (INT64_C(1) << 30))
-        want *= 2;
-    if (want > l->slots_cap) {
-        int64_t *t = tn_realloc(l->slots, (size_t)want * 8);
-        TN_TRY_ALLOC(t, w->err, (size_t)want * 8);
-        l->slots = t;
-        l->slots_cap = want;
-    }
-    memset(l->slots, 0, (size_t)want * 8);
+    if (l->slots_cap == 0)
+        TN_TRY(dict_grow(l));
+    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     l->dict.len = 0;
     l->n_dict = 0;
+    TN_TRY(dict_room(l)); /* dict_at exists */
+    l->dict_at[0] = 0;
+    bool bytes = n->ptype == PQ_BYTE_ARRAY;
     size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
               : (size_t)n->type_length;
     const uint8_t *p = l->values.data, *end = p + l->values.len;
     for (int64_t k = 0; p < end; k++) {
         size_t vl = fw;
-        if (n->ptype == PQ_BYTE_ARRAY) {
+        uint64_t h;
+        if (bytes) {
             uint32_t l32;
             memcpy(&l32, p, 4);
-            vl = 4 + l32;
+            vl = 4 + (size_t)l32;
+            h = tn_hash_bytes(p + 4, l32, 0);
+        } else {
+            h = value_hash(p, vl);
         }
-        uint64_t h = tn_hash_bytes(p, vl, 0);
-        int64_t s = (int64_t)(h & (uint64_t)(want - 1));
-        for (;;) {
-            int64_t at = l->slots[s];
-            if (at == 0)
+        if ((l->n_dict + 1) * 2 > l->slots_cap)
+            TN_TRY(dict_grow(l));
+        uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
+        uint32_t e;
+        while ((e = l->slots[s]) != 0) {
+            const int64_t *at = &l->dict_at[e - 1];
+            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl && memcmp(l->dict.data + at[0], p, vl) == 0)
                 break;
-            int64_t e = at - 1;
-            size_t el = fw;
-            if (n->ptype == PQ_BYTE_ARRAY) {
-                uint32_t l32;
-                memcpy(&l32, l->dict.data + l->dict_at[e], 4);
-                el = 4 + l32;
-            }
-            if (el == vl && memcmp(l->dict.data + l->dict_at[e], p, vl) == 0)
-                break;
-            s = (s + 1) & (want - 1);
+            s = (s + 1) & mask;
         }
-        if (l->slots[s] == 0) {
+        if (e == 0) {
             if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
                 return 0; /* past the limit: PLAIN */
-            if (l->n_dict == l->dict_at_cap) {
-                int64_t cap = l->dict_at_cap ? l->dict_at_cap * 2 : 256;
-                int64_t *d = tn_realloc(l->dict_at, (size_t)cap * 8);
-                TN_TRY_ALLOC(d, w->err, (size_t)cap * 8);
-                l->dict_at = d;
-                l->dict_at_cap = cap;
-            }
-            l->dict_at[l->n_dict] = (int64_t)l->dict.len;
-            TN_TRY(tn_buf_append(&l->dict, p, vl, w->err));
-            l->slots[s] = ++l->n_dict;
+            TN_TRY(dict_add(l, p, vl, h));
+            e = (uint32_t)l->n_dict;
+            l->slots[s] = e;
         }
-        l->idx[k] = (uint32_t)(l->slots[s] - 1);
+        l->idx[k] = e - 1;
         p += vl;
     }
     ch->dict = true;
@@ -816,6 +1054,8 @@ static int cmp_value(const wnode *n, const uint8_t *a, size_t al, const uint8_t 
     default: {
         if (n->logical.kind == PQ_LT_DECIMAL && al > 0 && bl > 0 && (a[0] ^ b[0]) & 0x80)
             return a[0] & 0x80 ? -1 : 1; /* big-endian two's complement of equal width */
+        if (al > 0 && bl > 0 && a[0] != b[0]) /* most comparisons end here, without a call */
+            return a[0] < b[0] ? -1 : 1;
         int c = memcmp(a, b, al < bl ? al : bl);
         return c ? c : al < bl ? -1 : al > bl;
     }
@@ -855,6 +1095,62 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
     *has = true;
 }
 
+/* Typed scans for the positions of the first minimum and first maximum of
+ * n fixed-width values (n > 0). Floats start at the first value that is
+ * not NaN (*found false when there is none); later NaNs fail both
+ * comparisons, so they are left out. */
+#define MINMAX_SCAN(NAME, T, SKIP_NAN)                                                 \
+    static bool NAME(const uint8_t *p, int64_t n, int64_t *imin, int64_t *imax)       \
+    {                                                                                  \
+        int64_t i = 0;                                                                 \
+        T lo, x;                                                                       \
+        for (;; i++) {                                                                 \
+            if (i == n)                                                                \
+                return false;                                                          \
+            memcpy(&lo, p + i * (int64_t)sizeof lo, sizeof lo);                        \
+            if (!SKIP_NAN || lo == lo)                                                 \
+                break;                                                                 \
+        }                                                                              \
+        T hi = lo;                                                                     \
+        int64_t a = i, b = i;                                                          \
+        for (i++; i < n; i++) {                                                        \
+            memcpy(&x, p + i * (int64_t)sizeof x, sizeof x);                           \
+            if (x < lo) {                                                              \
+                lo = x;                                                                \
+                a = i;                                                                 \
+            }                                                                          \
+            if (x > hi) {                                                              \
+                hi = x;                                                                \
+                b = i;                                                                 \
+            }                                                                          \
+        }                                                                              \
+        *imin = a;                                                                     \
+        *imax = b;                                                                     \
+        return true;                                                                   \
+    }
+MINMAX_SCAN(minmax_i32, int32_t, 0)
+MINMAX_SCAN(minmax_u32, uint32_t, 0)
+MINMAX_SCAN(minmax_i64, int64_t, 0)
+MINMAX_SCAN(minmax_u64, uint64_t, 0)
+MINMAX_SCAN(minmax_f32, float, 1)
+MINMAX_SCAN(minmax_f64, double, 1)
+
+/* The typed scan for leaf n's INT32/INT64/FLOAT/DOUBLE values; NULL for
+ * the other physical types. */
+static bool (*minmax_scan(const wnode *n))(const uint8_t *, int64_t, int64_t *, int64_t *)
+{
+    bool uns = n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed;
+    switch (n->ptype) {
+    case PQ_INT32: return uns ? minmax_u32 : minmax_i32;
+    case PQ_INT64: return uns ? minmax_u64 : minmax_i64;
+    case PQ_FLOAT: return minmax_f32;
+    case PQ_DOUBLE: return minmax_f64;
+    default: return NULL;
+    }
+}
+
+static void set_bounds(const wnode *n, const uint8_t *mn, size_t mnl, const uint8_t *mx, size_t mxl, wbounds *bd);
+
 /* The bounds of the PLAIN values in [p, end) of leaf n. */
 static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds *bd)
 {
@@ -865,6 +1161,16 @@ static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds
     size_t mnl = 0, mxl = 0;
     size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
              : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8 : (size_t)n->type_length;
+    bool (*scan)(const uint8_t *, int64_t, int64_t *, int64_t *) = minmax_scan(n);
+    if (scan) {
+        int64_t a, b;
+        if (scan(p, (int64_t)((size_t)(end - p) / w), &a, &b)) {
+            mn = p + a * (int64_t)w;
+            mx = p + b * (int64_t)w;
+            mnl = mxl = w;
+        }
+        p = end;
+    }
     while (p < end) {
         const uint8_t *v = p;
         size_t vl = w;
@@ -896,8 +1202,16 @@ static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds
             mxl = vl;
         }
     }
+    set_bounds(n, mn, mnl, mx, mxl, bd);
+}
+
+/* Bounds from the minimum and maximum values found (mn NULL: none). */
+static void set_bounds(const wnode *n, const uint8_t *mn, size_t mnl, const uint8_t *mx, size_t mxl, wbounds *bd)
+{
+    bd->has_min = bd->has_max = false;
     if (!mn)
         return;
+    size_t w = n->ptype == PQ_FLOAT ? 4 : 8;
     put_stat(bd->min, &bd->min_len, &bd->has_min, mn, mnl, false);
     put_stat(bd->max, &bd->max_len, &bd->has_max, mx, mxl, true);
     /* Zeros: the minimum is -0.0 and the maximum +0.0 (the format's rule). */
@@ -913,37 +1227,133 @@ static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds
     }
 }
 
+/* Dictionary entry e's value bytes (without a BYTE_ARRAY's length). */
+static const uint8_t *dict_value(const wleaf *l, const wnode *n, uint32_t e, size_t *len)
+{
+    const uint8_t *p = l->dict.data + l->dict_at[e];
+    size_t vl = (size_t)(l->dict_at[e + 1] - l->dict_at[e]);
+    if (n->ptype == PQ_BYTE_ARRAY) {
+        p += 4;
+        vl -= 4;
+    }
+    *len = vl;
+    return p;
+}
+
+static int cmp_entries(const wleaf *l, const wnode *n, uint32_t a, uint32_t b)
+{
+    size_t al, bl;
+    const uint8_t *x = dict_value(l, n, a, &al), *y = dict_value(l, n, b, &bl);
+    return cmp_value(n, x, al, y, bl);
+}
+
+/* Rank the chunk's dictionary entries in value order (a stable merge sort),
+ * so that a page's bounds come from its indices: the entries of least and
+ * greatest rank. Not for floats, whose NaN has no place in the order. */
+static int rank_dict(wleaf *l, const wnode *n)
+{
+    l->ranked = false;
+    if (!has_order(n) || n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE || n->ptype == PQ_BOOLEAN)
+        return 0;
+    int64_t k = l->n_dict;
+    if (k > l->rank_cap) {
+        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
+        if (r)
+            l->rank = r;
+        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
+        TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
+        l->order = o;
+        l->rank_cap = k;
+    }
+    uint32_t *a = l->order, *b = l->order + k;
+    for (int64_t i = 0; i < k; i++)
+        a[i] = (uint32_t)i;
+    for (int64_t width = 1; width < k; width *= 2) {
+        for (int64_t lo = 0; lo < k; lo += 2 * width) {
+            int64_t mid = lo + width < k ? lo + width : k, hi = lo + 2 * width < k ? lo + 2 * width : k;
+            int64_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                b[o++] = cmp_entries(l, n, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                b[o++] = a[i++];
+            while (j < hi)
+                b[o++] = a[j++];
+        }
+        uint32_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (int64_t i = 0; i < k; i++)
+        l->rank[a[i]] = (uint32_t)i;
+    if (a != l->order) /* keep the sorted entries at the front */
+        memcpy(l->order, a, (size_t)k * sizeof *a);
+    l->ranked = true;
+    return 0;
+}
+
+/* Bounds of a dictionary-encoded page from its nv indices at idx. */
+static void dict_bounds(const wleaf *l, const wnode *n, const uint32_t *idx, int64_t nv, wbounds *bd)
+{
+    if (nv == 0) {
+        bd->has_min = bd->has_max = false;
+        return;
+    }
+    uint32_t lo = l->rank[idx[0]], hi = lo;
+    for (int64_t i = 1; i < nv; i++) {
+        uint32_t r = l->rank[idx[i]];
+        lo = r < lo ? r : lo;
+        hi = r > hi ? r : hi;
+    }
+    size_t mnl, mxl;
+    const uint8_t *mn = dict_value(l, n, l->order[lo], &mnl), *mx = dict_value(l, n, l->order[hi], &mxl);
+    set_bounds(n, mn, mnl, mx, mxl, bd);
+}
+
+/* The chunk's null count, and its bounds merged from its pages' bounds:
+ * the least page minimum and the greatest page maximum. Truncation to
+ * STAT_MAX bytes keeps order, so this equals the bounds of all the values;
+ * a page whose maximum could not be truncated leaves the chunk without one. */
 static void chunk_stats(const wleaf *l, wchunk *ch)
 {
     const wnode *n = l->chain[l->depth - 1];
     ch->null_count = 0;
-    for (int64_t i = 0; n->max_def > 0 && i < l->n; i++)
-        ch->null_count += l->def[i] < n->max_def;
-    wbounds bd;
-    bounds(n, l->values.data, l->values.data + l->values.len, &bd);
-    ch->has_min = bd.has_min;
-    ch->has_max = bd.has_max;
-    ch->min_len = bd.min_len;
-    ch->max_len = bd.max_len;
-    memcpy(ch->min, bd.min, STAT_MAX);
-    memcpy(ch->max, bd.max, STAT_MAX);
+    for (int32_t i = 0; i < ch->n_pages; i++)
+        ch->null_count += ch->pages[i].nulls;
+    ch->has_min = ch->has_max = false;
+    bool max_lost = false;
+    for (int32_t i = 0; i < ch->n_pages; i++) {
+        const wbounds *b = &ch->pages[i].b;
+        if (b->has_min && (!ch->has_min || cmp_value(n, b->min, b->min_len, ch->min, ch->min_len) < 0)) {
+            memcpy(ch->min, b->min, b->min_len);
+            ch->min_len = b->min_len;
+            ch->has_min = true;
+        }
+        if (b->has_max && (!ch->has_max || cmp_value(n, b->max, b->max_len, ch->max, ch->max_len) > 0)) {
+            memcpy(ch->max, b->max, b->max_len);
+            ch->max_len = b->max_len;
+            ch->has_max = true;
+        }
+        max_lost = max_lost || (b->has_min && !b->has_max);
+    }
+    if (max_lost)
+        ch->has_max = false;
 }
 
 /* Record the data page of levels [a, b) holding nv values, about to be
- * written at w->pos: its first row, nulls and bounds for the page index. */
-static int note_page(writer *w, const wleaf *l, int64_t a, int64_t b, int64_t nv, wchunk *ch)
+ * appended at l->out's end: its first row, nulls and bounds for the page index. */
+static int note_page(const wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t nv, wchunk *ch)
 {
     const wnode *n = l->chain[l->depth - 1];
     if (ch->n_pages == ch->cap_pages) {
         int32_t cap = ch->cap_pages ? ch->cap_pages * 2 : 4;
         wpage *p = tn_realloc(ch->pages, (size_t)cap * sizeof *p);
-        TN_TRY_ALLOC(p, w->err, (size_t)cap * sizeof *p);
+        TN_TRY_ALLOC(p, l->err, (size_t)cap * sizeof *p);
         ch->pages = p;
         ch->cap_pages = cap;
     }
     wpage *pg = &ch->pages[ch->n_pages++];
     memset(pg, 0, sizeof *pg);
-    pg->offset = w->pos;
+    pg->offset = (int64_t)l->out.len;
     pg->first_row = ch->rows_done;
     pg->nulls = (b - a) - nv;
     pg->null_page = nv == 0;
@@ -953,21 +1363,24 @@ static int note_page(writer *w, const wleaf *l, int64_t a, int64_t b, int64_t nv
     } else {
         ch->rows_done += b - a;
     }
-    bounds(n, l->values.data + l->voff[a], l->values.data + l->voff[b], &pg->b);
+    if (ch->dict && l->ranked)
+        dict_bounds(l, n, l->idx + v0, nv, &pg->b);
+    else
+        bounds(n, l->values.data + l->voff[a], l->values.data + l->voff[b], &pg->b);
     return 0;
 }
 
 /* The encoding asked for, where the column's physical type has it
  * (BYTE_STREAM_SPLIT only for FLOAT and DOUBLE, which every reader takes);
  * PLAIN (or a dictionary) otherwise. */
-static int value_encoding(const writer *w, const wnode *n)
+static int value_encoding(int encoding, const wnode *n)
 {
-    switch (w->o.encoding) {
+    switch (encoding) {
     case PQ_DELTA_BINARY_PACKED:
         return n->ptype == PQ_INT32 || n->ptype == PQ_INT64 ? PQ_DELTA_BINARY_PACKED : PQ_PLAIN;
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
     case PQ_DELTA_BYTE_ARRAY:
-        return n->ptype == PQ_BYTE_ARRAY ? w->o.encoding : PQ_PLAIN;
+        return n->ptype == PQ_BYTE_ARRAY ? encoding : PQ_PLAIN;
     case PQ_BYTE_STREAM_SPLIT:
         return n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE ? PQ_BYTE_STREAM_SPLIT : PQ_PLAIN;
     default:
@@ -975,90 +1388,215 @@ static int value_encoding(const writer *w, const wnode *n)
     }
 }
 
+/* The chunk's bloom filter: every distinct value (the dictionary's
+ * entries, else every value) hashed over its PLAIN bytes. */
+static int build_bloom(wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    bool bytes = n->ptype == PQ_BYTE_ARRAY;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : n->ptype == PQ_INT96 ? 12 : (size_t)n->type_length;
+    int64_t ndv = l->bloom_ndv > 0 ? l->bloom_ndv : ch->dict ? l->n_dict : l->n - ch->null_count;
+    ch->bloom_bytes = tn_pq_bloom_bytes(ndv, l->bloom_fpp);
+    ch->bloom = tn_calloc((size_t)ch->bloom_bytes, 1);
+    TN_TRY_ALLOC(ch->bloom, l->err, (size_t)ch->bloom_bytes);
+    if (ch->dict) {
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            size_t len;
+            const uint8_t *v = dict_value(l, n, (uint32_t)e, &len);
+            tn_pq_bloom_insert(ch->bloom, ch->bloom_bytes, tn_pq_bloom_hash(v, len));
+        }
+        return 0;
+    }
+    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    while (p < end) {
+        size_t len = fw;
+        if (bytes) {
+            uint32_t l32;
+            memcpy(&l32, p, 4);
+            p += 4;
+            len = l32;
+        }
+        tn_pq_bloom_insert(ch->bloom, ch->bloom_bytes, tn_pq_bloom_hash(p, len));
+        p += len;
+    }
+    return 0;
+}
+
 static int write_chunk(writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *leaf = l->chain[l->depth - 1];
-    chunk_stats(l, ch);
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
-    ch->offset = w->pos;
+    ch->offset = (int64_t)l->out.len;
     l->voff[l->n] = (int64_t)l->values.len;
-    ch->enc = value_encoding(w, leaf);
+    ch->enc = value_encoding(l->encoding, leaf);
     if (ch->enc == PQ_PLAIN)
         TN_TRY(build_dict(w, l, ch));
+    l->ranked = false;
+    if (ch->dict)
+        TN_TRY(rank_dict(l, leaf));
     if (ch->dict) {
-        w->page.len = 0;
-        TN_TRY(tn_buf_append(&w->page, l->dict.data, l->dict.len, w->err));
-        TN_TRY(emit_page(w, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
+        l->page.len = 0;
+        TN_TRY(tn_buf_append(&l->page, l->dict.data, l->dict.len, l->err));
+        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
     }
-    ch->data_offset = w->pos;
+    ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
     bool repeated = leaf->max_rep > 0;
     for (int64_t i = 1; i <= l->n; i++) {
         nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
         bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
         if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
-            TN_TRY(note_page(w, l, a, i, nv, ch));
+            TN_TRY(note_page(l, a, i, v0, nv, ch));
             TN_TRY(write_page(w, l, a, i, v0, nv, ch));
-            ch->pages[ch->n_pages - 1].size = (int32_t)(w->pos - ch->pages[ch->n_pages - 1].offset);
+            ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
             a = i;
             v0 += nv;
             nv = 0;
         }
     }
     if (l->n == 0) { /* an empty chunk still has one (empty) page */
-        TN_TRY(note_page(w, l, 0, 0, 0, ch));
+        TN_TRY(note_page(l, 0, 0, 0, 0, ch));
         TN_TRY(write_page(w, l, 0, 0, 0, 0, ch));
-        ch->pages[0].size = (int32_t)(w->pos - ch->pages[0].offset);
+        ch->pages[0].size = (int32_t)((int64_t)l->out.len - ch->pages[0].offset);
     }
+    chunk_stats(l, ch);
+    return l->bloom ? build_bloom(l, ch) : 0;
+}
+
+/* Shred leaf l of the sealed batches into levels and values and encode its
+ * chunk into l->out (a task on the pool: it touches only l and ch). */
+static int encode_leaf(void *arg, tarn_error *err)
+{
+    wjob *j = arg;
+    writer *w = j->w;
+    wleaf *l = j->l;
+    l->err = err;
+    l->n = 0;
+    l->values.len = 0;
+    l->out.len = 0;
+    TN_TRY(push(w, l, 0, 0)); /* make sure the arrays exist */
+    l->n = 0;
+    int32_t top = 0;
+    for (int32_t i = 0; i < w->root.n_children; i++)
+        if (&w->root.children[i] == l->chain[0])
+            top = i;
+    for (int32_t b = 0; b < w->n_sealed; b++) {
+        const tn_array *col = w->sealed[b]->columns[top];
+        if (l->depth == 1) {
+            TN_TRY(shred_flat(w, l, col));
+            continue;
+        }
+        for (int64_t r = 0; r < w->sealed[b]->length; r++)
+            TN_TRY(shred(w, l, 0, col, r, 0, 0));
+    }
+    return write_chunk(w, l, j->ch);
+}
+
+/* Write an encoded chunk at the file's current position: its offsets,
+ * relative to the chunk until now, become file offsets. */
+static int place_chunk(writer *w, wleaf *l, wchunk *ch)
+{
+    int64_t base = w->pos;
+    ch->offset += base;
+    ch->data_offset += base;
+    for (int32_t i = 0; i < ch->n_pages; i++)
+        ch->pages[i].offset += base;
+    TN_TRY(write_all(w, l->out.data, l->out.len));
+    l->out.len = 0;
     return 0;
 }
 
+/* A chunk's bloom filter, after the row group's chunks (as arrow-rs places
+ * them): header and bitset; the bitset is freed. */
+static int write_bloom(writer *w, wchunk *ch)
+{
+    if (!ch->bloom)
+        return 0;
+    tn_buf h;
+    tn_buf_init(&h, 0);
+    int rc = tn_pq_bloom_header_write(&h, (int32_t)ch->bloom_bytes, w->err);
+    ch->bloom_offset = w->pos;
+    if (!rc)
+        rc = write_all(w, h.data, h.len);
+    if (!rc)
+        rc = write_all(w, ch->bloom, (size_t)ch->bloom_bytes);
+    ch->bloom_len = (int32_t)(w->pos - ch->bloom_offset);
+    tn_buf_reset(&h);
+    tn_free(ch->bloom);
+    ch->bloom = NULL;
+    return rc;
+}
+
+/* Wait for the row group being encoded, if any, and write its chunks in
+ * column order, so the file is the same whatever the number of threads. */
+static int finish_group(writer *w)
+{
+    if (!w->encoding)
+        return 0;
+    int rc = tn_taskgroup_wait(w->encoding, w->err);
+    tn_taskgroup_free(w->encoding);
+    w->encoding = NULL;
+    wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
+    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
+        rc = place_chunk(w, &w->leaves[c], &chunks[c]);
+    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
+        rc = write_bloom(w, &chunks[c]);
+    for (int32_t b = 0; b < w->n_sealed; b++)
+        tn_batch_unref(w->sealed[b]);
+    w->n_sealed = 0;
+    return rc;
+}
+
+/* Room for one more row group's chunks. */
+static int grow_groups(writer *w)
+{
+    if (w->n_groups < w->cap_groups)
+        return 0;
+    int32_t cap = w->cap_groups ? w->cap_groups * 2 : 8;
+    int64_t *g = tn_realloc(w->group_rows, (size_t)cap * sizeof *g);
+    TN_TRY_ALLOC(g, w->err, (size_t)cap * sizeof *g);
+    w->group_rows = g;
+    size_t per = (size_t)(w->n_leaves + 1);
+    wchunk *c = tn_realloc(w->chunks, (size_t)cap * per * sizeof *c);
+    TN_TRY_ALLOC(c, w->err, (size_t)cap * sizeof *c);
+    memset(c + (size_t)w->cap_groups * per, 0, (size_t)(cap - w->cap_groups) * per * sizeof *c);
+    w->chunks = c;
+    w->cap_groups = cap;
+    return 0;
+}
+
+/* Close the pending batches as a row group: the previous group is finished
+ * and written first, then this one's columns are encoded as tasks on the
+ * pool while the caller goes on reading batches for the next group. So at
+ * most two row groups are held: one being encoded, one being filled. */
 static int flush_group(writer *w)
 {
+    TN_TRY(finish_group(w));
     if (w->n_pending == 0)
         return 0;
-    if (w->n_groups == w->cap_groups) {
-        int32_t cap = w->cap_groups ? w->cap_groups * 2 : 8;
-        int64_t *g = tn_realloc(w->group_rows, (size_t)cap * sizeof *g);
-        TN_TRY_ALLOC(g, w->err, (size_t)cap * sizeof *g);
-        w->group_rows = g;
-        size_t per = (size_t)(w->n_leaves + 1);
-        wchunk *c = tn_realloc(w->chunks, (size_t)cap * per * sizeof *c);
-        TN_TRY_ALLOC(c, w->err, (size_t)cap * sizeof *c);
-        memset(c + (size_t)w->cap_groups * per, 0, (size_t)(cap - w->cap_groups) * per * sizeof *c);
-        w->chunks = c;
-        w->cap_groups = cap;
-    }
+    TN_TRY(grow_groups(w));
     wchunk *chunks = w->chunks + (size_t)w->n_groups * (size_t)w->n_leaves;
     memset(chunks, 0, (size_t)w->n_leaves * sizeof *chunks);
-    for (int32_t c = 0; c < w->n_leaves; c++) {
-        wleaf *l = &w->leaves[c];
-        l->n = 0;
-        l->values.len = 0;
-        TN_TRY(push(w, l, 0, 0)); /* make sure the arrays exist */
-        l->n = 0;
-        int top = 0;
-        for (int32_t i = 0; i < w->root.n_children; i++)
-            if (&w->root.children[i] == l->chain[0])
-                top = i;
-        for (int32_t b = 0; b < w->n_pending; b++) {
-            const tn_array *col = w->pending[b]->columns[top];
-            if (l->depth == 1) {
-                TN_TRY(shred_flat(w, l, col));
-                continue;
-            }
-            for (int64_t r = 0; r < w->pending[b]->length; r++)
-                TN_TRY(shred(w, l, 0, col, r, 0, 0));
-        }
-        TN_TRY(write_chunk(w, l, &chunks[c]));
-    }
+    tn_batch **t = w->sealed;
+    int32_t tcap = w->cap_sealed;
+    w->sealed = w->pending;
+    w->n_sealed = w->n_pending;
+    w->cap_sealed = w->cap_pending;
+    w->pending = t;
+    w->cap_pending = tcap;
+    w->n_pending = 0;
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
-    for (int32_t b = 0; b < w->n_pending; b++)
-        tn_batch_unref(w->pending[b]);
-    w->n_pending = 0;
     w->pending_rows = 0;
     w->pending_bytes = 0;
+    w->encoding = tn_taskgroup_new();
+    TN_TRY_ALLOC(w->encoding, w->err, 64);
+    for (int32_t c = 0; c < w->n_leaves; c++) {
+        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
+        if (tn_taskgroup_spawn(w->encoding, encode_leaf, &w->jobs[c]) != TARN_OK)
+            break; /* the group holds the error; finish_group returns it */
+    }
     return 0;
 }
 
@@ -1147,7 +1685,7 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     TN_TRY(tn_th_w_list(t, 3, TN_TH_BINARY, l->depth));
     for (int k = 0; k < l->depth; k++)
         TN_TRY(tn_th_w_raw_binary(t, l->chain[k]->name, strlen(l->chain[k]->name)));
-    TN_TRY(tn_th_w_i32(t, 4, w->o.codec));
+    TN_TRY(tn_th_w_i32(t, 4, l->codec));
     TN_TRY(tn_th_w_i64(t, 5, c->num_values));
     TN_TRY(tn_th_w_i64(t, 6, c->usize));
     TN_TRY(tn_th_w_i64(t, 7, c->csize));
@@ -1162,6 +1700,10 @@ static int w_column(writer *w, tn_th_writer *t, const wleaf *l, const wchunk *c)
     if (c->has_min)
         TN_TRY(tn_th_w_binary(t, 6, c->min, c->min_len));
     TN_TRY(tn_th_w_struct_end(t));
+    if (c->bloom_offset > 0) {
+        TN_TRY(tn_th_w_i64(t, 14, c->bloom_offset));
+        TN_TRY(tn_th_w_i32(t, 15, c->bloom_len));
+    }
     TN_TRY(tn_th_w_struct_end(t));
     if (c->oi_offset > 0) {
         TN_TRY(tn_th_w_i64(t, 4, c->oi_offset));
@@ -1271,6 +1813,30 @@ static int write_page_index(writer *w)
     return rc;
 }
 
+/* key_value_metadata: the schema's own metadata, then ARROW:schema. */
+static int w_key_values(writer *w, tn_th_writer *t)
+{
+    const tn_kv *kv = &w->schema->metadata;
+    int32_t n = 0;
+    for (int32_t i = 0; i < kv->n; i++)
+        n += strcmp(kv->keys[i], TN_PQ_ARROW_SCHEMA_KEY) != 0;
+    n += w->arrow_schema != NULL;
+    if (n == 0)
+        return 0;
+    TN_TRY(tn_th_w_list(t, 5, TN_TH_STRUCT, n));
+    for (int32_t i = 0; i <= kv->n; i++) {
+        const char *k = i < kv->n ? kv->keys[i] : TN_PQ_ARROW_SCHEMA_KEY;
+        const char *v = i < kv->n ? kv->values[i] : w->arrow_schema;
+        if ((i < kv->n && strcmp(k, TN_PQ_ARROW_SCHEMA_KEY) == 0) || !v)
+            continue;
+        TN_TRY(tn_th_w_struct_begin(t));
+        TN_TRY(tn_th_w_binary(t, 1, k, strlen(k)));
+        TN_TRY(tn_th_w_binary(t, 2, v, strlen(v)));
+        TN_TRY(tn_th_w_struct_end(t));
+    }
+    return 0;
+}
+
 static int write_footer(writer *w)
 {
     tn_buf f;
@@ -1300,6 +1866,7 @@ static int write_footer(writer *w)
         if (!rc) rc = tn_th_w_i64(&t, 6, csize);
         if (!rc) rc = tn_th_w_struct_end(&t);
     }
+    if (!rc) rc = w_key_values(w, &t);
     if (!rc) rc = tn_th_w_binary(&t, 6, "tarn version " TARN_VERSION_STRING, strlen("tarn version " TARN_VERSION_STRING));
     /* column_orders: TYPE_DEFINED_ORDER for every leaf, so readers trust min_value/max_value */
     if (!rc) rc = tn_th_w_list(&t, 7, TN_TH_STRUCT, w->n_leaves);
@@ -1331,6 +1898,31 @@ static int64_t array_bytes(const tn_array *a)
     return n;
 }
 
+static int add_batch(writer *w, tn_batch *b);
+
+/* Add batch b (a reference is consumed), cut where a row group reaches
+ * row_group_rows, so that groups have exactly that many rows but the last. */
+static int add_rows(writer *w, tn_batch *b)
+{
+    int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
+    while (w->pending_rows + b->length > limit) {
+        int64_t head = limit - w->pending_rows;
+        tn_batch *first = tn_batch_slice(b, 0, head), *rest = first ? tn_batch_slice(b, head, b->length - head) : NULL;
+        tn_batch_unref(b);
+        if (!rest) {
+            tn_batch_unref(first);
+            return tn_error_oom(w->err, sizeof *b);
+        }
+        b = rest;
+        int rc = add_batch(w, first);
+        if (rc) {
+            tn_batch_unref(b);
+            return rc;
+        }
+    }
+    return b->length > 0 ? add_batch(w, b) : (tn_batch_unref(b), 0);
+}
+
 static int add_batch(writer *w, tn_batch *b)
 {
     if (w->n_pending == w->cap_pending) {
@@ -1352,6 +1944,86 @@ static int add_batch(writer *w, tn_batch *b)
     return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
 }
 
+/* Whether option name o names leaf l: its top-level column, or its whole
+ * dotted path. */
+static bool names_leaf(const char *o, const wleaf *l)
+{
+    if (strcmp(o, l->chain[0]->name) == 0)
+        return true;
+    const char *p = o;
+    for (int k = 0; k < l->depth; k++) {
+        size_t n = strlen(l->chain[k]->name);
+        if (strncmp(p, l->chain[k]->name, n) != 0)
+            return false;
+        p += n;
+        if (k + 1 < l->depth && *p++ != '.')
+            return false;
+    }
+    return *p == '\0';
+}
+
+/* The encoding a column option asks for, checked against the leaf's type. */
+static int column_encoding(writer *w, const tn_parquet_column_options *c, const wleaf *l)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    if (c->encoding == PQ_PLAIN || c->encoding == PQ_RLE_DICTIONARY || c->encoding == PQ_PLAIN_DICTIONARY)
+        return 0;
+    if (value_encoding(c->encoding, n) != c->encoding)
+        return tn_error_set(w->err, TARN_EINVAL, "parquet writer: column \"%s\": encoding %s does not apply to its %s values",
+                            c->column, tn_pq_encoding_name(c->encoding), tn_pq_physical_name(n->ptype));
+    return 0;
+}
+
+/* Each leaf's codec, encoding and dictionary: the file's, then the column
+ * options naming it, in order. */
+static int column_settings(writer *w)
+{
+    for (int32_t i = 0; i < w->n_leaves; i++) {
+        wleaf *l = &w->leaves[i];
+        l->codec = w->o.codec;
+        l->level = w->o.level;
+        l->encoding = w->o.encoding;
+        l->dictionary = w->o.dictionary;
+    }
+    for (int32_t c = 0; c < w->o.n_columns; c++) {
+        const tn_parquet_column_options *co = &w->o.columns[c];
+        bool found = false;
+        for (int32_t i = 0; co->column && i < w->n_leaves; i++) {
+            wleaf *l = &w->leaves[i];
+            if (!names_leaf(co->column, l))
+                continue;
+            found = true;
+            if (co->codec >= 0) {
+                l->codec = co->codec == PQ_LZ4 ? PQ_LZ4_RAW : co->codec;
+                l->level = co->level;
+            }
+            if (co->encoding >= 0) {
+                TN_TRY(column_encoding(w, co, l));
+                l->encoding = co->encoding == PQ_RLE_DICTIONARY || co->encoding == PQ_PLAIN_DICTIONARY ? PQ_PLAIN
+                                                                                                       : co->encoding;
+                if (co->encoding == PQ_RLE_DICTIONARY || co->encoding == PQ_PLAIN_DICTIONARY)
+                    l->dictionary = true;
+                else if (co->encoding == PQ_PLAIN && co->dictionary < 0)
+                    l->dictionary = false;
+            }
+            if (co->dictionary >= 0)
+                l->dictionary = co->dictionary > 0;
+            if (co->bloom) {
+                if (l->chain[l->depth - 1]->ptype == PQ_BOOLEAN)
+                    return tn_error_set(w->err, TARN_EINVAL,
+                                        "parquet writer: column \"%s\": no bloom filter for booleans", co->column);
+                l->bloom = true;
+                l->bloom_ndv = co->bloom_ndv;
+                l->bloom_fpp = co->bloom_fpp;
+            }
+        }
+        if (!found)
+            return tn_error_set(w->err, TARN_ENOTFOUND, "parquet writer: column option for \"%s\": no such column",
+                                co->column ? co->column : "(null)");
+    }
+    return 0;
+}
+
 static int setup(writer *w, tn_schema *s)
 {
     w->schema = s;
@@ -1368,28 +2040,57 @@ static int setup(writer *w, tn_schema *s)
                           s->fields[i].nullable ? PQ_OPTIONAL : PQ_REQUIRED, 0, 0));
     w->leaves = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->leaves);
     TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
+    w->jobs = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->jobs);
+    TN_TRY_ALLOC(w->jobs, w->err, (size_t)w->n_leaves * sizeof *w->jobs);
     for (int32_t i = 0; i < w->n_leaves; i++) {
-        tn_buf_init(&w->leaves[i].values, 0);
-        tn_buf_init(&w->leaves[i].dict, 0);
+        wleaf *l = &w->leaves[i];
+        tn_buf_init(&l->values, 0);
+        tn_buf_init(&l->dict, 0);
+        tn_buf_init(&l->page, 0);
+        tn_buf_init(&l->comp, 0);
+        tn_buf_init(&l->header, 0);
+        tn_buf_init(&l->out, 0);
+        l->err = w->err;
     }
+    if (!w->o.no_arrow_schema)
+        TN_TRY(tn_pq_arrow_schema_encode(s, &w->arrow_schema, w->err));
     wnode *stack[64];
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
         chains(w, &w->root.children[i], stack, idx, 0);
+    TN_TRY(column_settings(w));
     return 0;
 }
 
 static void cleanup(writer *w)
 {
+    if (w->encoding) { /* a failure while a row group was being encoded */
+        tn_taskgroup_cancel(w->encoding);
+        tn_taskgroup_free(w->encoding);
+    }
+    for (int32_t b = 0; b < w->n_sealed; b++)
+        tn_batch_unref(w->sealed[b]);
+    tn_free(w->sealed);
+    tn_free(w->jobs);
+    tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
-        tn_free(w->leaves[i].def);
-        tn_free(w->leaves[i].rep);
-        tn_free(w->leaves[i].voff);
-        tn_buf_reset(&w->leaves[i].values);
-        tn_free(w->leaves[i].idx);
-        tn_free(w->leaves[i].slots);
-        tn_free(w->leaves[i].dict_at);
-        tn_buf_reset(&w->leaves[i].dict);
+        wleaf *l = &w->leaves[i];
+        tn_free(l->def);
+        tn_free(l->rep);
+        tn_free(l->voff);
+        tn_buf_reset(&l->values);
+        tn_free(l->idx);
+        tn_free(l->slots);
+        tn_free(l->dict_at);
+        tn_free(l->dict_hash);
+        tn_free(l->rank);
+        tn_free(l->order);
+        tn_buf_reset(&l->dict);
+        tn_buf_reset(&l->page);
+        tn_buf_reset(&l->comp);
+        tn_buf_reset(&l->header);
+        tn_buf_reset(&l->out);
+        tn_free(l->scratch);
     }
     tn_free(w->leaves);
     free_node(&w->root);
@@ -1397,13 +2098,11 @@ static void cleanup(writer *w)
         tn_batch_unref(w->pending[b]);
     tn_free(w->pending);
     tn_free(w->group_rows);
-    for (size_t i = 0; w->chunks && i < (size_t)w->cap_groups * (size_t)(w->n_leaves + 1); i++)
+    for (size_t i = 0; w->chunks && i < (size_t)w->cap_groups * (size_t)(w->n_leaves + 1); i++) {
         tn_free(w->chunks[i].pages);
+        tn_free(w->chunks[i].bloom);
+    }
     tn_free(w->chunks);
-    tn_buf_reset(&w->page);
-    tn_free(w->scratch);
-    tn_buf_reset(&w->comp);
-    tn_buf_reset(&w->header);
 }
 
 static int write_stream(writer *w, tn_reader *in)
@@ -1421,11 +2120,12 @@ static int write_stream(writer *w, tn_reader *in)
             return tn_error_set(w->err, TARN_ETYPE, "parquet writer: a batch with another schema");
         }
         if (b->length > 0)
-            TN_TRY(add_batch(w, b));
+            TN_TRY(add_rows(w, b));
         else
             tn_batch_unref(b);
     }
     TN_TRY(flush_group(w));
+    TN_TRY(finish_group(w));
     TN_TRY(write_page_index(w));
     return write_footer(w);
 }
@@ -1437,9 +2137,6 @@ int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_writ
         w.o = *opts;
     if (w.o.codec == PQ_LZ4)
         w.o.codec = PQ_LZ4_RAW;
-    tn_buf_init(&w.page, 0);
-    tn_buf_init(&w.comp, 0);
-    tn_buf_init(&w.header, 0);
     TN_TRY(tn_atomic_open(&w.out, path, err));
     int rc = write_stream(&w, in);
     if (rc)

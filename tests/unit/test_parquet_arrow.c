@@ -1,0 +1,309 @@
+/*
+ * test_parquet_arrow.c — Arrow types through Parquet: the writer stores the
+ * Arrow schema as "ARROW:schema" and the reader gives back exactly the
+ * arrays it was given (list item names, time zones, large and view layouts,
+ * dictionaries, date64, timestamp[s], durations), checked on the IPC test
+ * fixture's every type Parquet can hold. Without the key the reader falls
+ * back to the types the Parquet schema names.
+ */
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "formats/parquet/meta.h"
+#include "formats/parquet/parquet.h"
+#include "parquet_fixture.h"
+#include "tn_test.h"
+
+static char out_dir[PATH_MAX];
+
+/* Read path and compare every batch with the same rows of want. */
+static void check_read_back(const char *path, tn_batch *want)
+{
+    tarn_error err;
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    if (!r)
+        return;
+    const tn_schema *s = r->schema;
+    CHECK_EQ_INT(s->n_fields, want->schema->n_fields);
+    for (int32_t c = 0; c < s->n_fields && c < want->schema->n_fields; c++) {
+        CHECK_STR(s->fields[c].name, want->schema->fields[c].name);
+        if (!tn_type_equals(s->fields[c].type, want->schema->fields[c].type))
+            fprintf(stderr, "  column %s: type differs\n", s->fields[c].name);
+        CHECK(tn_type_equals(s->fields[c].type, want->schema->fields[c].type));
+    }
+    int64_t at = 0;
+    for (;;) {
+        tn_batch *b = NULL;
+        CHECK_OK(tn_reader_next(r, &b, &err), &err);
+        if (!b)
+            break;
+        CHECK_OK(tn_batch_check(b, &err), &err);
+        for (int32_t c = 0; c < s->n_fields && at + b->length <= want->length; c++) {
+            tn_array *w = tn_array_slice(want->columns[c], at, b->length);
+            bool same = tn_array_equals(b->columns[c], w);
+            if (!same)
+                fprintf(stderr, "  column %s rows %lld..: values differ\n", s->fields[c].name, (long long)at);
+            CHECK(same);
+            tn_array_unref(w);
+        }
+        at += b->length;
+        tn_batch_unref(b);
+    }
+    CHECK_EQ_INT(at, want->length);
+    tn_reader_free(r);
+}
+
+TEST(arrow_types_round_trip)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    CHECK(s != NULL);
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 61, &b, &err), &err);
+    static const tn_parquet_write_options opts[] = {
+        {.codec = PQ_SNAPPY, .dictionary = true},
+        {.codec = PQ_ZSTD, .row_group_rows = 8, .page_bytes = 64, .page_version = 2},
+        {.codec = PQ_GZIP, .row_group_rows = 20, .dictionary = true, .encoding = PQ_DELTA_BYTE_ARRAY},
+    };
+    char path[PATH_MAX * 2];
+    for (size_t i = 0; b && i < sizeof opts / sizeof *opts; i++) {
+        snprintf(path, sizeof path, "%s/arrow_types_%zu.parquet", out_dir, i);
+        CHECK_OK(write_fixture(path, b, &opts[i], &err), &err);
+        check_read_back(path, b);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+static const tn_type *read_type(const char *path, const char *column)
+{
+    static tn_type *t;
+    tn_type_unref(t);
+    t = NULL;
+    tarn_error err;
+    tn_reader *r;
+    if (tn_parquet_open_file(path, NULL, &r, &err) != 0)
+        return NULL;
+    for (int32_t i = 0; i < r->schema->n_fields; i++)
+        if (strcmp(r->schema->fields[i].name, column) == 0)
+            t = tn_type_ref(r->schema->fields[i].type);
+    tn_reader_free(r);
+    return t;
+}
+
+TEST(without_arrow_schema)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 10, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/no_arrow_schema.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .no_arrow_schema = true};
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    const tn_type *t = read_type(path, "list_i32");
+    CHECK(t && t->id == TN_LIST && strcmp(t->children[0].name, "element") == 0);
+    t = read_type(path, "large_utf8");
+    CHECK(t && t->id == TN_STRING);
+    t = read_type(path, "dict");
+    CHECK(t && t->id == TN_STRING);
+    t = read_type(path, "ts_s"); /* written as milliseconds */
+    CHECK(t && t->id == TN_TIMESTAMP && t->unit == TN_MILLI);
+    t = read_type(path, "dur_ms");
+    CHECK(t && t->id == TN_INT64);
+    /* with the key, the same columns come back as written */
+    snprintf(path, sizeof path, "%s/arrow_schema.parquet", out_dir);
+    o.no_arrow_schema = false;
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    t = read_type(path, "list_i32");
+    CHECK(t && strcmp(t->children[0].name, "item") == 0);
+    t = read_type(path, "dict");
+    CHECK(t && t->id == TN_DICTIONARY);
+    t = read_type(path, "ts_s");
+    CHECK(t && t->unit == TN_SECOND);
+    read_type(path, "none"); /* drops the last reference */
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* A projection by top-level name keeps the Arrow type; a path into a
+ * struct reads the Parquet type of the field. */
+TEST(projection_keeps_arrow_types)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 12, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/arrow_projection.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true};
+    CHECK_OK(write_fixture(path, b, &o, &err), &err);
+    const char *cols[] = {"struct_dict", "ts_us_utc", "struct_dict.d"};
+    tn_parquet_read_options ro = {.columns = cols, .n_columns = 3, .limit = -1};
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, &ro, &r, &err), &err);
+    if (r) {
+        CHECK(r->schema->fields[0].type->id == TN_STRUCT && r->schema->fields[0].type->children[0].type->id == TN_DICTIONARY);
+        CHECK(r->schema->fields[2].type->id == TN_STRING);
+        tn_batch *got = NULL;
+        CHECK_OK(tn_reader_next(r, &got, &err), &err);
+        if (got) {
+            CHECK_OK(tn_batch_check(got, &err), &err);
+            int32_t sd = -1, ts = -1;
+            for (int32_t i = 0; i < b->schema->n_fields; i++) {
+                sd = strcmp(b->schema->fields[i].name, "struct_dict") == 0 ? i : sd;
+                ts = strcmp(b->schema->fields[i].name, "ts_us_utc") == 0 ? i : ts;
+            }
+            CHECK(tn_array_equals(got->columns[0], b->columns[sd]));
+            CHECK(tn_array_equals(got->columns[1], b->columns[ts]));
+            tn_batch_unref(got);
+        }
+        tn_reader_free(r);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* Every batch of path read with filter text `where`; *n batches. */
+static tn_batch **read_where(const char *path, const char *where, int *n, tn_parquet_scan_stats *st)
+{
+    tarn_error err;
+    tn_parquet_read_options ro = {.limit = -1, .filter = where};
+    tn_reader *r;
+    *n = 0;
+    if (tn_parquet_open_file(path, &ro, &r, &err) != 0) {
+        fprintf(stderr, "  %s: %s\n", where, err.message);
+        return NULL;
+    }
+    tn_batch **out = calloc(4096, sizeof *out);
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "  %s: %s\n", where, err.message);
+            break;
+        }
+        if (!b || *n == 4096)
+            break;
+        out[(*n)++] = b;
+    }
+    tn_parquet_reader_scan_stats(r, st);
+    tn_reader_free(r);
+    return out;
+}
+
+/* The page index: a file of tiny pages must give, for every filter, the
+ * same rows of every column (lists, maps, structs, dictionaries included)
+ * as the same data in one page per chunk, where no page can be skipped
+ * that its row group's statistics would not already skip. */
+TEST(page_index_pruning)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 120, &b, &err), &err);
+    char tiny[PATH_MAX * 2], whole[PATH_MAX * 2];
+    snprintf(tiny, sizeof tiny, "%s/page_index_tiny.parquet", out_dir);
+    snprintf(whole, sizeof whole, "%s/page_index_whole.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 50, .page_bytes = 40};
+    CHECK_OK(write_fixture(tiny, b, &o, &err), &err);
+    o.page_bytes = 1 << 30;
+    o.page_version = 2;
+    CHECK_OK(write_fixture(whole, b, &o, &err), &err);
+    static const char *filters[] = {
+        "i32 >= 10 AND i32 < 14",
+        "i64 = -21",
+        "utf8 = 'gamma-42'",
+        "utf8 >= 'beta' AND utf8 < 'beta-2'",
+        "date32 > '2022-01-30' AND date32 <= '2022-02-03'",
+        "ts_us_utc >= '2023-11-15 00:00:00' AND ts_us_utc < '2023-11-16 00:00:00'",
+        "dec128 = -67.89",
+        "struct.a < -40",
+        "i32 != 0 AND u8 > 90",
+        "f64 < -2",
+        "i32 = 1000",
+    };
+    int64_t skipped = 0;
+    for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+        int na, nb;
+        tn_parquet_scan_stats sa, sb;
+        tn_batch **a = read_where(tiny, filters[f], &na, &sa), **w = read_where(whole, filters[f], &nb, &sb);
+        int64_t ra = 0, rb = 0;
+        for (int i = 0; i < na; i++)
+            ra += a[i]->length;
+        for (int i = 0; i < nb; i++)
+            rb += w[i]->length;
+        if (ra != rb)
+            fprintf(stderr, "  %s: %lld rows with the page index, %lld without\n", filters[f], (long long)ra, (long long)rb);
+        CHECK_EQ_INT(ra, rb);
+        /* same rows in the same order: compare row by row across batches */
+        for (int i = 0, j = 0, x = 0, y = 0; a && w && i < na && j < nb;) {
+            for (int32_t c = 0; c < s->n_fields; c++)
+                CHECK(tn_array_element_equals(a[i]->columns[c], x, w[j]->columns[c], y));
+            CHECK_OK(tn_batch_check(a[i], &err), &err);
+            if (++x == a[i]->length) {
+                i++;
+                x = 0;
+            }
+            if (++y == w[j]->length) {
+                j++;
+                y = 0;
+            }
+        }
+        skipped += sa.pages_by_index;
+        CHECK_EQ_INT(sb.pages_by_index, 0);
+        for (int i = 0; i < na; i++)
+            tn_batch_unref(a[i]);
+        for (int i = 0; i < nb; i++)
+            tn_batch_unref(w[i]);
+        free(a);
+        free(w);
+    }
+    CHECK(skipped > 50); /* the tiny pages were really skipped */
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+static int write_and_read(void *ctx, tarn_error *err)
+{
+    tn_batch *b = ctx;
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/arrow_alloc.parquet", out_dir);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 5};
+    TN_TRY(write_fixture(path, b, &o, err));
+    tn_reader *r;
+    TN_TRY(tn_parquet_open_file(path, NULL, &r, err));
+    int rc = 0;
+    for (;;) {
+        tn_batch *x = NULL;
+        if ((rc = tn_reader_next(r, &x, err)) || !x)
+            break;
+        tn_batch_unref(x);
+    }
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(alloc_failures)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 9, &b, &err), &err);
+    CHECK(tn_test_alloc_failures("arrow types through parquet", write_and_read, b) > 50);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+int main(void)
+{
+    const char *build = getenv("TARN_BUILD_DIR");
+    snprintf(out_dir, sizeof out_dir, "%s/parquet_written", build ? build : "build");
+    mkdir(out_dir, 0777);
+    RUN(arrow_types_round_trip);
+    RUN(without_arrow_schema);
+    RUN(projection_keeps_arrow_types);
+    RUN(page_index_pruning);
+    RUN(alloc_failures);
+    return tn_test_done();
+}
