@@ -106,6 +106,31 @@ int tn_cloud_fill_parts(uint8_t *buf, int64_t *len, int64_t part, const void *p,
     return TARN_OK;
 }
 
+static int stream_sink(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    tn_cloud_stream *g = ctx;
+    if (g->length >= 0 && g->done + n > g->length)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)g->length);
+    TN_TRY(g->sink(g->ctx, p, n, err));
+    g->done += n;
+    return TARN_OK;
+}
+
+void tn_cloud_stream_attach(tn_cloud_stream *g, tn_http_request *req, char *range, size_t cap)
+{
+    req->sink = stream_sink;
+    req->sink_ctx = g;
+    req->need_partial = g->done > 0;
+    int64_t from = g->offset + g->done;
+    if (g->length >= 0)
+        snprintf(range, cap, "bytes=%lld-%lld", (long long)from, (long long)(g->offset + g->length - 1));
+    else if (from > 0)
+        snprintf(range, cap, "bytes=%lld-", (long long)from);
+    else
+        range[0] = '\0';
+}
+
 int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,
                        tarn_error *err)
 {

@@ -25,6 +25,19 @@ int64_t tn_cloud_time(const char *text);
 /* Append "?name=value&..." to url, both parts percent-encoded. */
 int tn_cloud_append_query(tn_buf *url, const tn_kv_pair *q, int n, tarn_error *err) TN_MUST_USE;
 
+/* A streamed read in progress: what was asked and how much reached the
+ * sink, so that a retry asks only for the rest. */
+typedef struct tn_cloud_stream {
+    int64_t offset, length; /* length -1: to the end */
+    tn_sink_fn sink;
+    void *ctx;
+    int64_t done;
+} tn_cloud_stream;
+/* Point req at the stream's sink and write the Range value still wanted
+ * into range ("" for a whole object not yet started). Called by a
+ * backend's build callback before each attempt. */
+void tn_cloud_stream_attach(tn_cloud_stream *g, tn_http_request *req, char *range, size_t cap);
+
 /* The common head of the backends' streaming writers: the key, the put
  * options (with an owned copy of the etag), and the part being filled.
  * A backend's writer struct starts with one. */

@@ -292,6 +292,97 @@ int tn_store_put(tn_store *s, const char *key, const void *data, int64_t n, cons
     return named(s, rc, err);
 }
 
+/* Feed a writer from a source in PART-sized pieces (stores without a
+ * streaming PUT, and sizes over their single-request limit). */
+static int put_through_writer(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                              const tn_put_options *o, tarn_error *err)
+{
+    uint8_t *buf = tn_malloc(PART);
+    TN_TRY_ALLOC(buf, err, PART);
+    tn_store_writer *w;
+    int rc = s->ops->writer_open(s, key, o, &w, err);
+    if (rc) {
+        tn_free(buf);
+        return rc;
+    }
+    for (int64_t at = 0; !rc && at < size;) {
+        int64_t want = size - at < PART ? size - at : PART, got = 0;
+        rc = read(ctx, at, buf, want, &got, err);
+        if (!rc && got <= 0)
+            rc = tn_error_set(err, TARN_EIO, "%s: the source ended at byte %lld of %lld", key, (long long)at,
+                              (long long)size);
+        if (!rc)
+            rc = w->write(w, buf, got, err);
+        at += got;
+    }
+    tn_free(buf);
+    if (rc) {
+        w->abort(w);
+        return rc;
+    }
+    return w->commit(w, err);
+}
+
+int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                        const tn_put_options *o, tarn_error *err)
+{
+    s->metrics.puts++;
+    int rc = s->ops->put_stream && size <= s->ops->max_single_put
+                 ? s->ops->put_stream(s, key, size, read, ctx, o, err)
+                 : put_through_writer(s, key, size, read, ctx, o, err);
+    if (!rc)
+        s->metrics.bytes_written += size;
+    return named(s, rc, err);
+}
+
+/* Counts the bytes a streamed read delivers. */
+typedef struct counted_sink {
+    tn_sink_fn sink;
+    void *ctx;
+    int64_t bytes;
+} counted_sink;
+
+static int count_bytes(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    counted_sink *c = ctx;
+    TN_TRY(c->sink(c->ctx, p, n, err));
+    c->bytes += n;
+    return TARN_OK;
+}
+
+/* PART-sized ranged reads handed to the sink, for stores without a
+ * streaming GET; a short piece means the object ended. */
+static int get_in_pieces(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                         tarn_error *err)
+{
+    for (int64_t at = offset; length < 0 || at < offset + length;) {
+        int64_t want = length < 0 || offset + length - at > PART ? PART : offset + length - at;
+        tn_buffer *b = NULL;
+        TN_TRY(s->ops->get(s, key, at, want, &b, err));
+        int64_t got = b->size;
+        int rc = got ? sink(ctx, b->data, got, err) : TARN_OK;
+        tn_buffer_unref(b);
+        TN_TRY(rc);
+        if (got < want)
+            break;
+        at += got;
+    }
+    return TARN_OK;
+}
+
+int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err)
+{
+    s->metrics.gets++;
+    if (offset < 0)
+        return named(s, tn_error_set(err, TARN_EINVAL, "%s: a streamed read needs a start offset", key), err);
+    counted_sink c = {sink, ctx, 0};
+    int rc = s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
+                                : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
+    s->metrics.bytes_read += c.bytes;
+    return named(s, rc, err);
+}
+
 int tn_store_writer_open(tn_store *s, const char *key, const tn_put_options *o, tn_store_writer **out,
                          tarn_error *err)
 {

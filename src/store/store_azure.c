@@ -59,6 +59,11 @@ typedef struct call {
     int n_extra;
     const void *body;
     int64_t body_len;
+    tn_read_at_fn body_read; /* or a body pulled as it is sent */
+    void *body_ctx;
+    tn_cloud_stream *stream; /* a streamed GET: its sink and the range still wanted */
+    char range[64];
+    bool range_added;
     int attempts; /* how many tries the last run took */
 } call;
 
@@ -123,6 +128,16 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     req->method = c->method;
     req->body = c->body;
     req->body_len = c->body_len;
+    req->body_read = c->body_read;
+    req->body_ctx = c->body_ctx;
+    if (c->stream) {
+        tn_cloud_stream_attach(c->stream, req, c->range, sizeof c->range);
+        if (*c->range && !c->range_added) { /* signed with the other x-ms- headers */
+            c->extra[c->n_extra].name = "x-ms-range";
+            c->extra[c->n_extra++].value = c->range;
+            c->range_added = true;
+        }
+    }
     tn_buf path, url;
     tn_buf_init(&path, 0);
     tn_buf_init(&url, 0);
@@ -275,6 +290,35 @@ static int az_put(tn_store *base, const char *key, const void *data, int64_t n, 
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
     return tn_cloud_conflict(rc, o, err);
+}
+
+/* One Put Blob whose body is pulled from the source as curl sends it. */
+static int az_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                         const tn_put_options *o, tarn_error *err)
+{
+    call c = {.s = (az_store *)base, .method = "PUT", .blob = key, .body_len = size, .body_read = read,
+              .body_ctx = ctx};
+    add_extra(&c, "x-ms-blob-type", "BlockBlob");
+    char cond[80];
+    add_conditions(&c, o, cond, sizeof cond);
+    tn_http_response r;
+    int rc = run(&c, &r, err);
+    if (!rc)
+        tn_http_response_reset(&r);
+    return tn_cloud_conflict(rc, o, err);
+}
+
+static int az_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                         void *ctx, tarn_error *err)
+{
+    if (length == 0)
+        return TARN_OK;
+    tn_cloud_stream g = {.offset = offset, .length = length, .sink = sink, .ctx = ctx};
+    call c = {.s = (az_store *)base, .method = "GET", .blob = key, .stream = &g};
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    tn_http_response_reset(&r);
+    return TARN_OK;
 }
 
 /* --- block writer ------------------------------------------------------------ */
@@ -482,6 +526,9 @@ static const tn_store_ops azure_ops = {
     .get = az_get,
     .put = az_put,
     .writer_open = az_writer_open,
+    .put_stream = az_put_stream,
+    .max_single_put = (int64_t)5000 << 20, /* Put Blob's limit since version 2019-12-12 */
+    .get_stream = az_get_stream,
     .list = az_list,
     .remove = az_remove,
     .copy = az_copy,

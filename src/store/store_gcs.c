@@ -150,6 +150,10 @@ typedef struct call {
     int n_extra;
     const void *body;
     int64_t body_len;
+    tn_read_at_fn body_read; /* or a body pulled as it is sent */
+    void *body_ctx;
+    tn_cloud_stream *stream; /* a streamed GET: its sink and the range still wanted */
+    char range[64];
     int attempts; /* how many tries the last run took */
 } call;
 
@@ -159,6 +163,13 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     req->method = c->method;
     req->body = c->body;
     req->body_len = c->body_len;
+    req->body_read = c->body_read;
+    req->body_ctx = c->body_ctx;
+    if (c->stream) {
+        tn_cloud_stream_attach(c->stream, req, c->range, sizeof c->range);
+        if (*c->range)
+            TN_TRY(tn_http_add_header(req, "Range", c->range, err));
+    }
     if (c->url.len >= sizeof req->url)
         return tn_error_set(err, TARN_EINVAL, "URL too long for object '%s'", c->object ? c->object : "");
     memcpy(req->url, c->url.data, c->url.len + 1);
@@ -303,10 +314,9 @@ static int condition_query(const tn_put_options *o, char *q, size_t cap, char se
     return TARN_OK;
 }
 
-static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
-                   tarn_error *err)
+/* A media upload of c's body (bytes or a source) to key. */
+static int media_upload(call *c, const char *key, const tn_put_options *o, tarn_error *err)
 {
-    call c = {.s = (gcs_store *)base, .method = "POST", .object = key, .body = data, .body_len = n};
     tn_buf q;
     tn_buf_init(&q, 0);
     char cond[64];
@@ -317,22 +327,53 @@ static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n,
     if (!rc)
         rc = tn_buf_append_str(&q, cond, err);
     if (!rc)
-        rc = make_url(&c, "/upload/storage/v1", NULL, (char *)q.data, err);
+        rc = make_url(c, "/upload/storage/v1", NULL, (char *)q.data, err);
     tn_buf_reset(&q);
     if (rc) {
-        tn_buf_reset(&c.url);
+        tn_buf_reset(&c->url);
         return rc;
     }
-    c.extra[0] = (tn_kv_pair){"Content-Type", "application/octet-stream"};
-    c.n_extra = 1;
+    c->extra[0] = (tn_kv_pair){"Content-Type", "application/octet-stream"};
+    c->n_extra = 1;
     tn_http_response r;
-    rc = run(&c, &r, err);
+    rc = run(c, &r, err);
     if (!rc)
         tn_http_response_reset(&r);
+    return rc;
+}
+
+static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
+                   tarn_error *err)
+{
+    call c = {.s = (gcs_store *)base, .method = "POST", .object = key, .body = data, .body_len = n};
+    int rc = media_upload(&c, key, o, err);
     if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
     return tn_cloud_conflict(rc, o, err);
+}
+
+/* One media upload whose body is pulled from the source as curl sends it. */
+static int gcs_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                          const tn_put_options *o, tarn_error *err)
+{
+    call c = {.s = (gcs_store *)base, .method = "POST", .object = key, .body_len = size, .body_read = read,
+              .body_ctx = ctx};
+    return tn_cloud_conflict(media_upload(&c, key, o, err), o, err);
+}
+
+static int gcs_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                          void *ctx, tarn_error *err)
+{
+    if (length == 0)
+        return TARN_OK;
+    tn_cloud_stream g = {.offset = offset, .length = length, .sink = sink, .ctx = ctx};
+    call c = {.s = (gcs_store *)base, .method = "GET", .object = key, .stream = &g};
+    TN_TRY(make_url(&c, "/storage/v1", key, "?alt=media", err));
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    tn_http_response_reset(&r);
+    return TARN_OK;
 }
 
 /* --- writer: buffered, one upload at commit for small objects, a resumable
@@ -645,6 +686,9 @@ static const tn_store_ops gcs_ops = {
     .get = gcs_get,
     .put = gcs_put,
     .writer_open = gcs_writer_open,
+    .put_stream = gcs_put_stream,
+    .max_single_put = (int64_t)5 << 40, /* GCS's object size limit */
+    .get_stream = gcs_get_stream,
     .list = gcs_list,
     .remove = gcs_remove,
     .copy = gcs_copy,

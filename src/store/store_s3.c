@@ -107,6 +107,10 @@ typedef struct call {
     int n_extra;
     const void *body;
     int64_t body_len;
+    tn_read_at_fn body_read; /* or a body pulled as it is sent */
+    void *body_ctx;
+    tn_cloud_stream *stream; /* a streamed GET: its sink and the range still wanted */
+    char range[64];
     int attempts; /* how many tries the last run took */
 } call;
 
@@ -117,6 +121,10 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     req->method = c->method;
     req->body = c->body;
     req->body_len = c->body_len;
+    req->body_read = c->body_read;
+    req->body_ctx = c->body_ctx;
+    if (c->stream)
+        tn_cloud_stream_attach(c->stream, req, c->range, sizeof c->range);
     /* the path as signed and as sent */
     tn_buf path, url;
     tn_buf_init(&path, 0);
@@ -158,6 +166,8 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
         rc = tn_http_add_header(req, "x-amz-security-token", s->token, err);
     for (int i = 0; !rc && i < c->n_extra; i++)
         rc = tn_http_add_header(req, c->extra[i].name, c->extra[i].value, err);
+    if (!rc && c->stream && *c->range)
+        rc = tn_http_add_header(req, "Range", c->range, err);
     if (!rc && s->access_key && s->secret_key) {
         tn_sigv4_request sr = {.method = c->method, .path = (char *)path.data, .query = c->query,
                                .n_query = c->n_query, .headers = req->headers, .n_headers = req->n_headers,
@@ -285,6 +295,35 @@ static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, 
         tn_store_holds(base, key, data, n))
         rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
     return tn_cloud_conflict(rc, o, err);
+}
+
+/* One PUT whose body is pulled from the source as curl sends it, as a
+ * single request: no part buffers and no concatenation at completion. */
+static int s3_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                         const tn_put_options *o, tarn_error *err)
+{
+    call c = {.s = (s3_store *)base, .method = "PUT", .key = key, .body_len = size, .body_read = read,
+              .body_ctx = ctx};
+    char cond[80];
+    add_conditions(&c, o, cond, sizeof cond);
+    tn_http_response r;
+    int rc = run(&c, &r, err);
+    if (!rc)
+        tn_http_response_reset(&r);
+    return tn_cloud_conflict(rc, o, err);
+}
+
+static int s3_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                         void *ctx, tarn_error *err)
+{
+    if (length == 0)
+        return TARN_OK;
+    tn_cloud_stream g = {.offset = offset, .length = length, .sink = sink, .ctx = ctx};
+    call c = {.s = (s3_store *)base, .method = "GET", .key = key, .stream = &g};
+    tn_http_response r;
+    TN_TRY(run(&c, &r, err));
+    tn_http_response_reset(&r);
+    return TARN_OK;
 }
 
 /* --- multipart writer ------------------------------------------------------ */
@@ -595,6 +634,9 @@ static const tn_store_ops s3_ops = {
     .get = s3_get,
     .put = s3_put,
     .writer_open = s3_writer_open,
+    .put_stream = s3_put_stream,
+    .max_single_put = (int64_t)5 << 30, /* S3's limit for one PUT */
+    .get_stream = s3_get_stream,
     .list = s3_list,
     .remove = s3_remove,
     .copy = s3_copy,
