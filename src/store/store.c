@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "store/profile.h"
 #include "store/store.h"
 
 void tn_url_reset(tn_url *u)
@@ -51,13 +52,66 @@ int tn_url_parse(const char *url, tn_url *out, tarn_error *err)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i]) == slen && strncmp(url, known[i], slen) == 0)
             scheme = known[i];
-    if (!scheme)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "unsupported URL scheme '%.*s' in '%s'", (int)slen, url, url);
+    char *profile = NULL;
+    if (!scheme) { /* a profile's name works as a scheme: minio://bucket/key */
+        int rc = TARN_OK;
+        profile = tn_strndup(url, slen);
+        TN_TRY_ALLOC(profile, err, slen + 1);
+        bool found = !tn_builtin_scheme(url, slen) && tn_profile_exists(profile, &rc, err);
+        if (!found) {
+            tn_free(profile);
+            if (rc)
+                return rc;
+            char *path = tn_profile_path();
+            rc = tn_error_set(err, TARN_EUNSUPPORTED,
+                              "unsupported URL scheme '%.*s' in '%s' (not s3, az, abfs[s], gs, memory, file, "
+                              "nor a profile in %s)",
+                              (int)slen, url, url, path ? path : "the profile file");
+            tn_free(path);
+            return rc;
+        }
+        scheme = profile;
+    }
     const char *slash = strchr(rest, '/');
     size_t rlen = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (rlen == 0)
-        return tn_error_set(err, TARN_EINVAL, "URL '%s' names no bucket or store", url);
-    return set_url(out, scheme, rest, rlen, slash ? slash + 1 : "", err);
+    int rc = rlen == 0 ? tn_error_set(err, TARN_EINVAL, "URL '%s' names no bucket or store", url)
+                       : set_url(out, scheme, rest, rlen, slash ? slash + 1 : "", err);
+    tn_free(profile);
+    return rc;
+}
+
+/* The store of a URL whose scheme names a profile: the profile's type of
+ * store with its settings, named by the profile in URLs and errors. */
+static int open_profile(const tn_url *url, tn_store **out, tarn_error *err)
+{
+    tn_store_settings cfg;
+    TN_TRY(tn_profile_load(url->scheme, &cfg, err));
+    const char *type = tn_ini_get(&cfg.ini, cfg.name, "type");
+    int rc;
+    if (type && strcmp(type, "s3") == 0)
+        rc = tn_store_s3_open_with(url->root, &cfg, out, err);
+    else if (type && strcmp(type, "az") == 0)
+        rc = tn_store_azure_open_with(url->root, &cfg, out, err);
+    else if (type && strcmp(type, "gs") == 0)
+        rc = tn_store_gcs_open_with(url->root, &cfg, out, err);
+    else
+        rc = tn_error_set(err, TARN_EINVAL, "%s: profile '%s' has %s type (s3, az or gs)", cfg.path, cfg.name,
+                          type ? "an unknown" : "no");
+    if (!rc) {
+        char *scheme = tn_strdup(url->scheme);
+        if (!scheme) {
+            tn_store_free(*out);
+            *out = NULL;
+            rc = tn_error_oom(err, 64);
+        } else {
+            tn_free((*out)->scheme);
+            (*out)->scheme = scheme;
+        }
+    }
+    if (rc)
+        tn_error_prefix(err, "profile '%s': ", url->scheme);
+    tn_profile_reset(&cfg);
+    return rc;
 }
 
 int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
@@ -73,8 +127,7 @@ int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
         return tn_store_azure_open(url->root, out, err);
     if (strcmp(url->scheme, "gs") == 0)
         return tn_store_gcs_open(url->root, out, err);
-    return tn_error_set(err, TARN_EUNSUPPORTED, "the %s:// object store is not available in this build",
-                        url->scheme);
+    return open_profile(url, out, err);
 }
 
 void tn_store_free(tn_store *s)

@@ -187,6 +187,12 @@ int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err);
 /* root: "container" or "container@account.dfs.core.windows.net" */
 int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err);
 int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err);
+/* The same with settings from a named profile instead of the environment
+ * (cfg NULL: the environment). */
+typedef struct tn_store_settings tn_store_settings;
+int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
+int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
+int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
 /* Create the store's container if it does not exist. */
 int tn_store_azure_create_container(tn_store *s, tarn_error *err);
 

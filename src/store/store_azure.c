@@ -32,6 +32,7 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/profile.h"
 #include "store/store.h"
 #include "store/xml.h"
 
@@ -193,7 +194,7 @@ static int run(call *c, tn_http_response *resp, tarn_error *err)
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
-    int rc = tn_cloud_check(resp, "az", c->s->base.root, c->blob, err);
+    int rc = tn_cloud_check(resp, c->s->base.scheme, c->s->base.root, c->blob, err);
     if (rc)
         tn_http_response_reset(resp);
     return rc;
@@ -549,13 +550,13 @@ int tn_store_azure_create_container(tn_store *base, tarn_error *err)
     return rc;
 }
 
-static const char *env2(const char *a, const char *b)
-{
-    const char *v = getenv(a);
-    return v && *v ? v : (v = getenv(b)) && *v ? v : NULL;
-}
 
 int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
+{
+    return tn_store_azure_open_with(root, NULL, out, err);
+}
+
+int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
 {
     *out = NULL;
     az_store *s = tn_calloc(1, sizeof *s);
@@ -567,7 +568,7 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
     /* abfss://container@account.dfs.core.windows.net names the account */
     const char *at = strchr(root, '@');
     s->base.root = at ? tn_strndup(root, (size_t)(at - root)) : tn_strdup(root);
-    const char *account = env2("AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT");
+    const char *account = tn_setting(cfg, "account", "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT");
     if (at)
         s->account = tn_strndup(at + 1, strcspn(at + 1, "."));
     else if (account)
@@ -578,12 +579,14 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
         goto fail;
     }
     if (!s->account) {
-        rc = tn_error_set(err, TARN_EINVAL,
-                          "az://%s: no storage account (set AZURE_STORAGE_ACCOUNT_NAME or use abfss://container@account...)",
-                          root);
+        rc = cfg ? tn_error_set(err, TARN_EINVAL, "profile '%s' sets no account (account=NAME)", cfg->name)
+                 : tn_error_set(err, TARN_EINVAL,
+                                "az://%s: no storage account (set AZURE_STORAGE_ACCOUNT_NAME or use "
+                                "abfss://container@account...)",
+                                root);
         goto fail;
     }
-    const char *key = env2("AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY");
+    const char *key = tn_setting(cfg, "account_key", "AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY");
     if (key) {
         s->key_len = EVP_DecodeBlock(s->key, (const unsigned char *)key, (int)strlen(key));
         if (s->key_len <= 0 || strlen(key) > 160) {
@@ -594,13 +597,13 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
         for (size_t n = strlen(key); n && key[n - 1] == '='; n--)
             s->key_len--;
     }
-    const char *sas = getenv("AZURE_STORAGE_SAS_TOKEN");
-    if (sas && *sas && !(s->sas = tn_strdup(*sas == '?' ? sas + 1 : sas))) {
+    const char *sas = tn_setting(cfg, "sas_token", "AZURE_STORAGE_SAS_TOKEN", NULL);
+    if (sas && !(s->sas = tn_strdup(*sas == '?' ? sas + 1 : sas))) {
         rc = tn_error_oom(err, strlen(sas));
         goto fail;
     }
-    const char *ep = getenv("AZURE_STORAGE_ENDPOINT");
-    s->endpoint = ep && *ep ? tn_strdup(ep) : tn_sprintf("https://%s.blob.core.windows.net", s->account);
+    const char *ep = tn_setting(cfg, "endpoint", "AZURE_STORAGE_ENDPOINT", NULL);
+    s->endpoint = ep ? tn_strdup(ep) : tn_sprintf("https://%s.blob.core.windows.net", s->account);
     if (!s->endpoint) {
         rc = tn_error_oom(err, 256);
         goto fail;

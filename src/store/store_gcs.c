@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/profile.h"
 #include "store/store.h"
 
 #define CHUNK_SIZE (8 << 20) /* resumable uploads: multiple of 256 KiB */
@@ -195,7 +196,7 @@ static int run(call *c, tn_http_response *resp, tarn_error *err)
     int rc = tn_http_execute(&c->s->retry, build, c, st, resp, err);
     c->attempts = resp->attempts;
     if (!rc)
-        rc = tn_cloud_check(resp, "gs", c->s->base.root, c->object, err);
+        rc = tn_cloud_check(resp, c->s->base.scheme, c->s->base.root, c->object, err);
     if (rc)
         tn_http_response_reset(resp);
     tn_buf_reset(&c->url);
@@ -725,6 +726,11 @@ static int load_key(gcs_store *s, const char *path, tarn_error *err)
 
 int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
 {
+    return tn_store_gcs_open_with(bucket, NULL, out, err);
+}
+
+int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
+{
     *out = NULL;
     gcs_store *s = tn_calloc(1, sizeof *s);
     TN_TRY_ALLOC(s, err, sizeof *s);
@@ -734,8 +740,8 @@ int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
-    const char *emu = getenv("STORAGE_EMULATOR_HOST");
-    if (emu && *emu)
+    const char *emu = tn_setting(cfg, "endpoint", "STORAGE_EMULATOR_HOST", NULL);
+    if (emu)
         s->endpoint = strstr(emu, "://") ? tn_strdup(emu) : tn_sprintf("http://%s", emu);
     else
         s->endpoint = tn_strdup("https://storage.googleapis.com");
@@ -747,8 +753,8 @@ int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
     size_t n = strlen(s->endpoint);
     while (n && s->endpoint[n - 1] == '/')
         s->endpoint[--n] = '\0';
-    const char *cred = getenv("GOOGLE_APPLICATION_CREDENTIALS");
-    if (cred && *cred && (rc = load_key(s, cred, err)))
+    const char *cred = tn_setting(cfg, "credentials", "GOOGLE_APPLICATION_CREDENTIALS", NULL);
+    if (cred && (rc = load_key(s, cred, err)))
         goto fail;
     *out = &s->base;
     return TARN_OK;

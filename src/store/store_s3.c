@@ -9,7 +9,8 @@
  *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL                         endpoint override
  *   AWS_S3_FORCE_PATH_STYLE=1                                      path-style URLs
  *   TARN_S3_EMULATE_SUFFIX_RANGE=1   for services that answer "bytes=-N" wrongly
- * No credentials at all means anonymous (unsigned) requests.
+ * No credentials at all means anonymous (unsigned) requests. A named
+ * profile (profile.h) replaces all of these with its own keys.
  *
  * Large writes use multipart uploads; a failed or aborted upload is aborted
  * on the service so no parts are left behind. Conditional writes map to
@@ -24,6 +25,8 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/ini.h"
+#include "store/profile.h"
 #include "store/store.h"
 #include "store/xml.h"
 
@@ -42,57 +45,57 @@ typedef struct s3_store {
 
 /* --- configuration ------------------------------------------------------------ */
 
-/* Value of `key` in section [section] of an INI file, or NULL (owned). */
-static char *ini_get(const char *path, const char *section, const char *key)
+/* ~/.aws/credentials and ~/.aws/config, read once per store opened. */
+typedef struct aws_files {
+    tn_ini credentials, config;
+    const char *profile; /* AWS_PROFILE or "default" */
+} aws_files;
+
+static int load_aws_files(aws_files *f, tarn_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char line[1024], *found = NULL;
-    bool in = false;
-    while (!found && fgets(line, sizeof line, f)) {
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        s[strcspn(s, "\r\n")] = '\0';
-        if (*s == '[') {
-            char *e = strchr(s, ']');
-            if (e)
-                *e = '\0';
-            const char *name = s + 1;
-            if (strncmp(name, "profile ", 8) == 0)
-                name += 8;
-            in = strcmp(name, section) == 0;
-            continue;
-        }
-        char *eq = strchr(s, '=');
-        if (!in || !eq)
-            continue;
-        char *k = s, *v = eq + 1;
-        *eq = '\0';
-        while (*k && (k[strlen(k) - 1] == ' ' || k[strlen(k) - 1] == '\t'))
-            k[strlen(k) - 1] = '\0';
-        while (*v == ' ' || *v == '\t')
-            v++;
-        if (strcmp(k, key) == 0)
-            found = tn_strdup(v);
-    }
-    fclose(f);
-    return found;
+    memset(f, 0, sizeof *f);
+    const char *p = getenv("AWS_PROFILE");
+    f->profile = p && *p ? p : "default";
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return TARN_OK;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/.aws/credentials", home);
+    TN_TRY(tn_ini_load(path, &f->credentials, err));
+    snprintf(path, sizeof path, "%s/.aws/config", home);
+    int rc = tn_ini_load(path, &f->config, err);
+    if (rc)
+        tn_ini_reset(&f->credentials);
+    return rc;
 }
 
-static char *env_or_profile(const char *env, const char *file, const char *key)
+static void free_aws_files(aws_files *f)
 {
-    const char *v = getenv(env);
-    if (v && *v)
-        return tn_strdup(v);
-    const char *home = getenv("HOME");
-    const char *profile = getenv("AWS_PROFILE");
-    if (!home)
-        return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/.aws/%s", home, file);
-    return ini_get(path, profile && *profile ? profile : "default", key);
+    tn_ini_reset(&f->credentials);
+    tn_ini_reset(&f->config);
+}
+
+/* key of the profile in one of the files: [NAME] or [profile NAME]. */
+static const char *aws_value(const tn_ini *ini, const char *profile, const char *key)
+{
+    const char *v = tn_ini_get(ini, profile, key);
+    if (!v) {
+        char section[256];
+        snprintf(section, sizeof section, "profile %s", profile);
+        v = tn_ini_get(ini, section, key);
+    }
+    return v && *v ? v : NULL;
+}
+
+/* A setting (owned copy, or NULL): from the named tarn profile when there
+ * is one, else the environment variable, else the AWS profile's key. */
+static char *setting(const tn_store_settings *cfg, const aws_files *aws, const char *key, const char *env,
+                     bool in_credentials, const char *aws_key)
+{
+    const char *v = tn_setting(cfg, key, env, NULL);
+    if (!v && !cfg)
+        v = aws_value(in_credentials ? &aws->credentials : &aws->config, aws->profile, aws_key);
+    return v ? tn_strdup(v) : NULL;
 }
 
 /* --- requests ------------------------------------------------------------------ */
@@ -192,7 +195,7 @@ static int run(call *c, tn_http_response *resp, tarn_error *err)
     tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
     TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
     c->attempts = resp->attempts;
-    int rc = tn_cloud_check(resp, "s3", c->s->base.root, c->key, err);
+    int rc = tn_cloud_check(resp, c->s->base.scheme, c->s->base.root, c->key, err);
     if (rc)
         tn_http_response_reset(resp);
     return rc;
@@ -646,30 +649,43 @@ static const tn_store_ops s3_ops = {
 
 int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err)
 {
+    return tn_store_s3_open_with(bucket, NULL, out, err);
+}
+
+int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
+{
     *out = NULL;
+    aws_files aws;
+    memset(&aws, 0, sizeof aws);
+    if (!cfg)
+        TN_TRY(load_aws_files(&aws, err));
     s3_store *s = tn_calloc(1, sizeof *s);
-    TN_TRY_ALLOC(s, err, sizeof *s);
+    if (!s) {
+        free_aws_files(&aws);
+        return tn_error_oom(err, sizeof *s);
+    }
     s->base.ops = &s3_ops;
     s->base.scheme = tn_strdup("s3");
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
-    s->access_key = env_or_profile("AWS_ACCESS_KEY_ID", "credentials", "aws_access_key_id");
-    s->secret_key = env_or_profile("AWS_SECRET_ACCESS_KEY", "credentials", "aws_secret_access_key");
-    s->token = env_or_profile("AWS_SESSION_TOKEN", "credentials", "aws_session_token");
-    s->region = env_or_profile("AWS_REGION", "config", "region");
-    if (!s->region)
-        s->region = env_or_profile("AWS_DEFAULT_REGION", "config", "region");
+    s->access_key = setting(cfg, &aws, "access_key_id", "AWS_ACCESS_KEY_ID", true, "aws_access_key_id");
+    s->secret_key = setting(cfg, &aws, "secret_access_key", "AWS_SECRET_ACCESS_KEY", true, "aws_secret_access_key");
+    s->token = setting(cfg, &aws, "session_token", "AWS_SESSION_TOKEN", true, "aws_session_token");
+    s->region = setting(cfg, &aws, "region", "AWS_REGION", false, "region");
+    if (!s->region && !cfg)
+        s->region = setting(cfg, &aws, "region", "AWS_DEFAULT_REGION", false, "region");
     if (!s->region)
         s->region = tn_strdup("us-east-1");
-    const char *ep = getenv("AWS_ENDPOINT_URL_S3");
-    if (!ep || !*ep)
-        ep = getenv("AWS_ENDPOINT_URL");
-    const char *force = getenv("AWS_S3_FORCE_PATH_STYLE");
-    s->path_style = (ep && *ep) || (force && (*force == '1' || *force == 't'));
-    const char *suffix = getenv("TARN_S3_EMULATE_SUFFIX_RANGE");
-    s->emulate_suffix = suffix && *suffix == '1';
-    if (ep && *ep)
+    free_aws_files(&aws);
+    const char *ep = tn_setting(cfg, "endpoint", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
+    /* an endpoint override implies path-style (emulators, MinIO); a profile may say otherwise */
+    if (cfg)
+        s->path_style = tn_setting_bool(cfg, "path_style", NULL, ep != NULL);
+    else
+        s->path_style = ep || tn_setting_bool(NULL, NULL, "AWS_S3_FORCE_PATH_STYLE", false);
+    s->emulate_suffix = tn_setting_bool(cfg, "emulate_suffix_range", "TARN_S3_EMULATE_SUFFIX_RANGE", false);
+    if (ep)
         s->endpoint = tn_strdup(ep);
     else
         s->endpoint = tn_sprintf("https://s3.%s.amazonaws.com", s->region ? s->region : "us-east-1");

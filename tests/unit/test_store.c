@@ -8,7 +8,10 @@
 
 #include <curl/curl.h>
 
+#include "store/ini.h"
+#include "store/profile.h"
 #include "store/store.h"
+#include "tarn/store.h"
 #include "tn_test.h"
 
 static char tmpdir[256];
@@ -378,6 +381,88 @@ TEST(s3_requests)
     server_get(base, "/__uploads", answer, sizeof answer);
     CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
     tn_store_free(s);
+    /* a profile carries its own endpoint and credentials: with the
+     * environment's key id wrong the profile's works, and a profile with a
+     * wrong key id fails though the environment's is right */
+    char dir[64] = "/tmp/tarn-profile-XXXXXX", path[128], cmd[160];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/stores.ini", dir);
+    setenv("TARN_CONFIG", path, 1);
+    char endpoint[256], right_key[128];
+    snprintf(endpoint, sizeof endpoint, "endpoint=%s", base);
+    snprintf(right_key, sizeof right_key, "access_key_id=%s", getenv("AWS_ACCESS_KEY_ID"));
+    const char *good[] = {"type=s3", endpoint, right_key, "secret_access_key=secret", "region=us-east-1"};
+    CHECK_OK(tarn_store_config_set("checks", good, 5, &err), &err);
+    const char *bad[] = {"type=s3", endpoint, "access_key_id=WRONG", "secret_access_key=secret"};
+    CHECK_OK(tarn_store_config_set("wrong", bad, 4, &err), &err);
+    char saved[128];
+    snprintf(saved, sizeof saved, "%s", getenv("AWS_ACCESS_KEY_ID"));
+    setenv("AWS_ACCESS_KEY_ID", "WRONG", 1);
+    tn_url u;
+    CHECK_OK(tn_url_parse("checks://lake/p/one.txt", &u, &err), &err);
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_OK(tn_store_put(s, "p/one.txt", "via profile", 11, NULL, &err), &err);
+    tn_buffer *b = NULL;
+    CHECK_OK(tn_store_get(s, "p/one.txt", 0, -1, &b, &err), &err);
+    CHECK(b && b->size == 11 && memcmp(b->data, "via profile", 11) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_remove(s, "p/one.txt", &err), &err);
+    tn_store_free(s);
+    tn_url_reset(&u);
+    setenv("AWS_ACCESS_KEY_ID", saved, 1);
+    CHECK_OK(tn_url_parse("wrong://lake/p/one.txt", &u, &err), &err);
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_EPERM);
+    CHECK_MSG(&err, "wrong://lake/");
+    tn_store_free(s);
+    tn_url_reset(&u);
+    unsetenv("TARN_CONFIG");
+    /* without a tarn profile: AWS_PROFILE picks the key pair in ~/.aws/credentials
+     * and the region in ~/.aws/config ([profile NAME]) */
+    char aws[96], home[256];
+    snprintf(home, sizeof home, "%s", getenv("HOME") ? getenv("HOME") : "");
+    snprintf(aws, sizeof aws, "%s/.aws", dir);
+    CHECK(mkdir(aws, 0700) == 0);
+    snprintf(path, sizeof path, "%s/credentials", aws);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fprintf(f, "[default]\naws_access_key_id = WRONG\naws_secret_access_key = x\n\n"
+                   "[dev]\naws_access_key_id = %s\naws_secret_access_key = secret\n", saved);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/config", aws);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("[profile dev]\nregion = us-east-1\ns3 =\n  addressing_style = path\n", f);
+        fclose(f);
+    }
+    setenv("HOME", dir, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    setenv("AWS_PROFILE", "dev", 1);
+    CHECK_OK(tn_store_s3_open("lake", &s, &err), &err);
+    CHECK_OK(tn_store_head(s, "a/new.txt", &m, &err), &err);
+    tn_store_free(s);
+    setenv("AWS_PROFILE", "default", 1);
+    CHECK_OK(tn_store_s3_open("lake", &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_EPERM);
+    tn_store_free(s);
+    /* a malformed ~/.aws file is reported, naming the file and line */
+    f = fopen(path, "a");
+    if (f) {
+        fputs("[broken\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(tn_store_s3_open("lake", &s, &err), TARN_EINVAL);
+    CHECK_MSG(&err, ".aws/config:5:1: section header without ']'");
+    unsetenv("AWS_PROFILE");
+    setenv("HOME", home, 1);
+    setenv("AWS_ACCESS_KEY_ID", saved, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
     printf("s3 request checks ran\n");
 }
 
@@ -626,6 +711,165 @@ TEST(urls)
     CHECK_EQ_INT(tn_url_parse("file://relative", &u, &err), TARN_EINVAL);
 }
 
+/* The INI reader of ~/.aws files and the profile file. */
+TEST(ini)
+{
+    tarn_error err;
+    tn_ini ini;
+    const char *text = "# comment\n"
+                       "top = level\n"
+                       "[default]\r\n"
+                       "aws_access_key_id = AKIA  \n"
+                       "  ; indented comment\n"
+                       "[profile dev]  # trailing comment\n"
+                       "region=eu-west-1\n"
+                       "s3 =\n"
+                       "  max_concurrent_requests = 20\n"
+                       "  addressing_style = path\n"
+                       "region = eu-central-1\n"
+                       "empty =\n";
+    CHECK_OK(tn_ini_parse(text, strlen(text), "cfg", &ini, &err), &err);
+    CHECK_STR(tn_ini_get(&ini, "", "top"), "level");
+    CHECK_STR(tn_ini_get(&ini, "default", "aws_access_key_id"), "AKIA");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "region"), "eu-central-1"); /* the last one wins */
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "s3.max_concurrent_requests"), "20");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "s3.addressing_style"), "path");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "empty"), "");
+    CHECK(tn_ini_get(&ini, "dev", "region") == NULL);
+    CHECK(tn_ini_has_section(&ini, "profile dev") && !tn_ini_has_section(&ini, "dev"));
+    tn_ini_reset(&ini);
+    /* errors name the file, line and column */
+    CHECK_EQ_INT(tn_ini_parse("[a]\n  no equals\n", 16, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:2:3: expected 'key = value'");
+    CHECK_EQ_INT(tn_ini_parse("[a\n", 3, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:1: section header without ']'");
+    CHECK_EQ_INT(tn_ini_parse("[a] x\n", 6, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:5: text after the section header");
+    CHECK_EQ_INT(tn_ini_parse("[ ]\n", 4, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "empty section name");
+    CHECK_EQ_INT(tn_ini_parse(" = v\n", 5, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:2: empty key");
+    CHECK_EQ_INT(tn_ini_parse("a = b\0c\n", 8, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:6: NUL byte");
+    /* set, remove and an atomic save with the asked mode, read back */
+    CHECK_OK(tn_ini_parse("", 0, "x", &ini, &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "k", "v1", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "two", "k", "v2", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "k", "v3", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "j", "x = y", &err), &err);
+    CHECK_EQ_INT(tn_ini_set(&ini, "one", "k", "two\nlines", &err), TARN_EINVAL);
+    CHECK(tn_ini_remove(&ini, "two", NULL));
+    CHECK(!tn_ini_remove(&ini, "two", "k"));
+    char dir[64] = "/tmp/tarn-ini-XXXXXX", path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/sub/dir/stores.ini", dir);
+    CHECK_OK(tn_ini_save(&ini, path, 0600, &err), &err);
+    tn_ini_reset(&ini);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK_OK(tn_ini_load(path, &ini, &err), &err);
+    CHECK_STR(tn_ini_get(&ini, "one", "k"), "v3");
+    CHECK_STR(tn_ini_get(&ini, "one", "j"), "x = y");
+    CHECK(!tn_ini_has_section(&ini, "two"));
+    tn_ini_reset(&ini);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    /* a missing file is empty */
+    CHECK_OK(tn_ini_load("/nonexistent/tarn/stores.ini", &ini, &err), &err);
+    CHECK_EQ_INT(ini.n, 0);
+}
+
+static int count_setting(void *ctx, const char *key, const char *value)
+{
+    char *out = ctx;
+    strcat(out, key);
+    strcat(out, "=");
+    strcat(out, value);
+    strcat(out, " ");
+    return 0;
+}
+
+/* Named profiles: managed through the public calls, opened by URL scheme,
+ * and the settings a profile gives reach the backend, not the environment. */
+TEST(profiles)
+{
+    tarn_error err;
+    char dir[64] = "/tmp/tarn-profile-XXXXXX", path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/stores.ini", dir);
+    setenv("TARN_CONFIG", path, 1);
+    const char *set1[] = {"type=s3", "endpoint=http://127.0.0.1:1", "access_key_id=AK", "secret_access_key=SK"};
+    CHECK_OK(tarn_store_config_set("lake-1", set1, 4, &err), &err);
+    const char *set2[] = {"type=az", "account=acct", "account_key=a2V5"};
+    CHECK_OK(tarn_store_config_set("blob", set2, 3, &err), &err);
+    char out[512] = "";
+    CHECK_OK(tarn_store_config_get("lake-1", 0, count_setting, out, &err), &err);
+    CHECK_STR(out, "type=s3 endpoint=http://127.0.0.1:1 access_key_id=AK secret_access_key=******** ");
+    out[0] = '\0';
+    CHECK_OK(tarn_store_config_list(count_setting, out, &err), &err);
+    CHECK_STR(out, "lake-1=s3 blob=az ");
+    /* refused: bad names, built-in schemes, unknown keys and types, bad values */
+    const char *bad_key[] = {"regoin=x"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", bad_key, 1, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "unknown key 'regoin'");
+    CHECK_EQ_INT(tarn_store_config_set("S3", set1, 4, &err), TARN_EINVAL);
+    CHECK_EQ_INT(tarn_store_config_set("gs", set1, 4, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "built-in");
+    const char *no_type[] = {"endpoint=http://x"};
+    CHECK_EQ_INT(tarn_store_config_set("fresh", no_type, 1, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "type");
+    const char *bad_bool[] = {"path_style=maybe"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", bad_bool, 1, &err), TARN_EINVAL);
+    const char *to_gs[] = {"type=gs"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", to_gs, 1, &err), TARN_EINVAL); /* its s3 keys would dangle */
+    CHECK_MSG(&err, "does not take");
+    /* a profile's name is a URL scheme */
+    tn_url u;
+    CHECK_OK(tn_url_parse("lake-1://bucket/a/b.parquet", &u, &err), &err);
+    CHECK_STR(u.scheme, "lake-1");
+    CHECK_STR(u.root, "bucket");
+    CHECK_STR(u.key, "a/b.parquet");
+    tn_store *s = NULL;
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK(s && strcmp(s->ops->name, "s3") == 0 && strcmp(s->scheme, "lake-1") == 0);
+    /* the endpoint is the profile's: nothing listens there, and the error names the profile's URL */
+    tn_object_meta m;
+    setenv("TARN_STORE_MAX_RETRIES", "0", 1);
+    CHECK_EQ_INT(tn_store_head(s, "a/b.parquet", &m, &err), TARN_ENETWORK);
+    CHECK_MSG(&err, "lake-1://bucket/");
+    CHECK_MSG(&err, "127.0.0.1:1");
+    unsetenv("TARN_STORE_MAX_RETRIES");
+    tn_store_free(s);
+    tn_url_reset(&u);
+    CHECK_EQ_INT(tn_url_parse("nosuch://bucket/x", &u, &err), TARN_EUNSUPPORTED);
+    CHECK_MSG(&err, path);
+    /* removing keys and profiles */
+    const char *keys[] = {"access_key_id"};
+    CHECK_OK(tarn_store_config_remove("lake-1", keys, 1, &err), &err);
+    CHECK_EQ_INT(tarn_store_config_remove("lake-1", keys, 1, &err), TARN_ENOTFOUND);
+    CHECK_OK(tarn_store_config_remove("blob", NULL, 0, &err), &err);
+    CHECK_EQ_INT(tarn_store_config_get("blob", 0, count_setting, out, &err), TARN_ENOTFOUND);
+    out[0] = '\0';
+    CHECK_OK(tarn_store_config_get("lake-1", 1, count_setting, out, &err), &err);
+    CHECK_STR(out, "type=s3 endpoint=http://127.0.0.1:1 secret_access_key=SK ");
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    /* a broken profile file is an error naming its line, not a silent miss */
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("[lake-1]\ntype = s3\nnonsense\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(tn_url_parse("lake-1://bucket/x", &u, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "stores.ini:3:1");
+    unsetenv("TARN_CONFIG");
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 TEST(globs)
 {
     CHECK(tn_glob_match("*.parquet", "a.parquet"));
@@ -674,6 +918,8 @@ int main(void)
     RUN(gcs_backend);
     RUN(faults);
     RUN(urls);
+    RUN(ini);
+    RUN(profiles);
     RUN(globs);
     RUN(adaptive_limit);
     RUN(alloc_failures);
