@@ -301,7 +301,7 @@ static int make_dirs(const char *path, tarn_error *err)
     return rc;
 }
 
-static int render(const tn_ini *ini, tn_buf *out, tarn_error *err)
+int tn_ini_render(const tn_ini *ini, tn_buf *out, tarn_error *err)
 {
     for (int i = 0; i < ini->n; i++) /* keys before any section come first */
         if (!*ini->e[i].section)
@@ -333,7 +333,7 @@ int tn_ini_save(const tn_ini *ini, const char *path, int mode, tarn_error *err)
     TN_TRY(make_dirs(path, err));
     tn_buf b;
     tn_buf_init(&b, 0);
-    int rc = render(ini, &b, err);
+    int rc = tn_ini_render(ini, &b, err);
     char *tmp = rc ? NULL : tn_sprintf("%s.tmpXXXXXX", path);
     if (!rc && !tmp)
         rc = tn_error_oom(err, strlen(path) + 12);

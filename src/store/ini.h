@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 
 typedef struct tn_ini_entry {
@@ -46,6 +47,10 @@ bool tn_ini_has_section(const tn_ini *ini, const char *section);
 int tn_ini_set(tn_ini *ini, const char *section, const char *key, const char *value, tarn_error *err) TN_MUST_USE;
 /* Remove one key (key non-NULL) or a whole section; true when something went. */
 bool tn_ini_remove(tn_ini *ini, const char *section, const char *key);
+
+/* The text tn_ini_save writes: keys before any section, then each section
+ * with its keys in order. Parsing it gives back the same lookups. */
+int tn_ini_render(const tn_ini *ini, tn_buf *out, tarn_error *err) TN_MUST_USE;
 
 /* Write the file atomically (temporary file beside it, fsync, rename) with
  * the given mode, creating its directory (mode 0700) when missing. */
