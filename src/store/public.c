@@ -76,18 +76,18 @@ int tarn_store_list(const char *url, int recursive, tarn_object_fn fn, void *ctx
     if (rc) {
     } else if (tn_glob_has_magic(key)) {
         char **keys;
+        tn_object_meta *metas;
         int64_t nk;
-        rc = tn_store_glob(o.store, key, &keys, &nk, err);
+        rc = tn_store_glob_meta(o.store, key, &keys, &metas, &nk, err);
         for (int64_t i = 0; !rc && i < nk; i++) {
-            tn_list_entry e = {.key = keys[i]};
-            rc = tn_store_head(o.store, keys[i], &e.meta, err);
-            if (!rc)
-                rc = relay(&l, &e, err);
+            tn_list_entry e = {.key = keys[i], .meta = metas[i]}; /* as listed: no HEAD per key */
+            rc = relay(&l, &e, err);
         }
-        if (!rc || nk > 0) {
+        if (keys) {
             for (int64_t i = 0; i < nk; i++)
                 tn_free(keys[i]);
             tn_free(keys);
+            tn_free(metas);
         }
     } else if (n == 0 || key[n - 1] == '/') {
         rc = tn_store_list(o.store, key, !recursive, relay, &l, err);

@@ -555,38 +555,230 @@ bool tn_glob_match(const char *p, const char *s)
     return *s == '\0';
 }
 
+/* True when some key that starts with `s` could match the pattern: the
+ * walk descends only into prefixes that pass. */
+static bool could_match_below(const char *p, const char *s)
+{
+    while (*p) {
+        if (!*s)
+            return true; /* the rest of the pattern is for deeper keys */
+        if (p[0] == '*' && p[1] == '*')
+            return true;
+        if (*p == '*') {
+            p++;
+            for (const char *t = s;; t++) {
+                if (could_match_below(p, t))
+                    return true;
+                if (!*t || *t == '/')
+                    return false;
+            }
+        }
+        if (*p == '?') {
+            if (*s == '/')
+                return false;
+        } else if (*p == '[') {
+            const char *end;
+            if (*s == '/' || !match_class(p + 1, *s, &end))
+                return false;
+            p = end;
+            s++;
+            continue;
+        } else {
+            if (*p == '\\' && p[1])
+                p++;
+            if (*p != *s)
+                return false;
+        }
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
 typedef struct glob_ctx {
     const char *pattern;
     char **keys;
+    tn_object_meta *metas;
     int64_t n, cap;
 } glob_ctx;
+
+static int glob_add(glob_ctx *g, const tn_list_entry *e, tarn_error *err)
+{
+    if (g->n == g->cap) {
+        int64_t cap = g->cap ? g->cap * 2 : 16;
+        char **k = tn_realloc(g->keys, sizeof(char *) * (size_t)cap);
+        TN_TRY_ALLOC(k, err, sizeof(char *) * (size_t)cap);
+        g->keys = k;
+        tn_object_meta *m = tn_realloc(g->metas, sizeof *m * (size_t)cap);
+        TN_TRY_ALLOC(m, err, sizeof *m * (size_t)cap);
+        g->metas = m;
+        g->cap = cap;
+    }
+    g->keys[g->n] = tn_strdup(e->key);
+    TN_TRY_ALLOC(g->keys[g->n], err, strlen(e->key) + 1);
+    g->metas[g->n] = e->meta;
+    g->n++;
+    return TARN_OK;
+}
 
 static int collect(void *ctx, const tn_list_entry *e, tarn_error *err)
 {
     glob_ctx *g = ctx;
     if (e->is_prefix || !tn_glob_match(g->pattern, e->key))
         return TARN_OK;
-    if (g->n == g->cap) {
-        int64_t cap = g->cap ? g->cap * 2 : 16;
-        char **k = tn_realloc(g->keys, sizeof(char *) * (size_t)cap);
-        TN_TRY_ALLOC(k, err, sizeof(char *) * (size_t)cap);
-        g->keys = k;
-        g->cap = cap;
+    return glob_add(g, e, err);
+}
+
+/* --- the parallel walk of a remote store's prefixes ------------------------ */
+
+#define MAX_LIST_THREADS 8
+
+/* Prefixes still to list, matches found, and who is busy: shared by the
+ * walkers under one lock. */
+typedef struct walk {
+    tn_store *s;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    char **todo;
+    int64_t n_todo, cap_todo;
+    int busy;  /* walkers listing a prefix right now */
+    int rc;    /* the first failure stops everyone */
+    tarn_error err;
+    glob_ctx found;
+} walk;
+
+static int push_prefix(walk *w, const char *prefix, tarn_error *err)
+{
+    if (w->n_todo == w->cap_todo) {
+        int64_t cap = w->cap_todo ? w->cap_todo * 2 : 16;
+        char **t = tn_realloc(w->todo, sizeof *t * (size_t)cap);
+        TN_TRY_ALLOC(t, err, sizeof *t * (size_t)cap);
+        w->todo = t;
+        w->cap_todo = cap;
     }
-    g->keys[g->n] = tn_strdup(e->key);
-    TN_TRY_ALLOC(g->keys[g->n], err, strlen(e->key) + 1);
-    g->n++;
+    w->todo[w->n_todo] = tn_strdup(prefix);
+    TN_TRY_ALLOC(w->todo[w->n_todo], err, strlen(prefix) + 1);
+    w->n_todo++;
     return TARN_OK;
 }
 
-static int cmp_keys(const void *a, const void *b)
+/* One entry of a one-level listing: a match is kept, a prefix that could
+ * hold matches is queued for a walker. */
+static int walk_entry(void *ctx, const tn_list_entry *e, tarn_error *err)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    walk *w = ctx;
+    const char *pattern = w->found.pattern;
+    if (e->is_prefix ? !could_match_below(pattern, e->key) : !tn_glob_match(pattern, e->key))
+        return TARN_OK;
+    pthread_mutex_lock(&w->lock);
+    int rc = e->is_prefix ? push_prefix(w, e->key, err) : glob_add(&w->found, e, err);
+    if (e->is_prefix)
+        pthread_cond_signal(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
-int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err)
+static void *walker(void *arg)
+{
+    walk *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->rc && w->n_todo == 0 && w->busy > 0)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (w->rc || w->n_todo == 0)
+            break; /* failed, or nothing queued and nobody left to queue more */
+        char *prefix = w->todo[--w->n_todo];
+        w->busy++;
+        pthread_mutex_unlock(&w->lock);
+        tarn_error err;
+        tarn_error_init(&err);
+        int rc = tn_store_list(w->s, prefix, true, walk_entry, w, &err);
+        tn_free(prefix);
+        pthread_mutex_lock(&w->lock);
+        w->busy--;
+        if (rc && !w->rc) {
+            w->rc = rc;
+            w->err = err;
+        }
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* List level by level from `prefix`, MAX_LIST_THREADS prefixes at a time
+ * (each request also waits for a slot of the store's adaptive limit), and
+ * skip prefixes under which nothing can match. */
+static int walk_parallel(tn_store *s, const char *prefix, glob_ctx *g, tarn_error *err)
+{
+    walk w = {.s = s, .found = *g};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.changed, NULL);
+    int rc = push_prefix(&w, prefix, err);
+    if (!rc) {
+        pthread_t t[MAX_LIST_THREADS];
+        int nt = 0;
+        for (int k = 1; k < MAX_LIST_THREADS; k++)
+            if (pthread_create(&t[nt], NULL, walker, &w) == 0)
+                nt++;
+        walker(&w);
+        for (int k = 0; k < nt; k++)
+            pthread_join(t[k], NULL);
+        rc = w.rc;
+        if (rc && err)
+            *err = w.err;
+    }
+    for (int64_t i = 0; i < w.n_todo; i++)
+        tn_free(w.todo[i]);
+    tn_free(w.todo);
+    pthread_cond_destroy(&w.changed);
+    pthread_mutex_destroy(&w.lock);
+    *g = w.found;
+    return rc;
+}
+
+static void free_found(glob_ctx *g)
+{
+    for (int64_t i = 0; i < g->n; i++)
+        tn_free(g->keys[i]);
+    tn_free(g->keys);
+    tn_free(g->metas);
+}
+
+typedef struct found_key {
+    char *key;
+    tn_object_meta meta;
+} found_key;
+
+static int cmp_found(const void *a, const void *b)
+{
+    return strcmp(((const found_key *)a)->key, ((const found_key *)b)->key);
+}
+
+/* Sort keys and their metadata together (walkers find them in any order). */
+static int sort_found(glob_ctx *g, tarn_error *err)
+{
+    if (g->n < 2)
+        return TARN_OK;
+    found_key *f = tn_malloc(sizeof *f * (size_t)g->n);
+    TN_TRY_ALLOC(f, err, sizeof *f * (size_t)g->n);
+    for (int64_t i = 0; i < g->n; i++)
+        f[i] = (found_key){g->keys[i], g->metas[i]};
+    qsort(f, (size_t)g->n, sizeof *f, cmp_found);
+    for (int64_t i = 0; i < g->n; i++) {
+        g->keys[i] = f[i].key;
+        g->metas[i] = f[i].meta;
+    }
+    tn_free(f);
+    return TARN_OK;
+}
+
+int tn_store_glob_meta(tn_store *s, const char *pattern, char ***keys, tn_object_meta **metas, int64_t *n,
+                       tarn_error *err)
 {
     *keys = NULL;
+    if (metas)
+        *metas = NULL;
     *n = 0;
     /* list under the longest literal directory prefix of the pattern */
     size_t lit = strcspn(pattern, "*?[\\");
@@ -598,17 +790,25 @@ int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, ta
     else
         prefix[0] = '\0';
     glob_ctx g = {.pattern = pattern};
-    int rc = tn_store_list(s, prefix, false, collect, &g, err);
+    /* remote stores walk the levels in parallel; a local walk is cheap */
+    int rc = remote(s) ? walk_parallel(s, prefix, &g, err) : tn_store_list(s, prefix, false, collect, &g, err);
     tn_free(prefix);
+    if (!rc)
+        rc = sort_found(&g, err);
     if (rc) {
-        for (int64_t i = 0; i < g.n; i++)
-            tn_free(g.keys[i]);
-        tn_free(g.keys);
+        free_found(&g);
         return rc;
     }
-    if (g.n > 1)
-        qsort(g.keys, (size_t)g.n, sizeof(char *), cmp_keys);
     *keys = g.keys;
+    if (metas)
+        *metas = g.metas;
+    else
+        tn_free(g.metas);
     *n = g.n;
     return TARN_OK;
+}
+
+int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err)
+{
+    return tn_store_glob_meta(s, pattern, keys, NULL, n, err);
 }

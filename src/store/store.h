@@ -179,6 +179,13 @@ bool tn_glob_has_magic(const char *text);
 /* Every key of the store matching the glob, in key order; *keys is an array
  * of n owned strings (free each and the array with tn_free). */
 int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err) TN_MUST_USE;
+/* The same with each key's listed size, time and etag (*metas owned, one
+ * per key; metas may be NULL). On remote stores the levels below the
+ * pattern's literal prefix are listed one at a time with a delimiter, up to
+ * 8 prefixes at once, descending only into prefixes under which a key could
+ * still match. */
+int tn_store_glob_meta(tn_store *s, const char *pattern, char ***keys, tn_object_meta **metas, int64_t *n,
+                       tarn_error *err) TN_MUST_USE;
 
 /* Backends (constructors used by tn_store_open). */
 int tn_store_local_open(tn_store **out, tarn_error *err);

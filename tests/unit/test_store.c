@@ -129,6 +129,69 @@ static void streaming_suite(tn_store *s, const uint8_t *big, int64_t size, bool 
     CHECK_OK(tn_store_remove(s, K(s, "st/big.bin"), &err), &err);
 }
 
+/* Deep globs: remote stores walk the levels in parallel, listing only the
+ * prefixes under which a key could still match. faithful: the service
+ * lists every common prefix; s3rver leaves out those that hold no object
+ * directly, so for it each such level gets a marker object. */
+static void deep_globs(tn_store *s, bool faithful)
+{
+    tarn_error err;
+    static const char *const markers[] = {"deep/y=2023/_m", "deep/y=2023/m=01/_m", "deep/y=2024/_m",
+                                          "deep/y=2024/m=01/_m", "deep/y=2024/m=02/_m"};
+    for (size_t i = 0; !faithful && i < sizeof markers / sizeof markers[0]; i++)
+        CHECK_OK(tn_store_put(s, K(s, markers[i]), "m", 1, NULL, &err), &err);
+    static const char *const deep[] = {
+        "deep/y=2023/m=01/d=01/p.parquet", "deep/y=2024/m=01/d=01/p.parquet", "deep/y=2024/m=01/d=02/p.parquet",
+        "deep/y=2024/m=02/d=01/p.parquet", "deep/y=2024/m=02/d=01/q.parquet", "deep/y=2024/m=02/d=01/q.json",
+        "deep/y=2024/top.parquet",
+    };
+    size_t n_deep = sizeof deep / sizeof deep[0];
+    for (size_t i = 0; i < n_deep; i++) /* each object as long as its key */
+        CHECK_OK(tn_store_put(s, K(s, deep[i]), deep[i], (int64_t)strlen(deep[i]), NULL, &err), &err);
+    char **keys;
+    tn_object_meta *metas;
+    int64_t n;
+    int64_t lists = s->metrics.lists;
+    CHECK_OK(tn_store_glob_meta(s, K(s, "deep/y=2024/m=*/d=01/*.parquet"), &keys, &metas, &n, &err), &err);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) {
+        CHECK(strstr(keys[0], "deep/y=2024/m=01/d=01/p.parquet") != NULL);
+        CHECK(strstr(keys[1], "deep/y=2024/m=02/d=01/p.parquet") != NULL);
+        CHECK(strstr(keys[2], "deep/y=2024/m=02/d=01/q.parquet") != NULL);
+        for (int i = 0; i < 3; i++) /* the metadata travels with its key through the sort */
+            CHECK_EQ_INT(metas[i].size, (int64_t)strlen(strstr(keys[i], "deep/")));
+    }
+    /* y=2024/, m=01/, m=02/, m=01/d=01/, m=02/d=01/: d=02 and y=2023 are never listed */
+    if (s->limiter.max > 0)
+        CHECK_EQ_INT(s->metrics.lists - lists, 5);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    tn_free(metas);
+    CHECK_OK(tn_store_glob(s, K(s, "deep/**/*.parquet"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 6);
+    for (int64_t i = 1; i < n; i++) /* in key order */
+        CHECK(strcmp(keys[i - 1], keys[i]) < 0);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    lists = s->metrics.lists;
+    CHECK_OK(tn_store_glob(s, K(s, "deep/y=2025/**"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 0);
+    tn_free(keys);
+    CHECK_OK(tn_store_glob(s, K(s, "deep/y=202[!4]/*/d=0?/*"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(strstr(keys[0], "deep/y=2023/m=01/d=01/p.parquet") != NULL);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    for (size_t i = 0; i < n_deep; i++)
+        CHECK_OK(tn_store_remove(s, K(s, deep[i]), &err), &err);
+    for (size_t i = 0; !faithful && i < sizeof markers / sizeof markers[0]; i++)
+        CHECK_OK(tn_store_remove(s, K(s, markers[i]), &err), &err);
+}
+
 /* conditional: the backend honours create-if-absent and if-match (the s3rver
  * emulator ignores both; S3 itself, Azure and GCS do not). */
 static void suite(tn_store *s, bool conditional)
@@ -247,6 +310,7 @@ static void suite(tn_store *s, bool conditional)
     }
     CHECK_OK(tn_store_remove(s, K(s, "r/big.bin"), &err), &err);
     streaming_suite(s, big, sizeof big, conditional);
+    deep_globs(s, conditional);
 }
 
 TEST(local_backend)
