@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -129,6 +130,134 @@ void tn_cloud_stream_attach(tn_cloud_stream *g, tn_http_request *req, char *rang
         snprintf(range, cap, "bytes=%lld-", (long long)from);
     else
         range[0] = '\0';
+}
+
+void tn_cloud_call_init(tn_cloud_call *c, tn_store *s, const tn_retry_policy *retry, tn_http_build_fn build,
+                        const char *method, const char *key)
+{
+    memset(c, 0, sizeof *c);
+    c->store = s;
+    c->retry = retry;
+    c->build = build;
+    c->method = method;
+    c->key = key;
+    tn_buf_init(&c->url, 0);
+}
+
+void tn_cloud_add_extra(tn_cloud_call *c, const char *name, const char *value)
+{
+    c->extra[c->n_extra].name = name;
+    c->extra[c->n_extra++].value = value;
+}
+
+void tn_cloud_add_query(tn_cloud_call *c, const char *name, const char *value)
+{
+    c->query[c->n_query].name = name;
+    c->query[c->n_query++].value = value;
+}
+
+void tn_cloud_add_conditions(tn_cloud_call *c, const tn_put_options *o, char *buf, size_t cap)
+{
+    if (!o || o->mode == TN_PUT_OVERWRITE)
+        return;
+    if (o->mode == TN_PUT_CREATE) {
+        tn_cloud_add_extra(c, "If-None-Match", "*");
+    } else {
+        snprintf(buf, cap, "\"%s\"", o->if_match ? o->if_match : "");
+        tn_cloud_add_extra(c, "If-Match", buf);
+    }
+}
+
+void tn_cloud_request_body(tn_cloud_call *c, tn_http_request *req, const char *range_header)
+{
+    req->method = c->method;
+    req->body = c->body;
+    req->body_len = c->body_len;
+    req->body_read = c->body_read;
+    req->body_ctx = c->body_ctx;
+    if (!c->stream)
+        return;
+    tn_cloud_stream_attach(c->stream, req, c->range, sizeof c->range);
+    /* the range only ever appears (from a whole read to a resumed one), and
+     * the header points at c->range, which is rewritten before each attempt */
+    if (*c->range && !c->range_added) {
+        tn_cloud_add_extra(c, range_header, c->range);
+        c->range_added = true;
+    }
+}
+
+int tn_cloud_run(tn_cloud_call *c, tn_http_response *resp, tarn_error *err)
+{
+    tn_store *s = c->store;
+    tn_http_stats st = {&s->metrics.retries, &s->metrics.throttles, &s->limiter};
+    int rc = tn_http_execute(c->retry, c->build, c, st, resp, err);
+    c->attempts = resp->attempts;
+    if (!rc)
+        rc = tn_cloud_check(resp, s->scheme, s->root, c->key, err);
+    if (rc)
+        tn_http_response_reset(resp);
+    tn_buf_reset(&c->url);
+    return rc;
+}
+
+int tn_cloud_head(tn_cloud_call *c, tn_object_meta *meta, tarn_error *err)
+{
+    tn_http_response r;
+    TN_TRY(tn_cloud_run(c, &r, err));
+    const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
+    meta->size = len ? strtoll(len, NULL, 10) : 0;
+    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
+    snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
+    tn_cloud_unquote(meta->etag);
+    tn_http_response_reset(&r);
+    return TARN_OK;
+}
+
+int tn_cloud_get_stream(tn_cloud_call *c, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err)
+{
+    if (length == 0) {
+        tn_buf_reset(&c->url);
+        return TARN_OK;
+    }
+    tn_cloud_stream g = {.offset = offset, .length = length, .sink = sink, .ctx = ctx};
+    c->stream = &g;
+    tn_http_response r;
+    TN_TRY(tn_cloud_run(c, &r, err));
+    tn_http_response_reset(&r);
+    return TARN_OK;
+}
+
+int tn_cloud_put(tn_cloud_call *c, const tn_put_options *o, tarn_error *err)
+{
+    tn_http_response r;
+    int rc = tn_cloud_run(c, &r, err);
+    if (!rc)
+        tn_http_response_reset(&r);
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c->attempts > 1 && c->body_len >= 0 &&
+        !c->body_read && tn_store_holds(c->store, c->key, c->body, c->body_len))
+        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
+    return tn_cloud_conflict(rc, o, err);
+}
+
+int tn_cloud_put_bytes(tn_cloud_call *c, const void *data, int64_t n, const tn_put_options *o, tarn_error *err)
+{
+    c->body = data;
+    c->body_len = n;
+    char cond[80];
+    tn_cloud_add_conditions(c, o, cond, sizeof cond);
+    return tn_cloud_put(c, o, err);
+}
+
+int tn_cloud_put_source(tn_cloud_call *c, int64_t size, tn_read_at_fn read, void *ctx, const tn_put_options *o,
+                        tarn_error *err)
+{
+    c->body_len = size;
+    c->body_read = read;
+    c->body_ctx = ctx;
+    char cond[80];
+    tn_cloud_add_conditions(c, o, cond, sizeof cond);
+    return tn_cloud_put(c, o, err);
 }
 
 int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,

@@ -100,34 +100,12 @@ static char *setting(const tn_store_settings *cfg, const aws_files *aws, const c
 
 /* --- requests ------------------------------------------------------------------ */
 
-typedef struct call {
-    s3_store *s;
-    const char *method;
-    const char *key;          /* object key, or NULL for bucket-level calls */
-    tn_kv_pair query[6];
-    int n_query;
-    tn_kv_pair extra[6];      /* extra headers (Range, If-Match, ...) */
-    int n_extra;
-    const void *body;
-    int64_t body_len;
-    tn_read_at_fn body_read; /* or a body pulled as it is sent */
-    void *body_ctx;
-    tn_cloud_stream *stream; /* a streamed GET: its sink and the range still wanted */
-    char range[64];
-    int attempts; /* how many tries the last run took */
-} call;
 
 static int build(void *ctx, tn_http_request *req, tarn_error *err)
 {
-    call *c = ctx;
-    s3_store *s = c->s;
-    req->method = c->method;
-    req->body = c->body;
-    req->body_len = c->body_len;
-    req->body_read = c->body_read;
-    req->body_ctx = c->body_ctx;
-    if (c->stream)
-        tn_cloud_stream_attach(c->stream, req, c->range, sizeof c->range);
+    tn_cloud_call *c = ctx;
+    s3_store *s = (s3_store *)c->store;
+    tn_cloud_request_body(c, req, "Range");
     /* the path as signed and as sent */
     tn_buf path, url;
     tn_buf_init(&path, 0);
@@ -169,8 +147,6 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
         rc = tn_http_add_header(req, "x-amz-security-token", s->token, err);
     for (int i = 0; !rc && i < c->n_extra; i++)
         rc = tn_http_add_header(req, c->extra[i].name, c->extra[i].value, err);
-    if (!rc && c->stream && *c->range)
-        rc = tn_http_add_header(req, "Range", c->range, err);
     if (!rc && s->access_key && s->secret_key) {
         tn_sigv4_request sr = {.method = c->method, .path = (char *)path.data, .query = c->query,
                                .n_query = c->n_query, .headers = req->headers, .n_headers = req->n_headers,
@@ -188,45 +164,18 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return rc;
 }
 
-/* Turn a finished exchange into a status: 2xx is OK; otherwise an error
- * naming the object and the service's code and message. */
-static int run(call *c, tn_http_response *resp, tarn_error *err)
+static void new_call(tn_cloud_call *c, s3_store *s, const char *method, const char *key)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
-    TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
-    c->attempts = resp->attempts;
-    int rc = tn_cloud_check(resp, c->s->base.scheme, c->s->base.root, c->key, err);
-    if (rc)
-        tn_http_response_reset(resp);
-    return rc;
-}
-
-static void add_extra(call *c, const char *name, const char *value)
-{
-    c->extra[c->n_extra].name = name;
-    c->extra[c->n_extra++].value = value;
-}
-
-static void add_query(call *c, const char *name, const char *value)
-{
-    c->query[c->n_query].name = name;
-    c->query[c->n_query++].value = value;
+    tn_cloud_call_init(c, &s->base, &s->retry, build, method, key);
 }
 
 /* --- operations ------------------------------------------------------------ */
 
 static int s3_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "HEAD", .key = key};
-    tn_http_response r;
-    TN_TRY(run(&c, &r, err));
-    const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
-    meta->size = len ? strtoll(len, NULL, 10) : 0;
-    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
-    snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
-    tn_cloud_unquote(meta->etag);
-    tn_http_response_reset(&r);
-    return TARN_OK;
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "HEAD", key);
+    return tn_cloud_head(&c, meta, err);
 }
 
 static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
@@ -257,11 +206,12 @@ static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
         TN_TRY_ALLOC(*out, err, 64);
         return TARN_OK;
     }
-    call c = {.s = s, .method = "GET", .key = key};
+    tn_cloud_call c;
+    new_call(&c, s, "GET", key);
     if (*range)
-        add_extra(&c, "Range", range);
+        tn_cloud_add_extra(&c, "Range", range);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_EINVAL && strstr(err ? err->message : "", "InvalidRange"))
         tn_error_prefix(err, "range starts past the end: ");
     TN_TRY(rc);
@@ -272,32 +222,12 @@ static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
     return TARN_OK;
 }
 
-static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t cap)
-{
-    if (!o || o->mode == TN_PUT_OVERWRITE)
-        return;
-    if (o->mode == TN_PUT_CREATE) {
-        add_extra(c, "If-None-Match", "*");
-    } else {
-        snprintf(buf, cap, "\"%s\"", o->if_match ? o->if_match : "");
-        add_extra(c, "If-Match", buf);
-    }
-}
-
 static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                   tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "PUT", .key = key, .body = data, .body_len = n};
-    char cond[80];
-    add_conditions(&c, o, cond, sizeof cond);
-    tn_http_response r;
-    int rc = run(&c, &r, err);
-    if (!rc)
-        tn_http_response_reset(&r);
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
-        tn_store_holds(base, key, data, n))
-        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return tn_cloud_conflict(rc, o, err);
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "PUT", key);
+    return tn_cloud_put_bytes(&c, data, n, o, err);
 }
 
 /* One PUT whose body is pulled from the source as curl sends it, as a
@@ -305,28 +235,17 @@ static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, 
 static int s3_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
                          const tn_put_options *o, tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "PUT", .key = key, .body_len = size, .body_read = read,
-              .body_ctx = ctx};
-    char cond[80];
-    add_conditions(&c, o, cond, sizeof cond);
-    tn_http_response r;
-    int rc = run(&c, &r, err);
-    if (!rc)
-        tn_http_response_reset(&r);
-    return tn_cloud_conflict(rc, o, err);
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "PUT", key);
+    return tn_cloud_put_source(&c, size, read, ctx, o, err);
 }
 
 static int s3_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
                          void *ctx, tarn_error *err)
 {
-    if (length == 0)
-        return TARN_OK;
-    tn_cloud_stream g = {.offset = offset, .length = length, .sink = sink, .ctx = ctx};
-    call c = {.s = (s3_store *)base, .method = "GET", .key = key, .stream = &g};
-    tn_http_response r;
-    TN_TRY(run(&c, &r, err));
-    tn_http_response_reset(&r);
-    return TARN_OK;
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "GET", key);
+    return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
 /* --- multipart writer ------------------------------------------------------ */
@@ -350,19 +269,21 @@ static void abort_upload(s3_writer *w)
 {
     if (!w->upload_id)
         return;
-    call c = {.s = w->s, .method = "DELETE", .key = w->pw.key};
-    add_query(&c, "uploadId", w->upload_id);
+    tn_cloud_call c;
+    new_call(&c, w->s, "DELETE", w->pw.key);
+    tn_cloud_add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
-    if (run(&c, &r, NULL) == TARN_OK)
+    if (tn_cloud_run(&c, &r, NULL) == TARN_OK)
         tn_http_response_reset(&r);
 }
 
 static int start_upload(s3_writer *w, tarn_error *err)
 {
-    call c = {.s = w->s, .method = "POST", .key = w->pw.key};
-    add_query(&c, "uploads", "");
+    tn_cloud_call c;
+    new_call(&c, w->s, "POST", w->pw.key);
+    tn_cloud_add_query(&c, "uploads", "");
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     tn_buf id;
     tn_buf_init(&id, 4096);
     tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
@@ -383,11 +304,14 @@ static int upload_part(s3_writer *w, tarn_error *err)
         TN_TRY(start_upload(w, err));
     char num[16];
     snprintf(num, sizeof num, "%d", w->n_parts + 1);
-    call c = {.s = w->s, .method = "PUT", .key = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
-    add_query(&c, "partNumber", num);
-    add_query(&c, "uploadId", w->upload_id);
+    tn_cloud_call c;
+    new_call(&c, w->s, "PUT", w->pw.key);
+    c.body = w->pw.buf;
+    c.body_len = w->pw.len;
+    tn_cloud_add_query(&c, "partNumber", num);
+    tn_cloud_add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     const char *etag = tn_http_header(&r, "etag");
     int rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
                            w->n_parts + 1, etag ? etag : "");
@@ -424,12 +348,15 @@ static int sw_commit(tn_store_writer *base, tarn_error *err)
     if (!rc)
         rc = tn_buf_printf(&body, err, "<CompleteMultipartUpload>%s</CompleteMultipartUpload>", (char *)w->parts.data);
     if (!rc) {
-        call c = {.s = w->s, .method = "POST", .key = w->pw.key, .body = body.data, .body_len = (int64_t)body.len};
-        add_query(&c, "uploadId", w->upload_id);
+        tn_cloud_call c;
+        new_call(&c, w->s, "POST", w->pw.key);
+        c.body = body.data;
+        c.body_len = (int64_t)body.len;
+        tn_cloud_add_query(&c, "uploadId", w->upload_id);
         char cond[80];
-        add_conditions(&c, &w->pw.opts, cond, sizeof cond);
+        tn_cloud_add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
-        rc = run(&c, &r, err);
+        rc = tn_cloud_run(&c, &r, err);
         /* S3 can answer 200 with an <Error> body for a failed completion */
         if (!rc && r.body && r.body->size && memmem(r.body->data, (size_t)r.body->size, "<Error>", 7))
             rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->pw.key);
@@ -540,15 +467,16 @@ static int s3_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
     int rc = TARN_OK;
     bool more = true;
     while (more && !rc) {
-        call c = {.s = s, .method = "GET"};
-        add_query(&c, "list-type", "2");
-        add_query(&c, "prefix", prefix);
+        tn_cloud_call c;
+        new_call(&c, s, "GET", NULL);
+        tn_cloud_add_query(&c, "list-type", "2");
+        tn_cloud_add_query(&c, "prefix", prefix);
         if (delimited)
-            add_query(&c, "delimiter", "/");
+            tn_cloud_add_query(&c, "delimiter", "/");
         if (token.len)
-            add_query(&c, "continuation-token", (char *)token.data);
+            tn_cloud_add_query(&c, "continuation-token", (char *)token.data);
         tn_http_response r;
-        if ((rc = run(&c, &r, err)))
+        if ((rc = tn_cloud_run(&c, &r, err)))
             break;
         tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
         page pg = {0};
@@ -571,9 +499,10 @@ static int s3_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
 
 static int s3_remove(tn_store *base, const char *key, tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "DELETE", .key = key};
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "DELETE", key);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_ENOTFOUND) /* deleting what is not there is done */
         return TARN_OK;
     if (!rc)
@@ -597,10 +526,11 @@ static int s3_copy(tn_store *base, const char *from, const char *to, const tn_pu
     if (!rc)
         rc = tn_uri_encode(from, true, &src, err);
     if (!rc) {
-        call c = {.s = (s3_store *)base, .method = "PUT", .key = to};
-        add_extra(&c, "x-amz-copy-source", (char *)src.data);
+        tn_cloud_call c;
+        new_call(&c, (s3_store *)base, "PUT", to);
+        tn_cloud_add_extra(&c, "x-amz-copy-source", (char *)src.data);
         tn_http_response r;
-        rc = run(&c, &r, err);
+        rc = tn_cloud_run(&c, &r, err);
         if (!rc)
             tn_http_response_reset(&r);
     }
