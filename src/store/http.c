@@ -17,7 +17,7 @@
 /* One easy handle per thread keeps connections alive between requests; the
  * key's destructor frees it when an I/O thread ends. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static pthread_key_t handle_key;
+static pthread_key_t handle_key, nested_key;
 
 static void free_handle(void *h)
 {
@@ -28,6 +28,7 @@ static void init_curl(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pthread_key_create(&handle_key, free_handle);
+    pthread_key_create(&nested_key, free_handle);
 }
 
 void tn_retry_policy_default(tn_retry_policy *p)
@@ -237,15 +238,17 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
 {
     pthread_once(&curl_once, init_curl);
     /* A request made from inside another one's callback (an upload whose
-     * source is itself a remote object) gets a handle of its own. */
-    static _Thread_local bool busy;
-    bool nested = busy;
-    CURL *h = nested ? NULL : pthread_getspecific(handle_key);
+     * source is itself a remote object) needs a handle of its own: the
+     * thread keeps a second one for that; deeper nesting gets a throwaway. */
+    static _Thread_local int depth;
+    bool throwaway = depth > 1;
+    pthread_key_t key = depth == 0 ? handle_key : nested_key;
+    CURL *h = throwaway ? NULL : pthread_getspecific(key);
     if (!h) {
         if (!(h = curl_easy_init()))
             return tn_error_set(err, TARN_ENOMEM, "cannot create an HTTP handle");
-        if (!nested)
-            pthread_setspecific(handle_key, h);
+        if (!throwaway)
+            pthread_setspecific(key, h);
     }
     curl_easy_reset(h);
     exchange x = {.h = h, .resp = resp, .req = req, .upload = req->body, .upload_len = req->body_len, .err = err};
@@ -257,7 +260,7 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
         struct curl_slist *n = curl_slist_append(hl, line);
         if (!n) {
             curl_slist_free_all(hl);
-            if (nested)
+            if (throwaway)
                 curl_easy_cleanup(h);
             return tn_error_oom(err, sizeof line);
         }
@@ -294,9 +297,9 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
     } else if (strcmp(req->method, "GET") != 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
-    busy = true;
+    depth++;
     CURLcode cc = curl_easy_perform(h);
-    busy = nested;
+    depth--;
     curl_slist_free_all(hl);
     if (x.stream_rc)
         rc = x.stream_rc == TARN_ENETWORK ? TARN_EIO : x.stream_rc; /* not a transport failure: no retry */
@@ -306,7 +309,7 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
         rc = tn_error_set(err, TARN_ENETWORK, "%s %s: %s", req->method, req->url, curl_easy_strerror(cc));
     else
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-    if (nested)
+    if (throwaway)
         curl_easy_cleanup(h);
     return rc;
 }
