@@ -228,15 +228,61 @@ int tn_cloud_get_stream(tn_cloud_call *c, int64_t offset, int64_t length, tn_sin
     return TARN_OK;
 }
 
+/* Reading an object back next to the source of a streamed put. */
+typedef struct compare {
+    tn_read_at_fn read;
+    void *ctx;
+    int64_t at;
+    bool same;
+    uint8_t *buf;
+} compare;
+
+#define COMPARE_PIECE (256 << 10)
+
+static int compare_piece(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    compare *c = ctx;
+    const uint8_t *q = p;
+    while (n > 0 && c->same) {
+        int64_t want = n < COMPARE_PIECE ? n : COMPARE_PIECE, got = 0;
+        if (c->read(c->ctx, c->at, c->buf, want, &got, NULL) != TARN_OK || got <= 0 ||
+            memcmp(c->buf, q, (size_t)got) != 0)
+            c->same = false;
+        c->at += got;
+        q += got;
+        n -= got;
+    }
+    return c->same ? TARN_OK : tn_error_set(err, TARN_ECONFLICT, "differs"); /* stops the read */
+}
+
+/* True when the object at c->key holds exactly the bytes of c's source:
+ * tn_store_holds for a streamed put, compared a piece at a time. */
+static bool holds_source(tn_cloud_call *c)
+{
+    tn_store *s = c->store;
+    tn_object_meta m;
+    if (s->ops->head(s, c->key, &m, NULL) != TARN_OK || m.size != c->body_len)
+        return false;
+    compare cmp = {c->body_read, c->body_ctx, 0, true, tn_malloc(COMPARE_PIECE)};
+    if (!cmp.buf)
+        return false;
+    bool same = s->ops->get_stream(s, c->key, 0, -1, compare_piece, &cmp, NULL) == TARN_OK && cmp.same &&
+                cmp.at == c->body_len;
+    tn_free(cmp.buf);
+    return same;
+}
+
 int tn_cloud_put(tn_cloud_call *c, const tn_put_options *o, tarn_error *err)
 {
     tn_http_response r;
     int rc = tn_cloud_run(c, &r, err);
     if (!rc)
         tn_http_response_reset(&r);
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c->attempts > 1 && c->body_len >= 0 &&
-        !c->body_read && tn_store_holds(c->store, c->key, c->body, c->body_len))
-        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
+    /* a create that conflicts after a retry is ours when the object holds
+     * exactly our bytes: an earlier attempt landed before the connection failed */
+    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c->attempts > 1 &&
+        (c->body_read ? holds_source(c) : tn_store_holds(c->store, c->key, c->body, c->body_len)))
+        rc = TARN_OK;
     return tn_cloud_conflict(rc, o, err);
 }
 

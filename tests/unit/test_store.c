@@ -653,6 +653,7 @@ TEST(faults)
     static uint8_t data[300000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
+    static uint8_t mb[1 << 20];
     /* 1. transient answers and a reset are retried until the write lands */
     set_faults(ctl, "503,429,500,reset,502");
     int limit_before = tn_limiter_current(&s->limiter);
@@ -700,12 +701,23 @@ TEST(faults)
     CHECK_OK(tn_store_put(s, "f/other.bin", data, 10, NULL, &err), &err);
     set_faults(ctl, "503");
     CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    /* the same for a streamed put, whose bytes are read back from its source */
+    mem_source whole = {data, sizeof data, -1, 0};
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put_stream(s, "f/created-streamed.bin", sizeof data, read_mem, &whole, &create, &err), &err);
+    CHECK_OK(tn_store_head(s, "f/created-streamed.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, (int64_t)sizeof data);
+    set_faults(ctl, "503");
+    mem_source other = {mb, sizeof data, -1, 0}; /* same size, other bytes */
+    CHECK_EQ_INT(tn_store_put_stream(s, "f/created-streamed.bin", sizeof data, read_mem, &other, &create, &err),
+                 TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    set_faults(ctl, "");
     /* 4. a block upload whose commit keeps failing leaves no blob, and the
      * blob is never visible while its blocks are being staged */
     tn_store_writer *w;
     set_faults(ctl, "");
     CHECK_OK(tn_store_writer_open(s, "f/failed.bin", NULL, &w, &err), &err);
-    static uint8_t mb[1 << 20];
     for (int i = 0; i < 9; i++)
         CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
     CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
