@@ -148,6 +148,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *a)
     int max_pos = 0;
     while (cmd->positionals && cmd->positionals[max_pos])
         max_pos++;
+    if (cmd->variadic)
+        max_pos = CLI_MAX_POS;
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i];
         if (!only_pos && strcmp(s, "--") == 0) {
@@ -222,6 +224,8 @@ void cli_help(FILE *f, const cli_command *cmd)
     fprintf(f, "tarn %s — %s\n\nusage: tarn %s", cmd->name, cmd->summary, cmd->name);
     for (int k = 0; cmd->positionals && cmd->positionals[k]; k++)
         fprintf(f, k < cmd->required ? " %s" : " [%s]", cmd->positionals[k]);
+    if (cmd->variadic)
+        fprintf(f, "...");
     fprintf(f, " [options]\n");
     if (cmd->flags && cmd->flags[0].name) {
         fprintf(f, "\noptions:\n");

@@ -22,7 +22,7 @@
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 }; /* exit codes, stable */
 
 #define CLI_MAX_FLAGS 32
-#define CLI_MAX_POS 8
+#define CLI_MAX_POS 32
 
 typedef struct cli_flag {
     const char *name;  /* long name without "--", words joined by '-' */
@@ -38,6 +38,7 @@ typedef struct cli_command {
     const char *summary;                 /* one line, for "tarn --help" */
     const char *const *positionals;      /* NULL-terminated names ("FILE") */
     int required;                        /* how many positionals are required */
+    bool variadic;                       /* the last positional repeats (up to CLI_MAX_POS) */
     const cli_flag *flags;               /* terminated by a zeroed entry */
     bool pass_options;                   /* unknown --key value go to a->extra */
     const char *details;                 /* paragraphs after the flags; may be NULL */

@@ -14,6 +14,7 @@ static const cli_flag flags[] = {
     {"recursive", 'r', NULL, "ls: list every object below, not one level"},
     {"long", 'l', NULL, "ls: show size, modification time and etag"},
     {"no-clobber", 'n', NULL, "cp, mv, put, get: fail if the destination exists"},
+    {"show-secrets", 0, NULL, "config get: show secret values instead of ********"},
     {0},
 };
 
@@ -51,12 +52,94 @@ static int need(cli_args *a, int n, const char *what)
     return CLI_OK;
 }
 
+static int print_setting(void *ctx, const char *key, const char *value)
+{
+    (void)ctx;
+    printf("%s = %s\n", key, value);
+    return 0;
+}
+
+static int print_profile(void *ctx, const char *name, const char *type)
+{
+    (void)ctx;
+    printf("%-20s %s\n", name, type);
+    return 0;
+}
+
+typedef struct one_value {
+    const char *key;
+    bool found;
+} one_value;
+
+static int print_if_key(void *ctx, const char *key, const char *value)
+{
+    one_value *v = ctx;
+    if (strcmp(key, v->key) == 0) {
+        printf("%s\n", value);
+        v->found = true;
+    }
+    return 0;
+}
+
+/* The bare value of one key, for scripts. */
+static int config_value(const char *name, const char *key, bool secrets)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    one_value v = {key, false};
+    if (tarn_store_config_get(name, secrets, print_if_key, &v, &err))
+        return cli_fail(&err);
+    if (!v.found)
+        return cli_failf("profile '%s' has no key '%s'", name, key);
+    return CLI_OK;
+}
+
+/* tarn store config set|get|list|rm ... */
+static int config(cli_args *a)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    const char *what = a->npos > 1 ? a->pos[1] : "";
+    const char *name = a->npos > 2 ? a->pos[2] : NULL;
+    const char *const *rest = (const char *const *)a->pos + 3;
+    int n_rest = a->npos > 3 ? a->npos - 3 : 0;
+    if (!strcmp(what, "list")) {
+        if (a->npos != 2)
+            return cli_usage(a->cmd, "'store config list' takes no arguments");
+        return tarn_store_config_list(print_profile, NULL, &err) ? cli_fail(&err) : CLI_OK;
+    }
+    if (!strcmp(what, "set")) {
+        if (!name || !n_rest)
+            return cli_usage(a->cmd, "'store config set' takes a profile name and KEY=VALUE...");
+        return tarn_store_config_set(name, rest, n_rest, &err) ? cli_fail(&err) : CLI_OK;
+    }
+    if (!strcmp(what, "get")) {
+        if (!name || n_rest > 1)
+            return cli_usage(a->cmd, "'store config get' takes a profile name and optionally one key");
+        if (n_rest == 0)
+            return tarn_store_config_get(name, cli_flag_set(a, "show-secrets"), print_setting, NULL, &err)
+                       ? cli_fail(&err)
+                       : CLI_OK;
+        return config_value(name, rest[0], cli_flag_set(a, "show-secrets"));
+    }
+    if (!strcmp(what, "rm")) {
+        if (!name)
+            return cli_usage(a->cmd, "'store config rm' takes a profile name and optionally keys");
+        return tarn_store_config_remove(name, rest, n_rest, &err) ? cli_fail(&err) : CLI_OK;
+    }
+    return cli_usage(a->cmd, "unknown 'store config' action '%s' (set, get, list, rm)", what);
+}
+
 static int run(cli_args *a)
 {
     const char *action = a->pos[0];
+    if (!strcmp(action, "config"))
+        return config(a);
     tarn_error err;
     tarn_error_init(&err);
     int mode = cli_flag_set(a, "no-clobber") ? TARN_STORE_NO_CLOBBER : 0;
+    if (strcmp(action, "rm") != 0 && a->npos > 3)
+        return cli_usage(a->cmd, "unexpected argument '%s'", a->pos[3]);
     if (!strcmp(action, "ls")) {
         if (a->npos > 2)
             return cli_usage(a->cmd, "'store ls' takes one URL");
@@ -111,7 +194,7 @@ static int run(cli_args *a)
         cli_progress_done(&p);
         return rc ? cli_fail(&err) : CLI_OK;
     }
-    return cli_usage(a->cmd, "unknown action '%s' (ls, cat, head, get, put, cp, mv, rm)", action);
+    return cli_usage(a->cmd, "unknown action '%s' (ls, cat, head, get, put, cp, mv, rm, config)", action);
 }
 
 const cli_command cmd_store = {
@@ -119,6 +202,7 @@ const cli_command cmd_store = {
     .summary = "list, copy, move and delete objects on disk and in S3, Azure and GCS",
     .positionals = positionals,
     .required = 1,
+    .variadic = true,
     .flags = flags,
     .details = "actions:\n"
                "  ls [URL]          list objects (one level; -r for all below, -l for details)\n"
@@ -129,6 +213,10 @@ const cli_command cmd_store = {
                "  cp SRC DST        copy between any two stores; DST ending in / keeps the name\n"
                "  mv SRC DST        move (a rename where the service has one)\n"
                "  rm URL...         delete objects (deleting what is not there succeeds)\n"
+               "  config set NAME KEY=VALUE...   create or change a named store profile\n"
+               "  config get NAME [KEY]          show a profile (secrets masked; --show-secrets)\n"
+               "  config list                    profiles and their types\n"
+               "  config rm NAME [KEY...]        remove a profile, or some of its keys\n"
                "\n"
                "URLs: paths, file:///abs, s3://bucket/key, az://container/key,\n"
                "abfss://container@account.dfs.core.windows.net/key, gs://bucket/key,\n"
@@ -136,12 +224,24 @@ const cli_command cmd_store = {
                "Every write is atomic. Credentials come from the environment:\n"
                "AWS_* (or ~/.aws profiles), AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS;\n"
                "endpoints: AWS_ENDPOINT_URL, AZURE_STORAGE_ENDPOINT, STORAGE_EMULATOR_HOST.\n"
+               "\n"
+               "Profiles live in $TARN_CONFIG or ~/.config/tarn/stores.ini (mode 0600). A\n"
+               "profile's name is a URL scheme: NAME://bucket/key opens its store with its\n"
+               "settings only (no AWS_*/AZURE_*/GOOGLE_* from the environment).\n"
+               "Keys: type=s3|az|gs; s3: endpoint region access_key_id secret_access_key\n"
+               "session_token path_style emulate_suffix_range; az: account account_key\n"
+               "sas_token endpoint; gs: endpoint credentials (a service-account key file).\n"
+               "KEY= (empty) clears a key.\n"
+               "\n"
                "A progress bar shows on long transfers when stderr is a terminal.\n",
     .examples = "  tarn store ls s3://bucket/events/ -l\n"
                 "  tarn store ls 's3://bucket/events/**/*.parquet'\n"
                 "  tarn store put orders.arrow s3://bucket/raw/\n"
                 "  tarn store cp s3://bucket/raw/orders.arrow az://lake/raw/orders.arrow\n"
                 "  tarn store get gs://bucket/report.csv\n"
-                "  tarn store rm s3://bucket/tmp/a.csv s3://bucket/tmp/b.csv\n",
+                "  tarn store rm s3://bucket/tmp/a.csv s3://bucket/tmp/b.csv\n"
+                "  tarn store config set minio type=s3 endpoint=http://127.0.0.1:9000 \\\n"
+                "      access_key_id=minio secret_access_key=minio123\n"
+                "  tarn store cp minio://raw/orders.parquet s3://lake/orders.parquet\n",
     .run = run,
 };

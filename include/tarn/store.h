@@ -61,6 +61,26 @@ TARN_API int tarn_store_delete(const char *url, tarn_error *err);
 /* Write an object's bytes to out, streaming. */
 TARN_API int tarn_store_cat(const char *url, FILE *out, tarn_error *err);
 
+/* Named store profiles, kept in $TARN_CONFIG or ~/.config/tarn/stores.ini
+ * (written atomically, mode 0600). A URL whose scheme is a profile's name
+ * (minio://bucket/key) opens that profile's store with its settings only.
+ * Keys: type (s3, az, gs); s3: endpoint, region, access_key_id,
+ * secret_access_key, session_token, path_style, emulate_suffix_range;
+ * az: account, account_key, sas_token, endpoint; gs: endpoint,
+ * credentials (a service-account key file). */
+typedef int (*tarn_setting_fn)(void *ctx, const char *key, const char *value);
+/* Set KEY=VALUE assignments on a profile, creating it (type= is needed
+ * first); KEY= with nothing after clears a key. */
+TARN_API int tarn_store_config_set(const char *name, const char *const *assignments, int n, tarn_error *err);
+/* Each key and value of a profile; secrets read "********" unless
+ * show_secrets. TARN_ENOTFOUND when there is no such profile. */
+TARN_API int tarn_store_config_get(const char *name, int show_secrets, tarn_setting_fn fn, void *ctx,
+                                   tarn_error *err);
+/* Each profile's name and type. */
+TARN_API int tarn_store_config_list(tarn_setting_fn fn, void *ctx, tarn_error *err);
+/* Remove keys of a profile, or the whole profile when n is 0. */
+TARN_API int tarn_store_config_remove(const char *name, const char *const *keys, int n, tarn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,7 +17,7 @@
 /* One easy handle per thread keeps connections alive between requests; the
  * key's destructor frees it when an I/O thread ends. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static pthread_key_t handle_key;
+static pthread_key_t handle_key, nested_key;
 
 static void free_handle(void *h)
 {
@@ -28,6 +28,7 @@ static void init_curl(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pthread_key_create(&handle_key, free_handle);
+    pthread_key_create(&nested_key, free_handle);
 }
 
 void tn_retry_policy_default(tn_retry_policy *p)
@@ -101,15 +102,42 @@ const char *tn_http_header(const tn_http_response *resp, const char *lower_name)
 typedef struct exchange {
     CURL *h;
     tn_http_response *resp;
+    const tn_http_request *req;
     bool failed_alloc;
     const uint8_t *upload;
     int64_t upload_len, upload_pos;
+    int stream_rc;    /* a failure of the body source or sink: not retried */
+    tarn_error *err;
 } exchange;
+
+/* Bytes of a 2xx answer go to the request's sink when it has one. */
+static size_t to_sink(exchange *x, char *p, size_t len)
+{
+    long status = 0;
+    curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 200 && x->req->need_partial) {
+        x->stream_rc = tn_error_set(x->err, TARN_ENETWORK, "%s: the service ignored the range of a resumed read",
+                                    x->req->url);
+        return 0;
+    }
+    if ((x->stream_rc = x->req->sink(x->req->sink_ctx, p, (int64_t)len, x->err)))
+        return 0;
+    return len;
+}
+
+static bool answer_ok(exchange *x)
+{
+    long status = 0;
+    curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+    return status >= 200 && status < 300;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     exchange *x = ud;
     size_t len = size * n;
+    if (x->req->sink && answer_ok(x))
+        return to_sink(x, p, len);
     if (!x->resp->body) {
         /* sized once from Content-Length: growing an 8 MiB body by doubling
          * cost a copy and fresh page faults per step (a bound keeps a lying
@@ -173,10 +201,31 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* Pull the next bytes of a streamed body; a source that fails or ends
+ * early aborts the transfer with its own error. */
+static size_t pull_upload(exchange *x, char *p, size_t want)
+{
+    int64_t left = x->upload_len - x->upload_pos;
+    if (left <= 0)
+        return 0;
+    int64_t got = 0;
+    x->stream_rc = x->req->body_read(x->req->body_ctx, x->upload_pos, p, left < (int64_t)want ? left : (int64_t)want,
+                                     &got, x->err);
+    if (!x->stream_rc && got <= 0)
+        x->stream_rc = tn_error_set(x->err, TARN_EIO, "the source ended at byte %lld of %lld",
+                                    (long long)x->upload_pos, (long long)x->upload_len);
+    if (x->stream_rc)
+        return CURL_READFUNC_ABORT;
+    x->upload_pos += got;
+    return (size_t)got;
+}
+
 static size_t on_upload(char *p, size_t size, size_t n, void *ud)
 {
     exchange *x = ud;
     size_t want = size * n;
+    if (x->req->body_read)
+        return pull_upload(x, p, want);
     int64_t left = x->upload_len - x->upload_pos;
     size_t k = left < (int64_t)want ? (size_t)left : want;
     memcpy(p, x->upload + x->upload_pos, k);
@@ -188,14 +237,21 @@ static size_t on_upload(char *p, size_t size, size_t n, void *ud)
 static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_response *resp, tarn_error *err)
 {
     pthread_once(&curl_once, init_curl);
-    CURL *h = pthread_getspecific(handle_key);
+    /* A request made from inside another one's callback (an upload whose
+     * source is itself a remote object) needs a handle of its own: the
+     * thread keeps a second one for that; deeper nesting gets a throwaway. */
+    static _Thread_local int depth;
+    bool throwaway = depth > 1;
+    pthread_key_t key = depth == 0 ? handle_key : nested_key;
+    CURL *h = throwaway ? NULL : pthread_getspecific(key);
     if (!h) {
         if (!(h = curl_easy_init()))
             return tn_error_set(err, TARN_ENOMEM, "cannot create an HTTP handle");
-        pthread_setspecific(handle_key, h);
+        if (!throwaway)
+            pthread_setspecific(key, h);
     }
     curl_easy_reset(h);
-    exchange x = {.h = h, .resp = resp, .upload = req->body, .upload_len = req->body_len};
+    exchange x = {.h = h, .resp = resp, .req = req, .upload = req->body, .upload_len = req->body_len, .err = err};
     struct curl_slist *hl = NULL;
     int rc = TARN_OK;
     for (int i = 0; i < req->n_headers; i++) {
@@ -204,6 +260,8 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
         struct curl_slist *n = curl_slist_append(hl, line);
         if (!n) {
             curl_slist_free_all(hl);
+            if (throwaway)
+                curl_easy_cleanup(h);
             return tn_error_oom(err, sizeof line);
         }
         hl = n;
@@ -220,6 +278,9 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, policy->request_timeout_ms);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled transfer is an error */
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+    /* larger than curl's 16 KiB default: fewer callbacks and syscalls per GiB */
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10);
+    curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -236,14 +297,20 @@ static int attempt(const tn_retry_policy *policy, tn_http_request *req, tn_http_
     } else if (strcmp(req->method, "GET") != 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
+    depth++;
     CURLcode cc = curl_easy_perform(h);
+    depth--;
     curl_slist_free_all(hl);
-    if (x.failed_alloc)
+    if (x.stream_rc)
+        rc = x.stream_rc == TARN_ENETWORK ? TARN_EIO : x.stream_rc; /* not a transport failure: no retry */
+    else if (x.failed_alloc)
         rc = tn_error_oom(err, 4096);
     else if (cc != CURLE_OK)
         rc = tn_error_set(err, TARN_ENETWORK, "%s %s: %s", req->method, req->url, curl_easy_strerror(cc));
     else
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (throwaway)
+        curl_easy_cleanup(h);
     return rc;
 }
 
@@ -299,8 +366,11 @@ int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void 
         free_headers(&req);
         tn_http_request_reset(&req);
         resp->attempts = retry + 1;
-        if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT || (rc && rc != TARN_ENETWORK))
+        if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT || (rc && rc != TARN_ENETWORK)) {
+            tn_http_response_reset(resp); /* headers of an exchange cut short */
+            resp->attempts = retry + 1;
             return rc;
+        }
         bool again = rc == TARN_ENETWORK || retryable_status(resp->status);
         if (!again)
             return TARN_OK;
@@ -311,8 +381,12 @@ int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void 
         int64_t hint = retry_after_ms(resp);
         if (hint > delay)
             delay = hint;
-        if (retry >= policy->max_retries || now_ms() - start + delay > policy->max_elapsed_ms)
+        if (retry >= policy->max_retries || now_ms() - start + delay > policy->max_elapsed_ms) {
+            if (rc)
+                tn_http_response_reset(resp);
+            resp->attempts = retry + 1;
             return rc ? rc : TARN_OK; /* give the caller the last answer */
+        }
         if (stats.retries)
             (*stats.retries)++;
         if (stats.throttles && (resp->status == 429 || resp->status == 503))

@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "store/limit.h"
 #include "store/sigv4.h"
+#include "store/store.h"
 
 #define TN_HTTP_MAX_HEADERS 24
 
@@ -28,6 +29,11 @@ typedef struct tn_http_request {
     int n_headers;
     const void *body;          /* request body (PUT/POST) */
     int64_t body_len;
+    tn_read_at_fn body_read;   /* or a body of body_len bytes pulled as it is sent */
+    void *body_ctx;
+    tn_sink_fn sink;           /* where the body of a 2xx answer goes (else resp->body) */
+    void *sink_ctx;
+    bool need_partial;         /* a 200 (whole object) answer to a ranged read is an error */
     tn_buf scratch;            /* owns strings the headers point into */
 } tn_http_request;
 

@@ -2,7 +2,10 @@
  * public.c — the URL-level store calls of the public API (tarn/store.h):
  * listing, stat, streaming copy between any two stores, move, delete, cat.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -73,18 +76,18 @@ int tarn_store_list(const char *url, int recursive, tarn_object_fn fn, void *ctx
     if (rc) {
     } else if (tn_glob_has_magic(key)) {
         char **keys;
+        tn_object_meta *metas;
         int64_t nk;
-        rc = tn_store_glob(o.store, key, &keys, &nk, err);
+        rc = tn_store_glob_meta(o.store, key, &keys, &metas, &nk, err);
         for (int64_t i = 0; !rc && i < nk; i++) {
-            tn_list_entry e = {.key = keys[i]};
-            rc = tn_store_head(o.store, keys[i], &e.meta, err);
-            if (!rc)
-                rc = relay(&l, &e, err);
+            tn_list_entry e = {.key = keys[i], .meta = metas[i]}; /* as listed: no HEAD per key */
+            rc = relay(&l, &e, err);
         }
-        if (!rc || nk > 0) {
+        if (keys) {
             for (int64_t i = 0; i < nk; i++)
                 tn_free(keys[i]);
             tn_free(keys);
+            tn_free(metas);
         }
     } else if (n == 0 || key[n - 1] == '/') {
         rc = tn_store_list(o.store, key, !recursive, relay, &l, err);
@@ -119,38 +122,106 @@ int tarn_store_stat(const char *url, int64_t *size, int64_t *last_modified, char
     return rc;
 }
 
-/* Stream src's object into a writer of dst, in CHUNK-sized ranged reads. */
+/* A copy in progress: where the bytes come from and go, and how far. */
+typedef struct copy_ctx {
+    opened *src;
+    int64_t size;
+    int fd;            /* the source file when it is local, else -1 */
+    tn_buffer *piece;  /* the last CHUNK read from a remote source */
+    int64_t piece_at;
+    tn_store_writer *w; /* the destination of a streamed read */
+    int64_t done;
+    tarn_progress_fn progress;
+    void *ctx;
+} copy_ctx;
+
+/* Fill dst from the cached piece of a remote source, fetching the piece
+ * that holds offset when it is not the cached one. */
+static int read_remote(copy_ctx *c, int64_t offset, void *dst, int64_t n, int64_t *got, tarn_error *err)
+{
+    if (!c->piece || offset < c->piece_at || offset >= c->piece_at + c->piece->size) {
+        tn_buffer_unref(c->piece);
+        c->piece = NULL;
+        int64_t want = c->size - offset < CHUNK ? c->size - offset : CHUNK;
+        TN_TRY(tn_store_get(c->src->store, c->src->url.key, offset, want, &c->piece, err));
+        c->piece_at = offset;
+    }
+    int64_t left = c->piece_at + c->piece->size - offset;
+    *got = n < left ? n : left;
+    memcpy(dst, c->piece->data + (offset - c->piece_at), (size_t)*got);
+    return TARN_OK;
+}
+
+/* The body source of a streaming upload (read by position, so an upload
+ * can be sent again from the start). */
+static int read_source(void *ctx, int64_t offset, void *dst, int64_t n, int64_t *got, tarn_error *err)
+{
+    copy_ctx *c = ctx;
+    if (c->fd < 0) {
+        TN_TRY(read_remote(c, offset, dst, n, got, err));
+    } else {
+        ssize_t k = pread(c->fd, dst, (size_t)n, (off_t)offset);
+        if (k < 0)
+            return tn_error_set(err, TARN_EIO, "%s: read at byte %lld: %s", c->src->url.key, (long long)offset,
+                                strerror(errno));
+        *got = k;
+    }
+    if (c->progress)
+        c->progress(c->ctx, offset + *got, c->size);
+    return TARN_OK;
+}
+
+/* The sink of a streamed read: the destination's writer. */
+static int write_destination(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    copy_ctx *c = ctx;
+    TN_TRY(c->w->write(c->w, p, n, err));
+    c->done += n;
+    if (c->progress)
+        c->progress(c->ctx, c->done, c->size);
+    return TARN_OK;
+}
+
+/* Into a store with streaming PUTs: one request whose body is pulled
+ * straight from the source file (or the source object, a piece at a time). */
+static int upload_from(copy_ctx *c, opened *dst, const tn_put_options *po, tarn_error *err)
+{
+    c->fd = strcmp(c->src->url.scheme, "file") == 0 ? open(c->src->url.key, O_RDONLY | O_CLOEXEC) : -1;
+    int rc = tn_store_put_stream(dst->store, dst->url.key, c->size, read_source, c, po, err);
+    if (c->fd >= 0)
+        close(c->fd);
+    tn_buffer_unref(c->piece);
+    return rc;
+}
+
+/* Anywhere else: a writer on the destination fed by a streamed read
+ * (one GET on the cloud stores, straight from curl into the writer). */
+static int download_into(copy_ctx *c, opened *dst, const tn_put_options *po, tarn_error *err)
+{
+    TN_TRY(tn_store_writer_open(dst->store, dst->url.key, po, &c->w, err));
+    /* a remote read runs to the end, as one request without a range */
+    int64_t length = c->src->store->ops->get_stream ? -1 : c->size;
+    int rc = tn_store_get_stream(c->src->store, c->src->url.key, 0, length, write_destination, c, err);
+    if (!rc && c->done != c->size)
+        rc = tn_error_set(err, TARN_EIO, "%s: the object changed size while being copied", c->src->url.key);
+    if (rc) {
+        c->w->abort(c->w);
+        return rc;
+    }
+    return c->w->commit(c->w, err);
+}
+
 static int stream_copy(opened *src, opened *dst, int flags, tarn_progress_fn progress, void *ctx, tarn_error *err)
 {
     tn_object_meta m;
     TN_TRY(tn_store_head(src->store, src->url.key, &m, err));
     tn_put_options po = {.mode = flags & TARN_STORE_NO_CLOBBER ? TN_PUT_CREATE : TN_PUT_OVERWRITE};
-    tn_store_writer *w;
-    TN_TRY(tn_store_writer_open(dst->store, dst->url.key, &po, &w, err));
-    int rc = TARN_OK;
-    int64_t done = 0;
+    copy_ctx c = {.src = src, .size = m.size, .fd = -1, .progress = progress, .ctx = ctx};
     if (progress)
         progress(ctx, 0, m.size);
-    while (!rc && done < m.size) {
-        tn_buffer *b = NULL;
-        int64_t want = m.size - done < CHUNK ? m.size - done : CHUNK;
-        rc = tn_store_get(src->store, src->url.key, done, want, &b, err);
-        if (!rc && b->size != want)
-            rc = tn_error_set(err, TARN_EIO, "%s: the object changed size while being copied", src->url.key);
-        if (!rc)
-            rc = w->write(w, b->data, b->size, err);
-        tn_buffer_unref(b);
-        if (!rc) {
-            done += want;
-            if (progress)
-                progress(ctx, done, m.size);
-        }
-    }
-    if (rc) {
-        w->abort(w);
-        return rc;
-    }
-    return w->commit(w, err);
+    if (dst->store->ops->put_stream)
+        return upload_from(&c, dst, &po, err);
+    return download_into(&c, dst, &po, err);
 }
 
 static bool same_store(const opened *a, const opened *b)
@@ -225,22 +296,21 @@ int tarn_store_delete(const char *url, tarn_error *err)
     return rc;
 }
 
+static int write_file(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    if (fwrite(p, 1, (size_t)n, ctx) != (size_t)n)
+        return tn_error_set(err, TARN_EIO, "write failed: %s", strerror(errno));
+    return TARN_OK;
+}
+
 int tarn_store_cat(const char *url, FILE *out, tarn_error *err)
 {
     opened o;
     TN_TRY(open_url(url, &o, err));
     tn_object_meta m;
     int rc = tn_store_head(o.store, o.url.key, &m, err);
-    for (int64_t done = 0; !rc && done < m.size;) {
-        tn_buffer *b = NULL;
-        int64_t want = m.size - done < CHUNK ? m.size - done : CHUNK;
-        rc = tn_store_get(o.store, o.url.key, done, want, &b, err);
-        if (!rc && (b->size == 0 || fwrite(b->data, 1, (size_t)b->size, out) != (size_t)b->size))
-            rc = tn_error_set(err, TARN_EIO, "%s: write failed", url);
-        if (!rc)
-            done += b->size;
-        tn_buffer_unref(b);
-    }
+    if (!rc && m.size > 0)
+        rc = tn_store_get_stream(o.store, o.url.key, 0, m.size, write_file, out, err);
     if (!rc && fflush(out) != 0)
         rc = tn_error_set(err, TARN_EIO, "%s: write failed", url);
     close_url(&o);

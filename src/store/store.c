@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "store/profile.h"
 #include "store/store.h"
 
 void tn_url_reset(tn_url *u)
@@ -51,13 +52,66 @@ int tn_url_parse(const char *url, tn_url *out, tarn_error *err)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i]) == slen && strncmp(url, known[i], slen) == 0)
             scheme = known[i];
-    if (!scheme)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "unsupported URL scheme '%.*s' in '%s'", (int)slen, url, url);
+    char *profile = NULL;
+    if (!scheme) { /* a profile's name works as a scheme: minio://bucket/key */
+        int rc = TARN_OK;
+        profile = tn_strndup(url, slen);
+        TN_TRY_ALLOC(profile, err, slen + 1);
+        bool found = !tn_builtin_scheme(url, slen) && tn_profile_exists(profile, &rc, err);
+        if (!found) {
+            tn_free(profile);
+            if (rc)
+                return rc;
+            char *path = tn_profile_path();
+            rc = tn_error_set(err, TARN_EUNSUPPORTED,
+                              "unsupported URL scheme '%.*s' in '%s' (not s3, az, abfs[s], gs, memory, file, "
+                              "nor a profile in %s)",
+                              (int)slen, url, url, path ? path : "the profile file");
+            tn_free(path);
+            return rc;
+        }
+        scheme = profile;
+    }
     const char *slash = strchr(rest, '/');
     size_t rlen = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (rlen == 0)
-        return tn_error_set(err, TARN_EINVAL, "URL '%s' names no bucket or store", url);
-    return set_url(out, scheme, rest, rlen, slash ? slash + 1 : "", err);
+    int rc = rlen == 0 ? tn_error_set(err, TARN_EINVAL, "URL '%s' names no bucket or store", url)
+                       : set_url(out, scheme, rest, rlen, slash ? slash + 1 : "", err);
+    tn_free(profile);
+    return rc;
+}
+
+/* The store of a URL whose scheme names a profile: the profile's type of
+ * store with its settings, named by the profile in URLs and errors. */
+static int open_profile(const tn_url *url, tn_store **out, tarn_error *err)
+{
+    tn_store_settings cfg;
+    TN_TRY(tn_profile_load(url->scheme, &cfg, err));
+    const char *type = tn_ini_get(&cfg.ini, cfg.name, "type");
+    int rc;
+    if (type && strcmp(type, "s3") == 0)
+        rc = tn_store_s3_open_with(url->root, &cfg, out, err);
+    else if (type && strcmp(type, "az") == 0)
+        rc = tn_store_azure_open_with(url->root, &cfg, out, err);
+    else if (type && strcmp(type, "gs") == 0)
+        rc = tn_store_gcs_open_with(url->root, &cfg, out, err);
+    else
+        rc = tn_error_set(err, TARN_EINVAL, "%s: profile '%s' has %s type (s3, az or gs)", cfg.path, cfg.name,
+                          type ? "an unknown" : "no");
+    if (!rc) {
+        char *scheme = tn_strdup(url->scheme);
+        if (!scheme) {
+            tn_store_free(*out);
+            *out = NULL;
+            rc = tn_error_oom(err, 64);
+        } else {
+            tn_free((*out)->scheme);
+            (*out)->scheme = scheme;
+        }
+    }
+    if (rc)
+        tn_error_prefix(err, "profile '%s': ", url->scheme);
+    tn_profile_reset(&cfg);
+    return rc;
 }
 
 int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
@@ -73,8 +127,7 @@ int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
         return tn_store_azure_open(url->root, out, err);
     if (strcmp(url->scheme, "gs") == 0)
         return tn_store_gcs_open(url->root, out, err);
-    return tn_error_set(err, TARN_EUNSUPPORTED, "the %s:// object store is not available in this build",
-                        url->scheme);
+    return open_profile(url, out, err);
 }
 
 void tn_store_free(tn_store *s)
@@ -292,6 +345,97 @@ int tn_store_put(tn_store *s, const char *key, const void *data, int64_t n, cons
     return named(s, rc, err);
 }
 
+/* Feed a writer from a source in PART-sized pieces (stores without a
+ * streaming PUT, and sizes over their single-request limit). */
+static int put_through_writer(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                              const tn_put_options *o, tarn_error *err)
+{
+    uint8_t *buf = tn_malloc(PART);
+    TN_TRY_ALLOC(buf, err, PART);
+    tn_store_writer *w;
+    int rc = s->ops->writer_open(s, key, o, &w, err);
+    if (rc) {
+        tn_free(buf);
+        return rc;
+    }
+    for (int64_t at = 0; !rc && at < size;) {
+        int64_t want = size - at < PART ? size - at : PART, got = 0;
+        rc = read(ctx, at, buf, want, &got, err);
+        if (!rc && got <= 0)
+            rc = tn_error_set(err, TARN_EIO, "%s: the source ended at byte %lld of %lld", key, (long long)at,
+                              (long long)size);
+        if (!rc)
+            rc = w->write(w, buf, got, err);
+        at += got;
+    }
+    tn_free(buf);
+    if (rc) {
+        w->abort(w);
+        return rc;
+    }
+    return w->commit(w, err);
+}
+
+int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                        const tn_put_options *o, tarn_error *err)
+{
+    s->metrics.puts++;
+    int rc = s->ops->put_stream && size <= s->ops->max_single_put
+                 ? s->ops->put_stream(s, key, size, read, ctx, o, err)
+                 : put_through_writer(s, key, size, read, ctx, o, err);
+    if (!rc)
+        s->metrics.bytes_written += size;
+    return named(s, rc, err);
+}
+
+/* Counts the bytes a streamed read delivers. */
+typedef struct counted_sink {
+    tn_sink_fn sink;
+    void *ctx;
+    int64_t bytes;
+} counted_sink;
+
+static int count_bytes(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    counted_sink *c = ctx;
+    TN_TRY(c->sink(c->ctx, p, n, err));
+    c->bytes += n;
+    return TARN_OK;
+}
+
+/* PART-sized ranged reads handed to the sink, for stores without a
+ * streaming GET; a short piece means the object ended. */
+static int get_in_pieces(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                         tarn_error *err)
+{
+    for (int64_t at = offset; length < 0 || at < offset + length;) {
+        int64_t want = length < 0 || offset + length - at > PART ? PART : offset + length - at;
+        tn_buffer *b = NULL;
+        TN_TRY(s->ops->get(s, key, at, want, &b, err));
+        int64_t got = b->size;
+        int rc = got ? sink(ctx, b->data, got, err) : TARN_OK;
+        tn_buffer_unref(b);
+        TN_TRY(rc);
+        if (got < want)
+            break;
+        at += got;
+    }
+    return TARN_OK;
+}
+
+int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err)
+{
+    s->metrics.gets++;
+    if (offset < 0)
+        return named(s, tn_error_set(err, TARN_EINVAL, "%s: a streamed read needs a start offset", key), err);
+    counted_sink c = {sink, ctx, 0};
+    int rc = s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
+                                : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
+    s->metrics.bytes_read += c.bytes;
+    return named(s, rc, err);
+}
+
 int tn_store_writer_open(tn_store *s, const char *key, const tn_put_options *o, tn_store_writer **out,
                          tarn_error *err)
 {
@@ -411,38 +555,230 @@ bool tn_glob_match(const char *p, const char *s)
     return *s == '\0';
 }
 
+/* True when some key that starts with `s` could match the pattern: the
+ * walk descends only into prefixes that pass. */
+static bool could_match_below(const char *p, const char *s)
+{
+    while (*p) {
+        if (!*s)
+            return true; /* the rest of the pattern is for deeper keys */
+        if (p[0] == '*' && p[1] == '*')
+            return true;
+        if (*p == '*') {
+            p++;
+            for (const char *t = s;; t++) {
+                if (could_match_below(p, t))
+                    return true;
+                if (!*t || *t == '/')
+                    return false;
+            }
+        }
+        if (*p == '?') {
+            if (*s == '/')
+                return false;
+        } else if (*p == '[') {
+            const char *end;
+            if (*s == '/' || !match_class(p + 1, *s, &end))
+                return false;
+            p = end;
+            s++;
+            continue;
+        } else {
+            if (*p == '\\' && p[1])
+                p++;
+            if (*p != *s)
+                return false;
+        }
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
 typedef struct glob_ctx {
     const char *pattern;
     char **keys;
+    tn_object_meta *metas;
     int64_t n, cap;
 } glob_ctx;
+
+static int glob_add(glob_ctx *g, const tn_list_entry *e, tarn_error *err)
+{
+    if (g->n == g->cap) {
+        int64_t cap = g->cap ? g->cap * 2 : 16;
+        char **k = tn_realloc(g->keys, sizeof(char *) * (size_t)cap);
+        TN_TRY_ALLOC(k, err, sizeof(char *) * (size_t)cap);
+        g->keys = k;
+        tn_object_meta *m = tn_realloc(g->metas, sizeof *m * (size_t)cap);
+        TN_TRY_ALLOC(m, err, sizeof *m * (size_t)cap);
+        g->metas = m;
+        g->cap = cap;
+    }
+    g->keys[g->n] = tn_strdup(e->key);
+    TN_TRY_ALLOC(g->keys[g->n], err, strlen(e->key) + 1);
+    g->metas[g->n] = e->meta;
+    g->n++;
+    return TARN_OK;
+}
 
 static int collect(void *ctx, const tn_list_entry *e, tarn_error *err)
 {
     glob_ctx *g = ctx;
     if (e->is_prefix || !tn_glob_match(g->pattern, e->key))
         return TARN_OK;
-    if (g->n == g->cap) {
-        int64_t cap = g->cap ? g->cap * 2 : 16;
-        char **k = tn_realloc(g->keys, sizeof(char *) * (size_t)cap);
-        TN_TRY_ALLOC(k, err, sizeof(char *) * (size_t)cap);
-        g->keys = k;
-        g->cap = cap;
+    return glob_add(g, e, err);
+}
+
+/* --- the parallel walk of a remote store's prefixes ------------------------ */
+
+#define MAX_LIST_THREADS 8
+
+/* Prefixes still to list, matches found, and who is busy: shared by the
+ * walkers under one lock. */
+typedef struct walk {
+    tn_store *s;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    char **todo;
+    int64_t n_todo, cap_todo;
+    int busy;  /* walkers listing a prefix right now */
+    int rc;    /* the first failure stops everyone */
+    tarn_error err;
+    glob_ctx found;
+} walk;
+
+static int push_prefix(walk *w, const char *prefix, tarn_error *err)
+{
+    if (w->n_todo == w->cap_todo) {
+        int64_t cap = w->cap_todo ? w->cap_todo * 2 : 16;
+        char **t = tn_realloc(w->todo, sizeof *t * (size_t)cap);
+        TN_TRY_ALLOC(t, err, sizeof *t * (size_t)cap);
+        w->todo = t;
+        w->cap_todo = cap;
     }
-    g->keys[g->n] = tn_strdup(e->key);
-    TN_TRY_ALLOC(g->keys[g->n], err, strlen(e->key) + 1);
-    g->n++;
+    w->todo[w->n_todo] = tn_strdup(prefix);
+    TN_TRY_ALLOC(w->todo[w->n_todo], err, strlen(prefix) + 1);
+    w->n_todo++;
     return TARN_OK;
 }
 
-static int cmp_keys(const void *a, const void *b)
+/* One entry of a one-level listing: a match is kept, a prefix that could
+ * hold matches is queued for a walker. */
+static int walk_entry(void *ctx, const tn_list_entry *e, tarn_error *err)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    walk *w = ctx;
+    const char *pattern = w->found.pattern;
+    if (e->is_prefix ? !could_match_below(pattern, e->key) : !tn_glob_match(pattern, e->key))
+        return TARN_OK;
+    pthread_mutex_lock(&w->lock);
+    int rc = e->is_prefix ? push_prefix(w, e->key, err) : glob_add(&w->found, e, err);
+    if (e->is_prefix)
+        pthread_cond_signal(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
-int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err)
+static void *walker(void *arg)
+{
+    walk *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->rc && w->n_todo == 0 && w->busy > 0)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (w->rc || w->n_todo == 0)
+            break; /* failed, or nothing queued and nobody left to queue more */
+        char *prefix = w->todo[--w->n_todo];
+        w->busy++;
+        pthread_mutex_unlock(&w->lock);
+        tarn_error err;
+        tarn_error_init(&err);
+        int rc = tn_store_list(w->s, prefix, true, walk_entry, w, &err);
+        tn_free(prefix);
+        pthread_mutex_lock(&w->lock);
+        w->busy--;
+        if (rc && !w->rc) {
+            w->rc = rc;
+            w->err = err;
+        }
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* List level by level from `prefix`, MAX_LIST_THREADS prefixes at a time
+ * (each request also waits for a slot of the store's adaptive limit), and
+ * skip prefixes under which nothing can match. */
+static int walk_parallel(tn_store *s, const char *prefix, glob_ctx *g, tarn_error *err)
+{
+    walk w = {.s = s, .found = *g};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.changed, NULL);
+    int rc = push_prefix(&w, prefix, err);
+    if (!rc) {
+        pthread_t t[MAX_LIST_THREADS];
+        int nt = 0;
+        for (int k = 1; k < MAX_LIST_THREADS; k++)
+            if (pthread_create(&t[nt], NULL, walker, &w) == 0)
+                nt++;
+        walker(&w);
+        for (int k = 0; k < nt; k++)
+            pthread_join(t[k], NULL);
+        rc = w.rc;
+        if (rc && err)
+            *err = w.err;
+    }
+    for (int64_t i = 0; i < w.n_todo; i++)
+        tn_free(w.todo[i]);
+    tn_free(w.todo);
+    pthread_cond_destroy(&w.changed);
+    pthread_mutex_destroy(&w.lock);
+    *g = w.found;
+    return rc;
+}
+
+static void free_found(glob_ctx *g)
+{
+    for (int64_t i = 0; i < g->n; i++)
+        tn_free(g->keys[i]);
+    tn_free(g->keys);
+    tn_free(g->metas);
+}
+
+typedef struct found_key {
+    char *key;
+    tn_object_meta meta;
+} found_key;
+
+static int cmp_found(const void *a, const void *b)
+{
+    return strcmp(((const found_key *)a)->key, ((const found_key *)b)->key);
+}
+
+/* Sort keys and their metadata together (walkers find them in any order). */
+static int sort_found(glob_ctx *g, tarn_error *err)
+{
+    if (g->n < 2)
+        return TARN_OK;
+    found_key *f = tn_malloc(sizeof *f * (size_t)g->n);
+    TN_TRY_ALLOC(f, err, sizeof *f * (size_t)g->n);
+    for (int64_t i = 0; i < g->n; i++)
+        f[i] = (found_key){g->keys[i], g->metas[i]};
+    qsort(f, (size_t)g->n, sizeof *f, cmp_found);
+    for (int64_t i = 0; i < g->n; i++) {
+        g->keys[i] = f[i].key;
+        g->metas[i] = f[i].meta;
+    }
+    tn_free(f);
+    return TARN_OK;
+}
+
+int tn_store_glob_meta(tn_store *s, const char *pattern, char ***keys, tn_object_meta **metas, int64_t *n,
+                       tarn_error *err)
 {
     *keys = NULL;
+    if (metas)
+        *metas = NULL;
     *n = 0;
     /* list under the longest literal directory prefix of the pattern */
     size_t lit = strcspn(pattern, "*?[\\");
@@ -454,17 +790,25 @@ int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, ta
     else
         prefix[0] = '\0';
     glob_ctx g = {.pattern = pattern};
-    int rc = tn_store_list(s, prefix, false, collect, &g, err);
+    /* remote stores walk the levels in parallel; a local walk is cheap */
+    int rc = remote(s) ? walk_parallel(s, prefix, &g, err) : tn_store_list(s, prefix, false, collect, &g, err);
     tn_free(prefix);
+    if (!rc)
+        rc = sort_found(&g, err);
     if (rc) {
-        for (int64_t i = 0; i < g.n; i++)
-            tn_free(g.keys[i]);
-        tn_free(g.keys);
+        free_found(&g);
         return rc;
     }
-    if (g.n > 1)
-        qsort(g.keys, (size_t)g.n, sizeof(char *), cmp_keys);
     *keys = g.keys;
+    if (metas)
+        *metas = g.metas;
+    else
+        tn_free(g.metas);
     *n = g.n;
     return TARN_OK;
+}
+
+int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err)
+{
+    return tn_store_glob_meta(s, pattern, keys, NULL, n, err);
 }

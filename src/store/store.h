@@ -69,6 +69,13 @@ typedef struct tn_store_metrics {
 typedef struct tn_store tn_store;
 typedef struct tn_store_writer tn_store_writer;
 
+/* A body pulled by position: up to n bytes at `offset` into dst, *got of
+ * them (0 only at the end). Reading by position lets a failed upload be
+ * sent again from the start. */
+typedef int (*tn_read_at_fn)(void *ctx, int64_t offset, void *dst, int64_t n, int64_t *got, tarn_error *err);
+/* Where the bytes of a streamed read go, in order. */
+typedef int (*tn_sink_fn)(void *ctx, const void *p, int64_t n, tarn_error *err);
+
 typedef struct tn_store_ops {
     const char *name;
     int (*head)(tn_store *s, const char *key, tn_object_meta *meta, tarn_error *err);
@@ -79,6 +86,15 @@ typedef struct tn_store_ops {
                tarn_error *err);
     int (*writer_open)(tn_store *s, const char *key, const tn_put_options *o, tn_store_writer **out,
                        tarn_error *err);
+    /* Optional: one request whose body of `size` bytes is pulled from read
+     * as it is sent (no copy in memory), for sizes up to max_single_put. */
+    int (*put_stream)(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                      const tn_put_options *o, tarn_error *err);
+    int64_t max_single_put;
+    /* Optional: bytes [offset, offset+length) (length -1: to the end) handed
+     * to sink as they arrive; a broken transfer resumes where it stopped. */
+    int (*get_stream)(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                      tarn_error *err);
     /* Objects whose keys start with prefix; with delimiter '/', only one level
      * below the prefix, deeper keys rolled up into is_prefix entries. */
     int (*list)(tn_store *s, const char *prefix, bool delimited, tn_list_fn fn, void *ctx, tarn_error *err);
@@ -125,6 +141,17 @@ int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_op
 int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o,
                     tarn_error *err) TN_MUST_USE;
 
+/* Upload `size` bytes pulled from read: one streaming request where the
+ * backend has one and the size allows, else a streaming writer fed in
+ * 8 MiB pieces. */
+int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                        const tn_put_options *o, tarn_error *err) TN_MUST_USE;
+/* Read bytes [offset, offset+length) (length -1: to the end; offset >= 0)
+ * into sink: one streaming request where the backend has one, else 8 MiB
+ * ranged reads. */
+int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err) TN_MUST_USE;
+
 /* One wanted byte range of an object and, after tn_store_get_ranges, its bytes. */
 typedef struct tn_range {
     int64_t offset;
@@ -152,6 +179,13 @@ bool tn_glob_has_magic(const char *text);
 /* Every key of the store matching the glob, in key order; *keys is an array
  * of n owned strings (free each and the array with tn_free). */
 int tn_store_glob(tn_store *s, const char *pattern, char ***keys, int64_t *n, tarn_error *err) TN_MUST_USE;
+/* The same with each key's listed size, time and etag (*metas owned, one
+ * per key; metas may be NULL). On remote stores the levels below the
+ * pattern's literal prefix are listed one at a time with a delimiter, up to
+ * 8 prefixes at once, descending only into prefixes under which a key could
+ * still match. */
+int tn_store_glob_meta(tn_store *s, const char *pattern, char ***keys, tn_object_meta **metas, int64_t *n,
+                       tarn_error *err) TN_MUST_USE;
 
 /* Backends (constructors used by tn_store_open). */
 int tn_store_local_open(tn_store **out, tarn_error *err);
@@ -160,6 +194,12 @@ int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err);
 /* root: "container" or "container@account.dfs.core.windows.net" */
 int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err);
 int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err);
+/* The same with settings from a named profile instead of the environment
+ * (cfg NULL: the environment). */
+typedef struct tn_store_settings tn_store_settings;
+int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
+int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
+int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
 /* Create the store's container if it does not exist. */
 int tn_store_azure_create_container(tn_store *s, tarn_error *err);
 

@@ -32,6 +32,7 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/profile.h"
 #include "store/store.h"
 #include "store/xml.h"
 
@@ -49,20 +50,8 @@ typedef struct az_store {
     tn_retry_policy retry;
 } az_store;
 
-typedef struct call {
-    az_store *s;
-    const char *method;
-    const char *blob;         /* blob name, or NULL for container calls */
-    tn_kv_pair query[6];
-    int n_query;
-    tn_kv_pair extra[6];
-    int n_extra;
-    const void *body;
-    int64_t body_len;
-    int attempts; /* how many tries the last run took */
-} call;
 
-static const char *find_extra(const call *c, const char *name)
+static const char *find_extra(const tn_cloud_call *c, const char *name)
 {
     for (int i = 0; i < c->n_extra; i++)
         if (strcasecmp(c->extra[i].name, name) == 0)
@@ -75,9 +64,9 @@ static int cmp_kv(const void *a, const void *b)
     return strcmp(((const tn_kv_pair *)a)->name, ((const tn_kv_pair *)b)->name);
 }
 
-static int sign(const call *c, const char *path, const char *date, tn_buf *auth, tarn_error *err)
+static int sign(const tn_cloud_call *c, const char *path, const char *date, tn_buf *auth, tarn_error *err)
 {
-    az_store *s = c->s;
+    az_store *s = (az_store *)c->store;
     tn_buf sts;
     tn_buf_init(&sts, 0);
     char len[32] = ""; /* empty for zero-length bodies since version 2015-02-21 */
@@ -99,7 +88,7 @@ static int sign(const call *c, const char *path, const char *date, tn_buf *auth,
         rc = tn_buf_printf(&sts, err, "%s:%s\n", ms[i].name, ms[i].value);
     if (!rc)
         rc = tn_buf_printf(&sts, err, "/%s%s", s->account, path);
-    tn_kv_pair q[6];
+    tn_kv_pair q[TN_CLOUD_MAX_PARAMS];
     memcpy(q, c->query, sizeof(tn_kv_pair) * (size_t)c->n_query);
     qsort(q, (size_t)c->n_query, sizeof *q, cmp_kv);
     for (int i = 0; i < c->n_query && !rc; i++)
@@ -118,21 +107,19 @@ static int sign(const call *c, const char *path, const char *date, tn_buf *auth,
 
 static int build(void *ctx, tn_http_request *req, tarn_error *err)
 {
-    call *c = ctx;
-    az_store *s = c->s;
-    req->method = c->method;
-    req->body = c->body;
-    req->body_len = c->body_len;
+    tn_cloud_call *c = ctx;
+    az_store *s = (az_store *)c->store;
+    tn_cloud_request_body(c, req, "x-ms-range"); /* signed with the other x-ms- headers */
     tn_buf path, url;
     tn_buf_init(&path, 0);
     tn_buf_init(&url, 0);
     int rc = tn_buf_printf(&path, err, "%s/", s->path_prefix);
     if (!rc)
         rc = tn_uri_encode(s->base.root, false, &path, err);
-    if (!rc && c->blob) {
+    if (!rc && c->key) {
         rc = tn_buf_append_byte(&path, '/', err);
         if (!rc)
-            rc = tn_uri_encode(c->blob, true, &path, err);
+            rc = tn_uri_encode(c->key, true, &path, err);
     }
     const char *host_end = strstr(s->endpoint, "://");
     host_end = host_end ? strchr(host_end + 3, '/') : NULL;
@@ -144,7 +131,7 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     if (!rc && s->sas)
         rc = tn_buf_printf(&url, err, "%c%s", c->n_query ? '&' : '?', s->sas);
     if (!rc && url.len >= sizeof req->url)
-        rc = tn_error_set(err, TARN_EINVAL, "URL too long for blob '%s'", c->blob ? c->blob : "");
+        rc = tn_error_set(err, TARN_EINVAL, "URL too long for blob '%s'", c->key ? c->key : "");
     if (!rc)
         memcpy(req->url, url.data, url.len + 1);
     char date[64];
@@ -173,41 +160,16 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return rc;
 }
 
-static int run(call *c, tn_http_response *resp, tarn_error *err)
+static void new_call(tn_cloud_call *c, az_store *s, const char *method, const char *blob)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
-    TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
-    c->attempts = resp->attempts;
-    int rc = tn_cloud_check(resp, "az", c->s->base.root, c->blob, err);
-    if (rc)
-        tn_http_response_reset(resp);
-    return rc;
-}
-
-static void add_extra(call *c, const char *name, const char *value)
-{
-    c->extra[c->n_extra].name = name;
-    c->extra[c->n_extra++].value = value;
-}
-
-static void add_query(call *c, const char *name, const char *value)
-{
-    c->query[c->n_query].name = name;
-    c->query[c->n_query++].value = value;
+    tn_cloud_call_init(c, &s->base, &s->retry, build, method, blob);
 }
 
 static int az_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
 {
-    call c = {.s = (az_store *)base, .method = "HEAD", .blob = key};
-    tn_http_response r;
-    TN_TRY(run(&c, &r, err));
-    const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
-    meta->size = len ? strtoll(len, NULL, 10) : 0;
-    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
-    snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
-    tn_cloud_unquote(meta->etag);
-    tn_http_response_reset(&r);
-    return TARN_OK;
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "HEAD", key);
+    return tn_cloud_head(&c, meta, err);
 }
 
 static int az_get(tn_store *base, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
@@ -233,11 +195,12 @@ static int az_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
         snprintf(range, sizeof range, "bytes=%lld-%lld", (long long)offset, (long long)(offset + length - 1));
     else if (offset > 0)
         snprintf(range, sizeof range, "bytes=%lld-", (long long)offset);
-    call c = {.s = (az_store *)base, .method = "GET", .blob = key};
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "GET", key);
     if (*range)
-        add_extra(&c, "x-ms-range", range);
+        tn_cloud_add_extra(&c, "x-ms-range", range);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_EINVAL && err && strstr(err->message, "InvalidRange"))
         tn_error_prefix(err, "range starts past the end: ");
     TN_TRY(rc);
@@ -248,33 +211,31 @@ static int az_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
     return TARN_OK;
 }
 
-static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t cap)
-{
-    if (!o || o->mode == TN_PUT_OVERWRITE)
-        return;
-    if (o->mode == TN_PUT_CREATE) {
-        add_extra(c, "If-None-Match", "*");
-    } else {
-        snprintf(buf, cap, "\"%s\"", o->if_match ? o->if_match : "");
-        add_extra(c, "If-Match", buf);
-    }
-}
-
 static int az_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                   tarn_error *err)
 {
-    call c = {.s = (az_store *)base, .method = "PUT", .blob = key, .body = data, .body_len = n};
-    add_extra(&c, "x-ms-blob-type", "BlockBlob");
-    char cond[80];
-    add_conditions(&c, o, cond, sizeof cond);
-    tn_http_response r;
-    int rc = run(&c, &r, err);
-    if (!rc)
-        tn_http_response_reset(&r);
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
-        tn_store_holds(base, key, data, n))
-        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return tn_cloud_conflict(rc, o, err);
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "PUT", key);
+    tn_cloud_add_extra(&c, "x-ms-blob-type", "BlockBlob");
+    return tn_cloud_put_bytes(&c, data, n, o, err);
+}
+
+/* One Put Blob whose body is pulled from the source as curl sends it. */
+static int az_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                         const tn_put_options *o, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "PUT", key);
+    tn_cloud_add_extra(&c, "x-ms-blob-type", "BlockBlob");
+    return tn_cloud_put_source(&c, size, read, ctx, o, err);
+}
+
+static int az_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                         void *ctx, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "GET", key);
+    return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
 /* --- block writer ------------------------------------------------------------ */
@@ -299,11 +260,14 @@ static int put_block(az_writer *w, tarn_error *err)
     /* block ids must all have the same length within a blob */
     snprintf(raw, sizeof raw, "%016llx-%08d", (unsigned long long)w->nonce, w->n_blocks);
     EVP_EncodeBlock((unsigned char *)id, (const unsigned char *)raw, (int)strlen(raw));
-    call c = {.s = w->s, .method = "PUT", .blob = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
-    add_query(&c, "comp", "block");
-    add_query(&c, "blockid", id);
+    tn_cloud_call c;
+    new_call(&c, w->s, "PUT", w->pw.key);
+    c.body = w->pw.buf;
+    c.body_len = w->pw.len;
+    tn_cloud_add_query(&c, "comp", "block");
+    tn_cloud_add_query(&c, "blockid", id);
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     tn_http_response_reset(&r);
     TN_TRY(tn_buf_printf(&w->list, err, "<Latest>%s</Latest>", id));
     w->n_blocks++;
@@ -338,12 +302,15 @@ static int aw_commit(tn_store_writer *base, tarn_error *err)
         rc = tn_buf_printf(&body, err, "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>%s</BlockList>",
                            (char *)w->list.data);
     if (!rc) {
-        call c = {.s = w->s, .method = "PUT", .blob = w->pw.key, .body = body.data, .body_len = (int64_t)body.len};
-        add_query(&c, "comp", "blocklist");
+        tn_cloud_call c;
+        new_call(&c, w->s, "PUT", w->pw.key);
+        c.body = body.data;
+        c.body_len = (int64_t)body.len;
+        tn_cloud_add_query(&c, "comp", "blocklist");
         char cond[80];
-        add_conditions(&c, &w->pw.opts, cond, sizeof cond);
+        tn_cloud_add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
-        rc = run(&c, &r, err);
+        rc = tn_cloud_run(&c, &r, err);
         if (!rc)
             tn_http_response_reset(&r);
         rc = tn_cloud_conflict(rc, &w->pw.opts, err);
@@ -387,16 +354,17 @@ static int az_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
     int rc = TARN_OK;
     bool more = true;
     while (more && !rc) {
-        call c = {.s = s, .method = "GET"};
-        add_query(&c, "restype", "container");
-        add_query(&c, "comp", "list");
-        add_query(&c, "prefix", prefix);
+        tn_cloud_call c;
+        new_call(&c, s, "GET", NULL);
+        tn_cloud_add_query(&c, "restype", "container");
+        tn_cloud_add_query(&c, "comp", "list");
+        tn_cloud_add_query(&c, "prefix", prefix);
         if (delimited)
-            add_query(&c, "delimiter", "/");
+            tn_cloud_add_query(&c, "delimiter", "/");
         if (marker.len)
-            add_query(&c, "marker", (char *)marker.data);
+            tn_cloud_add_query(&c, "marker", (char *)marker.data);
         tn_http_response r;
-        if ((rc = run(&c, &r, err)))
+        if ((rc = tn_cloud_run(&c, &r, err)))
             break;
         tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
         /* Blob and BlobPrefix entries come interleaved in name order */
@@ -435,9 +403,10 @@ static int az_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
 
 static int az_remove(tn_store *base, const char *key, tarn_error *err)
 {
-    call c = {.s = (az_store *)base, .method = "DELETE", .blob = key};
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "DELETE", key);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_ENOTFOUND)
         return TARN_OK;
     if (!rc)
@@ -482,6 +451,9 @@ static const tn_store_ops azure_ops = {
     .get = az_get,
     .put = az_put,
     .writer_open = az_writer_open,
+    .put_stream = az_put_stream,
+    .max_single_put = (int64_t)5000 << 20, /* Put Blob's limit since version 2019-12-12 */
+    .get_stream = az_get_stream,
     .list = az_list,
     .remove = az_remove,
     .copy = az_copy,
@@ -491,10 +463,11 @@ static const tn_store_ops azure_ops = {
 
 int tn_store_azure_create_container(tn_store *base, tarn_error *err)
 {
-    call c = {.s = (az_store *)base, .method = "PUT"};
-    add_query(&c, "restype", "container");
+    tn_cloud_call c;
+    new_call(&c, (az_store *)base, "PUT", NULL);
+    tn_cloud_add_query(&c, "restype", "container");
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_ECONFLICT) /* ContainerAlreadyExists */
         return TARN_OK;
     if (!rc)
@@ -502,13 +475,13 @@ int tn_store_azure_create_container(tn_store *base, tarn_error *err)
     return rc;
 }
 
-static const char *env2(const char *a, const char *b)
-{
-    const char *v = getenv(a);
-    return v && *v ? v : (v = getenv(b)) && *v ? v : NULL;
-}
 
 int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
+{
+    return tn_store_azure_open_with(root, NULL, out, err);
+}
+
+int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
 {
     *out = NULL;
     az_store *s = tn_calloc(1, sizeof *s);
@@ -520,7 +493,7 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
     /* abfss://container@account.dfs.core.windows.net names the account */
     const char *at = strchr(root, '@');
     s->base.root = at ? tn_strndup(root, (size_t)(at - root)) : tn_strdup(root);
-    const char *account = env2("AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT");
+    const char *account = tn_setting(cfg, "account", "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT");
     if (at)
         s->account = tn_strndup(at + 1, strcspn(at + 1, "."));
     else if (account)
@@ -531,12 +504,14 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
         goto fail;
     }
     if (!s->account) {
-        rc = tn_error_set(err, TARN_EINVAL,
-                          "az://%s: no storage account (set AZURE_STORAGE_ACCOUNT_NAME or use abfss://container@account...)",
-                          root);
+        rc = cfg ? tn_error_set(err, TARN_EINVAL, "profile '%s' sets no account (account=NAME)", cfg->name)
+                 : tn_error_set(err, TARN_EINVAL,
+                                "az://%s: no storage account (set AZURE_STORAGE_ACCOUNT_NAME or use "
+                                "abfss://container@account...)",
+                                root);
         goto fail;
     }
-    const char *key = env2("AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY");
+    const char *key = tn_setting(cfg, "account_key", "AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY");
     if (key) {
         s->key_len = EVP_DecodeBlock(s->key, (const unsigned char *)key, (int)strlen(key));
         if (s->key_len <= 0 || strlen(key) > 160) {
@@ -547,13 +522,13 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err)
         for (size_t n = strlen(key); n && key[n - 1] == '='; n--)
             s->key_len--;
     }
-    const char *sas = getenv("AZURE_STORAGE_SAS_TOKEN");
-    if (sas && *sas && !(s->sas = tn_strdup(*sas == '?' ? sas + 1 : sas))) {
+    const char *sas = tn_setting(cfg, "sas_token", "AZURE_STORAGE_SAS_TOKEN", NULL);
+    if (sas && !(s->sas = tn_strdup(*sas == '?' ? sas + 1 : sas))) {
         rc = tn_error_oom(err, strlen(sas));
         goto fail;
     }
-    const char *ep = getenv("AZURE_STORAGE_ENDPOINT");
-    s->endpoint = ep && *ep ? tn_strdup(ep) : tn_sprintf("https://%s.blob.core.windows.net", s->account);
+    const char *ep = tn_setting(cfg, "endpoint", "AZURE_STORAGE_ENDPOINT", NULL);
+    s->endpoint = ep ? tn_strdup(ep) : tn_sprintf("https://%s.blob.core.windows.net", s->account);
     if (!s->endpoint) {
         rc = tn_error_oom(err, 256);
         goto fail;

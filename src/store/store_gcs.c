@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/profile.h"
 #include "store/store.h"
 
 #define CHUNK_SIZE (8 << 20) /* resumable uploads: multiple of 256 KiB */
@@ -141,35 +142,23 @@ static int refresh_token(gcs_store *s, tarn_error *err)
 
 /* --- requests ------------------------------------------------------------------ */
 
-typedef struct call {
-    gcs_store *s;
-    const char *method;
-    const char *object;   /* for error messages */
-    tn_buf url;           /* full URL, built by the caller */
-    tn_kv_pair extra[4];
-    int n_extra;
-    const void *body;
-    int64_t body_len;
-    int attempts; /* how many tries the last run took */
-} call;
 
 static int build(void *ctx, tn_http_request *req, tarn_error *err)
 {
-    call *c = ctx;
-    req->method = c->method;
-    req->body = c->body;
-    req->body_len = c->body_len;
+    tn_cloud_call *c = ctx;
+    gcs_store *s = (gcs_store *)c->store;
+    tn_cloud_request_body(c, req, "Range");
     if (c->url.len >= sizeof req->url)
-        return tn_error_set(err, TARN_EINVAL, "URL too long for object '%s'", c->object ? c->object : "");
+        return tn_error_set(err, TARN_EINVAL, "URL too long for object '%s'", c->key ? c->key : "");
     memcpy(req->url, c->url.data, c->url.len + 1);
     for (int i = 0; i < c->n_extra; i++)
         TN_TRY(tn_http_add_header(req, c->extra[i].name, c->extra[i].value, err));
-    if (c->s->key) {
-        pthread_mutex_lock(&c->s->lock);
-        int rc = refresh_token(c->s, err);
+    if (s->key) {
+        pthread_mutex_lock(&s->lock);
+        int rc = refresh_token(s, err);
         char auth[4200];
-        snprintf(auth, sizeof auth, "Bearer %s", c->s->token);
-        pthread_mutex_unlock(&c->s->lock);
+        snprintf(auth, sizeof auth, "Bearer %s", s->token);
+        pthread_mutex_unlock(&s->lock);
         TN_TRY(rc);
         TN_TRY(tn_http_add_header(req, "Authorization", auth, err));
     }
@@ -178,25 +167,17 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return TARN_OK;
 }
 
-static int run(call *c, tn_http_response *resp, tarn_error *err)
+static void new_call(tn_cloud_call *c, gcs_store *s, const char *method, const char *object)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
-    int rc = tn_http_execute(&c->s->retry, build, c, st, resp, err);
-    c->attempts = resp->attempts;
-    if (!rc)
-        rc = tn_cloud_check(resp, "gs", c->s->base.root, c->object, err);
-    if (rc)
-        tn_http_response_reset(resp);
-    tn_buf_reset(&c->url);
-    return rc;
+    tn_cloud_call_init(c, &s->base, &s->retry, build, method, object);
 }
 
 /* c->url = endpoint + prefix + "/b/BUCKET/o[/OBJECT]" + query. */
-static int make_url(call *c, const char *api, const char *object, const char *query, tarn_error *err)
+static int make_url(tn_cloud_call *c, const char *api, const char *object, const char *query, tarn_error *err)
 {
     tn_buf_init(&c->url, 0);
-    TN_TRY(tn_buf_printf(&c->url, err, "%s%s/b/", c->s->endpoint, api));
-    TN_TRY(tn_uri_encode(c->s->base.root, false, &c->url, err));
+    TN_TRY(tn_buf_printf(&c->url, err, "%s%s/b/", ((gcs_store *)c->store)->endpoint, api));
+    TN_TRY(tn_uri_encode(c->store->root, false, &c->url, err));
     TN_TRY(tn_buf_append_str(&c->url, "/o", err));
     if (object) {
         TN_TRY(tn_buf_append_byte(&c->url, '/', err));
@@ -230,10 +211,11 @@ static json_t *body_json(const tn_http_response *r)
 
 static int gcs_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
 {
-    call c = {.s = (gcs_store *)base, .method = "GET", .object = key};
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "GET", key);
     TN_TRY(make_url(&c, "/storage/v1", key, NULL, err));
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     json_t *j = body_json(&r);
     tn_http_response_reset(&r);
     if (!j)
@@ -262,14 +244,14 @@ static int gcs_get(tn_store *base, const char *key, int64_t offset, int64_t leng
         snprintf(range, sizeof range, "bytes=%lld-%lld", (long long)offset, (long long)(offset + length - 1));
     else if (offset > 0)
         snprintf(range, sizeof range, "bytes=%lld-", (long long)offset);
-    call c = {.s = (gcs_store *)base, .method = "GET", .object = key};
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "GET", key);
     TN_TRY(make_url(&c, "/storage/v1", key, "?alt=media", err));
     if (*range) {
-        c.extra[0] = (tn_kv_pair){"Range", range};
-        c.n_extra = 1;
+        tn_cloud_add_extra(&c, "Range", range);
     }
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_EINVAL && offset > 0 && err && strstr(err->message, "HTTP 416")) {
         /* 416 also answers a range that starts exactly at the end: that read is empty */
         tn_object_meta m;
@@ -303,10 +285,10 @@ static int condition_query(const tn_put_options *o, char *q, size_t cap, char se
     return TARN_OK;
 }
 
-static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
-                   tarn_error *err)
+/* A media upload of c's body (bytes or a source) to key, settled as
+ * tn_cloud_put does. */
+static int media_upload(tn_cloud_call *c, const char *key, const tn_put_options *o, tarn_error *err)
 {
-    call c = {.s = (gcs_store *)base, .method = "POST", .object = key, .body = data, .body_len = n};
     tn_buf q;
     tn_buf_init(&q, 0);
     char cond[64];
@@ -317,22 +299,49 @@ static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n,
     if (!rc)
         rc = tn_buf_append_str(&q, cond, err);
     if (!rc)
-        rc = make_url(&c, "/upload/storage/v1", NULL, (char *)q.data, err);
+        rc = make_url(c, "/upload/storage/v1", NULL, (char *)q.data, err);
     tn_buf_reset(&q);
+    if (rc) {
+        tn_buf_reset(&c->url);
+        return rc;
+    }
+    tn_cloud_add_extra(c, "Content-Type", "application/octet-stream");
+    return tn_cloud_put(c, o, err);
+}
+
+static int gcs_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
+                   tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "POST", key);
+    c.body = data;
+    c.body_len = n;
+    return media_upload(&c, key, o, err);
+}
+
+/* One media upload whose body is pulled from the source as curl sends it. */
+static int gcs_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                          const tn_put_options *o, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "POST", key);
+    c.body_len = size;
+    c.body_read = read;
+    c.body_ctx = ctx;
+    return media_upload(&c, key, o, err);
+}
+
+static int gcs_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                          void *ctx, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "GET", key);
+    int rc = make_url(&c, "/storage/v1", key, "?alt=media", err);
     if (rc) {
         tn_buf_reset(&c.url);
         return rc;
     }
-    c.extra[0] = (tn_kv_pair){"Content-Type", "application/octet-stream"};
-    c.n_extra = 1;
-    tn_http_response r;
-    rc = run(&c, &r, err);
-    if (!rc)
-        tn_http_response_reset(&r);
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
-        tn_store_holds(base, key, data, n))
-        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return tn_cloud_conflict(rc, o, err);
+    return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
 /* --- writer: buffered, one upload at commit for small objects, a resumable
@@ -353,7 +362,8 @@ static void gw_free(gcs_writer *w)
 
 static int start_session(gcs_writer *w, tarn_error *err)
 {
-    call c = {.s = w->s, .method = "POST", .object = w->pw.key};
+    tn_cloud_call c;
+    new_call(&c, w->s, "POST", w->pw.key);
     tn_buf q;
     tn_buf_init(&q, 0);
     char cond[64];
@@ -371,7 +381,7 @@ static int start_session(gcs_writer *w, tarn_error *err)
         return rc;
     }
     tn_http_response r;
-    TN_TRY(tn_cloud_conflict(run(&c, &r, err), &w->pw.opts, err));
+    TN_TRY(tn_cloud_conflict(tn_cloud_run(&c, &r, err), &w->pw.opts, err));
     const char *loc = tn_http_header(&r, "location");
     w->session = loc ? tn_strdup(loc) : NULL;
     tn_http_response_reset(&r);
@@ -393,17 +403,19 @@ static int send_chunk(gcs_writer *w, bool last, tarn_error *err)
                  (long long)(w->sent + w->pw.len));
     else
         snprintf(range, sizeof range, "bytes %lld-%lld/*", (long long)w->sent, (long long)(w->sent + w->pw.len - 1));
-    call c = {.s = w->s, .method = "PUT", .object = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
+    tn_cloud_call c;
+    new_call(&c, w->s, "PUT", w->pw.key);
+    c.body = w->pw.buf;
+    c.body_len = w->pw.len;
     tn_buf_init(&c.url, 0);
     TN_TRY(tn_buf_append_str(&c.url, w->session, err));
-    c.extra[0] = (tn_kv_pair){"Content-Range", range};
-    c.n_extra = 1;
+    tn_cloud_add_extra(&c, "Content-Range", range);
     tn_http_response r;
     tn_http_stats st = {&w->s->base.metrics.retries, &w->s->base.metrics.throttles, &w->s->base.limiter};
     int rc = tn_http_execute(&w->s->retry, build, &c, st, &r, err);
     tn_buf_reset(&c.url);
     if (!rc && !(r.status == 308 && !last)) /* 308: chunk accepted, send more */
-        rc = tn_cloud_conflict(tn_cloud_check(&r, "gs", w->s->base.root, w->pw.key, err), &w->pw.opts, err);
+        rc = tn_cloud_conflict(tn_cloud_check(&r, w->s->base.scheme, w->s->base.root, w->pw.key, err), &w->pw.opts, err);
     tn_http_response_reset(&r);
     TN_TRY(rc);
     w->sent += w->pw.len;
@@ -427,7 +439,8 @@ static void cancel_session(gcs_writer *w)
 {
     if (!w->session)
         return;
-    call c = {.s = w->s, .method = "DELETE", .object = w->pw.key};
+    tn_cloud_call c;
+    new_call(&c, w->s, "DELETE", w->pw.key);
     tn_buf_init(&c.url, 0);
     if (tn_buf_append_str(&c.url, w->session, NULL) == TARN_OK) {
         tn_http_response r;
@@ -535,7 +548,8 @@ static int gcs_list(tn_store *base, const char *prefix, bool delimited, tn_list_
     char *token = NULL;
     int rc = TARN_OK;
     do {
-        call c = {.s = (gcs_store *)base, .method = "GET", .object = prefix};
+        tn_cloud_call c;
+        new_call(&c, (gcs_store *)base, "GET", prefix);
         tn_buf q;
         tn_buf_init(&q, 0);
         rc = tn_buf_append_str(&q, "?prefix=", err);
@@ -558,7 +572,7 @@ static int gcs_list(tn_store *base, const char *prefix, bool delimited, tn_list_
             break;
         }
         tn_http_response r;
-        if ((rc = run(&c, &r, err)))
+        if ((rc = tn_cloud_run(&c, &r, err)))
             break;
         rc = tn_gcs_parse_list(r.body ? (const char *)r.body->data : "{}", r.body ? (size_t)r.body->size : 2, fn, ctx,
                                &token, err);
@@ -570,10 +584,11 @@ static int gcs_list(tn_store *base, const char *prefix, bool delimited, tn_list_
 
 static int gcs_remove(tn_store *base, const char *key, tarn_error *err)
 {
-    call c = {.s = (gcs_store *)base, .method = "DELETE", .object = key};
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "DELETE", key);
     TN_TRY(make_url(&c, "/storage/v1", key, NULL, err));
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_ENOTFOUND)
         return TARN_OK;
     if (!rc)
@@ -583,7 +598,8 @@ static int gcs_remove(tn_store *base, const char *key, tarn_error *err)
 
 static int gcs_copy(tn_store *base, const char *from, const char *to, const tn_put_options *o, tarn_error *err)
 {
-    call c = {.s = (gcs_store *)base, .method = "POST", .object = to};
+    tn_cloud_call c;
+    new_call(&c, (gcs_store *)base, "POST", to);
     tn_buf q;
     tn_buf_init(&q, 0);
     char cond[64];
@@ -605,7 +621,7 @@ static int gcs_copy(tn_store *base, const char *from, const char *to, const tn_p
         return rc;
     }
     tn_http_response r;
-    rc = tn_cloud_conflict(run(&c, &r, err), o, err);
+    rc = tn_cloud_conflict(tn_cloud_run(&c, &r, err), o, err);
     if (!rc) {
         /* large rewrites may need more calls; the JSON says when done */
         json_t *j = body_json(&r);
@@ -645,6 +661,9 @@ static const tn_store_ops gcs_ops = {
     .get = gcs_get,
     .put = gcs_put,
     .writer_open = gcs_writer_open,
+    .put_stream = gcs_put_stream,
+    .max_single_put = (int64_t)5 << 40, /* GCS's object size limit */
+    .get_stream = gcs_get_stream,
     .list = gcs_list,
     .remove = gcs_remove,
     .copy = gcs_copy,
@@ -681,6 +700,11 @@ static int load_key(gcs_store *s, const char *path, tarn_error *err)
 
 int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
 {
+    return tn_store_gcs_open_with(bucket, NULL, out, err);
+}
+
+int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
+{
     *out = NULL;
     gcs_store *s = tn_calloc(1, sizeof *s);
     TN_TRY_ALLOC(s, err, sizeof *s);
@@ -690,8 +714,8 @@ int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
-    const char *emu = getenv("STORAGE_EMULATOR_HOST");
-    if (emu && *emu)
+    const char *emu = tn_setting(cfg, "endpoint", "STORAGE_EMULATOR_HOST", NULL);
+    if (emu)
         s->endpoint = strstr(emu, "://") ? tn_strdup(emu) : tn_sprintf("http://%s", emu);
     else
         s->endpoint = tn_strdup("https://storage.googleapis.com");
@@ -703,8 +727,8 @@ int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err)
     size_t n = strlen(s->endpoint);
     while (n && s->endpoint[n - 1] == '/')
         s->endpoint[--n] = '\0';
-    const char *cred = getenv("GOOGLE_APPLICATION_CREDENTIALS");
-    if (cred && *cred && (rc = load_key(s, cred, err)))
+    const char *cred = tn_setting(cfg, "credentials", "GOOGLE_APPLICATION_CREDENTIALS", NULL);
+    if (cred && (rc = load_key(s, cred, err)))
         goto fail;
     *out = &s->base;
     return TARN_OK;

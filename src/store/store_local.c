@@ -151,7 +151,13 @@ typedef struct local_writer {
     char *tmp;
     tn_put_mode mode;
     char *if_match;
+    uint8_t *pending; /* small writes gathered into one write() */
+    int64_t n_pending;
 } local_writer;
+
+/* Streamed reads arrive in pieces of 16 KiB; gather them so a GiB is not
+ * 65536 system calls. */
+#define GATHER (1 << 20)
 
 static void writer_free(local_writer *w, bool remove_tmp)
 {
@@ -162,12 +168,12 @@ static void writer_free(local_writer *w, bool remove_tmp)
     tn_free(w->path);
     tn_free(w->tmp);
     tn_free(w->if_match);
+    tn_free(w->pending);
     tn_free(w);
 }
 
-static int lw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
+static int write_all(local_writer *w, const void *p, int64_t n, tarn_error *err)
 {
-    local_writer *w = (local_writer *)base;
     const uint8_t *q = p;
     while (n > 0) {
         ssize_t k = write(w->fd, q, (size_t)n);
@@ -181,10 +187,35 @@ static int lw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error 
     return TARN_OK;
 }
 
+static int flush_pending(local_writer *w, tarn_error *err)
+{
+    int64_t n = w->n_pending;
+    w->n_pending = 0;
+    return n ? write_all(w, w->pending, n, err) : TARN_OK;
+}
+
+static int lw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
+{
+    local_writer *w = (local_writer *)base;
+    if (!w->pending && n < GATHER)
+        w->pending = tn_malloc(GATHER); /* without it, writes go straight out */
+    if (w->pending && n < GATHER) {
+        if (w->n_pending + n > GATHER)
+            TN_TRY(flush_pending(w, err));
+        memcpy(w->pending + w->n_pending, p, (size_t)n);
+        w->n_pending += n;
+        return TARN_OK;
+    }
+    TN_TRY(flush_pending(w, err));
+    return write_all(w, p, n, err);
+}
+
 static int lw_commit(tn_store_writer *base, tarn_error *err)
 {
     local_writer *w = (local_writer *)base;
-    int rc = TARN_OK;
+    int rc = flush_pending(w, err);
+    if (rc)
+        goto done;
     if (fsync(w->fd) != 0) {
         rc = sys_error(err, "fsync", w->path);
         goto done;

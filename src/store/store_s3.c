@@ -9,7 +9,8 @@
  *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL                         endpoint override
  *   AWS_S3_FORCE_PATH_STYLE=1                                      path-style URLs
  *   TARN_S3_EMULATE_SUFFIX_RANGE=1   for services that answer "bytes=-N" wrongly
- * No credentials at all means anonymous (unsigned) requests.
+ * No credentials at all means anonymous (unsigned) requests. A named
+ * profile (profile.h) replaces all of these with its own keys.
  *
  * Large writes use multipart uploads; a failed or aborted upload is aborted
  * on the service so no parts are left behind. Conditional writes map to
@@ -24,6 +25,8 @@
 #include "core/alloc.h"
 #include "store/cloud.h"
 #include "store/http.h"
+#include "store/ini.h"
+#include "store/profile.h"
 #include "store/store.h"
 #include "store/xml.h"
 
@@ -42,81 +45,67 @@ typedef struct s3_store {
 
 /* --- configuration ------------------------------------------------------------ */
 
-/* Value of `key` in section [section] of an INI file, or NULL (owned). */
-static char *ini_get(const char *path, const char *section, const char *key)
+/* ~/.aws/credentials and ~/.aws/config, read once per store opened. */
+typedef struct aws_files {
+    tn_ini credentials, config;
+    const char *profile; /* AWS_PROFILE or "default" */
+} aws_files;
+
+static int load_aws_files(aws_files *f, tarn_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char line[1024], *found = NULL;
-    bool in = false;
-    while (!found && fgets(line, sizeof line, f)) {
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        s[strcspn(s, "\r\n")] = '\0';
-        if (*s == '[') {
-            char *e = strchr(s, ']');
-            if (e)
-                *e = '\0';
-            const char *name = s + 1;
-            if (strncmp(name, "profile ", 8) == 0)
-                name += 8;
-            in = strcmp(name, section) == 0;
-            continue;
-        }
-        char *eq = strchr(s, '=');
-        if (!in || !eq)
-            continue;
-        char *k = s, *v = eq + 1;
-        *eq = '\0';
-        while (*k && (k[strlen(k) - 1] == ' ' || k[strlen(k) - 1] == '\t'))
-            k[strlen(k) - 1] = '\0';
-        while (*v == ' ' || *v == '\t')
-            v++;
-        if (strcmp(k, key) == 0)
-            found = tn_strdup(v);
-    }
-    fclose(f);
-    return found;
+    memset(f, 0, sizeof *f);
+    const char *p = getenv("AWS_PROFILE");
+    f->profile = p && *p ? p : "default";
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return TARN_OK;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/.aws/credentials", home);
+    TN_TRY(tn_ini_load(path, &f->credentials, err));
+    snprintf(path, sizeof path, "%s/.aws/config", home);
+    int rc = tn_ini_load(path, &f->config, err);
+    if (rc)
+        tn_ini_reset(&f->credentials);
+    return rc;
 }
 
-static char *env_or_profile(const char *env, const char *file, const char *key)
+static void free_aws_files(aws_files *f)
 {
-    const char *v = getenv(env);
-    if (v && *v)
-        return tn_strdup(v);
-    const char *home = getenv("HOME");
-    const char *profile = getenv("AWS_PROFILE");
-    if (!home)
-        return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/.aws/%s", home, file);
-    return ini_get(path, profile && *profile ? profile : "default", key);
+    tn_ini_reset(&f->credentials);
+    tn_ini_reset(&f->config);
+}
+
+/* key of the profile in one of the files: [NAME] or [profile NAME]. */
+static const char *aws_value(const tn_ini *ini, const char *profile, const char *key)
+{
+    const char *v = tn_ini_get(ini, profile, key);
+    if (!v) {
+        char section[256];
+        snprintf(section, sizeof section, "profile %s", profile);
+        v = tn_ini_get(ini, section, key);
+    }
+    return v && *v ? v : NULL;
+}
+
+/* A setting (owned copy, or NULL): from the named tarn profile when there
+ * is one, else the environment variable, else the AWS profile's key. */
+static char *setting(const tn_store_settings *cfg, const aws_files *aws, const char *key, const char *env,
+                     bool in_credentials, const char *aws_key)
+{
+    const char *v = tn_setting(cfg, key, env, NULL);
+    if (!v && !cfg)
+        v = aws_value(in_credentials ? &aws->credentials : &aws->config, aws->profile, aws_key);
+    return v ? tn_strdup(v) : NULL;
 }
 
 /* --- requests ------------------------------------------------------------------ */
 
-typedef struct call {
-    s3_store *s;
-    const char *method;
-    const char *key;          /* object key, or NULL for bucket-level calls */
-    tn_kv_pair query[6];
-    int n_query;
-    tn_kv_pair extra[6];      /* extra headers (Range, If-Match, ...) */
-    int n_extra;
-    const void *body;
-    int64_t body_len;
-    int attempts; /* how many tries the last run took */
-} call;
 
 static int build(void *ctx, tn_http_request *req, tarn_error *err)
 {
-    call *c = ctx;
-    s3_store *s = c->s;
-    req->method = c->method;
-    req->body = c->body;
-    req->body_len = c->body_len;
+    tn_cloud_call *c = ctx;
+    s3_store *s = (s3_store *)c->store;
+    tn_cloud_request_body(c, req, "Range");
     /* the path as signed and as sent */
     tn_buf path, url;
     tn_buf_init(&path, 0);
@@ -175,45 +164,18 @@ static int build(void *ctx, tn_http_request *req, tarn_error *err)
     return rc;
 }
 
-/* Turn a finished exchange into a status: 2xx is OK; otherwise an error
- * naming the object and the service's code and message. */
-static int run(call *c, tn_http_response *resp, tarn_error *err)
+static void new_call(tn_cloud_call *c, s3_store *s, const char *method, const char *key)
 {
-    tn_http_stats st = {&c->s->base.metrics.retries, &c->s->base.metrics.throttles, &c->s->base.limiter};
-    TN_TRY(tn_http_execute(&c->s->retry, build, c, st, resp, err));
-    c->attempts = resp->attempts;
-    int rc = tn_cloud_check(resp, "s3", c->s->base.root, c->key, err);
-    if (rc)
-        tn_http_response_reset(resp);
-    return rc;
-}
-
-static void add_extra(call *c, const char *name, const char *value)
-{
-    c->extra[c->n_extra].name = name;
-    c->extra[c->n_extra++].value = value;
-}
-
-static void add_query(call *c, const char *name, const char *value)
-{
-    c->query[c->n_query].name = name;
-    c->query[c->n_query++].value = value;
+    tn_cloud_call_init(c, &s->base, &s->retry, build, method, key);
 }
 
 /* --- operations ------------------------------------------------------------ */
 
 static int s3_head(tn_store *base, const char *key, tn_object_meta *meta, tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "HEAD", .key = key};
-    tn_http_response r;
-    TN_TRY(run(&c, &r, err));
-    const char *len = tn_http_header(&r, "content-length"), *etag = tn_http_header(&r, "etag");
-    meta->size = len ? strtoll(len, NULL, 10) : 0;
-    meta->last_modified = tn_cloud_time(tn_http_header(&r, "last-modified"));
-    snprintf(meta->etag, sizeof meta->etag, "%s", etag ? etag : "");
-    tn_cloud_unquote(meta->etag);
-    tn_http_response_reset(&r);
-    return TARN_OK;
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "HEAD", key);
+    return tn_cloud_head(&c, meta, err);
 }
 
 static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
@@ -244,11 +206,12 @@ static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
         TN_TRY_ALLOC(*out, err, 64);
         return TARN_OK;
     }
-    call c = {.s = s, .method = "GET", .key = key};
+    tn_cloud_call c;
+    new_call(&c, s, "GET", key);
     if (*range)
-        add_extra(&c, "Range", range);
+        tn_cloud_add_extra(&c, "Range", range);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_EINVAL && strstr(err ? err->message : "", "InvalidRange"))
         tn_error_prefix(err, "range starts past the end: ");
     TN_TRY(rc);
@@ -259,32 +222,30 @@ static int s3_get(tn_store *base, const char *key, int64_t offset, int64_t lengt
     return TARN_OK;
 }
 
-static void add_conditions(call *c, const tn_put_options *o, char *buf, size_t cap)
-{
-    if (!o || o->mode == TN_PUT_OVERWRITE)
-        return;
-    if (o->mode == TN_PUT_CREATE) {
-        add_extra(c, "If-None-Match", "*");
-    } else {
-        snprintf(buf, cap, "\"%s\"", o->if_match ? o->if_match : "");
-        add_extra(c, "If-Match", buf);
-    }
-}
-
 static int s3_put(tn_store *base, const char *key, const void *data, int64_t n, const tn_put_options *o,
                   tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "PUT", .key = key, .body = data, .body_len = n};
-    char cond[80];
-    add_conditions(&c, o, cond, sizeof cond);
-    tn_http_response r;
-    int rc = run(&c, &r, err);
-    if (!rc)
-        tn_http_response_reset(&r);
-    if (rc == TARN_ECONFLICT && o && o->mode == TN_PUT_CREATE && c.attempts > 1 &&
-        tn_store_holds(base, key, data, n))
-        rc = TARN_OK; /* our own earlier attempt created it before the connection failed */
-    return tn_cloud_conflict(rc, o, err);
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "PUT", key);
+    return tn_cloud_put_bytes(&c, data, n, o, err);
+}
+
+/* One PUT whose body is pulled from the source as curl sends it, as a
+ * single request: no part buffers and no concatenation at completion. */
+static int s3_put_stream(tn_store *base, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
+                         const tn_put_options *o, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "PUT", key);
+    return tn_cloud_put_source(&c, size, read, ctx, o, err);
+}
+
+static int s3_get_stream(tn_store *base, const char *key, int64_t offset, int64_t length, tn_sink_fn sink,
+                         void *ctx, tarn_error *err)
+{
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "GET", key);
+    return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
 /* --- multipart writer ------------------------------------------------------ */
@@ -308,19 +269,21 @@ static void abort_upload(s3_writer *w)
 {
     if (!w->upload_id)
         return;
-    call c = {.s = w->s, .method = "DELETE", .key = w->pw.key};
-    add_query(&c, "uploadId", w->upload_id);
+    tn_cloud_call c;
+    new_call(&c, w->s, "DELETE", w->pw.key);
+    tn_cloud_add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
-    if (run(&c, &r, NULL) == TARN_OK)
+    if (tn_cloud_run(&c, &r, NULL) == TARN_OK)
         tn_http_response_reset(&r);
 }
 
 static int start_upload(s3_writer *w, tarn_error *err)
 {
-    call c = {.s = w->s, .method = "POST", .key = w->pw.key};
-    add_query(&c, "uploads", "");
+    tn_cloud_call c;
+    new_call(&c, w->s, "POST", w->pw.key);
+    tn_cloud_add_query(&c, "uploads", "");
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     tn_buf id;
     tn_buf_init(&id, 4096);
     tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
@@ -341,11 +304,14 @@ static int upload_part(s3_writer *w, tarn_error *err)
         TN_TRY(start_upload(w, err));
     char num[16];
     snprintf(num, sizeof num, "%d", w->n_parts + 1);
-    call c = {.s = w->s, .method = "PUT", .key = w->pw.key, .body = w->pw.buf, .body_len = w->pw.len};
-    add_query(&c, "partNumber", num);
-    add_query(&c, "uploadId", w->upload_id);
+    tn_cloud_call c;
+    new_call(&c, w->s, "PUT", w->pw.key);
+    c.body = w->pw.buf;
+    c.body_len = w->pw.len;
+    tn_cloud_add_query(&c, "partNumber", num);
+    tn_cloud_add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
-    TN_TRY(run(&c, &r, err));
+    TN_TRY(tn_cloud_run(&c, &r, err));
     const char *etag = tn_http_header(&r, "etag");
     int rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
                            w->n_parts + 1, etag ? etag : "");
@@ -382,12 +348,15 @@ static int sw_commit(tn_store_writer *base, tarn_error *err)
     if (!rc)
         rc = tn_buf_printf(&body, err, "<CompleteMultipartUpload>%s</CompleteMultipartUpload>", (char *)w->parts.data);
     if (!rc) {
-        call c = {.s = w->s, .method = "POST", .key = w->pw.key, .body = body.data, .body_len = (int64_t)body.len};
-        add_query(&c, "uploadId", w->upload_id);
+        tn_cloud_call c;
+        new_call(&c, w->s, "POST", w->pw.key);
+        c.body = body.data;
+        c.body_len = (int64_t)body.len;
+        tn_cloud_add_query(&c, "uploadId", w->upload_id);
         char cond[80];
-        add_conditions(&c, &w->pw.opts, cond, sizeof cond);
+        tn_cloud_add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
-        rc = run(&c, &r, err);
+        rc = tn_cloud_run(&c, &r, err);
         /* S3 can answer 200 with an <Error> body for a failed completion */
         if (!rc && r.body && r.body->size && memmem(r.body->data, (size_t)r.body->size, "<Error>", 7))
             rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->pw.key);
@@ -498,15 +467,16 @@ static int s3_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
     int rc = TARN_OK;
     bool more = true;
     while (more && !rc) {
-        call c = {.s = s, .method = "GET"};
-        add_query(&c, "list-type", "2");
-        add_query(&c, "prefix", prefix);
+        tn_cloud_call c;
+        new_call(&c, s, "GET", NULL);
+        tn_cloud_add_query(&c, "list-type", "2");
+        tn_cloud_add_query(&c, "prefix", prefix);
         if (delimited)
-            add_query(&c, "delimiter", "/");
+            tn_cloud_add_query(&c, "delimiter", "/");
         if (token.len)
-            add_query(&c, "continuation-token", (char *)token.data);
+            tn_cloud_add_query(&c, "continuation-token", (char *)token.data);
         tn_http_response r;
-        if ((rc = run(&c, &r, err)))
+        if ((rc = tn_cloud_run(&c, &r, err)))
             break;
         tn_xml doc = {r.body ? (const char *)r.body->data : "", r.body ? (const char *)r.body->data + r.body->size : ""};
         page pg = {0};
@@ -529,9 +499,10 @@ static int s3_list(tn_store *base, const char *prefix, bool delimited, tn_list_f
 
 static int s3_remove(tn_store *base, const char *key, tarn_error *err)
 {
-    call c = {.s = (s3_store *)base, .method = "DELETE", .key = key};
+    tn_cloud_call c;
+    new_call(&c, (s3_store *)base, "DELETE", key);
     tn_http_response r;
-    int rc = run(&c, &r, err);
+    int rc = tn_cloud_run(&c, &r, err);
     if (rc == TARN_ENOTFOUND) /* deleting what is not there is done */
         return TARN_OK;
     if (!rc)
@@ -555,10 +526,11 @@ static int s3_copy(tn_store *base, const char *from, const char *to, const tn_pu
     if (!rc)
         rc = tn_uri_encode(from, true, &src, err);
     if (!rc) {
-        call c = {.s = (s3_store *)base, .method = "PUT", .key = to};
-        add_extra(&c, "x-amz-copy-source", (char *)src.data);
+        tn_cloud_call c;
+        new_call(&c, (s3_store *)base, "PUT", to);
+        tn_cloud_add_extra(&c, "x-amz-copy-source", (char *)src.data);
         tn_http_response r;
-        rc = run(&c, &r, err);
+        rc = tn_cloud_run(&c, &r, err);
         if (!rc)
             tn_http_response_reset(&r);
     }
@@ -595,6 +567,9 @@ static const tn_store_ops s3_ops = {
     .get = s3_get,
     .put = s3_put,
     .writer_open = s3_writer_open,
+    .put_stream = s3_put_stream,
+    .max_single_put = (int64_t)5 << 30, /* S3's limit for one PUT */
+    .get_stream = s3_get_stream,
     .list = s3_list,
     .remove = s3_remove,
     .copy = s3_copy,
@@ -604,30 +579,43 @@ static const tn_store_ops s3_ops = {
 
 int tn_store_s3_open(const char *bucket, tn_store **out, tarn_error *err)
 {
+    return tn_store_s3_open_with(bucket, NULL, out, err);
+}
+
+int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err)
+{
     *out = NULL;
+    aws_files aws;
+    memset(&aws, 0, sizeof aws);
+    if (!cfg)
+        TN_TRY(load_aws_files(&aws, err));
     s3_store *s = tn_calloc(1, sizeof *s);
-    TN_TRY_ALLOC(s, err, sizeof *s);
+    if (!s) {
+        free_aws_files(&aws);
+        return tn_error_oom(err, sizeof *s);
+    }
     s->base.ops = &s3_ops;
     s->base.scheme = tn_strdup("s3");
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
-    s->access_key = env_or_profile("AWS_ACCESS_KEY_ID", "credentials", "aws_access_key_id");
-    s->secret_key = env_or_profile("AWS_SECRET_ACCESS_KEY", "credentials", "aws_secret_access_key");
-    s->token = env_or_profile("AWS_SESSION_TOKEN", "credentials", "aws_session_token");
-    s->region = env_or_profile("AWS_REGION", "config", "region");
-    if (!s->region)
-        s->region = env_or_profile("AWS_DEFAULT_REGION", "config", "region");
+    s->access_key = setting(cfg, &aws, "access_key_id", "AWS_ACCESS_KEY_ID", true, "aws_access_key_id");
+    s->secret_key = setting(cfg, &aws, "secret_access_key", "AWS_SECRET_ACCESS_KEY", true, "aws_secret_access_key");
+    s->token = setting(cfg, &aws, "session_token", "AWS_SESSION_TOKEN", true, "aws_session_token");
+    s->region = setting(cfg, &aws, "region", "AWS_REGION", false, "region");
+    if (!s->region && !cfg)
+        s->region = setting(cfg, &aws, "region", "AWS_DEFAULT_REGION", false, "region");
     if (!s->region)
         s->region = tn_strdup("us-east-1");
-    const char *ep = getenv("AWS_ENDPOINT_URL_S3");
-    if (!ep || !*ep)
-        ep = getenv("AWS_ENDPOINT_URL");
-    const char *force = getenv("AWS_S3_FORCE_PATH_STYLE");
-    s->path_style = (ep && *ep) || (force && (*force == '1' || *force == 't'));
-    const char *suffix = getenv("TARN_S3_EMULATE_SUFFIX_RANGE");
-    s->emulate_suffix = suffix && *suffix == '1';
-    if (ep && *ep)
+    free_aws_files(&aws);
+    const char *ep = tn_setting(cfg, "endpoint", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
+    /* an endpoint override implies path-style (emulators, MinIO); a profile may say otherwise */
+    if (cfg)
+        s->path_style = tn_setting_bool(cfg, "path_style", NULL, ep != NULL);
+    else
+        s->path_style = ep || tn_setting_bool(NULL, NULL, "AWS_S3_FORCE_PATH_STYLE", false);
+    s->emulate_suffix = tn_setting_bool(cfg, "emulate_suffix_range", "TARN_S3_EMULATE_SUFFIX_RANGE", false);
+    if (ep)
         s->endpoint = tn_strdup(ep);
     else
         s->endpoint = tn_sprintf("https://s3.%s.amazonaws.com", s->region ? s->region : "us-east-1");

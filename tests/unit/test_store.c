@@ -8,7 +8,10 @@
 
 #include <curl/curl.h>
 
+#include "store/ini.h"
+#include "store/profile.h"
 #include "store/store.h"
+#include "tarn/store.h"
 #include "tn_test.h"
 
 static char tmpdir[256];
@@ -37,6 +40,156 @@ static int count_entry(void *ctx, const tn_list_entry *e, tarn_error *err)
     strcat(out, rel);
     strcat(out, e->is_prefix ? "(P) " : " ");
     return 0;
+}
+
+/* A body source over memory that can be told to fail at a byte. */
+typedef struct mem_source {
+    const uint8_t *data;
+    int64_t size;
+    int64_t fail_at; /* -1: never */
+    int calls;
+} mem_source;
+
+static int read_mem(void *ctx, int64_t offset, void *dst, int64_t n, int64_t *got, tarn_error *err)
+{
+    mem_source *m = ctx;
+    m->calls++;
+    if (m->fail_at >= 0 && offset + n > m->fail_at)
+        return tn_error_set(err, TARN_EIO, "source broke at %lld", (long long)m->fail_at);
+    *got = m->size - offset < n ? m->size - offset : n;
+    memcpy(dst, m->data + offset, (size_t)*got);
+    return TARN_OK;
+}
+
+/* A sink that gathers what a streamed read delivers. */
+typedef struct mem_sink {
+    uint8_t *data;
+    int64_t len, cap;
+    int calls;
+} mem_sink;
+
+static int to_mem(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    mem_sink *m = ctx;
+    m->calls++;
+    if (m->len + n > m->cap)
+        return tn_error_set(err, TARN_EIO, "sink full");
+    memcpy(m->data + m->len, p, (size_t)n);
+    m->len += n;
+    return TARN_OK;
+}
+
+/* Streamed puts and gets: one request each way where the backend can.
+ * faithful: the service drops a body cut short (s3rver sometimes stores
+ * what arrived, where S3 answers IncompleteBody). */
+static void streaming_suite(tn_store *s, const uint8_t *big, int64_t size, bool faithful)
+{
+    tarn_error err;
+    tn_object_meta m;
+    mem_source src = {big, size, -1, 0};
+    CHECK_OK(tn_store_put_stream(s, K(s, "st/big.bin"), size, read_mem, &src, NULL, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "st/big.bin"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, size);
+    static uint8_t back[3 << 20];
+    mem_sink sink = {back, 0, sizeof back, 0};
+    CHECK_OK(tn_store_get_stream(s, K(s, "st/big.bin"), 0, -1, to_mem, &sink, &err), &err);
+    CHECK(sink.len == size && memcmp(back, big, (size_t)size) == 0);
+    sink.len = 0;
+    CHECK_OK(tn_store_get_stream(s, K(s, "st/big.bin"), 1000, 70000, to_mem, &sink, &err), &err);
+    CHECK(sink.len == 70000 && memcmp(back, big + 1000, 70000) == 0);
+    /* a sink that fails stops the read with its own error, not a retry */
+    int64_t retries = s->metrics.retries;
+    sink.len = 0;
+    sink.cap = 1000;
+    CHECK_EQ_INT(tn_store_get_stream(s, K(s, "st/big.bin"), 0, -1, to_mem, &sink, &err), TARN_EIO);
+    CHECK_MSG(&err, "sink full");
+    CHECK_EQ_INT(s->metrics.retries, retries);
+    /* a source that fails leaves no object behind and is not retried */
+    mem_source broken = {big, size, size / 2, 0};
+    CHECK_EQ_INT(tn_store_put_stream(s, K(s, "st/broken.bin"), size, read_mem, &broken, NULL, &err), TARN_EIO);
+    CHECK_MSG(&err, "source broke");
+    if (faithful)
+        CHECK_EQ_INT(tn_store_head(s, K(s, "st/broken.bin"), &m, &err), TARN_ENOTFOUND);
+    else
+        CHECK_OK(tn_store_remove(s, K(s, "st/broken.bin"), &err), &err);
+    CHECK_EQ_INT(s->metrics.retries, retries);
+    /* a source shorter than announced is an error too */
+    mem_source shorter = {big, size / 4, -1, 0};
+    CHECK_EQ_INT(tn_store_put_stream(s, K(s, "st/short.bin"), size, read_mem, &shorter, NULL, &err), TARN_EIO);
+    CHECK_MSG(&err, "ended at byte");
+    if (faithful)
+        CHECK_EQ_INT(tn_store_head(s, K(s, "st/short.bin"), &m, &err), TARN_ENOTFOUND);
+    else
+        CHECK_OK(tn_store_remove(s, K(s, "st/short.bin"), &err), &err);
+    /* an empty object */
+    CHECK_OK(tn_store_put_stream(s, K(s, "st/empty.bin"), 0, read_mem, &src, NULL, &err), &err);
+    CHECK_OK(tn_store_head(s, K(s, "st/empty.bin"), &m, &err), &err);
+    CHECK_EQ_INT(m.size, 0);
+    CHECK_OK(tn_store_remove(s, K(s, "st/empty.bin"), &err), &err);
+    CHECK_OK(tn_store_remove(s, K(s, "st/big.bin"), &err), &err);
+}
+
+/* Deep globs: remote stores walk the levels in parallel, listing only the
+ * prefixes under which a key could still match. faithful: the service
+ * lists every common prefix; s3rver leaves out those that hold no object
+ * directly, so for it each such level gets a marker object. */
+static void deep_globs(tn_store *s, bool faithful)
+{
+    tarn_error err;
+    static const char *const markers[] = {"deep/y=2023/_m", "deep/y=2023/m=01/_m", "deep/y=2024/_m",
+                                          "deep/y=2024/m=01/_m", "deep/y=2024/m=02/_m"};
+    for (size_t i = 0; !faithful && i < sizeof markers / sizeof markers[0]; i++)
+        CHECK_OK(tn_store_put(s, K(s, markers[i]), "m", 1, NULL, &err), &err);
+    static const char *const deep[] = {
+        "deep/y=2023/m=01/d=01/p.parquet", "deep/y=2024/m=01/d=01/p.parquet", "deep/y=2024/m=01/d=02/p.parquet",
+        "deep/y=2024/m=02/d=01/p.parquet", "deep/y=2024/m=02/d=01/q.parquet", "deep/y=2024/m=02/d=01/q.json",
+        "deep/y=2024/top.parquet",
+    };
+    size_t n_deep = sizeof deep / sizeof deep[0];
+    for (size_t i = 0; i < n_deep; i++) /* each object as long as its key */
+        CHECK_OK(tn_store_put(s, K(s, deep[i]), deep[i], (int64_t)strlen(deep[i]), NULL, &err), &err);
+    char **keys;
+    tn_object_meta *metas;
+    int64_t n;
+    int64_t lists = s->metrics.lists;
+    CHECK_OK(tn_store_glob_meta(s, K(s, "deep/y=2024/m=*/d=01/*.parquet"), &keys, &metas, &n, &err), &err);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) {
+        CHECK(strstr(keys[0], "deep/y=2024/m=01/d=01/p.parquet") != NULL);
+        CHECK(strstr(keys[1], "deep/y=2024/m=02/d=01/p.parquet") != NULL);
+        CHECK(strstr(keys[2], "deep/y=2024/m=02/d=01/q.parquet") != NULL);
+        for (int i = 0; i < 3; i++) /* the metadata travels with its key through the sort */
+            CHECK_EQ_INT(metas[i].size, (int64_t)strlen(strstr(keys[i], "deep/")));
+    }
+    /* y=2024/, m=01/, m=02/, m=01/d=01/, m=02/d=01/: d=02 and y=2023 are never listed */
+    if (s->limiter.max > 0)
+        CHECK_EQ_INT(s->metrics.lists - lists, 5);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    tn_free(metas);
+    CHECK_OK(tn_store_glob(s, K(s, "deep/**/*.parquet"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 6);
+    for (int64_t i = 1; i < n; i++) /* in key order */
+        CHECK(strcmp(keys[i - 1], keys[i]) < 0);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    lists = s->metrics.lists;
+    CHECK_OK(tn_store_glob(s, K(s, "deep/y=2025/**"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 0);
+    tn_free(keys);
+    CHECK_OK(tn_store_glob(s, K(s, "deep/y=202[!4]/*/d=0?/*"), &keys, &n, &err), &err);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(strstr(keys[0], "deep/y=2023/m=01/d=01/p.parquet") != NULL);
+    for (int64_t i = 0; i < n; i++)
+        tn_free(keys[i]);
+    tn_free(keys);
+    for (size_t i = 0; i < n_deep; i++)
+        CHECK_OK(tn_store_remove(s, K(s, deep[i]), &err), &err);
+    for (size_t i = 0; !faithful && i < sizeof markers / sizeof markers[0]; i++)
+        CHECK_OK(tn_store_remove(s, K(s, markers[i]), &err), &err);
 }
 
 /* conditional: the backend honours create-if-absent and if-match (the s3rver
@@ -156,6 +309,8 @@ static void suite(tn_store *s, bool conditional)
         tn_buffer_unref(r[i].out);
     }
     CHECK_OK(tn_store_remove(s, K(s, "r/big.bin"), &err), &err);
+    streaming_suite(s, big, sizeof big, conditional);
+    deep_globs(s, conditional);
 }
 
 TEST(local_backend)
@@ -290,6 +445,88 @@ TEST(s3_requests)
     server_get(base, "/__uploads", answer, sizeof answer);
     CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
     tn_store_free(s);
+    /* a profile carries its own endpoint and credentials: with the
+     * environment's key id wrong the profile's works, and a profile with a
+     * wrong key id fails though the environment's is right */
+    char dir[64] = "/tmp/tarn-profile-XXXXXX", path[128], cmd[160];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/stores.ini", dir);
+    setenv("TARN_CONFIG", path, 1);
+    char endpoint[256], right_key[128];
+    snprintf(endpoint, sizeof endpoint, "endpoint=%s", base);
+    snprintf(right_key, sizeof right_key, "access_key_id=%s", getenv("AWS_ACCESS_KEY_ID"));
+    const char *good[] = {"type=s3", endpoint, right_key, "secret_access_key=secret", "region=us-east-1"};
+    CHECK_OK(tarn_store_config_set("checks", good, 5, &err), &err);
+    const char *bad[] = {"type=s3", endpoint, "access_key_id=WRONG", "secret_access_key=secret"};
+    CHECK_OK(tarn_store_config_set("wrong", bad, 4, &err), &err);
+    char saved[128];
+    snprintf(saved, sizeof saved, "%s", getenv("AWS_ACCESS_KEY_ID"));
+    setenv("AWS_ACCESS_KEY_ID", "WRONG", 1);
+    tn_url u;
+    CHECK_OK(tn_url_parse("checks://lake/p/one.txt", &u, &err), &err);
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_OK(tn_store_put(s, "p/one.txt", "via profile", 11, NULL, &err), &err);
+    tn_buffer *b = NULL;
+    CHECK_OK(tn_store_get(s, "p/one.txt", 0, -1, &b, &err), &err);
+    CHECK(b && b->size == 11 && memcmp(b->data, "via profile", 11) == 0);
+    tn_buffer_unref(b);
+    CHECK_OK(tn_store_remove(s, "p/one.txt", &err), &err);
+    tn_store_free(s);
+    tn_url_reset(&u);
+    setenv("AWS_ACCESS_KEY_ID", saved, 1);
+    CHECK_OK(tn_url_parse("wrong://lake/p/one.txt", &u, &err), &err);
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_EPERM);
+    CHECK_MSG(&err, "wrong://lake/");
+    tn_store_free(s);
+    tn_url_reset(&u);
+    unsetenv("TARN_CONFIG");
+    /* without a tarn profile: AWS_PROFILE picks the key pair in ~/.aws/credentials
+     * and the region in ~/.aws/config ([profile NAME]) */
+    char aws[96], home[256];
+    snprintf(home, sizeof home, "%s", getenv("HOME") ? getenv("HOME") : "");
+    snprintf(aws, sizeof aws, "%s/.aws", dir);
+    CHECK(mkdir(aws, 0700) == 0);
+    snprintf(path, sizeof path, "%s/credentials", aws);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fprintf(f, "[default]\naws_access_key_id = WRONG\naws_secret_access_key = x\n\n"
+                   "[dev]\naws_access_key_id = %s\naws_secret_access_key = secret\n", saved);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/config", aws);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("[profile dev]\nregion = us-east-1\ns3 =\n  addressing_style = path\n", f);
+        fclose(f);
+    }
+    setenv("HOME", dir, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    setenv("AWS_PROFILE", "dev", 1);
+    CHECK_OK(tn_store_s3_open("lake", &s, &err), &err);
+    CHECK_OK(tn_store_head(s, "a/new.txt", &m, &err), &err);
+    tn_store_free(s);
+    setenv("AWS_PROFILE", "default", 1);
+    CHECK_OK(tn_store_s3_open("lake", &s, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "a/new.txt", &m, &err), TARN_EPERM);
+    tn_store_free(s);
+    /* a malformed ~/.aws file is reported, naming the file and line */
+    f = fopen(path, "a");
+    if (f) {
+        fputs("[broken\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(tn_store_s3_open("lake", &s, &err), TARN_EINVAL);
+    CHECK_MSG(&err, ".aws/config:5:1: section header without ']'");
+    unsetenv("AWS_PROFILE");
+    setenv("HOME", home, 1);
+    setenv("AWS_ACCESS_KEY_ID", saved, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
     printf("s3 request checks ran\n");
 }
 
@@ -416,6 +653,7 @@ TEST(faults)
     static uint8_t data[300000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
+    static uint8_t mb[1 << 20];
     /* 1. transient answers and a reset are retried until the write lands */
     set_faults(ctl, "503,429,500,reset,502");
     int limit_before = tn_limiter_current(&s->limiter);
@@ -433,6 +671,23 @@ TEST(faults)
     CHECK_OK(tn_store_get(s, "f/retried.bin", 1000, 10, &b, &err), &err);
     CHECK(b && b->size == 10 && memcmp(b->data, data + 1000, 10) == 0);
     tn_buffer_unref(b);
+    /* ... and a streamed read cut short resumes where it stopped: the
+     * bytes already handed on are asked for no more */
+    static uint8_t back[sizeof data];
+    mem_sink sink = {back, 0, sizeof back, 0};
+    int64_t retries = s->metrics.retries;
+    set_faults(ctl, "truncate");
+    CHECK_OK(tn_store_get_stream(s, "f/retried.bin", 0, -1, to_mem, &sink, &err), &err);
+    CHECK(sink.len == (int64_t)sizeof data && memcmp(back, data, sizeof data) == 0);
+    CHECK_EQ_INT(s->metrics.retries, retries + 1);
+    /* a streamed upload whose connection broke is sent again from its start */
+    mem_source src = {data, sizeof data, -1, 0};
+    set_faults(ctl, "reset");
+    CHECK_OK(tn_store_put_stream(s, "f/streamed.bin", sizeof data, read_mem, &src, NULL, &err), &err);
+    sink.len = 0;
+    set_faults(ctl, "");
+    CHECK_OK(tn_store_get_stream(s, "f/streamed.bin", 0, -1, to_mem, &sink, &err), &err);
+    CHECK(sink.len == (int64_t)sizeof data && memcmp(back, data, sizeof data) == 0);
     /* 3. a create applied by the service whose answer was lost is recognized
      * on retry as ours, not reported as a conflict ... */
     tn_put_options create = {.mode = TN_PUT_CREATE};
@@ -446,12 +701,23 @@ TEST(faults)
     CHECK_OK(tn_store_put(s, "f/other.bin", data, 10, NULL, &err), &err);
     set_faults(ctl, "503");
     CHECK_EQ_INT(tn_store_put(s, "f/created.bin", data, 4000, &create, &err), TARN_ECONFLICT);
+    /* the same for a streamed put, whose bytes are read back from its source */
+    mem_source whole = {data, sizeof data, -1, 0};
+    set_faults(ctl, "applied-reset");
+    CHECK_OK(tn_store_put_stream(s, "f/created-streamed.bin", sizeof data, read_mem, &whole, &create, &err), &err);
+    CHECK_OK(tn_store_head(s, "f/created-streamed.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, (int64_t)sizeof data);
+    set_faults(ctl, "503");
+    mem_source other = {mb, sizeof data, -1, 0}; /* same size, other bytes */
+    CHECK_EQ_INT(tn_store_put_stream(s, "f/created-streamed.bin", sizeof data, read_mem, &other, &create, &err),
+                 TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    set_faults(ctl, "");
     /* 4. a block upload whose commit keeps failing leaves no blob, and the
      * blob is never visible while its blocks are being staged */
     tn_store_writer *w;
     set_faults(ctl, "");
     CHECK_OK(tn_store_writer_open(s, "f/failed.bin", NULL, &w, &err), &err);
-    static uint8_t mb[1 << 20];
     for (int i = 0; i < 9; i++)
         CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
     CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
@@ -521,6 +787,165 @@ TEST(urls)
     CHECK_EQ_INT(tn_url_parse("file://relative", &u, &err), TARN_EINVAL);
 }
 
+/* The INI reader of ~/.aws files and the profile file. */
+TEST(ini)
+{
+    tarn_error err;
+    tn_ini ini;
+    const char *text = "# comment\n"
+                       "top = level\n"
+                       "[default]\r\n"
+                       "aws_access_key_id = AKIA  \n"
+                       "  ; indented comment\n"
+                       "[profile dev]  # trailing comment\n"
+                       "region=eu-west-1\n"
+                       "s3 =\n"
+                       "  max_concurrent_requests = 20\n"
+                       "  addressing_style = path\n"
+                       "region = eu-central-1\n"
+                       "empty =\n";
+    CHECK_OK(tn_ini_parse(text, strlen(text), "cfg", &ini, &err), &err);
+    CHECK_STR(tn_ini_get(&ini, "", "top"), "level");
+    CHECK_STR(tn_ini_get(&ini, "default", "aws_access_key_id"), "AKIA");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "region"), "eu-central-1"); /* the last one wins */
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "s3.max_concurrent_requests"), "20");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "s3.addressing_style"), "path");
+    CHECK_STR(tn_ini_get(&ini, "profile dev", "empty"), "");
+    CHECK(tn_ini_get(&ini, "dev", "region") == NULL);
+    CHECK(tn_ini_has_section(&ini, "profile dev") && !tn_ini_has_section(&ini, "dev"));
+    tn_ini_reset(&ini);
+    /* errors name the file, line and column */
+    CHECK_EQ_INT(tn_ini_parse("[a]\n  no equals\n", 16, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:2:3: expected 'key = value'");
+    CHECK_EQ_INT(tn_ini_parse("[a\n", 3, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:1: section header without ']'");
+    CHECK_EQ_INT(tn_ini_parse("[a] x\n", 6, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:5: text after the section header");
+    CHECK_EQ_INT(tn_ini_parse("[ ]\n", 4, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "empty section name");
+    CHECK_EQ_INT(tn_ini_parse(" = v\n", 5, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:2: empty key");
+    CHECK_EQ_INT(tn_ini_parse("a = b\0c\n", 8, "f.ini", &ini, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "f.ini:1:6: NUL byte");
+    /* set, remove and an atomic save with the asked mode, read back */
+    CHECK_OK(tn_ini_parse("", 0, "x", &ini, &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "k", "v1", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "two", "k", "v2", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "k", "v3", &err), &err);
+    CHECK_OK(tn_ini_set(&ini, "one", "j", "x = y", &err), &err);
+    CHECK_EQ_INT(tn_ini_set(&ini, "one", "k", "two\nlines", &err), TARN_EINVAL);
+    CHECK(tn_ini_remove(&ini, "two", NULL));
+    CHECK(!tn_ini_remove(&ini, "two", "k"));
+    char dir[64] = "/tmp/tarn-ini-XXXXXX", path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/sub/dir/stores.ini", dir);
+    CHECK_OK(tn_ini_save(&ini, path, 0600, &err), &err);
+    tn_ini_reset(&ini);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK_OK(tn_ini_load(path, &ini, &err), &err);
+    CHECK_STR(tn_ini_get(&ini, "one", "k"), "v3");
+    CHECK_STR(tn_ini_get(&ini, "one", "j"), "x = y");
+    CHECK(!tn_ini_has_section(&ini, "two"));
+    tn_ini_reset(&ini);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    /* a missing file is empty */
+    CHECK_OK(tn_ini_load("/nonexistent/tarn/stores.ini", &ini, &err), &err);
+    CHECK_EQ_INT(ini.n, 0);
+}
+
+static int count_setting(void *ctx, const char *key, const char *value)
+{
+    char *out = ctx;
+    strcat(out, key);
+    strcat(out, "=");
+    strcat(out, value);
+    strcat(out, " ");
+    return 0;
+}
+
+/* Named profiles: managed through the public calls, opened by URL scheme,
+ * and the settings a profile gives reach the backend, not the environment. */
+TEST(profiles)
+{
+    tarn_error err;
+    char dir[64] = "/tmp/tarn-profile-XXXXXX", path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/stores.ini", dir);
+    setenv("TARN_CONFIG", path, 1);
+    const char *set1[] = {"type=s3", "endpoint=http://127.0.0.1:1", "access_key_id=AK", "secret_access_key=SK"};
+    CHECK_OK(tarn_store_config_set("lake-1", set1, 4, &err), &err);
+    const char *set2[] = {"type=az", "account=acct", "account_key=a2V5"};
+    CHECK_OK(tarn_store_config_set("blob", set2, 3, &err), &err);
+    char out[512] = "";
+    CHECK_OK(tarn_store_config_get("lake-1", 0, count_setting, out, &err), &err);
+    CHECK_STR(out, "type=s3 endpoint=http://127.0.0.1:1 access_key_id=AK secret_access_key=******** ");
+    out[0] = '\0';
+    CHECK_OK(tarn_store_config_list(count_setting, out, &err), &err);
+    CHECK_STR(out, "lake-1=s3 blob=az ");
+    /* refused: bad names, built-in schemes, unknown keys and types, bad values */
+    const char *bad_key[] = {"regoin=x"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", bad_key, 1, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "unknown key 'regoin'");
+    CHECK_EQ_INT(tarn_store_config_set("S3", set1, 4, &err), TARN_EINVAL);
+    CHECK_EQ_INT(tarn_store_config_set("gs", set1, 4, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "built-in");
+    const char *no_type[] = {"endpoint=http://x"};
+    CHECK_EQ_INT(tarn_store_config_set("fresh", no_type, 1, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "type");
+    const char *bad_bool[] = {"path_style=maybe"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", bad_bool, 1, &err), TARN_EINVAL);
+    const char *to_gs[] = {"type=gs"};
+    CHECK_EQ_INT(tarn_store_config_set("lake-1", to_gs, 1, &err), TARN_EINVAL); /* its s3 keys would dangle */
+    CHECK_MSG(&err, "does not take");
+    /* a profile's name is a URL scheme */
+    tn_url u;
+    CHECK_OK(tn_url_parse("lake-1://bucket/a/b.parquet", &u, &err), &err);
+    CHECK_STR(u.scheme, "lake-1");
+    CHECK_STR(u.root, "bucket");
+    CHECK_STR(u.key, "a/b.parquet");
+    tn_store *s = NULL;
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK(s && strcmp(s->ops->name, "s3") == 0 && strcmp(s->scheme, "lake-1") == 0);
+    /* the endpoint is the profile's: nothing listens there, and the error names the profile's URL */
+    tn_object_meta m;
+    setenv("TARN_STORE_MAX_RETRIES", "0", 1);
+    CHECK_EQ_INT(tn_store_head(s, "a/b.parquet", &m, &err), TARN_ENETWORK);
+    CHECK_MSG(&err, "lake-1://bucket/");
+    CHECK_MSG(&err, "127.0.0.1:1");
+    unsetenv("TARN_STORE_MAX_RETRIES");
+    tn_store_free(s);
+    tn_url_reset(&u);
+    CHECK_EQ_INT(tn_url_parse("nosuch://bucket/x", &u, &err), TARN_EUNSUPPORTED);
+    CHECK_MSG(&err, path);
+    /* removing keys and profiles */
+    const char *keys[] = {"access_key_id"};
+    CHECK_OK(tarn_store_config_remove("lake-1", keys, 1, &err), &err);
+    CHECK_EQ_INT(tarn_store_config_remove("lake-1", keys, 1, &err), TARN_ENOTFOUND);
+    CHECK_OK(tarn_store_config_remove("blob", NULL, 0, &err), &err);
+    CHECK_EQ_INT(tarn_store_config_get("blob", 0, count_setting, out, &err), TARN_ENOTFOUND);
+    out[0] = '\0';
+    CHECK_OK(tarn_store_config_get("lake-1", 1, count_setting, out, &err), &err);
+    CHECK_STR(out, "type=s3 endpoint=http://127.0.0.1:1 secret_access_key=SK ");
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    /* a broken profile file is an error naming its line, not a silent miss */
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("[lake-1]\ntype = s3\nnonsense\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(tn_url_parse("lake-1://bucket/x", &u, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "stores.ini:3:1");
+    unsetenv("TARN_CONFIG");
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 TEST(globs)
 {
     CHECK(tn_glob_match("*.parquet", "a.parquet"));
@@ -569,6 +994,8 @@ int main(void)
     RUN(gcs_backend);
     RUN(faults);
     RUN(urls);
+    RUN(ini);
+    RUN(profiles);
     RUN(globs);
     RUN(adaptive_limit);
     RUN(alloc_failures);
