@@ -111,4 +111,47 @@ expect_out 'id,name,day,score
 1,"a, b",2024-01-31,1.5
 2,,2024-02-29,
 '
+# compressed input picks format and codec from the name alone
+printf 'id,price\n1,2.50\n2,3.75\n' >c.csv
+printf 'id\tname\n1\ta b\n2\tc\n' >t.tsv
+printf '{"id": 1, "s": "x"}\n{"id": 2, "s": "y"}\n' >j.jsonl
+gzip -c c.csv >c.csv.gz
+zstd -q -c c.csv -o c.csv.zst
+gzip -c t.tsv >t.tsv.gz
+gzip -c j.jsonl >j.jsonl.gz
+zstd -q -c j.jsonl -o j.ndjson.zst
+printf '[{"id": 1, "s": "x"}, {"id": 2, "s": "y"}]' | gzip -c >arr.json.gz
+for f in c.csv.gz c.csv.zst; do
+    expect_rc 0 "$TARN" cat $f --format jsonl
+    expect_out '{"id":1,"price":2.50}
+{"id":2,"price":3.75}
+'
+done
+expect_rc 0 "$TARN" cat t.tsv.gz --format jsonl
+expect_out '{"id":1,"name":"a b"}
+{"id":2,"name":"c"}
+'
+for f in j.jsonl.gz j.ndjson.zst arr.json.gz; do
+    expect_rc 0 "$TARN" cat $f --format csv
+    expect_out 'id,s
+1,x
+2,y
+'
+done
+expect_rc 0 "$TARN" sniff c.csv.zst
+expect_in out "format: csv" "price: decimal128(38, 2)"
+expect_rc 0 "$TARN" sniff j.ndjson.zst
+expect_in out "format: json (ndjson)"
+# a compressed name with a truncated stream fails naming the file
+head -c 20 c.csv.gz >bad.csv.gz
+expect_rc 1 "$TARN" cat bad.csv.gz
+expect_in err "bad.csv.gz: gzip stream is truncated"
+# the writer has no codec: a compressed target is refused, nothing written
+expect_rc 1 "$TARN" convert c.csv out.csv.gz
+expect_in err "out.csv.gz: writing compressed csv is not supported"
+[ ! -e out.csv.gz ] || fail "out.csv.gz was written"
+# a .tsv target is written with TAB
+expect_rc 0 "$TARN" convert j.jsonl out.tsv
+[ "$(cat out.tsv)" = "$(printf 'id\ts\n1\tx\n2\ty')" ] || fail "out.tsv: $(cat out.tsv)"
+
 finish

@@ -9,7 +9,9 @@
  * every column), types (the same for some columns), compression
  * (auto/none/gzip/zstd), sample_rows, max_row_bytes.
  * JSON reader keys: json_format (auto/ndjson/array), on_error, reject_file,
- * schema, types, compression, sample_rows, max_row_bytes, max_depth.
+ * schema, types, compression, sample_rows, max_row_bytes, max_depth,
+ * decimal_inference (default false: numbers with a fraction are double, as
+ * in DuckDB).
  */
 #include <string.h>
 #include <strings.h>
@@ -171,6 +173,7 @@ static int json_options(tn_opts *o, tn_json_options *j, tn_schema **schema, tarn
         return tn_error_set(err, TARN_EINVAL, "option 'json_format': expected auto, ndjson or array, got '%s'", f);
     int64_t depth;
     TN_TRY(tn_opts_int(o, "max_depth", 0, 1, 2048, &depth, err));
+    TN_TRY(tn_opts_bool(o, "decimal_inference", false, &j->decimal_inference, err));
     j->max_depth = (int32_t)depth;
     TN_TRY(common(o, &j->on_error, &j->reject_path, schema, &j->column_types, &j->compression, &j->sample_rows,
                   &j->max_row_bytes, err));

@@ -169,6 +169,7 @@ static int open_file(multi_reader *m, tarn_error *err)
     int rc;
     if (m->json) {
         tn_json_options o = m->js;
+        o.strict_decimals = o.strict_decimals || (o.decimal_inference && !m->js.schema && !m->js.column_types);
         o.schema = s;
         o.column_types = NULL;
         rc = tn_json_open(f->path, &o, &m->cur, err);

@@ -346,6 +346,8 @@ static const char *const tname[] = {"null", "bool", "int64", "double", "utf8", "
 
 typedef struct jinf {
     uint8_t kind, first; /* first: the kind first seen, to report widening */
+    bool not_decimal;    /* a number that a decimal128(38, s) cannot hold exactly */
+    uint8_t dec_scale;   /* most fraction digits among the numbers */
     int32_t n, cap;
     char **names;
     struct jinf **kids; /* struct fields, or kids[0] the list item */
@@ -434,6 +436,7 @@ typedef struct jnode {
     tn_type *type;  /* borrowed from the schema */
     tn_builder *b;  /* owned at the top level, else a child builder */
     char *path;     /* "a.b" for messages */
+    bool strict;    /* an inferred decimal: refuse, never round, extra digits */
     int32_t n;
     struct jnode *kids;
     uint32_t *slots; /* struct: the value token of each field in this object */
@@ -480,6 +483,8 @@ struct jreader {
     size_t block;
     int64_t batch_size;
     char *own_reject; /* a copy: the caller's options may go away */
+    bool inferred_decimals; /* the schema was inferred with decimal inference */
+    uint8_t *given_types;   /* per top-level column: its type came from `types` */
 };
 
 static int key_text(jreader *r, jwork *w, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err)
@@ -505,12 +510,28 @@ static int bad_key(const jreader *r, size_t off, tarn_error *err)
     return TN_CORRUPT(err, "%s:%lld:%lld: key is not valid UTF-8", r->name, (long long)line, (long long)col);
 }
 
+/* Decimal inference: a number counts when it is a plain literal (no
+ * exponent) of at most 38 digits; the column's scale is the most fraction
+ * digits seen. */
+static void note_number(const jreader *r, jinf *t, const jtok *tok)
+{
+    int32_t int_digits, frac_digits;
+    if (!r->o.decimal_inference ||
+        !tn_text_decimal_shape(r->buf + tok->off, tok->len, &int_digits, &frac_digits) ||
+        int_digits + frac_digits > 38)
+        t->not_decimal = true;
+    else if (frac_digits > t->dec_scale)
+        t->dec_scale = (uint8_t)frac_digits;
+}
+
 static int infer(jreader *r, jwork *w, jinf *t, size_t ti, tarn_error *err)
 {
     const jtok *tok = &w->j.toks[ti];
     int k = tok_kind(tok->kind);
     if (k == T_UNKNOWN)
         return TARN_OK;
+    if (k == T_INT || k == T_FLOAT)
+        note_number(r, t, tok);
     if (t->kind == T_UNKNOWN) {
         t->kind = (uint8_t)k;
         t->first = (uint8_t)k;
@@ -558,6 +579,8 @@ static tn_type *jinf_type(const jinf *t)
     case T_INT:
         return tn_type_get(TN_INT64);
     case T_FLOAT:
+        if (!t->not_decimal && t->dec_scale > 0)
+            return tn_type_decimal(128, 38, t->dec_scale);
         return tn_type_get(TN_FLOAT64);
     case T_LIST:
         return tn_type_list(TN_LIST, tn_field_new("item", jinf_type(t->n ? t->kids[0] : NULL), true));
@@ -612,10 +635,11 @@ static void node_reset(jnode *n, bool top)
     memset(n, 0, sizeof *n);
 }
 
-static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, tarn_error *err)
+static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, bool strict, tarn_error *err)
 {
     n->type = t;
     n->b = b;
+    n->strict = strict;
     n->path = tn_strdup(path);
     TN_TRY_ALLOC(n->path, err, strlen(path) + 1);
     switch (t->id) {
@@ -643,7 +667,7 @@ static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, tarn
         for (int32_t i = 0; i < k; i++) {
             char *p = t->id == TN_LIST ? tn_sprintf("%s[]", path) : tn_sprintf("%s.%s", path, t->children[i].name);
             TN_TRY_ALLOC(p, err, strlen(path) + 16);
-            int rc = node_init(&n->kids[i], t->children[i].type, tn_builder_child(b, i), p, err);
+            int rc = node_init(&n->kids[i], t->children[i].type, tn_builder_child(b, i), p, strict, err);
             tn_free(p);
             TN_TRY(rc);
         }
@@ -671,7 +695,8 @@ static int root_init(jreader *r, jwork *w, tarn_error *err)
     for (int32_t i = 0; i < s->n_fields; i++) {
         tn_builder *b = tn_builder_new(s->fields[i].type);
         TN_TRY_ALLOC(b, err, 256);
-        int rc = node_init(&root->kids[i], s->fields[i].type, b, s->fields[i].name, err);
+        bool strict = r->inferred_decimals && !(r->given_types && r->given_types[i]);
+        int rc = node_init(&root->kids[i], s->fields[i].type, b, s->fields[i].name, strict, err);
         if (rc != TARN_OK) {
             if (!root->kids[i].b)
                 tn_builder_free(b);
@@ -744,7 +769,7 @@ static int mismatch(jreader *r, jwork *w, const jnode *n, size_t ti, bool dry, c
     if (r->o.on_error == TN_ON_ERROR_NULL)
         return tn_builder_append_null(n->b, err);
     char msg[TARN_ERROR_MAX];
-    char what[64];
+    char what[192];
     snprintf(what, sizeof what, "%s: cannot convert", why);
     describe(r, w, n, ti, what, msg, sizeof msg);
     return tn_error_set(err, TARN_ETYPE, "%s", msg);
@@ -795,6 +820,19 @@ static int append_fields(jreader *r, jwork *w, jnode *n, bool dry, tarn_error *e
 static int scalar_text(jreader *r, jwork *w, const jtok *t, const uint8_t **p, size_t *n, tarn_error *err)
 {
     return key_text(r, w, t, p, n, err);
+}
+
+/* A nonzero digit past `scale` fraction digits (3.125 at scale 2; 3.120
+ * is exact). */
+static bool digits_past_scale(const uint8_t *p, size_t len, int32_t scale)
+{
+    int32_t int_digits, frac_digits;
+    if (!tn_text_decimal_shape(p, (int64_t)len, &int_digits, &frac_digits) || frac_digits <= scale)
+        return false;
+    for (size_t i = len - (size_t)(frac_digits - scale); i < len; i++)
+        if (p[i] != '0')
+            return true;
+    return false;
 }
 
 static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, tarn_error *err)
@@ -863,6 +901,14 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
         break;
     case TN_DECIMAL128: {
         __int128 d;
+        if (n->strict && digits_past_scale(p, len, n->type->scale)) {
+            char why[160];
+            snprintf(why, sizeof why,
+                     "more fraction digits than decimal128(%d, %d) inferred from the sample; pass types='%s double' "
+                     "or a wider decimal",
+                     n->type->precision, n->type->scale, n->path);
+            return mismatch(r, w, n, ti, dry, why, err);
+        }
         ok = tn_text_parse_decimal(p, (int64_t)len, n->type->precision, n->type->scale, &d);
         if (ok && !dry)
             return tn_builder_append_raw(n->b, &d, err);
@@ -1351,6 +1397,7 @@ static void json_destroy(tn_reader *base)
         close(r->reject_fd);
     tn_free(r->name);
     tn_free(r->own_reject);
+    tn_free(r->given_types);
     tn_free(r);
 }
 
@@ -1413,6 +1460,11 @@ static int apply_column_types(jreader *r, tarn_error *err)
     TN_TRY(tn_text_parse_columns(r->o.column_types, &k, &names, &types, err));
     int rc = TARN_OK;
     tn_schema *s = r->base.schema;
+    r->given_types = tn_calloc((size_t)s->n_fields + 1, 1);
+    if (!r->given_types) {
+        tn_text_free_columns(k, names, types);
+        return tn_error_oom(err, (size_t)s->n_fields + 1);
+    }
     for (int32_t i = 0; i < k && rc == TARN_OK; i++) {
         int32_t c = tn_schema_find(s, names[i]);
         if (c < 0) {
@@ -1421,6 +1473,7 @@ static int apply_column_types(jreader *r, tarn_error *err)
         }
         tn_type_unref(s->fields[c].type);
         s->fields[c].type = types[i];
+        r->given_types[c] = 1;
         types[i] = NULL;
     }
     tn_text_free_columns(k, names, types);
@@ -1510,8 +1563,11 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     }
     if (r->o.schema) {
         r->base.schema = tn_schema_ref(r->o.schema);
+        r->inferred_decimals = r->o.strict_decimals;
     } else if ((rc = infer_schema(r, err)) != TARN_OK) {
         goto fail;
+    } else {
+        r->inferred_decimals = r->o.decimal_inference;
     }
     if (r->o.column_types && (rc = apply_column_types(r, err)) != TARN_OK)
         goto fail;
