@@ -154,4 +154,25 @@ expect_in err "out.csv.gz: writing compressed csv is not supported"
 expect_rc 0 "$TARN" convert j.jsonl out.tsv
 [ "$(cat out.tsv)" = "$(printf 'id\ts\n1\tx\n2\ty')" ] || fail "out.tsv: $(cat out.tsv)"
 
+# decimal comma: ';' is sniffed, 1,5 is a number, 1.500 is not
+printf 'p;q\n1,5;1.500\n-2,25;2.000\n' >comma.csv
+expect_rc 0 "$TARN" cat comma.csv --decimal-separator , --format jsonl
+expect_out '{"p":1.50,"q":"1.500"}
+{"p":-2.25,"q":"2.000"}
+'
+expect_rc 0 "$TARN" cat comma.csv --decimal-separator , --types 'p double' --format csv
+expect_in out "1.5,1.500" "-2.25,2.000"
+expect_rc 1 "$TARN" cat comma.csv --decimal-separator , --types 'q double'
+expect_in err "comma.csv:2:5: column 'q': cannot parse as double: '1.500'"
+expect_rc 1 "$TARN" cat comma.csv --decimal-separator x
+expect_in err "option 'decimal_separator': expected '.' or ',', got 'x'"
+# JSON decimals: double by default (as DuckDB), exact decimals on request
+printf '{"p": 12.50}\n{"p": 3.1}\n' >money.jsonl
+expect_rc 0 "$TARN" sniff money.jsonl
+expect_in out "  p: double"
+expect_rc 0 "$TARN" cat money.jsonl --decimal-inference true --format jsonl
+expect_out '{"p":12.50}
+{"p":3.10}
+'
+
 finish

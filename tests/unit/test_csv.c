@@ -197,6 +197,37 @@ TEST(decimal_inference)
     CHECK_STR(result, "p: double\n--\n12.5\n3.75\n");
 }
 
+TEST(decimal_comma)
+{
+    tn_csv_options o = opts();
+    o.decimal_comma = true;
+    /* the delimiter is sniffed among the others; 1,5 is a number, a
+     * thousands point (1.500) is not, dates with dots still are */
+    CHECK_OK(readstr("p;q;r;d\n1,5;2,25;1.500;17.03.2024\n-3;0,125;2.000;01.12.2023\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 1)\nq: decimal128(38, 3)\nr: utf8\nd: date32\n--\n"
+                      "15/10^1|2250/10^3|1.500|2024-03-17\n-30/10^1|125/10^3|2.000|2023-12-01\n");
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("p;q\n1,5;1e3\n-3;2,5E-1\n", &o), &err);
+    CHECK_STR(result, "p: double\nq: double\n--\n1.5|1000\n-3|0.25\n");
+    /* an explicit double column: a value with a point is refused, named */
+    o.column_types = "p double";
+    CHECK_EQ_INT(readstr("p;q\n1,5;x\n2.5;y\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:3:1: column 'p': cannot parse as double: '2.5'");
+    o.column_types = "p decimal(10, 2)";
+    CHECK_OK(readstr("p\n1,255\n-0,5\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(10, 2)\n--\n126/10^2\n-50/10^2\n");
+    /* inferred scale: a later value with more digits is refused with its text */
+    o.column_types = NULL;
+    o.no_decimal_inference = false;
+    o.sample_rows = 2;
+    CHECK_EQ_INT(readstr("p\n1,25\n2,5\n3,125\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:4:1: column 'p': more fraction digits than decimal128(38, 2) inferred from the first "
+                           "2 rows; pass types='p double' or a wider decimal: '3,125'");
+    o.delimiter = ',';
+    CHECK_EQ_INT(readstr("p\n1,5\n", &o), TARN_EINVAL);
+    CHECK_STR(err.message, "input: a decimal comma needs another delimiter (';' or TAB)");
+}
+
 TEST(overrides)
 {
     tn_csv_options o = opts();
@@ -706,6 +737,7 @@ int main(void)
     RUN(sniff_dialect);
     RUN(inference_lattice);
     RUN(decimal_inference);
+    RUN(decimal_comma);
     RUN(overrides);
     RUN(options);
     RUN(errors_fail);

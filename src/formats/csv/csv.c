@@ -402,10 +402,17 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
             continue;
         }
         bool overflow;
-        if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
+        const uint8_t *text = p;
+        size_t tn = n;
+        uint8_t swapped[128];
+        if (r->o.decimal_comma && (col->id == TN_FLOAT64 || col->id == TN_DECIMAL128)) {
+            tn = tn_text_swap_separators(p, n, swapped, sizeof swapped);
+            text = swapped;
+        }
+        if (TN_LIKELY(parse_value(col, text, tn, values, i, &overflow)))
             continue;
         char why[256];
-        if (col->strict && beyond_scale(p, n, col->type->scale))
+        if (col->strict && beyond_scale(text, tn, col->type->scale))
             fraction_why(r, col, c, why, sizeof why);
         else
             snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
@@ -1087,6 +1094,10 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
     r->name = tn_strdup(r->o.name ? r->o.name : name);
     if (!r->name) {
         rc = tn_error_oom(err, strlen(name) + 1);
+        goto fail;
+    }
+    if (r->o.decimal_comma && r->o.delimiter == ',') {
+        rc = tn_error_set(err, TARN_EINVAL, "%s: a decimal comma needs another delimiter (';' or TAB)", r->name);
         goto fail;
     }
     if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)

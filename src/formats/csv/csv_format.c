@@ -141,6 +141,10 @@ static int csv_options(tn_opts *o, tn_csv_options *c, tn_schema **schema, const 
     bool dec;
     TN_TRY(tn_opts_bool(o, "decimal_inference", true, &dec, err));
     c->no_decimal_inference = !dec;
+    const char *sep = tn_opts_str(o, "decimal_separator");
+    if (sep && strcmp(sep, ".") != 0 && strcmp(sep, ",") != 0)
+        return tn_error_set(err, TARN_EINVAL, "option 'decimal_separator': expected '.' or ',', got '%s'", sep);
+    c->decimal_comma = sep && sep[0] == ',';
     TN_TRY(common(o, &c->on_error, &c->reject_path, schema, &c->column_types, &c->compression, &c->sample_rows,
                   &c->max_row_bytes, err));
     c->schema = *schema;

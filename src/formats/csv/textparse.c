@@ -519,3 +519,12 @@ int tn_text_parse_columns(const char *text, int32_t *n, char ***names, tn_type *
     *types = ty;
     return TARN_OK;
 }
+
+size_t tn_text_swap_separators(const uint8_t *p, size_t n, uint8_t *dst, size_t cap)
+{
+    if (n > cap)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = p[i] == ',' ? '.' : p[i] == '.' ? ',' : p[i];
+    return n;
+}

@@ -54,6 +54,11 @@ uint32_t tn_text_classify(const uint8_t *p, int64_t n);
  * Reports its significant integer digits and its fraction digits. */
 bool tn_text_decimal_shape(const uint8_t *p, int64_t n, int32_t *int_digits, int32_t *frac_digits);
 
+/* Decimal comma: the text with ',' and '.' swapped into dst (cap bytes), so
+ * that "1,5" reads as 1.5 and "1.500" (a thousands point) is no number at
+ * all. Returns the length, or 0 when the text is longer than cap. */
+size_t tn_text_swap_separators(const uint8_t *p, size_t n, uint8_t *dst, size_t cap);
+
 bool tn_text_parse_bool(const uint8_t *p, int64_t n, bool *out); /* true/false/t/f/yes/no/1/0 */
 /* Returns false on syntax error; *overflow is set when the digits are a
  * valid integer outside int64. */
