@@ -32,7 +32,7 @@ static const char *const jsonl_ext[] = {".jsonl", ".ndjson", ".json", NULL};
 static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "header", "comment", "skip",
                                             "null", "trim", "on_error", "reject_file", "schema", "types",
                                             "compression", "sample_rows", "max_row_bytes", "decimal_inference",
-                                            "decimal_separator", NULL};
+                                            "decimal_separator", "date_format", "timestamp_format", NULL};
 static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
 static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", NULL};
 static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",

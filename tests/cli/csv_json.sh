@@ -175,4 +175,18 @@ expect_out '{"p":12.50}
 {"p":3.10}
 '
 
+# custom date and timestamp formats, for inference and explicit types
+printf 'day,at\n03/04/2024,03/04/2024 17:05\n31/12/2023,01/01/2024 00:00\n' >fmt.csv
+expect_rc 0 "$TARN" sniff fmt.csv --date-format '%d/%m/%Y' --timestamp-format '%d/%m/%Y %H:%M'
+expect_in out "  day: date32 (the given format)" "  at: timestamp[us] (the given format)"
+expect_rc 0 "$TARN" cat fmt.csv --date-format '%d/%m/%Y' --timestamp-format '%d/%m/%Y %H:%M' --format jsonl
+expect_out '{"day":"2024-04-03","at":"2024-04-03T17:05:00.000000"}
+{"day":"2023-12-31","at":"2024-01-01T00:00:00.000000"}
+'
+printf 'day\n03/04/2024\n2024-04-05\n' >fmtbad.csv
+expect_rc 1 "$TARN" cat fmtbad.csv --date-format '%d/%m/%Y' --types 'day date'
+expect_in err "fmtbad.csv:3:1: column 'day': cannot parse as date32 with format '%d/%m/%Y': '2024-04-05'"
+expect_rc 1 "$TARN" cat fmt.csv --date-format '%d/%q'
+expect_in err "option 'date_format': not a format: '%d/%q'"
+
 finish

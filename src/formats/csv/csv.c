@@ -38,6 +38,8 @@ typedef struct column {
     tn_type *type; /* borrowed from the schema */
     tn_type_id id;
     uint32_t layouts;   /* date layouts for date/timestamp columns */
+    const char *format; /* TN_DATE_CUSTOM in layouts: the date or timestamp format */
+    const char *format2; /* a timestamp column: the date format, tried second */
     int64_t scale;      /* timestamp: divisor from microseconds, or multiplier (negative) */
     int64_t strict;     /* decimal: reject extra fraction digits; the sample's row count, or -1 */
 } column;
@@ -91,6 +93,7 @@ typedef struct csv_reader {
     bool header; /* the input had a header row (given or sniffed) */
     int64_t sampled;
     char *own_comment, *own_reject; /* copies: the caller's options may go away */
+    char *own_date_format, *own_timestamp_format;
     char **own_nulls;
 } csv_reader;
 
@@ -303,6 +306,18 @@ static bool beyond_scale(const uint8_t *p, size_t n, int32_t scale)
     return false;
 }
 
+/* A date in a strptime-style format; a time of day in it is refused. */
+static bool parse_formatted_date(const char *fmt, const uint8_t *p, size_t n, int32_t *days)
+{
+    int64_t us;
+    bool zone;
+    const int64_t day_us = 86400 * (int64_t)1000000;
+    if (!tn_text_parse_format(fmt, p, (int64_t)n, &us, &zone) || us % day_us != 0)
+        return false;
+    *days = (int32_t)(us / day_us);
+    return true;
+}
+
 /* Parse one value into slot row of values; false when it does not parse. */
 static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
 {
@@ -339,13 +354,18 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
         return true;
     }
     case TN_DATE32:
+        if (col->layouts & TN_DATE_CUSTOM)
+            return parse_formatted_date(col->format, p, n, (int32_t *)values + row);
         return tn_text_parse_date(p, (int64_t)n, col->layouts, (int32_t *)values + row);
     case TN_TIME64:
         return tn_text_parse_time(p, (int64_t)n, (int64_t *)values + row);
     case TN_TIMESTAMP: {
         int64_t us;
         bool zone;
-        if (!tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
+        if (col->layouts & TN_DATE_CUSTOM
+                ? !tn_text_parse_format(col->format, p, (int64_t)n, &us, &zone) &&
+                      !(col->format2 && tn_text_parse_format(col->format2, p, (int64_t)n, &us, &zone))
+                : !tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
             return false;
         ((int64_t *)values)[row] = col->scale > 0 ? us / col->scale : us * -col->scale;
         return true;
@@ -414,6 +434,8 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
         char why[256];
         if (col->strict && beyond_scale(text, tn, col->type->scale))
             fraction_why(r, col, c, why, sizeof why);
+        else if (col->layouts & TN_DATE_CUSTOM)
+            snprintf(why, sizeof why, "cannot parse as %s with format '%s':", tn_type_id_name(col->id), col->format);
         else
             snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
                      tn_type_id_name(col->id));
@@ -898,6 +920,8 @@ static void csv_destroy(tn_reader *base)
         close(r->reject_fd);
     tn_free(r->name);
     tn_free(r->own_comment);
+    tn_free(r->own_date_format);
+    tn_free(r->own_timestamp_format);
     tn_free(r->own_reject);
     for (int32_t i = 0; r->own_nulls && i < r->o.n_null_values; i++)
         tn_free(r->own_nulls[i]);
@@ -912,6 +936,16 @@ static int own_options(csv_reader *r, tarn_error *err)
         r->own_comment = tn_strdup(r->o.comment);
         TN_TRY_ALLOC(r->own_comment, err, strlen(r->o.comment) + 1);
         r->o.comment = r->own_comment;
+    }
+    if (r->o.date_format) {
+        r->own_date_format = tn_strdup(r->o.date_format);
+        TN_TRY_ALLOC(r->own_date_format, err, strlen(r->o.date_format) + 1);
+        r->o.date_format = r->own_date_format;
+    }
+    if (r->o.timestamp_format) {
+        r->own_timestamp_format = tn_strdup(r->o.timestamp_format);
+        TN_TRY_ALLOC(r->own_timestamp_format, err, strlen(r->o.timestamp_format) + 1);
+        r->o.timestamp_format = r->own_timestamp_format;
     }
     if (r->o.reject_path) {
         r->own_reject = tn_strdup(r->o.reject_path);
@@ -1020,6 +1054,9 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
             d->layouts[c] &= ~TN_CSV_INFERRED_SCALE;
             if (d->types[c]->id == TN_DATE32 || d->types[c]->id == TN_TIMESTAMP)
                 d->layouts[c] = d->layouts[c] ? d->layouts[c] : TN_DATE_ISO | TN_DATE_YMD_SLASH;
+            if ((d->types[c]->id == TN_DATE32 && r->o.date_format) ||
+                (d->types[c]->id == TN_TIMESTAMP && (r->o.timestamp_format || r->o.date_format)))
+                d->layouts[c] = TN_DATE_CUSTOM;
         }
         tn_text_free_columns(k, names, types);
         TN_TRY(rc);
@@ -1044,6 +1081,15 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
             col->strict = d->sample_rows > 0 ? d->sample_rows : 1;
         else if (t->id == TN_DECIMAL128 && r->o.strict_decimals)
             col->strict = -1;
+        /* a format given applies to explicit types as well (`types` marked
+         * them custom above); a timestamp column also takes dates */
+        const char *fmt = t->id == TN_DATE32 ? r->o.date_format : t->id == TN_TIMESTAMP ? r->o.timestamp_format : NULL;
+        const char *fmt2 = t->id == TN_TIMESTAMP ? r->o.date_format : NULL;
+        if ((fmt || fmt2) && (given || (col->layouts & TN_DATE_CUSTOM))) {
+            col->layouts = TN_DATE_CUSTOM;
+            col->format = fmt ? fmt : fmt2;
+            col->format2 = fmt ? fmt2 : NULL;
+        }
         if (t->id == TN_TIMESTAMP) {
             static const int64_t scale[] = {1000000, 1000, 1, -1000};
             col->scale = scale[t->unit];

@@ -145,6 +145,12 @@ static int csv_options(tn_opts *o, tn_csv_options *c, tn_schema **schema, const 
     if (sep && strcmp(sep, ".") != 0 && strcmp(sep, ",") != 0)
         return tn_error_set(err, TARN_EINVAL, "option 'decimal_separator': expected '.' or ',', got '%s'", sep);
     c->decimal_comma = sep && sep[0] == ',';
+    c->date_format = tn_opts_str(o, "date_format");
+    c->timestamp_format = tn_opts_str(o, "timestamp_format");
+    if (c->date_format && !tn_text_format_valid(c->date_format))
+        return tn_error_set(err, TARN_EINVAL, "option 'date_format': not a format: '%s'", c->date_format);
+    if (c->timestamp_format && !tn_text_format_valid(c->timestamp_format))
+        return tn_error_set(err, TARN_EINVAL, "option 'timestamp_format': not a format: '%s'", c->timestamp_format);
     TN_TRY(common(o, &c->on_error, &c->reject_path, schema, &c->column_types, &c->compression, &c->sample_rows,
                   &c->max_row_bytes, err));
     c->schema = *schema;
@@ -208,6 +214,7 @@ static const char *layout_name(uint32_t l)
     case TN_DATE_MDY: return "MM/DD/YYYY";
     case TN_DATE_DMY: return "DD/MM/YYYY";
     case TN_DATE_DMY_DOT: return "DD.MM.YYYY";
+    case TN_DATE_CUSTOM: return "the given format";
     default: return NULL;
     }
 }

@@ -105,11 +105,24 @@ static void note_digits(digits *d, uint32_t m, const uint8_t *p, size_t n)
     }
 }
 
+/* A value in the date or timestamp format given: the custom layout bit. */
+static uint32_t classify_formats(const tn_csv_options *o, const uint8_t *p, size_t n)
+{
+    int64_t us;
+    bool zone;
+    const uint32_t custom = (uint32_t)TN_DATE_CUSTOM << TN_CAN_DATE_SHIFT;
+    if (o->date_format && tn_text_parse_format(o->date_format, p, (int64_t)n, &us, &zone))
+        return TN_CAN_DATE | TN_CAN_TS | TN_CAN_TSTZ | custom;
+    if (o->timestamp_format && tn_text_parse_format(o->timestamp_format, p, (int64_t)n, &us, &zone))
+        return (zone ? TN_CAN_TSTZ : TN_CAN_TS) | custom;
+    return 0;
+}
+
 /* What a sampled value can be; with a decimal comma its number bits come
  * from the text with ',' and '.' swapped. */
 static uint32_t classify_cell(const tn_csv_options *o, const uint8_t *p, size_t n, digits *dg)
 {
-    uint32_t m = tn_text_classify(p, (int64_t)n);
+    uint32_t m = tn_text_classify(p, (int64_t)n) | classify_formats(o, p, n);
     if (!o->decimal_comma) {
         note_digits(dg, m, p, n);
         return m;
@@ -139,7 +152,8 @@ static tn_type *type_from_mask(uint32_t m, int64_t seen, digits dg, bool decimal
     if (m & TN_CAN_FLOAT)
         return tn_type_get(TN_FLOAT64);
     uint32_t l = (m >> TN_CAN_DATE_SHIFT) & TN_DATE_ALL;
-    uint32_t pick = l & TN_DATE_ISO ? TN_DATE_ISO
+    uint32_t pick = l & TN_DATE_CUSTOM ? TN_DATE_CUSTOM
+                  : l & TN_DATE_ISO ? TN_DATE_ISO
                   : l & TN_DATE_YMD_SLASH ? TN_DATE_YMD_SLASH
                   : l & TN_DATE_DMY_DOT ? TN_DATE_DMY_DOT
                   : (l & (TN_DATE_MDY | TN_DATE_DMY)) == TN_DATE_MDY ? TN_DATE_MDY
