@@ -26,6 +26,7 @@
 #include "core/pool.h"
 #include "formats/csv/csv_int.h"
 #include "formats/csv/source.h"
+#include "formats/csv/textin.h"
 #include "formats/csv/textparse.h"
 
 void tn_csv_options_init(tn_csv_options *o)
@@ -70,10 +71,8 @@ typedef struct csv_reader {
     tn_reader base;
     tn_csv_options o;
     char *name;
-    tn_source *src;
-    uint8_t *buf;
-    size_t cap, len, pos;
-    bool eof, done;
+    tn_textin in;        /* the source and the buffer */
+    bool done;
     int64_t line;        /* line number of buf[pos] */
     tn_csv_tok tok;      /* the dialect; and the tokens of the sequential path */
     int32_t ncols;
@@ -81,13 +80,12 @@ typedef struct csv_reader {
     work seq;            /* the sequential path */
     work *par;           /* the parallel path: one per chunk */
     int32_t npar;
-    tn_batch **queue;    /* batches made in parallel, not handed out yet */
-    size_t qhead, qlen, qcap;
+    tn_batch_queue queue; /* batches made in parallel, not handed out yet */
     int32_t threads, maxpar;
     bool par_failed;     /* the split of this buffer did not prove right */
     int64_t par_chunks;  /* chunks parsed in parallel and kept */
     int64_t rejected;
-    int reject_fd;
+    tn_reject_file rejfile;
     size_t block;
     int64_t batch_size;
     bool header; /* the input had a header row (given or sniffed) */
@@ -99,30 +97,10 @@ typedef struct csv_reader {
 
 /* --- input buffer ----------------------------------------------------- */
 
-/* Move the unread bytes to the front and read until at least `want` bytes
- * are buffered or the input ends. */
 static int refill(csv_reader *r, size_t want, tarn_error *err)
 {
     r->par_failed = false; /* new bytes may split well again */
-    if (r->pos > 0) {
-        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-    }
-    if (want > r->cap) {
-        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
-        uint8_t *nb = tn_realloc(r->buf, nc);
-        TN_TRY_ALLOC(nb, err, nc);
-        r->buf = nb;
-        r->cap = nc;
-    }
-    while (!r->eof && r->len < want) {
-        size_t got;
-        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
-        r->len += got;
-        r->eof = got == 0;
-    }
-    return TARN_OK;
+    return tn_textin_refill(&r->in, want, err);
 }
 
 static int64_t count_lines(const uint8_t *p, size_t n)
@@ -141,9 +119,9 @@ static int64_t count_lines(const uint8_t *p, size_t n)
 /* Line and column (1-based, in bytes) of buffer offset off. */
 static void locate(const csv_reader *r, size_t off, int64_t *line, int64_t *col)
 {
-    *line = r->line + count_lines(r->buf + r->pos, off - r->pos);
+    *line = r->line + count_lines(r->in.buf + r->in.pos, off - r->in.pos);
     size_t s = off;
-    while (s > r->pos && r->buf[s - 1] != '\n')
+    while (s > r->in.pos && r->in.buf[s - 1] != '\n')
         s--;
     *col = (int64_t)(off - s) + 1;
 }
@@ -155,25 +133,14 @@ static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tar
     const tn_row *rw = &w->tok.rows[row];
     TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
     TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->buf + rw->start, rw->end - rw->start, err));
+    TN_TRY(tn_buf_append(&w->rejects, r->in.buf + rw->start, rw->end - rw->start, err));
     return tn_buf_append_byte(&w->rejects, '\n', err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(csv_reader *r, work *w, tarn_error *err)
 {
-    if (w->rejects.len == 0)
-        return TARN_OK;
-    if (r->reject_fd < 0) {
-        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (r->reject_fd < 0)
-            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
-    }
-    size_t n = w->rejects.len;
-    w->rejects.len = 0;
-    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
-        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
-    return TARN_OK;
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->rejects, err);
 }
 
 /* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
@@ -219,7 +186,7 @@ static int check_rows(csv_reader *r, work *w, tarn_error *err)
             if (!(sp.len & TN_SPAN_BAD))
                 continue;
             size_t after = sp.off + (sp.len & TN_SPAN_LEN);
-            bool open_quote = after == r->len && r->eof;
+            bool open_quote = after == r->in.len && r->in.eof;
             const char *why = open_quote ? "quoted field is not closed" : "unexpected bytes after a closing quote";
             if (r->o.on_error == TN_ON_ERROR_NULL && (int32_t)f < r->ncols)
                 continue; /* the converter nulls it */
@@ -258,7 +225,7 @@ static bool is_null(const csv_reader *r, const uint8_t *p, size_t n)
 /* The text of a cell: quoting undone (into scratch), trimmed. */
 static int text_of(csv_reader *r, work *w, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
 {
-    *p = r->buf + sp.off;
+    *p = r->in.buf + sp.off;
     *n = sp.len & TN_SPAN_LEN;
     if (sp.len & TN_SPAN_ESC) {
         w->scratch.len = 0;
@@ -412,7 +379,7 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
         const uint8_t *p;
         size_t n;
         if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
-            p = r->buf + sp.off;
+            p = r->in.buf + sp.off;
             n = sp.len & TN_SPAN_LEN;
         } else {
             TN_TRY(text_of(r, w, sp, &p, &n, err));
@@ -475,7 +442,7 @@ static int convert_string(csv_reader *r, work *w, int32_t c, size_t nrows, bool 
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
             continue;
         }
-        const uint8_t *src = r->buf + sp.off;
+        const uint8_t *src = r->in.buf + sp.off;
         size_t n = sp.len & TN_SPAN_LEN;
         if (!(sp.len & TN_SPAN_QUOTED)) {
             if (r->o.trim) {
@@ -681,8 +648,8 @@ static void work_reset(csv_reader *r, work *w)
 /* Consume buffer bytes up to end. */
 static void advance(csv_reader *r, size_t end)
 {
-    r->line += count_lines(r->buf + r->pos, end - r->pos);
-    r->pos = end;
+    r->line += count_lines(r->in.buf + r->in.pos, end - r->in.pos);
+    r->in.pos = end;
 }
 
 /* One batch from the buffer, on the reader's thread. */
@@ -690,22 +657,22 @@ static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
 {
     work *w = &r->seq;
     while (!r->done) {
-        if (!r->eof && r->len - r->pos < r->block)
-            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        if (!r->in.eof && r->in.len - r->in.pos < r->block)
+            TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
         size_t end;
-        TN_TRY(tn_csv_tokenize(&w->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
+        TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, r->in.pos, r->in.len, r->in.eof, r->batch_size, &end, err));
         if (w->tok.nrows == 0) {
             advance(r, end);
-            if (r->eof && r->pos == r->len) {
+            if (r->in.eof && r->in.pos == r->in.len) {
                 r->done = true;
                 break;
             }
-            if (r->eof) /* cannot happen: a final tokenize ends every row */
+            if (r->in.eof) /* cannot happen: a final tokenize ends every row */
                 return tn_error_set(err, TARN_EINTERNAL, "%s: tokenizer made no progress", r->name);
-            size_t pending = r->len - r->pos;
+            size_t pending = r->in.len - r->in.pos;
             if ((int64_t)pending >= r->o.max_row_bytes) {
                 int64_t line, col;
-                locate(r, r->pos, &line, &col);
+                locate(r, r->in.pos, &line, &col);
                 return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
                                     (long long)line, (long long)r->o.max_row_bytes);
             }
@@ -747,10 +714,10 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     for (int64_t i = begin; i < end_i; i++) {
         work *w = &r->par[i];
         size_t at = w->start;
-        bool final = i == r->npar - 1 ? r->eof : true;
+        bool final = i == r->npar - 1 ? r->in.eof : true;
         while (at < w->stop) {
             size_t end;
-            TN_TRY(tn_csv_tokenize(&w->tok, r->buf, at, w->stop, final, r->batch_size, &end, err));
+            TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, at, w->stop, final, r->batch_size, &end, err));
             if (w->tok.nrows == 0) {
                 at = end;
                 break;
@@ -774,7 +741,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 /* Choose the cuts; returns the number of chunks (1: do not split). */
 static int32_t plan_chunks(csv_reader *r)
 {
-    size_t avail = r->len - r->pos;
+    size_t avail = r->in.len - r->in.pos;
     int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
     if (k > 2 * r->threads)
         k = 2 * r->threads;
@@ -782,19 +749,19 @@ static int32_t plan_chunks(csv_reader *r)
         return 1;
     uint8_t q = r->tok.quote;
     bool quoting = r->tok.quoting;
-    size_t prev = r->pos;
+    size_t prev = r->in.pos;
     int parity = 0;
     int32_t n = 0;
-    r->par[0].start = r->pos;
+    r->par[0].start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
-        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
             continue;
-        for (const uint8_t *p = r->buf + prev, *e = r->buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
+        for (const uint8_t *p = r->in.buf + prev, *e = r->in.buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
              p++)
             parity ^= 1;
         /* forward to a line end outside quotes */
-        const uint8_t *p = r->buf + cut, *e = r->buf + r->len;
+        const uint8_t *p = r->in.buf + cut, *e = r->in.buf + r->in.len;
         for (; p < e; p++) {
             if (quoting && *p == q)
                 parity ^= 1;
@@ -803,20 +770,20 @@ static int32_t plan_chunks(csv_reader *r)
         }
         if (p >= e)
             break;
-        size_t b = (size_t)(p - r->buf) + 1;
+        size_t b = (size_t)(p - r->in.buf) + 1;
         r->par[n].stop = b;
         r->par[++n].start = b;
         prev = b;
     }
-    r->par[n].stop = r->len;
+    r->par[n].stop = r->in.len;
     return n + 1;
 }
 
 static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
 {
     *used = false;
-    if (!r->eof && r->len - r->pos < r->block)
-        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    if (!r->in.eof && r->in.len - r->in.pos < r->block)
+        TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
     int32_t k = plan_chunks(r);
     if (k < 2)
         return TARN_OK;
@@ -848,30 +815,24 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
     size_t total = 0;
     for (int32_t i = 0; i < k; i++)
         total += r->par[i].nbatches;
-    if (total > r->qcap) {
-        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
-        if (!q) {
-            for (int32_t i = 0; i < k; i++)
-                work_drop_batches(&r->par[i]);
-            return tn_error_oom(err, total * sizeof *q);
-        }
-        r->queue = q;
-        r->qcap = total;
+    if ((rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        return rc;
     }
-    r->qhead = r->qlen = 0;
     for (int32_t i = 0; i < k; i++) {
         work *w = &r->par[i];
         for (size_t j = 0; j < w->nbatches; j++)
-            r->queue[r->qlen++] = w->batches[j];
+            tn_batch_queue_push(&r->queue, w->batches[j]);
         w->nbatches = 0;
         r->rejected += w->rejected;
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
     }
-    size_t before = r->pos;
+    size_t before = r->in.pos;
     advance(r, r->par[k - 1].end);
     /* no complete row in the chunks (one long row): let one thread grow the buffer */
-    *used = r->pos != before || r->qlen > 0;
+    *used = r->in.pos != before || r->queue.len > 0;
     r->par_failed = !*used;
     r->par_chunks += *used ? k : 0;
     return rc;
@@ -882,10 +843,8 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
     csv_reader *r = (csv_reader *)base;
     *out = NULL;
     for (;;) {
-        if (r->qhead < r->qlen) {
-            *out = r->queue[r->qhead++];
+        if ((*out = tn_batch_queue_pop(&r->queue)) != NULL)
             return TARN_OK;
-        }
         if (r->done)
             return TARN_OK;
         if (r->threads > 1 && !r->par_failed) {
@@ -905,19 +864,15 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void csv_destroy(tn_reader *base)
 {
     csv_reader *r = (csv_reader *)base;
-    tn_source_free(r->src);
-    tn_free(r->buf);
+    tn_textin_free(&r->in);
     tn_csv_tok_reset(&r->tok);
     work_reset(r, &r->seq);
     for (int32_t i = 0; r->par && i < r->maxpar; i++)
         work_reset(r, &r->par[i]);
     tn_free(r->par);
-    for (size_t i = r->qhead; i < r->qlen; i++)
-        tn_batch_unref(r->queue[i]);
-    tn_free(r->queue);
+    tn_batch_queue_free(&r->queue);
     tn_free(r->cols);
-    if (r->reject_fd >= 0)
-        close(r->reject_fd);
+    tn_reject_file_close(&r->rejfile);
     tn_free(r->name);
     tn_free(r->own_comment);
     tn_free(r->own_date_format);
@@ -984,23 +939,23 @@ static int prepare(csv_reader *r, tarn_error *err)
 {
     size_t sample = r->block > (1u << 20) ? r->block : (1u << 20);
     TN_TRY(refill(r, sample, err));
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-        r->pos = 3;
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+        r->in.pos = 3;
     for (int64_t i = 0; i < r->o.skip_rows; i++) {
         for (;;) {
-            uint8_t *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            uint8_t *nl = memchr(r->in.buf + r->in.pos, '\n', r->in.len - r->in.pos);
             if (nl) {
-                r->pos = (size_t)(nl - r->buf) + 1;
+                r->in.pos = (size_t)(nl - r->in.buf) + 1;
                 r->line++;
                 break;
             }
-            r->pos = r->len;
-            if (r->eof)
+            r->in.pos = r->in.len;
+            if (r->in.eof)
                 return TARN_OK;
             TN_TRY(refill(r, sample, err));
         }
     }
-    if (r->pos > 0)
+    if (r->in.pos > 0)
         TN_TRY(refill(r, sample, err));
     return TARN_OK;
 }
@@ -1123,8 +1078,8 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         tn_source_free(src);
         return tn_error_oom(err, sizeof *r);
     }
-    r->src = src;
-    r->reject_fd = -1;
+    r->in.src = src;
+    tn_reject_file_init(&r->rejfile);
     r->line = 1;
     r->base.next = csv_next;
     r->base.destroy = csv_destroy;
@@ -1148,7 +1103,7 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
     }
     if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)
         goto fail;
-    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK) {
+    if ((rc = tn_csv_detect(r->in.buf, r->in.pos, r->in.len, r->in.eof, &r->o, &d, err)) != TARN_OK) {
         if (rc == TARN_ECORRUPT)
             tn_error_prefix(err, "%s: ", r->name);
         goto fail;
@@ -1166,10 +1121,10 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         goto fail;
     if (d.header) {
         size_t end;
-        if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)
+        if ((rc = tn_csv_tokenize(&r->tok, r->in.buf, r->in.pos, r->in.len, r->in.eof, 1, &end, err)) != TARN_OK)
             goto fail;
-        r->line += count_lines(r->buf + r->pos, end - r->pos);
-        r->pos = end;
+        r->line += count_lines(r->in.buf + r->in.pos, end - r->in.pos);
+        r->in.pos = end;
     }
     tn_csv_dialect_reset(&d);
     r->o.schema = NULL; /* used only while opening */

@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/pool.h"
 #include "formats/csv/source.h"
+#include "formats/csv/textin.h"
 #include "formats/csv/textparse.h"
 #include "formats/json/json.h"
 
@@ -464,10 +465,8 @@ struct jreader {
     tn_reader base;
     tn_json_options o;
     char *name;
-    tn_source *src;
-    uint8_t *buf;
-    size_t cap, len, pos;
-    bool eof, done;
+    tn_textin in;      /* the source and the buffer */
+    bool done;
     bool array_mode, need_comma, closed;
     int64_t line, col; /* of buf[pos] */
     jwork seq;         /* the sequential path (and inference) */
@@ -475,11 +474,10 @@ struct jreader {
     int32_t npar, maxpar, threads;
     bool par_failed;   /* the split of this buffer did not prove right */
     int64_t par_chunks; /* chunks whose rows were parsed in parallel and kept */
-    tn_batch **queue;  /* batches made in parallel, not handed out yet */
-    size_t qhead, qlen, qcap;
+    tn_batch_queue queue; /* batches made in parallel, not handed out yet */
     tn_buf widened;
     int64_t rejected;
-    int reject_fd;
+    tn_reject_file rejfile;
     size_t block;
     int64_t batch_size;
     char *own_reject; /* a copy: the caller's options may go away */
@@ -489,7 +487,7 @@ struct jreader {
 
 static int key_text(jreader *r, jwork *w, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err)
 {
-    *p = r->buf + k->off;
+    *p = r->in.buf + k->off;
     *n = k->len;
     if (k->esc) {
         w->scratch.len = 0;
@@ -517,7 +515,7 @@ static void note_number(const jreader *r, jinf *t, const jtok *tok)
 {
     int32_t int_digits, frac_digits;
     if (!r->o.decimal_inference ||
-        !tn_text_decimal_shape(r->buf + tok->off, tok->len, &int_digits, &frac_digits) ||
+        !tn_text_decimal_shape(r->in.buf + tok->off, tok->len, &int_digits, &frac_digits) ||
         int_digits + frac_digits > 38)
         t->not_decimal = true;
     else if (frac_digits > t->dec_scale)
@@ -713,11 +711,11 @@ enum { MISMATCH = -1 };
 static void locate(const jreader *r, size_t off, int64_t *line, int64_t *col)
 {
     int64_t k = 0;
-    const uint8_t *p = r->buf + r->pos, *end = r->buf + off, *last = NULL;
+    const uint8_t *p = r->in.buf + r->in.pos, *end = r->in.buf + off, *last = NULL;
     while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
         k++, last = p++;
     *line = r->line + k;
-    *col = last ? (int64_t)(end - last) : r->col + (int64_t)(off - r->pos);
+    *col = last ? (int64_t)(end - last) : r->col + (int64_t)(off - r->in.pos);
 }
 
 static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_t len, tarn_error *err)
@@ -726,25 +724,14 @@ static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_
         return TARN_OK;
     TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
     TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->buf + off, len, err));
+    TN_TRY(tn_buf_append(&w->rejects, r->in.buf + off, len, err));
     return tn_buf_append_byte(&w->rejects, '\n', err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(jreader *r, jwork *w, tarn_error *err)
 {
-    if (w->rejects.len == 0)
-        return TARN_OK;
-    if (r->reject_fd < 0) {
-        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (r->reject_fd < 0)
-            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
-    }
-    size_t n = w->rejects.len;
-    w->rejects.len = 0;
-    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
-        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
-    return TARN_OK;
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->rejects, err);
 }
 
 static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, const char *why, char *msg, size_t cap)
@@ -755,7 +742,7 @@ static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, cons
     locate(r, off, &line, &col);
     int vn = t->len > 100 ? 100 : (int)t->len;
     snprintf(msg, cap, "%s:%lld:%lld: column '%s': %s %s '%.*s'%s", r->name, (long long)line, (long long)col, n->path,
-             why, kind_names[t->kind], vn, (const char *)r->buf + t->off, t->len > 100 ? "..." : "");
+             why, kind_names[t->kind], vn, (const char *)r->in.buf + t->off, t->len > 100 ? "..." : "");
 }
 
 /* A value that does not fit its column: null it, or stop. */
@@ -850,14 +837,14 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
     case TN_INT64: {
         int64_t v;
         bool over;
-        if (t->kind != J_INT || !tn_text_parse_int64(r->buf + t->off, t->len, &v, &over) ||
+        if (t->kind != J_INT || !tn_text_parse_int64(r->in.buf + t->off, t->len, &v, &over) ||
             (id == TN_INT32 && (v < INT32_MIN || v > INT32_MAX)))
             return mismatch(r, w, n, ti, dry, id == TN_INT32 ? "expected int32" : "expected int64", err);
         return dry ? TARN_OK : tn_builder_append_int(n->b, v, err);
     }
     case TN_FLOAT64: {
         double v;
-        if ((t->kind != J_INT && t->kind != J_FLOAT) || !tn_text_parse_double(r->buf + t->off, t->len, &v))
+        if ((t->kind != J_INT && t->kind != J_FLOAT) || !tn_text_parse_double(r->in.buf + t->off, t->len, &v))
             return mismatch(r, w, n, ti, dry, "expected double", err);
         return dry ? TARN_OK : tn_builder_append_double(n->b, v, err);
     }
@@ -867,7 +854,7 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
         if (t->kind == J_STR) {
             TN_TRY(scalar_text(r, w, t, &p, &len, err));
         } else {
-            p = r->buf + t->off;
+            p = r->in.buf + t->off;
             len = t->len;
         }
         if (!tn_utf8_valid(p, (int64_t)len, NULL))
@@ -985,7 +972,7 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
                       tarn_error *err)
 {
     parser *j = &w->j;
-    j->buf = r->buf;
+    j->buf = r->in.buf;
     j->end = to;
     j->final = final;
     j->ntoks = 0;
@@ -1005,14 +992,14 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
                 j->bad_why = "unexpected bytes after the top-level array";
                 return syntax_error(r, w, err);
             }
-            if (r->buf[p] == ']') {
+            if (r->in.buf[p] == ']') {
                 closed = true;
                 *end = ++p;
                 r->closed = closed;
                 continue;
             }
             if (need_comma) {
-                if (r->buf[p] != ',') {
+                if (r->in.buf[p] != ',') {
                     j->bad_off = p;
                     j->bad_why = "expected ',' or ']'";
                     return syntax_error(r, w, err);
@@ -1034,10 +1021,10 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
             j->ntoks = t0;
             if (r->array_mode || r->o.on_error == TN_ON_ERROR_FAIL)
                 return syntax_error(r, w, err);
-            const uint8_t *nl = memchr(r->buf + j->bad_off, '\n', to - j->bad_off);
+            const uint8_t *nl = memchr(r->in.buf + j->bad_off, '\n', to - j->bad_off);
             if (!nl && !final)
                 break;
-            size_t stop = nl ? (size_t)(nl - r->buf) : to;
+            size_t stop = nl ? (size_t)(nl - r->in.buf) : to;
             int64_t line, col;
             locate(r, j->bad_off, &line, &col);
             char msg[512];
@@ -1120,25 +1107,7 @@ static int convert_rows(jreader *r, jwork *w, tn_batch **out, tarn_error *err)
 static int refill(jreader *r, size_t want, tarn_error *err)
 {
     r->par_failed = false; /* new bytes may split well again */
-    if (r->pos > 0) {
-        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-    }
-    if (want > r->cap) {
-        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
-        uint8_t *nb = tn_realloc(r->buf, nc);
-        TN_TRY_ALLOC(nb, err, nc);
-        r->buf = nb;
-        r->cap = nc;
-    }
-    while (!r->eof && r->len < want) {
-        size_t got;
-        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
-        r->len += got;
-        r->eof = got == 0;
-    }
-    return TARN_OK;
+    return tn_textin_refill(&r->in, want, err);
 }
 
 static void advance(jreader *r, size_t end)
@@ -1147,7 +1116,7 @@ static void advance(jreader *r, size_t end)
     locate(r, end, &line, &col);
     r->line = line;
     r->col = col;
-    r->pos = end;
+    r->in.pos = end;
 }
 
 static void work_free(jwork *w)
@@ -1178,10 +1147,10 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
 {
     jwork *w = &r->seq;
     while (!r->done) {
-        if (!r->eof && r->len - r->pos < r->block)
-            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        if (!r->in.eof && r->in.len - r->in.pos < r->block)
+            TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
         size_t end;
-        int rc = parse_rows(r, w, r->pos, r->len, r->eof, r->batch_size, &end, err);
+        int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, r->batch_size, &end, err);
         if (rc == TARN_OK && w->nrows > 0)
             rc = convert_rows(r, w, out, err);
         if (rc == TARN_OK)
@@ -1193,17 +1162,17 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
             r->done = true;
             return rc;
         }
-        bool progress = end > r->pos;
+        bool progress = end > r->in.pos;
         advance(r, end);
         if (*out)
             return TARN_OK;
-        if (r->eof && (r->pos == r->len || !progress)) {
-            size_t p = skip_ws(&w->j, r->pos);
-            if (p < r->len) /* cannot happen: a final parse ends or rejects every row */
+        if (r->in.eof && (r->in.pos == r->in.len || !progress)) {
+            size_t p = skip_ws(&w->j, r->in.pos);
+            if (p < r->in.len) /* cannot happen: a final parse ends or rejects every row */
                 return tn_error_set(err, TARN_EINTERNAL, "%s: parser made no progress", r->name);
             if (r->array_mode && !r->closed) {
                 r->done = true;
-                w->j.bad_off = r->len;
+                w->j.bad_off = r->in.len;
                 w->j.bad_why = "the top-level array is not closed";
                 return syntax_error(r, w, err);
             }
@@ -1211,10 +1180,10 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
             break;
         }
         if (!progress) {
-            size_t pending = r->len - r->pos;
+            size_t pending = r->in.len - r->in.pos;
             if ((int64_t)pending >= r->o.max_row_bytes) {
                 int64_t line, col;
-                locate(r, r->pos, &line, &col);
+                locate(r, r->in.pos, &line, &col);
                 r->done = true;
                 return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
                                     (long long)line, (long long)r->o.max_row_bytes);
@@ -1241,7 +1210,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     jreader *r = ctx;
     for (int64_t i = begin; i < end_i; i++) {
         jwork *w = &r->par[i];
-        bool final = i == r->npar - 1 ? r->eof : true;
+        bool final = i == r->npar - 1 ? r->in.eof : true;
         size_t at = w->start;
         while (at < w->stop) {
             size_t end;
@@ -1268,36 +1237,36 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 
 static int32_t plan_chunks(jreader *r)
 {
-    size_t avail = r->len - r->pos;
+    size_t avail = r->in.len - r->in.pos;
     int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
     if (k > r->maxpar)
         k = r->maxpar;
     if (k < 2)
         return 1;
     int32_t n = 0;
-    size_t prev = r->pos;
-    r->par[0].start = r->pos;
+    size_t prev = r->in.pos;
+    r->par[0].start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
-        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
             continue;
-        const uint8_t *nl = memchr(r->buf + cut, '\n', r->len - cut);
+        const uint8_t *nl = memchr(r->in.buf + cut, '\n', r->in.len - cut);
         if (!nl)
             break;
-        size_t b = (size_t)(nl - r->buf) + 1;
+        size_t b = (size_t)(nl - r->in.buf) + 1;
         r->par[n].stop = b;
         r->par[++n].start = b;
         prev = b;
     }
-    r->par[n].stop = r->len;
+    r->par[n].stop = r->in.len;
     return n + 1;
 }
 
 static int next_parallel(jreader *r, bool *used, tarn_error *err)
 {
     *used = false;
-    if (!r->eof && r->len - r->pos < r->block)
-        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    if (!r->in.eof && r->in.len - r->in.pos < r->block)
+        TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
     int32_t k = plan_chunks(r);
     if (k < 2)
         return TARN_OK;
@@ -1319,18 +1288,13 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
         proven = r->par[i].syntax_rejects == 0 && r->par[i].end == r->par[i].stop;
-    size_t before = r->pos, total = 0;
+    size_t before = r->in.pos, total = 0;
     for (int32_t i = 0; i < k && proven; i++)
         total += r->par[i].nbatches;
-    if (proven && total > r->qcap) {
-        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
-        if (!q) {
-            for (int32_t i = 0; i < k; i++)
-                work_drop_batches(&r->par[i]);
-            return tn_error_oom(err, total * sizeof *q);
-        }
-        r->queue = q;
-        r->qcap = total;
+    if (proven && (rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        return rc;
     }
     if (!proven || (r->par[k - 1].end == before && total == 0)) {
         for (int32_t i = 0; i < k; i++)
@@ -1338,12 +1302,11 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
         r->par_failed = true;
         return TARN_OK;
     }
-    r->qhead = r->qlen = 0;
     rc = TARN_OK;
     for (int32_t i = 0; i < k; i++) {
         jwork *w = &r->par[i];
         for (size_t j = 0; j < w->nbatches; j++)
-            r->queue[r->qlen++] = w->batches[j];
+            tn_batch_queue_push(&r->queue, w->batches[j]);
         w->nbatches = 0;
         r->rejected += w->rejected;
         if (rc == TARN_OK)
@@ -1360,10 +1323,8 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
     jreader *r = (jreader *)base;
     *out = NULL;
     for (;;) {
-        if (r->qhead < r->qlen) {
-            *out = r->queue[r->qhead++];
+        if ((*out = tn_batch_queue_pop(&r->queue)) != NULL)
             return TARN_OK;
-        }
         if (r->done)
             return TARN_OK;
         if (r->par && !r->par_failed) {
@@ -1383,18 +1344,14 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void json_destroy(tn_reader *base)
 {
     jreader *r = (jreader *)base;
-    tn_source_free(r->src);
-    tn_free(r->buf);
+    tn_textin_free(&r->in);
     work_free(&r->seq);
     for (int32_t i = 0; r->par && i < r->maxpar; i++)
         work_free(&r->par[i]);
     tn_free(r->par);
-    for (size_t i = r->qhead; i < r->qlen; i++)
-        tn_batch_unref(r->queue[i]);
-    tn_free(r->queue);
+    tn_batch_queue_free(&r->queue);
     tn_buf_reset(&r->widened);
-    if (r->reject_fd >= 0)
-        close(r->reject_fd);
+    tn_reject_file_close(&r->rejfile);
     tn_free(r->name);
     tn_free(r->own_reject);
     tn_free(r->given_types);
@@ -1422,7 +1379,7 @@ static int infer_schema(jreader *r, tarn_error *err)
     bool nc = r->need_comma, cl = r->closed;
     const char *rej = r->o.reject_path;
     r->o.reject_path = NULL; /* rows are reported when they are read, not sampled */
-    int rc = parse_rows(r, w, r->pos, r->len, r->eof, sample, &end, err);
+    int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, sample, &end, err);
     r->o.reject_path = rej;
     r->need_comma = nc;
     r->closed = cl;
@@ -1509,8 +1466,8 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         tn_source_free(src);
         return tn_error_oom(err, sizeof *r);
     }
-    r->src = src;
-    r->reject_fd = -1;
+    r->in.src = src;
+    tn_reject_file_init(&r->rejfile);
     r->line = 1;
     r->col = 1;
     r->base.next = json_next;
@@ -1544,14 +1501,14 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     }
     if ((rc = refill(r, r->block > (1u << 20) ? r->block : (1u << 20), err)) != TARN_OK)
         goto fail;
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-        r->pos = 3;
-    r->seq.j.buf = r->buf;
-    r->seq.j.end = r->len;
-    size_t p = skip_ws(&r->seq.j, r->pos);
-    r->array_mode = r->o.format == TN_JSON_ARRAY || (r->o.format == TN_JSON_AUTO && p < r->len && r->buf[p] == '[');
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+        r->in.pos = 3;
+    r->seq.j.buf = r->in.buf;
+    r->seq.j.end = r->in.len;
+    size_t p = skip_ws(&r->seq.j, r->in.pos);
+    r->array_mode = r->o.format == TN_JSON_ARRAY || (r->o.format == TN_JSON_AUTO && p < r->in.len && r->in.buf[p] == '[');
     if (r->array_mode) {
-        if (p >= r->len || r->buf[p] != '[') {
+        if (p >= r->in.len || r->in.buf[p] != '[') {
             rc = TN_CORRUPT(err, "%s:1:1: expected a top-level array", r->name);
             goto fail;
         }
