@@ -131,10 +131,7 @@ static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tar
     if (!r->o.reject_path)
         return TARN_OK;
     const tn_row *rw = &w->tok.rows[row];
-    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
-    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->in.buf + rw->start, rw->end - rw->start, err));
-    return tn_buf_append_byte(&w->rejects, '\n', err);
+    return tn_reject_append(&w->rejects, msg, r->in.buf + rw->start, rw->end - rw->start, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */

@@ -44,6 +44,14 @@ void tn_textin_free(tn_textin *in)
 
 void tn_reject_file_init(tn_reject_file *f) { f->fd = -1; }
 
+int tn_reject_append(tn_buf *rows, const char *msg, const uint8_t *raw, size_t n, tarn_error *err)
+{
+    TN_TRY(tn_buf_append_str(rows, msg, err));
+    TN_TRY(tn_buf_append_byte(rows, '\t', err));
+    TN_TRY(tn_buf_append(rows, raw, n, err));
+    return tn_buf_append_byte(rows, '\n', err);
+}
+
 int tn_reject_file_flush(tn_reject_file *f, const char *path, tn_buf *rows, tarn_error *err)
 {
     if (rows->len == 0)

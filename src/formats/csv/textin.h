@@ -34,6 +34,8 @@ typedef struct tn_reject_file {
 } tn_reject_file;
 
 void tn_reject_file_init(tn_reject_file *f);
+/* One reject line into rows: "msg<TAB>raw row\n". */
+int tn_reject_append(tn_buf *rows, const char *msg, const uint8_t *raw, size_t n, tarn_error *err) TN_MUST_USE;
 /* Append rows (emptied) to path. */
 int tn_reject_file_flush(tn_reject_file *f, const char *path, tn_buf *rows, tarn_error *err) TN_MUST_USE;
 void tn_reject_file_close(tn_reject_file *f);

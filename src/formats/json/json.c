@@ -722,10 +722,7 @@ static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_
 {
     if (!r->o.reject_path)
         return TARN_OK;
-    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
-    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->in.buf + off, len, err));
-    return tn_buf_append_byte(&w->rejects, '\n', err);
+    return tn_reject_append(&w->rejects, msg, r->in.buf + off, len, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
