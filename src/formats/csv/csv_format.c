@@ -7,7 +7,8 @@
  * header (true/false/auto), comment, skip (lines), null (the null text),
  * trim, on_error (error/skip/null), reject_file, schema ("a int, b date":
  * every column), types (the same for some columns), compression
- * (auto/none/gzip/zstd), sample_rows, max_row_bytes.
+ * (auto/none/gzip/zstd), sample_rows, max_row_bytes, decimal_inference,
+ * decimal_separator (. or ,), date_format, timestamp_format (strptime style).
  * JSON reader keys: json_format (auto/ndjson/array), on_error, reject_file,
  * schema, types, compression, sample_rows, max_row_bytes, max_depth,
  * decimal_inference (default false: numbers with a fraction are double, as
