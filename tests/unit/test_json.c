@@ -281,6 +281,7 @@ TEST(decimal_inference)
     CHECK_OK(readstr(text, &o), &err);
     CHECK_STR(result, "p: double\nq: double\nr: double\ns: struct<v: double>\nl: list<item: double>\n--\n"
                       "12.5|1|1500|{v:0.125}|[1.1000000000000001]\n3|2.25|2.5|{v:-7}|[2.25,3]\n");
+    CHECK_STR(widened, "q: int64 -> double");
     /* on: exact decimals, scale the most fraction digits seen; an exponent
      * keeps the column double */
     o.decimal_inference = true;
@@ -289,6 +290,7 @@ TEST(decimal_inference)
                       "l: list<item: decimal128(38, 2)>\n--\n"
                       "1250/10^2|100/10^2|1500|{v:125/10^3}|[110/10^2]\n"
                       "300/10^2|225/10^2|2.5|{v:-7000/10^3}|[225/10^2,300/10^2]\n");
+    CHECK_STR(widened, "q: int64 -> decimal128(38, 2)");
     /* integers only stay int64; more than 38 digits stays double */
     CHECK_OK(readstr("{\"a\": 5, \"b\": 123456789012345678901234567890.123456789}\n", &o), &err);
     CHECK_STR(result, "a: int64\nb: double\n--\n5|1.2345678901234568e+29\n");

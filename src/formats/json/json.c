@@ -606,9 +606,15 @@ static tn_type *jinf_type(const jinf *t)
 
 static int report_widened(jreader *r, const jinf *t, const char *path, tarn_error *err)
 {
+    char decimal[32];
+    const char *to = tname[t->kind];
+    if (t->kind == T_FLOAT && !t->not_decimal && t->dec_scale > 0) {
+        snprintf(decimal, sizeof decimal, "decimal128(38, %d)", t->dec_scale);
+        to = decimal;
+    }
     if (t->first != T_UNKNOWN && t->first != t->kind)
         TN_TRY(tn_buf_printf(&r->widened, err, "%s%s: %s -> %s", r->widened.len ? "; " : "", path, tname[t->first],
-                             tname[t->kind]));
+                             to));
     for (int32_t i = 0; i < t->n; i++) {
         char *p = t->names ? tn_sprintf("%s%s%s", path, *path ? "." : "", t->names[i]) : tn_sprintf("%s[]", path);
         TN_TRY_ALLOC(p, err, strlen(path) + 16);
