@@ -57,14 +57,10 @@ typedef struct work {
     outcol *out;     /* ncols */
     uint8_t *rej;    /* per row of the batch: rejected */
     size_t rej_cap;
-    int64_t nrej, rejected;
+    int64_t nrej;
     tn_buf scratch;
-    tn_buf rejects;  /* reject_path lines, written in order by the reader */
-    size_t start, stop; /* parallel: the chunk of the buffer */
-    size_t end;         /* parallel: where its last complete row ends */
+    tn_chunk chunk;     /* rejects and counts; parallel: the bytes and batches */
     bool open_end;      /* parallel: its last field is a quote still open */
-    tn_batch **batches; /* parallel: what the chunk produced */
-    size_t nbatches, cap_batches;
 } work;
 
 typedef struct csv_reader {
@@ -131,13 +127,13 @@ static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tar
     if (!r->o.reject_path)
         return TARN_OK;
     const tn_row *rw = &w->tok.rows[row];
-    return tn_reject_append(&w->rejects, msg, r->in.buf + rw->start, rw->end - rw->start, err);
+    return tn_reject_append(&w->chunk.rejects, msg, r->in.buf + rw->start, rw->end - rw->start, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(csv_reader *r, work *w, tarn_error *err)
 {
-    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->rejects, err);
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->chunk.rejects, err);
 }
 
 /* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
@@ -596,7 +592,7 @@ static int convert(csv_reader *r, work *w, tn_batch **out, tarn_error *err)
         size_t kept = nrows;
         if (w->nrej)
             compact(r, w, nrows, &kept);
-        w->rejected += w->nrej;
+        w->chunk.rejected += w->nrej;
         if (kept > 0)
             rc = make_batch(r, w, kept, out, err);
     }
@@ -615,18 +611,13 @@ static int work_init(csv_reader *r, work *w, tarn_error *err)
     w->tok.rows = NULL;
     w->tok.nspans = w->tok.cap_spans = w->tok.nrows = w->tok.cap_rows = 0;
     tn_buf_init(&w->scratch, 0);
-    tn_buf_init(&w->rejects, 0);
+    tn_buf_init(&w->chunk.rejects, 0);
     w->out = tn_calloc((size_t)r->ncols + 1, sizeof(outcol));
     TN_TRY_ALLOC(w->out, err, (size_t)r->ncols * sizeof(outcol));
     return TARN_OK;
 }
 
-static void work_drop_batches(work *w)
-{
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    w->nbatches = 0;
-}
+static void work_drop_batches(work *w) { tn_chunk_drop_batches(&w->chunk); }
 
 static void work_reset(csv_reader *r, work *w)
 {
@@ -636,9 +627,9 @@ static void work_reset(csv_reader *r, work *w)
     tn_free(w->out);
     tn_free(w->rej);
     tn_buf_reset(&w->scratch);
-    tn_buf_reset(&w->rejects);
+    tn_buf_reset(&w->chunk.rejects);
     work_drop_batches(w);
-    tn_free(w->batches);
+    tn_free(w->chunk.batches);
     memset(w, 0, sizeof *w);
 }
 
@@ -679,8 +670,8 @@ static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
         int rc = convert(r, w, out, err);
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
-        r->rejected += w->rejected;
-        w->rejected = 0;
+        r->rejected += w->chunk.rejected;
+        w->chunk.rejected = 0;
         advance(r, end);
         if (rc != TARN_OK) {
             r->done = true;
@@ -710,27 +701,27 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     csv_reader *r = ctx;
     for (int64_t i = begin; i < end_i; i++) {
         work *w = &r->par[i];
-        size_t at = w->start;
+        size_t at = w->chunk.start;
         bool final = i == r->npar - 1 ? r->in.eof : true;
-        while (at < w->stop) {
+        while (at < w->chunk.stop) {
             size_t end;
-            TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, at, w->stop, final, r->batch_size, &end, err));
+            TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, at, w->chunk.stop, final, r->batch_size, &end, err));
             if (w->tok.nrows == 0) {
                 at = end;
                 break;
             }
             /* the proof of the cut after this chunk: its last row is closed */
             tn_span last = w->tok.spans[w->tok.nspans - 1];
-            if (end == w->stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->stop)
+            if (end == w->chunk.stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->chunk.stop)
                 w->open_end = true;
             tn_batch *b = NULL;
             TN_TRY(convert(r, w, &b, err));
             at = end;
             if (!b)
                 continue;
-            TN_TRY(tn_batch_push(&w->batches, &w->nbatches, &w->cap_batches, b, err));
+            TN_TRY(tn_batch_push(&w->chunk.batches, &w->chunk.nbatches, &w->chunk.cap_batches, b, err));
         }
-        w->end = at;
+        w->chunk.end = at;
     }
     return TARN_OK;
 }
@@ -749,7 +740,7 @@ static int32_t plan_chunks(csv_reader *r)
     size_t prev = r->in.pos;
     int parity = 0;
     int32_t n = 0;
-    r->par[0].start = r->in.pos;
+    r->par[0].chunk.start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
         size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
@@ -768,11 +759,11 @@ static int32_t plan_chunks(csv_reader *r)
         if (p >= e)
             break;
         size_t b = (size_t)(p - r->in.buf) + 1;
-        r->par[n].stop = b;
-        r->par[++n].start = b;
+        r->par[n].chunk.stop = b;
+        r->par[++n].chunk.start = b;
         prev = b;
     }
-    r->par[n].stop = r->in.len;
+    r->par[n].chunk.stop = r->in.len;
     return n + 1;
 }
 
@@ -787,8 +778,8 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
     r->npar = k;
     for (int32_t i = 0; i < k; i++) {
         r->par[i].open_end = false;
-        r->par[i].end = r->par[i].start;
-        r->par[i].rejected = 0;
+        r->par[i].chunk.end = r->par[i].chunk.start;
+        r->par[i].chunk.rejected = 0;
     }
     tarn_error perr;
     int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
@@ -799,35 +790,32 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
     }
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
-        proven = !r->par[i].open_end && r->par[i].end == r->par[i].stop;
+        proven = !r->par[i].open_end && r->par[i].chunk.end == r->par[i].chunk.stop;
     if (!proven) {
         /* parse this buffer on one thread: same result as never splitting */
         for (int32_t i = 0; i < k; i++) {
             work_drop_batches(&r->par[i]);
-            r->par[i].rejects.len = 0;
+            r->par[i].chunk.rejects.len = 0;
         }
         r->par_failed = true;
         return TARN_OK;
     }
     size_t total = 0;
     for (int32_t i = 0; i < k; i++)
-        total += r->par[i].nbatches;
+        total += r->par[i].chunk.nbatches;
     if ((rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
         for (int32_t i = 0; i < k; i++)
             work_drop_batches(&r->par[i]);
         return rc;
     }
     for (int32_t i = 0; i < k; i++) {
-        work *w = &r->par[i];
-        for (size_t j = 0; j < w->nbatches; j++)
-            tn_batch_queue_push(&r->queue, w->batches[j]);
-        w->nbatches = 0;
-        r->rejected += w->rejected;
-        if (rc == TARN_OK)
-            rc = flush_rejects(r, w, err);
+        /* after a failed reject write, still queue the batches, write no more */
+        int hr = tn_chunk_hand_out(&r->par[i].chunk, &r->queue, &r->rejfile, rc == TARN_OK ? r->o.reject_path : NULL,
+                                   &r->rejected, err);
+        rc = rc == TARN_OK ? hr : rc;
     }
     size_t before = r->in.pos;
-    advance(r, r->par[k - 1].end);
+    advance(r, r->par[k - 1].chunk.end);
     /* no complete row in the chunks (one long row): let one thread grow the buffer */
     *used = r->in.pos != before || r->queue.len > 0;
     r->par_failed = !*used;

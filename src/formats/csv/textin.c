@@ -99,3 +99,20 @@ void tn_batch_queue_free(tn_batch_queue *q)
     tn_free(q->items);
     memset(q, 0, sizeof *q);
 }
+
+void tn_chunk_drop_batches(tn_chunk *c)
+{
+    for (size_t i = 0; i < c->nbatches; i++)
+        tn_batch_unref(c->batches[i]);
+    c->nbatches = 0;
+}
+
+int tn_chunk_hand_out(tn_chunk *c, tn_batch_queue *q, tn_reject_file *f, const char *path, int64_t *rejected,
+                      tarn_error *err)
+{
+    for (size_t j = 0; j < c->nbatches; j++)
+        tn_batch_queue_push(q, c->batches[j]);
+    c->nbatches = 0;
+    *rejected += c->rejected;
+    return path ? tn_reject_file_flush(f, path, &c->rejects, err) : TARN_OK;
+}

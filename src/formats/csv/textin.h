@@ -54,4 +54,21 @@ void tn_batch_queue_push(tn_batch_queue *q, tn_batch *b);
 tn_batch *tn_batch_queue_pop(tn_batch_queue *q);
 void tn_batch_queue_free(tn_batch_queue *q); /* unrefs what was not handed out */
 
+/* One piece of work of a reader: the rows it rejected, and on the parallel
+ * path its bytes of the buffer and the batches it made. */
+typedef struct tn_chunk {
+    tn_buf rejects;        /* reject lines, written in order by the reader */
+    int64_t rejected;
+    size_t start, stop;    /* parallel: buf[start, stop) */
+    size_t end;            /* parallel: where its last complete row ends */
+    tn_batch **batches;    /* parallel: what it produced, in order */
+    size_t nbatches, cap_batches;
+} tn_chunk;
+
+void tn_chunk_drop_batches(tn_chunk *c);
+/* Move its batches to the queue (reset for them), add its rejected count,
+ * and append its reject lines to path (unless NULL). */
+int tn_chunk_hand_out(tn_chunk *c, tn_batch_queue *q, tn_reject_file *f, const char *path, int64_t *rejected,
+                      tarn_error *err) TN_MUST_USE;
+
 #endif

@@ -451,14 +451,10 @@ struct jwork {
     size_t nrows, cap_rows;
     jnode root;        /* builders */
     tn_buf scratch;
-    tn_buf rejects;    /* reject_path lines, written in order by the reader */
-    int64_t rejected;
+    tn_chunk chunk;    /* rejects and counts; parallel: the bytes and batches */
     size_t bad_tok;    /* dry run: the token that did not fit */
     const jnode *bad_node;
-    size_t start, stop, end; /* parallel: the chunk and where its rows end */
     int64_t syntax_rejects;  /* parallel: rows dropped as not JSON */
-    tn_batch **batches;
-    size_t nbatches, cap_batches;
 };
 
 struct jreader {
@@ -728,13 +724,13 @@ static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_
 {
     if (!r->o.reject_path)
         return TARN_OK;
-    return tn_reject_append(&w->rejects, msg, r->in.buf + off, len, err);
+    return tn_reject_append(&w->chunk.rejects, msg, r->in.buf + off, len, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(jreader *r, jwork *w, tarn_error *err)
 {
-    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->rejects, err);
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->chunk.rejects, err);
 }
 
 static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, const char *why, char *msg, size_t cap)
@@ -944,7 +940,7 @@ static int reject_row(jreader *r, jwork *w, size_t off, size_t len, const char *
 {
     if (r->o.on_error == TN_ON_ERROR_FAIL)
         return TN_CORRUPT(err, "%s", msg);
-    w->rejected++;
+    w->chunk.rejected++;
     return write_reject(r, w, msg, off, len, err);
 }
 
@@ -1132,19 +1128,14 @@ static void work_free(jwork *w)
     tn_free(w->root.slots);
     tn_free(w->root.path);
     tn_buf_reset(&w->scratch);
-    tn_buf_reset(&w->rejects);
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    tn_free(w->batches);
+    tn_buf_reset(&w->chunk.rejects);
+    for (size_t i = 0; i < w->chunk.nbatches; i++)
+        tn_batch_unref(w->chunk.batches[i]);
+    tn_free(w->chunk.batches);
     memset(w, 0, sizeof *w);
 }
 
-static void work_drop_batches(jwork *w)
-{
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    w->nbatches = 0;
-}
+static void work_drop_batches(jwork *w) { tn_chunk_drop_batches(&w->chunk); }
 
 static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
 {
@@ -1158,8 +1149,8 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
             rc = convert_rows(r, w, out, err);
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
-        r->rejected += w->rejected;
-        w->rejected = 0;
+        r->rejected += w->chunk.rejected;
+        w->chunk.rejected = 0;
         if (rc != TARN_OK) {
             drop_partial(r, w);
             r->done = true;
@@ -1214,10 +1205,10 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     for (int64_t i = begin; i < end_i; i++) {
         jwork *w = &r->par[i];
         bool final = i == r->npar - 1 ? r->in.eof : true;
-        size_t at = w->start;
-        while (at < w->stop) {
+        size_t at = w->chunk.start;
+        while (at < w->chunk.stop) {
             size_t end;
-            TN_TRY(parse_rows(r, w, at, w->stop, final, r->batch_size, &end, err));
+            TN_TRY(parse_rows(r, w, at, w->chunk.stop, final, r->batch_size, &end, err));
             tn_batch *b = NULL;
             if (w->nrows > 0) {
                 int rc = convert_rows(r, w, &b, err);
@@ -1231,9 +1222,9 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
             at = end;
             if (!b)
                 continue;
-            TN_TRY(tn_batch_push(&w->batches, &w->nbatches, &w->cap_batches, b, err));
+            TN_TRY(tn_batch_push(&w->chunk.batches, &w->chunk.nbatches, &w->chunk.cap_batches, b, err));
         }
-        w->end = at;
+        w->chunk.end = at;
     }
     return TARN_OK;
 }
@@ -1248,7 +1239,7 @@ static int32_t plan_chunks(jreader *r)
         return 1;
     int32_t n = 0;
     size_t prev = r->in.pos;
-    r->par[0].start = r->in.pos;
+    r->par[0].chunk.start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
         size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
@@ -1257,11 +1248,11 @@ static int32_t plan_chunks(jreader *r)
         if (!nl)
             break;
         size_t b = (size_t)(nl - r->in.buf) + 1;
-        r->par[n].stop = b;
-        r->par[++n].start = b;
+        r->par[n].chunk.stop = b;
+        r->par[++n].chunk.start = b;
         prev = b;
     }
-    r->par[n].stop = r->in.len;
+    r->par[n].chunk.stop = r->in.len;
     return n + 1;
 }
 
@@ -1275,9 +1266,9 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
         return TARN_OK;
     r->npar = k;
     for (int32_t i = 0; i < k; i++) {
-        r->par[i].end = r->par[i].start;
-        r->par[i].rejected = r->par[i].syntax_rejects = 0;
-        r->par[i].rejects.len = 0;
+        r->par[i].chunk.end = r->par[i].chunk.start;
+        r->par[i].chunk.rejected = r->par[i].syntax_rejects = 0;
+        r->par[i].chunk.rejects.len = 0;
     }
     tarn_error perr;
     int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
@@ -1290,16 +1281,16 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
     }
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
-        proven = r->par[i].syntax_rejects == 0 && r->par[i].end == r->par[i].stop;
+        proven = r->par[i].syntax_rejects == 0 && r->par[i].chunk.end == r->par[i].chunk.stop;
     size_t before = r->in.pos, total = 0;
     for (int32_t i = 0; i < k && proven; i++)
-        total += r->par[i].nbatches;
+        total += r->par[i].chunk.nbatches;
     if (proven && (rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
         for (int32_t i = 0; i < k; i++)
             work_drop_batches(&r->par[i]);
         return rc;
     }
-    if (!proven || (r->par[k - 1].end == before && total == 0)) {
+    if (!proven || (r->par[k - 1].chunk.end == before && total == 0)) {
         for (int32_t i = 0; i < k; i++)
             work_drop_batches(&r->par[i]);
         r->par_failed = true;
@@ -1307,15 +1298,12 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
     }
     rc = TARN_OK;
     for (int32_t i = 0; i < k; i++) {
-        jwork *w = &r->par[i];
-        for (size_t j = 0; j < w->nbatches; j++)
-            tn_batch_queue_push(&r->queue, w->batches[j]);
-        w->nbatches = 0;
-        r->rejected += w->rejected;
-        if (rc == TARN_OK)
-            rc = flush_rejects(r, w, err);
+        /* after a failed reject write, still queue the batches, write no more */
+        int hr = tn_chunk_hand_out(&r->par[i].chunk, &r->queue, &r->rejfile, rc == TARN_OK ? r->o.reject_path : NULL,
+                                   &r->rejected, err);
+        rc = rc == TARN_OK ? hr : rc;
     }
-    advance(r, r->par[k - 1].end);
+    advance(r, r->par[k - 1].chunk.end);
     r->par_chunks += k;
     *used = true;
     return rc;
@@ -1386,7 +1374,7 @@ static int infer_schema(jreader *r, tarn_error *err)
     r->o.reject_path = rej;
     r->need_comma = nc;
     r->closed = cl;
-    w->rejected = w->syntax_rejects = 0;
+    w->chunk.rejected = w->syntax_rejects = 0;
     if (rc == TARN_EINVAL || rc == TARN_ECORRUPT) {
         /* a bad row in the sample is reported by the read itself */
         rc = TARN_OK;
@@ -1455,7 +1443,7 @@ static int setup_parallel(jreader *r, tarn_error *err)
     for (int32_t i = 0; i < r->maxpar; i++) {
         jwork *w = &r->par[i];
         tn_buf_init(&w->scratch, 0);
-        tn_buf_init(&w->rejects, 0);
+        tn_buf_init(&w->chunk.rejects, 0);
         w->j.max_depth = r->seq.j.max_depth;
         TN_TRY(root_init(r, w, err));
     }
@@ -1478,7 +1466,7 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     if (opts)
         r->o = *opts;
     tn_buf_init(&r->seq.scratch, 0);
-    tn_buf_init(&r->seq.rejects, 0);
+    tn_buf_init(&r->seq.chunk.rejects, 0);
     tn_buf_init(&r->widened, 0);
     r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
     r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 16384;
