@@ -23,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tn_csv_options_init(&o);
     o.on_error = (tn_on_error)(sel % 3);
     o.header = (sel >> 2) % 3 - 1;
+    o.decimal_comma = ((sel >> 2) / 3) & 1; /* and then the delimiter is sniffed without ',' */
+    if (((sel >> 2) / 6) & 1) {
+        o.date_format = "%d/%m/%Y";
+        o.timestamp_format = "%d.%m.%y %I:%M:%S.%f %p%z";
+    }
     if (sel & 0x20)
         o.escape = '\\';
     if (sel & 0x40)

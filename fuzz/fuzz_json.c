@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tn_json_options_init(&o);
     o.on_error = (tn_on_error)(sel % 3);
     o.format = (tn_json_format)((sel >> 2) % 3);
+    o.decimal_inference = ((sel >> 2) / 3) & 1;
     if (sel & 0x20)
         o.block_size = 5 + (sel & 0x1f);
     if (sel & 0x40)

@@ -27,12 +27,12 @@ static const char *const ipc_write_keys[] = {"compression", NULL};
 static const char *const csv_write_keys[] = {"delimiter", "header", NULL};
 static const char *const ipc_ext[] = {".arrow", ".feather", ".ipc", NULL};
 static const char *const ipc_stream_ext[] = {".arrows", NULL};
-static const char *const csv_ext[] = {".csv", NULL};
+static const char *const csv_ext[] = {".csv", ".tsv", NULL};
 static const char *const jsonl_ext[] = {".jsonl", ".ndjson", ".json", NULL};
 static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "header", "comment", "skip",
                                             "null", "trim", "on_error", "reject_file", "schema", "types",
                                             "compression", "sample_rows", "max_row_bytes", "decimal_inference",
-                                            NULL};
+                                            "decimal_separator", "date_format", "timestamp_format", NULL};
 static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
 static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", NULL};
 static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
@@ -40,7 +40,8 @@ static const char *const parquet_write_keys[] = {"compression", "row_group_size"
                                                  "column_compression", "column_encoding", "column_dictionary",
                                                  "arrow_schema", "bloom_filter", NULL};
 static const char *const json_read_keys[] = {"json_format", "on_error", "reject_file", "schema", "types",
-                                             "compression", "sample_rows", "max_row_bytes", "max_depth", NULL};
+                                             "compression", "sample_rows", "max_row_bytes", "max_depth",
+                                             "decimal_inference", NULL};
 
 static const tn_format formats[] = {
     {"ipc", ipc_ext, no_keys, ipc_write_keys, tn_ipc_format_open, tn_ipc_format_write,
@@ -74,17 +75,53 @@ const tn_format *tn_format_by_name(const char *name)
     return NULL;
 }
 
-const tn_format *tn_format_by_path(const char *path)
+/* Compression suffixes the text readers undo themselves (formats/csv/source.c
+ * picks the codec from the same suffix or from the magic bytes). */
+static const char *const codec_suffixes[] = {".gz", ".gzip", ".zst", ".zstd", NULL};
+
+static bool takes_compressed_input(const tn_format *f)
 {
-    size_t n = strlen(path);
+    return f->open == tn_csv_format_open || f->open == tn_json_format_open;
+}
+
+/* Length of the codec suffix ending path[0..n), 0 when there is none. */
+static size_t codec_suffix_length(const char *path, size_t n)
+{
+    for (const char *const *c = codec_suffixes; *c; c++) {
+        size_t m = strlen(*c);
+        if (n > m && strcasecmp(path + n - m, *c) == 0)
+            return m;
+    }
+    return 0;
+}
+
+/* The format whose extension ends path[0..n); with compressed set, only
+ * formats that read compressed text. */
+static const tn_format *format_by_extension(const char *path, size_t n, bool compressed)
+{
     for (int i = 0; i < N_FORMATS; i++) {
+        if (compressed && !takes_compressed_input(&formats[i]))
+            continue;
         for (const char *const *e = formats[i].extensions; *e; e++) {
             size_t m = strlen(*e);
-            if (n > m && strcasecmp(path + n - m, *e) == 0)
+            if (n > m && strncasecmp(path + n - m, *e, m) == 0)
                 return &formats[i];
         }
     }
     return NULL;
+}
+
+const tn_format *tn_format_by_path(const char *path)
+{
+    size_t n = strlen(path);
+    const tn_format *f = format_by_extension(path, n, false);
+    size_t codec = f ? 0 : codec_suffix_length(path, n);
+    return codec ? format_by_extension(path, n - codec, true) : f;
+}
+
+bool tn_path_is_compressed(const char *path)
+{
+    return codec_suffix_length(path, strlen(path)) > 0;
 }
 
 static int format_list(tn_buf *b, tarn_error *err)

@@ -31,7 +31,11 @@ struct tn_format {
 };
 
 const tn_format *tn_format_by_name(const char *name);
+/* By extension; a text format's extension may be followed by a compression
+ * suffix (data.csv.gz, events.ndjson.zst). */
 const tn_format *tn_format_by_path(const char *path);
+/* The path ends in .gz, .gzip, .zst or .zstd. */
+bool tn_path_is_compressed(const char *path);
 const tn_format *tn_format_at(int i); /* NULL past the last */
 
 /* Fail on an option that neither the common keys nor the format's own

@@ -4,9 +4,11 @@
  * renamed over the target when complete, so a failed write leaves nothing.
  *
  * CSV writer options: delimiter (one character, default ','), header
- * (true/false, default true).
+ * (true/false, default true). A .tsv target defaults to TAB. Compressed
+ * targets (.csv.gz) are refused: the readers decompress, the writer does not.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "arrow/print.h"
 #include "formats/atomic.h"
@@ -17,7 +19,16 @@ int tn_text_format_write(const tn_format *self, const char *path, tn_reader *in,
     tn_print_options po;
     tn_print_options_init(&po);
     po.format = strcmp(self->name, "csv") == 0 ? TN_PRINT_CSV : TN_PRINT_JSONL;
+    /* The readers undo .gz/.zst but the writer has no codec: refuse rather
+     * than leave plain text under a compressed name. */
+    if (tn_path_is_compressed(path))
+        return tn_error_set(err, TARN_EINVAL,
+                            "%s: writing compressed %s is not supported; write it without the compression suffix",
+                            path, self->name);
     if (po.format == TN_PRINT_CSV) {
+        size_t n = strlen(path);
+        if (n > 4 && strcasecmp(path + n - 4, ".tsv") == 0)
+            po.delimiter = '\t';
         const char *d = tn_opts_str(o, "delimiter");
         if (d && strlen(d) != 1)
             return tn_error_set(err, TARN_EINVAL, "option 'delimiter': expected one character, got '%s'", d);

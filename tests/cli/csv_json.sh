@@ -111,4 +111,82 @@ expect_out 'id,name,day,score
 1,"a, b",2024-01-31,1.5
 2,,2024-02-29,
 '
+# compressed input picks format and codec from the name alone
+printf 'id,price\n1,2.50\n2,3.75\n' >c.csv
+printf 'id\tname\n1\ta b\n2\tc\n' >t.tsv
+printf '{"id": 1, "s": "x"}\n{"id": 2, "s": "y"}\n' >j.jsonl
+gzip -c c.csv >c.csv.gz
+zstd -q -c c.csv -o c.csv.zst
+gzip -c t.tsv >t.tsv.gz
+gzip -c j.jsonl >j.jsonl.gz
+zstd -q -c j.jsonl -o j.ndjson.zst
+printf '[{"id": 1, "s": "x"}, {"id": 2, "s": "y"}]' | gzip -c >arr.json.gz
+for f in c.csv.gz c.csv.zst; do
+    expect_rc 0 "$TARN" cat $f --format jsonl
+    expect_out '{"id":1,"price":2.50}
+{"id":2,"price":3.75}
+'
+done
+expect_rc 0 "$TARN" cat t.tsv.gz --format jsonl
+expect_out '{"id":1,"name":"a b"}
+{"id":2,"name":"c"}
+'
+for f in j.jsonl.gz j.ndjson.zst arr.json.gz; do
+    expect_rc 0 "$TARN" cat $f --format csv
+    expect_out 'id,s
+1,x
+2,y
+'
+done
+expect_rc 0 "$TARN" sniff c.csv.zst
+expect_in out "format: csv" "price: decimal128(38, 2)"
+expect_rc 0 "$TARN" sniff j.ndjson.zst
+expect_in out "format: json (ndjson)"
+# a compressed name with a truncated stream fails naming the file
+head -c 20 c.csv.gz >bad.csv.gz
+expect_rc 1 "$TARN" cat bad.csv.gz
+expect_in err "bad.csv.gz: gzip stream is truncated"
+# the writer has no codec: a compressed target is refused, nothing written
+expect_rc 1 "$TARN" convert c.csv out.csv.gz
+expect_in err "out.csv.gz: writing compressed csv is not supported"
+[ ! -e out.csv.gz ] || fail "out.csv.gz was written"
+# a .tsv target is written with TAB
+expect_rc 0 "$TARN" convert j.jsonl out.tsv
+[ "$(cat out.tsv)" = "$(printf 'id\ts\n1\tx\n2\ty')" ] || fail "out.tsv: $(cat out.tsv)"
+
+# decimal comma: ';' is sniffed, 1,5 is a number, 1.500 is not
+printf 'p;q\n1,5;1.500\n-2,25;2.000\n' >comma.csv
+expect_rc 0 "$TARN" cat comma.csv --decimal-separator , --format jsonl
+expect_out '{"p":1.50,"q":"1.500"}
+{"p":-2.25,"q":"2.000"}
+'
+expect_rc 0 "$TARN" cat comma.csv --decimal-separator , --types 'p double' --format csv
+expect_in out "1.5,1.500" "-2.25,2.000"
+expect_rc 1 "$TARN" cat comma.csv --decimal-separator , --types 'q double'
+expect_in err "comma.csv:2:5: column 'q': cannot parse as double: '1.500'"
+expect_rc 1 "$TARN" cat comma.csv --decimal-separator x
+expect_in err "option 'decimal_separator': expected '.' or ',', got 'x'"
+# JSON decimals: double by default (as DuckDB), exact decimals on request
+printf '{"p": 12.50}\n{"p": 3.1}\n' >money.jsonl
+expect_rc 0 "$TARN" sniff money.jsonl
+expect_in out "  p: double"
+expect_rc 0 "$TARN" cat money.jsonl --decimal-inference true --format jsonl
+expect_out '{"p":12.50}
+{"p":3.10}
+'
+
+# custom date and timestamp formats, for inference and explicit types
+printf 'day,at\n03/04/2024,03/04/2024 17:05\n31/12/2023,01/01/2024 00:00\n' >fmt.csv
+expect_rc 0 "$TARN" sniff fmt.csv --date-format '%d/%m/%Y' --timestamp-format '%d/%m/%Y %H:%M'
+expect_in out "  day: date32 (the given format)" "  at: timestamp[us] (the given format)"
+expect_rc 0 "$TARN" cat fmt.csv --date-format '%d/%m/%Y' --timestamp-format '%d/%m/%Y %H:%M' --format jsonl
+expect_out '{"day":"2024-04-03","at":"2024-04-03T17:05:00.000000"}
+{"day":"2023-12-31","at":"2024-01-01T00:00:00.000000"}
+'
+printf 'day\n03/04/2024\n2024-04-05\n' >fmtbad.csv
+expect_rc 1 "$TARN" cat fmtbad.csv --date-format '%d/%m/%Y' --types 'day date'
+expect_in err "fmtbad.csv:3:1: column 'day': cannot parse as date32 with format '%d/%m/%Y': '2024-04-05'"
+expect_rc 1 "$TARN" cat fmt.csv --date-format '%d/%q'
+expect_in err "option 'date_format': not a format: '%d/%q'"
+
 finish

@@ -1,6 +1,6 @@
 // Reads each file given on the command line with DuckDB (read_csv /
 // read_json, auto-detection) and with tarn (`tarn schema`, `tarn cat
-// --format jsonl`), and compares column names, column types (CSV) and every
+// --format jsonl`), and compares column names, column types (CSV; scalar JSON columns) and every
 // value (numbers compared as numbers). Prints one line per file; exits 1 on the first disagreement.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -34,7 +34,7 @@ const db = await DuckDBInstance.create(':memory:');
 const conn = await db.connect();
 let bad = 0;
 for (const file of process.argv.slice(2)) {
-  const json = /\.(json|jsonl)$/.test(file);
+  const json = /\.(json|jsonl|ndjson)(\.gz)?$/.test(file);
   const fn = json ? 'read_json' : 'read_csv';
   const res = await conn.runAndReadAll(`SELECT * FROM ${fn}('${file}')`);
   const names = res.columnNames();
@@ -49,7 +49,13 @@ for (const file of process.argv.slice(2)) {
     .map((l) => JSON.parse(l.replace(/([:,\[])(-?\d{16,})(?=[,}\]])/g, '$1"$2"')));
   const problems = [];
   if (names.join() !== tnames.join()) problems.push(`names: duckdb ${names} tarn ${tnames}`);
-  if (!json)
+  if (json)
+    // scalar JSON columns: the same types by default (numbers with a
+    // fraction are DOUBLE in both; decimal_inference is off)
+    types.forEach((t, i) => {
+      if (typeMap[t] && typeMap[t] !== ttypes[i]) problems.push(`column ${names[i]}: duckdb ${t} tarn ${ttypes[i]}`);
+    });
+  else
     types.forEach((t, i) => {
       // tarn infers decimal128(38, s) where DuckDB infers DOUBLE (plain
       // decimal literals); the values are then compared as numbers below

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tarn and DuckDB read the same CSV and JSON files and must agree on column
-# names, CSV column types and every value (csv_json_duckdb.mjs compares).
+# names, column types and every value (csv_json_duckdb.mjs compares).
 # The files cover quoting, CRLF, a BOM, delimiters, header detection, nulls,
 # numbers, booleans, dates and timestamps, nested JSON and the array form.
 set -euo pipefail
@@ -20,6 +20,10 @@ printf 't,d\n12:30:00,2024-01-01\n23:59:59.5,2024-12-31\n' >times.csv
 printf 'name,city\nAda,London\nGrace,"New York"\n' >strings.csv
 
 printf '{"a": 1, "b": "x", "c": {"d": [1, 2]}, "e": true}\n{"a": 2, "b": null, "c": {"d": []}, "e": false}\n{"a": 3, "b": "z", "c": null, "e": null}\n' >nested.jsonl
+printf '{"price": 12.50, "qty": 1, "mixed": 3, "flag": true}\n{"price": 3.75, "qty": 2, "mixed": 4.125, "flag": false}\n' >numbers.jsonl
+# compressed by name: DuckDB and tarn both pick the codec from .gz
+gzip -c money.csv >money_gz.csv.gz
+gzip -c numbers.jsonl >numbers_gz.jsonl.gz
 printf '[{"x": 1.5, "y": [{"z": "p"}]}, {"x": -2, "y": []}]' >array.json
 
-node "$TARN_SOURCE_DIR/tests/interop/csv_json_duckdb.mjs" "$tmp"/*.csv "$tmp"/*.jsonl "$tmp"/*.json
+node "$TARN_SOURCE_DIR/tests/interop/csv_json_duckdb.mjs" "$tmp"/*.csv "$tmp"/*.jsonl "$tmp"/*.json "$tmp"/*.gz

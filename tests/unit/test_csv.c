@@ -197,6 +197,88 @@ TEST(decimal_inference)
     CHECK_STR(result, "p: double\n--\n12.5\n3.75\n");
 }
 
+TEST(decimal_comma)
+{
+    tn_csv_options o = opts();
+    o.decimal_comma = true;
+    /* the delimiter is sniffed among the others; 1,5 is a number, a
+     * thousands point (1.500) is not, dates with dots still are */
+    CHECK_OK(readstr("p;q;r;d\n1,5;2,25;1.500;17.03.2024\n-3;0,125;2.000;01.12.2023\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 1)\nq: decimal128(38, 3)\nr: utf8\nd: date32\n--\n"
+                      "15/10^1|2250/10^3|1.500|2024-03-17\n-30/10^1|125/10^3|2.000|2023-12-01\n");
+    o.no_decimal_inference = true;
+    CHECK_OK(readstr("p;q\n1,5;1e3\n-3;2,5E-1\n", &o), &err);
+    CHECK_STR(result, "p: double\nq: double\n--\n1.5|1000\n-3|0.25\n");
+    /* an explicit double column: a value with a point is refused, named */
+    o.column_types = "p double";
+    CHECK_EQ_INT(readstr("p;q\n1,5;x\n2.5;y\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:3:1: column 'p': cannot parse as double: '2.5'");
+    o.column_types = "p decimal(10, 2)";
+    CHECK_OK(readstr("p\n1,255\n-0,5\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(10, 2)\n--\n126/10^2\n-50/10^2\n");
+    /* inferred scale: a later value with more digits is refused with its text */
+    o.column_types = NULL;
+    o.no_decimal_inference = false;
+    o.sample_rows = 2;
+    CHECK_EQ_INT(readstr("p\n1,25\n2,5\n3,125\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:4:1: column 'p': more fraction digits than decimal128(38, 2) inferred from the first "
+                           "2 rows; pass types='p double' or a wider decimal: '3,125'");
+    o.delimiter = ',';
+    CHECK_EQ_INT(readstr("p\n1,5\n", &o), TARN_EINVAL);
+    CHECK_STR(err.message, "input: a decimal comma needs another delimiter (';' or TAB)");
+}
+
+TEST(date_formats)
+{
+    tn_csv_options o = opts();
+    o.date_format = "%d/%m/%Y";
+    /* 03/04/2024 is ambiguous without a format; with one it is April 3 */
+    CHECK_OK(readstr("d,iso\n03/04/2024,2024-01-02\n31/12/1999,2024-01-03\n", &o), &err);
+    CHECK_STR(result, "d: date32\niso: date32\n--\n2024-04-03|2024-01-02\n1999-12-31|2024-01-03\n");
+    o.date_format = "%d %b %Y";
+    o.timestamp_format = "%d.%m.%y %I:%M %p";
+    CHECK_OK(readstr("d;t\n7 Mar 2024;01.02.24 01:30 PM\n29 february 2024;31.12.99 12:05 am\n", &o), &err);
+    CHECK_STR(result, "d: date32\nt: timestamp[us]\n--\n2024-03-07|2024-02-01T13:30:00.000000\n"
+                      "2024-02-29|1999-12-31T00:05:00.000000\n");
+    /* zones, fractions and day of year */
+    o.date_format = "%Y-%j";
+    o.timestamp_format = "%Y%m%dT%H%M%S.%f%z";
+    CHECK_OK(readstr("d,t\n2024-060,20240301T120000.5+0200\n2023-365,20240301T120000.123456Z\n", &o), &err);
+    CHECK_STR(result, "d: date32\nt: timestamp[us, tz=UTC]\n--\n2024-02-29|2024-03-01T10:00:00.500000Z\n"
+                      "2023-12-31|2024-03-01T12:00:00.123456Z\n");
+    /* explicit types use the format; a value that does not fit is named */
+    o.date_format = "%d/%m/%Y";
+    o.timestamp_format = NULL;
+    o.column_types = "d date";
+    CHECK_EQ_INT(readstr("d,x\n01/02/2024,1\n2024-02-30,2\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:3:1: column 'd': cannot parse as date32 with format '%d/%m/%Y': '2024-02-30'");
+    CHECK_EQ_INT(readstr("d,x\n01/02/2024,1\n30/02/2024,2\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:3:1: column 'd': cannot parse as date32 with format '%d/%m/%Y': '30/02/2024'");
+    o.on_error = TN_ON_ERROR_NULL;
+    CHECK_OK(readstr("d,x\n01/02/2024,1\n1/2/2024 x,2\n", &o), &err);
+    CHECK_STR(result, "d: date32\nx: int64\n--\n2024-02-01|1\nnull|2\n");
+    /* a timestamp column takes the date format too (midnight) */
+    o.on_error = TN_ON_ERROR_FAIL;
+    o.column_types = "d timestamp";
+    o.timestamp_format = "%d/%m/%Y %H:%M";
+    CHECK_OK(readstr("d\n01/02/2024 10:30\n02/02/2024\n", &o), &err);
+    CHECK_STR(result, "d: timestamp[us]\n--\n2024-02-01T10:30:00.000000\n2024-02-02T00:00:00.000000\n");
+    /* values that do not fit the format stay text when sniffing */
+    o.column_types = NULL;
+    o.timestamp_format = NULL;
+    CHECK_OK(readstr("d\n01/02/2024\n2024/13/01\n", &o), &err);
+    CHECK_STR(result, "d: utf8\n--\n01/02/2024\n2024/13/01\n");
+    /* the parser alone */
+    int64_t us;
+    bool zone;
+    CHECK(!tn_text_parse_format("%Y-%m-%d", (const uint8_t *)"2024-1-2x", 9, &us, &zone));
+    CHECK(!tn_text_parse_format("%H:%M", (const uint8_t *)"24:00", 5, &us, &zone));
+    CHECK(!tn_text_parse_format("%Y-%j", (const uint8_t *)"2023-366", 8, &us, &zone));
+    CHECK(tn_text_parse_format("%F %T", (const uint8_t *)"1970-01-02   00:00:01", 21, &us, &zone));
+    CHECK_EQ_INT(us, 86401000000LL);
+    CHECK(tn_text_format_valid("%d/%m/%Y") && !tn_text_format_valid("%Q") && !tn_text_format_valid("%"));
+}
+
 TEST(overrides)
 {
     tn_csv_options o = opts();
@@ -706,6 +788,8 @@ int main(void)
     RUN(sniff_dialect);
     RUN(inference_lattice);
     RUN(decimal_inference);
+    RUN(decimal_comma);
+    RUN(date_formats);
     RUN(overrides);
     RUN(options);
     RUN(errors_fail);

@@ -272,6 +272,46 @@ TEST(gzip_file)
 
 /* About 4 MB of JSON lines; pretty puts some rows over two lines (values
  * may span lines, so a cut there must be caught); bad_row breaks one row. */
+TEST(decimal_inference)
+{
+    const char *text = "{\"p\": 12.50, \"q\": 1, \"r\": 1.5e3, \"s\": {\"v\": 0.125}, \"l\": [1.1]}\n"
+                       "{\"p\": 3, \"q\": 2.25, \"r\": 2.5, \"s\": {\"v\": -7}, \"l\": [2.25, 3]}\n";
+    /* off by default: doubles, as DuckDB's read_json */
+    tn_json_options o = opts();
+    CHECK_OK(readstr(text, &o), &err);
+    CHECK_STR(result, "p: double\nq: double\nr: double\ns: struct<v: double>\nl: list<item: double>\n--\n"
+                      "12.5|1|1500|{v:0.125}|[1.1000000000000001]\n3|2.25|2.5|{v:-7}|[2.25,3]\n");
+    CHECK_STR(widened, "q: int64 -> double");
+    /* on: exact decimals, scale the most fraction digits seen; an exponent
+     * keeps the column double */
+    o.decimal_inference = true;
+    CHECK_OK(readstr(text, &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\nq: decimal128(38, 2)\nr: double\ns: struct<v: decimal128(38, 3)>\n"
+                      "l: list<item: decimal128(38, 2)>\n--\n"
+                      "1250/10^2|100/10^2|1500|{v:125/10^3}|[110/10^2]\n"
+                      "300/10^2|225/10^2|2.5|{v:-7000/10^3}|[225/10^2,300/10^2]\n");
+    CHECK_STR(widened, "q: int64 -> decimal128(38, 2)");
+    /* integers only stay int64; more than 38 digits stays double */
+    CHECK_OK(readstr("{\"a\": 5, \"b\": 123456789012345678901234567890.123456789}\n", &o), &err);
+    CHECK_STR(result, "a: int64\nb: double\n--\n5|1.2345678901234568e+29\n");
+    /* a row after the sample with more fraction digits is refused, not
+     * rounded; trailing zeros are exact */
+    o.sample_rows = 2;
+    CHECK_OK(readstr("{\"p\": 1.25}\n{\"p\": 2.5}\n{\"p\": 3.120}\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\n312/10^2\n");
+    CHECK_EQ_INT(readstr("{\"p\": 1.25}\n{\"p\": 2.5}\n{\"p\": 3.125}\n", &o), TARN_ETYPE);
+    CHECK_STR(err.message, "input:3:7: column 'p': more fraction digits than decimal128(38, 2) inferred from the "
+                           "sample; pass types='p double' or a wider decimal: cannot convert number '3.125'");
+    o.on_error = TN_ON_ERROR_NULL;
+    CHECK_OK(readstr("{\"p\": 1.25}\n{\"p\": 2.5}\n{\"p\": 3.125}\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(38, 2)\n--\n125/10^2\n250/10^2\nnull\n");
+    /* an asked-for decimal rounds as before */
+    o.on_error = TN_ON_ERROR_FAIL;
+    o.column_types = "p decimal(10, 2)";
+    CHECK_OK(readstr("{\"p\": 1.25}\n{\"p\": 2.5}\n{\"p\": 3.125}\n", &o), &err);
+    CHECK_STR(result, "p: decimal128(10, 2)\n--\n125/10^2\n250/10^2\n313/10^2\n");
+}
+
 static char *big_lines(bool pretty, int64_t bad_row, size_t *n)
 {
     tn_buf b;
@@ -370,6 +410,7 @@ int main(void)
     RUN(policies);
     RUN(deep_nesting);
     RUN(explicit_schema);
+    RUN(decimal_inference);
     RUN(block_boundaries);
     RUN(gzip_file);
     RUN(parallel_same_as_sequential);

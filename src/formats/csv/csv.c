@@ -26,6 +26,7 @@
 #include "core/pool.h"
 #include "formats/csv/csv_int.h"
 #include "formats/csv/source.h"
+#include "formats/csv/textin.h"
 #include "formats/csv/textparse.h"
 
 void tn_csv_options_init(tn_csv_options *o)
@@ -38,6 +39,8 @@ typedef struct column {
     tn_type *type; /* borrowed from the schema */
     tn_type_id id;
     uint32_t layouts;   /* date layouts for date/timestamp columns */
+    const char *format; /* TN_DATE_CUSTOM in layouts: the date or timestamp format */
+    const char *format2; /* a timestamp column: the date format, tried second */
     int64_t scale;      /* timestamp: divisor from microseconds, or multiplier (negative) */
     int64_t strict;     /* decimal: reject extra fraction digits; the sample's row count, or -1 */
 } column;
@@ -54,24 +57,18 @@ typedef struct work {
     outcol *out;     /* ncols */
     uint8_t *rej;    /* per row of the batch: rejected */
     size_t rej_cap;
-    int64_t nrej, rejected;
+    int64_t nrej;
     tn_buf scratch;
-    tn_buf rejects;  /* reject_path lines, written in order by the reader */
-    size_t start, stop; /* parallel: the chunk of the buffer */
-    size_t end;         /* parallel: where its last complete row ends */
+    tn_chunk chunk;     /* rejects and counts; parallel: the bytes and batches */
     bool open_end;      /* parallel: its last field is a quote still open */
-    tn_batch **batches; /* parallel: what the chunk produced */
-    size_t nbatches, cap_batches;
 } work;
 
 typedef struct csv_reader {
     tn_reader base;
     tn_csv_options o;
     char *name;
-    tn_source *src;
-    uint8_t *buf;
-    size_t cap, len, pos;
-    bool eof, done;
+    tn_textin in;        /* the source and the buffer */
+    bool done;
     int64_t line;        /* line number of buf[pos] */
     tn_csv_tok tok;      /* the dialect; and the tokens of the sequential path */
     int32_t ncols;
@@ -79,47 +76,27 @@ typedef struct csv_reader {
     work seq;            /* the sequential path */
     work *par;           /* the parallel path: one per chunk */
     int32_t npar;
-    tn_batch **queue;    /* batches made in parallel, not handed out yet */
-    size_t qhead, qlen, qcap;
+    tn_batch_queue queue; /* batches made in parallel, not handed out yet */
     int32_t threads, maxpar;
     bool par_failed;     /* the split of this buffer did not prove right */
     int64_t par_chunks;  /* chunks parsed in parallel and kept */
     int64_t rejected;
-    int reject_fd;
+    tn_reject_file rejfile;
     size_t block;
     int64_t batch_size;
     bool header; /* the input had a header row (given or sniffed) */
     int64_t sampled;
     char *own_comment, *own_reject; /* copies: the caller's options may go away */
+    char *own_date_format, *own_timestamp_format;
     char **own_nulls;
 } csv_reader;
 
 /* --- input buffer ----------------------------------------------------- */
 
-/* Move the unread bytes to the front and read until at least `want` bytes
- * are buffered or the input ends. */
 static int refill(csv_reader *r, size_t want, tarn_error *err)
 {
     r->par_failed = false; /* new bytes may split well again */
-    if (r->pos > 0) {
-        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-    }
-    if (want > r->cap) {
-        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
-        uint8_t *nb = tn_realloc(r->buf, nc);
-        TN_TRY_ALLOC(nb, err, nc);
-        r->buf = nb;
-        r->cap = nc;
-    }
-    while (!r->eof && r->len < want) {
-        size_t got;
-        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
-        r->len += got;
-        r->eof = got == 0;
-    }
-    return TARN_OK;
+    return tn_textin_refill(&r->in, want, err);
 }
 
 static int64_t count_lines(const uint8_t *p, size_t n)
@@ -138,9 +115,9 @@ static int64_t count_lines(const uint8_t *p, size_t n)
 /* Line and column (1-based, in bytes) of buffer offset off. */
 static void locate(const csv_reader *r, size_t off, int64_t *line, int64_t *col)
 {
-    *line = r->line + count_lines(r->buf + r->pos, off - r->pos);
+    *line = r->line + count_lines(r->in.buf + r->in.pos, off - r->in.pos);
     size_t s = off;
-    while (s > r->pos && r->buf[s - 1] != '\n')
+    while (s > r->in.pos && r->in.buf[s - 1] != '\n')
         s--;
     *col = (int64_t)(off - s) + 1;
 }
@@ -150,27 +127,13 @@ static int write_reject(csv_reader *r, work *w, size_t row, const char *msg, tar
     if (!r->o.reject_path)
         return TARN_OK;
     const tn_row *rw = &w->tok.rows[row];
-    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
-    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->buf + rw->start, rw->end - rw->start, err));
-    return tn_buf_append_byte(&w->rejects, '\n', err);
+    return tn_reject_append(&w->chunk.rejects, msg, r->in.buf + rw->start, rw->end - rw->start, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(csv_reader *r, work *w, tarn_error *err)
 {
-    if (w->rejects.len == 0)
-        return TARN_OK;
-    if (r->reject_fd < 0) {
-        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (r->reject_fd < 0)
-            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
-    }
-    size_t n = w->rejects.len;
-    w->rejects.len = 0;
-    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
-        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
-    return TARN_OK;
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->chunk.rejects, err);
 }
 
 /* Apply the policy to a bad row or value. Returns TARN_OK when the row goes
@@ -216,7 +179,7 @@ static int check_rows(csv_reader *r, work *w, tarn_error *err)
             if (!(sp.len & TN_SPAN_BAD))
                 continue;
             size_t after = sp.off + (sp.len & TN_SPAN_LEN);
-            bool open_quote = after == r->len && r->eof;
+            bool open_quote = after == r->in.len && r->in.eof;
             const char *why = open_quote ? "quoted field is not closed" : "unexpected bytes after a closing quote";
             if (r->o.on_error == TN_ON_ERROR_NULL && (int32_t)f < r->ncols)
                 continue; /* the converter nulls it */
@@ -255,7 +218,7 @@ static bool is_null(const csv_reader *r, const uint8_t *p, size_t n)
 /* The text of a cell: quoting undone (into scratch), trimmed. */
 static int text_of(csv_reader *r, work *w, tn_span sp, const uint8_t **p, size_t *n, tarn_error *err)
 {
-    *p = r->buf + sp.off;
+    *p = r->in.buf + sp.off;
     *n = sp.len & TN_SPAN_LEN;
     if (sp.len & TN_SPAN_ESC) {
         w->scratch.len = 0;
@@ -303,6 +266,18 @@ static bool beyond_scale(const uint8_t *p, size_t n, int32_t scale)
     return false;
 }
 
+/* A date in a strptime-style format; a time of day in it is refused. */
+static bool parse_formatted_date(const char *fmt, const uint8_t *p, size_t n, int32_t *days)
+{
+    int64_t us;
+    bool zone;
+    const int64_t day_us = 86400 * (int64_t)1000000;
+    if (!tn_text_parse_format(fmt, p, (int64_t)n, &us, &zone) || us % day_us != 0)
+        return false;
+    *days = (int32_t)(us / day_us);
+    return true;
+}
+
 /* Parse one value into slot row of values; false when it does not parse. */
 static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *values, size_t row, bool *overflow)
 {
@@ -339,13 +314,18 @@ static bool parse_value(const column *col, const uint8_t *p, size_t n, uint8_t *
         return true;
     }
     case TN_DATE32:
+        if (col->layouts & TN_DATE_CUSTOM)
+            return parse_formatted_date(col->format, p, n, (int32_t *)values + row);
         return tn_text_parse_date(p, (int64_t)n, col->layouts, (int32_t *)values + row);
     case TN_TIME64:
         return tn_text_parse_time(p, (int64_t)n, (int64_t *)values + row);
     case TN_TIMESTAMP: {
         int64_t us;
         bool zone;
-        if (!tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
+        if (col->layouts & TN_DATE_CUSTOM
+                ? !tn_text_parse_format(col->format, p, (int64_t)n, &us, &zone) &&
+                      !(col->format2 && tn_text_parse_format(col->format2, p, (int64_t)n, &us, &zone))
+                : !tn_text_parse_timestamp(p, (int64_t)n, col->layouts, &us, &zone))
             return false;
         ((int64_t *)values)[row] = col->scale > 0 ? us / col->scale : us * -col->scale;
         return true;
@@ -392,7 +372,7 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
         const uint8_t *p;
         size_t n;
         if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
-            p = r->buf + sp.off;
+            p = r->in.buf + sp.off;
             n = sp.len & TN_SPAN_LEN;
         } else {
             TN_TRY(text_of(r, w, sp, &p, &n, err));
@@ -402,11 +382,20 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
             continue;
         }
         bool overflow;
-        if (TN_LIKELY(parse_value(col, p, n, values, i, &overflow)))
+        const uint8_t *text = p;
+        size_t tn = n;
+        uint8_t swapped[128];
+        if (r->o.decimal_comma && (col->id == TN_FLOAT64 || col->id == TN_DECIMAL128)) {
+            tn = tn_text_swap_separators(p, n, swapped, sizeof swapped);
+            text = swapped;
+        }
+        if (TN_LIKELY(parse_value(col, text, tn, values, i, &overflow)))
             continue;
         char why[256];
-        if (col->strict && beyond_scale(p, n, col->type->scale))
+        if (col->strict && beyond_scale(text, tn, col->type->scale))
             fraction_why(r, col, c, why, sizeof why);
+        else if (col->layouts & TN_DATE_CUSTOM)
+            snprintf(why, sizeof why, "cannot parse as %s with format '%s':", tn_type_id_name(col->id), col->format);
         else
             snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
                      tn_type_id_name(col->id));
@@ -446,7 +435,7 @@ static int convert_string(csv_reader *r, work *w, int32_t c, size_t nrows, bool 
             TN_TRY(set_null(oc, (int64_t)nrows, i, err));
             continue;
         }
-        const uint8_t *src = r->buf + sp.off;
+        const uint8_t *src = r->in.buf + sp.off;
         size_t n = sp.len & TN_SPAN_LEN;
         if (!(sp.len & TN_SPAN_QUOTED)) {
             if (r->o.trim) {
@@ -603,7 +592,7 @@ static int convert(csv_reader *r, work *w, tn_batch **out, tarn_error *err)
         size_t kept = nrows;
         if (w->nrej)
             compact(r, w, nrows, &kept);
-        w->rejected += w->nrej;
+        w->chunk.rejected += w->nrej;
         if (kept > 0)
             rc = make_batch(r, w, kept, out, err);
     }
@@ -622,18 +611,13 @@ static int work_init(csv_reader *r, work *w, tarn_error *err)
     w->tok.rows = NULL;
     w->tok.nspans = w->tok.cap_spans = w->tok.nrows = w->tok.cap_rows = 0;
     tn_buf_init(&w->scratch, 0);
-    tn_buf_init(&w->rejects, 0);
+    tn_buf_init(&w->chunk.rejects, 0);
     w->out = tn_calloc((size_t)r->ncols + 1, sizeof(outcol));
     TN_TRY_ALLOC(w->out, err, (size_t)r->ncols * sizeof(outcol));
     return TARN_OK;
 }
 
-static void work_drop_batches(work *w)
-{
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    w->nbatches = 0;
-}
+static void work_drop_batches(work *w) { tn_chunk_drop_batches(&w->chunk); }
 
 static void work_reset(csv_reader *r, work *w)
 {
@@ -643,17 +627,17 @@ static void work_reset(csv_reader *r, work *w)
     tn_free(w->out);
     tn_free(w->rej);
     tn_buf_reset(&w->scratch);
-    tn_buf_reset(&w->rejects);
+    tn_buf_reset(&w->chunk.rejects);
     work_drop_batches(w);
-    tn_free(w->batches);
+    tn_free(w->chunk.batches);
     memset(w, 0, sizeof *w);
 }
 
 /* Consume buffer bytes up to end. */
 static void advance(csv_reader *r, size_t end)
 {
-    r->line += count_lines(r->buf + r->pos, end - r->pos);
-    r->pos = end;
+    r->line += count_lines(r->in.buf + r->in.pos, end - r->in.pos);
+    r->in.pos = end;
 }
 
 /* One batch from the buffer, on the reader's thread. */
@@ -661,22 +645,22 @@ static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
 {
     work *w = &r->seq;
     while (!r->done) {
-        if (!r->eof && r->len - r->pos < r->block)
-            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        if (!r->in.eof && r->in.len - r->in.pos < r->block)
+            TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
         size_t end;
-        TN_TRY(tn_csv_tokenize(&w->tok, r->buf, r->pos, r->len, r->eof, r->batch_size, &end, err));
+        TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, r->in.pos, r->in.len, r->in.eof, r->batch_size, &end, err));
         if (w->tok.nrows == 0) {
             advance(r, end);
-            if (r->eof && r->pos == r->len) {
+            if (r->in.eof && r->in.pos == r->in.len) {
                 r->done = true;
                 break;
             }
-            if (r->eof) /* cannot happen: a final tokenize ends every row */
+            if (r->in.eof) /* cannot happen: a final tokenize ends every row */
                 return tn_error_set(err, TARN_EINTERNAL, "%s: tokenizer made no progress", r->name);
-            size_t pending = r->len - r->pos;
+            size_t pending = r->in.len - r->in.pos;
             if ((int64_t)pending >= r->o.max_row_bytes) {
                 int64_t line, col;
-                locate(r, r->pos, &line, &col);
+                locate(r, r->in.pos, &line, &col);
                 return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
                                     (long long)line, (long long)r->o.max_row_bytes);
             }
@@ -686,8 +670,8 @@ static int next_sequential(csv_reader *r, tn_batch **out, tarn_error *err)
         int rc = convert(r, w, out, err);
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
-        r->rejected += w->rejected;
-        w->rejected = 0;
+        r->rejected += w->chunk.rejected;
+        w->chunk.rejected = 0;
         advance(r, end);
         if (rc != TARN_OK) {
             r->done = true;
@@ -717,27 +701,27 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     csv_reader *r = ctx;
     for (int64_t i = begin; i < end_i; i++) {
         work *w = &r->par[i];
-        size_t at = w->start;
-        bool final = i == r->npar - 1 ? r->eof : true;
-        while (at < w->stop) {
+        size_t at = w->chunk.start;
+        bool final = i == r->npar - 1 ? r->in.eof : true;
+        while (at < w->chunk.stop) {
             size_t end;
-            TN_TRY(tn_csv_tokenize(&w->tok, r->buf, at, w->stop, final, r->batch_size, &end, err));
+            TN_TRY(tn_csv_tokenize(&w->tok, r->in.buf, at, w->chunk.stop, final, r->batch_size, &end, err));
             if (w->tok.nrows == 0) {
                 at = end;
                 break;
             }
             /* the proof of the cut after this chunk: its last row is closed */
             tn_span last = w->tok.spans[w->tok.nspans - 1];
-            if (end == w->stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->stop)
+            if (end == w->chunk.stop && (last.len & TN_SPAN_BAD) && last.off + (last.len & TN_SPAN_LEN) == w->chunk.stop)
                 w->open_end = true;
             tn_batch *b = NULL;
             TN_TRY(convert(r, w, &b, err));
             at = end;
             if (!b)
                 continue;
-            TN_TRY(tn_batch_push(&w->batches, &w->nbatches, &w->cap_batches, b, err));
+            TN_TRY(tn_batch_push(&w->chunk.batches, &w->chunk.nbatches, &w->chunk.cap_batches, b, err));
         }
-        w->end = at;
+        w->chunk.end = at;
     }
     return TARN_OK;
 }
@@ -745,7 +729,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 /* Choose the cuts; returns the number of chunks (1: do not split). */
 static int32_t plan_chunks(csv_reader *r)
 {
-    size_t avail = r->len - r->pos;
+    size_t avail = r->in.len - r->in.pos;
     int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
     if (k > 2 * r->threads)
         k = 2 * r->threads;
@@ -753,19 +737,19 @@ static int32_t plan_chunks(csv_reader *r)
         return 1;
     uint8_t q = r->tok.quote;
     bool quoting = r->tok.quoting;
-    size_t prev = r->pos;
+    size_t prev = r->in.pos;
     int parity = 0;
     int32_t n = 0;
-    r->par[0].start = r->pos;
+    r->par[0].chunk.start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
-        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
             continue;
-        for (const uint8_t *p = r->buf + prev, *e = r->buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
+        for (const uint8_t *p = r->in.buf + prev, *e = r->in.buf + cut; quoting && (p = memchr(p, q, (size_t)(e - p)));
              p++)
             parity ^= 1;
         /* forward to a line end outside quotes */
-        const uint8_t *p = r->buf + cut, *e = r->buf + r->len;
+        const uint8_t *p = r->in.buf + cut, *e = r->in.buf + r->in.len;
         for (; p < e; p++) {
             if (quoting && *p == q)
                 parity ^= 1;
@@ -774,28 +758,28 @@ static int32_t plan_chunks(csv_reader *r)
         }
         if (p >= e)
             break;
-        size_t b = (size_t)(p - r->buf) + 1;
-        r->par[n].stop = b;
-        r->par[++n].start = b;
+        size_t b = (size_t)(p - r->in.buf) + 1;
+        r->par[n].chunk.stop = b;
+        r->par[++n].chunk.start = b;
         prev = b;
     }
-    r->par[n].stop = r->len;
+    r->par[n].chunk.stop = r->in.len;
     return n + 1;
 }
 
 static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
 {
     *used = false;
-    if (!r->eof && r->len - r->pos < r->block)
-        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    if (!r->in.eof && r->in.len - r->in.pos < r->block)
+        TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
     int32_t k = plan_chunks(r);
     if (k < 2)
         return TARN_OK;
     r->npar = k;
     for (int32_t i = 0; i < k; i++) {
         r->par[i].open_end = false;
-        r->par[i].end = r->par[i].start;
-        r->par[i].rejected = 0;
+        r->par[i].chunk.end = r->par[i].chunk.start;
+        r->par[i].chunk.rejected = 0;
     }
     tarn_error perr;
     int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
@@ -806,43 +790,34 @@ static int next_parallel(csv_reader *r, bool *used, tarn_error *err)
     }
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
-        proven = !r->par[i].open_end && r->par[i].end == r->par[i].stop;
+        proven = !r->par[i].open_end && r->par[i].chunk.end == r->par[i].chunk.stop;
     if (!proven) {
         /* parse this buffer on one thread: same result as never splitting */
         for (int32_t i = 0; i < k; i++) {
             work_drop_batches(&r->par[i]);
-            r->par[i].rejects.len = 0;
+            r->par[i].chunk.rejects.len = 0;
         }
         r->par_failed = true;
         return TARN_OK;
     }
     size_t total = 0;
     for (int32_t i = 0; i < k; i++)
-        total += r->par[i].nbatches;
-    if (total > r->qcap) {
-        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
-        if (!q) {
-            for (int32_t i = 0; i < k; i++)
-                work_drop_batches(&r->par[i]);
-            return tn_error_oom(err, total * sizeof *q);
-        }
-        r->queue = q;
-        r->qcap = total;
+        total += r->par[i].chunk.nbatches;
+    if ((rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        return rc;
     }
-    r->qhead = r->qlen = 0;
     for (int32_t i = 0; i < k; i++) {
-        work *w = &r->par[i];
-        for (size_t j = 0; j < w->nbatches; j++)
-            r->queue[r->qlen++] = w->batches[j];
-        w->nbatches = 0;
-        r->rejected += w->rejected;
-        if (rc == TARN_OK)
-            rc = flush_rejects(r, w, err);
+        /* after a failed reject write, still queue the batches, write no more */
+        int hr = tn_chunk_hand_out(&r->par[i].chunk, &r->queue, &r->rejfile, rc == TARN_OK ? r->o.reject_path : NULL,
+                                   &r->rejected, err);
+        rc = rc == TARN_OK ? hr : rc;
     }
-    size_t before = r->pos;
-    advance(r, r->par[k - 1].end);
+    size_t before = r->in.pos;
+    advance(r, r->par[k - 1].chunk.end);
     /* no complete row in the chunks (one long row): let one thread grow the buffer */
-    *used = r->pos != before || r->qlen > 0;
+    *used = r->in.pos != before || r->queue.len > 0;
     r->par_failed = !*used;
     r->par_chunks += *used ? k : 0;
     return rc;
@@ -853,10 +828,8 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
     csv_reader *r = (csv_reader *)base;
     *out = NULL;
     for (;;) {
-        if (r->qhead < r->qlen) {
-            *out = r->queue[r->qhead++];
+        if ((*out = tn_batch_queue_pop(&r->queue)) != NULL)
             return TARN_OK;
-        }
         if (r->done)
             return TARN_OK;
         if (r->threads > 1 && !r->par_failed) {
@@ -876,21 +849,19 @@ static int csv_next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void csv_destroy(tn_reader *base)
 {
     csv_reader *r = (csv_reader *)base;
-    tn_source_free(r->src);
-    tn_free(r->buf);
+    tn_textin_free(&r->in);
     tn_csv_tok_reset(&r->tok);
     work_reset(r, &r->seq);
     for (int32_t i = 0; r->par && i < r->maxpar; i++)
         work_reset(r, &r->par[i]);
     tn_free(r->par);
-    for (size_t i = r->qhead; i < r->qlen; i++)
-        tn_batch_unref(r->queue[i]);
-    tn_free(r->queue);
+    tn_batch_queue_free(&r->queue);
     tn_free(r->cols);
-    if (r->reject_fd >= 0)
-        close(r->reject_fd);
+    tn_reject_file_close(&r->rejfile);
     tn_free(r->name);
     tn_free(r->own_comment);
+    tn_free(r->own_date_format);
+    tn_free(r->own_timestamp_format);
     tn_free(r->own_reject);
     for (int32_t i = 0; r->own_nulls && i < r->o.n_null_values; i++)
         tn_free(r->own_nulls[i]);
@@ -905,6 +876,16 @@ static int own_options(csv_reader *r, tarn_error *err)
         r->own_comment = tn_strdup(r->o.comment);
         TN_TRY_ALLOC(r->own_comment, err, strlen(r->o.comment) + 1);
         r->o.comment = r->own_comment;
+    }
+    if (r->o.date_format) {
+        r->own_date_format = tn_strdup(r->o.date_format);
+        TN_TRY_ALLOC(r->own_date_format, err, strlen(r->o.date_format) + 1);
+        r->o.date_format = r->own_date_format;
+    }
+    if (r->o.timestamp_format) {
+        r->own_timestamp_format = tn_strdup(r->o.timestamp_format);
+        TN_TRY_ALLOC(r->own_timestamp_format, err, strlen(r->o.timestamp_format) + 1);
+        r->o.timestamp_format = r->own_timestamp_format;
     }
     if (r->o.reject_path) {
         r->own_reject = tn_strdup(r->o.reject_path);
@@ -943,23 +924,23 @@ static int prepare(csv_reader *r, tarn_error *err)
 {
     size_t sample = r->block > (1u << 20) ? r->block : (1u << 20);
     TN_TRY(refill(r, sample, err));
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-        r->pos = 3;
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+        r->in.pos = 3;
     for (int64_t i = 0; i < r->o.skip_rows; i++) {
         for (;;) {
-            uint8_t *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            uint8_t *nl = memchr(r->in.buf + r->in.pos, '\n', r->in.len - r->in.pos);
             if (nl) {
-                r->pos = (size_t)(nl - r->buf) + 1;
+                r->in.pos = (size_t)(nl - r->in.buf) + 1;
                 r->line++;
                 break;
             }
-            r->pos = r->len;
-            if (r->eof)
+            r->in.pos = r->in.len;
+            if (r->in.eof)
                 return TARN_OK;
             TN_TRY(refill(r, sample, err));
         }
     }
-    if (r->pos > 0)
+    if (r->in.pos > 0)
         TN_TRY(refill(r, sample, err));
     return TARN_OK;
 }
@@ -1013,6 +994,9 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
             d->layouts[c] &= ~TN_CSV_INFERRED_SCALE;
             if (d->types[c]->id == TN_DATE32 || d->types[c]->id == TN_TIMESTAMP)
                 d->layouts[c] = d->layouts[c] ? d->layouts[c] : TN_DATE_ISO | TN_DATE_YMD_SLASH;
+            if ((d->types[c]->id == TN_DATE32 && r->o.date_format) ||
+                (d->types[c]->id == TN_TIMESTAMP && (r->o.timestamp_format || r->o.date_format)))
+                d->layouts[c] = TN_DATE_CUSTOM;
         }
         tn_text_free_columns(k, names, types);
         TN_TRY(rc);
@@ -1037,6 +1021,15 @@ static int setup_schema(csv_reader *r, tn_csv_dialect *d, tarn_error *err)
             col->strict = d->sample_rows > 0 ? d->sample_rows : 1;
         else if (t->id == TN_DECIMAL128 && r->o.strict_decimals)
             col->strict = -1;
+        /* a format given applies to explicit types as well (`types` marked
+         * them custom above); a timestamp column also takes dates */
+        const char *fmt = t->id == TN_DATE32 ? r->o.date_format : t->id == TN_TIMESTAMP ? r->o.timestamp_format : NULL;
+        const char *fmt2 = t->id == TN_TIMESTAMP ? r->o.date_format : NULL;
+        if ((fmt || fmt2) && (given || (col->layouts & TN_DATE_CUSTOM))) {
+            col->layouts = TN_DATE_CUSTOM;
+            col->format = fmt ? fmt : fmt2;
+            col->format2 = fmt ? fmt2 : NULL;
+        }
         if (t->id == TN_TIMESTAMP) {
             static const int64_t scale[] = {1000000, 1000, 1, -1000};
             col->scale = scale[t->unit];
@@ -1070,8 +1063,8 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         tn_source_free(src);
         return tn_error_oom(err, sizeof *r);
     }
-    r->src = src;
-    r->reject_fd = -1;
+    r->in.src = src;
+    tn_reject_file_init(&r->rejfile);
     r->line = 1;
     r->base.next = csv_next;
     r->base.destroy = csv_destroy;
@@ -1089,9 +1082,13 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         rc = tn_error_oom(err, strlen(name) + 1);
         goto fail;
     }
+    if (r->o.decimal_comma && r->o.delimiter == ',') {
+        rc = tn_error_set(err, TARN_EINVAL, "%s: a decimal comma needs another delimiter (';' or TAB)", r->name);
+        goto fail;
+    }
     if ((rc = own_options(r, err)) != TARN_OK || (rc = prepare(r, err)) != TARN_OK)
         goto fail;
-    if ((rc = tn_csv_detect(r->buf, r->pos, r->len, r->eof, &r->o, &d, err)) != TARN_OK) {
+    if ((rc = tn_csv_detect(r->in.buf, r->in.pos, r->in.len, r->in.eof, &r->o, &d, err)) != TARN_OK) {
         if (rc == TARN_ECORRUPT)
             tn_error_prefix(err, "%s: ", r->name);
         goto fail;
@@ -1109,10 +1106,10 @@ static int open_reader(tn_source *src, const char *name, const tn_csv_options *o
         goto fail;
     if (d.header) {
         size_t end;
-        if ((rc = tn_csv_tokenize(&r->tok, r->buf, r->pos, r->len, r->eof, 1, &end, err)) != TARN_OK)
+        if ((rc = tn_csv_tokenize(&r->tok, r->in.buf, r->in.pos, r->in.len, r->in.eof, 1, &end, err)) != TARN_OK)
             goto fail;
-        r->line += count_lines(r->buf + r->pos, end - r->pos);
-        r->pos = end;
+        r->line += count_lines(r->in.buf + r->in.pos, end - r->in.pos);
+        r->in.pos = end;
     }
     tn_csv_dialect_reset(&d);
     r->o.schema = NULL; /* used only while opening */

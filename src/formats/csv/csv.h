@@ -54,6 +54,11 @@ typedef struct tn_csv_options {
     int64_t batch_size;      /* rows per batch; 0: 65536 */
     int64_t sample_rows;     /* rows sniffed for types; 0: 20480 */
     bool no_decimal_inference; /* plain decimal columns sniff as float64, not decimal128 */
+    const char *date_format;      /* strptime-style ('%d/%m/%Y'): dates are
+                                     inferred and read in it; NULL: the built-in layouts */
+    const char *timestamp_format; /* the same for timestamps ('%d/%m/%Y %H:%M') */
+    bool decimal_comma;      /* numbers are written 1,5 (and 1.5 is no number);
+                                the delimiter cannot be ',' */
     bool strict_decimals;    /* decimal columns of schema reject extra fraction digits (else
                                 rounded); sniffed decimal columns always do */
     int64_t block_size;      /* bytes read at a time; 0: 4 MiB */

@@ -7,9 +7,12 @@
  * header (true/false/auto), comment, skip (lines), null (the null text),
  * trim, on_error (error/skip/null), reject_file, schema ("a int, b date":
  * every column), types (the same for some columns), compression
- * (auto/none/gzip/zstd), sample_rows, max_row_bytes.
+ * (auto/none/gzip/zstd), sample_rows, max_row_bytes, decimal_inference,
+ * decimal_separator (. or ,), date_format, timestamp_format (strptime style).
  * JSON reader keys: json_format (auto/ndjson/array), on_error, reject_file,
- * schema, types, compression, sample_rows, max_row_bytes, max_depth.
+ * schema, types, compression, sample_rows, max_row_bytes, max_depth,
+ * decimal_inference (default false: numbers with a fraction are double, as
+ * in DuckDB).
  */
 #include <string.h>
 #include <strings.h>
@@ -139,6 +142,16 @@ static int csv_options(tn_opts *o, tn_csv_options *c, tn_schema **schema, const 
     bool dec;
     TN_TRY(tn_opts_bool(o, "decimal_inference", true, &dec, err));
     c->no_decimal_inference = !dec;
+    const char *sep = tn_opts_str(o, "decimal_separator");
+    if (sep && strcmp(sep, ".") != 0 && strcmp(sep, ",") != 0)
+        return tn_error_set(err, TARN_EINVAL, "option 'decimal_separator': expected '.' or ',', got '%s'", sep);
+    c->decimal_comma = sep && sep[0] == ',';
+    c->date_format = tn_opts_str(o, "date_format");
+    c->timestamp_format = tn_opts_str(o, "timestamp_format");
+    if (c->date_format && !tn_text_format_valid(c->date_format))
+        return tn_error_set(err, TARN_EINVAL, "option 'date_format': not a format: '%s'", c->date_format);
+    if (c->timestamp_format && !tn_text_format_valid(c->timestamp_format))
+        return tn_error_set(err, TARN_EINVAL, "option 'timestamp_format': not a format: '%s'", c->timestamp_format);
     TN_TRY(common(o, &c->on_error, &c->reject_path, schema, &c->column_types, &c->compression, &c->sample_rows,
                   &c->max_row_bytes, err));
     c->schema = *schema;
@@ -171,6 +184,7 @@ static int json_options(tn_opts *o, tn_json_options *j, tn_schema **schema, tarn
         return tn_error_set(err, TARN_EINVAL, "option 'json_format': expected auto, ndjson or array, got '%s'", f);
     int64_t depth;
     TN_TRY(tn_opts_int(o, "max_depth", 0, 1, 2048, &depth, err));
+    TN_TRY(tn_opts_bool(o, "decimal_inference", false, &j->decimal_inference, err));
     j->max_depth = (int32_t)depth;
     TN_TRY(common(o, &j->on_error, &j->reject_path, schema, &j->column_types, &j->compression, &j->sample_rows,
                   &j->max_row_bytes, err));
@@ -201,6 +215,7 @@ static const char *layout_name(uint32_t l)
     case TN_DATE_MDY: return "MM/DD/YYYY";
     case TN_DATE_DMY: return "DD/MM/YYYY";
     case TN_DATE_DMY_DOT: return "DD.MM.YYYY";
+    case TN_DATE_CUSTOM: return "the given format";
     default: return NULL;
     }
 }

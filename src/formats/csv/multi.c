@@ -35,6 +35,7 @@ typedef struct multi_reader {
     tn_reader *cur;
     int32_t *map; /* union column -> column of the current file, or -1 */
     char *own_comment, *own_reject, *own_null; /* copies of option strings used in pass 2 */
+    char *own_date_format, *own_timestamp_format;
 } multi_reader;
 
 static void multi_destroy(tn_reader *base)
@@ -50,6 +51,8 @@ static void multi_destroy(tn_reader *base)
     tn_free(m->own_comment);
     tn_free(m->own_reject);
     tn_free(m->own_null);
+    tn_free(m->own_date_format);
+    tn_free(m->own_timestamp_format);
     tn_free(m);
 }
 
@@ -67,6 +70,10 @@ static int own_options(multi_reader *m, tarn_error *err)
 {
     TN_TRY(own(m->csv.comment, &m->own_comment, err));
     m->csv.comment = m->own_comment;
+    TN_TRY(own(m->csv.date_format, &m->own_date_format, err));
+    m->csv.date_format = m->own_date_format;
+    TN_TRY(own(m->csv.timestamp_format, &m->own_timestamp_format, err));
+    m->csv.timestamp_format = m->own_timestamp_format;
     const char *rej = m->json ? m->js.reject_path : m->csv.reject_path;
     TN_TRY(own(rej, &m->own_reject, err));
     m->csv.reject_path = m->js.reject_path = m->own_reject;
@@ -169,6 +176,7 @@ static int open_file(multi_reader *m, tarn_error *err)
     int rc;
     if (m->json) {
         tn_json_options o = m->js;
+        o.strict_decimals = o.strict_decimals || (o.decimal_inference && !m->js.schema && !m->js.column_types);
         o.schema = s;
         o.column_types = NULL;
         rc = tn_json_open(f->path, &o, &m->cur, err);

@@ -105,6 +105,36 @@ static void note_digits(digits *d, uint32_t m, const uint8_t *p, size_t n)
     }
 }
 
+/* A value in the date or timestamp format given: the custom layout bit. */
+static uint32_t classify_formats(const tn_csv_options *o, const uint8_t *p, size_t n)
+{
+    int64_t us;
+    bool zone;
+    const uint32_t custom = (uint32_t)TN_DATE_CUSTOM << TN_CAN_DATE_SHIFT;
+    if (o->date_format && tn_text_parse_format(o->date_format, p, (int64_t)n, &us, &zone))
+        return TN_CAN_DATE | TN_CAN_TS | TN_CAN_TSTZ | custom;
+    if (o->timestamp_format && tn_text_parse_format(o->timestamp_format, p, (int64_t)n, &us, &zone))
+        return (zone ? TN_CAN_TSTZ : TN_CAN_TS) | custom;
+    return 0;
+}
+
+/* What a sampled value can be; with a decimal comma its number bits come
+ * from the text with ',' and '.' swapped. */
+static uint32_t classify_cell(const tn_csv_options *o, const uint8_t *p, size_t n, digits *dg)
+{
+    uint32_t m = tn_text_classify(p, (int64_t)n) | classify_formats(o, p, n);
+    if (!o->decimal_comma) {
+        note_digits(dg, m, p, n);
+        return m;
+    }
+    enum { NUMBER = TN_CAN_INT | TN_CAN_FLOAT | TN_CAN_DECIMAL };
+    uint8_t swapped[128];
+    size_t sn = tn_text_swap_separators(p, n, swapped, sizeof swapped);
+    uint32_t ms = sn ? tn_text_classify(swapped, (int64_t)sn) & NUMBER : 0;
+    note_digits(dg, ms, swapped, sn);
+    return (m & ~(uint32_t)NUMBER) | ms;
+}
+
 static tn_type *type_from_mask(uint32_t m, int64_t seen, digits dg, bool decimals, uint32_t *layouts)
 {
     *layouts = 0;
@@ -122,7 +152,8 @@ static tn_type *type_from_mask(uint32_t m, int64_t seen, digits dg, bool decimal
     if (m & TN_CAN_FLOAT)
         return tn_type_get(TN_FLOAT64);
     uint32_t l = (m >> TN_CAN_DATE_SHIFT) & TN_DATE_ALL;
-    uint32_t pick = l & TN_DATE_ISO ? TN_DATE_ISO
+    uint32_t pick = l & TN_DATE_CUSTOM ? TN_DATE_CUSTOM
+                  : l & TN_DATE_ISO ? TN_DATE_ISO
                   : l & TN_DATE_YMD_SLASH ? TN_DATE_YMD_SLASH
                   : l & TN_DATE_DMY_DOT ? TN_DATE_DMY_DOT
                   : (l & (TN_DATE_MDY | TN_DATE_DMY)) == TN_DATE_MDY ? TN_DATE_MDY
@@ -198,6 +229,8 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
         int64_t best = -1;
         for (size_t i = 0; i < sizeof cands; i++) {
             int64_t s;
+            if (o->decimal_comma && cands[i] == ',')
+                continue; /* 1,5 is a number, not two fields */
             TN_TRY(score_delim(cands[i], buf, pos, len, final, o, &s, err));
             if (s > best) {
                 best = s;
@@ -241,8 +274,7 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
         size_t n = cell_text(&t, o, buf, sp, tmp, sizeof tmp, &p);
         if (is_null_text(o, p, n, sp.len & TN_SPAN_QUOTED) || n == 0)
             row0_nonnull = false;
-        mask0[c] = tn_text_classify(p, (int64_t)n);
-        note_digits(&dg0[c], mask0[c], p, n);
+        mask0[c] = classify_cell(o, p, n, &dg0[c]);
         if (mask0[c])
             row0_plain = false;
         for (size_t r = 1; r < t.nrows; r++) {
@@ -251,8 +283,7 @@ int tn_csv_detect(const uint8_t *buf, size_t pos, size_t len, bool final, const 
             n = cell_text(&t, o, buf, sp, tmp, sizeof tmp, &p);
             if (is_null_text(o, p, n, sp.len & TN_SPAN_QUOTED))
                 continue;
-            uint32_t m = tn_text_classify(p, (int64_t)n);
-            note_digits(&dg[c], m, p, n);
+            uint32_t m = classify_cell(o, p, n, &dg[c]);
             mask[c] &= m;
             seen[c]++;
         }

@@ -519,3 +519,171 @@ int tn_text_parse_columns(const char *text, int32_t *n, char ***names, tn_type *
     *types = ty;
     return TARN_OK;
 }
+
+size_t tn_text_swap_separators(const uint8_t *p, size_t n, uint8_t *dst, size_t cap)
+{
+    if (n > cap)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = p[i] == ',' ? '.' : p[i] == '.' ? ',' : p[i];
+    return n;
+}
+
+/* --- strptime-style formats ---------------------------------------------- */
+
+typedef struct fmt_fields {
+    int64_t year;
+    int month, day, yday, hour, minute, second, pm, frac_us, offset_s;
+    bool hour12, zone;
+} fmt_fields;
+
+static bool take_int(const uint8_t *p, int64_t n, int64_t *i, int min_d, int max_d, int64_t *out)
+{
+    int64_t v = 0;
+    int d = 0;
+    while (*i < n && d < max_d && is_digit(p[*i]))
+        v = v * 10 + (p[(*i)++] - '0'), d++;
+    *out = v;
+    return d >= min_d;
+}
+
+static const char *const month_names[] = {"january", "february", "march",     "april",   "may",      "june",
+                                          "july",    "august",   "september", "october", "november", "december"};
+static const char *const day_names[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+
+/* A full or three-letter English name from names[count]; its index. */
+static int take_name(const uint8_t *p, int64_t n, int64_t *i, const char *const *names, int count)
+{
+    for (int k = 0; k < count; k++) {
+        int64_t full = (int64_t)strlen(names[k]);
+        if (n - *i >= full && lower_eq(p + *i, full, names[k], full)) {
+            *i += full;
+            return k;
+        }
+    }
+    for (int k = 0; k < count; k++)
+        if (n - *i >= 3 && lower_eq(p + *i, 3, names[k], 3)) {
+            *i += 3;
+            return k;
+        }
+    return -1;
+}
+
+static bool take_zone(const uint8_t *p, int64_t n, int64_t *i, fmt_fields *f)
+{
+    f->zone = true;
+    if (*i < n && (p[*i] == 'Z' || p[*i] == 'z')) {
+        (*i)++;
+        return true;
+    }
+    if (*i >= n || (p[*i] != '+' && p[*i] != '-'))
+        return false;
+    int sign = p[(*i)++] == '-' ? -1 : 1;
+    int64_t h, m = 0;
+    if (!take_int(p, n, i, 2, 2, &h) || h > 23)
+        return false;
+    if (*i < n && p[*i] == ':')
+        (*i)++;
+    if (*i < n && is_digit(p[*i]) && (!take_int(p, n, i, 2, 2, &m) || m > 59))
+        return false;
+    f->offset_s = sign * (int)(h * 3600 + m * 60);
+    return true;
+}
+
+static bool take_directive(char d, const uint8_t *p, int64_t n, int64_t *i, fmt_fields *f)
+{
+    int64_t v;
+    int k;
+    switch (d) {
+    case 'Y': if (!take_int(p, n, i, 4, 4, &v)) return false; f->year = v; return true;
+    case 'y': if (!take_int(p, n, i, 2, 2, &v)) return false; f->year = v < 69 ? 2000 + v : 1900 + v; return true;
+    case 'm': if (!take_int(p, n, i, 1, 2, &v)) return false; f->month = (int)v; return true;
+    case 'd': if (!take_int(p, n, i, 1, 2, &v)) return false; f->day = (int)v; return true;
+    case 'j': if (!take_int(p, n, i, 1, 3, &v) || v < 1) return false; f->yday = (int)v; return true;
+    case 'H': if (!take_int(p, n, i, 1, 2, &v) || v > 23) return false; f->hour = (int)v; return true;
+    case 'I': if (!take_int(p, n, i, 1, 2, &v) || v < 1 || v > 12) return false; f->hour = (int)v % 12; f->hour12 = true; return true;
+    case 'M': if (!take_int(p, n, i, 1, 2, &v) || v > 59) return false; f->minute = (int)v; return true;
+    case 'S': if (!take_int(p, n, i, 1, 2, &v) || v > 59) return false; f->second = (int)v; return true;
+    case 'f': {
+        int64_t start = *i;
+        if (!take_int(p, n, i, 1, 9, &v))
+            return false;
+        for (int64_t digits = *i - start; digits < 6; digits++)
+            v *= 10;
+        for (int64_t digits = *i - start; digits > 6; digits--)
+            v /= 10;
+        f->frac_us = (int)v;
+        return true;
+    }
+    case 'b': case 'B': case 'h':
+        if ((k = take_name(p, n, i, month_names, 12)) < 0) return false;
+        f->month = k + 1;
+        return true;
+    case 'a': case 'A': return take_name(p, n, i, day_names, 7) >= 0;
+    case 'p':
+        if (n - *i < 2 || (p[*i + 1] != 'M' && p[*i + 1] != 'm')) return false;
+        if (p[*i] == 'P' || p[*i] == 'p') f->pm = 1;
+        else if (p[*i] != 'A' && p[*i] != 'a') return false;
+        *i += 2;
+        return true;
+    case 'z': return take_zone(p, n, i, f);
+    case '%': return *i < n && p[(*i)++] == '%';
+    default: return false;
+    }
+}
+
+static bool run_format(const char *fmt, const uint8_t *p, int64_t n, int64_t *i, fmt_fields *f, int depth)
+{
+    for (const char *c = fmt; *c; c++) {
+        if (*c == '%') {
+            char d = *++c;
+            bool ok = d == 0   ? false
+                    : d == 'T' ? depth == 0 && run_format("%H:%M:%S", p, n, i, f, 1)
+                    : d == 'F' ? depth == 0 && run_format("%Y-%m-%d", p, n, i, f, 1)
+                               : take_directive(d, p, n, i, f);
+            if (!ok)
+                return false;
+        } else if (*c == ' ') {
+            if (*i >= n || p[*i] != ' ')
+                return false;
+            while (*i < n && p[*i] == ' ')
+                (*i)++;
+        } else if (*i >= n || p[(*i)++] != (uint8_t)*c) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool tn_text_parse_format(const char *fmt, const uint8_t *p, int64_t n, int64_t *micros, bool *has_zone)
+{
+    fmt_fields f = {.year = 1970, .month = 1, .day = 1};
+    int64_t i = 0;
+    if (!run_format(fmt, p, n, &i, &f, 0) || i != n)
+        return false;
+    if (f.hour12 && f.pm)
+        f.hour += 12;
+    else if (f.pm && f.hour < 12)
+        f.hour += 12;
+    int64_t days;
+    if (f.yday) {
+        if (f.yday > (tn_is_leap_year(f.year) ? 366 : 365))
+            return false;
+        days = tn_days_from_civil(f.year, 1, 1) + f.yday - 1;
+    } else {
+        if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > tn_days_in_month(f.year, f.month))
+            return false;
+        days = tn_days_from_civil(f.year, f.month, f.day);
+    }
+    *micros = ((days * 86400 + f.hour * 3600 + f.minute * 60 + f.second) - f.offset_s) * 1000000 + f.frac_us;
+    *has_zone = f.zone;
+    return true;
+}
+
+bool tn_text_format_valid(const char *fmt)
+{
+    for (const char *c = fmt; *c; c++)
+        if (*c == '%' && (!*++c || !strchr("YymdjHIMSfbBhaApzTF%", *c)))
+            return false;
+    return *fmt != 0;
+}

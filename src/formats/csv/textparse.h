@@ -27,7 +27,8 @@ enum {
     TN_DATE_MDY = 1 << 2,   /* 03/17/2024 */
     TN_DATE_DMY = 1 << 3,   /* 17/03/2024 */
     TN_DATE_DMY_DOT = 1 << 4, /* 17.03.2024 */
-    TN_DATE_ALL = 0x1f,
+    TN_DATE_CUSTOM = 1 << 5,  /* the reader's date_format / timestamp_format */
+    TN_DATE_ALL = 0x3f,
 };
 
 /* What a piece of text could be, as a bit set (tn_text_classify). */
@@ -53,6 +54,21 @@ uint32_t tn_text_classify(const uint8_t *p, int64_t n);
  * least one digit in all; ".5" and "5." count), no exponent, no inf/nan.
  * Reports its significant integer digits and its fraction digits. */
 bool tn_text_decimal_shape(const uint8_t *p, int64_t n, int32_t *int_digits, int32_t *frac_digits);
+
+/* Text in a strptime-style format, whole: %Y (4 digits), %y (2: 69-99 are
+ * 19xx), %m %d %H %I %M %S (1-2 digits), %j (day of year), %b/%B/%h (English
+ * month names, any case), %a/%A (a weekday name, not checked), %p (AM/PM),
+ * %f (1-9 fraction digits of a second), %z (Z, +hh, +hh:mm, +hhmm), %T
+ * (%H:%M:%S), %F (%Y-%m-%d), %%; a space matches one or more spaces, any
+ * other byte itself. Microseconds since the epoch (UTC when a zone was given). */
+bool tn_text_parse_format(const char *fmt, const uint8_t *p, int64_t n, int64_t *micros, bool *has_zone);
+/* A format the parser accepts (known directives only). */
+bool tn_text_format_valid(const char *fmt);
+
+/* Decimal comma: the text with ',' and '.' swapped into dst (cap bytes), so
+ * that "1,5" reads as 1.5 and "1.500" (a thousands point) is no number at
+ * all. Returns the length, or 0 when the text is longer than cap. */
+size_t tn_text_swap_separators(const uint8_t *p, size_t n, uint8_t *dst, size_t cap);
 
 bool tn_text_parse_bool(const uint8_t *p, int64_t n, bool *out); /* true/false/t/f/yes/no/1/0 */
 /* Returns false on syntax error; *overflow is set when the digits are a

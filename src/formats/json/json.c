@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/pool.h"
 #include "formats/csv/source.h"
+#include "formats/csv/textin.h"
 #include "formats/csv/textparse.h"
 #include "formats/json/json.h"
 
@@ -346,6 +347,8 @@ static const char *const tname[] = {"null", "bool", "int64", "double", "utf8", "
 
 typedef struct jinf {
     uint8_t kind, first; /* first: the kind first seen, to report widening */
+    bool not_decimal;    /* a number that a decimal128(38, s) cannot hold exactly */
+    uint8_t dec_scale;   /* most fraction digits among the numbers */
     int32_t n, cap;
     char **names;
     struct jinf **kids; /* struct fields, or kids[0] the list item */
@@ -434,6 +437,7 @@ typedef struct jnode {
     tn_type *type;  /* borrowed from the schema */
     tn_builder *b;  /* owned at the top level, else a child builder */
     char *path;     /* "a.b" for messages */
+    bool strict;    /* an inferred decimal: refuse, never round, extra digits */
     int32_t n;
     struct jnode *kids;
     uint32_t *slots; /* struct: the value token of each field in this object */
@@ -447,24 +451,18 @@ struct jwork {
     size_t nrows, cap_rows;
     jnode root;        /* builders */
     tn_buf scratch;
-    tn_buf rejects;    /* reject_path lines, written in order by the reader */
-    int64_t rejected;
+    tn_chunk chunk;    /* rejects and counts; parallel: the bytes and batches */
     size_t bad_tok;    /* dry run: the token that did not fit */
     const jnode *bad_node;
-    size_t start, stop, end; /* parallel: the chunk and where its rows end */
     int64_t syntax_rejects;  /* parallel: rows dropped as not JSON */
-    tn_batch **batches;
-    size_t nbatches, cap_batches;
 };
 
 struct jreader {
     tn_reader base;
     tn_json_options o;
     char *name;
-    tn_source *src;
-    uint8_t *buf;
-    size_t cap, len, pos;
-    bool eof, done;
+    tn_textin in;      /* the source and the buffer */
+    bool done;
     bool array_mode, need_comma, closed;
     int64_t line, col; /* of buf[pos] */
     jwork seq;         /* the sequential path (and inference) */
@@ -472,19 +470,20 @@ struct jreader {
     int32_t npar, maxpar, threads;
     bool par_failed;   /* the split of this buffer did not prove right */
     int64_t par_chunks; /* chunks whose rows were parsed in parallel and kept */
-    tn_batch **queue;  /* batches made in parallel, not handed out yet */
-    size_t qhead, qlen, qcap;
+    tn_batch_queue queue; /* batches made in parallel, not handed out yet */
     tn_buf widened;
     int64_t rejected;
-    int reject_fd;
+    tn_reject_file rejfile;
     size_t block;
     int64_t batch_size;
     char *own_reject; /* a copy: the caller's options may go away */
+    bool inferred_decimals; /* the schema was inferred with decimal inference */
+    uint8_t *given_types;   /* per top-level column: its type came from `types` */
 };
 
 static int key_text(jreader *r, jwork *w, const jtok *k, const uint8_t **p, size_t *n, tarn_error *err)
 {
-    *p = r->buf + k->off;
+    *p = r->in.buf + k->off;
     *n = k->len;
     if (k->esc) {
         w->scratch.len = 0;
@@ -505,12 +504,28 @@ static int bad_key(const jreader *r, size_t off, tarn_error *err)
     return TN_CORRUPT(err, "%s:%lld:%lld: key is not valid UTF-8", r->name, (long long)line, (long long)col);
 }
 
+/* Decimal inference: a number counts when it is a plain literal (no
+ * exponent) of at most 38 digits; the column's scale is the most fraction
+ * digits seen. */
+static void note_number(const jreader *r, jinf *t, const jtok *tok)
+{
+    int32_t int_digits, frac_digits;
+    if (!r->o.decimal_inference ||
+        !tn_text_decimal_shape(r->in.buf + tok->off, tok->len, &int_digits, &frac_digits) ||
+        int_digits + frac_digits > 38)
+        t->not_decimal = true;
+    else if (frac_digits > t->dec_scale)
+        t->dec_scale = (uint8_t)frac_digits;
+}
+
 static int infer(jreader *r, jwork *w, jinf *t, size_t ti, tarn_error *err)
 {
     const jtok *tok = &w->j.toks[ti];
     int k = tok_kind(tok->kind);
     if (k == T_UNKNOWN)
         return TARN_OK;
+    if (k == T_INT || k == T_FLOAT)
+        note_number(r, t, tok);
     if (t->kind == T_UNKNOWN) {
         t->kind = (uint8_t)k;
         t->first = (uint8_t)k;
@@ -558,6 +573,8 @@ static tn_type *jinf_type(const jinf *t)
     case T_INT:
         return tn_type_get(TN_INT64);
     case T_FLOAT:
+        if (!t->not_decimal && t->dec_scale > 0)
+            return tn_type_decimal(128, 38, t->dec_scale);
         return tn_type_get(TN_FLOAT64);
     case T_LIST:
         return tn_type_list(TN_LIST, tn_field_new("item", jinf_type(t->n ? t->kids[0] : NULL), true));
@@ -585,9 +602,15 @@ static tn_type *jinf_type(const jinf *t)
 
 static int report_widened(jreader *r, const jinf *t, const char *path, tarn_error *err)
 {
+    char decimal[32];
+    const char *to = tname[t->kind];
+    if (t->kind == T_FLOAT && !t->not_decimal && t->dec_scale > 0) {
+        snprintf(decimal, sizeof decimal, "decimal128(38, %d)", t->dec_scale);
+        to = decimal;
+    }
     if (t->first != T_UNKNOWN && t->first != t->kind)
         TN_TRY(tn_buf_printf(&r->widened, err, "%s%s: %s -> %s", r->widened.len ? "; " : "", path, tname[t->first],
-                             tname[t->kind]));
+                             to));
     for (int32_t i = 0; i < t->n; i++) {
         char *p = t->names ? tn_sprintf("%s%s%s", path, *path ? "." : "", t->names[i]) : tn_sprintf("%s[]", path);
         TN_TRY_ALLOC(p, err, strlen(path) + 16);
@@ -612,10 +635,11 @@ static void node_reset(jnode *n, bool top)
     memset(n, 0, sizeof *n);
 }
 
-static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, tarn_error *err)
+static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, bool strict, tarn_error *err)
 {
     n->type = t;
     n->b = b;
+    n->strict = strict;
     n->path = tn_strdup(path);
     TN_TRY_ALLOC(n->path, err, strlen(path) + 1);
     switch (t->id) {
@@ -643,7 +667,7 @@ static int node_init(jnode *n, tn_type *t, tn_builder *b, const char *path, tarn
         for (int32_t i = 0; i < k; i++) {
             char *p = t->id == TN_LIST ? tn_sprintf("%s[]", path) : tn_sprintf("%s.%s", path, t->children[i].name);
             TN_TRY_ALLOC(p, err, strlen(path) + 16);
-            int rc = node_init(&n->kids[i], t->children[i].type, tn_builder_child(b, i), p, err);
+            int rc = node_init(&n->kids[i], t->children[i].type, tn_builder_child(b, i), p, strict, err);
             tn_free(p);
             TN_TRY(rc);
         }
@@ -671,7 +695,8 @@ static int root_init(jreader *r, jwork *w, tarn_error *err)
     for (int32_t i = 0; i < s->n_fields; i++) {
         tn_builder *b = tn_builder_new(s->fields[i].type);
         TN_TRY_ALLOC(b, err, 256);
-        int rc = node_init(&root->kids[i], s->fields[i].type, b, s->fields[i].name, err);
+        bool strict = r->inferred_decimals && !(r->given_types && r->given_types[i]);
+        int rc = node_init(&root->kids[i], s->fields[i].type, b, s->fields[i].name, strict, err);
         if (rc != TARN_OK) {
             if (!root->kids[i].b)
                 tn_builder_free(b);
@@ -688,38 +713,24 @@ enum { MISMATCH = -1 };
 static void locate(const jreader *r, size_t off, int64_t *line, int64_t *col)
 {
     int64_t k = 0;
-    const uint8_t *p = r->buf + r->pos, *end = r->buf + off, *last = NULL;
+    const uint8_t *p = r->in.buf + r->in.pos, *end = r->in.buf + off, *last = NULL;
     while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
         k++, last = p++;
     *line = r->line + k;
-    *col = last ? (int64_t)(end - last) : r->col + (int64_t)(off - r->pos);
+    *col = last ? (int64_t)(end - last) : r->col + (int64_t)(off - r->in.pos);
 }
 
 static int write_reject(jreader *r, jwork *w, const char *msg, size_t off, size_t len, tarn_error *err)
 {
     if (!r->o.reject_path)
         return TARN_OK;
-    TN_TRY(tn_buf_append_str(&w->rejects, msg, err));
-    TN_TRY(tn_buf_append_byte(&w->rejects, '\t', err));
-    TN_TRY(tn_buf_append(&w->rejects, r->buf + off, len, err));
-    return tn_buf_append_byte(&w->rejects, '\n', err);
+    return tn_reject_append(&w->chunk.rejects, msg, r->in.buf + off, len, err);
 }
 
 /* Append the rejected rows a piece of work collected to reject_path. */
 static int flush_rejects(jreader *r, jwork *w, tarn_error *err)
 {
-    if (w->rejects.len == 0)
-        return TARN_OK;
-    if (r->reject_fd < 0) {
-        r->reject_fd = open(r->o.reject_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (r->reject_fd < 0)
-            return tn_error_set(err, TARN_EIO, "%s: cannot open reject file: %s", r->o.reject_path, strerror(errno));
-    }
-    size_t n = w->rejects.len;
-    w->rejects.len = 0;
-    if (write(r->reject_fd, w->rejects.data, n) != (ssize_t)n)
-        return tn_error_set(err, TARN_EIO, "%s: cannot write reject file: %s", r->o.reject_path, strerror(errno));
-    return TARN_OK;
+    return tn_reject_file_flush(&r->rejfile, r->o.reject_path, &w->chunk.rejects, err);
 }
 
 static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, const char *why, char *msg, size_t cap)
@@ -730,7 +741,7 @@ static void describe(const jreader *r, jwork *w, const jnode *n, size_t ti, cons
     locate(r, off, &line, &col);
     int vn = t->len > 100 ? 100 : (int)t->len;
     snprintf(msg, cap, "%s:%lld:%lld: column '%s': %s %s '%.*s'%s", r->name, (long long)line, (long long)col, n->path,
-             why, kind_names[t->kind], vn, (const char *)r->buf + t->off, t->len > 100 ? "..." : "");
+             why, kind_names[t->kind], vn, (const char *)r->in.buf + t->off, t->len > 100 ? "..." : "");
 }
 
 /* A value that does not fit its column: null it, or stop. */
@@ -744,7 +755,7 @@ static int mismatch(jreader *r, jwork *w, const jnode *n, size_t ti, bool dry, c
     if (r->o.on_error == TN_ON_ERROR_NULL)
         return tn_builder_append_null(n->b, err);
     char msg[TARN_ERROR_MAX];
-    char what[64];
+    char what[192];
     snprintf(what, sizeof what, "%s: cannot convert", why);
     describe(r, w, n, ti, what, msg, sizeof msg);
     return tn_error_set(err, TARN_ETYPE, "%s", msg);
@@ -797,6 +808,19 @@ static int scalar_text(jreader *r, jwork *w, const jtok *t, const uint8_t **p, s
     return key_text(r, w, t, p, n, err);
 }
 
+/* A nonzero digit past `scale` fraction digits (3.125 at scale 2; 3.120
+ * is exact). */
+static bool digits_past_scale(const uint8_t *p, size_t len, int32_t scale)
+{
+    int32_t int_digits, frac_digits;
+    if (!tn_text_decimal_shape(p, (int64_t)len, &int_digits, &frac_digits) || frac_digits <= scale)
+        return false;
+    for (size_t i = len - (size_t)(frac_digits - scale); i < len; i++)
+        if (p[i] != '0')
+            return true;
+    return false;
+}
+
 static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, tarn_error *err)
 {
     const jtok *t = &w->j.toks[ti];
@@ -812,14 +836,14 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
     case TN_INT64: {
         int64_t v;
         bool over;
-        if (t->kind != J_INT || !tn_text_parse_int64(r->buf + t->off, t->len, &v, &over) ||
+        if (t->kind != J_INT || !tn_text_parse_int64(r->in.buf + t->off, t->len, &v, &over) ||
             (id == TN_INT32 && (v < INT32_MIN || v > INT32_MAX)))
             return mismatch(r, w, n, ti, dry, id == TN_INT32 ? "expected int32" : "expected int64", err);
         return dry ? TARN_OK : tn_builder_append_int(n->b, v, err);
     }
     case TN_FLOAT64: {
         double v;
-        if ((t->kind != J_INT && t->kind != J_FLOAT) || !tn_text_parse_double(r->buf + t->off, t->len, &v))
+        if ((t->kind != J_INT && t->kind != J_FLOAT) || !tn_text_parse_double(r->in.buf + t->off, t->len, &v))
             return mismatch(r, w, n, ti, dry, "expected double", err);
         return dry ? TARN_OK : tn_builder_append_double(n->b, v, err);
     }
@@ -829,7 +853,7 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
         if (t->kind == J_STR) {
             TN_TRY(scalar_text(r, w, t, &p, &len, err));
         } else {
-            p = r->buf + t->off;
+            p = r->in.buf + t->off;
             len = t->len;
         }
         if (!tn_utf8_valid(p, (int64_t)len, NULL))
@@ -863,6 +887,14 @@ static int append_scalar(jreader *r, jwork *w, jnode *n, size_t ti, bool dry, ta
         break;
     case TN_DECIMAL128: {
         __int128 d;
+        if (n->strict && digits_past_scale(p, len, n->type->scale)) {
+            char why[160];
+            snprintf(why, sizeof why,
+                     "more fraction digits than decimal128(%d, %d) inferred from the sample; pass types='%s double' "
+                     "or a wider decimal",
+                     n->type->precision, n->type->scale, n->path);
+            return mismatch(r, w, n, ti, dry, why, err);
+        }
         ok = tn_text_parse_decimal(p, (int64_t)len, n->type->precision, n->type->scale, &d);
         if (ok && !dry)
             return tn_builder_append_raw(n->b, &d, err);
@@ -908,7 +940,7 @@ static int reject_row(jreader *r, jwork *w, size_t off, size_t len, const char *
 {
     if (r->o.on_error == TN_ON_ERROR_FAIL)
         return TN_CORRUPT(err, "%s", msg);
-    w->rejected++;
+    w->chunk.rejected++;
     return write_reject(r, w, msg, off, len, err);
 }
 
@@ -939,7 +971,7 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
                       tarn_error *err)
 {
     parser *j = &w->j;
-    j->buf = r->buf;
+    j->buf = r->in.buf;
     j->end = to;
     j->final = final;
     j->ntoks = 0;
@@ -959,14 +991,14 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
                 j->bad_why = "unexpected bytes after the top-level array";
                 return syntax_error(r, w, err);
             }
-            if (r->buf[p] == ']') {
+            if (r->in.buf[p] == ']') {
                 closed = true;
                 *end = ++p;
                 r->closed = closed;
                 continue;
             }
             if (need_comma) {
-                if (r->buf[p] != ',') {
+                if (r->in.buf[p] != ',') {
                     j->bad_off = p;
                     j->bad_why = "expected ',' or ']'";
                     return syntax_error(r, w, err);
@@ -988,10 +1020,10 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
             j->ntoks = t0;
             if (r->array_mode || r->o.on_error == TN_ON_ERROR_FAIL)
                 return syntax_error(r, w, err);
-            const uint8_t *nl = memchr(r->buf + j->bad_off, '\n', to - j->bad_off);
+            const uint8_t *nl = memchr(r->in.buf + j->bad_off, '\n', to - j->bad_off);
             if (!nl && !final)
                 break;
-            size_t stop = nl ? (size_t)(nl - r->buf) : to;
+            size_t stop = nl ? (size_t)(nl - r->in.buf) : to;
             int64_t line, col;
             locate(r, j->bad_off, &line, &col);
             char msg[512];
@@ -1074,25 +1106,7 @@ static int convert_rows(jreader *r, jwork *w, tn_batch **out, tarn_error *err)
 static int refill(jreader *r, size_t want, tarn_error *err)
 {
     r->par_failed = false; /* new bytes may split well again */
-    if (r->pos > 0) {
-        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-    }
-    if (want > r->cap) {
-        size_t nc = r->cap * 2 > want ? r->cap * 2 : want;
-        uint8_t *nb = tn_realloc(r->buf, nc);
-        TN_TRY_ALLOC(nb, err, nc);
-        r->buf = nb;
-        r->cap = nc;
-    }
-    while (!r->eof && r->len < want) {
-        size_t got;
-        TN_TRY(tn_source_read(r->src, r->buf + r->len, r->cap - r->len, &got, err));
-        r->len += got;
-        r->eof = got == 0;
-    }
-    return TARN_OK;
+    return tn_textin_refill(&r->in, want, err);
 }
 
 static void advance(jreader *r, size_t end)
@@ -1101,7 +1115,7 @@ static void advance(jreader *r, size_t end)
     locate(r, end, &line, &col);
     r->line = line;
     r->col = col;
-    r->pos = end;
+    r->in.pos = end;
 }
 
 static void work_free(jwork *w)
@@ -1114,50 +1128,45 @@ static void work_free(jwork *w)
     tn_free(w->root.slots);
     tn_free(w->root.path);
     tn_buf_reset(&w->scratch);
-    tn_buf_reset(&w->rejects);
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    tn_free(w->batches);
+    tn_buf_reset(&w->chunk.rejects);
+    for (size_t i = 0; i < w->chunk.nbatches; i++)
+        tn_batch_unref(w->chunk.batches[i]);
+    tn_free(w->chunk.batches);
     memset(w, 0, sizeof *w);
 }
 
-static void work_drop_batches(jwork *w)
-{
-    for (size_t i = 0; i < w->nbatches; i++)
-        tn_batch_unref(w->batches[i]);
-    w->nbatches = 0;
-}
+static void work_drop_batches(jwork *w) { tn_chunk_drop_batches(&w->chunk); }
 
 static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
 {
     jwork *w = &r->seq;
     while (!r->done) {
-        if (!r->eof && r->len - r->pos < r->block)
-            TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+        if (!r->in.eof && r->in.len - r->in.pos < r->block)
+            TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
         size_t end;
-        int rc = parse_rows(r, w, r->pos, r->len, r->eof, r->batch_size, &end, err);
+        int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, r->batch_size, &end, err);
         if (rc == TARN_OK && w->nrows > 0)
             rc = convert_rows(r, w, out, err);
         if (rc == TARN_OK)
             rc = flush_rejects(r, w, err);
-        r->rejected += w->rejected;
-        w->rejected = 0;
+        r->rejected += w->chunk.rejected;
+        w->chunk.rejected = 0;
         if (rc != TARN_OK) {
             drop_partial(r, w);
             r->done = true;
             return rc;
         }
-        bool progress = end > r->pos;
+        bool progress = end > r->in.pos;
         advance(r, end);
         if (*out)
             return TARN_OK;
-        if (r->eof && (r->pos == r->len || !progress)) {
-            size_t p = skip_ws(&w->j, r->pos);
-            if (p < r->len) /* cannot happen: a final parse ends or rejects every row */
+        if (r->in.eof && (r->in.pos == r->in.len || !progress)) {
+            size_t p = skip_ws(&w->j, r->in.pos);
+            if (p < r->in.len) /* cannot happen: a final parse ends or rejects every row */
                 return tn_error_set(err, TARN_EINTERNAL, "%s: parser made no progress", r->name);
             if (r->array_mode && !r->closed) {
                 r->done = true;
-                w->j.bad_off = r->len;
+                w->j.bad_off = r->in.len;
                 w->j.bad_why = "the top-level array is not closed";
                 return syntax_error(r, w, err);
             }
@@ -1165,10 +1174,10 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
             break;
         }
         if (!progress) {
-            size_t pending = r->len - r->pos;
+            size_t pending = r->in.len - r->in.pos;
             if ((int64_t)pending >= r->o.max_row_bytes) {
                 int64_t line, col;
-                locate(r, r->pos, &line, &col);
+                locate(r, r->in.pos, &line, &col);
                 r->done = true;
                 return tn_error_set(err, TARN_EOVERFLOW, "%s:%lld: row is longer than max_row_bytes (%lld)", r->name,
                                     (long long)line, (long long)r->o.max_row_bytes);
@@ -1195,11 +1204,11 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     jreader *r = ctx;
     for (int64_t i = begin; i < end_i; i++) {
         jwork *w = &r->par[i];
-        bool final = i == r->npar - 1 ? r->eof : true;
-        size_t at = w->start;
-        while (at < w->stop) {
+        bool final = i == r->npar - 1 ? r->in.eof : true;
+        size_t at = w->chunk.start;
+        while (at < w->chunk.stop) {
             size_t end;
-            TN_TRY(parse_rows(r, w, at, w->stop, final, r->batch_size, &end, err));
+            TN_TRY(parse_rows(r, w, at, w->chunk.stop, final, r->batch_size, &end, err));
             tn_batch *b = NULL;
             if (w->nrows > 0) {
                 int rc = convert_rows(r, w, &b, err);
@@ -1213,53 +1222,53 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
             at = end;
             if (!b)
                 continue;
-            TN_TRY(tn_batch_push(&w->batches, &w->nbatches, &w->cap_batches, b, err));
+            TN_TRY(tn_batch_push(&w->chunk.batches, &w->chunk.nbatches, &w->chunk.cap_batches, b, err));
         }
-        w->end = at;
+        w->chunk.end = at;
     }
     return TARN_OK;
 }
 
 static int32_t plan_chunks(jreader *r)
 {
-    size_t avail = r->len - r->pos;
+    size_t avail = r->in.len - r->in.pos;
     int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
     if (k > r->maxpar)
         k = r->maxpar;
     if (k < 2)
         return 1;
     int32_t n = 0;
-    size_t prev = r->pos;
-    r->par[0].start = r->pos;
+    size_t prev = r->in.pos;
+    r->par[0].chunk.start = r->in.pos;
     for (int32_t i = 1; i < k; i++) {
-        size_t cut = r->pos + avail / (size_t)k * (size_t)i;
+        size_t cut = r->in.pos + avail / (size_t)k * (size_t)i;
         if (cut <= prev)
             continue;
-        const uint8_t *nl = memchr(r->buf + cut, '\n', r->len - cut);
+        const uint8_t *nl = memchr(r->in.buf + cut, '\n', r->in.len - cut);
         if (!nl)
             break;
-        size_t b = (size_t)(nl - r->buf) + 1;
-        r->par[n].stop = b;
-        r->par[++n].start = b;
+        size_t b = (size_t)(nl - r->in.buf) + 1;
+        r->par[n].chunk.stop = b;
+        r->par[++n].chunk.start = b;
         prev = b;
     }
-    r->par[n].stop = r->len;
+    r->par[n].chunk.stop = r->in.len;
     return n + 1;
 }
 
 static int next_parallel(jreader *r, bool *used, tarn_error *err)
 {
     *used = false;
-    if (!r->eof && r->len - r->pos < r->block)
-        TN_TRY(refill(r, r->block + (r->len - r->pos), err));
+    if (!r->in.eof && r->in.len - r->in.pos < r->block)
+        TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
     int32_t k = plan_chunks(r);
     if (k < 2)
         return TARN_OK;
     r->npar = k;
     for (int32_t i = 0; i < k; i++) {
-        r->par[i].end = r->par[i].start;
-        r->par[i].rejected = r->par[i].syntax_rejects = 0;
-        r->par[i].rejects.len = 0;
+        r->par[i].chunk.end = r->par[i].chunk.start;
+        r->par[i].chunk.rejected = r->par[i].syntax_rejects = 0;
+        r->par[i].chunk.rejects.len = 0;
     }
     tarn_error perr;
     int rc = tn_parallel_for(k, 1, run_chunk, r, &perr);
@@ -1272,38 +1281,29 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
     }
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
-        proven = r->par[i].syntax_rejects == 0 && r->par[i].end == r->par[i].stop;
-    size_t before = r->pos, total = 0;
+        proven = r->par[i].syntax_rejects == 0 && r->par[i].chunk.end == r->par[i].chunk.stop;
+    size_t before = r->in.pos, total = 0;
     for (int32_t i = 0; i < k && proven; i++)
-        total += r->par[i].nbatches;
-    if (proven && total > r->qcap) {
-        tn_batch **q = tn_realloc(r->queue, total * sizeof *q);
-        if (!q) {
-            for (int32_t i = 0; i < k; i++)
-                work_drop_batches(&r->par[i]);
-            return tn_error_oom(err, total * sizeof *q);
-        }
-        r->queue = q;
-        r->qcap = total;
+        total += r->par[i].chunk.nbatches;
+    if (proven && (rc = tn_batch_queue_reset(&r->queue, total, err)) != TARN_OK) {
+        for (int32_t i = 0; i < k; i++)
+            work_drop_batches(&r->par[i]);
+        return rc;
     }
-    if (!proven || (r->par[k - 1].end == before && total == 0)) {
+    if (!proven || (r->par[k - 1].chunk.end == before && total == 0)) {
         for (int32_t i = 0; i < k; i++)
             work_drop_batches(&r->par[i]);
         r->par_failed = true;
         return TARN_OK;
     }
-    r->qhead = r->qlen = 0;
     rc = TARN_OK;
     for (int32_t i = 0; i < k; i++) {
-        jwork *w = &r->par[i];
-        for (size_t j = 0; j < w->nbatches; j++)
-            r->queue[r->qlen++] = w->batches[j];
-        w->nbatches = 0;
-        r->rejected += w->rejected;
-        if (rc == TARN_OK)
-            rc = flush_rejects(r, w, err);
+        /* after a failed reject write, still queue the batches, write no more */
+        int hr = tn_chunk_hand_out(&r->par[i].chunk, &r->queue, &r->rejfile, rc == TARN_OK ? r->o.reject_path : NULL,
+                                   &r->rejected, err);
+        rc = rc == TARN_OK ? hr : rc;
     }
-    advance(r, r->par[k - 1].end);
+    advance(r, r->par[k - 1].chunk.end);
     r->par_chunks += k;
     *used = true;
     return rc;
@@ -1314,10 +1314,8 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
     jreader *r = (jreader *)base;
     *out = NULL;
     for (;;) {
-        if (r->qhead < r->qlen) {
-            *out = r->queue[r->qhead++];
+        if ((*out = tn_batch_queue_pop(&r->queue)) != NULL)
             return TARN_OK;
-        }
         if (r->done)
             return TARN_OK;
         if (r->par && !r->par_failed) {
@@ -1337,20 +1335,17 @@ static int json_next(tn_reader *base, tn_batch **out, tarn_error *err)
 static void json_destroy(tn_reader *base)
 {
     jreader *r = (jreader *)base;
-    tn_source_free(r->src);
-    tn_free(r->buf);
+    tn_textin_free(&r->in);
     work_free(&r->seq);
     for (int32_t i = 0; r->par && i < r->maxpar; i++)
         work_free(&r->par[i]);
     tn_free(r->par);
-    for (size_t i = r->qhead; i < r->qlen; i++)
-        tn_batch_unref(r->queue[i]);
-    tn_free(r->queue);
+    tn_batch_queue_free(&r->queue);
     tn_buf_reset(&r->widened);
-    if (r->reject_fd >= 0)
-        close(r->reject_fd);
+    tn_reject_file_close(&r->rejfile);
     tn_free(r->name);
     tn_free(r->own_reject);
+    tn_free(r->given_types);
     tn_free(r);
 }
 
@@ -1375,11 +1370,11 @@ static int infer_schema(jreader *r, tarn_error *err)
     bool nc = r->need_comma, cl = r->closed;
     const char *rej = r->o.reject_path;
     r->o.reject_path = NULL; /* rows are reported when they are read, not sampled */
-    int rc = parse_rows(r, w, r->pos, r->len, r->eof, sample, &end, err);
+    int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, sample, &end, err);
     r->o.reject_path = rej;
     r->need_comma = nc;
     r->closed = cl;
-    w->rejected = w->syntax_rejects = 0;
+    w->chunk.rejected = w->syntax_rejects = 0;
     if (rc == TARN_EINVAL || rc == TARN_ECORRUPT) {
         /* a bad row in the sample is reported by the read itself */
         rc = TARN_OK;
@@ -1413,6 +1408,11 @@ static int apply_column_types(jreader *r, tarn_error *err)
     TN_TRY(tn_text_parse_columns(r->o.column_types, &k, &names, &types, err));
     int rc = TARN_OK;
     tn_schema *s = r->base.schema;
+    r->given_types = tn_calloc((size_t)s->n_fields + 1, 1);
+    if (!r->given_types) {
+        tn_text_free_columns(k, names, types);
+        return tn_error_oom(err, (size_t)s->n_fields + 1);
+    }
     for (int32_t i = 0; i < k && rc == TARN_OK; i++) {
         int32_t c = tn_schema_find(s, names[i]);
         if (c < 0) {
@@ -1421,6 +1421,7 @@ static int apply_column_types(jreader *r, tarn_error *err)
         }
         tn_type_unref(s->fields[c].type);
         s->fields[c].type = types[i];
+        r->given_types[c] = 1;
         types[i] = NULL;
     }
     tn_text_free_columns(k, names, types);
@@ -1442,7 +1443,7 @@ static int setup_parallel(jreader *r, tarn_error *err)
     for (int32_t i = 0; i < r->maxpar; i++) {
         jwork *w = &r->par[i];
         tn_buf_init(&w->scratch, 0);
-        tn_buf_init(&w->rejects, 0);
+        tn_buf_init(&w->chunk.rejects, 0);
         w->j.max_depth = r->seq.j.max_depth;
         TN_TRY(root_init(r, w, err));
     }
@@ -1456,8 +1457,8 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
         tn_source_free(src);
         return tn_error_oom(err, sizeof *r);
     }
-    r->src = src;
-    r->reject_fd = -1;
+    r->in.src = src;
+    tn_reject_file_init(&r->rejfile);
     r->line = 1;
     r->col = 1;
     r->base.next = json_next;
@@ -1465,7 +1466,7 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     if (opts)
         r->o = *opts;
     tn_buf_init(&r->seq.scratch, 0);
-    tn_buf_init(&r->seq.rejects, 0);
+    tn_buf_init(&r->seq.chunk.rejects, 0);
     tn_buf_init(&r->widened, 0);
     r->block = r->o.block_size > 0 ? (size_t)r->o.block_size : (size_t)4 << 20;
     r->batch_size = r->o.batch_size > 0 ? r->o.batch_size : 16384;
@@ -1491,14 +1492,14 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     }
     if ((rc = refill(r, r->block > (1u << 20) ? r->block : (1u << 20), err)) != TARN_OK)
         goto fail;
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-        r->pos = 3;
-    r->seq.j.buf = r->buf;
-    r->seq.j.end = r->len;
-    size_t p = skip_ws(&r->seq.j, r->pos);
-    r->array_mode = r->o.format == TN_JSON_ARRAY || (r->o.format == TN_JSON_AUTO && p < r->len && r->buf[p] == '[');
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+        r->in.pos = 3;
+    r->seq.j.buf = r->in.buf;
+    r->seq.j.end = r->in.len;
+    size_t p = skip_ws(&r->seq.j, r->in.pos);
+    r->array_mode = r->o.format == TN_JSON_ARRAY || (r->o.format == TN_JSON_AUTO && p < r->in.len && r->in.buf[p] == '[');
     if (r->array_mode) {
-        if (p >= r->len || r->buf[p] != '[') {
+        if (p >= r->in.len || r->in.buf[p] != '[') {
             rc = TN_CORRUPT(err, "%s:1:1: expected a top-level array", r->name);
             goto fail;
         }
@@ -1510,8 +1511,11 @@ static int open_reader(tn_source *src, const char *name, const tn_json_options *
     }
     if (r->o.schema) {
         r->base.schema = tn_schema_ref(r->o.schema);
+        r->inferred_decimals = r->o.strict_decimals;
     } else if ((rc = infer_schema(r, err)) != TARN_OK) {
         goto fail;
+    } else {
+        r->inferred_decimals = r->o.decimal_inference;
     }
     if (r->o.column_types && (rc = apply_column_types(r, err)) != TARN_OK)
         goto fail;

@@ -34,6 +34,12 @@ typedef struct tn_json_options {
     int32_t threads;          /* JSON lines: parse on this many threads; 0: the
                                  pool's size, 1: the caller's thread only */
     const char *name;         /* name in messages; NULL: the path */
+    bool decimal_inference;   /* numbers with a fraction, all exact in a
+                                 decimal128(38, s): decimal, not double.
+                                 Off by default, as DuckDB's read_json. */
+    bool strict_decimals;     /* decimal columns of `schema` refuse extra
+                                 fraction digits instead of rounding (the
+                                 files of one stream share sniffed types) */
 } tn_json_options;
 
 void tn_json_options_init(tn_json_options *o);
