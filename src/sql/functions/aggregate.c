@@ -222,3 +222,27 @@ void tn_agg_bytes_free(tn_agg_bytes *b)
     b->p = NULL;
     b->len = b->cap = 0;
 }
+
+bool tn_agg_literal_number(const tn_expr *e, double *out)
+{
+    while (e->kind == TN_EXPR_CAST && e->nargs == 1)
+        e = e->args[0];
+    if (e->kind != TN_EXPR_LITERAL || !e->value || !e->value->is_valid)
+        return false;
+    const tn_scalar *v = e->value;
+    tn_type_id id = v->type->id;
+    if (tn_type_is_float(id)) {
+        *out = v->v.f;
+    } else if (tn_type_is_unsigned_int(id)) {
+        *out = (double)v->v.u;
+    } else if (tn_type_is_signed_int(id)) {
+        *out = (double)v->v.i;
+    } else if (id == TN_DECIMAL128) {
+        __int128 x;
+        memcpy(&x, v->v.raw, 16);
+        *out = (double)x / pow(10.0, v->type->scale);
+    } else {
+        return false;
+    }
+    return true;
+}

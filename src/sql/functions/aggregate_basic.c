@@ -459,18 +459,21 @@ static bool value_less(const value_state *a, const value_state *b, tn_agg_phys p
     }
 }
 
-/* Move from's value into into (from is destroyed by the operator next). */
-static void value_move(value_state *into, value_state *from)
+/* Copy from's value into into; from stays as it was, so that window frames
+ * can merge one state into many. */
+static int value_copy(value_state *into, const value_state *from, tarn_error *err)
 {
-    tn_agg_bytes_free(&into->bytes);
-    *into = *from;
-    memset(&from->bytes, 0, sizeof from->bytes);
+    into->v = from->v;
+    into->has = from->has;
+    into->valid = from->valid;
+    return tn_agg_bytes_set(&into->bytes, from->bytes.p, from->bytes.len, err);
 }
 
-static int value_merge_kind(const tn_agg_call *call, void *into_, const void *from_, value_kind kind)
+static int value_merge_kind(const tn_agg_call *call, void *into_, const void *from_, value_kind kind,
+                            tarn_error *err)
 {
     value_state *into = into_;
-    value_state *from = (value_state *)from_; /* its bytes move into `into` */
+    const value_state *from = from_;
     if (!from->has)
         return 0;
     tn_agg_phys phys = tn_agg_phys_of(call->type);
@@ -481,30 +484,24 @@ static int value_merge_kind(const tn_agg_call *call, void *into_, const void *fr
     case VK_LAST: take = true; break;
     default: take = !into->has; break;
     }
-    if (take)
-        value_move(into, from);
-    return 0;
+    return take ? value_copy(into, from, err) : 0;
 }
 
 static int min_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
 {
-    (void)err;
-    return value_merge_kind(call, into, from, VK_MIN);
+    return value_merge_kind(call, into, from, VK_MIN, err);
 }
 static int max_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
 {
-    (void)err;
-    return value_merge_kind(call, into, from, VK_MAX);
+    return value_merge_kind(call, into, from, VK_MAX, err);
 }
 static int first_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
 {
-    (void)err;
-    return value_merge_kind(call, into, from, VK_FIRST);
+    return value_merge_kind(call, into, from, VK_FIRST, err);
 }
 static int last_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
 {
-    (void)err;
-    return value_merge_kind(call, into, from, VK_LAST);
+    return value_merge_kind(call, into, from, VK_LAST, err);
 }
 
 static int value_finalize_bytes(const tn_agg_call *call, void *const *states, int64_t n, bool use_valid,
@@ -594,6 +591,14 @@ static int bind_value(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, t
     out->func = def->data;
     out->state_size = TN_AGG_STATE_SIZE(value_state);
     return tn_agg_set_type(c, out, tn_type_ref(out->args[0]->type), err);
+}
+
+bool tn_agg_state_is_flat(const tn_agg_call *call)
+{
+    const tn_agg_func *f = call->func;
+    if (!f->destroy)
+        return true;
+    return f->destroy == value_destroy && tn_agg_phys_of(call->type) != TN_PHYS_BYTES;
 }
 
 /* ---- bool_and, bool_or ---------------------------------------------------------------- */

@@ -21,6 +21,14 @@ extern const tn_agg_def tn_agg_defs_basic[];   /* count, sum, avg, min, max, fir
 extern const tn_agg_def tn_agg_defs_stats[];   /* variance family, quantiles, approx_count_distinct */
 extern const tn_agg_def tn_agg_defs_collect[]; /* string_agg, array_agg */
 
+/* Whether a state of call owns no memory, so that a byte copy of it is a
+ * valid state (window frames copy running states). Every aggregate of
+ * this library also merges without changing `from`. */
+bool tn_agg_state_is_flat(const tn_agg_call *call);
+
+/* The value of a numeric literal (possibly under casts) as a double. */
+bool tn_agg_literal_number(const tn_expr *e, double *out);
+
 /* Round a state size up to the 16-byte alignment the operator keeps. */
 #define TN_AGG_STATE_SIZE(T) ((sizeof(T) + 15) & ~(size_t)15)
 

@@ -185,14 +185,14 @@ static int hll_update(const tn_agg_call *call, void *const *states, tn_array *co
 static int hll_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
 {
     (void)call;
-    (void)err;
     hll_state *a = into;
-    hll_state *b = (hll_state *)from;
+    const hll_state *b = from;
     if (!b->regs)
         return 0;
     if (!a->regs) {
-        a->regs = b->regs; /* from is destroyed next: take its registers */
-        b->regs = NULL;
+        a->regs = tn_malloc(HLL_REGS);
+        TN_TRY_ALLOC(a->regs, err, HLL_REGS);
+        memcpy(a->regs, b->regs, HLL_REGS);
         return 0;
     }
     for (int i = 0; i < HLL_REGS; i++)
@@ -423,24 +423,8 @@ static const tn_agg_func quantile_func = {"quantile", quantile_init, quantile_up
 /* The fraction argument: a numeric literal in [0, 1] (possibly cast). */
 static int quantile_fraction(const tn_expr *e, double *q, tarn_error *err)
 {
-    while (e->kind == TN_EXPR_CAST && e->nargs == 1)
-        e = e->args[0];
-    if (e->kind != TN_EXPR_LITERAL || !e->value || !e->value->is_valid ||
-        !tn_type_is_numeric(e->value->type->id))
+    if (!tn_agg_literal_number(e, q))
         return tn_error_set(err, TARN_ETYPE, "the quantile must be a constant number between 0 and 1");
-    const tn_scalar *v = e->value;
-    tn_type_id id = v->type->id;
-    if (tn_type_is_float(id))
-        *q = v->v.f;
-    else if (tn_type_is_unsigned_int(id))
-        *q = (double)v->v.u;
-    else if (tn_type_is_signed_int(id))
-        *q = (double)v->v.i;
-    else {
-        __int128 x;
-        memcpy(&x, v->v.raw, 16);
-        *q = (double)x / pow(10.0, v->type->scale);
-    }
     if (!(*q >= 0 && *q <= 1))
         return tn_error_set(err, TARN_EINVAL, "the quantile %g is not between 0 and 1", *q);
     return 0;
