@@ -1,32 +1,12 @@
 /*
- * pending.c — weak placeholders for the parts of the engine built in other
- * folders (the evaluator, joins, aggregation, windows) so that the library
+ * pending.c — weak placeholders for the operators built in other files of
+ * this folder (joins, aggregation, windows) so that the library
  * links while they are missing; each fails with TARN_EUNSUPPORTED. A real
  * definition anywhere in the library replaces the placeholder.
  */
 #include "sql/exec/exec.h"
 
 #define PENDING(what) tn_error_set(err, TARN_EUNSUPPORTED, "%s is not available in this build", what)
-
-__attribute__((weak)) int tn_expr_eval(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in,
-                                       const tn_selection *sel, tn_array **out, tarn_error *err)
-{
-    (void)ctx, (void)e, (void)in, (void)sel, (void)out;
-    return PENDING("expression evaluation");
-}
-
-__attribute__((weak)) int tn_expr_select(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in,
-                                         const tn_selection *sel, int32_t *rows, int64_t *n, tarn_error *err)
-{
-    (void)ctx, (void)e, (void)in, (void)sel, (void)rows, (void)n;
-    return PENDING("expression evaluation");
-}
-
-__attribute__((weak)) int tn_scalar_from_array(tn_array *a, int64_t row, tn_scalar **out, tarn_error *err)
-{
-    (void)a, (void)row, (void)out;
-    return PENDING("expression evaluation");
-}
 
 __attribute__((weak)) int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_op *probe,
                                               tn_op **out, tarn_error *err)
