@@ -315,6 +315,16 @@ static int run_probe(tn_op *op, tn_batch **left, int nl, int tasks, run_result *
 
 typedef enum { HASH, NESTED } join_algo;
 
+/* What tn_op_free does for an operator without children: destroy, then
+ * the children array and the output schema. */
+static void op_free(tn_op *op)
+{
+    tn_free(op->children);
+    tn_schema *s = op->out;
+    op->vt->destroy(op);
+    tn_schema_unref(s);
+}
+
 static int run_join(tn_exec_ctx *ctx, join_algo algo, const tn_plan *plan, tn_batch **left, int nl, tn_batch **right,
                     int nr, int tasks, run_result *res, tarn_error *err)
 {
@@ -326,7 +336,7 @@ static int run_join(tn_exec_ctx *ctx, join_algo algo, const tn_plan *plan, tn_ba
     rc = run_build(op, right, nr, tasks, err);
     if (rc == TARN_OK)
         rc = run_probe(op, left, nl, tasks, res, err);
-    op->vt->destroy(op);
+    op_free(op);
     return rc;
 }
 
@@ -879,7 +889,7 @@ TEST(explain_line)
     CHECK_STR((char *)b.data, "type: left, keys: #0 = #2, condition: v > 20");
     CHECK_STR(op->vt->name, "HASH_JOIN");
     tn_buf_reset(&b);
-    op->vt->destroy(op);
+    op_free(op);
     /* a hash join needs keys */
     tn_plan *nokeys = join_plan(&f.pc, TN_JOIN_INNER, f.ls, f.rs, 0, NULL, NULL, NULL);
     CHECK(tn_op_hash_join_new(&f.ctx, nokeys, NULL, NULL, &op, &err) == TARN_EINTERNAL);

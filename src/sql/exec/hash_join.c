@@ -66,10 +66,8 @@ static int sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
     if (in->length == 0)
         return TARN_OK;
     int rc = tn_join_chunks_add(op, local, in, err);
-    if (rc == TARN_OK) {
+    if (rc == TARN_OK)
         __atomic_fetch_add(&hj->reserved, tn_join_batch_bytes(in), __ATOMIC_RELAXED);
-        op->metrics.rows_in += in->length;
-    }
     return rc;
 }
 
@@ -222,10 +220,8 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
     *out = NULL;
     *again = false;
     int rc = TARN_OK;
-    if (p->phase == TN_JP_IDLE) {
-        op->metrics.rows_in += in->length;
+    if (p->phase == TN_JP_IDLE)
         rc = start_batch(hj, l, in, err);
-    }
     while (rc == TARN_OK && p->phase == TN_JP_MATCH && !*out) {
         bool done = false;
         rc = collect_pairs(hj, l, &done, err);
@@ -244,10 +240,6 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
         return rc;
     }
     *again = p->phase != TN_JP_IDLE;
-    if (*out) {
-        op->metrics.rows_out += (*out)->length;
-        op->metrics.batches_out++;
-    }
     return TARN_OK;
 }
 
@@ -265,10 +257,6 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
 {
     hash_join *hj = (hash_join *)op;
     int rc = tn_join_unmatched_next(&hj->shape, &hj->rows, part, state, out, err);
-    if (rc == TARN_OK && *out) {
-        op->metrics.rows_out += (*out)->length;
-        op->metrics.batches_out++;
-    }
     return rc;
 }
 
@@ -318,8 +306,6 @@ static void destroy(tn_op *op)
     if (hj->reserved)
         tn_exec_release(op, hj->reserved);
     tn_join_shape_reset(&hj->shape);
-    tn_schema_unref(op->out);
-    tn_free(op->children);
     tn_free(hj);
 }
 

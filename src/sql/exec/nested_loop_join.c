@@ -50,10 +50,8 @@ static int sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
     if (in->length == 0)
         return TARN_OK;
     int rc = tn_join_chunks_add(op, local, in, err);
-    if (rc == TARN_OK) {
+    if (rc == TARN_OK)
         __atomic_fetch_add(&j->reserved, tn_join_batch_bytes(in), __ATOMIC_RELAXED);
-        op->metrics.rows_in += in->length;
-    }
     return rc;
 }
 
@@ -211,10 +209,8 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
     *out = NULL;
     *again = false;
     int rc = TARN_OK;
-    if (p->phase == TN_JP_IDLE) {
-        op->metrics.rows_in += in->length;
+    if (p->phase == TN_JP_IDLE)
         rc = start_batch(j, l, in, err);
-    }
     while (rc == TARN_OK && p->phase == TN_JP_MATCH && !*out) {
         bool done = false;
         rc = collect_pairs(j, l, &done, err);
@@ -233,10 +229,6 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
         return rc;
     }
     *again = p->phase != TN_JP_IDLE;
-    if (*out) {
-        op->metrics.rows_out += (*out)->length;
-        op->metrics.batches_out++;
-    }
     return TARN_OK;
 }
 
@@ -254,10 +246,6 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
 {
     nl_join *j = (nl_join *)op;
     int rc = tn_join_unmatched_next(&j->shape, &j->rows, part, state, out, err);
-    if (rc == TARN_OK && *out) {
-        op->metrics.rows_out += (*out)->length;
-        op->metrics.batches_out++;
-    }
     return rc;
 }
 
@@ -289,8 +277,6 @@ static void destroy(tn_op *op)
     if (j->reserved)
         tn_exec_release(op, j->reserved);
     tn_join_shape_reset(&j->shape);
-    tn_schema_unref(op->out);
-    tn_free(op->children);
     tn_free(j);
 }
 
