@@ -44,51 +44,6 @@ __attribute__((weak)) void tn_exec_release(tn_op *op, int64_t bytes)
 }
 
 
-/* ---- a minimal evaluator until the engine's is linked in --------------------
- * Columns, literals and comparisons: what the residual conditions of these
- * tests use. Weak, so the real tn_expr_eval wins once it is in libtarn. */
-static int datum_of(const tn_expr *e, tn_batch *in, tn_datum *d, tarn_error *err)
-{
-    if (e->kind == TN_EXPR_COLUMN) {
-        *d = tn_datum_of_array(in->columns[e->index]);
-        return TARN_OK;
-    }
-    if (e->kind == TN_EXPR_LITERAL) {
-        *d = tn_datum_of_scalar(e->value);
-        return TARN_OK;
-    }
-    return tn_error_set(err, TARN_EUNSUPPORTED, "test evaluator: expression kind %d", (int)e->kind);
-}
-
-__attribute__((weak)) int tn_expr_eval(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in,
-                                       const tn_selection *sel, tn_array **out, tarn_error *err)
-{
-    (void)ctx;
-    tn_datum a, b;
-    if (e->kind == TN_EXPR_COLUMN && !sel) {
-        *out = tn_array_ref(in->columns[e->index]);
-        return TARN_OK;
-    }
-    if (e->kind != TN_EXPR_COMPARE)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "test evaluator: expression kind %d", (int)e->kind);
-    TN_TRY(datum_of(e->args[0], in, &a, err));
-    TN_TRY(datum_of(e->args[1], in, &b, err));
-    return tn_compare(e->cmp, a, b, sel, out, err);
-}
-
-__attribute__((weak)) int tn_expr_select(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in,
-                                         const tn_selection *sel, int32_t *rows, int64_t *n, tarn_error *err)
-{
-    tn_array *mask = NULL;
-    TN_TRY(tn_expr_eval(ctx, e, in, sel, &mask, err));
-    int rc = tn_selection_from_mask(mask, NULL, rows, n, err);
-    if (rc == TARN_OK && sel)
-        for (int64_t k = 0; k < *n; k++)
-            rows[k] = sel->rows[rows[k]];
-    tn_array_unref(mask);
-    return rc;
-}
-
 /* ---- building data -------------------------------------------------------- */
 
 /* A column of type t (reference taken) from comma-separated values, "N"

@@ -360,7 +360,7 @@ static int sugar_coalesce(tn_plan_ctx *c, const char *lname, tn_expr **args, int
 {
     if (nargs < 1)
         return tn_error_set(err, TARN_ETYPE, "no function %s(): candidates are %s(T, ...)", lname, lname);
-    tn_type *t;
+    tn_type *t = NULL;
     TN_TRY(unify(c, lname, args, nargs, &t, err));
     if (nargs == 1) {
         *out = args[0];
