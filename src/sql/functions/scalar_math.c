@@ -1,0 +1,5 @@
+/* scalar_math.c — placeholder table (filled in below). */
+#include "sql/functions/scalar_internal.h"
+
+const tn_sfn tn_sfn_math[] = {{{"__none_math", NULL, false, false, NULL}, 0, false, {0}, R_BOOL, NULL}};
+const int tn_sfn_math_n = 0;
