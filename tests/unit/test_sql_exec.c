@@ -506,6 +506,48 @@ TEST(parquet_pushdown)
     tn_plan_ctx_free(&P);
 }
 
+
+/* DISTINCT (an aggregate without aggregates), INTERSECT and EXCEPT (semi /
+ * anti joins on every column), and a hash join chosen for equality keys. */
+TEST(distinct_setops_joins)
+{
+    tn_plan_ctx_init(&P);
+    tn_table *t = make_table(1000, 64);
+    const int32_t grp[] = {1}, idgrp[] = {0, 1};
+    tn_plan *d = unary_plan(TN_PLAN_DISTINCT, scan_of(t, 1, grp));
+    CHECK_RUN(sort_of(d, col(0, T(TN_INT64)), false), NULL, "grp\n0\n1\n2\n3\n4\n5\n6\n");
+    /* SELECT grp FROM t INTERSECT SELECT grp FROM t WHERE id < 3 -> 0, 1, 2; EXCEPT -> 3..6 */
+    for (int k = 0; k < 2; k++) {
+        tn_plan *so = must(tn_plan_new(&P, TN_PLAN_SETOP, 2));
+        so->setop = k == 0 ? TN_SETOP_INTERSECT : TN_SETOP_EXCEPT;
+        so->children[0] = scan_of(t, 1, grp);
+        so->children[1] = project_of(filter_of(scan_of(t, 2, idgrp), cmp(TN_CMP_LT, col(0, T(TN_INT64)), lit_i64(3))),
+                                     1, (tn_expr *[]){col(1, T(TN_INT64))}, (const char *[]){"g"});
+        so->out = so->children[0]->out;
+        CHECK_RUN(sort_of(so, col(0, T(TN_INT64)), false), NULL,
+                  k == 0 ? "grp\n0\n1\n2\n" : "grp\n3\n4\n5\n6\n");
+    }
+    /* t JOIN (ids 0..2) ON t.grp = r.id: rows of t with grp in 0..2 -> count via sort + limit */
+    tn_plan *j = must(tn_plan_new(&P, TN_PLAN_JOIN, 2));
+    j->join = TN_JOIN_INNER;
+    j->children[0] = filter_of(scan_of(t, 2, idgrp), cmp(TN_CMP_LT, col(0, T(TN_INT64)), lit_i64(10)));
+    j->children[1] = project_of(filter_of(scan_of(t, 2, idgrp), cmp(TN_CMP_LT, col(0, T(TN_INT64)), lit_i64(3))), 1,
+                                (tn_expr *[]){col(0, T(TN_INT64))}, (const char *[]){"rid"});
+    j->nkeys = 1;
+    j->left_keys = must(tn_arena_calloc(&P.arena, sizeof(tn_expr *)));
+    j->right_keys = must(tn_arena_calloc(&P.arena, sizeof(tn_expr *)));
+    j->null_equal = must(tn_arena_calloc(&P.arena, sizeof(bool)));
+    j->left_keys[0] = col(1, T(TN_INT64));
+    j->right_keys[0] = col(0, T(TN_INT64));
+    const char *jn[] = {"id", "grp", "rid"};
+    tn_type *jt[] = {T(TN_INT64), T(TN_INT64), T(TN_INT64)};
+    j->out = schema_of(3, jn, jt);
+    CHECK_RUN(sort_of(j, col(0, T(TN_INT64)), false), NULL,
+              "id,grp,rid\n0,0,0\n1,1,1\n2,2,2\n7,0,0\n8,1,1\n9,2,2\n");
+    tn_table_unref(t);
+    tn_plan_ctx_free(&P);
+}
+
 typedef struct alloc_case {
     const tn_plan *plan;
 } alloc_case;
@@ -549,6 +591,7 @@ int main(void)
     RUN(explain_and_analyze);
     RUN(runtime_error_names_expression);
     RUN(parquet_pushdown);
+    RUN(distinct_setops_joins);
     RUN(allocation_failures);
     tn_pool_shutdown();
     return tn_test_done();

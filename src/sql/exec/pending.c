@@ -8,26 +8,8 @@
 
 #define PENDING(what) tn_error_set(err, TARN_EUNSUPPORTED, "%s is not available in this build", what)
 
-__attribute__((weak)) int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_op *probe,
-                                              tn_op **out, tarn_error *err)
-{
-    (void)ctx, (void)join, (void)build, (void)probe, (void)out;
-    return PENDING("the hash join");
-}
 
-__attribute__((weak)) int tn_op_nested_loop_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *left,
-                                                     tn_op *right, tn_op **out, tarn_error *err)
-{
-    (void)ctx, (void)join, (void)left, (void)right, (void)out;
-    return PENDING("the nested loop join");
-}
 
-__attribute__((weak)) int tn_op_hash_aggregate_new(tn_exec_ctx *ctx, const tn_plan *agg, tn_op *child, tn_op **out,
-                                                   tarn_error *err)
-{
-    (void)ctx, (void)agg, (void)child, (void)out;
-    return PENDING("aggregation");
-}
 
 __attribute__((weak)) int tn_op_window_new(tn_exec_ctx *ctx, const tn_plan *win, tn_op *child, tn_op **out,
                                            tarn_error *err)

@@ -471,8 +471,11 @@ static tn_expr **column_refs(tn_query *q, const tn_schema *s)
 /* child's distinct rows: an aggregate grouping every column. */
 static int distinct_of(tn_query *q, const tn_plan *like, tn_op *child, tn_op **out, tarn_error *err)
 {
-    tn_plan *agg = tn_plan_new(&q->pc, TN_PLAN_AGGREGATE, 0);
+    tn_plan *agg = tn_plan_new(&q->pc, TN_PLAN_AGGREGATE, 1);
     TN_TRY_ALLOC(agg, err, sizeof *agg);
+    agg->children[0] = tn_plan_new(&q->pc, TN_PLAN_VALUES, 0); /* stand-in: the aggregate reads its schema */
+    TN_TRY_ALLOC(agg->children[0], err, sizeof *agg);
+    agg->children[0]->out = child->out;
     agg->out = child->out;
     agg->loc = like ? like->loc : 0;
     agg->ngroups = child->out->n_fields;
@@ -483,8 +486,14 @@ static int distinct_of(tn_query *q, const tn_plan *like, tn_op *child, tn_op **o
 
 static int semi_join(tn_query *q, const tn_plan *p, tn_op *left, tn_op *right, tn_op **out, tarn_error *err)
 {
-    tn_plan *j = tn_plan_new(&q->pc, TN_PLAN_JOIN, 0);
+    tn_plan *j = tn_plan_new(&q->pc, TN_PLAN_JOIN, 2);
     TN_TRY_ALLOC(j, err, sizeof *j);
+    /* stand-ins for the inputs: the join reads their schemas */
+    for (int i = 0; i < 2; i++) {
+        j->children[i] = tn_plan_new(&q->pc, TN_PLAN_VALUES, 0);
+        TN_TRY_ALLOC(j->children[i], err, sizeof *j);
+        j->children[i]->out = i == 0 ? left->out : right->out;
+    }
     j->join = p->setop == TN_SETOP_INTERSECT ? TN_JOIN_SEMI : TN_JOIN_ANTI;
     j->out = left->out;
     j->loc = p->loc;
