@@ -47,6 +47,8 @@ const queries = {
   anti_cond: 'select * from l anti join r on a = b and v > 20',
   multi_inner: 'select * from m1 join m2 on m1.k1 = m2.k1 and m1.k2 is not distinct from m2.k2 and m1.k3 = m2.k3 and m1.k4 = m2.k4',
   multi_left: 'select * from m1 left join m2 on m1.k1 = m2.k1 and m1.k2 = m2.k2 and m1.k3 = m2.k3 and m1.k4 = m2.k4',
+  computed_key: 'select * from l join r on a * 2 = b',
+  computed_key_left: 'select * from l left join r on a * 2 = b',
   nl_inner: 'select * from l join r on a < b',
   nl_left: 'select * from l left join r on a < b',
   nl_right: 'select * from l right join r on a < b',

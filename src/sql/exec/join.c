@@ -262,6 +262,7 @@ void tn_join_probe_init(tn_join_probe *p)
 
 void tn_join_probe_reset(tn_join_probe *p)
 {
+    tn_batch_unref(p->tail);
     tn_free(p->found);
     tn_free(p->mark_null);
     tn_free(p->pl);
@@ -298,6 +299,9 @@ int tn_join_probe_start(tn_join_probe *p, const tn_join_shape *s, tn_batch *in, 
     p->in = in;
     p->n = in->length;
     p->npairs = 0;
+    tn_batch_unref(p->tail);
+    p->tail = NULL;
+    p->tail_built = false;
     p->phase = TN_JP_MATCH;
     return TARN_OK;
 }
@@ -459,8 +463,9 @@ static int mark_batch(const tn_join_probe *p, const tn_join_shape *s, tn_batch *
     return TARN_OK;
 }
 
-int tn_join_probe_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_rows *rows, tn_batch **out,
-                       tarn_error *err)
+/* The whole tail of the probe batch in *out (NULL when empty). */
+static int build_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_rows *rows, tn_batch **out,
+                      tarn_error *err)
 {
     *out = NULL;
     tn_join_kind k = s->kind;
@@ -482,6 +487,47 @@ int tn_join_probe_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_r
     }
     tn_free(sel);
     return rc;
+}
+
+int tn_join_probe_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_rows *rows, tn_batch **out,
+                       bool *more, tarn_error *err)
+{
+    *out = NULL;
+    *more = false;
+    if (!p->tail_built) {
+        TN_TRY(build_tail(p, s, rows, &p->tail, err));
+        p->tail_built = true;
+        p->tail_pos = 0;
+    }
+    if (!p->tail)
+        return TARN_OK;
+    int64_t len = p->tail->length - p->tail_pos;
+    if (len > s->batch_rows)
+        len = s->batch_rows;
+    if (p->tail_pos == 0 && len == p->tail->length) {
+        *out = p->tail;
+        p->tail = NULL;
+        return TARN_OK;
+    }
+    *out = tn_batch_slice(p->tail, p->tail_pos, len);
+    TN_TRY_ALLOC(*out, err, sizeof(tn_batch));
+    p->tail_pos += len;
+    if (p->tail_pos >= p->tail->length) {
+        tn_batch_unref(p->tail);
+        p->tail = NULL;
+    } else {
+        *more = true;
+    }
+    return TARN_OK;
+}
+
+void tn_join_probe_abort(tn_join_probe *p)
+{
+    tn_batch_unref(p->tail);
+    p->tail = NULL;
+    p->tail_built = false;
+    p->npairs = 0;
+    p->phase = TN_JP_IDLE;
 }
 
 /* ---- unmatched build rows ----------------------------------------------------- */

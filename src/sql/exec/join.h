@@ -58,6 +58,9 @@ typedef struct tn_join_probe {
     int32_t *pl, *pr;   /* candidate pairs: probe row, build row */
     int64_t npairs, cap;
     int32_t *sel;       /* [cap] scratch for the residual condition */
+    tn_batch *tail;     /* the tail rows not emitted yet */
+    int64_t tail_pos;   /* rows of tail already emitted */
+    bool tail_built;
 } tn_join_probe;
 
 /* ---- shape -------------------------------------------------------------- */
@@ -107,9 +110,12 @@ int tn_join_probe_flush(tn_join_probe *p, const tn_join_shape *s, tn_exec_ctx *c
  * (SEMI/ANTI/MARK/SINGLE fast path); fails for SINGLE's second match. */
 int tn_join_probe_found(tn_join_probe *p, const tn_join_shape *s, int32_t i, tarn_error *err) TN_MUST_USE;
 /* After every pair: the rows a kind emits per probe row (LEFT/FULL/SINGLE
- * unmatched rows, SEMI, ANTI, MARK) in *out (NULL when none). */
+ * unmatched rows, SEMI, ANTI, MARK), at most batch_rows per call, in *out
+ * (NULL when none); *more when another call has more. */
 int tn_join_probe_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_rows *rows, tn_batch **out,
-                       tarn_error *err) TN_MUST_USE;
+                       bool *more, tarn_error *err) TN_MUST_USE;
+/* Forget the probe batch in progress (after an error). */
+void tn_join_probe_abort(tn_join_probe *p);
 
 /* ---- unmatched build rows (RIGHT, FULL) ----------------------------------- */
 

@@ -135,12 +135,14 @@ static int insert_range(void *ctx, int64_t begin, int64_t end, tarn_error *err)
     int64_t nulls = 0;
     for (int64_t r = begin; r < end; r++) {
         if (check && key_is_null(t->keys, t->nkeys, t->null_equal, r)) {
-            t->next[r] = -1;
+            t->entries[r].next = -1;
+            t->entries[r].hk = 0;
             nulls++;
             continue;
         }
         int32_t *head = &t->first[t->hashes[r] & t->mask];
-        t->next[r] = __atomic_exchange_n(head, (int32_t)r, __ATOMIC_RELAXED);
+        t->entries[r].hk = t->int_key ? (uint64_t)t->ikeys[r] : t->hashes[r];
+        t->entries[r].next = __atomic_exchange_n(head, (int32_t)r, __ATOMIC_RELAXED);
     }
     job->null_rows += nulls;
     return TARN_OK;
@@ -170,11 +172,11 @@ int tn_join_table_build(tn_join_table *t, tn_array **keys, int32_t nkeys, const 
     t->mask = (uint64_t)nb - 1;
     size_t rows = (size_t)(n ? n : 1);
     t->first = tn_malloc((size_t)nb * 4);
-    t->next = tn_malloc(rows * 4);
+    t->entries = tn_malloc(rows * sizeof *t->entries);
     t->hashes = tn_malloc(rows * 8);
     t->ikeys = t->int_key ? tn_malloc(rows * 8) : NULL;
-    t->bytes = nb * 4 + (int64_t)rows * (12 + (t->int_key ? 8 : 0));
-    if (!t->first || !t->next || !t->hashes || (t->int_key && !t->ikeys)) {
+    t->bytes = nb * 4 + (int64_t)rows * (int64_t)sizeof *t->entries;
+    if (!t->first || !t->entries || !t->hashes || (t->int_key && !t->ikeys)) {
         tn_join_table_reset(t);
         return tn_error_oom(err, (size_t)nb * 4);
     }
@@ -189,6 +191,11 @@ int tn_join_table_build(tn_join_table *t, tn_array **keys, int32_t nkeys, const 
         return rc;
     }
     t->null_rows = job.null_rows;
+    /* the entries hold what the probe needs */
+    tn_free(t->hashes);
+    tn_free(t->ikeys);
+    t->hashes = NULL;
+    t->ikeys = NULL;
     return TARN_OK;
 }
 
@@ -199,7 +206,7 @@ void tn_join_table_reset(tn_join_table *t)
             tn_array_unref(t->keys[c]);
     tn_free(t->keys);
     tn_free(t->first);
-    tn_free(t->next);
+    tn_free(t->entries);
     tn_free(t->hashes);
     tn_free(t->ikeys);
     memset(t, 0, sizeof *t);
@@ -359,9 +366,14 @@ int tn_join_cursor_start(tn_join_cursor *c, const tn_join_table *t, tn_array **k
     TN_TRY(cursor_room(c, n, cap, err));
     TN_TRY(hash_keys(c->keys, c->nkeys, t->int_key, n, c->hashes, c->ikeys, err));
     bool check = any_nullable_key(c->keys, c->nkeys, t->null_equal);
+    /* the bucket heads are random reads: ask for all of them first */
+    for (int64_t i = 0; i < n; i++)
+        __builtin_prefetch(&t->first[c->hashes[i] & t->mask]);
     for (int64_t i = 0; i < n; i++) {
         c->key_null[i] = check && key_is_null(c->keys, c->nkeys, t->null_equal, i);
         c->ptr[i] = c->key_null[i] ? -1 : t->first[c->hashes[i] & t->mask];
+        if (c->ptr[i] >= 0)
+            __builtin_prefetch(&t->entries[c->ptr[i]]);
         c->active[c->nactive] = (int32_t)i;
         c->nactive += c->ptr[i] >= 0;
     }
@@ -387,21 +399,22 @@ static int64_t next_candidates(tn_join_cursor *c, const tn_join_table *t, int64_
                                int32_t *pl, int32_t *pr)
 {
     int64_t m = 0;
+    const tn_join_entry *e = t->entries;
     if (t->int_key) {
         for (int64_t k = c->pos; k < end; k++) {
             int32_t i = c->active[k], j = c->ptr[i];
-            c->ptr[i] = t->next[j];
+            c->ptr[i] = e[j].next;
             pl[m] = i;
             pr[m] = j;
-            m += t->ikeys[j] == c->ikeys[i] && !(skip && skip[i]);
+            m += e[j].hk == (uint64_t)c->ikeys[i] && !(skip && skip[i]);
         }
     } else {
         for (int64_t k = c->pos; k < end; k++) {
             int32_t i = c->active[k], j = c->ptr[i];
-            c->ptr[i] = t->next[j];
+            c->ptr[i] = e[j].next;
             pl[m] = i;
             pr[m] = j;
-            m += t->hashes[j] == c->hashes[i] && !(skip && skip[i]);
+            m += e[j].hk == c->hashes[i] && !(skip && skip[i]);
         }
         for (int32_t k = 0; k < t->nkeys && m > 0; k++)
             m = tn_join_keep_equal(c->keys[k], t->keys[k], t->null_equal && t->null_equal[k], pl, pr, m);

@@ -4,11 +4,15 @@
  * Build rows are numbered 0..n-1 in the concatenated build side
  * (join.h's tn_join_rows); the table stores only row numbers:
  *
- *   first[hash & mask] -> the newest row in that bucket, or -1
- *   next[row]          -> the next row of the same bucket, or -1
- *   hashes[row]        -> the row's full 64-bit key hash (checked before keys)
- *   ikeys[row]         -> the key as int64, when the key is one integer-like
- *                         column (the fast path: no key arrays are compared)
+ *   first[hash & mask]  -> the newest row in that bucket, or -1
+ *   entries[row].next   -> the next row of the same bucket, or -1
+ *   entries[row].hk     -> the row's full 64-bit key hash (checked before
+ *                          the keys), or the key itself as int64 when the
+ *                          key is one integer-like column (the fast path:
+ *                          no key arrays are compared)
+ *
+ * hk and next share a 16-byte entry so that following a chain costs one
+ * cache miss per step, not two.
  *
  * Keys stay columnar (keys[c]: one array per key, n rows). Rows whose key
  * has a NULL in a column compared with `=` are never inserted: they can
@@ -20,6 +24,11 @@
 
 #include "arrow/compute/compute.h"
 
+typedef struct tn_join_entry {
+    uint64_t hk;  /* hash, or int64 key */
+    int32_t next; /* next row of the bucket, -1 at the end */
+} tn_join_entry;
+
 typedef struct tn_join_table {
     int32_t nkeys;
     tn_array **keys;        /* [nkeys] build keys, n rows each */
@@ -28,9 +37,9 @@ typedef struct tn_join_table {
     int64_t n;
     uint64_t mask;
     int32_t *first;  /* [mask + 1] */
-    int32_t *next;   /* [n] */
-    uint64_t *hashes; /* [n] (not with int_key) */
-    int64_t *ikeys;  /* [n] (int_key only) */
+    tn_join_entry *entries; /* [n] */
+    uint64_t *hashes; /* [n] while building */
+    int64_t *ikeys;  /* [n] while building (int_key only) */
     int64_t null_rows; /* rows not inserted because a key is NULL */
     int64_t bytes;   /* memory held, for the budget */
 } tn_join_table;

@@ -220,12 +220,13 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
             p->phase = TN_JP_TAIL;
     }
     if (rc == TARN_OK && p->phase == TN_JP_TAIL && !*out) {
-        rc = tn_join_probe_tail(p, &j->shape, &j->rows, out, err);
-        p->phase = TN_JP_IDLE;
+        bool more = false;
+        rc = tn_join_probe_tail(p, &j->shape, &j->rows, out, &more, err);
+        if (!more)
+            p->phase = TN_JP_IDLE;
     }
     if (rc) {
-        p->phase = TN_JP_IDLE;
-        p->npairs = 0;
+        tn_join_probe_abort(p);
         return rc;
     }
     *again = p->phase != TN_JP_IDLE;
