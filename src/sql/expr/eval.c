@@ -198,7 +198,7 @@ static int column_of(ev *x, const tn_expr *e, tn_array **col)
 
 static int eval_column(ev *x, const tn_expr *e, const tn_selection *sel, val *out)
 {
-    tn_array *col;
+    tn_array *col = NULL;
     TN_TRY(column_of(x, e, &col));
     if (!sel) {
         out->arr = tn_array_ref(col);
@@ -237,7 +237,7 @@ static int operands(ev *x, const tn_expr *const *args, int nargs, const tn_selec
     *ksel = NULL;
     for (int i = 0; i < nargs; i++) {
         if (leaves && args[i]->kind == TN_EXPR_COLUMN) {
-            tn_array *col;
+            tn_array *col = NULL;
             TN_TRY(column_of(x, args[i], &col));
             ops[i].arr = tn_array_ref(col);
             *ksel = sel;
