@@ -5,9 +5,9 @@
 // expected), a query whose result differs. Exit 1 on any mismatch.
 //
 // --rewrite writes DuckDB's results into the files' query records (after
-// ----), in row order for nosort and sorted for rowsort/valuesort; a header
-// `query ?` gets its column types filled in (I integers, R floats, T the
-// rest — decimals compare as exact text). It is how the corpus is authored:
+// ----), in row order for nosort and sorted for rowsort/valuesort, and sets
+// the column types of the header (I integers, R floats, T the rest —
+// decimals compare as exact text); `query ?` is the placeholder to write. It is how the corpus is authored:
 // write the SQL, rewrite, read the results, commit.
 //
 // DuckDB's error messages differ from tarn's, so for `statement error` only
@@ -288,7 +288,7 @@ async function runFile(path) {
       continue;
     }
     const ctypes = result.columnTypes();
-    if (types === '?') types = ctypes.map(typeLetter).join('');
+    if (types === '?' || rewrite) types = ctypes.map(typeLetter).join('');
     const rows = (await result.getRows()).map((row) => row.map((v, c) => render(v, ctypes[c], true)));
     sortTable(rows, mode);
     if (rewrite) {
