@@ -822,9 +822,7 @@ static void destroy(tn_op *op)
     tn_free(ha->sets);
     tn_free(ha->aggs);
     tn_free(ha->collect_agg);
-    tn_schema_unref(op->out);
-    tn_free(op->children);
-    tn_free(ha);
+    tn_free(ha); /* children and out are tn_op_free's */
 }
 
 static const tn_op_vtable hash_aggregate_vt = {
@@ -945,6 +943,8 @@ int tn_op_hash_aggregate_new(tn_exec_ctx *ctx, const tn_plan *agg, tn_op *child,
     *out = op;
     return 0;
 fail:
+    tn_schema_unref(op->out);
+    tn_free(op->children);
     destroy(op);
     return rc;
 }

@@ -1,0 +1,5 @@
+/* scalar_misc.c — placeholder table (filled in below). */
+#include "sql/functions/scalar_internal.h"
+
+const tn_sfn tn_sfn_misc[] = {{{"__none_misc", NULL, false, false, NULL}, 0, false, {0}, R_BOOL, NULL}};
+const int tn_sfn_misc_n = 0;
