@@ -112,14 +112,12 @@ typedef struct agg_input {
 
 static int eval_expr(tn_op *op, const tn_expr *e, tn_batch *in, tn_array **out, tarn_error *err)
 {
-    (void)op;
     *out = NULL;
     if (e->kind == TN_EXPR_COLUMN && e->index >= 0 && e->index < in->schema->n_fields) {
         *out = tn_array_ref(in->columns[e->index]);
         return 0;
     }
-    return tn_error_set(err, TARN_EUNSUPPORTED, "aggregate input %s: only column references are evaluated yet",
-                        e->text ? e->text : "?");
+    return tn_expr_eval(op->ctx ? &op->ctx->eval : NULL, e, in, NULL, out, err);
 }
 
 /* Rows of `in` where e is true, into rows (room for in->length). */
