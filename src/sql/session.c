@@ -21,6 +21,10 @@
 #include "sql/exec/exec.h"
 #include "sql/functions/function.h"
 #include "sql/parser/parser.h"
+#if __has_include("sql/optimizer/optimizer.h")
+#include "sql/optimizer/optimizer.h"
+#define HAVE_OPTIMIZER 1
+#endif
 #include "tarn/sql.h"
 
 /* The binder refers to the function library weakly (so that it links
@@ -373,6 +377,11 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
 static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char *sql, const run_params *params,
                     tn_reader **out, tarn_error *err)
 {
+#ifdef HAVE_OPTIMIZER
+    TN_TRY(tn_optimize(pc, NULL, &plan, err));
+#else
+    (void)pc;
+#endif
     tn_exec_ctx base = {0};
     base.cancel = &s->cancel;
     base.sql = sql;
