@@ -134,6 +134,11 @@ TEST(joins_aggregates_subqueries)
             "dept,sum(salary)\n,70\n10,300\n20,300\n");
     CHECK_Q(s, "SELECT id FROM dept EXCEPT SELECT dept FROM emp ORDER BY 1", "id\n40\n");
     CHECK_Q(s, "SELECT 7 / 2 AS r, 7 % 2 AS m", "r,m\n3.5,1\n");
+    /* range: many partitions scanned in parallel; generate_series includes its stop */
+    CHECK_Q(s, "SELECT count(*) AS n, sum(range) AS s, max(range) AS m FROM range(1000000)",
+            "n,s,m\n1000000,499999500000,999999\n");
+    CHECK_Q(s, "SELECT * FROM generate_series(10, 1, -4) g(x)", "x\n10\n6\n2\n");
+    CHECK_QERR(s, "SELECT * FROM range(1, 5, 0)", "step");
     tarn_session_close(s);
 }
 

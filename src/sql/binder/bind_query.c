@@ -19,6 +19,8 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -272,6 +274,45 @@ static const char *arg_text(tn_binder *b, const tn_sql_expr *e)
     }
 }
 
+/* An integer constant argument (a literal, possibly negated). */
+static bool int_arg(const tn_sql_expr *e, int64_t *v)
+{
+    bool neg = false;
+    if (e->kind == TN_SQL_UNARY && e->op == TN_SQL_OP_NEG && e->left) {
+        neg = true;
+        e = e->left;
+    }
+    if (e->kind != TN_SQL_LIT_INT)
+        return false;
+    errno = 0;
+    char *end;
+    long long x = strtoll(e->text, &end, 10);
+    if (errno || *end)
+        return false;
+    *v = neg ? -x : x;
+    return true;
+}
+
+/* range(stop) / range(start, stop[, step]) and generate_series (stop included). */
+static int bind_range(tn_binder *b, const tn_sql_expr *fn, const char *name, uint32_t loc, tn_plan **out)
+{
+    int64_t a[3] = {0, 0, 1};
+    int n = fn->list.n;
+    if (n < 1 || n > 3)
+        return tn_bind_error(b, fn->loc, TARN_EINVAL, "%s takes 1 to 3 integer arguments", name);
+    for (int i = 0; i < n; i++)
+        if (!int_arg(fn->list.items[i], &a[n == 1 ? 1 : i]))
+            return tn_bind_error(b, fn->list.items[i]->loc, TARN_EINVAL, "%s takes integer constants", name);
+    bool series = strcasecmp(name, "generate_series") == 0;
+    tn_table *t;
+    int rc = tn_table_range_new(series ? "generate_series" : "range", a[0], a[1], a[2], series, &t, b->err);
+    if (rc)
+        return rc == TARN_ENOMEM ? rc : tn_bind_error(b, fn->loc, rc, "%s", b->err ? b->err->message : name);
+    rc = scan_node(b, t, loc, out);
+    tn_table_unref(t);
+    return rc;
+}
+
 static int bind_table_function(tn_binder *b, const tn_sql_tableref *r, tn_plan **out)
 {
     const tn_sql_expr *fn = r->func;
@@ -281,6 +322,8 @@ static int bind_table_function(tn_binder *b, const tn_sql_tableref *r, tn_plan *
                                            {"read_json", "json"}, {"read_json_auto", "json"},
                                            {"read_ndjson", "json"}, {"read_ipc", "ipc"},
                                            {"read_arrow", "ipc"}};
+    if (strcasecmp(name, "range") == 0 || strcasecmp(name, "generate_series") == 0)
+        return bind_range(b, fn, name, r->loc, out);
     const char *format = NULL;
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
         if (strcasecmp(name, funcs[i][0]) == 0)
