@@ -203,6 +203,8 @@ static int fmt_literal(fmt_state *st, const tn_scalar *s)
         return put(st, b);
     case TN_FLOAT16: case TN_FLOAT32: case TN_FLOAT64:
         snprintf(b, sizeof b, "%.17g", s->v.f);
+        if (!strpbrk(b, ".eEn")) /* 1.0, not 1: a double reads as one */
+            strcat(b, ".0");
         return put(st, b);
     case TN_DECIMAL128: return fmt_decimal(st, s->v.raw, t->scale);
     case TN_DATE32:

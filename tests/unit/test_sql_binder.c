@@ -216,9 +216,10 @@ TEST(expressions_and_literal_types)
                "  Join CROSS\n"
                "    Scan t1 [a, b, c]\n"
                "    Scan t3 [x, y]\n");
-    /* `/` of integers is a double division; decimals keep their arithmetic */
+    /* `/` of integers or decimals is a double division; `*` keeps decimal arithmetic */
     check_plan(cat, "SELECT y * 2, y / x, a / b, CAST(a AS VARCHAR), TRY_CAST(c AS INT), b::BIGINT FROM t3, t1",
-               "Project [(#1 * 2), (#1 / #0), (CAST(#2 AS double) / CAST(#3 AS double)), CAST(#2 AS utf8), "
+               "Project [(#1 * 2), (CAST(#1 AS double) / CAST(#0 AS double)), (CAST(#2 AS double) / CAST(#3 AS double)), "
+               "CAST(#2 AS utf8), "
                "TRY_CAST(#4 AS int32), CAST(#3 AS int64)]\n"
                "  Join CROSS\n"
                "    Scan t3 [x, y]\n"

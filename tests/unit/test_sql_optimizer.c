@@ -59,9 +59,9 @@ TEST(pushdown_and_join_keys)
     tn_catalog *cat = make_catalog();
     check_opt(cat, "SELECT t1.*, d FROM t1, t2 WHERE t1.a = t2.a AND b > 3 AND d < 2 AND t1.a + t2.d > 1",
               "Project [#0, #1, #2, #4]\n"
-              "  Join INNER keys=[#0 = #0] on ((#0 + #4) > CAST(1 AS double))\n"
+              "  Join INNER keys=[#0 = #0] on ((#0 + #4) > 1.0)\n"
               "    Scan t1 [a, b, c] filters=[(#1 > 3)]\n"
-              "    Scan t2 [a, d] filters=[(#1 < CAST(2 AS double))]\n");
+              "    Scan t2 [a, d] filters=[(#1 < 2.0)]\n");
     /* through a view's projection; the filters land in one scan */
     check_opt(cat, "SELECT p FROM v1 WHERE q = 'z' LIMIT 3",
               "Limit 3\n"
@@ -74,7 +74,7 @@ TEST(pushdown_and_join_keys)
               "  Filter (#4 IS NULL)\n"
               "    Join LEFT keys=[#0 = #0]\n"
               "      Scan t1 [a, b] filters=[(#1 = 2)]\n"
-              "      Scan t2 [a, d, e] filters=[(#1 > CAST(1 AS double))]\n");
+              "      Scan t2 [a, d, e] filters=[(#1 > 1.0)]\n");
     /* through GROUP BY when only group columns are read */
     check_opt(cat, "SELECT a, b FROM t1 GROUP BY a, b HAVING a > 1",
               "Project [#0, #1]\n"
@@ -104,7 +104,7 @@ TEST(decorrelation)
               "  Join SEMI keys=[#0 = #0]\n"
               "    Scan t1 [a]\n"
               "    Project [#0]\n"
-              "      Scan t2 [a, d] filters=[(#1 > CAST(1 AS double))]\n");
+              "      Scan t2 [a, d] filters=[(#1 > 1.0)]\n");
     check_opt(cat, "SELECT a FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a AND t2.d > t1.b)",
               "Project [#0]\n"
               "  Join ANTI keys=[#0 = #0] on (#3 > CAST(#1 AS double))\n"
@@ -137,6 +137,46 @@ TEST(decorrelation)
               "      Project [1]\n"
               "        Values rows=1 []\n"
               "    Scan t1 [a, b]\n");
+    /* correlated scalar aggregates: grouped by the correlation key and LEFT-joined */
+    check_opt(cat, "SELECT a, (SELECT max(y) FROM t3 WHERE x = t1.b) FROM t1",
+              "Project [#0, #2]\n"
+              "  Join LEFT keys=[CAST(#1 AS int64) = #1]\n"
+              "    Scan t1 [a, b]\n"
+              "    Project [#1, #0]\n"
+              "      Aggregate groups=[#0] aggs=[max(#1)]\n"
+              "        Scan t3 [x, y]\n");
+    /* count of no rows is 0, not NULL */
+    check_opt(cat, "SELECT a, (SELECT count(*) FROM t2 WHERE t2.a = t1.a) FROM t1",
+              "Project [#0, CASE WHEN (#1 IS NULL) THEN 0 ELSE #1 END]\n"
+              "  Join LEFT keys=[#0 = #1]\n"
+              "    Scan t1 [a]\n"
+              "    Project [#1, #0]\n"
+              "      Aggregate groups=[#0] aggs=[count()]\n"
+              "        Scan t2 [a]\n");
+    /* inequality correlations: through the DISTINCT domain of the outer columns, NULLs equal */
+    check_opt(cat, "SELECT a, (SELECT count(*) FROM t2 WHERE t2.a > t1.a AND t2.d < t1.b) FROM t1",
+              "Project [#0, CASE WHEN (#2 IS NULL) THEN 0 ELSE #2 END]\n"
+              "  Join LEFT keys=[#0 <=> #1, #1 <=> #2]\n"
+              "    Scan t1 [a, b]\n"
+              "    Project [#2, #0, #1]\n"
+              "      Aggregate groups=[#0, #1] aggs=[count()]\n"
+              "        Join INNER on ((#2 > #0) AND (#3 < CAST(#1 AS double)))\n"
+              "          Distinct\n"
+              "            Project [#0, #1]\n"
+              "              Scan t1 [a, b]\n"
+              "          Scan t2 [a, d]\n");
+    tn_catalog_free(cat);
+}
+
+TEST(operator_inputs)
+{
+    tn_catalog *cat = make_catalog();
+    /* computed group keys, aggregate arguments and filters become projected columns */
+    check_opt(cat, "SELECT b, sum(a * 2) FILTER (WHERE c <> 'x'), count(*) FROM t1 GROUP BY b + 1, b",
+              "Project [#1, #2, #3]\n"
+              "  Aggregate groups=[#3, #1] aggs=[sum(#4) FILTER (WHERE #5), count()]\n"
+              "    Project [#0, #1, #2, (#1 + 1), (#0 * 2), (#2 <> 'x')]\n"
+              "      Scan t1 [a, b, c]\n");
     tn_catalog_free(cat);
 }
 
@@ -168,7 +208,8 @@ static int optimize_complex(void *arg, tarn_error *err)
     int rc = tn_bind_query_text(alloc_cat, NULL,
                                 "SELECT t1.a, d FROM t1, t2, t3 WHERE t1.a = t2.a AND x = t1.b AND c <> 'q' "
                                 "AND EXISTS (SELECT 1 FROM t2 AS z WHERE z.a = t1.a AND z.d > 1) "
-                                "AND t1.b NOT IN (SELECT a FROM t2) ORDER BY 1 LIMIT 5",
+                                "AND t1.b NOT IN (SELECT a FROM t2) "
+                                "AND t1.a < (SELECT count(*) FROM t3 WHERE t3.x > t1.b) ORDER BY 1 LIMIT 5",
                                 &ctx, &p, err);
     if (rc == 0)
         rc = tn_optimize(&ctx, NULL, &p, err);
@@ -187,6 +228,7 @@ int main(void)
 {
     RUN(pushdown_and_join_keys);
     RUN(decorrelation);
+    RUN(operator_inputs);
     RUN(join_order);
     RUN(allocation_failures);
     return tn_test_done();

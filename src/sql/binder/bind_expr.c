@@ -20,15 +20,6 @@
 #include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 
-/* The function library is linked in by the full engine; until then the
- * binder reports functions as unavailable rather than failing to link. */
-#pragma weak tn_scalar_func_resolve
-#pragma weak tn_agg_func_resolve
-#pragma weak tn_agg_func_exists
-#pragma weak tn_window_func_resolve
-#pragma weak tn_window_func_exists
-#pragma weak tn_function_closest
-
 /* ---- errors ------------------------------------------------------------------ */
 
 static int verror(tn_binder *b, uint32_t loc, int code, const char *hint, const char *fmt, va_list ap)
@@ -244,6 +235,12 @@ int tn_bind_unify(tn_binder *b, const tn_type *a, const tn_type *t2, uint32_t lo
     int rc = tn_common_type(a, t2, out, &e2);
     if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT)
         return tn_error_oom(b->err, 0);
+    if (rc != 0 && ((tn_type_is_binary(a->id) && tn_type_is_numeric(t2->id)) ||
+                    (tn_type_is_binary(t2->id) && tn_type_is_numeric(a->id)))) {
+        /* a blob meets a number: compare their texts */
+        *out = tn_type_get(TN_STRING);
+        return 0;
+    }
     if (rc != 0) {
         char na[96], nb[96];
         tn_bind_type_name(b, a, na, sizeof na);
@@ -671,14 +668,12 @@ static int bind_args(tn_binder *b, tn_ectx *ec, const tn_sql_exprs *l, tn_expr *
 
 static int unknown_function(tn_binder *b, const char *name, uint32_t loc)
 {
-    const char *hint = tn_function_closest ? tn_function_closest(name) : NULL;
+    const char *hint = tn_function_closest(name);
     return tn_bind_error_hint(b, loc, TARN_ENOTFOUND, hint, "function \"%s\" not found", name);
 }
 
 static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t nargs, uint32_t loc, tn_expr **out)
 {
-    if (!tn_scalar_func_resolve)
-        return tn_bind_error(b, loc, TARN_EUNSUPPORTED, "function \"%s\": the scalar function library is not linked", name);
     int rc = tn_scalar_func_resolve(b->ctx, name, args, nargs, loc, out, b->err);
     if (rc == TARN_ENOTFOUND)
         return unknown_function(b, name, loc);
@@ -803,8 +798,8 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
     if (!(ec->allow & TN_ALLOW_WINDOW))
         return tn_bind_error(b, e->loc, TARN_EINVAL, "window function %s is not allowed in %s", name,
                              ec->clause ? ec->clause : "this context");
-    bool is_win = tn_window_func_exists && tn_window_func_exists(name);
-    bool is_agg = tn_agg_func_exists && tn_agg_func_exists(name);
+    bool is_win = tn_window_func_exists(name);
+    bool is_agg = tn_agg_func_exists(name);
     if (!is_win && !is_agg)
         return unknown_function(b, name, e->loc);
     /* the window's own spec, refined from a named base */
@@ -889,12 +884,10 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
         return tn_bind_oom(b);
     if (e->over)
         return bind_window(b, ec, e, name, out);
-    if (tn_agg_func_exists && tn_agg_func_exists(name))
+    if (tn_agg_func_exists(name))
         return bind_aggregate(b, ec, e, name, out);
     if (e->distinct || e->filter || e->star)
         return unknown_function(b, name, e->loc);
-    if (!tn_agg_func_exists && !tn_scalar_func_resolve)
-        return tn_bind_error(b, e->loc, TARN_EUNSUPPORTED, "function \"%s\": the function library is not linked", name);
     tn_expr **args;
     TN_TRY(bind_args(b, ec, &e->list, &args));
     return call_scalar(b, name, args, e->list.n, e->loc, out);
@@ -919,8 +912,9 @@ static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
     if (is_string_literal(r) && tn_type_is_numeric(l->type->id))
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
-    if (op == TN_DIV && tn_type_is_int(l->type->id) && tn_type_is_int(r->type->id)) {
-        /* DuckDB: `/` of two integers is a double division */
+    if (op == TN_DIV && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
+        !(tn_type_is_float(l->type->id) && tn_type_is_float(r->type->id))) {
+        /* DuckDB: `/` of integers or decimals is a double division */
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
     }

@@ -19,6 +19,9 @@
  *                      right_keys (rule_join_keys.c)
  *   projection pushdown  SCAN reads only the columns used (rule_projection.c)
  *   limit pushdown     LIMIT into scans without filters (rule_limit.c)
+ *   operator inputs    computed inputs of AGGREGATE / WINDOW become columns of
+ *                      a PROJECT under them (rule_operator_inputs.c; always
+ *                      runs: the operators read only columns)
  *
  * Every rule keeps each node's `out` what its parent expects. Subquery
  * plans left in expressions (uncorrelated scalars / EXISTS) are optimized

@@ -12,6 +12,10 @@
  *                              -> the aggregate grouped by the inner sides of
  *                              the correlating equalities, LEFT-joined on them
  *                              (count() of no rows reads 0, not NULL)
+ *   other correlated scalar subqueries over an ungrouped aggregate
+ *                              -> the same through the domain (DISTINCT) of
+ *                              the outer columns they read, LEFT-joined on
+ *                              them with NULLs equal
  *   correlated scalar subquery without aggregate -> SINGLE join
  *
  * The subquery's correlated conjuncts (those reading OUTER columns) are
@@ -272,6 +276,181 @@ static int grouped_right(tn_opt *o, tn_plan *sub, tn_plan **right, tn_expr ***ou
     return 0;
 }
 
+/* In place: OUTER(1, i) -> COLUMN(pos[i]); COLUMN(j) -> COLUMN(base + j). */
+static void to_domain_side(tn_expr *e, const int32_t *pos, int32_t base)
+{
+    if (!e)
+        return;
+    if (e->kind == TN_EXPR_OUTER && e->depth == 1) {
+        e->kind = TN_EXPR_COLUMN;
+        e->depth = 0;
+        e->index = pos[e->index];
+    } else if (e->kind == TN_EXPR_COLUMN && e->depth == 0) {
+        e->index += base;
+    }
+    for (int32_t i = 0; i < e->nargs; i++)
+        to_domain_side(e->args[i], pos, base);
+}
+
+static void mark_outer(const tn_expr *e, bool *used, int32_t n)
+{
+    if (!e)
+        return;
+    if (e->kind == TN_EXPR_OUTER && e->depth == 1 && e->index < n)
+        used[e->index] = true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        mark_outer(e->args[i], used, n);
+}
+
+/* A correlated scalar subquery over an ungrouped aggregate whose
+ * correlations are not all equalities, flattened through the domain of
+ * the outer columns it reads:
+ *   D  = DISTINCT (the outer columns c1..ck of a copy of the left input)
+ *   R  = PROJECT [value, c1..ck] (AGGREGATE by c1..ck (D JOIN X ON correlations))
+ * *right is R and *outer_cols the columns c1..ck of the left input (the
+ * caller joins left and R on them, NULLs equal). */
+static int domain_right(tn_opt *o, tn_plan *left, tn_plan *sub, tn_plan **right, int32_t **outer_cols,
+                        int32_t *nouter, bool *count_value)
+{
+    if (sub->kind != TN_PLAN_PROJECT || sub->children[0]->kind != TN_PLAN_AGGREGATE)
+        return NOFIT;
+    tn_plan *agg = sub->children[0];
+    if (agg->ngroups != 0 || agg->grouping_sets)
+        return NOFIT;
+    tn_expr **corr = NULL;
+    int32_t ncorr = 0;
+    tn_plan *x = agg->children[0];
+    TN_TRY(pull_filter(o, &x, &corr, &ncorr));
+    if (ncorr == 0 || tn_plan_has_outer(x, 1) || reads_outer1(sub->exprs[0]))
+        return NOFIT;
+    for (int32_t a = 0; a < agg->naggs; a++) {
+        if (reads_outer1(agg->aggs[a].filter))
+            return NOFIT;
+        for (int32_t i = 0; i < agg->aggs[a].nargs; i++)
+            if (reads_outer1(agg->aggs[a].args[i]))
+                return NOFIT;
+    }
+    for (int32_t i = 0; i < ncorr; i++)
+        if (tn_expr_has_subquery(corr[i]))
+            return NOFIT;
+    int32_t width = left->out->n_fields;
+    bool *used = tn_arena_calloc(&o->ctx->arena, sizeof *used * (size_t)(width + 1));
+    int32_t *pos = tn_arena_alloc(&o->ctx->arena, sizeof *pos * (size_t)(width + 1));
+    int32_t *cols = tn_arena_alloc(&o->ctx->arena, sizeof *cols * (size_t)(width + 1));
+    if (!used || !pos || !cols)
+        return tn_opt_oom(o);
+    for (int32_t i = 0; i < ncorr; i++)
+        mark_outer(corr[i], used, width);
+    int32_t k = 0;
+    for (int32_t i = 0; i < width; i++)
+        if (used[i]) {
+            pos[i] = k;
+            cols[k++] = i;
+        }
+    if (k == 0)
+        return NOFIT;
+    /* D: the distinct values of the outer columns read */
+    tn_plan *lcopy = tn_plan_copy(o->ctx, left);
+    tn_plan *dp = lcopy ? tn_plan_project_columns(o->ctx, lcopy, cols, k) : NULL;
+    tn_plan *d = dp ? tn_plan_new(o->ctx, TN_PLAN_DISTINCT, 1) : NULL;
+    if (!d)
+        return tn_opt_oom(o);
+    d->children[0] = dp;
+    d->out = dp->out;
+    d->est_rows = tn_opt_rows(left) * 0.5;
+    /* D JOIN X on the correlations */
+    for (int32_t i = 0; i < ncorr; i++)
+        to_domain_side(corr[i], pos, k);
+    tn_expr *cond = tn_expr_and_of(o->ctx, corr, ncorr);
+    tn_plan *j = cond ? tn_plan_new(o->ctx, TN_PLAN_JOIN, 2) : NULL;
+    if (!j)
+        return tn_opt_oom(o);
+    j->join = TN_JOIN_INNER;
+    j->children[0] = d;
+    j->children[1] = x;
+    j->condition = cond;
+    if (!(j->out = tn_plan_join_schema(o->ctx, d->out, x->out, TN_JOIN_INNER)))
+        return tn_opt_oom(o);
+    j->est_rows = tn_opt_rows(x);
+    /* aggregate by the domain columns; the aggregates read X's columns, now after them */
+    tn_plan *na = tn_plan_new(o->ctx, TN_PLAN_AGGREGATE, 1);
+    tn_agg_call *aggs = tn_arena_alloc(&o->ctx->arena, sizeof *aggs * (size_t)(agg->naggs + 1));
+    tn_expr **groups = tn_arena_alloc(&o->ctx->arena, sizeof *groups * (size_t)k);
+    if (!na || !aggs || !groups)
+        return tn_opt_oom(o);
+    for (int32_t g = 0; g < k; g++)
+        if (!(groups[g] = tn_expr_column(o->ctx, g, tn_type_ref(d->out->fields[g].type))))
+            return tn_opt_oom(o);
+    for (int32_t a = 0; a < agg->naggs; a++) {
+        aggs[a] = agg->aggs[a];
+        aggs[a].args = tn_arena_alloc(&o->ctx->arena, sizeof *aggs[a].args * (size_t)(aggs[a].nargs + 1));
+        if (!aggs[a].args)
+            return tn_opt_oom(o);
+        for (int32_t i = 0; i < aggs[a].nargs; i++) {
+            if (!(aggs[a].args[i] = tn_expr_copy(o->ctx, agg->aggs[a].args[i])))
+                return tn_opt_oom(o);
+            tn_expr_shift(aggs[a].args[i], 0, k);
+        }
+        if (aggs[a].filter) {
+            if (!(aggs[a].filter = tn_expr_copy(o->ctx, agg->aggs[a].filter)))
+                return tn_opt_oom(o);
+            tn_expr_shift(aggs[a].filter, 0, k);
+        }
+        aggs[a].norder = 0;
+        aggs[a].order = NULL;
+    }
+    na->children[0] = j;
+    na->groups = groups;
+    na->ngroups = k;
+    na->aggs = aggs;
+    na->naggs = agg->naggs;
+    int32_t n = k + agg->naggs;
+    const char **names = tn_arena_alloc(&o->ctx->arena, sizeof *names * (size_t)n);
+    tn_type **types = tn_arena_alloc(&o->ctx->arena, sizeof *types * (size_t)n);
+    if (!names || !types)
+        return tn_opt_oom(o);
+    for (int32_t g = 0; g < k; g++) {
+        names[g] = d->out->fields[g].name;
+        types[g] = d->out->fields[g].type;
+    }
+    for (int32_t a = 0; a < agg->naggs; a++) {
+        names[k + a] = agg->out->fields[a].name;
+        types[k + a] = agg->out->fields[a].type;
+    }
+    if (!(na->out = tn_plan_schema(o->ctx, n, names, types)))
+        return tn_opt_oom(o);
+    na->est_rows = d->est_rows;
+    /* PROJECT [value, domain columns] */
+    tn_plan *p = tn_plan_new(o->ctx, TN_PLAN_PROJECT, 1);
+    tn_expr *value = tn_expr_copy(o->ctx, sub->exprs[0]);
+    const char **pn = tn_arena_alloc(&o->ctx->arena, sizeof *pn * (size_t)(k + 1));
+    tn_type **pt = tn_arena_alloc(&o->ctx->arena, sizeof *pt * (size_t)(k + 1));
+    if (!p || !value || !pn || !pt)
+        return tn_opt_oom(o);
+    tn_expr_shift(value, 0, k);
+    *count_value = sub->exprs[0]->kind == TN_EXPR_COLUMN && is_count(&agg->aggs[sub->exprs[0]->index]);
+    p->children[0] = na;
+    p->nexprs = 1 + k;
+    if (!(p->exprs = tn_arena_alloc(&o->ctx->arena, sizeof *p->exprs * (size_t)(k + 1))))
+        return tn_opt_oom(o);
+    p->exprs[0] = value;
+    pn[0] = sub->out->fields[0].name;
+    pt[0] = value->type;
+    for (int32_t g = 0; g < k; g++) {
+        if (!(p->exprs[1 + g] = tn_expr_column(o->ctx, g, tn_type_ref(types[g]))))
+            return tn_opt_oom(o);
+        pn[1 + g] = names[g];
+        pt[1 + g] = types[g];
+    }
+    if (!(p->out = tn_plan_schema(o->ctx, 1 + k, pn, pt)))
+        return tn_opt_oom(o);
+    p->est_rows = na->est_rows;
+    *right = p;
+    *outer_cols = cols;
+    *nouter = k;
+    return 0;
+}
+
 /* ---- joins ---------------------------------------------------------------------- */
 
 static tn_plan *make_join(tn_opt *o, tn_join_kind k, tn_plan *left, tn_plan *right, tn_expr *cond)
@@ -326,7 +505,32 @@ static int rewrite_subquery(tn_opt *o, site *s, tn_expr **pe, bool top)
             return rc;
         tn_expr *cond = NULL;
         tn_join_kind jk = TN_JOIN_LEFT;
-        if (rc == 0) {
+        int32_t *ocols = NULL, nocols = 0;
+        if (rc == NOFIT) {
+            rc = domain_right(o, s->input, sub, &right, &ocols, &nocols, &count_value);
+            if (rc > 0)
+                return rc;
+        }
+        if (rc == 0 && ocols) {
+            /* left JOIN R on the domain columns, NULLs equal */
+            tn_expr **eqs = tn_arena_alloc(&o->ctx->arena, sizeof *eqs * (size_t)nocols);
+            if (!eqs)
+                return tn_opt_oom(o);
+            for (int32_t i = 0; i < nocols; i++) {
+                const tn_type *t = s->input->out->fields[ocols[i]].type;
+                tn_expr *l = tn_expr_column(o->ctx, ocols[i], tn_type_ref((tn_type *)t));
+                tn_expr *r = tn_expr_column(o->ctx, width + 1 + i, tn_type_ref((tn_type *)t));
+                tn_expr *eq = tn_expr_new(o->ctx, TN_EXPR_IS_DISTINCT, tn_type_get(TN_BOOL), 2);
+                if (!l || !r || !eq)
+                    return tn_opt_oom(o);
+                eq->negated = true;
+                eq->args[0] = l;
+                eq->args[1] = r;
+                eqs[i] = eq;
+            }
+            if (!(cond = tn_expr_and_of(o->ctx, eqs, nocols)))
+                return tn_opt_oom(o);
+        } else if (rc == 0) {
             tn_expr **eqs = tn_arena_alloc(&o->ctx->arena, sizeof *eqs * (size_t)nkeys);
             if (!eqs)
                 return tn_opt_oom(o);

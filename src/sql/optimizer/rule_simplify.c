@@ -2,14 +2,11 @@
  * rule_simplify.c — boolean simplification of FILTER predicates and join
  * conditions: TRUE conjuncts disappear, a FALSE conjunct makes the whole
  * AND false, NOT NOT x is x; constant subexpressions are folded to
- * literals through the evaluator (sql/expr/eval.h) when it is linked.
+ * literals through the evaluator (sql/expr/eval.h).
  */
 #include "sql/optimizer/optimizer_int.h"
 
 #include "sql/expr/eval.h"
-
-#pragma weak tn_expr_eval_constant
-#pragma weak tn_expr_is_constant
 
 static bool is_bool_lit(const tn_expr *e, bool v)
 {
@@ -24,7 +21,7 @@ static int fold(tn_opt *o, tn_expr **pe)
     tn_expr *e = *pe;
     if (!e || e->kind == TN_EXPR_LITERAL || e->kind == TN_EXPR_COLUMN || e->kind == TN_EXPR_SUBQUERY)
         return 0;
-    if (tn_expr_eval_constant && tn_expr_is_constant && tn_expr_is_constant(e) && !tn_expr_has_subquery(e)) {
+    if (tn_expr_is_constant(e) && !tn_expr_has_subquery(e)) {
         tn_eval_ctx ec = {0};
         tn_scalar *s = NULL;
         tarn_error err2;
