@@ -685,7 +685,8 @@ static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index
     for (int32_t i = 0; i < ec->naggs; i++) {
         const tn_agg_call *o = &ec->aggs[i];
         if (o->func != call->func || o->nargs != call->nargs || o->distinct != call->distinct || o->filter ||
-            call->filter || o->norder || call->norder)
+            call->filter || o->norder || call->norder || o->bind_data || call->bind_data ||
+            !tn_type_equals(o->type, call->type))
             continue;
         bool same = true;
         for (int32_t a = 0; a < o->nargs && same; a++)
@@ -884,6 +885,26 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
         return tn_bind_oom(b);
     if (e->over)
         return bind_window(b, ec, e, name, out);
+    if (!strcmp(name, "grouping") || !strcmp(name, "grouping_id")) {
+        if (!(ec->allow & TN_ALLOW_AGG) || ec->in_agg)
+            return tn_bind_error(b, e->loc, TARN_EINVAL, "%s is not allowed in %s", name,
+                                 ec->clause ? ec->clause : "this context");
+        if (e->list.n < 1 || e->list.n > 62)
+            return tn_bind_error(b, e->loc, TARN_EINVAL, "%s takes 1 to 62 GROUP BY expressions", name);
+        tn_expr *g = new_expr(b, TN_EXPR_COLUMN, tn_type_get(TN_INT64), e->list.n, e->loc);
+        if (!g)
+            return tn_bind_oom(b);
+        g->depth = TN_PH_GROUPING;
+        int allow = ec->allow;
+        ec->allow = 0;
+        int rc = 0;
+        for (int i = 0; rc == 0 && i < e->list.n; i++)
+            rc = tn_bind_expr(b, ec, e->list.items[i], &g->args[i]);
+        ec->allow = allow;
+        TN_TRY(rc);
+        *out = g;
+        return 0;
+    }
     if (tn_agg_func_exists(name))
         return bind_aggregate(b, ec, e, name, out);
     if (e->distinct || e->filter || e->star)
