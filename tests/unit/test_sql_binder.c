@@ -205,7 +205,8 @@ TEST(expressions_and_literal_types)
     check_plan(cat,
                "SELECT DATE '1998-12-01' - INTERVAL '90' DAY, DATE '1995-01-31' + INTERVAL '1 month', -5, "
                "123456789012345678901234",
-               "Project [DATE '1998-09-02', DATE '1995-02-28', -5, 123456789012345678901234]\n"
+               "Project [TIMESTAMP '1998-09-02T00:00:00.000000', TIMESTAMP '1995-02-28T00:00:00.000000', -5, "
+               "123456789012345678901234]\n"
                "  Values rows=1 []\n");
     check_plan(cat,
                "SELECT CASE WHEN a > 1 THEN 1 ELSE 2.5 END, a BETWEEN 1 AND 3, a IN (1, 2, '3'), "
@@ -355,6 +356,124 @@ TEST(error_catalogue)
     tn_catalog_free(cat);
 }
 
+TEST(aggregates_windows_grouping_sets)
+{
+    tn_catalog *cat = make_catalog();
+    check_plan(cat,
+               "SELECT count(*), avg(b), sum(DISTINCT a) FILTER (WHERE a > 1), "
+               "row_number() OVER (PARTITION BY c ORDER BY b DESC) FROM t1 GROUP BY c, b",
+               "Project [#2, #3, #4, #5]\n"
+               "  Window [row_number() OVER (PARTITION BY #0 ORDER BY #1 DESC RANGE BETWEEN UNBOUNDED PRECEDING AND "
+               "CURRENT ROW)]\n"
+               "    Aggregate groups=[#2, #1] aggs=[count(), avg(#1), sum(DISTINCT #0) FILTER (WHERE (#0 > 1))]\n"
+               "      Scan t1 [a, b, c]\n");
+    /* the same aggregate twice is computed once; HAVING and ORDER BY reuse it */
+    check_plan(cat, "SELECT c, sum(b) AS s FROM t1 GROUP BY c HAVING sum(b) > 1 ORDER BY sum(b) DESC, max(a)",
+               "Project [#0, #1]\n"
+               "  Sort [#1 DESC, #2]\n"
+               "    Project [#0, #1, #2]\n"
+               "      Filter (#1 > CAST(1 AS decimal128(38, 0)))\n"
+               "        Aggregate groups=[#2] aggs=[sum(#1), max(#0)]\n"
+               "          Scan t1 [a, b, c]\n");
+    /* ROLLUP: the sets as group indexes; grouping() reads the grouping id column */
+    check_plan(cat, "SELECT a, b, sum(a), grouping(a, b) FROM t1 GROUP BY ROLLUP (a, b)",
+               "Project [#0, #1, #2, ((0 + (((CAST(#3 AS int64) / 2) % 2) * 2)) + (((CAST(#3 AS int64) / 1) % 2) * 1))]\n"
+               "  Aggregate groups=[#0, #1] sets=[(0, 1), (0), ()] aggs=[sum(#0)]\n"
+               "    Scan t1 [a, b, c]\n");
+    check_plan(cat, "SELECT a, b FROM t1 GROUP BY CUBE (a, b)",
+               "Project [#0, #1]\n"
+               "  Aggregate groups=[#0, #1] sets=[(0, 1), (0), (1), ()] aggs=[]\n"
+               "    Scan t1 [a, b, c]\n");
+    check_plan(cat, "SELECT coalesce(sum(b), 0) FROM t1",
+               "Project [CASE WHEN (#0 IS NOT NULL) THEN #0 ELSE CAST(0 AS decimal128(38, 0)) END]\n"
+               "  Aggregate groups=[] aggs=[sum(#1)]\n"
+               "    Scan t1 [a, b, c]\n");
+    tn_catalog_free(cat);
+}
+
+TEST(recursive_ctes_ranges_full_using)
+{
+    tn_catalog *cat = make_catalog();
+    check_plan(cat, "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
+               "Project [#0]\n"
+               "  RecursiveCte\n"
+               "    Project [1]\n"
+               "      Values rows=1 []\n"
+               "    Project [(#0 + 1)]\n"
+               "      Filter (#0 < 3)\n"
+               "        CteScan\n");
+    check_plan(cat, "SELECT x FROM generate_series(1, 10, 3) t(x)",
+               "Project [#0]\n"
+               "  Scan generate_series [x]\n");
+    check_types(cat, "SELECT * FROM range(5)", "int64");
+    /* FULL JOIN USING: the column is the left value, else the right one */
+    check_plan(cat, "SELECT * FROM t1 FULL JOIN t2 USING (a)",
+               "Project [#6, #1, #2, #4, #5]\n"
+               "  Project [#0, #1, #2, #3, #4, #5, CASE WHEN (#0 IS NOT NULL) THEN #0 ELSE #3 END]\n"
+               "    Join FULL on (#0 = #3)\n"
+               "      Scan t1 [a, b, c]\n"
+               "      Scan t2 [a, d, e]\n");
+    /* a timestamp at midnight compared with a DATE column is narrowed to a date */
+    check_plan(cat, "SELECT a FROM t2 WHERE e <= DATE '1998-12-01' - INTERVAL '90' DAY",
+               "Project [#0]\n"
+               "  Filter (#2 <= DATE '1998-09-02')\n"
+               "    Scan t2 [a, d, e]\n");
+    tn_catalog_free(cat);
+}
+
+static void check_stmt(tn_catalog *cat, const char *sql, const char *want)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_arena a;
+    tn_arena_init(&a, 0);
+    tn_sql_stmt *st;
+    CHECK_OK(tn_sql_parse_one(sql, strlen(sql), &a, &st, &err), &err);
+    tn_plan_ctx ctx;
+    tn_plan_ctx_init(&ctx);
+    tn_bound_stmt bs;
+    CHECK_OK(tn_bind_statement(cat, NULL, sql, strlen(sql), st, &ctx, &bs, &err), &err);
+    if (err.code == 0) {
+        tn_buf b;
+        tn_buf_init(&b, 0);
+        CHECK_OK(tn_plan_format(bs.plan, &b, &err), &err);
+        CHECK_STR((const char *)b.data, want);
+        tn_buf_reset(&b);
+    }
+    tn_plan_ctx_free(&ctx);
+    tn_arena_free(&a);
+}
+
+TEST(update_delete_defaults)
+{
+    tn_catalog *cat = make_catalog();
+    tarn_error err;
+    tarn_error_init(&err);
+    CHECK_OK(ddl(cat, "CREATE TABLE d(k INTEGER, tag VARCHAR DEFAULT 'none', n BIGINT DEFAULT 1 + 2)", &err), &err);
+    check_stmt(cat, "INSERT INTO d (k) VALUES (7)",
+               "Insert into d\n"
+               "  Project [#0, 'none', CAST((1 + 2) AS int64)]\n"
+               "    Values rows=1 [col0] (7)\n");
+    check_stmt(cat, "UPDATE t1 SET b = b + 1, c = 'x' WHERE a > 2",
+               "CreateTableAs t1\n"
+               "  Project [#0, CASE WHEN (#0 > 2) THEN (#1 + 1) ELSE #1 END, CASE WHEN (#0 > 2) THEN 'x' ELSE #2 END]\n"
+               "    Scan t1 [a, b, c]\n");
+    check_stmt(cat, "DELETE FROM t1 WHERE a > 2",
+               "CreateTableAs t1\n"
+               "  Project [#0, #1, #2]\n"
+               "    Filter ((#0 > 2) IS DISTINCT FROM true)\n"
+               "      Scan t1 [a, b, c]\n");
+    check_error(cat, "SELECT * FROM t1 WHERE a > 'abc' AND nosuch(a)", TARN_ENOTFOUND,
+                "line 1, column 38: function \"nosuch\" not found");
+    check_error(cat, "SELECT sum(a) FROM t1 WHERE sum(a) > 1", TARN_EINVAL,
+                "line 1, column 29: aggregate function sum is not allowed in WHERE");
+    check_error(cat, "SELECT sum(sum(a)) FROM t1", TARN_EINVAL,
+                "line 1, column 12: aggregate function calls cannot be nested");
+    check_error(cat, "SELECT upperr(c) FROM t1", TARN_ENOTFOUND,
+                "line 1, column 8: function \"upperr\" not found; did you mean \"upper\"?");
+    tn_catalog_free(cat);
+}
+
 static tn_catalog *alloc_cat;
 
 static int bind_complex(void *arg, tarn_error *err)
@@ -390,6 +509,9 @@ int main(void)
     RUN(subqueries);
     RUN(statements);
     RUN(error_catalogue);
+    RUN(aggregates_windows_grouping_sets);
+    RUN(recursive_ctes_ranges_full_using);
+    RUN(update_delete_defaults);
     RUN(allocation_failures);
     return tn_test_done();
 }

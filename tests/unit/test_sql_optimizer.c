@@ -122,9 +122,9 @@ TEST(decorrelation)
               "            Scan t3 [x]\n"
               "        Project [#0]\n"
               "          Scan t2 [a]\n");
-    /* EXISTS in the select list: a MARK join */
+    /* EXISTS in the select list: a MARK join, never NULL */
     check_opt(cat, "SELECT a, EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.b) FROM t1",
-              "Project [#0, #2]\n"
+              "Project [#0, (#2 IS NOT DISTINCT FROM true)]\n"
               "  Join MARK keys=[#1 = #0]\n"
               "    Scan t1 [a, b]\n"
               "    Project [#0]\n"

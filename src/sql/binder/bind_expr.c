@@ -252,8 +252,12 @@ int tn_bind_unify(tn_binder *b, const tn_type *a, const tn_type *t2, uint32_t lo
 
 /* Give two operands one type: a string literal or untyped parameter takes
  * the other side's type; otherwise both are cast to the common type. */
+static int narrow_timestamp_literal(tn_binder *b, tn_expr *date_side, tn_expr **lit_side);
+
 static int coerce_pair(tn_binder *b, tn_expr **l, tn_expr **r, uint32_t loc, const char *what)
 {
+    TN_TRY(narrow_timestamp_literal(b, *l, r));
+    TN_TRY(narrow_timestamp_literal(b, *r, l));
     tn_expr *a = *l, *c = *r;
     if (is_string_literal(a) && !tn_type_is_string(c->type->id) && !is_null_type(c->type))
         return tn_bind_cast(b, a, tn_type_ref(c->type), a->loc, l);
@@ -515,8 +519,10 @@ static int interval_literal(tn_binder *b, const tn_sql_expr *e, tn_expr **out)
     return lit(b, tn_scalar_raw(tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), raw), e->loc, out);
 }
 
-/* date literal +/- interval literal folds to a date, so TPC-H's
- * `date '1998-12-01' - interval '90' day` is a plain constant. */
+/* date literal +/- interval literal folds to a timestamp literal (DuckDB's
+ * type for date + interval), so TPC-H's `date '1998-12-01' - interval
+ * '90' day` is a plain constant; a comparison with a DATE narrows it back
+ * (narrow_timestamp_literal). */
 static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, uint32_t loc, tn_expr **out, int *rc)
 {
     if (l->kind != TN_EXPR_LITERAL || r->kind != TN_EXPR_LITERAL || l->type->id != TN_DATE32 ||
@@ -527,11 +533,10 @@ static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, u
     memcpy(&m, r->value->v.raw, 4);
     memcpy(&d, r->value->v.raw + 4, 4);
     memcpy(&ns, r->value->v.raw + 8, 8);
-    if (ns != 0)
-        return false;
     if (sub) {
         m = -m;
         d = -d;
+        ns = -ns;
     }
     int64_t y;
     int mo, day;
@@ -543,8 +548,25 @@ static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, u
     if (day > dim)
         day = dim;
     int64_t days = tn_days_from_civil(y, mo, day) + d;
-    *rc = lit(b, tn_scalar_int(tn_type_get(TN_DATE32), days), loc, out);
+    tn_type *ts = tn_type_timestamp(TN_MICRO, NULL);
+    tn_scalar *sc = ts ? tn_scalar_int(ts, days * 86400000000LL + ns / 1000) : NULL;
+    tn_type_unref(ts);
+    *rc = lit(b, sc, loc, out);
     return true;
+}
+
+/* A timestamp literal at midnight compared with a DATE becomes a DATE
+ * literal: the same rows, and the column needs no cast (scans can prune). */
+static int narrow_timestamp_literal(tn_binder *b, tn_expr *date_side, tn_expr **lit_side)
+{
+    tn_expr *x = *lit_side;
+    if (date_side->type->id != TN_DATE32 || x->kind != TN_EXPR_LITERAL || x->type->id != TN_TIMESTAMP ||
+        x->type->tz || !x->value->is_valid)
+        return 0;
+    int64_t per_day = 86400 * tn_unit_per_second((tn_dt_unit)x->type->unit);
+    if (x->value->v.i % per_day != 0)
+        return 0;
+    return lit(b, tn_scalar_int(tn_type_get(TN_DATE32), x->value->v.i / per_day), x->loc, lit_side);
 }
 
 /* ---- columns ---------------------------------------------------------------------- */
@@ -677,7 +699,13 @@ static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t n
     int rc = tn_scalar_func_resolve(b->ctx, name, args, nargs, loc, out, b->err);
     if (rc == TARN_ENOTFOUND)
         return unknown_function(b, name, loc);
-    return rc ? located(b, loc, rc) : 0;
+    if (rc)
+        return located(b, loc, rc);
+    /* sugar (nullif, coalesce -> CASE) may use an argument twice; plan
+     * rewrites change nodes in place, so the tree must not share any */
+    if (!(*out = tn_expr_copy(b->ctx, *out)))
+        return tn_bind_oom(b);
+    return 0;
 }
 
 static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index)

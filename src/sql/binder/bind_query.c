@@ -520,7 +520,13 @@ static tn_join_kind join_kind(tn_sql_join_kind k)
 
 /* The equality l.name = r.name of a USING / NATURAL column; marks the
  * right copy hidden from * and from unqualified names. */
-static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sql_ident *col, tn_expr **out)
+typedef struct using_pair {
+    int32_t left_entry; /* scope entry of the left copy */
+    int32_t right_index;
+} using_pair;
+
+static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sql_ident *col, tn_expr **out,
+                          using_pair *pair)
 {
     tn_bcol *lc = NULL, *rc = NULL;
     for (int32_t i = 0; i < sc->n; i++) {
@@ -536,6 +542,8 @@ static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sq
         return tn_bind_error(b, col->loc, TARN_ENOTFOUND, "column \"%s\" of USING not found on the %s side", col->text,
                              lc ? "right" : "left");
     rc->using_dup = true;
+    pair->left_entry = (int32_t)(lc - sc->cols);
+    pair->right_index = rc->index;
     tn_expr *l = tn_expr_column(b->ctx, lc->index, tn_type_ref(lc->type));
     tn_expr *r = tn_expr_column(b->ctx, rc->index, tn_type_ref(rc->type));
     if (!l || !r)
@@ -556,6 +564,80 @@ static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sq
     e->args[1] = r;
     e->loc = col->loc;
     *out = e;
+    return 0;
+}
+
+static int add_pair(tn_binder *b, using_pair **pairs, int32_t *n, int32_t *cap)
+{
+    if (*n == *cap) {
+        int32_t ncap = *cap ? *cap * 2 : 4;
+        using_pair *g = arena_array(b, (size_t)ncap, sizeof *g);
+        if (!g)
+            return tn_bind_oom(b);
+        if (*n)
+            memcpy(g, *pairs, sizeof *g * (size_t)*n);
+        *pairs = g;
+        *cap = ncap;
+    }
+    (*n)++;
+    return 0;
+}
+
+/* FULL / RIGHT JOIN ... USING: the USING column is the left value, or the
+ * right one where the left row is missing: a PROJECT appends
+ * CASE WHEN l IS NOT NULL THEN l ELSE r END and the name points to it. */
+static int coalesce_using(tn_binder *b, tn_plan **j, tn_scope *sc, const using_pair *pairs, int32_t npairs)
+{
+    tn_plan *join = *j;
+    int32_t n = join->out->n_fields;
+    tn_expr **exprs = arena_array(b, (size_t)(n + npairs), sizeof *exprs);
+    const char **names = arena_array(b, (size_t)(n + npairs), sizeof *names);
+    tn_type **types = arena_array(b, (size_t)(n + npairs), sizeof *types);
+    if (!exprs || !names || !types)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < n; i++) {
+        if (!(exprs[i] = tn_expr_column(b->ctx, i, tn_type_ref(join->out->fields[i].type))))
+            return tn_bind_oom(b);
+        names[i] = join->out->fields[i].name;
+        types[i] = join->out->fields[i].type;
+    }
+    for (int32_t p = 0; p < npairs; p++) {
+        tn_bcol *lc = &sc->cols[pairs[p].left_entry];
+        int32_t li = lc->index, ri = pairs[p].right_index;
+        tn_type *t;
+        TN_TRY(tn_bind_unify(b, lc->type, join->out->fields[ri].type, join->loc, &t));
+        if (!tn_plan_keep_type(b->ctx, t))
+            return tn_bind_oom(b);
+        tn_expr *l = tn_expr_column(b->ctx, li, tn_type_ref(lc->type));
+        tn_expr *l2 = tn_expr_column(b->ctx, li, tn_type_ref(lc->type));
+        tn_expr *r = tn_expr_column(b->ctx, ri, tn_type_ref(join->out->fields[ri].type));
+        tn_expr *isn = tn_expr_new(b->ctx, TN_EXPR_IS_NULL, tn_type_get(TN_BOOL), 1);
+        tn_expr *c = tn_expr_new(b->ctx, TN_EXPR_CASE, tn_type_ref(t), 3);
+        if (!l || !l2 || !r || !isn || !c)
+            return tn_bind_oom(b);
+        isn->args[0] = l;
+        isn->negated = true;
+        c->args[0] = isn;
+        TN_TRY(tn_bind_cast(b, l2, tn_type_ref(t), join->loc, &c->args[1]));
+        TN_TRY(tn_bind_cast(b, r, tn_type_ref(t), join->loc, &c->args[2]));
+        c->has_else = true;
+        c->text = lc->name;
+        exprs[n + p] = c;
+        names[n + p] = lc->name;
+        types[n + p] = t;
+        lc->index = n + p;
+        lc->type = t;
+    }
+    tn_plan *proj = tn_plan_new(b->ctx, TN_PLAN_PROJECT, 1);
+    if (!proj)
+        return tn_bind_oom(b);
+    proj->children[0] = join;
+    proj->exprs = exprs;
+    proj->nexprs = n + npairs;
+    proj->est_rows = join->est_rows;
+    if (!(proj->out = tn_bind_schema(b, n + npairs, names, types)))
+        return tn_bind_oom(b);
+    *j = proj;
     return 0;
 }
 
@@ -588,6 +670,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
     j->join = k;
     tn_expr **conds = NULL;
     int32_t nconds = 0, capconds = 0;
+    using_pair *pairs = NULL;
+    int32_t npairs = 0, cappairs = 0;
     if (r->natural) {
         for (int32_t i = 0; i < ls.n; i++) {
             if (ls.cols[i].using_dup)
@@ -596,7 +680,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
                 if (!rs.cols[q].using_dup && strcasecmp(ls.cols[i].name, rs.cols[q].name) == 0) {
                     tn_sql_ident id = {ls.cols[i].name, false, r->loc};
                     tn_expr *eq;
-                    TN_TRY(using_equality(b, sc, nl, &id, &eq));
+                    TN_TRY(add_pair(b, &pairs, &npairs, &cappairs));
+                    TN_TRY(using_equality(b, sc, nl, &id, &eq, &pairs[npairs - 1]));
                     TN_TRY(tn_expr_conjuncts(b->ctx, eq, &conds, &nconds, &capconds));
                     break;
                 }
@@ -605,7 +690,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
     }
     for (int i = 0; i < r->using_cols.n; i++) {
         tn_expr *eq;
-        TN_TRY(using_equality(b, sc, nl, &r->using_cols.items[i], &eq));
+        TN_TRY(add_pair(b, &pairs, &npairs, &cappairs));
+        TN_TRY(using_equality(b, sc, nl, &r->using_cols.items[i], &eq, &pairs[npairs - 1]));
         TN_TRY(tn_expr_conjuncts(b->ctx, eq, &conds, &nconds, &capconds));
     }
     if (r->on) {
@@ -623,6 +709,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
         return tn_bind_oom(b);
     if (!(j->out = tn_plan_join_schema(b->ctx, l->out, rp->out, k)))
         return tn_bind_oom(b);
+    if (npairs && (k == TN_JOIN_FULL || k == TN_JOIN_RIGHT))
+        TN_TRY(coalesce_using(b, &j, sc, pairs, npairs));
     if (k == TN_JOIN_SEMI || k == TN_JOIN_ANTI) {
         /* only the left side stays visible */
         int32_t keep = 0;

@@ -639,6 +639,17 @@ static int rewrite_subquery(tn_opt *o, site *s, tn_expr **pe, bool top)
     if (!mark)
         return tn_opt_oom(o);
     mark->text = e->text;
+    if (k == TN_SUBQUERY_EXISTS) {
+        /* EXISTS is never NULL: mark IS NOT DISTINCT FROM true */
+        tn_expr *t = tn_expr_bool(o->ctx, true);
+        tn_expr *isd = t ? tn_expr_new(o->ctx, TN_EXPR_IS_DISTINCT, tn_type_get(TN_BOOL), 2) : NULL;
+        if (!isd)
+            return tn_opt_oom(o);
+        isd->negated = true;
+        isd->args[0] = mark;
+        isd->args[1] = t;
+        mark = isd;
+    }
     bool invert = negated_exists || (k == TN_SUBQUERY_IN && e->negated) || k == TN_SUBQUERY_ALL;
     if (invert) {
         tn_expr *n = tn_expr_new(o->ctx, TN_EXPR_NOT, tn_type_get(TN_BOOL), 1);
