@@ -5,6 +5,9 @@
  */
 #include "sql_bind_helpers.h"
 
+#include "gen/tpch.h"
+#include "sql/optimizer/optimizer.h"
+
 static const char *SCHEMA =
     "CREATE TABLE t1(a INTEGER, b INTEGER, c VARCHAR);"
     "CREATE TABLE t2(a INTEGER, d DOUBLE, e DATE);"
@@ -474,6 +477,187 @@ TEST(update_delete_defaults)
     tn_catalog_free(cat);
 }
 
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = tn_malloc((size_t)n + 1);
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        tn_free(s);
+        s = NULL;
+    }
+    if (s)
+        s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Whether any expression of the plan (or a subquery plan in it) still
+ * reads an outer query: decorrelation left a correlated subquery. */
+static bool plan_correlated(const tn_plan *p);
+
+static bool expr_correlated(const tn_expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == TN_EXPR_OUTER || (e->kind == TN_EXPR_SUBQUERY && plan_correlated(e->subquery)))
+        return true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (expr_correlated(e->args[i]))
+            return true;
+    return false;
+}
+
+static bool plan_correlated(const tn_plan *p)
+{
+    bool c = expr_correlated(p->predicate) || expr_correlated(p->condition);
+    for (int32_t i = 0; !c && i < p->nexprs; i++)
+        c = expr_correlated(p->exprs[i]);
+    for (int32_t i = 0; !c && i < p->nfilters; i++)
+        c = expr_correlated(p->filters[i]);
+    for (int32_t i = 0; !c && i < p->nchildren; i++)
+        c = plan_correlated(p->children[i]);
+    return c;
+}
+
+/* Bind and optimize sql; the optimized plan's text (or NULL, err set). */
+static char *bind_optimize(tn_catalog *cat, const char *sql, bool *correlated, tarn_error *err)
+{
+    tn_plan_ctx ctx;
+    tn_plan_ctx_init(&ctx);
+    tn_plan *p;
+    char *out = NULL;
+    if (tn_bind_query_text(cat, NULL, sql, &ctx, &p, err) == 0 && tn_optimize(&ctx, NULL, &p, err) == 0) {
+        *correlated = plan_correlated(p);
+        tn_buf b;
+        tn_buf_init(&b, 0);
+        if (tn_plan_format(p, &b, err) == 0)
+            out = tn_buf_take(&b);
+        tn_buf_reset(&b);
+    }
+    tn_plan_ctx_free(&ctx);
+    return out;
+}
+
+/* The 22 TPC-H queries bind and optimize against the TPC-H schemas (sized
+ * as scale factor 1), with every correlated subquery turned into a join
+ * and no cross product left. */
+TEST(tpch_queries)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_catalog *cat;
+    CHECK_OK(tn_catalog_new(&cat, &err), &err);
+    for (int t = 0; t < TN_TPCH_TABLE_COUNT; t++) {
+        tn_schema *sch = tn_tpch_schema((tn_tpch_table)t);
+        tn_table *tab;
+        CHECK_OK(tn_table_memory_new(tn_tpch_table_name((tn_tpch_table)t), sch, &tab, &err), &err);
+        tab->est_rows = (double)tn_tpch_row_count((tn_tpch_table)t, 1.0);
+        CHECK_OK(tn_catalog_add_table(cat, tn_tpch_table_name((tn_tpch_table)t), tab, false, false, &err), &err);
+        tn_table_unref(tab);
+        tn_schema_unref(sch);
+    }
+    int bound = 0;
+    for (int q = 1; q <= 22; q++) {
+        char path[64];
+        snprintf(path, sizeof path, "bench/queries/tpch/q%02d.sql", q);
+        char *sql = read_text(path);
+        CHECK(sql != NULL);
+        if (!sql)
+            continue;
+        bool corr = true;
+        char *plan = bind_optimize(cat, sql, &corr, &err);
+        if (!plan)
+            fprintf(stderr, "Q%d: %s\n", q, err.message);
+        CHECK(plan != NULL);
+        if (plan) {
+            bound++;
+            if (corr || strstr(plan, "Join CROSS"))
+                fprintf(stderr, "Q%d plan:\n%s", q, plan);
+            CHECK(!corr);
+            CHECK(strstr(plan, "Join CROSS") == NULL);
+        }
+        tn_free(plan);
+        tn_free(sql);
+    }
+    CHECK_EQ_INT(bound, 22);
+    tn_catalog_free(cat);
+}
+
+/* Every statement and query of the conformance corpus binds (CREATE TABLEs
+ * applied first) and optimizes with no correlated subquery left. */
+TEST(conformance_corpus)
+{
+    static const char *const files[] = {"sqlite_in1", "sqlite_in2", "sqlite_select1", "sqlite_select2",
+                                        "sqlite_select3", "sqlite_select4", "sqlite_select5"};
+    int total = 0;
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char path[128];
+        snprintf(path, sizeof path, "../shared/sql-conformance/%s.slt", files[f]);
+        char *text = read_text(path);
+        CHECK(text != NULL);
+        if (!text)
+            continue;
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_catalog *cat;
+        CHECK_OK(tn_catalog_new(&cat, &err), &err);
+        /* records: "statement ..." or "query ..." then SQL lines up to "----" or a blank line */
+        char *line = text;
+        while (line) {
+            char *next = strchr(line, '\n');
+            if (next)
+                *next++ = 0;
+            bool is_stmt = strncmp(line, "statement ", 10) == 0, is_query = strncmp(line, "query ", 6) == 0;
+            if (!is_stmt && !is_query) {
+                line = next;
+                continue;
+            }
+            bool expect_error = strncmp(line, "statement error", 15) == 0;
+            tn_buf sql;
+            tn_buf_init(&sql, 0);
+            line = next;
+            while (line && *line && !(strncmp(line, "----", 4) == 0 && (line[4] == '\n' || line[4] == 0))) {
+                next = strchr(line, '\n');
+                if (next)
+                    *next++ = 0;
+                if (!*line) {
+                    line = next;
+                    break;
+                }
+                CHECK_OK(tn_buf_append_str(&sql, line, &err), &err);
+                CHECK_OK(tn_buf_append_str(&sql, "\n", &err), &err);
+                line = next;
+            }
+            const char *q = sql.data ? (const char *)sql.data : "";
+            if (is_stmt && !expect_error) {
+                CHECK_OK(ddl(cat, q, &err), &err);
+                if (err.code)
+                    fprintf(stderr, "%s: %s\n", files[f], q);
+                total++;
+            } else if (is_query) {
+                bool corr = true;
+                char *plan = bind_optimize(cat, q, &corr, &err);
+                if (!plan || corr)
+                    fprintf(stderr, "%s: %s\n  %s\n", files[f], q, plan ? "still correlated" : err.message);
+                CHECK(plan != NULL && !corr);
+                tn_free(plan);
+                total++;
+            }
+            tn_buf_reset(&sql);
+        }
+        tn_catalog_free(cat);
+        tn_free(text);
+    }
+    if (total <= 400)
+        fprintf(stderr, "only %d records bound\n", total);
+    CHECK(total > 400);
+}
+
 static tn_catalog *alloc_cat;
 
 static int bind_complex(void *arg, tarn_error *err)
@@ -512,6 +696,8 @@ int main(void)
     RUN(aggregates_windows_grouping_sets);
     RUN(recursive_ctes_ranges_full_using);
     RUN(update_delete_defaults);
+    RUN(tpch_queries);
+    RUN(conformance_corpus);
     RUN(allocation_failures);
     return tn_test_done();
 }
