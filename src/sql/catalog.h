@@ -74,12 +74,6 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
  * (format=..., delimiter=..., copied). The schema is the first file's. */
 int tn_table_files_new(const char *location, const tarn_options *opts, tn_table **out, tarn_error *err) TN_MUST_USE;
 
-/* The series start, start + step, ... up to stop (excluded, or included
- * when `inclusive`) as a one-column int64 table named `column`, computed
- * while scanned: range() and generate_series() (sql/exec/range.c). */
-int tn_table_range_new(const char *column, int64_t start, int64_t stop, int64_t step, bool inclusive, tn_table **out,
-                       tarn_error *err) TN_MUST_USE;
-
 /* The scan's filter conjuncts a Parquet reader can prune row groups with,
  * as its `where` option text (a new string, NULL when none); the engine
  * filters again (sql/exec/pushdown.c). */

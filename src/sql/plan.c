@@ -203,6 +203,8 @@ static int fmt_literal(fmt_state *st, const tn_scalar *s)
         return put(st, b);
     case TN_FLOAT16: case TN_FLOAT32: case TN_FLOAT64:
         snprintf(b, sizeof b, "%.17g", s->v.f);
+        if (!strpbrk(b, ".eEn")) /* 1.0, not 1: a double reads as one */
+            strcat(b, ".0");
         return put(st, b);
     case TN_DECIMAL128: return fmt_decimal(st, s->v.raw, t->scale);
     case TN_DATE32:
@@ -429,7 +431,10 @@ static int fmt_bound(fmt_state *st, const tn_frame_bound *b)
 static int fmt_window(fmt_state *st, const tn_window_call *w)
 {
     if (w->wfunc) {
-        TN_TRY(put(st, w->agg.text ? w->agg.text : "window"));
+        /* the call as written, without its OVER clause (printed resolved below) */
+        const char *t = w->agg.text ? w->agg.text : "window";
+        const char *over = strstr(t, " OVER ");
+        TN_TRY(tn_buf_append(st->out, t, over ? (size_t)(over - t) : strlen(t), st->err));
     } else {
         TN_TRY(fmt_agg(st, &w->agg));
     }
@@ -509,6 +514,20 @@ static int fmt_node(fmt_state *st, const tn_plan *p)
     case TN_PLAN_AGGREGATE:
         TN_TRY(put(st, "Aggregate groups=["));
         TN_TRY(fmt_list(st, p->groups, p->ngroups));
+        if (p->grouping_sets) {
+            TN_TRY(put(st, "] sets=["));
+            for (int32_t k = 0; k < p->nsets; k++) {
+                TN_TRY(put(st, k ? ", (" : "("));
+                bool first = true;
+                for (int32_t g = 0; g < p->ngroups; g++)
+                    if (p->grouping_sets[k] & ((uint64_t)1 << g)) {
+                        snprintf(b, sizeof b, first ? "%d" : ", %d", g);
+                        TN_TRY(put(st, b));
+                        first = false;
+                    }
+                TN_TRY(put(st, ")"));
+            }
+        }
         TN_TRY(put(st, "] aggs=["));
         for (int32_t i = 0; i < p->naggs; i++) {
             if (i)

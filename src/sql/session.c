@@ -20,6 +20,7 @@
 #include "sql/binder/binder.h"
 #include "sql/exec/exec.h"
 #include "sql/functions/function.h"
+#include "sql/optimizer/optimizer.h"
 #include "sql/parser/parser.h"
 #if __has_include("sql/optimizer/optimizer.h")
 #include "sql/optimizer/optimizer.h"
@@ -432,6 +433,7 @@ static int run_bound(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const 
 {
     switch (st->kind) {
     case TN_BOUND_PLAN:
+        TN_TRY(tn_optimize(pc, NULL, &st->plan, err));
         return run_plan(s, pc, st->plan, sql, params, out, err);
     case TN_BOUND_CREATE_TABLE:
         TN_TRY(create_table(s, st, err));

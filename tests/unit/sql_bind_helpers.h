@@ -12,7 +12,7 @@
 
 /* Apply the DDL of `sql` to cat (other statements are bound and ignored).
  * Returns the first failure. */
-static int ddl(tn_catalog *cat, const char *sql, tarn_error *err)
+static inline int ddl(tn_catalog *cat, const char *sql, tarn_error *err)
 {
     tn_arena a;
     tn_arena_init(&a, 0);
@@ -42,7 +42,7 @@ static int ddl(tn_catalog *cat, const char *sql, tarn_error *err)
 
 /* Bind `sql` (one query) and format its plan into a malloc'ed string,
  * or NULL with err set. */
-static char *bind_format(tn_catalog *cat, const char *sql, tarn_error *err)
+static inline char *bind_format(tn_catalog *cat, const char *sql, tarn_error *err)
 {
     tn_plan_ctx ctx;
     tn_plan_ctx_init(&ctx);

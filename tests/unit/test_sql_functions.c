@@ -205,6 +205,106 @@ static const fcase cases[] = {
     CASE_("cbrt(27)", "3.0000000000000004", "DOUBLE")
     CASE_("isnan(CAST('nan' AS DOUBLE))", "true", "BOOLEAN")
     CASE_("isinf(1)", "false", "BOOLEAN")
+    /* dates and times */
+    CASE_("date_part('year', DATE '2024-02-29')", "2024", "BIGINT")
+    CASE_("extract(month FROM DATE '2024-02-29')", "2", "BIGINT")
+    CASE_("extract(dow FROM DATE '2024-02-25')", "0", "BIGINT")
+    CASE_("extract(isodow FROM DATE '2024-02-25')", "7", "BIGINT")
+    CASE_("extract(doy FROM DATE '2024-02-29')", "60", "BIGINT")
+    CASE_("extract(week FROM DATE '2024-01-01')", "1", "BIGINT")
+    CASE_("extract(quarter FROM DATE '2024-05-01')", "2", "BIGINT")
+    CASE_("extract(epoch FROM DATE '2024-01-01')", "1704067200.0", "DOUBLE")
+    CASE_("extract(epoch FROM TIMESTAMP '2024-01-01 10:00:00.5')", "1704103200.5", "DOUBLE")
+    CASE_("extract(epoch FROM TIMESTAMP '1969-12-31 23:59:59.5')", "-0.5", "DOUBLE")
+    CASE_("extract(hour FROM TIMESTAMP '2024-01-01 10:11:12.5')", "10", "BIGINT")
+    CASE_("extract(minute FROM TIMESTAMP '2024-01-01 10:11:12.5')", "11", "BIGINT")
+    CASE_("extract(second FROM TIMESTAMP '2024-01-01 10:11:12.5')", "12", "BIGINT")
+    CASE_("extract(millisecond FROM TIMESTAMP '2024-01-01 10:11:12.5')", "12500", "BIGINT")
+    CASE_("extract(microsecond FROM TIMESTAMP '2024-01-01 10:11:12.5')", "12500000", "BIGINT")
+    CASE_("extract(hour FROM DATE '2024-01-01')", "0", "BIGINT")
+    CASE_("extract(decade FROM DATE '2024-01-01')", "202", "BIGINT")
+    CASE_("extract(century FROM DATE '2024-01-01')", "21", "BIGINT")
+    CASE_("extract(millennium FROM DATE '2024-01-01')", "3", "BIGINT")
+    CASE_("extract(isoyear FROM DATE '2024-12-30')", "2025", "BIGINT")
+    CASE_("extract(yearweek FROM DATE '2024-12-30')", "202501", "BIGINT")
+    CASE_("extract(year FROM DATE '-0044-03-15')", "-44", "BIGINT")
+    CASE_("extract(decade FROM DATE '-0044-03-15')", "-4", "BIGINT")
+    CASE_("year(DATE '2024-01-01')", "2024", "BIGINT")
+    CASE_("month(TIMESTAMP '2024-03-01 00:00:00')", "3", "BIGINT")
+    CASE_("day(DATE '2024-03-07')", "7", "BIGINT")
+    CASE_("dayofweek(DATE '2024-03-07')", "4", "BIGINT")
+    CASE_("dayofyear(DATE '2024-12-31')", "366", "BIGINT")
+    CASE_("week(DATE '2021-01-01')", "53", "BIGINT")
+    CASE_("second(TIMESTAMP '2024-01-01 10:11:12.9')", "12", "BIGINT")
+    CASE_("date_trunc('month', DATE '2024-02-29')", "2024-02-01 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('week', DATE '2024-02-29')", "2024-02-26 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('week', DATE '2024-03-03')", "2024-02-26 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('quarter', TIMESTAMP '2024-05-29 10:00:00')", "2024-04-01 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('hour', TIMESTAMP '2024-05-29 10:30:00')", "2024-05-29 10:00:00", "TIMESTAMP")
+    CASE_("date_trunc('year', DATE '2024-05-29')", "2024-01-01 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('decade', DATE '2024-03-03')", "2020-01-01 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('century', DATE '2024-03-03')", "2000-01-01 00:00:00", "TIMESTAMP")
+    CASE_("date_trunc('second', TIMESTAMP '2024-01-01 10:11:12.9')", "2024-01-01 10:11:12", "TIMESTAMP")
+    CASE_("date_diff('day', DATE '2024-01-01', DATE '2024-03-01')", "60", "BIGINT")
+    CASE_("date_diff('week', DATE '2024-01-01', DATE '2024-01-13')", "1", "BIGINT")
+    CASE_("date_diff('week', DATE '2024-01-06', DATE '2024-01-08')", "0", "BIGINT")
+    CASE_("date_diff('year', DATE '2023-12-31', DATE '2024-01-01')", "1", "BIGINT")
+    CASE_("date_diff('month', DATE '2024-03-01', DATE '2024-01-31')", "-2", "BIGINT")
+    CASE_("date_diff('quarter', DATE '2024-03-31', DATE '2024-04-01')", "1", "BIGINT")
+    CASE_("date_diff('hour', TIMESTAMP '2024-01-01 10:59:00', TIMESTAMP '2024-01-01 11:00:00')", "1", "BIGINT")
+    CASE_("datediff('day', TIMESTAMP '2024-01-01 23:00:00', TIMESTAMP '2024-01-02 01:00:00')", "1", "BIGINT")
+    CASE_("datediff('month', DATE '2024-01-31', DATE '2024-02-01')", "1", "BIGINT")
+    CASE_("last_day(DATE '2024-02-10')", "2024-02-29", "DATE")
+    CASE_("last_day(TIMESTAMP '2023-02-10 10:00:00')", "2023-02-28", "DATE")
+    CASE_("dayname(DATE '2024-02-10')", "Saturday", "VARCHAR")
+    CASE_("monthname(DATE '2024-02-10')", "February", "VARCHAR")
+    CASE_("make_date(2024, 2, 29)", "2024-02-29", "DATE")
+    CASE_("make_timestamp(2024, 1, 2, 3, 4, 5.5)", "2024-01-02 03:04:05.5", "TIMESTAMP")
+    CASE_("strftime(DATE '2024-02-10', '%Y/%m/%d')", "2024/02/10", "VARCHAR")
+    CASE_("strftime(TIMESTAMP '2024-02-10 13:14:15', '%H:%M:%S %a %b %j')", "13:14:15 Sat Feb 041", "VARCHAR")
+    CASE_("strftime(DATE '2024-02-10', '%Y-%m-%d %H:%M:%S')", "2024-02-10 00:00:00", "VARCHAR")
+    CASE_("strptime('2024-02-10 13:14', '%Y-%m-%d %H:%M')", "2024-02-10 13:14:00", "TIMESTAMP")
+    CASE_("strptime('10/02/2024', '%d/%m/%Y')", "2024-02-10 00:00:00", "TIMESTAMP")
+    CASE_("epoch(TIMESTAMP '2024-01-01 00:00:01')", "1704067201.0", "DOUBLE")
+    CASE_("epoch_ms(TIMESTAMP '2024-01-01 00:00:01')", "1704067201000", "BIGINT")
+    CASE_("epoch_ms(DATE '1970-01-02')", "86400000", "BIGINT")
+    /* intervals and calendar arithmetic */
+    CASE_("to_days(3)", "3 days", "INTERVAL")
+    CASE_("to_hours(5)", "05:00:00", "INTERVAL")
+    CASE_("to_months(2) + DATE '2024-01-31'", "2024-03-31 00:00:00", "TIMESTAMP")
+    CASE_("DATE '2024-01-31' + to_months(1)", "2024-02-29 00:00:00", "TIMESTAMP")
+    CASE_("DATE '1998-12-01' - to_days(90)", "1998-09-02 00:00:00", "TIMESTAMP")
+    CASE_("DATE '1995-01-01' + to_years(1)", "1996-01-01 00:00:00", "TIMESTAMP")
+    CASE_("TIMESTAMP '2024-01-31 10:00:00' + to_minutes(90)", "2024-01-31 11:30:00", "TIMESTAMP")
+    CASE_("to_days(1) + to_hours(2)", "1 day 02:00:00", "INTERVAL")
+    /* regular expressions (PCRE2, RE2 semantics for replace) */
+    CASE_("regexp_matches('abc', 'b')", "true", "BOOLEAN")
+    CASE_("regexp_matches('abc', '^b')", "false", "BOOLEAN")
+    CASE_("regexp_matches('ABC', 'b', 'i')", "true", "BOOLEAN")
+    CASE_("regexp_matches('héllo', 'h.llo')", "true", "BOOLEAN")
+    CASE_("regexp_matches(NULL, 'a')", "NULL", "BOOLEAN")
+    CASE_("regexp_full_match('abc', 'a.c')", "true", "BOOLEAN")
+    CASE_("regexp_full_match('abcd', 'a.c')", "false", "BOOLEAN")
+    CASE_("regexp_replace('hello world', 'o', '0')", "hell0 world", "VARCHAR")
+    CASE_("regexp_replace('hello world', 'o', '0', 'g')", "hell0 w0rld", "VARCHAR")
+    CASE_("regexp_replace('abc', '(b)', '[\\1]')", "a[b]c", "VARCHAR")
+    CASE_("regexp_replace('abc', 'b', '\\0\\0')", "abbc", "VARCHAR")
+    CASE_("regexp_replace('aaa', 'a*', 'X', 'g')", "X", "VARCHAR")
+    CASE_("regexp_replace('abc', 'x*', '-', 'g')", "-a-b-c-", "VARCHAR")
+    CASE_("regexp_replace('héllo', '.', 'x', 'g')", "xxxxx", "VARCHAR")
+    CASE_("regexp_extract('abc123def', '[0-9]+')", "123", "VARCHAR")
+    CASE_("regexp_extract('abc123def', '([a-z]+)([0-9]+)', 2)", "123", "VARCHAR")
+    CASE_("regexp_extract('abc', 'x')", "", "VARCHAR")
+    CASE_("regexp_extract('abc', '(x)?b', 1)", "", "VARCHAR")
+    CASE_("regexp_extract('abc', 'b', 3)", "", "VARCHAR")
+    /* md5, typeof */
+    CASE_("md5('abc')", "900150983cd24fb0d6963f7d28e17f72", "VARCHAR")
+    CASE_("md5('')", "d41d8cd98f00b204e9800998ecf8427e", "VARCHAR")
+    CASE_("md5(NULL)", "NULL", "VARCHAR")
+    CASE_("typeof('a')", "VARCHAR", "VARCHAR")
+    CASE_("typeof(1.5)", "DECIMAL(2,1)", "VARCHAR")
+    CASE_("typeof(CAST(1 AS BIGINT))", "BIGINT", "VARCHAR")
+    CASE_("typeof(DATE '2024-01-01')", "DATE", "VARCHAR")
     /* CASE sugar */
     CASE_("coalesce(NULL, 2, 3)", "2", "INTEGER")
     CASE_("coalesce(NULL, NULL)", "NULL", "\"NULL\"")
@@ -233,17 +333,54 @@ static const ferr errors[] = {
     ERR_("substring(1, 2)", TARN_ETYPE, "no function substring(integer, integer): candidates are substring(varchar, bigint), substring(varchar, bigint, bigint)")
     ERR_("no_such_function(1)", TARN_ENOTFOUND, "no scalar function named no_such_function")
     ERR_("length(1, 2)", TARN_ETYPE, "candidates are length(varchar)")
+    ERR_("strptime('x', '%d/%m/%Y')", TARN_EINVAL, "could not parse string \"x\" according to format \"%d/%m/%Y\"")
+    ERR_("date_part('fortnight', DATE '2024-01-01')", TARN_EINVAL, "unknown date part 'fortnight'")
+    ERR_("make_date(2023, 2, 29)", TARN_EINVAL, "date out of range: 2023-2-29")
+    ERR_("regexp_matches('a', '(')", TARN_EINVAL, "invalid regular expression")
     ERR_("sqrt(-1)", TARN_EINVAL, "cannot take square root of a negative number")
     ERR_("ln(0)", TARN_EINVAL, "cannot take logarithm of zero")
     ERR_("ln(-1)", TARN_EINVAL, "cannot take logarithm of a negative number")
     ERR_("abs(CAST(-9223372036854775808 AS BIGINT))", TARN_EOVERFLOW, "overflow on abs(-9223372036854775808)")
 };
 
-/* DuckDB's text for a value: NULL, true/false, doubles with ".0" when integral. */
+/* DuckDB's text for an interval: "1 year 2 months 3 days 04:05:06.5". */
+static char *render_interval(const tn_array *a, int64_t row)
+{
+    int32_t md[2];
+    int64_t ns;
+    memcpy(md, a->buffers[1]->data + (a->offset + row) * 16, 8);
+    memcpy(&ns, a->buffers[1]->data + (a->offset + row) * 16 + 8, 8);
+    char buf[128];
+    size_t k = 0;
+    int32_t y = md[0] / 12, m = md[0] % 12;
+    if (y)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%d year%s", k ? " " : "", y, y == 1 || y == -1 ? "" : "s");
+    if (m)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%d month%s", k ? " " : "", m, m == 1 || m == -1 ? "" : "s");
+    if (md[1])
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%d day%s", k ? " " : "", md[1],
+                              md[1] == 1 || md[1] == -1 ? "" : "s");
+    if (ns || k == 0) {
+        int64_t us = ns / 1000, sec = us / 1000000;
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%02lld:%02lld:%02lld", k ? " " : "", (long long)(sec / 3600),
+                              (long long)(sec / 60 % 60), (long long)(sec % 60));
+        if (us % 1000000) {
+            k += (size_t)snprintf(buf + k, sizeof buf - k, ".%06lld", (long long)(us % 1000000));
+            while (buf[k - 1] == '0')
+                buf[--k] = '\0';
+        }
+    }
+    return tn_strdup(buf);
+}
+
+/* DuckDB's text for a value: NULL, true/false, doubles with ".0" when
+ * integral, timestamps with a space and the fraction's zeros trimmed. */
 static char *render(tn_array *a, int64_t row)
 {
     if (!tn_array_is_valid(a, row))
         return tn_strdup("NULL");
+    if (a->type->id == TN_INTERVAL_MONTH_DAY_NANO)
+        return render_interval(a, row);
     tn_array *one = tn_array_slice(a, row, 1), *s = NULL;
     if (!one || tn_cast(one, tn_type_get(TN_STRING), TN_CAST_STRICT, &s, NULL) != 0) {
         tn_array_unref(one);
@@ -254,6 +391,19 @@ static char *render(tn_array *a, int64_t row)
     bool integral_float = tn_type_is_float(a->type->id) && !memchr(p, '.', (size_t)len) &&
                           !memchr(p, 'e', (size_t)len) && !memchr(p, 'n', (size_t)len) && !memchr(p, 'i', (size_t)len);
     char *r = tn_sprintf("%.*s%s", (int)len, (const char *)p, integral_float ? ".0" : "");
+    if (r && a->type->id == TN_TIMESTAMP && !a->type->tz) {
+        char *t = strchr(r, 'T');
+        if (t)
+            *t = ' ';
+        char *dot = strchr(r, '.');
+        if (dot) {
+            size_t e = strlen(r);
+            while (e > 0 && r[e - 1] == '0')
+                r[--e] = '\0';
+            if (r[e - 1] == '.')
+                r[e - 1] = '\0';
+        }
+    }
     tn_array_unref(s);
     tn_array_unref(one);
     return r;

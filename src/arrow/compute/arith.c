@@ -267,6 +267,8 @@ int tn_arith_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_
     if (b->id == TN_NA)
         b = a;
     tn_type_id x = a->id, y = b->id;
+    if (x == TN_INTERVAL_MONTH_DAY_NANO || y == TN_INTERVAL_MONTH_DAY_NANO)
+        return tn_interval_result_type(op, a, b, out, err);
     if (is_temporal_operand(x) || is_temporal_operand(y)) {
         tn_type *oa, *ob;
         TN_TRY(temporal_types(op, a, b, out, &oa, &ob, err));
@@ -670,6 +672,8 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     *out = NULL;
     tn_type *rt = NULL;
     const tn_type *ta = tn_datum_type(da), *tb = tn_datum_type(db);
+    if (ta->id == TN_INTERVAL_MONTH_DAY_NANO || tb->id == TN_INTERVAL_MONTH_DAY_NANO)
+        return tn_interval_arith(op, da, db, sel, out, err);
     TN_TRY(tn_arith_result_type(op, ta->id == TN_DICTIONARY ? ta->value_type : ta,
                                 tb->id == TN_DICTIONARY ? tb->value_type : tb, &rt, err));
     tn_kin ins[2] = {{0}};

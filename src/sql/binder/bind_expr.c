@@ -20,15 +20,6 @@
 #include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 
-/* The function library is linked in by the full engine; until then the
- * binder reports functions as unavailable rather than failing to link. */
-#pragma weak tn_scalar_func_resolve
-#pragma weak tn_agg_func_resolve
-#pragma weak tn_agg_func_exists
-#pragma weak tn_window_func_resolve
-#pragma weak tn_window_func_exists
-#pragma weak tn_function_closest
-
 /* ---- errors ------------------------------------------------------------------ */
 
 static int verror(tn_binder *b, uint32_t loc, int code, const char *hint, const char *fmt, va_list ap)
@@ -244,6 +235,12 @@ int tn_bind_unify(tn_binder *b, const tn_type *a, const tn_type *t2, uint32_t lo
     int rc = tn_common_type(a, t2, out, &e2);
     if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT)
         return tn_error_oom(b->err, 0);
+    if (rc != 0 && ((tn_type_is_binary(a->id) && tn_type_is_numeric(t2->id)) ||
+                    (tn_type_is_binary(t2->id) && tn_type_is_numeric(a->id)))) {
+        /* a blob meets a number: compare their texts */
+        *out = tn_type_get(TN_STRING);
+        return 0;
+    }
     if (rc != 0) {
         char na[96], nb[96];
         tn_bind_type_name(b, a, na, sizeof na);
@@ -255,8 +252,12 @@ int tn_bind_unify(tn_binder *b, const tn_type *a, const tn_type *t2, uint32_t lo
 
 /* Give two operands one type: a string literal or untyped parameter takes
  * the other side's type; otherwise both are cast to the common type. */
+static int narrow_timestamp_literal(tn_binder *b, tn_expr *date_side, tn_expr **lit_side);
+
 static int coerce_pair(tn_binder *b, tn_expr **l, tn_expr **r, uint32_t loc, const char *what)
 {
+    TN_TRY(narrow_timestamp_literal(b, *l, r));
+    TN_TRY(narrow_timestamp_literal(b, *r, l));
     tn_expr *a = *l, *c = *r;
     if (is_string_literal(a) && !tn_type_is_string(c->type->id) && !is_null_type(c->type))
         return tn_bind_cast(b, a, tn_type_ref(c->type), a->loc, l);
@@ -518,8 +519,10 @@ static int interval_literal(tn_binder *b, const tn_sql_expr *e, tn_expr **out)
     return lit(b, tn_scalar_raw(tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), raw), e->loc, out);
 }
 
-/* date literal +/- interval literal folds to a date, so TPC-H's
- * `date '1998-12-01' - interval '90' day` is a plain constant. */
+/* date literal +/- interval literal folds to a timestamp literal (DuckDB's
+ * type for date + interval), so TPC-H's `date '1998-12-01' - interval
+ * '90' day` is a plain constant; a comparison with a DATE narrows it back
+ * (narrow_timestamp_literal). */
 static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, uint32_t loc, tn_expr **out, int *rc)
 {
     if (l->kind != TN_EXPR_LITERAL || r->kind != TN_EXPR_LITERAL || l->type->id != TN_DATE32 ||
@@ -530,11 +533,10 @@ static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, u
     memcpy(&m, r->value->v.raw, 4);
     memcpy(&d, r->value->v.raw + 4, 4);
     memcpy(&ns, r->value->v.raw + 8, 8);
-    if (ns != 0)
-        return false;
     if (sub) {
         m = -m;
         d = -d;
+        ns = -ns;
     }
     int64_t y;
     int mo, day;
@@ -546,8 +548,25 @@ static bool fold_date_interval(tn_binder *b, tn_expr *l, tn_expr *r, bool sub, u
     if (day > dim)
         day = dim;
     int64_t days = tn_days_from_civil(y, mo, day) + d;
-    *rc = lit(b, tn_scalar_int(tn_type_get(TN_DATE32), days), loc, out);
+    tn_type *ts = tn_type_timestamp(TN_MICRO, NULL);
+    tn_scalar *sc = ts ? tn_scalar_int(ts, days * 86400000000LL + ns / 1000) : NULL;
+    tn_type_unref(ts);
+    *rc = lit(b, sc, loc, out);
     return true;
+}
+
+/* A timestamp literal at midnight compared with a DATE becomes a DATE
+ * literal: the same rows, and the column needs no cast (scans can prune). */
+static int narrow_timestamp_literal(tn_binder *b, tn_expr *date_side, tn_expr **lit_side)
+{
+    tn_expr *x = *lit_side;
+    if (date_side->type->id != TN_DATE32 || x->kind != TN_EXPR_LITERAL || x->type->id != TN_TIMESTAMP ||
+        x->type->tz || !x->value->is_valid)
+        return 0;
+    int64_t per_day = 86400 * tn_unit_per_second((tn_dt_unit)x->type->unit);
+    if (x->value->v.i % per_day != 0)
+        return 0;
+    return lit(b, tn_scalar_int(tn_type_get(TN_DATE32), x->value->v.i / per_day), x->loc, lit_side);
 }
 
 /* ---- columns ---------------------------------------------------------------------- */
@@ -671,18 +690,22 @@ static int bind_args(tn_binder *b, tn_ectx *ec, const tn_sql_exprs *l, tn_expr *
 
 static int unknown_function(tn_binder *b, const char *name, uint32_t loc)
 {
-    const char *hint = tn_function_closest ? tn_function_closest(name) : NULL;
+    const char *hint = tn_function_closest(name);
     return tn_bind_error_hint(b, loc, TARN_ENOTFOUND, hint, "function \"%s\" not found", name);
 }
 
 static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t nargs, uint32_t loc, tn_expr **out)
 {
-    if (!tn_scalar_func_resolve)
-        return tn_bind_error(b, loc, TARN_EUNSUPPORTED, "function \"%s\": the scalar function library is not linked", name);
     int rc = tn_scalar_func_resolve(b->ctx, name, args, nargs, loc, out, b->err);
     if (rc == TARN_ENOTFOUND)
         return unknown_function(b, name, loc);
-    return rc ? located(b, loc, rc) : 0;
+    if (rc)
+        return located(b, loc, rc);
+    /* sugar (nullif, coalesce -> CASE) may use an argument twice; plan
+     * rewrites change nodes in place, so the tree must not share any */
+    if (!(*out = tn_expr_copy(b->ctx, *out)))
+        return tn_bind_oom(b);
+    return 0;
 }
 
 static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index)
@@ -690,7 +713,8 @@ static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index
     for (int32_t i = 0; i < ec->naggs; i++) {
         const tn_agg_call *o = &ec->aggs[i];
         if (o->func != call->func || o->nargs != call->nargs || o->distinct != call->distinct || o->filter ||
-            call->filter || o->norder || call->norder)
+            call->filter || o->norder || call->norder || o->bind_data || call->bind_data ||
+            !tn_type_equals(o->type, call->type))
             continue;
         bool same = true;
         for (int32_t a = 0; a < o->nargs && same; a++)
@@ -803,8 +827,8 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
     if (!(ec->allow & TN_ALLOW_WINDOW))
         return tn_bind_error(b, e->loc, TARN_EINVAL, "window function %s is not allowed in %s", name,
                              ec->clause ? ec->clause : "this context");
-    bool is_win = tn_window_func_exists && tn_window_func_exists(name);
-    bool is_agg = tn_agg_func_exists && tn_agg_func_exists(name);
+    bool is_win = tn_window_func_exists(name);
+    bool is_agg = tn_agg_func_exists(name);
     if (!is_win && !is_agg)
         return unknown_function(b, name, e->loc);
     /* the window's own spec, refined from a named base */
@@ -889,12 +913,30 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
         return tn_bind_oom(b);
     if (e->over)
         return bind_window(b, ec, e, name, out);
-    if (tn_agg_func_exists && tn_agg_func_exists(name))
+    if (!strcmp(name, "grouping") || !strcmp(name, "grouping_id")) {
+        if (!(ec->allow & TN_ALLOW_AGG) || ec->in_agg)
+            return tn_bind_error(b, e->loc, TARN_EINVAL, "%s is not allowed in %s", name,
+                                 ec->clause ? ec->clause : "this context");
+        if (e->list.n < 1 || e->list.n > 62)
+            return tn_bind_error(b, e->loc, TARN_EINVAL, "%s takes 1 to 62 GROUP BY expressions", name);
+        tn_expr *g = new_expr(b, TN_EXPR_COLUMN, tn_type_get(TN_INT64), e->list.n, e->loc);
+        if (!g)
+            return tn_bind_oom(b);
+        g->depth = TN_PH_GROUPING;
+        int allow = ec->allow;
+        ec->allow = 0;
+        int rc = 0;
+        for (int i = 0; rc == 0 && i < e->list.n; i++)
+            rc = tn_bind_expr(b, ec, e->list.items[i], &g->args[i]);
+        ec->allow = allow;
+        TN_TRY(rc);
+        *out = g;
+        return 0;
+    }
+    if (tn_agg_func_exists(name))
         return bind_aggregate(b, ec, e, name, out);
     if (e->distinct || e->filter || e->star)
         return unknown_function(b, name, e->loc);
-    if (!tn_agg_func_exists && !tn_scalar_func_resolve)
-        return tn_bind_error(b, e->loc, TARN_EUNSUPPORTED, "function \"%s\": the function library is not linked", name);
     tn_expr **args;
     TN_TRY(bind_args(b, ec, &e->list, &args));
     return call_scalar(b, name, args, e->list.n, e->loc, out);
@@ -919,8 +961,9 @@ static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
     if (is_string_literal(r) && tn_type_is_numeric(l->type->id))
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
-    if (op == TN_DIV && tn_type_is_int(l->type->id) && tn_type_is_int(r->type->id)) {
-        /* DuckDB: `/` of two integers is a double division */
+    if (op == TN_DIV && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
+        !(tn_type_is_float(l->type->id) && tn_type_is_float(r->type->id))) {
+        /* DuckDB: `/` of integers or decimals is a double division */
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
     }

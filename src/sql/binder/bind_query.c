@@ -19,10 +19,9 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "arrow/builder.h"
 #include "core/alloc.h"
 #include "formats/registry.h"
 #include "sql/parser/parser.h"
@@ -183,12 +182,123 @@ static int bind_view(tn_binder *b, const tn_catalog_entry *ent, uint32_t loc, tn
     return 0;
 }
 
+static bool query_mentions(const tn_sql_query *q, const char *name);
+
+static bool ref_mentions(const tn_sql_tableref *r, const char *name)
+{
+    if (!r)
+        return false;
+    switch (r->kind) {
+    case TN_SQL_REF_TABLE:
+        return r->name.n == 1 && strcasecmp(r->name.parts[0].text, name) == 0;
+    case TN_SQL_REF_SUBQUERY: return query_mentions(r->query, name);
+    case TN_SQL_REF_JOIN: return ref_mentions(r->left, name) || ref_mentions(r->right, name);
+    default: return false;
+    }
+}
+
+static bool qnode_mentions(const tn_sql_qnode *n, const char *name)
+{
+    if (!n)
+        return false;
+    switch (n->kind) {
+    case TN_SQL_Q_SELECT:
+        for (int i = 0; i < n->select->nfrom; i++)
+            if (ref_mentions(n->select->from[i], name))
+                return true;
+        return false;
+    case TN_SQL_Q_SETOP: return qnode_mentions(n->left, name) || qnode_mentions(n->right, name);
+    case TN_SQL_Q_PAREN: return query_mentions(n->paren, name);
+    default: return false;
+    }
+}
+
+static bool query_mentions(const tn_sql_query *q, const char *name) { return q && qnode_mentions(q->body, name); }
+
+/* A WITH RECURSIVE entry whose body is `anchor UNION [ALL] step` with the
+ * step reading the CTE itself. */
+static bool references_itself(const tn_sql_cte *c)
+{
+    const tn_sql_qnode *body = c->query->body;
+    return body->kind == TN_SQL_Q_SETOP && body->op == TN_SQL_UNION && qnode_mentions(body->right, c->name.text);
+}
+
+static int cast_columns(tn_binder *b, tn_plan **p, tn_type *const *types, const char *const *names);
+static int bind_qnode(tn_binder *b, const tn_sql_qnode *n, tn_scope *outer, tn_plan **out);
+
+/* RECURSIVE_CTE(anchor, step): the step's self-references are CTE_SCANs of
+ * the previous iteration; its columns are cast to the anchor's types. */
+static int bind_recursive_cte(tn_binder *b, const tn_bcte *cte, uint32_t loc, tn_plan **out)
+{
+    const tn_sql_qnode *body = cte->cte->query->body;
+    tn_bcte *saved = b->ctes;
+    b->ctes = cte->visible;
+    tn_plan *anchor = NULL;
+    int rc = bind_qnode(b, body->left, NULL, &anchor);
+    if (rc == 0 && cte->cte->columns.n) {
+        tn_plan *w = wrap_rename(b, anchor, &cte->cte->columns);
+        rc = w ? rename_columns(b, w, &cte->cte->columns, loc) : tn_bind_oom(b);
+        anchor = w;
+    }
+    tn_plan *rec = NULL;
+    if (rc == 0 && !(rec = tn_plan_new(b->ctx, TN_PLAN_RECURSIVE_CTE, 2)))
+        rc = tn_bind_oom(b);
+    tn_bcte self;
+    if (rc == 0) {
+        rec->children[0] = anchor;
+        rec->out = anchor->out;
+        rec->all = body->all;
+        rec->loc = loc;
+        self = *cte;
+        self.rec = rec;
+        self.next = cte->visible;
+        b->ctes = &self;
+        tn_plan *step = NULL;
+        rc = bind_qnode(b, body->right, NULL, &step);
+        if (rc == 0 && step->out->n_fields != anchor->out->n_fields)
+            rc = tn_bind_error(b, body->loc, TARN_EINVAL, "recursive CTE \"%s\": the step gives %d columns, the anchor %d",
+                               cte->cte->name.text, step->out->n_fields, anchor->out->n_fields);
+        if (rc == 0) {
+            int32_t n = anchor->out->n_fields;
+            tn_type **types = arena_array(b, (size_t)n, sizeof *types);
+            const char **names = arena_array(b, (size_t)n, sizeof *names);
+            rc = types && names ? 0 : tn_bind_oom(b);
+            for (int32_t i = 0; rc == 0 && i < n; i++) {
+                types[i] = anchor->out->fields[i].type;
+                names[i] = anchor->out->fields[i].name;
+            }
+            if (rc == 0)
+                rc = cast_columns(b, &step, types, names);
+        }
+        if (rc == 0)
+            rec->children[1] = step;
+    }
+    b->ctes = saved;
+    TN_TRY(rc);
+    rec->est_rows = anchor->est_rows < 0 ? -1 : anchor->est_rows * 10;
+    *out = rec;
+    return 0;
+}
+
 static int bind_named(tn_binder *b, const tn_sql_tableref *r, tn_plan **out, const char **qual, bool *quoted)
 {
     const tn_sql_ident *id = &r->name.parts[r->name.n - 1];
     *qual = id->text;
     *quoted = id->quoted;
     const tn_bcte *cte = find_cte(b, &r->name);
+    if (cte && cte->rec) {
+        /* a recursive step reading the previous iteration */
+        tn_plan *scan = tn_plan_new(b->ctx, TN_PLAN_CTE_SCAN, 0);
+        if (!scan)
+            return tn_bind_oom(b);
+        scan->recursive_ref = cte->rec;
+        scan->out = cte->rec->out;
+        scan->loc = r->loc;
+        *out = scan;
+        return 0;
+    }
+    if (cte && cte->recursive && references_itself(cte->cte))
+        return bind_recursive_cte(b, cte, r->loc, out);
     if (cte) {
         tn_bcte *saved = b->ctes;
         b->ctes = cte->visible;
@@ -274,41 +384,74 @@ static const char *arg_text(tn_binder *b, const tn_sql_expr *e)
     }
 }
 
-/* An integer constant argument (a literal, possibly negated). */
-static bool int_arg(const tn_sql_expr *e, int64_t *v)
+/* A constant integer argument: a literal, possibly negated. */
+static bool const_int_arg(const tn_sql_expr *e, int64_t *v)
 {
     bool neg = false;
-    if (e->kind == TN_SQL_UNARY && e->op == TN_SQL_OP_NEG && e->left) {
-        neg = true;
+    while (e->kind == TN_SQL_UNARY && (e->op == TN_SQL_OP_NEG || e->op == TN_SQL_OP_PLUS)) {
+        neg ^= e->op == TN_SQL_OP_NEG;
         e = e->left;
     }
-    if (e->kind != TN_SQL_LIT_INT)
+    if (e->kind != TN_SQL_LIT_INT || strlen(e->text) > 18)
         return false;
-    errno = 0;
-    char *end;
-    long long x = strtoll(e->text, &end, 10);
-    if (errno || *end)
-        return false;
-    *v = neg ? -x : x;
+    *v = strtoll(e->text, NULL, 10);
+    if (neg)
+        *v = -*v;
     return true;
 }
 
-/* range(stop) / range(start, stop[, step]) and generate_series (stop included). */
-static int bind_range(tn_binder *b, const tn_sql_expr *fn, const char *name, uint32_t loc, tn_plan **out)
+#define RANGE_BATCH 65536
+#define RANGE_MAX ((int64_t)1 << 32)
+
+/* range(stop), range(start, stop[, step]) and generate_series (stop
+ * included): a memory table of int64 values in batches of 64K rows. */
+static int bind_range(tn_binder *b, const tn_sql_tableref *r, const char *name, tn_plan **out)
 {
+    const tn_sql_expr *fn = r->func;
     int64_t a[3] = {0, 0, 1};
-    int n = fn->list.n;
-    if (n < 1 || n > 3)
+    if (fn->list.n < 1 || fn->list.n > 3)
         return tn_bind_error(b, fn->loc, TARN_EINVAL, "%s takes 1 to 3 integer arguments", name);
-    for (int i = 0; i < n; i++)
-        if (!int_arg(fn->list.items[i], &a[n == 1 ? 1 : i]))
-            return tn_bind_error(b, fn->list.items[i]->loc, TARN_EINVAL, "%s takes integer constants", name);
-    bool series = strcasecmp(name, "generate_series") == 0;
+    for (int i = 0; i < fn->list.n; i++)
+        if (!const_int_arg(fn->list.items[i], &a[fn->list.n == 1 ? 1 : i]))
+            return tn_bind_error(b, fn->list.items[i]->loc, TARN_EINVAL, "%s takes constant integer arguments", name);
+    int64_t start = a[0], stop = a[1], step = a[2];
+    if (step == 0)
+        return tn_bind_error(b, fn->loc, TARN_EINVAL, "%s: the step cannot be 0", name);
+    bool inclusive = strcasecmp(name, "generate_series") == 0;
+    __int128 span = (__int128)stop - start + (inclusive ? (step > 0 ? 1 : -1) : 0);
+    __int128 count = span / step + ((span % step) != 0);
+    if (count < 0)
+        count = 0;
+    if (count > RANGE_MAX)
+        return tn_bind_error(b, fn->loc, TARN_EINVAL, "%s would produce more than %lld rows", name, (long long)RANGE_MAX);
+    tn_type *t64 = tn_type_get(TN_INT64);
+    tn_schema *sch = tn_bind_schema(b, 1, &name, &t64);
+    if (!sch)
+        return tn_bind_oom(b);
     tn_table *t;
-    int rc = tn_table_range_new(series ? "generate_series" : "range", a[0], a[1], a[2], series, &t, b->err);
+    int rc = tn_table_memory_new(name, sch, &t, b->err);
     if (rc)
-        return rc == TARN_ENOMEM ? rc : tn_bind_error(b, fn->loc, rc, "%s", b->err ? b->err->message : name);
-    rc = scan_node(b, t, loc, out);
+        return rc;
+    int64_t done = 0;
+    while (rc == 0 && done < (int64_t)count) {
+        int64_t n = (int64_t)count - done < RANGE_BATCH ? (int64_t)count - done : RANGE_BATCH;
+        tn_builder *bl = tn_builder_new(t64);
+        tn_batch *batch = tn_batch_new(sch, n);
+        rc = bl && batch ? 0 : tn_bind_oom(b);
+        for (int64_t i = 0; rc == 0 && i < n; i++)
+            rc = tn_builder_append_int(bl, start + (done + i) * step, b->err);
+        if (rc == 0)
+            rc = tn_builder_finish(bl, &batch->columns[0], b->err);
+        if (rc == 0)
+            rc = t->ops->append(t, batch, b->err);
+        tn_builder_free(bl);
+        if (batch)
+            tn_batch_unref(batch);
+        done += n;
+    }
+    t->est_rows = (double)count;
+    if (rc == 0)
+        rc = scan_node(b, t, r->loc, out);
     tn_table_unref(t);
     return rc;
 }
@@ -322,8 +465,8 @@ static int bind_table_function(tn_binder *b, const tn_sql_tableref *r, tn_plan *
                                            {"read_json", "json"}, {"read_json_auto", "json"},
                                            {"read_ndjson", "json"}, {"read_ipc", "ipc"},
                                            {"read_arrow", "ipc"}};
-    if (strcasecmp(name, "range") == 0 || strcasecmp(name, "generate_series") == 0)
-        return bind_range(b, fn, name, r->loc, out);
+    if (!strcasecmp(name, "range") || !strcasecmp(name, "generate_series"))
+        return bind_range(b, r, strcasecmp(name, "range") ? "generate_series" : "range", out);
     const char *format = NULL;
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
         if (strcasecmp(name, funcs[i][0]) == 0)
@@ -377,7 +520,13 @@ static tn_join_kind join_kind(tn_sql_join_kind k)
 
 /* The equality l.name = r.name of a USING / NATURAL column; marks the
  * right copy hidden from * and from unqualified names. */
-static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sql_ident *col, tn_expr **out)
+typedef struct using_pair {
+    int32_t left_entry; /* scope entry of the left copy */
+    int32_t right_index;
+} using_pair;
+
+static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sql_ident *col, tn_expr **out,
+                          using_pair *pair)
 {
     tn_bcol *lc = NULL, *rc = NULL;
     for (int32_t i = 0; i < sc->n; i++) {
@@ -393,6 +542,8 @@ static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sq
         return tn_bind_error(b, col->loc, TARN_ENOTFOUND, "column \"%s\" of USING not found on the %s side", col->text,
                              lc ? "right" : "left");
     rc->using_dup = true;
+    pair->left_entry = (int32_t)(lc - sc->cols);
+    pair->right_index = rc->index;
     tn_expr *l = tn_expr_column(b->ctx, lc->index, tn_type_ref(lc->type));
     tn_expr *r = tn_expr_column(b->ctx, rc->index, tn_type_ref(rc->type));
     if (!l || !r)
@@ -413,6 +564,80 @@ static int using_equality(tn_binder *b, tn_scope *sc, int32_t nleft, const tn_sq
     e->args[1] = r;
     e->loc = col->loc;
     *out = e;
+    return 0;
+}
+
+static int add_pair(tn_binder *b, using_pair **pairs, int32_t *n, int32_t *cap)
+{
+    if (*n == *cap) {
+        int32_t ncap = *cap ? *cap * 2 : 4;
+        using_pair *g = arena_array(b, (size_t)ncap, sizeof *g);
+        if (!g)
+            return tn_bind_oom(b);
+        if (*n)
+            memcpy(g, *pairs, sizeof *g * (size_t)*n);
+        *pairs = g;
+        *cap = ncap;
+    }
+    (*n)++;
+    return 0;
+}
+
+/* FULL / RIGHT JOIN ... USING: the USING column is the left value, or the
+ * right one where the left row is missing: a PROJECT appends
+ * CASE WHEN l IS NOT NULL THEN l ELSE r END and the name points to it. */
+static int coalesce_using(tn_binder *b, tn_plan **j, tn_scope *sc, const using_pair *pairs, int32_t npairs)
+{
+    tn_plan *join = *j;
+    int32_t n = join->out->n_fields;
+    tn_expr **exprs = arena_array(b, (size_t)(n + npairs), sizeof *exprs);
+    const char **names = arena_array(b, (size_t)(n + npairs), sizeof *names);
+    tn_type **types = arena_array(b, (size_t)(n + npairs), sizeof *types);
+    if (!exprs || !names || !types)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < n; i++) {
+        if (!(exprs[i] = tn_expr_column(b->ctx, i, tn_type_ref(join->out->fields[i].type))))
+            return tn_bind_oom(b);
+        names[i] = join->out->fields[i].name;
+        types[i] = join->out->fields[i].type;
+    }
+    for (int32_t p = 0; p < npairs; p++) {
+        tn_bcol *lc = &sc->cols[pairs[p].left_entry];
+        int32_t li = lc->index, ri = pairs[p].right_index;
+        tn_type *t;
+        TN_TRY(tn_bind_unify(b, lc->type, join->out->fields[ri].type, join->loc, &t));
+        if (!tn_plan_keep_type(b->ctx, t))
+            return tn_bind_oom(b);
+        tn_expr *l = tn_expr_column(b->ctx, li, tn_type_ref(lc->type));
+        tn_expr *l2 = tn_expr_column(b->ctx, li, tn_type_ref(lc->type));
+        tn_expr *r = tn_expr_column(b->ctx, ri, tn_type_ref(join->out->fields[ri].type));
+        tn_expr *isn = tn_expr_new(b->ctx, TN_EXPR_IS_NULL, tn_type_get(TN_BOOL), 1);
+        tn_expr *c = tn_expr_new(b->ctx, TN_EXPR_CASE, tn_type_ref(t), 3);
+        if (!l || !l2 || !r || !isn || !c)
+            return tn_bind_oom(b);
+        isn->args[0] = l;
+        isn->negated = true;
+        c->args[0] = isn;
+        TN_TRY(tn_bind_cast(b, l2, tn_type_ref(t), join->loc, &c->args[1]));
+        TN_TRY(tn_bind_cast(b, r, tn_type_ref(t), join->loc, &c->args[2]));
+        c->has_else = true;
+        c->text = lc->name;
+        exprs[n + p] = c;
+        names[n + p] = lc->name;
+        types[n + p] = t;
+        lc->index = n + p;
+        lc->type = t;
+    }
+    tn_plan *proj = tn_plan_new(b->ctx, TN_PLAN_PROJECT, 1);
+    if (!proj)
+        return tn_bind_oom(b);
+    proj->children[0] = join;
+    proj->exprs = exprs;
+    proj->nexprs = n + npairs;
+    proj->est_rows = join->est_rows;
+    if (!(proj->out = tn_bind_schema(b, n + npairs, names, types)))
+        return tn_bind_oom(b);
+    *j = proj;
     return 0;
 }
 
@@ -445,6 +670,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
     j->join = k;
     tn_expr **conds = NULL;
     int32_t nconds = 0, capconds = 0;
+    using_pair *pairs = NULL;
+    int32_t npairs = 0, cappairs = 0;
     if (r->natural) {
         for (int32_t i = 0; i < ls.n; i++) {
             if (ls.cols[i].using_dup)
@@ -453,7 +680,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
                 if (!rs.cols[q].using_dup && strcasecmp(ls.cols[i].name, rs.cols[q].name) == 0) {
                     tn_sql_ident id = {ls.cols[i].name, false, r->loc};
                     tn_expr *eq;
-                    TN_TRY(using_equality(b, sc, nl, &id, &eq));
+                    TN_TRY(add_pair(b, &pairs, &npairs, &cappairs));
+                    TN_TRY(using_equality(b, sc, nl, &id, &eq, &pairs[npairs - 1]));
                     TN_TRY(tn_expr_conjuncts(b->ctx, eq, &conds, &nconds, &capconds));
                     break;
                 }
@@ -462,7 +690,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
     }
     for (int i = 0; i < r->using_cols.n; i++) {
         tn_expr *eq;
-        TN_TRY(using_equality(b, sc, nl, &r->using_cols.items[i], &eq));
+        TN_TRY(add_pair(b, &pairs, &npairs, &cappairs));
+        TN_TRY(using_equality(b, sc, nl, &r->using_cols.items[i], &eq, &pairs[npairs - 1]));
         TN_TRY(tn_expr_conjuncts(b->ctx, eq, &conds, &nconds, &capconds));
     }
     if (r->on) {
@@ -480,6 +709,8 @@ static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn
         return tn_bind_oom(b);
     if (!(j->out = tn_plan_join_schema(b->ctx, l->out, rp->out, k)))
         return tn_bind_oom(b);
+    if (npairs && (k == TN_JOIN_FULL || k == TN_JOIN_RIGHT))
+        TN_TRY(coalesce_using(b, &j, sc, pairs, npairs));
     if (k == TN_JOIN_SEMI || k == TN_JOIN_ANTI) {
         /* only the left side stays visible */
         int32_t keep = 0;
@@ -584,15 +815,78 @@ typedef struct agg_rewrite {
     tn_expr **groups;
     int32_t ngroups;
     const char *clause;
+    int32_t naggs;     /* the grouping id column follows the aggregates */
+    bool grouping_sets;
 } agg_rewrite;
+
+static tn_expr *int64_node(tn_binder *b, tn_expr_kind k, tn_arith_op op, tn_expr *l, tn_expr *r)
+{
+    tn_expr *x = l && r ? tn_expr_new(b->ctx, k, tn_type_get(TN_INT64), 2) : NULL;
+    if (x) {
+        x->arith = op;
+        x->args[0] = l;
+        x->args[1] = r;
+    }
+    return x;
+}
+
+static tn_expr *int64_lit(tn_binder *b, int64_t v)
+{
+    tn_scalar *s = tn_scalar_int(tn_type_get(TN_INT64), v);
+    return s ? tn_expr_literal(b->ctx, s) : NULL;
+}
+
+/* grouping(a, b, ...): bit j (first argument highest) is set when the
+ * argument's group expression is not in the row's grouping set; read from
+ * the aggregate's grouping id column. */
+static int rewrite_grouping(tn_binder *b, const agg_rewrite *ar, tn_expr **pe)
+{
+    tn_expr *e = *pe;
+    tn_expr *acc = int64_lit(b, 0);
+    if (!acc)
+        return tn_bind_oom(b);
+    if (ar->grouping_sets) {
+        for (int32_t j = 0; j < e->nargs; j++) {
+            int32_t g = -1;
+            for (int32_t k = 0; k < ar->ngroups && g < 0; k++)
+                if (tn_expr_equal(e->args[j], ar->groups[k]))
+                    g = k;
+            if (g < 0)
+                return tn_bind_error(b, e->args[j]->loc, TARN_EINVAL,
+                                     "arguments of grouping() must be GROUP BY expressions");
+            tn_expr *gid = tn_expr_column(b->ctx, ar->ngroups + ar->naggs, tn_type_get(TN_UINT64));
+            tn_expr *cast = gid ? tn_expr_new(b->ctx, TN_EXPR_CAST, tn_type_get(TN_INT64), 1) : NULL;
+            if (!cast)
+                return tn_bind_oom(b);
+            gid->depth = TN_PH_GROUP;
+            cast->args[0] = gid;
+            tn_expr *bit = int64_node(b, TN_EXPR_ARITH, TN_MOD,
+                                      int64_node(b, TN_EXPR_ARITH, TN_DIV, cast,
+                                                 int64_lit(b, (int64_t)1 << (ar->ngroups - 1 - g))),
+                                      int64_lit(b, 2));
+            tn_expr *term = int64_node(b, TN_EXPR_ARITH, TN_MUL, bit, int64_lit(b, (int64_t)1 << (e->nargs - 1 - j)));
+            if (!(acc = int64_node(b, TN_EXPR_ARITH, TN_ADD, acc, term)))
+                return tn_bind_oom(b);
+        }
+    }
+    acc->loc = e->loc;
+    acc->text = e->text;
+    *pe = acc;
+    return 0;
+}
 
 static int rewrite_post_agg(tn_binder *b, const agg_rewrite *ar, tn_expr **pe)
 {
     tn_expr *e = *pe;
     if (!e)
         return 0;
+    if (e->kind == TN_EXPR_COLUMN && e->depth == TN_PH_GROUPING)
+        return rewrite_grouping(b, ar, pe);
     if (e->kind == TN_EXPR_COLUMN && e->depth == TN_PH_AGG) {
-        e->depth = 0;
+        /* settled, not yet 0: a function library may share this node in
+         * two places (coalesce(sum(x), 0)), and a second visit must not
+         * take it for a column outside GROUP BY */
+        e->depth = TN_PH_GROUP;
         e->index += ar->ngroups;
         return 0;
     }
@@ -749,62 +1043,197 @@ typedef struct order_key {
     bool desc, nulls_first;
 } order_key;
 
-static int bind_group_by(tn_binder *b, const tn_sql_select *s, tn_scope *sc, sel_items *items,
-                         const int32_t *item_start, tn_expr ***groups, int32_t *ngroups)
+/* GROUP BY state: the distinct group expressions and, with GROUPING SETS /
+ * ROLLUP / CUBE, the sets as bitmasks over them. */
+typedef struct group_state {
+    tn_expr **exprs;
+    int32_t n, cap;
+    uint64_t *sets;
+    int32_t nsets;
+    bool has_sets; /* GROUPING SETS, ROLLUP or CUBE was written */
+} group_state;
+
+typedef struct set_list {
+    uint64_t *m;
+    int32_t n;
+} set_list;
+
+#define MAX_GROUPING_SETS 4096
+
+static int group_expr(tn_binder *b, const tn_sql_select *s, tn_scope *sc, sel_items *items, const int32_t *item_start,
+                      group_state *gs, const tn_sql_expr *e, int32_t *index)
 {
-    int32_t cap = 8, n = 0;
-    tn_expr **g = arena_array(b, (size_t)cap, sizeof *g);
-    if (!g)
-        return tn_bind_oom(b);
-    for (int i = 0; i < s->ngroup; i++) {
-        const tn_sql_group *gr = s->group[i];
-        if (gr->kind != TN_SQL_GROUP_EXPR)
-            return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "GROUPING SETS, ROLLUP and CUBE are not supported yet");
-        const tn_sql_expr *e = gr->expr;
-        tn_expr *x = NULL;
-        int ai;
-        if (e->kind == TN_SQL_LIT_INT) {
-            int64_t k = strtoll(e->text, NULL, 10);
-            if (k < 1 || k > items->n)
-                return tn_bind_error(b, e->loc, TARN_EINVAL, "GROUP BY position %lld is not in the select list (1 to %d)",
-                                     (long long)k, items->n);
-            x = items->exprs[k - 1];
-        } else if ((ai = alias_index(e, s)) >= 0 && !scope_has(sc, e)) {
-            x = items->exprs[item_position(item_start, ai)];
-        } else {
-            tn_ectx ec = {.sc = sc, .clause = "GROUP BY"};
-            TN_TRY(tn_bind_expr(b, &ec, e, &x));
-        }
-        if (has_placeholder(x, TN_PH_AGG) || has_placeholder(x, TN_PH_WINDOW))
-            return tn_bind_error(b, e->loc, TARN_EINVAL, "GROUP BY cannot contain aggregates or window functions");
-        if (n == cap) {
-            tn_expr **gg = arena_array(b, (size_t)cap * 2, sizeof *gg);
-            if (!gg)
-                return tn_bind_oom(b);
-            memcpy(gg, g, sizeof *g * (size_t)n);
-            g = gg;
-            cap *= 2;
-        }
-        g[n++] = x;
+    tn_expr *x = NULL;
+    int ai;
+    if (e->kind == TN_SQL_LIT_INT) {
+        int64_t k = strtoll(e->text, NULL, 10);
+        if (k < 1 || k > items->n)
+            return tn_bind_error(b, e->loc, TARN_EINVAL, "GROUP BY position %lld is not in the select list (1 to %d)",
+                                 (long long)k, items->n);
+        x = items->exprs[k - 1];
+    } else if ((ai = alias_index(e, s)) >= 0 && !scope_has(sc, e)) {
+        x = items->exprs[item_position(item_start, ai)];
+    } else {
+        tn_ectx ec = {.sc = sc, .clause = "GROUP BY"};
+        TN_TRY(tn_bind_expr(b, &ec, e, &x));
     }
-    *groups = g;
-    *ngroups = n;
+    if (has_placeholder(x, TN_PH_AGG) || has_placeholder(x, TN_PH_WINDOW))
+        return tn_bind_error(b, e->loc, TARN_EINVAL, "GROUP BY cannot contain aggregates or window functions");
+    for (int32_t i = 0; i < gs->n; i++)
+        if (tn_expr_equal(gs->exprs[i], x)) {
+            *index = i;
+            return 0;
+        }
+    if (gs->n == 64)
+        return tn_bind_error(b, e->loc, TARN_EUNSUPPORTED, "more than 64 GROUP BY expressions");
+    if (gs->n == gs->cap) {
+        int32_t ncap = gs->cap ? gs->cap * 2 : 8;
+        tn_expr **g = arena_array(b, (size_t)ncap, sizeof *g);
+        if (!g)
+            return tn_bind_oom(b);
+        if (gs->n)
+            memcpy(g, gs->exprs, sizeof *g * (size_t)gs->n);
+        gs->exprs = g;
+        gs->cap = ncap;
+    }
+    gs->exprs[gs->n] = x;
+    *index = gs->n++;
+    return 0;
+}
+
+static int set_list_new(tn_binder *b, set_list *l, int32_t n)
+{
+    if (n > MAX_GROUPING_SETS)
+        return tn_bind_error(b, 0, TARN_EUNSUPPORTED, "more than %d grouping sets", MAX_GROUPING_SETS);
+    l->n = n;
+    l->m = arena_array(b, (size_t)n, sizeof *l->m);
+    return l->m ? 0 : tn_bind_oom(b);
+}
+
+/* Every combination of one set from a and one from c (their union). */
+static int cross_sets(tn_binder *b, const set_list *a, const set_list *c, set_list *out)
+{
+    TN_TRY(set_list_new(b, out, a->n * c->n));
+    for (int32_t i = 0; i < a->n; i++)
+        for (int32_t j = 0; j < c->n; j++)
+            out->m[i * c->n + j] = a->m[i] | c->m[j];
+    return 0;
+}
+
+static int group_sets(tn_binder *b, const tn_sql_select *s, tn_scope *sc, sel_items *items, const int32_t *item_start,
+                      group_state *gs, const tn_sql_group *gr, set_list *out)
+{
+    switch (gr->kind) {
+    case TN_SQL_GROUP_EXPR: {
+        int32_t k = 0;
+        TN_TRY(group_expr(b, s, sc, items, item_start, gs, gr->expr, &k));
+        TN_TRY(set_list_new(b, out, 1));
+        out->m[0] = (uint64_t)1 << k;
+        return 0;
+    }
+    case TN_SQL_GROUP_SET: {
+        set_list acc = {0};
+        TN_TRY(set_list_new(b, &acc, 1));
+        acc.m[0] = 0;
+        for (int i = 0; i < gr->n; i++) {
+            set_list one = {0}, x = {0};
+            TN_TRY(group_sets(b, s, sc, items, item_start, gs, gr->items[i], &one));
+            TN_TRY(cross_sets(b, &acc, &one, &x));
+            acc = x;
+        }
+        *out = acc;
+        return 0;
+    }
+    case TN_SQL_GROUP_ROLLUP: case TN_SQL_GROUP_CUBE: {
+        gs->has_sets = true;
+        /* each element is one set (the union of its own) */
+        uint64_t elem[64];
+        if (gr->n > 16)
+            return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "ROLLUP / CUBE of more than 16 elements");
+        for (int i = 0; i < gr->n; i++) {
+            set_list one;
+            TN_TRY(group_sets(b, s, sc, items, item_start, gs, gr->items[i], &one));
+            elem[i] = 0;
+            for (int32_t j = 0; j < one.n; j++)
+                elem[i] |= one.m[j];
+        }
+        if (gr->kind == TN_SQL_GROUP_ROLLUP) {
+            TN_TRY(set_list_new(b, out, gr->n + 1));
+            for (int i = gr->n; i >= 0; i--) {
+                uint64_t m = 0;
+                for (int j = 0; j < i; j++)
+                    m |= elem[j];
+                out->m[gr->n - i] = m;
+            }
+        } else {
+            TN_TRY(set_list_new(b, out, 1 << gr->n));
+            for (int32_t bits = (1 << gr->n) - 1, k = 0; bits >= 0; bits--, k++) {
+                uint64_t m = 0;
+                for (int j = 0; j < gr->n; j++)
+                    if (bits & (1 << (gr->n - 1 - j)))
+                        m |= elem[j];
+                out->m[k] = m;
+            }
+        }
+        return 0;
+    }
+    case TN_SQL_GROUP_SETS: {
+        gs->has_sets = true;
+        set_list lists[64];
+        int32_t total = 0;
+        if (gr->n > 64)
+            return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "more than 64 items in GROUPING SETS");
+        for (int i = 0; i < gr->n; i++) {
+            TN_TRY(group_sets(b, s, sc, items, item_start, gs, gr->items[i], &lists[i]));
+            total += lists[i].n;
+        }
+        TN_TRY(set_list_new(b, out, total));
+        int32_t k = 0;
+        for (int i = 0; i < gr->n; i++)
+            for (int32_t j = 0; j < lists[i].n; j++)
+                out->m[k++] = lists[i].m[j];
+        return 0;
+    }
+    }
+    return tn_bind_error(b, s->loc, TARN_EINTERNAL, "unknown GROUP BY item");
+}
+
+static int bind_group_by(tn_binder *b, const tn_sql_select *s, tn_scope *sc, sel_items *items,
+                         const int32_t *item_start, group_state *gs)
+{
+    set_list acc = {0};
+    TN_TRY(set_list_new(b, &acc, 1));
+    acc.m[0] = 0;
+    for (int i = 0; i < s->ngroup; i++) {
+        set_list one = {0}, x = {0};
+        TN_TRY(group_sets(b, s, sc, items, item_start, gs, s->group[i], &one));
+        TN_TRY(cross_sets(b, &acc, &one, &x));
+        acc = x;
+    }
+    if (gs->has_sets) {
+        gs->sets = acc.m;
+        gs->nsets = acc.n;
+    }
     return 0;
 }
 
 static const char *expr_name(const tn_expr *e) { return e->text ? e->text : "?"; }
 
-static int build_aggregate(tn_binder *b, tn_plan **plan, tn_expr **groups, int32_t ngroups, tn_ectx *ec)
+static int build_aggregate(tn_binder *b, tn_plan **plan, const group_state *gs, tn_ectx *ec)
 {
     tn_plan *a = tn_plan_new(b->ctx, TN_PLAN_AGGREGATE, 1);
     if (!a)
         return tn_bind_oom(b);
+    tn_expr **groups = gs->exprs;
+    int32_t ngroups = gs->n;
     a->children[0] = *plan;
     a->groups = groups;
     a->ngroups = ngroups;
     a->aggs = ec->aggs;
     a->naggs = ec->naggs;
-    int32_t n = ngroups + ec->naggs;
+    a->grouping_sets = gs->sets;
+    a->nsets = gs->sets ? gs->nsets : 0;
+    int32_t n = ngroups + ec->naggs + (gs->sets ? 1 : 0);
     const char **names = arena_array(b, (size_t)n, sizeof *names);
     tn_type **types = arena_array(b, (size_t)n, sizeof *types);
     if (!names || !types)
@@ -816,6 +1245,10 @@ static int build_aggregate(tn_binder *b, tn_plan **plan, tn_expr **groups, int32
     for (int32_t i = 0; i < ec->naggs; i++) {
         names[ngroups + i] = ec->aggs[i].text ? ec->aggs[i].text : "?";
         types[ngroups + i] = ec->aggs[i].type;
+    }
+    if (gs->sets) {
+        names[n - 1] = "grouping id";
+        types[n - 1] = tn_type_get(TN_UINT64);
     }
     if (!(a->out = tn_bind_schema(b, n, names, types)))
         return tn_bind_oom(b);
@@ -1026,17 +1459,16 @@ static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query 
         TN_TRY(add_item(b, &items, x, name));
     }
     int32_t nvisible = items.n;
-    tn_expr **groups = NULL;
-    int32_t ngroups = 0;
+    group_state gs = {0};
     if (s->group_all) {
-        groups = arena_array(b, (size_t)items.n, sizeof *groups);
-        if (!groups)
+        gs.exprs = arena_array(b, (size_t)items.n, sizeof *gs.exprs);
+        if (!gs.exprs)
             return tn_bind_oom(b);
         for (int32_t i = 0; i < items.n; i++)
             if (!has_placeholder(items.exprs[i], TN_PH_AGG) && !has_placeholder(items.exprs[i], TN_PH_WINDOW))
-                groups[ngroups++] = items.exprs[i];
+                gs.exprs[gs.n++] = items.exprs[i];
     } else if (s->ngroup) {
-        TN_TRY(bind_group_by(b, s, &sc, &items, item_start, &groups, &ngroups));
+        TN_TRY(bind_group_by(b, s, &sc, &items, item_start, &gs));
     }
     tn_expr *having = NULL, *qualify = NULL;
     if (s->having) {
@@ -1063,9 +1495,9 @@ static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query 
             keys[i].column = items.n;
             TN_TRY(add_item(b, &items, keys[i].expr, expr_name(keys[i].expr)));
         }
-    bool aggregating = ngroups > 0 || ec.naggs > 0 || having || s->group_all || s->ngroup;
+    bool aggregating = gs.n > 0 || ec.naggs > 0 || having || s->group_all || s->ngroup;
     if (aggregating) {
-        agg_rewrite ar = {groups, ngroups, "SELECT"};
+        agg_rewrite ar = {gs.exprs, gs.n, "SELECT", ec.naggs, gs.sets != NULL};
         for (int32_t i = 0; i < items.n; i++)
             TN_TRY(rewrite_post_agg(b, &ar, &items.exprs[i]));
         ar.clause = "HAVING";
@@ -1074,7 +1506,7 @@ static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query 
         TN_TRY(rewrite_post_agg(b, &ar, &qualify));
         ar.clause = "window";
         TN_TRY(each_window_expr(b, &ec, &ar, 0, true));
-        TN_TRY(build_aggregate(b, &plan, groups, ngroups, &ec));
+        TN_TRY(build_aggregate(b, &plan, &gs, &ec));
         if (having) {
             settle(having, 0);
             TN_TRY(build_filter(b, &plan, having));
@@ -1308,7 +1740,8 @@ static int push_ctes(tn_binder *b, const tn_sql_query *q)
         if (!c)
             return tn_bind_oom(b);
         c->cte = &q->ctes[i];
-        c->visible = b->ctes; /* the CTEs before it (non-recursive) */
+        c->recursive = q->recursive;
+        c->visible = b->ctes; /* the CTEs before it; a recursive one sees itself in its step */
         c->next = b->ctes;
         b->ctes = c;
     }

@@ -180,10 +180,55 @@ static int bind_create_table(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *
             return rc;
         }
         TN_TRY(tn_field_init(&sch->fields[i], c->name.text, t, !(c->not_null || c->primary_key), b->err));
+        if (c->default_value) {
+            /* kept as SQL text in the field's metadata; INSERT binds it */
+            tn_scope empty = {0};
+            tn_ectx ec = {.sc = &empty, .clause = "DEFAULT"};
+            tn_expr *d;
+            TN_TRY(tn_bind_expr(b, &ec, c->default_value, &d));
+            if (d->type->id != TN_NA && !tn_type_equals(d->type, t) && !tn_cast_supported(d->type, t)) {
+                char na[96], nb[96];
+                tn_bind_type_name(b, d->type, na, sizeof na);
+                tn_bind_type_name(b, t, nb, sizeof nb);
+                return tn_bind_error(b, c->default_value->loc, TARN_ETYPE, "DEFAULT of type %s for column \"%s\" of type %s",
+                                     na, c->name.text, nb);
+            }
+            const char *text = tn_bind_expr_text(b, c->default_value);
+            if (!text)
+                return tn_bind_oom(b);
+            TN_TRY(tn_kv_add(&sch->fields[i].metadata, "default", text, b->err));
+        }
     }
     out->kind = TN_BOUND_CREATE_TABLE;
     out->schema = sch;
     return 0;
+}
+
+/* A column's DEFAULT, stored as SQL text, bound as a constant expression. */
+static int bind_default(tn_binder *b, const char *text, tn_expr **out)
+{
+    tn_buf q;
+    tn_buf_init(&q, 0);
+    int rc = tn_buf_printf(&q, b->err, "SELECT %s", text);
+    tn_arena a;
+    tn_arena_init(&a, 0);
+    tn_sql_stmt *st = NULL;
+    if (rc == 0)
+        rc = tn_sql_parse_one((const char *)q.data, q.len, &a, &st, b->err);
+    if (rc == 0 && (st->kind != TN_SQL_STMT_QUERY || st->query->body->kind != TN_SQL_Q_SELECT ||
+                    st->query->body->select->nitems != 1))
+        rc = tn_error_set(b->err, TARN_EINVAL, "bad DEFAULT expression %s", text);
+    if (rc == 0) {
+        tn_binder db = *b;
+        db.sql = (const char *)q.data;
+        db.len = q.len;
+        tn_scope empty = {0};
+        tn_ectx ec = {.sc = &empty, .clause = "DEFAULT"};
+        rc = tn_bind_expr(&db, &ec, st->query->body->select->items[0].expr, out);
+    }
+    tn_arena_free(&a);
+    tn_buf_reset(&q);
+    return rc;
 }
 
 static int bind_insert(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
@@ -239,7 +284,11 @@ static int bind_insert(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
     for (int32_t i = 0; i < nt; i++) {
         tn_type *want = ts->fields[i].type;
         tn_expr *e;
-        if (src_of[i] < 0) {
+        const char *def = tn_kv_get(&ts->fields[i].metadata, "default");
+        if (src_of[i] < 0 && def) {
+            TN_TRY(bind_default(b, def, &e));
+            TN_TRY(tn_bind_cast(b, e, tn_type_ref(want), s->loc, &e));
+        } else if (src_of[i] < 0) {
             tn_scalar *nul = tn_scalar_null(want);
             if (!nul || !(e = tn_expr_literal(b->ctx, nul)))
                 return tn_bind_oom(b);
@@ -344,6 +393,7 @@ static int bind_copy(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
 }
 
 static int bind_one(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out);
+static int bind_rewrite_table(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out);
 
 static int bind_describe(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
 {
@@ -397,6 +447,123 @@ static int bind_view_stmt(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out
     for (int i = 0; i < s->column_names.n; i++)
         if (!(out->view_columns[i] = tn_bind_strdup(b, s->column_names.items[i].text)))
             return tn_bind_oom(b);
+    return 0;
+}
+
+/* DELETE and UPDATE rewrite the table: CREATE OR REPLACE TABLE t AS the
+ * rows that stay (DELETE: WHERE is not true) or the rows with the SET
+ * columns replaced where WHERE holds (UPDATE). The count reported is the
+ * table's new row count. */
+static int bind_rewrite_table(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
+{
+    bool update = s->kind == TN_SQL_STMT_UPDATE;
+    if (s->nfrom)
+        return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "%s with %s is not supported yet",
+                             update ? "UPDATE" : "DELETE", update ? "FROM" : "USING");
+    const tn_sql_ident *id = &s->name.parts[s->name.n - 1];
+    const tn_catalog_entry *ent = tn_catalog_find(b->cat, id->text, id->quoted);
+    if (!ent || ent->kind != TN_ENTRY_TABLE)
+        return tn_bind_error_hint(b, id->loc, TARN_ENOTFOUND, tn_catalog_closest(b->cat, id->text),
+                                  "table \"%s\" not found", id->text);
+    tn_table *t = ent->table;
+    const tn_schema *ts = t->schema;
+    int32_t n = ts->n_fields;
+    tn_plan *scan = tn_plan_new(b->ctx, TN_PLAN_SCAN, 0);
+    if (!scan || !tn_plan_keep_table(b->ctx, tn_table_ref(t)) || !tn_plan_keep_schema(b->ctx, tn_schema_ref((tn_schema *)ts)))
+        return tn_bind_oom(b);
+    scan->table = t;
+    scan->out = (tn_schema *)ts;
+    scan->est_rows = t->est_rows;
+    scan->ncolumns = n;
+    scan->columns = tn_arena_alloc(&b->ctx->arena, sizeof *scan->columns * (size_t)(n + 1));
+    if (!scan->columns)
+        return tn_bind_oom(b);
+    tn_scope sc = {0};
+    const char *qual = s->alias ? s->alias->text : id->text;
+    for (int32_t i = 0; i < n; i++) {
+        scan->columns[i] = i;
+        TN_TRY(tn_scope_add(b, &sc, qual, ts->fields[i].name, ts->fields[i].type, i));
+    }
+    tn_ectx ec = {.sc = &sc, .clause = "WHERE"};
+    tn_expr *where = NULL;
+    if (s->where)
+        TN_TRY(tn_bind_condition(b, &ec, s->where, &where));
+    tn_plan *p = tn_plan_new(b->ctx, TN_PLAN_PROJECT, 1);
+    tn_expr **exprs = tn_arena_calloc(&b->ctx->arena, sizeof *exprs * (size_t)(n + 1));
+    if (!p || !exprs)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < n; i++) {
+        if (!(exprs[i] = tn_expr_column(b->ctx, i, tn_type_ref(ts->fields[i].type))))
+            return tn_bind_oom(b);
+        exprs[i]->text = ts->fields[i].name;
+    }
+    tn_plan *child = scan;
+    if (!update) {
+        if (where) {
+            /* keep the rows where WHERE is false or NULL */
+            tn_expr *tr = tn_expr_bool(b->ctx, true);
+            tn_expr *keep = tr ? tn_expr_new(b->ctx, TN_EXPR_IS_DISTINCT, tn_type_get(TN_BOOL), 2) : NULL;
+            tn_plan *f = keep ? tn_plan_new(b->ctx, TN_PLAN_FILTER, 1) : NULL;
+            if (!f)
+                return tn_bind_oom(b);
+            keep->args[0] = where;
+            keep->args[1] = tr;
+            f->children[0] = scan;
+            f->predicate = keep;
+            f->out = scan->out;
+            child = f;
+        } else {
+            tn_plan *f = tn_plan_new(b->ctx, TN_PLAN_FILTER, 1);
+            if (!f || !(f->predicate = tn_expr_bool(b->ctx, false)))
+                return tn_bind_oom(b);
+            f->children[0] = scan;
+            f->out = scan->out;
+            child = f;
+        }
+    }
+    for (int i = 0; update && i < s->nsets; i++) {
+        const tn_sql_assign *a = &s->sets[i];
+        int32_t k = -1;
+        for (int32_t j = 0; j < n && k < 0; j++)
+            if (tn_ident_match(ts->fields[j].name, a->column.text, a->column.quoted))
+                k = j;
+        if (k < 0)
+            return tn_bind_error(b, a->column.loc, TARN_ENOTFOUND, "column \"%s\" not found in table \"%s\"",
+                                 a->column.text, ent->name);
+        tn_expr *v;
+        ec.clause = "SET";
+        TN_TRY(tn_bind_expr(b, &ec, a->value, &v));
+        TN_TRY(tn_bind_cast(b, v, tn_type_ref(ts->fields[k].type), a->value->loc, &v));
+        if (where) {
+            tn_expr *c = tn_expr_new(b->ctx, TN_EXPR_CASE, tn_type_ref(ts->fields[k].type), 3);
+            tn_expr *w = tn_expr_copy(b->ctx, where);
+            if (!c || !w)
+                return tn_bind_oom(b);
+            c->args[0] = w;
+            c->args[1] = v;
+            c->args[2] = exprs[k];
+            c->has_else = true;
+            v = c;
+        }
+        exprs[k] = v;
+    }
+    p->children[0] = child;
+    p->exprs = exprs;
+    p->nexprs = n;
+    p->out = (tn_schema *)ts;
+    tn_plan *ctas = tn_plan_new(b->ctx, TN_PLAN_CREATE_TABLE_AS, 1);
+    if (!ctas)
+        return tn_bind_oom(b);
+    ctas->children[0] = p;
+    ctas->name = tn_bind_strdup(b, ent->name);
+    ctas->or_replace = true;
+    ctas->temp = ent->temp;
+    tn_type *ct = tn_type_get(TN_INT64);
+    const char *nm = "Count";
+    if (!ctas->name || !(ctas->out = tn_bind_schema(b, 1, &nm, &ct)))
+        return tn_bind_oom(b);
+    out->kind = TN_BOUND_PLAN;
+    out->plan = ctas;
     return 0;
 }
 
@@ -488,10 +655,9 @@ static int bind_one(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
         out->kind = TN_BOUND_TRANSACTION;
         return 0;
     case TN_SQL_STMT_DELETE: case TN_SQL_STMT_UPDATE:
-        break;
+        return bind_rewrite_table(b, s, out);
     }
-    return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "%s is not supported yet",
-                         s->kind == TN_SQL_STMT_DELETE ? "DELETE" : "UPDATE");
+    return tn_bind_error(b, s->loc, TARN_EINTERNAL, "unknown statement kind %d", (int)s->kind);
 }
 
 int tn_bind_statement(tn_catalog *cat, const tn_bind_options *o, const char *sql, size_t len,

@@ -35,6 +35,9 @@ typedef struct tn_bcte {
     const tn_sql_cte *cte;
     struct tn_bcte *next;
     struct tn_bcte *visible; /* the CTE list visible inside this CTE's body */
+    bool recursive;          /* declared in WITH RECURSIVE */
+    tn_plan *rec;            /* while binding a recursive step: the RECURSIVE_CTE node
+                              * its self-references read (a CTE_SCAN) */
 } tn_bcte;
 
 typedef struct tn_binder {
@@ -54,7 +57,8 @@ enum { TN_ALLOW_AGG = 1, TN_ALLOW_WINDOW = 2 };
 /* Placeholders used while binding a SELECT that aggregates: a COLUMN with
  * depth TN_PH_AGG (index: the k-th aggregate) or TN_PH_WINDOW (the k-th
  * window call); rewritten to real columns before the plan is returned. */
-enum { TN_PH_AGG = -1, TN_PH_WINDOW = -2, TN_PH_GROUP = -3 };
+enum { TN_PH_AGG = -1, TN_PH_WINDOW = -2, TN_PH_GROUP = -3,
+       TN_PH_GROUPING = -4 /* grouping(args): args are the bound arguments */ };
 
 typedef struct tn_ectx {
     tn_scope *sc;

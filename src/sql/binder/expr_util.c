@@ -387,3 +387,128 @@ tn_plan *tn_plan_project_columns(tn_plan_ctx *c, tn_plan *child, const int32_t *
     p->out = tn_plan_schema(c, n, names, types);
     return p->out ? p : NULL;
 }
+
+/* ---- deep copies of plans ---------------------------------------------------------- */
+
+static tn_expr *copy_deep(tn_plan_ctx *c, const tn_expr *e);
+
+static void *dup_array(tn_plan_ctx *c, const void *p, size_t n, size_t size)
+{
+    if (!p || n == 0)
+        return (void *)p;
+    void *d = tn_arena_alloc(&c->arena, n * size);
+    if (d)
+        memcpy(d, p, n * size);
+    return d;
+}
+
+static bool copy_exprs(tn_plan_ctx *c, tn_expr ***list, int32_t n)
+{
+    if (!*list || n == 0)
+        return true;
+    tn_expr **d = tn_arena_alloc(&c->arena, sizeof *d * (size_t)n);
+    if (!d)
+        return false;
+    for (int32_t i = 0; i < n; i++)
+        if ((*list)[i] && !(d[i] = copy_deep(c, (*list)[i])))
+            return false;
+        else if (!(*list)[i])
+            d[i] = NULL;
+    *list = d;
+    return true;
+}
+
+static bool copy_sort(tn_plan_ctx *c, tn_sort_spec **s, int32_t n)
+{
+    if (!*s || n == 0)
+        return true;
+    tn_sort_spec *d = dup_array(c, *s, (size_t)n, sizeof *d);
+    if (!d)
+        return false;
+    for (int32_t i = 0; i < n; i++)
+        if (!(d[i].expr = copy_deep(c, d[i].expr)))
+            return false;
+    *s = d;
+    return true;
+}
+
+static bool copy_agg(tn_plan_ctx *c, tn_agg_call *a)
+{
+    if (!copy_exprs(c, &a->args, a->nargs) || !copy_sort(c, &a->order, a->norder))
+        return false;
+    return !a->filter || (a->filter = copy_deep(c, a->filter)) != NULL;
+}
+
+static tn_expr *copy_deep(tn_plan_ctx *c, const tn_expr *e)
+{
+    tn_expr *n = tn_arena_alloc(&c->arena, sizeof *n);
+    if (!n)
+        return NULL;
+    *n = *e;
+    /* unlike tn_expr_copy, subquery plans are copied too */
+    if (n->kind == TN_EXPR_SUBQUERY && !(n->subquery = tn_plan_copy(c, e->subquery)))
+        return NULL;
+    if (e->nargs > 0) {
+        n->args = tn_arena_alloc(&c->arena, sizeof *n->args * (size_t)e->nargs);
+        if (!n->args)
+            return NULL;
+        for (int32_t i = 0; i < e->nargs; i++)
+            if (!(n->args[i] = copy_deep(c, e->args[i])))
+                return NULL;
+    }
+    return n;
+}
+
+tn_plan *tn_plan_copy(tn_plan_ctx *c, const tn_plan *p)
+{
+    tn_plan *d = tn_arena_alloc(&c->arena, sizeof *d);
+    if (!d)
+        return NULL;
+    *d = *p;
+    if (p->nchildren) {
+        d->children = tn_arena_alloc(&c->arena, sizeof *d->children * (size_t)p->nchildren);
+        if (!d->children)
+            return NULL;
+        for (int32_t i = 0; i < p->nchildren; i++)
+            if (!(d->children[i] = tn_plan_copy(c, p->children[i])))
+                return NULL;
+    }
+    if ((p->columns && !(d->columns = dup_array(c, p->columns, (size_t)p->ncolumns, sizeof *d->columns))) ||
+        !copy_exprs(c, &d->filters, p->nfilters) || !copy_exprs(c, &d->exprs, p->nexprs) ||
+        !copy_exprs(c, &d->groups, p->ngroups) || !copy_exprs(c, &d->left_keys, p->nkeys) ||
+        !copy_exprs(c, &d->right_keys, p->nkeys) || !copy_exprs(c, &d->on_exprs, p->non) ||
+        !copy_sort(c, &d->sort, p->nsort))
+        return NULL;
+    if (p->predicate && !(d->predicate = copy_deep(c, p->predicate)))
+        return NULL;
+    if (p->condition && !(d->condition = copy_deep(c, p->condition)))
+        return NULL;
+    if (p->null_equal && !(d->null_equal = dup_array(c, p->null_equal, (size_t)p->nkeys, sizeof *d->null_equal)))
+        return NULL;
+    if (p->naggs) {
+        if (!(d->aggs = dup_array(c, p->aggs, (size_t)p->naggs, sizeof *d->aggs)))
+            return NULL;
+        for (int32_t i = 0; i < p->naggs; i++)
+            if (!copy_agg(c, &d->aggs[i]))
+                return NULL;
+    }
+    if (p->nwindows) {
+        if (!(d->windows = dup_array(c, p->windows, (size_t)p->nwindows, sizeof *d->windows)))
+            return NULL;
+        for (int32_t i = 0; i < p->nwindows; i++) {
+            tn_window_call *w = &d->windows[i];
+            if (!copy_agg(c, &w->agg) || !copy_exprs(c, &w->partition, w->npartition) ||
+                !copy_sort(c, &w->order, w->norder))
+                return NULL;
+        }
+    }
+    if (p->nrows && p->rows) {
+        int32_t nc = p->out->n_fields;
+        if (!(d->rows = dup_array(c, p->rows, (size_t)p->nrows, sizeof *d->rows)))
+            return NULL;
+        for (int64_t r = 0; r < p->nrows; r++)
+            if (!copy_exprs(c, &d->rows[r], nc))
+                return NULL;
+    }
+    return d;
+}

@@ -40,6 +40,10 @@ tn_expr *tn_expr_bool(tn_plan_ctx *c, bool v);
 tn_schema *tn_plan_schema(tn_plan_ctx *c, int32_t n, const char *const *names, tn_type *const *types);
 /* Output schema of a JOIN of l and r of kind k. */
 tn_schema *tn_plan_join_schema(tn_plan_ctx *c, const tn_schema *l, const tn_schema *r, tn_join_kind k);
+/* A deep copy of a plan (nodes, expressions, subquery plans) in c's
+ * arena, for rewrites that need an input twice: rules mutate nodes in
+ * place, so a plan tree never shares a subtree. */
+tn_plan *tn_plan_copy(tn_plan_ctx *c, const tn_plan *p);
 /* A PROJECT over child with the columns cols[0..n-1] of the child. */
 tn_plan *tn_plan_project_columns(tn_plan_ctx *c, tn_plan *child, const int32_t *cols, int32_t n);
 
