@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arrow/compute/compute.h"
+#include "sql/expr/eval.h"
 #include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 

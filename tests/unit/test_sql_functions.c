@@ -524,8 +524,56 @@ TEST(function_errors)
     }
 }
 
+/* INTERVAL literals as the binder builds them (values as DuckDB prints
+ * INTERVAL '...' literals, checked by hand). */
+TEST(interval_literals)
+{
+    static const struct {
+        const char *text, *unit, *want;
+    } ok[] = {
+        {"1 day", NULL, "1 day"},
+        {"2 hours 30 minutes", NULL, "02:30:00"},
+        {"1 year 2 months 3 days", NULL, "1 year 2 months 3 days"},
+        {"90", "DAY", "90 days"},
+        {"2", "month", "2 months"},
+        {"1.5 days", NULL, "1 day 12:00:00"},
+        {"1.5 years", NULL, "1 year 6 months"},
+        {"1 day 10:30:00", NULL, "1 day 10:30:00"},
+        {"-3 days", NULL, "-3 days"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_scalar *s = NULL;
+        CHECK_OK(tn_interval_literal(ok[i].text, strlen(ok[i].text), ok[i].unit, &s, &err), &err);
+        if (!s)
+            continue;
+        tn_array *a = NULL;
+        CHECK_OK(tn_scalar_to_array(s, &a, &err), &err);
+        char *got = render(a, 0);
+        if (strcmp(got, ok[i].want) != 0) {
+            fprintf(stderr, "INTERVAL '%s' %s: got \"%s\", want \"%s\"\n", ok[i].text, ok[i].unit ? ok[i].unit : "",
+                    got, ok[i].want);
+            tn_test_failures++;
+        }
+        tn_free(got);
+        tn_array_unref(a);
+        tn_scalar_free(s);
+    }
+    const char *bad[] = {"", "abc", "1 fortnight", "1 day extra", "5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_scalar *s = NULL;
+        CHECK_EQ_INT(tn_interval_literal(bad[i], strlen(bad[i]), NULL, &s, &err), TARN_EPARSE);
+        CHECK(s == NULL);
+        CHECK_MSG(&err, "invalid interval");
+    }
+}
+
 int main(void)
 {
+    RUN(interval_literals);
     RUN(function_cases);
     RUN(function_errors);
     return tn_test_done();
