@@ -571,8 +571,140 @@ TEST(interval_literals)
     }
 }
 
+/* Every family's array path under allocation failures: each failing
+ * allocation gives a clean ENOMEM and frees everything. The calls are bound
+ * once, with their literals as columns (patterns compiled per batch). */
+static const char *const alloc_calls[] = {
+    "'héllo wörld' LIKE '%wö%'", "'abc' ILIKE 'A_C'", "substring('héllo', 2, 3)", "concat('a', NULL, 'b', 1)",
+    "'a' || 'b'", "split_part('a,b,c', ',', 2)", "upper('straße')", "lpad('a', 5, 'xy')",
+    "replace('aaa', 'a', 'bb')", "floor(-2.5)", "round(CAST(2.5 AS DOUBLE))", "greatest(1, 2.5, 3)", "mod(7, 3)", "sqrt(2)",
+    "date_trunc('month', DATE '2024-02-29')", "extract(epoch FROM TIMESTAMP '2024-01-01 10:00:00.5')",
+    "strftime(DATE '2024-02-10', '%Y/%m/%d')", "strptime('10/02/2024', '%d/%m/%Y')",
+    "DATE '2024-01-31' + to_months(1)", "regexp_replace('hello world', 'o', '0', 'g')",
+    "regexp_extract('abc123', '([0-9]+)', 1)", "regexp_matches('abc', 'B', 'i')", "md5('abc')",
+    "coalesce(NULL, 'x')", "nullif(1, 1)", "hash('a', 1)",
+};
+
+typedef struct alloc_fx {
+    tn_expr *e;
+    tn_batch *b;
+} alloc_fx;
+
+static int eval_call_under_failures(void *ctx, tarn_error *err)
+{
+    alloc_fx *f = ctx;
+    int32_t rows[] = {2, 0, 1};
+    tn_selection sel = {rows, 3};
+    tn_array *out = NULL;
+    TN_TRY(tn_expr_eval(NULL, f->e, f->b, &sel, &out, err));
+    tn_array_unref(out);
+    return TARN_OK;
+}
+
+TEST(function_allocation_failures)
+{
+    for (size_t i = 0; i < sizeof alloc_calls / sizeof alloc_calls[0]; i++) {
+        tn_plan_ctx_init(&P);
+        tarn_error err;
+        tarn_error_init(&err);
+        mini_lits lits = {0};
+        alloc_fx f = {NULL, NULL};
+        CHECK_OK(mini_parse_bind(&P, alloc_calls[i], NULL, &lits, &f.e, &err), &err);
+        if (f.e && lits.n > 0) {
+            tn_array **cols = tn_calloc((size_t)lits.n, sizeof *cols);
+            for (int k = 0; k < lits.n; k++) {
+                tn_array *one = NULL;
+                if (tn_scalar_to_array(lits.items[k], &one, NULL))
+                    exit(2);
+                int32_t z[3] = {0, 0, 0};
+                tn_selection s3 = {z, 3};
+                if (tn_filter_sel(one, &s3, &cols[k], NULL))
+                    exit(2);
+                tn_array_unref(one);
+            }
+            f.b = batch_of(lits.n, cols);
+            tn_free(cols);
+            int points = tn_test_alloc_failures(alloc_calls[i], eval_call_under_failures, &f);
+            if (points < 1) {
+                fprintf(stderr, "%s: %d allocation points\n", alloc_calls[i], points);
+                tn_test_failures++;
+            }
+            tn_batch_unref(f.b);
+        }
+        mini_lits_free(&lits);
+        tn_plan_ctx_free(&P);
+    }
+}
+
+/* Resolution with a literal regular expression compiles it into the
+ * plan's arena: failures there are clean too. */
+static int resolve_regex_under_failures(void *ctx, tarn_error *err)
+{
+    (void)ctx;
+    tn_plan_ctx c;
+    tn_plan_ctx_init(&c);
+    tn_expr *args[3];
+    tn_scalar *s0 = tn_scalar_bytes(tn_type_get(TN_STRING), "abc", 3);
+    tn_scalar *s1 = tn_scalar_bytes(tn_type_get(TN_STRING), "(b|c)+$", 7);
+    tn_scalar *s2 = tn_scalar_bytes(tn_type_get(TN_STRING), "<\\1>", 4);
+    int rc = TARN_OK;
+    if (!s0 || !s1 || !s2) {
+        tn_scalar_free(s0);
+        tn_scalar_free(s1);
+        tn_scalar_free(s2);
+        rc = tn_error_oom(err, 64);
+    } else {
+        args[0] = tn_expr_literal(&c, s0);
+        args[1] = tn_expr_literal(&c, s1);
+        args[2] = tn_expr_literal(&c, s2);
+        if (!args[0] || !args[1] || !args[2])
+            rc = tn_error_oom(err, 64);
+    }
+    tn_expr *e = NULL;
+    if (!rc)
+        rc = tn_scalar_func_resolve(&c, "regexp_replace", args, 3, 0, &e, err);
+    tn_array *out = NULL;
+    if (!rc)
+        rc = tn_expr_eval(NULL, e, NULL, NULL, &out, err);
+    if (!rc) {
+        int64_t len;
+        const uint8_t *p = tn_array_bytes(out, 0, &len);
+        if (len != 4 || memcmp(p, "a<c>", 4) != 0)
+            rc = tn_error_set(err, TARN_EINTERNAL, "wrong replacement");
+    }
+    tn_array_unref(out);
+    tn_plan_ctx_free(&c);
+    return rc;
+}
+
+TEST(resolve_allocation_failures)
+{
+    CHECK(tn_test_alloc_failures("regexp bind", resolve_regex_under_failures, NULL) > 3);
+}
+
+TEST(names_and_hints)
+{
+    const char *const *names = tn_scalar_func_names();
+    int n = 0;
+    bool has_substring = false, has_coalesce = false;
+    for (; names[n]; n++) {
+        has_substring = has_substring || !strcmp(names[n], "substring");
+        has_coalesce = has_coalesce || !strcmp(names[n], "coalesce");
+        for (int k = 0; k < n; k++)
+            CHECK(strcmp(names[k], names[n]) != 0); /* no duplicates */
+    }
+    CHECK(n > 100 && has_substring && has_coalesce);
+    CHECK_STR(tn_function_closest("substrng"), "substring");
+    CHECK_STR(tn_function_closest("UPPR"), "upper");
+    CHECK_STR(tn_function_closest("regexp_replce"), "regexp_replace");
+    CHECK(tn_function_closest("completely_unrelated_name") == NULL);
+}
+
 int main(void)
 {
+    RUN(function_allocation_failures);
+    RUN(resolve_allocation_failures);
+    RUN(names_and_hints);
     RUN(interval_literals);
     RUN(function_cases);
     RUN(function_errors);

@@ -733,7 +733,10 @@ int sout_finish(sout *o, tn_array **out, tarn_error *err)
 {
     *out = NULL;
     tn_array *a = tn_array_new(o->type, o->n, 3, 0);
-    TN_TRY_ALLOC(a, err, sizeof *a);
+    if (!a) {
+        sout_free(o);
+        return tn_error_oom(err, sizeof *a);
+    }
     o->datab->size = o->len;
     a->buffers[1] = o->offb;
     a->buffers[2] = o->datab;
