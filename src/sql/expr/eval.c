@@ -999,10 +999,13 @@ int tn_expr_eval(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in, const t
     return rc;
 }
 
-/* Positions of v (n rows) that are true, as input rows of sel, into rows. */
+/* Positions of v (n rows) that are true, as input rows of sel, into rows.
+ * rows may be sel->rows itself: entry m is written only after entry k >= m
+ * was read. */
 static int select_true(const val *v, const tn_selection *sel, int64_t n, int32_t *rows, int64_t *cnt,
                        tarn_error *err)
 {
+    (void)err;
     int64_t m = 0;
     if (!v->arr) {
         if (v->sc->is_valid && v->sc->type->id == TN_BOOL && v->sc->v.b)
@@ -1011,10 +1014,18 @@ static int select_true(const val *v, const tn_selection *sel, int64_t n, int32_t
         *cnt = m;
         return TARN_OK;
     }
-    TN_TRY(tn_selection_from_mask(v->arr, NULL, rows, &m, err));
-    if (sel)
-        for (int64_t k = 0; k < m; k++)
-            rows[k] = sel->rows[rows[k]]; /* rows[k] >= k: reads ahead of writes */
+    const tn_array *a = v->arr;
+    if (a->type->id == TN_NA) {
+        *cnt = 0;
+        return TARN_OK;
+    }
+    const uint8_t *bits = a->buffers[1]->data, *valid = tn_kvalid_bits(a);
+    int64_t off = a->offset;
+    for (int64_t p = 0; p < n; p++) {
+        bool t = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
+        if (t)
+            rows[m++] = input_row(sel, p);
+    }
     *cnt = m;
     return TARN_OK;
 }
