@@ -65,6 +65,30 @@ static int eval(ev *x, const tn_expr *e, const tn_selection *sel, int64_t n, val
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* Messages stay on one line: control characters from SQL text or data
+ * become spaces. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
+/* The expression's text as quoted in messages: at most ~100 bytes, cut at
+ * a character boundary. */
+static void quote_text(const char *text, char *out, size_t cap)
+{
+    size_t n = strlen(text), max = cap - 4;
+    if (n <= max) {
+        memcpy(out, text, n + 1);
+        return;
+    }
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    memcpy(out, text, max);
+    memcpy(out + max, "...", 4);
+}
+
 /* Rewrite the error of a kernel run over the positions of sel: its trailing
  * "at row K" becomes the input row, and the expression text is named. */
 static int fail(ev *x, const tn_expr *e, const tn_selection *sel, int rc)
@@ -91,14 +115,16 @@ static int fail(ev *x, const tn_expr *e, const tn_selection *sel, int rc)
     if (x->named || !e->text)
         goto out;
     x->named = true;
-    char head[TARN_ERROR_MAX];
+    char head[TARN_ERROR_MAX], text[104];
     if (at)
         *at = '\0';
     snprintf(head, sizeof head, "%s", msg);
+    quote_text(e->text, text, sizeof text);
     if (at)
-        tn_error_set(err, rc, "%s in \"%s\" at row %lld", head, e->text, row);
+        tn_error_set(err, rc, "%s in \"%s\" at row %lld", head, text, row);
     else
-        tn_error_set(err, rc, "%s in \"%s\"", head, e->text);
+        tn_error_set(err, rc, "%s in \"%s\"", head, text);
+    one_line(err->message);
     return rc;
 out:
     if (at) {
@@ -107,6 +133,7 @@ out:
         snprintf(prefix, sizeof prefix, "%s", msg);
         tn_error_set(err, rc, "%s at row %lld", prefix, row);
     }
+    one_line(err->message);
     return rc;
 }
 

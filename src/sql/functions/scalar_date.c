@@ -525,7 +525,9 @@ static int strftime_row(const tn_expr *call, const tn_datum *args, int64_t i, so
         case 'B': txt = month_names[c->month - 1]; break;
         case '%': txt = "%"; break;
         default:
-            return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%%c", s);
+            if (s >= 0x20 && s < 0x7f)
+                return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%%c", s);
+            return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%\\x%02x", (uint8_t)s);
         }
         if (txt)
             TN_TRY(sout_append(o, txt, (int64_t)strlen(txt), err));
