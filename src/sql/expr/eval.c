@@ -1061,17 +1061,29 @@ static int select_rec(ev *x, const tn_expr *e, const tn_selection *sel, int32_t 
 {
     int64_t n = row_count(x->in, sel);
     if (e->kind == TN_EXPR_AND) {
-        /* each conjunct narrows the rows the next one sees */
+        /* each conjunct narrows the rows the next one sees; the next one
+         * reads its selection from a copy, since it writes into rows */
         const tn_selection *cur = sel;
         tn_selection s;
+        int32_t *prev = NULL;
+        if (e->nargs > 1 && n > 0) {
+            prev = tn_malloc((size_t)n * sizeof(int32_t));
+            TN_TRY_ALLOC(prev, x->err, (size_t)n * sizeof(int32_t));
+        }
         for (int32_t i = 0; i < e->nargs; i++) {
-            TN_TRY(select_rec(x, e->args[i], cur, rows, cnt));
-            s.rows = rows;
+            int rc = select_rec(x, e->args[i], cur, rows, cnt);
+            if (rc) {
+                tn_free(prev);
+                return rc;
+            }
+            if (*cnt == 0 || i + 1 == e->nargs)
+                break;
+            memcpy(prev, rows, (size_t)*cnt * sizeof(int32_t));
+            s.rows = prev;
             s.n = *cnt;
             cur = &s;
-            if (*cnt == 0)
-                break;
         }
+        tn_free(prev);
         if (e->nargs == 0) {
             for (int64_t p = 0; p < n; p++)
                 rows[p] = input_row(sel, p);
