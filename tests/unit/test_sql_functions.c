@@ -696,6 +696,35 @@ TEST(resolve_allocation_failures)
     CHECK(tn_test_alloc_failures("regexp bind", resolve_regex_under_failures, NULL) > 3);
 }
 
+/* random() is volatile: never constant, one value per row, in [0, 1). */
+TEST(random_is_volatile)
+{
+    tn_plan_ctx_init(&P);
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_expr *e = NULL;
+    CHECK_OK(tn_scalar_func_resolve(&P, "random", NULL, 0, 0, &e, &err), &err);
+    CHECK(e && !tn_expr_is_constant(e));
+    int64_t xs[64];
+    for (int i = 0; i < 64; i++)
+        xs[i] = i;
+    tn_array *cols[1] = {mk_int(T(TN_INT64), 64, xs)};
+    tn_batch *b = batch_of(1, cols);
+    tn_array *out = NULL;
+    CHECK_OK(tn_expr_eval(NULL, e, b, NULL, &out, &err), &err);
+    CHECK(out && out->length == 64);
+    int distinct = 0;
+    for (int i = 0; out && i < 64; i++) {
+        double v = TN_VALUES(out, double)[i];
+        CHECK(v >= 0 && v < 1);
+        distinct += i > 0 && v != TN_VALUES(out, double)[i - 1];
+    }
+    CHECK(distinct > 60);
+    tn_array_unref(out);
+    tn_batch_unref(b);
+    tn_plan_ctx_free(&P);
+}
+
 TEST(names_and_hints)
 {
     const char *const *names = tn_scalar_func_names();
@@ -719,6 +748,7 @@ int main(void)
     RUN(function_allocation_failures);
     RUN(resolve_allocation_failures);
     RUN(names_and_hints);
+    RUN(random_is_volatile);
     RUN(interval_literals);
     RUN(function_cases);
     RUN(function_errors);

@@ -12,6 +12,7 @@
 #include "sql/functions/scalar_internal.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "sql/expr/eval.h"
 
@@ -546,6 +547,32 @@ static int fclass_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
     return TARN_OK;
 }
 
+/* random(): uniform in [0, 1), per row (volatile); a per-thread
+ * xorshift64* stream seeded from the clock and the thread. */
+static _Thread_local uint64_t rng_state;
+
+static int random_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                       tarn_error *err)
+{
+    if (!rng_state) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rng_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&rng_state;
+        rng_state |= 1;
+    }
+    fout o;
+    TN_TRY(fout_init(&o, tn_type_get(TN_FLOAT64), n, err));
+    double *r = (double *)fout_data(&o);
+    for (int64_t i = 0; i < n; i++) {
+        rng_state ^= rng_state >> 12;
+        rng_state ^= rng_state << 25;
+        rng_state ^= rng_state >> 27;
+        r[i] = (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
 /* ---- bitwise operators on integers (&, |, xor, <<, >>, ~) ---------------------------------------- */
 
 static int int_only_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
@@ -643,6 +670,7 @@ const tn_sfn tn_sfn_math[] = {
     {F("pow", math_exec, true), 2, false, {D, D}, R_DOUBLE, NULL},
     {F("atan2", math_exec, true), 2, false, {D, D}, R_DOUBLE, NULL},
     {F("pi", pi_exec, false), 0, false, {0}, R_DOUBLE, NULL},
+    {{"random", random_exec, false, true, NULL}, 0, false, {0}, R_DOUBLE, NULL},
     {F("bitwise_and", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
     {F("bitwise_or", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
     {F("xor", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
