@@ -32,7 +32,7 @@ typedef struct table {
 
 static const table tables[] = {
     {tn_sfn_string, &tn_sfn_string_n}, {tn_sfn_math, &tn_sfn_math_n}, {tn_sfn_date, &tn_sfn_date_n},
-    {tn_sfn_regex, &tn_sfn_regex_n},   {tn_sfn_misc, &tn_sfn_misc_n},
+    {tn_sfn_regex, &tn_sfn_regex_n},   {tn_sfn_misc, &tn_sfn_misc_n},     {tn_sfn_format, &tn_sfn_format_n},
 };
 #define NTABLES ((int)(sizeof tables / sizeof tables[0]))
 

@@ -904,6 +904,68 @@ int tn_interval_literal(const char *text, size_t len, const char *unit, tn_scala
     return TARN_OK;
 }
 
+/* ---- date_add, to_timestamp ------------------------------------------------------------------------- */
+
+/* date_add(x, interval) = x + interval (a timestamp, as DuckDB). */
+static int date_add_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
+{
+    tn_type *rt = NULL;
+    TN_TRY(tn_arith_result_type(TN_ADD, call->args[0]->type, call->args[1]->type, &rt, err));
+    call->type = tn_plan_keep_type(c, rt);
+    TN_TRY_ALLOC(call->type, err, 64);
+    return TARN_OK;
+}
+
+static int date_add_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                         tarn_error *err)
+{
+    tn_array *r = NULL;
+    TN_TRY(tn_arith(TN_ADD, args[0], args[1], NULL, &r, err));
+    if (r->length == n) {
+        *out = r;
+        return TARN_OK;
+    }
+    /* both scalars: one row, broadcast */
+    int32_t *z = tn_calloc((size_t)(n > 0 ? n : 1), sizeof *z);
+    if (!z) {
+        tn_array_unref(r);
+        return tn_error_oom(err, (size_t)n * 4);
+    }
+    tn_selection s = {z, n};
+    int rc = tn_filter_sel(r, &s, out, err);
+    tn_free(z);
+    tn_array_unref(r);
+    return rc;
+}
+
+/* to_timestamp(seconds): a UTC instant from seconds since the epoch. */
+static int to_timestamp_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                             tarn_error *err)
+{
+    fout o;
+    TN_TRY(fout_init(&o, call->type, n, err));
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        ((int64_t *)fout_data(&o))[i] = 0;
+        if (!d_valid(&args[0], i)) {
+            rc = fout_null(&o, i, err);
+            continue;
+        }
+        double s = d_f64(&args[0], i) * 1e6;
+        if (!(s > -9.2e18 && s < 9.2e18)) {
+            rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "epoch %g out of range for a timestamp", s / 1e6);
+            break;
+        }
+        ((int64_t *)fout_data(&o))[i] = (int64_t)llround(s);
+    }
+    if (rc) {
+        fout_free(&o);
+        return rc;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
 /* ---- the clock ----------------------------------------------------------------------------------------------- */
 
 static int64_t now_micros(void)
@@ -969,6 +1031,8 @@ const tn_sfn tn_sfn_date[] = {
     {F("strptime", strptime_exec, true), 2, false, {V, V}, R_TIMESTAMP, NULL},
     TOIV("to_years"), TOIV("to_months"), TOIV("to_weeks"), TOIV("to_days"), TOIV("to_hours"), TOIV("to_minutes"),
     TOIV("to_seconds"), TOIV("to_milliseconds"), TOIV("to_microseconds"),
+    {F("date_add", date_add_exec, true), 2, false, {T, P_INTERVAL}, R_BIND, date_add_bind},
+    {F("to_timestamp", to_timestamp_exec, true), 1, false, {P_DOUBLE}, R_BIND, utc_timestamp_bind},
     {FV("now", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},
     {FV("current_timestamp", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},
     {FV("get_current_timestamp", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},

@@ -641,6 +641,32 @@ static int bitwise_exec(const tn_expr *call, const tn_datum *args, int32_t nargs
     return TARN_OK;
 }
 
+static int bit_count_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                          tarn_error *err)
+{
+    const tn_type *t = tn_datum_type(args[0]);
+    int bits = t->byte_width * 8;
+    uint64_t mask = bits == 64 ? UINT64_MAX : (((uint64_t)1 << bits) - 1);
+    fout o;
+    TN_TRY(fout_init(&o, tn_type_get(TN_INT8), n, err));
+    int8_t *r = (int8_t *)fout_data(&o);
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!d_valid(&args[0], i)) {
+            rc = fout_null(&o, i, err);
+            r[i] = 0;
+            continue;
+        }
+        r[i] = (int8_t)__builtin_popcountll((uint64_t)num_int(&args[0], i) & mask);
+    }
+    if (rc) {
+        fout_free(&o);
+        return rc;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define F(name, exec, nn) {name, exec, nn, false, NULL}
@@ -677,6 +703,7 @@ const tn_sfn tn_sfn_math[] = {
     {F("shift_left", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
     {F("shift_right", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
     {F("bitwise_not", bitwise_exec, true), 1, false, {P_INTEGRAL}, R_ARG0, NULL},
+    {F("bit_count", bit_count_exec, true), 1, false, {P_INTEGRAL}, R_BIND, int8_bind},
     {F("isnan", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
     {F("isinf", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
     {F("isfinite", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
