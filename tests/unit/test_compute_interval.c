@@ -83,6 +83,29 @@ TEST(timestamp_and_interval_sums)
         CHECK(got[0] == 14 && got[1] == -3 && gn == 5400000000001LL);
     }
     tn_array_unref(r);
+    /* negation */
+    CHECK_OK(tn_negate(A(iv2), NULL, &r, &err), &err);
+    if (r) {
+        int32_t got[2];
+        int64_t gn;
+        memcpy(got, r->buffers[1]->data, 8);
+        memcpy(&gn, r->buffers[1]->data + 8, 8);
+        CHECK(got[0] == -14 && got[1] == 3 && gn == -1);
+    }
+    tn_array_unref(r);
+    /* interval * int, int * interval */
+    int64_t three[] = {3};
+    tn_array *k3 = mk_int(tn_type_get(TN_INT16), 1, three);
+    CHECK_OK(tn_arith(TN_MUL, A(k3), A(iv2), NULL, &r, &err), &err);
+    if (r) {
+        int32_t got[2];
+        int64_t gn;
+        memcpy(got, r->buffers[1]->data, 8);
+        memcpy(&gn, r->buffers[1]->data + 8, 8);
+        CHECK(got[0] == 42 && got[1] == -9 && gn == 3);
+    }
+    tn_array_unref(r);
+    tn_array_unref(k3);
     /* overflow is an error naming the row */
     int32_t big[] = {2000000000};
     tn_array *huge = mk_ivl(1, big, dd, ns, NULL);

@@ -123,6 +123,21 @@ static const fcase cases[] = {
     CASE_("rtrim('abxyx', 'xy')", "ab", "VARCHAR")
     CASE_("trim('  ab  ', '')", "  ab  ", "VARCHAR")
     CASE_("trim('éaé', 'é')", "a", "VARCHAR")
+    CASE_("translate('hello', 'el', 'ip')", "hippo", "VARCHAR")
+    CASE_("translate('hello', 'l', '')", "heo", "VARCHAR")
+    CASE_("translate('héllo', 'é', 'e')", "hello", "VARCHAR")
+    /* printf and format */
+    CASE_("printf('%05d|%.2f|%s', 42, 3.14159, 'x')", "00042|3.14|x", "VARCHAR")
+    CASE_("printf('%d%%', 5)", "5%", "VARCHAR")
+    CASE_("printf('%x', 255)", "ff", "VARCHAR")
+    CASE_("printf('%5s|%-5s|', 'ab', 'cd')", "   ab|cd   |", "VARCHAR")
+    CASE_("printf('%.3e', 12345.678)", "1.235e+04", "VARCHAR")
+    CASE_("printf('%s', NULL)", "NULL", "VARCHAR")
+    CASE_("printf('%3s|', 'é')", "  é|", "VARCHAR")
+    CASE_("format('{}-{}', 1, 'a')", "1-a", "VARCHAR")
+    CASE_("format('{:05d}', 42)", "00042", "VARCHAR")
+    CASE_("format('{}', NULL)", "NULL", "VARCHAR")
+    CASE_("format('{} and {}', 1.5, DATE '2024-01-02')", "1.5 and 2024-01-02", "VARCHAR")
     /* code points */
     CASE_("ascii('A')", "65", "INTEGER")
     CASE_("ascii('é')", "233", "INTEGER")
@@ -184,6 +199,20 @@ static const fcase cases[] = {
     CASE_("least('b', 'a')", "a", "VARCHAR")
     CASE_("least(3, 1, 2)", "1", "INTEGER")
     CASE_("greatest(DATE '2024-01-01', DATE '2023-01-01')", "2024-01-01", "DATE")
+    /* bitwise operators (the binder maps & | << >> ~ to these names) */
+    CASE_("5 & 3", "1", "INTEGER")
+    CASE_("5 | 3", "7", "INTEGER")
+    CASE_("xor(5, 3)", "6", "INTEGER")
+    CASE_("1 << 4", "16", "INTEGER")
+    CASE_("256 >> 4", "16", "INTEGER")
+    CASE_("-8 >> 1", "-4", "INTEGER")
+    CASE_("1 >> 40", "0", "INTEGER")
+    CASE_("CAST(1 AS BIGINT) << 62", "4611686018427387904", "BIGINT")
+    CASE_("~5", "-6", "INTEGER")
+    CASE_("5 & NULL", "NULL", "INTEGER")
+    CASE_("bit_count(255)", "8", "TINYINT")
+    CASE_("bit_count(-1)", "32", "TINYINT")
+    CASE_("bit_count(CAST(7 AS TINYINT))", "3", "TINYINT")
     /* double functions */
     CASE_("sqrt(2)", "1.4142135623730951", "DOUBLE")
     CASE_("sqrt(CAST(4 AS INTEGER))", "2.0", "DOUBLE")
@@ -277,6 +306,13 @@ static const fcase cases[] = {
     CASE_("DATE '1995-01-01' + to_years(1)", "1996-01-01 00:00:00", "TIMESTAMP")
     CASE_("TIMESTAMP '2024-01-31 10:00:00' + to_minutes(90)", "2024-01-31 11:30:00", "TIMESTAMP")
     CASE_("to_days(1) + to_hours(2)", "1 day 02:00:00", "INTERVAL")
+    CASE_("to_days(1) * 3", "3 days", "INTERVAL")
+    CASE_("3 * to_hours(2)", "06:00:00", "INTERVAL")
+    CASE_("to_months(1) * 2", "2 months", "INTERVAL")
+    CASE_("date_add(DATE '2024-01-01', to_days(10))", "2024-01-11 00:00:00", "TIMESTAMP")
+    CASE_("date_add(TIMESTAMP '2024-01-01 10:00:00', to_hours(1))", "2024-01-01 11:00:00", "TIMESTAMP")
+    CASE_("epoch(to_timestamp(1.5))", "1.5", "DOUBLE")
+    CASE_("CAST(to_timestamp(86400) AS TIMESTAMP)", "1970-01-02 00:00:00", "TIMESTAMP")
     /* regular expressions (PCRE2, RE2 semantics for replace) */
     CASE_("regexp_matches('abc', 'b')", "true", "BOOLEAN")
     CASE_("regexp_matches('abc', '^b')", "false", "BOOLEAN")
@@ -337,6 +373,11 @@ static const ferr errors[] = {
     ERR_("date_part('fortnight', DATE '2024-01-01')", TARN_EINVAL, "unknown date part 'fortnight'")
     ERR_("make_date(2023, 2, 29)", TARN_EINVAL, "date out of range: 2023-2-29")
     ERR_("regexp_matches('a', '(')", TARN_EINVAL, "invalid regular expression")
+    ERR_("1 << 31", TARN_EOVERFLOW, "overflow in left shift (1 << 31)")
+    ERR_("1 << 32", TARN_EOVERFLOW, "left-shift value 32 is out of range")
+    ERR_("-1 << 1", TARN_EOVERFLOW, "cannot left-shift negative number -1")
+    ERR_("printf('%d', 'x')", TARN_EINVAL, "%d needs an integer argument")
+    ERR_("printf('%d %d', 1)", TARN_EINVAL, "too few arguments for the format")
     ERR_("sqrt(-1)", TARN_EINVAL, "cannot take square root of a negative number")
     ERR_("ln(0)", TARN_EINVAL, "cannot take logarithm of zero")
     ERR_("ln(-1)", TARN_EINVAL, "cannot take logarithm of a negative number")
@@ -524,8 +565,218 @@ TEST(function_errors)
     }
 }
 
+/* INTERVAL literals as the binder builds them (values as DuckDB prints
+ * INTERVAL '...' literals, checked by hand). */
+TEST(interval_literals)
+{
+    static const struct {
+        const char *text, *unit, *want;
+    } ok[] = {
+        {"1 day", NULL, "1 day"},
+        {"2 hours 30 minutes", NULL, "02:30:00"},
+        {"1 year 2 months 3 days", NULL, "1 year 2 months 3 days"},
+        {"90", "DAY", "90 days"},
+        {"2", "month", "2 months"},
+        {"1.5 days", NULL, "1 day 12:00:00"},
+        {"1.5 years", NULL, "1 year 6 months"},
+        {"1 day 10:30:00", NULL, "1 day 10:30:00"},
+        {"-3 days", NULL, "-3 days"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_scalar *s = NULL;
+        CHECK_OK(tn_interval_literal(ok[i].text, strlen(ok[i].text), ok[i].unit, &s, &err), &err);
+        if (!s)
+            continue;
+        tn_array *a = NULL;
+        CHECK_OK(tn_scalar_to_array(s, &a, &err), &err);
+        char *got = render(a, 0);
+        if (strcmp(got, ok[i].want) != 0) {
+            fprintf(stderr, "INTERVAL '%s' %s: got \"%s\", want \"%s\"\n", ok[i].text, ok[i].unit ? ok[i].unit : "",
+                    got, ok[i].want);
+            tn_test_failures++;
+        }
+        tn_free(got);
+        tn_array_unref(a);
+        tn_scalar_free(s);
+    }
+    const char *bad[] = {"", "abc", "1 fortnight", "1 day extra", "5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_scalar *s = NULL;
+        CHECK_EQ_INT(tn_interval_literal(bad[i], strlen(bad[i]), NULL, &s, &err), TARN_EPARSE);
+        CHECK(s == NULL);
+        CHECK_MSG(&err, "invalid interval");
+    }
+}
+
+/* Every family's array path under allocation failures: each failing
+ * allocation gives a clean ENOMEM and frees everything. The calls are bound
+ * once, with their literals as columns (patterns compiled per batch). */
+static const char *const alloc_calls[] = {
+    "'héllo wörld' LIKE '%wö%'", "'abc' ILIKE 'A_C'", "substring('héllo', 2, 3)", "concat('a', NULL, 'b', 1)",
+    "'a' || 'b'", "split_part('a,b,c', ',', 2)", "upper('straße')", "lpad('a', 5, 'xy')",
+    "replace('aaa', 'a', 'bb')", "floor(-2.5)", "round(CAST(2.5 AS DOUBLE))", "greatest(1, 2.5, 3)", "mod(7, 3)", "sqrt(2)",
+    "date_trunc('month', DATE '2024-02-29')", "extract(epoch FROM TIMESTAMP '2024-01-01 10:00:00.5')",
+    "strftime(DATE '2024-02-10', '%Y/%m/%d')", "strptime('10/02/2024', '%d/%m/%Y')",
+    "DATE '2024-01-31' + to_months(1)", "regexp_replace('hello world', 'o', '0', 'g')",
+    "regexp_extract('abc123', '([0-9]+)', 1)", "regexp_matches('abc', 'B', 'i')", "md5('abc')",
+    "coalesce(NULL, 'x')", "nullif(1, 1)", "hash('a', 1)",
+};
+
+typedef struct alloc_fx {
+    tn_expr *e;
+    tn_batch *b;
+} alloc_fx;
+
+static int eval_call_under_failures(void *ctx, tarn_error *err)
+{
+    alloc_fx *f = ctx;
+    int32_t rows[] = {2, 0, 1};
+    tn_selection sel = {rows, 3};
+    tn_array *out = NULL;
+    TN_TRY(tn_expr_eval(NULL, f->e, f->b, &sel, &out, err));
+    tn_array_unref(out);
+    return TARN_OK;
+}
+
+TEST(function_allocation_failures)
+{
+    for (size_t i = 0; i < sizeof alloc_calls / sizeof alloc_calls[0]; i++) {
+        tn_plan_ctx_init(&P);
+        tarn_error err;
+        tarn_error_init(&err);
+        mini_lits lits = {0};
+        alloc_fx f = {NULL, NULL};
+        CHECK_OK(mini_parse_bind(&P, alloc_calls[i], NULL, &lits, &f.e, &err), &err);
+        if (f.e && lits.n > 0) {
+            tn_array **cols = tn_calloc((size_t)lits.n, sizeof *cols);
+            for (int k = 0; k < lits.n; k++) {
+                tn_array *one = NULL;
+                if (tn_scalar_to_array(lits.items[k], &one, NULL))
+                    exit(2);
+                int32_t z[3] = {0, 0, 0};
+                tn_selection s3 = {z, 3};
+                if (tn_filter_sel(one, &s3, &cols[k], NULL))
+                    exit(2);
+                tn_array_unref(one);
+            }
+            f.b = batch_of(lits.n, cols);
+            tn_free(cols);
+            int points = tn_test_alloc_failures(alloc_calls[i], eval_call_under_failures, &f);
+            if (points < 1) {
+                fprintf(stderr, "%s: %d allocation points\n", alloc_calls[i], points);
+                tn_test_failures++;
+            }
+            tn_batch_unref(f.b);
+        }
+        mini_lits_free(&lits);
+        tn_plan_ctx_free(&P);
+    }
+}
+
+/* Resolution with a literal regular expression compiles it into the
+ * plan's arena: failures there are clean too. */
+static int resolve_regex_under_failures(void *ctx, tarn_error *err)
+{
+    (void)ctx;
+    tn_plan_ctx c;
+    tn_plan_ctx_init(&c);
+    tn_expr *args[3];
+    tn_scalar *s0 = tn_scalar_bytes(tn_type_get(TN_STRING), "abc", 3);
+    tn_scalar *s1 = tn_scalar_bytes(tn_type_get(TN_STRING), "(b|c)+$", 7);
+    tn_scalar *s2 = tn_scalar_bytes(tn_type_get(TN_STRING), "<\\1>", 4);
+    int rc = TARN_OK;
+    if (!s0 || !s1 || !s2) {
+        tn_scalar_free(s0);
+        tn_scalar_free(s1);
+        tn_scalar_free(s2);
+        rc = tn_error_oom(err, 64);
+    } else {
+        args[0] = tn_expr_literal(&c, s0);
+        args[1] = tn_expr_literal(&c, s1);
+        args[2] = tn_expr_literal(&c, s2);
+        if (!args[0] || !args[1] || !args[2])
+            rc = tn_error_oom(err, 64);
+    }
+    tn_expr *e = NULL;
+    if (!rc)
+        rc = tn_scalar_func_resolve(&c, "regexp_replace", args, 3, 0, &e, err);
+    tn_array *out = NULL;
+    if (!rc)
+        rc = tn_expr_eval(NULL, e, NULL, NULL, &out, err);
+    if (!rc) {
+        int64_t len;
+        const uint8_t *p = tn_array_bytes(out, 0, &len);
+        if (len != 4 || memcmp(p, "a<c>", 4) != 0)
+            rc = tn_error_set(err, TARN_EINTERNAL, "wrong replacement");
+    }
+    tn_array_unref(out);
+    tn_plan_ctx_free(&c);
+    return rc;
+}
+
+TEST(resolve_allocation_failures)
+{
+    CHECK(tn_test_alloc_failures("regexp bind", resolve_regex_under_failures, NULL) > 3);
+}
+
+/* random() is volatile: never constant, one value per row, in [0, 1). */
+TEST(random_is_volatile)
+{
+    tn_plan_ctx_init(&P);
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_expr *e = NULL;
+    CHECK_OK(tn_scalar_func_resolve(&P, "random", NULL, 0, 0, &e, &err), &err);
+    CHECK(e && !tn_expr_is_constant(e));
+    int64_t xs[64];
+    for (int i = 0; i < 64; i++)
+        xs[i] = i;
+    tn_array *cols[1] = {mk_int(T(TN_INT64), 64, xs)};
+    tn_batch *b = batch_of(1, cols);
+    tn_array *out = NULL;
+    CHECK_OK(tn_expr_eval(NULL, e, b, NULL, &out, &err), &err);
+    CHECK(out && out->length == 64);
+    int distinct = 0;
+    for (int i = 0; out && i < 64; i++) {
+        double v = TN_VALUES(out, double)[i];
+        CHECK(v >= 0 && v < 1);
+        distinct += i > 0 && v != TN_VALUES(out, double)[i - 1];
+    }
+    CHECK(distinct > 60);
+    tn_array_unref(out);
+    tn_batch_unref(b);
+    tn_plan_ctx_free(&P);
+}
+
+TEST(names_and_hints)
+{
+    const char *const *names = tn_scalar_func_names();
+    int n = 0;
+    bool has_substring = false, has_coalesce = false;
+    for (; names[n]; n++) {
+        has_substring = has_substring || !strcmp(names[n], "substring");
+        has_coalesce = has_coalesce || !strcmp(names[n], "coalesce");
+        for (int k = 0; k < n; k++)
+            CHECK(strcmp(names[k], names[n]) != 0); /* no duplicates */
+    }
+    CHECK(n > 100 && has_substring && has_coalesce);
+    CHECK_STR(tn_function_closest("substrng"), "substring");
+    CHECK_STR(tn_function_closest("UPPR"), "upper");
+    CHECK_STR(tn_function_closest("regexp_replce"), "regexp_replace");
+    CHECK(tn_function_closest("completely_unrelated_name") == NULL);
+}
+
 int main(void)
 {
+    RUN(function_allocation_failures);
+    RUN(resolve_allocation_failures);
+    RUN(names_and_hints);
+    RUN(random_is_volatile);
+    RUN(interval_literals);
     RUN(function_cases);
     RUN(function_errors);
     return tn_test_done();

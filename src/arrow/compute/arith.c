@@ -758,6 +758,14 @@ int tn_negate(tn_datum d, const tn_selection *sel, tn_array **out, tarn_error *e
     *out = NULL;
     const tn_type *t = tn_datum_type(d);
     tn_type_id id = t->id;
+    if (id == TN_INTERVAL_MONTH_DAY_NANO) { /* 0 - interval, field by field */
+        uint8_t zero[16] = {0};
+        tn_scalar *z = tn_scalar_raw(tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), zero);
+        TN_TRY_ALLOC(z, err, sizeof *z);
+        int rc = tn_interval_arith(TN_SUB, tn_datum_of_scalar(z), d, sel, out, err);
+        tn_scalar_free(z);
+        return rc;
+    }
     if (!(tn_type_is_signed_int(id) || tn_type_is_float(id) || tn_type_is_decimal(id) || id == TN_DURATION))
         return tn_error_set(err, TARN_ETYPE, "cannot negate %s", tn_type_id_name(id));
     tn_kin k = {0};

@@ -4,6 +4,7 @@
  *   timestamp ± interval, interval + timestamp   -> timestamp (same unit, zone)
  *   date ± interval, interval + date             -> timestamp[us]
  *   interval ± interval                          -> interval
+ *   interval * int, int * interval                -> interval (each field)
  *
  * Months are added first on the civil calendar with the day clamped to the
  * month's end (2024-01-31 + 1 month = 2024-02-29), then days, then the
@@ -26,6 +27,23 @@ static ivl ivl_at(const tn_kin *k, int64_t i)
     return v;
 }
 
+/* An integer operand of row i (any width; uint64 beyond int64 saturates). */
+static int64_t int_of(const tn_kin *k, int64_t i)
+{
+    const tn_array *a = k->arr;
+    int64_t r = k->scalar ? 0 : i;
+    switch (a->type->id) {
+    case TN_INT8: return TN_VALUES(a, int8_t)[r];
+    case TN_INT16: return TN_VALUES(a, int16_t)[r];
+    case TN_INT32: return TN_VALUES(a, int32_t)[r];
+    case TN_UINT8: return TN_VALUES(a, uint8_t)[r];
+    case TN_UINT16: return TN_VALUES(a, uint16_t)[r];
+    case TN_UINT32: return TN_VALUES(a, uint32_t)[r];
+    case TN_UINT64: return TN_VALUES(a, uint64_t)[r] > INT64_MAX ? INT64_MAX : (int64_t)TN_VALUES(a, uint64_t)[r];
+    default: return TN_VALUES(a, int64_t)[r];
+    }
+}
+
 static bool is_instant(tn_type_id id)
 {
     return id == TN_TIMESTAMP || id == TN_DATE32 || id == TN_DATE64;
@@ -41,6 +59,8 @@ int tn_interval_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, 
     bool xi = x == TN_INTERVAL_MONTH_DAY_NANO, yi = y == TN_INTERVAL_MONTH_DAY_NANO;
     *out = NULL;
     if (xi && yi && (op == TN_ADD || op == TN_SUB))
+        *out = tn_type_get(TN_INTERVAL_MONTH_DAY_NANO);
+    else if (op == TN_MUL && ((xi && tn_type_is_int(y)) || (yi && tn_type_is_int(x))))
         *out = tn_type_get(TN_INTERVAL_MONTH_DAY_NANO);
     else if (yi && is_instant(x) && (op == TN_ADD || op == TN_SUB))
         *out = x == TN_TIMESTAMP ? tn_type_timestamp(a->unit, a->tz) : tn_type_timestamp(TN_MICRO, NULL);
@@ -129,6 +149,21 @@ int tn_interval_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selecti
     for (int64_t i = 0; i < n && !rc; i++) {
         if (!tn_kin_valid(&ins[0], i) || !tn_kin_valid(&ins[1], i)) {
             memset(o->buffers[1]->data + i * rt->byte_width, 0, (size_t)rt->byte_width);
+            continue;
+        }
+        if (op == TN_MUL) {
+            const tn_kin *iv = xi ? &ins[0] : &ins[1], *ik = xi ? &ins[1] : &ins[0];
+            ivl a = ivl_at(iv, i), r;
+            int64_t f = int_of(ik, i), m, d;
+            if (__builtin_mul_overflow((int64_t)a.months, f, &m) || m != (int32_t)m ||
+                __builtin_mul_overflow((int64_t)a.days, f, &d) || d != (int32_t)d ||
+                __builtin_mul_overflow(a.nanos, f, &r.nanos)) {
+                rc = tn_error_set(err, TARN_EOVERFLOW, "interval overflow in multiplication at row %lld", (long long)i);
+                break;
+            }
+            r.months = (int32_t)m;
+            r.days = (int32_t)d;
+            memcpy(o->buffers[1]->data + i * 16, &r, 16);
             continue;
         }
         if (rt->id == TN_INTERVAL_MONTH_DAY_NANO) {

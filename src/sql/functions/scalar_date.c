@@ -12,6 +12,8 @@
 #include "sql/functions/scalar_internal.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -523,7 +525,9 @@ static int strftime_row(const tn_expr *call, const tn_datum *args, int64_t i, so
         case 'B': txt = month_names[c->month - 1]; break;
         case '%': txt = "%"; break;
         default:
-            return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%%c", s);
+            if (s >= 0x20 && s < 0x7f)
+                return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%%c", s);
+            return tn_func_error(err, TARN_EINVAL, call, i, "unrecognized format specifier %%\\x%02x", (uint8_t)s);
         }
         if (txt)
             TN_TRY(sout_append(o, txt, (int64_t)strlen(txt), err));
@@ -760,6 +764,208 @@ static int to_interval_exec(const tn_expr *call, const tn_datum *args, int32_t n
     return TARN_OK;
 }
 
+/* ---- INTERVAL literals ------------------------------------------------------------------------------------- */
+
+/* Months / days / nanoseconds of one unit; false when the word is unknown. */
+static bool unit_size(const char *w, size_t n, int64_t *months, int64_t *days, int64_t *nanos)
+{
+    static const struct {
+        const char *name;
+        int64_t m, d, ns;
+    } units[] = {
+        {"year", 12, 0, 0},        {"years", 12, 0, 0},     {"y", 12, 0, 0},          {"yr", 12, 0, 0},
+        {"yrs", 12, 0, 0},         {"quarter", 3, 0, 0},    {"quarters", 3, 0, 0},    {"month", 1, 0, 0},
+        {"months", 1, 0, 0},       {"mon", 1, 0, 0},        {"mons", 1, 0, 0},        {"week", 0, 7, 0},
+        {"weeks", 0, 7, 0},        {"w", 0, 7, 0},          {"day", 0, 1, 0},         {"days", 0, 1, 0},
+        {"d", 0, 1, 0},            {"hour", 0, 0, 3600000000000LL}, {"hours", 0, 0, 3600000000000LL},
+        {"h", 0, 0, 3600000000000LL}, {"hr", 0, 0, 3600000000000LL}, {"hrs", 0, 0, 3600000000000LL},
+        {"minute", 0, 0, 60000000000LL}, {"minutes", 0, 0, 60000000000LL}, {"min", 0, 0, 60000000000LL},
+        {"mins", 0, 0, 60000000000LL}, {"m", 0, 0, 60000000000LL}, {"second", 0, 0, 1000000000},
+        {"seconds", 0, 0, 1000000000}, {"sec", 0, 0, 1000000000}, {"secs", 0, 0, 1000000000},
+        {"s", 0, 0, 1000000000},   {"millisecond", 0, 0, 1000000}, {"milliseconds", 0, 0, 1000000},
+        {"ms", 0, 0, 1000000},     {"msec", 0, 0, 1000000}, {"microsecond", 0, 0, 1000},
+        {"microseconds", 0, 0, 1000}, {"us", 0, 0, 1000}, {"usec", 0, 0, 1000},
+    };
+    char buf[24];
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)w[i]);
+    buf[n] = '\0';
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(units[i].name, buf)) {
+            *months = units[i].m;
+            *days = units[i].d;
+            *nanos = units[i].ns;
+            return true;
+        }
+    return false;
+}
+
+/* Add `value` (a decimal number as text) units to acc; fractions of months
+ * carry into days (30) and of days into nanoseconds. */
+static bool add_units(ivl *acc, double value, int64_t um, int64_t ud, int64_t uns)
+{
+    double m = value * (double)um, d = value * (double)ud, ns = value * (double)uns;
+    double mi = trunc(m), di = trunc(d);
+    d += (m - mi) * 30;
+    di = trunc(d);
+    ns += (d - di) * 86400e9;
+    double tm = acc->months + mi, td = acc->days + di, tns = (double)acc->nanos + ns;
+    if (fabs(tm) > INT32_MAX || fabs(td) > INT32_MAX || fabs(tns) > 9.2e18)
+        return false;
+    acc->months = (int32_t)tm;
+    acc->days = (int32_t)td;
+    acc->nanos += (int64_t)llround(ns);
+    return true;
+}
+
+int tn_interval_literal(const char *text, size_t len, const char *unit, tn_scalar **out, tarn_error *err)
+{
+    *out = NULL;
+    ivl acc = {0, 0, 0};
+    size_t i = 0;
+    bool any = false;
+    while (i < len) {
+        while (i < len && isspace((unsigned char)text[i]))
+            i++;
+        if (i >= len)
+            break;
+        /* a clock: [-]HH:MM[:SS[.f]] */
+        size_t j = i + (text[i] == '-' || text[i] == '+');
+        size_t k = j;
+        while (k < len && isdigit((unsigned char)text[k]))
+            k++;
+        if (k > j && k < len && text[k] == ':') {
+            int sign = text[i] == '-' ? -1 : 1;
+            double parts[3] = {0, 0, 0};
+            int np = 0;
+            size_t p = j;
+            while (np < 3 && p < len) {
+                char *end = NULL;
+                char num[40];
+                size_t q = p;
+                while (q < len && (isdigit((unsigned char)text[q]) || (np == 2 && text[q] == '.')) && q - p < 39)
+                    q++;
+                if (q == p)
+                    break;
+                memcpy(num, text + p, q - p);
+                num[q - p] = '\0';
+                parts[np++] = strtod(num, &end);
+                p = q;
+                if (p < len && text[p] == ':' && np < 3)
+                    p++;
+                else
+                    break;
+            }
+            if (np < 2)
+                break;
+            double ns = (parts[0] * 3600 + parts[1] * 60 + parts[2]) * 1e9 * sign;
+            acc.nanos += (int64_t)llround(ns);
+            any = true;
+            i = p;
+            continue;
+        }
+        /* number */
+        char *end = NULL;
+        char num[64];
+        size_t q = i;
+        while (q < len && (isdigit((unsigned char)text[q]) || text[q] == '.' || text[q] == '-' || text[q] == '+') &&
+               q - i < 63)
+            q++;
+        if (q == i)
+            break;
+        memcpy(num, text + i, q - i);
+        num[q - i] = '\0';
+        double v = strtod(num, &end);
+        if (*end)
+            break;
+        i = q;
+        while (i < len && isspace((unsigned char)text[i]))
+            i++;
+        size_t w = i;
+        while (i < len && isalpha((unsigned char)text[i]))
+            i++;
+        int64_t um, ud, uns;
+        const char *uw = text + w;
+        size_t un = i - w;
+        if (un == 0 && unit) {
+            uw = unit;
+            un = strlen(unit);
+        }
+        if (!unit_size(uw, un, &um, &ud, &uns) || !add_units(&acc, v, um, ud, uns))
+            return tn_error_set(err, TARN_EPARSE, "invalid interval '%.*s'", (int)(len > 80 ? 80 : len), text);
+        any = true;
+    }
+    if (!any || i < len)
+        return tn_error_set(err, TARN_EPARSE, "invalid interval '%.*s'", (int)(len > 80 ? 80 : len), text);
+    *out = tn_scalar_raw(tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), &acc);
+    TN_TRY_ALLOC(*out, err, sizeof **out);
+    return TARN_OK;
+}
+
+/* ---- date_add, to_timestamp ------------------------------------------------------------------------- */
+
+/* date_add(x, interval) = x + interval (a timestamp, as DuckDB). */
+static int date_add_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
+{
+    tn_type *rt = NULL;
+    TN_TRY(tn_arith_result_type(TN_ADD, call->args[0]->type, call->args[1]->type, &rt, err));
+    call->type = tn_plan_keep_type(c, rt);
+    TN_TRY_ALLOC(call->type, err, 64);
+    return TARN_OK;
+}
+
+static int date_add_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                         tarn_error *err)
+{
+    tn_array *r = NULL;
+    TN_TRY(tn_arith(TN_ADD, args[0], args[1], NULL, &r, err));
+    if (r->length == n) {
+        *out = r;
+        return TARN_OK;
+    }
+    /* both scalars: one row, broadcast */
+    int32_t *z = tn_calloc((size_t)(n > 0 ? n : 1), sizeof *z);
+    if (!z) {
+        tn_array_unref(r);
+        return tn_error_oom(err, (size_t)n * 4);
+    }
+    tn_selection s = {z, n};
+    int rc = tn_filter_sel(r, &s, out, err);
+    tn_free(z);
+    tn_array_unref(r);
+    return rc;
+}
+
+/* to_timestamp(seconds): a UTC instant from seconds since the epoch. */
+static int to_timestamp_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                             tarn_error *err)
+{
+    fout o;
+    TN_TRY(fout_init(&o, call->type, n, err));
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        ((int64_t *)fout_data(&o))[i] = 0;
+        if (!d_valid(&args[0], i)) {
+            rc = fout_null(&o, i, err);
+            continue;
+        }
+        double s = d_f64(&args[0], i) * 1e6;
+        if (!(s > -9.2e18 && s < 9.2e18)) {
+            rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "epoch %g out of range for a timestamp", s / 1e6);
+            break;
+        }
+        ((int64_t *)fout_data(&o))[i] = (int64_t)llround(s);
+    }
+    if (rc) {
+        fout_free(&o);
+        return rc;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
 /* ---- the clock ----------------------------------------------------------------------------------------------- */
 
 static int64_t now_micros(void)
@@ -825,6 +1031,8 @@ const tn_sfn tn_sfn_date[] = {
     {F("strptime", strptime_exec, true), 2, false, {V, V}, R_TIMESTAMP, NULL},
     TOIV("to_years"), TOIV("to_months"), TOIV("to_weeks"), TOIV("to_days"), TOIV("to_hours"), TOIV("to_minutes"),
     TOIV("to_seconds"), TOIV("to_milliseconds"), TOIV("to_microseconds"),
+    {F("date_add", date_add_exec, true), 2, false, {T, P_INTERVAL}, R_BIND, date_add_bind},
+    {F("to_timestamp", to_timestamp_exec, true), 1, false, {P_DOUBLE}, R_BIND, utc_timestamp_bind},
     {FV("now", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},
     {FV("current_timestamp", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},
     {FV("get_current_timestamp", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},

@@ -69,6 +69,8 @@ extern const tn_sfn tn_sfn_regex[];
 extern const int tn_sfn_regex_n;
 extern const tn_sfn tn_sfn_misc[];
 extern const int tn_sfn_misc_n;
+extern const tn_sfn tn_sfn_format[];
+extern const int tn_sfn_format_n;
 
 /* SQL-style name of a type for messages ("integer", "varchar", "decimal(15,2)"). */
 void tn_sql_type_name(const tn_type *t, char *buf, size_t cap);

@@ -848,6 +848,48 @@ static int contains_exec(const tn_expr *call, const tn_datum *args, int32_t narg
     return map_bool(args, nargs, n, out, err, contains_row);
 }
 
+/* ---- translate ------------------------------------------------------------------------------------- */
+
+/* translate(s, from, to): each character of s found at position j of
+ * `from` becomes character j of `to`, or is dropped when `to` is shorter. */
+static int translate_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o, tarn_error *err)
+{
+    int64_t n, fn, tn;
+    const uint8_t *p = d_str(&args[0], i, &n);
+    const uint8_t *f = d_str(&args[1], i, &fn);
+    const uint8_t *t = d_str(&args[2], i, &tn);
+    for (int64_t k = 0; k < n;) {
+        int l = utf8_len(p[k]);
+        if (k + l > n)
+            l = (int)(n - k);
+        int64_t j = -1, idx = 0;
+        for (int64_t q = 0; q < fn; idx++) {
+            int fl = utf8_len(f[q]);
+            if (fl == l && q + fl <= fn && memcmp(f + q, p + k, (size_t)l) == 0) {
+                j = idx;
+                break;
+            }
+            q += fl;
+        }
+        if (j < 0) {
+            TN_TRY(sout_append(o, p + k, l, err));
+        } else {
+            int64_t at = utf8_offset(t, tn, j);
+            if (at < tn) {
+                int tl = utf8_len(t[at]);
+                TN_TRY(sout_append(o, t + at, at + tl <= tn ? tl : tn - at, err));
+            }
+        }
+        k += l;
+    }
+    return TARN_OK;
+}
+static int translate_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                          tarn_error *err)
+{
+    return map_str(call, args, nargs, n, out, err, translate_row);
+}
+
 /* ---- ascii, chr ------------------------------------------------------------------------------------ */
 
 static int64_t ascii_row(const tn_datum *a, int64_t i)
@@ -1010,6 +1052,7 @@ const tn_sfn tn_sfn_string[] = {
     {F("ends_with", ends_exec, true), 2, false, {V, V}, R_BOOL, NULL},
     {F("suffix", ends_exec, true), 2, false, {V, V}, R_BOOL, NULL},
     {F("contains", contains_exec, true), 2, false, {V, V}, R_BOOL, NULL},
+    {F("translate", translate_exec, true), 3, false, {V, V, V}, R_VARCHAR, NULL},
     {F("ascii", ascii_exec, true), 1, false, {V}, R_INT32, NULL},
     {F("unicode", ascii_exec, true), 1, false, {V}, R_INT32, NULL},
     {F("chr", chr_exec, true), 1, false, {B}, R_VARCHAR, NULL},
