@@ -11,9 +11,3 @@
 
 
 
-__attribute__((weak)) int tn_op_window_new(tn_exec_ctx *ctx, const tn_plan *win, tn_op *child, tn_op **out,
-                                           tarn_error *err)
-{
-    (void)ctx, (void)win, (void)child, (void)out;
-    return PENDING("the window operator");
-}
