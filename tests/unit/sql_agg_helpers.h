@@ -25,28 +25,6 @@
 #include "sql/exec/operator.h"
 #include "sql/functions/function.h"
 
-/* The memory budget the operators reserve from: the executor's, or, when
- * the test links without it, this one (-1: unlimited). */
-static int64_t test_budget = -1;
-static _Atomic int64_t test_reserved;
-
-__attribute__((weak)) bool tn_exec_reserve(tn_op *op, int64_t bytes)
-{
-    (void)op;
-    int64_t now = atomic_fetch_add(&test_reserved, bytes) + bytes;
-    if (test_budget >= 0 && now > test_budget) {
-        atomic_fetch_sub(&test_reserved, bytes);
-        return false;
-    }
-    return true;
-}
-
-__attribute__((weak)) void tn_exec_release(tn_op *op, int64_t bytes)
-{
-    (void)op;
-    atomic_fetch_sub(&test_reserved, bytes);
-}
-
 /* ---- plans -------------------------------------------------------------------------- */
 
 static tn_expr *col(tn_plan_ctx *c, const tn_schema *in, int32_t i)

@@ -53,10 +53,12 @@ static int reserve(tn_group_table *t, int64_t bytes, tarn_error *err)
 {
     if (!t->op || bytes <= 0)
         return 0;
-    if (!tn_exec_reserve(t->op, bytes))
-        return tn_error_set(err, TARN_EMEMLIMIT, "%s: the memory limit is reached with %lld groups in one "
-                                                 "partition",
-                            t->op->vt ? t->op->vt->name : "aggregate", (long long)t->ngroups);
+    if (!tn_exec_reserve(t->op, bytes)) {
+        int rc = tn_error_oom(err, (size_t)bytes);
+        tn_error_prefix(err, "%s: %lld groups in one of its partitions: ", t->op->vt ? t->op->vt->name : "aggregate",
+                        (long long)t->ngroups);
+        return rc;
+    }
     t->reserved += bytes;
     return 0;
 }

@@ -15,7 +15,7 @@
  *                      column fixed-width) group g's key is at g * key_size,
  *                      else at key_offs[g] with key_lens[g] bytes
  *   rows               payload rows of row_size bytes, 16-byte aligned, in
- *                      blocks of 1024 groups so they never move
+ *                      blocks of 256 groups so they never move
  *
  * The hash's top bits pick a table among the partitions of an operator
  * (see hash_aggregate.c); the low bits pick the slot; bits 34..57 are the
@@ -29,7 +29,7 @@
 
 #include "sql/exec/operator.h"
 
-#define TN_GROUP_BLOCK_SHIFT 10
+#define TN_GROUP_BLOCK_SHIFT 8
 
 typedef struct tn_group_table {
     uint64_t *slots;

@@ -112,22 +112,13 @@ typedef struct agg_input {
 
 static int eval_expr(tn_op *op, const tn_expr *e, tn_batch *in, tn_array **out, tarn_error *err)
 {
-    *out = NULL;
-    if (e->kind == TN_EXPR_COLUMN && e->index >= 0 && e->index < in->schema->n_fields) {
-        *out = tn_array_ref(in->columns[e->index]);
-        return 0;
-    }
-    return tn_expr_eval(op->ctx ? &op->ctx->eval : NULL, e, in, NULL, out, err);
+    return tn_expr_eval(&op->ctx->eval, e, in, NULL, out, err);
 }
 
 /* Rows of `in` where e is true, into rows (room for in->length). */
 static int eval_select(tn_op *op, const tn_expr *e, tn_batch *in, int32_t *rows, int64_t *n, tarn_error *err)
 {
-    tn_array *mask;
-    TN_TRY(eval_expr(op, e, in, &mask, err));
-    int rc = tn_selection_from_mask(mask, NULL, rows, n, err);
-    tn_array_unref(mask);
-    return rc;
+    return tn_expr_select(&op->ctx->eval, e, in, NULL, rows, n, err);
 }
 
 /* ---- payload rows ---------------------------------------------------------------------- */

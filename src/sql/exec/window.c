@@ -40,6 +40,12 @@
 #include "sql/functions/aggregate_internal.h"
 #include "sql/functions/window_func.h"
 
+/* The binder refers to the window functions weakly; whoever links the
+ * window operator statically gets the functions it computes too. */
+__attribute__((used)) static const void *const window_functions[] = {
+    (const void *)tn_window_func_resolve, (const void *)tn_window_func_exists, (const void *)tn_window_func_names,
+};
+
 typedef struct batch_list {
     tn_batch **items;
     size_t n, cap;
@@ -58,14 +64,7 @@ typedef struct window_op {
 
 static int eval_expr(tn_op *op, const tn_expr *e, tn_batch *in, tn_array **out, tarn_error *err)
 {
-    (void)op;
-    *out = NULL;
-    if (e->kind == TN_EXPR_COLUMN && e->index >= 0 && e->index < in->schema->n_fields) {
-        *out = tn_array_ref(in->columns[e->index]);
-        return 0;
-    }
-    return tn_error_set(err, TARN_EUNSUPPORTED, "window input %s: only column references are evaluated yet",
-                        e->text ? e->text : "?");
+    return tn_expr_eval(&op->ctx->eval, e, in, NULL, out, err);
 }
 
 /* ---- sink -------------------------------------------------------------------------------- */
@@ -109,10 +108,11 @@ static int sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
     if (in->length == 0)
         return 0;
     int64_t bytes = batch_bytes(in);
-    if (!tn_exec_reserve(op, bytes))
-        return tn_error_set(err, TARN_EMEMLIMIT, "WINDOW: the memory limit is reached materializing %lld bytes "
-                                                 "of input",
-                            (long long)bytes);
+    if (!tn_exec_reserve(op, bytes)) {
+        int rc = tn_error_oom(err, (size_t)bytes);
+        tn_error_prefix(err, "WINDOW: materializing its input: ");
+        return rc;
+    }
     __atomic_add_fetch(&wo->reserved, bytes, __ATOMIC_RELAXED);
     atomic_fetch_add(&op->metrics.rows_in, in->length);
     return list_push(local, in, err);
@@ -959,9 +959,7 @@ static void destroy(tn_op *op)
     tn_batch_unref(wo->table);
     if (wo->reserved)
         tn_exec_release(op, wo->reserved);
-    tn_schema_unref(op->out);
-    tn_free(op->children);
-    tn_free(wo);
+    tn_free(wo); /* children and out are tn_op_free's */
 }
 
 static const tn_op_vtable window_vt = {
@@ -1010,7 +1008,7 @@ int tn_op_window_new(tn_exec_ctx *ctx, const tn_plan *win, tn_op *child, tn_op *
     wo->batch_rows = ctx && ctx->batch_rows > 0 ? ctx->batch_rows : 2048;
     op->children = tn_calloc(1, sizeof *op->children);
     if (!op->children) {
-        destroy(op);
+        tn_op_free(op);
         return tn_error_oom(err, sizeof *op->children);
     }
     if (child) {

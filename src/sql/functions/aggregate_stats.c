@@ -8,7 +8,7 @@
  *
  * Results follow DuckDB: variances are doubles, NULL with fewer than two
  * values (sample) or none (population); quantile_disc(x, q) is the value at
- * index floor((n - 1) * q) of the sorted values; quantile_cont interpolates
+ * index ceil(n * q) - 1 of the sorted values; quantile_cont interpolates
  * between the neighbours of (n - 1) * q and gives a double for integers,
  * the input type for floats and decimals (the decimal interpolation
  * truncated, as DuckDB's), a timestamp for dates.
@@ -381,9 +381,15 @@ static int quantile_finalize(const tn_agg_call *call, void *const *states, int64
         if (cnt == 0)
             continue;
         qsort(s->values.p, (size_t)cnt, w, qb->repr == Q_F64 ? cmp_f64 : qb->repr == Q_I64 ? cmp_i64 : cmp_i128);
+        /* cont: between the neighbours of (n - 1) * q; disc: the value at
+         * ceil(n * q) - 1, as DuckDB picks it */
         double pos = qb->q * (double)(cnt - 1);
         int64_t lo = (int64_t)floor(pos), hi = (int64_t)ceil(pos);
         double frac = pos - (double)lo;
+        if (!qb->cont) {
+            lo = hi = (int64_t)ceil(qb->q * (double)cnt) - 1;
+            lo = hi = lo < 0 ? 0 : lo;
+        }
         const uint8_t *pl = s->values.p + (size_t)lo * w, *ph = s->values.p + (size_t)hi * w;
         tn_bit_set(valid, r);
         if (qb->repr == Q_F64) {
