@@ -501,6 +501,41 @@ static void check_computed_key(tn_join_kind kind, const char *name)
 TEST(hash_computed_key) { check_computed_key(TN_JOIN_INNER, "computed_key"); }
 TEST(hash_computed_key_left) { check_computed_key(TN_JOIN_LEFT, "computed_key_left"); }
 
+
+/* Keys of different types (the binder should have cast them) are cast to
+ * their common type; types without one are refused, naming the key. */
+TEST(hash_key_types_differ)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 16};
+    tn_type *i32 = tn_type_get(TN_INT32), *i64 = tn_type_get(TN_INT64), *str = tn_type_get(TN_STRING);
+    tn_schema *ls = schema_of(1, (const char *[]){"a"}, (tn_type *[]){i32});
+    tn_schema *rs = schema_of(2, (const char *[]){"b", "s"}, (tn_type *[]){i64, str});
+    tn_batch *l = batch_of(ls, (tn_array *[]){col(i32, "1,2,3,N")});
+    tn_batch *r = batch_of(rs, (tn_array *[]){col(i64, "2,3,3,4,N"), col(str, "p,q,r,s,t")});
+    tn_plan *p = join_plan(&pc, TN_JOIN_INNER, ls, rs, 1, (int[]){0}, (int[]){0}, NULL);
+    tarn_error err;
+    tarn_error_init(&err);
+    run_result res = {0};
+    CHECK_OK(run_join(&ctx, HASH, p, &l, 1, &r, 1, 1, &res, &err), &err);
+    char *got = render(&res);
+    CHECK_STR(got, "2|2|p\n3|3|q\n3|3|r\n");
+    tn_free(got);
+    result_reset(&res);
+    tn_plan *bad = join_plan(&pc, TN_JOIN_INNER, ls, rs, 1, (int[]){0}, (int[]){1}, NULL);
+    bad->left_keys[0]->text = "a";
+    bad->right_keys[0]->text = "s";
+    tn_op *op = NULL;
+    CHECK(tn_op_hash_join_new(&ctx, bad, NULL, NULL, &op, &err) != TARN_OK);
+    CHECK_MSG(&err, "hash join key 0 (a = s)");
+    tn_batch_unref(l);
+    tn_batch_unref(r);
+    tn_schema_unref(ls);
+    tn_schema_unref(rs);
+    tn_plan_ctx_free(&pc);
+}
+
 /* ---- tasks on real threads ---------------------------------------------------------- */
 
 typedef struct thread_task {
@@ -1032,6 +1067,7 @@ int main(void)
     RUN(hash_anti_condition);
     RUN(hash_computed_key);
     RUN(hash_computed_key_left);
+    RUN(hash_key_types_differ);
     RUN(full_join_on_threads);
     RUN(nested_inner);
     RUN(nested_left);

@@ -40,6 +40,8 @@ typedef struct hash_join {
     tn_join_table table;
     int64_t reserved;      /* bytes reserved from the budget */
     bool finalized;
+    tn_type **key_types;   /* [nkeys] the type both sides of key k are cast to, or NULL:
+                            * the binder gives both sides one type; this only guards */
 } hash_join;
 
 typedef struct probe_local {
@@ -48,6 +50,15 @@ typedef struct probe_local {
 } probe_local;
 
 static const tn_op_vtable hash_join_vt;
+
+static void free_key_types(tn_type **types, int32_t n)
+{
+    if (!types)
+        return;
+    for (int32_t k = 0; k < n; k++)
+        tn_type_unref(types[k]);
+    tn_free(types);
+}
 
 /* ---- build (sink) ---------------------------------------------------------- */
 
@@ -89,6 +100,21 @@ static int sink_combine(tn_op *op, void *local, tarn_error *err)
     return rc;
 }
 
+/* Key k of one side over b, cast to the common type when the sides differ. */
+static int eval_key(hash_join *hj, const tn_expr *e, int32_t k, tn_batch *b, tn_array **out, tarn_error *err)
+{
+    tn_array *a = NULL;
+    TN_TRY(tn_join_eval(hj->base.ctx, e, b, &a, err));
+    tn_type *t = hj->key_types[k];
+    if (!t || tn_type_equals(a->type, t)) {
+        *out = a;
+        return TARN_OK;
+    }
+    int rc = tn_cast(a, tn_type_ref(t), TN_CAST_STRICT, out, err);
+    tn_array_unref(a);
+    return rc;
+}
+
 /* The build keys over the concatenated build rows. */
 static int build_keys(hash_join *hj, tn_array **keys, tarn_error *err)
 {
@@ -99,7 +125,7 @@ static int build_keys(hash_join *hj, tn_array **keys, tarn_error *err)
         b->columns[c] = tn_array_ref(hj->rows.cols[c]);
     int rc = TARN_OK;
     for (int32_t k = 0; k < p->nkeys && rc == TARN_OK; k++)
-        rc = tn_join_eval(hj->base.ctx, p->right_keys[k], b, &keys[k], err);
+        rc = eval_key(hj, p->right_keys[k], k, b, &keys[k], err);
     tn_batch_unref(b);
     return rc;
 }
@@ -176,7 +202,7 @@ static int start_batch(hash_join *hj, probe_local *l, tn_batch *in, tarn_error *
     int rc = TARN_OK;
     int32_t made = 0;
     for (; made < p->nkeys && rc == TARN_OK; made++)
-        rc = tn_join_eval(hj->base.ctx, p->left_keys[made], in, &keys[made], err);
+        rc = eval_key(hj, p->left_keys[made], made, in, &keys[made], err);
     if (rc == TARN_OK)
         rc = tn_join_cursor_start(&l->cursor, &hj->table, keys, in->length, l->probe.cap, err);
     else
@@ -307,6 +333,7 @@ static void destroy(tn_op *op)
     if (hj->reserved)
         tn_exec_release(op, hj->reserved);
     tn_join_shape_reset(&hj->shape);
+    free_key_types(hj->key_types, hj->plan->nkeys);
     tn_free(hj);
 }
 
@@ -327,37 +354,54 @@ static const tn_op_vtable hash_join_vt = {
     .destroy = destroy,
 };
 
-/* Key pairs must have one type on both sides (the binder casts them);
- * text and binary layouts may differ (they compare by bytes). */
-static int check_keys(const tn_plan *join, tarn_error *err)
+/* The binder gives both sides of a key one type; should they differ
+ * anyway, both are cast to their common type (text and binary layouts
+ * need no cast: they compare by bytes). */
+static int key_types(const tn_plan *join, tn_type ***out, tarn_error *err)
 {
     if (join->nkeys <= 0)
         return tn_error_set(err, TARN_EINTERNAL, "hash join without equality keys (a nested-loop join is needed)");
+    tn_type **types = tn_calloc((size_t)join->nkeys, sizeof *types);
+    TN_TRY_ALLOC(types, err, (size_t)join->nkeys * sizeof *types);
     for (int32_t k = 0; k < join->nkeys; k++) {
         const tn_type *a = join->left_keys[k]->type, *b = join->right_keys[k]->type;
         bool bytes = (tn_type_is_string(a->id) || tn_type_is_binary(a->id)) &&
                      (tn_type_is_string(b->id) || tn_type_is_binary(b->id));
-        if (!bytes && !tn_type_equals(a, b))
-            return tn_error_set(err, TARN_EINTERNAL, "hash join key %d compares %s with %s", k,
-                                tn_type_id_name(a->id), tn_type_id_name(b->id));
+        if (bytes || tn_type_equals(a, b))
+            continue;
+        int rc = tn_common_type(a, b, &types[k], err);
+        if (rc) {
+            free_key_types(types, join->nkeys);
+            return tn_error_prefix(err, "hash join key %d (%s = %s): ", k,
+                                   join->left_keys[k]->text ? join->left_keys[k]->text : "?",
+                                   join->right_keys[k]->text ? join->right_keys[k]->text : "?");
+        }
     }
+    *out = types;
     return TARN_OK;
 }
 
 int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_op *probe, tn_op **out,
                         tarn_error *err)
 {
-    TN_TRY(check_keys(join, err));
+    tn_type **types = NULL;
+    TN_TRY(key_types(join, &types, err));
     hash_join *hj = tn_calloc(1, sizeof *hj);
-    TN_TRY_ALLOC(hj, err, sizeof *hj);
+    if (!hj) {
+        free_key_types(types, join->nkeys);
+        return tn_error_oom(err, sizeof *hj);
+    }
+    hj->key_types = types;
     int rc = tn_join_shape_init(&hj->shape, ctx, join, err);
     if (rc) {
+        free_key_types(types, join->nkeys);
         tn_free(hj);
         return rc;
     }
     hj->base.children = tn_calloc(2, sizeof *hj->base.children);
     if (!hj->base.children) {
         tn_join_shape_reset(&hj->shape);
+        free_key_types(types, join->nkeys);
         tn_free(hj);
         return tn_error_oom(err, 2 * sizeof(tn_op *));
     }
