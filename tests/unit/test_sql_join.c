@@ -469,6 +469,43 @@ TEST(hash_semi_condition) { check_hash_cond(TN_JOIN_SEMI, "semi_cond"); }
 TEST(hash_anti_condition) { check_hash_cond(TN_JOIN_ANTI, "anti_cond"); }
 
 
+
+/* x IN (SELECT y FROM i WHERE i.c IS NOT DISTINCT FROM o.c), decorrelated
+ * into a MARK join on x = y and c IS NOT DISTINCT FROM c: NULL marks are
+ * decided per correlation group. */
+TEST(hash_mark_correlated)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 4};
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *os = schema_of(2, (const char *[]){"c", "x"}, (tn_type *[]){i32, i32});
+    tn_schema *is = schema_of(2, (const char *[]){"c", "y"}, (tn_type *[]){i32, i32});
+    tn_batch *o[2], *in[2];
+    o[0] = batch_of(os, (tn_array *[]){col(i32, "1,1,1,2,2"), col(i32, "1,N,5,1,N")});
+    o[1] = batch_of(os, (tn_array *[]){col(i32, "3,3,N,N"), col(i32, "1,N,1,7")});
+    in[0] = batch_of(is, (tn_array *[]){col(i32, "1,1,2"), col(i32, "1,2,N")});
+    in[1] = batch_of(is, (tn_array *[]){col(i32, "2,4,N"), col(i32, "3,1,1")});
+    tn_plan *p = join_plan(&pc, TN_JOIN_MARK, os, is, 2, (int[]){1, 0}, (int[]){1, 0}, (bool[]){false, true});
+    for (int tasks = 1; tasks <= 2; tasks++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        run_result res = {0};
+        CHECK_OK(run_join(&ctx, HASH, p, o, 2, in, 2, tasks, &res, &err), &err);
+        char *got = render(&res);
+        CHECK_STR(got, expected("mark_corr"));
+        tn_free(got);
+        result_reset(&res);
+    }
+    for (int b = 0; b < 2; b++) {
+        tn_batch_unref(o[b]);
+        tn_batch_unref(in[b]);
+    }
+    tn_schema_unref(os);
+    tn_schema_unref(is);
+    tn_plan_ctx_free(&pc);
+}
+
 /* ---- computed keys (through the evaluator) ----------------------------------------- */
 
 /* ON a * 2 = b: the left key is an expression, the right one a column
@@ -1017,6 +1054,38 @@ TEST(alloc_failures_hash)
     check_alloc_failures(TN_JOIN_ANTI, HASH, true);
 }
 
+typedef struct mark_case {
+    tn_exec_ctx ctx;
+    tn_plan *plan;
+    tn_batch *o, *in;
+} mark_case;
+
+static int alloc_mark_correlated(void *arg, tarn_error *err)
+{
+    mark_case *m = arg;
+    run_result res = {0};
+    int rc = run_join(&m->ctx, HASH, m->plan, &m->o, 1, &m->in, 1, 1, &res, err);
+    result_reset(&res);
+    return rc;
+}
+
+TEST(alloc_failures_mark_correlated)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *os = schema_of(2, (const char *[]){"c", "x"}, (tn_type *[]){i32, i32});
+    mark_case m = {.ctx = {.batch_rows = 4}};
+    m.o = batch_of(os, (tn_array *[]){col(i32, "1,1,2,N"), col(i32, "1,N,1,7")});
+    m.in = batch_of(os, (tn_array *[]){col(i32, "1,2,2,N"), col(i32, "1,N,3,1")});
+    m.plan = join_plan(&pc, TN_JOIN_MARK, os, os, 2, (int[]){1, 0}, (int[]){1, 0}, (bool[]){false, true});
+    CHECK(tn_test_alloc_failures("correlated mark join", alloc_mark_correlated, &m) > 10);
+    tn_batch_unref(m.o);
+    tn_batch_unref(m.in);
+    tn_schema_unref(os);
+    tn_plan_ctx_free(&pc);
+}
+
 TEST(alloc_failures_nested)
 {
     check_alloc_failures(TN_JOIN_FULL, NESTED, true);
@@ -1059,6 +1128,7 @@ int main(void)
     RUN(hash_mark_with_null_build_key);
     RUN(hash_mark);
     RUN(hash_single);
+    RUN(hash_mark_correlated);
     RUN(hash_single_two_matches);
     RUN(hash_inner_condition);
     RUN(hash_left_condition);
@@ -1088,6 +1158,7 @@ int main(void)
     RUN(million_row_build_string_key);
     RUN(build_refused_by_memory_limit);
     RUN(alloc_failures_hash);
+    RUN(alloc_failures_mark_correlated);
     RUN(alloc_failures_nested);
     RUN(explain_line);
     return tn_test_done();

@@ -40,6 +40,14 @@ typedef struct hash_join {
     tn_join_table table;
     int64_t reserved;      /* bytes reserved from the budget */
     bool finalized;
+    /* MARK joins with correlation keys (null_equal) besides `=` keys: the
+     * build rows by correlation group, all of them and those with a NULL
+     * `=` key, to give IN its NULL per group */
+    bool grouped_mark;
+    int32_t *corr;         /* indexes of the correlation keys */
+    int32_t ncorr;
+    bool *corr_equal;      /* [ncorr] all true */
+    tn_join_table groups, null_groups;
     tn_type **key_types;   /* [nkeys] the type both sides of key k are cast to, or NULL:
                             * the binder gives both sides one type; this only guards */
 } hash_join;
@@ -58,6 +66,127 @@ static void free_key_types(tn_type **types, int32_t n)
     for (int32_t k = 0; k < n; k++)
         tn_type_unref(types[k]);
     tn_free(types);
+}
+
+/* ---- MARK joins with correlation keys ------------------------------------------
+ * A decorrelated `x IN (SELECT y FROM t WHERE t.c = outer.c)` is a MARK
+ * join on x = y and c IS NOT DISTINCT FROM c. Without a match, its mark is
+ * NULL when x is NULL and the group of c is not empty, or when the group
+ * holds a NULL y; else false. Two tables over the correlation keys answer
+ * "is the group non-empty" and "does the group hold a NULL `=` key". */
+
+static bool is_grouped_mark(const tn_plan *p)
+{
+    int32_t corr = 0;
+    for (int32_t k = 0; k < p->nkeys; k++)
+        corr += p->null_equal && p->null_equal[k];
+    return p->join == TN_JOIN_MARK && corr > 0 && corr < p->nkeys;
+}
+
+/* The correlation keys of keys (references), optionally only at rows sel. */
+static int corr_keys(hash_join *hj, tn_array **keys, const tn_selection *sel, tn_array **out, tarn_error *err)
+{
+    for (int32_t c = 0; c < hj->ncorr; c++) {
+        tn_array *k = keys[hj->corr[c]];
+        int rc = sel ? tn_filter_sel(k, sel, &out[c], err) : ((out[c] = tn_array_ref(k)), TARN_OK);
+        if (rc) {
+            for (int32_t d = 0; d < c; d++)
+                tn_array_unref(out[d]);
+            return rc;
+        }
+    }
+    return TARN_OK;
+}
+
+static int build_groups(hash_join *hj, tn_array **keys, tarn_error *err)
+{
+    const tn_plan *p = hj->plan;
+    hj->corr = tn_calloc((size_t)p->nkeys, sizeof *hj->corr);
+    hj->corr_equal = tn_calloc((size_t)p->nkeys, sizeof *hj->corr_equal);
+    int32_t *nulls = tn_malloc((size_t)(hj->rows.n ? hj->rows.n : 1) * 4);
+    tn_array **ck = tn_calloc((size_t)p->nkeys, sizeof *ck);
+    int rc = TARN_OK;
+    if (!hj->corr || !hj->corr_equal || !nulls || !ck) {
+        rc = tn_error_oom(err, (size_t)hj->rows.n * 4);
+        goto done;
+    }
+    for (int32_t k = 0; k < p->nkeys; k++)
+        if (p->null_equal[k])
+            hj->corr_equal[hj->ncorr] = true, hj->corr[hj->ncorr++] = k;
+    int64_t nn = 0;
+    for (int64_t r = 0; r < hj->rows.n; r++) {
+        bool null_key = false;
+        for (int32_t k = 0; k < p->nkeys; k++)
+            null_key |= !p->null_equal[k] && !tn_array_is_valid(keys[k], r);
+        nulls[nn] = (int32_t)r;
+        nn += null_key;
+    }
+    rc = corr_keys(hj, keys, NULL, ck, err);
+    if (rc)
+        goto done;
+    rc = tn_join_table_build(&hj->groups, ck, hj->ncorr, hj->corr_equal, hj->rows.n, err);
+    for (int32_t c = 0; c < hj->ncorr; c++)
+        tn_array_unref(ck[c]);
+    if (rc)
+        goto done;
+    tn_selection sel = {nulls, nn};
+    rc = corr_keys(hj, keys, &sel, ck, err);
+    if (rc)
+        goto done;
+    rc = tn_join_table_build(&hj->null_groups, ck, hj->ncorr, hj->corr_equal, nn, err);
+    for (int32_t c = 0; c < hj->ncorr; c++)
+        tn_array_unref(ck[c]);
+done:
+    tn_free(nulls);
+    tn_free(ck);
+    return rc;
+}
+
+/* in[i] = whether probe row i's correlation keys (references, consumed)
+ * have a row in table t. */
+static int probe_groups(const tn_join_table *t, tn_array **ck, int64_t n, uint8_t *in, tarn_error *err)
+{
+    enum { ROOM = 1024 };
+    memset(in, 0, (size_t)n);
+    tn_join_cursor c;
+    tn_join_cursor_init(&c);
+    int32_t *pl = tn_malloc(ROOM * 4), *pr = tn_malloc(ROOM * 4);
+    int rc = pl && pr ? tn_join_cursor_start(&c, t, ck, n, ROOM, err) : tn_error_oom(err, ROOM * 4);
+    if (!pl || !pr)
+        for (int32_t k = 0; k < t->nkeys; k++)
+            tn_array_unref(ck[k]);
+    for (bool done = false; rc == TARN_OK && !done;) {
+        int64_t got = 0;
+        tn_join_cursor_step(&c, t, ROOM, in, pl, pr, &got, &done);
+        for (int64_t k = 0; k < got; k++)
+            in[pl[k]] = 1;
+    }
+    tn_join_cursor_reset(&c);
+    tn_free(pl);
+    tn_free(pr);
+    return rc;
+}
+
+static int grouped_mark_nulls(hash_join *hj, probe_local *l, tarn_error *err)
+{
+    int64_t n = l->probe.n;
+    uint8_t *in_group = tn_malloc((size_t)(n ? n : 1));
+    TN_TRY_ALLOC(in_group, err, (size_t)n);
+    tn_array *ck[64];
+    int rc = hj->ncorr <= 64 ? corr_keys(hj, l->cursor.keys, NULL, ck, err)
+                             : tn_error_set(err, TARN_EUNSUPPORTED, "more than 64 correlation keys");
+    if (rc == TARN_OK)
+        rc = probe_groups(&hj->groups, ck, n, in_group, err);
+    for (int64_t i = 0; rc == TARN_OK && i < n; i++)
+        l->probe.mark_null[i] = l->cursor.key_null[i] && in_group[i];
+    if (rc == TARN_OK)
+        rc = corr_keys(hj, l->cursor.keys, NULL, ck, err);
+    if (rc == TARN_OK)
+        rc = probe_groups(&hj->null_groups, ck, n, in_group, err);
+    for (int64_t i = 0; rc == TARN_OK && i < n; i++)
+        l->probe.mark_null[i] |= !l->cursor.key_null[i] && in_group[i];
+    tn_free(in_group);
+    return rc;
 }
 
 /* ---- build (sink) ---------------------------------------------------------- */
@@ -141,6 +270,8 @@ static int sink_finalize(tn_op *op, tarn_error *err)
     int rc = build_keys(hj, keys, err);
     if (rc == TARN_OK)
         rc = tn_join_table_build(&hj->table, keys, p->nkeys, p->null_equal, hj->rows.n, err);
+    if (rc == TARN_OK && hj->grouped_mark)
+        rc = build_groups(hj, keys, err);
     for (int32_t k = 0; k < p->nkeys; k++)
         tn_array_unref(keys[k]);
     tn_free(keys);
@@ -183,13 +314,16 @@ static void local_free(tn_op *op, void *local)
 /* MARK: a probe row without a match is NULL rather than false when its key
  * is NULL, or when the build side has a row with a NULL key (x IN (..,
  * NULL) is NULL unless x matches). Neither applies to an empty build. */
-static void mark_nulls(hash_join *hj, probe_local *l)
+static int mark_nulls(hash_join *hj, probe_local *l, tarn_error *err)
 {
     if (hj->rows.n == 0)
-        return;
+        return TARN_OK;
+    if (hj->grouped_mark)
+        return grouped_mark_nulls(hj, l, err);
     bool build_null = hj->table.null_rows > 0;
     for (int64_t i = 0; i < l->probe.n; i++)
         l->probe.mark_null[i] = build_null || l->cursor.key_null[i];
+    return TARN_OK;
 }
 
 static int start_batch(hash_join *hj, probe_local *l, tn_batch *in, tarn_error *err)
@@ -211,7 +345,7 @@ static int start_batch(hash_join *hj, probe_local *l, tn_batch *in, tarn_error *
     if (keys != stack)
         tn_free(keys);
     if (rc == TARN_OK && hj->shape.kind == TN_JOIN_MARK)
-        mark_nulls(hj, l);
+        rc = mark_nulls(hj, l, err);
     return rc;
 }
 
@@ -334,6 +468,10 @@ static void destroy(tn_op *op)
         tn_exec_release(op, hj->reserved);
     tn_join_shape_reset(&hj->shape);
     free_key_types(hj->key_types, hj->plan->nkeys);
+    tn_join_table_reset(&hj->groups);
+    tn_join_table_reset(&hj->null_groups);
+    tn_free(hj->corr);
+    tn_free(hj->corr_equal);
     tn_free(hj);
 }
 
@@ -392,6 +530,7 @@ int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_
         return tn_error_oom(err, sizeof *hj);
     }
     hj->key_types = types;
+    hj->grouped_mark = is_grouped_mark(join);
     int rc = tn_join_shape_init(&hj->shape, ctx, join, err);
     if (rc) {
         free_key_types(types, join->nkeys);
