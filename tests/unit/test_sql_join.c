@@ -15,6 +15,7 @@
 #include "arrow/builder.h"
 #include "arrow/cell.h"
 #include "core/datetime.h"
+#include "sql/exec/join_filter.h"
 #include "sql/exec/operator.h"
 #include "sql/expr/eval.h"
 
@@ -996,6 +997,79 @@ static void big_join(bool string_keys, int64_t n)
 TEST(million_row_build_int_key) { big_join(false, 1 << 20); }
 TEST(million_row_build_string_key) { big_join(true, 1 << 20); }
 
+
+/* ---- dynamic join filters ---------------------------------------------------------- */
+
+/* Build keys 0, 2, 4, ..., 19998 (and a NULL): after finalize the filter
+ * holds their range; every build key passes it (no false negatives), keys
+ * outside the range never do, and most odd keys inside are dropped. */
+TEST(join_filter_from_build_keys)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 1024};
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *s = schema_of(1, (const char *[]){"k"}, (tn_type *[]){i32});
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_builder *b = tn_builder_new(i32), *pb = tn_builder_new(i32);
+    for (int i = 0; i < 10000; i++)
+        CHECK_OK(tn_builder_append_int(b, 2 * i, &err), &err);
+    CHECK_OK(tn_builder_append_null(b, &err), &err);
+    for (int i = -5000; i < 25000; i++)
+        CHECK_OK(tn_builder_append_int(pb, i, &err), &err);
+    CHECK_OK(tn_builder_append_null(pb, &err), &err);
+    tn_array *ba = NULL, *pa = NULL;
+    CHECK_OK(tn_builder_finish(b, &ba, &err), &err);
+    CHECK_OK(tn_builder_finish(pb, &pa, &err), &err);
+    tn_builder_free(b);
+    tn_builder_free(pb);
+    tn_batch *build = batch_of(s, (tn_array *[]){ba});
+    tn_plan *left = join_plan(&pc, TN_JOIN_LEFT, s, s, 1, (int[]){0}, (int[]){0}, NULL);
+    tn_plan *inner = join_plan(&pc, TN_JOIN_INNER, s, s, 1, (int[]){0}, (int[]){0}, NULL);
+    tn_op *op = NULL;
+    CHECK_OK(tn_op_hash_join_new(&ctx, left, NULL, NULL, &op, &err), &err);
+    CHECK(tn_hash_join_filter(op, 0) == NULL); /* LEFT keeps unmatched probe rows */
+    op_free(op);
+    CHECK_OK(tn_op_hash_join_new(&ctx, inner, NULL, NULL, &op, &err), &err);
+    const tn_join_filter *f = tn_hash_join_filter(op, 0);
+    CHECK(f != NULL);
+    CHECK(!f->ready);
+    CHECK_OK(run_build(op, &build, 1, 1, &err), &err);
+    CHECK(f->ready);
+    CHECK_EQ_INT(f->count, 10000);
+    CHECK_EQ_INT(f->min, 0);
+    CHECK_EQ_INT(f->max, 19998);
+    int32_t *rows = tn_malloc((size_t)pa->length * 4);
+    int64_t n = 0;
+    CHECK_OK(tn_join_filter_select(f, pa, NULL, rows, &n, &err), &err);
+    int64_t even = 0, odd = 0, outside = 0;
+    for (int64_t k = 0; k < n; k++) {
+        int32_t v = TN_VALUES(pa, int32_t)[rows[k]];
+        CHECK(tn_array_is_valid(pa, rows[k]));
+        outside += v < 0 || v > 19998;
+        even += v % 2 == 0 && v >= 0 && v <= 19998;
+        odd += v % 2 != 0;
+    }
+    CHECK_EQ_INT(even, 10000);
+    CHECK_EQ_INT(outside, 0);
+    CHECK(odd < 10000 / 5);
+    CHECK(tn_join_filter_may_match_range(f, -10, 0));
+    CHECK(!tn_join_filter_may_match_range(f, 19999, 30000));
+    /* the probe agrees with the filter: only the even keys in range join */
+    run_result res = {0};
+    tn_batch *probe = batch_of(s, (tn_array *[]){pa});
+    CHECK_OK(run_probe(op, &probe, 1, 1, &res, &err), &err);
+    CHECK_EQ_INT(res.rows, 10000);
+    result_reset(&res);
+    tn_free(rows);
+    op_free(op);
+    tn_batch_unref(build);
+    tn_batch_unref(probe);
+    tn_schema_unref(s);
+    tn_plan_ctx_free(&pc);
+}
+
 /* ---- memory limit and allocation failures ------------------------------------------------- */
 
 TEST(build_refused_by_memory_limit)
@@ -1156,6 +1230,7 @@ int main(void)
     RUN(matches_exceed_one_batch);
     RUN(million_row_build_int_key);
     RUN(million_row_build_string_key);
+    RUN(join_filter_from_build_keys);
     RUN(build_refused_by_memory_limit);
     RUN(alloc_failures_hash);
     RUN(alloc_failures_mark_correlated);

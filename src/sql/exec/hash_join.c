@@ -29,6 +29,7 @@
 
 #include "core/alloc.h"
 #include "sql/exec/join.h"
+#include "sql/exec/join_filter.h"
 #include "sql/exec/join_table.h"
 
 typedef struct hash_join {
@@ -554,4 +555,18 @@ int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_
     hj->plan = join;
     *out = &hj->base;
     return TARN_OK;
+}
+
+const tn_join_filter *tn_hash_join_filter(tn_op *op, int32_t k)
+{
+    if (!op || op->vt != &hash_join_vt)
+        return NULL;
+    hash_join *hj = (hash_join *)op;
+    const tn_plan *p = hj->plan;
+    tn_join_kind kind = hj->shape.kind;
+    bool drops_unmatched = kind == TN_JOIN_INNER || kind == TN_JOIN_SEMI || kind == TN_JOIN_RIGHT;
+    if (!drops_unmatched || p->nkeys != 1 || k != 0 || hj->key_types[0] || (p->null_equal && p->null_equal[0]) ||
+        !tn_join_int_key_type(p->left_keys[0]->type))
+        return NULL;
+    return &hj->table.filter;
 }
