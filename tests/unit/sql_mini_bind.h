@@ -95,14 +95,6 @@ static inline tn_scalar *mini_number(const char *text)
             if (dot && p > dot)
                 scale++;
         }
-    /* DuckDB: leading zeros of the integer part do not count */
-    const char *p = text;
-    while (*p == '0' && p[1] != '.' && p[1]) {
-        p++;
-        digits--;
-    }
-    if (*p == '0' && p[1] == '.')
-        digits--;
     int prec = digits > scale ? digits : scale;
     if (prec == 0)
         prec = 1;
@@ -198,7 +190,7 @@ static inline int mini_bind(tn_plan_ctx *c, const tn_sql_expr *a, const tn_schem
         tn_type *t = mini_type(a->type);
         if (!t)
             return tn_error_set(err, TARN_EUNSUPPORTED, "typed literal");
-        return mini_literal(c, mini_cast_text(a->text, strlen(a->text), t), lits, out, err);
+        return mini_literal(c, mini_cast_text(a->right->text, a->right->len, t), lits, out, err);
     }
     case TN_SQL_COLUMN: {
         const char *name = a->name.parts[a->name.n - 1].text;

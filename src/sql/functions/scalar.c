@@ -389,7 +389,7 @@ static int sugar_nullif(tn_plan_ctx *c, const char *lname, tn_expr **args, int32
                             nargs);
     tn_expr *a = args[0];
     tn_expr *pair[2] = {args[0], args[1]};
-    tn_type *t;
+    tn_type *t = NULL;
     TN_TRY(unify(c, lname, pair, 2, &t, err));
     tn_expr *eq = tn_expr_new(c, TN_EXPR_COMPARE, tn_type_get(TN_BOOL), 2);
     tn_scalar *null = tn_scalar_null(a->type);
@@ -417,7 +417,7 @@ static int sugar_if(tn_plan_ctx *c, const char *lname, tn_expr **args, int32_t n
     if (nargs != 3 || (args[0]->type->id != TN_BOOL && args[0]->type->id != TN_NA))
         return no_overload(lname, args, nargs, err);
     tn_expr *pair[2] = {args[1], args[2]};
-    tn_type *t;
+    tn_type *t = NULL;
     TN_TRY(unify(c, lname, pair, 2, &t, err));
     tn_expr *e = tn_expr_new(c, TN_EXPR_CASE, tn_type_ref(t), 3);
     TN_TRY_ALLOC(e, err, 64);
