@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arrow/compute/compute.h"
+#include "sql/expr/eval.h"
 #include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 
@@ -250,6 +251,8 @@ static inline int mini_bind(tn_plan_ctx *c, const tn_sql_expr *a, const tn_schem
             *out = args[0];
             return TARN_OK;
         }
+        if (a->op == TN_SQL_OP_BITNOT)
+            return mini_call(c, "bitwise_not", args, 1, a->loc, out, err);
         tn_expr_kind k = a->op == TN_SQL_OP_NOT ? TN_EXPR_NOT : TN_EXPR_NEGATE;
         if (a->op != TN_SQL_OP_NOT && a->op != TN_SQL_OP_NEG)
             return tn_error_set(err, TARN_EUNSUPPORTED, "unary operator");
@@ -278,6 +281,12 @@ static inline int mini_bind(tn_plan_ctx *c, const tn_sql_expr *a, const tn_schem
         tn_expr *e = NULL;
         switch (a->op) {
         case TN_SQL_OP_CONCAT: return mini_call(c, "||", args, 2, a->loc, out, err);
+        /* operator names as the binder maps them */
+        case TN_SQL_OP_BITAND: return mini_call(c, "bitwise_and", args, 2, a->loc, out, err);
+        case TN_SQL_OP_BITOR: return mini_call(c, "bitwise_or", args, 2, a->loc, out, err);
+        case TN_SQL_OP_SHL: return mini_call(c, "shift_left", args, 2, a->loc, out, err);
+        case TN_SQL_OP_SHR: return mini_call(c, "shift_right", args, 2, a->loc, out, err);
+        case TN_SQL_OP_POW: return mini_call(c, "pow", args, 2, a->loc, out, err);
         case TN_SQL_OP_AND:
         case TN_SQL_OP_OR:
             e = tn_expr_new(c, a->op == TN_SQL_OP_AND ? TN_EXPR_AND : TN_EXPR_OR, tn_type_get(TN_BOOL), 2);

@@ -287,6 +287,13 @@ TEST(select_rows)
     CHECK_EQ_INT(n, 2);
     CHECK_EQ_INT(within[0], 3);
     CHECK_EQ_INT(within[1], 0);
+    /* in place again, where the kept positions differ from the kept rows */
+    int32_t within2[] = {0, 3};
+    tn_selection sel2 = {within2, 2};
+    CHECK_OK(tn_expr_select(NULL, cmp(TN_CMP_GT, x, lit_i32(0)), b, &sel2, within2, &n, &err), &err);
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(within2[0], 0);
+    CHECK_EQ_INT(within2[1], 3);
     /* OR and constants */
     tn_expr *orp = logic2(TN_EXPR_OR, cmp(TN_CMP_LT, x, lit_i32(0)), unary(TN_EXPR_IS_NULL, T(TN_BOOL), s, false));
     CHECK_OK(tn_expr_select(NULL, orp, b, NULL, rows, &n, &err), &err);

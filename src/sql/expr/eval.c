@@ -65,6 +65,30 @@ static int eval(ev *x, const tn_expr *e, const tn_selection *sel, int64_t n, val
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* Messages stay on one line: control characters from SQL text or data
+ * become spaces. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
+/* The expression's text as quoted in messages: at most ~100 bytes, cut at
+ * a character boundary. */
+static void quote_text(const char *text, char *out, size_t cap)
+{
+    size_t n = strlen(text), max = cap - 4;
+    if (n <= max) {
+        memcpy(out, text, n + 1);
+        return;
+    }
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    memcpy(out, text, max);
+    memcpy(out + max, "...", 4);
+}
+
 /* Rewrite the error of a kernel run over the positions of sel: its trailing
  * "at row K" becomes the input row, and the expression text is named. */
 static int fail(ev *x, const tn_expr *e, const tn_selection *sel, int rc)
@@ -91,14 +115,16 @@ static int fail(ev *x, const tn_expr *e, const tn_selection *sel, int rc)
     if (x->named || !e->text)
         goto out;
     x->named = true;
-    char head[TARN_ERROR_MAX];
+    char head[TARN_ERROR_MAX], text[104];
     if (at)
         *at = '\0';
     snprintf(head, sizeof head, "%s", msg);
+    quote_text(e->text, text, sizeof text);
     if (at)
-        tn_error_set(err, rc, "%s in \"%s\" at row %lld", head, e->text, row);
+        tn_error_set(err, rc, "%s in \"%s\" at row %lld", head, text, row);
     else
-        tn_error_set(err, rc, "%s in \"%s\"", head, e->text);
+        tn_error_set(err, rc, "%s in \"%s\"", head, text);
+    one_line(err->message);
     return rc;
 out:
     if (at) {
@@ -107,6 +133,7 @@ out:
         snprintf(prefix, sizeof prefix, "%s", msg);
         tn_error_set(err, rc, "%s at row %lld", prefix, row);
     }
+    one_line(err->message);
     return rc;
 }
 
@@ -999,10 +1026,13 @@ int tn_expr_eval(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in, const t
     return rc;
 }
 
-/* Positions of v (n rows) that are true, as input rows of sel, into rows. */
+/* Positions of v (n rows) that are true, as input rows of sel, into rows.
+ * rows may be sel->rows itself: entry m is written only after entry k >= m
+ * was read. */
 static int select_true(const val *v, const tn_selection *sel, int64_t n, int32_t *rows, int64_t *cnt,
                        tarn_error *err)
 {
+    (void)err;
     int64_t m = 0;
     if (!v->arr) {
         if (v->sc->is_valid && v->sc->type->id == TN_BOOL && v->sc->v.b)
@@ -1011,10 +1041,18 @@ static int select_true(const val *v, const tn_selection *sel, int64_t n, int32_t
         *cnt = m;
         return TARN_OK;
     }
-    TN_TRY(tn_selection_from_mask(v->arr, NULL, rows, &m, err));
-    if (sel)
-        for (int64_t k = 0; k < m; k++)
-            rows[k] = sel->rows[rows[k]]; /* rows[k] >= k: reads ahead of writes */
+    const tn_array *a = v->arr;
+    if (a->type->id == TN_NA) {
+        *cnt = 0;
+        return TARN_OK;
+    }
+    const uint8_t *bits = a->buffers[1]->data, *valid = tn_kvalid_bits(a);
+    int64_t off = a->offset;
+    for (int64_t p = 0; p < n; p++) {
+        bool t = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
+        if (t)
+            rows[m++] = input_row(sel, p);
+    }
     *cnt = m;
     return TARN_OK;
 }
@@ -1023,17 +1061,29 @@ static int select_rec(ev *x, const tn_expr *e, const tn_selection *sel, int32_t 
 {
     int64_t n = row_count(x->in, sel);
     if (e->kind == TN_EXPR_AND) {
-        /* each conjunct narrows the rows the next one sees */
+        /* each conjunct narrows the rows the next one sees; the next one
+         * reads its selection from a copy, since it writes into rows */
         const tn_selection *cur = sel;
         tn_selection s;
+        int32_t *prev = NULL;
+        if (e->nargs > 1 && n > 0) {
+            prev = tn_malloc((size_t)n * sizeof(int32_t));
+            TN_TRY_ALLOC(prev, x->err, (size_t)n * sizeof(int32_t));
+        }
         for (int32_t i = 0; i < e->nargs; i++) {
-            TN_TRY(select_rec(x, e->args[i], cur, rows, cnt));
-            s.rows = rows;
+            int rc = select_rec(x, e->args[i], cur, rows, cnt);
+            if (rc) {
+                tn_free(prev);
+                return rc;
+            }
+            if (*cnt == 0 || i + 1 == e->nargs)
+                break;
+            memcpy(prev, rows, (size_t)*cnt * sizeof(int32_t));
+            s.rows = prev;
             s.n = *cnt;
             cur = &s;
-            if (*cnt == 0)
-                break;
         }
+        tn_free(prev);
         if (e->nargs == 0) {
             for (int64_t p = 0; p < n; p++)
                 rows[p] = input_row(sel, p);

@@ -733,7 +733,10 @@ int sout_finish(sout *o, tn_array **out, tarn_error *err)
 {
     *out = NULL;
     tn_array *a = tn_array_new(o->type, o->n, 3, 0);
-    TN_TRY_ALLOC(a, err, sizeof *a);
+    if (!a) {
+        sout_free(o);
+        return tn_error_oom(err, sizeof *a);
+    }
     o->datab->size = o->len;
     a->buffers[1] = o->offb;
     a->buffers[2] = o->datab;
@@ -854,6 +857,9 @@ int tn_func_error(tarn_error *err, int code, const tn_expr *call, int64_t row, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *p = msg; *p; p++) /* data quoted in messages stays on one line */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
     return tn_error_set(err, code, "%s: %s at row %lld", call->func ? call->func->name : "function", msg,
                         (long long)row);
 }

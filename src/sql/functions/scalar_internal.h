@@ -45,7 +45,7 @@ typedef enum tn_result {
     R_INTERVAL
 } tn_result;
 
-#define TN_SFN_MAXP 4
+#define TN_SFN_MAXP 6
 
 typedef struct tn_sfn {
     tn_scalar_func f;               /* what a call expression points to */

@@ -12,6 +12,7 @@
 #include "sql/functions/scalar_internal.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "sql/expr/eval.h"
 
@@ -546,6 +547,100 @@ static int fclass_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
     return TARN_OK;
 }
 
+/* random(): uniform in [0, 1), per row (volatile); a per-thread
+ * xorshift64* stream seeded from the clock and the thread. */
+static _Thread_local uint64_t rng_state;
+
+static int random_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                       tarn_error *err)
+{
+    if (!rng_state) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rng_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&rng_state;
+        rng_state |= 1;
+    }
+    fout o;
+    TN_TRY(fout_init(&o, tn_type_get(TN_FLOAT64), n, err));
+    double *r = (double *)fout_data(&o);
+    for (int64_t i = 0; i < n; i++) {
+        rng_state ^= rng_state >> 12;
+        rng_state ^= rng_state << 25;
+        rng_state ^= rng_state >> 27;
+        r[i] = (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
+/* ---- bitwise operators on integers (&, |, xor, <<, >>, ~) ---------------------------------------- */
+
+static int int_only_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
+{
+    if (!tn_type_is_int(call->type->id)) {
+        char tn[64];
+        tn_sql_type_name(call->type, tn, sizeof tn);
+        return tn_error_set(err, TARN_ETYPE, "no function %s(%s): candidates are %s(integer, ...)", call->func->name,
+                            tn, call->func->name);
+    }
+    return TARN_OK;
+}
+
+typedef enum { BW_AND, BW_OR, BW_XOR, BW_SHL, BW_SHR, BW_NOT } bw_op;
+
+static bw_op bw_of(const char *n)
+{
+    return !strcmp(n, "bitwise_and") ? BW_AND : !strcmp(n, "bitwise_or") ? BW_OR : !strcmp(n, "xor") ? BW_XOR
+           : !strcmp(n, "shift_left") ? BW_SHL : !strcmp(n, "shift_right") ? BW_SHR : BW_NOT;
+}
+
+static int bitwise_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                        tarn_error *err)
+{
+    bw_op op = bw_of(call->func->name);
+    tn_type *t = call->type;
+    int bits = t->byte_width * 8;
+    bool sgn = tn_type_is_signed_int(t->id);
+    int64_t maxv = sgn ? (bits == 64 ? INT64_MAX : ((int64_t)1 << (bits - 1)) - 1) : (bits == 64 ? -1 : ((int64_t)1 << bits) - 1);
+    fout o;
+    TN_TRY(fout_init(&o, t, n, err));
+    uint8_t *data = fout_data(&o);
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!all_valid(args, nargs, i)) {
+            rc = fout_null(&o, i, err);
+            put_int(data, t->id, i, 0);
+            continue;
+        }
+        int64_t a = num_int(&args[0], i), b = nargs > 1 ? num_int(&args[1], i) : 0, r = 0;
+        switch (op) {
+        case BW_AND: r = a & b; break;
+        case BW_OR: r = a | b; break;
+        case BW_XOR: r = a ^ b; break;
+        case BW_NOT: r = ~a; break;
+        case BW_SHR: r = b < 0 ? 0 : b >= bits ? (a < 0 ? -1 : 0) : (sgn ? a >> b : (int64_t)((uint64_t)a >> b)); break;
+        case BW_SHL:
+            if (b < 0 || b >= bits)
+                rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "left-shift value %lld is out of range", (long long)b);
+            else if (a < 0 && sgn)
+                rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "cannot left-shift negative number %lld", (long long)a);
+            else if (sgn || bits < 64 ? a > (maxv >> b) : ((uint64_t)a > (UINT64_MAX >> b)))
+                rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "overflow in left shift (%lld << %lld)", (long long)a,
+                                   (long long)b);
+            else
+                r = (int64_t)((uint64_t)a << b);
+            break;
+        }
+        put_int(data, t->id, i, r);
+    }
+    if (rc) {
+        fout_free(&o);
+        return rc;
+    }
+    fout_finish(&o, out);
+    return TARN_OK;
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define F(name, exec, nn) {name, exec, nn, false, NULL}
@@ -575,6 +670,13 @@ const tn_sfn tn_sfn_math[] = {
     {F("pow", math_exec, true), 2, false, {D, D}, R_DOUBLE, NULL},
     {F("atan2", math_exec, true), 2, false, {D, D}, R_DOUBLE, NULL},
     {F("pi", pi_exec, false), 0, false, {0}, R_DOUBLE, NULL},
+    {{"random", random_exec, false, true, NULL}, 0, false, {0}, R_DOUBLE, NULL},
+    {F("bitwise_and", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
+    {F("bitwise_or", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
+    {F("xor", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
+    {F("shift_left", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
+    {F("shift_right", bitwise_exec, true), 2, false, {P_SAME, P_SAME}, R_SAME, int_only_bind},
+    {F("bitwise_not", bitwise_exec, true), 1, false, {P_INTEGRAL}, R_ARG0, NULL},
     {F("isnan", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
     {F("isinf", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
     {F("isfinite", fclass_exec, true), 1, false, {D}, R_BOOL, NULL},
