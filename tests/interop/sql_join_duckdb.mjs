@@ -61,6 +61,7 @@ const queries = {
   nl_semi: 'select * from l semi join r on a < b',
   nl_anti: 'select * from l anti join r on a < b',
   nl_mark: 'select *, a < any (select b from r) from l',
+  nl_left_and: 'select * from l left join r on a < b and v < 50 and s <> \'y2\'',
   nl_cross_count: 'select count(*) from l cross join r',
 };
 

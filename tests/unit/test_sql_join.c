@@ -721,6 +721,25 @@ TEST(nested_semi) { check_nested(TN_JOIN_SEMI, "nl_semi"); }
 TEST(nested_anti) { check_nested(TN_JOIN_ANTI, "nl_anti"); }
 TEST(nested_mark) { check_nested(TN_JOIN_MARK, "nl_mark"); }
 
+/* ON a < b AND v < 50 AND s <> 'y2': an n-ary AND through tn_expr_select. */
+TEST(nested_left_and_condition)
+{
+    fixture f;
+    fixture_init(&f, "all");
+    tn_plan *p = join_plan(&f.pc, TN_JOIN_LEFT, f.ls, f.rs, 0, NULL, NULL, NULL);
+    tn_expr *ne = tn_expr_new(&f.pc, TN_EXPR_COMPARE, tn_type_get(TN_BOOL), 2);
+    ne->cmp = TN_CMP_NE;
+    ne->args[0] = tn_expr_column(&f.pc, 1, tn_type_get(TN_STRING));
+    ne->args[1] = tn_expr_literal(&f.pc, tn_scalar_bytes(tn_type_get(TN_STRING), "y2", 2));
+    tn_expr *and = tn_expr_new(&f.pc, TN_EXPR_AND, tn_type_get(TN_BOOL), 3);
+    and->args[0] = cmp_cols(&f.pc, TN_CMP_LT, 0, tn_type_get(TN_INT32), 2, tn_type_get(TN_INT32), "a < b");
+    and->args[1] = cmp_lit(&f.pc, TN_CMP_LT, 3, tn_type_get(TN_INT64), 50, "v < 50");
+    and->args[2] = ne;
+    p->condition = and;
+    check_join(&f, NESTED, p, expected("nl_left_and"));
+    fixture_free(&f);
+}
+
 TEST(nested_cross)
 {
     fixture f;
@@ -1220,6 +1239,7 @@ int main(void)
     RUN(nested_semi);
     RUN(nested_anti);
     RUN(nested_mark);
+    RUN(nested_left_and_condition);
     RUN(nested_cross);
     RUN(nested_with_keys_matches_hash);
     RUN(hash_multi_key_null_equal);

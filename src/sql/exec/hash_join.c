@@ -440,7 +440,7 @@ static int explain_expr(const tn_expr *e, int32_t base, tn_buf *out, tarn_error 
 {
     if (e->kind == TN_EXPR_COLUMN)
         return tn_buf_printf(out, err, "#%d", e->index + base);
-    return tn_buf_printf(out, err, "%s", e->text ? e->text : "?");
+    return e->text ? tn_buf_printf(out, err, "%s", e->text) : tn_expr_format(e, out, err);
 }
 
 static int explain(tn_op *op, tn_buf *out, tarn_error *err)
@@ -454,8 +454,10 @@ static int explain(tn_op *op, tn_buf *out, tarn_error *err)
         TN_TRY(tn_buf_printf(out, err, " %s ", p->null_equal && p->null_equal[k] ? "IS NOT DISTINCT FROM" : "="));
         TN_TRY(explain_expr(p->right_keys[k], hj->shape.nleft, out, err));
     }
-    if (p->condition)
-        TN_TRY(tn_buf_printf(out, err, ", condition: %s", p->condition->text ? p->condition->text : "?"));
+    if (p->condition) {
+        TN_TRY(tn_buf_printf(out, err, ", condition: "));
+        TN_TRY(explain_expr(p->condition, 0, out, err));
+    }
     return TARN_OK;
 }
 
