@@ -6,7 +6,8 @@
  * every probe key matches exactly one build row (a foreign-key join, like
  * TPC-H lineitem -> orders).
  *
- *   bench_sql_join [build_rows] [probe_rows]   default 1,500,000 and 6,000,000
+ *   bench_sql_join [build_rows] [probe_rows] [int|text]
+ *   default 1,500,000 and 6,000,000 rows, both key kinds
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,10 @@ int main(int argc, char **argv)
 {
     int64_t nbuild = argc > 1 ? atoll(argv[1]) : 1500000;
     int64_t nprobe = argc > 2 ? atoll(argv[2]) : 6000000;
-    run(false, nbuild, nprobe);
-    run(true, nbuild, nprobe);
+    const char *only = argc > 3 ? argv[3] : "";
+    if (strcmp(only, "text") != 0)
+        run(false, nbuild, nprobe);
+    if (strcmp(only, "int") != 0)
+        run(true, nbuild, nprobe);
     return 0;
 }

@@ -27,6 +27,10 @@ insert into m1 values (1,'a','2024-01-01',1.50,10),(1,'a','2024-01-02',1.50,11),
 create table m2(k1 bigint, k2 varchar, k3 date, k4 decimal(10,2), q int);
 insert into m2 values (1,'a','2024-01-01',1.50,100),(1,'a','2024-01-01',1.51,101),(2,NULL,'2024-02-01',2.00,102),
   (3,'c','2024-03-01',3.25,103),(3,'c','2024-03-01',3.25,104),(NULL,'d','2024-04-01',4.00,105),(2,'b','2024-02-01',2.00,106);
+create table o(c int, x int);
+insert into o values (1,1),(1,NULL),(1,5),(2,1),(2,NULL),(3,1),(3,NULL),(NULL,1),(NULL,7);
+create table i(c int, y int);
+insert into i values (1,1),(1,2),(2,NULL),(2,3),(4,1),(NULL,1);
 `;
 await con.run(setup);
 
@@ -47,6 +51,7 @@ const queries = {
   anti_cond: 'select * from l anti join r on a = b and v > 20',
   multi_inner: 'select * from m1 join m2 on m1.k1 = m2.k1 and m1.k2 is not distinct from m2.k2 and m1.k3 = m2.k3 and m1.k4 = m2.k4',
   multi_left: 'select * from m1 left join m2 on m1.k1 = m2.k1 and m1.k2 = m2.k2 and m1.k3 = m2.k3 and m1.k4 = m2.k4',
+  mark_corr: 'select c, x, x in (select y from i where i.c is not distinct from o.c) from o',
   computed_key: 'select * from l join r on a * 2 = b',
   computed_key_left: 'select * from l left join r on a * 2 = b',
   nl_inner: 'select * from l join r on a < b',
@@ -56,6 +61,7 @@ const queries = {
   nl_semi: 'select * from l semi join r on a < b',
   nl_anti: 'select * from l anti join r on a < b',
   nl_mark: 'select *, a < any (select b from r) from l',
+  nl_left_and: 'select * from l left join r on a < b and v < 50 and s <> \'y2\'',
   nl_cross_count: 'select count(*) from l cross join r',
 };
 

@@ -15,6 +15,7 @@
 #include "arrow/builder.h"
 #include "arrow/cell.h"
 #include "core/datetime.h"
+#include "sql/exec/join_filter.h"
 #include "sql/exec/operator.h"
 #include "sql/expr/eval.h"
 
@@ -469,6 +470,43 @@ TEST(hash_semi_condition) { check_hash_cond(TN_JOIN_SEMI, "semi_cond"); }
 TEST(hash_anti_condition) { check_hash_cond(TN_JOIN_ANTI, "anti_cond"); }
 
 
+
+/* x IN (SELECT y FROM i WHERE i.c IS NOT DISTINCT FROM o.c), decorrelated
+ * into a MARK join on x = y and c IS NOT DISTINCT FROM c: NULL marks are
+ * decided per correlation group. */
+TEST(hash_mark_correlated)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 4};
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *os = schema_of(2, (const char *[]){"c", "x"}, (tn_type *[]){i32, i32});
+    tn_schema *is = schema_of(2, (const char *[]){"c", "y"}, (tn_type *[]){i32, i32});
+    tn_batch *o[2], *in[2];
+    o[0] = batch_of(os, (tn_array *[]){col(i32, "1,1,1,2,2"), col(i32, "1,N,5,1,N")});
+    o[1] = batch_of(os, (tn_array *[]){col(i32, "3,3,N,N"), col(i32, "1,N,1,7")});
+    in[0] = batch_of(is, (tn_array *[]){col(i32, "1,1,2"), col(i32, "1,2,N")});
+    in[1] = batch_of(is, (tn_array *[]){col(i32, "2,4,N"), col(i32, "3,1,1")});
+    tn_plan *p = join_plan(&pc, TN_JOIN_MARK, os, is, 2, (int[]){1, 0}, (int[]){1, 0}, (bool[]){false, true});
+    for (int tasks = 1; tasks <= 2; tasks++) {
+        tarn_error err;
+        tarn_error_init(&err);
+        run_result res = {0};
+        CHECK_OK(run_join(&ctx, HASH, p, o, 2, in, 2, tasks, &res, &err), &err);
+        char *got = render(&res);
+        CHECK_STR(got, expected("mark_corr"));
+        tn_free(got);
+        result_reset(&res);
+    }
+    for (int b = 0; b < 2; b++) {
+        tn_batch_unref(o[b]);
+        tn_batch_unref(in[b]);
+    }
+    tn_schema_unref(os);
+    tn_schema_unref(is);
+    tn_plan_ctx_free(&pc);
+}
+
 /* ---- computed keys (through the evaluator) ----------------------------------------- */
 
 /* ON a * 2 = b: the left key is an expression, the right one a column
@@ -500,6 +538,41 @@ static void check_computed_key(tn_join_kind kind, const char *name)
 
 TEST(hash_computed_key) { check_computed_key(TN_JOIN_INNER, "computed_key"); }
 TEST(hash_computed_key_left) { check_computed_key(TN_JOIN_LEFT, "computed_key_left"); }
+
+
+/* Keys of different types (the binder should have cast them) are cast to
+ * their common type; types without one are refused, naming the key. */
+TEST(hash_key_types_differ)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 16};
+    tn_type *i32 = tn_type_get(TN_INT32), *i64 = tn_type_get(TN_INT64), *str = tn_type_get(TN_STRING);
+    tn_schema *ls = schema_of(1, (const char *[]){"a"}, (tn_type *[]){i32});
+    tn_schema *rs = schema_of(2, (const char *[]){"b", "s"}, (tn_type *[]){i64, str});
+    tn_batch *l = batch_of(ls, (tn_array *[]){col(i32, "1,2,3,N")});
+    tn_batch *r = batch_of(rs, (tn_array *[]){col(i64, "2,3,3,4,N"), col(str, "p,q,r,s,t")});
+    tn_plan *p = join_plan(&pc, TN_JOIN_INNER, ls, rs, 1, (int[]){0}, (int[]){0}, NULL);
+    tarn_error err;
+    tarn_error_init(&err);
+    run_result res = {0};
+    CHECK_OK(run_join(&ctx, HASH, p, &l, 1, &r, 1, 1, &res, &err), &err);
+    char *got = render(&res);
+    CHECK_STR(got, "2|2|p\n3|3|q\n3|3|r\n");
+    tn_free(got);
+    result_reset(&res);
+    tn_plan *bad = join_plan(&pc, TN_JOIN_INNER, ls, rs, 1, (int[]){0}, (int[]){1}, NULL);
+    bad->left_keys[0]->text = "a";
+    bad->right_keys[0]->text = "s";
+    tn_op *op = NULL;
+    CHECK(tn_op_hash_join_new(&ctx, bad, NULL, NULL, &op, &err) != TARN_OK);
+    CHECK_MSG(&err, "hash join key 0 (a = s)");
+    tn_batch_unref(l);
+    tn_batch_unref(r);
+    tn_schema_unref(ls);
+    tn_schema_unref(rs);
+    tn_plan_ctx_free(&pc);
+}
 
 /* ---- tasks on real threads ---------------------------------------------------------- */
 
@@ -647,6 +720,25 @@ TEST(nested_full) { check_nested(TN_JOIN_FULL, "nl_full"); }
 TEST(nested_semi) { check_nested(TN_JOIN_SEMI, "nl_semi"); }
 TEST(nested_anti) { check_nested(TN_JOIN_ANTI, "nl_anti"); }
 TEST(nested_mark) { check_nested(TN_JOIN_MARK, "nl_mark"); }
+
+/* ON a < b AND v < 50 AND s <> 'y2': an n-ary AND through tn_expr_select. */
+TEST(nested_left_and_condition)
+{
+    fixture f;
+    fixture_init(&f, "all");
+    tn_plan *p = join_plan(&f.pc, TN_JOIN_LEFT, f.ls, f.rs, 0, NULL, NULL, NULL);
+    tn_expr *ne = tn_expr_new(&f.pc, TN_EXPR_COMPARE, tn_type_get(TN_BOOL), 2);
+    ne->cmp = TN_CMP_NE;
+    ne->args[0] = tn_expr_column(&f.pc, 1, tn_type_get(TN_STRING));
+    ne->args[1] = tn_expr_literal(&f.pc, tn_scalar_bytes(tn_type_get(TN_STRING), "y2", 2));
+    tn_expr *and = tn_expr_new(&f.pc, TN_EXPR_AND, tn_type_get(TN_BOOL), 3);
+    and->args[0] = cmp_cols(&f.pc, TN_CMP_LT, 0, tn_type_get(TN_INT32), 2, tn_type_get(TN_INT32), "a < b");
+    and->args[1] = cmp_lit(&f.pc, TN_CMP_LT, 3, tn_type_get(TN_INT64), 50, "v < 50");
+    and->args[2] = ne;
+    p->condition = and;
+    check_join(&f, NESTED, p, expected("nl_left_and"));
+    fixture_free(&f);
+}
 
 TEST(nested_cross)
 {
@@ -924,6 +1016,79 @@ static void big_join(bool string_keys, int64_t n)
 TEST(million_row_build_int_key) { big_join(false, 1 << 20); }
 TEST(million_row_build_string_key) { big_join(true, 1 << 20); }
 
+
+/* ---- dynamic join filters ---------------------------------------------------------- */
+
+/* Build keys 0, 2, 4, ..., 19998 (and a NULL): after finalize the filter
+ * holds their range; every build key passes it (no false negatives), keys
+ * outside the range never do, and most odd keys inside are dropped. */
+TEST(join_filter_from_build_keys)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 1024};
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *s = schema_of(1, (const char *[]){"k"}, (tn_type *[]){i32});
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_builder *b = tn_builder_new(i32), *pb = tn_builder_new(i32);
+    for (int i = 0; i < 10000; i++)
+        CHECK_OK(tn_builder_append_int(b, 2 * i, &err), &err);
+    CHECK_OK(tn_builder_append_null(b, &err), &err);
+    for (int i = -5000; i < 25000; i++)
+        CHECK_OK(tn_builder_append_int(pb, i, &err), &err);
+    CHECK_OK(tn_builder_append_null(pb, &err), &err);
+    tn_array *ba = NULL, *pa = NULL;
+    CHECK_OK(tn_builder_finish(b, &ba, &err), &err);
+    CHECK_OK(tn_builder_finish(pb, &pa, &err), &err);
+    tn_builder_free(b);
+    tn_builder_free(pb);
+    tn_batch *build = batch_of(s, (tn_array *[]){ba});
+    tn_plan *left = join_plan(&pc, TN_JOIN_LEFT, s, s, 1, (int[]){0}, (int[]){0}, NULL);
+    tn_plan *inner = join_plan(&pc, TN_JOIN_INNER, s, s, 1, (int[]){0}, (int[]){0}, NULL);
+    tn_op *op = NULL;
+    CHECK_OK(tn_op_hash_join_new(&ctx, left, NULL, NULL, &op, &err), &err);
+    CHECK(tn_hash_join_filter(op, 0) == NULL); /* LEFT keeps unmatched probe rows */
+    op_free(op);
+    CHECK_OK(tn_op_hash_join_new(&ctx, inner, NULL, NULL, &op, &err), &err);
+    const tn_join_filter *f = tn_hash_join_filter(op, 0);
+    CHECK(f != NULL);
+    CHECK(!f->ready);
+    CHECK_OK(run_build(op, &build, 1, 1, &err), &err);
+    CHECK(f->ready);
+    CHECK_EQ_INT(f->count, 10000);
+    CHECK_EQ_INT(f->min, 0);
+    CHECK_EQ_INT(f->max, 19998);
+    int32_t *rows = tn_malloc((size_t)pa->length * 4);
+    int64_t n = 0;
+    CHECK_OK(tn_join_filter_select(f, pa, NULL, rows, &n, &err), &err);
+    int64_t even = 0, odd = 0, outside = 0;
+    for (int64_t k = 0; k < n; k++) {
+        int32_t v = TN_VALUES(pa, int32_t)[rows[k]];
+        CHECK(tn_array_is_valid(pa, rows[k]));
+        outside += v < 0 || v > 19998;
+        even += v % 2 == 0 && v >= 0 && v <= 19998;
+        odd += v % 2 != 0;
+    }
+    CHECK_EQ_INT(even, 10000);
+    CHECK_EQ_INT(outside, 0);
+    CHECK(odd < 10000 / 5);
+    CHECK(tn_join_filter_may_match_range(f, -10, 0));
+    CHECK(!tn_join_filter_may_match_range(f, 19999, 30000));
+    /* the probe agrees with the filter: only the even keys in range join */
+    run_result res = {0};
+    tn_batch *probe = batch_of(s, (tn_array *[]){pa});
+    CHECK_OK(run_probe(op, &probe, 1, 1, &res, &err), &err);
+    CHECK_EQ_INT(res.rows, 10000);
+    result_reset(&res);
+    tn_free(rows);
+    op_free(op);
+    tn_batch_unref(build);
+    tn_batch_unref(probe);
+    tn_schema_unref(s);
+    tn_plan_ctx_free(&pc);
+}
+
 /* ---- memory limit and allocation failures ------------------------------------------------- */
 
 TEST(build_refused_by_memory_limit)
@@ -982,6 +1147,38 @@ TEST(alloc_failures_hash)
     check_alloc_failures(TN_JOIN_ANTI, HASH, true);
 }
 
+typedef struct mark_case {
+    tn_exec_ctx ctx;
+    tn_plan *plan;
+    tn_batch *o, *in;
+} mark_case;
+
+static int alloc_mark_correlated(void *arg, tarn_error *err)
+{
+    mark_case *m = arg;
+    run_result res = {0};
+    int rc = run_join(&m->ctx, HASH, m->plan, &m->o, 1, &m->in, 1, 1, &res, err);
+    result_reset(&res);
+    return rc;
+}
+
+TEST(alloc_failures_mark_correlated)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_type *i32 = tn_type_get(TN_INT32);
+    tn_schema *os = schema_of(2, (const char *[]){"c", "x"}, (tn_type *[]){i32, i32});
+    mark_case m = {.ctx = {.batch_rows = 4}};
+    m.o = batch_of(os, (tn_array *[]){col(i32, "1,1,2,N"), col(i32, "1,N,1,7")});
+    m.in = batch_of(os, (tn_array *[]){col(i32, "1,2,2,N"), col(i32, "1,N,3,1")});
+    m.plan = join_plan(&pc, TN_JOIN_MARK, os, os, 2, (int[]){1, 0}, (int[]){1, 0}, (bool[]){false, true});
+    CHECK(tn_test_alloc_failures("correlated mark join", alloc_mark_correlated, &m) > 10);
+    tn_batch_unref(m.o);
+    tn_batch_unref(m.in);
+    tn_schema_unref(os);
+    tn_plan_ctx_free(&pc);
+}
+
 TEST(alloc_failures_nested)
 {
     check_alloc_failures(TN_JOIN_FULL, NESTED, true);
@@ -1024,6 +1221,7 @@ int main(void)
     RUN(hash_mark_with_null_build_key);
     RUN(hash_mark);
     RUN(hash_single);
+    RUN(hash_mark_correlated);
     RUN(hash_single_two_matches);
     RUN(hash_inner_condition);
     RUN(hash_left_condition);
@@ -1032,6 +1230,7 @@ int main(void)
     RUN(hash_anti_condition);
     RUN(hash_computed_key);
     RUN(hash_computed_key_left);
+    RUN(hash_key_types_differ);
     RUN(full_join_on_threads);
     RUN(nested_inner);
     RUN(nested_left);
@@ -1040,6 +1239,7 @@ int main(void)
     RUN(nested_semi);
     RUN(nested_anti);
     RUN(nested_mark);
+    RUN(nested_left_and_condition);
     RUN(nested_cross);
     RUN(nested_with_keys_matches_hash);
     RUN(hash_multi_key_null_equal);
@@ -1050,8 +1250,10 @@ int main(void)
     RUN(matches_exceed_one_batch);
     RUN(million_row_build_int_key);
     RUN(million_row_build_string_key);
+    RUN(join_filter_from_build_keys);
     RUN(build_refused_by_memory_limit);
     RUN(alloc_failures_hash);
+    RUN(alloc_failures_mark_correlated);
     RUN(alloc_failures_nested);
     RUN(explain_line);
     return tn_test_done();

@@ -191,6 +191,14 @@ int tn_join_table_build(tn_join_table *t, tn_array **keys, int32_t nkeys, const 
         return rc;
     }
     t->null_rows = job.null_rows;
+    if (t->int_key) {
+        rc = tn_join_filter_build(&t->filter, t->ikeys, validity(t->keys[0]), t->keys[0]->offset, n, err);
+        if (rc) {
+            tn_join_table_reset(t);
+            return rc;
+        }
+        t->bytes += (int64_t)(t->filter.bloom_mask + 1) * 8;
+    }
     /* the entries hold what the probe needs */
     tn_free(t->hashes);
     tn_free(t->ikeys);
@@ -207,6 +215,7 @@ void tn_join_table_reset(tn_join_table *t)
     tn_free(t->keys);
     tn_free(t->first);
     tn_free(t->entries);
+    tn_join_filter_reset(&t->filter);
     tn_free(t->hashes);
     tn_free(t->ikeys);
     memset(t, 0, sizeof *t);
@@ -369,9 +378,11 @@ int tn_join_cursor_start(tn_join_cursor *c, const tn_join_table *t, tn_array **k
     /* the bucket heads are random reads: ask for all of them first */
     for (int64_t i = 0; i < n; i++)
         __builtin_prefetch(&t->first[c->hashes[i] & t->mask]);
+    bool filter = t->int_key && t->filter.ready;
     for (int64_t i = 0; i < n; i++) {
         c->key_null[i] = check && key_is_null(c->keys, c->nkeys, t->null_equal, i);
-        c->ptr[i] = c->key_null[i] ? -1 : t->first[c->hashes[i] & t->mask];
+        bool skip = c->key_null[i] || (filter && !tn_join_filter_may_match(&t->filter, c->ikeys[i], c->hashes[i]));
+        c->ptr[i] = skip ? -1 : t->first[c->hashes[i] & t->mask];
         if (c->ptr[i] >= 0)
             __builtin_prefetch(&t->entries[c->ptr[i]]);
         c->active[c->nactive] = (int32_t)i;

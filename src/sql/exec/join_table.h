@@ -23,6 +23,7 @@
 #define TN_SQL_EXEC_JOIN_TABLE_H
 
 #include "arrow/compute/compute.h"
+#include "sql/exec/join_filter.h"
 
 typedef struct tn_join_entry {
     uint64_t hk;  /* hash, or int64 key */
@@ -41,6 +42,7 @@ typedef struct tn_join_table {
     uint64_t *hashes; /* [n] while building */
     int64_t *ikeys;  /* [n] while building (int_key only) */
     int64_t null_rows; /* rows not inserted because a key is NULL */
+    tn_join_filter filter; /* int_key: min/max and bloom filter of the keys */
     int64_t bytes;   /* memory held, for the budget */
 } tn_join_table;
 

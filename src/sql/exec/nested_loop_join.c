@@ -264,8 +264,13 @@ static int explain(tn_op *op, tn_buf *out, tarn_error *err)
     nl_join *j = (nl_join *)op;
     unsigned k = (unsigned)j->shape.kind;
     TN_TRY(tn_buf_printf(out, err, "type: %s", k < sizeof names / sizeof *names ? names[k] : "?"));
-    if (j->plan->condition)
-        TN_TRY(tn_buf_printf(out, err, ", condition: %s", j->plan->condition->text ? j->plan->condition->text : "?"));
+    const tn_expr *c = j->plan->condition;
+    if (c && c->text)
+        TN_TRY(tn_buf_printf(out, err, ", condition: %s", c->text));
+    else if (c) {
+        TN_TRY(tn_buf_printf(out, err, ", condition: "));
+        TN_TRY(tn_expr_format(c, out, err));
+    }
     return TARN_OK;
 }
 
