@@ -18,6 +18,8 @@
  *
  * --timeout interrupts a record that runs longer (tarn_session_interrupt)
  * and fails it, so that one hung query does not hide the rest of the report.
+ * Each file runs in its own process: a file that hangs past the interrupt
+ * or crashes is reported as such, and the next files run.
  *
  * Prints file:line, the SQL, expected and actual values for each failure,
  * then pass/fail counts; exit status 1 if anything failed.
@@ -28,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,7 +86,23 @@ static const options *opt;
 
 #define GRACE 30
 
-static const counts *running_file, *running_total; /* for the report of a give-up */
+/* Each file runs in a child process that reports its counts through a
+ * pipe, so that a file whose query hangs or crashes is reported and the
+ * next files still run. */
+typedef struct file_report {
+    counts c;
+    int stop; /* --stop-on-first hit */
+} file_report;
+
+static const counts *running_file; /* for the report of a give-up */
+static int report_fd = -1;
+
+static void send_report(const counts *c, int stop)
+{
+    file_report r = {*c, stop};
+    if (report_fd >= 0 && write(report_fd, &r, sizeof r) != (ssize_t)sizeof r)
+        fprintf(stderr, "slt_runner: cannot report to the parent\n");
+}
 
 static struct {
     pthread_mutex_t mu;
@@ -117,13 +137,12 @@ static void *watchdog(void *arg)
                 } else {
                     printf("FAIL %s:%d: still running %d s after being interrupted at the %d s timeout; giving up\n",
                            watch.path, watch.line, GRACE, opt->timeout);
-                    printf("%s: %ld passed, %ld failed, %ld skipped before giving up\n", watch.path,
-                           running_file->passed, running_file->failed + 1, running_file->skipped);
-                    printf("total: %ld passed, %ld failed, %ld skipped (stopped)\n",
-                           running_total->passed + running_file->passed,
-                           running_total->failed + running_file->failed + 1,
-                           running_total->skipped + running_file->skipped);
+                    counts c = *running_file;
+                    c.failed++;
+                    printf("%s: %ld passed, %ld failed, %ld skipped (the rest of the file not run)\n", watch.path,
+                           c.passed, c.failed, c.skipped);
                     fflush(stdout);
+                    send_report(&c, opt->stop_on_first);
                     _exit(1);
                 }
             }
@@ -675,7 +694,6 @@ static int run_file(const char *path, counts *total)
     }
     int skip = 0, stop = 0;
     running_file = &c;
-    running_total = total;
     while (fs.at < fs.text.n && !stop) {
         const char *l = fs.text.v[fs.at];
         if (blank(l) || l[0] == '#') {
@@ -749,6 +767,62 @@ static int run_file(const char *path, counts *total)
     return stop == 2;
 }
 
+/* Run one file in a child process; adds its counts to *total. Returns 1
+ * to stop. */
+static int run_file_isolated(const char *path, counts *total)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("slt_runner: pipe");
+        exit(2);
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("slt_runner: fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        report_fd = fds[1];
+        pthread_t dog;
+        if (opt->timeout && pthread_create(&dog, NULL, watchdog, NULL) != 0) {
+            fprintf(stderr, "slt_runner: cannot start the watchdog thread\n");
+            _exit(2);
+        }
+        counts c = {0};
+        int stop = run_file(path, &c);
+        fflush(stdout);
+        send_report(&c, stop);
+        exit(0); /* through exit, so that leak checkers see the session closed */
+    }
+    close(fds[1]);
+    file_report r;
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = read(fds[0], (char *)&r + got, sizeof r - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != sizeof r) {
+        if (WIFSIGNALED(status))
+            printf("FAIL %s: the run ended by signal %d (%s) before its report\n", path, WTERMSIG(status),
+                   strsignal(WTERMSIG(status)));
+        else
+            printf("FAIL %s: the run ended (exit status %d) before its report\n", path, WEXITSTATUS(status));
+        total->failed++;
+        return opt->stop_on_first;
+    }
+    total->passed += r.c.passed;
+    total->failed += r.c.failed;
+    total->skipped += r.c.skipped;
+    return r.stop;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: slt_runner [--verbose] [--stop-on-first] [--timeout SECONDS] FILE.slt...\n"
@@ -788,14 +862,9 @@ int main(int argc, char **argv)
         free(files);
         return 2;
     }
-    pthread_t dog;
-    if (o.timeout && pthread_create(&dog, NULL, watchdog, NULL) != 0) {
-        fprintf(stderr, "slt_runner: cannot start the watchdog thread\n");
-        return 2;
-    }
     counts total = {0};
     for (int k = 0; k < nfiles; k++)
-        if (run_file(files[k], &total))
+        if (run_file_isolated(files[k], &total))
             break;
     printf("total: %ld passed, %ld failed, %ld skipped (%d files)\n", total.passed, total.failed, total.skipped,
            nfiles);
