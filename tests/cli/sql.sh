@@ -88,13 +88,16 @@ expect_rc 1 "$TARN" sql "SELECT nope FROM 'o.parquet'" -o broken.parquet
 [ ! -e broken.parquet ] || fail "a failed query left broken.parquet"
 [ -z "$(ls -A | grep -e tmp -e '^\.')" ] || fail "temporary files left: $(ls -A)"
 
-# --threads and --memory-limit give the same answer
+# --threads and --memory-limit give the same answer (DuckDB's, over the
+# same generated lineitem)
+expect_rc 0 "$TARN" gen tpch --sf 0.01 --format parquet --out gen --quiet
 for opts in "--threads 1" "--threads 2" "--memory-limit 500MB"; do
     # shellcheck disable=SC2086
-    expect_rc 0 "$TARN" sql "SELECT x % 10 AS k, count(*) AS n FROM range(100000) t(x) GROUP BY k ORDER BY k LIMIT 2" --format csv $opts
-    expect_out "k,n
-0,10000
-1,10000
+    expect_rc 0 "$TARN" sql "SELECT l_returnflag, count(*) AS n, sum(l_quantity) AS q FROM 'gen/lineitem.parquet' GROUP BY 1 ORDER BY 1" --format csv $opts
+    expect_out "l_returnflag,n,q
+A,14629,372997.00
+N,29987,768497.00
+R,15154,387418.00
 "
 done
 
@@ -127,7 +130,7 @@ expect_rc 0 "$TARN" --help
 expect_in out "sql"
 
 # Ctrl-C stops the running query (not after it): exit 1, one line
-timeout 120 "$TARN" sql "SELECT count(*) FROM range(200000) a(x), range(200000) b(y) WHERE x + y = -1" \
+timeout 120 "$TARN" sql "SELECT count(*) FROM 'gen/lineitem.parquet' a, 'gen/lineitem.parquet' b WHERE a.l_orderkey + b.l_orderkey = -1" \
     >out 2>err &
 pid=$!
 sleep 2
@@ -166,5 +169,5 @@ for want in ".tables" "kiwi" "penguin" "20" "n" "birds" "wings" "Run Time:" "Err
     grep -qF -- "$want" shell.txt || fail "shell output lacks '$want': $(head -c 3000 shell.txt)"
 done
 grep -qx "n" shell.txt && grep -qx "2" shell.txt || fail "csv mode: $(cat shell.txt)"
-grep -qF "SELECT 1 AS one;" "$tmp/history" || fail "history not written: $(cat "$tmp/history" 2>&1)"
+grep -qF "one;" "$tmp/history" || fail "history not written: $(cat "$tmp/history" 2>&1)"
 finish

@@ -104,10 +104,14 @@ for (const q of qs) {
   writeFileSync(script, views.join('\n') + '\n' + sql);
   const t0 = process.hrtime.bigint();
   const extra = (process.env.TARN_SQL_EXTRA || '').split(' ').filter(Boolean); // --threads 1, --memory-limit 64MB
-  const r = spawnSync(tarn, ['sql', '-f', script, '--output', result, ...extra], { encoding: 'utf8' });
+  // a query running a minute at SF 0.01 is hung: killed and failed, the others still run
+  const r = spawnSync(tarn, ['sql', '-f', script, '--output', result, ...extra],
+    { encoding: 'utf8', timeout: 60000, killSignal: 'SIGKILL' });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   let problem;
-  if (r.status !== 0) {
+  if (r.error?.code === 'ETIMEDOUT' || r.signal) {
+    problem = `tarn did not finish within 60 s (killed)`;
+  } else if (r.status !== 0) {
     problem = `tarn failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n')[0]}`;
   } else {
     try {

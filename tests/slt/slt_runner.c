@@ -2,7 +2,7 @@
  * slt_runner.c — runs sqllogictest files against tarn through the public
  * API (include/tarn/sql.h) only, one session per file.
  *
- *     slt_runner [--verbose] [--stop-on-first] FILE.slt...
+ *     slt_runner [--verbose] [--stop-on-first] [--timeout SECONDS] FILE.slt...
  *
  * Records (docs/internals/sql-tests.md):
  *   statement ok | statement error [SUBSTRING]   SQL [---- MESSAGE lines]
@@ -16,6 +16,11 @@
  * LABEL must return the same values. This engine's name is "tarn":
  * `skipif tarn` skips the next record, `onlyif duckdb` too.
  *
+ * --timeout interrupts a record that runs longer (tarn_session_interrupt)
+ * and fails it, so that one hung query does not hide the rest of the report.
+ * Each file runs in its own process: a file that hangs past the interrupt
+ * or crashes is reported as such, and the next files run.
+ *
  * Prints file:line, the SQL, expected and actual values for each failure,
  * then pass/fail counts; exit status 1 if anything failed.
  */
@@ -24,7 +29,12 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "slt_render.h"
 #include "tarn/sql.h"
@@ -33,6 +43,7 @@
 
 typedef struct options {
     int verbose, stop_on_first;
+    int timeout; /* seconds a record may run before it is interrupted; 0: no limit */
 } options;
 
 typedef struct counts {
@@ -68,7 +79,113 @@ typedef struct table {
 
 static const options *opt;
 
-static char *dup(const char *s)
+/* ---- the watchdog: a record running past --timeout is interrupted ----------
+ * A hung query would otherwise hide the report of every record after it.
+ * When the engine does not stop within GRACE seconds of the interrupt, the
+ * runner reports the record and exits. */
+
+#define GRACE 30
+
+/* Each file runs in a child process that reports its counts through a
+ * pipe, so that a file whose query hangs or crashes is reported and the
+ * next files still run. */
+typedef struct file_report {
+    counts c;
+    int stop; /* --stop-on-first hit */
+} file_report;
+
+static const counts *running_file; /* for the report of a give-up */
+static int report_fd = -1;
+
+static void send_report(const counts *c, int stop)
+{
+    file_report r = {*c, stop};
+    if (report_fd >= 0 && write(report_fd, &r, sizeof r) != (ssize_t)sizeof r)
+        fprintf(stderr, "slt_runner: cannot report to the parent\n");
+}
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    tarn_session *session; /* set while a record runs */
+    const char *path;
+    int line;
+    long generation;       /* bumps at every record, so a late wake-up is ignored */
+    int fired;             /* the running record was interrupted */
+} watch = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0};
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&watch.mu);
+    for (;;) {
+        while (!watch.session)
+            pthread_cond_wait(&watch.cv, &watch.mu);
+        long gen = watch.generation;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += opt->timeout;
+        int stage = 0;
+        while (watch.session && watch.generation == gen) {
+            if (pthread_cond_timedwait(&watch.cv, &watch.mu, &until) != 0 && watch.session &&
+                watch.generation == gen) {
+                if (stage == 0) {
+                    tarn_session_interrupt(watch.session);
+                    watch.fired = 1;
+                    until.tv_sec += GRACE;
+                    stage = 1;
+                } else {
+                    printf("FAIL %s:%d: still running %d s after being interrupted at the %d s timeout; giving up\n",
+                           watch.path, watch.line, GRACE, opt->timeout);
+                    counts c = *running_file;
+                    c.failed++;
+                    printf("%s: %ld passed, %ld failed, %ld skipped (the rest of the file not run)\n", watch.path,
+                           c.passed, c.failed, c.skipped);
+                    fflush(stdout);
+                    send_report(&c, opt->stop_on_first);
+                    _exit(1);
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+static void watch_begin(tarn_session *s, const char *path, int line)
+{
+    if (!opt->timeout)
+        return;
+    pthread_mutex_lock(&watch.mu);
+    watch.session = s;
+    watch.path = path;
+    watch.line = line;
+    watch.fired = 0;
+    watch.generation++;
+    pthread_cond_broadcast(&watch.cv);
+    pthread_mutex_unlock(&watch.mu);
+}
+
+/* Returns 1 when the record ran into the timeout. */
+static int watch_end(void)
+{
+    if (!opt->timeout)
+        return 0;
+    pthread_mutex_lock(&watch.mu);
+    int fired = watch.fired;
+    watch.session = NULL;
+    watch.generation++;
+    pthread_cond_broadcast(&watch.cv);
+    pthread_mutex_unlock(&watch.mu);
+    return fired;
+}
+
+static void show_timeout(int fired)
+{
+    if (fired)
+        printf("  (interrupted by the runner after --timeout %d s)\n", opt->timeout);
+}
+
+static char *xstrdup(const char *s)
 {
     char *p = strdup(s);
     if (!p) {
@@ -111,7 +228,7 @@ static int read_lines(const char *path, lines *out)
     fclose(f);
     out->v = NULL;
     out->n = 0;
-    char *s = b.p ? b.p : dup("");
+    char *s = b.p ? b.p : xstrdup("");
     for (char *line = s; line;) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -150,7 +267,7 @@ static int blank(const char *s)
  * words point into a copy kept in *keep. */
 static int words(const char *line, char **w, int max, char **keep)
 {
-    char *s = *keep = dup(line);
+    char *s = *keep = xstrdup(line);
     int n = 0;
     while (*s && n < max) {
         while (*s && isspace((unsigned char)*s))
@@ -181,7 +298,7 @@ static char *read_sql(file_state *fs, int *dashes)
             slt_buf_puts(&b, "\n");
         slt_buf_puts(&b, l);
     }
-    return b.p ? b.p : dup("");
+    return b.p ? b.p : xstrdup("");
 }
 
 /* Lines after "----" until a blank line (borrowed pointers). */
@@ -254,7 +371,7 @@ static int run_query(tarn_session *s, const char *sql, table *out, tarn_error *e
                 slt_buf b = {0};
                 /* a top-level struct's offset applies to its children */
                 slt_render_value(&b, schema.children[c], batch.children[c], batch.offset + r, 1);
-                out->cells[out->nrows * out->ncols + c] = b.p ? b.p : dup("");
+                out->cells[out->nrows * out->ncols + c] = b.p ? b.p : xstrdup("");
             }
             out->nrows++;
         }
@@ -352,7 +469,7 @@ static int parse_expected(const lines *l, int ncols, table *out, char *why, size
     long at = 0;
     for (int k = 0; k < l->n; k++) {
         if (!per_row) {
-            out->cells[at++] = dup(l->v[k]);
+            out->cells[at++] = xstrdup(l->v[k]);
             continue;
         }
         const char *s = l->v[k];
@@ -470,7 +587,7 @@ static int check_result(file_state *fs, int line, const char *sql, const char *t
         if (!l) {
             fs->labels = grow(fs->labels, sizeof(label) * (size_t)(fs->nlabels + 1));
             l = &fs->labels[fs->nlabels++];
-            l->name = dup(label_name);
+            l->name = xstrdup(label_name);
             memcpy(l->hash, hex, 33);
             l->nvalues = (int)(got->nrows * got->ncols);
         } else if (strcmp(l->hash, hex) != 0) {
@@ -488,13 +605,16 @@ static int do_statement(file_state *fs, int line, char **w, int nw, const char *
     tarn_error err;
     tarn_error_init(&err);
     int want_error = strcmp(w[1], "error") == 0;
+    watch_begin(fs->session, fs->path, line);
     int rc = tarn_sql_exec(fs->session, sql, &err);
+    int fired = watch_end();
     if (!want_error) {
         if (rc == TARN_OK)
             return 1;
         fail_header(fs, line, "statement failed");
         show_sql(sql);
         fprintf(stdout, "  error: %s\n", err.message);
+        show_timeout(fired);
         return 0;
     }
     if (rc == TARN_OK) {
@@ -539,10 +659,14 @@ static int do_query(file_state *fs, int line, char **w, int nw, const char *sql,
     table got;
     tarn_error err;
     tarn_error_init(&err);
-    if (run_query(fs->session, sql, &got, &err) != TARN_OK) {
+    watch_begin(fs->session, fs->path, line);
+    int rc = run_query(fs->session, sql, &got, &err);
+    int fired = watch_end();
+    if (rc != TARN_OK) {
         fail_header(fs, line, "query failed");
         show_sql(sql);
         fprintf(stdout, "  error: %s\n", err.message);
+        show_timeout(fired);
         return 0;
     }
     int ok = check_result(fs, line, sql, types, mode, label_name, expected, &got);
@@ -569,6 +693,7 @@ static int run_file(const char *path, counts *total)
         return opt->stop_on_first;
     }
     int skip = 0, stop = 0;
+    running_file = &c;
     while (fs.at < fs.text.n && !stop) {
         const char *l = fs.text.v[fs.at];
         if (blank(l) || l[0] == '#') {
@@ -642,9 +767,65 @@ static int run_file(const char *path, counts *total)
     return stop == 2;
 }
 
+/* Run one file in a child process; adds its counts to *total. Returns 1
+ * to stop. */
+static int run_file_isolated(const char *path, counts *total)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("slt_runner: pipe");
+        exit(2);
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("slt_runner: fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        report_fd = fds[1];
+        pthread_t dog;
+        if (opt->timeout && pthread_create(&dog, NULL, watchdog, NULL) != 0) {
+            fprintf(stderr, "slt_runner: cannot start the watchdog thread\n");
+            _exit(2);
+        }
+        counts c = {0};
+        int stop = run_file(path, &c);
+        fflush(stdout);
+        send_report(&c, stop);
+        exit(0); /* through exit, so that leak checkers see the session closed */
+    }
+    close(fds[1]);
+    file_report r;
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = read(fds[0], (char *)&r + got, sizeof r - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != sizeof r) {
+        if (WIFSIGNALED(status))
+            printf("FAIL %s: the run ended by signal %d (%s) before its report\n", path, WTERMSIG(status),
+                   strsignal(WTERMSIG(status)));
+        else
+            printf("FAIL %s: the run ended (exit status %d) before its report\n", path, WEXITSTATUS(status));
+        total->failed++;
+        return opt->stop_on_first;
+    }
+    total->passed += r.c.passed;
+    total->failed += r.c.failed;
+    total->skipped += r.c.skipped;
+    return r.stop;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: slt_runner [--verbose] [--stop-on-first] FILE.slt...\n"
+    fprintf(f, "usage: slt_runner [--verbose] [--stop-on-first] [--timeout SECONDS] FILE.slt...\n"
                "Runs sqllogictest files against tarn; prints each failure with file:line,\n"
                "expected and actual values, then the counts. Exit 1 if any record failed.\n");
 }
@@ -654,34 +835,41 @@ int main(int argc, char **argv)
     options o = {0};
     opt = &o;
     int nfiles = 0;
+    char **files = calloc((size_t)argc, sizeof(char *));
+    if (!files)
+        return 2;
     for (int k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--verbose") == 0 || strcmp(argv[k], "-v") == 0)
             o.verbose = 1;
         else if (strcmp(argv[k], "--stop-on-first") == 0 || strcmp(argv[k], "-x") == 0)
             o.stop_on_first = 1;
+        else if (strcmp(argv[k], "--timeout") == 0 && k + 1 < argc && atoi(argv[k + 1]) > 0)
+            o.timeout = atoi(argv[++k]);
         else if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (argv[k][0] == '-' && argv[k][1]) {
-            fprintf(stderr, "slt_runner: unknown flag '%s'\n", argv[k]);
+            fprintf(stderr, "slt_runner: unknown flag or bad value '%s'\n", argv[k]);
             usage(stderr);
+            free(files);
             return 2;
         } else {
-            nfiles++;
+            files[nfiles++] = argv[k];
         }
     }
     if (nfiles == 0) {
         usage(stderr);
+        free(files);
         return 2;
     }
     counts total = {0};
-    for (int k = 1; k < argc; k++) {
-        if (argv[k][0] == '-' && argv[k][1])
-            continue;
-        if (run_file(argv[k], &total))
+    for (int k = 0; k < nfiles; k++)
+        if (run_file_isolated(files[k], &total))
             break;
-    }
     printf("total: %ld passed, %ld failed, %ld skipped (%d files)\n", total.passed, total.failed, total.skipped,
            nfiles);
+    free(files);
+    fflush(stdout);
+    /* the watchdog thread may still wait; leaving main ends it */
     return total.failed ? 1 : 0;
 }
