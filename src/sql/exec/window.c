@@ -114,7 +114,6 @@ static int sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
         return rc;
     }
     __atomic_add_fetch(&wo->reserved, bytes, __ATOMIC_RELAXED);
-    atomic_fetch_add(&op->metrics.rows_in, in->length);
     return list_push(local, in, err);
 }
 
@@ -931,8 +930,6 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
             return tn_error_oom(err, sizeof(tn_array));
         }
     }
-    atomic_fetch_add(&op->metrics.rows_out, n);
-    atomic_fetch_add(&op->metrics.batches_out, 1);
     *out = b;
     return 0;
 }
