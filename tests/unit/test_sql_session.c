@@ -134,6 +134,11 @@ TEST(joins_aggregates_subqueries)
             "dept,sum(salary)\n,70\n10,300\n20,300\n");
     CHECK_Q(s, "SELECT id FROM dept EXCEPT SELECT dept FROM emp ORDER BY 1", "id\n40\n");
     CHECK_Q(s, "SELECT 7 / 2 AS r, 7 % 2 AS m", "r,m\n3.5,1\n");
+    /* recursive CTEs: UNION ALL counting, UNION stopping on a cycle */
+    CHECK_Q(s, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT sum(n) AS s FROM c",
+            "s\n15\n");
+    CHECK_Q(s, "WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT (n * 3) % 7 FROM r) SELECT n FROM r ORDER BY n",
+            "n\n1\n2\n3\n4\n5\n6\n");
     /* range: many partitions scanned in parallel; generate_series includes its stop */
     CHECK_Q(s, "SELECT count(*) AS n, sum(range) AS s, max(range) AS m FROM range(1000000)",
             "n,s,m\n1000000,499999500000,999999\n");

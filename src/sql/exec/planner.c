@@ -412,16 +412,63 @@ static int append_batches(tn_batch ***all, size_t *n, size_t *cap, tn_batch **it
     return rc;
 }
 
+static int distinct_of(tn_query *q, const tn_plan *like, tn_op *child, tn_op **out, tarn_error *err);
+static int semi_join(tn_query *q, const tn_plan *p, tn_op *left, tn_op *right, tn_op **out, tarn_error *err);
+
+/* UNION (not ALL) in a recursive CTE: the distinct rows of `rows` that are
+ * not in `seen` (consumes rows). */
+static int only_new(tn_query *q, const tn_plan *p, tn_batch **rows, size_t n, tn_batch **seen, size_t nseen,
+                    tn_batch ***out, size_t *nout, tarn_error *err)
+{
+    *out = NULL;
+    *nout = 0;
+    tn_plan *except = tn_plan_new(&q->pc, TN_PLAN_SETOP, 0);
+    if (!except) {
+        tn_exec_free_batches(rows, n);
+        return tn_error_oom(err, sizeof *except);
+    }
+    except->setop = TN_SETOP_EXCEPT;
+    except->loc = p->loc;
+    except->out = p->out;
+    tn_op *fresh = NULL, *old = NULL, *dist = NULL, *anti = NULL;
+    int rc = tn_op_batches_new(&q->ctx, p, p->out, rows, n, &fresh, err);
+    tn_exec_free_batches(rows, n);
+    if (rc == TARN_OK)
+        rc = tn_op_batches_new(&q->ctx, p, p->out, seen, nseen, &old, err);
+    if (rc == TARN_OK) {
+        rc = distinct_of(q, p, fresh, &dist, err);
+        if (rc == TARN_OK)
+            fresh = NULL;
+    }
+    if (rc == TARN_OK) {
+        rc = semi_join(q, except, dist, old, &anti, err);
+        if (rc == TARN_OK)
+            dist = old = NULL;
+    }
+    if (rc == TARN_OK)
+        rc = tn_exec_collect(anti, out, nout, err);
+    tn_op_free(fresh);
+    tn_op_free(old);
+    tn_op_free(dist);
+    tn_op_free(anti);
+    return rc;
+}
+
 /* anchor, then step over the last iteration's rows until one gives none. */
 static int plan_recursive(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *err)
 {
-    if (!p->all)
-        return tn_error_set(err, TARN_EUNSUPPORTED, "recursive CTEs with UNION (without ALL) are not supported yet");
     if (q->rec_ref)
         return tn_error_set(err, TARN_EUNSUPPORTED, "nested recursive CTEs are not supported yet");
     tn_batch **all = NULL, **work = NULL;
     size_t nall = 0, capall = 0, nwork = 0;
     int rc = collect_plan(q, p->children[0], &work, &nwork, err);
+    if (rc == TARN_OK && !p->all) {
+        tn_batch **fresh;
+        size_t nfresh;
+        rc = only_new(q, p, work, nwork, NULL, 0, &fresh, &nfresh, err);
+        work = rc == TARN_OK ? fresh : NULL;
+        nwork = rc == TARN_OK ? nfresh : 0;
+    }
     for (int iter = 0; rc == TARN_OK && nwork > 0; iter++) {
         if (iter >= MAX_RECURSION) {
             rc = tn_error_set(err, TARN_EINVAL, "recursive CTE did not end after %d iterations", MAX_RECURSION);
@@ -441,6 +488,13 @@ static int plan_recursive(tn_query *q, const tn_plan *p, tn_op **out, tarn_error
         q->rec_rows = NULL;
         q->rec_n = 0;
         tn_exec_free_batches(work, nwork);
+        if (rc == TARN_OK && !p->all) {
+            tn_batch **fresh;
+            size_t nfresh;
+            rc = only_new(q, p, next, nnext, all, nall, &fresh, &nfresh, err);
+            next = rc == TARN_OK ? fresh : NULL;
+            nnext = rc == TARN_OK ? nfresh : 0;
+        }
         work = next;
         nwork = nnext;
     }
