@@ -133,6 +133,13 @@ TEST(joins_aggregates_subqueries)
     CHECK_Q(s, "SELECT dept, sum(salary) FROM emp GROUP BY dept HAVING sum(salary) > 60 ORDER BY dept NULLS FIRST",
             "dept,sum(salary)\n,70\n10,300\n20,300\n");
     CHECK_Q(s, "SELECT id FROM dept EXCEPT SELECT dept FROM emp ORDER BY 1", "id\n40\n");
+    /* the ALL forms keep min(m, n) and m - n copies of a row */
+    CHECK_Q(s, "SELECT * FROM (VALUES (1), (1), (1), (2), (NULL), (NULL)) a(x) INTERSECT ALL "
+               "SELECT * FROM (VALUES (1), (1), (3), (NULL)) b(y) ORDER BY 1",
+            "x\n1\n1\n\n");
+    CHECK_Q(s, "SELECT * FROM (VALUES (1), (1), (1), (2), (NULL), (NULL)) a(x) EXCEPT ALL "
+               "SELECT * FROM (VALUES (1), (1), (3), (NULL)) b(y) ORDER BY 1",
+            "x\n1\n2\n\n");
     CHECK_Q(s, "SELECT 7 / 2 AS r, 7 % 2 AS m", "r,m\n3.5,1\n");
     /* recursive CTEs: UNION ALL counting, UNION stopping on a cycle */
     CHECK_Q(s, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT sum(n) AS s FROM c",

@@ -24,6 +24,7 @@
 #include "arrow/builder.h"
 #include "core/alloc.h"
 #include "sql/exec/exec.h"
+#include "sql/functions/function.h"
 
 #define MAX_RECURSION 100000
 
@@ -563,6 +564,83 @@ static int semi_join(tn_query *q, const tn_plan *p, tn_op *left, tn_op *right, t
     return tn_op_hash_join_new(&q->ctx, j, right, left, out, err);
 }
 
+/* child's columns plus "occurrence": row_number() over a partition of
+ * every column, so that the k-th copy of a row can meet the k-th copy on
+ * the other side (INTERSECT ALL / EXCEPT ALL). */
+static int number_copies(tn_query *q, tn_op *child, tn_op **out, tarn_error *err)
+{
+    const tn_schema *in = child->out;
+    int32_t n = in->n_fields;
+    tn_plan *w = tn_plan_new(&q->pc, TN_PLAN_WINDOW, 1);
+    TN_TRY_ALLOC(w, err, sizeof *w);
+    w->children[0] = tn_plan_new(&q->pc, TN_PLAN_VALUES, 0);
+    TN_TRY_ALLOC(w->children[0], err, sizeof *w);
+    w->children[0]->out = child->out;
+    w->windows = tn_arena_calloc(&q->pc.arena, sizeof(tn_window_call));
+    TN_TRY_ALLOC(w->windows, err, sizeof(tn_window_call));
+    w->nwindows = 1;
+    tn_window_call *c = &w->windows[0];
+    TN_TRY(tn_window_func_resolve(&q->pc, "row_number", NULL, 0, c, err));
+    c->partition = column_refs(q, in);
+    TN_TRY_ALLOC(c->partition, err, sizeof(tn_expr *));
+    c->npartition = n;
+    c->unit = TN_FRAME_ROWS;
+    c->start.kind = TN_BOUND_UNBOUNDED_PRECEDING;
+    c->end.kind = TN_BOUND_UNBOUNDED_FOLLOWING;
+    tn_schema *s = tn_schema_new(n + 1);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    int rc = TARN_OK;
+    for (int32_t i = 0; rc == TARN_OK && i < n; i++)
+        rc = tn_field_copy(&s->fields[i], &in->fields[i], err);
+    if (rc == TARN_OK)
+        rc = tn_field_init(&s->fields[n], "occurrence", tn_type_ref(c->agg.type), false, err);
+    if (rc || !tn_plan_keep_schema(&q->pc, s)) {
+        if (!rc)
+            return tn_error_oom(err, sizeof *s);
+        tn_schema_unref(s);
+        return rc;
+    }
+    w->out = s;
+    return tn_op_window_new(&q->ctx, w, child, out, err);
+}
+
+/* INTERSECT ALL / EXCEPT ALL: number the copies on both sides, semi / anti
+ * join on the columns and the copy number, drop the number. Takes left
+ * and right, also on failure. */
+static int setop_all(tn_query *q, const tn_plan *p, tn_op *left, tn_op *right, tn_op **out, tarn_error *err)
+{
+    tn_op *nl = NULL, *nr = NULL, *j = NULL;
+    int rc = number_copies(q, left, &nl, err);
+    if (rc) {
+        tn_op_free(left);
+        tn_op_free(right);
+        return rc;
+    }
+    rc = number_copies(q, right, &nr, err);
+    if (rc) {
+        tn_op_free(nl);
+        tn_op_free(right);
+        return rc;
+    }
+    rc = semi_join(q, p, nl, nr, &j, err);
+    if (rc) {
+        tn_op_free(nl);
+        tn_op_free(nr);
+        return rc;
+    }
+    tn_plan *proj = tn_plan_new(&q->pc, TN_PLAN_PROJECT, 0);
+    if (proj) {
+        proj->out = p->children[0]->out;
+        proj->exprs = column_refs(q, proj->out);
+        proj->nexprs = proj->out->n_fields;
+    }
+    rc = proj && proj->exprs ? tn_op_project_new(&q->ctx, proj, proj->exprs, proj->nexprs, j, out, err)
+                             : tn_error_oom(err, sizeof *proj);
+    if (rc)
+        tn_op_free(j);
+    return rc;
+}
+
 static int plan_children(tn_query *q, const tn_plan *p, tn_op **kids, tarn_error *err)
 {
     for (int32_t i = 0; i < p->nchildren; i++) {
@@ -586,9 +664,9 @@ static int plan_setop(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *er
 {
     if (p->nchildren < 1)
         return tn_error_set(err, TARN_EINTERNAL, "set operation without inputs");
-    if (p->setop != TN_SETOP_UNION && (p->all || p->nchildren != 2))
-        return tn_error_set(err, TARN_EUNSUPPORTED, "%s ALL is not supported yet",
-                            p->setop == TN_SETOP_INTERSECT ? "INTERSECT" : "EXCEPT");
+    if (p->setop != TN_SETOP_UNION && p->nchildren != 2)
+        return tn_error_set(err, TARN_EINTERNAL, "%s of %d inputs",
+                            p->setop == TN_SETOP_INTERSECT ? "INTERSECT" : "EXCEPT", (int)p->nchildren);
     tn_op **kids = tn_calloc((size_t)p->nchildren, sizeof(tn_op *));
     TN_TRY_ALLOC(kids, err, (size_t)p->nchildren * sizeof(tn_op *));
     int rc = plan_children(q, p, kids, err);
@@ -601,6 +679,8 @@ static int plan_setop(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *er
         rc = tn_op_union_new(&q->ctx, p, kids, p->nchildren, &op, err);
         if (rc)
             free_ops(kids, p->nchildren);
+    } else if (p->all) {
+        rc = setop_all(q, p, kids[0], kids[1], &op, err);
     } else {
         rc = semi_join(q, p, kids[0], kids[1], &op, err);
         if (rc)
@@ -608,7 +688,7 @@ static int plan_setop(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *er
     }
     tn_free(kids);
     TN_TRY(rc);
-    if (p->setop == TN_SETOP_UNION && p->all) {
+    if (p->all) {
         *out = op;
         return TARN_OK;
     }
