@@ -944,7 +944,17 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
 
 /* ---- operators -------------------------------------------------------------------------- */
 
+static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc,
+                         tn_expr **out);
+
+/* a op b by DuckDB's rules: `/` of numbers divides as doubles; `//`
+ * (intdiv) divides in the operands' own type (integers truncate). */
 static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint32_t loc, tn_expr **out)
+{
+    return bind_arith_as(b, op, false, l, r, loc, out);
+}
+
+static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc, tn_expr **out)
 {
     int frc = 0;
     if ((op == TN_ADD || op == TN_SUB) && fold_date_interval(b, l, r, op == TN_SUB, loc, out, &frc))
@@ -961,7 +971,7 @@ static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
     if (is_string_literal(r) && tn_type_is_numeric(l->type->id))
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
-    if (op == TN_DIV && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
+    if (op == TN_DIV && !intdiv && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
         !(tn_type_is_float(l->type->id) && tn_type_is_float(r->type->id))) {
         /* DuckDB: `/` of integers or decimals is a double division */
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
@@ -1035,6 +1045,7 @@ static int bind_binary(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr 
     case TN_SQL_OP_SUB: return bind_arith(b, TN_SUB, l, r, e->loc, out);
     case TN_SQL_OP_MUL: return bind_arith(b, TN_MUL, l, r, e->loc, out);
     case TN_SQL_OP_DIV: return bind_arith(b, TN_DIV, l, r, e->loc, out);
+    case TN_SQL_OP_INTDIV: return bind_arith_as(b, TN_DIV, true, l, r, e->loc, out);
     case TN_SQL_OP_MOD: return bind_arith(b, TN_MOD, l, r, e->loc, out);
     default: break;
     }
