@@ -959,9 +959,7 @@ static void destroy(tn_op *op)
     tn_batch_unref(wo->table);
     if (wo->reserved)
         tn_exec_release(op, wo->reserved);
-    tn_schema_unref(op->out);
-    tn_free(op->children);
-    tn_free(wo);
+    tn_free(wo); /* children and out are tn_op_free's */
 }
 
 static const tn_op_vtable window_vt = {
