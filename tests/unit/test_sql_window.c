@@ -180,7 +180,7 @@ static int run_window(const tn_plan *plan, tn_batch **batches, int64_t nb, int32
     tn_op *op;
     TN_TRY(tn_op_window_new(&ctx, plan, NULL, &op, err));
     int rc = drive_op(op, batches, nb, ntasks, text, err);
-    op->vt->destroy(op);
+    tn_op_free(op);
     return rc;
 }
 
