@@ -944,6 +944,23 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
 
 /* ---- operators -------------------------------------------------------------------------- */
 
+/* An integer literal meeting a narrower integer takes its type when the
+ * value fits (DuckDB's integer literals do): tinyint * 100 stays tinyint
+ * and overflows as DuckDB's does. */
+static int adapt_int_literal(tn_binder *b, tn_expr **lit_side, const tn_expr *other)
+{
+    tn_expr *x = *lit_side;
+    if (x->kind != TN_EXPR_LITERAL || !x->value->is_valid || !tn_type_is_signed_int(x->type->id) ||
+        !tn_type_is_signed_int(other->type->id) || other->type->id >= x->type->id)
+        return 0;
+    int64_t v = x->value->v.i;
+    int bits = tn_type_bit_width(other->type);
+    int64_t lo = -((int64_t)1 << (bits - 1)), hi = ((int64_t)1 << (bits - 1)) - 1;
+    if (v < lo || v > hi)
+        return 0;
+    return lit(b, tn_scalar_int(other->type, v), x->loc, lit_side);
+}
+
 static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc,
                          tn_expr **out);
 
@@ -954,8 +971,11 @@ static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint
     return bind_arith_as(b, op, false, l, r, loc, out);
 }
 
-static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc, tn_expr **out)
+static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc,
+                         tn_expr **out)
 {
+    TN_TRY(adapt_int_literal(b, &r, l));
+    TN_TRY(adapt_int_literal(b, &l, r));
     int frc = 0;
     if ((op == TN_ADD || op == TN_SUB) && fold_date_interval(b, l, r, op == TN_SUB, loc, out, &frc))
         return frc;
