@@ -689,7 +689,8 @@ static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index
 {
     for (int32_t i = 0; i < ec->naggs; i++) {
         const tn_agg_call *o = &ec->aggs[i];
-        if (o->func != call->func || o->nargs != call->nargs || o->distinct != call->distinct || o->filter ||
+        if (o->func != call->func || o->bind_data != call->bind_data || o->nargs != call->nargs ||
+            o->distinct != call->distinct || o->filter ||
             call->filter || o->norder || call->norder)
             continue;
         bool same = true;
