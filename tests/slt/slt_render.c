@@ -34,7 +34,8 @@ void slt_buf_put(slt_buf *b, const char *s, size_t n)
         b->p = p;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, s, n);
+    if (n) /* s may be NULL for nothing (an empty string's data buffer) */
+        memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = 0;
 }

@@ -405,6 +405,8 @@ static int cmp_values(const void *a, const void *b)
 /* rows are runs of ncols pointers: sorting them as fixed-size elements */
 static void sort_table(table *t, const char *mode)
 {
+    if (t->nrows == 0 || !t->cells)
+        return;
     if (strcmp(mode, "rowsort") == 0 && t->ncols > 0) {
         sort_ncols = t->ncols;
         qsort(t->cells, (size_t)t->nrows, sizeof(char *) * (size_t)t->ncols, cmp_rows);
