@@ -536,9 +536,18 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
     return rc;
 }
 
+/* The token is cleared when a call ends, not when it starts, so that an
+ * interrupt arriving while a statement is still being parsed or planned
+ * stops it too. */
 static void begin_query(tarn_session *s)
 {
+    (void)s;
+}
+
+static int end_query(tarn_session *s, int rc)
+{
     tn_cancel_reset(&s->cancel);
+    return rc;
 }
 
 int tarn_sql_query(tarn_session *s, const char *sql, struct ArrowArrayStream *out, tarn_error *err)
@@ -549,7 +558,7 @@ int tarn_sql_query(tarn_session *s, const char *sql, struct ArrowArrayStream *ou
         return tn_error_set(err, TARN_EINVAL, "tarn_sql_query: no session or SQL text");
     begin_query(s);
     tn_reader *r = NULL;
-    TN_TRY(run_text(s, sql, NULL, out != NULL, out ? &r : NULL, err));
+    TN_TRY(end_query(s, run_text(s, sql, NULL, out != NULL, out ? &r : NULL, err)));
     if (!out)
         return TARN_OK;
     return tn_export_reader(r, out, err);
@@ -560,7 +569,7 @@ int tarn_sql_exec(tarn_session *s, const char *sql, tarn_error *err)
     if (!s || !sql)
         return tn_error_set(err, TARN_EINVAL, "tarn_sql_exec: no session or SQL text");
     begin_query(s);
-    return run_text(s, sql, NULL, false, NULL, err);
+    return end_query(s, run_text(s, sql, NULL, false, NULL, err));
 }
 
 /* ---- prepared statements (C API) ---------------------------------------------------------- */
@@ -642,7 +651,7 @@ int tarn_prepared_execute(tarn_prepared *p, struct ArrowArray *params, struct Ar
     run_params rp = {vals, n};
     if (rc == TARN_OK) {
         begin_query(p->s);
-        rc = run_text(p->s, p->sql, &rp, out != NULL, out ? &r : NULL, err);
+        rc = end_query(p->s, run_text(p->s, p->sql, &rp, out != NULL, out ? &r : NULL, err));
     }
     for (int32_t i = 0; i < n; i++)
         if (vals[i])

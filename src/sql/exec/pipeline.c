@@ -446,6 +446,9 @@ static int push(task *t, int32_t level, tn_batch *in, void *sink_local, tarn_err
         }
         if (should_stop(t))
             return TARN_OK;
+        /* a join emitting many batches for one input checks in between */
+        if (again && t->rs->ctx->cancel && tn_cancel_fired(t->rs->ctx->cancel))
+            return tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
     } while (again);
     return TARN_OK;
 }
