@@ -1224,6 +1224,28 @@ TEST(alloc_failures_nested)
     check_alloc_failures(TN_JOIN_CROSS, NESTED, false);
 }
 
+/* A fired cancellation token stops a probe between blocks of pairs (one
+ * probe batch of a large cross product can take long). */
+TEST(cancel_between_blocks)
+{
+    for (int algo = HASH; algo <= NESTED; algo++) {
+        fixture f;
+        fixture_init(&f, "all");
+        tn_cancel_token tok;
+        atomic_init(&tok.fired, 0);
+        tn_cancel_fire(&tok);
+        f.ctx.cancel = &tok;
+        tn_plan *p = join_plan(&f.pc, TN_JOIN_INNER, f.ls, f.rs, algo == HASH, (int[]){0}, (int[]){0}, NULL);
+        tarn_error err;
+        tarn_error_init(&err);
+        run_result res = {0};
+        CHECK(run_join(&f.ctx, (join_algo)algo, p, f.left, f.nl, f.right, f.nr, 1, &res, &err) == TARN_ECANCELLED);
+        CHECK_MSG(&err, "cancelled");
+        result_reset(&res);
+        fixture_free(&f);
+    }
+}
+
 TEST(explain_line)
 {
     fixture f;
@@ -1294,6 +1316,7 @@ int main(void)
     RUN(alloc_failures_hash);
     RUN(alloc_failures_mark_correlated);
     RUN(alloc_failures_nested);
+    RUN(cancel_between_blocks);
     RUN(explain_line);
     return tn_test_done();
 }

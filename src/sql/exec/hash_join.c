@@ -390,6 +390,10 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
             rc = tn_join_probe_flush(p, &hj->shape, op->ctx, &hj->rows, out, err);
         if (done)
             p->phase = TN_JP_TAIL;
+        /* one probe batch may take long (a large cross product): stay
+         * responsive to cancellation between blocks */
+        if (rc == TARN_OK && op->ctx && op->ctx->cancel && tn_cancel_fired(op->ctx->cancel))
+            rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
     }
     if (rc == TARN_OK && p->phase == TN_JP_TAIL && !*out) {
         bool more = false;
@@ -398,6 +402,8 @@ static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool 
             p->phase = TN_JP_IDLE;
     }
     if (rc) {
+        tn_batch_unref(*out);
+        *out = NULL;
         tn_join_probe_abort(p);
         return rc;
     }

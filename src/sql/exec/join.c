@@ -50,6 +50,17 @@ static int pair_schema(const tn_schema *l, const tn_schema *r, tn_schema **out, 
     return TARN_OK;
 }
 
+/* Mark the columns e reads (indexes over left ++ right). */
+static void mark_columns(const tn_expr *e, bool *cols, int32_t n)
+{
+    if (!e)
+        return;
+    if (e->kind == TN_EXPR_COLUMN && e->index >= 0 && e->index < n)
+        cols[e->index] = true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        mark_columns(e->args[i], cols, n);
+}
+
 int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, tarn_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -70,6 +81,14 @@ int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, 
         return tn_error_set(err, TARN_EINTERNAL, "join output has %d columns, its kind needs %d", got, want);
     }
     int rc = pair_schema(s->left, s->right, &s->pair, err);
+    if (rc == TARN_OK && s->condition) {
+        int32_t n = s->nleft + s->nright;
+        s->cond_cols = tn_calloc((size_t)(n ? n : 1), sizeof *s->cond_cols);
+        if (!s->cond_cols)
+            rc = tn_error_oom(err, (size_t)n);
+        else
+            mark_columns(s->condition, s->cond_cols, n);
+    }
     if (rc)
         tn_join_shape_reset(s);
     return rc;
@@ -81,6 +100,7 @@ void tn_join_shape_reset(tn_join_shape *s)
     tn_schema_unref(s->right);
     tn_schema_unref(s->pair);
     tn_schema_unref(s->out);
+    tn_free(s->cond_cols);
     memset(s, 0, sizeof *s);
 }
 
@@ -287,6 +307,8 @@ void tn_join_probe_reset(tn_join_probe *p)
     tn_free(p->pl);
     tn_free(p->pr);
     tn_free(p->sel);
+    tn_free(p->kl);
+    tn_free(p->kr);
     memset(p, 0, sizeof *p);
 }
 
@@ -300,11 +322,13 @@ static int grow(void **p, size_t bytes, tarn_error *err)
 
 int tn_join_probe_start(tn_join_probe *p, const tn_join_shape *s, tn_batch *in, tarn_error *err)
 {
-    if (!p->pl) {
+    if (!p->kr) { /* the last one grown: all are there */
         p->cap = s->batch_rows;
         TN_TRY(grow((void **)&p->pl, (size_t)p->cap * 4, err));
         TN_TRY(grow((void **)&p->pr, (size_t)p->cap * 4, err));
         TN_TRY(grow((void **)&p->sel, (size_t)p->cap * 4, err));
+        TN_TRY(grow((void **)&p->kl, (size_t)p->cap * 4, err));
+        TN_TRY(grow((void **)&p->kr, (size_t)p->cap * 4, err));
     }
     if (in->length > p->room) {
         TN_TRY(grow((void **)&p->found, (size_t)in->length, err));
@@ -377,21 +401,30 @@ static int record_matches(tn_join_probe *p, const tn_join_shape *s, tn_join_rows
     return TARN_OK;
 }
 
-/* The surviving rows of a gathered pair batch, as a batch of the output schema. */
-static int select_rows(tn_batch *pairs, tn_schema *out_schema, const int32_t *sel, int64_t n, tn_batch **out,
-                       tarn_error *err)
+/* The pending pairs as a batch of left ++ right for the condition: only
+ * the columns it reads are gathered, the others are NULL placeholders. */
+static int condition_batch(const tn_join_probe *p, const tn_join_shape *s, const tn_join_rows *rows, tn_batch **out,
+                           tarn_error *err)
 {
-    tn_batch *o = tn_batch_new(out_schema, n);
+    int64_t n = p->npairs;
+    tn_batch *o = tn_batch_new(s->pair, n);
     TN_TRY_ALLOC(o, err, sizeof *o);
-    tn_selection s = {sel, n};
-    for (int32_t c = 0; c < out_schema->n_fields; c++) {
-        int rc = n == pairs->length ? TARN_OK : tn_filter_sel(pairs->columns[c], &s, &o->columns[c], err);
-        if (n == pairs->length)
-            o->columns[c] = tn_array_ref(pairs->columns[c]);
-        if (rc) {
-            tn_batch_unref(o);
-            return rc;
+    int rc = TARN_OK;
+    for (int32_t c = 0; c < s->nleft + s->nright && rc == TARN_OK; c++) {
+        bool left = c < s->nleft;
+        tn_array *src = left ? p->in->columns[c] : rows->cols[c - s->nleft];
+        if (s->cond_cols[c]) {
+            tn_selection sel = {left ? p->pl : p->pr, n};
+            rc = tn_filter_sel(src, &sel, &o->columns[c], err);
+        } else {
+            o->columns[c] = tn_array_new_nulls(s->pair->fields[c].type, n);
+            if (!o->columns[c])
+                rc = tn_error_oom(err, sizeof(tn_array));
         }
+    }
+    if (rc) {
+        tn_batch_unref(o);
+        return rc;
     }
     *out = o;
     return TARN_OK;
@@ -413,7 +446,7 @@ int tn_join_probe_flush(tn_join_probe *p, const tn_join_shape *s, tn_exec_ctx *c
         return rc;
     }
     tn_batch *pairs = NULL;
-    rc = gather_pairs(s->pair, p->in, p->pl, rows, p->pr, p->npairs, s->nleft, s->nright, &pairs, err);
+    rc = condition_batch(p, s, rows, &pairs, err);
     if (rc == TARN_OK && s->kind == TN_JOIN_MARK) {
         rc = mark_condition(p, s, ctx, pairs, err);
     } else if (rc == TARN_OK) {
@@ -421,8 +454,14 @@ int tn_join_probe_flush(tn_join_probe *p, const tn_join_shape *s, tn_exec_ctx *c
         rc = tn_expr_select(&ctx->eval, s->condition, pairs, NULL, p->sel, &n, err);
         if (rc == TARN_OK)
             rc = record_matches(p, s, rows, p->sel, n, err);
-        if (rc == TARN_OK && emit && n > 0)
-            rc = select_rows(pairs, s->out, p->sel, n, out, err);
+        if (rc == TARN_OK && emit && n > 0) {
+            /* only the kept pairs are gathered in full */
+            for (int64_t k = 0; k < n; k++) {
+                p->kl[k] = p->pl[p->sel[k]];
+                p->kr[k] = p->pr[p->sel[k]];
+            }
+            rc = gather_pairs(s->out, p->in, p->kl, rows, p->kr, n, s->nleft, s->nright, out, err);
+        }
     }
     tn_batch_unref(pairs);
     p->npairs = 0;

@@ -43,6 +43,7 @@ typedef struct tn_join_shape {
     tn_schema *pair;         /* left ++ right, for the residual condition */
     tn_schema *out;          /* the join's output (reference) */
     const tn_expr *condition; /* residual condition over left ++ right, or NULL */
+    bool *cond_cols;         /* [nleft + nright] the columns the condition reads */
     int64_t batch_rows;      /* output batch bound */
 } tn_join_shape;
 
@@ -58,6 +59,7 @@ typedef struct tn_join_probe {
     int32_t *pl, *pr;   /* candidate pairs: probe row, build row */
     int64_t npairs, cap;
     int32_t *sel;       /* [cap] scratch for the residual condition */
+    int32_t *kl, *kr;   /* [cap] the pairs the condition kept */
     tn_batch *tail;     /* the tail rows not emitted yet */
     int64_t tail_pos;   /* rows of tail already emitted */
     bool tail_built;
