@@ -102,9 +102,9 @@ R,15154,387418.00
 done
 
 # errors: one line naming line and column, with a hint; exit 1
-expect_rc 1 "$TARN" sql "SELECT id, nmae FROM 'o.parquet'"
+expect_rc 1 "$TARN" sql "SELECT id, amuont FROM 'o.parquet'"
 expect_lines err 1
-expect_in err "line 1, column 12" "did you mean" "name"
+expect_in err "line 1, column 12" "did you mean" "amount"
 expect_rc 1 "$TARN" sql "SELECT 1 +"
 expect_lines err 1
 expect_in err "line 1, column 11"

@@ -495,6 +495,31 @@ TEST(statistics_quantiles_and_collections)
     tn_schema_unref(s);
 }
 
+TEST(arg_max_arg_min)
+{
+    tn_schema *s = t_schema();
+    tn_batch *batches[4];
+    t_batches(s, batches);
+    agg_builder ab;
+    ab_init(&ab, s);
+    ab_group(&ab, T_K);
+    ab_agg(&ab, "arg_max", 2, (int32_t[]){T_S, T_D}, false);
+    ab_agg(&ab, "arg_min", 2, (int32_t[]){T_X, T_D}, false);
+    tn_plan *p = ab_finish(&ab, NULL, 0);
+    /* DuckDB: select k, arg_max(s, d), arg_min(x, d) from t group by k (d has no ties) */
+    const char *want = "NULL|s6|-4\n0|s1|1\n1|s8|-1\n2|s7|4\n3|s7|12\n4|s1|-2\n";
+    for (int32_t tasks = 1; tasks <= 3; tasks += 2) {
+        tarn_error err;
+        char *got = NULL;
+        CHECK_OK(run_plan(p, batches, 4, tasks, &got, &err), &err);
+        CHECK_ROWS(got, want);
+        tn_free(got);
+    }
+    ab_free(&ab);
+    free_batches(batches, 4);
+    tn_schema_unref(s);
+}
+
 TEST(resolution_errors_and_names)
 {
     tn_schema *s = t_schema();
@@ -585,6 +610,7 @@ int main(void)
     RUN(empty_input_with_and_without_groups);
     RUN(rollup_grouping_sets);
     RUN(statistics_quantiles_and_collections);
+    RUN(arg_max_arg_min);
     RUN(a_million_groups);
     RUN(resolution_errors_and_names);
     RUN(memory_limit_is_an_error);

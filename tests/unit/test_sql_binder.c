@@ -105,6 +105,15 @@ TEST(select_where_order_limit)
                "  Project [#0]\n"
                "    Aggregate groups=[(#1 + 1)] aggs=[]\n"
                "      Scan t1 [a, b, c]\n");
+    /* DISTINCT ON: the first row per key in ORDER BY order */
+    check_plan(cat, "SELECT DISTINCT ON (b) b, a FROM t1 ORDER BY b, a DESC",
+               "Sort [#0, #1 DESC]\n"
+               "  Project [#0, #1]\n"
+               "    Filter (#2 = 1)\n"
+               "      Window [row_number() OVER (PARTITION BY #0 ORDER BY #0, #1 DESC ROWS BETWEEN UNBOUNDED PRECEDING "
+               "AND CURRENT ROW)]\n"
+               "        Project [#1, #0]\n"
+               "          Scan t1 [a, b, c]\n");
     check_plan(cat, "SELECT c, a FROM t1 GROUP BY ALL",
                "Project [#0, #1]\n"
                "  Aggregate groups=[#2, #0] aggs=[]\n"

@@ -1109,6 +1109,44 @@ TEST(build_refused_by_memory_limit)
     fixture_free(&f);
 }
 
+/* A scan hands out slices of large batches: each slice reserves the bytes
+ * of its own rows, not of the buffers it shares. Eight 10K-row slices of
+ * one 80K-row batch fit a 4 MB budget (rows + table); counting the shared
+ * buffers whole (8 x 640 KB) plus the table would not. */
+TEST(build_slices_reserve_their_rows)
+{
+    tn_plan_ctx pc;
+    tn_plan_ctx_init(&pc);
+    tn_exec_ctx ctx = {.batch_rows = 4096};
+    tn_type *i64 = tn_type_get(TN_INT64);
+    tn_schema *s = schema_of(1, (const char *[]){"k"}, (tn_type *[]){i64});
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_builder *b = tn_builder_new(i64);
+    for (int i = 0; i < 80000; i++)
+        CHECK_OK(tn_builder_append_int(b, i, &err), &err);
+    tn_array *a = NULL;
+    CHECK_OK(tn_builder_finish(b, &a, &err), &err);
+    tn_builder_free(b);
+    tn_batch *whole = batch_of(s, (tn_array *[]){a});
+    tn_batch *slices[8];
+    for (int i = 0; i < 8; i++)
+        slices[i] = tn_batch_slice(whole, i * 10000, 10000);
+    tn_plan *p = join_plan(&pc, TN_JOIN_INNER, s, s, 1, (int[]){0}, (int[]){0}, NULL);
+    budget_left = 4 << 20;
+    run_result res = {0};
+    CHECK_OK(run_join(&ctx, HASH, p, slices, 8, slices, 8, 2, &res, &err), &err);
+    CHECK_EQ_INT(res.rows, 80000);
+    budget_left = -1;
+    CHECK_EQ_INT(reserved_now, 0);
+    result_reset(&res);
+    for (int i = 0; i < 8; i++)
+        tn_batch_unref(slices[i]);
+    tn_batch_unref(whole);
+    tn_schema_unref(s);
+    tn_plan_ctx_free(&pc);
+}
+
 typedef struct alloc_case {
     fixture *f;
     tn_plan *plan;
@@ -1252,6 +1290,7 @@ int main(void)
     RUN(million_row_build_string_key);
     RUN(join_filter_from_build_keys);
     RUN(build_refused_by_memory_limit);
+    RUN(build_slices_reserve_their_rows);
     RUN(alloc_failures_hash);
     RUN(alloc_failures_mark_correlated);
     RUN(alloc_failures_nested);

@@ -66,8 +66,7 @@ TEST(pushdown_and_join_keys)
     check_opt(cat, "SELECT p FROM v1 WHERE q = 'z' LIMIT 3",
               "Limit 3\n"
               "  Project [#0]\n"
-              "    Project [#0]\n"
-              "      Scan t1 [a, b, c] filters=[(#2 = 'z'), (#1 > 1)]\n");
+              "    Scan t1 [a, b, c] filters=[(#2 = 'z'), (#1 > 1)]\n");
     /* a LEFT join keeps the right side's WHERE conjunct above it, its ON conjunct goes right */
     check_opt(cat, "SELECT t1.a FROM t1 LEFT JOIN t2 ON t1.a = t2.a AND t2.d > 1 WHERE t2.e IS NULL AND t1.b = 2",
               "Project [#0]\n"
@@ -113,15 +112,14 @@ TEST(decorrelation)
               "      Scan t2 [a, d]\n");
     check_opt(cat, "SELECT a FROM t1 WHERE a IN (SELECT x FROM t3) AND b NOT IN (SELECT a FROM t2)",
               "Project [#0]\n"
-              "  Project [#0]\n"
-              "    Filter (NOT #2)\n"
-              "      Join MARK keys=[#1 = #0]\n"
-              "        Join SEMI keys=[CAST(#0 AS int64) = #0]\n"
-              "          Scan t1 [a, b]\n"
-              "          Project [#0]\n"
-              "            Scan t3 [x]\n"
+              "  Filter (NOT #2)\n"
+              "    Join MARK keys=[#1 = #0]\n"
+              "      Join SEMI keys=[CAST(#0 AS int64) = #0]\n"
+              "        Scan t1 [a, b]\n"
               "        Project [#0]\n"
-              "          Scan t2 [a]\n");
+              "          Scan t3 [x]\n"
+              "      Project [#0]\n"
+              "        Scan t2 [a]\n");
     /* EXISTS in the select list: a MARK join, never NULL */
     check_opt(cat, "SELECT a, EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.b) FROM t1",
               "Project [#0, (#2 IS NOT DISTINCT FROM true)]\n"
@@ -187,13 +185,12 @@ TEST(join_order)
     tarn_error_init(&err);
     /* t1 x t3 has no predicate: t2 joins first so that no cross product is built */
     check_opt(cat, "SELECT t1.c FROM t1, t3, t2 WHERE t1.a = t2.a AND t2.a = t3.x",
-              "Project [#0]\n"
-              "  Project [#1]\n"
-              "    Join INNER keys=[CAST(#2 AS int64) = #0]\n"
-              "      Join INNER keys=[#0 = #0]\n"
-              "        Scan t1 [a, c]\n"
-              "        Scan t2 [a]\n"
-              "      Scan t3 [x]\n");
+              "Project [#1]\n"
+              "  Join INNER keys=[CAST(#2 AS int64) = #0]\n"
+              "    Join INNER keys=[#0 = #0]\n"
+              "      Scan t1 [a, c]\n"
+              "      Scan t2 [a]\n"
+              "    Scan t3 [x]\n");
     tn_catalog_free(cat);
 }
 

@@ -125,6 +125,14 @@ TEST(joins_aggregates_subqueries)
     CHECK_Q(s, "SELECT d.name, e.id FROM dept d LEFT JOIN emp e ON e.dept = d.id ORDER BY d.name, e.id",
             "name,id\nempty,\neng,1\neng,2\nops,3\n");
     CHECK_Q(s, "SELECT id FROM emp WHERE salary > (SELECT avg(salary) FROM emp) ORDER BY id", "id\n2\n3\n");
+    /* an equality in every branch of an OR becomes a hash key (TPC-H Q19's shape) */
+    const char *ors = "SELECT e.id, d.name FROM emp e, dept d WHERE (e.dept = d.id AND e.salary > 150) OR "
+                      "(e.dept = d.id AND d.name = 'eng') ORDER BY e.id";
+    CHECK_Q(s, ors, "id,name\n1,eng\n2,eng\n3,ops\n");
+    char *plan = q(s, "EXPLAIN SELECT e.id, d.name FROM emp e, dept d WHERE (e.dept = d.id AND e.salary > 150) OR "
+                      "(e.dept = d.id AND d.name = 'eng')");
+    CHECK(plan && strstr(plan, "HASH_JOIN") && !strstr(plan, "NESTED_LOOP_JOIN"));
+    tn_free(plan);
     CHECK_Q(s, "SELECT id FROM emp WHERE dept IN (SELECT id FROM dept) ORDER BY id", "id\n1\n2\n3\n");
     CHECK_Q(s, "SELECT id FROM emp e WHERE NOT EXISTS (SELECT 1 FROM dept d WHERE d.id = e.dept) ORDER BY id",
             "id\n4\n5\n");

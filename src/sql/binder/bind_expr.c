@@ -944,8 +944,38 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
 
 /* ---- operators -------------------------------------------------------------------------- */
 
+/* An integer literal meeting a narrower integer takes its type when the
+ * value fits (DuckDB's integer literals do): tinyint * 100 stays tinyint
+ * and overflows as DuckDB's does. */
+static int adapt_int_literal(tn_binder *b, tn_expr **lit_side, const tn_expr *other)
+{
+    tn_expr *x = *lit_side;
+    if (x->kind != TN_EXPR_LITERAL || !x->value->is_valid || !tn_type_is_signed_int(x->type->id) ||
+        !tn_type_is_signed_int(other->type->id) || other->type->id >= x->type->id)
+        return 0;
+    int64_t v = x->value->v.i;
+    int bits = tn_type_bit_width(other->type);
+    int64_t lo = -((int64_t)1 << (bits - 1)), hi = ((int64_t)1 << (bits - 1)) - 1;
+    if (v < lo || v > hi)
+        return 0;
+    return lit(b, tn_scalar_int(other->type, v), x->loc, lit_side);
+}
+
+static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc,
+                         tn_expr **out);
+
+/* a op b by DuckDB's rules: `/` of numbers divides as doubles; `//`
+ * (intdiv) divides in the operands' own type (integers truncate). */
 static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint32_t loc, tn_expr **out)
 {
+    return bind_arith_as(b, op, false, l, r, loc, out);
+}
+
+static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, tn_expr *r, uint32_t loc,
+                         tn_expr **out)
+{
+    TN_TRY(adapt_int_literal(b, &r, l));
+    TN_TRY(adapt_int_literal(b, &l, r));
     int frc = 0;
     if ((op == TN_ADD || op == TN_SUB) && fold_date_interval(b, l, r, op == TN_SUB, loc, out, &frc))
         return frc;
@@ -961,7 +991,7 @@ static int bind_arith(tn_binder *b, tn_arith_op op, tn_expr *l, tn_expr *r, uint
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
     if (is_string_literal(r) && tn_type_is_numeric(l->type->id))
         TN_TRY(tn_bind_cast(b, r, tn_type_get(TN_FLOAT64), loc, &r));
-    if (op == TN_DIV && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
+    if (op == TN_DIV && !intdiv && tn_type_is_numeric(l->type->id) && tn_type_is_numeric(r->type->id) &&
         !(tn_type_is_float(l->type->id) && tn_type_is_float(r->type->id))) {
         /* DuckDB: `/` of integers or decimals is a double division */
         TN_TRY(tn_bind_cast(b, l, tn_type_get(TN_FLOAT64), loc, &l));
@@ -1035,6 +1065,7 @@ static int bind_binary(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr 
     case TN_SQL_OP_SUB: return bind_arith(b, TN_SUB, l, r, e->loc, out);
     case TN_SQL_OP_MUL: return bind_arith(b, TN_MUL, l, r, e->loc, out);
     case TN_SQL_OP_DIV: return bind_arith(b, TN_DIV, l, r, e->loc, out);
+    case TN_SQL_OP_INTDIV: return bind_arith_as(b, TN_DIV, true, l, r, e->loc, out);
     case TN_SQL_OP_MOD: return bind_arith(b, TN_MOD, l, r, e->loc, out);
     default: break;
     }

@@ -24,6 +24,7 @@
 #include "arrow/builder.h"
 #include "core/alloc.h"
 #include "formats/registry.h"
+#include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -1427,6 +1428,63 @@ static int build_sort(tn_binder *b, tn_plan **plan, const order_key *keys, int32
     return 0;
 }
 
+/* DISTINCT ON (k...): the first row of each k in ORDER BY order, as
+ * FILTER (row_number() OVER (PARTITION BY k ORDER BY the ORDER BY keys) = 1)
+ * over the select list, then a PROJECT dropping the row number. */
+static int distinct_on(tn_binder *b, tn_plan **plan, const int32_t *on_cols, int32_t non, const order_key *keys,
+                       int32_t nkeys)
+{
+    tn_plan *child = *plan;
+    int32_t n = child->out->n_fields;
+    tn_window_call *wc = tn_arena_calloc(&b->ctx->arena, sizeof *wc);
+    if (!wc)
+        return tn_bind_oom(b);
+    TN_TRY(tn_window_func_resolve(b->ctx, "row_number", NULL, 0, wc, b->err));
+    wc->agg.text = "row_number()";
+    wc->npartition = non;
+    wc->partition = arena_array(b, (size_t)non, sizeof *wc->partition);
+    wc->norder = nkeys;
+    wc->order = arena_array(b, (size_t)nkeys, sizeof *wc->order);
+    if (!wc->partition || !wc->order)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < non; i++)
+        if (!(wc->partition[i] = tn_expr_column(b->ctx, on_cols[i], tn_type_ref(child->out->fields[on_cols[i]].type))))
+            return tn_bind_oom(b);
+    for (int32_t i = 0; i < nkeys; i++) {
+        if (!(wc->order[i].expr = tn_expr_column(b->ctx, keys[i].column, tn_type_ref(child->out->fields[keys[i].column].type))))
+            return tn_bind_oom(b);
+        wc->order[i].descending = keys[i].desc;
+        wc->order[i].nulls_first = keys[i].nulls_first;
+    }
+    wc->unit = TN_FRAME_ROWS;
+    wc->start.kind = TN_BOUND_UNBOUNDED_PRECEDING;
+    wc->end.kind = TN_BOUND_CURRENT_ROW;
+    tn_ectx ec = {0};
+    ec.wins = wc;
+    ec.nwins = 1;
+    ec.capwins = 1;
+    tn_plan *w = child;
+    TN_TRY(build_window(b, &w, &ec));
+    tn_expr *rn = tn_expr_column(b->ctx, n, tn_type_ref(wc->agg.type));
+    tn_scalar *one = tn_scalar_int(wc->agg.type, 1);
+    tn_expr *lit1 = one ? tn_expr_literal(b->ctx, one) : NULL;
+    tn_expr *eq = tn_expr_new(b->ctx, TN_EXPR_COMPARE, tn_type_get(TN_BOOL), 2);
+    if (!rn || !lit1 || !eq)
+        return tn_bind_oom(b);
+    eq->cmp = TN_CMP_EQ;
+    eq->args[0] = rn;
+    eq->args[1] = lit1;
+    TN_TRY(build_filter(b, &w, eq));
+    int32_t *cols = arena_array(b, (size_t)n, sizeof *cols);
+    if (!cols)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < n; i++)
+        cols[i] = i;
+    if (!(*plan = tn_plan_project_columns(b->ctx, w, cols, n)))
+        return tn_bind_oom(b);
+    return 0;
+}
+
 static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query *q, tn_scope *outer, tn_plan **out)
 {
     tn_scope sc = {0};
@@ -1489,12 +1547,46 @@ static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query 
         TN_TRY(bind_order_keys(b, q, s, &ec, &items, item_start, &keys, &nkeys));
     for (int32_t i = 0; i < nkeys; i++)
         if (keys[i].column < 0) {
-            if (s->distinct != TN_SQL_DISTINCT_NONE)
+            if (s->distinct == TN_SQL_DISTINCT_ALL)
                 return tn_bind_error(b, q->order.items[i].expr->loc, TARN_EINVAL,
                                      "for SELECT DISTINCT, ORDER BY expressions must appear in the select list");
             keys[i].column = items.n;
             TN_TRY(add_item(b, &items, keys[i].expr, expr_name(keys[i].expr)));
         }
+    /* DISTINCT ON keys: select-list columns (hidden ones when not selected) */
+    int32_t *on_cols = NULL;
+    if (s->distinct == TN_SQL_DISTINCT_ON) {
+        on_cols = arena_array(b, (size_t)s->distinct_on.n, sizeof *on_cols);
+        if (!on_cols)
+            return tn_bind_oom(b);
+        ec.clause = "DISTINCT ON";
+        for (int i = 0; i < s->distinct_on.n; i++) {
+            const tn_sql_expr *oe = s->distinct_on.items[i];
+            int ai;
+            if (oe->kind == TN_SQL_LIT_INT) {
+                int64_t pos = strtoll(oe->text, NULL, 10);
+                if (pos < 1 || pos > nvisible)
+                    return tn_bind_error(b, oe->loc, TARN_EINVAL, "DISTINCT ON position %lld is not in the select list",
+                                         (long long)pos);
+                on_cols[i] = (int32_t)pos - 1;
+                continue;
+            }
+            if ((ai = alias_index(oe, s)) >= 0) {
+                on_cols[i] = item_position(item_start, ai);
+                continue;
+            }
+            tn_expr *x;
+            TN_TRY(tn_bind_expr(b, &ec, oe, &x));
+            on_cols[i] = -1;
+            for (int32_t c = 0; c < items.n && on_cols[i] < 0; c++)
+                if (tn_expr_equal(items.exprs[c], x))
+                    on_cols[i] = c;
+            if (on_cols[i] < 0) {
+                on_cols[i] = items.n;
+                TN_TRY(add_item(b, &items, x, expr_name(x)));
+            }
+        }
+    }
     bool aggregating = gs.n > 0 || ec.naggs > 0 || having || s->group_all || s->ngroup;
     if (aggregating) {
         agg_rewrite ar = {gs.exprs, gs.n, "SELECT", ec.naggs, gs.sets != NULL};
@@ -1532,7 +1624,7 @@ static int bind_select(tn_binder *b, const tn_sql_select *s, const tn_sql_query 
         d->est_rows = plan->est_rows;
         plan = d;
     } else if (s->distinct == TN_SQL_DISTINCT_ON) {
-        return tn_bind_error(b, s->loc, TARN_EUNSUPPORTED, "DISTINCT ON is not supported yet");
+        TN_TRY(distinct_on(b, &plan, on_cols, s->distinct_on.n, keys, nkeys));
     }
     if (nkeys)
         TN_TRY(build_sort(b, &plan, keys, nkeys));

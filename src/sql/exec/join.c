@@ -86,17 +86,36 @@ void tn_join_shape_reset(tn_join_shape *s)
 
 /* ---- the build side ------------------------------------------------------- */
 
+/* The bytes of a's own rows: a slice of a large array (a scan's morsel)
+ * counts its rows, not the whole buffers it shares. Nested and dictionary
+ * arrays count their buffers whole. */
 static int64_t array_bytes(const tn_array *a)
 {
-    int64_t n = 0;
     if (!a)
         return 0;
+    int64_t n = a->length, bytes = (n + 7) / 8; /* validity */
+    tn_type_id id = a->type->id;
+    if (id == TN_STRING || id == TN_BINARY)
+        return bytes + (n + 1) * 4 + (n ? TN_OFFSETS32(a)[n] - TN_OFFSETS32(a)[0] : 0);
+    if (id == TN_LARGE_STRING || id == TN_LARGE_BINARY)
+        return bytes + (n + 1) * 8 + (n ? TN_OFFSETS64(a)[n] - TN_OFFSETS64(a)[0] : 0);
+    if (tn_type_is_view(id)) {
+        const tn_view *v = (const tn_view *)a->buffers[1]->data + a->offset;
+        bytes += n * 16;
+        for (int64_t i = 0; i < n; i++)
+            bytes += v[i].inl.size > 12 ? v[i].inl.size : 0;
+        return bytes;
+    }
+    int32_t bits = tn_type_bit_width(a->type);
+    if (bits > 0 && a->n_children == 0 && !a->dictionary)
+        return bytes + (n * bits + 7) / 8;
+    bytes = 0;
     for (int32_t i = 0; i < a->n_buffers; i++)
         if (a->buffers[i])
-            n += a->buffers[i]->size;
+            bytes += a->buffers[i]->size;
     for (int32_t i = 0; i < a->n_children; i++)
-        n += array_bytes(a->children[i]);
-    return n + array_bytes(a->dictionary);
+        bytes += array_bytes(a->children[i]);
+    return bytes + array_bytes(a->dictionary);
 }
 
 int64_t tn_join_batch_bytes(const tn_batch *b)

@@ -711,8 +711,148 @@ static int plan_setop(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *er
         return rc_;                                              \
     } while (0)
 
-static int plan_join(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *err)
+/* ---- equality keys the optimizer left in an inner join's condition ---------------- */
+
+#define MAX_CONJUNCTS 64
+
+/* The conjuncts of e (AND trees flattened) into items; false when too many. */
+static bool conjuncts(tn_expr *e, tn_expr **items, int32_t *n)
 {
+    if (e->kind == TN_EXPR_AND) {
+        for (int32_t i = 0; i < e->nargs; i++)
+            if (!conjuncts(e->args[i], items, n))
+                return false;
+        return true;
+    }
+    if (*n >= MAX_CONJUNCTS)
+        return false;
+    items[(*n)++] = e;
+    return true;
+}
+
+/* `l = r` between a column of the left input and one of the right (either
+ * way round): their indexes over left ++ right, left first. */
+static bool column_equality(const tn_expr *e, int32_t nl, int32_t *li, int32_t *ri)
+{
+    if (e->kind != TN_EXPR_COMPARE || e->cmp != TN_CMP_EQ || e->nargs != 2 || e->args[0]->kind != TN_EXPR_COLUMN ||
+        e->args[1]->kind != TN_EXPR_COLUMN || !tn_type_equals(e->args[0]->type, e->args[1]->type))
+        return false;
+    int32_t a = e->args[0]->index, b = e->args[1]->index;
+    if (a < nl && b >= nl) {
+        *li = a, *ri = b;
+        return true;
+    }
+    if (b < nl && a >= nl) {
+        *li = b, *ri = a;
+        return true;
+    }
+    return false;
+}
+
+/* Whether every disjunct of `or` has the column equality li = ri among its
+ * conjuncts: then the OR implies it (TPC-H Q19's p_partkey = l_partkey). */
+static bool implied_by_or(const tn_expr *or, int32_t nl, int32_t li, int32_t ri)
+{
+    for (int32_t d = 0; d < or->nargs; d++) {
+        tn_expr *items[MAX_CONJUNCTS];
+        int32_t n = 0;
+        if (!conjuncts(or->args[d], items, &n))
+            return false;
+        bool found = false;
+        for (int32_t i = 0; i < n && !found; i++) {
+            int32_t a, b;
+            found = column_equality(items[i], nl, &a, &b) && a == li && b == ri;
+        }
+        if (!found)
+            return false;
+    }
+    return or->nargs > 0;
+}
+
+/* An inner join without keys whose condition has column equalities (at the
+ * top, or in every branch of an OR) gets them as hash keys: a copy of the
+ * node in the query's context (p itself when there is none). */
+static int find_join_keys(tn_query *q, const tn_plan *p, const tn_plan **out, tarn_error *err)
+{
+    *out = p;
+    if (p->join != TN_JOIN_INNER || p->nkeys > 0 || !p->condition || p->nchildren != 2)
+        return TARN_OK;
+    int32_t nl = p->children[0]->out->n_fields;
+    tn_expr *items[MAX_CONJUNCTS];
+    int32_t n = 0;
+    if (!conjuncts(p->condition, items, &n))
+        return TARN_OK;
+    int32_t lk[MAX_CONJUNCTS], rk[MAX_CONJUNCTS], nk = 0;
+    bool used[MAX_CONJUNCTS] = {0};
+    for (int32_t i = 0; i < n; i++) {
+        int32_t a, b;
+        if (column_equality(items[i], nl, &a, &b)) {
+            lk[nk] = a, rk[nk++] = b;
+            used[i] = true;
+        }
+    }
+    for (int32_t i = 0; i < n && nk < MAX_CONJUNCTS; i++) {
+        if (items[i]->kind != TN_EXPR_OR || items[i]->nargs == 0)
+            continue;
+        /* candidates: the equalities of the first branch */
+        tn_expr *first[MAX_CONJUNCTS];
+        int32_t nf = 0;
+        if (!conjuncts(items[i]->args[0], first, &nf))
+            continue;
+        for (int32_t f = 0; f < nf && nk < MAX_CONJUNCTS; f++) {
+            int32_t a, b;
+            if (column_equality(first[f], nl, &a, &b) && implied_by_or(items[i], nl, a, b))
+                lk[nk] = a, rk[nk++] = b; /* the OR stays: it is still the condition */
+        }
+    }
+    if (nk == 0)
+        return TARN_OK;
+    tn_plan *c = tn_arena_alloc(&q->pc.arena, sizeof *c);
+    TN_TRY_ALLOC(c, err, sizeof *c);
+    *c = *p;
+    c->nkeys = nk;
+    c->left_keys = tn_arena_calloc(&q->pc.arena, sizeof(tn_expr *) * (size_t)nk);
+    c->right_keys = tn_arena_calloc(&q->pc.arena, sizeof(tn_expr *) * (size_t)nk);
+    c->null_equal = tn_arena_calloc(&q->pc.arena, (size_t)nk);
+    if (!c->left_keys || !c->right_keys || !c->null_equal)
+        return tn_error_oom(err, sizeof(tn_expr *) * (size_t)nk);
+    const tn_schema *ls = p->children[0]->out, *rs = p->children[1]->out;
+    for (int32_t k = 0; k < nk; k++) {
+        c->left_keys[k] = tn_expr_column(&q->pc, lk[k], tn_type_ref(ls->fields[lk[k]].type));
+        c->right_keys[k] = tn_expr_column(&q->pc, rk[k] - nl, tn_type_ref(rs->fields[rk[k] - nl].type));
+        if (!c->left_keys[k] || !c->right_keys[k])
+            return tn_error_oom(err, sizeof(tn_expr));
+        c->left_keys[k]->text = ls->fields[lk[k]].name;
+        c->right_keys[k]->text = rs->fields[rk[k] - nl].name;
+    }
+    /* the rest of the condition: the conjuncts that did not become keys */
+    int32_t nrest = 0;
+    for (int32_t i = 0; i < n; i++)
+        nrest += !used[i];
+    if (nrest == 0) {
+        c->condition = NULL;
+    } else if (nrest == 1) {
+        for (int32_t i = 0; i < n; i++)
+            if (!used[i])
+                c->condition = items[i];
+    } else {
+        tn_expr *and = tn_expr_new(&q->pc, TN_EXPR_AND, tn_type_ref(p->condition->type), nrest);
+        TN_TRY_ALLOC(and, err, sizeof *and);
+        and->text = p->condition->text;
+        and->loc = p->condition->loc;
+        for (int32_t i = 0, j = 0; i < n; i++)
+            if (!used[i])
+                and->args[j++] = items[i];
+        c->condition = and;
+    }
+    *out = c;
+    return TARN_OK;
+}
+
+static int plan_join(tn_query *q, const tn_plan *p0, tn_op **out, tarn_error *err)
+{
+    const tn_plan *p;
+    TN_TRY(find_join_keys(q, p0, &p, err));
     tn_op *kids[2];
     TN_TRY(plan_children(q, p, kids, err));
     int rc = p->nkeys > 0 ? tn_op_hash_join_new(&q->ctx, p, kids[1], kids[0], out, err)

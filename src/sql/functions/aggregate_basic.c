@@ -593,12 +593,148 @@ static int bind_value(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, t
     return tn_agg_set_type(c, out, tn_type_ref(out->args[0]->type), err);
 }
 
-bool tn_agg_state_is_flat(const tn_agg_call *call)
+
+/* ---- arg_max, arg_min (max_by, min_by) ------------------------------------------------ */
+
+/* The arg of the row with the largest (smallest) val; rows where either is
+ * NULL are skipped and the first row wins a tie, as in DuckDB. */
+typedef struct argext_state {
+    value_state key; /* the val */
+    value_state arg;
+} argext_state;
+
+static void argext_init(const tn_agg_call *call, void *state)
 {
-    const tn_agg_func *f = call->func;
-    if (!f->destroy)
-        return true;
-    return f->destroy == value_destroy && tn_agg_phys_of(call->type) != TN_PHYS_BYTES;
+    (void)call;
+    memset(state, 0, sizeof(argext_state));
+}
+
+static void argext_destroy(const tn_agg_call *call, void *state)
+{
+    (void)call;
+    argext_state *s = state;
+    tn_agg_bytes_free(&s->key.bytes);
+    tn_agg_bytes_free(&s->arg.bytes);
+}
+
+/* Whether row r of a orders strictly after (is_max) or before s's key. */
+static bool key_beats(const value_state *s, const tn_array *a, int64_t r, tn_agg_phys phys, bool is_max)
+{
+    int c;
+    switch (phys) {
+    case TN_PHYS_BOOL: { int64_t x = tn_bit_get(a->buffers[1]->data, a->offset + r); c = (x > s->v.i) - (x < s->v.i); break; }
+    case TN_PHYS_I8: { int64_t x = TN_VALUES(a, int8_t)[r]; c = (x > s->v.i) - (x < s->v.i); break; }
+    case TN_PHYS_I16: { int64_t x = TN_VALUES(a, int16_t)[r]; c = (x > s->v.i) - (x < s->v.i); break; }
+    case TN_PHYS_I32: { int64_t x = TN_VALUES(a, int32_t)[r]; c = (x > s->v.i) - (x < s->v.i); break; }
+    case TN_PHYS_I64: { int64_t x = TN_VALUES(a, int64_t)[r]; c = (x > s->v.i) - (x < s->v.i); break; }
+    case TN_PHYS_U8: { uint64_t x = TN_VALUES(a, uint8_t)[r]; c = (x > s->v.u) - (x < s->v.u); break; }
+    case TN_PHYS_U16: { uint64_t x = TN_VALUES(a, uint16_t)[r]; c = (x > s->v.u) - (x < s->v.u); break; }
+    case TN_PHYS_U32: { uint64_t x = TN_VALUES(a, uint32_t)[r]; c = (x > s->v.u) - (x < s->v.u); break; }
+    case TN_PHYS_U64: { uint64_t x = TN_VALUES(a, uint64_t)[r]; c = (x > s->v.u) - (x < s->v.u); break; }
+    case TN_PHYS_F32: case TN_PHYS_F64: {
+        double x = phys == TN_PHYS_F32 ? TN_VALUES(a, float)[r] : TN_VALUES(a, double)[r];
+        c = f_less(s->v.f, x) ? 1 : f_less(x, s->v.f) ? -1 : 0;
+        break;
+    }
+    case TN_PHYS_I128: { __int128 x = TN_VALUES(a, __int128)[r]; c = (x > s->v.d) - (x < s->v.d); break; }
+    case TN_PHYS_BYTES: {
+        int64_t len;
+        const uint8_t *p = tn_array_bytes(a, r, &len);
+        c = bytes_cmp(p, len, s->bytes.p, s->bytes.len);
+        break;
+    }
+    default: c = 0; break;
+    }
+    return is_max ? c > 0 : c < 0;
+}
+
+static int argext_update(const tn_agg_call *call, void *const *states, tn_array *const *args, int64_t n,
+                         bool is_max, tarn_error *err)
+{
+    const tn_array *arg = args[0], *key = args[1];
+    tn_agg_phys kphys = tn_agg_phys_of(key->type), aphys = tn_agg_phys_of(arg->type);
+    if (key->type->id == TN_NA || arg->type->id == TN_NA)
+        return 0;
+    if (kphys == TN_PHYS_OTHER || aphys == TN_PHYS_OTHER)
+        return tn_error_set(err, TARN_EUNSUPPORTED, "%s of %s by %s is not supported", call->text,
+                            tn_type_id_name(arg->type->id), tn_type_id_name(key->type->id));
+    const uint8_t *kv = tn_agg_validity(key), *av = tn_agg_validity(arg);
+    for (int64_t r = 0; r < n; r++) {
+        if ((kv && !tn_bit_get(kv, key->offset + r)) || (av && !tn_bit_get(av, arg->offset + r)))
+            continue;
+        argext_state *s = states[r];
+        if (s->key.has && !key_beats(&s->key, key, r, kphys, is_max))
+            continue;
+        TN_TRY(take_value(&s->key, key, r, kphys, err));
+        TN_TRY(take_value(&s->arg, arg, r, aphys, err));
+        s->key.has = s->arg.has = s->arg.valid = true;
+    }
+    return 0;
+}
+
+static int argmax_update(const tn_agg_call *call, void *const *states, tn_array *const *args, int64_t n,
+                         tarn_error *err)
+{
+    return argext_update(call, states, args, n, true, err);
+}
+static int argmin_update(const tn_agg_call *call, void *const *states, tn_array *const *args, int64_t n,
+                         tarn_error *err)
+{
+    return argext_update(call, states, args, n, false, err);
+}
+
+static int argext_merge(const tn_agg_call *call, void *into_, const void *from_, bool is_max, tarn_error *err)
+{
+    argext_state *into = into_;
+    const argext_state *from = from_;
+    if (!from->key.has)
+        return 0;
+    tn_agg_phys kphys = tn_agg_phys_of(call->args[1]->type);
+    if (into->key.has && !(is_max ? value_less(&into->key, &from->key, kphys) : value_less(&from->key, &into->key, kphys)))
+        return 0;
+    TN_TRY(value_copy(&into->key, &from->key, err));
+    return value_copy(&into->arg, &from->arg, err);
+}
+
+static int argmax_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
+{
+    return argext_merge(call, into, from, true, err);
+}
+static int argmin_merge(const tn_agg_call *call, void *into, const void *from, tarn_error *err)
+{
+    return argext_merge(call, into, from, false, err);
+}
+
+static int argext_finalize(const tn_agg_call *call, void *const *states, int64_t n, tn_array **out, tarn_error *err)
+{
+    void **args = tn_malloc(((size_t)n + 1) * sizeof *args);
+    TN_TRY_ALLOC(args, err, (size_t)n * sizeof *args);
+    for (int64_t r = 0; r < n; r++)
+        args[r] = &((argext_state *)states[r])->arg;
+    int rc = value_finalize_any(call, args, n, true, out, err);
+    tn_free(args);
+    return rc;
+}
+
+static const tn_agg_func argmax_func = {"arg_max", argext_init, argmax_update, argmax_merge, argext_finalize,
+                                        argext_destroy, NULL};
+static const tn_agg_func argmin_func = {"arg_min", argext_init, argmin_update, argmin_merge, argext_finalize,
+                                        argext_destroy, NULL};
+
+static int bind_argext(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, tarn_error *err)
+{
+    for (int i = 0; i < 2; i++) {
+        const tn_type *t = out->args[i]->type;
+        if (t->id == TN_FLOAT16)
+            TN_TRY(tn_agg_cast_arg(c, &out->args[i], tn_type_get(TN_FLOAT32), err));
+        t = out->args[i]->type;
+        if (tn_agg_phys_of(t) == TN_PHYS_OTHER && t->id != TN_NA)
+            return tn_error_set(err, TARN_ETYPE, "no function %s(%s, ...): %s takes values of scalar types",
+                                def->name, tn_type_id_name(t->id), def->name);
+    }
+    out->func = def->data;
+    out->state_size = TN_AGG_STATE_SIZE(argext_state);
+    return tn_agg_set_type(c, out, tn_type_ref(out->args[0]->type), err);
 }
 
 /* ---- bool_and, bool_or ---------------------------------------------------------------- */
@@ -699,6 +835,16 @@ static int bind_bool(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, ta
     return tn_agg_set_type(c, out, tn_type_get(TN_BOOL), err);
 }
 
+bool tn_agg_state_is_flat(const tn_agg_call *call)
+{
+    const tn_agg_func *f = call->func;
+    if (!f->destroy)
+        return true;
+    if (f->destroy == argext_destroy)
+        return tn_agg_phys_of(call->args[0]->type) != TN_PHYS_BYTES && tn_agg_phys_of(call->args[1]->type) != TN_PHYS_BYTES;
+    return f->destroy == value_destroy && tn_agg_phys_of(call->type) != TN_PHYS_BYTES;
+}
+
 const tn_agg_def tn_agg_defs_basic[] = {
     {"count", 0, 1, bind_count, NULL},
     {"sum", 1, 1, bind_sum, NULL},
@@ -710,6 +856,12 @@ const tn_agg_def tn_agg_defs_basic[] = {
     {"arbitrary", 1, 1, bind_value, &first_func},
     {"any_value", 1, 1, bind_value, &any_func},
     {"last", 1, 1, bind_value, &last_func},
+    {"arg_max", 2, 2, bind_argext, &argmax_func},
+    {"arg_min", 2, 2, bind_argext, &argmin_func},
+    {"max_by", 2, 2, bind_argext, &argmax_func},
+    {"min_by", 2, 2, bind_argext, &argmin_func},
+    {"argmax", 2, 2, bind_argext, &argmax_func},
+    {"argmin", 2, 2, bind_argext, &argmin_func},
     {"bool_and", 1, 1, bind_bool, &and_func},
     {"bool_or", 1, 1, bind_bool, &or_func},
     {"every", 1, 1, bind_bool, &and_func},

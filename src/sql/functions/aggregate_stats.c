@@ -101,8 +101,14 @@ static int welford_finalize(const tn_agg_call *call, void *const *states, int64_
     return 0;
 }
 
-static const tn_agg_func welford_func = {"variance", welford_init, welford_update, welford_merge,
-                                         welford_finalize, NULL, NULL};
+/* One struct per variant, so that calls differing only in the variant
+ * never look alike. */
+static const tn_agg_func welford_funcs[] = {
+    {"var_samp", welford_init, welford_update, welford_merge, welford_finalize, NULL, NULL},
+    {"var_pop", welford_init, welford_update, welford_merge, welford_finalize, NULL, NULL},
+    {"stddev_samp", welford_init, welford_update, welford_merge, welford_finalize, NULL, NULL},
+    {"stddev_pop", welford_init, welford_update, welford_merge, welford_finalize, NULL, NULL},
+};
 
 static int bind_numeric_double(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, tarn_error *err)
 {
@@ -118,7 +124,7 @@ static int bind_numeric_double(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_cal
 static int bind_variance(tn_plan_ctx *c, const tn_agg_def *def, tn_agg_call *out, tarn_error *err)
 {
     TN_TRY(bind_numeric_double(c, def, out, err));
-    out->func = &welford_func;
+    out->func = &welford_funcs[(intptr_t)def->data];
     out->bind_data = (void *)def->data;
     out->state_size = TN_AGG_STATE_SIZE(welford_state);
     return 0;

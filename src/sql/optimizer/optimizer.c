@@ -93,6 +93,8 @@ static int optimize(tn_opt *o, tn_plan **plan)
         TN_TRY(tn_rule_join_keys(o, plan));
     if (!op->no_projection)
         TN_TRY(tn_rule_projection(o, plan));
+    if (!op->no_projection)
+        TN_TRY(tn_rule_merge_projections(o, plan));
     if (!op->no_limit)
         TN_TRY(tn_rule_limit(o, plan));
     TN_TRY(tn_rule_operator_inputs(o, plan)); /* always: the operators rely on it */

@@ -17,7 +17,9 @@
  *                      (rule_join_order.c)
  *   join keys          equalities between the two sides become left_keys /
  *                      right_keys (rule_join_keys.c)
- *   projection pushdown  SCAN reads only the columns used (rule_projection.c)
+ *   projection pushdown  SCAN reads only the columns used (rule_projection.c);
+ *                      stacked PROJECTs merge when nothing is computed twice
+ *                      (rule_merge_projections.c)
  *   limit pushdown     LIMIT into scans without filters (rule_limit.c)
  *   operator inputs    computed inputs of AGGREGATE / WINDOW become columns of
  *                      a PROJECT under them (rule_operator_inputs.c; always

@@ -22,6 +22,7 @@ int tn_rule_join_keys(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_projection(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_limit(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_operator_inputs(tn_opt *o, tn_plan **plan) TN_MUST_USE;
+int tn_rule_merge_projections(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 
 int tn_opt_oom(tn_opt *o);
 /* A FILTER over child with the AND of preds (child itself when n == 0). */
