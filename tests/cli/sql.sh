@@ -130,7 +130,7 @@ expect_rc 0 "$TARN" --help
 expect_in out "sql"
 
 # Ctrl-C stops the running query (not after it): exit 1, one line
-timeout 120 "$TARN" sql "SELECT count(*) FROM 'gen/lineitem.parquet' a, 'gen/lineitem.parquet' b WHERE a.l_orderkey + b.l_orderkey = -1" \
+timeout 300 "$TARN" sql "SELECT count(*) FROM 'gen/lineitem.parquet' a, 'gen/orders.parquet' b WHERE a.l_orderkey + b.o_orderkey = -1" \
     >out 2>err &
 pid=$!
 sleep 2
