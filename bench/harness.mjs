@@ -1,6 +1,6 @@
 // harness.mjs — run one benchmark suite for tarn and its peers on the same
 // data and thread count, and write a Markdown table to bench/results/.
-// Entry point: bench/run SUITE [--sf N] [--threads N] [--reps N] [...];
+// Entry point: bench/run SUITE [--sf N] [--threads N] [--reps N] [--memory-limit SIZE] [...];
 // see docs/bench.md. Each measurement is its own process; engines alternate
 // within every repetition, and repetition 0 is a discarded warm-up.
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const TABLES = ['part', 'supplier', 'partsupp', 'customer', 'orders', 'lineitem'
 function usage(msg) {
   if (msg) console.error(`bench/run: ${msg}`);
   console.error(`usage: bench/run SUITE [--sf N] [--threads N] [--reps N] [--queries 1,6,...]
-       [--data DIR] [--out DIR] [--build DIR] [--tarn PATH]
+       [--memory-limit SIZE] [--data DIR] [--out DIR] [--build DIR] [--tarn PATH]
 suites: ${SUITES.join(', ')}`);
   process.exit(2);
 }
@@ -27,7 +27,7 @@ suites: ${SUITES.join(', ')}`);
 const argv = process.argv.slice(2);
 if (!argv.length || argv[0] === '--help' || argv[0] === '-h') usage();
 const opt = {
-  suite: argv[0], sf: 1, threads: cpus().length, reps: 3, queries: null,
+  suite: argv[0], sf: 1, threads: cpus().length, reps: 3, queries: null, 'memory-limit': null,
   data: join(benchDir, 'data'), out: join(benchDir, 'results'),
   build: process.env.TARN_BUILD_DIR || join(root, 'build'), tarn: process.env.TARN || null,
 };
@@ -48,6 +48,7 @@ const runs = (cmd, args) => existsSync(cmd) && spawnSync(cmd, args, { stdio: 'ig
 const tarnCli = runs(opt.tarn, ['--version']);
 const tarnGen = tarnCli && runs(opt.tarn, ['gen', '--help']);
 const tarnStore = tarnCli && runs(opt.tarn, ['store', '--help']);
+const tarnSql = tarnCli && runs(opt.tarn, ['sql', '--help']);
 const testDriver = join(opt.build, 'test_tpch');
 // tarn's side of the file suites: bench/bench_io.c (read or write through the public API)
 const benchIo = existsSync(join(opt.build, 'bench_io')) ? join(opt.build, 'bench_io') : null;
@@ -166,13 +167,25 @@ function suiteTasks() {
       const qs = opt.queries ? opt.queries.split(',').map(Number) : Array.from({ length: 22 }, (_, i) => i + 1);
       const tables = Object.fromEntries(TABLES.map((t) => [t, pqt(t)]));
       const views = TABLES.map((t) => `CREATE VIEW ${t} AS SELECT * FROM read_parquet('${pqt(t)}')`);
+      // --memory-limit: the budget of tarn and DuckDB (a spilling run); Polars has none
+      const limit = opt['memory-limit'];
+      const duckSetup = limit ? [`SET memory_limit = '${limit}'`, ...views] : views;
+      // tarn: `tarn sql -f` of a script holding the same views and the query
+      const scripts = join(dataDir, 'tpch-sql');
+      mkdirSync(scripts, { recursive: true });
+      const tarnViews = TABLES.map((t) => `CREATE VIEW ${t} AS SELECT * FROM '${pqt(t)}';`).join('\n');
       return qs.map((q) => {
-        const sql = readFileSync(join(benchDir, 'queries', 'tpch', `q${String(q).padStart(2, '0')}.sql`), 'utf8');
+        const name = `q${String(q).padStart(2, '0')}`;
+        const sql = readFileSync(join(benchDir, 'queries', 'tpch', `${name}.sql`), 'utf8');
+        const script = join(scripts, `${name}.sql`);
+        writeFileSync(script, `${tarnViews}\n${sql}`);
+        const tarnCmd = [opt.tarn, 'sql', '-f', script, '--format', 'csv', '--threads', String(opt.threads),
+          ...(limit ? ['--memory-limit', limit] : [])];
         return {
           id: `Q${q}`, needs: ['parquet'],
           engines: {
-            tarn: NOT_YET('the SQL engine and the Parquet reader'),
-            duckdb: node('duckdb', { setup: views, sql }),
+            tarn: tarnSql ? { cmd: tarnCmd, csvRows: true } : NOT_YET('the SQL engine (tarn sql)'),
+            duckdb: node('duckdb', { setup: duckSetup, sql }),
             polars: polars({ op: 'sql', tables, sql }),
           },
         };
@@ -263,6 +276,10 @@ function measure(job) {
   }
   let op = wall, rows = null;
   const line = (r.stdout || '').trim().split('\n').pop();
+  if (job.csvRows) {
+    // `tarn sql --format csv`: a header, then one line per row
+    return { wall, op, rows: (r.stdout || '').split('\n').filter(Boolean).length - 1, rssKb: m ? Number(m[1]) : null };
+  }
   try {
     const j = JSON.parse(line);
     op = j.op_s;
@@ -296,7 +313,7 @@ function report(tasks, results) {
   const lines = [
     `# bench: ${opt.suite}`,
     '',
-    `${stamp} UTC · ${cpus().length} cores (${cpus()[0]?.model?.trim() || 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB · scale factor ${opt.sf} · ${opt.threads} threads · ${opt.reps} repetitions after 1 warm-up, engines alternating`,
+    `${stamp} UTC · ${cpus().length} cores (${cpus()[0]?.model?.trim() || 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB · scale factor ${opt.sf} · ${opt.threads} threads · ${opt.reps} repetitions after 1 warm-up, engines alternating${opt['memory-limit'] ? ` · memory limit ${opt['memory-limit']} (tarn, DuckDB; Polars has none)` : ''}`,
     '',
     'Versions:',
     ...versions().map((x) => `- ${x}`),
@@ -341,7 +358,8 @@ function report(tasks, results) {
   if (opt.suite === 'parquet-scan') notes.add('arrow-rs rows column counts record batches (parquet-wasm does not expose the row count of its Table).');
   if (notes.size) lines.push('', ...[...notes].map((n) => `Note: ${n}`));
   mkdirSync(opt.out, { recursive: true });
-  const file = join(opt.out, `${opt.suite}-${stamp.slice(0, 10)}.md`);
+  const limitTag = opt['memory-limit'] ? `-mem${opt['memory-limit']}` : '';
+  const file = join(opt.out, `${opt.suite}${limitTag}-${stamp.slice(0, 10)}.md`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }

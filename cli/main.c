@@ -10,6 +10,9 @@
 
 extern const cli_command cmd_cat, cmd_schema, cmd_convert, cmd_example, cmd_store, cmd_sniff, cmd_gen,
     cmd_parquet;
+#ifdef TARN_CLI_SQL /* built when the library has SQL sessions (CMakeLists.txt) */
+extern const cli_command cmd_sql;
+#endif
 
 static const cli_command *const commands[] = {
     &cmd_cat,
@@ -20,6 +23,9 @@ static const cli_command *const commands[] = {
     &cmd_sniff,
     &cmd_gen,
     &cmd_parquet,
+#ifdef TARN_CLI_SQL
+    &cmd_sql,
+#endif
     NULL,
 };
 

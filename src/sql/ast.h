@@ -142,7 +142,8 @@ typedef enum tn_sql_op {
     TN_SQL_OP_CONCAT, TN_SQL_OP_BITAND, TN_SQL_OP_BITOR, TN_SQL_OP_BITXOR,
     TN_SQL_OP_SHL, TN_SQL_OP_SHR,
     TN_SQL_OP_ADD, TN_SQL_OP_SUB, TN_SQL_OP_MUL, TN_SQL_OP_DIV, TN_SQL_OP_MOD, TN_SQL_OP_POW,
-    TN_SQL_OP_NEG, TN_SQL_OP_PLUS, TN_SQL_OP_BITNOT
+    TN_SQL_OP_NEG, TN_SQL_OP_PLUS, TN_SQL_OP_BITNOT,
+    TN_SQL_OP_INTDIV /* a // b: integer division (level 9) */
 } tn_sql_op;
 
 typedef enum tn_sql_is_kind {

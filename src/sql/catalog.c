@@ -245,6 +245,13 @@ static bool same_types(const tn_schema *got, const tn_schema *table, const tn_sc
     return true;
 }
 
+static bool is_parquet(const char *path, const tarn_options *o)
+{
+    const char *name = tarn_options_get(o, "format");
+    const tn_format *fmt = name ? tn_format_by_name(name) : tn_format_by_path(path);
+    return fmt && strcmp(fmt->name, "parquet") == 0;
+}
+
 static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_reader **out, bool *exact,
                       tarn_error *err)
 {
@@ -269,6 +276,14 @@ static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_
         if (rc == TARN_OK)
             rc = tarn_options_set(o, "columns", (const char *)list.data, err);
         tn_buf_reset(&list);
+    }
+    /* Parquet files skip row groups on the filters' column-literal terms. */
+    if (rc == TARN_OK && req->nfilters > 0 && !tarn_options_get(o, "where") && is_parquet(f->paths[part], o)) {
+        char *where = NULL;
+        rc = tn_exec_parquet_where(t->schema, req, &where, err);
+        if (rc == TARN_OK && where)
+            rc = tarn_options_set(o, "where", where, err);
+        tn_free(where);
     }
     tn_reader *r = NULL;
     if (rc == TARN_OK)

@@ -74,6 +74,12 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
  * (format=..., delimiter=..., copied). The schema is the first file's. */
 int tn_table_files_new(const char *location, const tarn_options *opts, tn_table **out, tarn_error *err) TN_MUST_USE;
 
+/* The scan's filter conjuncts a Parquet reader can prune row groups with,
+ * as its `where` option text (a new string, NULL when none); the engine
+ * filters again (sql/exec/pushdown.c). */
+int tn_exec_parquet_where(const tn_schema *schema, const tn_scan_request *req, char **out,
+                          tarn_error *err) TN_MUST_USE;
+
 /* ---- the catalog ------------------------------------------------------------- */
 
 typedef enum tn_entry_kind { TN_ENTRY_TABLE, TN_ENTRY_VIEW } tn_entry_kind;

@@ -55,7 +55,18 @@ tpch="$tmp/results/tpch-$(date -u +%F).md"
 row_ok "$tpch" Q1 duckdb 4
 row_ok "$tpch" Q6 duckdb 1
 grep -q "| duckdb |" "$tpch" && grep -Fq "| Q13 | duckdb |" "$tpch" || fail "tpch: Q13 missing"
-grep -q "| tarn | not yet available: needs the SQL engine" "$tpch" || fail "tpch: no tarn row"
+if "$TARN" sql --help >/dev/null 2>&1; then # tarn runs `tarn sql -f` of views + the query
+  row_ok "$tpch" Q1 tarn 4
+  row_ok "$tpch" Q6 tarn 1
+else
+  grep -q "| tarn | not yet available: needs the SQL engine" "$tpch" || fail "tpch: no tarn row"
+fi
+# the spilling run: a memory limit for tarn and DuckDB, its own results file
+run tpch --queries 1 --memory-limit 500MB >/dev/null
+tpch_mem="$tmp/results/tpch-mem500MB-$(date -u +%F).md"
+row_ok "$tpch_mem" Q1 duckdb 4
+grep -q "memory limit 500MB" "$tpch_mem" || fail "tpch: the memory limit is not recorded"
+if "$TARN" sql --help >/dev/null 2>&1; then row_ok "$tpch_mem" Q1 tarn 4; fi
 
 # Bad arguments are refused with a usage message.
 if "$TARN_SOURCE_DIR/bench/run" nosuch 2>"$tmp/err"; then fail "unknown suite accepted"; fi

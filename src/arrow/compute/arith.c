@@ -267,6 +267,8 @@ int tn_arith_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_
     if (b->id == TN_NA)
         b = a;
     tn_type_id x = a->id, y = b->id;
+    if (x == TN_INTERVAL_MONTH_DAY_NANO || y == TN_INTERVAL_MONTH_DAY_NANO)
+        return tn_interval_result_type(op, a, b, out, err);
     if (is_temporal_operand(x) || is_temporal_operand(y)) {
         tn_type *oa, *ob;
         TN_TRY(temporal_types(op, a, b, out, &oa, &ob, err));
@@ -670,6 +672,8 @@ int tn_arith(tn_arith_op op, tn_datum da, tn_datum db, const tn_selection *sel, 
     *out = NULL;
     tn_type *rt = NULL;
     const tn_type *ta = tn_datum_type(da), *tb = tn_datum_type(db);
+    if (ta->id == TN_INTERVAL_MONTH_DAY_NANO || tb->id == TN_INTERVAL_MONTH_DAY_NANO)
+        return tn_interval_arith(op, da, db, sel, out, err);
     TN_TRY(tn_arith_result_type(op, ta->id == TN_DICTIONARY ? ta->value_type : ta,
                                 tb->id == TN_DICTIONARY ? tb->value_type : tb, &rt, err));
     tn_kin ins[2] = {{0}};
@@ -754,6 +758,14 @@ int tn_negate(tn_datum d, const tn_selection *sel, tn_array **out, tarn_error *e
     *out = NULL;
     const tn_type *t = tn_datum_type(d);
     tn_type_id id = t->id;
+    if (id == TN_INTERVAL_MONTH_DAY_NANO) { /* 0 - interval, field by field */
+        uint8_t zero[16] = {0};
+        tn_scalar *z = tn_scalar_raw(tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), zero);
+        TN_TRY_ALLOC(z, err, sizeof *z);
+        int rc = tn_interval_arith(TN_SUB, tn_datum_of_scalar(z), d, sel, out, err);
+        tn_scalar_free(z);
+        return rc;
+    }
     if (!(tn_type_is_signed_int(id) || tn_type_is_float(id) || tn_type_is_decimal(id) || id == TN_DURATION))
         return tn_error_set(err, TARN_ETYPE, "cannot negate %s", tn_type_id_name(id));
     tn_kin k = {0};

@@ -122,6 +122,13 @@ void tn_kin_bits(const tn_kin *k, const tn_selection *sel, int64_t n, bool want_
  * before a cast, so that rows the selection drops cannot fail the cast. */
 int tn_kin_select(tn_kin *ins, int n_in, const tn_selection **sel, tarn_error *err) TN_MUST_USE;
 
+/* Calendar interval arithmetic (interval.c), reached through tn_arith and
+ * tn_arith_result_type when an operand is an interval month_day_nano. */
+int tn_interval_result_type(tn_arith_op op, const tn_type *a, const tn_type *b, tn_type **out,
+                            tarn_error *err) TN_MUST_USE;
+int tn_interval_arith(tn_arith_op op, tn_datum a, tn_datum b, const tn_selection *sel, tn_array **out,
+                      tarn_error *err) TN_MUST_USE;
+
 /* The common type of two comparison or arithmetic operands and the cast of
  * both resolved inputs to it (in place). */
 int tn_kin_cast(tn_kin *k, tn_type *to, tarn_error *err) TN_MUST_USE;

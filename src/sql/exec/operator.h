@@ -45,6 +45,7 @@ typedef struct tn_op_metrics {
     _Atomic int64_t rows_in, rows_out, batches_out;
     _Atomic int64_t nanos;          /* time spent in the operator's callbacks */
     _Atomic int64_t peak_bytes;     /* largest reservation held */
+    _Atomic int64_t held_bytes;     /* reserved now (tn_exec_reserve - tn_exec_release) */
     _Atomic int64_t spilled_bytes;
     /* scans */
     _Atomic int64_t bytes_read, files, files_pruned, row_groups, row_groups_pruned, pages_pruned;
@@ -124,7 +125,9 @@ bool tn_exec_reserve(tn_op *op, int64_t bytes);
 void tn_exec_release(tn_op *op, int64_t bytes);
 
 /* Operator constructors (one file each), from a logical node whose
- * children were already turned into `children`. */
+ * children were already turned into `children`. On success the new
+ * operator owns the children; on failure they stay the caller's (who
+ * frees them). */
 int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_op *probe, tn_op **out,
                         tarn_error *err) TN_MUST_USE;
 int tn_op_nested_loop_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *left, tn_op *right, tn_op **out,

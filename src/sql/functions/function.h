@@ -47,6 +47,16 @@ struct tn_scalar_func {
 int tn_scalar_func_resolve(tn_plan_ctx *c, const char *name, tn_expr **args, int32_t nargs, uint32_t loc,
                            tn_expr **out, tarn_error *err) TN_MUST_USE;
 
+/* The value of an INTERVAL literal as an interval month_day_nano scalar (a
+ * new one): INTERVAL 'text' or INTERVAL 'number' unit. `text` is a list
+ * of "number unit" pairs ('1 day', '2 hours 30 minutes', '1 year 2
+ * months', '-3 days'), optionally ending with a clock 'HH:MM[:SS[.f]]';
+ * `unit` (NULL when none) is the keyword after the literal (DAY, MONTH,
+ * ...), which applies to a bare number. Units: year, quarter, month, week,
+ * day, hour, minute, second, millisecond, microsecond (and plurals and
+ * DuckDB's abbreviations). TARN_EPARSE names the text on bad input. */
+int tn_interval_literal(const char *text, size_t len, const char *unit, tn_scalar **out, tarn_error *err) TN_MUST_USE;
+
 /* ---- aggregates ------------------------------------------------------------------ */
 
 /* States are `call->state_size` bytes, 16-byte aligned, owned by the

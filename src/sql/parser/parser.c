@@ -1109,6 +1109,7 @@ static binop infix(parser *p)
     case '-': return (binop){8, TN_SQL_OP_SUB};
     case '*': return (binop){9, TN_SQL_OP_MUL};
     case '/': return (binop){9, TN_SQL_OP_DIV};
+    case TN_OP2('/', '/'): return (binop){9, TN_SQL_OP_INTDIV};
     case '%': return (binop){9, TN_SQL_OP_MOD};
     case '^': return (binop){10, TN_SQL_OP_POW};
     default: return (binop){0, 0};

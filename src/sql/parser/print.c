@@ -239,6 +239,7 @@ static const char *op_text(tn_sql_op op)
     case TN_SQL_OP_SUB: return "-";
     case TN_SQL_OP_MUL: return "*";
     case TN_SQL_OP_DIV: return "/";
+    case TN_SQL_OP_INTDIV: return "//";
     case TN_SQL_OP_MOD: return "%";
     case TN_SQL_OP_POW: return "^";
     case TN_SQL_OP_NEG: return "-";

@@ -1,0 +1,83 @@
+/*
+ * group_table.h — the hash table behind GROUP BY, DISTINCT aggregates and
+ * window partitions: it maps an encoded key (aggregate_codec.h) to a dense
+ * group number and keeps, per group, the key, its hash and a fixed-size
+ * payload row (the aggregate states).
+ *
+ * Layout (one table):
+ *
+ *   slots   [nslots]   open addressing, linear probing; a slot holds
+ *                      (hash bits 34..57 << 40) | (group + 1), 0 = empty,
+ *                      so most mismatches are rejected without touching
+ *                      the key
+ *   hashes  [ngroups]  the full 64-bit hash of each group's key
+ *   keys               one byte string; with fixed-size keys (every key
+ *                      column fixed-width) group g's key is at g * key_size,
+ *                      else at key_offs[g] with key_lens[g] bytes
+ *   rows               payload rows of row_size bytes, 16-byte aligned, in
+ *                      blocks of 256 groups so they never move
+ *
+ * The hash's top bits pick a table among the partitions of an operator
+ * (see hash_aggregate.c); the low bits pick the slot; bits 34..57 are the
+ * slot's salt. The load factor stays at or below 1/2.
+ *
+ * Growth is reserved with tn_exec_reserve against the owning operator;
+ * when the budget refuses, the insert fails with TARN_EMEMLIMIT.
+ */
+#ifndef TN_SQL_GROUP_TABLE_H
+#define TN_SQL_GROUP_TABLE_H
+
+#include "sql/exec/operator.h"
+
+#define TN_GROUP_BLOCK_SHIFT 8
+
+typedef struct tn_group_table {
+    uint64_t *slots;
+    int64_t nslots;        /* a power of two, or 0 before the first insert */
+    int64_t ngroups, capgroups;
+    uint64_t *hashes;      /* [capgroups] */
+    int64_t *key_offs;     /* [capgroups], variable-size keys only */
+    uint32_t *key_lens;    /* [capgroups], variable-size keys only */
+    uint8_t *keys;
+    int64_t keys_len, keys_cap;
+    int32_t key_size;      /* > 0: every key has this size; < 0: variable */
+    size_t row_size;       /* payload bytes per group (multiple of 16; may be 0) */
+    uint8_t **blocks;      /* payload blocks of 1 << TN_GROUP_BLOCK_SHIFT rows */
+    int64_t nblocks, capblocks;
+    tn_op *op;             /* reservations are charged to it (may be NULL) */
+    int64_t reserved;      /* bytes reserved so far */
+} tn_group_table;
+
+/* An empty table (allocates nothing yet). */
+void tn_group_table_init(tn_group_table *t, int32_t key_size, size_t row_size, tn_op *op);
+/* Free everything (payload rows are the caller's to destroy first). */
+void tn_group_table_free(tn_group_table *t);
+
+/* The group of key (len bytes, hash h), inserted when absent: *gid gets
+ * its number and *inserted whether it is new (its payload row is then
+ * zeroed for the caller to initialize). */
+int tn_group_table_insert(tn_group_table *t, uint64_t h, const uint8_t *key, int64_t len, int64_t *gid,
+                          bool *inserted, tarn_error *err) TN_MUST_USE;
+/* The group of key, or -1. */
+int64_t tn_group_table_find(const tn_group_table *t, uint64_t h, const uint8_t *key, int64_t len);
+
+static inline uint8_t *tn_group_row(const tn_group_table *t, int64_t gid)
+{
+    return t->blocks[gid >> TN_GROUP_BLOCK_SHIFT] +
+           (size_t)(gid & ((1 << TN_GROUP_BLOCK_SHIFT) - 1)) * t->row_size;
+}
+
+static inline const uint8_t *tn_group_key(const tn_group_table *t, int64_t gid, int64_t *len)
+{
+    if (t->key_size >= 0) {
+        *len = t->key_size;
+        return t->keys + gid * t->key_size;
+    }
+    *len = t->key_lens[gid];
+    return t->keys + t->key_offs[gid];
+}
+
+/* Bytes held by the table (for metrics and spilling decisions). */
+int64_t tn_group_table_bytes(const tn_group_table *t);
+
+#endif
