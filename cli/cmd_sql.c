@@ -153,6 +153,38 @@ static int print_options(const sql_output *o, tarn_options **out, tarn_error *er
     return rc;
 }
 
+/* EXPLAIN's result is one text column named "explain": in a table it would
+ * be one cell with escaped newlines, so it is printed as the plan text. */
+static bool is_explain(const struct ArrowSchema *sc)
+{
+    return sc->n_children == 1 && strcmp(sc->children[0]->format, "u") == 0 && sc->children[0]->name &&
+           strcmp(sc->children[0]->name, "explain") == 0;
+}
+
+static int print_explain(FILE *out, struct ArrowArrayStream *stream, tarn_error *err)
+{
+    for (;;) {
+        struct ArrowArray batch = {0};
+        if (stream->get_next(stream, &batch) != 0) {
+            const char *m = stream->get_last_error(stream);
+            snprintf(err->message, sizeof err->message, "%s", m ? m : "reading the plan failed");
+            err->code = TARN_EINTERNAL;
+            return TARN_EINTERNAL;
+        }
+        if (!batch.release)
+            return TARN_OK;
+        const struct ArrowArray *col = batch.children[0];
+        const int32_t *offsets = col->buffers[1];
+        const char *text = col->buffers[2];
+        for (int64_t r = col->offset; r < col->offset + col->length; r++) {
+            fwrite(text + offsets[r], 1, (size_t)(offsets[r + 1] - offsets[r]), out);
+            if (offsets[r + 1] == offsets[r] || text[offsets[r + 1] - 1] != '\n')
+                fputc('\n', out);
+        }
+        batch.release(&batch);
+    }
+}
+
 int sql_run_print(tarn_session *s, const char *sql, FILE *out, const sql_output *o, tarn_error *err)
 {
     struct ArrowArrayStream stream = {0};
@@ -162,8 +194,18 @@ int sql_run_print(tarn_session *s, const char *sql, FILE *out, const sql_output 
         return rc;
     sql_interruptible_begin(s);
     rc = tarn_sql_query(s, sql, &stream, err);
-    if (rc == TARN_OK)
+    struct ArrowSchema schema = {0};
+    bool plan_text = false;
+    if (rc == TARN_OK && strcmp(o->format, "table") == 0 && stream.get_schema(&stream, &schema) == 0) {
+        plan_text = is_explain(&schema);
+        schema.release(&schema);
+    }
+    if (rc == TARN_OK && plan_text) {
+        rc = print_explain(out, &stream, err);
+        stream.release(&stream);
+    } else if (rc == TARN_OK) {
         rc = tarn_print(out, &stream, popts, err); /* reads (runs) the query */
+    }
     sql_interruptible_end();
     tarn_options_free(popts);
     fflush(out);

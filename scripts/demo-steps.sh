@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tarn's main job, step by step, on local disk with no server and no input
-# data: generate a small TPC-H lake as Parquet, inspect and query it, move
-# data between Parquet, CSV, JSON Lines and Arrow IPC, manage the files as
-# objects; then the built-in example shows every type tarn prints.
+# data: generate a small TPC-H lake as Parquet, inspect it, query it with
+# SQL, move data between Parquet, CSV, JSON Lines and Arrow IPC, manage the
+# files as objects; then the built-in example shows every type tarn prints.
 # Usage: bash scripts/demo-steps.sh path/to/tarn   (scripts/demo.sh calls it)
 set -euo pipefail
 tarn=$(cd "$(dirname "${1:?usage: demo-steps.sh path/to/tarn}")" && pwd)/$(basename "$1")
@@ -26,6 +26,24 @@ step "The schema of lineitem" \
     "$tarn" schema lake/lineitem.parquet
 step "Read only three columns of lineitem: the other column chunks are never decompressed" \
     "$tarn" cat lake/lineitem.parquet --columns l_orderkey,l_shipdate,l_extendedprice --limit 5
+step "SQL over the files: TPC-H Q1's pricing summary (parallel scan and hash aggregation, exact decimals)" \
+    "$tarn" sql "SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty,
+                        sum(l_extendedprice * (1 - l_discount)) AS revenue, count(*) AS lines
+                 FROM 'lake/lineitem.parquet'
+                 WHERE l_shipdate <= DATE '1998-12-01' - INTERVAL 90 DAY
+                 GROUP BY ALL ORDER BY ALL"
+step "A script: views over the lake, then a join; the last result is printed" \
+    "$tarn" sql "CREATE VIEW customer AS SELECT * FROM 'lake/customer.parquet';
+                 CREATE VIEW orders AS SELECT * FROM 'lake/orders.parquet';
+                 SELECT c_name, count(*) AS orders, sum(o_totalprice) AS spent
+                 FROM customer JOIN orders ON o_custkey = c_custkey
+                 WHERE o_orderdate >= DATE '1997-01-01'
+                 GROUP BY c_name ORDER BY spent DESC LIMIT 5"
+step "EXPLAIN ANALYZE: the plan, rows and time per operator; the filters went into the Parquet scan" \
+    "$tarn" sql "EXPLAIN ANALYZE SELECT o_orderpriority, count(*) FROM 'lake/orders.parquet'
+                 WHERE o_orderdate BETWEEN DATE '1995-01-01' AND DATE '1995-03-31' GROUP BY 1 ORDER BY 1"
+step "A mistyped column in SQL: line, column and a hint" \
+    "$tarn" sql "SELECT o_totalprce FROM 'lake/orders.parquet'" || true
 step "Convert orders to CSV, then let tarn detect the dialect and the types" \
     "$tarn" convert lake/orders.parquet orders.csv
 "$tarn" sniff orders.csv

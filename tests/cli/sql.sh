@@ -24,6 +24,13 @@ expect_out '{"i":1,"s":"a","n":null,"b":true}
 expect_rc 0 "$TARN" sql "SELECT 7 AS seven, 'txt' AS word"
 expect_in out seven word 7 txt
 
+# EXPLAIN prints the plan as text, one operator per line, filters shown
+expect_rc 0 "$TARN" sql "EXPLAIN SELECT x + 1 AS y FROM (VALUES (1), (2)) t(x) WHERE x > 1 ORDER BY y"
+expect_in out ORDER_BY PROJECTION
+if grep -q '│' out; then echo "FAIL: EXPLAIN printed as a table" >&2; exit 1; fi
+expect_rc 0 "$TARN" sql "EXPLAIN SELECT 1" --format csv
+expect_in out explain PROJECTION
+
 # DuckDB's arithmetic: / of integers is a double, // divides integers
 expect_rc 0 "$TARN" sql "SELECT 7 / 2 AS q, 7 // 2 AS d, sum(x) AS s FROM (VALUES (1), (2)) t(x)" --format csv
 expect_out "q,d,s

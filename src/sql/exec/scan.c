@@ -143,9 +143,14 @@ static int scan_explain(tn_op *op, tn_buf *out, tarn_error *err)
 {
     scan_op *s = (scan_op *)op;
     TN_TRY(tn_buf_printf(out, err, "%s", s->table->name ? s->table->name : "?"));
-    for (int32_t i = 0; i < s->req.nfilters; i++)
-        TN_TRY(tn_buf_printf(out, err, "%s%s", i ? " AND " : ", filters: ",
-                             s->filters[i]->text ? s->filters[i]->text : "?"));
+    for (int32_t i = 0; i < s->req.nfilters; i++) {
+        TN_TRY(tn_buf_append_str(out, i ? " AND " : ", filters: ", err));
+        /* the SQL text when the binder kept it, else the bound form (#column) */
+        if (s->filters[i]->text)
+            TN_TRY(tn_buf_append_str(out, s->filters[i]->text, err));
+        else
+            TN_TRY(tn_expr_format(s->filters[i], out, err));
+    }
     if (s->req.limit >= 0)
         TN_TRY(tn_buf_printf(out, err, ", limit: %lld", (long long)s->req.limit));
     return TARN_OK;
