@@ -76,7 +76,8 @@ async function polars() {
       for (const [name, f] of Object.entries(task.tables)) frames[name] = scan(f);
       const ctx = pl.SQLContext(frames);
       t0 = now();
-      rows = ctx.execute(task.sql.replace(/;\s*$/, '')).collect().height;
+      // collect() returns a promise in this binding: collectSync() is the real run
+      rows = ctx.execute(task.sql.replace(/;\s*$/, '')).collectSync().height;
       break;
     }
     default:
