@@ -194,6 +194,52 @@ TEST(join_order)
     tn_catalog_free(cat);
 }
 
+/* TPC-H Q19's shape: the join key and c = 'x' are in every branch, each
+ * branch restricts both tables. */
+static const char *Q19_SHAPE =
+    "SELECT t1.c FROM t1, t2 WHERE (t1.a = t2.a AND b = 1 AND d < 2 AND c = 'x') "
+    "OR (t1.a = t2.a AND b > 5 AND d > 4 AND c = 'x' AND e IS NULL)";
+
+TEST(or_filters)
+{
+    tn_catalog *cat = make_catalog();
+    check_opt(cat, Q19_SHAPE,
+              "Project [#2]\n"
+              "  Join INNER keys=[#0 = #0] on (((#1 = 1) AND (#4 < 2.0)) OR ((#1 > 5) AND (#4 > 4.0) AND (#5 IS NULL)))\n"
+              "    Scan t1 [a, b, c] filters=[(#2 = 'x'), ((#1 = 1) OR (#1 > 5))]\n"
+              "    Scan t2 [a, d, e] filters=[((#1 < 2.0) OR ((#1 > 4.0) AND (#2 IS NULL)))]\n");
+    /* the first branch has no conjunct on t2: nothing is derived for t2 */
+    check_opt(cat, "SELECT t1.c FROM t1, t2 WHERE (t1.a = t2.a AND b = 1) OR (t1.a = t2.a AND b = 2 AND d < 2)",
+              "Project [#2]\n"
+              "  Join INNER keys=[#0 = #0] on ((#1 = 1) OR ((#1 = 2) AND (#4 < 2.0)))\n"
+              "    Scan t1 [a, b, c] filters=[((#1 = 1) OR (#1 = 2))]\n"
+              "    Scan t2 [a, d]\n");
+    /* a branch made only of common conjuncts makes the OR true */
+    check_opt(cat, "SELECT t1.c FROM t1, t2 WHERE (t1.a = t2.a AND b = 1) OR t1.a = t2.a AND b = 1 AND d < 2",
+              "Project [#2]\n"
+              "  Join INNER keys=[#0 = #0]\n"
+              "    Scan t1 [a, b, c] filters=[(#1 = 1)]\n"
+              "    Scan t2 [a]\n");
+    /* a join condition too */
+    check_opt(cat, "SELECT t1.c FROM t1 LEFT JOIN t2 ON (t1.a = t2.a AND d < 1) OR (t1.a = t2.a AND d > 9)",
+              "Project [#1]\n"
+              "  Join LEFT keys=[#0 = #0]\n"
+              "    Scan t1 [a, c]\n"
+              "    Scan t2 [a, d] filters=[((#1 < 1.0) OR (#1 > 9.0))]\n");
+    /* switched off: the OR stays whole above the join */
+    tn_optimize_options off = {.no_or_filters = true};
+    tarn_error err;
+    tarn_error_init(&err);
+    char *got = optimized(cat, &off, Q19_SHAPE, &err);
+    CHECK_STR(got, "Project [#2]\n"
+                   "  Join INNER on (((#0 = #3) AND (#1 = 1) AND (#4 < 2.0) AND (#2 = 'x')) OR ((#0 = #3) AND (#1 > 5) "
+                   "AND (#4 > 4.0) AND (#2 = 'x') AND (#5 IS NULL)))\n"
+                   "    Scan t1 [a, b, c]\n"
+                   "    Scan t2 [a, d, e]\n");
+    tn_free(got);
+    tn_catalog_free(cat);
+}
+
 static tn_catalog *alloc_cat;
 
 static int optimize_complex(void *arg, tarn_error *err)
@@ -206,7 +252,9 @@ static int optimize_complex(void *arg, tarn_error *err)
                                 "SELECT t1.a, d FROM t1, t2, t3 WHERE t1.a = t2.a AND x = t1.b AND c <> 'q' "
                                 "AND EXISTS (SELECT 1 FROM t2 AS z WHERE z.a = t1.a AND z.d > 1) "
                                 "AND t1.b NOT IN (SELECT a FROM t2) "
-                                "AND t1.a < (SELECT count(*) FROM t3 WHERE t3.x > t1.b) ORDER BY 1 LIMIT 5",
+                                "AND t1.a < (SELECT count(*) FROM t3 WHERE t3.x > t1.b) "
+                                "AND ((t2.d < 1 AND c = 'a' AND x = 2) OR (t2.d > 2 AND c = 'a' AND x = 3)) "
+                                "ORDER BY 1 LIMIT 5",
                                 &ctx, &p, err);
     if (rc == 0)
         rc = tn_optimize(&ctx, NULL, &p, err);
@@ -227,6 +275,7 @@ int main(void)
     RUN(decorrelation);
     RUN(operator_inputs);
     RUN(join_order);
+    RUN(or_filters);
     RUN(allocation_failures);
     return tn_test_done();
 }

@@ -85,6 +85,8 @@ static int optimize(tn_opt *o, tn_plan **plan)
         TN_TRY(tn_rule_decorrelate(o, plan));
     if (!op->no_simplify)
         TN_TRY(tn_rule_simplify(o, plan));
+    if (!op->no_or_filters)
+        TN_TRY(tn_rule_or_filters(o, plan));
     if (!op->no_filter_pushdown)
         TN_TRY(tn_rule_filter_pushdown(o, plan));
     if (!op->no_join_order)

@@ -8,6 +8,10 @@
  *                      runs per row (rule_decorrelate.c)
  *   simplify           boolean simplification; constant folding through the
  *                      evaluator when linked (rule_simplify.c)
+ *   or filters         conjuncts common to every branch of an OR are
+ *                      factored out; per join input, the OR of each
+ *                      branch's conjuncts on that input is added
+ *                      (implied, so it only filters earlier) (rule_or_filters.c)
  *   filter pushdown    conjuncts down through PROJECT / JOIN / AGGREGATE /
  *                      SORT / DISTINCT / UNION into SCAN filters; CROSS
  *                      joins with conditions become INNER (rule_filter_pushdown.c)
@@ -36,7 +40,7 @@
 
 typedef struct tn_optimize_options {
     bool no_decorrelate, no_simplify, no_filter_pushdown, no_join_order, no_join_keys, no_projection,
-        no_limit; /* switch single rules off (tests, EXPLAIN comparisons) */
+        no_limit, no_or_filters; /* switch single rules off (tests, EXPLAIN comparisons) */
 } tn_optimize_options;
 
 /* Rewrite *plan in place (new nodes in ctx); o may be NULL (all rules). */

@@ -16,6 +16,7 @@ typedef struct tn_opt {
 
 int tn_rule_decorrelate(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_simplify(tn_opt *o, tn_plan **plan) TN_MUST_USE;
+int tn_rule_or_filters(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_filter_pushdown(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_join_order(tn_opt *o, tn_plan **plan) TN_MUST_USE;
 int tn_rule_join_keys(tn_opt *o, tn_plan **plan) TN_MUST_USE;
