@@ -16,6 +16,8 @@
  */
 #include "sql/optimizer/optimizer_int.h"
 
+#include "sql/functions/function.h"
+
 #include <string.h>
 
 typedef struct list {
@@ -26,6 +28,7 @@ typedef struct list {
 /* Column ranges [lo, hi] of the inputs of an inner-join tree. */
 typedef struct ranges {
     int32_t lo[64], hi[64];
+    const tn_plan *input[64];
     int32_t n;
 } ranges;
 
@@ -68,6 +71,7 @@ static void collect_ranges(const tn_plan *p, int32_t base, ranges *r)
         return;
     r->lo[r->n] = base;
     r->hi[r->n] = base + p->out->n_fields - 1;
+    r->input[r->n] = p;
     r->n++;
 }
 
@@ -75,6 +79,18 @@ static bool in_list(const list *l, const tn_expr *e)
 {
     for (int32_t i = 0; i < l->n; i++)
         if (tn_expr_equal(l->items[i], e))
+            return true;
+    return false;
+}
+
+/* Whether e calls a volatile function (random(), ...): such an OR is left
+ * alone, as factoring or copying would change how often it runs. */
+static bool has_volatile(const tn_expr *e)
+{
+    if (e->kind == TN_EXPR_CALL && (!e->func || e->func->is_volatile))
+        return true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (has_volatile(e->args[i]))
             return true;
     return false;
 }
@@ -120,10 +136,41 @@ static int factor(tn_opt *o, tn_expr *or, list *out, list *branches)
         if (k == 0)
             return 0; /* that branch is TRUE once the common part holds */
     }
+    or->text = NULL; /* the SQL text no longer matches it */
     for (int32_t b = 0; b < nb; b++)
         if (!(or->args[b] = tn_expr_and_of(o->ctx, branches[b].items, branches[b].n)))
             return tn_opt_oom(o);
     return append(o, out, or);
+}
+
+/* Whether the scan under input t already holds d (its columns relative
+ * to the join tree): a plan optimized a second time must not get the
+ * same derived filter twice. Looks through a PROJECT of plain columns. */
+static int already_there(tn_opt *o, const ranges *r, int32_t t, const tn_expr *d, bool *found)
+{
+    *found = false;
+    const tn_plan *in = r->input[t];
+    tn_expr *c = tn_expr_copy(o->ctx, d);
+    if (!c)
+        return tn_opt_oom(o);
+    tn_expr_shift(c, 0, -r->lo[t]);
+    if (in->kind == TN_PLAN_PROJECT && in->children[0]->kind == TN_PLAN_SCAN) {
+        int32_t *map = tn_arena_alloc(&o->ctx->arena, sizeof *map * (size_t)in->nexprs);
+        if (!map)
+            return tn_opt_oom(o);
+        for (int32_t i = 0; i < in->nexprs; i++) {
+            if (in->exprs[i]->kind != TN_EXPR_COLUMN || in->exprs[i]->depth != 0)
+                return 0;
+            map[i] = in->exprs[i]->index;
+        }
+        tn_expr_remap(c, map);
+        in = in->children[0];
+    }
+    if (in->kind != TN_PLAN_SCAN)
+        return 0;
+    for (int32_t i = 0; i < in->nfilters && !*found; i++)
+        *found = tn_expr_equal(in->filters[i], c);
+    return 0;
 }
 
 /* Step 2 on one OR (branches already split): one derived conjunct per
@@ -156,7 +203,10 @@ static int derive(tn_opt *o, const tn_expr *or, list *branches, const ranges *r,
             if (all && !(d->args[b] = tn_expr_and_of(o->ctx, mine.items, mine.n)))
                 return tn_opt_oom(o);
         }
+        bool found = false;
         if (all)
+            TN_TRY(already_there(o, r, t, d, &found));
+        if (all && !found)
             TN_TRY(append(o, out, d));
     }
     return 0;
@@ -172,7 +222,8 @@ static int rewrite(tn_opt *o, tn_expr **pe, const ranges *r)
     bool changed = false;
     for (int32_t i = 0; i < in.n; i++) {
         tn_expr *e = in.items[i];
-        if (e->kind != TN_EXPR_OR || e->nargs < 2 || tn_expr_has_outer(e) || tn_expr_has_subquery(e)) {
+        if (e->kind != TN_EXPR_OR || e->nargs < 2 || tn_expr_has_outer(e) || tn_expr_has_subquery(e) ||
+            has_volatile(e)) {
             TN_TRY(append(o, &out, e));
             continue;
         }
