@@ -255,9 +255,12 @@ TEST(or_filters)
      * through a view's projection */
     tarn_error err2;
     tarn_error_init(&err2);
-    const char *twice[] = {Q19_SHAPE, "SELECT q FROM v1, t2 WHERE (p = t2.a AND q = 'a' AND d < 1) "
-                                      "OR (p = t2.a AND q = 'b' AND d > 2)"};
-    for (int i = 0; i < 2; i++) {
+    const char *twice[] = {Q19_SHAPE,
+                           "SELECT q FROM v1, t2 WHERE (p = t2.a AND q = 'a' AND d < 1) "
+                           "OR (p = t2.a AND q = 'b' AND d > 2)",
+                           "SELECT t1.c FROM t1 LEFT JOIN t2 ON (t1.a = t2.a AND b = 1 AND d < 1) "
+                           "OR (t1.a = t2.a AND b = 2 AND d > 9)"};
+    for (int i = 0; i < 3; i++) {
         char *once = optimized(cat, NULL, twice[i], &err2), *again = optimized_twice(cat, twice[i], &err2);
         CHECK(once && strstr(once, " OR ") != NULL);
         CHECK_STR(again, once);

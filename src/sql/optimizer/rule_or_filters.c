@@ -175,7 +175,7 @@ static int already_there(tn_opt *o, const ranges *r, int32_t t, const tn_expr *d
 
 /* Step 2 on one OR (branches already split): one derived conjunct per
  * input all branches restrict. */
-static int derive(tn_opt *o, const tn_expr *or, list *branches, const ranges *r, list *out)
+static int derive(tn_opt *o, const tn_expr *or, list *branches, const ranges *r, const list *in, list *out)
 {
     int32_t nb = or->nargs;
     int32_t lo, hi;
@@ -203,8 +203,8 @@ static int derive(tn_opt *o, const tn_expr *or, list *branches, const ranges *r,
             if (all && !(d->args[b] = tn_expr_and_of(o->ctx, mine.items, mine.n)))
                 return tn_opt_oom(o);
         }
-        bool found = false;
-        if (all)
+        bool found = all && (in_list(in, d) || in_list(out, d));
+        if (all && !found)
             TN_TRY(already_there(o, r, t, d, &found));
         if (all && !found)
             TN_TRY(append(o, out, d));
@@ -237,7 +237,7 @@ static int rewrite(tn_opt *o, tn_expr **pe, const ranges *r)
             changed = true;
         if (or_kept) {
             int32_t n0 = out.n;
-            TN_TRY(derive(o, e, branches, r, &out));
+            TN_TRY(derive(o, e, branches, r, &in, &out));
             changed |= out.n > n0;
         }
     }
