@@ -22,10 +22,6 @@
 #include "sql/functions/function.h"
 #include "sql/optimizer/optimizer.h"
 #include "sql/parser/parser.h"
-#if __has_include("sql/optimizer/optimizer.h")
-#include "sql/optimizer/optimizer.h"
-#define HAVE_OPTIMIZER 1
-#endif
 #include "tarn/sql.h"
 
 /* The binder refers to the function library weakly (so that it links
@@ -378,11 +374,7 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
 static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char *sql, const run_params *params,
                     tn_reader **out, tarn_error *err)
 {
-#ifdef HAVE_OPTIMIZER
     TN_TRY(tn_optimize(pc, NULL, &plan, err));
-#else
-    (void)pc;
-#endif
     tn_exec_ctx base = {0};
     base.cancel = &s->cancel;
     base.sql = sql;
@@ -433,8 +425,7 @@ static int run_bound(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const 
 {
     switch (st->kind) {
     case TN_BOUND_PLAN:
-        TN_TRY(tn_optimize(pc, NULL, &st->plan, err));
-        return run_plan(s, pc, st->plan, sql, params, out, err);
+        return run_plan(s, pc, st->plan, sql, params, out, err); /* optimizes it */
     case TN_BOUND_CREATE_TABLE:
         TN_TRY(create_table(s, st, err));
         break;
