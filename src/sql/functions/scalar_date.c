@@ -194,12 +194,7 @@ static int date_part_exec(const tn_expr *call, const tn_datum *args, int32_t nar
         else
             ((int64_t *)fout_data(&o))[i] = p == PT_EPOCH ? floordiv(m.micros, 1000000) : part_value(p, &m);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* year(x), month(x), ...: the part is fixed by the function's name. */
@@ -233,12 +228,7 @@ static int shorthand_exec(const tn_expr *call, const tn_datum *args, int32_t nar
         moment_at(&args[0], i, &m);
         ((int64_t *)fout_data(&o))[i] = part_value(p, &m);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* epoch(x): seconds as a double; epoch_ms(x): milliseconds as bigint. */
@@ -261,12 +251,7 @@ static int epoch_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, 
         else
             ((double *)fout_data(&o))[i] = (double)m.micros / 1e6;
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- date_trunc, date_diff, last_day ---------------------------------------------------------- */
@@ -318,12 +303,7 @@ static int date_trunc_exec(const tn_expr *call, const tn_datum *args, int32_t na
         if (trunc_micros(p, &m, &((int64_t *)fout_data(&o))[i]) != 0)
             rc = tn_func_error(err, TARN_EINVAL, call, i, "cannot truncate to this date part");
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* The number of part boundaries from a to b (DuckDB's date_diff). */
@@ -370,12 +350,7 @@ static int date_diff_exec(const tn_expr *call, const tn_datum *args, int32_t nar
         if (diff_value(p, &a, &b, &((int64_t *)fout_data(&o))[i]) != 0)
             rc = tn_func_error(err, TARN_EINVAL, call, i, "date part not supported by date_diff");
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int last_day_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -394,12 +369,7 @@ static int last_day_exec(const tn_expr *call, const tn_datum *args, int32_t narg
         ((int32_t *)fout_data(&o))[i] =
             (int32_t)tn_days_from_civil(m.c.year, m.c.month, tn_days_in_month(m.c.year, m.c.month));
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static const char *const day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
@@ -435,12 +405,7 @@ static int make_date_exec(const tn_expr *call, const tn_datum *args, int32_t nar
         }
         ((int32_t *)fout_data(&o))[i] = (int32_t)tn_days_from_civil(y, (int)mo, (int)d);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int make_timestamp_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -465,12 +430,7 @@ static int make_timestamp_exec(const tn_expr *call, const tn_datum *args, int32_
         ((int64_t *)fout_data(&o))[i] = tn_days_from_civil(y, (int)mo, (int)d) * 86400000000LL +
                                         (h * 3600 + mi * 60) * 1000000LL + (int64_t)llround(s * 1e6);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- strftime / strptime ----------------------------------------------------------------------------- */
@@ -666,12 +626,7 @@ static int strptime_exec(const tn_expr *call, const tn_datum *args, int32_t narg
             rc = tn_func_error(err, TARN_EINVAL, call, i, "could not parse string \"%.*s\" according to format \"%.*s\"",
                                (int)(sn > 60 ? 60 : sn), (const char *)s, (int)(fn > 60 ? 60 : fn), (const char *)f);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int strftime_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -686,11 +641,7 @@ static int strftime_exec(const tn_expr *call, const tn_datum *args, int32_t narg
         else if ((rc = strftime_row(call, args, i, &o, err)) == 0)
             rc = sout_end_row(&o, err);
     }
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 static int name_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -705,11 +656,7 @@ static int name_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, i
         else if ((rc = name_row(call, args, i, &o, err)) == 0)
             rc = sout_end_row(&o, err);
     }
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 /* ---- intervals ----------------------------------------------------------------------------------------- */
@@ -756,12 +703,7 @@ static int to_interval_exec(const tn_expr *call, const tn_datum *args, int32_t n
         }
         memcpy(fout_data(&o) + i * 16, &v, 16);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- INTERVAL literals ------------------------------------------------------------------------------------- */
@@ -958,12 +900,7 @@ static int to_timestamp_exec(const tn_expr *call, const tn_datum *args, int32_t 
         }
         ((int64_t *)fout_data(&o))[i] = (int64_t)llround(s);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- the clock ----------------------------------------------------------------------------------------------- */

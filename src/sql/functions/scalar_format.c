@@ -313,11 +313,7 @@ static int format_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
     }
     release(fa, nargs);
     tn_free(fa);
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 #define F(name, exec) {name, exec, true, false, NULL}

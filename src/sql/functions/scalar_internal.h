@@ -138,9 +138,20 @@ static inline uint8_t *fout_data(fout *o)
 {
     return o->a->buffers[1]->data;
 }
-/* Hands the array to *out (or frees it when the caller failed). */
+/* Hands the array to *out. */
 void fout_finish(fout *o, tn_array **out);
 void fout_free(fout *o);
+/* The end of a kernel: on rc == 0 the array goes to *out, else it is freed;
+ * returns rc. */
+static inline int fout_close(fout *o, int rc, tn_array **out)
+{
+    if (rc) {
+        fout_free(o);
+        return rc;
+    }
+    fout_finish(o, out);
+    return 0;
+}
 
 /* A utf8 (or binary) result built row by row. */
 typedef struct sout {
@@ -163,6 +174,15 @@ int sout_end_row(sout *o, tarn_error *err) TN_MUST_USE;
 int sout_null_row(sout *o, tarn_error *err) TN_MUST_USE;
 int sout_finish(sout *o, tn_array **out, tarn_error *err) TN_MUST_USE;
 void sout_free(sout *o);
+/* As fout_close for text results. */
+static inline int sout_close(sout *o, int rc, tn_array **out, tarn_error *err)
+{
+    if (rc) {
+        sout_free(o);
+        return rc;
+    }
+    return sout_finish(o, out, err);
+}
 static inline int sout_row(sout *o, const void *p, int64_t len, tarn_error *err)
 {
     TN_TRY(sout_append(o, p, len, err));

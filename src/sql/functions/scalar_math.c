@@ -205,12 +205,7 @@ static int round_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, 
             put_int(data, rt->id, i, v);
         }
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- abs, sign -------------------------------------------------------------------------- */
@@ -242,12 +237,7 @@ static int abs_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, in
             put_int(data, t->id, i, v < 0 ? -v : v);
         }
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int int8_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
@@ -288,12 +278,7 @@ static int sign_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, i
             data[i] = (int8_t)(tn_type_is_unsigned_int(t->id) ? (v != 0) : (v > 0) - (v < 0));
         }
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- mod: the remainder with the dividend's sign; NULL for a zero divisor (DuckDB) -------------- */
@@ -338,12 +323,7 @@ static int mod_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, in
                 rc = fout_null(&o, i, err);
         }
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- greatest / least: NULLs are skipped; any comparable type ----------------------------------- */
@@ -500,12 +480,7 @@ static int math_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, i
         case M_ATAN2: r[i] = atan2(x, y); break;
         }
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int pi_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -539,12 +514,7 @@ static int fclass_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
         if (v)
             tn_bit_set(bits, i);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* random(): uniform in [0, 1), per row (volatile); a per-thread
@@ -633,12 +603,7 @@ static int bitwise_exec(const tn_expr *call, const tn_datum *args, int32_t nargs
         }
         put_int(data, t->id, i, r);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 static int bit_count_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -659,12 +624,7 @@ static int bit_count_exec(const tn_expr *call, const tn_datum *args, int32_t nar
         }
         r[i] = (int8_t)__builtin_popcountll((uint64_t)num_int(&args[0], i) & mask);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- the table ------------------------------------------------------------------------------------- */

@@ -34,11 +34,7 @@ static int md5_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, in
         else if ((rc = md5_row(call, args, i, &o, err)) == 0)
             rc = sout_end_row(&o, err);
     }
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 /* hash(a, ...): one uint64 per row over every argument (NULLs hash too). */
@@ -94,11 +90,7 @@ static int typeof_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
     int rc = TARN_OK;
     for (int64_t i = 0; i < n && !rc; i++)
         rc = sout_row(&o, name, (int64_t)strlen(name), err);
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 static int hash_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)

@@ -243,12 +243,7 @@ static int matches_exec(const tn_expr *call, const tn_datum *args, int32_t nargs
             tn_bit_set(bits, i);
     }
     rx_free(&r);
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* Append the replacement with \0..\9 substituted. */
@@ -360,11 +355,7 @@ static int string_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
             rc = sout_end_row(&o, err);
     }
     rx_free(&r);
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 /* ---- the table ---------------------------------------------------------------------------------- */

@@ -326,12 +326,7 @@ static int like_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, i
     tn_free(dyn.toks);
     tn_free(dyn.lits);
     tn_free(low);
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- shared kernel shapes ---------------------------------------------------------------- */
@@ -351,11 +346,7 @@ static int map_str(const tn_expr *call, const tn_datum *args, int32_t nargs, int
         else if ((rc = fn(call, args, i, &o, err)) == 0)
             rc = sout_end_row(&o, err);
     }
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 
 typedef int64_t (*int_row_fn)(const tn_datum *args, int64_t i);
@@ -377,12 +368,7 @@ static int map_int(const tn_datum *args, int32_t nargs, int64_t n, tn_type *t, t
         else
             ((int64_t *)fout_data(&o))[i] = v;
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 typedef bool (*bool_row_fn)(const tn_datum *args, int64_t i);
@@ -400,12 +386,7 @@ static int map_bool(const tn_datum *args, int32_t nargs, int64_t n, tn_array **o
         else if (fn(args, i))
             tn_bit_set(bits, i);
     }
-    if (rc) {
-        fout_free(&o);
-        return rc;
-    }
-    fout_finish(&o, out);
-    return TARN_OK;
+    return fout_close(&o, rc, out);
 }
 
 /* ---- lengths and case ----------------------------------------------------------------------- */
@@ -977,11 +958,7 @@ static int concat_common(const tn_expr *call, const tn_datum *args, int32_t narg
         if (!rc)
             rc = sout_end_row(&o, err);
     }
-    if (rc) {
-        sout_free(&o);
-        return rc;
-    }
-    return sout_finish(&o, out, err);
+    return sout_close(&o, rc, out, err);
 }
 static int concat_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                        tarn_error *err)
