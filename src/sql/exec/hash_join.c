@@ -327,8 +327,10 @@ static int mark_nulls(hash_join *hj, probe_local *l, tarn_error *err)
     return TARN_OK;
 }
 
-static int start_batch(hash_join *hj, probe_local *l, tn_batch *in, tarn_error *err)
+static int start_batch(tn_op *op, void *local, tn_batch *in, tarn_error *err)
 {
+    hash_join *hj = (hash_join *)op;
+    probe_local *l = local;
     const tn_plan *p = hj->plan;
     TN_TRY(tn_join_probe_start(&l->probe, &hj->shape, in, err));
     tn_array *stack[16];
@@ -352,8 +354,10 @@ static int start_batch(hash_join *hj, probe_local *l, tn_batch *in, tarn_error *
 
 /* Fill the pending pairs from the chains; without a residual condition the
  * kinds that do not emit pairs record their matches right away. */
-static int collect_pairs(hash_join *hj, probe_local *l, bool *done, tarn_error *err)
+static int collect_pairs(tn_op *op, void *local, bool *done, tarn_error *err)
 {
+    hash_join *hj = (hash_join *)op;
+    probe_local *l = local;
     tn_join_probe *p = &l->probe;
     tn_join_kind kind = hj->shape.kind;
     bool direct = !hj->shape.condition && !tn_join_emits_pairs(kind);
@@ -373,42 +377,12 @@ static int collect_pairs(hash_join *hj, probe_local *l, bool *done, tarn_error *
     return TARN_OK;
 }
 
+static const tn_join_finder finder = {start_batch, collect_pairs};
+
 static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool *again, tarn_error *err)
 {
     hash_join *hj = (hash_join *)op;
-    probe_local *l = local;
-    tn_join_probe *p = &l->probe;
-    *out = NULL;
-    *again = false;
-    int rc = TARN_OK;
-    if (p->phase == TN_JP_IDLE)
-        rc = start_batch(hj, l, in, err);
-    while (rc == TARN_OK && p->phase == TN_JP_MATCH && !*out) {
-        bool done = false;
-        rc = collect_pairs(hj, l, &done, err);
-        if (rc == TARN_OK)
-            rc = tn_join_probe_flush(p, &hj->shape, op->ctx, &hj->rows, out, err);
-        if (done)
-            p->phase = TN_JP_TAIL;
-        /* one probe batch may take long (a large cross product): stay
-         * responsive to cancellation between blocks */
-        if (rc == TARN_OK && op->ctx && op->ctx->cancel && tn_cancel_fired(op->ctx->cancel))
-            rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
-    }
-    if (rc == TARN_OK && p->phase == TN_JP_TAIL && !*out) {
-        bool more = false;
-        rc = tn_join_probe_tail(p, &hj->shape, &hj->rows, out, &more, err);
-        if (!more)
-            p->phase = TN_JP_IDLE;
-    }
-    if (rc) {
-        tn_batch_unref(*out);
-        *out = NULL;
-        tn_join_probe_abort(p);
-        return rc;
-    }
-    *again = p->phase != TN_JP_IDLE;
-    return TARN_OK;
+    return tn_join_transform(op, &finder, &hj->shape, &hj->rows, local, in, out, again, err);
 }
 
 /* ---- unmatched build rows (source) ---------------------------------------------- */

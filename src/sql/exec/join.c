@@ -623,3 +623,42 @@ int tn_join_unmatched_next(const tn_join_shape *s, const tn_join_rows *rows, int
     tn_free(sel);
     return rc;
 }
+
+/* ---- the transform driver ------------------------------------------------------ */
+
+int tn_join_transform(tn_op *op, const tn_join_finder *f, const tn_join_shape *s, tn_join_rows *rows, void *local,
+                      tn_batch *in, tn_batch **out, bool *again, tarn_error *err)
+{
+    tn_join_probe *p = local; /* the first member of every join's local state */
+    *out = NULL;
+    *again = false;
+    int rc = TARN_OK;
+    if (p->phase == TN_JP_IDLE)
+        rc = f->start(op, local, in, err);
+    while (rc == TARN_OK && p->phase == TN_JP_MATCH && !*out) {
+        bool done = false;
+        rc = f->collect(op, local, &done, err);
+        if (rc == TARN_OK)
+            rc = tn_join_probe_flush(p, s, op->ctx, rows, out, err);
+        if (done)
+            p->phase = TN_JP_TAIL;
+        /* one probe batch may take long (a large cross product): stay
+         * responsive to cancellation between blocks */
+        if (rc == TARN_OK && op->ctx && op->ctx->cancel && tn_cancel_fired(op->ctx->cancel))
+            rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
+    }
+    if (rc == TARN_OK && p->phase == TN_JP_TAIL && !*out) {
+        bool more = false;
+        rc = tn_join_probe_tail(p, s, rows, out, &more, err);
+        if (!more)
+            p->phase = TN_JP_IDLE;
+    }
+    if (rc) {
+        tn_batch_unref(*out);
+        *out = NULL;
+        tn_join_probe_abort(p);
+        return rc;
+    }
+    *again = p->phase != TN_JP_IDLE;
+    return TARN_OK;
+}

@@ -119,6 +119,22 @@ int tn_join_probe_tail(tn_join_probe *p, const tn_join_shape *s, const tn_join_r
 /* Forget the probe batch in progress (after an error). */
 void tn_join_probe_abort(tn_join_probe *p);
 
+/* How a join finds candidate pairs: `start` takes a new probe batch (and
+ * moves the probe to TN_JP_MATCH), `collect` gathers the next block of
+ * pairs into the probe's pending pairs and sets *done after the last. The
+ * operator's task-local state begins with its tn_join_probe. */
+typedef struct tn_join_finder {
+    int (*start)(tn_op *op, void *local, tn_batch *in, tarn_error *err);
+    int (*collect)(tn_op *op, void *local, bool *done, tarn_error *err);
+} tn_join_finder;
+
+/* The transform role (operator.h) of both joins: start a probe batch,
+ * turn blocks of candidate pairs into output batches (checking
+ * cancellation between blocks), then emit the tail rows; *again while the
+ * same input has more output. */
+int tn_join_transform(tn_op *op, const tn_join_finder *f, const tn_join_shape *s, tn_join_rows *rows, void *local,
+                      tn_batch *in, tn_batch **out, bool *again, tarn_error *err) TN_MUST_USE;
+
 /* ---- unmatched build rows (RIGHT, FULL) ----------------------------------- */
 
 int64_t tn_join_unmatched_partitions(const tn_join_shape *s, const tn_join_rows *rows);

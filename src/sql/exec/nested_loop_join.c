@@ -136,8 +136,10 @@ static void local_free(tn_op *op, void *local)
     tn_free(l);
 }
 
-static int start_batch(nl_join *j, nl_local *l, tn_batch *in, tarn_error *err)
+static int start_batch(tn_op *op, void *local, tn_batch *in, tarn_error *err)
 {
+    nl_join *j = (nl_join *)op;
+    nl_local *l = local;
     TN_TRY(tn_join_probe_start(&l->probe, &j->shape, in, err));
     l->i = l->j = 0;
     free_keys(l->left_keys, j->plan->nkeys);
@@ -159,8 +161,10 @@ static void filter_keys(nl_join *j, nl_local *l, int64_t from)
 }
 
 /* Fill the pending pairs with the next block of the cross product. */
-static int collect_pairs(nl_join *j, nl_local *l, bool *done, tarn_error *err)
+static int collect_pairs(tn_op *op, void *local, bool *done, tarn_error *err)
 {
+    nl_join *j = (nl_join *)op;
+    nl_local *l = local;
     tn_join_probe *p = &l->probe;
     tn_join_kind kind = j->shape.kind;
     bool first_only = tn_join_stops_at_first(kind);
@@ -201,42 +205,12 @@ static int collect_pairs(nl_join *j, nl_local *l, bool *done, tarn_error *err)
     return TARN_OK;
 }
 
+static const tn_join_finder finder = {start_batch, collect_pairs};
+
 static int transform(tn_op *op, void *local, tn_batch *in, tn_batch **out, bool *again, tarn_error *err)
 {
     nl_join *j = (nl_join *)op;
-    nl_local *l = local;
-    tn_join_probe *p = &l->probe;
-    *out = NULL;
-    *again = false;
-    int rc = TARN_OK;
-    if (p->phase == TN_JP_IDLE)
-        rc = start_batch(j, l, in, err);
-    while (rc == TARN_OK && p->phase == TN_JP_MATCH && !*out) {
-        bool done = false;
-        rc = collect_pairs(j, l, &done, err);
-        if (rc == TARN_OK)
-            rc = tn_join_probe_flush(p, &j->shape, op->ctx, &j->rows, out, err);
-        if (done)
-            p->phase = TN_JP_TAIL;
-        /* one probe batch may take long (a large cross product): stay
-         * responsive to cancellation between blocks */
-        if (rc == TARN_OK && op->ctx && op->ctx->cancel && tn_cancel_fired(op->ctx->cancel))
-            rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
-    }
-    if (rc == TARN_OK && p->phase == TN_JP_TAIL && !*out) {
-        bool more = false;
-        rc = tn_join_probe_tail(p, &j->shape, &j->rows, out, &more, err);
-        if (!more)
-            p->phase = TN_JP_IDLE;
-    }
-    if (rc) {
-        tn_batch_unref(*out);
-        *out = NULL;
-        tn_join_probe_abort(p);
-        return rc;
-    }
-    *again = p->phase != TN_JP_IDLE;
-    return TARN_OK;
+    return tn_join_transform(op, &finder, &j->shape, &j->rows, local, in, out, again, err);
 }
 
 /* ---- unmatched right rows (source) --------------------------------------------------- */
