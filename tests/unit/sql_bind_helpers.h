@@ -7,6 +7,7 @@
 #define TN_SQL_BIND_HELPERS_H
 
 #include "sql/binder/binder.h"
+#include "sql/optimizer/optimizer.h"
 #include "sql/parser/parser.h"
 #include "tn_test.h"
 
@@ -40,23 +41,55 @@ static inline int ddl(tn_catalog *cat, const char *sql, tarn_error *err)
     return rc;
 }
 
-/* Bind `sql` (one query) and format its plan into a malloc'ed string,
- * or NULL with err set. */
-static inline char *bind_format(tn_catalog *cat, const char *sql, tarn_error *err)
+/* The tables and view most binder and optimizer tests run against. */
+static const char *const TEST_SCHEMA =
+    "CREATE TABLE t1(a INTEGER, b INTEGER, c VARCHAR);"
+    "CREATE TABLE t2(a INTEGER, d DOUBLE, e DATE);"
+    "CREATE TABLE t3(x BIGINT, y DECIMAL(15,2));"
+    "CREATE VIEW v1(p, q) AS SELECT a, c FROM t1 WHERE b > 1;";
+
+static inline tn_catalog *test_catalog(void)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_catalog *cat = NULL;
+    CHECK_OK(tn_catalog_new(&cat, &err), &err);
+    if (cat)
+        CHECK_OK(ddl(cat, TEST_SCHEMA, &err), &err);
+    return cat;
+}
+
+/* A plan's text (tn_plan_format) as an owned string, or NULL with err set. */
+static inline char *plan_text(const tn_plan *p, tarn_error *err)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    char *out = tn_plan_format(p, &b, err) == 0 ? tn_buf_take(&b) : NULL;
+    tn_buf_reset(&b);
+    return out;
+}
+
+/* Bind `sql` (one query), optimize it `passes` times with opts (0: not at
+ * all) and format its plan into an owned string, or NULL with err set. */
+static inline char *bind_optimize_format(tn_catalog *cat, const tn_optimize_options *opts, int passes,
+                                         const char *sql, tarn_error *err)
 {
     tn_plan_ctx ctx;
     tn_plan_ctx_init(&ctx);
     tn_plan *p;
     char *out = NULL;
-    if (tn_bind_query_text(cat, NULL, sql, &ctx, &p, err) == 0) {
-        tn_buf b;
-        tn_buf_init(&b, 0);
-        if (tn_plan_format(p, &b, err) == 0)
-            out = tn_buf_take(&b);
-        tn_buf_reset(&b);
-    }
+    int rc = tn_bind_query_text(cat, NULL, sql, &ctx, &p, err);
+    for (int i = 0; rc == 0 && i < passes; i++)
+        rc = tn_optimize(&ctx, opts, &p, err);
+    if (rc == 0)
+        out = plan_text(p, err);
     tn_plan_ctx_free(&ctx);
     return out;
+}
+
+static inline char *bind_format(tn_catalog *cat, const char *sql, tarn_error *err)
+{
+    return bind_optimize_format(cat, NULL, 0, sql, err);
 }
 
 #endif

@@ -6,24 +6,6 @@
 #include "sql_bind_helpers.h"
 
 #include "gen/tpch.h"
-#include "sql/optimizer/optimizer.h"
-
-static const char *SCHEMA =
-    "CREATE TABLE t1(a INTEGER, b INTEGER, c VARCHAR);"
-    "CREATE TABLE t2(a INTEGER, d DOUBLE, e DATE);"
-    "CREATE TABLE t3(x BIGINT, y DECIMAL(15,2));"
-    "CREATE VIEW v1(p, q) AS SELECT a, c FROM t1 WHERE b > 1;";
-
-static tn_catalog *make_catalog(void)
-{
-    tarn_error err;
-    tarn_error_init(&err);
-    tn_catalog *cat = NULL;
-    CHECK_OK(tn_catalog_new(&cat, &err), &err);
-    if (cat)
-        CHECK_OK(ddl(cat, SCHEMA, &err), &err);
-    return cat;
-}
 
 /* The plan of sql equals want. */
 static void check_plan(tn_catalog *cat, const char *sql, const char *want)
@@ -73,7 +55,7 @@ static void check_types(tn_catalog *cat, const char *sql, const char *want)
 
 TEST(select_where_order_limit)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "SELECT a, b + 1 AS bb FROM t1 WHERE c = 'x' AND a > 2 ORDER BY bb DESC LIMIT 10",
                "Limit 10\n"
                "  Sort [#1 DESC]\n"
@@ -123,7 +105,7 @@ TEST(select_where_order_limit)
 
 TEST(joins_and_stars)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "SELECT * FROM t1 JOIN t2 USING (a)",
                "Project [#0, #1, #2, #4, #5]\n"
                "  Join INNER on (#0 = #3)\n"
@@ -157,7 +139,7 @@ TEST(joins_and_stars)
 
 TEST(views_ctes_subqueries_in_from)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "SELECT p FROM v1",
                "Project [#0]\n"
                "  Project [#0, #2]\n"
@@ -181,7 +163,7 @@ TEST(views_ctes_subqueries_in_from)
 
 TEST(set_operations_and_values)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "SELECT a FROM t1 UNION SELECT d FROM t2 UNION SELECT x FROM t3",
                "Union\n"
                "  Project [CAST(#0 AS double)]\n"
@@ -208,7 +190,7 @@ TEST(set_operations_and_values)
 
 TEST(expressions_and_literal_types)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_types(cat,
                 "SELECT 1, 3000000000, 1.5, 'x', DATE '1998-12-01', NULL, 0.05, "
                 "123456789012345678901234, 1e3, TIMESTAMP '2020-01-01 10:00:00', true",
@@ -247,7 +229,7 @@ TEST(expressions_and_literal_types)
 
 TEST(subqueries)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "SELECT a FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a)",
                "Project [#0]\n"
                "  Filter EXISTS(SUBQUERY1)\n"
@@ -280,7 +262,7 @@ TEST(subqueries)
 
 TEST(statements)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     tarn_error err;
     tarn_error_init(&err);
     const char *sql = "INSERT INTO t1 (c, a) VALUES ('x', 1); CREATE TABLE n AS SELECT 1 AS one; "
@@ -338,7 +320,7 @@ TEST(statements)
 
 TEST(error_catalogue)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_error(cat, "SELECT a, nmae FROM t1", TARN_ENOTFOUND, "line 1, column 11: column \"nmae\" not found");
     check_error(cat, "SELECT a\nFROM t1 WHERE bb > 1", TARN_ENOTFOUND,
                 "line 2, column 15: column \"bb\" not found; did you mean \"b\"?");
@@ -370,7 +352,7 @@ TEST(error_catalogue)
 
 TEST(aggregates_windows_grouping_sets)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat,
                "SELECT count(*), avg(b), sum(DISTINCT a) FILTER (WHERE a > 1), "
                "row_number() OVER (PARTITION BY c ORDER BY b DESC) FROM t1 GROUP BY c, b",
@@ -405,7 +387,7 @@ TEST(aggregates_windows_grouping_sets)
 
 TEST(recursive_ctes_ranges_full_using)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_plan(cat, "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
                "Project [#0]\n"
                "  RecursiveCte\n"
@@ -458,7 +440,7 @@ static void check_stmt(tn_catalog *cat, const char *sql, const char *want)
 
 TEST(update_delete_defaults)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     tarn_error err;
     tarn_error_init(&err);
     CHECK_OK(ddl(cat, "CREATE TABLE d(k INTEGER, tag VARCHAR DEFAULT 'none', n BIGINT DEFAULT 1 + 2)", &err), &err);
@@ -542,11 +524,7 @@ static char *bind_optimize(tn_catalog *cat, const char *sql, bool *correlated, t
     char *out = NULL;
     if (tn_bind_query_text(cat, NULL, sql, &ctx, &p, err) == 0 && tn_optimize(&ctx, NULL, &p, err) == 0) {
         *correlated = plan_correlated(p);
-        tn_buf b;
-        tn_buf_init(&b, 0);
-        if (tn_plan_format(p, &b, err) == 0)
-            out = tn_buf_take(&b);
-        tn_buf_reset(&b);
+        out = plan_text(p, err);
     }
     tn_plan_ctx_free(&ctx);
     return out;
@@ -687,7 +665,7 @@ static int bind_complex(void *arg, tarn_error *err)
 
 TEST(allocation_failures)
 {
-    alloc_cat = make_catalog();
+    alloc_cat = test_catalog();
     CHECK(tn_test_alloc_failures("bind", bind_complex, NULL) > 10);
     tn_catalog_free(alloc_cat);
 }

@@ -6,67 +6,12 @@
  * ordering, limit pushdown; and allocation failures.
  */
 #include "sql_bind_helpers.h"
-#include "sql/optimizer/optimizer.h"
-
-static const char *SCHEMA =
-    "CREATE TABLE t1(a INTEGER, b INTEGER, c VARCHAR);"
-    "CREATE TABLE t2(a INTEGER, d DOUBLE, e DATE);"
-    "CREATE TABLE t3(x BIGINT, y DECIMAL(15,2));"
-    "CREATE VIEW v1(p, q) AS SELECT a, c FROM t1 WHERE b > 1;";
-
-static tn_catalog *make_catalog(void)
-{
-    tarn_error err;
-    tarn_error_init(&err);
-    tn_catalog *cat = NULL;
-    CHECK_OK(tn_catalog_new(&cat, &err), &err);
-    if (cat)
-        CHECK_OK(ddl(cat, SCHEMA, &err), &err);
-    return cat;
-}
-
-/* Bind and optimize sql; the plan's text, or NULL with err set. */
-static char *optimized(tn_catalog *cat, const tn_optimize_options *opts, const char *sql, tarn_error *err)
-{
-    tn_plan_ctx ctx;
-    tn_plan_ctx_init(&ctx);
-    tn_plan *p;
-    char *out = NULL;
-    if (tn_bind_query_text(cat, NULL, sql, &ctx, &p, err) == 0 && tn_optimize(&ctx, opts, &p, err) == 0) {
-        tn_buf b;
-        tn_buf_init(&b, 0);
-        if (tn_plan_format(p, &b, err) == 0)
-            out = tn_buf_take(&b);
-        tn_buf_reset(&b);
-    }
-    tn_plan_ctx_free(&ctx);
-    return out;
-}
-
-/* Bind, optimize twice (as a statement run through a session is), format. */
-static char *optimized_twice(tn_catalog *cat, const char *sql, tarn_error *err)
-{
-    tn_plan_ctx ctx;
-    tn_plan_ctx_init(&ctx);
-    tn_plan *p;
-    char *out = NULL;
-    if (tn_bind_query_text(cat, NULL, sql, &ctx, &p, err) == 0 && tn_optimize(&ctx, NULL, &p, err) == 0 &&
-        tn_optimize(&ctx, NULL, &p, err) == 0) {
-        tn_buf b;
-        tn_buf_init(&b, 0);
-        if (tn_plan_format(p, &b, err) == 0)
-            out = tn_buf_take(&b);
-        tn_buf_reset(&b);
-    }
-    tn_plan_ctx_free(&ctx);
-    return out;
-}
 
 static void check_opt(tn_catalog *cat, const char *sql, const char *want)
 {
     tarn_error err;
     tarn_error_init(&err);
-    char *got = optimized(cat, NULL, sql, &err);
+    char *got = bind_optimize_format(cat, NULL, 1, sql, &err);
     if (!got)
         fprintf(stderr, "optimizing %s failed: %s\n", sql, err.message);
     CHECK_STR(got, want);
@@ -75,7 +20,7 @@ static void check_opt(tn_catalog *cat, const char *sql, const char *want)
 
 TEST(pushdown_and_join_keys)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_opt(cat, "SELECT t1.*, d FROM t1, t2 WHERE t1.a = t2.a AND b > 3 AND d < 2 AND t1.a + t2.d > 1",
               "Project [#0, #1, #2, #4]\n"
               "  Join INNER keys=[#0 = #0] on ((#0 + #4) > 1.0)\n"
@@ -116,7 +61,7 @@ TEST(pushdown_and_join_keys)
 
 TEST(decorrelation)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_opt(cat, "SELECT a FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a AND d > 1)",
               "Project [#0]\n"
               "  Join SEMI keys=[#0 = #0]\n"
@@ -187,7 +132,7 @@ TEST(decorrelation)
 
 TEST(operator_inputs)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     /* computed group keys, aggregate arguments and filters become projected columns */
     check_opt(cat, "SELECT b, sum(a * 2) FILTER (WHERE c <> 'x'), count(*) FROM t1 GROUP BY b + 1, b",
               "Project [#1, #2, #3]\n"
@@ -199,7 +144,7 @@ TEST(operator_inputs)
 
 TEST(join_order)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     tarn_error err;
     tarn_error_init(&err);
     /* t1 x t3 has no predicate: t2 joins first so that no cross product is built */
@@ -221,7 +166,7 @@ static const char *Q19_SHAPE =
 
 TEST(or_filters)
 {
-    tn_catalog *cat = make_catalog();
+    tn_catalog *cat = test_catalog();
     check_opt(cat, Q19_SHAPE,
               "Project [#2]\n"
               "  Join INNER keys=[#0 = #0] on (((#1 = 1) AND (#4 < 2.0)) OR ((#1 > 5) AND (#4 > 4.0) AND (#5 IS NULL)))\n"
@@ -261,7 +206,7 @@ TEST(or_filters)
                            "SELECT t1.c FROM t1 LEFT JOIN t2 ON (t1.a = t2.a AND b = 1 AND d < 1) "
                            "OR (t1.a = t2.a AND b = 2 AND d > 9)"};
     for (int i = 0; i < 3; i++) {
-        char *once = optimized(cat, NULL, twice[i], &err2), *again = optimized_twice(cat, twice[i], &err2);
+        char *once = bind_optimize_format(cat, NULL, 1, twice[i], &err2), *again = bind_optimize_format(cat, NULL, 2, twice[i], &err2);
         CHECK(once && strstr(once, " OR ") != NULL);
         CHECK_STR(again, once);
         tn_free(once);
@@ -271,7 +216,7 @@ TEST(or_filters)
     tn_optimize_options off = {.no_or_filters = true};
     tarn_error err;
     tarn_error_init(&err);
-    char *got = optimized(cat, &off, Q19_SHAPE, &err);
+    char *got = bind_optimize_format(cat, &off, 1, Q19_SHAPE, &err);
     CHECK_STR(got, "Project [#2]\n"
                    "  Join INNER on (((#0 = #3) AND (#1 = 1) AND (#4 < 2.0) AND (#2 = 'x')) OR ((#0 = #3) AND (#1 > 5) "
                    "AND (#4 > 4.0) AND (#2 = 'x') AND (#5 IS NULL)))\n"
@@ -305,7 +250,7 @@ static int optimize_complex(void *arg, tarn_error *err)
 
 TEST(allocation_failures)
 {
-    alloc_cat = make_catalog();
+    alloc_cat = test_catalog();
     CHECK(tn_test_alloc_failures("optimize", optimize_complex, NULL) > 10);
     tn_catalog_free(alloc_cat);
 }
