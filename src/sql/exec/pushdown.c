@@ -10,8 +10,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "arrow/compute/decimal.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/datetime.h"
 #include "sql/exec/exec.h"
 
 static const char *op_text(tn_cmp_op op)
@@ -24,46 +26,6 @@ static tn_cmp_op flipped(tn_cmp_op op)
 {
     static const tn_cmp_op f[] = {TN_CMP_EQ, TN_CMP_NE, TN_CMP_GT, TN_CMP_GE, TN_CMP_LT, TN_CMP_LE};
     return f[op];
-}
-
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm). */
-static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
-static int decimal_text(const tn_scalar *s, tn_buf *out, tarn_error *err)
-{
-    __int128 v;
-    memcpy(&v, s->v.raw, sizeof v);
-    bool neg = v < 0;
-    unsigned __int128 u = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
-    char digits[64];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + (int)(u % 10));
-        u /= 10;
-    } while (u);
-    int scale = s->type->scale;
-    while (n <= scale)
-        digits[n++] = '0';
-    if (neg)
-        TN_TRY(tn_buf_append_byte(out, '-', err));
-    for (int i = n - 1; i >= 0; i--) {
-        TN_TRY(tn_buf_append_byte(out, (uint8_t)digits[i], err));
-        if (i == scale && scale > 0)
-            TN_TRY(tn_buf_append_byte(out, '.', err));
-    }
-    return TARN_OK;
 }
 
 /* The literal as `where` text; false when the type has no such form. */
@@ -82,17 +44,21 @@ static int literal_text(const tn_scalar *s, tn_buf *out, bool *ok, tarn_error *e
         }
         return tn_buf_printf(out, err, "%.17g", s->v.f);
     }
-    if (id == TN_DECIMAL128)
-        return decimal_text(s, out, err);
+    if (id == TN_DECIMAL128) {
+        tn_i128 v;
+        char text[80];
+        memcpy(&v, s->v.raw, sizeof v);
+        return tn_buf_append(out, text, (size_t)tn_i128_format(v, s->type->scale, text), err);
+    }
     if (id == TN_DATE32) {
         int64_t y;
-        unsigned m, d;
-        civil(s->v.i, &y, &m, &d);
+        int m, d;
+        tn_civil_from_days(s->v.i, &y, &m, &d);
         if (y < 0 || y > 9999) {
             *ok = false;
             return TARN_OK;
         }
-        return tn_buf_printf(out, err, "'%04" PRId64 "-%02u-%02u'", y, m, d);
+        return tn_buf_printf(out, err, "'%04" PRId64 "-%02d-%02d'", y, m, d);
     }
     if (tn_type_is_string(id)) {
         if (memchr(s->bytes, 0, (size_t)s->n_bytes)) {
