@@ -104,6 +104,13 @@ const char *tarn_options_value_at(const tarn_options *o, int i)
     return o && i >= 0 && i < o->n ? o->values[i] : NULL;
 }
 
+int tn_options_merge(tarn_options *dst, const tarn_options *src, tarn_error *err)
+{
+    for (int32_t i = 0; src && i < src->n; i++)
+        TN_TRY(tarn_options_set(dst, src->keys[i], src->values[i], err));
+    return TARN_OK;
+}
+
 const char *tarn_options_get(const tarn_options *o, const char *key)
 {
     int32_t at = find(o, key);

@@ -39,6 +39,9 @@ int tn_opts_check(const tn_opts *v, const char *what, const char *const *known, 
 /* Option keys compare equal ignoring case and '-' versus '_'. */
 bool tn_opts_key_equal(const char *a, const char *b);
 
+/* Set every option of src (may be NULL) in dst, replacing equal keys. */
+int tn_options_merge(tarn_options *dst, const tarn_options *src, tarn_error *err) TN_MUST_USE;
+
 /* The candidate closest to name by edit distance (case-insensitive), or
  * NULL when none is within half of name's length (then no suggestion helps). */
 const char *tn_closest(const char *name, const char *const *cands, int64_t n);

@@ -263,9 +263,7 @@ static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_
                             (long long)f->npaths);
     tarn_options *o = tarn_options_create();
     TN_TRY_ALLOC(o, err, sizeof(void *));
-    int rc = TARN_OK;
-    for (int i = 0; rc == TARN_OK && tarn_options_key_at(f->opts, i); i++)
-        rc = tarn_options_set(o, tarn_options_key_at(f->opts, i), tarn_options_value_at(f->opts, i), err);
+    int rc = tn_options_merge(o, f->opts, err);
     /* Ask the reader for just the columns (Parquet then decodes only those). */
     bool pushed = rc == TARN_OK && req->columns && req->ncolumns > 0 && names_listable(t->schema, req);
     if (pushed) {
@@ -380,8 +378,8 @@ int tn_table_files_new(const char *location, const tarn_options *opts, tn_table 
     f->opts = tarn_options_create();
     f->base.name = tn_strdup(location);
     int rc = f->opts && f->base.name ? TARN_OK : tn_error_oom(err, strlen(location));
-    for (int i = 0; rc == TARN_OK && opts && tarn_options_key_at(opts, i); i++)
-        rc = tarn_options_set(f->opts, tarn_options_key_at(opts, i), tarn_options_value_at(opts, i), err);
+    if (rc == TARN_OK)
+        rc = tn_options_merge(f->opts, opts, err);
     if (rc == TARN_OK)
         rc = expand(location, &f->paths, &f->npaths, err);
     tn_reader *first = NULL;
