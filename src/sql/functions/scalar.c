@@ -729,6 +729,21 @@ int sout_null_row(sout *o, tarn_error *err)
     return sout_end_row(o, err);
 }
 
+int sout_map(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out, tarn_error *err,
+             str_row_fn fn)
+{
+    sout o;
+    TN_TRY(sout_init(&o, tn_type_get(TN_STRING), n, err));
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        if (!all_valid(args, nargs, i))
+            rc = sout_null_row(&o, err);
+        else if ((rc = fn(call, args, i, &o, err)) == 0)
+            rc = sout_end_row(&o, err);
+    }
+    return sout_close(&o, rc, out, err);
+}
+
 int sout_finish(sout *o, tn_array **out, tarn_error *err)
 {
     *out = NULL;

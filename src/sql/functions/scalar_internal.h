@@ -189,6 +189,12 @@ static inline int sout_row(sout *o, const void *p, int64_t len, tarn_error *err)
     return sout_end_row(o, err);
 }
 
+/* A kernel with a text result: fn writes the result of each row whose
+ * arguments are all valid (a NULL in any argument gives NULL). */
+typedef int (*str_row_fn)(const tn_expr *call, const tn_datum *args, int64_t i, sout *o, tarn_error *err);
+int sout_map(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out, tarn_error *err,
+             str_row_fn fn) TN_MUST_USE;
+
 /* ---- UTF-8 ------------------------------------------------------------------------- */
 
 /* Length in bytes of the UTF-8 sequence starting with byte b (1 for

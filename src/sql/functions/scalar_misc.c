@@ -25,16 +25,7 @@ static int md5_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o
 static int md5_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                     tarn_error *err)
 {
-    sout o;
-    TN_TRY(sout_init(&o, tn_type_get(TN_STRING), n, err));
-    int rc = TARN_OK;
-    for (int64_t i = 0; i < n && !rc; i++) {
-        if (!d_valid(&args[0], i))
-            rc = sout_null_row(&o, err);
-        else if ((rc = md5_row(call, args, i, &o, err)) == 0)
-            rc = sout_end_row(&o, err);
-    }
-    return sout_close(&o, rc, out, err);
+    return sout_map(call, args, nargs, n, out, err, md5_row);
 }
 
 /* hash(a, ...): one uint64 per row over every argument (NULLs hash too). */

@@ -331,24 +331,6 @@ static int like_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, i
 
 /* ---- shared kernel shapes ---------------------------------------------------------------- */
 
-/* A string -> string kernel: fn writes the result of one valid row. */
-typedef int (*str_row_fn)(const tn_expr *call, const tn_datum *args, int64_t i, sout *o, tarn_error *err);
-
-static int map_str(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
-                   tarn_error *err, str_row_fn fn)
-{
-    sout o;
-    TN_TRY(sout_init(&o, tn_type_get(TN_STRING), n, err));
-    int rc = TARN_OK;
-    for (int64_t i = 0; i < n && !rc; i++) {
-        if (!all_valid(args, nargs, i))
-            rc = sout_null_row(&o, err);
-        else if ((rc = fn(call, args, i, &o, err)) == 0)
-            rc = sout_end_row(&o, err);
-    }
-    return sout_close(&o, rc, out, err);
-}
-
 typedef int64_t (*int_row_fn)(const tn_datum *args, int64_t i);
 
 static int map_int(const tn_datum *args, int32_t nargs, int64_t n, tn_type *t, tn_array **out, tarn_error *err,
@@ -451,12 +433,12 @@ static int upper_row(const tn_expr *call, const tn_datum *args, int64_t i, sout 
 static int lower_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                       tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, lower_row);
+    return sout_map(call, args, nargs, n, out, err, lower_row);
 }
 static int upper_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                       tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, upper_row);
+    return sout_map(call, args, nargs, n, out, err, upper_row);
 }
 
 /* ---- substring, left, right --------------------------------------------------------------------- */
@@ -509,7 +491,7 @@ static int substring_row(const tn_expr *call, const tn_datum *args, int64_t i, s
 static int substring_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                           tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, substring_row);
+    return sout_map(call, args, nargs, n, out, err, substring_row);
 }
 
 /* left(s, k): the first k characters; a negative k drops the last -k. */
@@ -532,12 +514,12 @@ static int right_row(const tn_expr *call, const tn_datum *args, int64_t i, sout 
 static int left_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                      tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, left_row);
+    return sout_map(call, args, nargs, n, out, err, left_row);
 }
 static int right_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                       tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, right_row);
+    return sout_map(call, args, nargs, n, out, err, right_row);
 }
 
 /* ---- padding, repeat, reverse -------------------------------------------------------------------- */
@@ -579,12 +561,12 @@ static int rpad_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *
 static int lpad_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                      tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, lpad_row);
+    return sout_map(call, args, nargs, n, out, err, lpad_row);
 }
 static int rpad_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                      tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, rpad_row);
+    return sout_map(call, args, nargs, n, out, err, rpad_row);
 }
 
 static int repeat_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o, tarn_error *err)
@@ -605,7 +587,7 @@ static int repeat_row(const tn_expr *call, const tn_datum *args, int64_t i, sout
 static int repeat_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                        tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, repeat_row);
+    return sout_map(call, args, nargs, n, out, err, repeat_row);
 }
 
 static int reverse_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o, tarn_error *err)
@@ -628,7 +610,7 @@ static int reverse_row(const tn_expr *call, const tn_datum *args, int64_t i, sou
 static int reverse_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                         tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, reverse_row);
+    return sout_map(call, args, nargs, n, out, err, reverse_row);
 }
 
 /* ---- replace, position, split_part --------------------------------------------------------------- */
@@ -657,7 +639,7 @@ static int replace_row(const tn_expr *call, const tn_datum *args, int64_t i, sou
 static int replace_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                         tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, replace_row);
+    return sout_map(call, args, nargs, n, out, err, replace_row);
 }
 
 /* 1-based code point position of needle in haystack, 0 when absent. */
@@ -718,7 +700,7 @@ static int split_part_row(const tn_expr *call, const tn_datum *args, int64_t i, 
 static int split_part_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                            tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, split_part_row);
+    return sout_map(call, args, nargs, n, out, err, split_part_row);
 }
 
 /* ---- trim ---------------------------------------------------------------------------------------- */
@@ -777,17 +759,17 @@ static int rtrim_row(const tn_expr *call, const tn_datum *args, int64_t i, sout 
 static int trim_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                      tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, btrim_row);
+    return sout_map(call, args, nargs, n, out, err, btrim_row);
 }
 static int ltrim_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                       tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, ltrim_row);
+    return sout_map(call, args, nargs, n, out, err, ltrim_row);
 }
 static int rtrim_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                       tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, rtrim_row);
+    return sout_map(call, args, nargs, n, out, err, rtrim_row);
 }
 
 /* ---- predicates --------------------------------------------------------------------------------- */
@@ -868,7 +850,7 @@ static int translate_row(const tn_expr *call, const tn_datum *args, int64_t i, s
 static int translate_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                           tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, translate_row);
+    return sout_map(call, args, nargs, n, out, err, translate_row);
 }
 
 /* ---- ascii, chr ------------------------------------------------------------------------------------ */
@@ -899,7 +881,7 @@ static int chr_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o
 static int chr_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
                     tarn_error *err)
 {
-    return map_str(call, args, nargs, n, out, err, chr_row);
+    return sout_map(call, args, nargs, n, out, err, chr_row);
 }
 
 /* ---- concatenation ------------------------------------------------------------------------------------ */
