@@ -420,7 +420,8 @@ static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, in
             *gcap = s->stats.row_groups;
         }
     }
-    /* consecutive kept row groups, about PART_ROWS rows per partition */
+    /* consecutive kept row groups, about PART_ROWS rows per partition; under
+     * a limit one partition, so that the first rows are the file's first */
     int64_t at = 0;
     for (int64_t p = 0; p < s->nparts; p++)
         at += s->parts[p].n > 0 ? s->parts[p].n : 0;
@@ -432,7 +433,7 @@ static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, in
         s->groups[at++] = g;
         cur.n++;
         rows += m->row_groups[g].num_rows;
-        if (rows >= PART_ROWS) {
+        if (rows >= PART_ROWS && req->limit < 0) {
             rc = add_part(s, pcap, cur, err);
             cur = (files_part){i, (int32_t)at, 0};
             rows = 0;
@@ -467,6 +468,9 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
             rc = tn_exec_parquet_terms(t->schema, req, &s->pushed, err);
         s->ro.terms = s->pushed.terms;
         s->ro.n_terms = s->pushed.n;
+        /* the limit counts rows after the filters: the reader's when it applies them all */
+        if (req->limit >= 0 && s->pushed.n == req->nfilters)
+            s->ro.limit = req->limit;
     }
     int64_t pcap = 0, gcap = 0;
     for (int64_t i = 0; rc == TARN_OK && i < f->npaths; i++) {

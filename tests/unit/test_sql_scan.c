@@ -190,6 +190,10 @@ TEST(row_group_partitions)
     got = qf(s, "SELECT i FROM '%s' WHERE i %% 40000 = 39999%s", path, "");
     CHECK_STR(got, "i\n39999\n79999\n119999\n159999\n199999\n");
     tn_free(got);
+    /* a limit over the scan reads the file's first rows (one partition per file) */
+    got = qf(s, "SELECT i, s FROM '%s' LIMIT 3 OFFSET 19999%s", path, "");
+    CHECK_STR(got, "i,s\n19999,k019999\n20000,k020000\n20001,k020001\n");
+    tn_free(got);
     EXEC(s, "RESET threads");
     tarn_session_close(s);
     unlink(path);
