@@ -44,6 +44,7 @@ struct tarn_session {
     tn_cancel_token cancel;
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
+    bool no_dynamic_filters;  /* SET dynamic_filters = false */
 };
 
 struct tarn_prepared {
@@ -272,6 +273,13 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
         s->temp_directory = d; /* '' restores the default */
         return TARN_OK;
     }
+    if (name_is(name, "dynamic_filters")) {
+        bool on = name_is(value, "true") || name_is(value, "on") || !strcmp(value, "1");
+        if (!on && !name_is(value, "false") && !name_is(value, "off") && strcmp(value, "0") != 0)
+            return tn_error_set(err, TARN_EINVAL, "setting dynamic_filters: expected true or false, got \"%s\"", value);
+        s->no_dynamic_filters = !on;
+        return TARN_OK;
+    }
     /* reader options: csv.delimiter or plain delimiter */
     const char *dot = strchr(name, '.');
     const char *key = dot ? dot + 1 : name;
@@ -294,6 +302,7 @@ static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *e
         TN_TRY_ALLOC(o, err, sizeof(void *));
         tarn_options_free(s->reader_opts);
         s->reader_opts = o;
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     if (name_is(st->name, "threads") || name_is(st->name, "worker_threads"))
@@ -305,6 +314,10 @@ static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *e
     if (name_is(st->name, "temp_directory")) {
         tn_free(s->temp_directory);
         s->temp_directory = NULL;
+        return TARN_OK;
+    }
+    if (name_is(st->name, "dynamic_filters")) {
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     /* rebuild the reader options without the key */
@@ -397,6 +410,7 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     base.sql = sql;
     base.batch_rows = 8192;
     base.spill_dir = s->temp_directory;
+    base.no_dynamic_filters = s->no_dynamic_filters;
     if (params) {
         base.eval.params = params->values;
         base.eval.nparams = params->n;
@@ -853,7 +867,8 @@ static void custom_destroy(tn_table *t)
     tn_free(c);
 }
 
-static const tn_table_ops custom_ops = {custom_partitions, custom_open, NULL, custom_destroy};
+static const tn_table_ops custom_ops = {
+    .partitions = custom_partitions, .open = custom_open, .destroy = custom_destroy};
 
 int tarn_session_register_table(tarn_session *s, const char *name, const tarn_table_vtable *vt, void *ctx,
                                 tarn_error *err)
