@@ -78,9 +78,24 @@ typedef struct tuple_payload {
     uint32_t group_key_len;
 } tuple_payload;
 
+/* Scratch of one batch for one grouping set, kept by the task and reused
+ * from batch to batch (it grows to the largest batch). */
+typedef struct set_scratch {
+    int64_t cap;       /* rows the per-row arrays have room for */
+    int64_t keycap;    /* bytes of keybuf */
+    uint64_t *hashes;  /* per row */
+    int64_t *sizes;    /* encoded key size per row */
+    uint8_t *keybuf;
+    uint8_t **keyptr;  /* start of each row's key */
+    uint8_t **rowptr;  /* each row's payload row */
+    uint8_t **cursor;
+    void **states;
+} set_scratch;
+
 typedef struct agg_local {
     agg_part *parts; /* [nsets * NPART] */
     uint64_t seq;    /* numbers ordered tuples: (task << 40) | n */
+    set_scratch sc;  /* per-batch scratch, reused */
     struct agg_local *next;
 } agg_local;
 
@@ -199,6 +214,8 @@ static int local_init(tn_op *op, void **out, tarn_error *err)
     return 0;
 }
 
+static void scratch_free(set_scratch *s);
+
 static void local_free(hash_agg *ha, agg_local *l)
 {
     if (!l)
@@ -206,6 +223,7 @@ static void local_free(hash_agg *ha, agg_local *l)
     for (int64_t i = 0; i < (int64_t)ha->nsets * NPART; i++)
         part_free(ha, &l->parts[i]);
     tn_free(l->parts);
+    scratch_free(&l->sc);
     tn_free(l);
 }
 
@@ -268,17 +286,6 @@ static int eval_inputs(hash_agg *ha, tn_batch *in, agg_input **out, tarn_error *
     return 0;
 }
 
-/* Scratch of one batch for one grouping set. */
-typedef struct set_scratch {
-    uint64_t *hashes;  /* per row */
-    int64_t *sizes;    /* encoded key size per row */
-    uint8_t *keybuf;
-    uint8_t **keyptr;  /* start of each row's key */
-    uint8_t **rowptr;  /* each row's payload row */
-    uint8_t **cursor;
-    void **states;
-} set_scratch;
-
 static void scratch_free(set_scratch *s)
 {
     tn_free(s->hashes);
@@ -291,31 +298,88 @@ static void scratch_free(set_scratch *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Hash and encode the set's keys of every row. */
+/* Room for n rows in every per-row array. */
+static int scratch_reserve(set_scratch *sc, int64_t n, tarn_error *err)
+{
+    if (n <= sc->cap)
+        return 0;
+    int64_t cap = n < 1024 ? 1024 : n;
+    scratch_free(sc);
+    sc->hashes = tn_malloc((size_t)cap * sizeof *sc->hashes);
+    sc->sizes = tn_malloc((size_t)cap * sizeof *sc->sizes);
+    sc->keyptr = tn_malloc((size_t)cap * sizeof *sc->keyptr);
+    sc->rowptr = tn_malloc((size_t)cap * sizeof *sc->rowptr);
+    sc->cursor = tn_malloc((size_t)cap * sizeof *sc->cursor);
+    sc->states = tn_malloc((size_t)cap * sizeof *sc->states);
+    if (!sc->hashes || !sc->sizes || !sc->keyptr || !sc->rowptr || !sc->cursor || !sc->states) {
+        scratch_free(sc);
+        return tn_error_oom(err, (size_t)cap * 48);
+    }
+    sc->cap = cap;
+    return 0;
+}
+
+/* The hash of an encoded key. Keys of at most 16 bytes (every key of one
+ * or two fixed-width columns, short strings) take two overlapping loads
+ * and a multiply-xorshift mix instead of XXH3; the hash never leaves the
+ * operator, so it only has to agree with itself. */
+static inline uint64_t key_hash(const uint8_t *p, int64_t len)
+{
+    uint64_t lo, hi;
+    if (len > 16)
+        return tn_hash_bytes(p, (size_t)len, 0);
+    if (len >= 8) {
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        lo = a;
+        hi = b;
+    } else if (len > 0) {
+        lo = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+        hi = 0;
+    } else {
+        return 0;
+    }
+    uint64_t h = (lo ^ UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= (hi + (uint64_t)len) * UINT64_C(0x94d049bb133111eb);
+    return tn_hash_u64(h);
+}
+
+/* Encode and hash the set's keys of every row. */
 static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, set_scratch *sc, tarn_error *err)
 {
-    size_t nn = (size_t)n + 1;
-    sc->hashes = tn_calloc(nn, sizeof *sc->hashes);
-    sc->sizes = tn_calloc(nn, sizeof *sc->sizes);
-    sc->keyptr = tn_malloc(nn * sizeof *sc->keyptr);
-    sc->cursor = tn_malloc(nn * sizeof *sc->cursor);
-    TN_TRY_ALLOC(sc->hashes && sc->sizes && sc->keyptr && sc->cursor ? sc : NULL, err, nn * 8);
-    if (set->nkeys == 0)
+    TN_TRY(scratch_reserve(sc, n, err));
+    if (set->nkeys == 0) {
+        memset(sc->hashes, 0, (size_t)n * sizeof *sc->hashes);
+        memset(sc->sizes, 0, (size_t)n * sizeof *sc->sizes);
         return 0;
+    }
     tn_array *cols[64];
     for (int32_t k = 0; k < set->nkeys; k++)
         cols[k] = keys[set->keys[k]];
-    tn_array *h;
-    TN_TRY(tn_hash_rows(cols, set->nkeys, 0, &h, err));
-    memcpy(sc->hashes, TN_VALUES(h, uint64_t), (size_t)n * 8);
-    tn_array_unref(h);
-    for (int32_t k = 0; k < set->nkeys; k++)
-        tn_codec_sizes(cols[k], n, sc->sizes);
-    int64_t total = 0;
-    for (int64_t r = 0; r < n; r++)
-        total += sc->sizes[r];
-    sc->keybuf = tn_malloc((size_t)total + 1);
-    TN_TRY_ALLOC(sc->keybuf, err, (size_t)total);
+    int64_t total;
+    if (set->key_size >= 0) {
+        for (int64_t r = 0; r < n; r++)
+            sc->sizes[r] = set->key_size;
+        total = n * set->key_size;
+    } else {
+        memset(sc->sizes, 0, (size_t)n * sizeof *sc->sizes);
+        for (int32_t k = 0; k < set->nkeys; k++)
+            tn_codec_sizes(cols[k], n, sc->sizes);
+        total = 0;
+        for (int64_t r = 0; r < n; r++)
+            total += sc->sizes[r];
+    }
+    if (total + 16 > sc->keycap) {
+        int64_t cap = total + 16 > 2 * sc->keycap ? total + 16 : 2 * sc->keycap;
+        tn_free(sc->keybuf);
+        sc->keybuf = tn_malloc((size_t)cap);
+        sc->keycap = sc->keybuf ? cap : 0;
+        TN_TRY_ALLOC(sc->keybuf, err, (size_t)cap);
+    }
     int64_t pos = 0;
     for (int64_t r = 0; r < n; r++) {
         sc->keyptr[r] = sc->cursor[r] = sc->keybuf + pos;
@@ -323,15 +387,17 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
     }
     for (int32_t k = 0; k < set->nkeys; k++)
         tn_codec_encode(cols[k], n, sc->cursor);
+    for (int64_t r = 0; r < n; r++)
+        sc->hashes[r] = key_hash(sc->keyptr[r], sc->sizes[r]);
     return 0;
 }
 
-/* Find or create each row's group; sc->rowptr[r] gets its payload row. */
+/* Find or create each row's group; sc->rowptr[r] gets its payload row.
+ * The probe is inline and the slot of a row a few ahead is prefetched, so
+ * that tables larger than the cache overlap their misses. */
 static int find_groups(hash_agg *ha, agg_part *parts, const group_set *set, int64_t n, set_scratch *sc,
                        tarn_error *err)
 {
-    sc->rowptr = tn_malloc(((size_t)n + 1) * sizeof *sc->rowptr);
-    TN_TRY_ALLOC(sc->rowptr, err, (size_t)n * sizeof *sc->rowptr);
     if (set->nkeys == 0) {
         int64_t gid;
         bool inserted;
@@ -343,16 +409,28 @@ static int find_groups(hash_agg *ha, agg_part *parts, const group_set *set, int6
             sc->rowptr[r] = row;
         return 0;
     }
+    /* Rows go in chunks: prefetch every row's slot, then the key and the
+     * payload row its slot points to, then probe; a table larger than the
+     * cache overlaps its misses instead of taking them one by one. */
+    enum { CHUNK = 32 };
     for (int64_t r = 0; r < n; r++) {
+        if (r % CHUNK == 0) {
+            int64_t end = r + CHUNK < n ? r + CHUNK : n;
+            for (int64_t q = r; q < end; q++)
+                tn_group_table_prefetch(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
+            for (int64_t q = r; q < end; q++)
+                tn_group_table_prefetch_group(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
+        }
         uint64_t h = sc->hashes[r];
         tn_group_table *t = &parts[h >> (64 - NPART_BITS)].groups;
-        int64_t gid;
-        bool inserted;
-        TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
-        uint8_t *row = tn_group_row(t, gid);
-        if (inserted)
-            init_row(ha, row);
-        sc->rowptr[r] = row;
+        int64_t gid = tn_group_table_lookup(t, h, sc->keyptr[r], sc->sizes[r]);
+        if (gid < 0) {
+            bool inserted;
+            TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
+            if (inserted)
+                init_row(ha, tn_group_row(t, gid));
+        }
+        sc->rowptr[r] = tn_group_row(t, gid);
     }
     return 0;
 }
@@ -437,13 +515,19 @@ static int update_plain(hash_agg *ha, int32_t a, const agg_input *ai, set_scratc
     const agg_info *info = &ha->aggs[a];
     if (ai->n == 0)
         return 0;
-    if (!sc->states) {
-        sc->states = tn_malloc(((size_t)ai->n + 1) * sizeof *sc->states);
-        TN_TRY_ALLOC(sc->states, err, (size_t)ai->n * sizeof *sc->states);
-    }
-    for (int64_t k = 0; k < ai->n; k++)
-        sc->states[k] = sc->rowptr[ai->rows ? ai->rows[k] : k] + info->offset;
-    return info->call->func->update(info->call, sc->states, ai->arrays, ai->n, err);
+    /* Locals, so that the stores into states do not reload the pointers. */
+    void **restrict states = sc->states;
+    uint8_t *const *restrict rowptr = sc->rowptr;
+    const int32_t *restrict rows = ai->rows;
+    const size_t off = info->offset;
+    const int64_t n = ai->n;
+    if (rows)
+        for (int64_t k = 0; k < n; k++)
+            states[k] = rowptr[rows[k]] + off;
+    else
+        for (int64_t k = 0; k < n; k++)
+            states[k] = rowptr[k] + off;
+    return info->call->func->update(info->call, states, ai->arrays, n, err);
 }
 
 static int sink_set(hash_agg *ha, agg_local *l, int32_t s, tn_array *const *keys, agg_input *inputs, int64_t n,
@@ -451,17 +535,16 @@ static int sink_set(hash_agg *ha, agg_local *l, int32_t s, tn_array *const *keys
 {
     const group_set *set = &ha->sets[s];
     agg_part *parts = &l->parts[s * NPART];
-    set_scratch sc = {0};
-    int rc = encode_keys(set, keys, n, &sc, err);
+    set_scratch *sc = &l->sc;
+    int rc = encode_keys(set, keys, n, sc, err);
     if (rc == 0)
-        rc = find_groups(ha, parts, set, n, &sc, err);
+        rc = find_groups(ha, parts, set, n, sc, err);
     for (int32_t a = 0; a < ha->naggs && rc == 0; a++) {
         if (ha->aggs[a].collect >= 0)
-            rc = collect_tuples(ha, l, parts, a, &inputs[a], &sc, err);
+            rc = collect_tuples(ha, l, parts, a, &inputs[a], sc, err);
         else
-            rc = update_plain(ha, a, &inputs[a], &sc, err);
+            rc = update_plain(ha, a, &inputs[a], sc, err);
     }
-    scratch_free(&sc);
     return rc;
 }
 
