@@ -22,7 +22,8 @@
  * slot's salt. The load factor stays at or below 1/2.
  *
  * Growth is reserved with tn_exec_reserve against the owning operator;
- * when the budget refuses, the insert fails with TARN_EMEMLIMIT.
+ * when the budget refuses, the insert fails with TARN_EMEMLIMIT, unless
+ * the owner allowed an overdraft (below).
  */
 #ifndef TN_SQL_GROUP_TABLE_H
 #define TN_SQL_GROUP_TABLE_H
@@ -48,7 +49,14 @@ typedef struct tn_group_table {
     int64_t nblocks, capblocks;
     tn_op *op;             /* reservations are charged to it (may be NULL) */
     int64_t reserved;      /* bytes reserved so far */
+    _Atomic int *overdraft; /* NULL: a refusal is an error; else see below */
+    int64_t credit;        /* reserved by tn_group_table_ensure, not yet used */
 } tn_group_table;
+
+/* With t->overdraft set, a reservation the budget refuses does not fail:
+ * the table sets *t->overdraft = 1 and grows anyway, without charging the
+ * bytes. Its owner must then stop feeding it new groups soon (the hash
+ * aggregate finishes the batch in hand and spills the rest of its input). */
 
 /* An empty table (allocates nothing yet). */
 void tn_group_table_init(tn_group_table *t, int32_t key_size, size_t row_size, tn_op *op);
@@ -60,6 +68,12 @@ void tn_group_table_free(tn_group_table *t);
  * zeroed for the caller to initialize). */
 int tn_group_table_insert(tn_group_table *t, uint64_t h, const uint8_t *key, int64_t len, int64_t *gid,
                           bool *inserted, tarn_error *err) TN_MUST_USE;
+/* Room for `more` new groups with key_bytes of keys in all, so that the
+ * inserts that follow allocate nothing. When the budget refuses, or would
+ * be left with less than `headroom` bytes free, *refused is set and the
+ * table is unchanged (an error is returned only for a failed allocation). */
+int tn_group_table_ensure(tn_group_table *t, int64_t more, int64_t key_bytes, int64_t headroom, bool *refused,
+                          tarn_error *err) TN_MUST_USE;
 /* The group of key, or -1. */
 int64_t tn_group_table_find(const tn_group_table *t, uint64_t h, const uint8_t *key, int64_t len);
 

@@ -801,7 +801,7 @@ int tn_spill_next(tn_spill_cursor *c, tn_batch **out, tarn_error *err)
     if (c->pos >= f->size)
         return TARN_OK;
     if (!c->have_header) {
-        int64_t got;
+        int64_t got = 0;
         TN_TRY(read_at(f, c->header, HEADER, c->pos, &got, err));
         if (got < HEADER)
             return TN_CORRUPT(err, "%s: spill file under %s: short record at byte %lld", op_name(f), f->dir,
@@ -823,7 +823,7 @@ int tn_spill_next(tn_spill_cursor *c, tn_batch **out, tarn_error *err)
     tn_buffer *payload = tn_buffer_new(body + (more ? HEADER : 0));
     if (!payload)
         return oom(f, (size_t)(body + HEADER), err);
-    int64_t got;
+    int64_t got = 0;
     int rc = read_at(f, payload->data, payload->size, c->pos + HEADER, &got, err);
     if (rc == TARN_OK && got < payload->size)
         rc = TN_CORRUPT(err, "%s: spill file under %s: short record at byte %lld", op_name(f), f->dir,
