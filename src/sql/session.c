@@ -40,6 +40,7 @@ typedef struct prepared_entry {
 struct tarn_session {
     tn_catalog *catalog;
     tarn_options *reader_opts; /* SET csv.delimiter = '|' and friends */
+    char *temp_directory;      /* SET temp_directory: where operators spill (NULL: $TMPDIR, else /tmp) */
     tn_cancel_token cancel;
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
@@ -76,6 +77,7 @@ void tarn_session_close(tarn_session *s)
         return;
     tn_catalog_free(s->catalog);
     tarn_options_free(s->reader_opts);
+    tn_free(s->temp_directory);
     for (int32_t i = 0; i < s->nprepared; i++) {
         tn_free(s->prepared[i].name);
         tn_free(s->prepared[i].sql);
@@ -262,6 +264,14 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
         tarn_set_memory_limit(bytes);
         return TARN_OK;
     }
+    if (name_is(name, "temp_directory")) {
+        char *d = NULL;
+        if (*value && !(d = tn_strdup(value)))
+            return tn_error_oom(err, strlen(value));
+        tn_free(s->temp_directory);
+        s->temp_directory = d; /* '' restores the default */
+        return TARN_OK;
+    }
     /* reader options: csv.delimiter or plain delimiter */
     const char *dot = strchr(name, '.');
     const char *key = dot ? dot + 1 : name;
@@ -278,6 +288,8 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
 static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *err)
 {
     if (st->all || !st->name) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
         tarn_options *o = tarn_options_create();
         TN_TRY_ALLOC(o, err, sizeof(void *));
         tarn_options_free(s->reader_opts);
@@ -288,6 +300,11 @@ static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *e
         return tarn_set_threads(0, err);
     if (name_is(st->name, "memory_limit") || name_is(st->name, "max_memory")) {
         tarn_set_memory_limit(0);
+        return TARN_OK;
+    }
+    if (name_is(st->name, "temp_directory")) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
         return TARN_OK;
     }
     /* rebuild the reader options without the key */
@@ -379,6 +396,7 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     base.cancel = &s->cancel;
     base.sql = sql;
     base.batch_rows = 8192;
+    base.spill_dir = s->temp_directory;
     if (params) {
         base.eval.params = params->values;
         base.eval.nparams = params->n;
