@@ -40,6 +40,7 @@ typedef struct prepared_entry {
 struct tarn_session {
     tn_catalog *catalog;
     tarn_options *reader_opts; /* SET csv.delimiter = '|' and friends */
+    tn_func_registry *functions; /* user-defined functions (sql/functions/udf.c) */
     tn_cancel_token cancel;
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
@@ -62,6 +63,8 @@ int tarn_session_open(tarn_session **out, tarn_error *err)
         if (!s->reader_opts)
             rc = tn_error_oom(err, sizeof(void *));
     }
+    if (rc == TARN_OK)
+        rc = tn_func_registry_new(&s->functions, err);
     if (rc) {
         tarn_session_close(s);
         return rc;
@@ -76,6 +79,7 @@ void tarn_session_close(tarn_session *s)
         return;
     tn_catalog_free(s->catalog);
     tarn_options_free(s->reader_opts);
+    tn_func_registry_free(s->functions);
     for (int32_t i = 0; i < s->nprepared; i++) {
         tn_free(s->prepared[i].name);
         tn_free(s->prepared[i].sql);
@@ -491,7 +495,7 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
     tn_type **types = param_types(params, err, &prc);
     if (rc == TARN_OK)
         rc = prc;
-    tn_bind_options bo = {types, params ? params->n : 0, s->reader_opts};
+    tn_bind_options bo = {types, params ? params->n : 0, s->reader_opts, s->functions};
     tn_reader *last = NULL;
     for (int i = 0; rc == TARN_OK && script && i < script->n; i++) {
         if (tn_cancel_fired(&s->cancel)) {
@@ -579,7 +583,7 @@ int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn
     tn_plan_ctx pc;
     tn_plan_ctx_init(&pc);
     tn_bound_stmt st;
-    tn_bind_options bo = {NULL, 0, s->reader_opts};
+    tn_bind_options bo = {NULL, 0, s->reader_opts, s->functions};
     if (rc == TARN_OK)
         rc = tn_bind_statement(s->catalog, &bo, sql, len, stmt, &pc, &st, err);
     int nparams = pc.nparams;
@@ -875,18 +879,26 @@ int tarn_session_register_table(tarn_session *s, const char *name, const tarn_ta
 /* ---- user-defined functions ---------------------------------------------------------------------- */
 
 int tarn_session_register_scalar(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
-                                 const char *result_type, tarn_scalar_udf fn, void *ctx, tarn_error *err)
+                                 const char *result_type, unsigned flags, tarn_scalar_udf fn, void *ctx,
+                                 tarn_error *err)
 {
-    (void)s, (void)nargs, (void)arg_types, (void)result_type, (void)fn, (void)ctx;
-    return tn_error_set(err, TARN_EUNSUPPORTED, "user-defined scalar functions are not supported yet (%s)",
-                        name ? name : "?");
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_register_scalar: no session");
+    return tn_udf_register_scalar(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
 }
 
 int tarn_session_register_aggregate(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
-                                    const char *result_type, const tarn_aggregate_udf *fn, void *ctx,
+                                    const char *result_type, unsigned flags, const tarn_aggregate_udf *fn, void *ctx,
                                     tarn_error *err)
 {
-    (void)s, (void)nargs, (void)arg_types, (void)result_type, (void)fn, (void)ctx;
-    return tn_error_set(err, TARN_EUNSUPPORTED, "user-defined aggregate functions are not supported yet (%s)",
-                        name ? name : "?");
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_register_aggregate: no session");
+    return tn_udf_register_aggregate(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
+}
+
+int tarn_session_unregister_function(tarn_session *s, const char *name, tarn_error *err)
+{
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_unregister_function: no session");
+    return tn_func_registry_drop(s->functions, name, err);
 }

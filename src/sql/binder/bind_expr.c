@@ -708,6 +708,20 @@ static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t n
     return 0;
 }
 
+static const tn_udf *find_udf(tn_binder *b, const char *name)
+{
+    return b->opts ? tn_udf_find(b->opts->functions, name) : NULL;
+}
+
+/* An aggregate call: the session's functions first, then the library. */
+static int resolve_agg(tn_binder *b, const char *name, tn_expr **args, int32_t nargs, bool star, tn_agg_call *call)
+{
+    const tn_udf *u = find_udf(b, name);
+    if (u && tn_udf_is_aggregate(u))
+        return tn_udf_resolve_agg(b->ctx, u, args, nargs, star, call, b->err);
+    return tn_agg_func_resolve(b->ctx, name, args, nargs, star, call, b->err);
+}
+
 static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index)
 {
     for (int32_t i = 0; i < ec->naggs; i++) {
@@ -772,7 +786,7 @@ static int bind_aggregate(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const
     tn_agg_call call;
     memset(&call, 0, sizeof call);
     if (!rc) {
-        rc = tn_agg_func_resolve(b->ctx, name, args, e->list.n, e->star, &call, b->err);
+        rc = resolve_agg(b, name, args, e->list.n, e->star, &call);
         if (rc)
             rc = located(b, e->loc, rc);
     }
@@ -827,8 +841,12 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
     if (!(ec->allow & TN_ALLOW_WINDOW))
         return tn_bind_error(b, e->loc, TARN_EINVAL, "window function %s is not allowed in %s", name,
                              ec->clause ? ec->clause : "this context");
-    bool is_win = tn_window_func_exists(name);
-    bool is_agg = tn_agg_func_exists(name);
+    const tn_udf *u = find_udf(b, name);
+    if (u && !tn_udf_is_aggregate(u))
+        return tn_bind_error(b, e->loc, TARN_EINVAL, "%s is a scalar function, not a window or aggregate function",
+                             name);
+    bool is_win = !u && tn_window_func_exists(name);
+    bool is_agg = u || tn_agg_func_exists(name);
     if (!is_win && !is_agg)
         return unknown_function(b, name, e->loc);
     /* the window's own spec, refined from a named base */
@@ -851,7 +869,7 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
         if (is_win)
             rc = tn_window_func_resolve(b->ctx, name, args, e->list.n, &wc, b->err);
         else
-            rc = tn_agg_func_resolve(b->ctx, name, args, e->list.n, e->star, &wc.agg, b->err);
+            rc = resolve_agg(b, name, args, e->list.n, e->star, &wc.agg);
         if (rc)
             rc = located(b, e->loc, rc);
     }
@@ -933,12 +951,20 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
         *out = g;
         return 0;
     }
-    if (tn_agg_func_exists(name))
+    const tn_udf *u = find_udf(b, name);
+    if (u ? tn_udf_is_aggregate(u) : tn_agg_func_exists(name))
         return bind_aggregate(b, ec, e, name, out);
     if (e->distinct || e->filter || e->star)
         return unknown_function(b, name, e->loc);
     tn_expr **args;
     TN_TRY(bind_args(b, ec, &e->list, &args));
+    if (u) {
+        int rc = tn_udf_resolve_scalar(b->ctx, u, args, e->list.n, e->loc, out, b->err);
+        if (rc)
+            return located(b, e->loc, rc);
+        (*out)->text = NULL;
+        return 0;
+    }
     return call_scalar(b, name, args, e->list.n, e->loc, out);
 }
 

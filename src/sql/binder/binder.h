@@ -40,6 +40,9 @@ typedef struct tn_bind_options {
     /* Reader options applied to files named in FROM ('x.csv', read_csv):
      * settings such as csv.delimiter. May be NULL. */
     const tarn_options *reader_options;
+    /* The session's user-defined functions, looked up before the built-in
+     * ones (sql/functions/function.h). May be NULL. */
+    const struct tn_func_registry *functions;
 } tn_bind_options;
 
 typedef enum tn_bound_kind {
