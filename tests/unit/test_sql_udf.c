@@ -299,6 +299,8 @@ TEST(scalar_udfs)
     /* constants (a literal repeated to the batch) and implicit casts: INTEGER literals widen */
     CHECK_Q(s, "SELECT plus(1, 2) AS c, plus(a, 1) AS d FROM t WHERE a = 1", "c,d\n3,2\n");
     CHECK_Q(s, "SELECT wrap('lit') AS w", "w\n<lit>\n");
+    /* a NULL row next to a constant argument */
+    CHECK_Q(s, "SELECT a, plus(b, 1) AS p, plus(2, b) AS q FROM t WHERE a >= 2 ORDER BY a LIMIT 2", "a,p,q\n2,21,22\n3,,\n");
     CHECK_Q(s, "SELECT plus(NULL, 1) AS n", "n\n\n");
     /* TARN_UDF_NULLS: the function decides */
     CHECK_Q(s, "SELECT a, nvl0(b) AS z FROM t WHERE a IN (2, 3) ORDER BY a", "a,z\n2,20\n3,0\n");

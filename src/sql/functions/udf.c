@@ -560,7 +560,7 @@ static int null_in_null_out(tn_array *r, const tn_datum *args, int32_t nargs, in
     for (int64_t row = 0; row < n; row++) {
         bool v = tn_array_is_valid(r, row);
         for (int32_t i = 0; v && i < nargs; i++)
-            v = tn_array_is_valid(args[i].array, row);
+            v = args[i].kind == TN_DATUM_SCALAR || tn_array_is_valid(args[i].array, row);
         if (v)
             tn_bit_set(bits->data, r->offset + row);
     }
