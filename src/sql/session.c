@@ -394,6 +394,47 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     return rc;
 }
 
+/* DELETE / UPDATE: count the rows affected, then rewrite the table; the
+ * result is that count. */
+static int run_counted(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const char *sql,
+                       const run_params *params, bool want, tn_reader **out, tarn_error *err)
+{
+    tn_reader *r = NULL;
+    TN_TRY(run_plan(s, pc, st->count_plan, sql, params, &r, err));
+    tn_batch *b = NULL;
+    int rc = tn_reader_next(r, &b, err);
+    int64_t count = 0;
+    if (rc == TARN_OK && b && b->length == 1 && b->columns[0]->type->id == TN_INT64)
+        count = TN_VALUES(b->columns[0], int64_t)[0];
+    else if (rc == TARN_OK)
+        rc = tn_error_set(err, TARN_EINTERNAL, "the count of affected rows is not one int64");
+    if (b)
+        tn_batch_unref(b);
+    tn_reader_free(r);
+    TN_TRY(rc);
+    r = NULL;
+    TN_TRY(run_plan(s, pc, st->plan, sql, params, &r, err));
+    tn_schema *schema = r->schema ? tn_schema_ref(r->schema) : NULL;
+    tn_reader_free(r);
+    if (!want) {
+        if (schema)
+            tn_schema_unref(schema);
+        return TARN_OK;
+    }
+    TN_TRY_ALLOC(schema, err, sizeof(tn_schema));
+    tn_builder *bl = tn_builder_new(schema->fields[0].type);
+    tn_array *col = NULL;
+    rc = bl ? tn_builder_append_int(bl, count, err) : tn_error_oom(err, sizeof(void *));
+    if (rc == TARN_OK)
+        rc = tn_builder_finish(bl, &col, err);
+    tn_builder_free(bl);
+    if (rc == TARN_OK)
+        rc = reader_of(schema, &col, 1, out, err);
+    tn_array_unref(col);
+    tn_schema_unref(schema);
+    return rc;
+}
+
 /* EXECUTE name(args): the arguments are constants. */
 static int execute_prepared(tarn_session *s, const tn_bound_stmt *st, bool want, tn_reader **out, tarn_error *err)
 {
@@ -429,6 +470,8 @@ static int run_bound(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const 
 {
     switch (st->kind) {
     case TN_BOUND_PLAN:
+        if (st->count_plan)
+            return run_counted(s, pc, st, sql, params, want, out, err);
         return run_plan(s, pc, st->plan, sql, params, out, err); /* optimizes it */
     case TN_BOUND_CREATE_TABLE:
         TN_TRY(create_table(s, st, err));

@@ -1042,6 +1042,9 @@ static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, 
     e->arith = op;
     e->args[0] = l;
     e->args[1] = r;
+    if (op == TN_SUB && t->id == TN_DURATION && l->type->id == TN_TIMESTAMP && r->type->id == TN_TIMESTAMP)
+        /* DuckDB: timestamp - timestamp is an INTERVAL (days and time) */
+        return call_scalar(b, "interval_from_duration", &e, 1, loc, out);
     *out = e;
     return 0;
 }

@@ -65,6 +65,8 @@ typedef enum tn_bound_kind {
 typedef struct tn_bound_stmt {
     tn_bound_kind kind;
     tn_plan *plan;         /* PLAN */
+    tn_plan *count_plan;   /* PLAN of DELETE / UPDATE: run it first; its one int64 value
+                            * (the rows affected) is the statement's Count, not plan's */
     const char *name;      /* CREATE_*, SET, RESET, PREPARE, EXECUTE, DEALLOCATE */
     tn_schema *schema;     /* CREATE_TABLE, DESCRIBE (kept by the context) */
     bool temp, or_replace, if_not_exists, if_exists, is_view, all;
