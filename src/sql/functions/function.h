@@ -48,6 +48,12 @@ struct tn_scalar_func {
 int tn_scalar_func_resolve(tn_plan_ctx *c, const char *name, tn_expr **args, int32_t nargs, uint32_t loc,
                            tn_expr **out, tarn_error *err) TN_MUST_USE;
 
+/* struct_pack(names[i] := args[i], ...) and {'name': value, ...}: a struct
+ * of the arguments (a NULL literal becomes an INTEGER field). Field names
+ * must differ (case-insensitively). */
+int tn_struct_pack_resolve(tn_plan_ctx *c, const char *const *names, tn_expr **args, int32_t nargs, uint32_t loc,
+                           tn_expr **out, tarn_error *err) TN_MUST_USE;
+
 /* The value of an INTERVAL literal as an interval month_day_nano scalar (a
  * new one): INTERVAL 'text' or INTERVAL 'number' unit. `text` is a list
  * of "number unit" pairs ('1 day', '2 hours 30 minutes', '1 year 2
