@@ -782,6 +782,15 @@ TEST(textparse)
     CHECK(!DEC("1", 38, 38));
     CHECK(!DEC("", 38, 2) && !DEC("-", 38, 2) && !DEC(".", 38, 2) && !DEC("1.2.3", 38, 2) && !DEC("1e3", 38, 2));
     CHECK(!DEC("12 ", 38, 2) && !DEC("--1", 38, 2) && !DEC("1.-2", 38, 2));
+#define DECX(text, p, s) tn_text_parse_decimal_exact((const uint8_t *)(text), (int64_t)strlen(text), p, s, &v)
+    CHECK(DECX("3.120", 38, 2) && v == 312);
+    CHECK(!DECX("3.125", 38, 2));
+    CHECK(DECX("-3", 38, 2) && v == -300);
+    CHECK(DECX("1.10000000000000000000000", 38, 2) && v == 110);
+    CHECK(!DECX("1.10000000000000000000001", 38, 2));
+    CHECK(DECX("1.5", 38, 30) && v == (__int128)15 * (__int128)1000000000000000000ULL * 100000000000ULL);
+    CHECK(!DECX("12a.00", 38, 1));
+#undef DECX
 #undef DEC
     int32_t days;
     CHECK(tn_text_parse_date((const uint8_t *)"1969-12-31", 10, TN_DATE_ISO, &days) && days == -1);

@@ -265,7 +265,8 @@ static bool parse_decimal_wide(const uint8_t *p, int64_t n, int32_t precision, i
     return true;
 }
 
-bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+static inline bool parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, bool exact,
+                                 __int128 *out)
 {
     /* the common case: at most 18 digits, no more fraction digits than the
      * scale, and the scaled value within 64 bits — one pass, no 128-bit
@@ -276,8 +277,15 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
         neg = p[0] == '-';
         i = 1;
     }
-    if (n - i > 19 || scale > 18 || precision > 38 || precision < 1)
+    if (n - i > 19 || scale > 18 || precision > 38 || precision < 1) {
+        if (exact) {
+            const uint8_t *dot = memchr(p, '.', (size_t)n);
+            for (int64_t k = dot ? (int64_t)(dot - p) + 1 + scale : n; k < n; k++)
+                if (p[k] != '0')
+                    return false; /* a digit past the scale, or not a decimal at all */
+        }
         return parse_decimal_wide(p, n, precision, scale, out);
+    }
     uint64_t v = 0;
     int32_t nd = 0, frac = -1;
     for (; i < n; i++) {
@@ -296,6 +304,12 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
         return false;
     if (frac < 0)
         frac = 0;
+    if (frac > scale && exact) {
+        /* the fraction digits end the text */
+        for (int64_t k = n - (frac - scale); k < n; k++)
+            if (p[k] != '0')
+                return false;
+    }
     if (frac > scale || nd + (scale - frac) > 18)
         return parse_decimal_wide(p, n, precision, scale, out);
     v *= pow10_u64[scale - frac];
@@ -303,6 +317,16 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
         return false;
     *out = neg ? -(__int128)v : (__int128)v;
     return true;
+}
+
+bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, false, out);
+}
+
+bool tn_text_parse_decimal_exact(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, true, out);
 }
 
 /* Rewrite a date in one of the slashed or dotted layouts as ISO text (the
