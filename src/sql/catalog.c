@@ -34,9 +34,11 @@ void tn_table_unref(tn_table *t)
         return;
     tn_schema *schema = t->schema;
     char *name = t->name;
+    double *ndv = t->col_ndv;
     t->ops->destroy(t); /* frees the concrete struct */
     tn_schema_unref(schema);
     tn_free(name);
+    tn_free(ndv);
 }
 
 /* ---- a reader that keeps some columns of another reader's batches ------------ */
@@ -752,6 +754,8 @@ int tn_table_files_new(const char *location, const tarn_options *opts, tn_table 
     if (rc == TARN_OK) {
         f->base.schema = tn_schema_ref(first->schema);
         tn_reader_free(first);
+        if (is_parquet(f->paths[0], f->opts))
+            tn_table_parquet_stats(&f->base, f->paths, f->npaths);
     }
     if (rc != TARN_OK) {
         tn_table_unref(&f->base); /* refcount 1: destroys */

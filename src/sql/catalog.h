@@ -87,6 +87,8 @@ struct tn_table {
     const tn_table_ops *ops;
     tn_schema *schema; /* owned reference */
     double est_rows;   /* < 0 when unknown */
+    double *col_ndv;   /* [schema->n_fields] estimated distinct values per column
+                        * (< 0 unknown), or NULL; freed with the table */
     char *name;        /* for messages and EXPLAIN ("lineitem", "read_parquet('x.parquet')") */
 };
 
@@ -103,6 +105,11 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
  * no match is TARN_ENOTFOUND naming it), `opts` the reader options
  * (format=..., delimiter=..., copied). The schema is the first file's. */
 int tn_table_files_new(const char *location, const tarn_options *opts, tn_table **out, tarn_error *err) TN_MUST_USE;
+
+/* Row count and per-column distinct-value estimates of a table over
+ * Parquet files, from the first file's footer (table_stats.c); leaves them
+ * unknown on any failure. */
+void tn_table_parquet_stats(tn_table *t, char *const *paths, int64_t npaths);
 
 /* The scan's filter conjuncts a Parquet reader applies itself, as parsed
  * terms (sql/exec/pushdown.c): `column op value` and `column IN (values)`
