@@ -34,11 +34,16 @@
  * A set with no keys (no GROUP BY, or the () of ROLLUP) has exactly one
  * group, present even when the input is empty: count(*) of nothing is 0.
  *
- * Memory: every table growth is reserved with tn_exec_reserve. When the
- * budget refuses, the query fails with TARN_EMEMLIMIT; the partitioned
- * layout is what spilling will build on (write a partition's groups and
- * collected tuples to ctx->spill_dir and merge it alone later), but
- * spilling is not implemented yet.
+ * Memory: before a batch is aggregated, room for its new groups and
+ * collected tuples is reserved (tn_group_table_ensure), leaving half of the
+ * budget to the rest of the query. When refused, nothing of the batch is
+ * applied, and from then on every task spills its input rows to one spill
+ * file per (grouping set, hash partition). The source aggregates a spilled
+ * partition's rows into the groups already in memory, in sub-partitions
+ * sized to the budget left, emits and frees each. Rows, not partial
+ * states, are spilled so that every aggregate (DISTINCT, ORDER BY,
+ * quantiles, collections) is correct without serializing its state; see
+ * docs/internals/sql-aggregate.md.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -1200,6 +1205,9 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
             st->sub++;
         }
     } else if (st->next >= t->ngroups) {
+        /* Emitted: the memory goes back now, not when the query ends, for
+         * the operators that run after this one (a join building on it). */
+        part_free(ha, &ha->final[part]);
         return 0;
     }
     int64_t n = t->ngroups - st->next;
