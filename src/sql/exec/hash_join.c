@@ -19,10 +19,11 @@
  *   unmatched build rows: tn_join_unmatched_* (join.c).
  *
  * Memory: build batches are reserved as they arrive (tn_exec_reserve), the
- * table at finalize. A refused reservation is TARN_EMEMLIMIT naming the
- * operator; spilling (grace hash join: partition both sides by the high
- * hash bits to files under ctx->spill_dir and join partition by
- * partition) is designed in docs/internals/sql-join.md but not built yet.
+ * table at finalize. When the budget refuses, the join spills (a grace
+ * hash join): both sides are partitioned by 4 bits of the key hash into
+ * spill files and the source role joins them partition by partition,
+ * splitting again a partition that still does not fit
+ * (docs/internals/sql-join.md, "Spilling").
  */
 #include <pthread.h>
 #include <stdio.h>
