@@ -999,6 +999,8 @@ static int explain_op(const tn_op *op, int depth, bool analyze, tn_buf *out, tar
                              (double)atomic_load(&m->nanos) / 1e6));
         if (atomic_load(&m->peak_bytes))
             TN_TRY(tn_buf_printf(out, err, ", memory: %lld", (long long)atomic_load(&m->peak_bytes)));
+        if (atomic_load(&m->spilled_bytes))
+            TN_TRY(tn_buf_printf(out, err, ", spilled: %lld", (long long)atomic_load(&m->spilled_bytes)));
         if (atomic_load(&m->row_groups_pruned) || atomic_load(&m->files_pruned))
             TN_TRY(tn_buf_printf(out, err, ", pruned: %lld files, %lld row groups",
                                  (long long)atomic_load(&m->files_pruned),
