@@ -859,6 +859,8 @@ static int plan_join(tn_query *q, const tn_plan *p0, tn_op **out, tarn_error *er
                           : tn_op_nested_loop_join_new(&q->ctx, p, kids[0], kids[1], out, err);
     if (rc)
         free_ops(kids, 2);
+    else if (p->nkeys > 0)
+        tn_exec_scan_join_filters(*out); /* the probe-side scan skips what the build side rules out */
     return rc;
 }
 
