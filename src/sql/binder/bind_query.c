@@ -346,6 +346,8 @@ static int file_options(tn_binder *b, const char *format, tarn_options *o)
 
 static int open_files(tn_binder *b, const char *path, tarn_options *o, uint32_t loc, tn_plan **out)
 {
+    if (b->opts && b->opts->no_files)
+        return tn_bind_error(b, loc, TARN_EPERM, "reading files is disabled here (%.200s)", path);
     tn_table *t;
     int rc = tn_table_files_new(path, o, &t, b->err);
     if (rc) {
