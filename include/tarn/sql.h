@@ -52,8 +52,9 @@ TARN_API int tarn_prepared_execute(tarn_prepared *p, struct ArrowArray *params, 
                                    struct ArrowArrayStream *out, tarn_error *err);
 TARN_API void tarn_prepared_free(tarn_prepared *p);
 
-/* Settings, as SET name = value does: threads, memory_limit, and reader
- * options (`SET csv.delimiter = '|'`). */
+/* Settings, as SET name = value does: threads, memory_limit,
+ * temp_directory (where operators spill when memory_limit refuses them;
+ * default $TMPDIR, else /tmp), and reader options (`SET csv.delimiter = '|'`). */
 TARN_API int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_error *err);
 
 /* Cancel the query running in s from any thread or a signal handler; it

@@ -40,10 +40,12 @@ typedef struct prepared_entry {
 struct tarn_session {
     tn_catalog *catalog;
     tarn_options *reader_opts; /* SET csv.delimiter = '|' and friends */
+    char *temp_directory;      /* SET temp_directory: where operators spill (NULL: $TMPDIR, else /tmp) */
     tn_func_registry *functions; /* user-defined functions (sql/functions/udf.c) */
     tn_cancel_token cancel;
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
+    bool no_dynamic_filters;  /* SET dynamic_filters = false */
 };
 
 struct tarn_prepared {
@@ -79,6 +81,7 @@ void tarn_session_close(tarn_session *s)
         return;
     tn_catalog_free(s->catalog);
     tarn_options_free(s->reader_opts);
+    tn_free(s->temp_directory);
     tn_func_registry_free(s->functions);
     for (int32_t i = 0; i < s->nprepared; i++) {
         tn_free(s->prepared[i].name);
@@ -266,6 +269,21 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
         tarn_set_memory_limit(bytes);
         return TARN_OK;
     }
+    if (name_is(name, "temp_directory")) {
+        char *d = NULL;
+        if (*value && !(d = tn_strdup(value)))
+            return tn_error_oom(err, strlen(value));
+        tn_free(s->temp_directory);
+        s->temp_directory = d; /* '' restores the default */
+        return TARN_OK;
+    }
+    if (name_is(name, "dynamic_filters")) {
+        bool on = name_is(value, "true") || name_is(value, "on") || !strcmp(value, "1");
+        if (!on && !name_is(value, "false") && !name_is(value, "off") && strcmp(value, "0") != 0)
+            return tn_error_set(err, TARN_EINVAL, "setting dynamic_filters: expected true or false, got \"%s\"", value);
+        s->no_dynamic_filters = !on;
+        return TARN_OK;
+    }
     /* reader options: csv.delimiter or plain delimiter */
     const char *dot = strchr(name, '.');
     const char *key = dot ? dot + 1 : name;
@@ -282,16 +300,28 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
 static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *err)
 {
     if (st->all || !st->name) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
         tarn_options *o = tarn_options_create();
         TN_TRY_ALLOC(o, err, sizeof(void *));
         tarn_options_free(s->reader_opts);
         s->reader_opts = o;
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     if (name_is(st->name, "threads") || name_is(st->name, "worker_threads"))
         return tarn_set_threads(0, err);
     if (name_is(st->name, "memory_limit") || name_is(st->name, "max_memory")) {
         tarn_set_memory_limit(0);
+        return TARN_OK;
+    }
+    if (name_is(st->name, "temp_directory")) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
+        return TARN_OK;
+    }
+    if (name_is(st->name, "dynamic_filters")) {
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     /* rebuild the reader options without the key */
@@ -383,6 +413,8 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     base.cancel = &s->cancel;
     base.sql = sql;
     base.batch_rows = 8192;
+    base.spill_dir = s->temp_directory;
+    base.no_dynamic_filters = s->no_dynamic_filters;
     if (params) {
         base.eval.params = params->values;
         base.eval.nparams = params->n;
@@ -883,7 +915,8 @@ static void custom_destroy(tn_table *t)
     tn_free(c);
 }
 
-static const tn_table_ops custom_ops = {custom_partitions, custom_open, NULL, custom_destroy};
+static const tn_table_ops custom_ops = {
+    .partitions = custom_partitions, .open = custom_open, .destroy = custom_destroy};
 
 int tarn_session_register_table(tarn_session *s, const char *name, const tarn_table_vtable *vt, void *ctx,
                                 tarn_error *err)
