@@ -488,6 +488,73 @@ TEST(block_boundaries)
     }
 }
 
+/* Rows of every shape the tokenizer's 64-byte fast path must either take
+ * exactly or leave to the general loop: LF and CRLF ends, a lone CR, a CR
+ * or LF at a window's last byte, quotes (taking the general loop), a quote
+ * inside an unquoted field, empty and trailing fields, rows longer than a
+ * window and wider than 64 fields, and a last row without a line end. The
+ * read with the default block (the fast path) must equal the read in
+ * 16-byte blocks (only the general loop). */
+static int read_blocks(const tn_buf *text, int64_t block, tn_buf *out)
+{
+    tn_csv_options o = opts();
+    o.header = 0;
+    o.threads = 1;
+    o.on_error = TN_ON_ERROR_NULL;
+    o.block_size = block;
+    tn_reader *r;
+    out->len = 0;
+    int rc = tn_csv_open_memory(text->data, (int64_t)text->len, &o, &r, &err);
+    if (rc)
+        return rc;
+    rc = dump_reader(r, out, NULL, &err);
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(fast_rows_same_as_general)
+{
+    tn_buf b, fast, slow;
+    tn_buf_init(&b, 0);
+    tn_buf_init(&fast, 0);
+    tn_buf_init(&slow, 0);
+    int ok = 0;
+    for (int i = 0; i < 3000 && ok == 0; i++) {
+        switch (i % 9) {
+        case 0: ok = tn_buf_printf(&b, NULL, "%d,abc,%d.25,,x\n", i, i); break;
+        case 1: ok = tn_buf_printf(&b, NULL, "%d,\"q,\"\"d\",%d.5,y,\r\n", i, i); break;
+        case 2: ok = tn_buf_printf(&b, NULL, "%d,%0*d,1.75,z,w\r\n", i, 50 + i % 80, i); break;
+        case 3: ok = tn_buf_printf(&b, NULL, "%d,a\"b,2,,\n", i); break;
+        case 4: ok = tn_buf_printf(&b, NULL, "%d,lone,3,cr,v\r", i); break;
+        case 5: ok = tn_buf_printf(&b, NULL, "%d,%.*s,4,e,f\n", i, i % 64, "................................................................"); break;
+        case 6: ok = tn_buf_printf(&b, NULL, "%d,,,,\n", i); break;
+        case 7: ok = tn_buf_printf(&b, NULL, "%d,\"multi\nline\",5,g,h\n", i); break;
+        default: ok = tn_buf_printf(&b, NULL, "%d,%0*d,6,i,j\n", i, 200 + i % 300, 7); break;
+        }
+    }
+    if (ok == 0)
+        ok = tn_buf_append_str(&b, "9999,last,7,k,l", NULL);
+    CHECK(ok == 0);
+    CHECK_OK(read_blocks(&b, 0, &fast), &err);
+    CHECK_OK(read_blocks(&b, 16, &slow), &err);
+    CHECK(fast.len > 100000 && fast.len == slow.len && memcmp(fast.data, slow.data, fast.len) == 0);
+    CHECK(strstr((char *)fast.data, "\n4|lone|300/10^2|cr|v\n5|") != NULL);
+    CHECK(strstr((char *)fast.data, "\n9999|last|700/10^2|k|l\n") != NULL);
+    /* 100 fields, every row longer than a window */
+    b.len = 0;
+    for (int i = 0; i < 500 && ok == 0; i++)
+        for (int c = 0; c < 100 && ok == 0; c++)
+            ok = tn_buf_printf(&b, NULL, "%d%s", i * c, c == 99 ? "\n" : "|");
+    CHECK(ok == 0);
+    CHECK_OK(read_blocks(&b, 0, &fast), &err);
+    CHECK_OK(read_blocks(&b, 16, &slow), &err);
+    CHECK(fast.len > 100000 && fast.len == slow.len && memcmp(fast.data, slow.data, fast.len) == 0);
+    CHECK(strstr((char *)fast.data, "|49401\n") != NULL); /* row 499, column 99: the last field */
+    tn_buf_reset(&b);
+    tn_buf_reset(&fast);
+    tn_buf_reset(&slow);
+}
+
 /* Text of about 6 MB: rows with quoted newlines and doubled quotes, and,
  * when stray is set, quotes inside unquoted fields that fool the quote
  * parity used to cut the buffer for parallel parsing. */
@@ -835,6 +902,7 @@ int main(void)
     RUN(errors_skip_null);
     RUN(huge_and_wide);
     RUN(block_boundaries);
+    RUN(fast_rows_same_as_general);
     RUN(parallel_same_as_sequential);
     RUN(compression);
     RUN(many_files);
