@@ -11,6 +11,7 @@
 
 #include "formats/csv/csv.h"
 #include "formats/csv/multi.h"
+#include "core/datetime.h"
 #include "formats/csv/textparse.h"
 #include "tn_test.h"
 #include "unit/dump_util.h"
@@ -877,6 +878,28 @@ TEST(textparse)
     CHECK(!tn_text_parse_date((const uint8_t *)"2000_01-01", 10, TN_DATE_ISO, &days));
     CHECK(tn_text_parse_date((const uint8_t *)"-0001-12-31", 11, TN_DATE_ISO, &days) && days == -719529);
     CHECK(tn_text_parse_date((const uint8_t *)"0000-01-01", 10, TN_DATE_ISO, &days) && days == -719528);
+    /* the YYYY-MM-DD fast path agrees with core/datetime on every day of
+     * years 0..9999 it accepts, and refuses what the core refuses */
+    int mismatches = 0;
+    for (int y = 0; y <= 9999; y += (y < 2100 ? 1 : 7))
+        for (int m = 0; m <= 13; m++)
+            for (int dd = 0; dd <= 32; dd++) {
+                char txt[16];
+                snprintf(txt, sizeof txt, "%04d-%02d-%02d", y, m, dd);
+                int32_t a = 0, b = 0;
+                bool fa = tn_text_parse_date((const uint8_t *)txt, 10, TN_DATE_ISO, &a);
+                bool fb = tn_parse_date(txt, 10, &b, NULL) == TARN_OK;
+                mismatches += fa != fb || (fa && a != b);
+            }
+    CHECK_EQ_INT(mismatches, 0);
+    int64_t iv;
+    bool ov;
+    CHECK(tn_text_parse_int64((const uint8_t *)"-999999999999999999", 19, &iv, &ov) && iv == -999999999999999999LL);
+    CHECK(tn_text_parse_int64((const uint8_t *)"9223372036854775807", 19, &iv, &ov) && iv == INT64_MAX);
+    CHECK(tn_text_parse_int64((const uint8_t *)"-9223372036854775808", 20, &iv, &ov) && iv == INT64_MIN);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"9223372036854775808", 19, &iv, &ov) && ov);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"12a", 3, &iv, &ov) && !ov);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"+", 1, &iv, &ov) && !tn_text_parse_int64((const uint8_t *)"", 0, &iv, &ov));
     int64_t us;
     bool z;
     CHECK(tn_text_parse_timestamp((const uint8_t *)"1970-01-01T00:00:01-0130", 24, TN_DATE_ISO, &us, &z) &&
