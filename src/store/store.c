@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ctype.h>
+#include <strings.h>
+
 #include "core/alloc.h"
 #include "store/profile.h"
 #include "store/store.h"
@@ -213,6 +216,60 @@ static bool remote(const tn_store *s)
     return s->limiter.max > 0; /* only the HTTP backends have a limiter */
 }
 
+int64_t tn_parse_size(const char *text)
+{
+    if (!text || !isdigit((unsigned char)*text))
+        return -1;
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    while (*end == ' ')
+        end++;
+    int shift = 0;
+    if (*end) {
+        const char *units = "kmgt";
+        const char *u = strchr(units, tolower((unsigned char)*end));
+        if (!u)
+            return -1;
+        shift = 10 * (int)(u - units + 1);
+        end++;
+        if (strcasecmp(end, "ib") == 0 || strcasecmp(end, "b") == 0)
+            end += strlen(end);
+        if (*end)
+            return -1;
+    }
+    if (v < 0 || (shift && v > (INT64_MAX >> shift)))
+        return -1;
+    return (int64_t)v << shift;
+}
+
+int tn_store_transfer_settings(tn_store *s, const tn_store_settings *cfg, int64_t min_part, tarn_error *err)
+{
+    s->part_size = TN_DEFAULT_PART_SIZE;
+    s->concurrency = TN_DEFAULT_CONCURRENCY;
+    const char *v = tn_setting(cfg, "part_size", "TARN_STORE_PART_SIZE", NULL);
+    if (v) {
+        int64_t n = tn_parse_size(v);
+        if (n < min_part || n > ((int64_t)5 << 30))
+            return tn_error_set(err, TARN_EINVAL, "part_size=%s: expected a size from %lld bytes to 5GiB (8MiB, 16M)",
+                                v, (long long)min_part);
+        s->part_size = n;
+    }
+    v = tn_setting(cfg, "concurrency", "TARN_STORE_CONCURRENCY", NULL);
+    if (v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > 64)
+            return tn_error_set(err, TARN_EINVAL, "concurrency=%s: expected a number from 1 to 64", v);
+        s->concurrency = (int)n;
+    }
+    return TARN_OK;
+}
+
+bool tn_store_parallel(const tn_store *s, int64_t size)
+{
+    return remote(s) && s->concurrency > 1 && s->part_size > 0 && size >= TN_PARALLEL_PARTS * s->part_size;
+}
+
 /* A long read of a remote object as parallel PART-sized requests. */
 static int get_split(tn_store *s, const char *key, int64_t offset, int64_t length, tn_buffer **out, tarn_error *err)
 {
@@ -380,7 +437,8 @@ int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_f
                         const tn_put_options *o, tarn_error *err)
 {
     s->metrics.puts++;
-    int rc = s->ops->put_stream && size <= s->ops->max_single_put
+    /* large objects go out as parallel parts; others as one streamed request */
+    int rc = s->ops->put_stream && size <= s->ops->max_single_put && !tn_store_parallel(s, size)
                  ? s->ops->put_stream(s, key, size, read, ctx, o, err)
                  : put_through_writer(s, key, size, read, ctx, o, err);
     if (!rc)
@@ -423,6 +481,116 @@ static int get_in_pieces(tn_store *s, const char *key, int64_t offset, int64_t l
     return TARN_OK;
 }
 
+/* A long read as parallel ranged GETs of part_size bytes, handed to the
+ * sink in order: up to `concurrency` parts are fetched ahead of the one
+ * being delivered, so memory stays at concurrency x part size. */
+typedef struct pget {
+    tn_store *s;
+    const char *key;
+    int64_t offset, length, part;
+    int n, window;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    tn_buffer **got;
+    int next, delivered;
+    int rc;
+    tarn_error err;
+} pget;
+
+static void *pget_worker(void *arg)
+{
+    pget *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->rc && g->next < g->n && g->next - g->delivered >= g->window)
+            pthread_cond_wait(&g->changed, &g->lock);
+        if (g->rc || g->next >= g->n)
+            break;
+        int i = g->next++;
+        pthread_mutex_unlock(&g->lock);
+        int64_t at = g->offset + (int64_t)i * g->part;
+        int64_t len = i == g->n - 1 ? g->length - (int64_t)i * g->part : g->part;
+        tn_buffer *b = NULL;
+        tarn_error err;
+        tarn_error_init(&err);
+        int rc = g->s->ops->get(g->s, g->key, at, len, &b, &err);
+        if (!rc && b->size != len)
+            rc = tn_error_set(&err, TARN_ENETWORK, "%s: short read at byte %lld (the object changed?)", g->key,
+                              (long long)at);
+        pthread_mutex_lock(&g->lock);
+        if (rc) {
+            tn_buffer_unref(b);
+            if (!g->rc) {
+                g->rc = rc;
+                g->err = err;
+            }
+        } else {
+            g->got[i] = b;
+        }
+        pthread_cond_broadcast(&g->changed);
+    }
+    pthread_cond_broadcast(&g->changed);
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+static int get_parallel(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err)
+{
+    pget g = {.s = s, .key = key, .offset = offset, .length = length, .part = s->part_size};
+    g.n = (int)((length + g.part - 1) / g.part);
+    g.window = s->concurrency;
+    g.got = tn_calloc((size_t)g.n, sizeof *g.got);
+    TN_TRY_ALLOC(g.got, err, sizeof *g.got * (size_t)g.n);
+    pthread_mutex_init(&g.lock, NULL);
+    pthread_cond_init(&g.changed, NULL);
+    tarn_error_init(&g.err);
+    pthread_t t[64];
+    int nt = 0;
+    for (int k = 0; k < g.window && k < g.n; k++)
+        if (pthread_create(&t[nt], NULL, pget_worker, &g) == 0)
+            nt++;
+    int rc = nt ? TARN_OK : tn_error_set(err, TARN_EINTERNAL, "cannot start a read thread");
+    for (int i = 0; !rc && i < g.n; i++) {
+        pthread_mutex_lock(&g.lock);
+        while (!g.rc && !g.got[i])
+            pthread_cond_wait(&g.changed, &g.lock);
+        tn_buffer *b = g.got[i];
+        g.got[i] = NULL;
+        if (g.rc && !b) {
+            rc = g.rc;
+            if (err)
+                *err = g.err;
+        }
+        pthread_mutex_unlock(&g.lock);
+        if (rc)
+            break;
+        rc = sink(ctx, b->data, b->size, err);
+        tn_buffer_unref(b);
+        pthread_mutex_lock(&g.lock);
+        g.delivered++;
+        if (rc && !g.rc)
+            g.rc = rc; /* stops the threads */
+        pthread_cond_broadcast(&g.changed);
+        pthread_mutex_unlock(&g.lock);
+    }
+    if (rc) {
+        pthread_mutex_lock(&g.lock);
+        if (!g.rc)
+            g.rc = rc;
+        pthread_cond_broadcast(&g.changed);
+        pthread_mutex_unlock(&g.lock);
+    }
+    for (int k = 0; k < nt; k++)
+        pthread_join(t[k], NULL);
+    for (int i = 0; i < g.n; i++)
+        tn_buffer_unref(g.got[i]);
+    tn_free(g.got);
+    pthread_cond_destroy(&g.changed);
+    pthread_mutex_destroy(&g.lock);
+    return rc;
+}
+
 int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
                         tarn_error *err)
 {
@@ -430,8 +598,9 @@ int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t le
     if (offset < 0)
         return named(s, tn_error_set(err, TARN_EINVAL, "%s: a streamed read needs a start offset", key), err);
     counted_sink c = {sink, ctx, 0};
-    int rc = s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
-                                : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
+    int rc = length >= 0 && tn_store_parallel(s, length) ? get_parallel(s, key, offset, length, count_bytes, &c, err)
+             : s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
+                                  : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
     s->metrics.bytes_read += c.bytes;
     return named(s, rc, err);
 }
