@@ -22,6 +22,7 @@ const [port, bucket, accessKey] = process.argv.slice(2);
 const objects = new Map(); // key -> {data, etag, mtime}
 const uploads = new Map(); // id -> {key, parts: Map(n -> Buffer)}
 const failCompletes = { n: 0 };
+const stats = { requests: 0, gets: 0, bytes_out: 0 }; // GET /__stats: object requests and body bytes sent
 const failParts = { after: 0, n: 0 };
 const loseCompletes = { n: 0 };
 const userMeta = (req) => Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-amz-meta-')));
@@ -51,6 +52,10 @@ http.createServer((req, res) => {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url, 'http://x');
     const q = url.searchParams;
+    if (url.pathname === '/__stats') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(stats));
+    }
     if (url.pathname === '/__uploads') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ open: uploads.size, objects: objects.size }));
@@ -61,6 +66,7 @@ http.createServer((req, res) => {
       res.writeHead(204); return res.end();
     }
     if (url.pathname === '/__lose-completes') { loseCompletes.n = Number(q.get('n') || 1); res.writeHead(204); return res.end(); }
+    stats.requests++;
     const auth = String(req.headers.authorization || '');
     if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKey}/`) || !/SignedHeaders=[^,]*host/.test(auth) ||
         !/Signature=[0-9a-f]{64}$/.test(auth) || !req.headers['x-amz-content-sha256'] || !req.headers['x-amz-date'])
@@ -151,6 +157,7 @@ http.createServer((req, res) => {
           h['content-length'] = data.length;
         }
         res.writeHead(status, h);
+        if (req.method === 'GET') { stats.gets++; stats.bytes_out += data.length; }
         return res.end(req.method === 'GET' ? data : undefined);
       }
       case 'DELETE':
