@@ -4,6 +4,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "core/alloc.h"
 #include "store/profile.h"
 #include "store/store.h"
+#include "tarn/store.h"
 
 void tn_url_reset(tn_url *u)
 {
@@ -117,9 +119,133 @@ static int open_profile(const tn_url *url, tn_store **out, tarn_error *err)
     return rc;
 }
 
-int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
+/* --- metrics of every store of the process -------------------------------- *
+ * Stores opened through tn_store_open are kept in a list while open; when
+ * one is freed its counters are added to the tally of its scheme://root.
+ * tarn_store_stats_each reports tallies plus open stores, per name. */
+
+typedef struct tally {
+    char name[320];
+    int64_t v[11];
+    struct tally *next;
+} tally;
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static tn_store *live;
+static tally *tallies;
+
+static void metrics_values(tn_store_metrics *m, int64_t v[11])
 {
-    *out = NULL;
+    _Atomic int64_t *f[11] = {&m->gets,       &m->puts,          &m->heads,   &m->lists,
+                              &m->deletes,    &m->copies,        &m->requests, &m->bytes_read,
+                              &m->bytes_written, &m->retries,    &m->throttles};
+    for (int i = 0; i < 11; i++)
+        v[i] = *f[i];
+}
+
+static void store_name(const tn_store *s, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s://%s", s->scheme ? s->scheme : "?", s->root ? s->root : "");
+}
+
+/* The tally of a name, made if missing (under reg_lock); NULL without memory. */
+static tally *tally_of(const char *name)
+{
+    tally **at = &tallies;
+    while (*at && strcmp((*at)->name, name) < 0)
+        at = &(*at)->next;
+    if (*at && strcmp((*at)->name, name) == 0)
+        return *at;
+    /* process-wide and kept until a reset: outside tarn's allocator, whose
+     * accounting is per operation */
+    tally *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->next = *at;
+    *at = t;
+    return t;
+}
+
+static void register_store(tn_store *s)
+{
+    pthread_mutex_lock(&reg_lock);
+    s->live_next = live;
+    live = s;
+    s->registered = true;
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void unregister_store(tn_store *s)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (tn_store **at = &live; *at; at = &(*at)->live_next)
+        if (*at == s) {
+            *at = s->live_next;
+            break;
+        }
+    char name[320];
+    store_name(s, name, sizeof name);
+    tally *t = tally_of(name);
+    int64_t v[11];
+    metrics_values(&s->metrics, v);
+    for (int i = 0; t && i < 11; i++)
+        t->v[i] += v[i];
+    pthread_mutex_unlock(&reg_lock);
+}
+
+int tarn_store_stats_each(tarn_store_stats_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&reg_lock);
+    /* open stores are added into their tallies for the report, then taken out */
+    int64_t (*added)[11] = NULL;
+    int n_live = 0;
+    for (tn_store *s = live; s; s = s->live_next)
+        n_live++;
+    tally **where = n_live ? tn_calloc((size_t)n_live, sizeof *where) : NULL;
+    added = n_live ? tn_calloc((size_t)n_live, sizeof *added) : NULL;
+    int k = 0;
+    for (tn_store *s = live; s && where && added; s = s->live_next, k++) {
+        char name[320];
+        store_name(s, name, sizeof name);
+        where[k] = tally_of(name);
+        metrics_values(&s->metrics, added[k]);
+        for (int i = 0; where[k] && i < 11; i++)
+            where[k]->v[i] += added[k][i];
+    }
+    int rc = 0;
+    for (tally *t = tallies; t && !rc; t = t->next) {
+        tarn_store_stats st = {t->name, t->v[0], t->v[1], t->v[2], t->v[3], t->v[4], t->v[5],
+                               t->v[6], t->v[7], t->v[8], t->v[9], t->v[10]};
+        rc = fn(ctx, &st);
+    }
+    for (int j = 0; j < k; j++)
+        for (int i = 0; where[j] && i < 11; i++)
+            where[j]->v[i] -= added[j][i];
+    tn_free(where);
+    tn_free(added);
+    pthread_mutex_unlock(&reg_lock);
+    return rc;
+}
+
+void tarn_store_stats_reset(void)
+{
+    pthread_mutex_lock(&reg_lock);
+    while (tallies) {
+        tally *t = tallies;
+        tallies = t->next;
+        free(t);
+    }
+    for (tn_store *s = live; s; s = s->live_next) {
+        tn_store_metrics *m = &s->metrics;
+        m->gets = m->puts = m->heads = m->lists = m->deletes = m->copies = 0;
+        m->requests = m->bytes_read = m->bytes_written = m->retries = m->throttles = 0;
+    }
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static int open_backend(const tn_url *url, tn_store **out, tarn_error *err)
+{
     if (strcmp(url->scheme, "file") == 0)
         return tn_store_local_open(out, err);
     if (strcmp(url->scheme, "memory") == 0)
@@ -133,10 +259,21 @@ int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
     return open_profile(url, out, err);
 }
 
+int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
+{
+    *out = NULL;
+    TN_TRY(open_backend(url, out, err));
+    register_store(*out);
+    return TARN_OK;
+}
+
 void tn_store_free(tn_store *s)
 {
-    if (s)
-        s->ops->destroy(s);
+    if (!s)
+        return;
+    if (s->registered)
+        unregister_store(s);
+    s->ops->destroy(s);
 }
 
 /* Errors from backends name the key; add the store so the whole URL shows. */

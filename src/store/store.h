@@ -120,6 +120,8 @@ struct tn_store {
      * least TN_PARALLEL_PARTS parts go out in parallel. */
     int64_t part_size;
     int concurrency;
+    struct tn_store *live_next; /* in the registry of open stores (tn_store_open) */
+    bool registered;
 };
 
 #define TN_DEFAULT_PART_SIZE ((int64_t)8 << 20)

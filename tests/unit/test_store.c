@@ -944,6 +944,55 @@ TEST(faults)
     printf("fault suite ran through the proxy\n");
 }
 
+static int find_stats(void *ctx, const tarn_store_stats *st)
+{
+    tarn_store_stats *want = ctx;
+    if (strcmp(st->store, want->store) == 0) {
+        const char *name = want->store;
+        *want = *st;
+        want->store = name;
+    }
+    return 0;
+}
+
+/* Stores opened by URL report their counters per store name, open or
+ * freed, until a reset. */
+TEST(store_stats)
+{
+    tarn_error err;
+    tarn_store_stats_reset();
+    tn_url u;
+    CHECK_OK(tn_url_parse("memory://stats-test/x", &u, &err), &err);
+    tn_store *s, *t;
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_OK(tn_store_put(s, "a", "hello", 5, NULL, &err), &err);
+    tn_buffer *b;
+    CHECK_OK(tn_store_get(s, "a", 0, -1, &b, &err), &err);
+    tn_buffer_unref(b);
+    tarn_store_stats st = {.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.gets == 1 && st.bytes_written == 5 && st.bytes_read == 5);
+    /* a second store of the same name adds up; a freed one is still counted */
+    CHECK_OK(tn_store_open(&u, &t, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(t, "a", &m, &err), &err);
+    tn_store_free(s);
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.gets == 1 && st.heads == 1 && st.bytes_read == 5);
+    /* readings do not change the counts */
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.heads == 1);
+    tarn_store_stats_reset();
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 0 && st.heads == 0);
+    CHECK_OK(tn_store_remove(t, "a", &err), &err);
+    tn_store_free(t);
+    tn_url_reset(&u);
+}
+
 TEST(adaptive_limit)
 {
     tn_limiter l;
@@ -1208,6 +1257,7 @@ int main(void)
     RUN(profiles);
     RUN(globs);
     RUN(adaptive_limit);
+    RUN(store_stats);
     RUN(alloc_failures);
     return tn_test_done();
 }
