@@ -171,8 +171,15 @@ int tn_parts_write(tn_parts *p, const void *data, int64_t n, tarn_error *err)
 {
     const uint8_t *q = data;
     while (n > 0) {
-        if (p->cur_len == p->part_size) /* held back until now: more bytes follow */
-            TN_TRY(flush(p, err));
+        if (p->cur_len == p->part_size) { /* held back until now: more bytes follow */
+            int rc = flush(p, err);
+            if (rc) { /* sticky: a commit after a failed write fails too */
+                pthread_mutex_lock(&p->lock);
+                fail(p, rc, err);
+                pthread_mutex_unlock(&p->lock);
+                return rc;
+            }
+        }
         int64_t k = p->part_size - p->cur_len < n ? p->part_size - p->cur_len : n;
         memcpy(p->cur + p->cur_len, q, (size_t)k);
         p->cur_len += k;
@@ -211,7 +218,7 @@ static void parts_free(tn_parts *p)
 int tn_parts_commit(tn_parts *p, tarn_error *err)
 {
     int rc;
-    if (p->n_parts == 0) {
+    if (p->n_parts == 0 && !p->rc) {
         rc = p->ops->single(p->up, p->cur, p->cur_len, err);
         parts_free(p);
         return rc;

@@ -167,14 +167,15 @@ int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_op
 int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o,
                     tarn_error *err) TN_MUST_USE;
 
-/* Upload `size` bytes pulled from read: one streaming request where the
- * backend has one and the size allows, else a streaming writer fed in
- * 8 MiB pieces. */
+/* Upload `size` bytes pulled from read: parallel parts through a streaming
+ * writer when tn_store_parallel(s, size), else one streaming request where
+ * the backend has one and the size allows, else the writer. */
 int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
                         const tn_put_options *o, tarn_error *err) TN_MUST_USE;
 /* Read bytes [offset, offset+length) (length -1: to the end; offset >= 0)
- * into sink: one streaming request where the backend has one, else 8 MiB
- * ranged reads. */
+ * into sink, in order: parallel ranged GETs of part_size when the length is
+ * known and tn_store_parallel(s, length), else one streaming request where
+ * the backend has one, else 8 MiB ranged reads. */
 int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
                         tarn_error *err) TN_MUST_USE;
 
