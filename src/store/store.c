@@ -279,8 +279,12 @@ void tn_store_free(tn_store *s)
 /* Errors from backends name the key; add the store so the whole URL shows. */
 static int named(tn_store *s, int rc, tarn_error *err)
 {
-    if (rc && s->root && *s->root)
-        tn_error_prefix(err, "%s://%s/", s->scheme, s->root);
+    if (!rc || !err || !s->root || !*s->root)
+        return rc;
+    char base[320];
+    snprintf(base, sizeof base, "%s://%s/", s->scheme, s->root);
+    if (!strstr(err->message, base)) /* the HTTP backends name the URL already */
+        tn_error_prefix(err, "%s", base);
     return rc;
 }
 
@@ -619,8 +623,9 @@ static int get_in_pieces(tn_store *s, const char *key, int64_t offset, int64_t l
 }
 
 /* A long read as parallel ranged GETs of part_size bytes, handed to the
- * sink in order: up to `concurrency` parts are fetched ahead of the one
- * being delivered, so memory stays at concurrency x part size. */
+ * sink in order. Part i is read into slot i % concurrency, and only once
+ * part i - concurrency has been handed on, so the buffers are allocated
+ * once and memory stays at concurrency x part size. */
 typedef struct pget {
     tn_store *s;
     const char *key;
@@ -628,11 +633,28 @@ typedef struct pget {
     int n, window;
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    tn_buffer **got;
+    uint8_t **slot;
+    bool *ready;
     int next, delivered;
     int rc;
     tarn_error err;
 } pget;
+
+typedef struct slot_fill {
+    uint8_t *buf;
+    int64_t cap, len;
+} slot_fill;
+
+static int fill_slot(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    slot_fill *f = ctx;
+    if (f->len + n > f->cap)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)f->cap);
+    memcpy(f->buf + f->len, p, (size_t)n);
+    f->len += n;
+    return TARN_OK;
+}
 
 static void *pget_worker(void *arg)
 {
@@ -647,22 +669,19 @@ static void *pget_worker(void *arg)
         pthread_mutex_unlock(&g->lock);
         int64_t at = g->offset + (int64_t)i * g->part;
         int64_t len = i == g->n - 1 ? g->length - (int64_t)i * g->part : g->part;
-        tn_buffer *b = NULL;
+        slot_fill f = {g->slot[i % g->window], len, 0};
         tarn_error err;
         tarn_error_init(&err);
-        int rc = g->s->ops->get(g->s, g->key, at, len, &b, &err);
-        if (!rc && b->size != len)
+        int rc = g->s->ops->get_stream(g->s, g->key, at, len, fill_slot, &f, &err);
+        if (!rc && f.len != len)
             rc = tn_error_set(&err, TARN_ENETWORK, "%s: short read at byte %lld (the object changed?)", g->key,
                               (long long)at);
         pthread_mutex_lock(&g->lock);
-        if (rc) {
-            tn_buffer_unref(b);
-            if (!g->rc) {
-                g->rc = rc;
-                g->err = err;
-            }
-        } else {
-            g->got[i] = b;
+        if (rc && !g->rc) {
+            g->rc = rc;
+            g->err = err;
+        } else if (!rc) {
+            g->ready[i] = true;
         }
         pthread_cond_broadcast(&g->changed);
     }
@@ -676,25 +695,30 @@ static int get_parallel(tn_store *s, const char *key, int64_t offset, int64_t le
 {
     pget g = {.s = s, .key = key, .offset = offset, .length = length, .part = s->part_size};
     g.n = (int)((length + g.part - 1) / g.part);
-    g.window = s->concurrency;
-    g.got = tn_calloc((size_t)g.n, sizeof *g.got);
-    TN_TRY_ALLOC(g.got, err, sizeof *g.got * (size_t)g.n);
+    g.window = s->concurrency < g.n ? s->concurrency : g.n;
+    if (g.window > 64)
+        g.window = 64;
+    g.ready = tn_calloc((size_t)g.n, sizeof *g.ready);
+    g.slot = tn_calloc((size_t)g.window, sizeof *g.slot);
+    int rc = g.ready && g.slot ? TARN_OK : tn_error_oom(err, sizeof *g.ready * (size_t)g.n);
+    for (int k = 0; !rc && k < g.window; k++)
+        if (!(g.slot[k] = tn_malloc((size_t)g.part)))
+            rc = tn_error_oom(err, (size_t)g.part);
     pthread_mutex_init(&g.lock, NULL);
     pthread_cond_init(&g.changed, NULL);
     tarn_error_init(&g.err);
     pthread_t t[64];
     int nt = 0;
-    for (int k = 0; k < g.window && k < g.n; k++)
+    for (int k = 0; !rc && k < g.window; k++)
         if (pthread_create(&t[nt], NULL, pget_worker, &g) == 0)
             nt++;
-    int rc = nt ? TARN_OK : tn_error_set(err, TARN_EINTERNAL, "cannot start a read thread");
+    if (!rc && !nt)
+        rc = tn_error_set(err, TARN_EINTERNAL, "cannot start a read thread");
     for (int i = 0; !rc && i < g.n; i++) {
         pthread_mutex_lock(&g.lock);
-        while (!g.rc && !g.got[i])
+        while (!g.rc && !g.ready[i])
             pthread_cond_wait(&g.changed, &g.lock);
-        tn_buffer *b = g.got[i];
-        g.got[i] = NULL;
-        if (g.rc && !b) {
+        if (!g.ready[i]) {
             rc = g.rc;
             if (err)
                 *err = g.err;
@@ -702,8 +726,8 @@ static int get_parallel(tn_store *s, const char *key, int64_t offset, int64_t le
         pthread_mutex_unlock(&g.lock);
         if (rc)
             break;
-        rc = sink(ctx, b->data, b->size, err);
-        tn_buffer_unref(b);
+        int64_t len = i == g.n - 1 ? length - (int64_t)i * g.part : g.part;
+        rc = sink(ctx, g.slot[i % g.window], len, err);
         pthread_mutex_lock(&g.lock);
         g.delivered++;
         if (rc && !g.rc)
@@ -720,9 +744,10 @@ static int get_parallel(tn_store *s, const char *key, int64_t offset, int64_t le
     }
     for (int k = 0; k < nt; k++)
         pthread_join(t[k], NULL);
-    for (int i = 0; i < g.n; i++)
-        tn_buffer_unref(g.got[i]);
-    tn_free(g.got);
+    for (int k = 0; g.slot && k < g.window; k++)
+        tn_free(g.slot[k]);
+    tn_free(g.slot);
+    tn_free(g.ready);
     pthread_cond_destroy(&g.changed);
     pthread_mutex_destroy(&g.lock);
     return rc;
@@ -735,7 +760,8 @@ int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t le
     if (offset < 0)
         return named(s, tn_error_set(err, TARN_EINVAL, "%s: a streamed read needs a start offset", key), err);
     counted_sink c = {sink, ctx, 0};
-    int rc = length >= 0 && tn_store_parallel(s, length) ? get_parallel(s, key, offset, length, count_bytes, &c, err)
+    int rc = length >= 0 && s->ops->get_stream && tn_store_parallel(s, length)
+                 ? get_parallel(s, key, offset, length, count_bytes, &c, err)
              : s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
                                   : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
     s->metrics.bytes_read += c.bytes;
