@@ -42,6 +42,13 @@ for args in "--columns l_orderkey,l_shipmode" "--limit 10" "--columns l_orderkey
     || fail "cat $args differs"
 done
 diff <("$tarn" schema s3://lake/li.parquet) <("$tarn" schema lineitem.parquet) || fail "schema differs"
+# SQL over the remote file, split into row-group partitions read on two
+# threads (each with its own range cache), answers as over the local file
+"$tarn" convert lineitem.parquet groups.parquet --row_group_size 10000
+"$tarn" store put groups.parquet s3://lake/groups.parquet
+q="SELECT l_returnflag, count(*), sum(l_quantity), min(l_comment) FROM '%s' WHERE l_orderkey > 1000 GROUP BY 1 ORDER BY 1"
+diff <("$tarn" sql "$(printf "$q" s3://lake/groups.parquet)" --format csv --threads 2) \
+  <("$tarn" sql "$(printf "$q" groups.parquet)" --format csv) || fail "sql over the remote file"
 # the whole file still reads whole
 cmp <("$tarn" cat s3://lake/li.parquet --format csv) <("$tarn" cat lineitem.parquet --format csv) || fail "full read"
 # a damaged object: one line naming the URL, exit 1

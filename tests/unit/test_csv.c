@@ -761,6 +761,37 @@ TEST(textparse)
     __int128 v;
     CHECK(tn_text_parse_decimal((const uint8_t *)"-12.345", 7, 5, 2, &v) && v == -1235);
     CHECK(!tn_text_parse_decimal((const uint8_t *)"1234.5", 6, 5, 2, &v));
+    /* the 64-bit fast path and the 128-bit path meet at 18 digits */
+#define DEC(text, p, s) tn_text_parse_decimal((const uint8_t *)(text), (int64_t)strlen(text), p, s, &v)
+    CHECK(DEC("24.00", 38, 2) && v == 2400);
+    CHECK(DEC("+.5", 38, 2) && v == 50);
+    CHECK(DEC("7.", 38, 0) && v == 7);
+    CHECK(DEC("-0.00", 38, 2) && v == 0);
+    CHECK(DEC("1.005", 38, 2) && v == 101);  /* rounds half up */
+    CHECK(DEC("1.0049", 38, 2) && v == 100); /* only the first dropped digit counts */
+    CHECK(!DEC("99.995", 4, 2));            /* rounds to 100.00: too wide */
+    CHECK(DEC("99.99", 4, 2) && v == 9999);
+    CHECK(!DEC("100.00", 4, 2));
+    CHECK(DEC("999999999999999999", 18, 0) && v == 999999999999999999LL);
+    CHECK(!DEC("1000000000000000000", 18, 0));
+    CHECK(DEC("1234567890123456789", 38, 0) && v == (__int128)1234567890123456789LL);
+    CHECK(DEC("-12345678901234567.89", 38, 2) && v == -(__int128)1234567890123456789LL);
+    CHECK(DEC("1", 38, 37) && v == (__int128)10000000000000000000ULL * (__int128)1000000000000000000ULL);
+    CHECK(DEC("12345678901234567890123456789012345678", 38, 0));
+    CHECK(!DEC("123456789012345678901234567890123456789", 38, 0));
+    CHECK(!DEC("1", 38, 38));
+    CHECK(!DEC("", 38, 2) && !DEC("-", 38, 2) && !DEC(".", 38, 2) && !DEC("1.2.3", 38, 2) && !DEC("1e3", 38, 2));
+    CHECK(!DEC("12 ", 38, 2) && !DEC("--1", 38, 2) && !DEC("1.-2", 38, 2));
+#define DECX(text, p, s) tn_text_parse_decimal_exact((const uint8_t *)(text), (int64_t)strlen(text), p, s, &v)
+    CHECK(DECX("3.120", 38, 2) && v == 312);
+    CHECK(!DECX("3.125", 38, 2));
+    CHECK(DECX("-3", 38, 2) && v == -300);
+    CHECK(DECX("1.10000000000000000000000", 38, 2) && v == 110);
+    CHECK(!DECX("1.10000000000000000000001", 38, 2));
+    CHECK(DECX("1.5", 38, 30) && v == (__int128)15 * (__int128)1000000000000000000ULL * 100000000000ULL);
+    CHECK(!DECX("12a.00", 38, 1));
+#undef DECX
+#undef DEC
     int32_t days;
     CHECK(tn_text_parse_date((const uint8_t *)"1969-12-31", 10, TN_DATE_ISO, &days) && days == -1);
     CHECK(tn_text_parse_date((const uint8_t *)"2000-02-03", 10, TN_DATE_ISO, &days) && days == 10990);
@@ -771,6 +802,14 @@ TEST(textparse)
     CHECK(!tn_text_parse_date((const uint8_t *)"03/17/", 6, TN_DATE_MDY, &days));
     CHECK(!tn_text_parse_date((const uint8_t *)"2000/02/30", 10, TN_DATE_YMD_SLASH, &days));
     CHECK(!tn_text_parse_date((const uint8_t *)"2000-13-01", 10, TN_DATE_ISO, &days));
+    CHECK(tn_text_parse_date((const uint8_t *)"2000-02-29", 10, TN_DATE_ISO, &days) && days == 11016);
+    CHECK(!tn_text_parse_date((const uint8_t *)"1900-02-29", 10, TN_DATE_ISO, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"2000-00-10", 10, TN_DATE_ISO, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"2000-01-00", 10, TN_DATE_ISO, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"2000-01-0a", 10, TN_DATE_ISO, &days));
+    CHECK(!tn_text_parse_date((const uint8_t *)"2000_01-01", 10, TN_DATE_ISO, &days));
+    CHECK(tn_text_parse_date((const uint8_t *)"-0001-12-31", 11, TN_DATE_ISO, &days) && days == -719529);
+    CHECK(tn_text_parse_date((const uint8_t *)"0000-01-01", 10, TN_DATE_ISO, &days) && days == -719528);
     int64_t us;
     bool z;
     CHECK(tn_text_parse_timestamp((const uint8_t *)"1970-01-01T00:00:01-0130", 24, TN_DATE_ISO, &us, &z) &&

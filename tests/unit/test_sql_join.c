@@ -15,6 +15,7 @@
 #include "arrow/builder.h"
 #include "arrow/cell.h"
 #include "core/datetime.h"
+#include "sql/exec/join.h"
 #include "sql/exec/join_filter.h"
 #include "sql/exec/operator.h"
 #include "sql/expr/eval.h"
@@ -289,9 +290,10 @@ static int run_join(tn_exec_ctx *ctx, join_algo algo, const tn_plan *plan, tn_ba
                           : tn_op_nested_loop_join_new(ctx, plan, NULL, NULL, &op, err);
     if (rc)
         return rc;
-    rc = run_build(op, right, nr, tasks, err);
+    bool swap = algo == HASH && tn_hash_join_builds_left(op); /* the left side builds */
+    rc = run_build(op, swap ? left : right, swap ? nl : nr, tasks, err);
     if (rc == TARN_OK)
-        rc = run_probe(op, left, nl, tasks, res, err);
+        rc = run_probe(op, swap ? right : left, swap ? nr : nl, tasks, res, err);
     op_free(op);
     return rc;
 }
@@ -468,6 +470,32 @@ TEST(hash_left_condition) { check_hash_cond(TN_JOIN_LEFT, "left_cond"); }
 TEST(hash_full_condition) { check_hash_cond(TN_JOIN_FULL, "full_cond"); }
 TEST(hash_semi_condition) { check_hash_cond(TN_JOIN_SEMI, "semi_cond"); }
 TEST(hash_anti_condition) { check_hash_cond(TN_JOIN_ANTI, "anti_cond"); }
+
+/* SEMI/ANTI joins whose right side is estimated much larger build on the
+ * left side; the rows are the same. */
+static void check_swapped(tn_join_kind kind, bool cond, const char *name)
+{
+    fixture f;
+    fixture_init(&f, "all");
+    tn_plan *p = join_plan(&f.pc, kind, f.ls, f.rs, 1, (int[]){0}, (int[]){0}, NULL);
+    if (cond)
+        p->condition = cmp_lit(&f.pc, TN_CMP_GT, 3, tn_type_get(TN_INT64), 20, "v > 20");
+    p->children[0]->est_rows = 10;
+    p->children[1]->est_rows = 1000;
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_op *op = NULL;
+    CHECK_OK(tn_op_hash_join_new(&f.ctx, p, NULL, NULL, &op, &err), &err);
+    CHECK(tn_hash_join_builds_left(op));
+    op_free(op);
+    check_join(&f, HASH, p, expected(name));
+    fixture_free(&f);
+}
+
+TEST(hash_semi_left_builds) { check_swapped(TN_JOIN_SEMI, false, "semi"); }
+TEST(hash_anti_left_builds) { check_swapped(TN_JOIN_ANTI, false, "anti"); }
+TEST(hash_semi_condition_left_builds) { check_swapped(TN_JOIN_SEMI, true, "semi_cond"); }
+TEST(hash_anti_condition_left_builds) { check_swapped(TN_JOIN_ANTI, true, "anti_cond"); }
 
 
 
@@ -1278,6 +1306,10 @@ int main(void)
     RUN(hash_full);
     RUN(hash_semi);
     RUN(hash_anti);
+    RUN(hash_semi_left_builds);
+    RUN(hash_anti_left_builds);
+    RUN(hash_semi_condition_left_builds);
+    RUN(hash_anti_condition_left_builds);
     RUN(hash_mark_with_null_build_key);
     RUN(hash_mark);
     RUN(hash_single);

@@ -189,7 +189,37 @@ bool tn_text_parse_double(const uint8_t *p, int64_t n, double *out)
     return true;
 }
 
-bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+/* 10^k as a 128-bit integer, k <= 38 */
+static __int128 pow10_i128(int32_t k)
+{
+    if (k <= 19)
+        return (__int128)pow10_u64[k];
+    return (__int128)pow10_u64[19] * (__int128)pow10_u64[k - 19];
+}
+
+/* Any decimal literal: 128-bit accumulation, rounding half up past scale. */
+static bool parse_decimal_wide(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
 {
     int64_t i = 0;
     bool neg = false;
@@ -197,9 +227,7 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
         neg = p[0] == '-';
         i = 1;
     }
-    __int128 v = 0, big = 1;
-    for (int k = 0; k < 38; k++)
-        big *= 10;
+    __int128 v = 0, big = pow10_i128(38);
     int32_t frac = 0, nd = 0;
     bool round_up = false, dropped = false, dot = false;
     for (; i < n; i++) {
@@ -231,13 +259,74 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
     }
     if (round_up)
         v += 1;
-    __int128 lim = 1;
-    for (int32_t k = 0; k < precision; k++)
-        lim *= 10;
-    if (v >= lim)
+    if (v >= pow10_i128(precision < 38 ? precision : 38))
         return false;
     *out = neg ? -v : v;
     return true;
+}
+
+static inline bool parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, bool exact,
+                                 __int128 *out)
+{
+    /* the common case: at most 18 digits, no more fraction digits than the
+     * scale, and the scaled value within 64 bits — one pass, no 128-bit
+     * arithmetic until the store */
+    int64_t i = 0;
+    bool neg = false;
+    if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+        neg = p[0] == '-';
+        i = 1;
+    }
+    if (n - i > 19 || scale > 18 || precision > 38 || precision < 1) {
+        if (exact) {
+            const uint8_t *dot = memchr(p, '.', (size_t)n);
+            for (int64_t k = dot ? (int64_t)(dot - p) + 1 + scale : n; k < n; k++)
+                if (p[k] != '0')
+                    return false; /* a digit past the scale, or not a decimal at all */
+        }
+        return parse_decimal_wide(p, n, precision, scale, out);
+    }
+    uint64_t v = 0;
+    int32_t nd = 0, frac = -1;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9) {
+            if (p[i] != '.' || frac >= 0)
+                return false;
+            frac = 0;
+            continue;
+        }
+        v = v * 10 + d;
+        nd++;
+        frac += frac >= 0;
+    }
+    if (nd == 0)
+        return false;
+    if (frac < 0)
+        frac = 0;
+    if (frac > scale && exact) {
+        /* the fraction digits end the text */
+        for (int64_t k = n - (frac - scale); k < n; k++)
+            if (p[k] != '0')
+                return false;
+    }
+    if (frac > scale || nd + (scale - frac) > 18)
+        return parse_decimal_wide(p, n, precision, scale, out);
+    v *= pow10_u64[scale - frac];
+    if (precision < 19 && v >= pow10_u64[precision])
+        return false;
+    *out = neg ? -(__int128)v : (__int128)v;
+    return true;
+}
+
+bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, false, out);
+}
+
+bool tn_text_parse_decimal_exact(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, true, out);
 }
 
 /* Rewrite a date in one of the slashed or dotted layouts as ISO text (the
@@ -302,10 +391,32 @@ static bool looks_like(const uint8_t *p, int64_t n, uint32_t layout)
     }
 }
 
+/* Exactly YYYY-MM-DD, the layout of nearly every date column: digits and
+ * ranges checked here, the day count from core/datetime. False sends the
+ * value to the general parser, which decides. */
+static inline bool parse_iso_date10(const uint8_t *p, int32_t *days)
+{
+    unsigned d[8];
+    static const uint8_t at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int k = 0; k < 8; k++)
+        if ((d[k] = (unsigned)(p[at[k]] - '0')) > 9)
+            return false;
+    if (p[4] != '-' || p[7] != '-')
+        return false;
+    int64_t year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    int month = (int)(d[4] * 10 + d[5]), day = (int)(d[6] * 10 + d[7]);
+    if (month < 1 || month > 12 || day < 1 || day > tn_days_in_month(year, month))
+        return false;
+    *days = (int32_t)tn_days_from_civil(year, month, day);
+    return true;
+}
+
 bool tn_text_parse_date(const uint8_t *p, int64_t n, uint32_t layouts, int32_t *days)
 {
     char tmp[160];
     size_t m;
+    if (n == 10 && (layouts & TN_DATE_ISO) && parse_iso_date10(p, days))
+        return true;
     for (uint32_t l = 1; l <= TN_DATE_DMY_DOT; l <<= 1) {
         if (!(layouts & l) || !looks_like(p, n, l))
             continue;

@@ -74,6 +74,10 @@ void tn_pq_filter_free(pq_filter *f);
  * names the first one that lacks them. */
 int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t n, tarn_error *err) TN_MUST_USE;
 
+/* " at position N" (paren: " (position N)") for a term parsed from text,
+ * into buf; "" for a term passed as tn_parquet_term, which has none. */
+const char *tn_pq_filter_pos(char *buf, size_t n, bool paren, int pos);
+
 /* Bind term t to node (a leaf outside lists): type checks, the literal
  * as a scalar of the column's type and as a statistics bound. */
 int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_error *err) TN_MUST_USE;

@@ -38,6 +38,10 @@ typedef struct tn_parquet_read_options {
     int32_t n_terms;
     bool explain;               /* print the row groups and pages read and skipped (by statistics,
                                    bloom filters, the page index) to stderr when the reader is freed */
+    const int32_t *row_groups;  /* read only these row groups (ascending indexes into the file's),
+                                   n_row_groups of them; NULL: every one. Offset and limit count
+                                   the rows of these */
+    int32_t n_row_groups;
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with
@@ -62,12 +66,31 @@ typedef struct tn_parquet_source {
     int (*read_at)(void *ctx, int64_t off, size_t n, uint8_t *dst, tarn_error *err);
     int (*prefetch)(void *ctx, const int64_t *offsets, const int64_t *lengths, int n, tarn_error *err);
     void (*close)(void *ctx);
+    /* A context of its own for a reader of tn_parquet_open_shared (which
+     * may run on another thread), closed with close; NULL: not shared. */
+    int (*clone)(void *ctx, void **out, tarn_error *err);
 } tn_parquet_source;
 
 /* Open a source (taken: closed on failure too). `name` names the input in
  * messages. tn_parquet_open_file opens store URLs (s3://...) this way. */
 int tn_parquet_open_source(const tn_parquet_source *src, const char *name, const tn_parquet_read_options *opts,
                            tn_reader **out, tarn_error *err) TN_MUST_USE;
+
+/* A reader of the file another reader (of tn_parquet_open_file or _memory)
+ * reads, with opts, reusing that reader's parsed footer, schema and open
+ * file instead of reading them again: the readers of the parts of one file
+ * (opts->row_groups) decode its footer once. `file` must outlive the new
+ * reader and is not read from; readers sharing it may run on different
+ * threads. */
+int tn_parquet_open_shared(tn_reader *file, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+    TN_MUST_USE;
+
+/* excluded[g] (one entry per row group of file, a reader as above) set for
+ * the row groups whose chunk statistics prove that no row matches every
+ * term; the terms bind as the `terms` option does (a term that does not
+ * bind to the file is an error). */
+int tn_parquet_prune_row_groups(tn_reader *file, const tn_parquet_term *terms, int32_t n, bool *excluded,
+                                tarn_error *err) TN_MUST_USE;
 
 /* Number of rows and row groups the footer declares, for tools and tests. */
 int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
@@ -82,6 +105,7 @@ const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
 typedef struct tn_parquet_scan_stats {
     int32_t row_groups_read, row_groups_by_stats, row_groups_by_bloom;
     int64_t pages_read, pages_by_index; /* data pages of the filter's and output columns */
+    int64_t bytes_read;                 /* from the file, since the reader was opened */
 } tn_parquet_scan_stats;
 void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out);
 

@@ -31,6 +31,7 @@
 #include "sql/exec/join.h"
 #include "sql/exec/join_filter.h"
 #include "sql/exec/join_table.h"
+#include "sql/binder/expr_util.h"
 
 typedef struct hash_join {
     tn_op base;
@@ -51,6 +52,13 @@ typedef struct hash_join {
     tn_join_table groups, null_groups;
     tn_type **key_types;   /* [nkeys] the type both sides of key k are cast to, or NULL:
                             * the binder gives both sides one type; this only guards */
+    /* A SEMI/ANTI join whose left side is much smaller than its right runs
+     * the other way round: the left rows build, the right rows probe and
+     * only mark the build rows they match, and the source role emits the
+     * build rows matched (SEMI) or not (ANTI). */
+    bool swapped;
+    tn_expr **bkeys, **pkeys; /* [nkeys] key expressions over the build / probe side */
+    tn_plan_ctx pc;        /* swapped: the residual condition over right ++ left */
 } hash_join;
 
 typedef struct probe_local {
@@ -255,7 +263,7 @@ static int build_keys(hash_join *hj, tn_array **keys, tarn_error *err)
         b->columns[c] = tn_array_ref(hj->rows.cols[c]);
     int rc = TARN_OK;
     for (int32_t k = 0; k < p->nkeys && rc == TARN_OK; k++)
-        rc = eval_key(hj, p->right_keys[k], k, b, &keys[k], err);
+        rc = eval_key(hj, hj->bkeys[k], k, b, &keys[k], err);
     tn_batch_unref(b);
     return rc;
 }
@@ -264,7 +272,8 @@ static int sink_finalize(tn_op *op, tarn_error *err)
 {
     hash_join *hj = (hash_join *)op;
     const tn_plan *p = hj->plan;
-    TN_TRY(tn_join_rows_build(&hj->rows, hj->shape.right, &hj->chunks, tn_join_emits_build(hj->shape.kind), err));
+    TN_TRY(tn_join_rows_build(&hj->rows, hj->shape.right, &hj->chunks,
+                              tn_join_emits_build(hj->shape.kind) || hj->swapped, err));
     tn_join_chunks_reset(&hj->chunks); /* the rows hold what they need */
     tn_array **keys = tn_calloc((size_t)p->nkeys, sizeof *keys);
     TN_TRY_ALLOC(keys, err, (size_t)p->nkeys * sizeof *keys);
@@ -339,7 +348,7 @@ static int start_batch(tn_op *op, void *local, tn_batch *in, tarn_error *err)
     int rc = TARN_OK;
     int32_t made = 0;
     for (; made < p->nkeys && rc == TARN_OK; made++)
-        rc = eval_key(hj, p->left_keys[made], made, in, &keys[made], err);
+        rc = eval_key(hj, hj->pkeys[made], made, in, &keys[made], err);
     if (rc == TARN_OK)
         rc = tn_join_cursor_start(&l->cursor, &hj->table, keys, in->length, l->probe.cap, err);
     else
@@ -391,15 +400,17 @@ static int source_partitions(tn_op *op, int64_t *n, tarn_error *err)
 {
     (void)err;
     hash_join *hj = (hash_join *)op;
-    *n = tn_join_unmatched_partitions(&hj->shape, &hj->rows);
+    *n = hj->swapped ? tn_join_build_partitions(&hj->shape, &hj->rows)
+                     : tn_join_unmatched_partitions(&hj->shape, &hj->rows);
     return TARN_OK;
 }
 
 static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
 {
     hash_join *hj = (hash_join *)op;
-    int rc = tn_join_unmatched_next(&hj->shape, &hj->rows, part, state, out, err);
-    return rc;
+    if (hj->swapped)
+        return tn_join_build_next(&hj->shape, &hj->rows, hj->plan->join == TN_JOIN_SEMI, part, state, out, err);
+    return tn_join_unmatched_next(&hj->shape, &hj->rows, part, state, out, err);
 }
 
 static void source_done(tn_op *op, void *state)
@@ -427,12 +438,13 @@ static int explain(tn_op *op, tn_buf *out, tarn_error *err)
 {
     hash_join *hj = (hash_join *)op;
     const tn_plan *p = hj->plan;
-    TN_TRY(tn_buf_printf(out, err, "type: %s, keys: ", kind_name(hj->shape.kind)));
+    TN_TRY(tn_buf_printf(out, err, "type: %s%s, keys: ", kind_name(p->join),
+                         hj->swapped ? " (left side builds)" : ""));
     for (int32_t k = 0; k < p->nkeys; k++) {
         TN_TRY(tn_buf_printf(out, err, "%s", k ? ", " : ""));
         TN_TRY(explain_expr(p->left_keys[k], 0, out, err));
         TN_TRY(tn_buf_printf(out, err, " %s ", p->null_equal && p->null_equal[k] ? "IS NOT DISTINCT FROM" : "="));
-        TN_TRY(explain_expr(p->right_keys[k], hj->shape.nleft, out, err));
+        TN_TRY(explain_expr(p->right_keys[k], p->children[0]->out->n_fields, out, err));
     }
     if (p->condition) {
         TN_TRY(tn_buf_printf(out, err, ", condition: "));
@@ -455,6 +467,9 @@ static void destroy(tn_op *op)
     tn_join_table_reset(&hj->null_groups);
     tn_free(hj->corr);
     tn_free(hj->corr_equal);
+    tn_free(hj->bkeys);
+    tn_free(hj->pkeys);
+    tn_plan_ctx_free(&hj->pc);
     tn_free(hj);
 }
 
@@ -502,6 +517,61 @@ static int key_types(const tn_plan *join, tn_type ***out, tarn_error *err)
     return TARN_OK;
 }
 
+/* Estimated rows of a plan (< 0 unknown): a projection has its input's
+ * rows (its own estimate may predate filter pushdown), a join keeping
+ * only left rows at most its left side's. */
+static double plan_rows(const tn_plan *p)
+{
+    for (int d = 0; p && d < 64; d++) {
+        bool left_only = p->kind == TN_PLAN_JOIN &&
+                         (p->join == TN_JOIN_SEMI || p->join == TN_JOIN_ANTI || p->join == TN_JOIN_MARK ||
+                          p->join == TN_JOIN_SINGLE || p->join == TN_JOIN_LEFT);
+        if (p->kind == TN_PLAN_PROJECT || left_only) {
+            p = p->children[0];
+            continue;
+        }
+        if (p->est_rows >= 0)
+            return p->est_rows;
+        if (p->nchildren != 1)
+            return -1;
+        p = p->children[0];
+    }
+    return -1;
+}
+
+/* Whether a SEMI/ANTI join should build on its left side: the right side
+ * is estimated several times larger. */
+static bool should_swap(const tn_plan *join)
+{
+    if (join->join != TN_JOIN_SEMI && join->join != TN_JOIN_ANTI)
+        return false;
+    double l = plan_rows(join->children[0]), r = plan_rows(join->children[1]);
+    return l >= 0 && r >= 0 && l * 4 < r;
+}
+
+/* The residual condition over right ++ left (in hj->pc), for a swapped join. */
+static int swapped_condition(hash_join *hj, const tn_plan *join, tn_expr **out, tarn_error *err)
+{
+    *out = NULL;
+    if (!join->condition)
+        return TARN_OK;
+    int32_t nl = join->children[0]->out->n_fields, nr = join->children[1]->out->n_fields;
+    int32_t *map = tn_malloc((size_t)(nl + nr) * sizeof *map);
+    TN_TRY_ALLOC(map, err, (size_t)(nl + nr) * sizeof *map);
+    for (int32_t i = 0; i < nl; i++)
+        map[i] = nr + i;
+    for (int32_t j = 0; j < nr; j++)
+        map[nl + j] = j;
+    tn_expr *c = tn_expr_copy(&hj->pc, join->condition);
+    if (c)
+        tn_expr_remap(c, map);
+    tn_free(map);
+    if (!c)
+        return tn_error_oom(err, sizeof *c);
+    *out = c;
+    return TARN_OK;
+}
+
 int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_op *probe, tn_op **out,
                         tarn_error *err)
 {
@@ -512,11 +582,28 @@ int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_
         free_key_types(types, join->nkeys);
         return tn_error_oom(err, sizeof *hj);
     }
+    tn_plan_ctx_init(&hj->pc);
     hj->key_types = types;
     hj->grouped_mark = is_grouped_mark(join);
-    int rc = tn_join_shape_init(&hj->shape, ctx, join, err);
+    hj->swapped = should_swap(join);
+    hj->bkeys = tn_calloc((size_t)join->nkeys, sizeof *hj->bkeys);
+    hj->pkeys = tn_calloc((size_t)join->nkeys, sizeof *hj->pkeys);
+    int rc = hj->bkeys && hj->pkeys ? TARN_OK : tn_error_oom(err, (size_t)join->nkeys * sizeof(void *));
+    for (int32_t k = 0; rc == TARN_OK && k < join->nkeys; k++) {
+        hj->bkeys[k] = hj->swapped ? join->left_keys[k] : join->right_keys[k];
+        hj->pkeys[k] = hj->swapped ? join->right_keys[k] : join->left_keys[k];
+    }
+    tn_expr *cond = NULL;
+    if (rc == TARN_OK && hj->swapped)
+        rc = swapped_condition(hj, join, &cond, err);
+    if (rc == TARN_OK)
+        rc = hj->swapped ? tn_join_shape_init_swapped(&hj->shape, ctx, join, cond, err)
+                         : tn_join_shape_init(&hj->shape, ctx, join, err);
     if (rc) {
         free_key_types(types, join->nkeys);
+        tn_free(hj->bkeys);
+        tn_free(hj->pkeys);
+        tn_plan_ctx_free(&hj->pc);
         tn_free(hj);
         return rc;
     }
@@ -524,14 +611,17 @@ int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_
     if (!hj->base.children) {
         tn_join_shape_reset(&hj->shape);
         free_key_types(types, join->nkeys);
+        tn_free(hj->bkeys);
+        tn_free(hj->pkeys);
+        tn_plan_ctx_free(&hj->pc);
         tn_free(hj);
         return tn_error_oom(err, 2 * sizeof(tn_op *));
     }
     hj->base.vt = &hash_join_vt;
     hj->base.ctx = ctx;
     hj->base.out = tn_schema_ref(join->out);
-    hj->base.children[0] = probe;
-    hj->base.children[1] = build;
+    hj->base.children[0] = hj->swapped ? build : probe;
+    hj->base.children[1] = hj->swapped ? probe : build;
     hj->base.nchildren = 2;
     hj->base.plan = join;
     hj->plan = join;
@@ -547,8 +637,13 @@ const tn_join_filter *tn_hash_join_filter(tn_op *op, int32_t k)
     const tn_plan *p = hj->plan;
     tn_join_kind kind = hj->shape.kind;
     bool drops_unmatched = kind == TN_JOIN_INNER || kind == TN_JOIN_SEMI || kind == TN_JOIN_RIGHT;
-    if (!drops_unmatched || p->nkeys != 1 || k != 0 || hj->key_types[0] || (p->null_equal && p->null_equal[0]) ||
+    if (hj->swapped || !drops_unmatched || p->nkeys != 1 || k != 0 || hj->key_types[0] || (p->null_equal && p->null_equal[0]) ||
         !tn_join_int_key_type(p->left_keys[0]->type))
         return NULL;
     return &hj->table.filter;
+}
+
+bool tn_hash_join_builds_left(const tn_op *op)
+{
+    return op && op->vt == &hash_join_vt && ((const hash_join *)op)->swapped;
 }
