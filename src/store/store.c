@@ -302,9 +302,22 @@ int tn_store_head(tn_store *s, const char *key, tn_object_meta *meta, tarn_error
 typedef struct fetch {
     int64_t offset, length;
     tn_buffer *buf;
+    uint8_t *into;  /* or: stream the bytes here (a piece of a larger buffer) */
+    int64_t got;
     int rc;
     tarn_error err;
 } fetch;
+
+static int into_piece(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    fetch *f = ctx;
+    if (f->got + n > f->length)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)f->length);
+    memcpy(f->into + f->got, p, (size_t)n);
+    f->got += n;
+    return TARN_OK;
+}
 
 typedef struct fetch_job {
     tn_store *s;
@@ -320,7 +333,10 @@ static void *fetch_worker(void *arg)
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
         fetch *f = &j->f[i];
         tarn_error_init(&f->err);
-        f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
+        if (f->into)
+            f->rc = j->s->ops->get_stream(j->s, j->key, f->offset, f->length, into_piece, f, &f->err);
+        else
+            f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
     }
     return NULL;
 }
@@ -459,6 +475,64 @@ int tn_store_get(tn_store *s, const char *key, int64_t offset, int64_t length, t
     return named(s, rc, err);
 }
 
+/* Fetch coalesced units; on a remote store a unit longer than a part is
+ * fetched as part-sized pieces in parallel, streamed straight into the
+ * unit's buffer (a full scan coalesces a whole row group into one unit). */
+static int fetch_units(tn_store *s, const char *key, fetch *f, int nf, tarn_error *err)
+{
+    int64_t part = s->part_size;
+    int np = 0;
+    bool split = false;
+    if (remote(s) && s->ops->get_stream && s->concurrency > 1 && part > 0)
+        for (int i = 0; i < nf; i++) {
+            np += (int)((f[i].length + part - 1) / part);
+            split |= f[i].length > part;
+        }
+    if (!split) {
+        run_fetches(s, key, f, nf);
+        return first_failure(f, nf, err);
+    }
+    fetch *pieces = tn_calloc((size_t)np, sizeof *pieces);
+    TN_TRY_ALLOC(pieces, err, sizeof *pieces * (size_t)np);
+    int k = 0, rc = TARN_OK;
+    for (int i = 0; !rc && i < nf; i++) {
+        if (!(f[i].buf = tn_buffer_new(f[i].length))) {
+            rc = tn_error_oom(err, (size_t)f[i].length);
+            break;
+        }
+        for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part) {
+            pieces[k++] = (fetch){.offset = f[i].offset + at,
+                                  .length = f[i].length - at < part ? f[i].length - at : part,
+                                  .into = f[i].buf->data + at};
+            if (f[i].length == 0)
+                break;
+        }
+    }
+    if (!rc) {
+        s->metrics.gets += k - nf;
+        run_fetches(s, key, pieces, k);
+        rc = first_failure(pieces, k, err);
+    }
+    /* a unit holds its pieces up to the first short one (the object ended) */
+    k = 0;
+    for (int i = 0; !rc && i < nf; i++) {
+        int64_t size = 0;
+        bool ended = false;
+        for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part, k++) {
+            if (!ended)
+                size += pieces[k].got;
+            ended |= pieces[k].got < pieces[k].length;
+            if (f[i].length == 0) {
+                k++;
+                break;
+            }
+        }
+        f[i].buf->size = size;
+    }
+    tn_free(pieces);
+    return rc;
+}
+
 static int cmp_by_offset(const void *a, const void *b)
 {
     const tn_range *x = *(tn_range *const *)a, *y = *(tn_range *const *)b;
@@ -505,8 +579,7 @@ int tn_store_get_ranges(tn_store *s, const char *key, tn_range *ranges, int n, i
         unit[r - ranges] = nf - 1;
     }
     s->metrics.gets += nf;
-    run_fetches(s, key, f, nf);
-    int rc = first_failure(f, nf, err);
+    int rc = fetch_units(s, key, f, nf, err);
     for (int i = 0; !rc && i < n; i++) {
         fetch *u = &f[unit[i]];
         int64_t at = ranges[i].offset - u->offset;

@@ -182,6 +182,20 @@ static void parallel_suite(tn_store *s, int64_t part)
     sink.cap = part + 10;
     CHECK_EQ_INT(tn_store_get_stream(s, "par/written.bin", 0, size, to_mem, &sink, &err), TARN_EIO);
     CHECK_MSG(&err, "sink full");
+    /* coalesced ranges longer than a part come as parallel part-sized
+     * pieces streamed into one buffer; short ones as one request */
+    tn_range rr[3] = {{.offset = 100, .length = 3 * part + part / 2}, {.offset = 3 * part + part / 2 + 150, .length = 10},
+                      {.offset = 8 * part, .length = 1000}};
+    int64_t gets = s->metrics.gets;
+    req = s->metrics.requests;
+    CHECK_OK(tn_store_get_ranges(s, "par/written.bin", rr, 3, 1000, &err), &err);
+    CHECK_EQ_INT(s->metrics.gets - gets, 5); /* [100, +3.5 parts + 60) in 4 pieces, the last range alone */
+    CHECK_EQ_INT(s->metrics.requests - req, 5);
+    for (int i = 0; i < 3; i++) {
+        CHECK(rr[i].out && rr[i].out->size == rr[i].length &&
+              memcmp(rr[i].out->data, data + rr[i].offset, (size_t)rr[i].length) == 0);
+        tn_buffer_unref(rr[i].out);
+    }
     /* a streamed put of that size goes out in parts too */
     mem_source src = {data, size, -1, 0};
     req = s->metrics.requests;
