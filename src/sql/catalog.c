@@ -241,7 +241,10 @@ typedef struct files_scan {
     int32_t *groups;           /* the row groups to read, file after file */
     files_part *parts;
     int64_t nparts;
-    tn_exec_pq_terms pushed;   /* the filters the Parquet readers apply */
+    tn_exec_pq_terms pushed;   /* the filters that skip row groups by statistics */
+    tn_parquet_term *rterms;   /* those the Parquet readers also filter rows with */
+    int32_t *rconj;            /* per reader term: its conjunct (which is then exact) */
+    int32_t nrterms;
     const char **names;        /* the requested columns by name */
     int32_t nnames;
     tn_parquet_read_options ro; /* what every partition's reader shares */
@@ -303,6 +306,8 @@ static void scan_free(files_scan *s, int64_t nfiles)
     tn_free(s->groups);
     tn_free(s->parts);
     tn_free(s->names);
+    tn_free(s->rterms);
+    tn_free(s->rconj);
     tn_exec_parquet_terms_reset(&s->pushed);
     tn_free(s);
 }
@@ -468,10 +473,21 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
         s->ro.n_columns = s->nnames;
         if (rc == TARN_OK && req->nfilters > 0)
             rc = tn_exec_parquet_terms(t->schema, req, &s->pushed, err);
-        s->ro.terms = s->pushed.terms;
-        s->ro.n_terms = s->pushed.n;
+        if (rc == TARN_OK && s->pushed.n > 0) {
+            s->rterms = tn_malloc((size_t)s->pushed.n * sizeof *s->rterms);
+            s->rconj = tn_malloc((size_t)s->pushed.n * sizeof *s->rconj);
+            if (!s->rterms || !s->rconj)
+                rc = tn_error_oom(err, (size_t)s->pushed.n * sizeof *s->rterms);
+            for (int32_t k = 0; rc == TARN_OK && k < s->pushed.n; k++)
+                if (s->pushed.row_filter[k]) {
+                    s->rterms[s->nrterms] = s->pushed.terms[k];
+                    s->rconj[s->nrterms++] = s->pushed.conjunct[k];
+                }
+        }
+        s->ro.terms = s->rterms;
+        s->ro.n_terms = s->nrterms;
         /* the limit counts rows after the filters: the reader's when it applies them all */
-        if (req->limit >= 0 && s->pushed.n == req->nfilters)
+        if (req->limit >= 0 && s->nrterms == req->nfilters)
             s->ro.limit = req->limit;
     }
     int64_t pcap = 0, gcap = 0;
@@ -581,8 +597,8 @@ static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, co
     c->base.schema = tn_schema_ref(r->schema);
     c->base.next = counted_next;
     c->base.destroy = counted_destroy;
-    for (int32_t k = 0; exact && k < s->pushed.n; k++)
-        exact[s->pushed.conjunct[k]] = true;
+    for (int32_t k = 0; exact && k < s->nrterms; k++)
+        exact[s->rconj[k]] = true;
     *out = &c->base;
     return TARN_OK;
 }
