@@ -793,7 +793,7 @@ int tn_negate(tn_datum d, const tn_selection *sel, tn_array **out, tarn_error *e
         for (int64_t i = 0; i < n; i++) {                                \
             T v = x[k.scalar ? 0 : tn_krow(sel, i)];                     \
             flag |= v == (T)(MIN);                                       \
-            r[i] = (T)(0 - v);                                           \
+            r[i] = (T)(0 - (uint64_t)(int64_t)v); /* MIN wraps, flagged */ \
         }                                                                \
         break;                                                           \
     }
