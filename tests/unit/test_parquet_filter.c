@@ -6,6 +6,7 @@
  * cover pruning counts, NULL semantics and DuckDB agreement.
  */
 #include <limits.h>
+#include <string.h>
 
 #include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
@@ -119,6 +120,44 @@ TEST(rows)
     CHECK_EQ_INT(count_rows("alltypes_plain.parquet", "timestamp_col < '2009-02-01 00:00:00.0000001'", &rows, &err),
                  TARN_ETYPE);
     CHECK_MSG(&err, "is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"timestamp_col\" at position 17");
+}
+
+/* Errors in terms parsed by the caller name the term by its number. */
+TEST(term_errors)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/alltypes_plain.parquet", data_dir);
+    static const struct {
+        tn_parquet_term t[2];
+        int rc;
+        const char *msg;
+    } cases[] = {
+        {{{.column = "id", .op = TN_CMP_GE, .literal = "1", .literal_len = 1},
+          {.column = "nope", .op = TN_CMP_EQ, .literal = "1", .literal_len = 1}},
+         TARN_ENOTFOUND, "no column named \"nope\" (term 2)"},
+        {{{.column = "bool_col", .op = TN_CMP_EQ, .literal = "1", .literal_len = 1},
+          {.column = "id", .op = TN_CMP_EQ, .literal = "1", .literal_len = 1}},
+         TARN_EUNSUPPORTED, "column \"bool_col\" of type bool cannot be compared (term 1)"},
+        {{{.column = "id", .op = TN_CMP_GE, .literal = "1", .literal_len = 1},
+          {.column = "tinyint_col", .op = TN_CMP_LT, .literal = "3000000000", .literal_len = 10}},
+         TARN_ETYPE, "3000000000 is not a value of column \"tinyint_col\" (int32) in term 2"},
+        {{{.column = "id", .op = TN_CMP_GE, .is_string = true, .literal = "x", .literal_len = 1},
+          {.column = "id", .op = TN_CMP_EQ, .literal = "1", .literal_len = 1}},
+         TARN_ETYPE, "column \"id\" is int32, compared with a string in term 1; expected a number"},
+        {{{.column = "timestamp_col", .op = TN_CMP_GE, .is_string = true, .literal = "x", .literal_len = 1},
+          {.column = "id", .op = TN_CMP_EQ, .literal = "1", .literal_len = 1}},
+         TARN_ETYPE, "for column \"timestamp_col\" in term 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tn_parquet_read_options o = {.limit = -1, .terms = cases[i].t, .n_terms = 2};
+        tarn_error err;
+        tarn_error_init(&err);
+        tn_reader *r = NULL;
+        CHECK_EQ_INT(tn_parquet_open_file(path, &o, &r, &err), cases[i].rc);
+        CHECK(r == NULL);
+        CHECK_MSG(&err, cases[i].msg);
+        CHECK(strstr(err.message, "position") == NULL);
+    }
 }
 
 /* No output columns: the batches still count the matching rows. */
@@ -320,6 +359,7 @@ int main(void)
     RUN(parse_errors);
     RUN(rows);
     RUN(no_columns);
+    RUN(term_errors);
     RUN(late_materialization);
     RUN(alloc_failures);
     return tn_test_done();

@@ -308,8 +308,10 @@ int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t 
             a->lit_len = len;
             a->lit_kind = s->is_string ? PQF_STRING : PQF_NUMBER;
             a->op = in ? TN_CMP_EQ : s->op;
-            a->col_pos = a->lit_pos = 0; /* messages then name the term by its column */
+            a->col_pos = a->lit_pos = 0; /* messages name the term by its number */
+            a->term_no = i + 1;
         }
+        t->term_no = i + 1;
         if (in) {
             t->op = TN_CMP_EQ;
             t->column = tn_strdup(s->column);
@@ -543,8 +545,20 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
     return bind_one(t, node, file, err);
 }
 
+const char *tn_pq_term_origin(const pq_term *t, bool lit, char buf[32])
+{
+    if (t->term_no > 0)
+        snprintf(buf, 32, "term %d", t->term_no);
+    else
+        snprintf(buf, 32, "position %d", lit ? t->lit_pos : t->col_pos);
+    return buf;
+}
+
+#define AT(t) ((t)->term_no > 0 ? "in " : "at ")
+
 static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
 {
+    char ob[32];
     t->node = node;
     tn_type *type = node->type;
     tn_type_id id = type->id;
@@ -557,8 +571,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
         if (!is_num)
             bad = "a number";
         else if (!parse_int(t->lit, &v) || !int_range(id, v))
-            return tn_error_set(err, TARN_ETYPE, "where: %s: %s is not a value of column \"%s\" (%s) at position %d",
-                                file, t->lit, t->column, tname(type), t->lit_pos);
+            return tn_error_set(err, TARN_ETYPE, "where: %s: %s is not a value of column \"%s\" (%s) %s%s",
+                                file, t->lit, t->column, tname(type), AT(t), tn_pq_term_origin(t, true, ob));
         else {
             t->scalar = id >= TN_UINT8 ? tn_scalar_uint(type, (uint64_t)v) : tn_scalar_int(type, v);
             bool unsigned_phys = e->logical.kind == PQ_LT_INTEGER ? !e->logical.is_signed
@@ -584,8 +598,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
             bad = "a number";
         else if (!parse_decimal(t->lit, type->scale, &v))
             return tn_error_set(err, TARN_ETYPE,
-                                "where: %s: %s is not exact at the scale of column \"%s\" (%s) at position %d", file,
-                                t->lit, t->column, tname(type), t->lit_pos);
+                                "where: %s: %s is not exact at the scale of column \"%s\" (%s) %s%s", file,
+                                t->lit, t->column, tname(type), AT(t), tn_pq_term_origin(t, true, ob));
         else {
             t->scalar = tn_scalar_int(type, v);
             t->i = v; /* the unscaled value, also for bloom filters of FLBA decimals */
@@ -597,8 +611,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
         if (is_num)
             bad = "a date as a 'YYYY-MM-DD' string";
         else if (!parse_date(t->lit, t->lit_len, &days))
-            return tn_error_set(err, TARN_ETYPE, "where: %s: '%s' is not a date (YYYY-MM-DD) for column \"%s\" at position %d",
-                                file, t->lit, t->column, t->lit_pos);
+            return tn_error_set(err, TARN_ETYPE, "where: %s: '%s' is not a date (YYYY-MM-DD) for column \"%s\" %s%s",
+                                file, t->lit, t->column, AT(t), tn_pq_term_origin(t, true, ob));
         else {
             t->scalar = tn_scalar_int(type, days);
             t->stat_kind = PQS_INT;
@@ -610,8 +624,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
             bad = "a timestamp as a 'YYYY-MM-DD HH:MM:SS[.fraction]' string";
         else if (!parse_timestamp(t->lit, t->lit_len, type->unit, &v))
             return tn_error_set(err, TARN_ETYPE,
-                                "where: %s: '%s' is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"%s\" at position %d",
-                                file, t->lit, t->column, t->lit_pos);
+                                "where: %s: '%s' is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"%s\" %s%s",
+                                file, t->lit, t->column, AT(t), tn_pq_term_origin(t, true, ob));
         else {
             t->scalar = tn_scalar_int(type, v);
             if (e->type == PQ_INT64) { /* same unit as the Arrow type; INT96 has no usable order */
@@ -628,13 +642,13 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
                 t->stat_kind = PQS_BYTES;
         }
     } else {
-        return tn_error_set(err, TARN_EUNSUPPORTED, "where: %s: column \"%s\" of type %s cannot be compared (position %d)",
-                            file, t->column, tname(type), t->col_pos);
+        return tn_error_set(err, TARN_EUNSUPPORTED, "where: %s: column \"%s\" of type %s cannot be compared (%s)",
+                            file, t->column, tname(type), tn_pq_term_origin(t, false, ob));
     }
     if (bad)
-        return tn_error_set(err, TARN_ETYPE, "where: %s: column \"%s\" is %s, compared with %s at position %d; expected %s",
+        return tn_error_set(err, TARN_ETYPE, "where: %s: column \"%s\" is %s, compared with %s %s%s; expected %s",
                             file, t->column, tname(type), t->lit_kind == PQF_NUMBER ? "a number" : "a string",
-                            t->lit_pos, bad);
+                            AT(t), tn_pq_term_origin(t, true, ob), bad);
     if (!t->scalar)
         return tn_error_oom(err, sizeof(tn_scalar));
     set_plain(t, e, id);

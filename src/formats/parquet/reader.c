@@ -1043,16 +1043,17 @@ static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *te
         TN_TRY(tn_pq_filter_add_terms(&r->filter, terms, n_terms, err));
     for (int32_t i = 0; i < r->filter->n; i++) {
         pq_term *t = &r->filter->terms[i];
+        char ob[32];
         bool nullable;
         const pq_node *node = resolve(r->schema->root, t->column, &nullable);
         if (!node)
-            return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\" (position %d)", r->name,
-                                t->column, t->col_pos);
+            return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\" (%s)", r->name,
+                                t->column, tn_pq_term_origin(t, false, ob));
         if (node->kind != PQN_LEAF || node->max_rep > 0)
             return tn_error_set(err, TARN_EUNSUPPORTED,
                                 "where: %s: column \"%s\" is %s; only columns of single values can be compared "
-                                "(position %d)", r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
-                                t->col_pos);
+                                "(%s)", r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
+                                tn_pq_term_origin(t, false, ob));
         t->sel = -1;
         for (int32_t s = 0; s < r->n_sel; s++)
             if (r->sel[s] == node)
