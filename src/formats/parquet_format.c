@@ -46,6 +46,8 @@ int tn_parquet_format_open(const tn_format *self, const char *path, tn_opts *o, 
     if (!rc)
         rc = tn_opts_bool(o, "late_materialization", true, &late, err);
     ro.no_late_materialization = !late;
+    if (!rc)
+        rc = tn_opts_bool(o, "serial", false, &ro.serial, err);
     ro.filter = tn_opts_str(o, "where");
     if (!rc)
         rc = tn_format_check_options(self, o, false, err);

@@ -450,6 +450,89 @@ TEST(late_materialization_counts)
     tn_schema_unref(s);
 }
 
+/* All batches of a read with options o. */
+static tn_batch **read_opts(const char *path, const tn_parquet_read_options *o, int *n)
+{
+    tarn_error err;
+    tn_reader *r;
+    *n = 0;
+    if (tn_parquet_open_file(path, o, &r, &err) != 0) {
+        fprintf(stderr, "  %s\n", err.message);
+        return NULL;
+    }
+    tn_batch **out = calloc(4096, sizeof *out);
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "  %s\n", err.message);
+            break;
+        }
+        if (!b || *n == 4096)
+            break;
+        out[(*n)++] = b;
+    }
+    tn_reader_free(r);
+    return out;
+}
+
+/* Row groups decoded ahead and columns decoded as tasks on the pool give
+ * the batches of a serial read, in the same order, with 1 to 4 threads;
+ * also when two selected columns share leaves (decoded one by one) and
+ * when the reader is freed before its end. */
+TEST(parallel_decode)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 120, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/parallel.parquet", out_dir);
+    tn_parquet_write_options wo = {.codec = PQ_ZSTD, .dictionary = true, .row_group_rows = 13, .page_bytes = 100};
+    CHECK_OK(write_fixture(path, b, &wo, &err), &err);
+    const char *cols[] = {"struct", "i32", "struct.a", "utf8", "map"};
+    for (int threads = 1; threads <= 4; threads++) {
+        CHECK_OK(tarn_set_threads(threads, &err), &err);
+        for (int proj = 0; proj < 2; proj++) {
+            tn_parquet_read_options po = {.limit = -1, .batch_size = 5}, so = po;
+            so.serial = true;
+            if (proj) {
+                po.columns = so.columns = cols;
+                po.n_columns = so.n_columns = 5;
+            }
+            int np, ns;
+            tn_batch **p = read_opts(path, &po, &np), **q = read_opts(path, &so, &ns);
+            CHECK(p && q);
+            CHECK_EQ_INT(np, ns);
+            for (int i = 0; p && q && i < np && i < ns; i++) {
+                CHECK_EQ_INT(p[i]->length, q[i]->length);
+                for (int32_t c = 0; c < p[i]->schema->n_fields; c++)
+                    CHECK(tn_array_equals(p[i]->columns[c], q[i]->columns[c]));
+            }
+            int64_t rows = 0;
+            for (int i = 0; p && i < np; i++) {
+                rows += p[i]->length;
+                tn_batch_unref(p[i]);
+            }
+            for (int i = 0; q && i < ns; i++)
+                tn_batch_unref(q[i]);
+            free(p);
+            free(q);
+            CHECK_EQ_INT(rows, 120);
+        }
+        /* freed while a row group is being decoded ahead */
+        tn_reader *r;
+        CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+        tn_batch *x = NULL;
+        CHECK_OK(tn_reader_next(r, &x, &err), &err);
+        CHECK(x != NULL);
+        tn_batch_unref(x);
+        tn_reader_free(r);
+    }
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_and_read(void *ctx, tarn_error *err)
 {
     tn_batch *b = ctx;
@@ -492,6 +575,7 @@ int main(void)
     RUN(page_index_pruning);
     RUN(late_materialization);
     RUN(late_materialization_counts);
+    RUN(parallel_decode);
     RUN(alloc_failures);
     return tn_test_done();
 }

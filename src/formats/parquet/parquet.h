@@ -41,6 +41,12 @@ typedef struct tn_parquet_read_options {
     bool no_late_materialization; /* with a filter, decode every output column over the candidate rows
                                    and filter them afterwards (default: the filter's columns first, the
                                    others only for the matching rows) */
+    bool serial;                /* decode on the calling thread only. Otherwise a plain scan (no filter,
+                                   limit or offset) decodes a row group's columns as tasks on the pool
+                                   (core/pool.h) and the next row group ahead while the caller takes
+                                   the current one's batches (at most two row groups in memory); the
+                                   batches are the same either way. For callers that already run
+                                   readers in parallel, one per row-group range */
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with

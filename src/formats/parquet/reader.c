@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/pool.h"
 #include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/assemble.h"
 #include "formats/parquet/bloom.h"
@@ -41,6 +42,12 @@ typedef struct rowset {
 } rowset;
 
 typedef struct pq_reader pq_reader;
+typedef struct prefetch {
+    pq_reader *r;
+    int32_t g;
+    tn_batch *out;
+    struct tn_taskgroup *tg;
+} prefetch;
 struct pq_reader {
     tn_reader base;
     int fd;                  /* -1 for memory input */
@@ -72,6 +79,9 @@ struct pq_reader {
     bool late;               /* late materialization (decode other columns for matching rows only) */
     int64_t rows_filtered;   /* candidate rows the filter's terms dropped */
     int64_t pages_late, values_late; /* pages and rows of output columns not decoded for them */
+    bool serial;             /* decode on the calling thread only */
+    bool disjoint;           /* no two selected columns share a leaf (their chunks decode in parallel) */
+    prefetch pf;             /* the next row group, decoding ahead; pf.tg NULL when none */
 };
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -787,37 +797,88 @@ static int prune(pq_reader *r, int32_t g, int *by, tarn_error *err)
 }
 
 /* Decode row group g into a batch of the selected columns. */
-static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *err)
+/* Selected column s of row group g, decoded, with its ARROW:schema type restored. */
+static int decode_column(pq_reader *r, int32_t g, int32_t s, int64_t max_rows, int64_t rows, pq_chunk_data *chunks,
+                         tn_array **out, tarn_error *err)
+{
+    tn_array *a = NULL;
+    TN_TRY(read_node(r, g, r->sel[s], max_rows, rows, chunks, &a, err));
+    if (!r->restore[s]) {
+        *out = a;
+        return 0;
+    }
+    int rc = tn_pq_arrow_restore(a, r->restore[s], out, err);
+    if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+    tn_array_unref(a);
+    return rc;
+}
+
+typedef struct col_task {
+    pq_reader *r;
+    int32_t g, s;
+    int64_t max_rows, rows;
+    pq_chunk_data *chunks; /* shared: the columns' leaves are disjoint */
+    tn_array **out;
+} col_task;
+
+static int run_col_task(void *arg, tarn_error *err)
+{
+    col_task *t = arg;
+    return decode_column(t->r, t->g, t->s, t->max_rows, t->rows, t->chunks, t->out, err);
+}
+
+/* Decode row group g into a batch of the selected columns; with
+ * max_rows >= 0 (a limit, without a filter) only its first max_rows rows.
+ * Without a filter the columns are decoded as tasks on the pool, unless
+ * the reader is serial or two selected columns share leaves. */
+static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
-    /* With a limit, only the rows up to it are decoded. */
-    int64_t rows = rg->num_rows, max_rows = -1;
-    if (!r->filter && r->left >= 0 && r->skip + r->left < rows)
-        rows = max_rows = r->skip + r->left;
+    int64_t rows = max_rows >= 0 && max_rows < rg->num_rows ? max_rows : rg->num_rows;
+    if (max_rows >= rg->num_rows)
+        max_rows = -1;
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
     tn_batch *b = NULL;
     int rc = 0;
     if (r->filter) {
         rc = read_filtered(r, g, chunks, &b, err);
-    } else {
-        b = tn_batch_new(r->base.schema, rows);
-        rc = b ? 0 : tn_error_oom(err, sizeof *b);
-        for (int32_t s = 0; !rc && s < r->n_sel; s++)
-            rc = read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
-    }
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
-        if (!r->restore[s] || !b->columns[s])
-            continue;
-        tn_array *a;
-        rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
-        if (!rc) {
-            tn_array_unref(b->columns[s]);
-            b->columns[s] = a;
-        } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
-            tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+        for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+            if (!r->restore[s] || !b->columns[s])
+                continue;
+            tn_array *a;
+            rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
+            if (!rc) {
+                tn_array_unref(b->columns[s]);
+                b->columns[s] = a;
+            } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
+                tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+            }
         }
+    } else if (!(b = tn_batch_new(r->base.schema, rows))) {
+        rc = tn_error_oom(err, sizeof *b);
+    } else if (r->serial || r->n_sel < 2 || !r->disjoint) {
+        for (int32_t s = 0; !rc && s < r->n_sel; s++)
+            rc = decode_column(r, g, s, max_rows, rows, chunks, &b->columns[s], err);
+    } else {
+        col_task *tasks = tn_calloc((size_t)r->n_sel, sizeof *tasks);
+        tn_taskgroup *tg = tasks ? tn_taskgroup_new() : NULL;
+        if (!tg) {
+            rc = tn_error_oom(err, (size_t)r->n_sel * sizeof *tasks);
+        } else {
+            /* the widest columns first, so that the last task to finish is short */
+            for (int32_t s = 0; s < r->n_sel; s++) {
+                tasks[s] = (col_task){.r = r, .g = g, .s = s, .max_rows = max_rows, .rows = rows, .chunks = chunks,
+                                      .out = &b->columns[s]};
+                if (tn_taskgroup_spawn(tg, run_col_task, &tasks[s]) != TARN_OK)
+                    break; /* the group holds the error */
+            }
+            rc = tn_taskgroup_wait(tg, err);
+        }
+        tn_taskgroup_free(tg);
+        tn_free(tasks);
     }
     tn_free(chunks);
     if (rc) {
@@ -826,6 +887,43 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
     }
     *out = b;
     return 0;
+}
+
+/* The next row group is decoded ahead (pq_reader.pf), as a task, while the
+ * caller takes the current one's batches: at most two row groups are held. */
+static int run_prefetch(void *arg, tarn_error *err)
+{
+    prefetch *p = arg;
+    return read_row_group(p->r, p->g, -1, &p->out, err);
+}
+
+/* Start decoding row group r->rg ahead when the scan is a plain one (no
+ * filter, limit or offset left) and the reader may use the pool. */
+static int start_prefetch(pq_reader *r, tarn_error *err)
+{
+    if (r->serial || r->filter || r->left >= 0 || r->skip > 0 || r->rg >= r->meta->n_row_groups || r->pf.tg)
+        return 0;
+    r->pf.r = r;
+    r->pf.g = r->rg;
+    r->pf.out = NULL;
+    r->pf.tg = tn_taskgroup_new();
+    TN_TRY_ALLOC(r->pf.tg, err, 64);
+    (void)tn_taskgroup_spawn(r->pf.tg, run_prefetch, &r->pf); /* a failure is returned by the wait */
+    return 0;
+}
+
+/* Wait for the group decoded ahead: *out is it, r->rg moves past it. */
+static int finish_prefetch(pq_reader *r, tn_batch **out, tarn_error *err)
+{
+    int rc = tn_taskgroup_wait(r->pf.tg, err);
+    tn_taskgroup_free(r->pf.tg);
+    r->pf.tg = NULL;
+    *out = rc ? NULL : r->pf.out;
+    if (rc)
+        tn_batch_unref(r->pf.out);
+    r->pf.out = NULL;
+    r->rg = r->pf.g + 1;
+    return rc;
 }
 
 static int next(tn_reader *base, tn_batch **out, tarn_error *err)
@@ -850,6 +948,13 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         tn_batch_unref(r->cur);
         r->cur = NULL;
+        if (r->pf.tg) {
+            TN_TRY(finish_prefetch(r, &r->cur, err));
+            r->rg_read++;
+            r->cur_pos = 0;
+            TN_TRY(start_prefetch(r, err));
+            continue;
+        }
         if (r->rg >= r->meta->n_row_groups)
             break;
         int32_t g = r->rg;
@@ -875,7 +980,9 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
                 continue;
             }
         }
-        TN_TRY(read_row_group(r, g, &r->cur, err));
+        /* With a limit (and no filter), only the rows up to it are decoded. */
+        int64_t max_rows = !r->filter && r->left >= 0 && r->skip + r->left < rows ? r->skip + r->left : -1;
+        TN_TRY(read_row_group(r, g, max_rows, &r->cur, err));
         r->rg_read++;
         r->rg++;
         if (r->skip >= r->cur->length) { /* offset over filtered rows */
@@ -885,6 +992,7 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         r->cur_pos = r->skip;
         r->skip = 0;
+        TN_TRY(start_prefetch(r, err));
     }
     return 0;
 }
@@ -902,6 +1010,11 @@ static void destroy(tn_reader *base)
             fprintf(stderr, "parquet: %s: rows: %lld dropped by the filter; other columns: %lld pages and %lld "
                     "values not decoded\n", r->name, (long long)r->rows_filtered, (long long)r->pages_late,
                     (long long)r->values_late);
+    }
+    if (r->pf.tg) {
+        tn_taskgroup_cancel(r->pf.tg);
+        tn_taskgroup_free(r->pf.tg); /* waits for a task already running */
+        tn_batch_unref(r->pf.out);
     }
     tn_batch_unref(r->cur);
     tn_free(r->rows.iv);
@@ -1076,6 +1189,15 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->verify_crc = o && o->verify_crc;
     r->explain = o && o->explain;
     r->late = !(o && o->no_late_materialization);
+    r->serial = o && o->serial;
+    r->disjoint = true;
+    for (int32_t i = 0; i < r->n_sel; i++)
+        for (int32_t j = 0; j < i; j++) {
+            int32_t ai = r->sel[i]->first_leaf, bi = ai + count_leaves(r->sel[i]);
+            int32_t aj = r->sel[j]->first_leaf, bj = aj + count_leaves(r->sel[j]);
+            if (ai < bj && aj < bi)
+                r->disjoint = false;
+        }
     if (o && (o->filter || o->n_terms > 0))
         TN_TRY(bind_filter(r, o->filter, o->terms, o->n_terms, err));
     return 0;
