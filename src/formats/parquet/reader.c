@@ -1085,9 +1085,21 @@ static int stored_arrow_schema(pq_reader *r, tn_schema **out, tarn_error *err)
 
 /* Output field i for the top-level node n: the stored Arrow field of the
  * same name when the arrays read convert to its type (arrow_schema.h). */
+static bool has_large(const pq_node *n)
+{
+    if (n->kind == PQN_LEAF)
+        return n->large;
+    for (int32_t i = 0; i < n->n_children; i++)
+        if (has_large(n->children[i]))
+            return true;
+    return false;
+}
+
 static int arrow_field(pq_reader *r, const tn_schema *arrow, int32_t i, const pq_node *n, tarn_error *err)
 {
     tn_field *f = &r->base.schema->fields[i];
+    if (has_large(n)) /* 64-bit offsets for its size: the stored 32-bit type may not hold it */
+        return 0;
     for (int32_t j = 0; arrow && j < arrow->n_fields; j++) {
         const tn_field *af = &arrow->fields[j];
         if (strcmp(af->name, n->name) != 0 || !tn_pq_arrow_type_fits(n->type, af->type))
