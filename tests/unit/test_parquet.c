@@ -197,6 +197,83 @@ TEST(rle_hybrid)
     CHECK_EQ_INT(tn_pq_rle_u16(wide, sizeof wide, 2, out, 2, &err), TARN_ECORRUPT);
 }
 
+/* An RLE/bit-packed stream of width bw: runs of one value alternating with
+ * bit-packed runs of several groups; want gets the values. */
+static size_t rle_stream(int bw, uint32_t seed, uint8_t *buf, uint32_t *want, int64_t *n)
+{
+    size_t len = 0;
+    *n = 0;
+    uint64_t mask = bw == 32 ? UINT32_MAX : (UINT64_C(1) << bw) - 1;
+    for (int run = 0; run < 12; run++) {
+        seed = seed * 1103515245u + 12345u;
+        if (run % 2 == 0) { /* RLE run */
+            int cnt = 1 + (int)(seed % 21);
+            uint32_t v = (uint32_t)((seed >> 3) & mask);
+            buf[len++] = (uint8_t)(cnt << 1);
+            for (int b = 0; b < (bw + 7) / 8; b++)
+                buf[len++] = (uint8_t)(v >> (8 * b));
+            for (int k = 0; k < cnt; k++)
+                want[(*n)++] = v;
+        } else { /* bit-packed run of 1..6 groups */
+            int groups = 1 + (int)(seed % 6);
+            buf[len++] = (uint8_t)(groups << 1 | 1);
+            memset(buf + len, 0, (size_t)groups * (size_t)bw);
+            for (int k = 0; k < groups * 8; k++) {
+                seed = seed * 1103515245u + 12345u;
+                uint64_t v = ((uint64_t)seed * 2654435761u >> 7) & mask;
+                for (int b = 0; b < bw; b++)
+                    if (v >> b & 1)
+                        buf[len + (size_t)((k * bw + b) / 8)] |= (uint8_t)(1u << ((k * bw + b) % 8));
+                want[(*n)++] = (uint32_t)v;
+            }
+            len += (size_t)groups * (size_t)bw;
+        }
+    }
+    return len;
+}
+
+/* The stepping reader (tn_pq_rle_skip/read, used by late
+ * materialization) gives the values of the whole-stream decoder for every
+ * width and any pattern of skips and reads, runs cut anywhere. */
+TEST(rle_cursor)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    for (int bw = 1; bw <= 32; bw++) {
+        for (uint32_t seed = 1; seed < 40; seed++) {
+            uint8_t buf[4096];
+            uint32_t want[512], whole[512], got[512];
+            int64_t n;
+            size_t len = rle_stream(bw, seed * 7919u + (uint32_t)bw, buf, want, &n);
+            CHECK_OK(tn_pq_rle_u32(buf, len, bw, whole, n, &err), &err);
+            CHECK(memcmp(whole, want, (size_t)n * 4) == 0);
+            pq_rle r;
+            CHECK_OK(tn_pq_rle_init(&r, buf, len, bw, n, &err), &err);
+            int64_t at = 0;
+            uint32_t step = seed;
+            bool same = true;
+            while (at < n) {
+                step = step * 1103515245u + 12345u;
+                int64_t k = 1 + (int64_t)(step >> 8) % 19;
+                if (k > n - at)
+                    k = n - at;
+                if (step & 0x10000) {
+                    CHECK_OK(tn_pq_rle_skip(&r, k, &err), &err);
+                } else {
+                    CHECK_OK(tn_pq_rle_read(&r, got, k, &err), &err);
+                    same = same && memcmp(got, want + at, (size_t)k * 4) == 0;
+                }
+                at += k;
+            }
+            if (!same)
+                fprintf(stderr, "  width %d seed %u: values differ\n", bw, seed);
+            CHECK(same);
+            /* past the end: an error, not a read out of bounds */
+            CHECK_EQ_INT(tn_pq_rle_read(&r, got, 1, &err), TARN_ECORRUPT);
+        }
+    }
+}
+
 TEST(delta_binary_packed)
 {
     tarn_error err;
@@ -1008,6 +1085,7 @@ int main(void)
     RUN(thrift_hostile);
     RUN(footer_minimal);
     RUN(rle_hybrid);
+    RUN(rle_cursor);
     RUN(delta_binary_packed);
     RUN(plain_byte_array_bounds);
     RUN(data_files);

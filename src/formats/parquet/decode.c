@@ -134,6 +134,51 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 
 /* --- RLE / bit-packed hybrid ----------------------------------------------- */
 
+/* Eight values of W bits (a group of a bit-packed run, W bytes) from in,
+ * which must have W + 8 readable bytes: one unaligned load per value with
+ * the shifts known at compile time. */
+#define UNPACK8(W)                                                                                  \
+    static void unpack8_##W(const uint8_t *in, uint32_t *out)                                      \
+    {                                                                                               \
+        const uint64_t mask = (UINT64_C(1) << W) - 1;                                               \
+        for (int k = 0; k < 8; k++) {                                                               \
+            uint64_t w;                                                                             \
+            memcpy(&w, in + (k * W) / 8, 8);                                                        \
+            out[k] = (uint32_t)((w >> ((k * W) % 8)) & mask);                                       \
+        }                                                                                           \
+    }
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6) UNPACK8(7) UNPACK8(8)
+UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12) UNPACK8(13) UNPACK8(14) UNPACK8(15) UNPACK8(16)
+UNPACK8(17) UNPACK8(18) UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
+UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30) UNPACK8(31) UNPACK8(32)
+
+typedef void (*unpack8_fn)(const uint8_t *in, uint32_t *out);
+static const unpack8_fn unpack8[33] = {
+    NULL, unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6, unpack8_7, unpack8_8,
+    unpack8_9, unpack8_10, unpack8_11, unpack8_12, unpack8_13, unpack8_14, unpack8_15, unpack8_16,
+    unpack8_17, unpack8_18, unpack8_19, unpack8_20, unpack8_21, unpack8_22, unpack8_23, unpack8_24,
+    unpack8_25, unpack8_26, unpack8_27, unpack8_28, unpack8_29, unpack8_30, unpack8_31, unpack8_32};
+
+/* Values [j, j + cnt) of a bit-packed run of width bw (avail bytes at p)
+ * into out, whole groups of eight at a time where they and 8 bytes of
+ * slack lie inside the run; returns how many were done (from j, which
+ * must be a multiple of 8). */
+static int64_t unpack_groups(const uint8_t *p, size_t avail, int bw, int64_t j, int64_t cnt, uint32_t *out)
+{
+    if (bw == 0 || (j & 7))
+        return 0;
+    unpack8_fn f = unpack8[bw];
+    int64_t done = 0;
+    while (cnt - done >= 8) {
+        size_t at = (size_t)((j + done) / 8) * (size_t)bw;
+        if (at + (size_t)bw + 8 > avail)
+            break;
+        f(p + at, out + done);
+        done += 8;
+    }
+    return done;
+}
+
 #define RLE_DECODER(NAME, T)                                                                      \
     int NAME(const uint8_t *p, size_t len, int bw, T *out, int64_t n, tarn_error *err)            \
     {                                                                                             \
@@ -160,7 +205,7 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
                 /* bw <= width of T (checked above), so unpacked values fit T;  \
                  * whole 8-byte loads while they stay inside the run. */        \
                 uint64_t mask = (UINT64_C(1) << bw) - 1;                                          \
-                int64_t j = 0;                                                                    \
+                int64_t j = sizeof(T) == 4 ? unpack_groups(p, avail, bw, 0, cnt, (uint32_t *)(void *)(out + i)) : 0; \
                 for (; j < cnt; j++) {                                                            \
                     uint64_t pos = (uint64_t)j * (uint64_t)bw;                                    \
                     if ((pos >> 3) + 8 > avail)                                                   \
@@ -695,15 +740,25 @@ int tn_pq_rle_read(pq_rle *r, uint32_t *out, int64_t n, tarn_error *err)
         } else {
             int64_t j = 0;
             uint64_t pos = r->pos * (uint64_t)bw;
-            for (; j < m; j++, pos += (uint64_t)bw) {
-                if ((pos >> 3) + 8 > r->avail)
-                    break;
-                uint64_t w64;
-                memcpy(&w64, r->run + (pos >> 3), 8);
-                out[j] = (uint32_t)((w64 >> (pos & 7)) & mask);
+            for (int pass = 0; pass < 2; pass++) {
+                /* pass 0: up to a group boundary; then whole groups; pass 1: the rest */
+                int64_t stop = pass ? m : (int64_t)((8 - (r->pos & 7)) & 7);
+                stop = stop < m ? stop : m;
+                for (; j < stop; j++, pos += (uint64_t)bw) {
+                    if ((pos >> 3) + 8 > r->avail)
+                        break;
+                    uint64_t w64;
+                    memcpy(&w64, r->run + (pos >> 3), 8);
+                    out[j] = (uint32_t)((w64 >> (pos & 7)) & mask);
+                }
+                for (; j < stop; j++, pos += (uint64_t)bw)
+                    out[j] = (uint32_t)bits_at(r->run, r->avail, pos, bw);
+                if (!pass) {
+                    int64_t g = unpack_groups(r->run, r->avail, bw, (int64_t)r->pos + j, m - j, out + j);
+                    j += g;
+                    pos += (uint64_t)g * (uint64_t)bw;
+                }
             }
-            for (; j < m; j++, pos += (uint64_t)bw)
-                out[j] = (uint32_t)bits_at(r->run, r->avail, pos, bw);
             r->pos += (uint64_t)m;
         }
         out += m;

@@ -639,6 +639,13 @@ static int rs_from_mask(const rowset *sel, tn_array *mask, rowset *out, tarn_err
     for (int32_t i = 0; i < sel->n; i++) {
         int64_t run = -1;
         for (int64_t row = sel->iv[2 * i]; row < sel->iv[2 * i + 1]; row++, p++) {
+            /* no run open and a whole byte of the mask false: step over it */
+            if (run < 0 && ((off + p) & 7) == 0 && sel->iv[2 * i + 1] - row >= 8 &&
+                (bits[(off + p) >> 3] & (valid ? valid[(off + p) >> 3] : 0xff)) == 0) {
+                row += 7;
+                p += 7;
+                continue;
+            }
             bool keep = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
             if (keep && run < 0)
                 run = row;
