@@ -52,8 +52,9 @@ TARN_API int tarn_prepared_execute(tarn_prepared *p, struct ArrowArray *params, 
                                    struct ArrowArrayStream *out, tarn_error *err);
 TARN_API void tarn_prepared_free(tarn_prepared *p);
 
-/* Settings, as SET name = value does: threads, memory_limit, and reader
- * options (`SET csv.delimiter = '|'`). */
+/* Settings, as SET name = value does: threads, memory_limit,
+ * temp_directory (where operators spill when memory_limit refuses them;
+ * default $TMPDIR, else /tmp), and reader options (`SET csv.delimiter = '|'`). */
 TARN_API int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_error *err);
 
 /* Cancel the query running in s from any thread or a signal handler; it
@@ -109,34 +110,106 @@ TARN_API int tarn_session_register_table(tarn_session *s, const char *name, cons
 
 /* ---- user-defined functions ----------------------------------------------- */
 
-/* A vectorized scalar function: args[i] are arrays of equal length (a
- * constant argument arrives as an array of that length); write a new
- * array of the declared result type and length to *out. */
-typedef int (*tarn_scalar_udf)(void *ctx, int nargs, struct ArrowArray *const *args,
+/*
+ * Functions written in C, called from SQL like built-in ones. They belong to
+ * the session that registers them and are looked up BEFORE the built-in
+ * functions, so a UDF named like a built-in (`upper`) replaces it in that
+ * session (as in DuckDB, where the main schema precedes the system catalog
+ * in the search path). Names are case-insensitive. Registering a name
+ * again replaces the earlier function (scalar or aggregate); a statement
+ * already bound keeps the function it was bound with.
+ *
+ * Types are written in SQL: "BIGINT", "VARCHAR", "DOUBLE", "DECIMAL(10,2)",
+ * "DATE", "TIMESTAMP", "INTEGER[]", ... and "ANY" (an argument of any type,
+ * passed as it is). An argument of another type is cast implicitly to the
+ * declared type when the cast is safe (integers to wider integers or to
+ * DOUBLE/DECIMAL, a string literal to any type, NULL to any type); other
+ * types are refused when the statement is bound ("no function f(varchar):
+ * f takes (bigint)"). `nargs` < 0 declares a variadic function: any number
+ * of arguments (zero included), each of type arg_types[0].
+ *
+ * Data crosses as Arrow C Data Interface arrays, without copies: each
+ * argument is an array of exactly `n` rows (a constant argument is
+ * repeated to n rows); the arrays and their schemas are borrowed for the
+ * duration of the call (do not release them, do not keep pointers into
+ * them). The function writes a new array of the declared result type and n
+ * rows to *out, which the engine takes over (it calls out->release); the
+ * engine validates it (structure, offsets) and refuses a wrong length or
+ * type.
+ *
+ * Threads: a query runs on the process thread pool, so a function may be
+ * called from several threads at once, each on its own batch: `ctx` must be
+ * safe to share (read-only, or guarded by the function). `ctx` must stay
+ * valid until the function is unregistered or replaced and every statement
+ * bound with it has finished (at the latest: until the session is closed
+ * and the result streams it returned are released).
+ *
+ * Errors: a function fails by returning a TARN_E* code (non-zero) with a
+ * message in err; the query stops with that code and a message naming the
+ * function and the expression: `function "checked_div": divisor is zero in
+ * "checked_div(a, b)"`. A message ending in " at row K" (K counting the
+ * rows of the call) is mapped to the row of the batch.
+ */
+
+/* Flags for the register calls. */
+enum {
+    /* NULL handling. By default a NULL in any argument gives NULL: for a
+     * scalar function the engine clears the result's validity at those
+     * rows after the call (the function still sees the rows and may
+     * compute anything for them); an aggregate's update never sees a row
+     * with a NULL argument (as sum() skips NULLs), and a group that saw no
+     * row still gets init + finalize. With TARN_UDF_NULLS the function
+     * sees and decides every row itself (e.g. a coalesce). */
+    TARN_UDF_NULLS = 1,
+    /* The result differs between calls with the same arguments (random,
+     * clock): never computed once for constant arguments. */
+    TARN_UDF_VOLATILE = 2
+};
+
+/* A vectorized scalar function over n rows (see above). */
+typedef int (*tarn_scalar_udf)(void *ctx, int64_t n, int nargs, struct ArrowArray *const *args,
                                struct ArrowSchema *const *arg_types, struct ArrowArray *out, tarn_error *err);
 
-/* Register name(arg_types...) -> result_type. Types are written in SQL
- * ("BIGINT", "VARCHAR", "DECIMAL(10,2)"). `nargs` < 0: variadic over
- * arg_types[0]. */
+/* Register name(arg_types...) -> result_type. */
 TARN_API int tarn_session_register_scalar(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
-                                          const char *result_type, tarn_scalar_udf fn, void *ctx, tarn_error *err);
+                                          const char *result_type, unsigned flags, tarn_scalar_udf fn, void *ctx,
+                                          tarn_error *err);
 
-/* A vectorized aggregate: states are opaque blocks of `state_size` bytes. */
+/*
+ * A vectorized aggregate over opaque states of `state_size` bytes (16-byte
+ * aligned, owned by the engine; at most 64 KiB). It runs inside the
+ * parallel hash aggregate: each task folds its rows into states of its own
+ * with `update`, then the states of one group from different tasks are
+ * folded together with `combine`, and `finalize` turns states into
+ * results. A state may own memory (a pointer inside it): free it in
+ * `destroy`, which the engine calls once for every initialized state
+ * (after combine has consumed it, too).
+ */
 typedef struct tarn_aggregate_udf {
     size_t state_size;
+    /* Set up a new state (of an empty group). */
     void (*init)(void *ctx, void *state);
-    /* Fold rows into states: row r goes to states[r]. */
-    int (*update)(void *ctx, void **states, int nargs, struct ArrowArray *const *args,
+    /* Fold n rows: row r of args goes into states[r] (rows of one group
+     * share a state pointer). */
+    int (*update)(void *ctx, void *const *states, int64_t n, int nargs, struct ArrowArray *const *args,
                   struct ArrowSchema *const *arg_types, tarn_error *err);
-    void (*merge)(void *ctx, void *into, const void *from);
-    /* Write n results, one per state, as an array of the result type. */
+    /* Fold `from` into `into` (both initialized; `from` is destroyed after). */
+    int (*combine)(void *ctx, void *into, void *from, tarn_error *err);
+    /* Write n results, one per state in order, as a new array of the result
+     * type (taken over by the engine). */
     int (*finalize)(void *ctx, void *const *states, int64_t n, struct ArrowArray *out, tarn_error *err);
     void (*destroy)(void *ctx, void *state); /* may be NULL */
 } tarn_aggregate_udf;
 
+/* Register the aggregate name(arg_types...) -> result_type; *fn is copied.
+ * Usable with GROUP BY, DISTINCT and FILTER (WHERE ...) like a built-in. */
 TARN_API int tarn_session_register_aggregate(tarn_session *s, const char *name, int nargs,
-                                             const char *const *arg_types, const char *result_type,
+                                             const char *const *arg_types, const char *result_type, unsigned flags,
                                              const tarn_aggregate_udf *fn, void *ctx, tarn_error *err);
+
+/* Forget the function `name` (scalar or aggregate): TARN_ENOTFOUND when the
+ * session has none. The built-in of that name, if any, is visible again. */
+TARN_API int tarn_session_unregister_function(tarn_session *s, const char *name, tarn_error *err);
 
 #ifdef __cplusplus
 }

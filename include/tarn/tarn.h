@@ -13,5 +13,6 @@
 #include "tarn/store.h"
 #include "tarn/gen.h"
 #include "tarn/parquet.h"
+#include "tarn/sql.h"
 
 #endif

@@ -24,7 +24,8 @@
 
 static const char *const no_keys[] = {NULL};
 static const char *const ipc_write_keys[] = {"compression", NULL};
-static const char *const csv_write_keys[] = {"delimiter", "header", NULL};
+static const char *const csv_write_keys[] = {"delimiter", "header", "compression", NULL};
+static const char *const jsonl_write_keys[] = {"compression", NULL};
 static const char *const ipc_ext[] = {".arrow", ".feather", ".ipc", NULL};
 static const char *const ipc_stream_ext[] = {".arrows", NULL};
 static const char *const csv_ext[] = {".csv", ".tsv", NULL};
@@ -50,7 +51,7 @@ static const tn_format formats[] = {
      "Arrow IPC stream"},
     {"csv", csv_ext, csv_read_keys, csv_write_keys, tn_csv_format_open, tn_text_format_write,
      "comma-separated values (RFC 4180)"},
-    {"jsonl", jsonl_ext, json_read_keys, no_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
+    {"jsonl", jsonl_ext, json_read_keys, jsonl_write_keys, tn_json_format_open, tn_text_format_write, "JSON Lines, one object per row"},
     {"parquet", parquet_ext, parquet_read_keys, parquet_write_keys, tn_parquet_format_open, tn_parquet_format_write,
      "Apache Parquet"},
 };

@@ -8,9 +8,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "core/alloc.h"
+#include "core/datetime.h"
 #include "core/error.h"
+#include "formats/options.h"
+#include "formats/parquet/meta.h"
+#include "formats/parquet/parquet.h"
 #include "formats/registry.h"
+#include "formats/remote.h"
+#include "sql/exec/join_filter.h"
 #include "store/store.h"
 
 tn_table *tn_table_ref(tn_table *t)
@@ -26,9 +34,11 @@ void tn_table_unref(tn_table *t)
         return;
     tn_schema *schema = t->schema;
     char *name = t->name;
+    double *ndv = t->col_ndv;
     t->ops->destroy(t); /* frees the concrete struct */
     tn_schema_unref(schema);
     tn_free(name);
+    tn_free(ndv);
 }
 
 /* ---- a reader that keeps some columns of another reader's batches ------------ */
@@ -172,7 +182,8 @@ static void memory_destroy(tn_table *t)
     tn_free(m);
 }
 
-static const tn_table_ops memory_ops = {memory_partitions, memory_open, memory_append, memory_destroy};
+static const tn_table_ops memory_ops = {
+    .partitions = memory_partitions, .open = memory_open, .append = memory_append, .destroy = memory_destroy};
 
 int tn_table_memory_new(const char *name, tn_schema *schema, tn_table **out, tarn_error *err)
 {
@@ -201,7 +212,17 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
     *n = (int64_t)m->n;
 }
 
-/* ---- tables over files ----------------------------------------------------------- */
+/* ---- tables over files -----------------------------------------------------------
+ * A scan begins by reading the footer of each local Parquet file once
+ * (kept for the scan's life), dropping the row groups whose statistics rule
+ * out the pushed filters or a dynamic join filter, and cutting the rest
+ * into partitions of about PART_ROWS rows (one row group, or a few small
+ * ones), so that one large file is read by every thread. Each partition
+ * opens a reader of its row groups over the shared footer. Other files
+ * (other formats, remote objects, options a split cannot honour) are one
+ * partition each, read through their format. */
+
+#define PART_ROWS 60000
 
 typedef struct files_table {
     tn_table base;
@@ -210,27 +231,26 @@ typedef struct files_table {
     tarn_options *opts;
 } files_table;
 
-static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n, tarn_error *err)
-{
-    (void)req;
-    (void)err;
-    *n = ((files_table *)t)->npaths;
-    return TARN_OK;
-}
+typedef struct files_part {
+    int64_t file;
+    int32_t first, n; /* groups[first, first + n) of the scan; n < 0: the whole file through its format */
+} files_part;
 
-/* Whether the names can travel in the comma-separated `columns` option. */
-static bool names_listable(const tn_schema *s, const tn_scan_request *req)
-{
-    for (int32_t i = 0; i < req->ncolumns; i++) {
-        const char *name = s->fields[req->columns[i]].name;
-        if (!name[0] || strpbrk(name, ",\"'") || name[0] == ' ' || name[strlen(name) - 1] == ' ')
-            return false;
-        for (int32_t j = 0; j < i; j++)
-            if (req->columns[j] == req->columns[i])
-                return false;
-    }
-    return true;
-}
+typedef struct files_scan {
+    tn_reader **footers;       /* per file: a reader holding its parsed footer, or NULL (not split) */
+    int32_t *groups;           /* the row groups to read, file after file */
+    files_part *parts;
+    int64_t nparts;
+    tn_exec_pq_terms pushed;   /* the filters that skip row groups by statistics */
+    tn_parquet_term *rterms;   /* those the Parquet readers also filter rows with */
+    int32_t *rconj;            /* per reader term: its conjunct (which is then exact) */
+    int32_t nrterms;
+    const char **names;        /* the requested columns by name */
+    int32_t nnames;
+    tn_parquet_read_options ro; /* what every partition's reader shares */
+    tn_scan_stats stats;       /* files, row groups and the ones skipped while beginning */
+    _Atomic int64_t rg_read, rg_by_stats, rg_by_bloom, pages_read, pages_pruned, bytes_read;
+} files_scan;
 
 /* Whether a file's reader produces the table's types: all of them, or
  * (req) the requested columns in order. */
@@ -252,15 +272,364 @@ static bool is_parquet(const char *path, const tarn_options *o)
     return fmt && strcmp(fmt->name, "parquet") == 0;
 }
 
+/* Whether the table's reader options allow splitting a Parquet file: only
+ * those a reader of some row groups honours the same way. */
+static int split_options(const tarn_options *o, tn_parquet_read_options *ro, bool *ok, tarn_error *err)
+{
+    static const char *const allowed[] = {"format", "batch_size", "verify_crc", "where"};
+    *ok = true;
+    for (int i = 0; *ok && tarn_options_key_at(o, i); i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
+            known = known || tn_opts_key_equal(tarn_options_key_at(o, i), allowed[k]);
+        *ok = known;
+    }
+    if (!*ok)
+        return TARN_OK;
+    tn_opts v;
+    TN_TRY(tn_opts_begin(&v, o, err));
+    int rc = tn_opts_int(&v, "batch_size", 0, 1, INT64_MAX, &ro->batch_size, err);
+    if (rc == TARN_OK)
+        rc = tn_opts_bool(&v, "verify_crc", false, &ro->verify_crc, err);
+    ro->filter = tarn_options_get(o, "where");
+    tn_opts_end(&v);
+    return rc;
+}
+
+static void scan_free(files_scan *s, int64_t nfiles)
+{
+    if (!s)
+        return;
+    for (int64_t i = 0; s->footers && i < nfiles; i++)
+        tn_reader_free(s->footers[i]);
+    tn_free(s->footers);
+    tn_free(s->groups);
+    tn_free(s->parts);
+    tn_free(s->names);
+    tn_free(s->rterms);
+    tn_free(s->rconj);
+    tn_exec_parquet_terms_reset(&s->pushed);
+    tn_free(s);
+}
+
+static int add_part(files_scan *s, int64_t *cap, files_part p, tarn_error *err)
+{
+    if (s->nparts == *cap) {
+        int64_t c = *cap ? *cap * 2 : 16;
+        files_part *np = tn_realloc(s->parts, (size_t)c * sizeof *np);
+        TN_TRY_ALLOC(np, err, (size_t)c * sizeof *np);
+        s->parts = np;
+        *cap = c;
+    }
+    s->parts[s->nparts++] = p;
+    return TARN_OK;
+}
+
+/* The terms `column >= min AND column <= max` of dynamic join filter i
+ * (literals in buf), or 0 terms when its column type has no such form. */
+static int32_t join_range(const tn_table *t, const tn_scan_request *req, int32_t i, tn_parquet_term terms[2],
+                          char buf[2][32])
+{
+    const tn_join_filter *f = req->join_filters[i];
+    int32_t c = req->join_columns[i];
+    if (c < 0 || c >= (req->columns ? req->ncolumns : t->schema->n_fields))
+        return 0;
+    const tn_field *fd = &t->schema->fields[req->columns ? req->columns[c] : c];
+    tn_type_id id = fd->type->id;
+    bool date = id == TN_DATE32;
+    if (!(id >= TN_INT8 && id <= TN_INT64) && !(id >= TN_UINT8 && id <= TN_UINT32) && !date)
+        return 0;
+    int64_t v[2] = {f->min, f->max};
+    for (int k = 0; k < 2; k++) {
+        if (date) {
+            int64_t y;
+            int m, d;
+            tn_civil_from_days(v[k], &y, &m, &d);
+            if (y < 0 || y > 9999)
+                return 0;
+            snprintf(buf[k], 32, "%04lld-%02d-%02d", (long long)y, m, d);
+        } else {
+            snprintf(buf[k], 32, "%lld", (long long)v[k]);
+        }
+        terms[k] = (tn_parquet_term){.column = fd->name, .op = k ? TN_CMP_LE : TN_CMP_GE, .is_string = date,
+                                     .literal = buf[k], .literal_len = strlen(buf[k])};
+    }
+    return 2;
+}
+
+/* Drop (in keep) the row groups of a file that dynamic join filters rule out. */
+static int prune_by_joins(tn_table *t, const tn_scan_request *req, tn_reader *footer, bool *keep, bool *excl,
+                          int32_t ngroups, int64_t *pruned, tarn_error *err)
+{
+    for (int32_t i = 0; i < req->njoin_filters; i++) {
+        const tn_join_filter *f = req->join_filters[i];
+        if (!atomic_load_explicit(&f->ready, memory_order_acquire))
+            continue;
+        tn_parquet_term terms[2];
+        char buf[2][32];
+        if (f->count == 0) { /* nothing on the build side: nothing matches */
+            for (int32_t g = 0; g < ngroups; g++)
+                excl[g] = true;
+        } else {
+            int32_t n = join_range(t, req, i, terms, buf);
+            if (n == 0)
+                continue;
+            tarn_error e;
+            tarn_error_init(&e);
+            int rc = tn_parquet_prune_row_groups(footer, terms, n, excl, &e);
+            if (rc == TARN_ENOMEM || rc == TARN_EMEMLIMIT) {
+                *err = e;
+                return rc;
+            }
+            if (rc != TARN_OK) /* a key column the statistics cannot compare: no pruning */
+                continue;
+        }
+        for (int32_t g = 0; g < ngroups; g++)
+            if (keep[g] && excl[g]) {
+                keep[g] = false;
+                (*pruned)++;
+            }
+    }
+    return TARN_OK;
+}
+
+/* Open the footer of file i and add its partitions. */
+static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, int64_t i, int64_t *pcap,
+                      int64_t *gcap, tarn_error *err)
+{
+    files_table *f = (files_table *)t;
+    TN_TRY(tn_parquet_open_file(f->paths[i], NULL, &s->footers[i], err));
+    const pq_file_meta *m = tn_parquet_reader_meta(s->footers[i]);
+    int32_t ng = m->n_row_groups;
+    s->stats.row_groups += ng;
+    bool *keep = tn_malloc(((size_t)ng + 1) * 2 * sizeof(bool));
+    TN_TRY_ALLOC(keep, err, (size_t)ng * 2);
+    bool *excl = keep + ng + 1;
+    for (int32_t g = 0; g < ng; g++)
+        keep[g] = true;
+    int rc = TARN_OK;
+    if (s->pushed.n > 0) {
+        rc = tn_parquet_prune_row_groups(s->footers[i], s->pushed.terms, s->pushed.n, excl, err);
+        for (int32_t g = 0; rc == TARN_OK && g < ng; g++)
+            if (excl[g]) {
+                keep[g] = false;
+                s->stats.rg_by_stats++;
+            }
+    }
+    if (rc == TARN_OK)
+        rc = prune_by_joins(t, req, s->footers[i], keep, excl, ng, &s->stats.rg_by_join, err);
+    if (rc == TARN_OK && *gcap < (int64_t)s->stats.row_groups) {
+        int32_t *ng2 = tn_realloc(s->groups, (size_t)s->stats.row_groups * sizeof *ng2);
+        if (!ng2)
+            rc = tn_error_oom(err, (size_t)s->stats.row_groups * sizeof *ng2);
+        else {
+            s->groups = ng2;
+            *gcap = s->stats.row_groups;
+        }
+    }
+    /* consecutive kept row groups, about PART_ROWS rows per partition; under
+     * a limit one partition, so that the first rows are the file's first */
+    int64_t at = 0;
+    for (int64_t p = 0; p < s->nparts; p++)
+        at += s->parts[p].n > 0 ? s->parts[p].n : 0;
+    files_part cur = {i, (int32_t)at, 0};
+    int64_t rows = 0;
+    for (int32_t g = 0; rc == TARN_OK && g < ng; g++) {
+        if (!keep[g])
+            continue;
+        s->groups[at++] = g;
+        cur.n++;
+        rows += m->row_groups[g].num_rows;
+        if (rows >= PART_ROWS && req->limit < 0) {
+            rc = add_part(s, pcap, cur, err);
+            cur = (files_part){i, (int32_t)at, 0};
+            rows = 0;
+        }
+    }
+    if (rc == TARN_OK && cur.n > 0)
+        rc = add_part(s, pcap, cur, err);
+    tn_free(keep);
+    return rc;
+}
+
+static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
+{
+    files_table *f = (files_table *)t;
+    files_scan *s = tn_calloc(1, sizeof *s);
+    TN_TRY_ALLOC(s, err, sizeof *s);
+    s->ro.limit = -1;
+    s->stats.files = f->npaths;
+    bool split = false;
+    int rc = split_options(f->opts, &s->ro, &split, err);
+    if (rc == TARN_OK && split) {
+        s->footers = tn_calloc((size_t)f->npaths, sizeof *s->footers);
+        s->nnames = req->columns ? req->ncolumns : t->schema->n_fields;
+        s->names = tn_calloc((size_t)s->nnames + 1, sizeof *s->names);
+        if (!s->footers || !s->names)
+            rc = tn_error_oom(err, (size_t)f->npaths * sizeof *s->footers);
+        for (int32_t i = 0; rc == TARN_OK && i < s->nnames; i++)
+            s->names[i] = t->schema->fields[req->columns ? req->columns[i] : i].name;
+        s->ro.columns = s->names;
+        s->ro.n_columns = s->nnames;
+        if (rc == TARN_OK && req->nfilters > 0)
+            rc = tn_exec_parquet_terms(t->schema, req, &s->pushed, err);
+        if (rc == TARN_OK && s->pushed.n > 0) {
+            s->rterms = tn_malloc((size_t)s->pushed.n * sizeof *s->rterms);
+            s->rconj = tn_malloc((size_t)s->pushed.n * sizeof *s->rconj);
+            if (!s->rterms || !s->rconj)
+                rc = tn_error_oom(err, (size_t)s->pushed.n * sizeof *s->rterms);
+            for (int32_t k = 0; rc == TARN_OK && k < s->pushed.n; k++)
+                if (s->pushed.row_filter[k]) {
+                    s->rterms[s->nrterms] = s->pushed.terms[k];
+                    s->rconj[s->nrterms++] = s->pushed.conjunct[k];
+                }
+        }
+        s->ro.terms = s->rterms;
+        s->ro.n_terms = s->nrterms;
+        /* the limit counts rows after the filters: the reader's when it applies them all */
+        if (req->limit >= 0 && s->nrterms == req->nfilters)
+            s->ro.limit = req->limit;
+    }
+    int64_t pcap = 0, gcap = 0;
+    for (int64_t i = 0; rc == TARN_OK && i < f->npaths; i++) {
+        if (split && is_parquet(f->paths[i], f->opts) && !tn_remote_url(f->paths[i]))
+            rc = split_file(t, req, s, i, &pcap, &gcap, err);
+        else
+            rc = add_part(s, &pcap, (files_part){i, 0, -1}, err);
+    }
+    /* every row group pruned: one empty partition (a scan has at least one) */
+    if (rc == TARN_OK && s->nparts == 0)
+        rc = add_part(s, &pcap, (files_part){0, 0, 0}, err);
+    if (rc != TARN_OK) {
+        scan_free(s, f->npaths);
+        return rc;
+    }
+    req->state = s;
+    return TARN_OK;
+}
+
+static void files_scan_end(tn_table *t, tn_scan_request *req)
+{
+    scan_free(req->state, ((files_table *)t)->npaths);
+    req->state = NULL;
+}
+
+static void files_scan_stats(tn_table *t, const tn_scan_request *req, tn_scan_stats *out)
+{
+    (void)t;
+    const files_scan *s = req->state;
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return;
+    *out = s->stats;
+    out->rg_by_stats += atomic_load(&s->rg_by_stats);
+    out->rg_by_bloom = atomic_load(&s->rg_by_bloom);
+    out->rg_read = atomic_load(&s->rg_read);
+    out->pages_read = atomic_load(&s->pages_read);
+    out->pages_pruned = atomic_load(&s->pages_pruned);
+    out->bytes_read = atomic_load(&s->bytes_read);
+    for (int64_t i = 0; s->footers && i < ((files_table *)t)->npaths; i++)
+        if (s->footers[i]) { /* the footers read at the beginning */
+            tn_parquet_scan_stats st;
+            tn_parquet_reader_scan_stats(s->footers[i], &st);
+            out->bytes_read += st.bytes_read;
+        }
+}
+
+static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n, tarn_error *err)
+{
+    (void)err;
+    const files_scan *s = req->state;
+    *n = s ? s->nparts : ((files_table *)t)->npaths;
+    return TARN_OK;
+}
+
+/* ---- a reader that adds a Parquet reader's counts to its scan when freed ---- */
+
+typedef struct counted {
+    tn_reader base;
+    tn_reader *in;
+    files_scan *scan;
+} counted;
+
+static int counted_next(tn_reader *r, tn_batch **out, tarn_error *err)
+{
+    return tn_reader_next(((counted *)r)->in, out, err);
+}
+
+static void counted_destroy(tn_reader *r)
+{
+    counted *c = (counted *)r;
+    tn_parquet_scan_stats st;
+    tn_parquet_reader_scan_stats(c->in, &st);
+    atomic_fetch_add(&c->scan->rg_read, st.row_groups_read);
+    atomic_fetch_add(&c->scan->rg_by_stats, st.row_groups_by_stats);
+    atomic_fetch_add(&c->scan->rg_by_bloom, st.row_groups_by_bloom);
+    atomic_fetch_add(&c->scan->pages_read, st.pages_read);
+    atomic_fetch_add(&c->scan->pages_pruned, st.pages_by_index);
+    atomic_fetch_add(&c->scan->bytes_read, st.bytes_read);
+    tn_reader_free(c->in);
+    tn_free(c);
+}
+
+/* A reader of the row groups of partition p over its file's footer. */
+static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, const files_part *p, tn_reader **out,
+                      bool *exact, tarn_error *err)
+{
+    files_table *f = (files_table *)t;
+    tn_parquet_read_options o = s->ro;
+    o.row_groups = s->groups ? &s->groups[p->first] : (const int32_t[]){0};
+    o.n_row_groups = p->n;
+    tn_reader *r = NULL;
+    TN_TRY(tn_parquet_open_shared(s->footers[p->file], &o, &r, err));
+    if (!same_types(r->schema, t->schema, req->columns ? req : NULL)) {
+        tn_reader_free(r);
+        return tn_error_set(err, TARN_ETYPE, "%s: its schema differs from %s's, the first file of the table",
+                            f->paths[p->file], f->paths[0]);
+    }
+    counted *c = tn_calloc(1, sizeof *c);
+    if (!c) {
+        tn_reader_free(r);
+        return tn_error_oom(err, sizeof *c);
+    }
+    c->in = r;
+    c->scan = s;
+    c->base.schema = tn_schema_ref(r->schema);
+    c->base.next = counted_next;
+    c->base.destroy = counted_destroy;
+    for (int32_t k = 0; exact && k < s->nrterms; k++)
+        exact[s->rconj[k]] = true;
+    *out = &c->base;
+    return TARN_OK;
+}
+
+/* Whether the names can travel in the comma-separated `columns` option. */
+static bool names_listable(const tn_schema *s, const tn_scan_request *req)
+{
+    for (int32_t i = 0; i < req->ncolumns; i++) {
+        const char *name = s->fields[req->columns[i]].name;
+        if (!name[0] || strpbrk(name, ",\"'") || name[0] == ' ' || name[strlen(name) - 1] == ' ')
+            return false;
+        for (int32_t j = 0; j < i; j++)
+            if (req->columns[j] == req->columns[i])
+                return false;
+    }
+    return true;
+}
+
 static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_reader **out, bool *exact,
                       tarn_error *err)
 {
-    (void)exact;
     files_table *f = (files_table *)t;
+    files_scan *s = req->state;
     *out = NULL;
-    if (part < 0 || part >= f->npaths)
+    int64_t nparts = s ? s->nparts : f->npaths;
+    if (part < 0 || part >= nparts)
         return tn_error_set(err, TARN_EINTERNAL, "scan of partition %lld of %lld", (long long)part,
-                            (long long)f->npaths);
+                            (long long)nparts);
+    if (s && s->parts[part].n >= 0)
+        return open_split(t, req, s, &s->parts[part], out, exact, err);
+    int64_t file = s ? s->parts[part].file : part;
     tarn_options *o = tarn_options_create();
     TN_TRY_ALLOC(o, err, sizeof(void *));
     int rc = tn_options_merge(o, f->opts, err);
@@ -275,23 +644,15 @@ static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_
             rc = tarn_options_set(o, "columns", (const char *)list.data, err);
         tn_buf_reset(&list);
     }
-    /* Parquet files skip row groups on the filters' column-literal terms. */
-    if (rc == TARN_OK && req->nfilters > 0 && !tarn_options_get(o, "where") && is_parquet(f->paths[part], o)) {
-        char *where = NULL;
-        rc = tn_exec_parquet_where(t->schema, req, &where, err);
-        if (rc == TARN_OK && where)
-            rc = tarn_options_set(o, "where", where, err);
-        tn_free(where);
-    }
     tn_reader *r = NULL;
     if (rc == TARN_OK)
-        rc = tn_format_open(f->paths[part], o, &r, err);
+        rc = tn_format_open(f->paths[file], o, &r, err);
     tarn_options_free(o);
     TN_TRY(rc);
     if (!same_types(r->schema, t->schema, pushed ? req : NULL)) {
         tn_reader_free(r);
         return tn_error_set(err, TARN_ETYPE, "%s: its schema differs from %s's, the first file of the table",
-                            f->paths[part], f->paths[0]);
+                            f->paths[file], f->paths[0]);
     }
     if (pushed) {
         *out = r;
@@ -310,7 +671,12 @@ static void files_destroy(tn_table *t)
     tn_free(f);
 }
 
-static const tn_table_ops files_ops = {files_partitions, files_open, NULL, files_destroy};
+static const tn_table_ops files_ops = {.partitions = files_partitions,
+                                       .open = files_open,
+                                       .destroy = files_destroy,
+                                       .scan_begin = files_scan_begin,
+                                       .scan_end = files_scan_end,
+                                       .scan_stats = files_scan_stats};
 
 /* Expand location into paths: a glob lists its store, anything else is one path. */
 static int expand(const char *location, char ***paths, int64_t *n, tarn_error *err)
@@ -388,6 +754,8 @@ int tn_table_files_new(const char *location, const tarn_options *opts, tn_table 
     if (rc == TARN_OK) {
         f->base.schema = tn_schema_ref(first->schema);
         tn_reader_free(first);
+        if (is_parquet(f->paths[0], f->opts))
+            tn_table_parquet_stats(&f->base, f->paths, f->npaths);
     }
     if (rc != TARN_OK) {
         tn_table_unref(&f->base); /* refcount 1: destroys */

@@ -19,10 +19,13 @@
 #define TN_SQL_CATALOG_H
 
 #include "arrow/array.h"
+#include "core/arena.h"
 #include "formats/options.h"
 
 typedef struct tn_expr tn_expr;
 typedef struct tn_table tn_table;
+typedef struct tn_join_filter tn_join_filter;
+typedef struct tn_parquet_term tn_parquet_term;
 
 typedef struct tn_scan_request {
     const int32_t *columns; /* indexes into the table's schema, in output order */
@@ -30,7 +33,26 @@ typedef struct tn_scan_request {
     tn_expr *const *filters; /* conjuncts over the output columns (may be ignored) */
     int32_t nfilters;
     int64_t limit;           /* < 0: none; rows after the filters */
+    /* dynamic join filters (sql/exec/join_filter.h), ready when the scan
+     * begins: join_columns[i] (an output column) only holds keys that
+     * join_filters[i] may match; a table may skip row groups with them */
+    const tn_join_filter *const *join_filters;
+    const int32_t *join_columns;
+    int32_t njoin_filters;
+    void *state;             /* the table's per-scan state (scan_begin), or NULL */
 } tn_scan_request;
+
+/* What a scan of a table over files has read and skipped (EXPLAIN ANALYZE). */
+typedef struct tn_scan_stats {
+    int64_t files;               /* files the scan covers */
+    int64_t row_groups;          /* Parquet row groups in them */
+    int64_t rg_by_stats;         /* skipped by the pushed filters and the statistics */
+    int64_t rg_by_join;          /* skipped by dynamic join filters and the statistics */
+    int64_t rg_by_bloom;         /* skipped by bloom filters of the files */
+    int64_t rg_read;             /* decoded */
+    int64_t pages_read, pages_pruned; /* data pages decoded, skipped by the page index */
+    int64_t bytes_read;          /* from the files */
+} tn_scan_stats;
 
 typedef enum tn_table_kind {
     TN_TABLE_MEMORY, /* batches held in memory (CREATE TABLE, INSERT, registered streams) */
@@ -49,6 +71,14 @@ typedef struct tn_table_ops {
     /* Append a batch of the table's schema (NULL: read-only table). */
     int (*append)(tn_table *t, tn_batch *b, tarn_error *err);
     void (*destroy)(tn_table *t); /* free the concrete table's state */
+    /* Optional: prepare a scan of req once, before partitions and open
+     * (which then see req->state): a table over files reads each Parquet
+     * footer here, skips row groups by statistics and splits files into
+     * row-group partitions. Without it, partitions are one per file. */
+    int (*scan_begin)(tn_table *t, tn_scan_request *req, tarn_error *err);
+    void (*scan_end)(tn_table *t, tn_scan_request *req); /* frees req->state (NULL is fine) */
+    /* What the scan of req has read so far (after its readers were freed). */
+    void (*scan_stats)(tn_table *t, const tn_scan_request *req, tn_scan_stats *out);
 } tn_table_ops;
 
 struct tn_table {
@@ -57,6 +87,8 @@ struct tn_table {
     const tn_table_ops *ops;
     tn_schema *schema; /* owned reference */
     double est_rows;   /* < 0 when unknown */
+    double *col_ndv;   /* [schema->n_fields] estimated distinct values per column
+                        * (< 0 unknown), or NULL; freed with the table */
     char *name;        /* for messages and EXPLAIN ("lineitem", "read_parquet('x.parquet')") */
 };
 
@@ -74,11 +106,27 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
  * (format=..., delimiter=..., copied). The schema is the first file's. */
 int tn_table_files_new(const char *location, const tarn_options *opts, tn_table **out, tarn_error *err) TN_MUST_USE;
 
-/* The scan's filter conjuncts a Parquet reader can prune row groups with,
- * as its `where` option text (a new string, NULL when none); the engine
- * filters again (sql/exec/pushdown.c). */
-int tn_exec_parquet_where(const tn_schema *schema, const tn_scan_request *req, char **out,
+/* Row count and per-column distinct-value estimates of a table over
+ * Parquet files, from the first file's footer (table_stats.c); leaves them
+ * unknown on any failure. */
+void tn_table_parquet_stats(tn_table *t, char *const *paths, int64_t npaths);
+
+/* The scan's filter conjuncts a Parquet reader applies itself, as parsed
+ * terms (sql/exec/pushdown.c): `column op value` and `column IN (values)`
+ * over plain columns, the value of the column's type. The reader applies
+ * them exactly (NULLs never match), so the engine need not filter again. */
+typedef struct tn_exec_pq_terms {
+    tn_parquet_term *terms;
+    int32_t *conjunct;  /* per term: the index of the req->filters conjunct it is */
+    bool *row_filter;   /* per term: worth giving the reader to filter rows with (else only
+                         * to skip row groups: an IN list of strings costs the reader a full
+                         * comparison per value and row, the engine a narrowed hash probe) */
+    int32_t n, cap;
+    tn_arena arena;     /* the literals */
+} tn_exec_pq_terms;
+int tn_exec_parquet_terms(const tn_schema *schema, const tn_scan_request *req, tn_exec_pq_terms *out,
                           tarn_error *err) TN_MUST_USE;
+void tn_exec_parquet_terms_reset(tn_exec_pq_terms *t);
 
 /* ---- the catalog ------------------------------------------------------------- */
 

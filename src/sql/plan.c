@@ -28,6 +28,9 @@ void tn_plan_ctx_free(tn_plan_ctx *c)
         tn_table_unref(c->tables[i]);
     for (size_t i = 0; i < c->nschemas; i++)
         tn_schema_unref(c->schemas[i]);
+    for (size_t i = 0; i < c->nrefs; i++)
+        c->refs[i].release(c->refs[i].obj);
+    tn_free(c->refs);
     tn_free(c->types);
     tn_free(c->scalars);
     tn_free(c->tables);
@@ -86,6 +89,23 @@ tn_schema *tn_plan_keep_schema(tn_plan_ctx *c, tn_schema *s)
         return NULL;
     }
     return s;
+}
+
+bool tn_plan_keep_ref(tn_plan_ctx *c, void *obj, void (*release)(void *obj))
+{
+    if (c->nrefs == c->caprefs) {
+        size_t ncap = c->caprefs ? c->caprefs * 2 : 4;
+        tn_plan_ref *grown = tn_realloc(c->refs, sizeof *grown * ncap);
+        if (!grown) {
+            release(obj);
+            return false;
+        }
+        c->refs = grown;
+        c->caprefs = ncap;
+    }
+    c->refs[c->nrefs].obj = obj;
+    c->refs[c->nrefs++].release = release;
+    return true;
 }
 
 tn_expr *tn_expr_new(tn_plan_ctx *c, tn_expr_kind kind, tn_type *type, int32_t nargs)

@@ -46,6 +46,8 @@ typedef struct tn_plan_ctx {
     size_t ntables, captables;
     tn_schema **schemas;
     size_t nschemas, capschemas;
+    struct tn_plan_ref *refs; /* other reference-counted things (user-defined functions) */
+    size_t nrefs, caprefs;
     int nparams;           /* highest $n seen */
     tn_type **param_types; /* [nparams], NULL where not yet inferred */
 } tn_plan_ctx;
@@ -58,6 +60,13 @@ tn_type *tn_plan_keep_type(tn_plan_ctx *c, tn_type *t);
 tn_scalar *tn_plan_keep_scalar(tn_plan_ctx *c, tn_scalar *s);
 tn_table *tn_plan_keep_table(tn_plan_ctx *c, tn_table *t);
 tn_schema *tn_plan_keep_schema(tn_plan_ctx *c, tn_schema *s);
+/* Any other reference: release(obj) runs when c is freed (or now, on no
+ * memory, when false is returned). */
+typedef struct tn_plan_ref {
+    void *obj;
+    void (*release)(void *obj);
+} tn_plan_ref;
+bool tn_plan_keep_ref(tn_plan_ctx *c, void *obj, void (*release)(void *obj)) TN_MUST_USE;
 
 /* ---- bound expressions ---------------------------------------------------- */
 

@@ -40,9 +40,12 @@ typedef struct prepared_entry {
 struct tarn_session {
     tn_catalog *catalog;
     tarn_options *reader_opts; /* SET csv.delimiter = '|' and friends */
+    char *temp_directory;      /* SET temp_directory: where operators spill (NULL: $TMPDIR, else /tmp) */
+    tn_func_registry *functions; /* user-defined functions (sql/functions/udf.c) */
     tn_cancel_token cancel;
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
+    bool no_dynamic_filters;  /* SET dynamic_filters = false */
 };
 
 struct tarn_prepared {
@@ -62,6 +65,8 @@ int tarn_session_open(tarn_session **out, tarn_error *err)
         if (!s->reader_opts)
             rc = tn_error_oom(err, sizeof(void *));
     }
+    if (rc == TARN_OK)
+        rc = tn_func_registry_new(&s->functions, err);
     if (rc) {
         tarn_session_close(s);
         return rc;
@@ -76,6 +81,8 @@ void tarn_session_close(tarn_session *s)
         return;
     tn_catalog_free(s->catalog);
     tarn_options_free(s->reader_opts);
+    tn_free(s->temp_directory);
+    tn_func_registry_free(s->functions);
     for (int32_t i = 0; i < s->nprepared; i++) {
         tn_free(s->prepared[i].name);
         tn_free(s->prepared[i].sql);
@@ -262,6 +269,21 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
         tarn_set_memory_limit(bytes);
         return TARN_OK;
     }
+    if (name_is(name, "temp_directory")) {
+        char *d = NULL;
+        if (*value && !(d = tn_strdup(value)))
+            return tn_error_oom(err, strlen(value));
+        tn_free(s->temp_directory);
+        s->temp_directory = d; /* '' restores the default */
+        return TARN_OK;
+    }
+    if (name_is(name, "dynamic_filters")) {
+        bool on = name_is(value, "true") || name_is(value, "on") || !strcmp(value, "1");
+        if (!on && !name_is(value, "false") && !name_is(value, "off") && strcmp(value, "0") != 0)
+            return tn_error_set(err, TARN_EINVAL, "setting dynamic_filters: expected true or false, got \"%s\"", value);
+        s->no_dynamic_filters = !on;
+        return TARN_OK;
+    }
     /* reader options: csv.delimiter or plain delimiter */
     const char *dot = strchr(name, '.');
     const char *key = dot ? dot + 1 : name;
@@ -278,16 +300,28 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
 static int reset_setting(tarn_session *s, const tn_bound_stmt *st, tarn_error *err)
 {
     if (st->all || !st->name) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
         tarn_options *o = tarn_options_create();
         TN_TRY_ALLOC(o, err, sizeof(void *));
         tarn_options_free(s->reader_opts);
         s->reader_opts = o;
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     if (name_is(st->name, "threads") || name_is(st->name, "worker_threads"))
         return tarn_set_threads(0, err);
     if (name_is(st->name, "memory_limit") || name_is(st->name, "max_memory")) {
         tarn_set_memory_limit(0);
+        return TARN_OK;
+    }
+    if (name_is(st->name, "temp_directory")) {
+        tn_free(s->temp_directory);
+        s->temp_directory = NULL;
+        return TARN_OK;
+    }
+    if (name_is(st->name, "dynamic_filters")) {
+        s->no_dynamic_filters = false;
         return TARN_OK;
     }
     /* rebuild the reader options without the key */
@@ -379,6 +413,8 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     base.cancel = &s->cancel;
     base.sql = sql;
     base.batch_rows = 8192;
+    base.spill_dir = s->temp_directory;
+    base.no_dynamic_filters = s->no_dynamic_filters;
     if (params) {
         base.eval.params = params->values;
         base.eval.nparams = params->n;
@@ -387,6 +423,47 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     TN_TRY(tn_query_new(plan, &base, s->catalog, &q, err));
     int rc = tn_query_run(q, out, err);
     tn_query_free(q);
+    return rc;
+}
+
+/* DELETE / UPDATE: count the rows affected, then rewrite the table; the
+ * result is that count. */
+static int run_counted(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const char *sql,
+                       const run_params *params, bool want, tn_reader **out, tarn_error *err)
+{
+    tn_reader *r = NULL;
+    TN_TRY(run_plan(s, pc, st->count_plan, sql, params, &r, err));
+    tn_batch *b = NULL;
+    int rc = tn_reader_next(r, &b, err);
+    int64_t count = 0;
+    if (rc == TARN_OK && b && b->length == 1 && b->columns[0]->type->id == TN_INT64)
+        count = TN_VALUES(b->columns[0], int64_t)[0];
+    else if (rc == TARN_OK)
+        rc = tn_error_set(err, TARN_EINTERNAL, "the count of affected rows is not one int64");
+    if (b)
+        tn_batch_unref(b);
+    tn_reader_free(r);
+    TN_TRY(rc);
+    r = NULL;
+    TN_TRY(run_plan(s, pc, st->plan, sql, params, &r, err));
+    tn_schema *schema = r->schema ? tn_schema_ref(r->schema) : NULL;
+    tn_reader_free(r);
+    if (!want) {
+        if (schema)
+            tn_schema_unref(schema);
+        return TARN_OK;
+    }
+    TN_TRY_ALLOC(schema, err, sizeof(tn_schema));
+    tn_builder *bl = tn_builder_new(schema->fields[0].type);
+    tn_array *col = NULL;
+    rc = bl ? tn_builder_append_int(bl, count, err) : tn_error_oom(err, sizeof(void *));
+    if (rc == TARN_OK)
+        rc = tn_builder_finish(bl, &col, err);
+    tn_builder_free(bl);
+    if (rc == TARN_OK)
+        rc = reader_of(schema, &col, 1, out, err);
+    tn_array_unref(col);
+    tn_schema_unref(schema);
     return rc;
 }
 
@@ -425,6 +502,8 @@ static int run_bound(tarn_session *s, tn_plan_ctx *pc, tn_bound_stmt *st, const 
 {
     switch (st->kind) {
     case TN_BOUND_PLAN:
+        if (st->count_plan)
+            return run_counted(s, pc, st, sql, params, want, out, err);
         return run_plan(s, pc, st->plan, sql, params, out, err); /* optimizes it */
     case TN_BOUND_CREATE_TABLE:
         TN_TRY(create_table(s, st, err));
@@ -491,7 +570,8 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
     tn_type **types = param_types(params, err, &prc);
     if (rc == TARN_OK)
         rc = prc;
-    tn_bind_options bo = {types, params ? params->n : 0, s->reader_opts};
+    tn_bind_options bo = {.param_types = types, .nparams = params ? params->n : 0, .reader_options = s->reader_opts,
+                          .functions = s->functions};
     tn_reader *last = NULL;
     for (int i = 0; rc == TARN_OK && script && i < script->n; i++) {
         if (tn_cancel_fired(&s->cancel)) {
@@ -579,7 +659,7 @@ int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn
     tn_plan_ctx pc;
     tn_plan_ctx_init(&pc);
     tn_bound_stmt st;
-    tn_bind_options bo = {NULL, 0, s->reader_opts};
+    tn_bind_options bo = {.reader_options = s->reader_opts, .functions = s->functions};
     if (rc == TARN_OK)
         rc = tn_bind_statement(s->catalog, &bo, sql, len, stmt, &pc, &st, err);
     int nparams = pc.nparams;
@@ -835,7 +915,8 @@ static void custom_destroy(tn_table *t)
     tn_free(c);
 }
 
-static const tn_table_ops custom_ops = {custom_partitions, custom_open, NULL, custom_destroy};
+static const tn_table_ops custom_ops = {
+    .partitions = custom_partitions, .open = custom_open, .destroy = custom_destroy};
 
 int tarn_session_register_table(tarn_session *s, const char *name, const tarn_table_vtable *vt, void *ctx,
                                 tarn_error *err)
@@ -875,18 +956,26 @@ int tarn_session_register_table(tarn_session *s, const char *name, const tarn_ta
 /* ---- user-defined functions ---------------------------------------------------------------------- */
 
 int tarn_session_register_scalar(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
-                                 const char *result_type, tarn_scalar_udf fn, void *ctx, tarn_error *err)
+                                 const char *result_type, unsigned flags, tarn_scalar_udf fn, void *ctx,
+                                 tarn_error *err)
 {
-    (void)s, (void)nargs, (void)arg_types, (void)result_type, (void)fn, (void)ctx;
-    return tn_error_set(err, TARN_EUNSUPPORTED, "user-defined scalar functions are not supported yet (%s)",
-                        name ? name : "?");
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_register_scalar: no session");
+    return tn_udf_register_scalar(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
 }
 
 int tarn_session_register_aggregate(tarn_session *s, const char *name, int nargs, const char *const *arg_types,
-                                    const char *result_type, const tarn_aggregate_udf *fn, void *ctx,
+                                    const char *result_type, unsigned flags, const tarn_aggregate_udf *fn, void *ctx,
                                     tarn_error *err)
 {
-    (void)s, (void)nargs, (void)arg_types, (void)result_type, (void)fn, (void)ctx;
-    return tn_error_set(err, TARN_EUNSUPPORTED, "user-defined aggregate functions are not supported yet (%s)",
-                        name ? name : "?");
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_register_aggregate: no session");
+    return tn_udf_register_aggregate(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
+}
+
+int tarn_session_unregister_function(tarn_session *s, const char *name, tarn_error *err)
+{
+    if (!s)
+        return tn_error_set(err, TARN_EINVAL, "tarn_session_unregister_function: no session");
+    return tn_func_registry_drop(s->functions, name, err);
 }

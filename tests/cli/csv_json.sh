@@ -146,10 +146,66 @@ expect_in out "format: json (ndjson)"
 head -c 20 c.csv.gz >bad.csv.gz
 expect_rc 1 "$TARN" cat bad.csv.gz
 expect_in err "bad.csv.gz: gzip stream is truncated"
-# the writer has no codec: a compressed target is refused, nothing written
-expect_rc 1 "$TARN" convert c.csv out.csv.gz
-expect_in err "out.csv.gz: writing compressed csv is not supported"
-[ ! -e out.csv.gz ] || fail "out.csv.gz was written"
+# compressed output: the codec from the name or --compression, read back
+# by tarn and by gzip/zstd themselves
+for f in out.csv.gz out.csv.gzip out.csv.zst out.csv.zstd; do
+    expect_rc 0 "$TARN" convert c.csv $f
+    expect_rc 0 "$TARN" cat $f --format csv
+    expect_out 'id,price
+1,2.50
+2,3.75
+'
+done
+[ "$(gzip -dc out.csv.gz)" = "$(printf 'id,price\n1,2.50\n2,3.75')" ] || fail "gzip -dc out.csv.gz: $(gzip -dc out.csv.gz)"
+[ "$(zstd -dqc out.csv.zst)" = "$(printf 'id,price\n1,2.50\n2,3.75')" ] || fail "zstd -dc out.csv.zst"
+for f in out.jsonl.gz out.ndjson.zst out.json.gz; do
+    expect_rc 0 "$TARN" convert j.jsonl $f
+    expect_rc 0 "$TARN" cat $f --format csv
+    expect_out 'id,s
+1,x
+2,y
+'
+done
+[ "$(zstd -dqc out.ndjson.zst)" = "$(printf '{"id":1,"s":"x"}\n{"id":2,"s":"y"}')" ] || fail "zstd -dc out.ndjson.zst"
+# --compression on a plain name, with a level; the magic bytes tell the reader
+expect_rc 0 "$TARN" convert c.csv lvl.csv --compression gzip:9
+[ "$(head -c 2 lvl.csv | od -An -tx1 | tr -d ' ')" = "1f8b" ] || fail "lvl.csv is not gzip"
+expect_rc 0 "$TARN" convert j.jsonl lvl.jsonl --compression zstd:19
+expect_rc 0 "$TARN" cat lvl.jsonl --format csv
+expect_out 'id,s
+1,x
+2,y
+'
+# a .tsv.gz target is gzip with TAB
+expect_rc 0 "$TARN" convert j.jsonl out.tsv.gz
+[ "$(gzip -dc out.tsv.gz)" = "$(printf 'id\ts\n1\tx\n2\ty')" ] || fail "out.tsv.gz: $(gzip -dc out.tsv.gz)"
+# a codec that contradicts the name, an unknown codec or a bad level is
+# refused and nothing is written
+expect_rc 1 "$TARN" convert c.csv no.csv.gz --compression none
+expect_in err "no.csv.gz: option 'compression' is none but the name ends in .gz"
+expect_rc 1 "$TARN" convert c.csv no.csv.zst --compression gzip
+expect_in err "option 'compression' is gzip but the name ends in .zst"
+expect_rc 1 "$TARN" convert c.csv no.csv --compression lz4
+expect_in err "option 'compression': unknown codec 'lz4' (known: auto, none, gzip, zstd)"
+expect_rc 1 "$TARN" convert c.csv no.jsonl --compression gzip:10
+expect_in err "option 'compression': bad level '10' for gzip"
+[ -z "$(ls -A | grep '^no\.\|^\.no')" ] || fail "refused writes left files: $(ls -A)"
+# a write that fails midway (a bad value past the first batch) leaves no
+# target and no temporary, compressed or not
+{ echo n; seq 1 70000; echo x; } >late_bad.csv
+for f in lb.csv.gz lb.jsonl.zst lb.csv; do
+    expect_rc 1 "$TARN" convert late_bad.csv $f --sample-rows 100
+    expect_in err "late_bad.csv:70002:1: column 'n': cannot parse as int64: 'x'"
+done
+[ -z "$(ls -A | grep 'lb\.')" ] || fail "failed writes left files: $(ls -A)"
+# a larger file through the stream: many compressed pieces, the same text
+seq 1 300000 | awk 'BEGIN { print "i,s,q" } { printf "%d,\"row %d, with a comma\",%d.%02d\n", $1, $1, $1 % 1000, $1 % 100 }' >big.csv
+for f in big_out.csv.gz big_out.csv.zst; do
+    expect_rc 0 "$TARN" convert big.csv $f
+    expect_rc 0 "$TARN" cat $f --format csv
+    cmp -s out big.csv || fail "$f does not read back as big.csv"
+done
+cmp -s big.csv <(gzip -dc big_out.csv.gz) || fail "gzip -dc big_out.csv.gz differs from big.csv"
 # a .tsv target is written with TAB
 expect_rc 0 "$TARN" convert j.jsonl out.tsv
 [ "$(cat out.tsv)" = "$(printf 'id\ts\n1\tx\n2\ty')" ] || fail "out.tsv: $(cat out.tsv)"

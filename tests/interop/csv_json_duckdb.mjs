@@ -34,7 +34,7 @@ const db = await DuckDBInstance.create(':memory:');
 const conn = await db.connect();
 let bad = 0;
 for (const file of process.argv.slice(2)) {
-  const json = /\.(json|jsonl|ndjson)(\.gz)?$/.test(file);
+  const json = /\.(json|jsonl|ndjson)(\.gz|\.zst)?$/.test(file);
   const fn = json ? 'read_json' : 'read_csv';
   const res = await conn.runAndReadAll(`SELECT * FROM ${fn}('${file}')`);
   const names = res.columnNames();

@@ -379,6 +379,82 @@ TEST(parallel_same_as_sequential)
     tn_free(text);
 }
 
+/* A top-level array of 60000 rows. kind 0: hostile strings (brackets,
+ * commas, quotes, escapes, the row-start pattern escaped inside a string);
+ * 1: nested arrays of objects whose first key is the rows' first key, so
+ * that guessed cuts land inside rows; 2: pretty-printed over many lines;
+ * 3: non-object rows sprinkled in (rejected under skip); 4: a syntax error
+ * at row 50000; 5: rows whose first key changes. */
+static char *big_array(int kind, size_t *n)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int ok = tn_buf_printf(&b, NULL, kind == 2 ? "[\n" : "[");
+    for (int64_t i = 0; i < 60000 && ok == 0; i++) {
+        const char *sep = i == 0 ? "" : kind == 2 ? ",\n" : ",";
+        if (kind == 3 && i % 997 == 5)
+            ok = tn_buf_printf(&b, NULL, "%s%s", sep, i % 2 ? "[1, {\"id\": 2}]" : "\"},{\\\"id\\\": 3\"");
+        else if (kind == 4 && i == 50000)
+            ok = tn_buf_printf(&b, NULL, "%s{\"id\": %lld, \"s\": tru}", sep, (long long)i);
+        else if (kind == 1)
+            ok = tn_buf_printf(&b, NULL, "%s{\"id\": %lld, \"n\": [{\"id\": %lld}, {\"id\": -1, \"x\": [[], [{}]]}], \"s\": \"]}\"}",
+                               sep, (long long)i, (long long)(i * 2));
+        else if (kind == 2)
+            ok = tn_buf_printf(&b, NULL, "%s  {\n    \"id\": %lld,\n    \"s\": \"a,\\n[b]\",\n    \"o\": {\n      \"id\": %lld\n    }\n  }",
+                               sep, (long long)i, (long long)i);
+        else if (kind == 5)
+            ok = tn_buf_printf(&b, NULL, "%s{\"%s\": %lld, \"s\": \"padding padding padding padding padding\"}", sep,
+                               i % 3 ? "id" : "other", (long long)i);
+        else
+            ok = tn_buf_printf(&b, NULL,
+                               "%s{\"id\": %lld, \"s\": \"a],[{\\\"id\\\": 1},{\\\"id\\\":\\\\\", \"t\": \"\\\\\", \"u\": \"\\u005d,{\\\"id\\\"\", \"l\": [[%lld, \",\"], []]}",
+                               sep, (long long)i, (long long)(i % 7));
+    }
+    if (ok == 0)
+        ok = tn_buf_printf(&b, NULL, kind == 2 ? "\n]\n" : "]");
+    *n = b.len;
+    return tn_buf_take(&b);
+}
+
+TEST(parallel_array_same_as_sequential)
+{
+    for (int kind = 0; kind < 6; kind++) {
+        size_t n;
+        char *text = big_array(kind, &n);
+        tn_buf one, many;
+        tn_buf_init(&one, 0);
+        tn_buf_init(&many, 0);
+        tn_on_error pol = kind == 3 ? TN_ON_ERROR_SKIP : TN_ON_ERROR_FAIL;
+        int rc1 = read_threads(text, n, 1, pol, &one, &err);
+        char msg1[TARN_ERROR_MAX];
+        snprintf(msg1, sizeof msg1, "%s", rc1 ? err.message : "");
+        CHECK_EQ_INT(last_chunks, 0);
+        int rc2 = read_threads(text, n, 4, pol, &many, &err);
+        CHECK_EQ_INT(rc1, rc2);
+        if (kind == 4) {
+            CHECK_EQ_INT(rc1, TARN_ECORRUPT);
+            char want[64];
+            snprintf(want, sizeof want, "input:1:%lld: unexpected character",
+                     (long long)(strstr(text, "tru}") - text + 1)); /* at the bad literal */
+            CHECK_STR(msg1, want);
+            CHECK_STR(err.message, msg1);
+        } else {
+            CHECK_OK(rc1, &err);
+            CHECK(one.len > 700000);
+            CHECK(one.len == many.len && memcmp(one.data, many.data, one.len) == 0);
+        }
+        if (kind == 0 || kind == 2 || kind == 3 || kind == 5)
+            CHECK(last_chunks >= 2); /* the parallel path ran and was kept */
+        if (kind == 0)
+            CHECK(strstr((char *)one.data, "59999|a],[{\"id\": 1},{\"id\":\\|\\|],{\"id\"|[[2,,],[]]\n") != NULL);
+        if (kind == 3)
+            CHECK(strstr((char *)one.data, "rejected 61\n") != NULL);
+        tn_buf_reset(&one);
+        tn_buf_reset(&many);
+        tn_free(text);
+    }
+}
+
 static int alloc_run(void *ctx, tarn_error *e)
 {
     const char *text = "{\"a\": 1, \"b\": {\"c\": [1, 2]}, \"k\\u0041\": \"x\"}\n{\"a\": 2.5, \"b\": null, \"d\": true}\n";
@@ -414,6 +490,7 @@ int main(void)
     RUN(block_boundaries);
     RUN(gzip_file);
     RUN(parallel_same_as_sequential);
+    RUN(parallel_array_same_as_sequential);
     RUN(alloc_failures);
     return tn_test_done();
 }

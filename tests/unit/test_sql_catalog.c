@@ -60,7 +60,7 @@ TEST(memory_table)
     tn_table *t;
     CHECK_OK(tn_table_memory_new("ex", b->schema, &t, &err), &err);
     int64_t parts;
-    tn_scan_request all = {NULL, 0, NULL, 0, -1};
+    tn_scan_request all = {.limit = -1};
     CHECK_OK(t->ops->partitions(t, &all, &parts, &err), &err);
     CHECK_EQ_INT(parts, 1); /* empty: one empty partition */
     int64_t rows;
@@ -73,7 +73,7 @@ TEST(memory_table)
     CHECK_EQ_INT(parts, 2);
     CHECK(t->est_rows == 2.0 * (double)b->length);
     int32_t two[] = {2, 0};
-    tn_scan_request proj = {two, 2, NULL, 0, -1};
+    tn_scan_request proj = {.columns = two, .ncolumns = 2, .limit = -1};
     CHECK_OK(scan_shape(t, &proj, 1, &rows, &cols, &err), &err);
     CHECK_EQ_INT(rows, b->length);
     CHECK_EQ_INT(cols, 2);
@@ -114,7 +114,7 @@ TEST(files_table)
         return;
     CHECK_EQ_INT(t->schema->n_fields, 3);
     CHECK_STR(t->schema->fields[2].name, "name");
-    tn_scan_request all = {NULL, 0, NULL, 0, -1};
+    tn_scan_request all = {.limit = -1};
     int64_t parts, rows;
     int32_t cols;
     CHECK_OK(t->ops->partitions(t, &all, &parts, &err), &err);
@@ -125,7 +125,7 @@ TEST(files_table)
     CHECK_OK(scan_shape(t, &all, 1, &rows, &cols, &err), &err);
     CHECK_EQ_INT(rows, 1);
     int32_t pick[] = {2};
-    tn_scan_request proj = {pick, 1, NULL, 0, -1};
+    tn_scan_request proj = {.columns = pick, .ncolumns = 1, .limit = -1};
     CHECK_OK(scan_shape(t, &proj, 1, &rows, &cols, &err), &err);
     CHECK_EQ_INT(cols, 1);
     CHECK(t->ops->open(t, &all, 2, &(tn_reader *){NULL}, NULL, &err) == TARN_EINTERNAL);

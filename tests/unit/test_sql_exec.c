@@ -13,6 +13,7 @@
 
 #include "arrow/print.h"
 #include "core/alloc.h"
+#include "formats/parquet/parquet.h"
 #include "sql/exec/exec.h"
 #include "sql_expr_helpers.h"
 #include "tn_test.h"
@@ -480,17 +481,26 @@ TEST(parquet_pushdown)
     tn_table *f = NULL;
     CHECK_OK(tn_table_files_new(path, NULL, &f, &err), &err);
     if (f) {
-        /* the where text the reader gets: column-literal terms only, flipped when the literal is left */
+        /* the terms the reader gets: column-literal comparisons only, flipped when the literal is left */
         tn_expr *filters[] = {cmp(TN_CMP_GE, col(0, T(TN_INT64)), lit_i64(-5)),
                               cmp(TN_CMP_GT, lit_i64(15003), col(0, T(TN_INT64))),
                               cmp(TN_CMP_NE, col(1, T(TN_STRING)), lit_str("it's")),
                               cmp(TN_CMP_EQ, arith(TN_MOD, col(0, T(TN_INT64)), lit_i64(1000)), lit_i64(1))};
         const int32_t cols[] = {0, 2};
-        tn_scan_request req = {cols, 2, filters, 4, -1};
-        char *where = NULL;
-        CHECK_OK(tn_exec_parquet_where(f->schema, &req, &where, &err), &err);
-        CHECK_STR(where, "\"id\" >= -5 AND \"id\" < 15003 AND \"name\" <> 'it''s'");
-        tn_free(where);
+        tn_scan_request req = {.columns = cols, .ncolumns = 2, .filters = filters, .nfilters = 4, .limit = -1};
+        tn_exec_pq_terms terms;
+        CHECK_OK(tn_exec_parquet_terms(f->schema, &req, &terms, &err), &err);
+        CHECK(terms.n == 3);
+        if (terms.n == 3) {
+            CHECK(!strcmp(terms.terms[0].column, "id") && terms.terms[0].op == TN_CMP_GE && !terms.terms[0].is_string &&
+                  !strcmp(terms.terms[0].literal, "-5") && terms.conjunct[0] == 0);
+            CHECK(!strcmp(terms.terms[1].column, "id") && terms.terms[1].op == TN_CMP_LT &&
+                  !strcmp(terms.terms[1].literal, "15003") && terms.conjunct[1] == 1);
+            CHECK(!strcmp(terms.terms[2].column, "name") && terms.terms[2].op == TN_CMP_NE && terms.terms[2].is_string &&
+                  terms.terms[2].literal_len == 4 && !memcmp(terms.terms[2].literal, "it's", 4) &&
+                  terms.conjunct[2] == 2);
+        }
+        tn_exec_parquet_terms_reset(&terms);
         /* scanning with them: the rows of id % 1000 = 1 below 15003 */
         tn_plan *scan = scan_of(f, 2, cols);
         scan->filters = must(tn_arena_calloc(&P.arena, sizeof filters));

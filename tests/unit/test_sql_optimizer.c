@@ -122,11 +122,12 @@ TEST(decorrelation)
               "    Scan t1 [a, b]\n"
               "    Project [#2, #0, #1]\n"
               "      Aggregate groups=[#0, #1] aggs=[count()]\n"
-              "        Join INNER on ((#2 > #0) AND (#3 < CAST(#1 AS double)))\n"
-              "          Distinct\n"
-              "            Project [#0, #1]\n"
-              "              Scan t1 [a, b]\n"
-              "          Scan t2 [a, d]\n");
+              "        Project [#2, #3]\n"
+              "          Join INNER on ((#0 > #2) AND (#1 < CAST(#3 AS double)))\n"
+              "            Scan t2 [a, d]\n"
+              "            Distinct\n"
+              "              Project [#0, #1]\n"
+              "                Scan t1 [a, b]\n");
     tn_catalog_free(cat);
 }
 

@@ -120,7 +120,7 @@ TEST(joins_aggregates_subqueries)
             "INSERT INTO dept VALUES (10, 'eng'), (20, 'ops'), (40, 'empty')");
     CHECK_Q(s,
             "SELECT d.name, count(*) AS n, sum(e.salary) AS total FROM emp e JOIN dept d ON e.dept = d.id "
-            "GROUP BY d.name ORDER BY total DESC",
+            "GROUP BY d.name ORDER BY total DESC, d.name",
             "name,n,total\neng,2,300\nops,1,300\n");
     CHECK_Q(s, "SELECT d.name, e.id FROM dept d LEFT JOIN emp e ON e.dept = d.id ORDER BY d.name, e.id",
             "name,id\nempty,\neng,1\neng,2\nops,3\n");

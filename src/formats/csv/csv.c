@@ -350,6 +350,65 @@ static void fraction_why(const csv_reader *r, const column *col, int32_t c, char
                  col->type->scale);
 }
 
+/* One cell of a typed column through every option and the error policy. */
+static int convert_cell(csv_reader *r, work *w, int32_t c, size_t nrows, size_t i, uint8_t *values, tarn_error *err)
+{
+    const column *col = &r->cols[c];
+    outcol *oc = &w->out[c];
+    tn_span sp;
+    if (!tn_csv_cell(&w->tok, i, (uint32_t)c, &sp) || (sp.len & TN_SPAN_BAD))
+        return set_null(oc, (int64_t)nrows, i, err);
+    const uint8_t *p;
+    size_t n;
+    if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
+        p = r->in.buf + sp.off;
+        n = sp.len & TN_SPAN_LEN;
+    } else {
+        TN_TRY(text_of(r, w, sp, &p, &n, err));
+    }
+    if ((!(sp.len & TN_SPAN_QUOTED) && is_null(r, p, n)) || n == 0)
+        return set_null(oc, (int64_t)nrows, i, err);
+    bool overflow;
+    const uint8_t *text = p;
+    size_t tn = n;
+    uint8_t swapped[128];
+    if (r->o.decimal_comma && (col->id == TN_FLOAT64 || col->id == TN_DECIMAL128)) {
+        tn = tn_text_swap_separators(p, n, swapped, sizeof swapped);
+        text = swapped;
+    }
+    if (TN_LIKELY(parse_value(col, text, tn, values, i, &overflow)))
+        return TARN_OK;
+    char why[256];
+    if (col->strict && beyond_scale(text, tn, col->type->scale))
+        fraction_why(r, col, c, why, sizeof why);
+    else if (col->layouts & TN_DATE_CUSTOM)
+        snprintf(why, sizeof why, "cannot parse as %s with format '%s':", tn_type_id_name(col->id), col->format);
+    else
+        snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
+                 tn_type_id_name(col->id));
+    TN_TRY(bad(r, w, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
+    return set_null(oc, (int64_t)nrows, i, err);
+}
+
+/* The common column, of plain unquoted values without options that change
+ * the text: one loop per type with everything it reads in locals (the
+ * build does not assume strict aliasing, so stores into the values would
+ * otherwise reload the options). A value this loop does not take whole —
+ * quoted, empty, not parsing — goes to convert_cell, which decides. */
+#define FAST_LOOP(PARSE)                                                                                    \
+    for (size_t i = 0; i < nrows; i++) {                                                                    \
+        const tn_row *rw = &rows[i];                                                                        \
+        if (TN_LIKELY(!rej[i] && (uint32_t)c < rw->nfields)) {                                              \
+            tn_span sp = spans[rw->first + (uint32_t)c];                                                    \
+            const uint8_t *p = buf + sp.off;                                                                \
+            size_t n = sp.len;                                                                              \
+            if (TN_LIKELY(n - 1 < (size_t)TN_SPAN_LEN) && TN_LIKELY(PARSE))                                 \
+                continue;                                                                                   \
+        }                                                                                                   \
+        if (!rej[i])                                                                                        \
+            TN_TRY(convert_cell(r, w, c, nrows, i, values, err));                                           \
+    }
+
 static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_error *err)
 {
     const column *col = &r->cols[c];
@@ -359,51 +418,42 @@ static int convert_fixed(csv_reader *r, work *w, int32_t c, size_t nrows, tarn_e
     oc->values = tn_buffer_new_zeroed(bytes);
     TN_TRY_ALLOC(oc->values, err, (size_t)bytes);
     uint8_t *values = oc->values->data;
-    const tn_csv_tok *t = &w->tok;
-    /* int64 and float64 columns of plain fields: the tight loop */
-    for (size_t i = 0; i < nrows; i++) {
-        tn_span sp;
-        if (w->rej[i])
-            continue;
-        if (!tn_csv_cell(t, i, (uint32_t)c, &sp) || (sp.len & TN_SPAN_BAD)) {
-            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
-            continue;
-        }
-        const uint8_t *p;
-        size_t n;
-        if (TN_LIKELY(!(sp.len & (TN_SPAN_ESC | TN_SPAN_QUOTED)) && !r->o.trim)) {
-            p = r->in.buf + sp.off;
-            n = sp.len & TN_SPAN_LEN;
-        } else {
-            TN_TRY(text_of(r, w, sp, &p, &n, err));
-        }
-        if ((!(sp.len & TN_SPAN_QUOTED) && is_null(r, p, n)) || n == 0) {
-            TN_TRY(set_null(oc, (int64_t)nrows, i, err));
-            continue;
-        }
-        bool overflow;
-        const uint8_t *text = p;
-        size_t tn = n;
-        uint8_t swapped[128];
-        if (r->o.decimal_comma && (col->id == TN_FLOAT64 || col->id == TN_DECIMAL128)) {
-            tn = tn_text_swap_separators(p, n, swapped, sizeof swapped);
-            text = swapped;
-        }
-        if (TN_LIKELY(parse_value(col, text, tn, values, i, &overflow)))
-            continue;
-        char why[256];
-        if (col->strict && beyond_scale(text, tn, col->type->scale))
-            fraction_why(r, col, c, why, sizeof why);
-        else if (col->layouts & TN_DATE_CUSTOM)
-            snprintf(why, sizeof why, "cannot parse as %s with format '%s':", tn_type_id_name(col->id), col->format);
-        else
-            snprintf(why, sizeof why, overflow ? "value out of range for %s:" : "cannot parse as %s:",
-                     tn_type_id_name(col->id));
-        TN_TRY(bad(r, w, i, c, sp.off, overflow ? TARN_EOVERFLOW : TARN_EPARSE, why, p, n, err));
-        TN_TRY(set_null(oc, (int64_t)nrows, i, err));
+    const uint8_t *rej = w->rej, *buf = r->in.buf;
+    const tn_row *rows = w->tok.rows;
+    const tn_span *spans = w->tok.spans;
+    bool plain = !r->o.trim && r->o.n_null_values == 0 && !r->o.decimal_comma && !(col->layouts & TN_DATE_CUSTOM);
+    if (plain && col->id == TN_INT64) {
+        int64_t *v = (int64_t *)values;
+        bool ov;
+        FAST_LOOP(tn_text_parse_int64(p, (int64_t)n, &v[i], &ov))
+        return TARN_OK;
     }
+    if (plain && col->id == TN_FLOAT64) {
+        double *v = (double *)values;
+        FAST_LOOP(tn_text_parse_double(p, (int64_t)n, &v[i]))
+        return TARN_OK;
+    }
+    if (plain && col->id == TN_DECIMAL128) {
+        int32_t prec = col->type->precision, scale = col->type->scale;
+        bool strict = col->strict != 0;
+        __int128 d;
+        FAST_LOOP((strict ? tn_text_parse_decimal_exact(p, (int64_t)n, prec, scale, &d)
+                          : tn_text_parse_decimal(p, (int64_t)n, prec, scale, &d)) &&
+                  (memcpy(values + i * 16, &d, 16), true))
+        return TARN_OK;
+    }
+    if (plain && col->id == TN_DATE32) {
+        int32_t *v = (int32_t *)values;
+        uint32_t layouts = col->layouts;
+        FAST_LOOP(tn_text_parse_date(p, (int64_t)n, layouts, &v[i]))
+        return TARN_OK;
+    }
+    for (size_t i = 0; i < nrows; i++)
+        if (!rej[i])
+            TN_TRY(convert_cell(r, w, c, nrows, i, values, err));
     return TARN_OK;
 }
+#undef FAST_LOOP
 
 static int convert_string(csv_reader *r, work *w, int32_t c, size_t nrows, bool careful, tarn_error *err)
 {
@@ -730,7 +780,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 static int32_t plan_chunks(csv_reader *r)
 {
     size_t avail = r->in.len - r->in.pos;
-    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    int32_t k = (int32_t)(avail / (r->o.parallel_min_chunk > 0 ? (size_t)r->o.parallel_min_chunk : PAR_MIN_CHUNK));
     if (k > 2 * r->threads)
         k = 2 * r->threads;
     if (k < 2)

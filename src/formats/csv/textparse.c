@@ -76,6 +76,17 @@ bool tn_text_parse_int64(const uint8_t *p, int64_t n, int64_t *out, bool *overfl
     if (i == n)
         return false;
     uint64_t v = 0;
+    if (n - i <= 18) {
+        /* at most 18 digits: no overflow to check */
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(p[i] - '0');
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
+        }
+        *out = neg ? -(int64_t)v : (int64_t)v;
+        return true;
+    }
     bool over = false;
     for (; i < n; i++) {
         unsigned d = (unsigned)(p[i] - '0');
@@ -189,7 +200,37 @@ bool tn_text_parse_double(const uint8_t *p, int64_t n, double *out)
     return true;
 }
 
-bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+/* 10^k as a 128-bit integer, k <= 38 */
+static __int128 pow10_i128(int32_t k)
+{
+    if (k <= 19)
+        return (__int128)pow10_u64[k];
+    return (__int128)pow10_u64[19] * (__int128)pow10_u64[k - 19];
+}
+
+/* Any decimal literal: 128-bit accumulation, rounding half up past scale. */
+static bool parse_decimal_wide(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
 {
     int64_t i = 0;
     bool neg = false;
@@ -197,9 +238,7 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
         neg = p[0] == '-';
         i = 1;
     }
-    __int128 v = 0, big = 1;
-    for (int k = 0; k < 38; k++)
-        big *= 10;
+    __int128 v = 0, big = pow10_i128(38);
     int32_t frac = 0, nd = 0;
     bool round_up = false, dropped = false, dot = false;
     for (; i < n; i++) {
@@ -231,13 +270,79 @@ bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32
     }
     if (round_up)
         v += 1;
-    __int128 lim = 1;
-    for (int32_t k = 0; k < precision; k++)
-        lim *= 10;
-    if (v >= lim)
+    if (v >= pow10_i128(precision < 38 ? precision : 38))
         return false;
     *out = neg ? -v : v;
     return true;
+}
+
+static inline bool parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, bool exact,
+                                 __int128 *out)
+{
+    /* the common case: at most 18 digits, no more fraction digits than the
+     * scale, and the scaled value within 64 bits — one pass, no 128-bit
+     * arithmetic until the store */
+    int64_t i = 0;
+    bool neg = false;
+    if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+        neg = p[0] == '-';
+        i = 1;
+    }
+    if (n - i > 19 || scale > 18 || precision > 38 || precision < 1) {
+        if (exact) {
+            const uint8_t *dot = memchr(p, '.', (size_t)n);
+            for (int64_t k = dot ? (int64_t)(dot - p) + 1 + scale : n; k < n; k++)
+                if (p[k] != '0')
+                    return false; /* a digit past the scale, or not a decimal at all */
+        }
+        return parse_decimal_wide(p, n, precision, scale, out);
+    }
+    uint64_t v = 0;
+    int64_t i0 = i;
+    unsigned d;
+    while (i < n && (d = (unsigned)(p[i] - '0')) <= 9) {
+        v = v * 10 + d;
+        i++;
+    }
+    int32_t nd = (int32_t)(i - i0), frac = 0;
+    if (i < n) {
+        if (p[i] != '.')
+            return false;
+        int64_t f0 = ++i;
+        while (i < n && (d = (unsigned)(p[i] - '0')) <= 9) {
+            v = v * 10 + d;
+            i++;
+        }
+        if (i < n)
+            return false;
+        frac = (int32_t)(i - f0);
+        nd += frac;
+    }
+    if (nd == 0)
+        return false;
+    if (frac > scale && exact) {
+        /* the fraction digits end the text */
+        for (int64_t k = n - (frac - scale); k < n; k++)
+            if (p[k] != '0')
+                return false;
+    }
+    if (frac > scale || nd + (scale - frac) > 18)
+        return parse_decimal_wide(p, n, precision, scale, out);
+    v *= pow10_u64[scale - frac];
+    if (precision < 19 && v >= pow10_u64[precision])
+        return false;
+    *out = neg ? -(__int128)v : (__int128)v;
+    return true;
+}
+
+bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, false, out);
+}
+
+bool tn_text_parse_decimal_exact(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out)
+{
+    return parse_decimal(p, n, precision, scale, true, out);
 }
 
 /* Rewrite a date in one of the slashed or dotted layouts as ISO text (the
@@ -302,10 +407,41 @@ static bool looks_like(const uint8_t *p, int64_t n, uint32_t layout)
     }
 }
 
+/* Exactly YYYY-MM-DD, the layout of nearly every date column: digits and
+ * ranges checked here, the day count from core/datetime. False sends the
+ * value to the general parser, which decides. */
+static inline bool parse_iso_date10(const uint8_t *p, int32_t *days)
+{
+    unsigned d[8];
+    static const uint8_t at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int k = 0; k < 8; k++)
+        if ((d[k] = (unsigned)(p[at[k]] - '0')) > 9)
+            return false;
+    if (p[4] != '-' || p[7] != '-')
+        return false;
+    int year = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+    int month = (int)(d[4] * 10 + d[5]), day = (int)(d[6] * 10 + d[7]);
+    static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > mdays[month] + (month == 2 && leap))
+        return false;
+    /* days since 1970-01-01 of the proleptic Gregorian calendar, counted
+     * in 400-year eras of years that begin on March 1 (so the leap day is
+     * the last day of a year); year is 0..9999 here */
+    int y = year - (month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = (int32_t)(era * 146097 + doe - 719468);
+    return true;
+}
+
 bool tn_text_parse_date(const uint8_t *p, int64_t n, uint32_t layouts, int32_t *days)
 {
     char tmp[160];
     size_t m;
+    if (n == 10 && (layouts & TN_DATE_ISO) && parse_iso_date10(p, days))
+        return true;
     for (uint32_t l = 1; l <= TN_DATE_DMY_DOT; l <<= 1) {
         if (!(layouts & l) || !looks_like(p, n, l))
             continue;

@@ -78,6 +78,9 @@ bool tn_text_parse_double(const uint8_t *p, int64_t n, double *out);
 /* Unscaled decimal with `scale` fraction digits and at most `precision`
  * digits; extra fraction digits are rounded half away from zero. */
 bool tn_text_parse_decimal(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out);
+/* The same, but false for a value with a nonzero digit past `scale` rather
+ * than rounding it (3.120 at scale 2 is 312; 3.125 is refused). */
+bool tn_text_parse_decimal_exact(const uint8_t *p, int64_t n, int32_t precision, int32_t scale, __int128 *out);
 
 /* Days since 1970-01-01 in any of the layouts of the `layouts` set (tried in
  * the order of the enum). ISO text is what core/datetime.h accepts. */

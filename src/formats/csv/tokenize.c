@@ -15,7 +15,11 @@
  * found with a count of trailing zeros. Quoted fields jump between quotes
  * with memchr.
  */
+#include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/alloc.h"
 #include "formats/csv/csv_int.h"
@@ -24,6 +28,11 @@
 #define HIGHS 0x8080808080808080ULL
 
 static inline uint64_t has_zero(uint64_t v) { return (v - ONES) & ~v & HIGHS; }
+
+typedef struct scan_cache {
+    const uint8_t *base; /* a 64-byte window of the buffer, or NULL */
+    uint64_t bits;       /* its field-ending bytes */
+} scan_cache;
 
 void tn_csv_tok_init(tn_csv_tok *t, char delim, char quote, bool no_quote, char escape, const char *comment)
 {
@@ -59,16 +68,50 @@ static int grow(void **p, size_t *cap, size_t elem, tarn_error *err)
     return TARN_OK;
 }
 
-static inline const uint8_t *scan_plain(const tn_csv_tok *t, const uint8_t *p, const uint8_t *end)
+/* The bytes that end an unquoted field among the 64 at p, one bit each. */
+static inline uint64_t special_mask64(const tn_csv_tok *t, const uint8_t *p)
 {
+#ifdef __SSE2__
+    const __m128i d = _mm_set1_epi8((char)t->delim), n = _mm_set1_epi8('\n'), r = _mm_set1_epi8('\r');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n)), _mm_cmpeq_epi8(v, r));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(x) << (16 * k);
+    }
+    return m;
+#else
     uint64_t pd = ONES * t->delim, pn = ONES * '\n', pr = ONES * '\r';
-    while (end - p >= 8) {
+    uint64_t m = 0;
+    for (int k = 0; k < 8; k++) {
         uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t x = has_zero(w ^ pd) | has_zero(w ^ pn) | has_zero(w ^ pr);
-        if (x)
-            return p + (__builtin_ctzll(x) >> 3);
-        p += 8;
+        memcpy(&w, p + 8 * k, 8);
+        if (!(has_zero(w ^ pd) | has_zero(w ^ pn) | has_zero(w ^ pr)))
+            continue;
+        for (int b = 0; b < 8; b++)
+            m |= (uint64_t)t->special[p[8 * k + b]] << (8 * k + b);
+    }
+    return m;
+#endif
+}
+
+/* The end of the unquoted field at p: the first delimiter, CR or LF, or end.
+ * c caches the mask of one 64-byte window, so a row of short fields costs
+ * one mask computation per 64 bytes and a shift and count per field. */
+static inline const uint8_t *scan_plain(const tn_csv_tok *t, scan_cache *c, const uint8_t *p, const uint8_t *end)
+{
+    for (;;) {
+        uintptr_t off = (uintptr_t)p - (uintptr_t)c->base;
+        if (off < 64) {
+            uint64_t m = c->bits >> off;
+            if (m)
+                return p + __builtin_ctzll(m);
+            p = c->base + 64;
+        }
+        if (end - p < 64)
+            break;
+        c->base = p;
+        c->bits = special_mask64(t, p);
     }
     while (p < end && !t->special[*p])
         p++;
@@ -117,33 +160,144 @@ static const uint8_t *skip_line(const tn_csv_tok *t, const uint8_t *p, const uin
     return p;
 }
 
+#ifdef __SSE2__
+/* Four masks of the 64 bytes at p: delimiters, LF, CR, quotes. */
+static inline void masks64(const uint8_t *p, __m128i d, __m128i q, uint64_t *md, uint64_t *mn, uint64_t *mr,
+                           uint64_t *mq)
+{
+    const __m128i n = _mm_set1_epi8('\n'), r = _mm_set1_epi8('\r');
+    uint64_t a = 0, b = 0, c = 0, e = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        a |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) << (16 * k);
+        b |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, n)) << (16 * k);
+        c |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, r)) << (16 * k);
+        e |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << (16 * k);
+    }
+    *md = a;
+    *mn = b;
+    *mr = c;
+    *mq = e;
+}
+#endif
+
+/* The common row — no quote byte, ended by LF or CRLF well before the end
+ * of the buffer — in one pass over 64-byte masks: each field costs a count
+ * of trailing zeros and a store. Returns the byte after the row end, or
+ * NULL (and the span list as it was) when the row is anything else; the
+ * general loop then tokenizes it, so both give the same spans. */
+static const uint8_t *fast_row(const tn_csv_tok *t, const uint8_t *buf, const uint8_t *p, const uint8_t *end,
+                               tn_span *spans, size_t *nspans, size_t cap_spans, uint32_t *row_end)
+{
+#ifdef __SSE2__
+    const __m128i d = _mm_set1_epi8((char)t->delim), q = _mm_set1_epi8((char)(t->quoting ? t->quote : t->delim));
+    size_t n = *nspans;
+    const uint8_t *fs = p, *base = p;
+    if ((size_t)(end - buf) > UINT32_MAX)
+        return NULL;
+    while (end - base >= 64) {
+        uint64_t md, mn, mr, mq;
+        masks64(base, d, q, &md, &mn, &mr, &mq);
+        uint64_t stop = mn | mr; /* the first line end ends the row */
+        uint64_t upto = stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0;
+        if (t->quoting && (mq & upto))
+            return NULL;
+        uint64_t dl = md & upto;
+        if (n + 64 > cap_spans)
+            return NULL;
+        while (dl) {
+            const uint8_t *at = base + __builtin_ctzll(dl);
+            spans[n].off = (uint32_t)(fs - buf);
+            spans[n].len = (uint32_t)(at - fs);
+            n++;
+            fs = at + 1;
+            dl &= dl - 1;
+        }
+        if (stop) {
+            const uint8_t *at = base + __builtin_ctzll(stop);
+            const uint8_t *next = at + 1;
+            if (*at == '\r') {
+                if (next >= end || *next != '\n')
+                    return NULL; /* a lone CR, or CRLF cut by the buffer */
+                next++;
+            }
+            if ((size_t)(at - p) > TN_SPAN_LEN)
+                return NULL; /* the general loop reports the field too long */
+            spans[n].off = (uint32_t)(fs - buf);
+            spans[n].len = (uint32_t)(at - fs);
+            n++;
+            *nspans = n;
+            *row_end = (uint32_t)(at - buf);
+            return next;
+        }
+        base += 64;
+    }
+    return NULL;
+#else
+    (void)t, (void)buf, (void)p, (void)end, (void)spans, (void)nspans, (void)cap_spans, (void)row_end;
+    return NULL;
+#endif
+}
+
+/* Room for one more span or row: the lists live in locals while tokenizing
+ * (the build does not assume strict aliasing, so a store through a span
+ * pointer would otherwise reload every field of t). */
+#define ROOM(list, n, cap, type)                                                                              \
+    do {                                                                                                      \
+        if (TN_UNLIKELY((n) == (cap))) {                                                                      \
+            void *g_ = (list);                                                                                \
+            size_t c_ = (cap);                                                                                \
+            rc = grow(&g_, &c_, sizeof(type), err);                                                           \
+            (list) = g_;                                                                                      \
+            (cap) = c_;                                                                                       \
+            if (rc != TARN_OK)                                                                                \
+                goto out;                                                                                     \
+        }                                                                                                     \
+    } while (0)
+
 int tn_csv_tokenize(tn_csv_tok *t, const uint8_t *buf, size_t pos, size_t len, bool final, int64_t max_rows,
                     size_t *endpos, tarn_error *err)
 {
-    t->nspans = t->nrows = 0;
     const uint8_t *p = buf + pos, *end = buf + len;
+    const uint8_t delim = t->delim, quote = t->quote, escape = t->escape;
+    const bool quoting = t->quoting, doubled = escape == quote;
+    const size_t span_limit = t->span_limit;
+    tn_span *spans = t->spans;
+    tn_row *rows = t->rows;
+    size_t nspans = 0, cap_spans = t->cap_spans, nrows = 0, cap_rows = t->cap_rows;
+    scan_cache sc = {NULL, 0};
+    int rc = TARN_OK;
     *endpos = pos;
-    while (p < end && (int64_t)t->nrows < max_rows && t->nspans < t->span_limit) {
-        const uint8_t *q = skip_line(t, p, end, final);
-        if (!q)
-            break;
-        if (q != p) {
-            p = q;
-            *endpos = (size_t)(p - buf);
-            continue;
+    while (p < end && (int64_t)nrows < max_rows && nspans < span_limit) {
+        if (TN_UNLIKELY(*p == '\n' || *p == '\r' || t->comment)) {
+            const uint8_t *q = skip_line(t, p, end, final);
+            if (!q)
+                break;
+            if (q != p) {
+                p = q;
+                *endpos = (size_t)(p - buf);
+                continue;
+            }
         }
-        if (t->nrows == t->cap_rows)
-            TN_TRY(grow((void **)&t->rows, &t->cap_rows, sizeof(tn_row), err));
-        tn_row *row = &t->rows[t->nrows];
+        ROOM(rows, nrows, cap_rows, tn_row);
+        tn_row *row = &rows[nrows];
         const uint8_t *row_start = p;
-        size_t first = t->nspans;
+        size_t first = nspans;
+        if (TN_LIKELY(end - p >= 128)) {
+            uint32_t row_end;
+            ROOM(spans, nspans, cap_spans, tn_span);
+            const uint8_t *q = fast_row(t, buf, p, end, spans, &nspans, cap_spans, &row_end);
+            if (q) {
+                row->end = row_end;
+                p = q;
+                goto row_done;
+            }
+        }
         for (;;) {
-            if (t->nspans == t->cap_spans)
-                TN_TRY(grow((void **)&t->spans, &t->cap_spans, sizeof(tn_span), err));
-            tn_span *sp = &t->spans[t->nspans];
+            ROOM(spans, nspans, cap_spans, tn_span);
             uint32_t flags = 0;
             const uint8_t *fs, *fe;
-            if (t->quoting && p < end && *p == t->quote) {
+            if (quoting && p < end && *p == quote) {
                 flags = TN_SPAN_QUOTED;
                 fs = ++p;
                 for (;;) {
@@ -154,7 +308,7 @@ int tn_csv_tokenize(tn_csv_tok *t, const uint8_t *buf, size_t pos, size_t len, b
                         flags |= TN_SPAN_BAD; /* unterminated */
                         break;
                     }
-                    if (*p == t->escape && t->escape != t->quote) {
+                    if (*p == escape && !doubled) {
                         if (p + 1 >= end && !final)
                             goto incomplete;
                         flags |= TN_SPAN_ESC;
@@ -163,7 +317,7 @@ int tn_csv_tokenize(tn_csv_tok *t, const uint8_t *buf, size_t pos, size_t len, b
                     }
                     if (p + 1 == end && !final)
                         goto incomplete;
-                    if (p + 1 < end && p[1] == t->quote && t->escape == t->quote) {
+                    if (p + 1 < end && p[1] == quote && doubled) {
                         flags |= TN_SPAN_ESC;
                         p += 2;
                         continue;
@@ -175,38 +329,39 @@ int tn_csv_tokenize(tn_csv_tok *t, const uint8_t *buf, size_t pos, size_t len, b
                     p++;
                 if (p < end && !t->special[*p]) {
                     flags |= TN_SPAN_BAD;
-                    p = scan_plain(t, p, end);
+                    p = scan_plain(t, &sc, p, end);
                 }
             } else {
                 fs = p;
-                p = scan_plain(t, p, end);
+                p = scan_plain(t, &sc, p, end);
                 fe = p;
             }
-            if ((size_t)(fe - fs) > TN_SPAN_LEN || (size_t)(p - buf) > UINT32_MAX)
-                return tn_error_set(err, TARN_EOVERFLOW, "csv field of %zu bytes is longer than the limit",
-                                    (size_t)(fe - fs));
-            sp->off = (uint32_t)(fs - buf);
-            sp->len = (uint32_t)(fe - fs) | flags;
-            t->nspans++;
+            if (TN_UNLIKELY((size_t)(fe - fs) > TN_SPAN_LEN || (size_t)(p - buf) > UINT32_MAX)) {
+                rc = tn_error_set(err, TARN_EOVERFLOW, "csv field of %zu bytes is longer than the limit",
+                                  (size_t)(fe - fs));
+                goto out;
+            }
+            spans[nspans].off = (uint32_t)(fs - buf);
+            spans[nspans].len = (uint32_t)(fe - fs) | flags;
+            nspans++;
             if (p == end) {
                 if (!final)
                     goto incomplete;
                 row->end = (uint32_t)(p - buf);
                 break;
             }
-            if (*p == t->delim) {
+            if (*p == delim) {
                 p++;
-                if (p == end && !final)
+                if (TN_LIKELY(p < end))
+                    continue;
+                if (!final)
                     goto incomplete;
-                if (p == end) {
-                    /* "a,b," at the end of input: a last empty field */
-                    if (t->nspans == t->cap_spans)
-                        TN_TRY(grow((void **)&t->spans, &t->cap_spans, sizeof(tn_span), err));
-                    t->spans[t->nspans++] = (tn_span){(uint32_t)(p - buf), 0};
-                    row->end = (uint32_t)(p - buf);
-                    break;
-                }
-                continue;
+                /* "a,b," at the end of input: a last empty field */
+                ROOM(spans, nspans, cap_spans, tn_span);
+                spans[nspans++] = (tn_span){(uint32_t)(p - buf), 0};
+                row = &rows[nrows];
+                row->end = (uint32_t)(p - buf);
+                break;
             }
             row->end = (uint32_t)(p - buf);
             if (*p == '\r') {
@@ -218,15 +373,23 @@ int tn_csv_tokenize(tn_csv_tok *t, const uint8_t *buf, size_t pos, size_t len, b
             }
             break;
         }
+    row_done:
         row->start = (uint32_t)(row_start - buf);
         row->first = (uint32_t)first;
-        row->nfields = (uint32_t)(t->nspans - first);
-        t->nrows++;
+        row->nfields = (uint32_t)(nspans - first);
+        nrows++;
         *endpos = (size_t)(p - buf);
         continue;
     incomplete:
-        t->nspans = first;
+        nspans = first;
         break;
     }
-    return TARN_OK;
+out:
+    t->spans = spans;
+    t->cap_spans = cap_spans;
+    t->nspans = nspans;
+    t->rows = rows;
+    t->cap_rows = cap_rows;
+    t->nrows = nrows;
+    return rc;
 }

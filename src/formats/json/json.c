@@ -17,6 +17,7 @@
  * Streaming: a row cut by the end of the buffer is parsed again after the
  * next read; the buffer grows only for a row longer than itself.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -455,6 +456,7 @@ struct jwork {
     size_t bad_tok;    /* dry run: the token that did not fit */
     const jnode *bad_node;
     int64_t syntax_rejects;  /* parallel: rows dropped as not JSON */
+    bool need_comma, closed; /* parallel, array: where the chunk's parse stands */
 };
 
 struct jreader {
@@ -464,6 +466,8 @@ struct jreader {
     tn_textin in;      /* the source and the buffer */
     bool done;
     bool array_mode, need_comma, closed;
+    char rowkey[66];   /* array, parallel: `"key"`, the first key of the first row */
+    int32_t rowkey_len; /* 0: not learned yet; -1: no usable key */
     int64_t line, col; /* of buf[pos] */
     jwork seq;         /* the sequential path (and inference) */
     jwork *par;        /* the parallel path: one per chunk */
@@ -967,8 +971,8 @@ static int syntax_error(jreader *r, jwork *w, tarn_error *err)
 /* Tokenize up to max rows from buf[pos, len); *end is after the last
  * complete row. Syntax errors in NDJSON rows are rejected under skip/null
  * (the row runs to the end of its line). */
-static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, int64_t max, size_t *end,
-                      tarn_error *err)
+static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, int64_t max, bool *nc, bool *cl,
+                      size_t *end, tarn_error *err)
 {
     parser *j = &w->j;
     j->buf = r->in.buf;
@@ -978,7 +982,7 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
     w->nrows = 0;
     size_t p = from;
     *end = p;
-    bool need_comma = r->need_comma, closed = r->closed;
+    bool need_comma = *nc, closed = *cl;
     while ((int64_t)w->nrows < max && j->ntoks < ((size_t)1 << 22)) {
         p = skip_ws(j, p);
         if (p >= to) {
@@ -994,7 +998,7 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
             if (r->in.buf[p] == ']') {
                 closed = true;
                 *end = ++p;
-                r->closed = closed;
+                *cl = closed;
                 continue;
             }
             if (need_comma) {
@@ -1036,7 +1040,7 @@ static int parse_rows(jreader *r, jwork *w, size_t from, size_t to, bool final, 
         }
         TN_TRY(push_row(r, w, (uint32_t)t0, err));
         need_comma = true;
-        r->need_comma = need_comma;
+        *nc = need_comma;
         *end = p;
     }
     return TARN_OK;
@@ -1144,7 +1148,8 @@ static int next_sequential(jreader *r, tn_batch **out, tarn_error *err)
         if (!r->in.eof && r->in.len - r->in.pos < r->block)
             TN_TRY(refill(r, r->block + (r->in.len - r->in.pos), err));
         size_t end;
-        int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, r->batch_size, &end, err);
+        int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, r->batch_size, &r->need_comma, &r->closed, &end,
+                            err);
         if (rc == TARN_OK && w->nrows > 0)
             rc = convert_rows(r, w, out, err);
         if (rc == TARN_OK)
@@ -1206,9 +1211,13 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
         jwork *w = &r->par[i];
         bool final = i == r->npar - 1 ? r->in.eof : true;
         size_t at = w->chunk.start;
+        /* array: the first chunk goes on from the reader's state; a later
+         * one starts at the comma after an element (plan_array) */
+        w->need_comma = i == 0 ? r->need_comma : true;
+        w->closed = i == 0 ? r->closed : false;
         while (at < w->chunk.stop) {
             size_t end;
-            TN_TRY(parse_rows(r, w, at, w->chunk.stop, final, r->batch_size, &end, err));
+            TN_TRY(parse_rows(r, w, at, w->chunk.stop, final, r->batch_size, &w->need_comma, &w->closed, &end, err));
             tn_batch *b = NULL;
             if (w->nrows > 0) {
                 int rc = convert_rows(r, w, &b, err);
@@ -1229,14 +1238,94 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     return TARN_OK;
 }
 
+/* Array: learn `"key"`, the first key of the first row, from the bytes at
+ * pos (an element, after an optional comma). Rows of one array nearly
+ * always begin with the same key, which makes it a good guess of where a
+ * row starts; a guess is only a guess, proven afterwards. */
+static bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static void learn_rowkey(jreader *r)
+{
+    const uint8_t *b = r->in.buf;
+    size_t p = r->in.pos, n = r->in.len;
+    r->rowkey_len = -1;
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p < n && b[p] == ',')
+        p++;
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p >= n || b[p] != '{')
+        return;
+    p++;
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p >= n || b[p] != '"')
+        return;
+    size_t q = p + 1;
+    while (q < n && q - p < sizeof r->rowkey - 1 && b[q] != '"' && b[q] != '\\' && b[q] >= 0x20)
+        q++;
+    if (q >= n || b[q] != '"' || q - p + 1 > sizeof r->rowkey)
+        return;
+    memcpy(r->rowkey, b + p, q - p + 1);
+    r->rowkey_len = (int32_t)(q - p + 1);
+}
+
+/* Array: a cut at or after `from` (and after `floor`), at a comma followed
+ * by `{` and the row key, whitespace allowed between; 0 when none. */
+static size_t array_cut(const jreader *r, size_t from, size_t floor)
+{
+    const uint8_t *b = r->in.buf;
+    while (from < r->in.len) {
+        const uint8_t *k = memmem(b + from, r->in.len - from, r->rowkey, (size_t)r->rowkey_len);
+        if (!k)
+            return 0;
+        size_t q = (size_t)(k - b);
+        from = q + 1;
+        while (q > floor && is_ws(b[q - 1]))
+            q--;
+        if (q <= floor + 1 || b[q - 1] != '{')
+            continue;
+        q--;
+        while (q > floor && is_ws(b[q - 1]))
+            q--;
+        if (q <= floor + 1 || b[q - 1] != ',')
+            continue;
+        return q - 1;
+    }
+    return 0;
+}
+
 static int32_t plan_chunks(jreader *r)
 {
     size_t avail = r->in.len - r->in.pos;
-    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    int32_t k = (int32_t)(avail / (r->o.parallel_min_chunk > 0 ? (size_t)r->o.parallel_min_chunk : PAR_MIN_CHUNK));
     if (k > r->maxpar)
         k = r->maxpar;
     if (k < 2)
         return 1;
+    if (r->array_mode) {
+        if (r->closed)
+            return 1;
+        if (r->rowkey_len == 0)
+            learn_rowkey(r);
+        if (r->rowkey_len < 0)
+            return 1;
+        int32_t n = 0;
+        size_t prev = r->in.pos;
+        r->par[0].chunk.start = r->in.pos;
+        for (int32_t i = 1; i < k; i++) {
+            size_t want = r->in.pos + avail / (size_t)k * (size_t)i;
+            size_t cut = array_cut(r, want > prev ? want : prev + 1, prev);
+            if (!cut)
+                break;
+            r->par[n].chunk.stop = cut;
+            r->par[++n].chunk.start = cut;
+            prev = cut;
+        }
+        r->par[n].chunk.stop = r->in.len;
+        return n + 1;
+    }
     int32_t n = 0;
     size_t prev = r->in.pos;
     r->par[0].chunk.start = r->in.pos;
@@ -1281,7 +1370,8 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
     }
     bool proven = rc == TARN_OK;
     for (int32_t i = 0; i + 1 < k && proven; i++)
-        proven = r->par[i].syntax_rejects == 0 && r->par[i].chunk.end == r->par[i].chunk.stop;
+        proven = r->par[i].syntax_rejects == 0 && r->par[i].chunk.end == r->par[i].chunk.stop &&
+                 (!r->array_mode || (r->par[i].need_comma && !r->par[i].closed));
     size_t before = r->in.pos, total = 0;
     for (int32_t i = 0; i < k && proven; i++)
         total += r->par[i].chunk.nbatches;
@@ -1304,6 +1394,10 @@ static int next_parallel(jreader *r, bool *used, tarn_error *err)
         rc = rc == TARN_OK ? hr : rc;
     }
     advance(r, r->par[k - 1].chunk.end);
+    if (r->array_mode) {
+        r->need_comma = r->par[k - 1].need_comma;
+        r->closed = r->par[k - 1].closed;
+    }
     r->par_chunks += k;
     *used = true;
     return rc;
@@ -1370,7 +1464,7 @@ static int infer_schema(jreader *r, tarn_error *err)
     bool nc = r->need_comma, cl = r->closed;
     const char *rej = r->o.reject_path;
     r->o.reject_path = NULL; /* rows are reported when they are read, not sampled */
-    int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, sample, &end, err);
+    int rc = parse_rows(r, w, r->in.pos, r->in.len, r->in.eof, sample, &r->need_comma, &r->closed, &end, err);
     r->o.reject_path = rej;
     r->need_comma = nc;
     r->closed = cl;
@@ -1433,7 +1527,7 @@ static int apply_column_types(jreader *r, tarn_error *err)
 static int setup_parallel(jreader *r, tarn_error *err)
 {
     r->threads = r->o.threads > 0 ? r->o.threads : tarn_threads();
-    if (r->threads <= 1 || r->array_mode)
+    if (r->threads <= 1)
         return TARN_OK;
     if (r->o.block_size <= 0)
         r->block = ((size_t)4 << 20) * (size_t)(r->threads < 16 ? r->threads : 16);

@@ -545,20 +545,31 @@ int tn_pq_filter_bind(pq_term *t, const pq_node *node, const char *file, tarn_er
     return bind_one(t, node, file, err);
 }
 
-const char *tn_pq_term_origin(const pq_term *t, bool lit, char buf[32])
+const char *tn_pq_filter_pos(char *buf, size_t n, bool paren, int pos)
 {
-    if (t->term_no > 0)
-        snprintf(buf, 32, "term %d", t->term_no);
-    else
-        snprintf(buf, 32, "position %d", lit ? t->lit_pos : t->col_pos);
+    if (pos <= 0)
+        return "";
+    snprintf(buf, n, paren ? " (position %d)" : " at position %d", pos);
     return buf;
 }
 
-#define AT(t) ((t)->term_no > 0 ? "in " : "at ")
+const char *tn_pq_term_where(const pq_term *t, char *buf, size_t n, bool paren, bool lit)
+{
+    if (t->term_no > 0) {
+        snprintf(buf, n, paren ? " (term %d)" : " in term %d", t->term_no);
+        return buf;
+    }
+    return tn_pq_filter_pos(buf, n, paren, lit ? t->lit_pos : t->col_pos);
+}
+
+/* In bind_one, for messages: where term t's literal is (AT(t->lit_pos)),
+ * or its column (IN_PAREN(t->col_pos)). */
+#define AT(pos) tn_pq_term_where(t, posbuf, sizeof posbuf, false, true)
+#define IN_PAREN(pos) tn_pq_term_where(t, posbuf, sizeof posbuf, true, false)
 
 static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
 {
-    char ob[32];
+    char posbuf[32];
     t->node = node;
     tn_type *type = node->type;
     tn_type_id id = type->id;
@@ -571,8 +582,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
         if (!is_num)
             bad = "a number";
         else if (!parse_int(t->lit, &v) || !int_range(id, v))
-            return tn_error_set(err, TARN_ETYPE, "where: %s: %s is not a value of column \"%s\" (%s) %s%s",
-                                file, t->lit, t->column, tname(type), AT(t), tn_pq_term_origin(t, true, ob));
+            return tn_error_set(err, TARN_ETYPE, "where: %s: %s is not a value of column \"%s\" (%s)%s",
+                                file, t->lit, t->column, tname(type), AT(t->lit_pos));
         else {
             t->scalar = id >= TN_UINT8 ? tn_scalar_uint(type, (uint64_t)v) : tn_scalar_int(type, v);
             bool unsigned_phys = e->logical.kind == PQ_LT_INTEGER ? !e->logical.is_signed
@@ -598,8 +609,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
             bad = "a number";
         else if (!parse_decimal(t->lit, type->scale, &v))
             return tn_error_set(err, TARN_ETYPE,
-                                "where: %s: %s is not exact at the scale of column \"%s\" (%s) %s%s", file,
-                                t->lit, t->column, tname(type), AT(t), tn_pq_term_origin(t, true, ob));
+                                "where: %s: %s is not exact at the scale of column \"%s\" (%s)%s", file,
+                                t->lit, t->column, tname(type), AT(t->lit_pos));
         else {
             t->scalar = tn_scalar_int(type, v);
             t->i = v; /* the unscaled value, also for bloom filters of FLBA decimals */
@@ -611,8 +622,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
         if (is_num)
             bad = "a date as a 'YYYY-MM-DD' string";
         else if (!parse_date(t->lit, t->lit_len, &days))
-            return tn_error_set(err, TARN_ETYPE, "where: %s: '%s' is not a date (YYYY-MM-DD) for column \"%s\" %s%s",
-                                file, t->lit, t->column, AT(t), tn_pq_term_origin(t, true, ob));
+            return tn_error_set(err, TARN_ETYPE, "where: %s: '%s' is not a date (YYYY-MM-DD) for column \"%s\"%s",
+                                file, t->lit, t->column, AT(t->lit_pos));
         else {
             t->scalar = tn_scalar_int(type, days);
             t->stat_kind = PQS_INT;
@@ -624,8 +635,8 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
             bad = "a timestamp as a 'YYYY-MM-DD HH:MM:SS[.fraction]' string";
         else if (!parse_timestamp(t->lit, t->lit_len, type->unit, &v))
             return tn_error_set(err, TARN_ETYPE,
-                                "where: %s: '%s' is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"%s\" %s%s",
-                                file, t->lit, t->column, AT(t), tn_pq_term_origin(t, true, ob));
+                                "where: %s: '%s' is not a timestamp (YYYY-MM-DD HH:MM:SS[.fraction]) for column \"%s\"%s",
+                                file, t->lit, t->column, AT(t->lit_pos));
         else {
             t->scalar = tn_scalar_int(type, v);
             if (e->type == PQ_INT64) { /* same unit as the Arrow type; INT96 has no usable order */
@@ -642,13 +653,13 @@ static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_erro
                 t->stat_kind = PQS_BYTES;
         }
     } else {
-        return tn_error_set(err, TARN_EUNSUPPORTED, "where: %s: column \"%s\" of type %s cannot be compared (%s)",
-                            file, t->column, tname(type), tn_pq_term_origin(t, false, ob));
+        return tn_error_set(err, TARN_EUNSUPPORTED, "where: %s: column \"%s\" of type %s cannot be compared%s",
+                            file, t->column, tname(type), IN_PAREN(t->col_pos));
     }
     if (bad)
-        return tn_error_set(err, TARN_ETYPE, "where: %s: column \"%s\" is %s, compared with %s %s%s; expected %s",
+        return tn_error_set(err, TARN_ETYPE, "where: %s: column \"%s\" is %s, compared with %s%s; expected %s",
                             file, t->column, tname(type), t->lit_kind == PQF_NUMBER ? "a number" : "a string",
-                            AT(t), tn_pq_term_origin(t, true, ob), bad);
+                            AT(t->lit_pos), bad);
     if (!t->scalar)
         return tn_error_oom(err, sizeof(tn_scalar));
     set_plain(t, e, id);

@@ -66,10 +66,11 @@ typedef struct pq_filter {
     char *text;
 } pq_filter;
 
-/* Where term t came from, for messages: "position 5" (of the column, or
- * with lit of the literal, in the filter text) or "term 2" (the caller's
- * second tn_parquet_term), written into buf. */
-const char *tn_pq_term_origin(const pq_term *t, bool lit, char buf[32]);
+/* Where term t came from, for messages, written into buf: " at position
+ * 5" / " (position 5)" with paren (of the column, or with lit of the
+ * literal, in the filter text), or " in term 2" / " (term 2)" for the
+ * caller's second tn_parquet_term; "" when neither is known. */
+const char *tn_pq_term_where(const pq_term *t, char *buf, size_t n, bool paren, bool lit);
 
 /* Parse text; TARN_EPARSE with the position of the problem. */
 int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err) TN_MUST_USE;
@@ -79,6 +80,10 @@ void tn_pq_filter_free(pq_filter *f);
  * A term needs a column, an op of tn_cmp_op and a literal; TARN_EINVAL
  * names the first one that lacks them. */
 int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t n, tarn_error *err) TN_MUST_USE;
+
+/* " at position N" (paren: " (position N)") for a term parsed from text,
+ * into buf; "" for a term passed as tn_parquet_term, which has none. */
+const char *tn_pq_filter_pos(char *buf, size_t n, bool paren, int pos);
 
 /* Bind term t to node (a leaf outside lists): type checks, the literal
  * as a scalar of the column's type and as a statistics bound. */

@@ -46,7 +46,11 @@ typedef struct tn_parquet_read_options {
                                    (core/pool.h) and the next row group ahead while the caller takes
                                    the current one's batches (at most two row groups in memory); the
                                    batches are the same either way. For callers that already run
-                                   readers in parallel, one per row-group range */
+                                   readers in parallel; implied by row_groups */
+    const int32_t *row_groups;  /* read only these row groups (ascending indexes into the file's),
+                                   n_row_groups of them; NULL: every one. Offset and limit count
+                                   the rows of these */
+    int32_t n_row_groups;
 } tn_parquet_read_options;
 
 /* Open path for reading. opts may be NULL. Encrypted files fail with
@@ -59,6 +63,22 @@ int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, 
  * objects already fetched). `name` names the input in messages. */
 int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, const tn_parquet_read_options *opts,
                            tn_reader **out, tarn_error *err) TN_MUST_USE;
+
+/* A reader of the file another reader (of tn_parquet_open_file or _memory)
+ * reads, with opts, reusing that reader's parsed footer, schema and open
+ * file instead of reading them again: the readers of the parts of one file
+ * (opts->row_groups) decode its footer once. `file` must outlive the new
+ * reader and is not read from; readers sharing it may run on different
+ * threads. */
+int tn_parquet_open_shared(tn_reader *file, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+    TN_MUST_USE;
+
+/* excluded[g] (one entry per row group of file, a reader as above) set for
+ * the row groups whose chunk statistics prove that no row matches every
+ * term; the terms bind as the `terms` option does (a term that does not
+ * bind to the file is an error). */
+int tn_parquet_prune_row_groups(tn_reader *file, const tn_parquet_term *terms, int32_t n, bool *excluded,
+                                tarn_error *err) TN_MUST_USE;
 
 /* Number of rows and row groups the footer declares, for tools and tests. */
 int tn_parquet_file_info(const char *path, int64_t *num_rows, int32_t *n_row_groups, tarn_error *err) TN_MUST_USE;
@@ -78,6 +98,7 @@ typedef struct tn_parquet_scan_stats {
                                no matching row, not decompressed */
     int64_t values_late;    /* late materialization: rows of the other output columns' leaves not
                                decoded (in those pages or between matching rows), summed over leaves */
+    int64_t bytes_read;                 /* from the file, since the reader was opened */
 } tn_parquet_scan_stats;
 void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out);
 

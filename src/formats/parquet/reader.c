@@ -44,7 +44,7 @@ typedef struct rowset {
 typedef struct pq_reader pq_reader;
 typedef struct prefetch {
     pq_reader *r;
-    int32_t g;
+    int32_t idx, g;          /* position in the reader's row groups, and the file's row group */
     tn_batch *out;
     struct tn_taskgroup *tg;
 } prefetch;
@@ -61,7 +61,10 @@ struct pq_reader {
     const pq_node **sel;     /* nodes to read, in output order: top-level columns or struct fields */
     tn_type **restore;       /* per selected column: the ARROW:schema type its arrays are turned
                                 into, or NULL to keep the type read from the Parquet schema */
-    int32_t rg;              /* next row group */
+    int32_t rg;              /* next row group (with `groups`: next index into it) */
+    int32_t *groups;         /* the row groups to read, ascending; NULL: every one */
+    int32_t n_groups;        /* entries of groups, or the file's row groups */
+    pq_reader *owner;        /* the reader whose footer, schema and file this one borrows */
     tn_batch *cur;           /* the current row group */
     int64_t cur_pos;
     int64_t batch_size;
@@ -73,6 +76,7 @@ struct pq_reader {
     bool explain;
     int32_t rg_read, rg_pruned, rg_bloom; /* row groups read, skipped by statistics, by bloom filters */
     int64_t pages_read, pages_skipped;    /* data pages decoded, skipped by the page index */
+    int64_t bytes_read;      /* bytes read from the file (footer and index reads included) */
     int32_t rg_pages;        /* row groups whose every page the page index ruled out */
     rowset rows;             /* the row group's rows the page index leaves as candidates */
     bool all_rows;           /* rows is the whole row group */
@@ -103,6 +107,7 @@ static int read_at(pq_reader *r, int64_t off, size_t n, uint8_t *dst, tarn_error
     if (off < 0 || off > r->size || (int64_t)n > r->size - off)
         return TN_CORRUPT(err, "%s: read of %zu bytes at offset %lld past the end of the file", r->name, n,
                           (long long)off);
+    r->bytes_read += (int64_t)n;
     if (r->mem) {
         memcpy(dst, r->mem + off, n);
         return 0;
@@ -593,9 +598,12 @@ static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_ro
         rc = read_chunk(r, g, l, max_rows, NULL, NULL, &chunks[l], err);
     if (!rc)
         rc = tn_pq_assemble(top, chunks, out, err);
-    if (!rc && (*out)->length != rows)
+    if (!rc && (*out)->length != rows) {
         rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
                         top->name, (long long)(*out)->length, (long long)rows);
+        tn_array_unref(*out);
+        *out = NULL;
+    }
     for (int32_t l = first; l < first + n; l++)
         tn_pq_chunk_data_reset(&chunks[l]);
     return rc;
@@ -908,10 +916,11 @@ static int run_prefetch(void *arg, tarn_error *err)
  * filter, limit or offset left) and the reader may use the pool. */
 static int start_prefetch(pq_reader *r, tarn_error *err)
 {
-    if (r->serial || r->filter || r->left >= 0 || r->skip > 0 || r->rg >= r->meta->n_row_groups || r->pf.tg)
+    if (r->serial || r->filter || r->left >= 0 || r->skip > 0 || r->rg >= r->n_groups || r->pf.tg)
         return 0;
     r->pf.r = r;
-    r->pf.g = r->rg;
+    r->pf.idx = r->rg;
+    r->pf.g = r->groups ? r->groups[r->rg] : r->rg;
     r->pf.out = NULL;
     r->pf.tg = tn_taskgroup_new();
     TN_TRY_ALLOC(r->pf.tg, err, 64);
@@ -929,7 +938,7 @@ static int finish_prefetch(pq_reader *r, tn_batch **out, tarn_error *err)
     if (rc)
         tn_batch_unref(r->pf.out);
     r->pf.out = NULL;
-    r->rg = r->pf.g + 1;
+    r->rg = r->pf.idx + 1;
     return rc;
 }
 
@@ -962,9 +971,9 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
             TN_TRY(start_prefetch(r, err));
             continue;
         }
-        if (r->rg >= r->meta->n_row_groups)
+        if (r->rg >= r->n_groups)
             break;
-        int32_t g = r->rg;
+        int32_t g = r->groups ? r->groups[r->rg] : r->rg;
         int64_t rows = r->meta->row_groups[g].num_rows;
         if (!r->filter && r->skip >= rows) { /* offset: skip the whole group undecoded */
             r->skip -= rows;
@@ -1026,10 +1035,13 @@ static void destroy(tn_reader *base)
     tn_batch_unref(r->cur);
     tn_free(r->rows.iv);
     tn_pq_filter_free(r->filter);
-    tn_pq_schema_free(r->schema);
-    tn_pq_meta_free(r->meta);
-    if (r->fd >= 0)
-        close(r->fd);
+    if (!r->owner) {
+        tn_pq_schema_free(r->schema);
+        tn_pq_meta_free(r->meta);
+        if (r->fd >= 0)
+            close(r->fd);
+    }
+    tn_free(r->groups);
     for (int32_t i = 0; r->restore && i < r->n_sel; i++)
         tn_type_unref(r->restore[i]);
     tn_free(r->restore);
@@ -1175,17 +1187,17 @@ static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *te
         TN_TRY(tn_pq_filter_add_terms(&r->filter, terms, n_terms, err));
     for (int32_t i = 0; i < r->filter->n; i++) {
         pq_term *t = &r->filter->terms[i];
-        char ob[32];
         bool nullable;
+        char pos[32];
         const pq_node *node = resolve(r->schema->root, t->column, &nullable);
         if (!node)
-            return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\" (%s)", r->name,
-                                t->column, tn_pq_term_origin(t, false, ob));
+            return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\"%s", r->name, t->column,
+                                tn_pq_term_where(t, pos, sizeof pos, true, false));
         if (node->kind != PQN_LEAF || node->max_rep > 0)
             return tn_error_set(err, TARN_EUNSUPPORTED,
-                                "where: %s: column \"%s\" is %s; only columns of single values can be compared "
-                                "(%s)", r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
-                                tn_pq_term_origin(t, false, ob));
+                                "where: %s: column \"%s\" is %s; only columns of single values can be compared%s",
+                                r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
+                                tn_pq_term_where(t, pos, sizeof pos, true, false));
         t->sel = -1;
         for (int32_t s = 0; s < r->n_sel; s++)
             if (r->sel[s] == node)
@@ -1195,12 +1207,31 @@ static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *te
     return 0;
 }
 
-static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
+/* The row groups of o (checked: in the file, ascending) into r->groups. */
+static int select_groups(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
 {
-    TN_TRY(read_footer(r, err));
-    r->chunk_pad = chunk_padding(r->meta->created_by);
-    TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
-    TN_TRY(check_row_groups(r, err));
+    r->n_groups = r->meta->n_row_groups;
+    if (!o || !o->row_groups)
+        return 0;
+    if (o->n_row_groups < 0)
+        return tn_error_set(err, TARN_EINVAL, "%s: negative row group count", r->name);
+    r->groups = tn_malloc(((size_t)o->n_row_groups + 1) * sizeof *r->groups);
+    TN_TRY_ALLOC(r->groups, err, (size_t)o->n_row_groups * sizeof *r->groups);
+    for (int32_t i = 0; i < o->n_row_groups; i++) {
+        int32_t g = o->row_groups[i];
+        if (g < 0 || g >= r->meta->n_row_groups || (i > 0 && g <= r->groups[i - 1]))
+            return tn_error_set(err, TARN_EINVAL, "%s: row group %d is not in the file of %d or out of order", r->name,
+                                g, r->meta->n_row_groups);
+        r->groups[i] = g;
+    }
+    r->n_groups = o->n_row_groups;
+    return 0;
+}
+
+/* Everything opening does after the footer and schema are known. */
+static int open_rest(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
+{
+    TN_TRY(select_groups(r, o, err));
     TN_TRY(select_columns(r, o, err));
     r->batch_size = o && o->batch_size > 0 ? o->batch_size : DEFAULT_BATCH;
     r->left = o && o->limit >= 0 ? o->limit : -1;
@@ -1208,7 +1239,7 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     r->verify_crc = o && o->verify_crc;
     r->explain = o && o->explain;
     r->late = !(o && o->no_late_materialization);
-    r->serial = o && o->serial;
+    r->serial = o && (o->serial || o->row_groups); /* a row-group range: the caller partitions the work */
     r->disjoint = true;
     for (int32_t i = 0; i < r->n_sel; i++)
         for (int32_t j = 0; j < i; j++) {
@@ -1220,6 +1251,15 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
     if (o && (o->filter || o->n_terms > 0))
         TN_TRY(bind_filter(r, o->filter, o->terms, o->n_terms, err));
     return 0;
+}
+
+static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_error *err)
+{
+    TN_TRY(read_footer(r, err));
+    r->chunk_pad = chunk_padding(r->meta->created_by);
+    TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
+    TN_TRY(check_row_groups(r, err));
+    return open_rest(r, o, err);
 }
 
 static int make(const char *name, pq_reader **out, tarn_error *err)
@@ -1305,5 +1345,50 @@ void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out)
                                    .pages_by_index = r->pages_skipped,
                                    .rows_filtered = r->rows_filtered,
                                    .pages_late = r->pages_late,
-                                   .values_late = r->values_late};
+                                   .values_late = r->values_late,
+                                   .bytes_read = r->bytes_read};
+}
+
+int tn_parquet_open_shared(tn_reader *file, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    const pq_reader *f = (const pq_reader *)file;
+    while (f->owner)
+        f = f->owner;
+    pq_reader *r = NULL;
+    TN_TRY(make(f->name, &r, err));
+    r->owner = (pq_reader *)f;
+    r->fd = f->fd;
+    r->mem = f->mem;
+    r->size = f->size;
+    r->data_end = f->data_end;
+    r->meta = f->meta;
+    r->schema = f->schema;
+    r->chunk_pad = f->chunk_pad;
+    return finish(r, open_rest(r, opts, err), out);
+}
+
+int tn_parquet_prune_row_groups(tn_reader *file, const tn_parquet_term *terms, int32_t n, bool *excluded,
+                                tarn_error *err)
+{
+    pq_reader *f = (pq_reader *)file;
+    for (int32_t g = 0; g < f->meta->n_row_groups; g++)
+        excluded[g] = false;
+    if (n <= 0)
+        return 0;
+    /* a reader of no columns with just these terms: they bind as for a scan */
+    tn_parquet_read_options o = {.columns = (const char *const[]){NULL}, .n_columns = 0, .limit = -1,
+                                 .terms = terms, .n_terms = n};
+    tn_reader *rd;
+    TN_TRY(tn_parquet_open_shared(file, &o, &rd, err));
+    pq_reader *r = (pq_reader *)rd;
+    for (int32_t g = 0; g < r->meta->n_row_groups; g++) {
+        const pq_row_group *rg = &r->meta->row_groups[g];
+        for (int32_t i = 0; i < r->filter->n && !excluded[g]; i++) {
+            const pq_term *t = &r->filter->terms[i];
+            excluded[g] = tn_pq_filter_prunes(t, &rg->columns[t->node->leaf].meta, rg->num_rows);
+        }
+    }
+    tn_reader_free(rd);
+    return 0;
 }

@@ -573,9 +573,8 @@ static int narrow_timestamp_literal(tn_binder *b, tn_expr *date_side, tn_expr **
 
 static void closest_column(tn_scope *sc, const char *name, const char **best, int *bestd);
 
-static int resolve_column(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+static int resolve_plain(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const tn_sql_name *nm, tn_expr **out)
 {
-    const tn_sql_name *nm = &e->name;
     const tn_sql_ident *col = &nm->parts[nm->n - 1];
     const tn_sql_ident *tab = nm->n >= 2 ? &nm->parts[nm->n - 2] : NULL;
     int32_t depth = 0;
@@ -660,6 +659,118 @@ static void closest_column(tn_scope *sc, const char *name, const char **best, in
     }
 }
 
+static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t nargs, uint32_t loc, tn_expr **out);
+
+/* x.field (a new struct_extract call). */
+static int field_of(tn_binder *b, tn_expr *x, const char *field, uint32_t loc, tn_expr **out)
+{
+    if (x->type->id != TN_STRUCT) {
+        char tn[96];
+        tn_bind_type_name(b, x->type, tn, sizeof tn);
+        return tn_bind_error(b, loc, TARN_ETYPE, "cannot read field \"%s\" of a value of type %s", field, tn);
+    }
+    tn_expr *args[2] = {x, NULL};
+    TN_TRY(string_lit(b, field, strlen(field), loc, &args[1]));
+    return call_scalar(b, "struct_extract", args, 2, loc, out);
+}
+
+/* a.b.c: a column a.b (table a) or b... first; when no such column exists,
+ * the longest prefix that names a column, then struct fields (DuckDB's
+ * order: table.column before column.field). */
+static int resolve_column(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+{
+    int rc = resolve_plain(b, ec, e, &e->name, out);
+    if (rc != TARN_ENOTFOUND || e->name.n < 2)
+        return rc;
+    tarn_error saved = *b->err;
+    for (int k = e->name.n - 1; k >= 1; k--) {
+        tn_sql_name pre = e->name;
+        pre.n = k;
+        tn_expr *x = NULL;
+        tarn_error_init(b->err);
+        if (resolve_plain(b, ec, e, &pre, &x) != 0 || x->type->id != TN_STRUCT)
+            continue;
+        int frc = 0;
+        for (int i = k; frc == 0 && i < e->name.n; i++)
+            frc = field_of(b, x, e->name.parts[i].text, e->name.parts[i].loc, &x);
+        if (frc == 0) {
+            x->text = tn_bind_expr_text(b, e);
+            *out = x;
+        }
+        return frc;
+    }
+    *b->err = saved;
+    return rc;
+}
+
+/* (x).field, x['field'] on structs and x[i] on lists */
+static int bind_field(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+{
+    tn_expr *x;
+    TN_TRY(tn_bind_expr(b, ec, e->left, &x));
+    if (e->kind == TN_SQL_FIELD)
+        return field_of(b, x, e->field.text, e->loc, out);
+    if (x->type->id == TN_STRUCT) {
+        if (e->right->kind != TN_SQL_LIT_STRING)
+            return tn_bind_error(b, e->right->loc, TARN_EINVAL, "a struct field is read by a constant name: s['name']");
+        return field_of(b, x, e->right->text, e->loc, out);
+    }
+    tn_expr *args[2] = {x, NULL};
+    TN_TRY(tn_bind_expr(b, ec, e->right, &args[1]));
+    return call_scalar(b, "list_element", args, 2, e->loc, out);
+}
+
+static int bind_args(tn_binder *b, tn_ectx *ec, const tn_sql_exprs *l, tn_expr ***args);
+
+/* [a, b, ...] */
+static int bind_list_lit(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+{
+    tn_expr **args;
+    TN_TRY(bind_args(b, ec, &e->list, &args));
+    if (e->list.n == 0)
+        return tn_bind_error(b, e->loc, TARN_EUNSUPPORTED, "an empty list literal [] is not supported yet");
+    return call_scalar(b, "list_value", args, e->list.n, e->loc, out);
+}
+
+/* {'a': 1, b: 2} */
+static int bind_struct_lit(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+{
+    tn_expr **args;
+    TN_TRY(bind_args(b, ec, &e->list, &args));
+    const char **names = tn_arena_calloc(&b->ctx->arena, sizeof *names * (size_t)(e->list.n + 1));
+    if (!names)
+        return tn_bind_oom(b);
+    for (int i = 0; i < e->list.n; i++)
+        names[i] = e->keys[i].text;
+    int rc = tn_struct_pack_resolve(b->ctx, names, args, e->list.n, e->loc, out, b->err);
+    return rc ? located(b, e->loc, rc) : 0;
+}
+
+/* struct_pack(a := 1, b := x) / struct_pack(x, y): names from the named
+ * arguments or the columns */
+static int bind_struct_pack(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **out)
+{
+    int n = e->list.n;
+    tn_expr **args = tn_arena_calloc(&b->ctx->arena, sizeof *args * (size_t)(n + 1));
+    const char **names = tn_arena_calloc(&b->ctx->arena, sizeof *names * (size_t)(n + 1));
+    if (!args || !names)
+        return tn_bind_oom(b);
+    for (int i = 0; i < n; i++) {
+        const tn_sql_expr *a = e->list.items[i];
+        if (a->kind == TN_SQL_NAMED_ARG) {
+            names[i] = a->text;
+            TN_TRY(tn_bind_expr(b, ec, a->left, &args[i]));
+        } else if (a->kind == TN_SQL_COLUMN) {
+            names[i] = a->name.parts[a->name.n - 1].text;
+            TN_TRY(tn_bind_expr(b, ec, a, &args[i]));
+        } else {
+            return tn_bind_error(b, a->loc, TARN_EINVAL, "struct_pack takes name := value arguments");
+        }
+    }
+    int rc = tn_struct_pack_resolve(b->ctx, names, args, n, e->loc, out, b->err);
+    return rc ? located(b, e->loc, rc) : 0;
+}
+
 /* ---- functions ------------------------------------------------------------------------ */
 
 static char *lower_name(tn_binder *b, const tn_sql_ident *id)
@@ -706,6 +817,20 @@ static int call_scalar(tn_binder *b, const char *name, tn_expr **args, int32_t n
     if (!(*out = tn_expr_copy(b->ctx, *out)))
         return tn_bind_oom(b);
     return 0;
+}
+
+static const tn_udf *find_udf(tn_binder *b, const char *name)
+{
+    return b->opts ? tn_udf_find(b->opts->functions, name) : NULL;
+}
+
+/* An aggregate call: the session's functions first, then the library. */
+static int resolve_agg(tn_binder *b, const char *name, tn_expr **args, int32_t nargs, bool star, tn_agg_call *call)
+{
+    const tn_udf *u = find_udf(b, name);
+    if (u && tn_udf_is_aggregate(u))
+        return tn_udf_resolve_agg(b->ctx, u, args, nargs, star, call, b->err);
+    return tn_agg_func_resolve(b->ctx, name, args, nargs, star, call, b->err);
 }
 
 static int push_agg(tn_binder *b, tn_ectx *ec, tn_agg_call *call, int32_t *index)
@@ -772,7 +897,7 @@ static int bind_aggregate(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const
     tn_agg_call call;
     memset(&call, 0, sizeof call);
     if (!rc) {
-        rc = tn_agg_func_resolve(b->ctx, name, args, e->list.n, e->star, &call, b->err);
+        rc = resolve_agg(b, name, args, e->list.n, e->star, &call);
         if (rc)
             rc = located(b, e->loc, rc);
     }
@@ -827,8 +952,12 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
     if (!(ec->allow & TN_ALLOW_WINDOW))
         return tn_bind_error(b, e->loc, TARN_EINVAL, "window function %s is not allowed in %s", name,
                              ec->clause ? ec->clause : "this context");
-    bool is_win = tn_window_func_exists(name);
-    bool is_agg = tn_agg_func_exists(name);
+    const tn_udf *u = find_udf(b, name);
+    if (u && !tn_udf_is_aggregate(u))
+        return tn_bind_error(b, e->loc, TARN_EINVAL, "%s is a scalar function, not a window or aggregate function",
+                             name);
+    bool is_win = !u && tn_window_func_exists(name);
+    bool is_agg = u || tn_agg_func_exists(name);
     if (!is_win && !is_agg)
         return unknown_function(b, name, e->loc);
     /* the window's own spec, refined from a named base */
@@ -851,7 +980,7 @@ static int bind_window(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, const ch
         if (is_win)
             rc = tn_window_func_resolve(b->ctx, name, args, e->list.n, &wc, b->err);
         else
-            rc = tn_agg_func_resolve(b->ctx, name, args, e->list.n, e->star, &wc.agg, b->err);
+            rc = resolve_agg(b, name, args, e->list.n, e->star, &wc.agg);
         if (rc)
             rc = located(b, e->loc, rc);
     }
@@ -933,12 +1062,22 @@ static int bind_func(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_expr **
         *out = g;
         return 0;
     }
-    if (tn_agg_func_exists(name))
+    const tn_udf *u = find_udf(b, name);
+    if (u ? tn_udf_is_aggregate(u) : tn_agg_func_exists(name))
         return bind_aggregate(b, ec, e, name, out);
     if (e->distinct || e->filter || e->star)
         return unknown_function(b, name, e->loc);
+    if (!u && !strcmp(name, "struct_pack"))
+        return bind_struct_pack(b, ec, e, out);
     tn_expr **args;
     TN_TRY(bind_args(b, ec, &e->list, &args));
+    if (u) {
+        int rc = tn_udf_resolve_scalar(b->ctx, u, args, e->list.n, e->loc, out, b->err);
+        if (rc)
+            return located(b, e->loc, rc);
+        (*out)->text = NULL;
+        return 0;
+    }
     return call_scalar(b, name, args, e->list.n, e->loc, out);
 }
 
@@ -1016,6 +1155,9 @@ static int bind_arith_as(tn_binder *b, tn_arith_op op, bool intdiv, tn_expr *l, 
     e->arith = op;
     e->args[0] = l;
     e->args[1] = r;
+    if (op == TN_SUB && t->id == TN_DURATION && l->type->id == TN_TIMESTAMP && r->type->id == TN_TIMESTAMP)
+        /* DuckDB: timestamp - timestamp is an INTERVAL (days and time) */
+        return call_scalar(b, "interval_from_duration", &e, 1, loc, out);
     *out = e;
     return 0;
 }
@@ -1488,8 +1630,10 @@ static int bind_expr_kind(tn_binder *b, tn_ectx *ec, const tn_sql_expr *e, tn_ex
     case TN_SQL_FUNC: return bind_func(b, ec, e, out);
     case TN_SQL_NAMED_ARG:
         return tn_bind_error(b, e->loc, TARN_EINVAL, "named argument \"%s\" is only allowed in table functions", e->text);
-    case TN_SQL_SUBSCRIPT: case TN_SQL_SLICE: case TN_SQL_FIELD: case TN_SQL_LIST: case TN_SQL_STRUCT:
-    case TN_SQL_ROW:
+    case TN_SQL_SUBSCRIPT: case TN_SQL_FIELD: return bind_field(b, ec, e, out);
+    case TN_SQL_LIST: return bind_list_lit(b, ec, e, out);
+    case TN_SQL_STRUCT: return bind_struct_lit(b, ec, e, out);
+    case TN_SQL_SLICE: case TN_SQL_ROW:
         break;
     }
     return tn_bind_error(b, e->loc, TARN_EUNSUPPORTED, "expression %s is not supported yet", tn_bind_expr_text(b, e) ? tn_bind_expr_text(b, e) : "");

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "sql/functions/function.h"
 #include "sql/parser/parser.h"
 
 /* ---- types ------------------------------------------------------------------------ */
@@ -450,10 +451,62 @@ static int bind_view_stmt(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out
     return 0;
 }
 
+/* A scan of every column of t. */
+static tn_plan *scan_all(tn_binder *b, tn_table *t)
+{
+    const tn_schema *ts = t->schema;
+    int32_t n = ts->n_fields;
+    tn_plan *scan = tn_plan_new(b->ctx, TN_PLAN_SCAN, 0);
+    if (!scan || !tn_plan_keep_table(b->ctx, tn_table_ref(t)) || !tn_plan_keep_schema(b->ctx, tn_schema_ref((tn_schema *)ts)))
+        return NULL;
+    scan->table = t;
+    scan->out = (tn_schema *)ts;
+    scan->est_rows = t->est_rows;
+    scan->ncolumns = n;
+    scan->columns = tn_arena_alloc(&b->ctx->arena, sizeof *scan->columns * (size_t)(n + 1));
+    if (!scan->columns)
+        return NULL;
+    for (int32_t i = 0; i < n; i++)
+        scan->columns[i] = i;
+    return scan;
+}
+
+/* SELECT count(*) FROM t [WHERE where]: the rows a DELETE or UPDATE
+ * affects (where is copied). */
+static int affected_count(tn_binder *b, tn_table *t, const tn_expr *where, tn_plan **out)
+{
+    tn_plan *scan = scan_all(b, t);
+    if (!scan)
+        return tn_bind_oom(b);
+    tn_plan *child = scan;
+    if (where) {
+        tn_plan *f = tn_plan_new(b->ctx, TN_PLAN_FILTER, 1);
+        if (!f || !(f->predicate = tn_expr_copy(b->ctx, where)))
+            return tn_bind_oom(b);
+        f->children[0] = scan;
+        f->out = scan->out;
+        child = f;
+    }
+    tn_plan *agg = tn_plan_new(b->ctx, TN_PLAN_AGGREGATE, 1);
+    tn_agg_call *call = agg ? tn_arena_calloc(&b->ctx->arena, sizeof *call) : NULL;
+    if (!call)
+        return tn_bind_oom(b);
+    TN_TRY(tn_agg_func_resolve(b->ctx, "count", NULL, 0, true, call, b->err));
+    call->text = "count_star()";
+    agg->children[0] = child;
+    agg->aggs = call;
+    agg->naggs = 1;
+    const char *nm = "Count";
+    if (!(agg->out = tn_bind_schema(b, 1, &nm, &call->type)))
+        return tn_bind_oom(b);
+    *out = agg;
+    return 0;
+}
+
 /* DELETE and UPDATE rewrite the table: CREATE OR REPLACE TABLE t AS the
  * rows that stay (DELETE: WHERE is not true) or the rows with the SET
  * columns replaced where WHERE holds (UPDATE). The count reported is the
- * table's new row count. */
+ * rows the statement affected (count_plan, run before the rewrite). */
 static int bind_rewrite_table(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt *out)
 {
     bool update = s->kind == TN_SQL_STMT_UPDATE;
@@ -468,26 +521,18 @@ static int bind_rewrite_table(tn_binder *b, const tn_sql_stmt *s, tn_bound_stmt 
     tn_table *t = ent->table;
     const tn_schema *ts = t->schema;
     int32_t n = ts->n_fields;
-    tn_plan *scan = tn_plan_new(b->ctx, TN_PLAN_SCAN, 0);
-    if (!scan || !tn_plan_keep_table(b->ctx, tn_table_ref(t)) || !tn_plan_keep_schema(b->ctx, tn_schema_ref((tn_schema *)ts)))
-        return tn_bind_oom(b);
-    scan->table = t;
-    scan->out = (tn_schema *)ts;
-    scan->est_rows = t->est_rows;
-    scan->ncolumns = n;
-    scan->columns = tn_arena_alloc(&b->ctx->arena, sizeof *scan->columns * (size_t)(n + 1));
-    if (!scan->columns)
+    tn_plan *scan = scan_all(b, t);
+    if (!scan)
         return tn_bind_oom(b);
     tn_scope sc = {0};
     const char *qual = s->alias ? s->alias->text : id->text;
-    for (int32_t i = 0; i < n; i++) {
-        scan->columns[i] = i;
+    for (int32_t i = 0; i < n; i++)
         TN_TRY(tn_scope_add(b, &sc, qual, ts->fields[i].name, ts->fields[i].type, i));
-    }
     tn_ectx ec = {.sc = &sc, .clause = "WHERE"};
     tn_expr *where = NULL;
     if (s->where)
         TN_TRY(tn_bind_condition(b, &ec, s->where, &where));
+    TN_TRY(affected_count(b, t, where, &out->count_plan));
     tn_plan *p = tn_plan_new(b->ctx, TN_PLAN_PROJECT, 1);
     tn_expr **exprs = tn_arena_calloc(&b->ctx->arena, sizeof *exprs * (size_t)(n + 1));
     if (!p || !exprs)

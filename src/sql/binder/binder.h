@@ -40,6 +40,13 @@ typedef struct tn_bind_options {
     /* Reader options applied to files named in FROM ('x.csv', read_csv):
      * settings such as csv.delimiter. May be NULL. */
     const tarn_options *reader_options;
+    /* The session's user-defined functions, looked up before the built-in
+     * ones (sql/functions/function.h). May be NULL. */
+    const struct tn_func_registry *functions;
+    /* Refuse tables over files and URLs ('x.parquet', read_csv(...)) with
+     * TARN_EPERM: binding untrusted text without touching storage (the
+     * fuzz target of the binder). */
+    bool no_files;
 } tn_bind_options;
 
 typedef enum tn_bound_kind {
@@ -62,6 +69,8 @@ typedef enum tn_bound_kind {
 typedef struct tn_bound_stmt {
     tn_bound_kind kind;
     tn_plan *plan;         /* PLAN */
+    tn_plan *count_plan;   /* PLAN of DELETE / UPDATE: run it first; its one int64 value
+                            * (the rows affected) is the statement's Count, not plan's */
     const char *name;      /* CREATE_*, SET, RESET, PREPARE, EXECUTE, DEALLOCATE */
     tn_schema *schema;     /* CREATE_TABLE, DESCRIBE (kept by the context) */
     bool temp, or_replace, if_not_exists, if_exists, is_view, all;

@@ -51,7 +51,9 @@ bool tn_expr_equal(const tn_expr *a, const tn_expr *b)
             return false;
         break;
     case TN_EXPR_CALL:
-        if (a->func != b->func || a->bind_data != b->bind_data)
+        /* bind_data is computed from the arguments (a compiled pattern, a
+         * field index), so equal arguments give equivalent bind_data */
+        if (a->func != b->func || !tn_type_equals(a->type, b->type))
             return false;
         break;
     case TN_EXPR_SUBQUERY:

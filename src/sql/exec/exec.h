@@ -77,6 +77,11 @@ int tn_exec_eval(const tn_exec_ctx *ctx, const tn_expr *e, tn_batch *in, tn_arra
 
 int tn_op_scan_new(tn_exec_ctx *ctx, const tn_plan *scan, tn_expr *const *filters, tn_op **out,
                    tarn_error *err) TN_MUST_USE;
+/* Give the scan under a new hash join's probe side (through filters,
+ * projections of bare columns and other joins' probe sides) the dynamic
+ * filter the join builds on its key, when the key is a plain column of
+ * that scan and the join kind allows it (join_filter.h). */
+void tn_exec_scan_join_filters(tn_op *join);
 /* A source over batches (references taken): VALUES, CTE rows, results. */
 int tn_op_batches_new(tn_exec_ctx *ctx, const tn_plan *plan, tn_schema *schema, tn_batch *const *batches, size_t n,
                       tn_op **out, tarn_error *err) TN_MUST_USE;

@@ -4,9 +4,11 @@
  */
 #include "sql/exec/group_table.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "tarn/common.h"
 
 #define SALT_SHIFT 34
 #define SALT_BITS 24
@@ -53,7 +55,18 @@ static int reserve(tn_group_table *t, int64_t bytes, tarn_error *err)
 {
     if (!t->op || bytes <= 0)
         return 0;
+    if (t->credit > 0) { /* reserved in advance by tn_group_table_ensure */
+        int64_t take = t->credit < bytes ? t->credit : bytes;
+        t->credit -= take;
+        bytes -= take;
+        if (bytes == 0)
+            return 0;
+    }
     if (!tn_exec_reserve(t->op, bytes)) {
+        if (t->overdraft && tn_alloc_last_failure_was_budget()) {
+            atomic_store(t->overdraft, 1);
+            return 0;
+        }
         int rc = tn_error_oom(err, (size_t)bytes);
         tn_error_prefix(err, "%s: %lld groups in one of its partitions: ", t->op->vt ? t->op->vt->name : "aggregate",
                         (long long)t->ngroups);
@@ -93,9 +106,11 @@ static int rehash(tn_group_table *t, int64_t nslots, tarn_error *err)
     return 0;
 }
 
-static int grow_groups(tn_group_table *t, tarn_error *err)
+static int grow_groups(tn_group_table *t, int64_t need, tarn_error *err)
 {
     int64_t cap = t->capgroups ? t->capgroups * 2 : 64;
+    while (cap < need)
+        cap *= 2;
     bool var = t->key_size < 0;
     TN_TRY(reserve(t, (cap - t->capgroups) * (8 + (var ? 12 : 0)), err));
     uint64_t *hashes = tn_realloc(t->hashes, (size_t)cap * sizeof *hashes);
@@ -149,10 +164,80 @@ static int make_room(tn_group_table *t, int64_t len, tarn_error *err)
     if ((t->ngroups + 1) * 2 > t->nslots)
         TN_TRY(rehash(t, t->nslots ? t->nslots * 2 : 128, err));
     if (t->ngroups == t->capgroups)
-        TN_TRY(grow_groups(t, err));
+        TN_TRY(grow_groups(t, t->ngroups + 1, err));
     if (t->keys_len + len > t->keys_cap)
         TN_TRY(grow_keys(t, t->keys_len + len, err));
     if (t->row_size && t->ngroups == t->nblocks * BLOCK_ROWS)
+        TN_TRY(add_block(t, err));
+    return 0;
+}
+
+/* The sizes make_room's growth policy picks for room for `need` groups. */
+static int64_t slots_for(const tn_group_table *t, int64_t need)
+{
+    int64_t ns = t->nslots ? t->nslots : 128;
+    while (need * 2 > ns)
+        ns *= 2;
+    return ns;
+}
+
+static int64_t groups_cap_for(const tn_group_table *t, int64_t need)
+{
+    int64_t cap = t->capgroups ? t->capgroups * 2 : 64;
+    while (cap < need)
+        cap *= 2;
+    return need <= t->capgroups ? t->capgroups : cap;
+}
+
+static int64_t keys_cap_for(const tn_group_table *t, int64_t need)
+{
+    if (need <= t->keys_cap)
+        return t->keys_cap;
+    int64_t cap = t->keys_cap ? t->keys_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    return cap;
+}
+
+int tn_group_table_ensure(tn_group_table *t, int64_t more, int64_t key_bytes, int64_t headroom, bool *refused,
+                          tarn_error *err)
+{
+    int64_t need = t->ngroups + more;
+    int64_t ns = need * 2 > t->nslots ? slots_for(t, need) : t->nslots;
+    int64_t cap = groups_cap_for(t, need);
+    int64_t kcap = keys_cap_for(t, t->keys_len + key_bytes);
+    int64_t nb = t->row_size ? (need + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
+    if (nb < t->nblocks)
+        nb = t->nblocks;
+    int64_t per_group = 8 + (t->key_size < 0 ? 12 : 0);
+    int64_t bytes = (ns - t->nslots) * 8 + (cap - t->capgroups) * per_group + (kcap - t->keys_cap) +
+                    (nb - t->nblocks) * BLOCK_ROWS * (int64_t)t->row_size;
+    if (bytes <= 0)
+        return 0;
+    if (t->op) {
+        /* The growth is allocated as well as reserved: both count against
+         * the budget, and `headroom` must stay free for everyone else. */
+        int64_t limit = tarn_memory_limit();
+        if (limit > 0 && tarn_memory_used() + 2 * bytes > limit - headroom) {
+            *refused = true;
+            return 0;
+        }
+        if (!tn_exec_reserve(t->op, bytes)) {
+            if (!tn_alloc_last_failure_was_budget()) /* an injected failure is an error, not a refusal */
+                return tn_error_oom(err, (size_t)bytes);
+            *refused = true;
+            return 0;
+        }
+        t->reserved += bytes;
+        t->credit += bytes;
+    }
+    if (ns > t->nslots)
+        TN_TRY(rehash(t, ns, err));
+    if (cap > t->capgroups)
+        TN_TRY(grow_groups(t, cap, err));
+    if (kcap > t->keys_cap)
+        TN_TRY(grow_keys(t, kcap, err));
+    while (t->nblocks < nb)
         TN_TRY(add_block(t, err));
     return 0;
 }

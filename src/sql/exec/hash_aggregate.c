@@ -34,20 +34,28 @@
  * A set with no keys (no GROUP BY, or the () of ROLLUP) has exactly one
  * group, present even when the input is empty: count(*) of nothing is 0.
  *
- * Memory: every table growth is reserved with tn_exec_reserve. When the
- * budget refuses, the query fails with TARN_EMEMLIMIT; the partitioned
- * layout is what spilling will build on (write a partition's groups and
- * collected tuples to ctx->spill_dir and merge it alone later), but
- * spilling is not implemented yet.
+ * Memory: before a batch is aggregated, room for its new groups and
+ * collected tuples is reserved (tn_group_table_ensure), leaving half of the
+ * budget to the rest of the query. When refused, nothing of the batch is
+ * applied, and from then on every task spills its input rows to one spill
+ * file per (grouping set, hash partition). The source aggregates a spilled
+ * partition's rows into the groups already in memory, in sub-partitions
+ * sized to the budget left, emits and frees each. Rows, not partial
+ * states, are spilled so that every aggregate (DISTINCT, ORDER BY,
+ * quantiles, collections) is correct without serializing its state; see
+ * docs/internals/sql-aggregate.md.
  */
 #include <stdatomic.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "sql/exec/exec.h"
 #include "sql/exec/group_table.h"
+#include "sql/exec/spill.h"
 #include "sql/functions/aggregate_codec.h"
 #include "sql/functions/aggregate_internal.h"
+#include "tarn/common.h"
 
 #define NPART_BITS 4
 #define NPART (1 << NPART_BITS)
@@ -78,11 +86,34 @@ typedef struct tuple_payload {
     uint32_t group_key_len;
 } tuple_payload;
 
+/* Scratch of one batch for one grouping set, kept by the task and reused
+ * from batch to batch (it grows to the largest batch). */
+typedef struct set_scratch {
+    int64_t cap;       /* rows the per-row arrays have room for */
+    int64_t keycap;    /* bytes of keybuf */
+    uint64_t *hashes;  /* per row */
+    int64_t *sizes;    /* encoded key size per row */
+    uint8_t *keybuf;
+    uint8_t **keyptr;  /* start of each row's key */
+    uint8_t **rowptr;  /* each row's payload row */
+    int64_t *gids;     /* each row's group found by lookup_groups, or -1 */
+    uint8_t **cursor;
+    void **states;
+} set_scratch;
+
 typedef struct agg_local {
     agg_part *parts; /* [nsets * NPART] */
     uint64_t seq;    /* numbers ordered tuples: (task << 40) | n */
+    set_scratch sc;  /* per-batch scratch, reused */
     struct agg_local *next;
 } agg_local;
+
+/* The spill file of one (grouping set, hash partition), shared by the
+ * tasks: a task appends under the lock. */
+typedef struct agg_spill {
+    pthread_mutex_t lock;
+    tn_spill_file *file; /* NULL until the first row of it spills */
+} agg_spill;
 
 typedef struct hash_agg {
     tn_op base;
@@ -98,6 +129,8 @@ typedef struct hash_agg {
     agg_local *locals; /* combined, not yet finalized */
     agg_part *final;   /* [nsets * NPART] after finalize */
     int64_t batch_rows;
+    _Atomic int refused; /* the budget refused a table's growth: spill from now on */
+    agg_spill *spill;    /* [nsets * NPART] */
 } hash_agg;
 
 /* The inputs of one aggregate for one batch, dense over the rows its
@@ -146,9 +179,10 @@ static bool has_destroy(const hash_agg *ha)
     return false;
 }
 
-static void part_init(const hash_agg *ha, const group_set *s, agg_part *p)
+static void part_init(hash_agg *ha, const group_set *s, agg_part *p)
 {
-    tn_group_table_init(&p->groups, s->key_size, ha->row_size, (tn_op *)&ha->base);
+    tn_group_table_init(&p->groups, s->key_size, ha->row_size, &ha->base);
+    p->groups.overdraft = &ha->refused;
 }
 
 /* Free a partition, destroying the states it still holds. */
@@ -166,14 +200,16 @@ static void part_free(const hash_agg *ha, agg_part *p)
     }
 }
 
-static int part_collect_tables(const hash_agg *ha, agg_part *p, tarn_error *err)
+static int part_collect_tables(hash_agg *ha, agg_part *p, tarn_error *err)
 {
     if (!ha->ncollect || p->collect)
         return 0;
     p->collect = tn_calloc((size_t)ha->ncollect, sizeof *p->collect);
     TN_TRY_ALLOC(p->collect, err, (size_t)ha->ncollect * sizeof *p->collect);
-    for (int32_t c = 0; c < ha->ncollect; c++)
-        tn_group_table_init(&p->collect[c], -1, TN_AGG_STATE_SIZE(tuple_payload), (tn_op *)&ha->base);
+    for (int32_t c = 0; c < ha->ncollect; c++) {
+        tn_group_table_init(&p->collect[c], -1, TN_AGG_STATE_SIZE(tuple_payload), &ha->base);
+        p->collect[c].overdraft = &ha->refused;
+    }
     return 0;
 }
 
@@ -199,6 +235,8 @@ static int local_init(tn_op *op, void **out, tarn_error *err)
     return 0;
 }
 
+static void scratch_free(set_scratch *s);
+
 static void local_free(hash_agg *ha, agg_local *l)
 {
     if (!l)
@@ -206,6 +244,7 @@ static void local_free(hash_agg *ha, agg_local *l)
     for (int64_t i = 0; i < (int64_t)ha->nsets * NPART; i++)
         part_free(ha, &l->parts[i]);
     tn_free(l->parts);
+    scratch_free(&l->sc);
     tn_free(l);
 }
 
@@ -268,17 +307,6 @@ static int eval_inputs(hash_agg *ha, tn_batch *in, agg_input **out, tarn_error *
     return 0;
 }
 
-/* Scratch of one batch for one grouping set. */
-typedef struct set_scratch {
-    uint64_t *hashes;  /* per row */
-    int64_t *sizes;    /* encoded key size per row */
-    uint8_t *keybuf;
-    uint8_t **keyptr;  /* start of each row's key */
-    uint8_t **rowptr;  /* each row's payload row */
-    uint8_t **cursor;
-    void **states;
-} set_scratch;
-
 static void scratch_free(set_scratch *s)
 {
     tn_free(s->hashes);
@@ -286,36 +314,95 @@ static void scratch_free(set_scratch *s)
     tn_free(s->keybuf);
     tn_free(s->keyptr);
     tn_free(s->rowptr);
+    tn_free(s->gids);
     tn_free(s->cursor);
     tn_free(s->states);
     memset(s, 0, sizeof *s);
 }
 
-/* Hash and encode the set's keys of every row. */
+/* Room for n rows in every per-row array. */
+static int scratch_reserve(set_scratch *sc, int64_t n, tarn_error *err)
+{
+    if (n <= sc->cap)
+        return 0;
+    int64_t cap = n < 1024 ? 1024 : n;
+    scratch_free(sc);
+    sc->hashes = tn_malloc((size_t)cap * sizeof *sc->hashes);
+    sc->sizes = tn_malloc((size_t)cap * sizeof *sc->sizes);
+    sc->keyptr = tn_malloc((size_t)cap * sizeof *sc->keyptr);
+    sc->rowptr = tn_malloc((size_t)cap * sizeof *sc->rowptr);
+    sc->gids = tn_malloc((size_t)cap * sizeof *sc->gids);
+    sc->cursor = tn_malloc((size_t)cap * sizeof *sc->cursor);
+    sc->states = tn_malloc((size_t)cap * sizeof *sc->states);
+    if (!sc->hashes || !sc->sizes || !sc->keyptr || !sc->rowptr || !sc->gids || !sc->cursor || !sc->states) {
+        scratch_free(sc);
+        return tn_error_oom(err, (size_t)cap * 48);
+    }
+    sc->cap = cap;
+    return 0;
+}
+
+/* The hash of an encoded key. Keys of at most 16 bytes (every key of one
+ * or two fixed-width columns, short strings) take two overlapping loads
+ * and a multiply-xorshift mix instead of XXH3; the hash never leaves the
+ * operator, so it only has to agree with itself. */
+static inline uint64_t key_hash(const uint8_t *p, int64_t len)
+{
+    uint64_t lo, hi;
+    if (len > 16)
+        return tn_hash_bytes(p, (size_t)len, 0);
+    if (len >= 8) {
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        lo = a;
+        hi = b;
+    } else if (len > 0) {
+        lo = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+        hi = 0;
+    } else {
+        return 0;
+    }
+    uint64_t h = (lo ^ UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= (hi + (uint64_t)len) * UINT64_C(0x94d049bb133111eb);
+    return tn_hash_u64(h);
+}
+
+/* Encode and hash the set's keys of every row. */
 static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, set_scratch *sc, tarn_error *err)
 {
-    size_t nn = (size_t)n + 1;
-    sc->hashes = tn_calloc(nn, sizeof *sc->hashes);
-    sc->sizes = tn_calloc(nn, sizeof *sc->sizes);
-    sc->keyptr = tn_malloc(nn * sizeof *sc->keyptr);
-    sc->cursor = tn_malloc(nn * sizeof *sc->cursor);
-    TN_TRY_ALLOC(sc->hashes && sc->sizes && sc->keyptr && sc->cursor ? sc : NULL, err, nn * 8);
-    if (set->nkeys == 0)
+    TN_TRY(scratch_reserve(sc, n, err));
+    if (set->nkeys == 0) {
+        memset(sc->hashes, 0, (size_t)n * sizeof *sc->hashes);
+        memset(sc->sizes, 0, (size_t)n * sizeof *sc->sizes);
         return 0;
+    }
     tn_array *cols[64];
     for (int32_t k = 0; k < set->nkeys; k++)
         cols[k] = keys[set->keys[k]];
-    tn_array *h;
-    TN_TRY(tn_hash_rows(cols, set->nkeys, 0, &h, err));
-    memcpy(sc->hashes, TN_VALUES(h, uint64_t), (size_t)n * 8);
-    tn_array_unref(h);
-    for (int32_t k = 0; k < set->nkeys; k++)
-        tn_codec_sizes(cols[k], n, sc->sizes);
-    int64_t total = 0;
-    for (int64_t r = 0; r < n; r++)
-        total += sc->sizes[r];
-    sc->keybuf = tn_malloc((size_t)total + 1);
-    TN_TRY_ALLOC(sc->keybuf, err, (size_t)total);
+    int64_t total;
+    if (set->key_size >= 0) {
+        for (int64_t r = 0; r < n; r++)
+            sc->sizes[r] = set->key_size;
+        total = n * set->key_size;
+    } else {
+        memset(sc->sizes, 0, (size_t)n * sizeof *sc->sizes);
+        for (int32_t k = 0; k < set->nkeys; k++)
+            tn_codec_sizes(cols[k], n, sc->sizes);
+        total = 0;
+        for (int64_t r = 0; r < n; r++)
+            total += sc->sizes[r];
+    }
+    if (total + 16 > sc->keycap) {
+        int64_t cap = total + 16 > 2 * sc->keycap ? total + 16 : 2 * sc->keycap;
+        tn_free(sc->keybuf);
+        sc->keybuf = tn_malloc((size_t)cap);
+        sc->keycap = sc->keybuf ? cap : 0;
+        TN_TRY_ALLOC(sc->keybuf, err, (size_t)cap);
+    }
     int64_t pos = 0;
     for (int64_t r = 0; r < n; r++) {
         sc->keyptr[r] = sc->cursor[r] = sc->keybuf + pos;
@@ -323,36 +410,119 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
     }
     for (int32_t k = 0; k < set->nkeys; k++)
         tn_codec_encode(cols[k], n, sc->cursor);
+    for (int64_t r = 0; r < n; r++)
+        sc->hashes[r] = key_hash(sc->keyptr[r], sc->sizes[r]);
     return 0;
 }
 
-/* Find or create each row's group; sc->rowptr[r] gets its payload row. */
+/* Look up each row's group without inserting: sc->gids[r] gets it or -1.
+ * The probe is inline, and rows go in chunks: every row's slot is
+ * prefetched, then the key and payload row its slot points to, then the
+ * rows probe; a table larger than the cache overlaps its misses instead of
+ * taking them one by one. */
+static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_scratch *sc)
+{
+    if (set->nkeys == 0) {
+        int64_t g = parts[0].groups.ngroups ? 0 : -1;
+        for (int64_t r = 0; r < n; r++)
+            sc->gids[r] = g;
+        return;
+    }
+    enum { CHUNK = 32 };
+    for (int64_t c = 0; c < n; c += CHUNK) {
+        int64_t end = c + CHUNK < n ? c + CHUNK : n;
+        for (int64_t q = c; q < end; q++)
+            tn_group_table_prefetch(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
+        for (int64_t q = c; q < end; q++)
+            tn_group_table_prefetch_group(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
+        for (int64_t r = c; r < end; r++) {
+            uint64_t h = sc->hashes[r];
+            sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
+                                                sc->sizes[r]);
+        }
+    }
+}
+
+/* Each row's payload row in sc->rowptr: the group lookup_groups found, or
+ * a new one (inserted, its states initialized). */
 static int find_groups(hash_agg *ha, agg_part *parts, const group_set *set, int64_t n, set_scratch *sc,
                        tarn_error *err)
 {
-    sc->rowptr = tn_malloc(((size_t)n + 1) * sizeof *sc->rowptr);
-    TN_TRY_ALLOC(sc->rowptr, err, (size_t)n * sizeof *sc->rowptr);
-    if (set->nkeys == 0) {
-        int64_t gid;
-        bool inserted;
-        TN_TRY(tn_group_table_insert(&parts[0].groups, 0, NULL, 0, &gid, &inserted, err));
-        uint8_t *row = tn_group_row(&parts[0].groups, gid);
-        if (inserted)
-            init_row(ha, row);
-        for (int64_t r = 0; r < n; r++)
-            sc->rowptr[r] = row;
-        return 0;
-    }
     for (int64_t r = 0; r < n; r++) {
         uint64_t h = sc->hashes[r];
-        tn_group_table *t = &parts[h >> (64 - NPART_BITS)].groups;
-        int64_t gid;
-        bool inserted;
-        TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
-        uint8_t *row = tn_group_row(t, gid);
-        if (inserted)
-            init_row(ha, row);
-        sc->rowptr[r] = row;
+        tn_group_table *t = &parts[set->nkeys ? h >> (64 - NPART_BITS) : 0].groups;
+        int64_t gid = sc->gids[r];
+        if (gid < 0) {
+            bool inserted;
+            TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
+            if (inserted)
+                init_row(ha, tn_group_row(t, gid));
+            if (set->nkeys == 0) /* one group: every later row has it */
+                for (int64_t q = r + 1; q < n; q++)
+                    sc->gids[q] = gid;
+        }
+        sc->rowptr[r] = tn_group_row(t, gid);
+    }
+    return 0;
+}
+
+/* The bytes every tuple of collected aggregate a would take (group key,
+ * sequence number when ordered, arguments and order keys), into sizes. */
+static void tuple_sizes(const hash_agg *ha, int32_t a, const agg_input *ai, const set_scratch *sc, int64_t *sizes)
+{
+    const agg_info *info = &ha->aggs[a];
+    bool numbered = !info->call->distinct;
+    for (int64_t k = 0; k < ai->n; k++) {
+        int64_t r = ai->rows ? ai->rows[k] : k;
+        sizes[k] = sc->sizes[r] + (numbered ? 8 : 0);
+    }
+    for (int32_t i = 0; i < info->ninputs; i++)
+        tn_codec_sizes(ai->arrays[i], ai->n, sizes);
+}
+
+/* Room in the partitions' tables for this batch of set s: its new groups
+ * (rows lookup_groups did not find) and its collected tuples. *refused
+ * when the budget says no, before anything of the batch is aggregated. */
+static int ensure_room(hash_agg *ha, agg_part *parts, const group_set *set, const agg_input *inputs, int64_t n,
+                       set_scratch *sc, bool *refused, tarn_error *err)
+{
+    int64_t limit = tarn_memory_limit();
+    int64_t headroom = limit > 0 ? limit / 2 : 0; /* the other half: emitting spilled partitions, the rest of the query */
+    int64_t cnt[NPART] = {0}, bytes[NPART] = {0};
+    for (int64_t r = 0; r < n; r++)
+        if (sc->gids[r] < 0) {
+            int p = set->nkeys ? (int)(sc->hashes[r] >> (64 - NPART_BITS)) : 0;
+            cnt[p]++;
+            bytes[p] += sc->sizes[r];
+        }
+    if (set->nkeys == 0 && cnt[0] > 1)
+        cnt[0] = 1;
+    for (int p = 0; p < NPART && !*refused; p++)
+        if (cnt[p])
+            TN_TRY(tn_group_table_ensure(&parts[p].groups, cnt[p], bytes[p], headroom, refused, err));
+    for (int32_t a = 0; a < ha->naggs && !*refused; a++) {
+        const agg_input *ai = &inputs[a];
+        if (ha->aggs[a].collect < 0 || ai->n == 0)
+            continue;
+        int64_t *sizes = tn_calloc((size_t)ai->n, sizeof *sizes);
+        TN_TRY_ALLOC(sizes, err, (size_t)ai->n * sizeof *sizes);
+        tuple_sizes(ha, a, ai, sc, sizes);
+        memset(cnt, 0, sizeof cnt);
+        memset(bytes, 0, sizeof bytes);
+        for (int64_t k = 0; k < ai->n; k++) {
+            int64_t r = ai->rows ? ai->rows[k] : k;
+            int p = (int)(sc->hashes[r] >> (64 - NPART_BITS));
+            cnt[p]++;
+            bytes[p] += sizes[k];
+        }
+        tn_free(sizes);
+        for (int p = 0; p < NPART && !*refused; p++) {
+            if (!cnt[p])
+                continue;
+            TN_TRY(part_collect_tables(ha, &parts[p], err));
+            TN_TRY(tn_group_table_ensure(&parts[p].collect[ha->aggs[a].collect], cnt[p], bytes[p], headroom,
+                                         refused, err));
+        }
     }
     return 0;
 }
@@ -374,12 +544,7 @@ static int collect_tuples(hash_agg *ha, agg_local *l, agg_part *parts, int32_t a
         rc = tn_error_oom(err, (size_t)n * 8);
         goto done;
     }
-    for (int64_t k = 0; k < n; k++) {
-        int64_t r = ai->rows ? ai->rows[k] : k;
-        sizes[k] = sc->sizes[r] + (numbered ? 8 : 0);
-    }
-    for (int32_t i = 0; i < info->ninputs; i++)
-        tn_codec_sizes(ai->arrays[i], n, sizes);
+    tuple_sizes(ha, a, ai, sc, sizes);
     int64_t total = 0;
     for (int64_t k = 0; k < n; k++)
         total += sizes[k];
@@ -437,31 +602,148 @@ static int update_plain(hash_agg *ha, int32_t a, const agg_input *ai, set_scratc
     const agg_info *info = &ha->aggs[a];
     if (ai->n == 0)
         return 0;
-    if (!sc->states) {
-        sc->states = tn_malloc(((size_t)ai->n + 1) * sizeof *sc->states);
-        TN_TRY_ALLOC(sc->states, err, (size_t)ai->n * sizeof *sc->states);
-    }
-    for (int64_t k = 0; k < ai->n; k++)
-        sc->states[k] = sc->rowptr[ai->rows ? ai->rows[k] : k] + info->offset;
-    return info->call->func->update(info->call, sc->states, ai->arrays, ai->n, err);
+    /* Locals, so that the stores into states do not reload the pointers. */
+    void **restrict states = sc->states;
+    uint8_t *const *restrict rowptr = sc->rowptr;
+    const int32_t *restrict rows = ai->rows;
+    const size_t off = info->offset;
+    const int64_t n = ai->n;
+    if (rows)
+        for (int64_t k = 0; k < n; k++)
+            states[k] = rowptr[rows[k]] + off;
+    else
+        for (int64_t k = 0; k < n; k++)
+            states[k] = rowptr[k] + off;
+    return info->call->func->update(info->call, states, ai->arrays, n, err);
 }
 
-static int sink_set(hash_agg *ha, agg_local *l, int32_t s, tn_array *const *keys, agg_input *inputs, int64_t n,
-                    tarn_error *err)
+/* Aggregate n rows into the NPART partitions `parts` of grouping set s. */
+static int sink_set(hash_agg *ha, agg_local *l, agg_part *parts, int32_t s, tn_array *const *keys,
+                    agg_input *inputs, int64_t n, bool prepared, tarn_error *err)
 {
     const group_set *set = &ha->sets[s];
-    agg_part *parts = &l->parts[s * NPART];
-    set_scratch sc = {0};
-    int rc = encode_keys(set, keys, n, &sc, err);
+    set_scratch *sc = &l->sc;
+    int rc = 0;
+    if (!prepared) { /* else l->sc has the keys encoded and looked up */
+        rc = encode_keys(set, keys, n, sc, err);
+        if (rc == 0)
+            lookup_groups(parts, set, n, sc);
+    }
     if (rc == 0)
-        rc = find_groups(ha, parts, set, n, &sc, err);
+        rc = find_groups(ha, parts, set, n, sc, err);
     for (int32_t a = 0; a < ha->naggs && rc == 0; a++) {
         if (ha->aggs[a].collect >= 0)
-            rc = collect_tuples(ha, l, parts, a, &inputs[a], &sc, err);
+            rc = collect_tuples(ha, l, parts, a, &inputs[a], sc, err);
         else
-            rc = update_plain(ha, a, &inputs[a], &sc, err);
+            rc = update_plain(ha, a, &inputs[a], sc, err);
     }
-    scratch_free(&sc);
+    return rc;
+}
+
+static void free_keys(const tn_plan *plan, tn_array **keys)
+{
+    if (!keys)
+        return;
+    for (int32_t g = 0; g < plan->ngroups; g++)
+        tn_array_unref(keys[g]);
+    tn_free(keys);
+}
+
+static int eval_keys(tn_op *op, tn_batch *in, tn_array ***out, tarn_error *err)
+{
+    const tn_plan *plan = op->plan;
+    tn_array **keys = tn_calloc((size_t)plan->ngroups + 1, sizeof *keys);
+    TN_TRY_ALLOC(keys, err, sizeof *keys * ((size_t)plan->ngroups + 1));
+    int rc = 0;
+    for (int32_t g = 0; g < plan->ngroups && rc == 0; g++)
+        rc = eval_expr(op, plan->groups[g], in, &keys[g], err);
+    if (rc) {
+        free_keys(plan, keys);
+        return rc;
+    }
+    *out = keys;
+    return 0;
+}
+
+/* Aggregate a batch into the partitions `parts` ([nsets * NPART]), or
+ * with only_set >= 0 only that grouping set into `parts` ([NPART]). With `refused` non-NULL, room for the
+ * batch is reserved first; when the budget refuses, nothing of the batch
+ * is aggregated and *refused is set. */
+static int aggregate_batch(hash_agg *ha, agg_local *l, agg_part *parts, int32_t only_set, tn_batch *in,
+                           bool *refused, tarn_error *err)
+{
+    tn_array **keys = NULL;
+    agg_input *inputs = NULL;
+    int rc = eval_keys(&ha->base, in, &keys, err);
+    if (rc == 0)
+        rc = eval_inputs(ha, in, &inputs, err);
+    for (int32_t s = 0; s < ha->nsets && rc == 0 && refused && !*refused; s++) {
+        rc = encode_keys(&ha->sets[s], keys, in->length, &l->sc, err);
+        if (rc == 0) {
+            lookup_groups(parts + (int64_t)s * NPART, &ha->sets[s], in->length, &l->sc);
+            rc = ensure_room(ha, parts + (int64_t)s * NPART, &ha->sets[s], inputs, in->length, &l->sc, refused,
+                             err);
+        }
+    }
+    for (int32_t s = 0; s < ha->nsets && rc == 0 && !(refused && *refused); s++)
+        if (only_set < 0 || s == only_set)
+            rc = sink_set(ha, l, only_set >= 0 ? parts : parts + (int64_t)s * NPART, s, keys, inputs, in->length,
+                          refused && ha->nsets == 1, err);
+    free_inputs(ha, inputs);
+    free_keys(ha->base.plan, keys);
+    return rc;
+}
+
+/* Append rows[0..n) of `in` to the spill file of (set, partition) idx. */
+static int spill_rows(hash_agg *ha, int64_t idx, tn_batch *in, const int32_t *rows, int64_t n, tarn_error *err)
+{
+    tn_batch *sub;
+    TN_TRY(tn_exec_batch_select(in, in->schema, rows, n, &sub, err));
+    agg_spill *sp = &ha->spill[idx];
+    pthread_mutex_lock(&sp->lock);
+    int rc = sp->file ? 0 : tn_spill_create(&ha->base, in->schema, &sp->file, err);
+    if (rc == 0)
+        rc = tn_spill_write(sp->file, sub, err);
+    pthread_mutex_unlock(&sp->lock);
+    tn_batch_unref(sub);
+    return rc;
+}
+
+/* Once the budget has refused: split the input rows by (grouping set,
+ * hash partition) and append them to the partitions' spill files, to be
+ * aggregated one partition at a time when the source emits it. */
+static int spill_batch(hash_agg *ha, agg_local *l, tn_batch *in, tarn_error *err)
+{
+    int64_t n = in->length;
+    tn_array **keys = NULL;
+    int32_t *rows = tn_malloc(((size_t)n + 1) * sizeof *rows);
+    int32_t *part_of = tn_malloc(((size_t)n + 1) * sizeof *part_of);
+    int rc = rows && part_of ? 0 : tn_error_oom(err, (size_t)n * 8);
+    if (rc == 0)
+        rc = eval_keys(&ha->base, in, &keys, err);
+    for (int32_t s = 0; s < ha->nsets && rc == 0; s++) {
+        rc = encode_keys(&ha->sets[s], keys, n, &l->sc, err);
+        if (rc)
+            break;
+        /* A counting sort of the rows by partition, keeping their order. */
+        int64_t start[NPART + 1] = {0};
+        for (int64_t r = 0; r < n; r++) {
+            part_of[r] = (int32_t)(l->sc.hashes[r] >> (64 - NPART_BITS));
+            start[part_of[r] + 1]++;
+        }
+        for (int p = 0; p < NPART; p++)
+            start[p + 1] += start[p];
+        int64_t fill[NPART];
+        memcpy(fill, start, sizeof fill);
+        for (int64_t r = 0; r < n; r++)
+            rows[fill[part_of[r]]++] = (int32_t)r;
+        for (int p = 0; p < NPART && rc == 0; p++)
+            if (start[p + 1] > start[p])
+                rc = spill_rows(ha, (int64_t)s * NPART + p, in, rows + start[p], start[p + 1] - start[p], err);
+    }
+    free_keys(ha->base.plan, keys);
+    tn_free(rows);
+    tn_free(part_of);
     return rc;
 }
 
@@ -471,21 +753,18 @@ static int sink(tn_op *op, void *vlocal, tn_batch *in, tarn_error *err)
     agg_local *l = vlocal;
     if (in->length == 0)
         return 0;
-    const tn_plan *plan = op->plan;
-    tn_array **keys = tn_calloc((size_t)plan->ngroups + 1, sizeof *keys);
-    TN_TRY_ALLOC(keys, err, sizeof *keys * ((size_t)plan->ngroups + 1));
-    agg_input *inputs = NULL;
     int rc = 0;
-    for (int32_t g = 0; g < plan->ngroups && rc == 0; g++)
-        rc = eval_expr(op, plan->groups[g], in, &keys[g], err);
-    if (rc == 0)
-        rc = eval_inputs(ha, in, &inputs, err);
-    for (int32_t s = 0; s < ha->nsets && rc == 0; s++)
-        rc = sink_set(ha, l, s, keys, inputs, in->length, err);
-    free_inputs(ha, inputs);
-    for (int32_t g = 0; g < plan->ngroups; g++)
-        tn_array_unref(keys[g]);
-    tn_free(keys);
+    bool refused = false;
+    if (!atomic_load(&ha->refused))
+        rc = aggregate_batch(ha, l, l->parts, -1, in, &refused, err);
+    if (rc == 0 && refused)
+        atomic_store(&ha->refused, 1);
+    if (rc == 0 && atomic_load(&ha->refused))
+        rc = spill_batch(ha, l, in, err);
+    /* The pipeline keeps a local state per morsel until every morsel is
+     * done: scratch sized for a large batch is not kept that long. */
+    if (l->sc.cap > 4096)
+        scratch_free(&l->sc);
     return rc;
 }
 
@@ -494,6 +773,7 @@ static int sink_combine(tn_op *op, void *vlocal, tarn_error *err)
     (void)err;
     hash_agg *ha = (hash_agg *)op;
     agg_local *l = vlocal;
+    scratch_free(&l->sc); /* done sinking: only its tables stay */
     l->next = ha->locals;
     ha->locals = l;
     return 0;
@@ -632,6 +912,15 @@ done:
     return rc;
 }
 
+static int apply_all_collected(hash_agg *ha, agg_part *p, tarn_error *err)
+{
+    for (int32_t c = 0; c < ha->ncollect; c++) {
+        TN_TRY(apply_collected(ha, p, c, err));
+        tn_group_table_free(&p->collect[c]);
+    }
+    return 0;
+}
+
 static int finalize_part(hash_agg *ha, int64_t idx, tarn_error *err)
 {
     const group_set *set = &ha->sets[idx / NPART];
@@ -650,11 +939,10 @@ static int finalize_part(hash_agg *ha, int64_t idx, tarn_error *err)
         TN_TRY(tn_group_table_insert(&dst->groups, 0, NULL, 0, &gid, &inserted, err));
         init_row(ha, tn_group_row(&dst->groups, gid));
     }
-    if (dst->collect)
-        for (int32_t c = 0; c < ha->ncollect; c++) {
-            TN_TRY(apply_collected(ha, dst, c, err));
-            tn_group_table_free(&dst->collect[c]);
-        }
+    /* A partition with spilled rows applies its collected tuples after
+     * those rows are aggregated too (reaggregate). */
+    if (dst->collect && !ha->spill[idx].file)
+        TN_TRY(apply_all_collected(ha, dst, err));
     return 0;
 }
 
@@ -742,36 +1030,207 @@ done:
     return rc;
 }
 
+/* ---- spilled partitions ---------------------------------------------------------------- */
+
+/* A spilled partition is emitted in nsub sub-partitions (a power of two,
+ * chosen by how much of the budget is left), told apart by hash bits below
+ * the partition's: each is built alone, emitted and freed. */
+#define SUB_SHIFT (64 - 2 * NPART_BITS)
+static inline int sub_of(uint64_t h, int nsub)
+{
+    return (int)((h >> SUB_SHIFT) & (uint64_t)(nsub - 1));
+}
+
+static int choose_nsub(hash_agg *ha, int64_t idx)
+{
+    int64_t limit = tarn_memory_limit();
+    if (limit <= 0)
+        return 1;
+    /* A spilled row costs a few times its bytes once in a table (slots,
+     * keys, states; reserved and allocated), more with DISTINCT / ORDER BY
+     * tuples, which are decoded and sorted when applied; the partitions
+     * are emitted two at a time or more, so take half of what is left. */
+    int64_t avail = (limit - tarn_memory_used()) / 2;
+    int64_t need = (4 + 8 * ha->ncollect) * tn_spill_bytes(ha->spill[idx].file);
+    for (int32_t c = 0; c < ha->ncollect && ha->final[idx].collect; c++) /* sorted and decoded when applied */
+        need += 2 * tn_group_table_bytes(&ha->final[idx].collect[c]);
+    int nsub = 1;
+    while (nsub < (1 << NPART_BITS) && (avail <= 0 || need / nsub > avail))
+        nsub *= 2;
+    return nsub;
+}
+
+/* Move the groups of `from` in sub-partition `sub` (and their collected
+ * tuples) into `to`; their rows in `from` are left initialized. */
+static int move_sub(hash_agg *ha, agg_part *from, agg_part *to, int sub, int nsub, tarn_error *err)
+{
+    tn_group_table *ft = &from->groups;
+    for (int64_t g = 0; g < ft->ngroups; g++) {
+        if (sub_of(ft->hashes[g], nsub) != sub)
+            continue;
+        int64_t len, gid;
+        bool inserted;
+        const uint8_t *key = tn_group_key(ft, g, &len);
+        TN_TRY(tn_group_table_insert(&to->groups, ft->hashes[g], key, len, &gid, &inserted, err));
+        uint8_t *row = tn_group_row(ft, g);
+        memcpy(tn_group_row(&to->groups, gid), row, ha->row_size);
+        memset(row, 0, ha->row_size);
+        init_row(ha, row);
+    }
+    if (!from->collect)
+        return 0;
+    TN_TRY(part_collect_tables(ha, to, err));
+    for (int32_t c = 0; c < ha->ncollect; c++) {
+        tn_group_table *ct = &from->collect[c];
+        for (int64_t t = 0; t < ct->ngroups; t++) {
+            const tuple_payload *tp = (const tuple_payload *)tn_group_row(ct, t);
+            if (sub_of(tp->group_hash, nsub) != sub)
+                continue;
+            int64_t len, gid;
+            bool inserted;
+            const uint8_t *key = tn_group_key(ct, t, &len);
+            TN_TRY(tn_group_table_insert(&to->collect[c], ct->hashes[t], key, len, &gid, &inserted, err));
+            memcpy(tn_group_row(&to->collect[c], gid), tp, sizeof *tp);
+        }
+    }
+    return 0;
+}
+
+/* The rows of spilled batch b in sub-partition `sub` of set s, in *out
+ * (b itself, with a new reference, when nsub is 1). */
+static int select_sub(hash_agg *ha, agg_local *l, int32_t s, tn_batch *b, int sub, int nsub, tn_batch **out,
+                      tarn_error *err)
+{
+    if (nsub == 1) {
+        *out = tn_batch_ref(b);
+        return 0;
+    }
+    tn_array **keys = NULL;
+    int32_t *rows = tn_malloc(((size_t)b->length + 1) * sizeof *rows);
+    int rc = rows ? eval_keys(&ha->base, b, &keys, err) : tn_error_oom(err, (size_t)b->length * 4);
+    if (rc == 0)
+        rc = encode_keys(&ha->sets[s], keys, b->length, &l->sc, err);
+    if (rc == 0) {
+        int64_t n = 0;
+        for (int64_t r = 0; r < b->length; r++)
+            if (sub_of(l->sc.hashes[r], nsub) == sub)
+                rows[n++] = (int32_t)r;
+        rc = tn_exec_batch_select(b, b->schema, rows, n, out, err);
+    }
+    free_keys(ha->base.plan, keys);
+    tn_free(rows);
+    return rc;
+}
+
+/* Where a source partition is. */
+typedef struct source_state {
+    int64_t next;       /* next group of the table being emitted */
+    bool started;
+    int nsub, sub;      /* spilled: sub-partitions, the one being emitted */
+    bool have_sub;
+    agg_part parts[NPART]; /* spilled: parts[idx % NPART] holds the sub-partition */
+} source_state;
+
+/* Build sub-partition st->sub of spilled (set, partition) idx: its groups
+ * aggregated in memory, then its spilled rows, then the collected DISTINCT
+ * / ORDER BY tuples of both applied. */
+static int build_sub(hash_agg *ha, int64_t idx, source_state *st, tarn_error *err)
+{
+    int32_t s = (int32_t)(idx / NPART);
+    agg_part *cur = &st->parts[idx % NPART];
+    part_init(ha, &ha->sets[s], cur);
+    if (st->nsub == 1) { /* the whole partition: take the table as it is */
+        *cur = ha->final[idx];
+        memset(&ha->final[idx], 0, sizeof ha->final[idx]);
+        part_init(ha, &ha->sets[s], &ha->final[idx]);
+    } else {
+        TN_TRY(move_sub(ha, &ha->final[idx], cur, st->sub, st->nsub, err));
+    }
+    agg_local tmp = {0};
+    tmp.seq = (uint64_t)atomic_fetch_add(&ha->ntasks, 1) << 40;
+    tn_spill_cursor *cursor = NULL;
+    int rc = tn_spill_cursor_open(ha->spill[idx].file, &cursor, err);
+    while (rc == 0) {
+        tn_batch *b = NULL, *mine = NULL;
+        rc = tn_spill_next(cursor, &b, err);
+        if (rc || !b)
+            break;
+        rc = select_sub(ha, &tmp, s, b, st->sub, st->nsub, &mine, err);
+        if (rc == 0 && mine->length > 0)
+            rc = aggregate_batch(ha, &tmp, st->parts, s, mine, NULL, err);
+        tn_batch_unref(mine);
+        tn_batch_unref(b);
+    }
+    tn_spill_cursor_free(cursor);
+    scratch_free(&tmp.sc);
+    if (rc == 0 && cur->collect)
+        rc = apply_all_collected(ha, cur, err);
+    return rc;
+}
+
 static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
 {
     hash_agg *ha = (hash_agg *)op;
     *out = NULL;
     if (!*state) {
-        *state = tn_calloc(1, sizeof(int64_t));
-        TN_TRY_ALLOC(*state, err, sizeof(int64_t));
+        *state = tn_calloc(1, sizeof(source_state));
+        TN_TRY_ALLOC(*state, err, sizeof(source_state));
     }
-    int64_t *next = *state;
+    source_state *st = *state;
+    bool spilled = ha->spill[part].file != NULL;
+    if (!st->started) {
+        st->started = true;
+        if (spilled)
+            st->nsub = choose_nsub(ha, part);
+    }
     tn_group_table *t = &ha->final[part].groups;
-    if (*next >= t->ngroups)
+    if (spilled) {
+        for (;;) {
+            if (!st->have_sub) {
+                if (st->sub == st->nsub) { /* done: memory and disk back for the partitions to come */
+                    part_free(ha, &ha->final[part]);
+                    tn_spill_free(ha->spill[part].file);
+                    ha->spill[part].file = NULL;
+                    return 0;
+                }
+                st->have_sub = true;
+                st->next = 0;
+                TN_TRY(build_sub(ha, part, st, err));
+            }
+            t = &st->parts[part % NPART].groups;
+            if (st->next < t->ngroups)
+                break;
+            part_free(ha, &st->parts[part % NPART]);
+            st->have_sub = false;
+            st->sub++;
+        }
+    } else if (st->next >= t->ngroups) {
+        /* Emitted: the memory goes back now, not when the query ends, for
+         * the operators that run after this one (a join building on it). */
+        part_free(ha, &ha->final[part]);
         return 0;
-    int64_t n = t->ngroups - *next;
+    }
+    int64_t n = t->ngroups - st->next;
     if (n > ha->batch_rows)
         n = ha->batch_rows;
     tn_batch *b = tn_batch_new(op->out, n);
     TN_TRY_ALLOC(b, err, sizeof *b);
-    int rc = emit_columns(ha, &ha->sets[part / NPART], t, *next, n, b, err);
+    int rc = emit_columns(ha, &ha->sets[part / NPART], t, st->next, n, b, err);
     if (rc) {
         tn_batch_unref(b);
         return rc;
     }
-    *next += n;
+    st->next += n;
     *out = b;
     return 0;
 }
 
 static void source_done(tn_op *op, void *state)
 {
-    (void)op;
+    source_state *st = state;
+    if (st)
+        for (int p = 0; p < NPART; p++)
+            part_free((hash_agg *)op, &st->parts[p]);
     tn_free(state);
 }
 
@@ -802,6 +1261,12 @@ static void destroy(tn_op *op)
             part_free(ha, &ha->final[i]);
         tn_free(ha->final);
     }
+    if (ha->spill)
+        for (int64_t i = 0; i < (int64_t)ha->nsets * NPART; i++) {
+            tn_spill_free(ha->spill[i].file);
+            pthread_mutex_destroy(&ha->spill[i].lock);
+        }
+    tn_free(ha->spill);
     if (ha->sets)
         for (int32_t s = 0; s < ha->nsets; s++)
             tn_free(ha->sets[s].keys);
@@ -922,6 +1387,13 @@ int tn_op_hash_aggregate_new(tn_exec_ctx *ctx, const tn_plan *agg, tn_op *child,
     rc = build_sets(ha, agg, err);
     if (rc)
         goto fail;
+    ha->spill = tn_calloc((size_t)ha->nsets * NPART, sizeof *ha->spill);
+    if (!ha->spill) {
+        rc = tn_error_oom(err, sizeof *ha->spill * NPART);
+        goto fail;
+    }
+    for (int64_t i = 0; i < (int64_t)ha->nsets * NPART; i++)
+        pthread_mutex_init(&ha->spill[i].lock, NULL);
     if (child) {
         op->children[0] = child;
         op->nchildren = 1;

@@ -94,6 +94,41 @@ int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, 
     return rc;
 }
 
+int tn_join_shape_init_swapped(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, const tn_expr *condition,
+                               tarn_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (join->kind != TN_PLAN_JOIN || join->nchildren != 2 || !join->out ||
+        (join->join != TN_JOIN_SEMI && join->join != TN_JOIN_ANTI))
+        return tn_error_set(err, TARN_EINTERNAL, "a swapped join must be a SEMI or ANTI join");
+    s->kind = TN_JOIN_INNER; /* pairs are found as for an inner join, then only recorded */
+    s->matches_only = true;
+    s->left = tn_schema_ref(join->children[1]->out);
+    s->right = tn_schema_ref(join->children[0]->out);
+    s->out = tn_schema_ref(join->out);
+    s->nleft = s->left->n_fields;
+    s->nright = s->right->n_fields;
+    s->condition = condition;
+    s->batch_rows = ctx && ctx->batch_rows > 0 ? ctx->batch_rows : TN_JOIN_DEFAULT_BATCH;
+    if (s->out->n_fields != s->nright) {
+        tn_join_shape_reset(s);
+        return tn_error_set(err, TARN_EINTERNAL, "join output has %d columns, its kind needs %d", s->out->n_fields,
+                            s->nright);
+    }
+    int rc = pair_schema(s->left, s->right, &s->pair, err);
+    if (rc == TARN_OK && s->condition) {
+        int32_t n = s->nleft + s->nright;
+        s->cond_cols = tn_calloc((size_t)(n ? n : 1), sizeof *s->cond_cols);
+        if (!s->cond_cols)
+            rc = tn_error_oom(err, (size_t)n);
+        else
+            mark_columns(s->condition, s->cond_cols, n);
+    }
+    if (rc)
+        tn_join_shape_reset(s);
+    return rc;
+}
+
 void tn_join_shape_reset(tn_join_shape *s)
 {
     tn_schema_unref(s->left);
@@ -436,7 +471,7 @@ int tn_join_probe_flush(tn_join_probe *p, const tn_join_shape *s, tn_exec_ctx *c
     *out = NULL;
     if (p->npairs == 0)
         return TARN_OK;
-    bool emit = tn_join_emits_pairs(s->kind);
+    bool emit = tn_join_emits_pairs(s->kind) && !s->matches_only;
     int rc = TARN_OK;
     if (!s->condition) {
         rc = record_matches(p, s, rows, NULL, p->npairs, err);
@@ -620,6 +655,39 @@ int tn_join_unmatched_next(const tn_join_shape *s, const tn_join_rows *rows, int
     int rc = TARN_OK;
     if (n > 0)
         rc = gather_pairs(s->out, NULL, NULL, rows, sel, n, s->nleft, s->nright, out, err);
+    tn_free(sel);
+    return rc;
+}
+
+int64_t tn_join_build_partitions(const tn_join_shape *s, const tn_join_rows *rows)
+{
+    (void)s;
+    return rows->n ? (rows->n + s->batch_rows - 1) / s->batch_rows : 0;
+}
+
+int tn_join_build_next(const tn_join_shape *s, const tn_join_rows *rows, bool want, int64_t part, void **state,
+                       tn_batch **out, tarn_error *err)
+{
+    static char done_marker;
+    *out = NULL;
+    if (*state)
+        return TARN_OK;
+    *state = &done_marker;
+    int64_t begin = part * s->batch_rows, end = begin + s->batch_rows;
+    if (end > rows->n)
+        end = rows->n;
+    if (begin >= end || !rows->matched)
+        return TARN_OK;
+    int32_t *sel = tn_malloc((size_t)(end - begin) * 4);
+    TN_TRY_ALLOC(sel, err, (size_t)(end - begin) * 4);
+    int64_t n = 0;
+    for (int64_t r = begin; r < end; r++) {
+        sel[n] = (int32_t)r;
+        n += (__atomic_load_n(&rows->matched[r], __ATOMIC_RELAXED) != 0) == want;
+    }
+    int rc = TARN_OK;
+    if (n > 0)
+        rc = gather_pairs(s->out, NULL, NULL, rows, sel, n, 0, s->nright, out, err);
     tn_free(sel);
     return rc;
 }

@@ -45,6 +45,9 @@ typedef struct tn_join_shape {
     const tn_expr *condition; /* residual condition over left ++ right, or NULL */
     bool *cond_cols;         /* [nleft + nright] the columns the condition reads */
     int64_t batch_rows;      /* output batch bound */
+    bool matches_only;       /* the probe only records matched[] per build row and
+                              * emits nothing (a SEMI/ANTI join built on its left
+                              * side: the build rows are the output) */
 } tn_join_shape;
 
 /* Probe-side state of one task, reused across probe batches. */
@@ -68,6 +71,11 @@ typedef struct tn_join_probe {
 /* ---- shape -------------------------------------------------------------- */
 
 int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, tarn_error *err) TN_MUST_USE;
+/* The shape of a SEMI/ANTI join run the other way round: its right side
+ * probes, its left side builds; `condition` is the residual condition
+ * over right ++ left (or NULL). Output: the left side's columns. */
+int tn_join_shape_init_swapped(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, const tn_expr *condition,
+                               tarn_error *err) TN_MUST_USE;
 void tn_join_shape_reset(tn_join_shape *s);
 
 /* Whether matched pairs are output as left ++ right rows. */
@@ -140,6 +148,16 @@ int tn_join_transform(tn_op *op, const tn_join_finder *f, const tn_join_shape *s
 int64_t tn_join_unmatched_partitions(const tn_join_shape *s, const tn_join_rows *rows);
 int tn_join_unmatched_next(const tn_join_shape *s, const tn_join_rows *rows, int64_t part, void **state,
                            tn_batch **out, tarn_error *err) TN_MUST_USE;
+/* Swapped SEMI/ANTI (matches_only): the build rows whose matched flag is
+ * `want` (SEMI: 1, ANTI: 0), in batches of batch_rows build rows. */
+int64_t tn_join_build_partitions(const tn_join_shape *s, const tn_join_rows *rows);
+int tn_join_build_next(const tn_join_shape *s, const tn_join_rows *rows, bool want, int64_t part, void **state,
+                       tn_batch **out, tarn_error *err) TN_MUST_USE;
+
+/* Whether a hash join builds on its plan's left side (a SEMI/ANTI join
+ * whose right side is estimated much larger): its sink then takes the
+ * left rows and its transform the right rows. */
+bool tn_hash_join_builds_left(const tn_op *op);
 
 /* The build side of a join must fit 2^31 rows (row numbers are int32). */
 #define TN_JOIN_MAX_BUILD_ROWS INT32_MAX

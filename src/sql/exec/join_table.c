@@ -93,6 +93,20 @@ static int hash_keys(tn_array *const *keys, int32_t nkeys, bool int_key, int64_t
     return TARN_OK;
 }
 
+int tn_join_key_hashes(tn_array *const *keys, int32_t nkeys, const bool *null_equal, int64_t n, uint64_t *hashes,
+                       tarn_error *err)
+{
+    bool int_key = nkeys == 1 && !(null_equal && null_equal[0]) && tn_join_int_key_type(keys[0]->type);
+    int64_t *ikeys = NULL;
+    if (int_key) {
+        ikeys = tn_malloc((size_t)(n ? n : 1) * 8);
+        TN_TRY_ALLOC(ikeys, err, (size_t)n * 8);
+    }
+    int rc = hash_keys(keys, nkeys, int_key, n, hashes, ikeys, err);
+    tn_free(ikeys);
+    return rc;
+}
+
 /* ---- build ----------------------------------------------------------------- */
 
 typedef struct build_job {
@@ -375,30 +389,74 @@ int tn_join_cursor_start(tn_join_cursor *c, const tn_join_table *t, tn_array **k
     TN_TRY(cursor_room(c, n, cap, err));
     TN_TRY(hash_keys(c->keys, c->nkeys, t->int_key, n, c->hashes, c->ikeys, err));
     bool check = any_nullable_key(c->keys, c->nkeys, t->null_equal);
-    /* the bucket heads are random reads: ask for all of them first */
-    for (int64_t i = 0; i < n; i++)
-        __builtin_prefetch(&t->first[c->hashes[i] & t->mask]);
-    bool filter = t->int_key && t->filter.ready;
-    for (int64_t i = 0; i < n; i++) {
-        c->key_null[i] = check && key_is_null(c->keys, c->nkeys, t->null_equal, i);
-        bool skip = c->key_null[i] || (filter && !tn_join_filter_may_match(&t->filter, c->ikeys[i], c->hashes[i]));
-        c->ptr[i] = skip ? -1 : t->first[c->hashes[i] & t->mask];
-        if (c->ptr[i] >= 0)
-            __builtin_prefetch(&t->entries[c->ptr[i]]);
-        c->active[c->nactive] = (int32_t)i;
-        c->nactive += c->ptr[i] >= 0;
+    /* Locals throughout: the build runs without strict aliasing, so a store
+     * through any pointer would otherwise reload every field. */
+    const uint64_t *h = c->hashes;
+    const int64_t *ik = c->ikeys;
+    int32_t *ptr = c->ptr, *act = c->active;
+    bool *kn = c->key_null;
+    const int32_t *first = t->first;
+    const uint64_t mask = t->mask;
+    if (check)
+        for (int64_t i = 0; i < n; i++)
+            kn[i] = key_is_null(c->keys, c->nkeys, t->null_equal, i);
+    else if (n > 0)
+        memset(kn, 0, (size_t)n);
+    /* Pass 1: the rows that may match (not NULL; the int fast path also
+     * checks the join filter), their bucket heads prefetched. The
+     * candidates go to act[] for now. */
+    int64_t nc = 0;
+    if (t->int_key && t->filter.ready) {
+        const int64_t lo = t->filter.min, hi = t->filter.max;
+        const uint64_t *bloom = t->filter.bloom, bmask = t->filter.bloom_mask;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t hh = h[i], bits = tn_join_filter_bits(hh);
+            int64_t k = ik[i];
+            bool ok = !kn[i] && k >= lo && k <= hi && (bloom[(hh >> 32) & bmask] & bits) == bits;
+            __builtin_prefetch(&first[hh & mask]);
+            act[nc] = (int32_t)i;
+            nc += ok;
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            __builtin_prefetch(&first[h[i] & mask]);
+            act[nc] = (int32_t)i;
+            nc += !kn[i];
+        }
     }
+    /* Pass 2: read the heads; rows with a non-empty bucket stay active. */
+    const tn_join_entry *e = t->entries;
+    int64_t na = 0;
+    for (int64_t k = 0; k < nc; k++) {
+        int32_t i = act[k], p = first[h[i] & mask];
+        ptr[i] = p;
+        if (p >= 0)
+            __builtin_prefetch(&e[p]);
+        act[na] = i;
+        na += p >= 0;
+    }
+    c->nactive = na;
     return TARN_OK;
 }
 
 /* Drop the rows whose chain ended (or that need no more matches). */
 static void compact_active(tn_join_cursor *c, const uint8_t *skip)
 {
-    int64_t k2 = 0;
-    for (int64_t k = 0; k < c->nactive; k++) {
-        int32_t i = c->active[k];
-        c->active[k2] = i;
-        k2 += c->ptr[i] >= 0 && !(skip && skip[i]);
+    int32_t *act = c->active;
+    const int32_t *ptr = c->ptr;
+    int64_t k2 = 0, na = c->nactive;
+    if (skip) {
+        for (int64_t k = 0; k < na; k++) {
+            int32_t i = act[k];
+            act[k2] = i;
+            k2 += ptr[i] >= 0 && !skip[i];
+        }
+    } else {
+        for (int64_t k = 0; k < na; k++) {
+            int32_t i = act[k];
+            act[k2] = i;
+            k2 += ptr[i] >= 0;
+        }
     }
     c->nactive = k2;
     c->pos = 0;
@@ -407,29 +465,36 @@ static void compact_active(tn_join_cursor *c, const uint8_t *skip)
 /* Candidates of active[pos..end): advance each chain one step, keep the
  * pairs whose hash (int key: key) is equal. */
 static int64_t next_candidates(tn_join_cursor *c, const tn_join_table *t, int64_t end, const uint8_t *skip,
-                               int32_t *pl, int32_t *pr)
+                               int32_t *restrict pl, int32_t *restrict pr)
 {
     int64_t m = 0;
     const tn_join_entry *e = t->entries;
-    if (t->int_key) {
+    const int32_t *act = c->active;
+    int32_t *ptr = c->ptr;
+    const uint64_t *want = t->int_key ? (const uint64_t *)c->ikeys : c->hashes;
+    if (skip) {
         for (int64_t k = c->pos; k < end; k++) {
-            int32_t i = c->active[k], j = c->ptr[i];
-            c->ptr[i] = e[j].next;
+            int32_t i = act[k], j = ptr[i];
+            ptr[i] = e[j].next;
             pl[m] = i;
             pr[m] = j;
-            m += e[j].hk == (uint64_t)c->ikeys[i] && !(skip && skip[i]);
+            m += e[j].hk == want[i] && !skip[i];
         }
     } else {
         for (int64_t k = c->pos; k < end; k++) {
-            int32_t i = c->active[k], j = c->ptr[i];
-            c->ptr[i] = e[j].next;
+            int32_t i = act[k], j = ptr[i];
+            int32_t nx = e[j].next;
+            ptr[i] = nx;
+            if (nx >= 0)
+                __builtin_prefetch(&e[nx]);
             pl[m] = i;
             pr[m] = j;
-            m += e[j].hk == c->hashes[i] && !(skip && skip[i]);
+            m += e[j].hk == want[i];
         }
+    }
+    if (!t->int_key)
         for (int32_t k = 0; k < t->nkeys && m > 0; k++)
             m = tn_join_keep_equal(c->keys[k], t->keys[k], t->null_equal && t->null_equal[k], pl, pr, m);
-    }
     c->pos = end;
     return m;
 }

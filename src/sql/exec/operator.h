@@ -59,6 +59,7 @@ typedef struct tn_exec_ctx {
     const char *spill_dir;     /* where operators spill (created on first use) */
     int64_t batch_rows;        /* target rows per batch (default 2048..65536) */
     bool analyze;              /* collect metrics (EXPLAIN ANALYZE) */
+    bool no_dynamic_filters;   /* SET dynamic_filters = false: hash joins do not filter probe scans */
 } tn_exec_ctx;
 
 typedef struct tn_op tn_op;

@@ -859,6 +859,8 @@ static int plan_join(tn_query *q, const tn_plan *p0, tn_op **out, tarn_error *er
                           : tn_op_nested_loop_join_new(&q->ctx, p, kids[0], kids[1], out, err);
     if (rc)
         free_ops(kids, 2);
+    else if (p->nkeys > 0)
+        tn_exec_scan_join_filters(*out); /* the probe-side scan skips what the build side rules out */
     return rc;
 }
 
@@ -999,6 +1001,8 @@ static int explain_op(const tn_op *op, int depth, bool analyze, tn_buf *out, tar
                              (double)atomic_load(&m->nanos) / 1e6));
         if (atomic_load(&m->peak_bytes))
             TN_TRY(tn_buf_printf(out, err, ", memory: %lld", (long long)atomic_load(&m->peak_bytes)));
+        if (atomic_load(&m->spilled_bytes))
+            TN_TRY(tn_buf_printf(out, err, ", spilled: %lld", (long long)atomic_load(&m->spilled_bytes)));
         if (atomic_load(&m->row_groups_pruned) || atomic_load(&m->files_pruned))
             TN_TRY(tn_buf_printf(out, err, ", pruned: %lld files, %lld row groups",
                                  (long long)atomic_load(&m->files_pruned),

@@ -19,6 +19,7 @@
 #define TN_SQL_FUNCTION_H
 
 #include "sql/plan.h"
+#include "tarn/sql.h"
 
 /* ---- scalar functions --------------------------------------------------------- */
 
@@ -45,6 +46,12 @@ struct tn_scalar_func {
  *                   substr(varchar, bigint, bigint)")
  * `loc` is the call's position for the expression's loc. */
 int tn_scalar_func_resolve(tn_plan_ctx *c, const char *name, tn_expr **args, int32_t nargs, uint32_t loc,
+                           tn_expr **out, tarn_error *err) TN_MUST_USE;
+
+/* struct_pack(names[i] := args[i], ...) and {'name': value, ...}: a struct
+ * of the arguments (a NULL literal becomes an INTEGER field). Field names
+ * must differ (case-insensitively). */
+int tn_struct_pack_resolve(tn_plan_ctx *c, const char *const *names, tn_expr **args, int32_t nargs, uint32_t loc,
                            tn_expr **out, tarn_error *err) TN_MUST_USE;
 
 /* The value of an INTERVAL literal as an interval month_day_nano scalar (a
@@ -91,6 +98,45 @@ bool tn_agg_func_exists(const char *name);
 int tn_window_func_resolve(tn_plan_ctx *c, const char *name, tn_expr **args, int32_t nargs,
                            tn_window_call *out, tarn_error *err) TN_MUST_USE;
 bool tn_window_func_exists(const char *name);
+
+/* ---- user-defined functions (tarn/sql.h) ---------------------------------------------- */
+
+/* A session's registry of functions written by the caller. The binder
+ * consults it (tn_bind_options.functions) before the built-in library, so
+ * a user-defined function shadows a built-in of the same name (DuckDB's
+ * search path puts the user's schema before the system catalog too).
+ * Entries are reference counted: a bound statement keeps the functions it
+ * calls (tn_plan_keep_ref), so replacing or dropping one is safe while a
+ * statement bound with it still runs. The registry itself is used by one
+ * thread at a time (the session's); the functions run on any thread. */
+typedef struct tn_func_registry tn_func_registry;
+typedef struct tn_udf tn_udf;
+
+int tn_func_registry_new(tn_func_registry **out, tarn_error *err) TN_MUST_USE;
+void tn_func_registry_free(tn_func_registry *r);
+/* Register (or replace by name) a scalar / aggregate function; the
+ * arguments are those of tarn_session_register_scalar / _aggregate. */
+int tn_udf_register_scalar(tn_func_registry *r, const char *name, int nargs, const char *const *arg_types,
+                           const char *result_type, unsigned flags, tarn_scalar_udf fn, void *ctx,
+                           tarn_error *err) TN_MUST_USE;
+int tn_udf_register_aggregate(tn_func_registry *r, const char *name, int nargs, const char *const *arg_types,
+                              const char *result_type, unsigned flags, const tarn_aggregate_udf *fn, void *ctx,
+                              tarn_error *err) TN_MUST_USE;
+/* Remove by name: TARN_ENOTFOUND when absent. */
+int tn_func_registry_drop(tn_func_registry *r, const char *name, tarn_error *err) TN_MUST_USE;
+/* The i-th registered name (NULL past the end), for hints. */
+const char *tn_func_registry_at(const tn_func_registry *r, int32_t i);
+/* The function named `name` (case-insensitive), or NULL; r may be NULL. */
+const tn_udf *tn_udf_find(const tn_func_registry *r, const char *name);
+bool tn_udf_is_aggregate(const tn_udf *u);
+/* As tn_scalar_func_resolve / tn_agg_func_resolve for a user-defined
+ * function: arguments cast to the declared types (TARN_ETYPE "no function
+ * f(varchar): f takes (bigint)" when a cast is not implicit), the result
+ * type declared, and a reference to the function kept by c. */
+int tn_udf_resolve_scalar(tn_plan_ctx *c, const tn_udf *u, tn_expr **args, int32_t nargs, uint32_t loc,
+                          tn_expr **out, tarn_error *err) TN_MUST_USE;
+int tn_udf_resolve_agg(tn_plan_ctx *c, const tn_udf *u, tn_expr **args, int32_t nargs, bool star,
+                       tn_agg_call *out, tarn_error *err) TN_MUST_USE;
 
 /* ---- names ------------------------------------------------------------------------------- */
 

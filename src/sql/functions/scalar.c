@@ -33,6 +33,7 @@ typedef struct table {
 static const table tables[] = {
     {tn_sfn_string, &tn_sfn_string_n}, {tn_sfn_math, &tn_sfn_math_n}, {tn_sfn_date, &tn_sfn_date_n},
     {tn_sfn_regex, &tn_sfn_regex_n},   {tn_sfn_misc, &tn_sfn_misc_n},     {tn_sfn_format, &tn_sfn_format_n},
+    {tn_sfn_nested, &tn_sfn_nested_n},
 };
 #define NTABLES ((int)(sizeof tables / sizeof tables[0]))
 
@@ -87,6 +88,7 @@ static const char *param_name(int p)
     case P_DECIMAL: return "decimal";
     case P_SAME: return "T";
     case P_BLOB: return "blob";
+    case P_LIST: return "list";
     }
     return "?";
 }
@@ -174,6 +176,7 @@ static int param_cost(int p, const tn_expr *arg, tn_type **to)
     case P_NUMERIC: return tn_type_is_numeric(id) && id != TN_FLOAT16 ? 0 : -1;
     case P_INTEGRAL: return tn_type_is_int(id) ? 0 : -1;
     case P_DECIMAL: return tn_type_is_decimal(id) ? 0 : -1;
+    case P_LIST: return id == TN_LIST || id == TN_LARGE_LIST ? 0 : -1;
     }
     return -1;
 }

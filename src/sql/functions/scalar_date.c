@@ -688,6 +688,38 @@ static int to_interval_exec(const tn_expr *call, const tn_datum *args, int32_t n
     return fout_close(&o, rc, out);
 }
 
+/* timestamp - timestamp: the duration as DuckDB's INTERVAL, whole days
+ * and the rest as time (no months); both parts take the sign. The binder
+ * wraps the subtraction in this call (interval_from_duration). */
+static int duration_interval_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n,
+                                  tn_array **out, tarn_error *err)
+{
+    (void)nargs;
+    static const int64_t unit_ns[] = {1000000000LL, 1000000LL, 1000LL, 1LL};
+    const tn_type *t = tn_datum_type(args[0]);
+    if (t->id != TN_DURATION)
+        return tn_error_set(err, TARN_EINTERNAL, "%s of %s", call->func->name, tn_type_id_name(t->id));
+    int64_t per_ns = unit_ns[t->unit & 3], per_day = 86400LL * (1000000000LL / per_ns);
+    fout o;
+    TN_TRY(fout_init(&o, tn_type_get(TN_INTERVAL_MONTH_DAY_NANO), n, err));
+    int rc = TARN_OK;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        ivl v = {0, 0, 0};
+        if (!d_valid(&args[0], i)) {
+            rc = fout_null(&o, i, err);
+        } else {
+            int64_t x = d_i64(&args[0], i), days = x / per_day, rest = x % per_day;
+            if (days != (int32_t)days || __builtin_mul_overflow(rest, per_ns, &v.nanos)) {
+                rc = tn_func_error(err, TARN_EOVERFLOW, call, i, "interval of %lld days out of range", (long long)days);
+                break;
+            }
+            v.days = (int32_t)days;
+        }
+        memcpy(fout_data(&o) + i * 16, &v, 16);
+    }
+    return fout_close(&o, rc, out);
+}
+
 /* ---- INTERVAL literals ------------------------------------------------------------------------------------- */
 
 /* Months / days / nanoseconds of one unit; false when the word is unknown. */
@@ -950,6 +982,7 @@ const tn_sfn tn_sfn_date[] = {
     {F("strptime", strptime_exec, true), 2, false, {V, V}, R_TIMESTAMP, NULL},
     TOIV("to_years"), TOIV("to_months"), TOIV("to_weeks"), TOIV("to_days"), TOIV("to_hours"), TOIV("to_minutes"),
     TOIV("to_seconds"), TOIV("to_milliseconds"), TOIV("to_microseconds"),
+    {F("interval_from_duration", duration_interval_exec, true), 1, false, {P_ANY}, R_INTERVAL, NULL},
     {F("date_add", date_add_exec, true), 2, false, {T, P_INTERVAL}, R_BIND, date_add_bind},
     {F("to_timestamp", to_timestamp_exec, true), 1, false, {P_DOUBLE}, R_BIND, utc_timestamp_bind},
     {FV("now", now_exec), 0, false, {0}, R_BIND, utc_timestamp_bind},

@@ -33,7 +33,8 @@ typedef enum tn_param {
     P_INTEGRAL,  /* any int, as is */
     P_DECIMAL,   /* a decimal, as is */
     P_SAME,      /* all P_SAME arguments are cast to their common type */
-    P_BLOB       /* a binary or string type (any layout) */
+    P_BLOB,      /* a binary or string type (any layout) */
+    P_LIST       /* a list or large list, as is (never a NULL literal) */
 } tn_param;
 
 typedef enum tn_result {
@@ -71,6 +72,8 @@ extern const tn_sfn tn_sfn_misc[];
 extern const int tn_sfn_misc_n;
 extern const tn_sfn tn_sfn_format[];
 extern const int tn_sfn_format_n;
+extern const tn_sfn tn_sfn_nested[];
+extern const int tn_sfn_nested_n;
 
 /* SQL-style name of a type for messages ("integer", "varchar", "decimal(15,2)"). */
 void tn_sql_type_name(const tn_type *t, char *buf, size_t cap);

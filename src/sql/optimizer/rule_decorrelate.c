@@ -174,7 +174,7 @@ static int plain_right(tn_opt *o, tn_plan *sub, bool value, tn_plan **right, int
 
 static bool is_count(const tn_agg_call *a)
 {
-    return a->func && a->func->name && strncmp(a->func->name, "count", 5) == 0;
+    return a->func && !a->func->udf_ctx && a->func->name && strncmp(a->func->name, "count", 5) == 0;
 }
 
 /* A correlated scalar subquery PROJECT(AGGREGATE(no groups)(FILTER(X))):

@@ -2267,6 +2267,26 @@ int tn_sql_parse_one(const char *text, size_t len, tn_arena *arena, tn_sql_stmt 
     return run_one(&p, out);
 }
 
+static int run_type(parser *p, tn_sql_type **out)
+{
+    if (setjmp(p->jb))
+        return p->err->code ? p->err->code : TARN_EINTERNAL;
+    tn_sql_type *t = parse_type(p);
+    if (peek(p, 0).kind != TK_EOF)
+        fail_at(p, peek(p, 0).off, "expected the end of the type name");
+    *out = t;
+    return 0;
+}
+
+int tn_sql_parse_type(const char *text, size_t len, tn_arena *arena, tn_sql_type **out, tarn_error *err)
+{
+    tarn_error local;
+    parser p;
+    *out = NULL;
+    TN_TRY(begin(&p, text, len, arena, err ? err : &local));
+    return run_type(&p, out);
+}
+
 void tn_sql_location(const char *text, size_t len, uint32_t offset, int *line, int *column)
 {
     int l = 1;

@@ -37,6 +37,11 @@ int tn_sql_parse(const char *text, size_t len, tn_arena *arena, tn_sql_script **
 int tn_sql_parse_one(const char *text, size_t len, tn_arena *arena, tn_sql_stmt **out,
                      tarn_error *err) TN_MUST_USE;
 
+/* Parse a type name alone ("DECIMAL(10,2)", "INTEGER[]"); the binder's
+ * tn_bind_sql_type turns it into an Arrow type. */
+int tn_sql_parse_type(const char *text, size_t len, tn_arena *arena, tn_sql_type **out,
+                      tarn_error *err) TN_MUST_USE;
+
 /* Line and column (1-based; column counts bytes) of byte `offset` in text. */
 void tn_sql_location(const char *text, size_t len, uint32_t offset, int *line, int *column);
 
