@@ -445,7 +445,7 @@ static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, in
         s->groups[at++] = g;
         cur.n++;
         rows += m->row_groups[g].num_rows;
-        if (rows >= PART_ROWS && req->limit < 0) {
+        if (rows >= PART_ROWS && req->limit < 0 && !req->in_order) {
             rc = add_part(s, pcap, cur, err);
             cur = (files_part){i, (int32_t)at, 0};
             rows = 0;
