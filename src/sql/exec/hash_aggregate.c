@@ -428,6 +428,18 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
             sc->gids[r] = g;
         return;
     }
+    /* Prefetching pays only when the slots are out of the cache. */
+    bool big = false;
+    for (int p = 0; p < NPART; p++)
+        big |= parts[p].groups.nslots > 4096;
+    if (!big) {
+        for (int64_t r = 0; r < n; r++) {
+            uint64_t h = sc->hashes[r];
+            sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
+                                                sc->sizes[r]);
+        }
+        return;
+    }
     enum { CHUNK = 32 };
     for (int64_t c = 0; c < n; c += CHUNK) {
         int64_t end = c + CHUNK < n ? c + CHUNK : n;
