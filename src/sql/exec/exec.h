@@ -50,6 +50,21 @@ int tn_exec_plan_op(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *err)
 /* Run a finished operator tree and collect the root's batches (new
  * references in a tn_alloc'ed array). The tree is not freed. */
 int tn_exec_collect(tn_op *root, tn_batch ***out, size_t *n, tarn_error *err) TN_MUST_USE;
+/* Run a finished operator tree on a thread of its own; its batches come
+ * out of *out in the order tn_exec_collect would give them, through a
+ * queue of about cap_bytes that the query waits on when it is full (so a
+ * big result takes bounded memory). Returns once the queue is full or the
+ * query ended; an error the query met by then is returned instead of a
+ * reader, later ones by the reader. When the query thread is done it calls
+ * free_owner(owner), which frees the tree and what it was planned from
+ * (freed on failure too). Freeing the reader early cancels the query and
+ * waits for its thread. */
+int tn_exec_stream(tn_op *root, int64_t cap_bytes, void (*free_owner)(void *), void *owner, tn_reader **out,
+                   tarn_error *err) TN_MUST_USE;
+/* Let a streamed query run to its end without waiting for the reader (the
+ * rest of the result is buffered) and wait for it: afterwards nothing
+ * refers to what the query was planned from, only its batches remain. */
+void tn_exec_stream_detach(tn_reader *r);
 /* EXPLAIN text of an operator tree (with metrics when analyze). */
 int tn_exec_explain(const tn_op *root, bool analyze, tn_buf *out, tarn_error *err) TN_MUST_USE;
 
