@@ -4,10 +4,10 @@
  *
  * The input is one SQL expression over a fixed 8-row batch (columns i
  * integer, b bigint, s varchar with multi-byte text, d double, dt date, ts
- * timestamp, dec decimal(10,2), f boolean, all with NULLs). It is parsed by
- * the real parser, bound by the test binder (tests/unit/sql_mini_bind.h:
- * literals, columns, calls resolved through tn_scalar_func_resolve, LIKE,
- * EXTRACT, CAST, CASE, operators) and evaluated on every row, under a
+ * timestamp, dec decimal(10,2), f boolean, all with NULLs). It is parsed
+ * and bound by the real parser and binder as `SELECT <input> FROM t`
+ * (tests/unit/sql_expr_bind.h; tables over files refused), kept when the
+ * plan is a single expression over t, and evaluated on every row, under a
  * selection with repeats, as a predicate (when boolean) and as a constant
  * (when it is one). Any status is fine except TARN_EINTERNAL; a crash, UB,
  * a leak through tarn's allocator, a result of the wrong length or type,
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tests/unit/sql_mini_bind.h"
+#include "../tests/unit/sql_expr_bind.h"
 #include "arrow/builder.h"
 #include "sql/expr/eval.h"
 
@@ -97,6 +97,20 @@ static void check_result(const tn_expr *e, const tn_array *a, int64_t rows)
     }
 }
 
+/* A catalog holding one empty table t of the batch's schema (made once). */
+static tn_catalog *catalog_of(const tn_schema *s)
+{
+    static tn_catalog *cat;
+    if (cat)
+        return cat;
+    tn_table *t = NULL;
+    if (tn_catalog_new(&cat, NULL) != 0 || tn_table_memory_new("t", (tn_schema *)s, &t, NULL) != 0 ||
+        tn_catalog_add_table(cat, "t", t, false, false, NULL) != 0)
+        abort();
+    tn_table_unref(t);
+    return cat;
+}
+
 static void run(tn_batch *b, const char *text)
 {
     tn_plan_ctx c;
@@ -104,7 +118,9 @@ static void run(tn_batch *b, const char *text)
     tarn_error err;
     tarn_error_init(&err);
     tn_expr *e = NULL;
-    int rc = mini_parse_bind(&c, text, b->schema, NULL, &e, &err);
+    tn_bind_options o = {0};
+    o.no_files = true;
+    int rc = bind_select_expr_with(catalog_of(b->schema), &o, "t", text, strlen(text), &c, &e, &err);
     check_status(rc, &err);
     if (rc == 0 && e) {
         tn_array *out = NULL;
@@ -149,6 +165,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
+    static tn_batch *first;
+    if (!first) { /* the catalog lives for the process: made before counting */
+        first = make_batch();
+        catalog_of(first->schema);
+    }
     int64_t before = tarn_memory_used();
     tn_batch *b = make_batch();
     run(b, text);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/datetime.h"
@@ -233,20 +234,27 @@ typedef struct files_table {
 
 typedef struct files_part {
     int64_t file;
-    int32_t first, n; /* groups[first, first + n) of the scan; n < 0: the whole file through its format */
+    int32_t first, n; /* groups[first, first + n) of the scan; n < 0: the whole file, REMOTE: a
+                       * remote Parquet object read with the scan's terms, else through its format */
 } files_part;
+
+#define REMOTE (-2)
 
 typedef struct files_scan {
     tn_reader **footers;       /* per file: a reader holding its parsed footer, or NULL (not split) */
     int32_t *groups;           /* the row groups to read, file after file */
     files_part *parts;
     int64_t nparts;
-    tn_exec_pq_terms pushed;   /* the filters the Parquet readers apply */
+    tn_exec_pq_terms pushed;   /* the filters that skip row groups by statistics */
+    tn_parquet_term *rterms;   /* those the Parquet readers also filter rows with */
+    int32_t *rconj;            /* per reader term: its conjunct (which is then exact) */
+    int32_t nrterms;
     const char **names;        /* the requested columns by name */
     int32_t nnames;
     tn_parquet_read_options ro; /* what every partition's reader shares */
     tn_scan_stats stats;       /* files, row groups and the ones skipped while beginning */
     _Atomic int64_t rg_read, rg_by_stats, rg_by_bloom, pages_read, pages_pruned, bytes_read;
+    _Atomic int64_t rg_remote;  /* row groups of the remote objects opened */
 } files_scan;
 
 /* Whether a file's reader produces the table's types: all of them, or
@@ -303,6 +311,8 @@ static void scan_free(files_scan *s, int64_t nfiles)
     tn_free(s->groups);
     tn_free(s->parts);
     tn_free(s->names);
+    tn_free(s->rterms);
+    tn_free(s->rconj);
     tn_exec_parquet_terms_reset(&s->pushed);
     tn_free(s);
 }
@@ -468,16 +478,29 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
         s->ro.n_columns = s->nnames;
         if (rc == TARN_OK && req->nfilters > 0)
             rc = tn_exec_parquet_terms(t->schema, req, &s->pushed, err);
-        s->ro.terms = s->pushed.terms;
-        s->ro.n_terms = s->pushed.n;
+        if (rc == TARN_OK && s->pushed.n > 0) {
+            s->rterms = tn_malloc((size_t)s->pushed.n * sizeof *s->rterms);
+            s->rconj = tn_malloc((size_t)s->pushed.n * sizeof *s->rconj);
+            if (!s->rterms || !s->rconj)
+                rc = tn_error_oom(err, (size_t)s->pushed.n * sizeof *s->rterms);
+            for (int32_t k = 0; rc == TARN_OK && k < s->pushed.n; k++)
+                if (s->pushed.row_filter[k]) {
+                    s->rterms[s->nrterms] = s->pushed.terms[k];
+                    s->rconj[s->nrterms++] = s->pushed.conjunct[k];
+                }
+        }
+        s->ro.terms = s->rterms;
+        s->ro.n_terms = s->nrterms;
         /* the limit counts rows after the filters: the reader's when it applies them all */
-        if (req->limit >= 0 && s->pushed.n == req->nfilters)
+        if (req->limit >= 0 && s->nrterms == req->nfilters)
             s->ro.limit = req->limit;
     }
     int64_t pcap = 0, gcap = 0;
     for (int64_t i = 0; rc == TARN_OK && i < f->npaths; i++) {
         if (split && is_parquet(f->paths[i], f->opts) && !tn_remote_url(f->paths[i]))
             rc = split_file(t, req, s, i, &pcap, &gcap, err);
+        else if (split && is_parquet(f->paths[i], f->opts))
+            rc = add_part(s, &pcap, (files_part){i, 0, REMOTE}, err);
         else
             rc = add_part(s, &pcap, (files_part){i, 0, -1}, err);
     }
@@ -509,6 +532,7 @@ static void files_scan_stats(tn_table *t, const tn_scan_request *req, tn_scan_st
     out->rg_by_stats += atomic_load(&s->rg_by_stats);
     out->rg_by_bloom = atomic_load(&s->rg_by_bloom);
     out->rg_read = atomic_load(&s->rg_read);
+    out->row_groups += atomic_load(&s->rg_remote);
     out->pages_read = atomic_load(&s->pages_read);
     out->pages_pruned = atomic_load(&s->pages_pruned);
     out->bytes_read = atomic_load(&s->bytes_read);
@@ -533,6 +557,7 @@ static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n,
 typedef struct counted {
     tn_reader base;
     tn_reader *in;
+    tn_reader *pq;   /* the Parquet reader: in, or the one in wraps (a remote object's) */
     files_scan *scan;
 } counted;
 
@@ -545,7 +570,7 @@ static void counted_destroy(tn_reader *r)
 {
     counted *c = (counted *)r;
     tn_parquet_scan_stats st;
-    tn_parquet_reader_scan_stats(c->in, &st);
+    tn_parquet_reader_scan_stats(c->pq, &st);
     atomic_fetch_add(&c->scan->rg_read, st.row_groups_read);
     atomic_fetch_add(&c->scan->rg_by_stats, st.row_groups_by_stats);
     atomic_fetch_add(&c->scan->rg_by_bloom, st.row_groups_by_bloom);
@@ -556,20 +581,16 @@ static void counted_destroy(tn_reader *r)
     tn_free(c);
 }
 
-/* A reader of the row groups of partition p over its file's footer. */
-static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, const files_part *p, tn_reader **out,
-                      bool *exact, tarn_error *err)
+/* Finish the reader r of a Parquet file (pq: the Parquet reader inside it):
+ * check its types, count what it reads, mark the conjuncts it applies. */
+static int open_counted(tn_table *t, const tn_scan_request *req, files_scan *s, int64_t file, tn_reader *r,
+                        tn_reader *pq, tn_reader **out, bool *exact, tarn_error *err)
 {
     files_table *f = (files_table *)t;
-    tn_parquet_read_options o = s->ro;
-    o.row_groups = s->groups ? &s->groups[p->first] : (const int32_t[]){0};
-    o.n_row_groups = p->n;
-    tn_reader *r = NULL;
-    TN_TRY(tn_parquet_open_shared(s->footers[p->file], &o, &r, err));
     if (!same_types(r->schema, t->schema, req->columns ? req : NULL)) {
         tn_reader_free(r);
         return tn_error_set(err, TARN_ETYPE, "%s: its schema differs from %s's, the first file of the table",
-                            f->paths[p->file], f->paths[0]);
+                            f->paths[file], f->paths[0]);
     }
     counted *c = tn_calloc(1, sizeof *c);
     if (!c) {
@@ -577,14 +598,48 @@ static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, co
         return tn_error_oom(err, sizeof *c);
     }
     c->in = r;
+    c->pq = pq;
     c->scan = s;
     c->base.schema = tn_schema_ref(r->schema);
     c->base.next = counted_next;
     c->base.destroy = counted_destroy;
-    for (int32_t k = 0; exact && k < s->pushed.n; k++)
-        exact[s->pushed.conjunct[k]] = true;
+    for (int32_t k = 0; exact && k < s->nrterms; k++)
+        exact[s->rconj[k]] = true;
     *out = &c->base;
     return TARN_OK;
+}
+
+/* A reader of the row groups of partition p over its file's footer. */
+static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, const files_part *p, tn_reader **out,
+                      bool *exact, tarn_error *err)
+{
+    tn_parquet_read_options o = s->ro;
+    o.row_groups = s->groups ? &s->groups[p->first] : (const int32_t[]){0};
+    o.n_row_groups = p->n;
+    tn_reader *r = NULL;
+    TN_TRY(tn_parquet_open_shared(s->footers[p->file], &o, &r, err));
+    return open_counted(t, req, s, p->file, r, r, out, exact, err);
+}
+
+/* A remote Parquet object, whole: fetched to a temporary file (deleted with
+ * the reader) and read with the scan's columns and terms. */
+static int open_remote(tn_table *t, const tn_scan_request *req, files_scan *s, int64_t file, tn_reader **out,
+                       bool *exact, tarn_error *err)
+{
+    const char *url = ((files_table *)t)->paths[file];
+    char *local = NULL;
+    TN_TRY(tn_remote_fetch(url, &local, err));
+    tn_reader *pq = NULL, *r = NULL;
+    int rc = tn_parquet_open_file(local, &s->ro, &pq, err);
+    if (rc != TARN_OK) {
+        tn_error_replace(err, local, url);
+        unlink(local);
+        tn_free(local);
+        return rc;
+    }
+    atomic_fetch_add(&s->rg_remote, tn_parquet_reader_meta(pq)->n_row_groups);
+    TN_TRY(tn_remote_wrap(pq, local, url, &r, err)); /* takes pq and local, also on failure */
+    return open_counted(t, req, s, file, r, pq, out, exact, err);
 }
 
 /* Whether the names can travel in the comma-separated `columns` option. */
@@ -613,6 +668,8 @@ static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_
                             (long long)nparts);
     if (s && s->parts[part].n >= 0)
         return open_split(t, req, s, &s->parts[part], out, exact, err);
+    if (s && s->parts[part].n == REMOTE)
+        return open_remote(t, req, s, s->parts[part].file, out, exact, err);
     int64_t file = s ? s->parts[part].file : part;
     tarn_options *o = tarn_options_create();
     TN_TRY_ALLOC(o, err, sizeof(void *));

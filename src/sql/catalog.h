@@ -118,6 +118,9 @@ void tn_table_parquet_stats(tn_table *t, char *const *paths, int64_t npaths);
 typedef struct tn_exec_pq_terms {
     tn_parquet_term *terms;
     int32_t *conjunct;  /* per term: the index of the req->filters conjunct it is */
+    bool *row_filter;   /* per term: worth giving the reader to filter rows with (else only
+                         * to skip row groups: an IN list of strings costs the reader a full
+                         * comparison per value and row, the engine a narrowed hash probe) */
     int32_t n, cap;
     tn_arena arena;     /* the literals */
 } tn_exec_pq_terms;

@@ -748,7 +748,8 @@ static int run_text(tarn_session *s, const char *sql, char **own_sql, const run_
     tn_type **types = param_types(params, err, &prc);
     if (rc == TARN_OK)
         rc = prc;
-    tn_bind_options bo = {types, params ? params->n : 0, s->reader_opts, s->functions};
+    tn_bind_options bo = {.param_types = types, .nparams = params ? params->n : 0, .reader_options = s->reader_opts,
+                          .functions = s->functions};
     tn_reader *last = NULL;
     for (int i = 0; rc == TARN_OK && script && i < script->n; i++) {
         if (tn_cancel_fired(&s->cancel)) {
@@ -850,7 +851,7 @@ int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn
     tn_plan_ctx pc;
     tn_plan_ctx_init(&pc);
     tn_bound_stmt st;
-    tn_bind_options bo = {NULL, 0, s->reader_opts, s->functions};
+    tn_bind_options bo = {.reader_options = s->reader_opts, .functions = s->functions};
     if (rc == TARN_OK)
         rc = tn_bind_statement(s->catalog, &bo, sql, len, stmt, &pc, &st, err);
     int nparams = pc.nparams;

@@ -11,6 +11,7 @@
 
 #include "formats/csv/csv.h"
 #include "formats/csv/multi.h"
+#include "core/datetime.h"
 #include "formats/csv/textparse.h"
 #include "tn_test.h"
 #include "unit/dump_util.h"
@@ -488,6 +489,73 @@ TEST(block_boundaries)
     }
 }
 
+/* Rows of every shape the tokenizer's 64-byte fast path must either take
+ * exactly or leave to the general loop: LF and CRLF ends, a lone CR, a CR
+ * or LF at a window's last byte, quotes (taking the general loop), a quote
+ * inside an unquoted field, empty and trailing fields, rows longer than a
+ * window and wider than 64 fields, and a last row without a line end. The
+ * read with the default block (the fast path) must equal the read in
+ * 16-byte blocks (only the general loop). */
+static int read_blocks(const tn_buf *text, int64_t block, tn_buf *out)
+{
+    tn_csv_options o = opts();
+    o.header = 0;
+    o.threads = 1;
+    o.on_error = TN_ON_ERROR_NULL;
+    o.block_size = block;
+    tn_reader *r;
+    out->len = 0;
+    int rc = tn_csv_open_memory(text->data, (int64_t)text->len, &o, &r, &err);
+    if (rc)
+        return rc;
+    rc = dump_reader(r, out, NULL, &err);
+    tn_reader_free(r);
+    return rc;
+}
+
+TEST(fast_rows_same_as_general)
+{
+    tn_buf b, fast, slow;
+    tn_buf_init(&b, 0);
+    tn_buf_init(&fast, 0);
+    tn_buf_init(&slow, 0);
+    int ok = 0;
+    for (int i = 0; i < 3000 && ok == 0; i++) {
+        switch (i % 9) {
+        case 0: ok = tn_buf_printf(&b, NULL, "%d,abc,%d.25,,x\n", i, i); break;
+        case 1: ok = tn_buf_printf(&b, NULL, "%d,\"q,\"\"d\",%d.5,y,\r\n", i, i); break;
+        case 2: ok = tn_buf_printf(&b, NULL, "%d,%0*d,1.75,z,w\r\n", i, 50 + i % 80, i); break;
+        case 3: ok = tn_buf_printf(&b, NULL, "%d,a\"b,2,,\n", i); break;
+        case 4: ok = tn_buf_printf(&b, NULL, "%d,lone,3,cr,v\r", i); break;
+        case 5: ok = tn_buf_printf(&b, NULL, "%d,%.*s,4,e,f\n", i, i % 64, "................................................................"); break;
+        case 6: ok = tn_buf_printf(&b, NULL, "%d,,,,\n", i); break;
+        case 7: ok = tn_buf_printf(&b, NULL, "%d,\"multi\nline\",5,g,h\n", i); break;
+        default: ok = tn_buf_printf(&b, NULL, "%d,%0*d,6,i,j\n", i, 200 + i % 300, 7); break;
+        }
+    }
+    if (ok == 0)
+        ok = tn_buf_append_str(&b, "9999,last,7,k,l", NULL);
+    CHECK(ok == 0);
+    CHECK_OK(read_blocks(&b, 0, &fast), &err);
+    CHECK_OK(read_blocks(&b, 16, &slow), &err);
+    CHECK(fast.len > 100000 && fast.len == slow.len && memcmp(fast.data, slow.data, fast.len) == 0);
+    CHECK(strstr((char *)fast.data, "\n4|lone|300/10^2|cr|v\n5|") != NULL);
+    CHECK(strstr((char *)fast.data, "\n9999|last|700/10^2|k|l\n") != NULL);
+    /* 100 fields, every row longer than a window */
+    b.len = 0;
+    for (int i = 0; i < 500 && ok == 0; i++)
+        for (int c = 0; c < 100 && ok == 0; c++)
+            ok = tn_buf_printf(&b, NULL, "%d%s", i * c, c == 99 ? "\n" : "|");
+    CHECK(ok == 0);
+    CHECK_OK(read_blocks(&b, 0, &fast), &err);
+    CHECK_OK(read_blocks(&b, 16, &slow), &err);
+    CHECK(fast.len > 100000 && fast.len == slow.len && memcmp(fast.data, slow.data, fast.len) == 0);
+    CHECK(strstr((char *)fast.data, "|49401\n") != NULL); /* row 499, column 99: the last field */
+    tn_buf_reset(&b);
+    tn_buf_reset(&fast);
+    tn_buf_reset(&slow);
+}
+
 /* Text of about 6 MB: rows with quoted newlines and doubled quotes, and,
  * when stray is set, quotes inside unquoted fields that fool the quote
  * parity used to cut the buffer for parallel parsing. */
@@ -810,6 +878,28 @@ TEST(textparse)
     CHECK(!tn_text_parse_date((const uint8_t *)"2000_01-01", 10, TN_DATE_ISO, &days));
     CHECK(tn_text_parse_date((const uint8_t *)"-0001-12-31", 11, TN_DATE_ISO, &days) && days == -719529);
     CHECK(tn_text_parse_date((const uint8_t *)"0000-01-01", 10, TN_DATE_ISO, &days) && days == -719528);
+    /* the YYYY-MM-DD fast path agrees with core/datetime on every day of
+     * years 0..9999 it accepts, and refuses what the core refuses */
+    int mismatches = 0;
+    for (int y = 0; y <= 9999; y += (y < 2100 ? 1 : 7))
+        for (int m = 0; m <= 13; m++)
+            for (int dd = 0; dd <= 32; dd++) {
+                char txt[16];
+                snprintf(txt, sizeof txt, "%04d-%02d-%02d", y, m, dd);
+                int32_t a = 0, b = 0;
+                bool fa = tn_text_parse_date((const uint8_t *)txt, 10, TN_DATE_ISO, &a);
+                bool fb = tn_parse_date(txt, 10, &b, NULL) == TARN_OK;
+                mismatches += fa != fb || (fa && a != b);
+            }
+    CHECK_EQ_INT(mismatches, 0);
+    int64_t iv;
+    bool ov;
+    CHECK(tn_text_parse_int64((const uint8_t *)"-999999999999999999", 19, &iv, &ov) && iv == -999999999999999999LL);
+    CHECK(tn_text_parse_int64((const uint8_t *)"9223372036854775807", 19, &iv, &ov) && iv == INT64_MAX);
+    CHECK(tn_text_parse_int64((const uint8_t *)"-9223372036854775808", 20, &iv, &ov) && iv == INT64_MIN);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"9223372036854775808", 19, &iv, &ov) && ov);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"12a", 3, &iv, &ov) && !ov);
+    CHECK(!tn_text_parse_int64((const uint8_t *)"+", 1, &iv, &ov) && !tn_text_parse_int64((const uint8_t *)"", 0, &iv, &ov));
     int64_t us;
     bool z;
     CHECK(tn_text_parse_timestamp((const uint8_t *)"1970-01-01T00:00:01-0130", 24, TN_DATE_ISO, &us, &z) &&
@@ -835,6 +925,7 @@ int main(void)
     RUN(errors_skip_null);
     RUN(huge_and_wide);
     RUN(block_boundaries);
+    RUN(fast_rows_same_as_general);
     RUN(parallel_same_as_sequential);
     RUN(compression);
     RUN(many_files);

@@ -1,17 +1,22 @@
 /*
  * test_sql_functions.c — the scalar function library through resolution
- * and the evaluator: every case is SQL text parsed by the real parser,
- * bound by a small test binder (sql_mini_bind.h) and resolved by
- * tn_scalar_func_resolve, then evaluated twice: on literals (constant
- * folding path) and with every literal turned into a column of a batch,
- * under a selection (the array path, patterns not precompiled).
+ * and the evaluator: every case is SQL text bound by the real parser and
+ * binder as `SELECT <case>` (sql_expr_bind.h), then evaluated twice: on
+ * literals (constant folding path) and with every literal turned into a
+ * column of a batch, under a selection (the array path; calls that
+ * precompiled a literal are resolved again over the column).
  *
  * The expected values and types are DuckDB's: tests/interop/
  * sql_functions_duckdb.mjs reads the CASE_/ERR_ lines of this file, runs
  * each expression in DuckDB and fails when DuckDB answers otherwise.
  */
+#include <ctype.h>
+#include <stdlib.h>
+
 #include "sql_expr_helpers.h"
-#include "sql_mini_bind.h"
+#include "sql_expr_bind.h"
+
+static tn_catalog *CAT; /* empty: the cases read no table */
 #include "sql/functions/scalar_internal.h"
 
 typedef struct fcase {
@@ -367,7 +372,7 @@ static const ferr errors[] = {
     ERR_("'abc' LIKE 'a%' ESCAPE 'xy'", TARN_EINVAL, "escape string must be empty or one character")
     ERR_("chr(-1)", TARN_EINVAL, "invalid UTF-8 code point -1")
     ERR_("substring(1, 2)", TARN_ETYPE, "no function substring(integer, integer): candidates are substring(varchar, bigint), substring(varchar, bigint, bigint)")
-    ERR_("no_such_function(1)", TARN_ENOTFOUND, "no scalar function named no_such_function")
+    ERR_("no_such_function(1)", TARN_ENOTFOUND, "function \"no_such_function\" not found")
     ERR_("length(1, 2)", TARN_ETYPE, "candidates are length(varchar)")
     ERR_("strptime('x', '%d/%m/%Y')", TARN_EINVAL, "could not parse string \"x\" according to format \"%d/%m/%Y\"")
     ERR_("date_part('fortnight', DATE '2024-01-01')", TARN_EINVAL, "unknown date part 'fortnight'")
@@ -469,7 +474,7 @@ static void run_case(const fcase *fc)
     tarn_error err;
     tarn_error_init(&err);
     tn_expr *e = NULL;
-    int rc = mini_parse_bind(&P, fc->sql, NULL, NULL, &e, &err);
+    int rc = bind_select_expr(CAT, NULL, fc->sql, strlen(fc->sql), &P, &e, &err);
     if (rc) {
         fprintf(stderr, "%s: bind failed: %s\n", fc->sql, err.message);
         tn_test_failures++;
@@ -496,9 +501,11 @@ static void run_case(const fcase *fc)
         tn_array_unref(out);
     }
     /* the same call over arrays */
-    mini_lits lits = {0};
+    expr_lits lits = {0};
     tn_expr *ec = NULL;
-    rc = mini_parse_bind(&P, fc->sql, NULL, &lits, &ec, &err);
+    rc = bind_select_expr(CAT, NULL, fc->sql, strlen(fc->sql), &P, &ec, &err);
+    if (rc == 0)
+        rc = expr_literals_to_columns(&P, ec, &lits, &err);
     if (rc == 0 && lits.n > 0) {
         tn_array **cols = tn_calloc((size_t)lits.n, sizeof *cols);
         for (int i = 0; i < lits.n; i++) {
@@ -532,7 +539,7 @@ static void run_case(const fcase *fc)
         }
         tn_batch_unref(b);
     }
-    mini_lits_free(&lits);
+    expr_lits_free(&lits);
     tn_plan_ctx_free(&P);
 }
 
@@ -550,7 +557,7 @@ TEST(function_errors)
         tarn_error err;
         tarn_error_init(&err);
         tn_expr *e = NULL;
-        int rc = mini_parse_bind(&P, fe->sql, NULL, NULL, &e, &err);
+        int rc = bind_select_expr(CAT, NULL, fe->sql, strlen(fe->sql), &P, &e, &err);
         if (rc == 0) {
             tn_array *out = NULL;
             rc = tn_expr_eval(NULL, e, NULL, NULL, &out, &err);
@@ -648,9 +655,11 @@ TEST(function_allocation_failures)
         tn_plan_ctx_init(&P);
         tarn_error err;
         tarn_error_init(&err);
-        mini_lits lits = {0};
+        expr_lits lits = {0};
         alloc_fx f = {NULL, NULL};
-        CHECK_OK(mini_parse_bind(&P, alloc_calls[i], NULL, &lits, &f.e, &err), &err);
+        CHECK_OK(bind_select_expr(CAT, NULL, alloc_calls[i], strlen(alloc_calls[i]), &P, &f.e, &err), &err);
+        if (f.e)
+            CHECK_OK(expr_literals_to_columns(&P, f.e, &lits, &err), &err);
         if (f.e && lits.n > 0) {
             tn_array **cols = tn_calloc((size_t)lits.n, sizeof *cols);
             for (int k = 0; k < lits.n; k++) {
@@ -672,7 +681,7 @@ TEST(function_allocation_failures)
             }
             tn_batch_unref(f.b);
         }
-        mini_lits_free(&lits);
+        expr_lits_free(&lits);
         tn_plan_ctx_free(&P);
     }
 }
@@ -772,6 +781,9 @@ TEST(names_and_hints)
 
 int main(void)
 {
+    tarn_error err;
+    if (tn_catalog_new(&CAT, &err) != 0)
+        return 2;
     RUN(function_allocation_failures);
     RUN(resolve_allocation_failures);
     RUN(names_and_hints);
@@ -779,5 +791,6 @@ int main(void)
     RUN(interval_literals);
     RUN(function_cases);
     RUN(function_errors);
+    tn_catalog_free(CAT);
     return tn_test_done();
 }

@@ -180,6 +180,7 @@ typedef struct run_result {
     tn_batch **out;
     size_t n, cap;
     int64_t rows, max_batch;
+    int64_t spilled; /* the operator's metrics.spilled_bytes */
 } run_result;
 
 static void result_reset(run_result *r)
@@ -294,6 +295,7 @@ static int run_join(tn_exec_ctx *ctx, join_algo algo, const tn_plan *plan, tn_ba
     rc = run_build(op, swap ? left : right, swap ? nl : nr, tasks, err);
     if (rc == TARN_OK)
         rc = run_probe(op, swap ? right : left, swap ? nr : nl, tasks, res, err);
+    res->spilled = op->metrics.spilled_bytes;
     op_free(op);
     return rc;
 }
@@ -1175,6 +1177,176 @@ TEST(build_slices_reserve_their_rows)
     tn_plan_ctx_free(&pc);
 }
 
+/* ---- spilling: the grace hash join ----------------------------------------------------
+ * 20000 x 20000 rows with repeated keys and NULLs; a budget far below the
+ * build side but above one of its 16 partitions makes the join partition
+ * both sides to spill files and join them partition by partition. Every
+ * kind must give the rows it gives in memory. */
+
+/* A batch of l(a int32, s varchar) or r(b int32, v int64): `rows` rows
+ * from `first`; keys cycle over `mod` values, every 97th NULL. */
+static tn_batch *gen_batch(tn_schema *sch, bool left, int first, int rows, int mod)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_builder *k = tn_builder_new(tn_type_get(TN_INT32));
+    tn_builder *v = tn_builder_new(left ? tn_type_get(TN_STRING) : tn_type_get(TN_INT64));
+    for (int i = first; i < first + rows; i++) {
+        if (i % 97 == 5)
+            CHECK_OK(tn_builder_append_null(k, &err), &err);
+        else
+            CHECK_OK(tn_builder_append_int(k, mod ? (i * 7919) % mod : i, &err), &err);
+        if (left) {
+            char t[32];
+            int n = snprintf(t, sizeof t, "s%d", i);
+            CHECK_OK(tn_builder_append_bytes(v, t, n, &err), &err);
+        } else {
+            CHECK_OK(tn_builder_append_int(v, i % 50, &err), &err);
+        }
+    }
+    tn_array *ka = NULL, *va = NULL;
+    CHECK_OK(tn_builder_finish(k, &ka, &err), &err);
+    CHECK_OK(tn_builder_finish(v, &va, &err), &err);
+    tn_builder_free(k);
+    tn_builder_free(v);
+    return batch_of(sch, (tn_array *[]){ka, va});
+}
+
+typedef struct big_fixture {
+    tn_plan_ctx pc;
+    tn_exec_ctx ctx;
+    tn_schema *ls, *rs;
+    tn_batch *left[10], *right[10];
+} big_fixture;
+
+static void big_init(big_fixture *f, int right_mod)
+{
+    memset(f, 0, sizeof *f);
+    tn_plan_ctx_init(&f->pc);
+    f->ctx.batch_rows = 1024;
+    tn_type *i32 = tn_type_get(TN_INT32), *i64 = tn_type_get(TN_INT64), *str = tn_type_get(TN_STRING);
+    f->ls = schema_of(2, (const char *[]){"a", "s"}, (tn_type *[]){i32, str});
+    f->rs = schema_of(2, (const char *[]){"b", "v"}, (tn_type *[]){i32, i64});
+    for (int i = 0; i < 10; i++) {
+        f->left[i] = gen_batch(f->ls, true, i * 2000, 2000, 6000);
+        f->right[i] = gen_batch(f->rs, false, i * 2000, 2000, right_mod);
+    }
+}
+
+static void big_free(big_fixture *f)
+{
+    for (int i = 0; i < 10; i++) {
+        tn_batch_unref(f->left[i]);
+        tn_batch_unref(f->right[i]);
+    }
+    tn_schema_unref(f->ls);
+    tn_schema_unref(f->rs);
+    tn_plan_ctx_free(&f->pc);
+}
+
+/* The plan's rows in memory, then under a budget that forces spilling:
+ * the same rows, spilled bytes reported, every reservation given back. */
+static void check_spill(big_fixture *f, tn_plan *plan, int64_t budget)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    run_result mem = {0};
+    CHECK_OK(run_join(&f->ctx, HASH, plan, f->left, 10, f->right, 10, 2, &mem, &err), &err);
+    CHECK_EQ_INT(mem.spilled, 0);
+    char *want = render(&mem);
+    for (int tasks = 1; tasks <= 3; tasks += 2) {
+        run_result sp = {0};
+        budget_left = budget;
+        CHECK_OK(run_join(&f->ctx, HASH, plan, f->left, 10, f->right, 10, tasks, &sp, &err), &err);
+        budget_left = -1;
+        CHECK(sp.spilled > 0);
+        CHECK_EQ_INT(sp.rows, mem.rows);
+        CHECK(sp.max_batch <= f->ctx.batch_rows);
+        char *got = render(&sp);
+        CHECK(strcmp(got, want) == 0);
+        tn_free(got);
+        result_reset(&sp);
+        CHECK_EQ_INT(reserved_now, 0);
+    }
+    CHECK(mem.rows > 0);
+    tn_free(want);
+    result_reset(&mem);
+}
+
+static void check_spill_kind(tn_join_kind kind, bool cond, bool null_equal, bool left_builds)
+{
+    big_fixture f;
+    big_init(&f, kind == TN_JOIN_SINGLE ? 0 : 5000);
+    tn_plan *p = join_plan(&f.pc, kind, f.ls, f.rs, 1, (int[]){0}, (int[]){0}, (bool[]){null_equal});
+    if (cond)
+        p->condition = cmp_lit(&f.pc, TN_CMP_GT, 3, tn_type_get(TN_INT64), 20, "v > 20");
+    if (left_builds) {
+        p->children[0]->est_rows = 10;
+        p->children[1]->est_rows = 1000;
+    }
+    check_spill(&f, p, 96 << 10);
+    big_free(&f);
+}
+
+TEST(spill_inner) { check_spill_kind(TN_JOIN_INNER, false, false, false); }
+TEST(spill_inner_condition) { check_spill_kind(TN_JOIN_INNER, true, false, false); }
+TEST(spill_inner_null_equal) { check_spill_kind(TN_JOIN_INNER, false, true, false); }
+TEST(spill_left) { check_spill_kind(TN_JOIN_LEFT, true, false, false); }
+TEST(spill_right) { check_spill_kind(TN_JOIN_RIGHT, false, false, false); }
+TEST(spill_full) { check_spill_kind(TN_JOIN_FULL, true, false, false); }
+TEST(spill_full_null_equal) { check_spill_kind(TN_JOIN_FULL, false, true, false); }
+TEST(spill_semi) { check_spill_kind(TN_JOIN_SEMI, true, false, false); }
+TEST(spill_anti) { check_spill_kind(TN_JOIN_ANTI, false, false, false); }
+TEST(spill_semi_left_builds) { check_spill_kind(TN_JOIN_SEMI, false, false, true); }
+TEST(spill_anti_left_builds) { check_spill_kind(TN_JOIN_ANTI, true, false, true); }
+TEST(spill_mark) { check_spill_kind(TN_JOIN_MARK, false, false, false); }
+TEST(spill_single) { check_spill_kind(TN_JOIN_SINGLE, false, false, false); }
+
+/* A correlated MARK join (x = y, c IS NOT DISTINCT FROM c) spills by the
+ * correlation key, so each group's NULL rule stays exact. */
+TEST(spill_mark_correlated)
+{
+    big_fixture f;
+    big_init(&f, 5000);
+    /* keys: l.a = r.b (=) and l.a % ... : reuse a = b as the correlation
+     * key too, with the value columns compared by = (s vs v differ in type:
+     * use the int columns both times) */
+    tn_plan *p = join_plan(&f.pc, TN_JOIN_MARK, f.ls, f.rs, 2, (int[]){0, 0}, (int[]){0, 0}, (bool[]){false, true});
+    check_spill(&f, p, 96 << 10);
+    big_free(&f);
+}
+
+/* A budget below one partition of the first level: partitions are split
+ * again by the next hash bits until they fit. */
+TEST(spill_repartitions)
+{
+    big_fixture f;
+    big_init(&f, 5000);
+    tn_plan *p = join_plan(&f.pc, TN_JOIN_FULL, f.ls, f.rs, 1, (int[]){0}, (int[]){0}, NULL);
+    check_spill(&f, p, 12 << 10);
+    big_free(&f);
+}
+
+/* A partition that can never fit (one key repeated) fails cleanly after
+ * the last level of repartitioning. */
+TEST(spill_gives_up_on_one_key)
+{
+    big_fixture f;
+    big_init(&f, 1);
+    tn_plan *p = join_plan(&f.pc, TN_JOIN_INNER, f.ls, f.rs, 1, (int[]){0}, (int[]){0}, NULL);
+    tarn_error err;
+    tarn_error_init(&err);
+    run_result res = {0};
+    budget_left = 64 << 10;
+    CHECK(run_join(&f.ctx, HASH, p, f.left, 10, f.right, 10, 2, &res, &err) == TARN_EMEMLIMIT);
+    budget_left = -1;
+    CHECK_MSG(&err, "HASH_JOIN");
+    CHECK_MSG(&err, "does not fit the memory limit");
+    CHECK_EQ_INT(reserved_now, 0);
+    result_reset(&res);
+    big_free(&f);
+}
+
 typedef struct alloc_case {
     fixture *f;
     tn_plan *plan;
@@ -1306,6 +1478,22 @@ int main(void)
     RUN(hash_full);
     RUN(hash_semi);
     RUN(hash_anti);
+    RUN(spill_inner);
+    RUN(spill_inner_condition);
+    RUN(spill_inner_null_equal);
+    RUN(spill_left);
+    RUN(spill_right);
+    RUN(spill_full);
+    RUN(spill_full_null_equal);
+    RUN(spill_semi);
+    RUN(spill_anti);
+    RUN(spill_semi_left_builds);
+    RUN(spill_anti_left_builds);
+    RUN(spill_mark);
+    RUN(spill_single);
+    RUN(spill_mark_correlated);
+    RUN(spill_repartitions);
+    RUN(spill_gives_up_on_one_key);
     RUN(hash_semi_left_builds);
     RUN(hash_anti_left_builds);
     RUN(hash_semi_condition_left_builds);

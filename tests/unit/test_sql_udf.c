@@ -539,6 +539,10 @@ TEST(aggregate_udfs)
     /* FILTER, DISTINCT, HAVING, ORDER BY on the aggregate */
     CHECK_Q(s, "SELECT k, my_sum(v) FILTER (WHERE v < 1000) AS f FROM big GROUP BY k ORDER BY k LIMIT 1", "k,f\n0,5335\n");
     CHECK_Q(s, "SELECT k, my_sum(DISTINCT v % 3) AS d FROM big GROUP BY k ORDER BY k LIMIT 1", "k,d\n0,3\n");
+    CHECK_Q(s,
+            "SELECT k, my_sum(v) FILTER (WHERE v < 1000) AS f, my_sum(DISTINCT v % 3) AS d, my_sum(v) AS s, sum(v) AS t "
+            "FROM big GROUP BY k ORDER BY k LIMIT 1",
+            "k,f,d,s,t\n0,5335,3,749834347,749834347\n");
     CHECK_Q(s, "SELECT k, my_sum(v) AS s FROM big GROUP BY k HAVING my_sum(v) > 0 ORDER BY my_sum(v) DESC, k LIMIT 2",
             "k,s\n64,750110625\n66,750081781\n");
     /* strings, states owning memory (destroyed once each, also after combine) */

@@ -780,7 +780,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 static int32_t plan_chunks(csv_reader *r)
 {
     size_t avail = r->in.len - r->in.pos;
-    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    int32_t k = (int32_t)(avail / (r->o.parallel_min_chunk > 0 ? (size_t)r->o.parallel_min_chunk : PAR_MIN_CHUNK));
     if (k > 2 * r->threads)
         k = 2 * r->threads;
     if (k < 2)

@@ -65,6 +65,8 @@ typedef struct tn_csv_options {
     int64_t max_row_bytes;   /* longest row accepted; 0: 512 MiB */
     int32_t threads;         /* parse one file on this many threads; 0: the pool's
                                 size, 1: on the caller's thread only */
+    int64_t parallel_min_chunk; /* smallest piece a buffer is cut into for
+                                   threads; 0: 1 MiB (tests and fuzzing cut tiny) */
     const char *name;        /* name used in messages; NULL: the path */
 } tn_csv_options;
 

@@ -76,6 +76,17 @@ bool tn_text_parse_int64(const uint8_t *p, int64_t n, int64_t *out, bool *overfl
     if (i == n)
         return false;
     uint64_t v = 0;
+    if (n - i <= 18) {
+        /* at most 18 digits: no overflow to check */
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(p[i] - '0');
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
+        }
+        *out = neg ? -(int64_t)v : (int64_t)v;
+        return true;
+    }
     bool over = false;
     for (; i < n; i++) {
         unsigned d = (unsigned)(p[i] - '0');
@@ -287,23 +298,28 @@ static inline bool parse_decimal(const uint8_t *p, int64_t n, int32_t precision,
         return parse_decimal_wide(p, n, precision, scale, out);
     }
     uint64_t v = 0;
-    int32_t nd = 0, frac = -1;
-    for (; i < n; i++) {
-        unsigned d = (unsigned)(p[i] - '0');
-        if (d > 9) {
-            if (p[i] != '.' || frac >= 0)
-                return false;
-            frac = 0;
-            continue;
-        }
+    int64_t i0 = i;
+    unsigned d;
+    while (i < n && (d = (unsigned)(p[i] - '0')) <= 9) {
         v = v * 10 + d;
-        nd++;
-        frac += frac >= 0;
+        i++;
+    }
+    int32_t nd = (int32_t)(i - i0), frac = 0;
+    if (i < n) {
+        if (p[i] != '.')
+            return false;
+        int64_t f0 = ++i;
+        while (i < n && (d = (unsigned)(p[i] - '0')) <= 9) {
+            v = v * 10 + d;
+            i++;
+        }
+        if (i < n)
+            return false;
+        frac = (int32_t)(i - f0);
+        nd += frac;
     }
     if (nd == 0)
         return false;
-    if (frac < 0)
-        frac = 0;
     if (frac > scale && exact) {
         /* the fraction digits end the text */
         for (int64_t k = n - (frac - scale); k < n; k++)
@@ -403,11 +419,20 @@ static inline bool parse_iso_date10(const uint8_t *p, int32_t *days)
             return false;
     if (p[4] != '-' || p[7] != '-')
         return false;
-    int64_t year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    int year = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
     int month = (int)(d[4] * 10 + d[5]), day = (int)(d[6] * 10 + d[7]);
-    if (month < 1 || month > 12 || day < 1 || day > tn_days_in_month(year, month))
+    static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > mdays[month] + (month == 2 && leap))
         return false;
-    *days = (int32_t)tn_days_from_civil(year, month, day);
+    /* days since 1970-01-01 of the proleptic Gregorian calendar, counted
+     * in 400-year eras of years that begin on March 1 (so the leap day is
+     * the last day of a year); year is 0..9999 here */
+    int y = year - (month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = (int32_t)(era * 146097 + doe - 719468);
     return true;
 }
 

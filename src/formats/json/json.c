@@ -1299,7 +1299,7 @@ static size_t array_cut(const jreader *r, size_t from, size_t floor)
 static int32_t plan_chunks(jreader *r)
 {
     size_t avail = r->in.len - r->in.pos;
-    int32_t k = (int32_t)(avail / PAR_MIN_CHUNK);
+    int32_t k = (int32_t)(avail / (r->o.parallel_min_chunk > 0 ? (size_t)r->o.parallel_min_chunk : PAR_MIN_CHUNK));
     if (k > r->maxpar)
         k = r->maxpar;
     if (k < 2)

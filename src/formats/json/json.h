@@ -31,8 +31,10 @@ typedef struct tn_json_options {
     int64_t block_size;       /* bytes read at a time; 0: 4 MiB */
     int64_t max_row_bytes;    /* longest row; 0: 512 MiB */
     int32_t max_depth;        /* deepest nesting; 0: 512 */
-    int32_t threads;          /* JSON lines: parse on this many threads; 0: the
-                                 pool's size, 1: the caller's thread only */
+    int32_t threads;          /* parse on this many threads; 0: the pool's
+                                 size, 1: the caller's thread only */
+    int64_t parallel_min_chunk; /* smallest piece a buffer is cut into for
+                                   threads; 0: 1 MiB (tests and fuzzing cut tiny) */
     const char *name;         /* name in messages; NULL: the path */
     bool decimal_inference;   /* numbers with a fraction, all exact in a
                                  decimal128(38, s): decimal, not double.

@@ -346,6 +346,8 @@ static int file_options(tn_binder *b, const char *format, tarn_options *o)
 
 static int open_files(tn_binder *b, const char *path, tarn_options *o, uint32_t loc, tn_plan **out)
 {
+    if (b->opts && b->opts->no_files)
+        return tn_bind_error(b, loc, TARN_EPERM, "reading files is disabled here (%.200s)", path);
     tn_table *t;
     int rc = tn_table_files_new(path, o, &t, b->err);
     if (rc) {
@@ -642,8 +644,47 @@ static int coalesce_using(tn_binder *b, tn_plan **j, tn_scope *sc, const using_p
     return 0;
 }
 
+static int bind_lateral(tn_binder *b, const tn_sql_tableref *r, tn_scope *sc, tn_plan **acc);
+
+/* l [INNER|CROSS] JOIN LATERAL (q) [ON c]: the lateral rewrite, then c as a
+ * filter over its rows. */
+static int bind_join_lateral(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn_plan **out, tn_scope *sc)
+{
+    tn_join_kind k = join_kind(r->join);
+    if ((k != TN_JOIN_INNER && k != TN_JOIN_CROSS) || r->natural || r->using_cols.n)
+        return tn_bind_error(b, r->loc, TARN_EUNSUPPORTED,
+                             "only an inner or cross join with a LATERAL subquery is supported yet");
+    tn_plan *acc;
+    tn_scope ls = {0};
+    TN_TRY(bind_tableref(b, r->left, outer, &acc, &ls));
+    for (int32_t i = 0; i < ls.n; i++) {
+        TN_TRY(tn_scope_add(b, sc, ls.cols[i].table, ls.cols[i].name, ls.cols[i].type, ls.cols[i].index));
+        sc->cols[sc->n - 1].using_dup = ls.cols[i].using_dup;
+        sc->cols[sc->n - 1].table_quoted = ls.cols[i].table_quoted;
+    }
+    sc->parent = outer;
+    TN_TRY(bind_lateral(b, r->right, sc, &acc));
+    if (r->on) {
+        tn_ectx ec = {.sc = sc, .clause = "JOIN conditions"};
+        tn_expr *c;
+        TN_TRY(tn_bind_condition(b, &ec, r->on, &c));
+        tn_plan *f = tn_plan_new(b->ctx, TN_PLAN_FILTER, 1);
+        if (!f)
+            return tn_bind_oom(b);
+        f->children[0] = acc;
+        f->predicate = c;
+        f->out = acc->out;
+        f->est_rows = acc->est_rows;
+        acc = f;
+    }
+    *out = acc;
+    return 0;
+}
+
 static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn_plan **out, tn_scope *sc)
 {
+    if (r->right->kind == TN_SQL_REF_SUBQUERY && r->right->lateral)
+        return bind_join_lateral(b, r, outer, out, sc);
     tn_plan *l, *rp;
     tn_scope ls = {0}, rs = {0};
     TN_TRY(bind_tableref(b, r->left, outer, &l, &ls));
@@ -761,6 +802,150 @@ static int bind_tableref(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer
     return scope_from_schema(b, sc, (*out)->out, qual, quoted, 0);
 }
 
+/* Move an expression of a LATERAL subquery's top level to the level of
+ * the join that replaces it: its own columns follow the nl columns of the
+ * left side, and its references to the left side (OUTER depth 1) become
+ * columns. False when it holds a subquery (left to the decorrelation of
+ * expressions, which this rewrite does not reach). */
+static int build_project(tn_binder *b, tn_plan **plan, tn_expr **exprs, const char **names, int32_t n);
+
+static bool lateral_remap(tn_expr *e, int32_t nl)
+{
+    if (e->kind == TN_EXPR_SUBQUERY)
+        return false;
+    if (e->kind == TN_EXPR_COLUMN && e->depth == 0) {
+        e->index += nl;
+    } else if (e->kind == TN_EXPR_OUTER) {
+        if (e->depth == 1) {
+            e->kind = TN_EXPR_COLUMN;
+            e->depth = 0;
+        } else {
+            e->depth--;
+        }
+    }
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (!lateral_remap(e->args[i], nl))
+            return false;
+    return true;
+}
+
+/* `left, LATERAL (query) alias`: the query may read the columns of the FROM
+ * items before it (scope sc, plan *acc). Decorrelated here into plans the
+ * rest of the engine knows:
+ *  - a query of aggregates without GROUP BY (one row per left row):
+ *    each output column is a correlated scalar subquery over the left
+ *    side, which the optimizer decorrelates like any other;
+ *  - a projection over filters over an uncorrelated input X: an inner
+ *    join of the left side and X on the filters, then the projection;
+ *  - an uncorrelated query: a cross join.
+ * Other shapes are refused (TARN_EUNSUPPORTED). *acc becomes the new left
+ * side and sc gains the query's columns. */
+static int bind_lateral(tn_binder *b, const tn_sql_tableref *r, tn_scope *sc, tn_plan **acc)
+{
+    tn_plan *q;
+    bool corr = false;
+    TN_TRY(tn_bind_query(b, r->query, sc, &q, &corr));
+    corr = tn_plan_has_outer(q, 1);
+    tn_plan *left = *acc;
+    int32_t nl = left->out->n_fields, nq = q->out->n_fields;
+    const char *qual = r->alias ? r->alias->name.text : NULL;
+    bool quoted = r->alias && r->alias->name.quoted;
+    tn_plan *below = NULL;
+    tn_expr **exprs = arena_array(b, (size_t)(nl + nq), sizeof *exprs);
+    const char **names = arena_array(b, (size_t)(nl + nq), sizeof *names);
+    if (!exprs || !names)
+        return tn_bind_oom(b);
+    for (int32_t i = 0; i < nl; i++) {
+        if (!(exprs[i] = tn_expr_column(b->ctx, i, tn_type_ref(left->out->fields[i].type))))
+            return tn_bind_oom(b);
+        exprs[i]->text = names[i] = left->out->fields[i].name;
+    }
+    if (r->alias && r->alias->columns.n > nq)
+        return tn_bind_error(b, r->loc, TARN_EINVAL, "%d column names for %d columns", r->alias->columns.n, nq);
+    for (int32_t i = 0; i < nq; i++)
+        names[nl + i] = r->alias && i < r->alias->columns.n ? r->alias->columns.items[i].text : q->out->fields[i].name;
+    tn_plan *top = q;
+    if (!corr) {
+        if (r->alias)
+            TN_TRY(alias_plan(b, &q, r->alias, r->loc));
+        tn_plan *j = tn_plan_new(b->ctx, TN_PLAN_JOIN, 2);
+        if (!j)
+            return tn_bind_oom(b);
+        j->join = TN_JOIN_CROSS;
+        j->children[0] = left;
+        j->children[1] = q;
+        j->loc = r->loc;
+        if (!(j->out = tn_plan_join_schema(b->ctx, left->out, q->out, TN_JOIN_CROSS)))
+            return tn_bind_oom(b);
+        *acc = j;
+        return scope_from_schema(b, sc, q->out, qual, quoted, nl);
+    }
+    if (top->kind == TN_PLAN_PROJECT && top->children[0]->kind == TN_PLAN_AGGREGATE &&
+        top->children[0]->ngroups == 0 && !top->children[0]->grouping_sets) {
+        /* one row per left row: a scalar subquery per column */
+        for (int32_t i = 0; i < nq; i++) {
+            tn_plan *agg = tn_plan_copy(b->ctx, top->children[0]);
+            tn_plan *pr = agg ? tn_plan_new(b->ctx, TN_PLAN_PROJECT, 1) : NULL;
+            tn_expr **one = pr ? arena_array(b, 1, sizeof *one) : NULL;
+            tn_expr *sub = one ? tn_expr_new(b->ctx, TN_EXPR_SUBQUERY, tn_type_ref(top->exprs[i]->type), 0) : NULL;
+            if (!sub || !(one[0] = tn_expr_copy(b->ctx, top->exprs[i])))
+                return tn_bind_oom(b);
+            pr->children[0] = agg;
+            pr->exprs = one;
+            pr->nexprs = 1;
+            pr->est_rows = 1;
+            if (!(pr->out = tn_bind_schema(b, 1, &names[nl + i], &one[0]->type)))
+                return tn_bind_oom(b);
+            sub->subquery_kind = TN_SUBQUERY_SCALAR;
+            sub->subquery = pr;
+            sub->loc = r->loc;
+            sub->text = names[nl + i];
+            exprs[nl + i] = sub;
+        }
+        below = left;
+    } else {
+        tn_expr **preds = NULL;
+        int32_t npreds = 0, cap = 0;
+        tn_plan *x = top->kind == TN_PLAN_PROJECT ? top->children[0] : NULL;
+        while (x && x->kind == TN_PLAN_FILTER) {
+            TN_TRY(tn_expr_conjuncts(b->ctx, x->predicate, &preds, &npreds, &cap));
+            x = x->children[0];
+        }
+        bool ok = x && !tn_plan_has_outer(x, 1);
+        for (int32_t i = 0; ok && i < npreds; i++)
+            ok = lateral_remap(preds[i], nl);
+        for (int32_t i = 0; ok && i < nq; i++) {
+            exprs[nl + i] = top->exprs[i];
+            ok = lateral_remap(exprs[nl + i], nl);
+        }
+        if (!ok)
+            return tn_bind_error(b, r->loc, TARN_EUNSUPPORTED,
+                                 "this LATERAL subquery is not supported yet: it must aggregate without GROUP BY, "
+                                 "or read the left side only in WHERE and the select list");
+        tn_plan *j = tn_plan_new(b->ctx, TN_PLAN_JOIN, 2);
+        if (!j)
+            return tn_bind_oom(b);
+        j->children[0] = left;
+        j->children[1] = x;
+        j->loc = r->loc;
+        j->join = npreds ? TN_JOIN_INNER : TN_JOIN_CROSS;
+        j->condition = tn_expr_and_of(b->ctx, preds, npreds);
+        if ((npreds && !j->condition) || !(j->out = tn_plan_join_schema(b->ctx, left->out, x->out, j->join)))
+            return tn_bind_oom(b);
+        if (left->est_rows >= 0 && x->est_rows >= 0)
+            j->est_rows = left->est_rows > x->est_rows ? left->est_rows : x->est_rows;
+        below = j;
+    }
+    tn_plan *p = below;
+    TN_TRY(build_project(b, &p, exprs, names, nl + nq));
+    *acc = p;
+    for (int32_t i = 0; i < nq; i++) {
+        TN_TRY(tn_scope_add(b, sc, qual, names[nl + i], exprs[nl + i]->type, nl + i));
+        sc->cols[sc->n - 1].table_quoted = quoted;
+    }
+    return 0;
+}
+
 /* Comma-separated FROM items become CROSS joins (the optimizer turns them
  * into inner joins on the WHERE's equalities). */
 static int bind_from(tn_binder *b, const tn_sql_select *s, tn_scope *outer, tn_plan **out, tn_scope *sc)
@@ -780,6 +965,10 @@ static int bind_from(tn_binder *b, const tn_sql_select *s, tn_scope *outer, tn_p
     }
     tn_plan *acc = NULL;
     for (int i = 0; i < s->nfrom; i++) {
+        if (acc && s->from[i]->kind == TN_SQL_REF_SUBQUERY && s->from[i]->lateral) {
+            TN_TRY(bind_lateral(b, s->from[i], sc, &acc));
+            continue;
+        }
         tn_plan *p;
         tn_scope one = {0};
         TN_TRY(bind_tableref(b, s->from[i], outer, &p, &one));

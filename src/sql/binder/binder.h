@@ -43,6 +43,10 @@ typedef struct tn_bind_options {
     /* The session's user-defined functions, looked up before the built-in
      * ones (sql/functions/function.h). May be NULL. */
     const struct tn_func_registry *functions;
+    /* Refuse tables over files and URLs ('x.parquet', read_csv(...)) with
+     * TARN_EPERM: binding untrusted text without touching storage (the
+     * fuzz target of the binder). */
+    bool no_files;
 } tn_bind_options;
 
 typedef enum tn_bound_kind {

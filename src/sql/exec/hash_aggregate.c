@@ -34,11 +34,16 @@
  * A set with no keys (no GROUP BY, or the () of ROLLUP) has exactly one
  * group, present even when the input is empty: count(*) of nothing is 0.
  *
- * Memory: every table growth is reserved with tn_exec_reserve. When the
- * budget refuses, the query fails with TARN_EMEMLIMIT; the partitioned
- * layout is what spilling will build on (write a partition's groups and
- * collected tuples to ctx->spill_dir and merge it alone later), but
- * spilling is not implemented yet.
+ * Memory: before a batch is aggregated, room for its new groups and
+ * collected tuples is reserved (tn_group_table_ensure), leaving half of the
+ * budget to the rest of the query. When refused, nothing of the batch is
+ * applied, and from then on every task spills its input rows to one spill
+ * file per (grouping set, hash partition). The source aggregates a spilled
+ * partition's rows into the groups already in memory, in sub-partitions
+ * sized to the budget left, emits and frees each. Rows, not partial
+ * states, are spilled so that every aggregate (DISTINCT, ORDER BY,
+ * quantiles, collections) is correct without serializing its state; see
+ * docs/internals/sql-aggregate.md.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -482,7 +487,7 @@ static int ensure_room(hash_agg *ha, agg_part *parts, const group_set *set, cons
                        set_scratch *sc, bool *refused, tarn_error *err)
 {
     int64_t limit = tarn_memory_limit();
-    int64_t headroom = limit > 0 ? limit / 4 : 0;
+    int64_t headroom = limit > 0 ? limit / 2 : 0; /* the other half: emitting spilled partitions, the rest of the query */
     int64_t cnt[NPART] = {0}, bytes[NPART] = {0};
     for (int64_t r = 0; r < n; r++)
         if (sc->gids[r] < 0) {
@@ -660,8 +665,8 @@ static int eval_keys(tn_op *op, tn_batch *in, tn_array ***out, tarn_error *err)
     return 0;
 }
 
-/* Aggregate a batch into the partitions `parts` ([nsets * NPART]), only
- * grouping set only_set when >= 0. With `refused` non-NULL, room for the
+/* Aggregate a batch into the partitions `parts` ([nsets * NPART]), or
+ * with only_set >= 0 only that grouping set into `parts` ([NPART]). With `refused` non-NULL, room for the
  * batch is reserved first; when the budget refuses, nothing of the batch
  * is aggregated and *refused is set. */
 static int aggregate_batch(hash_agg *ha, agg_local *l, agg_part *parts, int32_t only_set, tn_batch *in,
@@ -682,7 +687,7 @@ static int aggregate_batch(hash_agg *ha, agg_local *l, agg_part *parts, int32_t 
     }
     for (int32_t s = 0; s < ha->nsets && rc == 0 && !(refused && *refused); s++)
         if (only_set < 0 || s == only_set)
-            rc = sink_set(ha, l, parts + (int64_t)s * NPART, s, keys, inputs, in->length,
+            rc = sink_set(ha, l, only_set >= 0 ? parts : parts + (int64_t)s * NPART, s, keys, inputs, in->length,
                           refused && ha->nsets == 1, err);
     free_inputs(ha, inputs);
     free_keys(ha->base.plan, keys);
@@ -748,14 +753,19 @@ static int sink(tn_op *op, void *vlocal, tn_batch *in, tarn_error *err)
     agg_local *l = vlocal;
     if (in->length == 0)
         return 0;
-    if (atomic_load(&ha->refused))
-        return spill_batch(ha, l, in, err);
+    int rc = 0;
     bool refused = false;
-    TN_TRY(aggregate_batch(ha, l, l->parts, -1, in, &refused, err));
-    if (!refused)
-        return 0;
-    atomic_store(&ha->refused, 1);
-    return spill_batch(ha, l, in, err);
+    if (!atomic_load(&ha->refused))
+        rc = aggregate_batch(ha, l, l->parts, -1, in, &refused, err);
+    if (rc == 0 && refused)
+        atomic_store(&ha->refused, 1);
+    if (rc == 0 && atomic_load(&ha->refused))
+        rc = spill_batch(ha, l, in, err);
+    /* The pipeline keeps a local state per morsel until every morsel is
+     * done: scratch sized for a large batch is not kept that long. */
+    if (l->sc.cap > 4096)
+        scratch_free(&l->sc);
+    return rc;
 }
 
 static int sink_combine(tn_op *op, void *vlocal, tarn_error *err)
@@ -763,6 +773,7 @@ static int sink_combine(tn_op *op, void *vlocal, tarn_error *err)
     (void)err;
     hash_agg *ha = (hash_agg *)op;
     agg_local *l = vlocal;
+    scratch_free(&l->sc); /* done sinking: only its tables stay */
     l->next = ha->locals;
     ha->locals = l;
     return 0;
@@ -1019,36 +1030,143 @@ done:
     return rc;
 }
 
-/* Aggregate the spilled rows of (set, partition) idx into its final
- * table, which already holds the groups aggregated in memory, then apply
- * the collected DISTINCT / ORDER BY tuples of both. */
-static int reaggregate(hash_agg *ha, int64_t idx, tarn_error *err)
+/* ---- spilled partitions ---------------------------------------------------------------- */
+
+/* A spilled partition is emitted in nsub sub-partitions (a power of two,
+ * chosen by how much of the budget is left), told apart by hash bits below
+ * the partition's: each is built alone, emitted and freed. */
+#define SUB_SHIFT (64 - 2 * NPART_BITS)
+static inline int sub_of(uint64_t h, int nsub)
 {
-    agg_local tmp = {0};
-    tmp.seq = (uint64_t)atomic_fetch_add(&ha->ntasks, 1) << 40;
-    int32_t s = (int32_t)(idx / NPART);
-    tn_spill_cursor *cur = NULL;
-    int rc = tn_spill_cursor_open(ha->spill[idx].file, &cur, err);
-    while (rc == 0) {
-        tn_batch *b = NULL;
-        rc = tn_spill_next(cur, &b, err);
-        if (rc || !b)
-            break;
-        rc = aggregate_batch(ha, &tmp, ha->final + (int64_t)s * NPART, s, b, NULL, err);
-        tn_batch_unref(b);
+    return (int)((h >> SUB_SHIFT) & (uint64_t)(nsub - 1));
+}
+
+static int choose_nsub(hash_agg *ha, int64_t idx)
+{
+    int64_t limit = tarn_memory_limit();
+    if (limit <= 0)
+        return 1;
+    /* A spilled row costs a few times its bytes once in a table (slots,
+     * keys, states; reserved and allocated), more with DISTINCT / ORDER BY
+     * tuples, which are decoded and sorted when applied; the partitions
+     * are emitted two at a time or more, so take half of what is left. */
+    int64_t avail = (limit - tarn_memory_used()) / 2;
+    int64_t need = (4 + 8 * ha->ncollect) * tn_spill_bytes(ha->spill[idx].file);
+    for (int32_t c = 0; c < ha->ncollect && ha->final[idx].collect; c++) /* sorted and decoded when applied */
+        need += 2 * tn_group_table_bytes(&ha->final[idx].collect[c]);
+    int nsub = 1;
+    while (nsub < (1 << NPART_BITS) && (avail <= 0 || need / nsub > avail))
+        nsub *= 2;
+    return nsub;
+}
+
+/* Move the groups of `from` in sub-partition `sub` (and their collected
+ * tuples) into `to`; their rows in `from` are left initialized. */
+static int move_sub(hash_agg *ha, agg_part *from, agg_part *to, int sub, int nsub, tarn_error *err)
+{
+    tn_group_table *ft = &from->groups;
+    for (int64_t g = 0; g < ft->ngroups; g++) {
+        if (sub_of(ft->hashes[g], nsub) != sub)
+            continue;
+        int64_t len, gid;
+        bool inserted;
+        const uint8_t *key = tn_group_key(ft, g, &len);
+        TN_TRY(tn_group_table_insert(&to->groups, ft->hashes[g], key, len, &gid, &inserted, err));
+        uint8_t *row = tn_group_row(ft, g);
+        memcpy(tn_group_row(&to->groups, gid), row, ha->row_size);
+        memset(row, 0, ha->row_size);
+        init_row(ha, row);
     }
-    tn_spill_cursor_free(cur);
-    scratch_free(&tmp.sc);
-    if (rc == 0 && ha->final[idx].collect)
-        rc = apply_all_collected(ha, &ha->final[idx], err);
+    if (!from->collect)
+        return 0;
+    TN_TRY(part_collect_tables(ha, to, err));
+    for (int32_t c = 0; c < ha->ncollect; c++) {
+        tn_group_table *ct = &from->collect[c];
+        for (int64_t t = 0; t < ct->ngroups; t++) {
+            const tuple_payload *tp = (const tuple_payload *)tn_group_row(ct, t);
+            if (sub_of(tp->group_hash, nsub) != sub)
+                continue;
+            int64_t len, gid;
+            bool inserted;
+            const uint8_t *key = tn_group_key(ct, t, &len);
+            TN_TRY(tn_group_table_insert(&to->collect[c], ct->hashes[t], key, len, &gid, &inserted, err));
+            memcpy(tn_group_row(&to->collect[c], gid), tp, sizeof *tp);
+        }
+    }
+    return 0;
+}
+
+/* The rows of spilled batch b in sub-partition `sub` of set s, in *out
+ * (b itself, with a new reference, when nsub is 1). */
+static int select_sub(hash_agg *ha, agg_local *l, int32_t s, tn_batch *b, int sub, int nsub, tn_batch **out,
+                      tarn_error *err)
+{
+    if (nsub == 1) {
+        *out = tn_batch_ref(b);
+        return 0;
+    }
+    tn_array **keys = NULL;
+    int32_t *rows = tn_malloc(((size_t)b->length + 1) * sizeof *rows);
+    int rc = rows ? eval_keys(&ha->base, b, &keys, err) : tn_error_oom(err, (size_t)b->length * 4);
+    if (rc == 0)
+        rc = encode_keys(&ha->sets[s], keys, b->length, &l->sc, err);
+    if (rc == 0) {
+        int64_t n = 0;
+        for (int64_t r = 0; r < b->length; r++)
+            if (sub_of(l->sc.hashes[r], nsub) == sub)
+                rows[n++] = (int32_t)r;
+        rc = tn_exec_batch_select(b, b->schema, rows, n, out, err);
+    }
+    free_keys(ha->base.plan, keys);
+    tn_free(rows);
     return rc;
 }
 
 /* Where a source partition is. */
 typedef struct source_state {
-    int64_t next;  /* next group to emit */
-    bool ready;    /* spilled rows aggregated */
+    int64_t next;       /* next group of the table being emitted */
+    bool started;
+    int nsub, sub;      /* spilled: sub-partitions, the one being emitted */
+    bool have_sub;
+    agg_part parts[NPART]; /* spilled: parts[idx % NPART] holds the sub-partition */
 } source_state;
+
+/* Build sub-partition st->sub of spilled (set, partition) idx: its groups
+ * aggregated in memory, then its spilled rows, then the collected DISTINCT
+ * / ORDER BY tuples of both applied. */
+static int build_sub(hash_agg *ha, int64_t idx, source_state *st, tarn_error *err)
+{
+    int32_t s = (int32_t)(idx / NPART);
+    agg_part *cur = &st->parts[idx % NPART];
+    part_init(ha, &ha->sets[s], cur);
+    if (st->nsub == 1) { /* the whole partition: take the table as it is */
+        *cur = ha->final[idx];
+        memset(&ha->final[idx], 0, sizeof ha->final[idx]);
+        part_init(ha, &ha->sets[s], &ha->final[idx]);
+    } else {
+        TN_TRY(move_sub(ha, &ha->final[idx], cur, st->sub, st->nsub, err));
+    }
+    agg_local tmp = {0};
+    tmp.seq = (uint64_t)atomic_fetch_add(&ha->ntasks, 1) << 40;
+    tn_spill_cursor *cursor = NULL;
+    int rc = tn_spill_cursor_open(ha->spill[idx].file, &cursor, err);
+    while (rc == 0) {
+        tn_batch *b = NULL, *mine = NULL;
+        rc = tn_spill_next(cursor, &b, err);
+        if (rc || !b)
+            break;
+        rc = select_sub(ha, &tmp, s, b, st->sub, st->nsub, &mine, err);
+        if (rc == 0 && mine->length > 0)
+            rc = aggregate_batch(ha, &tmp, st->parts, s, mine, NULL, err);
+        tn_batch_unref(mine);
+        tn_batch_unref(b);
+    }
+    tn_spill_cursor_free(cursor);
+    scratch_free(&tmp.sc);
+    if (rc == 0 && cur->collect)
+        rc = apply_all_collected(ha, cur, err);
+    return rc;
+}
 
 static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
 {
@@ -1060,18 +1178,36 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
     }
     source_state *st = *state;
     bool spilled = ha->spill[part].file != NULL;
-    if (!st->ready) {
-        st->ready = true;
+    if (!st->started) {
+        st->started = true;
         if (spilled)
-            TN_TRY(reaggregate(ha, part, err));
+            st->nsub = choose_nsub(ha, part);
     }
     tn_group_table *t = &ha->final[part].groups;
-    if (st->next >= t->ngroups) {
-        if (spilled) { /* done: give its memory and disk back for the partitions still to come */
-            part_free(ha, &ha->final[part]);
-            tn_spill_free(ha->spill[part].file);
-            ha->spill[part].file = NULL;
+    if (spilled) {
+        for (;;) {
+            if (!st->have_sub) {
+                if (st->sub == st->nsub) { /* done: memory and disk back for the partitions to come */
+                    part_free(ha, &ha->final[part]);
+                    tn_spill_free(ha->spill[part].file);
+                    ha->spill[part].file = NULL;
+                    return 0;
+                }
+                st->have_sub = true;
+                st->next = 0;
+                TN_TRY(build_sub(ha, part, st, err));
+            }
+            t = &st->parts[part % NPART].groups;
+            if (st->next < t->ngroups)
+                break;
+            part_free(ha, &st->parts[part % NPART]);
+            st->have_sub = false;
+            st->sub++;
         }
+    } else if (st->next >= t->ngroups) {
+        /* Emitted: the memory goes back now, not when the query ends, for
+         * the operators that run after this one (a join building on it). */
+        part_free(ha, &ha->final[part]);
         return 0;
     }
     int64_t n = t->ngroups - st->next;
@@ -1091,7 +1227,10 @@ static int source_next(tn_op *op, int64_t part, void **state, tn_batch **out, ta
 
 static void source_done(tn_op *op, void *state)
 {
-    (void)op;
+    source_state *st = state;
+    if (st)
+        for (int p = 0; p < NPART; p++)
+            part_free((hash_agg *)op, &st->parts[p]);
     tn_free(state);
 }
 

@@ -93,6 +93,20 @@ static int hash_keys(tn_array *const *keys, int32_t nkeys, bool int_key, int64_t
     return TARN_OK;
 }
 
+int tn_join_key_hashes(tn_array *const *keys, int32_t nkeys, const bool *null_equal, int64_t n, uint64_t *hashes,
+                       tarn_error *err)
+{
+    bool int_key = nkeys == 1 && !(null_equal && null_equal[0]) && tn_join_int_key_type(keys[0]->type);
+    int64_t *ikeys = NULL;
+    if (int_key) {
+        ikeys = tn_malloc((size_t)(n ? n : 1) * 8);
+        TN_TRY_ALLOC(ikeys, err, (size_t)n * 8);
+    }
+    int rc = hash_keys(keys, nkeys, int_key, n, hashes, ikeys, err);
+    tn_free(ikeys);
+    return rc;
+}
+
 /* ---- build ----------------------------------------------------------------- */
 
 typedef struct build_job {

@@ -49,6 +49,12 @@ typedef struct tn_join_table {
 /* Whether one key column of type t can use the int64 fast path. */
 bool tn_join_int_key_type(const tn_type *t);
 
+/* One hash per row of keys (n rows) into hashes, as the table of these
+ * keys would compute it: equal keys hash equal on both sides of a join
+ * (the grace hash join partitions both sides by these hashes). */
+int tn_join_key_hashes(tn_array *const *keys, int32_t nkeys, const bool *null_equal, int64_t n, uint64_t *hashes,
+                       tarn_error *err) TN_MUST_USE;
+
 /* Build the table over keys (references are taken) of n rows. */
 int tn_join_table_build(tn_join_table *t, tn_array **keys, int32_t nkeys, const bool *null_equal, int64_t n,
                         tarn_error *err) TN_MUST_USE;

@@ -111,7 +111,7 @@ static const tn_field *column_of(const tn_schema *schema, const tn_scan_request 
     return f->name[0] && !strchr(f->name, '.') ? f : NULL;
 }
 
-static int add_term(tn_exec_pq_terms *t, tn_parquet_term *term, int32_t conjunct, tarn_error *err)
+static int add_term(tn_exec_pq_terms *t, tn_parquet_term *term, int32_t conjunct, bool row_filter, tarn_error *err)
 {
     if (t->n == t->cap) {
         int32_t cap = t->cap ? t->cap * 2 : 8;
@@ -121,9 +121,13 @@ static int add_term(tn_exec_pq_terms *t, tn_parquet_term *term, int32_t conjunct
         int32_t *nc = tn_realloc(t->conjunct, (size_t)cap * sizeof *nc);
         TN_TRY_ALLOC(nc, err, (size_t)cap * sizeof *nc);
         t->conjunct = nc;
+        bool *nr = tn_realloc(t->row_filter, (size_t)cap * sizeof *nr);
+        TN_TRY_ALLOC(nr, err, (size_t)cap * sizeof *nr);
+        t->row_filter = nr;
         t->cap = cap;
     }
     t->terms[t->n] = *term;
+    t->row_filter[t->n] = row_filter;
     t->conjunct[t->n++] = conjunct;
     return TARN_OK;
 }
@@ -148,12 +152,13 @@ static int compare_term(tn_exec_pq_terms *t, const tn_schema *schema, const tn_s
         rc = literal_of(v, &t->arena, &term.literal, &term.literal_len, &term.is_string, &ok, err);
     tn_scalar_free(owned);
     if (rc == TARN_OK && ok)
-        rc = add_term(t, &term, conjunct, err);
+        rc = add_term(t, &term, conjunct, true, err);
     return rc;
 }
 
 /* `column IN (value, ...)`: its NULL values dropped (in a filter, a row
- * they would make NULL is not kept either). */
+ * they would make NULL is not kept either). The reader filters rows with
+ * it when it is short and not of strings; else it only skips row groups. */
 static int in_term(tn_exec_pq_terms *t, const tn_schema *schema, const tn_scan_request *req, const tn_expr *e,
                    int32_t conjunct, tarn_error *err)
 {
@@ -182,7 +187,7 @@ static int in_term(tn_exec_pq_terms *t, const tn_schema *schema, const tn_scan_r
         return TARN_OK;
     tn_parquet_term term = {.column = f->name, .op = TN_CMP_EQ, .is_string = is_string, .n_in = k,
                             .in_literals = lits, .in_lens = lens};
-    return add_term(t, &term, conjunct, err);
+    return add_term(t, &term, conjunct, !is_string && k <= 8, err);
 }
 
 int tn_exec_parquet_terms(const tn_schema *schema, const tn_scan_request *req, tn_exec_pq_terms *out, tarn_error *err)
@@ -206,6 +211,7 @@ void tn_exec_parquet_terms_reset(tn_exec_pq_terms *t)
 {
     tn_free(t->terms);
     tn_free(t->conjunct);
+    tn_free(t->row_filter);
     tn_arena_free(&t->arena);
     memset(t, 0, sizeof *t);
 }

@@ -1,0 +1,1 @@
+CREATE TABLE sales (region VARCHAR, product VARCHAR, qty INTEGER, price DECIMAL(10,2), ratio DOUBLE);

@@ -1,0 +1,1 @@
+SELECT count(*), count(qty), count(region), count(DISTINCT product) FROM sales

@@ -1,0 +1,1 @@
+SELECT sum(qty), min(qty), max(qty), avg(qty) FROM sales

@@ -1,0 +1,1 @@
+SELECT sum(price), min(price), max(price) FROM sales

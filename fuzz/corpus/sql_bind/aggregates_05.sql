@@ -1,0 +1,1 @@
+SELECT region, sum(qty), count(*) FROM sales GROUP BY region

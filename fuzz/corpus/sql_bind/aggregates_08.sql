@@ -1,0 +1,1 @@
+SELECT region, count(*) FROM sales GROUP BY region HAVING count(*) > 1

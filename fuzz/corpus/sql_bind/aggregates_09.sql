@@ -1,0 +1,1 @@
+SELECT product FROM sales GROUP BY product HAVING sum(qty) >= 10

@@ -1,0 +1,1 @@
+SELECT count(*), count(qty), max(product) FROM sales WHERE qty > 100

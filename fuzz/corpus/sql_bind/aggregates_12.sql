@@ -1,0 +1,1 @@
+SELECT region, product, sum(qty) FROM sales GROUP BY region, product

@@ -1,0 +1,1 @@
+CREATE TABLE tree (id INTEGER, parent INTEGER, name VARCHAR);

@@ -1,0 +1,1 @@
+WITH c AS (SELECT 41 AS v) SELECT v + 1 FROM c

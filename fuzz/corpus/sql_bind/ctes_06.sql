@@ -1,0 +1,1 @@
+WITH RECURSIVE cnt(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM cnt WHERE n < 1000) SELECT count(*), sum(n) FROM cnt

@@ -1,0 +1,1 @@
+WITH RECURSIVE path AS (SELECT id, parent, name AS p FROM tree WHERE parent IS NULL UNION ALL SELECT t.id, t.parent, path.p || '/' || t.name FROM tree t JOIN path ON t.parent = path.id) SELECT p FROM path ORDER BY p

@@ -1,0 +1,1 @@
+WITH RECURSIVE fib(a, b, n) AS (SELECT 0::BIGINT, 1::BIGINT, 1 UNION ALL SELECT b, a + b, n + 1 FROM fib WHERE n < 20) SELECT n, a FROM fib WHERE n % 5 = 0 ORDER BY n

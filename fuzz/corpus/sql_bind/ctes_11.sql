@@ -1,0 +1,1 @@
+WITH tree AS (SELECT 99 AS id) SELECT id FROM tree

@@ -1,0 +1,1 @@
+WITH a AS (SELECT 1 AS v), b AS (SELECT v + 1 AS v FROM a), c AS (SELECT v * 10 AS v FROM b) SELECT v FROM c

@@ -1,0 +1,1 @@
+SELECT * FROM (WITH q AS (SELECT id FROM tree WHERE id > 4) SELECT id * 2 FROM q)

@@ -1,0 +1,1 @@
+SELECT id, d - DATE '2024-01-01' FROM ev

@@ -1,0 +1,1 @@
+SELECT id, year(ts), month(ts), hour(ts), minute(ts), second(ts) FROM ev

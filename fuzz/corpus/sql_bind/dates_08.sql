@@ -1,0 +1,1 @@
+SELECT id, date_trunc('month', d), date_trunc('year', d), date_trunc('hour', ts) FROM ev

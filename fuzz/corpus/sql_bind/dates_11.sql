@@ -1,0 +1,1 @@
+SELECT id, strftime(d, '%Y/%m/%d'), strftime(ts, '%H:%M:%S') FROM ev

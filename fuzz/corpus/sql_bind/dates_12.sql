@@ -1,0 +1,1 @@
+SELECT id, d::TIMESTAMP, ts::DATE, CAST(ts AS TIME) FROM ev

@@ -1,0 +1,1 @@
+SELECT id FROM ev WHERE d >= '2024-02-01'

@@ -1,0 +1,1 @@
+SELECT id, name, price, tags FROM items ORDER BY id

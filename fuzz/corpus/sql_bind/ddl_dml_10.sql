@@ -1,0 +1,1 @@
+CREATE VIEW cheap AS SELECT name FROM items WHERE price < 5

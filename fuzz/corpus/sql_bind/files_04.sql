@@ -1,0 +1,1 @@
+SELECT count(*) FROM read_parquet('../../../shared/parquet-testing/data/alltypes_dictionary.parquet')

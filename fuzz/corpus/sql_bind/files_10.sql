@@ -1,0 +1,1 @@
+SELECT count(*) FROM '../../../shared/parquet-testing/data/delta_binary_packed.parquet'

@@ -1,0 +1,1 @@
+SELECT name FROM emp WHERE dept_id NOT IN (SELECT id FROM dept WHERE id IS NOT NULL)

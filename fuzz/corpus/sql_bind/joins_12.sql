@@ -1,0 +1,1 @@
+SELECT count(*) FROM emp WHERE dept_id NOT IN (SELECT id FROM dept)

@@ -1,0 +1,1 @@
+SELECT id, info.name, info.age FROM people ORDER BY id

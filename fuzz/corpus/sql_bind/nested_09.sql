@@ -1,0 +1,1 @@
+SELECT string_split('a,b,,c', ','), str_split('x', ',')

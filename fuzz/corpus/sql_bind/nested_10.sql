@@ -1,0 +1,1 @@
+SELECT array_to_string(['a', 'b', 'c'], '/'), list_element(string_split('x y z', ' '), 2)

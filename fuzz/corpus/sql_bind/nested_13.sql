@@ -1,0 +1,1 @@
+SELECT count(*) FROM people WHERE nums[2] >= 20

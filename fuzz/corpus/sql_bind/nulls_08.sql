@@ -1,0 +1,1 @@
+SELECT a, b, a IS DISTINCT FROM b FROM n

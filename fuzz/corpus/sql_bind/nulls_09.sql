@@ -1,0 +1,1 @@
+SELECT coalesce(a, b, -1), coalesce(s, '?') FROM n

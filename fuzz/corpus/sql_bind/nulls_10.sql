@@ -1,0 +1,1 @@
+SELECT nullif(a, 1), nullif(s, '') FROM n

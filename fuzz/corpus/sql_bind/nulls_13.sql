@@ -1,0 +1,1 @@
+SELECT count(*), count(a), count(b), count(s), sum(a), avg(b) FROM n

@@ -1,0 +1,1 @@
+CREATE TABLE m (id INTEGER, grp VARCHAR, score DOUBLE, note VARCHAR);

@@ -1,0 +1,1 @@
+SELECT grp, id FROM m ORDER BY grp NULLS FIRST, id DESC

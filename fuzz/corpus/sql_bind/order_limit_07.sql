@@ -1,0 +1,1 @@
+SELECT id, score * 2 AS s2 FROM m ORDER BY s2 DESC NULLS LAST, id

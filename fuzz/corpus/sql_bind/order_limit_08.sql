@@ -1,0 +1,1 @@
+SELECT id, grp FROM m ORDER BY 2 DESC, 1

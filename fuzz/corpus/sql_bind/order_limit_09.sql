@@ -1,0 +1,1 @@
+SELECT id FROM m ORDER BY -id

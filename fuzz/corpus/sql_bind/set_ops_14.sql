@@ -1,0 +1,1 @@
+SELECT 1 AS a, 'one' AS b UNION ALL SELECT 2, 'two' UNION ALL SELECT 1, 'one'

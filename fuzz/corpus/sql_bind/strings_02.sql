@@ -1,0 +1,1 @@
+SELECT id, length(v), upper(v), lower(v) FROM s

@@ -1,0 +1,1 @@
+SELECT id, lpad(v, 8, '*'), rpad(v, 8, '.') FROM s WHERE id < 4

@@ -1,0 +1,1 @@
+SELECT id FROM p WHERE price > (SELECT avg(price) FROM p)

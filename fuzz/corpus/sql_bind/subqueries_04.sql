@@ -1,0 +1,1 @@
+SELECT id, (SELECT sum(qty) FROM o WHERE o.pid = p.id) FROM p

@@ -1,0 +1,1 @@
+SELECT id, (SELECT count(*) FROM o WHERE o.pid = p.id) FROM p

@@ -1,0 +1,1 @@
+SELECT id FROM p WHERE id IN (SELECT pid FROM o)

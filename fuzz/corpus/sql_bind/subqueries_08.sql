@@ -1,0 +1,1 @@
+SELECT id FROM p WHERE id NOT IN (SELECT pid FROM o)

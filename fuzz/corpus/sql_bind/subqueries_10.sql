@@ -1,0 +1,1 @@
+SELECT id, id IN (SELECT pid FROM o) FROM p

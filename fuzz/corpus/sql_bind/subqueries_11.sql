@@ -1,0 +1,1 @@
+SELECT pid, pid IN (SELECT id FROM p WHERE price > 15) FROM o

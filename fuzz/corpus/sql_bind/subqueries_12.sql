@@ -1,0 +1,1 @@
+SELECT id FROM p WHERE EXISTS (SELECT * FROM o WHERE o.pid = p.id AND qty > 2)

@@ -1,0 +1,1 @@
+SELECT id FROM p WHERE NOT EXISTS (SELECT * FROM o WHERE o.pid = p.id)

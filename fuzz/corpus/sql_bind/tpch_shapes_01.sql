@@ -1,0 +1,1 @@
+CREATE TABLE li (ok INTEGER, pk INTEGER, sk INTEGER, qty DECIMAL(15,2), price DECIMAL(15,2), disc DECIMAL(15,2), tax DECIMAL(15,2), rf VARCHAR, ls VARCHAR, ship DATE, commit_d DATE, receipt DATE, mode VARCHAR)

@@ -1,0 +1,1 @@
+SELECT rf, ls, sum(qty), sum(price), sum(price * (1 - disc)), sum(price * (1 - disc) * (1 + tax)), avg(qty), avg(price), avg(disc), count(*) FROM li WHERE ship <= DATE '1998-12-01' - INTERVAL '90' DAY GROUP BY rf, ls ORDER BY rf, ls

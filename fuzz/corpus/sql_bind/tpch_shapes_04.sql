@@ -1,0 +1,1 @@
+SELECT o.ok, sum(l.price * (1 - l.disc)) AS revenue, o.odate FROM cust c, ord o, li l WHERE c.seg = 'AUTOMOBILE' AND c.ck = o.ck AND l.ok = o.ok GROUP BY o.ok, o.odate ORDER BY revenue DESC, o.odate LIMIT 10

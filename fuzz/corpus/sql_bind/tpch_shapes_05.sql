@@ -1,0 +1,1 @@
+SELECT prio, count(*) AS n FROM ord o WHERE odate >= DATE '1993-07-01' AND odate < DATE '1993-07-01' + INTERVAL '3' MONTH + INTERVAL '3' YEAR AND EXISTS (SELECT * FROM li l WHERE l.ok = o.ok AND l.commit_d < l.receipt) GROUP BY prio ORDER BY prio

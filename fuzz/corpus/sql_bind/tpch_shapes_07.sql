@@ -1,0 +1,1 @@
+SELECT mode, sum(CASE WHEN o.prio = '1-URGENT' OR o.prio = '2-HIGH' THEN 1 ELSE 0 END) AS high, sum(CASE WHEN o.prio <> '1-URGENT' AND o.prio <> '2-HIGH' THEN 1 ELSE 0 END) AS low FROM ord o, li l WHERE o.ok = l.ok AND l.mode IN ('MAIL', 'SHIP', 'RAIL') GROUP BY mode ORDER BY mode

@@ -1,0 +1,1 @@
+SELECT c_count, count(*) AS custdist FROM (SELECT c.ck, count(o.ok) FROM cust c LEFT OUTER JOIN ord o ON c.ck = o.ck AND o.comment NOT LIKE '%special%requests%' GROUP BY c.ck) AS c_orders (ck, c_count) GROUP BY c_count ORDER BY custdist DESC, c_count DESC

@@ -1,0 +1,1 @@
+SELECT g, x, rank() OVER (PARTITION BY g ORDER BY x), dense_rank() OVER (PARTITION BY g ORDER BY x) FROM t ORDER BY g, x NULLS LAST, y

@@ -1,0 +1,1 @@
+SELECT x, ntile(3) OVER (ORDER BY x, y) FROM t WHERE x IS NOT NULL ORDER BY x, y

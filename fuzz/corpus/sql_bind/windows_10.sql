@@ -1,0 +1,1 @@
+SELECT x, sum(x) OVER (ORDER BY x) FROM t WHERE x IS NOT NULL ORDER BY x, y
