@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "sql/catalog.h"
 #include "sql/exec/operator.h"
+#include "tarn/sql.h"
 
 /* A planned statement with everything its operators point into. */
 typedef struct tn_query {
@@ -65,6 +66,14 @@ int tn_exec_stream(tn_op *root, int64_t cap_bytes, void (*free_owner)(void *), v
  * rest of the result is buffered) and wait for it: afterwards nothing
  * refers to what the query was planned from, only its batches remain. */
 void tn_exec_stream_detach(tn_reader *r);
+/* Progress reports while a tree runs: a thread calls fn(user, p) every
+ * interval_ms with the rows its table scans have read (and the estimated
+ * total), then once more with done = 1 when stopped (from the stopping
+ * thread). The tree must outlive the ticker. */
+typedef struct tn_exec_ticker tn_exec_ticker;
+int tn_exec_ticker_start(const tn_op *root, tarn_query_progress_fn fn, void *user, int interval_ms,
+                         tn_exec_ticker **out, tarn_error *err) TN_MUST_USE;
+void tn_exec_ticker_stop(tn_exec_ticker *t); /* NULL is fine */
 /* EXPLAIN text of an operator tree (with metrics when analyze). */
 int tn_exec_explain(const tn_op *root, bool analyze, tn_buf *out, tarn_error *err) TN_MUST_USE;
 
