@@ -48,6 +48,8 @@ struct tarn_session {
     int32_t nprepared, capprepared;
     bool no_dynamic_filters;  /* SET dynamic_filters = false */
     struct live_stream *streams; /* results still being produced (streams_lock) */
+    tarn_query_progress_fn progress; /* tarn_session_set_progress */
+    void *progress_user;
 };
 
 struct tarn_prepared {
@@ -94,6 +96,15 @@ void tarn_session_close(tarn_session *s)
     }
     tn_free(s->prepared);
     tn_free(s);
+}
+
+void tarn_session_set_progress(tarn_session *s, tarn_query_progress_fn fn, void *user)
+{
+    if (!s)
+        return;
+    settle_streams(s);
+    s->progress = fn;
+    s->progress_user = user;
 }
 
 void tarn_session_interrupt(tarn_session *s)
@@ -441,6 +452,7 @@ typedef struct query_owner {
     tn_arena arena; /* the parsed script */
     char *sql;      /* its text */
     char *spill_dir;
+    tn_exec_ticker *ticker; /* progress reports */
 } query_owner;
 
 static void owner_free(void *p)
@@ -448,6 +460,7 @@ static void owner_free(void *p)
     query_owner *o = p;
     if (!o)
         return;
+    tn_exec_ticker_stop(o->ticker);
     tn_query_free(o->q);
     tn_plan_ctx_free(&o->pc);
     tn_arena_free(&o->arena);
@@ -534,6 +547,8 @@ static int stream_plan(tarn_session *s, tn_plan_ctx *pc, tn_arena *arena, char *
         base.no_dynamic_filters = s->no_dynamic_filters;
         rc = tn_query_new(plan, &base, s->catalog, &o->q, err);
     }
+    if (rc == TARN_OK && s->progress)
+        rc = tn_exec_ticker_start(o->q->root, s->progress, s->progress_user, 100, &o->ticker, err);
     live_stream *l = NULL;
     if (rc == TARN_OK) {
         l = tn_calloc(1, sizeof *l);
@@ -578,7 +593,11 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     }
     tn_query *q;
     TN_TRY(tn_query_new(plan, &base, s->catalog, &q, err));
-    int rc = tn_query_run(q, out, err);
+    tn_exec_ticker *ticker = NULL;
+    int rc = s->progress ? tn_exec_ticker_start(q->root, s->progress, s->progress_user, 100, &ticker, err) : TARN_OK;
+    if (rc == TARN_OK)
+        rc = tn_query_run(q, out, err);
+    tn_exec_ticker_stop(ticker);
     tn_query_free(q);
     return rc;
 }

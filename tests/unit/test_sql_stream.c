@@ -6,8 +6,10 @@
  * leaked; the stream outlives its session; the next statement on the
  * session lets a live stream finish first; an error met after the first
  * rows arrives through get_next; tarn_session_interrupt stops a streaming
- * query without cancelling the next one.
+ * query without cancelling the next one; progress reports (the rows
+ * scanned of the table's, one last report when the query stops).
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,66 @@ TEST(interrupt_stops_a_streaming_query)
     tarn_session_close(s);
 }
 
+typedef struct progress_log {
+    _Atomic int in_call; /* calls never overlap */
+    bool overlapped;
+    int calls, done_calls;
+    long long last_rows, total;
+    bool decreasing;
+    double elapsed;
+} progress_log;
+
+static void on_progress(void *user, const tarn_query_progress *p)
+{
+    progress_log *l = user;
+    if (atomic_fetch_add(&l->in_call, 1) != 0)
+        l->overlapped = true;
+    l->calls++;
+    l->done_calls += p->done != 0;
+    if (p->rows_scanned < l->last_rows)
+        l->decreasing = true;
+    l->last_rows = p->rows_scanned;
+    l->total = p->rows_total;
+    l->elapsed = p->elapsed;
+    atomic_fetch_sub(&l->in_call, 1);
+}
+
+TEST(progress_reports)
+{
+    tarn_session *s = open_with_table();
+    if (!s)
+        return;
+    tarn_error err;
+    tarn_error_init(&err);
+    progress_log log;
+    memset(&log, 0, sizeof log);
+    tarn_session_set_progress(s, on_progress, &log);
+    /* a collected result */
+    CHECK_OK(tarn_sql_exec(s, "SELECT count(*) FROM t WHERE id % 3 = 0", &err), &err);
+    CHECK_EQ_INT(log.done_calls, 1);
+    CHECK_EQ_INT(log.last_rows, ROWS);
+    CHECK_EQ_INT(log.total, ROWS);
+    CHECK(log.elapsed >= 0);
+    /* a streamed one: the last report comes when the query has stopped */
+    memset(&log, 0, sizeof log);
+    struct ArrowArrayStream st;
+    CHECK_OK(tarn_sql_query(s, "SELECT id FROM t", &st, &err), &err);
+    long long next = 0;
+    char msg[256];
+    CHECK_EQ_INT(pull(&st, -1, &next, 1, msg, sizeof msg), ROWS);
+    st.release(&st);
+    CHECK_EQ_INT(log.done_calls, 1);
+    CHECK_EQ_INT(log.last_rows, ROWS);
+    CHECK(!log.overlapped);
+    CHECK(!log.decreasing);
+    /* removed: no more calls */
+    tarn_session_set_progress(s, NULL, NULL);
+    int calls = log.calls;
+    CHECK_OK(tarn_sql_exec(s, "SELECT count(*) FROM t", &err), &err);
+    CHECK_EQ_INT(log.calls, calls);
+    tarn_session_close(s);
+}
+
 int main(void)
 {
     tarn_error err;
@@ -242,6 +304,7 @@ int main(void)
     RUN(stream_outlives_its_session);
     RUN(late_error_through_get_next);
     RUN(interrupt_stops_a_streaming_query);
+    RUN(progress_reports);
     tn_pool_shutdown();
     return tn_test_done();
 }

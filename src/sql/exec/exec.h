@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "sql/catalog.h"
 #include "sql/exec/operator.h"
+#include "tarn/sql.h"
 
 /* A planned statement with everything its operators point into. */
 typedef struct tn_query {
@@ -65,6 +66,14 @@ int tn_exec_stream(tn_op *root, int64_t cap_bytes, void (*free_owner)(void *), v
  * rest of the result is buffered) and wait for it: afterwards nothing
  * refers to what the query was planned from, only its batches remain. */
 void tn_exec_stream_detach(tn_reader *r);
+/* Progress reports while a tree runs: a thread calls fn(user, p) every
+ * interval_ms with the rows its table scans have read (and the estimated
+ * total), then once more with done = 1 when stopped (from the stopping
+ * thread). The tree must outlive the ticker. */
+typedef struct tn_exec_ticker tn_exec_ticker;
+int tn_exec_ticker_start(const tn_op *root, tarn_query_progress_fn fn, void *user, int interval_ms,
+                         tn_exec_ticker **out, tarn_error *err) TN_MUST_USE;
+void tn_exec_ticker_stop(tn_exec_ticker *t); /* NULL is fine */
 /* EXPLAIN text of an operator tree (with metrics when analyze). */
 int tn_exec_explain(const tn_op *root, bool analyze, tn_buf *out, tarn_error *err) TN_MUST_USE;
 
@@ -97,6 +106,9 @@ int tn_op_scan_new(tn_exec_ctx *ctx, const tn_plan *scan, tn_expr *const *filter
  * filter the join builds on its key, when the key is a plain column of
  * that scan and the join kind allows it (join_filter.h). */
 void tn_exec_scan_join_filters(tn_op *join);
+/* A LIMIT is put over op: the scan under it (through filters and
+ * projections) keeps its rows in table order (no split of a file). */
+void tn_exec_scan_in_order(tn_op *op);
 /* A source over batches (references taken): VALUES, CTE rows, results. */
 int tn_op_batches_new(tn_exec_ctx *ctx, const tn_plan *plan, tn_schema *schema, tn_batch *const *batches, size_t n,
                       tn_op **out, tarn_error *err) TN_MUST_USE;

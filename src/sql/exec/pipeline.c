@@ -629,11 +629,11 @@ int tn_exec_collect(tn_op *root, tn_batch ***out, size_t *n, tarn_error *err)
  * from, in the order the collecting sink would give them. Within a
  * pipeline, the morsel holding the lowest partition not yet delivered (the
  * head) puts its batches straight in the queue; the others keep theirs
- * until they are the head, and wait when they hold more than a queue's
- * worth (morsels are claimed in order, so the head is always running and
- * nothing waits for a morsel that has not started). A producer waits while
- * the queue holds cap_bytes; so memory is bounded by the queue and a few
- * morsels' batches, whatever the result size.
+ * until they are the head, and wait while they hold a queue's worth
+ * between them (morsels are claimed in order, so the head is always running
+ * and nothing waits for a morsel that has not started). A producer waits
+ * while the queue holds cap_bytes; so memory is bounded by twice the queue
+ * and the batches in flight, whatever the result size.
  */
 typedef struct stream_local {
     int64_t begin, end;     /* the morsel's partitions */
@@ -651,6 +651,7 @@ typedef struct stream_op {
     tn_batch **q;           /* the queue: q[qhead .. qhead + qn) */
     size_t qhead, qn, qcap;
     int64_t qbytes, cap_bytes;
+    int64_t held;           /* bytes the morsels that are not the head hold */
     int64_t next_part;      /* first partition of this pipeline not yet delivered */
     stream_local *locals;
     bool unbounded;         /* detached: nobody waits for the reader any more */
@@ -716,7 +717,9 @@ static int deliver_held(stream_op *s, stream_local *l, tarn_error *err)
     for (; i < l->n; i++)
         tn_batch_unref(l->buf[i]);
     l->n = 0;
+    s->held -= l->bytes;
     l->bytes = 0;
+    pthread_cond_broadcast(&s->changed);
     return rc;
 }
 
@@ -784,16 +787,19 @@ static int stream_sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
         TN_TRY(tn_exec_batch_of(op->out, in->length, in->columns, &b, err));
     pthread_mutex_lock(&s->lock);
     int rc = TARN_OK;
-    /* not the head: hold it, waiting while holding a queue's worth */
-    while (l->begin != s->next_part && !s->unbounded && !stream_stopped(s) && l->bytes >= s->cap_bytes)
+    /* not the head: hold it, waiting while the morsels that are not the head
+     * hold a queue's worth between them */
+    while (l->begin != s->next_part && !s->unbounded && !stream_stopped(s) && s->held >= s->cap_bytes)
         pthread_cond_wait(&s->changed, &s->lock);
     if (stream_stopped(s)) {
         rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
         tn_batch_unref(b);
     } else if (l->begin != s->next_part) {
         rc = tn_batch_push(&l->buf, &l->n, &l->cap, b, err);
-        if (rc == TARN_OK)
+        if (rc == TARN_OK) {
             l->bytes += queue_bytes(b);
+            s->held += queue_bytes(b);
+        }
     } else {
         rc = deliver_held(s, l, err);
         if (rc == TARN_OK)
@@ -831,6 +837,7 @@ static void stream_local_free(tn_op *op, void *local)
     stream_local *l = local;
     pthread_mutex_lock(&s->lock);
     unlink_local(s, l);
+    s->held -= l->bytes;
     pthread_mutex_unlock(&s->lock);
     tn_exec_free_batches(l->buf, l->n);
     tn_free(l);
@@ -1014,4 +1021,121 @@ void tn_exec_stream_detach(tn_reader *r)
     while (!s->done)
         pthread_cond_wait(&s->changed, &s->lock);
     pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- progress ---------------------------------------------------------------------- */
+
+struct tn_exec_ticker {
+    const tn_op *root;
+    tarn_query_progress_fn fn;
+    void *user;
+    int interval_ms;
+    int64_t start;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+    int64_t total; /* rows of the scanned tables (-1 unknown), counted at the start */
+};
+
+/* Rows read by the tree's table scans, and (with totals; not while the
+ * query runs, since an INSERT may grow a memory table) the rows of their
+ * tables. */
+static void scan_progress(const tn_op *op, int64_t *rows, int64_t *total, bool *unknown, bool totals)
+{
+    const tn_plan *p = op->plan;
+    if (p && p->kind == TN_PLAN_SCAN && p->table && op->vt->source_next) {
+        *rows += atomic_load(&op->metrics.rows_in);
+        tn_table *t = p->table;
+        if (!totals) {
+        } else if (t->kind == TN_TABLE_MEMORY) {
+            tn_batch *const *b;
+            int64_t n;
+            tn_table_memory_batches(t, &b, &n);
+            for (int64_t i = 0; i < n; i++)
+                *total += b[i]->length;
+        } else if (t->est_rows >= 0) {
+            *total += (int64_t)t->est_rows;
+        } else {
+            *unknown = true;
+        }
+    }
+    for (int32_t i = 0; i < op->nchildren; i++)
+        scan_progress(op->children[i], rows, total, unknown, totals);
+}
+
+static void report(tn_exec_ticker *t, bool done)
+{
+    tarn_query_progress p = {0};
+    bool unknown = false;
+    int64_t total = 0;
+    scan_progress(t->root, &p.rows_scanned, &total, &unknown, false);
+    p.rows_total = t->total;
+    p.elapsed = (double)(now_nanos() - t->start) / 1e9;
+    p.done = done;
+    t->fn(t->user, &p);
+}
+
+static void *ticker_main(void *arg)
+{
+    tn_exec_ticker *t = arg;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (int64_t)t->interval_ms * 1000000;
+        ts.tv_sec += ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&t->wake, &t->lock, &ts);
+        if (t->stop)
+            break;
+        pthread_mutex_unlock(&t->lock);
+        report(t, false);
+        pthread_mutex_lock(&t->lock);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+int tn_exec_ticker_start(const tn_op *root, tarn_query_progress_fn fn, void *user, int interval_ms,
+                         tn_exec_ticker **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_exec_ticker *t = tn_calloc(1, sizeof *t);
+    TN_TRY_ALLOC(t, err, sizeof *t);
+    t->root = root;
+    t->fn = fn;
+    t->user = user;
+    t->interval_ms = interval_ms > 0 ? interval_ms : 100;
+    t->start = now_nanos();
+    int64_t rows = 0;
+    bool unknown = false;
+    scan_progress(root, &rows, &t->total, &unknown, true);
+    if (unknown)
+        t->total = -1;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->wake, NULL);
+    if (pthread_create(&t->thread, NULL, ticker_main, t) != 0) {
+        pthread_mutex_destroy(&t->lock);
+        pthread_cond_destroy(&t->wake);
+        tn_free(t);
+        return tn_error_set(err, TARN_ENOMEM, "cannot start the progress thread");
+    }
+    *out = t;
+    return TARN_OK;
+}
+
+void tn_exec_ticker_stop(tn_exec_ticker *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    t->stop = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    pthread_join(t->thread, NULL);
+    report(t, true);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->wake);
+    tn_free(t);
 }
