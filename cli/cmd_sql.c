@@ -33,6 +33,83 @@ static const cli_flag flags[] = {
     {0},
 };
 
+/* ---- the progress bar ------------------------------------------------------
+ *
+ * On stderr, when it is a terminal and the query has run for more than two
+ * seconds (TARN_PROGRESS_AFTER=SECONDS changes that), redrawn by the
+ * session's progress reports and erased when the query stops. Never when
+ * stderr is not a terminal, nor while rows are printed to the same
+ * terminal (csv or jsonl on stdout). */
+
+typedef struct sql_bar {
+    double after; /* seconds before it shows */
+    bool drawn;
+} sql_bar;
+
+static sql_bar bar;
+
+static void human_rows(char *out, size_t cap, int64_t n)
+{
+    if (n >= 1000000000)
+        snprintf(out, cap, "%.1fG", (double)n / 1e9);
+    else if (n >= 1000000)
+        snprintf(out, cap, "%.1fM", (double)n / 1e6);
+    else if (n >= 10000)
+        snprintf(out, cap, "%.0fk", (double)n / 1e3);
+    else
+        snprintf(out, cap, "%lld", (long long)n);
+}
+
+static void on_progress(void *user, const tarn_query_progress *p)
+{
+    sql_bar *b = user;
+    if (p->done) {
+        if (b->drawn)
+            fputs("\r\033[K", stderr);
+        b->drawn = false;
+        return;
+    }
+    if (p->elapsed < b->after)
+        return;
+    char done[32], total[32];
+    human_rows(done, sizeof done, p->rows_scanned);
+    if (p->rows_total > 0) {
+        int pct = (int)(100.0 * (double)p->rows_scanned / (double)p->rows_total);
+        pct = pct > 99 ? 99 : pct < 0 ? 0 : pct;
+        char cells[21];
+        for (int i = 0; i < 20; i++)
+            cells[i] = i < pct / 5 ? '#' : '.';
+        cells[20] = 0;
+        human_rows(total, sizeof total, p->rows_total);
+        fprintf(stderr, "\r\033[K[%s] %2d%%  %s of %s rows scanned  %.1f s", cells, pct, done, total, p->elapsed);
+    } else {
+        fprintf(stderr, "\r\033[K%s rows scanned  %.1f s", done, p->elapsed);
+    }
+    fflush(stderr);
+    b->drawn = true;
+}
+
+/* Show the bar for the next query of s when stderr is a terminal and the
+ * rows do not go to it too (rows_to_terminal). */
+static void bar_begin(tarn_session *s, bool rows_to_terminal)
+{
+    if (!isatty(2) || rows_to_terminal)
+        return;
+    const char *after = getenv("TARN_PROGRESS_AFTER");
+    bar.after = after && *after ? atof(after) : 2.0;
+    bar.drawn = false;
+    tarn_session_set_progress(s, on_progress, &bar);
+}
+
+static void bar_end(tarn_session *s)
+{
+    tarn_session_set_progress(s, NULL, NULL); /* also lets the query end */
+    if (bar.drawn) {
+        fputs("\r\033[K", stderr);
+        bar.drawn = false;
+    }
+}
+
 /* ---- Ctrl-C --------------------------------------------------------------- */
 
 static tarn_session *volatile interruptible; /* the session whose query SIGINT stops */
@@ -193,6 +270,7 @@ int sql_run_print(tarn_session *s, const char *sql, FILE *out, const sql_output 
     if (rc != TARN_OK)
         return rc;
     sql_interruptible_begin(s);
+    bar_begin(s, isatty(fileno(out)) && strcmp(o->format, "table") != 0);
     rc = tarn_sql_query(s, sql, &stream, err);
     struct ArrowSchema schema = {0};
     bool plan_text = false;
@@ -206,6 +284,7 @@ int sql_run_print(tarn_session *s, const char *sql, FILE *out, const sql_output 
     } else if (rc == TARN_OK) {
         rc = tarn_print(out, &stream, popts, err); /* reads (runs) the query */
     }
+    bar_end(s);
     sql_interruptible_end();
     tarn_options_free(popts);
     fflush(out);
@@ -277,10 +356,12 @@ static int write_file(tarn_session *s, const char *sql, const char *path, const 
     if (rc == TARN_OK && format)
         rc = tarn_options_set(wopts, "format", format, err);
     sql_interruptible_begin(s);
+    bar_begin(s, false);
     if (rc == TARN_OK)
         rc = tarn_sql_query(s, sql, &stream, err);
     if (rc == TARN_OK)
         rc = tarn_write(path, &stream, wopts, err); /* consumes the stream */
+    bar_end(s);
     sql_interruptible_end();
     tarn_options_free(wopts);
     return rc;

@@ -44,6 +44,28 @@ TARN_API int tarn_sql_query(tarn_session *s, const char *sql, struct ArrowArrayS
 /* Run statements for their effect only. */
 TARN_API int tarn_sql_exec(tarn_session *s, const char *sql, tarn_error *err);
 
+/* The result of a query streams: rows are produced while the caller reads
+ * them, through a bounded buffer, so a large result (or COPY TO a file)
+ * takes bounded memory. A result that fits the buffer is complete when
+ * tarn_sql_query returns; an error met later is returned by get_next.
+ * Releasing the stream early stops the query. The next call on the session
+ * first lets a stream still being produced run to its end. */
+
+/* Progress of a running statement, for a progress bar. */
+typedef struct tarn_query_progress {
+    int64_t rows_scanned; /* rows the query's table scans have read so far */
+    int64_t rows_total;   /* estimated rows in the tables they read, or -1 when unknown
+                           * (filters and skipped row groups may keep the scans below it) */
+    double elapsed;       /* seconds since the query started running */
+    int done;             /* 1 on the last call, when the query has stopped */
+} tarn_query_progress;
+typedef void (*tarn_query_progress_fn)(void *user, const tarn_query_progress *p);
+
+/* Call fn(user, progress) about ten times a second while a query of s runs,
+ * and once more with done = 1 when it stops; NULL removes it. fn is called
+ * from threads of tarn's (never two calls at once) and must be quick. */
+TARN_API void tarn_session_set_progress(tarn_session *s, tarn_query_progress_fn fn, void *user);
+
 /* Prepared statements with $1, $2, ... (or ?) parameters. Parameters are
  * bound from a one-row Arrow struct array / record batch: column i is $i+1. */
 TARN_API int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn_error *err);

@@ -61,13 +61,33 @@ TARN_API int tarn_store_delete(const char *url, tarn_error *err);
 /* Write an object's bytes to out, streaming. */
 TARN_API int tarn_store_cat(const char *url, FILE *out, tarn_error *err);
 
+/* What the stores of this process did, per store ("s3://bucket",
+ * "memory://name", "file://" for local disk): operations asked for by kind,
+ * the HTTP requests they took (every attempt, part and range counted),
+ * bytes read and written, retries, and throttled answers (429/503). The
+ * counts run from process start or the last reset, stores still open
+ * included; a query's share is the difference of two readings (EXPLAIN
+ * ANALYZE). */
+typedef struct tarn_store_stats {
+    const char *store;
+    int64_t gets, puts, heads, lists, deletes, copies;
+    int64_t requests;
+    int64_t bytes_read, bytes_written;
+    int64_t retries, throttles;
+} tarn_store_stats;
+/* Return non-zero to stop (that value is returned). Stores come in name order. */
+typedef int (*tarn_store_stats_fn)(void *ctx, const tarn_store_stats *stats);
+TARN_API int tarn_store_stats_each(tarn_store_stats_fn fn, void *ctx);
+TARN_API void tarn_store_stats_reset(void);
+
 /* Named store profiles, kept in $TARN_CONFIG or ~/.config/tarn/stores.ini
  * (written atomically, mode 0600). A URL whose scheme is a profile's name
  * (minio://bucket/key) opens that profile's store with its settings only.
  * Keys: type (s3, az, gs); s3: endpoint, region, access_key_id,
  * secret_access_key, session_token, path_style, emulate_suffix_range;
  * az: account, account_key, sas_token, endpoint; gs: endpoint,
- * credentials (a service-account key file). */
+ * credentials (a service-account key file); every type: part_size (8MiB)
+ * and concurrency (4) of parallel transfers. */
 typedef int (*tarn_setting_fn)(void *ctx, const char *key, const char *value);
 /* Set KEY=VALUE assignments on a profile, creating it (type= is needed
  * first); KEY= with nothing after clears a key. */

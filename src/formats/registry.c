@@ -343,7 +343,7 @@ int tn_format_open(const char *path, const tarn_options *opts, tn_reader **out, 
                           f->name);
     tn_reader *r = NULL;
     char *local = NULL; /* the spool file of a remote object */
-    if (rc == TARN_OK && tn_remote_url(path))
+    if (rc == TARN_OK && tn_remote_url(path) && !tn_remote_reads_ranges(f->name))
         rc = tn_remote_fetch(path, &local, err);
     if (rc == TARN_OK) {
         rc = f->open(f, local ? local : path, &o, &r, err);

@@ -20,6 +20,16 @@ int tn_remote_publish(const char *local, const char *url, tarn_error *err) TN_MU
 /* A reader over in that names url in its errors and deletes local (taken,
  * with in) when freed. */
 int tn_remote_wrap(tn_reader *in, char *local, const char *url, tn_reader **out, tarn_error *err) TN_MUST_USE;
+/* Formats that read remote objects by ranges themselves, without a spool
+ * file (parquet). */
+bool tn_remote_reads_ranges(const char *format);
+/* Open a Parquet object of a store as a byte source for the Parquet
+ * reader: the head and tail (footer) in one go, then for each row group
+ * the chunks of the selected columns, coalesced and fetched in parallel. */
+struct tn_parquet_read_options;
+int tn_remote_parquet_open(const char *url, const struct tn_parquet_read_options *opts, tn_reader **out,
+                           tarn_error *err) TN_MUST_USE;
+
 /* Replace the first occurrence of from in err's message by to. */
 void tn_error_replace(tarn_error *err, const char *from, const char *to);
 

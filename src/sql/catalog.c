@@ -17,7 +17,6 @@
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
 #include "formats/registry.h"
-#include "formats/remote.h"
 #include "sql/exec/join_filter.h"
 #include "store/store.h"
 
@@ -213,13 +212,14 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
 }
 
 /* ---- tables over files -----------------------------------------------------------
- * A scan begins by reading the footer of each local Parquet file once
+ * A scan begins by reading the footer of each Parquet file once (a local
+ * file, or an object of a store read by byte ranges)
  * (kept for the scan's life), dropping the row groups whose statistics rule
  * out the pushed filters or a dynamic join filter, and cutting the rest
  * into partitions of about PART_ROWS rows (one row group, or a few small
  * ones), so that one large file is read by every thread. Each partition
  * opens a reader of its row groups over the shared footer. Other files
- * (other formats, remote objects, options a split cannot honour) are one
+ * (other formats, options a split cannot honour) are one
  * partition each, read through their format. */
 
 #define PART_ROWS 60000
@@ -440,7 +440,7 @@ static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, in
         s->groups[at++] = g;
         cur.n++;
         rows += m->row_groups[g].num_rows;
-        if (rows >= PART_ROWS && req->limit < 0) {
+        if (rows >= PART_ROWS && req->limit < 0 && !req->in_order) {
             rc = add_part(s, pcap, cur, err);
             cur = (files_part){i, (int32_t)at, 0};
             rows = 0;
@@ -492,7 +492,7 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
     }
     int64_t pcap = 0, gcap = 0;
     for (int64_t i = 0; rc == TARN_OK && i < f->npaths; i++) {
-        if (split && is_parquet(f->paths[i], f->opts) && !tn_remote_url(f->paths[i]))
+        if (split && is_parquet(f->paths[i], f->opts))
             rc = split_file(t, req, s, i, &pcap, &gcap, err);
         else
             rc = add_part(s, &pcap, (files_part){i, 0, -1}, err);
@@ -549,6 +549,7 @@ static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n,
 typedef struct counted {
     tn_reader base;
     tn_reader *in;
+    tn_reader *pq;   /* the Parquet reader (in) */
     files_scan *scan;
 } counted;
 
@@ -561,7 +562,7 @@ static void counted_destroy(tn_reader *r)
 {
     counted *c = (counted *)r;
     tn_parquet_scan_stats st;
-    tn_parquet_reader_scan_stats(c->in, &st);
+    tn_parquet_reader_scan_stats(c->pq, &st);
     atomic_fetch_add(&c->scan->rg_read, st.row_groups_read);
     atomic_fetch_add(&c->scan->rg_by_stats, st.row_groups_by_stats);
     atomic_fetch_add(&c->scan->rg_by_bloom, st.row_groups_by_bloom);
@@ -572,20 +573,16 @@ static void counted_destroy(tn_reader *r)
     tn_free(c);
 }
 
-/* A reader of the row groups of partition p over its file's footer. */
-static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, const files_part *p, tn_reader **out,
-                      bool *exact, tarn_error *err)
+/* Finish the reader r of a Parquet file (pq: the Parquet reader inside it):
+ * check its types, count what it reads, mark the conjuncts it applies. */
+static int open_counted(tn_table *t, const tn_scan_request *req, files_scan *s, int64_t file, tn_reader *r,
+                        tn_reader *pq, tn_reader **out, bool *exact, tarn_error *err)
 {
     files_table *f = (files_table *)t;
-    tn_parquet_read_options o = s->ro;
-    o.row_groups = s->groups ? &s->groups[p->first] : (const int32_t[]){0};
-    o.n_row_groups = p->n;
-    tn_reader *r = NULL;
-    TN_TRY(tn_parquet_open_shared(s->footers[p->file], &o, &r, err));
     if (!same_types(r->schema, t->schema, req->columns ? req : NULL)) {
         tn_reader_free(r);
         return tn_error_set(err, TARN_ETYPE, "%s: its schema differs from %s's, the first file of the table",
-                            f->paths[p->file], f->paths[0]);
+                            f->paths[file], f->paths[0]);
     }
     counted *c = tn_calloc(1, sizeof *c);
     if (!c) {
@@ -593,6 +590,7 @@ static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, co
         return tn_error_oom(err, sizeof *c);
     }
     c->in = r;
+    c->pq = pq;
     c->scan = s;
     c->base.schema = tn_schema_ref(r->schema);
     c->base.next = counted_next;
@@ -601,6 +599,18 @@ static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, co
         exact[s->rconj[k]] = true;
     *out = &c->base;
     return TARN_OK;
+}
+
+/* A reader of the row groups of partition p over its file's footer. */
+static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, const files_part *p, tn_reader **out,
+                      bool *exact, tarn_error *err)
+{
+    tn_parquet_read_options o = s->ro;
+    o.row_groups = s->groups ? &s->groups[p->first] : (const int32_t[]){0};
+    o.n_row_groups = p->n;
+    tn_reader *r = NULL;
+    TN_TRY(tn_parquet_open_shared(s->footers[p->file], &o, &r, err));
+    return open_counted(t, req, s, p->file, r, r, out, exact, err);
 }
 
 /* Whether the names can travel in the comma-separated `columns` option. */

@@ -12,6 +12,7 @@
  * settings.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "arrow/builder.h"
@@ -46,6 +47,9 @@ struct tarn_session {
     prepared_entry *prepared; /* PREPARE name AS ... */
     int32_t nprepared, capprepared;
     bool no_dynamic_filters;  /* SET dynamic_filters = false */
+    struct live_stream *streams; /* results still being produced (streams_lock) */
+    tarn_query_progress_fn progress; /* tarn_session_set_progress */
+    void *progress_user;
 };
 
 struct tarn_prepared {
@@ -75,10 +79,13 @@ int tarn_session_open(tarn_session **out, tarn_error *err)
     return TARN_OK;
 }
 
+static void settle_streams(tarn_session *s);
+
 void tarn_session_close(tarn_session *s)
 {
     if (!s)
         return;
+    settle_streams(s);
     tn_catalog_free(s->catalog);
     tarn_options_free(s->reader_opts);
     tn_free(s->temp_directory);
@@ -89,6 +96,15 @@ void tarn_session_close(tarn_session *s)
     }
     tn_free(s->prepared);
     tn_free(s);
+}
+
+void tarn_session_set_progress(tarn_session *s, tarn_query_progress_fn fn, void *user)
+{
+    if (!s)
+        return;
+    settle_streams(s);
+    s->progress = fn;
+    s->progress_user = user;
 }
 
 void tarn_session_interrupt(tarn_session *s)
@@ -258,6 +274,7 @@ int tarn_session_set(tarn_session *s, const char *name, const char *value, tarn_
 {
     if (!s || !name || !value)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_set: no session, name or value");
+    settle_streams(s);
     if (name_is(name, "threads") || name_is(name, "worker_threads")) {
         int n;
         TN_TRY(tn_pool_parse_threads(value, &n, err));
@@ -401,8 +418,163 @@ typedef struct run_params {
     int32_t n;
 } run_params;
 
-static int run_text(tarn_session *s, const char *sql, const run_params *params, bool want, tn_reader **out,
-                    tarn_error *err);
+static int run_text(tarn_session *s, const char *sql, char **own_sql, const run_params *params, bool want,
+                    tn_reader **out, tarn_error *err);
+
+/* ---- streamed results -------------------------------------------------------------------
+ *
+ * The last statement of a call, when it is a query, is not collected: its
+ * root streams through a bounded queue (tn_exec_stream) while the caller
+ * reads, so a big result takes bounded memory. Its query runs on its own
+ * thread and refers to the session (catalog, cancel token) until it ends,
+ * so the session keeps a list of its live streams and, before anything
+ * else happens on it (another statement, a setting, a registration, close),
+ * lets them run to their end (buffering the rest) and detaches them: the
+ * stream then holds only its batches and outlives the session, as a
+ * collected result would. A result that fits the queue is complete when
+ * tarn_sql_query returns, errors included. */
+
+#define STREAM_QUEUE_BYTES ((int64_t)16 << 20)
+
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct live_stream {
+    tn_reader base;
+    tn_reader *inner;
+    tarn_session *s;          /* NULL once detached (streams_lock) */
+    struct live_stream *next; /* in s->streams */
+} live_stream;
+
+/* What a streamed query was planned from, freed by its thread at its end. */
+typedef struct query_owner {
+    tn_query *q;
+    tn_plan_ctx pc;
+    tn_arena arena; /* the parsed script */
+    char *sql;      /* its text */
+    char *spill_dir;
+    tn_exec_ticker *ticker; /* progress reports */
+} query_owner;
+
+static void owner_free(void *p)
+{
+    query_owner *o = p;
+    if (!o)
+        return;
+    tn_exec_ticker_stop(o->ticker);
+    tn_query_free(o->q);
+    tn_plan_ctx_free(&o->pc);
+    tn_arena_free(&o->arena);
+    tn_free(o->sql);
+    tn_free(o->spill_dir);
+    tn_free(o);
+}
+
+static int live_next(tn_reader *r, tn_batch **out, tarn_error *err)
+{
+    return tn_reader_next(((live_stream *)r)->inner, out, err);
+}
+
+static void live_destroy(tn_reader *r)
+{
+    live_stream *l = (live_stream *)r;
+    pthread_mutex_lock(&streams_lock);
+    tarn_session *s = l->s;
+    if (s) {
+        for (live_stream **p = &s->streams; *p; p = &(*p)->next)
+            if (*p == l) {
+                *p = l->next;
+                break;
+            }
+        l->s = NULL;
+    }
+    tn_reader_free(l->inner); /* stops the query if it still runs */
+    if (s) /* an interrupt meant for this stream must not stop the next statement */
+        tn_cancel_reset(&s->cancel);
+    pthread_mutex_unlock(&streams_lock);
+    tn_free(l);
+}
+
+/* Let every live stream of s run to its end and forget it. */
+static void settle_streams(tarn_session *s)
+{
+    pthread_mutex_lock(&streams_lock);
+    bool had = s->streams != NULL;
+    while (s->streams) {
+        live_stream *l = s->streams;
+        s->streams = l->next;
+        tn_exec_stream_detach(l->inner);
+        l->s = NULL;
+    }
+    if (had) /* an interrupt meant for them must not stop what comes next */
+        tn_cancel_reset(&s->cancel);
+    pthread_mutex_unlock(&streams_lock);
+}
+
+static bool streamable(const tn_plan *p)
+{
+    return p->kind != TN_PLAN_INSERT && p->kind != TN_PLAN_CREATE_TABLE_AS && p->kind != TN_PLAN_COPY_TO &&
+           p->kind != TN_PLAN_EXPLAIN;
+}
+
+/* Plan a query and start streaming it; pc, the script's arena and its text
+ * (*sql) move into the stream (also on failure). */
+static int stream_plan(tarn_session *s, tn_plan_ctx *pc, tn_arena *arena, char **sql, tn_plan *plan,
+                       tn_reader **out, tarn_error *err)
+{
+    query_owner *o = tn_calloc(1, sizeof *o);
+    if (!o) {
+        tn_plan_ctx_free(pc);
+        tn_arena_free(arena);
+        tn_free(*sql);
+        *sql = NULL;
+        return tn_error_oom(err, sizeof *o);
+    }
+    o->pc = *pc;
+    o->arena = *arena;
+    o->sql = *sql;
+    tn_plan_ctx_init(pc);
+    tn_arena_init(arena, 0);
+    *sql = NULL;
+    int rc = tn_optimize(&o->pc, NULL, &plan, err);
+    if (rc == TARN_OK && s->temp_directory && !(o->spill_dir = tn_strdup(s->temp_directory)))
+        rc = tn_error_oom(err, strlen(s->temp_directory));
+    if (rc == TARN_OK) {
+        tn_exec_ctx base = {0};
+        base.cancel = &s->cancel;
+        base.sql = o->sql;
+        base.batch_rows = 8192;
+        base.spill_dir = o->spill_dir;
+        base.no_dynamic_filters = s->no_dynamic_filters;
+        rc = tn_query_new(plan, &base, s->catalog, &o->q, err);
+    }
+    if (rc == TARN_OK && s->progress)
+        rc = tn_exec_ticker_start(o->q->root, s->progress, s->progress_user, 100, &o->ticker, err);
+    live_stream *l = NULL;
+    if (rc == TARN_OK) {
+        l = tn_calloc(1, sizeof *l);
+        if (!l)
+            rc = tn_error_oom(err, sizeof *l);
+    }
+    if (rc) {
+        owner_free(o);
+        return rc;
+    }
+    rc = tn_exec_stream(o->q->root, STREAM_QUEUE_BYTES, owner_free, o, &l->inner, err);
+    if (rc) {
+        tn_free(l);
+        return rc;
+    }
+    l->base.schema = tn_schema_ref(l->inner->schema);
+    l->base.next = live_next;
+    l->base.destroy = live_destroy;
+    pthread_mutex_lock(&streams_lock);
+    l->s = s;
+    l->next = s->streams;
+    s->streams = l;
+    pthread_mutex_unlock(&streams_lock);
+    *out = &l->base;
+    return TARN_OK;
+}
 
 /* Optimize, plan and run a bound plan; its rows in *out. */
 static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char *sql, const run_params *params,
@@ -421,7 +593,11 @@ static int run_plan(tarn_session *s, tn_plan_ctx *pc, tn_plan *plan, const char 
     }
     tn_query *q;
     TN_TRY(tn_query_new(plan, &base, s->catalog, &q, err));
-    int rc = tn_query_run(q, out, err);
+    tn_exec_ticker *ticker = NULL;
+    int rc = s->progress ? tn_exec_ticker_start(q->root, s->progress, s->progress_user, 100, &ticker, err) : TARN_OK;
+    if (rc == TARN_OK)
+        rc = tn_query_run(q, out, err);
+    tn_exec_ticker_stop(ticker);
     tn_query_free(q);
     return rc;
 }
@@ -488,7 +664,7 @@ static int execute_prepared(tarn_session *s, const tn_bound_stmt *st, bool want,
     }
     run_params p = {vals, st->nparams};
     if (rc == TARN_OK)
-        rc = run_text(s, sql, &p, want, out, err);
+        rc = run_text(s, sql, NULL, &p, want, out, err);
     tn_free(sql);
     for (int32_t i = 0; i < st->nparams; i++)
         if (vals[i])
@@ -557,9 +733,11 @@ static tn_type **param_types(const run_params *params, tarn_error *err, int *rc)
     return t;
 }
 
-/* Run every statement of sql; the last one's result in *out (when want). */
-static int run_text(tarn_session *s, const char *sql, const run_params *params, bool want, tn_reader **out,
-                    tarn_error *err)
+/* Run every statement of sql; the last one's result in *out (when want).
+ * With own_sql (the same text, owned by the caller), a last statement that
+ * is a query streams, and takes the text (*own_sql becomes NULL). */
+static int run_text(tarn_session *s, const char *sql, char **own_sql, const run_params *params, bool want,
+                    tn_reader **out, tarn_error *err)
 {
     size_t len = strlen(sql);
     tn_arena arena;
@@ -584,6 +762,12 @@ static int run_text(tarn_session *s, const char *sql, const run_params *params, 
         rc = tn_bind_statement(s->catalog, &bo, sql, len, script->stmts[i], &pc, &st, err);
         bool is_last = i == script->n - 1;
         tn_reader *r = NULL;
+        if (rc == TARN_OK && is_last && want && own_sql && (!params || params->n == 0) &&
+            st.kind == TN_BOUND_PLAN && !st.count_plan && streamable(st.plan)) {
+            /* the plan, the script and its text move into the stream */
+            rc = stream_plan(s, &pc, &arena, own_sql, st.plan, &last, err);
+            break;
+        }
         if (rc == TARN_OK)
             rc = run_bound(s, &pc, &st, sql, params, want && is_last, &r, err);
         tn_plan_ctx_free(&pc);
@@ -627,9 +811,15 @@ int tarn_sql_query(tarn_session *s, const char *sql, struct ArrowArrayStream *ou
         memset(out, 0, sizeof *out);
     if (!s || !sql)
         return tn_error_set(err, TARN_EINVAL, "tarn_sql_query: no session or SQL text");
+    settle_streams(s);
     begin_query(s);
     tn_reader *r = NULL;
-    TN_TRY(end_query(s, run_text(s, sql, NULL, out != NULL, out ? &r : NULL, err)));
+    char *text = tn_strdup(sql); /* a streamed result keeps it */
+    if (!text)
+        return end_query(s, tn_error_oom(err, strlen(sql)));
+    int rc = end_query(s, run_text(s, text, &text, NULL, out != NULL, out ? &r : NULL, err));
+    tn_free(text);
+    TN_TRY(rc);
     if (!out)
         return TARN_OK;
     return tn_export_reader(r, out, err);
@@ -639,8 +829,9 @@ int tarn_sql_exec(tarn_session *s, const char *sql, tarn_error *err)
 {
     if (!s || !sql)
         return tn_error_set(err, TARN_EINVAL, "tarn_sql_exec: no session or SQL text");
+    settle_streams(s);
     begin_query(s);
-    return end_query(s, run_text(s, sql, NULL, false, NULL, err));
+    return end_query(s, run_text(s, sql, NULL, NULL, false, NULL, err));
 }
 
 /* ---- prepared statements (C API) ---------------------------------------------------------- */
@@ -650,6 +841,7 @@ int tarn_sql_prepare(tarn_session *s, const char *sql, tarn_prepared **out, tarn
     *out = NULL;
     if (!s || !sql)
         return tn_error_set(err, TARN_EINVAL, "tarn_sql_prepare: no session or SQL text");
+    settle_streams(s);
     /* bind once: checks the statement and counts its parameters */
     size_t len = strlen(sql);
     tn_arena arena;
@@ -720,10 +912,15 @@ int tarn_prepared_execute(tarn_prepared *p, struct ArrowArray *params, struct Ar
                           (int)n);
     tn_reader *r = NULL;
     run_params rp = {vals, n};
+    char *text = NULL;
+    if (rc == TARN_OK && n == 0 && !(text = tn_strdup(p->sql)))
+        rc = tn_error_oom(err, strlen(p->sql));
     if (rc == TARN_OK) {
+        settle_streams(p->s);
         begin_query(p->s);
-        rc = end_query(p->s, run_text(p->s, p->sql, &rp, out != NULL, out ? &r : NULL, err));
+        rc = end_query(p->s, run_text(p->s, text ? text : p->sql, text ? &text : NULL, &rp, out != NULL, out ? &r : NULL, err));
     }
+    tn_free(text);
     for (int32_t i = 0; i < n; i++)
         if (vals[i])
             tn_scalar_free(vals[i]);
@@ -750,6 +947,7 @@ int tarn_session_register_stream(tarn_session *s, const char *name, struct Arrow
     (void)materialize; /* always read into memory: it can then be scanned any number of times */
     if (!s || !name || !stream)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_register_stream: no session, name or stream");
+    settle_streams(s);
     tn_reader *r;
     TN_TRY(tn_import_stream(stream, &r, err));
     tn_table *t = NULL;
@@ -775,6 +973,7 @@ int tarn_session_drop(tarn_session *s, const char *name, tarn_error *err)
 {
     if (!s || !name)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_drop: no session or name");
+    settle_streams(s);
     const tn_catalog_entry *e = tn_catalog_find(s->catalog, name, false);
     if (!e)
         return tn_error_set(err, TARN_ENOTFOUND, "table \"%s\" does not exist", name);
@@ -923,6 +1122,7 @@ int tarn_session_register_table(tarn_session *s, const char *name, const tarn_ta
 {
     if (!s || !name || !vt || !vt->schema || !vt->scan)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_register_table: no session, name or scan callbacks");
+    settle_streams(s);
     struct ArrowSchema as = {0};
     TN_TRY(vt->schema(ctx, &as, err));
     tn_schema *schema = NULL;
@@ -961,6 +1161,7 @@ int tarn_session_register_scalar(tarn_session *s, const char *name, int nargs, c
 {
     if (!s)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_register_scalar: no session");
+    settle_streams(s);
     return tn_udf_register_scalar(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
 }
 
@@ -970,6 +1171,7 @@ int tarn_session_register_aggregate(tarn_session *s, const char *name, int nargs
 {
     if (!s)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_register_aggregate: no session");
+    settle_streams(s);
     return tn_udf_register_aggregate(s->functions, name, nargs, arg_types, result_type, flags, fn, ctx, err);
 }
 
@@ -977,5 +1179,6 @@ int tarn_session_unregister_function(tarn_session *s, const char *name, tarn_err
 {
     if (!s)
         return tn_error_set(err, TARN_EINVAL, "tarn_session_unregister_function: no session");
+    settle_streams(s);
     return tn_func_registry_drop(s->functions, name, err);
 }

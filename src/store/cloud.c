@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "store/cloud.h"
@@ -85,24 +86,6 @@ int tn_cloud_append_query(tn_buf *url, const tn_kv_pair *q, int n, tarn_error *e
         TN_TRY(tn_uri_encode(q[i].name, false, url, err));
         TN_TRY(tn_buf_append_byte(url, '=', err));
         TN_TRY(tn_uri_encode(q[i].value, false, url, err));
-    }
-    return TARN_OK;
-}
-
-int tn_cloud_fill_parts(uint8_t *buf, int64_t *len, int64_t part, const void *p, int64_t n, bool hold_last,
-                        tn_part_flush flush, void *w, tarn_error *err)
-{
-    const uint8_t *q = p;
-    while (n > 0) {
-        if (*len == part) /* held back until now: more bytes follow */
-            TN_TRY(flush(w, err));
-        int64_t k = part - *len < n ? part - *len : n;
-        memcpy(buf + *len, q, (size_t)k);
-        *len += k;
-        q += k;
-        n -= k;
-        if (*len == part && !hold_last)
-            TN_TRY(flush(w, err));
     }
     return TARN_OK;
 }
@@ -189,7 +172,7 @@ void tn_cloud_request_body(tn_cloud_call *c, tn_http_request *req, const char *r
 int tn_cloud_run(tn_cloud_call *c, tn_http_response *resp, tarn_error *err)
 {
     tn_store *s = c->store;
-    tn_http_stats st = {&s->metrics.retries, &s->metrics.throttles, &s->limiter};
+    tn_http_stats st = {&s->metrics.retries, &s->metrics.throttles, &s->limiter, &s->metrics.requests};
     int rc = tn_http_execute(c->retry, c->build, c, st, resp, err);
     c->attempts = resp->attempts;
     if (!rc)
@@ -306,31 +289,77 @@ int tn_cloud_put_source(tn_cloud_call *c, int64_t size, tn_read_at_fn read, void
     return tn_cloud_put(c, o, err);
 }
 
-int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,
-                       tarn_error *err)
+static int pw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
+{
+    return tn_parts_write(((tn_part_writer *)base)->parts, p, n, err);
+}
+
+static void pw_free(tn_part_writer *w)
+{
+    if (w->cleanup)
+        w->cleanup(w);
+    tn_free(w->key);
+    tn_free(w->if_match);
+    tn_free(w);
+}
+
+static int pw_commit(tn_store_writer *base, tarn_error *err)
+{
+    tn_part_writer *w = (tn_part_writer *)base;
+    int rc = tn_parts_commit(w->parts, err);
+    pw_free(w);
+    return rc;
+}
+
+static void pw_abort(tn_store_writer *base)
+{
+    tn_part_writer *w = (tn_part_writer *)base;
+    tn_parts_abort(w->parts);
+    pw_free(w);
+}
+
+int tn_part_writer_new(size_t size, tn_store *s, const char *key, const tn_put_options *o, const tn_part_ops *ops,
+                       int concurrency, void **out, tarn_error *err)
 {
     *out = NULL;
     tn_part_writer *w = tn_calloc(1, size);
     TN_TRY_ALLOC(w, err, size);
+    w->store = s;
     w->key = tn_strdup(key);
-    w->buf = tn_malloc((size_t)part);
     if (o) {
         w->opts = *o;
         w->if_match = o->if_match ? tn_strdup(o->if_match) : NULL;
         w->opts.if_match = w->if_match;
     }
-    if (!w->key || !w->buf || (o && o->if_match && !w->if_match)) {
-        tn_part_writer_free(w);
-        return tn_error_oom(err, (size_t)part);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    static _Atomic unsigned counter;
+    snprintf(w->nonce, sizeof w->nonce, "%016llx%08x",
+             (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec,
+             (unsigned)(counter++ ^ (unsigned)getpid() << 12));
+    int rc = !w->key || (o && o->if_match && !w->if_match) ? tn_error_oom(err, 256) : TARN_OK;
+    if (!rc)
+        rc = tn_parts_new(ops, w, s->part_size > 0 ? s->part_size : TN_DEFAULT_PART_SIZE, concurrency, &w->parts, err);
+    if (rc) {
+        tn_free(w->key);
+        tn_free(w->if_match);
+        tn_free(w);
+        return rc;
     }
+    w->base.write = pw_write;
+    w->base.commit = pw_commit;
+    w->base.abort = pw_abort;
     *out = w;
     return TARN_OK;
 }
 
-void tn_part_writer_free(tn_part_writer *w)
+bool tn_cloud_head_has(tn_cloud_call *c, const char *header, const char *value)
 {
-    tn_free(w->key);
-    tn_free(w->if_match);
-    tn_free(w->buf);
-    tn_free(w);
+    tn_http_response r;
+    if (tn_cloud_run(c, &r, NULL) != TARN_OK)
+        return false;
+    const char *v = tn_http_header(&r, header);
+    bool same = v && strcmp(v, value) == 0;
+    tn_http_response_reset(&r);
+    return same;
 }

@@ -7,6 +7,7 @@
 #define TN_STORE_CLOUD_H
 
 #include "store/http.h"
+#include "store/parts.h"
 #include "store/store.h"
 
 /* The error for a non-2xx answer. The status picks the code (404 ENOTFOUND,
@@ -95,29 +96,33 @@ int tn_cloud_put_source(tn_cloud_call *c, int64_t size, tn_read_at_fn read, void
                         tarn_error *err) TN_MUST_USE;
 
 /* The common head of the backends' streaming writers: the key, the put
- * options (with an owned copy of the etag), and the part being filled.
- * A backend's writer struct starts with one. */
-typedef struct tn_part_writer {
+ * options (with an owned copy of the etag), a nonce that names this upload
+ * (its block ids, and user metadata on the committed object so that a
+ * commit whose answer was lost is recognized on retry), and the parallel
+ * part uploader (parts.h) that the backend's tn_part_ops drive. A
+ * backend's writer struct starts with one. */
+typedef struct tn_part_writer tn_part_writer;
+struct tn_part_writer {
     tn_store_writer base;
+    tn_store *store;
     char *key;
     tn_put_options opts; /* opts.if_match points at if_match */
     char *if_match;
-    uint8_t *buf;        /* the part being filled */
-    int64_t len;
-} tn_part_writer;
+    char nonce[40];
+    tn_parts *parts;
+    void (*cleanup)(tn_part_writer *w); /* frees the backend's own fields; may be NULL */
+};
 
 /* *out = a zeroed writer struct of `size` bytes whose head is set up for
- * key, o and parts of `part` bytes. */
-int tn_part_writer_new(size_t size, const char *key, const tn_put_options *o, int64_t part, void **out,
-                       tarn_error *err) TN_MUST_USE;
-/* Free what the head owns and the struct itself. */
-void tn_part_writer_free(tn_part_writer *w);
+ * key and o, uploading through ops in parts of s->part_size, `concurrency`
+ * at a time; write, commit and abort are set. */
+int tn_part_writer_new(size_t size, tn_store *s, const char *key, const tn_put_options *o, const tn_part_ops *ops,
+                       int concurrency, void **out, tarn_error *err) TN_MUST_USE;
 
-/* Copy n bytes into a part buffer of `part` bytes, calling flush(w) each
- * time it fills. With hold_last, a full buffer is flushed only when more
- * bytes follow, so the last part stays for the commit to send. */
-typedef int (*tn_part_flush)(void *w, tarn_error *err);
-int tn_cloud_fill_parts(uint8_t *buf, int64_t *len, int64_t part, const void *p, int64_t n, bool hold_last,
-                        tn_part_flush flush, void *w, tarn_error *err) TN_MUST_USE;
+/* After a commit that failed on a retry with a conflict or "not found":
+ * true when the object at c->key carries user metadata header == value,
+ * i.e. our earlier attempt landed before its answer was lost. c is a HEAD
+ * call of the backend. */
+bool tn_cloud_head_has(tn_cloud_call *c, const char *header, const char *value);
 
 #endif

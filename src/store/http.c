@@ -356,6 +356,8 @@ int tn_http_execute(const tn_retry_policy *policy, tn_http_build_fn build, void 
         if (!rc) {
             if (stats.limiter)
                 tn_limiter_acquire(stats.limiter);
+            if (stats.requests)
+                (*stats.requests)++;
             rc = attempt(policy, &req, resp, err);
             if (stats.limiter)
                 tn_limiter_release(stats.limiter, rc                                                ? TN_LIMIT_FAILED

@@ -63,6 +63,7 @@ typedef struct tn_http_stats {
     _Atomic int64_t *retries;   /* counters to bump, may be NULL */
     _Atomic int64_t *throttles;
     tn_limiter *limiter;        /* the store's adaptive concurrency limit, may be NULL */
+    _Atomic int64_t *requests;  /* bumped for every attempt sent, may be NULL */
 } tn_http_stats;
 
 /* Perform a request with retries. A completed exchange returns TARN_OK with

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "store/profile.h"
+#include "store/store.h"
 #include "tarn/store.h"
 
 /* The keys each type of store takes; secrets are masked when shown. */
@@ -18,9 +19,9 @@ typedef struct store_type {
 
 static const store_type types[] = {
     {"s3", {"endpoint", "region", "access_key_id", "secret_access_key", "session_token", "path_style",
-            "emulate_suffix_range", NULL}},
-    {"az", {"account", "account_key", "sas_token", "endpoint", NULL}},
-    {"gs", {"endpoint", "credentials", NULL}},
+            "emulate_suffix_range", "part_size", "concurrency", NULL}},
+    {"az", {"account", "account_key", "sas_token", "endpoint", "part_size", "concurrency", NULL}},
+    {"gs", {"endpoint", "credentials", "part_size", "concurrency", NULL}},
 };
 
 static const char *const secrets[] = {"secret_access_key", "session_token", "account_key", "sas_token", NULL};
@@ -165,6 +166,10 @@ static int check_value(const char *key, const char *value, tarn_error *err)
                 return TARN_OK;
         return tn_error_set(err, TARN_EINVAL, "%s=%s: expected true or false", key, value);
     }
+    if (strcmp(key, "part_size") == 0 && *value && tn_parse_size(value) <= 0)
+        return tn_error_set(err, TARN_EINVAL, "part_size=%s: expected a size (8MiB, 16M, 8388608)", value);
+    if (strcmp(key, "concurrency") == 0 && *value && (atoi(value) < 1 || atoi(value) > 64 || strspn(value, "0123456789") != strlen(value)))
+        return tn_error_set(err, TARN_EINVAL, "concurrency=%s: expected a number from 1 to 64", value);
     if (strcmp(key, "endpoint") == 0 && *value && !strstr(value, "://"))
         return tn_error_set(err, TARN_EINVAL, "endpoint=%s: expected a URL (http://host:port)", value);
     return TARN_OK;

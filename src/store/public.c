@@ -199,8 +199,9 @@ static int upload_from(copy_ctx *c, opened *dst, const tn_put_options *po, tarn_
 static int download_into(copy_ctx *c, opened *dst, const tn_put_options *po, tarn_error *err)
 {
     TN_TRY(tn_store_writer_open(dst->store, dst->url.key, po, &c->w, err));
-    /* a remote read runs to the end, as one request without a range */
-    int64_t length = c->src->store->ops->get_stream ? -1 : c->size;
+    /* a remote read runs to the end, as one request without a range, or
+     * for a large object as parallel ranged requests */
+    int64_t length = c->src->store->ops->get_stream && !tn_store_parallel(c->src->store, c->size) ? -1 : c->size;
     int rc = tn_store_get_stream(c->src->store, c->src->url.key, 0, length, write_destination, c, err);
     if (!rc && c->done != c->size)
         rc = tn_error_set(err, TARN_EIO, "%s: the object changed size while being copied", c->src->url.key);

@@ -4,12 +4,17 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ctype.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "store/profile.h"
 #include "store/store.h"
+#include "tarn/store.h"
 
 void tn_url_reset(tn_url *u)
 {
@@ -114,9 +119,133 @@ static int open_profile(const tn_url *url, tn_store **out, tarn_error *err)
     return rc;
 }
 
-int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
+/* --- metrics of every store of the process -------------------------------- *
+ * Stores opened through tn_store_open are kept in a list while open; when
+ * one is freed its counters are added to the tally of its scheme://root.
+ * tarn_store_stats_each reports tallies plus open stores, per name. */
+
+typedef struct tally {
+    char name[320];
+    int64_t v[11];
+    struct tally *next;
+} tally;
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static tn_store *live;
+static tally *tallies;
+
+static void metrics_values(tn_store_metrics *m, int64_t v[11])
 {
-    *out = NULL;
+    _Atomic int64_t *f[11] = {&m->gets,       &m->puts,          &m->heads,   &m->lists,
+                              &m->deletes,    &m->copies,        &m->requests, &m->bytes_read,
+                              &m->bytes_written, &m->retries,    &m->throttles};
+    for (int i = 0; i < 11; i++)
+        v[i] = *f[i];
+}
+
+static void store_name(const tn_store *s, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s://%s", s->scheme ? s->scheme : "?", s->root ? s->root : "");
+}
+
+/* The tally of a name, made if missing (under reg_lock); NULL without memory. */
+static tally *tally_of(const char *name)
+{
+    tally **at = &tallies;
+    while (*at && strcmp((*at)->name, name) < 0)
+        at = &(*at)->next;
+    if (*at && strcmp((*at)->name, name) == 0)
+        return *at;
+    /* process-wide and kept until a reset: outside tarn's allocator, whose
+     * accounting is per operation */
+    tally *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->next = *at;
+    *at = t;
+    return t;
+}
+
+static void register_store(tn_store *s)
+{
+    pthread_mutex_lock(&reg_lock);
+    s->live_next = live;
+    live = s;
+    s->registered = true;
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void unregister_store(tn_store *s)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (tn_store **at = &live; *at; at = &(*at)->live_next)
+        if (*at == s) {
+            *at = s->live_next;
+            break;
+        }
+    char name[320];
+    store_name(s, name, sizeof name);
+    tally *t = tally_of(name);
+    int64_t v[11];
+    metrics_values(&s->metrics, v);
+    for (int i = 0; t && i < 11; i++)
+        t->v[i] += v[i];
+    pthread_mutex_unlock(&reg_lock);
+}
+
+int tarn_store_stats_each(tarn_store_stats_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&reg_lock);
+    /* open stores are added into their tallies for the report, then taken out */
+    int64_t (*added)[11] = NULL;
+    int n_live = 0;
+    for (tn_store *s = live; s; s = s->live_next)
+        n_live++;
+    tally **where = n_live ? tn_calloc((size_t)n_live, sizeof *where) : NULL;
+    added = n_live ? tn_calloc((size_t)n_live, sizeof *added) : NULL;
+    int k = 0;
+    for (tn_store *s = live; s && where && added; s = s->live_next, k++) {
+        char name[320];
+        store_name(s, name, sizeof name);
+        where[k] = tally_of(name);
+        metrics_values(&s->metrics, added[k]);
+        for (int i = 0; where[k] && i < 11; i++)
+            where[k]->v[i] += added[k][i];
+    }
+    int rc = 0;
+    for (tally *t = tallies; t && !rc; t = t->next) {
+        tarn_store_stats st = {t->name, t->v[0], t->v[1], t->v[2], t->v[3], t->v[4], t->v[5],
+                               t->v[6], t->v[7], t->v[8], t->v[9], t->v[10]};
+        rc = fn(ctx, &st);
+    }
+    for (int j = 0; j < k; j++)
+        for (int i = 0; where[j] && i < 11; i++)
+            where[j]->v[i] -= added[j][i];
+    tn_free(where);
+    tn_free(added);
+    pthread_mutex_unlock(&reg_lock);
+    return rc;
+}
+
+void tarn_store_stats_reset(void)
+{
+    pthread_mutex_lock(&reg_lock);
+    while (tallies) {
+        tally *t = tallies;
+        tallies = t->next;
+        free(t);
+    }
+    for (tn_store *s = live; s; s = s->live_next) {
+        tn_store_metrics *m = &s->metrics;
+        m->gets = m->puts = m->heads = m->lists = m->deletes = m->copies = 0;
+        m->requests = m->bytes_read = m->bytes_written = m->retries = m->throttles = 0;
+    }
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static int open_backend(const tn_url *url, tn_store **out, tarn_error *err)
+{
     if (strcmp(url->scheme, "file") == 0)
         return tn_store_local_open(out, err);
     if (strcmp(url->scheme, "memory") == 0)
@@ -130,17 +259,32 @@ int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
     return open_profile(url, out, err);
 }
 
+int tn_store_open(const tn_url *url, tn_store **out, tarn_error *err)
+{
+    *out = NULL;
+    TN_TRY(open_backend(url, out, err));
+    register_store(*out);
+    return TARN_OK;
+}
+
 void tn_store_free(tn_store *s)
 {
-    if (s)
-        s->ops->destroy(s);
+    if (!s)
+        return;
+    if (s->registered)
+        unregister_store(s);
+    s->ops->destroy(s);
 }
 
 /* Errors from backends name the key; add the store so the whole URL shows. */
 static int named(tn_store *s, int rc, tarn_error *err)
 {
-    if (rc && s->root && *s->root)
-        tn_error_prefix(err, "%s://%s/", s->scheme, s->root);
+    if (!rc || !err || !s->root || !*s->root)
+        return rc;
+    char base[320];
+    snprintf(base, sizeof base, "%s://%s/", s->scheme, s->root);
+    if (!strstr(err->message, base)) /* the HTTP backends name the URL already */
+        tn_error_prefix(err, "%s", base);
     return rc;
 }
 
@@ -158,9 +302,22 @@ int tn_store_head(tn_store *s, const char *key, tn_object_meta *meta, tarn_error
 typedef struct fetch {
     int64_t offset, length;
     tn_buffer *buf;
+    uint8_t *into;  /* or: stream the bytes here (a piece of a larger buffer) */
+    int64_t got;
     int rc;
     tarn_error err;
 } fetch;
+
+static int into_piece(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    fetch *f = ctx;
+    if (f->got + n > f->length)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)f->length);
+    memcpy(f->into + f->got, p, (size_t)n);
+    f->got += n;
+    return TARN_OK;
+}
 
 typedef struct fetch_job {
     tn_store *s;
@@ -176,7 +333,10 @@ static void *fetch_worker(void *arg)
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
         fetch *f = &j->f[i];
         tarn_error_init(&f->err);
-        f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
+        if (f->into)
+            f->rc = j->s->ops->get_stream(j->s, j->key, f->offset, f->length, into_piece, f, &f->err);
+        else
+            f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
     }
     return NULL;
 }
@@ -211,6 +371,60 @@ static int first_failure(fetch *f, int n, tarn_error *err)
 static bool remote(const tn_store *s)
 {
     return s->limiter.max > 0; /* only the HTTP backends have a limiter */
+}
+
+int64_t tn_parse_size(const char *text)
+{
+    if (!text || !isdigit((unsigned char)*text))
+        return -1;
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    while (*end == ' ')
+        end++;
+    int shift = 0;
+    if (*end) {
+        const char *units = "kmgt";
+        const char *u = strchr(units, tolower((unsigned char)*end));
+        if (!u)
+            return -1;
+        shift = 10 * (int)(u - units + 1);
+        end++;
+        if (strcasecmp(end, "ib") == 0 || strcasecmp(end, "b") == 0)
+            end += strlen(end);
+        if (*end)
+            return -1;
+    }
+    if (v < 0 || (shift && v > (INT64_MAX >> shift)))
+        return -1;
+    return (int64_t)v << shift;
+}
+
+int tn_store_transfer_settings(tn_store *s, const tn_store_settings *cfg, int64_t min_part, tarn_error *err)
+{
+    s->part_size = TN_DEFAULT_PART_SIZE;
+    s->concurrency = TN_DEFAULT_CONCURRENCY;
+    const char *v = tn_setting(cfg, "part_size", "TARN_STORE_PART_SIZE", NULL);
+    if (v) {
+        int64_t n = tn_parse_size(v);
+        if (n < min_part || n > ((int64_t)5 << 30))
+            return tn_error_set(err, TARN_EINVAL, "part_size=%s: expected a size from %lld bytes to 5GiB (8MiB, 16M)",
+                                v, (long long)min_part);
+        s->part_size = n;
+    }
+    v = tn_setting(cfg, "concurrency", "TARN_STORE_CONCURRENCY", NULL);
+    if (v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > 64)
+            return tn_error_set(err, TARN_EINVAL, "concurrency=%s: expected a number from 1 to 64", v);
+        s->concurrency = (int)n;
+    }
+    return TARN_OK;
+}
+
+bool tn_store_parallel(const tn_store *s, int64_t size)
+{
+    return remote(s) && s->concurrency > 1 && s->part_size > 0 && size >= TN_PARALLEL_PARTS * s->part_size;
 }
 
 /* A long read of a remote object as parallel PART-sized requests. */
@@ -261,6 +475,64 @@ int tn_store_get(tn_store *s, const char *key, int64_t offset, int64_t length, t
     return named(s, rc, err);
 }
 
+/* Fetch coalesced units; on a remote store a unit longer than a part is
+ * fetched as part-sized pieces in parallel, streamed straight into the
+ * unit's buffer (a full scan coalesces a whole row group into one unit). */
+static int fetch_units(tn_store *s, const char *key, fetch *f, int nf, tarn_error *err)
+{
+    int64_t part = s->part_size;
+    int np = 0;
+    bool split = false;
+    if (remote(s) && s->ops->get_stream && s->concurrency > 1 && part > 0)
+        for (int i = 0; i < nf; i++) {
+            np += (int)((f[i].length + part - 1) / part);
+            split |= f[i].length > part;
+        }
+    if (!split) {
+        run_fetches(s, key, f, nf);
+        return first_failure(f, nf, err);
+    }
+    fetch *pieces = tn_calloc((size_t)np, sizeof *pieces);
+    TN_TRY_ALLOC(pieces, err, sizeof *pieces * (size_t)np);
+    int k = 0, rc = TARN_OK;
+    for (int i = 0; !rc && i < nf; i++) {
+        if (!(f[i].buf = tn_buffer_new(f[i].length))) {
+            rc = tn_error_oom(err, (size_t)f[i].length);
+            break;
+        }
+        for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part) {
+            pieces[k++] = (fetch){.offset = f[i].offset + at,
+                                  .length = f[i].length - at < part ? f[i].length - at : part,
+                                  .into = f[i].buf->data + at};
+            if (f[i].length == 0)
+                break;
+        }
+    }
+    if (!rc) {
+        s->metrics.gets += k - nf;
+        run_fetches(s, key, pieces, k);
+        rc = first_failure(pieces, k, err);
+    }
+    /* a unit holds its pieces up to the first short one (the object ended) */
+    k = 0;
+    for (int i = 0; !rc && i < nf; i++) {
+        int64_t size = 0;
+        bool ended = false;
+        for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part, k++) {
+            if (!ended)
+                size += pieces[k].got;
+            ended |= pieces[k].got < pieces[k].length;
+            if (f[i].length == 0) {
+                k++;
+                break;
+            }
+        }
+        f[i].buf->size = size;
+    }
+    tn_free(pieces);
+    return rc;
+}
+
 static int cmp_by_offset(const void *a, const void *b)
 {
     const tn_range *x = *(tn_range *const *)a, *y = *(tn_range *const *)b;
@@ -307,8 +579,7 @@ int tn_store_get_ranges(tn_store *s, const char *key, tn_range *ranges, int n, i
         unit[r - ranges] = nf - 1;
     }
     s->metrics.gets += nf;
-    run_fetches(s, key, f, nf);
-    int rc = first_failure(f, nf, err);
+    int rc = fetch_units(s, key, f, nf, err);
     for (int i = 0; !rc && i < n; i++) {
         fetch *u = &f[unit[i]];
         int64_t at = ranges[i].offset - u->offset;
@@ -380,7 +651,8 @@ int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_f
                         const tn_put_options *o, tarn_error *err)
 {
     s->metrics.puts++;
-    int rc = s->ops->put_stream && size <= s->ops->max_single_put
+    /* large objects go out as parallel parts; others as one streamed request */
+    int rc = s->ops->put_stream && size <= s->ops->max_single_put && !tn_store_parallel(s, size)
                  ? s->ops->put_stream(s, key, size, read, ctx, o, err)
                  : put_through_writer(s, key, size, read, ctx, o, err);
     if (!rc)
@@ -423,6 +695,137 @@ static int get_in_pieces(tn_store *s, const char *key, int64_t offset, int64_t l
     return TARN_OK;
 }
 
+/* A long read as parallel ranged GETs of part_size bytes, handed to the
+ * sink in order. Part i is read into slot i % concurrency, and only once
+ * part i - concurrency has been handed on, so the buffers are allocated
+ * once and memory stays at concurrency x part size. */
+typedef struct pget {
+    tn_store *s;
+    const char *key;
+    int64_t offset, length, part;
+    int n, window;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    uint8_t **slot;
+    bool *ready;
+    int next, delivered;
+    int rc;
+    tarn_error err;
+} pget;
+
+typedef struct slot_fill {
+    uint8_t *buf;
+    int64_t cap, len;
+} slot_fill;
+
+static int fill_slot(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    slot_fill *f = ctx;
+    if (f->len + n > f->cap)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)f->cap);
+    memcpy(f->buf + f->len, p, (size_t)n);
+    f->len += n;
+    return TARN_OK;
+}
+
+static void *pget_worker(void *arg)
+{
+    pget *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->rc && g->next < g->n && g->next - g->delivered >= g->window)
+            pthread_cond_wait(&g->changed, &g->lock);
+        if (g->rc || g->next >= g->n)
+            break;
+        int i = g->next++;
+        pthread_mutex_unlock(&g->lock);
+        int64_t at = g->offset + (int64_t)i * g->part;
+        int64_t len = i == g->n - 1 ? g->length - (int64_t)i * g->part : g->part;
+        slot_fill f = {g->slot[i % g->window], len, 0};
+        tarn_error err;
+        tarn_error_init(&err);
+        int rc = g->s->ops->get_stream(g->s, g->key, at, len, fill_slot, &f, &err);
+        if (!rc && f.len != len)
+            rc = tn_error_set(&err, TARN_ENETWORK, "%s: short read at byte %lld (the object changed?)", g->key,
+                              (long long)at);
+        pthread_mutex_lock(&g->lock);
+        if (rc && !g->rc) {
+            g->rc = rc;
+            g->err = err;
+        } else if (!rc) {
+            g->ready[i] = true;
+        }
+        pthread_cond_broadcast(&g->changed);
+    }
+    pthread_cond_broadcast(&g->changed);
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+static int get_parallel(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
+                        tarn_error *err)
+{
+    pget g = {.s = s, .key = key, .offset = offset, .length = length, .part = s->part_size};
+    g.n = (int)((length + g.part - 1) / g.part);
+    g.window = s->concurrency < g.n ? s->concurrency : g.n;
+    if (g.window > 64)
+        g.window = 64;
+    g.ready = tn_calloc((size_t)g.n, sizeof *g.ready);
+    g.slot = tn_calloc((size_t)g.window, sizeof *g.slot);
+    int rc = g.ready && g.slot ? TARN_OK : tn_error_oom(err, sizeof *g.ready * (size_t)g.n);
+    for (int k = 0; !rc && k < g.window; k++)
+        if (!(g.slot[k] = tn_malloc((size_t)g.part)))
+            rc = tn_error_oom(err, (size_t)g.part);
+    pthread_mutex_init(&g.lock, NULL);
+    pthread_cond_init(&g.changed, NULL);
+    tarn_error_init(&g.err);
+    pthread_t t[64];
+    int nt = 0;
+    for (int k = 0; !rc && k < g.window; k++)
+        if (pthread_create(&t[nt], NULL, pget_worker, &g) == 0)
+            nt++;
+    if (!rc && !nt)
+        rc = tn_error_set(err, TARN_EINTERNAL, "cannot start a read thread");
+    for (int i = 0; !rc && i < g.n; i++) {
+        pthread_mutex_lock(&g.lock);
+        while (!g.rc && !g.ready[i])
+            pthread_cond_wait(&g.changed, &g.lock);
+        if (!g.ready[i]) {
+            rc = g.rc;
+            if (err)
+                *err = g.err;
+        }
+        pthread_mutex_unlock(&g.lock);
+        if (rc)
+            break;
+        int64_t len = i == g.n - 1 ? length - (int64_t)i * g.part : g.part;
+        rc = sink(ctx, g.slot[i % g.window], len, err);
+        pthread_mutex_lock(&g.lock);
+        g.delivered++;
+        if (rc && !g.rc)
+            g.rc = rc; /* stops the threads */
+        pthread_cond_broadcast(&g.changed);
+        pthread_mutex_unlock(&g.lock);
+    }
+    if (rc) {
+        pthread_mutex_lock(&g.lock);
+        if (!g.rc)
+            g.rc = rc;
+        pthread_cond_broadcast(&g.changed);
+        pthread_mutex_unlock(&g.lock);
+    }
+    for (int k = 0; k < nt; k++)
+        pthread_join(t[k], NULL);
+    for (int k = 0; g.slot && k < g.window; k++)
+        tn_free(g.slot[k]);
+    tn_free(g.slot);
+    tn_free(g.ready);
+    pthread_cond_destroy(&g.changed);
+    pthread_mutex_destroy(&g.lock);
+    return rc;
+}
+
 int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
                         tarn_error *err)
 {
@@ -430,8 +833,10 @@ int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t le
     if (offset < 0)
         return named(s, tn_error_set(err, TARN_EINVAL, "%s: a streamed read needs a start offset", key), err);
     counted_sink c = {sink, ctx, 0};
-    int rc = s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
-                                : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
+    int rc = length >= 0 && s->ops->get_stream && tn_store_parallel(s, length)
+                 ? get_parallel(s, key, offset, length, count_bytes, &c, err)
+             : s->ops->get_stream ? s->ops->get_stream(s, key, offset, length, count_bytes, &c, err)
+                                  : get_in_pieces(s, key, offset, length, count_bytes, &c, err);
     s->metrics.bytes_read += c.bytes;
     return named(s, rc, err);
 }

@@ -59,9 +59,12 @@ typedef struct tn_list_entry {
 } tn_list_entry;
 typedef int (*tn_list_fn)(void *ctx, const tn_list_entry *e, tarn_error *err);
 
-/* Requests, bytes and retries seen by a store (for EXPLAIN ANALYZE). */
+/* Requests, bytes and retries seen by a store (for EXPLAIN ANALYZE): the
+ * operations asked for by kind, the HTTP requests they took (every attempt
+ * and part counted), bytes moved, retries and throttled answers. */
 typedef struct tn_store_metrics {
     _Atomic int64_t gets, puts, heads, lists, deletes, copies;
+    _Atomic int64_t requests;
     _Atomic int64_t bytes_read, bytes_written;
     _Atomic int64_t retries, throttles;
 } tn_store_metrics;
@@ -111,7 +114,30 @@ struct tn_store {
     char *root;
     tn_store_metrics metrics;
     tn_limiter limiter; /* adaptive concurrency limit of the HTTP backends */
+    /* Transfers of remote stores: parts of uploads and of parallel ranged
+     * reads are part_size bytes, up to `concurrency` of them in flight per
+     * transfer (each also waits for a slot of the limiter). Objects of at
+     * least TN_PARALLEL_PARTS parts go out in parallel. */
+    int64_t part_size;
+    int concurrency;
+    struct tn_store *live_next; /* in the registry of open stores (tn_store_open) */
+    bool registered;
 };
+
+#define TN_DEFAULT_PART_SIZE ((int64_t)8 << 20)
+#define TN_DEFAULT_CONCURRENCY 4
+#define TN_PARALLEL_PARTS 8
+
+/* Read part_size and concurrency from a profile's keys (part_size,
+ * concurrency) or the environment (TARN_STORE_PART_SIZE,
+ * TARN_STORE_CONCURRENCY); min_part is the service's smallest part. */
+typedef struct tn_store_settings tn_store_settings;
+int tn_store_transfer_settings(tn_store *s, const tn_store_settings *cfg, int64_t min_part,
+                               tarn_error *err) TN_MUST_USE;
+/* "8388608", "8M", "8MiB", "512k": bytes (binary units); -1 if malformed. */
+int64_t tn_parse_size(const char *text);
+/* True when a transfer of `size` bytes goes out as parallel parts. */
+bool tn_store_parallel(const tn_store *s, int64_t size);
 
 /* A streaming upload: bytes are written in pieces and become visible only at
  * commit; abort (or a failed commit) leaves nothing behind. */
@@ -141,14 +167,15 @@ int tn_store_copy(tn_store *s, const char *from, const char *to, const tn_put_op
 int tn_store_rename(tn_store *s, const char *from, const char *to, const tn_put_options *o,
                     tarn_error *err) TN_MUST_USE;
 
-/* Upload `size` bytes pulled from read: one streaming request where the
- * backend has one and the size allows, else a streaming writer fed in
- * 8 MiB pieces. */
+/* Upload `size` bytes pulled from read: parallel parts through a streaming
+ * writer when tn_store_parallel(s, size), else one streaming request where
+ * the backend has one and the size allows, else the writer. */
 int tn_store_put_stream(tn_store *s, const char *key, int64_t size, tn_read_at_fn read, void *ctx,
                         const tn_put_options *o, tarn_error *err) TN_MUST_USE;
 /* Read bytes [offset, offset+length) (length -1: to the end; offset >= 0)
- * into sink: one streaming request where the backend has one, else 8 MiB
- * ranged reads. */
+ * into sink, in order: parallel ranged GETs of part_size when the length is
+ * known and tn_store_parallel(s, length), else one streaming request where
+ * the backend has one, else 8 MiB ranged reads. */
 int tn_store_get_stream(tn_store *s, const char *key, int64_t offset, int64_t length, tn_sink_fn sink, void *ctx,
                         tarn_error *err) TN_MUST_USE;
 
@@ -196,7 +223,6 @@ int tn_store_azure_open(const char *root, tn_store **out, tarn_error *err);
 int tn_store_gcs_open(const char *bucket, tn_store **out, tarn_error *err);
 /* The same with settings from a named profile instead of the environment
  * (cfg NULL: the environment). */
-typedef struct tn_store_settings tn_store_settings;
 int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
 int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_store **out, tarn_error *err);
 int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_store **out, tarn_error *err);

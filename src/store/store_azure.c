@@ -36,7 +36,6 @@
 #include "store/store.h"
 #include "store/xml.h"
 
-#define BLOCK_SIZE (8 << 20)
 #define API_VERSION "2021-08-06"
 
 typedef struct az_store {
@@ -238,106 +237,99 @@ static int az_get_stream(tn_store *base, const char *key, int64_t offset, int64_
     return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
-/* --- block writer ------------------------------------------------------------ */
+/* --- block writer: blocks staged in parallel (parts.h), one block list -- */
+
+#define META_UPLOAD "x-ms-meta-tarnupload" /* metadata names are identifiers */
 
 typedef struct az_writer {
-    tn_part_writer pw; /* first: key, options, the part being filled */
+    tn_part_writer pw; /* first: key, options, nonce, the part uploader */
     az_store *s;
-    int n_blocks;
-    tn_buf list; /* <Latest> elements */
-    uint64_t nonce; /* distinguishes this upload's block ids */
 } az_writer;
 
-static void aw_free(az_writer *w)
+/* Block ids must all have the same length within a blob; the nonce keeps
+ * this upload's apart from any other's. */
+static void block_id(const az_writer *w, int index, char id[TN_PART_ID_MAX])
 {
-    tn_buf_reset(&w->list);
-    tn_part_writer_free(&w->pw);
+    char raw[64];
+    snprintf(raw, sizeof raw, "%s-%08d", w->pw.nonce, index);
+    EVP_EncodeBlock((unsigned char *)id, (const unsigned char *)raw, (int)strlen(raw));
 }
 
-static int put_block(az_writer *w, tarn_error *err)
+static int aw_part(void *up, int index, const uint8_t *data, int64_t len, char id[TN_PART_ID_MAX], tarn_error *err)
 {
-    char raw[48], id[72];
-    /* block ids must all have the same length within a blob */
-    snprintf(raw, sizeof raw, "%016llx-%08d", (unsigned long long)w->nonce, w->n_blocks);
-    EVP_EncodeBlock((unsigned char *)id, (const unsigned char *)raw, (int)strlen(raw));
+    az_writer *w = up;
+    block_id(w, index, id);
     tn_cloud_call c;
     new_call(&c, w->s, "PUT", w->pw.key);
-    c.body = w->pw.buf;
-    c.body_len = w->pw.len;
+    c.body = data;
+    c.body_len = len;
     tn_cloud_add_query(&c, "comp", "block");
     tn_cloud_add_query(&c, "blockid", id);
     tn_http_response r;
     TN_TRY(tn_cloud_run(&c, &r, err));
     tn_http_response_reset(&r);
-    TN_TRY(tn_buf_printf(&w->list, err, "<Latest>%s</Latest>", id));
-    w->n_blocks++;
-    w->pw.len = 0;
     return TARN_OK;
 }
 
-static int flush_block(void *w, tarn_error *err)
+/* Put Block List: the blob appears whole, carrying the upload's nonce. */
+static int aw_complete(void *up, const uint8_t *last, int64_t last_len, char (*ids)[TN_PART_ID_MAX], int n,
+                       tarn_error *err)
 {
-    return put_block(w, err);
-}
-
-static int aw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
-{
-    az_writer *w = (az_writer *)base;
-    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, BLOCK_SIZE, p, n, false, flush_block, w, err);
-}
-
-static int aw_commit(tn_store_writer *base, tarn_error *err)
-{
-    az_writer *w = (az_writer *)base;
-    int rc;
-    if (w->n_blocks == 0) {
-        rc = az_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
-        aw_free(w);
-        return rc;
-    }
-    rc = w->pw.len > 0 ? put_block(w, err) : TARN_OK;
+    az_writer *w = up;
+    char last_id[TN_PART_ID_MAX] = "";
+    if (last_len > 0)
+        TN_TRY(aw_part(w, n, last, last_len, last_id, err));
     tn_buf body;
     tn_buf_init(&body, 0);
+    int rc = tn_buf_append_str(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>", err);
+    for (int i = 0; !rc && i <= n; i++)
+        if (i < n || last_len > 0)
+            rc = tn_buf_printf(&body, err, "<Latest>%s</Latest>", i < n ? ids[i] : last_id);
     if (!rc)
-        rc = tn_buf_printf(&body, err, "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>%s</BlockList>",
-                           (char *)w->list.data);
+        rc = tn_buf_append_str(&body, "</BlockList>", err);
     if (!rc) {
         tn_cloud_call c;
         new_call(&c, w->s, "PUT", w->pw.key);
         c.body = body.data;
         c.body_len = (int64_t)body.len;
         tn_cloud_add_query(&c, "comp", "blocklist");
+        tn_cloud_add_extra(&c, META_UPLOAD, w->pw.nonce);
         char cond[80];
         tn_cloud_add_conditions(&c, &w->pw.opts, cond, sizeof cond);
         tn_http_response r;
         rc = tn_cloud_run(&c, &r, err);
         if (!rc)
             tn_http_response_reset(&r);
+        /* a conditional commit retried after its answer was lost meets
+         * its own blob: ours when it carries this upload's nonce */
+        if (rc == TARN_ECONFLICT && c.attempts > 1) {
+            tn_cloud_call h;
+            new_call(&h, w->s, "HEAD", w->pw.key);
+            if (tn_cloud_head_has(&h, META_UPLOAD, w->pw.nonce))
+                rc = TARN_OK;
+        }
         rc = tn_cloud_conflict(rc, &w->pw.opts, err);
     }
     tn_buf_reset(&body);
-    aw_free(w);
     return rc;
 }
 
-static void aw_abort(tn_store_writer *base)
+static int aw_single(void *up, const uint8_t *data, int64_t len, tarn_error *err)
 {
-    aw_free((az_writer *)base); /* uncommitted blocks are discarded by the service */
+    az_writer *w = up;
+    return az_put(&w->s->base, w->pw.key, data, len, &w->pw.opts, err);
 }
+
+/* Blocks never committed cannot be deleted one by one: the service
+ * discards them (after a week, or when a block list is committed). */
+static const tn_part_ops az_part_ops = {NULL, aw_part, aw_complete, aw_single, NULL};
 
 static int az_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                           tarn_error *err)
 {
     az_writer *w;
-    TN_TRY(tn_part_writer_new(sizeof *w, key, o, BLOCK_SIZE, (void **)&w, err));
+    TN_TRY(tn_part_writer_new(sizeof *w, base, key, o, &az_part_ops, base->concurrency, (void **)&w, err));
     w->s = (az_store *)base;
-    tn_buf_init(&w->list, 0);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    w->nonce = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    w->pw.base.write = aw_write;
-    w->pw.base.commit = aw_commit;
-    w->pw.base.abort = aw_abort;
     *out = &w->pw.base;
     return TARN_OK;
 }
@@ -490,6 +482,11 @@ int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_
     s->base.scheme = tn_strdup("az");
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
+    int rc = tn_store_transfer_settings(&s->base, cfg, 1, err);
+    if (rc) {
+        az_destroy(&s->base);
+        return rc;
+    }
     /* abfss://container@account.dfs.core.windows.net names the account */
     const char *at = strchr(root, '@');
     s->base.root = at ? tn_strndup(root, (size_t)(at - root)) : tn_strdup(root);
@@ -498,7 +495,6 @@ int tn_store_azure_open_with(const char *root, const tn_store_settings *cfg, tn_
         s->account = tn_strndup(at + 1, strcspn(at + 1, "."));
     else if (account)
         s->account = tn_strdup(account);
-    int rc = TARN_OK;
     if (!s->base.scheme || !s->base.root || (!s->account && (at || account))) {
         rc = tn_error_oom(err, 256);
         goto fail;

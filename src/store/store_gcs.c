@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@
 #include "store/profile.h"
 #include "store/store.h"
 
-#define CHUNK_SIZE (8 << 20) /* resumable uploads: multiple of 256 KiB */
 
 typedef struct gcs_store {
     tn_store base;
@@ -118,7 +118,7 @@ static int refresh_token(gcs_store *s, tarn_error *err)
     memset(&r, 0, sizeof r);
     if (!rc) {
         token_call t = {s, &body};
-        tn_http_stats st = {&s->base.metrics.retries, &s->base.metrics.throttles, &s->base.limiter};
+        tn_http_stats st = {&s->base.metrics.retries, &s->base.metrics.throttles, &s->base.limiter, &s->base.metrics.requests};
         rc = tn_http_execute(&s->retry, build_token, &t, st, &r, err);
     }
     if (!rc) {
@@ -344,20 +344,64 @@ static int gcs_get_stream(tn_store *base, const char *key, int64_t offset, int64
     return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
-/* --- writer: buffered, one upload at commit for small objects, a resumable
- * upload session in 8 MiB chunks for large ones ----------------------------- */
+/* --- writer --------------------------------------------------------------
+ *
+ * The JSON API offers two ways to upload in pieces. A resumable session
+ * takes its chunks strictly in order, so it cannot send two at once; it
+ * is used when the store's concurrency is 1. Otherwise each part is
+ * uploaded at the same time as others as a temporary component object
+ * (DIR/.tarn-parts/NONCE.NNNNN), and compose joins them (32 sources per
+ * call, so larger uploads compose in two levels) into the object, with
+ * the put's precondition on the last compose: the object appears whole or
+ * not at all. The components are deleted afterwards, and after a failure. */
+
+static int gcs_remove(tn_store *base, const char *key, tarn_error *err);
+
+#define META_UPLOAD "tarn-upload"
+#define COMPOSE_MAX 32
 
 typedef struct gcs_writer {
-    tn_part_writer pw; /* first: key, options, the part being filled */
+    tn_part_writer pw; /* first: key, options, nonce, the part uploader */
     gcs_store *s;
-    int64_t sent;
-    char *session; /* resumable upload URL, once started */
+    char *session;     /* resumable upload URL, once started */
+    char *dir;         /* the key up to its last '/' */
+    int n_temps;       /* intermediate composites made */
 } gcs_writer;
 
-static void gw_free(gcs_writer *w)
+static void gw_cleanup(tn_part_writer *pw)
 {
+    gcs_writer *w = (gcs_writer *)pw;
     tn_free(w->session);
-    tn_part_writer_free(&w->pw);
+    tn_free(w->dir);
+}
+
+/* True when the object at key carries this upload's nonce in its metadata. */
+static bool has_nonce(gcs_writer *w)
+{
+    tn_cloud_call c;
+    new_call(&c, w->s, "GET", w->pw.key);
+    if (make_url(&c, "/storage/v1", w->pw.key, NULL, NULL) != TARN_OK) {
+        tn_buf_reset(&c.url);
+        return false;
+    }
+    tn_http_response r;
+    if (tn_cloud_run(&c, &r, NULL) != TARN_OK)
+        return false;
+    json_t *j = body_json(&r);
+    tn_http_response_reset(&r);
+    const char *v = json_string_value(json_object_get(json_object_get(j, "metadata"), META_UPLOAD));
+    bool same = v && strcmp(v, w->pw.nonce) == 0;
+    json_decref(j);
+    return same;
+}
+
+/* A commit retried after its answer was lost finds the object already
+ * there (412) or the session finished (404): ours if it has our nonce. */
+static int settle(gcs_writer *w, int rc, int attempts, tarn_error *err)
+{
+    if ((rc == TARN_ECONFLICT || rc == TARN_ENOTFOUND) && attempts > 1 && has_nonce(w))
+        rc = TARN_OK;
+    return tn_cloud_conflict(rc, &w->pw.opts, err);
 }
 
 static int start_session(gcs_writer *w, tarn_error *err)
@@ -366,7 +410,7 @@ static int start_session(gcs_writer *w, tarn_error *err)
     new_call(&c, w->s, "POST", w->pw.key);
     tn_buf q;
     tn_buf_init(&q, 0);
-    char cond[64];
+    char cond[64], meta[96];
     condition_query(&w->pw.opts, cond, sizeof cond, '&');
     int rc = tn_buf_append_str(&q, "?uploadType=resumable&name=", err);
     if (!rc)
@@ -380,6 +424,10 @@ static int start_session(gcs_writer *w, tarn_error *err)
         tn_buf_reset(&c.url);
         return rc;
     }
+    snprintf(meta, sizeof meta, "{\"metadata\":{\"" META_UPLOAD "\":\"%s\"}}", w->pw.nonce);
+    c.body = meta;
+    c.body_len = (int64_t)strlen(meta);
+    tn_cloud_add_extra(&c, "Content-Type", "application/json; charset=UTF-8");
     tn_http_response r;
     TN_TRY(tn_cloud_conflict(tn_cloud_run(&c, &r, err), &w->pw.opts, err));
     const char *loc = tn_http_header(&r, "location");
@@ -390,53 +438,68 @@ static int start_session(gcs_writer *w, tarn_error *err)
     return TARN_OK;
 }
 
-/* Send the buffer as the next chunk; `last` gives the total size. */
-static int send_chunk(gcs_writer *w, bool last, tarn_error *err)
+/* Send the chunk at byte `at`; `last` gives the total size. */
+static int send_chunk(gcs_writer *w, int64_t at, const uint8_t *data, int64_t len, bool last, tarn_error *err)
 {
-    if (!w->session)
-        TN_TRY(start_session(w, err));
     char range[96];
-    if (last && w->pw.len == 0)
-        snprintf(range, sizeof range, "bytes */%lld", (long long)w->sent);
+    if (last && len == 0)
+        snprintf(range, sizeof range, "bytes */%lld", (long long)at);
     else if (last)
-        snprintf(range, sizeof range, "bytes %lld-%lld/%lld", (long long)w->sent, (long long)(w->sent + w->pw.len - 1),
-                 (long long)(w->sent + w->pw.len));
+        snprintf(range, sizeof range, "bytes %lld-%lld/%lld", (long long)at, (long long)(at + len - 1),
+                 (long long)(at + len));
     else
-        snprintf(range, sizeof range, "bytes %lld-%lld/*", (long long)w->sent, (long long)(w->sent + w->pw.len - 1));
+        snprintf(range, sizeof range, "bytes %lld-%lld/*", (long long)at, (long long)(at + len - 1));
     tn_cloud_call c;
     new_call(&c, w->s, "PUT", w->pw.key);
-    c.body = w->pw.buf;
-    c.body_len = w->pw.len;
+    c.body = data;
+    c.body_len = len;
     tn_buf_init(&c.url, 0);
     TN_TRY(tn_buf_append_str(&c.url, w->session, err));
     tn_cloud_add_extra(&c, "Content-Range", range);
     tn_http_response r;
-    tn_http_stats st = {&w->s->base.metrics.retries, &w->s->base.metrics.throttles, &w->s->base.limiter};
+    tn_http_stats st = {&w->s->base.metrics.retries, &w->s->base.metrics.throttles, &w->s->base.limiter,
+                        &w->s->base.metrics.requests};
     int rc = tn_http_execute(&w->s->retry, build, &c, st, &r, err);
     tn_buf_reset(&c.url);
     if (!rc && !(r.status == 308 && !last)) /* 308: chunk accepted, send more */
-        rc = tn_cloud_conflict(tn_cloud_check(&r, w->s->base.scheme, w->s->base.root, w->pw.key, err), &w->pw.opts, err);
+        rc = tn_cloud_check(&r, w->s->base.scheme, w->s->base.root, w->pw.key, err);
+    int attempts = r.attempts;
     tn_http_response_reset(&r);
-    TN_TRY(rc);
-    w->sent += w->pw.len;
-    w->pw.len = 0;
-    return TARN_OK;
+    return last ? settle(w, rc, attempts, err) : rc;
 }
 
-static int flush_chunk(void *w, tarn_error *err)
+static int session_begin(void *up, tarn_error *err)
 {
-    return send_chunk(w, false, err);
+    return start_session(up, err);
 }
 
-static int gw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
+static int session_part(void *up, int index, const uint8_t *data, int64_t len, char id[TN_PART_ID_MAX],
+                        tarn_error *err)
 {
-    gcs_writer *w = (gcs_writer *)base;
-    /* the last chunk must carry the total size, so it waits for the commit */
-    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, CHUNK_SIZE, p, n, true, flush_chunk, w, err);
+    gcs_writer *w = up;
+    snprintf(id, TN_PART_ID_MAX, "%d", index);
+    return send_chunk(w, (int64_t)index * w->s->base.part_size, data, len, false, err);
 }
 
-static void cancel_session(gcs_writer *w)
+static int session_complete(void *up, const uint8_t *last, int64_t last_len, char (*ids)[TN_PART_ID_MAX], int n,
+                            tarn_error *err)
 {
+    (void)ids;
+    gcs_writer *w = up;
+    return send_chunk(w, (int64_t)n * w->s->base.part_size, last, last_len, true, err);
+}
+
+static int gw_single(void *up, const uint8_t *data, int64_t len, tarn_error *err)
+{
+    gcs_writer *w = up;
+    return gcs_put(&w->s->base, w->pw.key, data, len, &w->pw.opts, err);
+}
+
+static void session_cancel(void *up, char (*ids)[TN_PART_ID_MAX], int n)
+{
+    (void)ids;
+    (void)n;
+    gcs_writer *w = up;
     if (!w->session)
         return;
     tn_cloud_call c;
@@ -444,39 +507,172 @@ static void cancel_session(gcs_writer *w)
     tn_buf_init(&c.url, 0);
     if (tn_buf_append_str(&c.url, w->session, NULL) == TARN_OK) {
         tn_http_response r;
-        tn_http_stats st = {NULL, NULL, &w->s->base.limiter};
+        tn_http_stats st = {NULL, NULL, &w->s->base.limiter, &w->s->base.metrics.requests};
         if (tn_http_execute(&w->s->retry, build, &c, st, &r, NULL) == TARN_OK)
             tn_http_response_reset(&r);
     }
     tn_buf_reset(&c.url);
 }
 
-static int gw_commit(tn_store_writer *base, tarn_error *err)
+static const tn_part_ops session_ops = {session_begin, session_part, session_complete, gw_single, session_cancel};
+
+/* The name of component `index` ('p') or intermediate composite ('c'). */
+static void temp_name(const gcs_writer *w, char kind, int index, char *out, size_t cap)
 {
-    gcs_writer *w = (gcs_writer *)base;
-    int rc = w->session ? send_chunk(w, true, err) : gcs_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
-    if (rc)
-        cancel_session(w);
-    gw_free(w);
+    snprintf(out, cap, "%s.tarn-parts/%s.%c%05d", w->dir, w->pw.nonce, kind, index);
+}
+
+static int compose_part(void *up, int index, const uint8_t *data, int64_t len, char id[TN_PART_ID_MAX],
+                        tarn_error *err)
+{
+    gcs_writer *w = up;
+    temp_name(w, 'p', index, id, TN_PART_ID_MAX);
+    return gcs_put(&w->s->base, id, data, len, NULL, err);
+}
+
+/* Compose sources into dest; o and nonce only for the final object. */
+static int compose(gcs_writer *w, const char *dest, char (*src)[TN_PART_ID_MAX], int n, const tn_put_options *o,
+                   tarn_error *err)
+{
+    json_t *body = json_object(), *list = json_array(), *dst = json_object();
+    for (int i = 0; i < n; i++) {
+        json_t *one = json_object();
+        json_object_set_new(one, "name", json_string(src[i]));
+        json_array_append_new(list, one);
+    }
+    json_object_set_new(body, "sourceObjects", list);
+    json_object_set_new(dst, "contentType", json_string("application/octet-stream"));
+    if (o) {
+        json_t *meta = json_object();
+        json_object_set_new(meta, META_UPLOAD, json_string(w->pw.nonce));
+        json_object_set_new(dst, "metadata", meta);
+    }
+    json_object_set_new(body, "destination", dst);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    TN_TRY_ALLOC(text, err, 4096);
+    tn_cloud_call c;
+    new_call(&c, w->s, "POST", dest);
+    char cond[64], q[80];
+    condition_query(o, cond, sizeof cond, '?');
+    snprintf(q, sizeof q, "/compose%s", cond);
+    int rc = make_url(&c, "/storage/v1", dest, q, err);
+    if (rc) {
+        tn_buf_reset(&c.url);
+        free(text);
+        return rc;
+    }
+    c.body = text;
+    c.body_len = (int64_t)strlen(text);
+    tn_cloud_add_extra(&c, "Content-Type", "application/json");
+    tn_http_response r;
+    rc = tn_cloud_run(&c, &r, err);
+    if (!rc)
+        tn_http_response_reset(&r);
+    free(text);
+    return o ? settle(w, rc, c.attempts, err) : rc;
+}
+
+/* Delete the named temporaries, several at a time. */
+typedef struct deleting {
+    gcs_writer *w;
+    char (*names)[TN_PART_ID_MAX];
+    int n;
+    _Atomic int next;
+} deleting;
+
+static void *delete_worker(void *arg)
+{
+    deleting *d = arg;
+    for (int i; (i = atomic_fetch_add(&d->next, 1)) < d->n;)
+        if (d->names[i][0])
+            (void)gcs_remove(&d->w->s->base, d->names[i], NULL);
+    return NULL;
+}
+
+static void delete_all(gcs_writer *w, char (*names)[TN_PART_ID_MAX], int n)
+{
+    deleting d = {.w = w, .names = names, .n = n};
+    atomic_init(&d.next, 0);
+    pthread_t t[64];
+    int nt = 0;
+    for (int k = 1; k < w->s->base.concurrency && k < n && k < 64; k++)
+        if (pthread_create(&t[nt], NULL, delete_worker, &d) == 0)
+            nt++;
+    delete_worker(&d);
+    for (int k = 0; k < nt; k++)
+        pthread_join(t[k], NULL);
+}
+
+static void compose_abort(void *up, char (*ids)[TN_PART_ID_MAX], int n)
+{
+    gcs_writer *w = up;
+    delete_all(w, ids, n);
+    char(*temps)[TN_PART_ID_MAX] = w->n_temps ? tn_calloc((size_t)w->n_temps, sizeof *temps) : NULL;
+    for (int i = 0; temps && i < w->n_temps; i++)
+        temp_name(w, 'c', i, temps[i], TN_PART_ID_MAX);
+    if (temps)
+        delete_all(w, temps, w->n_temps);
+    tn_free(temps);
+}
+
+static int compose_complete(void *up, const uint8_t *last, int64_t last_len, char (*ids)[TN_PART_ID_MAX], int n,
+                            tarn_error *err)
+{
+    gcs_writer *w = up;
+    int total = n + (last_len > 0);
+    char(*names)[TN_PART_ID_MAX] = tn_calloc((size_t)total + 1, sizeof *names);
+    TN_TRY_ALLOC(names, err, sizeof *names * (size_t)(total + 1));
+    memcpy(names, ids, sizeof *names * (size_t)n);
+    int rc = last_len > 0 ? compose_part(w, n, last, last_len, names[n], err) : TARN_OK;
+    /* more than 32 components: compose groups of 32 into intermediates first */
+    int groups = (total + COMPOSE_MAX - 1) / COMPOSE_MAX;
+    char(*mid)[TN_PART_ID_MAX] = NULL;
+    if (!rc && groups > 1) {
+        if (groups > COMPOSE_MAX)
+            rc = tn_error_set(err, TARN_EINVAL, "gs://%s/%s: %d parts are more than compose joins (%d); use a larger part_size",
+                              w->s->base.root, w->pw.key, total, COMPOSE_MAX * COMPOSE_MAX);
+        else if (!(mid = tn_calloc((size_t)groups, sizeof *mid)))
+            rc = tn_error_oom(err, sizeof *mid * (size_t)groups);
+        for (int g = 0; !rc && g < groups; g++) {
+            temp_name(w, 'c', g, mid[g], TN_PART_ID_MAX);
+            w->n_temps = g + 1;
+            int k = total - g * COMPOSE_MAX < COMPOSE_MAX ? total - g * COMPOSE_MAX : COMPOSE_MAX;
+            rc = compose(w, mid[g], names + g * COMPOSE_MAX, k, NULL, err);
+        }
+    }
+    tn_put_options final = w->pw.opts;
+    if (!rc)
+        rc = mid ? compose(w, w->pw.key, mid, groups, &final, err) : compose(w, w->pw.key, names, total, &final, err);
+    /* the components go whatever happened; after a failure, the abort
+     * that follows finds nothing left to delete */
+    delete_all(w, names, total);
+    if (mid)
+        delete_all(w, mid, groups);
+    w->n_temps = 0;
+    memset(ids, 0, sizeof *ids * (size_t)n);
+    tn_free(names);
+    tn_free(mid);
     return rc;
 }
 
-static void gw_abort(tn_store_writer *base)
-{
-    gcs_writer *w = (gcs_writer *)base;
-    cancel_session(w);
-    gw_free(w);
-}
+static const tn_part_ops compose_ops = {NULL, compose_part, compose_complete, gw_single, compose_abort};
 
 static int gcs_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                            tarn_error *err)
 {
+    int conc = base->concurrency;
     gcs_writer *w;
-    TN_TRY(tn_part_writer_new(sizeof *w, key, o, CHUNK_SIZE, (void **)&w, err));
+    TN_TRY(tn_part_writer_new(sizeof *w, base, key, o, conc > 1 ? &compose_ops : &session_ops, conc, (void **)&w,
+                              err));
     w->s = (gcs_store *)base;
-    w->pw.base.write = gw_write;
-    w->pw.base.commit = gw_commit;
-    w->pw.base.abort = gw_abort;
+    w->pw.cleanup = gw_cleanup;
+    const char *slash = strrchr(key, '/');
+    w->dir = tn_strndup(key, slash ? (size_t)(slash - key + 1) : 0);
+    if (!w->dir) {
+        w->pw.base.abort(&w->pw.base);
+        return tn_error_oom(err, strlen(key));
+    }
     *out = &w->pw.base;
     return TARN_OK;
 }
@@ -714,12 +910,16 @@ int tn_store_gcs_open_with(const char *bucket, const tn_store_settings *cfg, tn_
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
+    int rc = tn_store_transfer_settings(&s->base, cfg, 256 << 10, err);
+    if (rc)
+        goto fail;
+    /* resumable chunks are multiples of 256 KiB */
+    s->base.part_size = (s->base.part_size + (256 << 10) - 1) & ~(int64_t)((256 << 10) - 1);
     const char *emu = tn_setting(cfg, "endpoint", "STORAGE_EMULATOR_HOST", NULL);
     if (emu)
         s->endpoint = strstr(emu, "://") ? tn_strdup(emu) : tn_sprintf("http://%s", emu);
     else
         s->endpoint = tn_strdup("https://storage.googleapis.com");
-    int rc = TARN_OK;
     if (!s->base.scheme || !s->base.root || !s->endpoint) {
         rc = tn_error_oom(err, 256);
         goto fail;

@@ -31,7 +31,6 @@
 #include "store/xml.h"
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define PART_SIZE (8 << 20)
 
 typedef struct s3_store {
     tn_store base;
@@ -248,40 +247,29 @@ static int s3_get_stream(tn_store *base, const char *key, int64_t offset, int64_
     return tn_cloud_get_stream(&c, offset, length, sink, ctx, err);
 }
 
-/* --- multipart writer ------------------------------------------------------ */
+/* --- multipart writer: parts uploaded in parallel (parts.h) --------------- */
+
+#define META_UPLOAD "x-amz-meta-tarn-upload"
 
 typedef struct s3_writer {
-    tn_part_writer pw; /* first: key, options, the part being filled */
+    tn_part_writer pw; /* first: key, options, nonce, the part uploader */
     s3_store *s;
-    char *upload_id; /* NULL until the first full part */
-    tn_buf parts;    /* <Part> elements of the completion request */
-    int n_parts;
+    char *upload_id;   /* set by begin */
 } s3_writer;
 
-static void sw_free(s3_writer *w)
+static void sw_cleanup(tn_part_writer *pw)
 {
-    tn_free(w->upload_id);
-    tn_buf_reset(&w->parts);
-    tn_part_writer_free(&w->pw);
+    tn_free(((s3_writer *)pw)->upload_id);
 }
 
-static void abort_upload(s3_writer *w)
+/* CreateMultipartUpload; the nonce goes on the object as user metadata. */
+static int sw_begin(void *up, tarn_error *err)
 {
-    if (!w->upload_id)
-        return;
-    tn_cloud_call c;
-    new_call(&c, w->s, "DELETE", w->pw.key);
-    tn_cloud_add_query(&c, "uploadId", w->upload_id);
-    tn_http_response r;
-    if (tn_cloud_run(&c, &r, NULL) == TARN_OK)
-        tn_http_response_reset(&r);
-}
-
-static int start_upload(s3_writer *w, tarn_error *err)
-{
+    s3_writer *w = up;
     tn_cloud_call c;
     new_call(&c, w->s, "POST", w->pw.key);
     tn_cloud_add_query(&c, "uploads", "");
+    tn_cloud_add_extra(&c, META_UPLOAD, w->pw.nonce);
     tn_http_response r;
     TN_TRY(tn_cloud_run(&c, &r, err));
     tn_buf id;
@@ -298,55 +286,41 @@ static int start_upload(s3_writer *w, tarn_error *err)
     return TARN_OK;
 }
 
-static int upload_part(s3_writer *w, tarn_error *err)
+static int sw_part(void *up, int index, const uint8_t *data, int64_t len, char id[TN_PART_ID_MAX], tarn_error *err)
 {
-    if (!w->upload_id)
-        TN_TRY(start_upload(w, err));
+    s3_writer *w = up;
     char num[16];
-    snprintf(num, sizeof num, "%d", w->n_parts + 1);
+    snprintf(num, sizeof num, "%d", index + 1);
     tn_cloud_call c;
     new_call(&c, w->s, "PUT", w->pw.key);
-    c.body = w->pw.buf;
-    c.body_len = w->pw.len;
+    c.body = data;
+    c.body_len = len;
     tn_cloud_add_query(&c, "partNumber", num);
     tn_cloud_add_query(&c, "uploadId", w->upload_id);
     tn_http_response r;
     TN_TRY(tn_cloud_run(&c, &r, err));
     const char *etag = tn_http_header(&r, "etag");
-    int rc = tn_buf_printf(&w->parts, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
-                           w->n_parts + 1, etag ? etag : "");
+    snprintf(id, TN_PART_ID_MAX, "%s", etag ? etag : "");
     tn_http_response_reset(&r);
-    TN_TRY(rc);
-    w->n_parts++;
-    w->pw.len = 0;
     return TARN_OK;
 }
 
-static int flush_part(void *w, tarn_error *err)
+static int sw_complete(void *up, const uint8_t *last, int64_t last_len, char (*ids)[TN_PART_ID_MAX], int n,
+                       tarn_error *err)
 {
-    return upload_part(w, err);
-}
-
-static int sw_write(tn_store_writer *base, const void *p, int64_t n, tarn_error *err)
-{
-    s3_writer *w = (s3_writer *)base;
-    return tn_cloud_fill_parts(w->pw.buf, &w->pw.len, PART_SIZE, p, n, false, flush_part, w, err);
-}
-
-static int sw_commit(tn_store_writer *base, tarn_error *err)
-{
-    s3_writer *w = (s3_writer *)base;
-    int rc;
-    if (!w->upload_id) { /* small object: one PUT */
-        rc = s3_put(&w->s->base, w->pw.key, w->pw.buf, w->pw.len, &w->pw.opts, err);
-        sw_free(w);
-        return rc;
-    }
-    rc = w->pw.len > 0 ? upload_part(w, err) : TARN_OK;
+    s3_writer *w = up;
+    char last_id[TN_PART_ID_MAX] = "";
+    if (last_len > 0)
+        TN_TRY(sw_part(w, n, last, last_len, last_id, err));
     tn_buf body;
     tn_buf_init(&body, 0);
+    int rc = tn_buf_append_str(&body, "<CompleteMultipartUpload>", err);
+    for (int i = 0; !rc && i <= n; i++)
+        if (i < n || last_len > 0)
+            rc = tn_buf_printf(&body, err, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1,
+                               i < n ? ids[i] : last_id);
     if (!rc)
-        rc = tn_buf_printf(&body, err, "<CompleteMultipartUpload>%s</CompleteMultipartUpload>", (char *)w->parts.data);
+        rc = tn_buf_append_str(&body, "</CompleteMultipartUpload>", err);
     if (!rc) {
         tn_cloud_call c;
         new_call(&c, w->s, "POST", w->pw.key);
@@ -359,34 +333,56 @@ static int sw_commit(tn_store_writer *base, tarn_error *err)
         rc = tn_cloud_run(&c, &r, err);
         /* S3 can answer 200 with an <Error> body for a failed completion */
         if (!rc && r.body && r.body->size && memmem(r.body->data, (size_t)r.body->size, "<Error>", 7))
-            rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root, w->pw.key);
-        tn_http_response_reset(&r);
+            rc = tn_error_set(err, TARN_ENETWORK, "s3://%s/%s: multipart completion failed", w->s->base.root,
+                              w->pw.key);
+        if (!rc)
+            tn_http_response_reset(&r);
+        /* a retried completion whose first attempt landed finds the upload
+         * gone (NoSuchUpload) or, conditional, the object there: it is ours
+         * when the object carries this upload's nonce */
+        if ((rc == TARN_ENOTFOUND || rc == TARN_ECONFLICT) && c.attempts > 1) {
+            tn_cloud_call h;
+            new_call(&h, w->s, "HEAD", w->pw.key);
+            if (tn_cloud_head_has(&h, META_UPLOAD, w->pw.nonce))
+                rc = TARN_OK;
+        }
         rc = tn_cloud_conflict(rc, &w->pw.opts, err);
     }
     tn_buf_reset(&body);
-    if (rc)
-        abort_upload(w);
-    sw_free(w);
     return rc;
 }
 
-static void sw_abort(tn_store_writer *base)
+static int sw_single(void *up, const uint8_t *data, int64_t len, tarn_error *err)
 {
-    s3_writer *w = (s3_writer *)base;
-    abort_upload(w);
-    sw_free(w);
+    s3_writer *w = up;
+    return s3_put(&w->s->base, w->pw.key, data, len, &w->pw.opts, err);
 }
+
+/* AbortMultipartUpload: the service drops every part. */
+static void sw_abort(void *up, char (*ids)[TN_PART_ID_MAX], int n)
+{
+    (void)ids;
+    (void)n;
+    s3_writer *w = up;
+    if (!w->upload_id)
+        return;
+    tn_cloud_call c;
+    new_call(&c, w->s, "DELETE", w->pw.key);
+    tn_cloud_add_query(&c, "uploadId", w->upload_id);
+    tn_http_response r;
+    if (tn_cloud_run(&c, &r, NULL) == TARN_OK)
+        tn_http_response_reset(&r);
+}
+
+static const tn_part_ops s3_part_ops = {sw_begin, sw_part, sw_complete, sw_single, sw_abort};
 
 static int s3_writer_open(tn_store *base, const char *key, const tn_put_options *o, tn_store_writer **out,
                           tarn_error *err)
 {
     s3_writer *w;
-    TN_TRY(tn_part_writer_new(sizeof *w, key, o, PART_SIZE, (void **)&w, err));
+    TN_TRY(tn_part_writer_new(sizeof *w, base, key, o, &s3_part_ops, base->concurrency, (void **)&w, err));
     w->s = (s3_store *)base;
-    tn_buf_init(&w->parts, 0);
-    w->pw.base.write = sw_write;
-    w->pw.base.commit = sw_commit;
-    w->pw.base.abort = sw_abort;
+    w->pw.cleanup = sw_cleanup;
     *out = &w->pw.base;
     return TARN_OK;
 }
@@ -599,6 +595,12 @@ int tn_store_s3_open_with(const char *bucket, const tn_store_settings *cfg, tn_s
     s->base.root = tn_strdup(bucket);
     tn_retry_policy_default(&s->retry);
     tn_limiter_init(&s->base.limiter, 16, 1, 64);
+    int trc = tn_store_transfer_settings(&s->base, cfg, 5 << 20, err); /* S3's smallest part: 5 MiB */
+    if (trc) {
+        free_aws_files(&aws);
+        s3_destroy(&s->base);
+        return trc;
+    }
     s->access_key = setting(cfg, &aws, "access_key_id", "AWS_ACCESS_KEY_ID", true, "aws_access_key_id");
     s->secret_key = setting(cfg, &aws, "secret_access_key", "AWS_SECRET_ACCESS_KEY", true, "aws_secret_access_key");
     s->token = setting(cfg, &aws, "session_token", "AWS_SESSION_TOKEN", true, "aws_session_token");

@@ -9,6 +9,11 @@
 //                   connection without answering (the client saw an error)
 //   truncate        forward, then send the headers and half of the body
 //   delay:MS        wait MS milliseconds, then forward
+// POST /__rules sets faults by request instead, for requests sent in
+// parallel whose order is not known: one rule per line,
+// "SUBSTRING FAULT [COUNT [AFTER]]" — of the requests whose "METHOD URL"
+// contains SUBSTRING, the AFTER first pass, the COUNT next get FAULT.
+// Rules are consulted before the schedule; an empty body clears them.
 // GET /__stats answers how many requests were seen and faults used.
 //
 // usage: node fault_proxy.mjs LISTEN_PORT UPSTREAM_PORT
@@ -16,6 +21,7 @@ import http from 'node:http';
 
 const [listenPort, upstreamPort] = process.argv.slice(2).map(Number);
 let schedule = [];
+let rules = [];
 let seen = 0, faulted = 0;
 
 function forward(req, body, onResponse) {
@@ -38,12 +44,23 @@ const server = http.createServer((req, res) => {
       schedule = body.toString().split(',').map((s) => s.trim()).filter(Boolean);
       res.writeHead(204); return res.end();
     }
+    if (req.url === '/__rules' && req.method === 'POST') {
+      rules = body.toString().split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0])
+        .map(([sub, fault, count, after]) => ({ sub, fault, count: Number(count || 1), after: Number(after || 0) }));
+      res.writeHead(204); return res.end();
+    }
     if (req.url === '/__stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ seen, faulted, pending: schedule.length }));
     }
     seen++;
-    const fault = schedule.length ? schedule.shift() : 'pass';
+    let fault = null;
+    for (const r of rules) {
+      if (!`${req.method} ${req.url}`.includes(r.sub) || r.count <= 0) continue;
+      if (r.after > 0) { r.after--; fault = 'pass'; break; }
+      r.count--; fault = r.fault; break;
+    }
+    if (fault === null) fault = schedule.length ? schedule.shift() : 'pass';
     if (fault !== 'pass') faulted++;
     const relay = (r, data) => { res.writeHead(r.statusCode, r.headers); res.end(data); };
     if (/^\d{3}$/.test(fault)) {

@@ -4,7 +4,12 @@
 // signature against the given public key, iss/aud/scope/exp), bearer tokens
 // on every call, ifGenerationMatch preconditions, resumable-upload ranges —
 // and answers 400 for request shapes it does not expect. List pages are
-// kept small (3 entries) so that pagination is exercised.
+// kept small (3 entries) so that pagination is exercised. Compose joins up
+// to 32 existing objects; objects keep the custom metadata they were given.
+// Test controls: GET /__objects answers the object names; GET
+// /__fault?kind=media|compose|session&after=K&n=N&status=S makes the N
+// requests of that kind after the next K fail with status S (0: apply the
+// request, then drop the connection without an answer).
 //
 // usage: node gcs_server.mjs PORT PUBLIC_KEY.pem CLIENT_EMAIL
 import http from 'node:http';
@@ -17,6 +22,7 @@ const tokens = new Set();
 const objects = new Map(); // name -> {data, generation, updated}
 const sessions = new Map(); // id -> {name, cond, chunks, received}
 let nextGeneration = 1000;
+let fault = null; // {kind, after, n, status}
 const PAGE = 3;
 
 const b64url = (s) => Buffer.from(s, 'base64url');
@@ -26,7 +32,20 @@ function bad(res, code, message) {
 }
 function meta(name, o) {
   return { kind: 'storage#object', name, bucket: 'tarn-test', size: String(o.data.length),
-           generation: String(o.generation), updated: o.updated };
+           generation: String(o.generation), updated: o.updated, metadata: o.metadata };
+}
+// The fault for this request, if the schedule says so: null, or a status (0: lost answer).
+function injected(kind) {
+  if (!fault || fault.kind !== kind) return null;
+  if (fault.after > 0) { fault.after--; return null; }
+  if (fault.n <= 0) return null;
+  fault.n--;
+  return fault.status;
+}
+function answer(res, f, status, headers, body) {
+  if (f === 0) return res.socket.destroy();
+  res.writeHead(status, headers);
+  res.end(body);
 }
 function preconditionFails(name, cond) {
   if (cond === undefined || cond === null) return false;
@@ -34,8 +53,8 @@ function preconditionFails(name, cond) {
   if (cond === '0') return !!cur;
   return !cur || String(cur.generation) !== cond;
 }
-function store(name, data) {
-  const o = { data, generation: nextGeneration++, updated: new Date().toISOString() };
+function store(name, data, metadata) {
+  const o = { data, generation: nextGeneration++, updated: new Date().toISOString(), metadata };
   objects.set(name, o);
   return o;
 }
@@ -63,6 +82,15 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const q = url.searchParams;
     const path = url.pathname;
+    if (path === '/__objects') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify([...objects.keys()].sort()));
+    }
+    if (path === '/__fault') {
+      fault = { kind: q.get('kind'), after: Number(q.get('after') || 0), n: Number(q.get('n') || 1),
+                status: Number(q.get('status') || 0) };
+      res.writeHead(204); return res.end();
+    }
     if (path === '/token' && req.method === 'POST') {
       if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
         return bad(res, 400, 'token request must be form-encoded');
@@ -86,6 +114,8 @@ const server = http.createServer((req, res) => {
       const cr = String(req.headers['content-range'] || '');
       const r = cr.match(/^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/);
       if (req.method !== 'PUT' || !r) return bad(res, 400, 'bad Content-Range ' + cr);
+      const f = r[3] !== '*' ? injected('session') : null;
+      if (f) return bad(res, f, 'injected');
       if (r[1] !== undefined) {
         if (Number(r[1]) !== s.received || Number(r[2]) - Number(r[1]) + 1 !== body.length)
           return bad(res, 400, 'chunk out of order');
@@ -96,9 +126,8 @@ const server = http.createServer((req, res) => {
       if (Number(r[3]) !== s.received) return bad(res, 400, 'size mismatch');
       sessions.delete(m[1]);
       if (preconditionFails(s.name, s.cond)) return bad(res, 412, 'Precondition Failed');
-      const o = store(s.name, Buffer.concat(s.chunks));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify(meta(s.name, o)));
+      const o = store(s.name, Buffer.concat(s.chunks), s.metadata);
+      return answer(res, f, 200, { 'content-type': 'application/json' }, JSON.stringify(meta(s.name, o)));
     }
     if ((m = path.match(/^\/upload\/storage\/v1\/b\/([^/]+)\/o$/)) && req.method === 'POST') {
       const name = q.get('name');
@@ -106,15 +135,35 @@ const server = http.createServer((req, res) => {
       const cond = q.get('ifGenerationMatch');
       if (q.get('uploadType') === 'resumable') {
         const id = crypto.randomBytes(8).toString('hex');
-        sessions.set(id, { name, cond, chunks: [], received: 0 });
+        let metadata;
+        if (body.length) {
+          if (!String(req.headers['content-type']).startsWith('application/json')) return bad(res, 400, 'session metadata must be JSON');
+          metadata = JSON.parse(body.toString()).metadata;
+        }
+        sessions.set(id, { name, cond, chunks: [], received: 0, metadata });
         res.writeHead(200, { location: `http://127.0.0.1:${port}/upload/session/${id}` });
         return res.end();
       }
       if (q.get('uploadType') !== 'media') return bad(res, 400, 'unsupported uploadType');
+      const f = injected('media');
+      if (f) return bad(res, f, 'injected');
       if (preconditionFails(name, cond)) return bad(res, 412, 'Precondition Failed');
       const o = store(name, body);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify(meta(name, o)));
+      return answer(res, f, 200, { 'content-type': 'application/json' }, JSON.stringify(meta(name, o)));
+    }
+    if ((m = path.match(/^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/compose$/)) && req.method === 'POST') {
+      const dst = decodeURIComponent(m[2]);
+      if (!String(req.headers['content-type']).startsWith('application/json')) return bad(res, 400, 'compose takes JSON');
+      const spec = JSON.parse(body.toString());
+      const srcs = spec.sourceObjects || [];
+      if (!srcs.length || srcs.length > 32) return bad(res, 400, 'compose takes 1 to 32 sources');
+      const missing = srcs.find((x) => !objects.has(x.name));
+      if (missing) return bad(res, 404, 'No such object: ' + missing.name);
+      const f = injected('compose');
+      if (f) return bad(res, f, 'injected');
+      if (preconditionFails(dst, q.get('ifGenerationMatch'))) return bad(res, 412, 'Precondition Failed');
+      const o = store(dst, Buffer.concat(srcs.map((x) => objects.get(x.name).data)), (spec.destination || {}).metadata);
+      return answer(res, f, 200, { 'content-type': 'application/json' }, JSON.stringify(meta(dst, o)));
     }
     if ((m = path.match(/^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/rewriteTo\/b\/([^/]+)\/o\/([^/]+)$/)) && req.method === 'POST') {
       const src = decodeURIComponent(m[2]), dst = decodeURIComponent(m[4]);

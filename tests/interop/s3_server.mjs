@@ -3,6 +3,12 @@
 // CompleteMultipartUpload, tracks multipart uploads (initiate, parts,
 // complete, abort) and answers GET /__uploads with the uploads still open,
 // so a test can prove that a failed or aborted upload leaves none behind.
+// User metadata (x-amz-meta-*) given at PutObject or CreateMultipartUpload
+// stays on the object and comes back on HEAD/GET. Test controls:
+// /__fail-completes?n=N (N completions answer 500), /__fail-parts?after=K&n=N
+// (after K more parts, N UploadPart requests answer 400),
+// /__lose-completes?n=N (N completions are applied, then the connection is
+// dropped without an answer).
 // Every request must carry a SigV4 Authorization header for the expected
 // access key and the x-amz-content-sha256 header (signatures themselves are
 // checked against AWS's published vectors in test_sigv4). Objects live in
@@ -16,6 +22,10 @@ const [port, bucket, accessKey] = process.argv.slice(2);
 const objects = new Map(); // key -> {data, etag, mtime}
 const uploads = new Map(); // id -> {key, parts: Map(n -> Buffer)}
 const failCompletes = { n: 0 };
+const stats = { requests: 0, gets: 0, bytes_out: 0 }; // GET /__stats: object requests and body bytes sent
+const failParts = { after: 0, n: 0 };
+const loseCompletes = { n: 0 };
+const userMeta = (req) => Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-amz-meta-')));
 
 const md5 = (b) => crypto.createHash('md5').update(b).digest('hex');
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -30,8 +40,8 @@ function conditionFails(req, key) {
   if (m !== undefined && (!cur || m.replace(/"/g, '') !== cur.etag)) return true;
   return false;
 }
-function store(key, data) {
-  objects.set(key, { data, etag: md5(data), mtime: new Date() });
+function store(key, data, meta) {
+  objects.set(key, { data, etag: md5(data), mtime: new Date(), meta: meta || {} });
   return objects.get(key);
 }
 
@@ -42,11 +52,21 @@ http.createServer((req, res) => {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url, 'http://x');
     const q = url.searchParams;
+    if (url.pathname === '/__stats') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(stats));
+    }
     if (url.pathname === '/__uploads') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ open: uploads.size, objects: objects.size }));
     }
     if (url.pathname === '/__fail-completes') { failCompletes.n = Number(q.get('n') || 1); res.writeHead(204); return res.end(); }
+    if (url.pathname === '/__fail-parts') {
+      failParts.after = Number(q.get('after') || 0); failParts.n = Number(q.get('n') || 1);
+      res.writeHead(204); return res.end();
+    }
+    if (url.pathname === '/__lose-completes') { loseCompletes.n = Number(q.get('n') || 1); res.writeHead(204); return res.end(); }
+    stats.requests++;
     const auth = String(req.headers.authorization || '');
     if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKey}/`) || !/SignedHeaders=[^,]*host/.test(auth) ||
         !/Signature=[0-9a-f]{64}$/.test(auth) || !req.headers['x-amz-content-sha256'] || !req.headers['x-amz-date'])
@@ -81,7 +101,7 @@ http.createServer((req, res) => {
     }
     if (req.method === 'POST' && q.has('uploads')) {
       const id = crypto.randomBytes(8).toString('hex');
-      uploads.set(id, { key, parts: new Map() });
+      uploads.set(id, { key, parts: new Map(), meta: userMeta(req) });
       res.writeHead(200, { 'content-type': 'application/xml' });
       return res.end(`<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${esc(key)}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`);
     }
@@ -89,6 +109,8 @@ http.createServer((req, res) => {
       const u = uploads.get(q.get('uploadId'));
       if (!u) return error(res, 404, 'NoSuchUpload', 'no such upload');
       if (req.method === 'PUT') {
+        if (failParts.after > 0) failParts.after--;
+        else if (failParts.n > 0) { failParts.n--; return error(res, 400, 'InvalidRequest', 'injected part failure'); }
         u.parts.set(Number(q.get('partNumber')), body);
         res.writeHead(200, { etag: `"${md5(body)}"` });
         return res.end();
@@ -99,8 +121,9 @@ http.createServer((req, res) => {
         if (conditionFails(req, key)) return error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
         const nums = [...body.toString().matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
         if (!nums.length || nums.some((n) => !u.parts.has(n))) return error(res, 400, 'InvalidPart', 'a listed part was not uploaded');
-        const o = store(key, Buffer.concat(nums.map((n) => u.parts.get(n))));
+        const o = store(key, Buffer.concat(nums.map((n) => u.parts.get(n))), u.meta);
         uploads.delete(q.get('uploadId'));
+        if (loseCompletes.n > 0) { loseCompletes.n--; return req.socket.destroy(); }
         res.writeHead(200, { 'content-type': 'application/xml' });
         return res.end(`<CompleteMultipartUploadResult><Key>${esc(key)}</Key><ETag>"${o.etag}"</ETag></CompleteMultipartUploadResult>`);
       }
@@ -114,14 +137,14 @@ http.createServer((req, res) => {
           const from = objects.get(decodeURIComponent(src).replace(`/${bucket}/`, ''));
           if (!from) return error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
           store(key, from.data);
-        } else store(key, body);
+        } else store(key, body, userMeta(req));
         res.writeHead(200, { etag: `"${objects.get(key).etag}"` });
         return res.end();
       }
       case 'HEAD':
       case 'GET': {
         if (!o) return error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-        const h = { etag: `"${o.etag}"`, 'last-modified': o.mtime.toUTCString(), 'content-length': o.data.length };
+        const h = { etag: `"${o.etag}"`, 'last-modified': o.mtime.toUTCString(), 'content-length': o.data.length, ...o.meta };
         const r = req.headers.range && /^bytes=(\d*)-(\d*)$/.exec(req.headers.range);
         let data = o.data, status = 200;
         if (r) {
@@ -134,6 +157,7 @@ http.createServer((req, res) => {
           h['content-length'] = data.length;
         }
         res.writeHead(status, h);
+        if (req.method === 'GET') { stats.gets++; stats.bytes_out += data.length; }
         return res.end(req.method === 'GET' ? data : undefined);
       }
       case 'DELETE':

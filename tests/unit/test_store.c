@@ -129,6 +129,121 @@ static void streaming_suite(tn_store *s, const uint8_t *big, int64_t size, bool 
     CHECK_OK(tn_store_remove(s, K(s, "st/big.bin"), &err), &err);
 }
 
+
+/* Keys below prefix, "k1 k2 ", listed recursively. */
+static void keys_below(tn_store *s, const char *prefix, char *out)
+{
+    tarn_error err;
+    out[0] = '\0';
+    CHECK_OK(tn_store_list(s, prefix, false, count_entry, out, &err), &err);
+}
+
+/* Parallel transfers of a remote store, with parts of `part` bytes, four
+ * at a time: a streaming writer fed in odd-sized writes, a streamed put
+ * large enough to go out in parts, parallel ranged reads back in order,
+ * an abort and a failing source mid-upload. Nothing is visible before the
+ * commit and nothing is left after a failure: no object, and no
+ * temporary part objects (GCS composes them) below the prefix. */
+static void parallel_suite(tn_store *s, int64_t part)
+{
+    tarn_error err;
+    tn_object_meta m;
+    int64_t saved_part = s->part_size;
+    int saved_conc = s->concurrency;
+    s->part_size = part;
+    s->concurrency = 4;
+    int64_t size = 9 * part + 12345;
+    uint8_t *data = tn_malloc((size_t)size), *back = tn_malloc((size_t)size);
+    for (int64_t i = 0; i < size; i++)
+        data[i] = (uint8_t)(i * 131 + (i >> 11));
+    /* a writer: ten parts (the last short), sent four at a time */
+    tn_store_writer *w;
+    int64_t req = s->metrics.requests;
+    CHECK_OK(tn_store_writer_open(s, "par/written.bin", NULL, &w, &err), &err);
+    for (int64_t at = 0; at < size; at += 77777)
+        CHECK_OK(w->write(w, data + at, size - at < 77777 ? size - at : 77777, &err), &err);
+    CHECK_EQ_INT(tn_store_head(s, "par/written.bin", &m, &err), TARN_ENOTFOUND);
+    CHECK_OK(w->commit(w, &err), &err);
+    CHECK(s->metrics.requests - req >= 11); /* ten parts and a commit at least */
+    CHECK_OK(tn_store_head(s, "par/written.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, size);
+    /* read back as parallel ranged GETs handed on in order */
+    mem_sink sink = {back, 0, size, 0};
+    req = s->metrics.requests;
+    CHECK_OK(tn_store_get_stream(s, "par/written.bin", 0, size, to_mem, &sink, &err), &err);
+    CHECK(sink.len == size && memcmp(back, data, (size_t)size) == 0);
+    CHECK_EQ_INT(s->metrics.requests - req, 10);
+    /* a part of the way, from an odd offset */
+    sink.len = 0;
+    CHECK_OK(tn_store_get_stream(s, "par/written.bin", 7, size - 20, to_mem, &sink, &err), &err);
+    CHECK(sink.len == size - 20 && memcmp(back, data + 7, (size_t)(size - 20)) == 0);
+    /* a sink that fails stops every thread with its own error */
+    sink.len = 0;
+    sink.cap = part + 10;
+    CHECK_EQ_INT(tn_store_get_stream(s, "par/written.bin", 0, size, to_mem, &sink, &err), TARN_EIO);
+    CHECK_MSG(&err, "sink full");
+    /* coalesced ranges longer than a part come as parallel part-sized
+     * pieces streamed into one buffer; short ones as one request */
+    tn_range rr[3] = {{.offset = 100, .length = 3 * part + part / 2}, {.offset = 3 * part + part / 2 + 150, .length = 10},
+                      {.offset = 8 * part, .length = 1000}};
+    int64_t gets = s->metrics.gets;
+    req = s->metrics.requests;
+    CHECK_OK(tn_store_get_ranges(s, "par/written.bin", rr, 3, 1000, &err), &err);
+    CHECK_EQ_INT(s->metrics.gets - gets, 5); /* [100, +3.5 parts + 60) in 4 pieces, the last range alone */
+    CHECK_EQ_INT(s->metrics.requests - req, 5);
+    for (int i = 0; i < 3; i++) {
+        CHECK(rr[i].out && rr[i].out->size == rr[i].length &&
+              memcmp(rr[i].out->data, data + rr[i].offset, (size_t)rr[i].length) == 0);
+        tn_buffer_unref(rr[i].out);
+    }
+    /* a streamed put of that size goes out in parts too */
+    mem_source src = {data, size, -1, 0};
+    req = s->metrics.requests;
+    CHECK_OK(tn_store_put_stream(s, "par/streamed.bin", size, read_mem, &src, NULL, &err), &err);
+    CHECK(s->metrics.requests - req >= 11);
+    tn_buffer *b = NULL;
+    CHECK_OK(tn_store_get(s, "par/streamed.bin", 0, size, &b, &err), &err);
+    CHECK(b && b->size == size && memcmp(b->data, data, (size_t)size) == 0);
+    tn_buffer_unref(b);
+    /* an abort after several parts landed leaves nothing */
+    CHECK_OK(tn_store_writer_open(s, "par/aborted.bin", NULL, &w, &err), &err);
+    CHECK_OK(w->write(w, data, 6 * part + 5, &err), &err);
+    w->abort(w);
+    CHECK_EQ_INT(tn_store_head(s, "par/aborted.bin", &m, &err), TARN_ENOTFOUND);
+    /* a source that breaks in the middle of a parallel put leaves nothing */
+    mem_source broken = {data, size, 5 * part + 3, 0};
+    CHECK_EQ_INT(tn_store_put_stream(s, "par/broken.bin", size, read_mem, &broken, NULL, &err), TARN_EIO);
+    CHECK_MSG(&err, "source broke");
+    CHECK_EQ_INT(tn_store_head(s, "par/broken.bin", &m, &err), TARN_ENOTFOUND);
+    char out[4096];
+    keys_below(s, "par/", out);
+    CHECK_STR(out, "par/streamed.bin par/written.bin ");
+    CHECK_OK(tn_store_remove(s, "par/streamed.bin", &err), &err);
+    CHECK_OK(tn_store_remove(s, "par/written.bin", &err), &err);
+    tn_free(data);
+    tn_free(back);
+    s->part_size = saved_part;
+    s->concurrency = saved_conc;
+}
+
+/* A writer of n parts of s->part_size bytes (the last one 1000 bytes). */
+static int write_parts(tn_store *s, const char *key, const tn_put_options *o, int n, tarn_error *err)
+{
+    tn_store_writer *w;
+    int rc = tn_store_writer_open(s, key, o, &w, err);
+    if (rc)
+        return rc;
+    uint8_t *buf = tn_calloc(1, (size_t)s->part_size);
+    for (int i = 0; !rc && i < n; i++)
+        rc = w->write(w, buf, i == n - 1 ? 1000 : s->part_size, err);
+    tn_free(buf);
+    if (rc) {
+        w->abort(w);
+        return rc;
+    }
+    return w->commit(w, err);
+}
+
 /* Deep globs: remote stores walk the levels in parallel, listing only the
  * prefixes under which a key could still match. faithful: the service
  * lists every common prefix; s3rver leaves out those that hold no object
@@ -381,6 +496,7 @@ TEST(s3_backend)
     CHECK(b && b->data[(8 << 20) - 1] == 'a' + 8 && b->data[(16 << 20) - 1] == 'a' + 16);
     tn_buffer_unref(b);
     CHECK(s->metrics.gets > gets);
+    parallel_suite(s, 5 << 20);
     tn_store_free(s);
     printf("s3 suite ran against bucket %s\n", bucket);
 }
@@ -442,6 +558,35 @@ TEST(s3_requests)
     CHECK_MSG(&err, "already exists");
     CHECK_OK(tn_store_head(s, "a/new.txt", &m, &err), &err);
     CHECK_EQ_INT(m.size, 3);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    /* parallel parts: the suite, then no upload left open */
+    parallel_suite(s, 5 << 20);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    s->part_size = 5 << 20;
+    s->concurrency = 4;
+    /* a part refused mid-upload (after three landed) fails the upload,
+     * which is aborted on the service: no object, no parts left */
+    server_get(base, "/__fail-parts?after=3&n=100", answer, sizeof answer);
+    CHECK_EQ_INT(write_parts(s, "mp/part-failed.bin", NULL, 9, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "injected part failure");
+    server_get(base, "/__fail-parts?n=0", answer, sizeof answer);
+    CHECK_EQ_INT(tn_store_head(s, "mp/part-failed.bin", &m, &err), TARN_ENOTFOUND);
+    server_get(base, "/__uploads", answer, sizeof answer);
+    CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
+    /* a multipart create whose completion was applied but whose answer was
+     * lost: the retry finds no upload, the object carries our nonce */
+    server_get(base, "/__lose-completes?n=1", answer, sizeof answer);
+    CHECK_OK(write_parts(s, "mp/created.bin", &create, 3, &err), &err);
+    CHECK_OK(tn_store_head(s, "mp/created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 2 * (5 << 20) + 1000);
+    /* ... while another writer's create over it is still a conflict, lost answer or not */
+    server_get(base, "/__lose-completes?n=1", answer, sizeof answer);
+    CHECK_EQ_INT(write_parts(s, "mp/created.bin", &create, 3, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    server_get(base, "/__lose-completes?n=0", answer, sizeof answer);
+    CHECK_OK(tn_store_remove(s, "mp/created.bin", &err), &err);
     server_get(base, "/__uploads", answer, sizeof answer);
     CHECK_STR(answer, "{\"open\":0,\"objects\":3}");
     tn_store_free(s);
@@ -566,6 +711,7 @@ TEST(azure_backend)
     w->abort(w);
     CHECK_EQ_INT(tn_store_head(s, "big/aborted.bin", &m, &err), TARN_ENOTFOUND);
     CHECK_MSG(&err, "az://");
+    parallel_suite(s, 1 << 20);
     tn_store_free(s);
     /* a wrong key is refused by the service (SharedKey is verified) */
     const char *good = getenv("AZURE_STORAGE_ACCOUNT_KEY");
@@ -593,7 +739,8 @@ TEST(gcs_backend)
     tn_store *s;
     CHECK_OK(tn_store_gcs_open(bucket, &s, &err), &err);
     suite(s, true);
-    /* a resumable upload: 17 MiB in three chunks */
+    /* with a concurrency of 1, a resumable upload: 17 MiB in three chunks */
+    s->concurrency = 1;
     tn_store_writer *w;
     CHECK_OK(tn_store_writer_open(s, "big/resumable.bin", NULL, &w, &err), &err);
     static uint8_t chunk[1 << 20];
@@ -617,6 +764,43 @@ TEST(gcs_backend)
     CHECK_EQ_INT(w->commit(w, &err), TARN_ECONFLICT);
     CHECK_OK(tn_store_head(s, "big/resumable.bin", &m, &err), &err);
     CHECK_EQ_INT(m.size, 17 << 20);
+    /* a resumable create whose last chunk landed but whose answer was lost */
+    const char *server = getenv("STORAGE_EMULATOR_HOST");
+    char answer[4096];
+    s->part_size = 256 << 10;
+    server_get(server, "/__fault?kind=session&n=1&status=0", answer, sizeof answer);
+    CHECK_OK(write_parts(s, "big/session-created.bin", &create, 3, &err), &err);
+    CHECK_OK(tn_store_head(s, "big/session-created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 2 * (256 << 10) + 1000);
+    /* in parallel: components composed into the object, then deleted */
+    parallel_suite(s, 256 << 10);
+    s->part_size = 256 << 10;
+    s->concurrency = 4;
+    /* more than 32 components compose in two levels */
+    CHECK_OK(write_parts(s, "par/many.bin", NULL, 40, &err), &err);
+    CHECK_OK(tn_store_head(s, "par/many.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 39 * (256 << 10) + 1000);
+    CHECK_OK(tn_store_remove(s, "par/many.bin", &err), &err);
+    /* a component refused mid-upload fails the upload: no object, and the
+     * components that landed are deleted */
+    server_get(server, "/__fault?kind=media&after=3&n=100&status=400", answer, sizeof answer);
+    CHECK_EQ_INT(write_parts(s, "par/failed.bin", NULL, 9, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "injected");
+    server_get(server, "/__fault?kind=none", answer, sizeof answer);
+    CHECK_EQ_INT(tn_store_head(s, "par/failed.bin", &m, &err), TARN_ENOTFOUND);
+    server_get(server, "/__objects", answer, sizeof answer);
+    CHECK(strstr(answer, "par/") == NULL);
+    /* a composed create whose answer was lost is recognized by its nonce;
+     * another create over it is still a conflict */
+    server_get(server, "/__fault?kind=compose&n=1&status=0", answer, sizeof answer);
+    CHECK_OK(write_parts(s, "par/created.bin", &create, 9, &err), &err);
+    CHECK_OK(tn_store_head(s, "par/created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 8 * (256 << 10) + 1000);
+    server_get(server, "/__fault?kind=compose&n=1&status=0", answer, sizeof answer);
+    CHECK_EQ_INT(write_parts(s, "par/created.bin", &create, 9, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    server_get(server, "/__objects", answer, sizeof answer);
+    CHECK(strstr(answer, ".tarn-parts") == NULL);
     tn_store_free(s);
     printf("gcs suite ran against bucket %s\n", bucket);
 }
@@ -630,6 +814,18 @@ static void set_faults(const char *ctl, const char *schedule)
     snprintf(url, sizeof url, "%s/__faults", ctl);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, schedule);
+    CHECK(curl_easy_perform(h) == CURLE_OK);
+    curl_easy_cleanup(h);
+}
+
+/* Fault rules by request (fault_proxy.mjs /__rules), for parallel parts. */
+static void set_rules(const char *ctl, const char *rules)
+{
+    CURL *h = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "%s/__rules", ctl);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, rules);
     CHECK(curl_easy_perform(h) == CURLE_OK);
     curl_easy_cleanup(h);
 }
@@ -721,17 +917,94 @@ TEST(faults)
     for (int i = 0; i < 9; i++)
         CHECK_OK(w->write(w, mb, sizeof mb, &err), &err);
     CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
-    set_faults(ctl, "pass,500,500,500,500,500,500");
+    set_rules(ctl, "comp=blocklist 500 6");
     CHECK_EQ_INT(w->commit(w, &err), TARN_ENETWORK);
     CHECK_MSG(&err, "InjectedFault");
-    set_faults(ctl, "");
+    set_rules(ctl, "");
     CHECK_EQ_INT(tn_store_head(s, "f/failed.bin", &m, &err), TARN_ENOTFOUND);
+    /* blocks staged four at a time: one refused after three landed fails
+     * the upload, and no blob appears */
+    s->part_size = 256 << 10;
+    s->concurrency = 4;
+    set_rules(ctl, "comp=block& 400 100 3");
+    CHECK_EQ_INT(write_parts(s, "f/parallel-failed.bin", NULL, 9, &err), TARN_EINVAL);
+    CHECK_MSG(&err, "InjectedFault");
+    set_rules(ctl, "");
+    CHECK_EQ_INT(tn_store_head(s, "f/parallel-failed.bin", &m, &err), TARN_ENOTFOUND);
+    /* ... transient failures of parts are retried, and 503s lower the limit */
+    int64_t throttles = s->metrics.throttles;
+    set_rules(ctl, "comp=block& 503 3 2\ncomp=block& reset 1");
+    CHECK_OK(write_parts(s, "f/parallel-retried.bin", NULL, 9, &err), &err);
+    set_rules(ctl, "");
+    CHECK_EQ_INT(s->metrics.throttles - throttles, 3);
+    CHECK_OK(tn_store_head(s, "f/parallel-retried.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 8 * (256 << 10) + 1000);
+    /* a create committed by the service whose answer was lost: the retry
+     * meets its own blob, recognized by the upload's nonce ... */
+    set_rules(ctl, "comp=blocklist applied-reset 1");
+    CHECK_OK(write_parts(s, "f/parallel-created.bin", &create, 9, &err), &err);
+    CHECK_OK(tn_store_head(s, "f/parallel-created.bin", &m, &err), &err);
+    CHECK_EQ_INT(m.size, 8 * (256 << 10) + 1000);
+    /* ... and another upload's create over it is still a conflict */
+    set_rules(ctl, "comp=blocklist 503 1");
+    CHECK_EQ_INT(write_parts(s, "f/parallel-created.bin", &create, 9, &err), TARN_ECONFLICT);
+    CHECK_MSG(&err, "already exists");
+    set_rules(ctl, "");
     /* 5. errors that cannot succeed are not retried */
     int64_t before = s->metrics.retries;
     CHECK_EQ_INT(tn_store_get(s, "f/missing.bin", 0, -1, &b, &err), TARN_ENOTFOUND);
     CHECK_EQ_INT(s->metrics.retries, before);
     tn_store_free(s);
     printf("fault suite ran through the proxy\n");
+}
+
+static int find_stats(void *ctx, const tarn_store_stats *st)
+{
+    tarn_store_stats *want = ctx;
+    if (strcmp(st->store, want->store) == 0) {
+        const char *name = want->store;
+        *want = *st;
+        want->store = name;
+    }
+    return 0;
+}
+
+/* Stores opened by URL report their counters per store name, open or
+ * freed, until a reset. */
+TEST(store_stats)
+{
+    tarn_error err;
+    tarn_store_stats_reset();
+    tn_url u;
+    CHECK_OK(tn_url_parse("memory://stats-test/x", &u, &err), &err);
+    tn_store *s, *t;
+    CHECK_OK(tn_store_open(&u, &s, &err), &err);
+    CHECK_OK(tn_store_put(s, "a", "hello", 5, NULL, &err), &err);
+    tn_buffer *b;
+    CHECK_OK(tn_store_get(s, "a", 0, -1, &b, &err), &err);
+    tn_buffer_unref(b);
+    tarn_store_stats st = {.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.gets == 1 && st.bytes_written == 5 && st.bytes_read == 5);
+    /* a second store of the same name adds up; a freed one is still counted */
+    CHECK_OK(tn_store_open(&u, &t, &err), &err);
+    tn_object_meta m;
+    CHECK_OK(tn_store_head(t, "a", &m, &err), &err);
+    tn_store_free(s);
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.gets == 1 && st.heads == 1 && st.bytes_read == 5);
+    /* readings do not change the counts */
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 1 && st.heads == 1);
+    tarn_store_stats_reset();
+    st = (tarn_store_stats){.store = "memory://stats-test"};
+    CHECK_EQ_INT(tarn_store_stats_each(find_stats, &st), 0);
+    CHECK(st.puts == 0 && st.heads == 0);
+    CHECK_OK(tn_store_remove(t, "a", &err), &err);
+    tn_store_free(t);
+    tn_url_reset(&u);
 }
 
 TEST(adaptive_limit)
@@ -998,6 +1271,7 @@ int main(void)
     RUN(profiles);
     RUN(globs);
     RUN(adaptive_limit);
+    RUN(store_stats);
     RUN(alloc_failures);
     return tn_test_done();
 }

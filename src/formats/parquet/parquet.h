@@ -64,6 +64,27 @@ int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, 
 int tn_parquet_open_memory(const uint8_t *data, size_t n, const char *name, const tn_parquet_read_options *opts,
                            tn_reader **out, tarn_error *err) TN_MUST_USE;
 
+/* A file read by position from elsewhere than the local disk (an object
+ * store: formats/remote.h). read_at fills dst with n bytes at off;
+ * prefetch, if set, is told the byte ranges of the column chunks about to
+ * be read (the selected columns of one row group), so that they can be
+ * fetched together; close frees ctx when the reader is freed. */
+typedef struct tn_parquet_source {
+    void *ctx;
+    int64_t size;
+    int (*read_at)(void *ctx, int64_t off, size_t n, uint8_t *dst, tarn_error *err);
+    int (*prefetch)(void *ctx, const int64_t *offsets, const int64_t *lengths, int n, tarn_error *err);
+    void (*close)(void *ctx);
+    /* A context of its own for a reader of tn_parquet_open_shared (which
+     * may run on another thread), closed with close; NULL: not shared. */
+    int (*clone)(void *ctx, void **out, tarn_error *err);
+} tn_parquet_source;
+
+/* Open a source (taken: closed on failure too). `name` names the input in
+ * messages. tn_parquet_open_file opens store URLs (s3://...) this way. */
+int tn_parquet_open_source(const tn_parquet_source *src, const char *name, const tn_parquet_read_options *opts,
+                           tn_reader **out, tarn_error *err) TN_MUST_USE;
+
 /* A reader of the file another reader (of tn_parquet_open_file or _memory)
  * reads, with opts, reusing that reader's parsed footer, schema and open
  * file instead of reading them again: the readers of the parts of one file

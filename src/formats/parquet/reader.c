@@ -32,6 +32,7 @@
 #include "formats/parquet/pageindex.h"
 #include "formats/parquet/filter.h"
 #include "formats/parquet/parquet.h"
+#include "formats/remote.h"
 
 #define DEFAULT_BATCH 65536
 
@@ -52,6 +53,7 @@ struct pq_reader {
     tn_reader base;
     int fd;                  /* -1 for memory input */
     const uint8_t *mem;
+    tn_parquet_source src;   /* src.read_at set: bytes come from it (a remote object) */
     int64_t size;
     int64_t data_end;        /* where the footer starts */
     char *name;
@@ -107,11 +109,13 @@ static int read_at(pq_reader *r, int64_t off, size_t n, uint8_t *dst, tarn_error
     if (off < 0 || off > r->size || (int64_t)n > r->size - off)
         return TN_CORRUPT(err, "%s: read of %zu bytes at offset %lld past the end of the file", r->name, n,
                           (long long)off);
-    r->bytes_read += (int64_t)n;
+    __atomic_fetch_add(&r->bytes_read, (int64_t)n, __ATOMIC_RELAXED); /* column tasks read at once */
     if (r->mem) {
         memcpy(dst, r->mem + off, n);
         return 0;
     }
+    if (r->src.read_at)
+        return r->src.read_at(r->src.ctx, off, n, dst, err);
     size_t done = 0;
     while (done < n) {
         ssize_t got = pread(r->fd, dst + done, n - done, (off_t)(off + (int64_t)done));
@@ -811,6 +815,33 @@ static int prune(pq_reader *r, int32_t g, int *by, tarn_error *err)
     return 0;
 }
 
+/* Tell the source which byte ranges the selected chunks of row group g
+ * span (read_chunk checks them when it reads). */
+static int prefetch_chunks(pq_reader *r, int32_t g, tarn_error *err)
+{
+    int32_t nl = r->schema->n_leaves, n = 0;
+    int64_t *off = tn_malloc(sizeof *off * (size_t)(2 * nl + 2));
+    TN_TRY_ALLOC(off, err, sizeof *off * (size_t)(2 * nl + 2));
+    int64_t *len = off + nl + 1;
+    for (int32_t s = 0; s < r->n_sel; s++)
+        for (int32_t l = r->sel[s]->first_leaf, e = l + count_leaves(r->sel[s]); l < e; l++) {
+            const pq_column_meta *m = &r->meta->row_groups[g].columns[l].meta;
+            int64_t start = m->data_page_offset;
+            if (m->dictionary_page_offset > 0 && m->dictionary_page_offset < start)
+                start = m->dictionary_page_offset;
+            int64_t end = start + m->total_compressed_size + r->chunk_pad;
+            if (end > r->data_end)
+                end = r->data_end;
+            if (start >= 4 && end > start && n < nl) {
+                off[n] = start;
+                len[n++] = end - start;
+            }
+        }
+    int rc = n ? r->src.prefetch(r->src.ctx, off, len, n, err) : 0;
+    tn_free(off);
+    return rc;
+}
+
 /* Decode row group g into a batch of the selected columns. */
 /* Selected column s of row group g, decoded, with its ARROW:schema type restored. */
 static int decode_column(pq_reader *r, int32_t g, int32_t s, int64_t max_rows, int64_t rows, pq_chunk_data *chunks,
@@ -854,6 +885,10 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **
     int64_t rows = max_rows >= 0 && max_rows < rg->num_rows ? max_rows : rg->num_rows;
     if (max_rows >= rg->num_rows)
         max_rows = -1;
+    /* a remote source fetches the selected chunks together (with a
+     * filter, the page index picks pages and they are read one by one) */
+    if (r->src.prefetch && !r->filter)
+        TN_TRY(prefetch_chunks(r, g, err));
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
     tn_batch *b = NULL;
@@ -874,7 +909,8 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **
         }
     } else if (!(b = tn_batch_new(r->base.schema, rows))) {
         rc = tn_error_oom(err, sizeof *b);
-    } else if (r->serial || r->n_sel < 2 || !r->disjoint) {
+    } else if (r->serial || r->n_sel < 2 || !r->disjoint || r->src.read_at) {
+        /* a remote source reads from one cursor: its columns decode in turn */
         for (int32_t s = 0; !rc && s < r->n_sel; s++)
             rc = decode_column(r, g, s, max_rows, rows, chunks, &b->columns[s], err);
     } else {
@@ -1041,6 +1077,8 @@ static void destroy(tn_reader *base)
         if (r->fd >= 0)
             close(r->fd);
     }
+    if (r->src.close)
+        r->src.close(r->src.ctx);
     tn_free(r->groups);
     for (int32_t i = 0; r->restore && i < r->n_sel; i++)
         tn_type_unref(r->restore[i]);
@@ -1290,6 +1328,8 @@ static int finish(pq_reader *r, int rc, tn_reader **out)
 int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, tn_reader **out, tarn_error *err)
 {
     *out = NULL;
+    if (tn_remote_url(path)) /* ranges read through the object store */
+        return tn_remote_parquet_open(path, opts, out, err);
     pq_reader *r = NULL;
     TN_TRY(make(path, &r, err));
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1305,6 +1345,22 @@ int tn_parquet_open_file(const char *path, const tn_parquet_read_options *opts, 
     if (!S_ISREG(st.st_mode))
         return finish(r, tn_error_set(err, TARN_EINVAL, "%s: not a regular file", path), out);
     r->size = st.st_size;
+    return finish(r, open_common(r, opts, err), out);
+}
+
+int tn_parquet_open_source(const tn_parquet_source *src, const char *name, const tn_parquet_read_options *opts,
+                           tn_reader **out, tarn_error *err)
+{
+    *out = NULL;
+    pq_reader *r = NULL;
+    int rc = make(name, &r, err);
+    if (rc) {
+        if (src->close)
+            src->close(src->ctx);
+        return rc;
+    }
+    r->src = *src;
+    r->size = src->size;
     return finish(r, open_common(r, opts, err), out);
 }
 
@@ -1360,6 +1416,17 @@ int tn_parquet_open_shared(tn_reader *file, const tn_parquet_read_options *opts,
     r->owner = (pq_reader *)f;
     r->fd = f->fd;
     r->mem = f->mem;
+    if (f->src.read_at) { /* a remote file: a source context of its own */
+        int rc = f->src.clone ? f->src.clone(f->src.ctx, &r->src.ctx, err)
+                              : tn_error_set(err, TARN_EUNSUPPORTED, "%s: this source cannot be shared", f->name);
+        if (rc)
+            return finish(r, rc, out);
+        r->src.size = f->src.size;
+        r->src.read_at = f->src.read_at;
+        r->src.prefetch = f->src.prefetch;
+        r->src.close = f->src.close;
+        r->src.clone = f->src.clone;
+    }
     r->size = f->size;
     r->data_end = f->data_end;
     r->meta = f->meta;

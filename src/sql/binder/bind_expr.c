@@ -22,6 +22,17 @@
 
 /* ---- errors ------------------------------------------------------------------ */
 
+/* Messages quote the user's text (literals, quoted names), which may hold
+ * line breaks: an error stays one line. */
+static int one_line(tarn_error *err, int code)
+{
+    if (err)
+        for (char *p = err->message; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = ' ';
+    return code;
+}
+
 static int verror(tn_binder *b, uint32_t loc, int code, const char *hint, const char *fmt, va_list ap)
 {
     char msg[768];
@@ -30,8 +41,10 @@ static int verror(tn_binder *b, uint32_t loc, int code, const char *hint, const 
     if (b->sql)
         tn_sql_location(b->sql, b->len, loc, &line, &col);
     if (hint)
-        return tn_error_set(b->err, code, "line %d, column %d: %s; did you mean \"%s\"?", line, col, msg, hint);
-    return tn_error_set(b->err, code, "line %d, column %d: %s", line, col, msg);
+        tn_error_set(b->err, code, "line %d, column %d: %s; did you mean \"%s\"?", line, col, msg, hint);
+    else
+        tn_error_set(b->err, code, "line %d, column %d: %s", line, col, msg);
+    return one_line(b->err, code);
 }
 
 int tn_bind_error(tn_binder *b, uint32_t loc, int code, const char *fmt, ...)
@@ -65,7 +78,7 @@ static int located(tn_binder *b, uint32_t loc, int rc)
         tn_sql_location(b->sql, b->len, loc, &line, &col);
     if (b->err)
         tn_error_prefix(b->err, "line %d, column %d: ", line, col);
-    return rc;
+    return one_line(b->err, rc);
 }
 
 char *tn_bind_strdup(tn_binder *b, const char *s)

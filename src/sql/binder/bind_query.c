@@ -644,8 +644,47 @@ static int coalesce_using(tn_binder *b, tn_plan **j, tn_scope *sc, const using_p
     return 0;
 }
 
+static int bind_lateral(tn_binder *b, const tn_sql_tableref *r, tn_scope *sc, tn_plan **acc);
+
+/* l [INNER|CROSS] JOIN LATERAL (q) [ON c]: the lateral rewrite, then c as a
+ * filter over its rows. */
+static int bind_join_lateral(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn_plan **out, tn_scope *sc)
+{
+    tn_join_kind k = join_kind(r->join);
+    if ((k != TN_JOIN_INNER && k != TN_JOIN_CROSS) || r->natural || r->using_cols.n)
+        return tn_bind_error(b, r->loc, TARN_EUNSUPPORTED,
+                             "only an inner or cross join with a LATERAL subquery is supported yet");
+    tn_plan *acc;
+    tn_scope ls = {0};
+    TN_TRY(bind_tableref(b, r->left, outer, &acc, &ls));
+    for (int32_t i = 0; i < ls.n; i++) {
+        TN_TRY(tn_scope_add(b, sc, ls.cols[i].table, ls.cols[i].name, ls.cols[i].type, ls.cols[i].index));
+        sc->cols[sc->n - 1].using_dup = ls.cols[i].using_dup;
+        sc->cols[sc->n - 1].table_quoted = ls.cols[i].table_quoted;
+    }
+    sc->parent = outer;
+    TN_TRY(bind_lateral(b, r->right, sc, &acc));
+    if (r->on) {
+        tn_ectx ec = {.sc = sc, .clause = "JOIN conditions"};
+        tn_expr *c;
+        TN_TRY(tn_bind_condition(b, &ec, r->on, &c));
+        tn_plan *f = tn_plan_new(b->ctx, TN_PLAN_FILTER, 1);
+        if (!f)
+            return tn_bind_oom(b);
+        f->children[0] = acc;
+        f->predicate = c;
+        f->out = acc->out;
+        f->est_rows = acc->est_rows;
+        acc = f;
+    }
+    *out = acc;
+    return 0;
+}
+
 static int bind_join(tn_binder *b, const tn_sql_tableref *r, tn_scope *outer, tn_plan **out, tn_scope *sc)
 {
+    if (r->right->kind == TN_SQL_REF_SUBQUERY && r->right->lateral)
+        return bind_join_lateral(b, r, outer, out, sc);
     tn_plan *l, *rp;
     tn_scope ls = {0}, rs = {0};
     TN_TRY(bind_tableref(b, r->left, outer, &l, &ls));

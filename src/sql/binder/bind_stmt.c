@@ -711,8 +711,13 @@ int tn_bind_statement(tn_catalog *cat, const tn_bind_options *o, const char *sql
     memset(out, 0, sizeof *out);
     tn_binder b = {.ctx = ctx, .cat = cat, .opts = o, .sql = sql, .len = len, .err = err};
     int rc = bind_one(&b, stmt, out);
-    if (rc)
+    if (rc) {
         memset(out, 0, sizeof *out);
+        /* messages quote the user's text, which may break lines: keep one */
+        for (char *p = err ? err->message : NULL; p && *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = ' ';
+    }
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "sql/catalog.h"
 #include "sql/exec/operator.h"
+#include "tarn/sql.h"
 
 /* A planned statement with everything its operators point into. */
 typedef struct tn_query {
@@ -50,6 +51,29 @@ int tn_exec_plan_op(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *err)
 /* Run a finished operator tree and collect the root's batches (new
  * references in a tn_alloc'ed array). The tree is not freed. */
 int tn_exec_collect(tn_op *root, tn_batch ***out, size_t *n, tarn_error *err) TN_MUST_USE;
+/* Run a finished operator tree on a thread of its own; its batches come
+ * out of *out in the order tn_exec_collect would give them, through a
+ * queue of about cap_bytes that the query waits on when it is full (so a
+ * big result takes bounded memory). Returns once the queue is full or the
+ * query ended; an error the query met by then is returned instead of a
+ * reader, later ones by the reader. When the query thread is done it calls
+ * free_owner(owner), which frees the tree and what it was planned from
+ * (freed on failure too). Freeing the reader early cancels the query and
+ * waits for its thread. */
+int tn_exec_stream(tn_op *root, int64_t cap_bytes, void (*free_owner)(void *), void *owner, tn_reader **out,
+                   tarn_error *err) TN_MUST_USE;
+/* Let a streamed query run to its end without waiting for the reader (the
+ * rest of the result is buffered) and wait for it: afterwards nothing
+ * refers to what the query was planned from, only its batches remain. */
+void tn_exec_stream_detach(tn_reader *r);
+/* Progress reports while a tree runs: a thread calls fn(user, p) every
+ * interval_ms with the rows its table scans have read (and the estimated
+ * total), then once more with done = 1 when stopped (from the stopping
+ * thread). The tree must outlive the ticker. */
+typedef struct tn_exec_ticker tn_exec_ticker;
+int tn_exec_ticker_start(const tn_op *root, tarn_query_progress_fn fn, void *user, int interval_ms,
+                         tn_exec_ticker **out, tarn_error *err) TN_MUST_USE;
+void tn_exec_ticker_stop(tn_exec_ticker *t); /* NULL is fine */
 /* EXPLAIN text of an operator tree (with metrics when analyze). */
 int tn_exec_explain(const tn_op *root, bool analyze, tn_buf *out, tarn_error *err) TN_MUST_USE;
 
@@ -82,6 +106,9 @@ int tn_op_scan_new(tn_exec_ctx *ctx, const tn_plan *scan, tn_expr *const *filter
  * filter the join builds on its key, when the key is a plain column of
  * that scan and the join kind allows it (join_filter.h). */
 void tn_exec_scan_join_filters(tn_op *join);
+/* A LIMIT is put over op: the scan under it (through filters and
+ * projections) keeps its rows in table order (no split of a file). */
+void tn_exec_scan_in_order(tn_op *op);
 /* A source over batches (references taken): VALUES, CTE rows, results. */
 int tn_op_batches_new(tn_exec_ctx *ctx, const tn_plan *plan, tn_schema *schema, tn_batch *const *batches, size_t n,
                       tn_op **out, tarn_error *err) TN_MUST_USE;

@@ -541,6 +541,37 @@ static int64_t side_bytes(const hj_side *d)
     return d->table.bytes + d->groups.bytes + d->null_groups.bytes;
 }
 
+/* Finalize gave up on holding the build side (the budget refused the
+ * table, or an allocation on the way): what is held, batches or
+ * concatenated rows, goes to the partition files. */
+static int spill_held(hash_join *hj, tarn_error *err)
+{
+    tn_op *op = &hj->base;
+    hj->spilling = true;
+    int rc = TARN_OK;
+    if (hj->chunks.n) {
+        rc = spill_chunks(hj, &hj->chunks, err);
+    } else if (hj->main.rows.cols) {
+        tn_batch *b = tn_batch_new(hj->shape.right, hj->main.rows.n);
+        TN_TRY_ALLOC(b, err, sizeof *b);
+        for (int32_t i = 0; i < hj->main.rows.ncols; i++)
+            b->columns[i] = tn_array_ref(hj->main.rows.cols[i]);
+        side_reset(&hj->main); /* the batch keeps the columns */
+        int64_t nulls = 0;
+        rc = write_parts(hj, hj->bkeys, b, 0, hj->bfile, NULL, &nulls, err);
+        hj->spill_rows += b->length;
+        hj->spill_null_rows += nulls;
+        tn_batch_unref(b);
+    }
+    side_reset(&hj->main);
+    tn_join_chunks_reset(&hj->chunks);
+    tn_exec_release(op, hj->reserved);
+    hj->reserved = 0;
+    hj->spilled = rc == TARN_OK;
+    hj->finalized = rc == TARN_OK;
+    return rc;
+}
+
 static int sink_finalize(tn_op *op, tarn_error *err)
 {
     hash_join *hj = (hash_join *)op;
@@ -549,7 +580,16 @@ static int sink_finalize(tn_op *op, tarn_error *err)
         hj->finalized = true;
         return TARN_OK;
     }
-    TN_TRY(side_build(hj, &hj->main, &hj->chunks, err));
+    int rc = side_build(hj, &hj->main, &hj->chunks, err);
+    if (rc == TARN_EMEMLIMIT) { /* an allocation was refused: spill instead */
+        if (err)
+            tarn_error_init(err);
+        tn_join_table_reset(&hj->main.table);
+        tn_join_table_reset(&hj->main.groups);
+        tn_join_table_reset(&hj->main.null_groups);
+        return spill_held(hj, err);
+    }
+    TN_TRY(rc);
     hj->main.all_rows = hj->main.rows.n;
     hj->main.all_null_rows = hj->main.table.null_rows;
     int64_t bytes = side_bytes(&hj->main);
@@ -558,26 +598,12 @@ static int sink_finalize(tn_op *op, tarn_error *err)
         hj->finalized = true;
         return TARN_OK;
     }
-    /* The table does not fit: partition the rows instead. The grouped MARK
-     * tables and the join filter go with it. */
-    tn_join_chunks c = {0};
-    tn_batch *b = tn_batch_new(hj->shape.right, hj->main.rows.n);
-    TN_TRY_ALLOC(b, err, sizeof *b);
-    for (int32_t i = 0; i < hj->main.rows.ncols; i++)
-        b->columns[i] = tn_array_ref(hj->main.rows.cols[i]);
-    side_reset(&hj->main);
-    hj->spilling = true;
-    int64_t nulls = 0;
-    int rc = write_parts(hj, hj->bkeys, b, 0, hj->bfile, NULL, &nulls, err);
-    hj->spill_rows += b->length;
-    hj->spill_null_rows += nulls;
-    tn_batch_unref(b);
-    tn_join_chunks_reset(&c);
-    tn_exec_release(op, hj->reserved);
-    hj->reserved = 0;
-    hj->spilled = rc == TARN_OK;
-    hj->finalized = rc == TARN_OK;
-    return rc;
+    /* the table does not fit: partition the rows instead (the grouped MARK
+     * tables and the join filter go with it) */
+    tn_join_table_reset(&hj->main.table);
+    tn_join_table_reset(&hj->main.groups);
+    tn_join_table_reset(&hj->main.null_groups);
+    return spill_held(hj, err);
 }
 
 /* ---- probe (transform) ------------------------------------------------------- */
@@ -809,10 +835,16 @@ static int load_side(hash_join *hj, spill_task *t, bool *fits, tarn_error *err)
     }
     if (rc == TARN_OK && *fits) {
         rc = side_build(hj, &t->side, &c, err);
-        int64_t bytes = side_bytes(&t->side);
-        if (rc == TARN_OK && !tn_exec_reserve(&hj->base, bytes))
+        if (rc == TARN_EMEMLIMIT) { /* an allocation was refused: split it */
+            if (err)
+                tarn_error_init(err);
+            rc = TARN_OK;
             *fits = false;
-        else if (rc == TARN_OK)
+        }
+        int64_t bytes = side_bytes(&t->side);
+        if (rc == TARN_OK && *fits && !tn_exec_reserve(&hj->base, bytes))
+            *fits = false;
+        else if (rc == TARN_OK && *fits)
             t->reserved += bytes;
     }
     tn_join_chunks_reset(&c);

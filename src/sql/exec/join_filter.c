@@ -55,15 +55,35 @@ int tn_join_filter_select(const tn_join_filter *f, tn_array *a, const tn_selecti
     int w = a->type->byte_width;
     if (a->type->id == TN_BOOL || (w != 1 && w != 2 && w != 4 && w != 8))
         return tn_error_set(err, TARN_ETYPE, "join filter on a %s column", tn_type_id_name(a->type->id));
+    /* locals: without strict aliasing every store to rows[] would reload
+     * the filter's fields; no branch per row */
+    const int64_t lo = f->min, hi = f->max;
+    const uint64_t *bloom = f->bloom, bmask = f->bloom_mask;
+    const int32_t *srows = sel ? sel->rows : NULL;
+    const int64_t off = a->offset;
+#define KEEP(key)                                                                      \
+    ({                                                                                 \
+        int64_t k_ = (key);                                                            \
+        uint64_t h_ = tn_hash_u64((uint64_t)k_), b_ = tn_join_filter_bits(h_);         \
+        (k_ >= lo) & (k_ <= hi) & ((bloom[(h_ >> 32) & bmask] & b_) == b_);            \
+    })
 #define SCAN(T)                                                                        \
     do {                                                                               \
         const T *v = TN_VALUES(a, T);                                                  \
-        for (int64_t k = 0; k < m; k++) {                                              \
-            int64_t r = sel ? sel->rows[k] : k;                                        \
-            int64_t key = (int64_t)v[r];                                               \
-            rows[out] = (int32_t)r;                                                    \
-            out += (!valid || tn_bit_get(valid, a->offset + r)) &&                     \
-                   tn_join_filter_may_match(f, key, tn_hash_u64((uint64_t)key));       \
+        if (!srows && !valid) {                                                        \
+            for (int64_t r = 0; r < m; r++) {                                          \
+                rows[out] = (int32_t)r;                                                \
+                out += KEEP((int64_t)v[r]);                                            \
+            }                                                                          \
+        } else {                                                                       \
+            for (int64_t k = 0; k < m; k++) {                                          \
+                int64_t r = srows ? srows[k] : k;                                      \
+                bool ok = KEEP((int64_t)v[r]);                                         \
+                if (valid)                                                             \
+                    ok &= tn_bit_get(valid, off + r);                                  \
+                rows[out] = (int32_t)r;                                                \
+                out += ok;                                                             \
+            }                                                                          \
         }                                                                              \
     } while (0)
     switch (w) {
@@ -72,6 +92,7 @@ int tn_join_filter_select(const tn_join_filter *f, tn_array *a, const tn_selecti
     case 4: if (uns) SCAN(uint32_t); else SCAN(int32_t); break;
     default: SCAN(int64_t); break;
     }
+#undef KEEP
 #undef SCAN
     *n = out;
     return TARN_OK;

@@ -30,6 +30,7 @@
 
 #include "core/alloc.h"
 #include "sql/exec/exec.h"
+#include "sql/exec/join.h"
 #include "sql/parser/parser.h"
 
 /* ---- operator helpers ---------------------------------------------------------- */
@@ -507,6 +508,11 @@ static int run_partition(task *t, int64_t part, void *sink_local, tarn_error *er
     return rc;
 }
 
+static const tn_op_vtable stream_vtable;
+static void stream_local_start(tn_op *op, void *local, int64_t begin, int64_t end);
+static int stream_local_finish(tn_op *op, void *local, bool ok, tarn_error *err);
+static void stream_pipeline_begin(tn_op *op);
+
 static int run_morsel(void *arg, int64_t begin, int64_t end, tarn_error *err)
 {
     run_state *rs = arg;
@@ -523,10 +529,18 @@ static int run_morsel(void *arg, int64_t begin, int64_t end, tarn_error *err)
             rc = p->chain[i]->vt->local_init(p->chain[i], &t.locals[i], err);
     if (rc == TARN_OK && p->sink->vt->sink_local_init)
         rc = p->sink->vt->sink_local_init(p->sink, &sink_local, err);
+    bool streamed = p->sink->vt == &stream_vtable && sink_local;
+    if (rc == TARN_OK && streamed)
+        stream_local_start(p->sink, sink_local, begin, end);
     for (int64_t part = begin; rc == TARN_OK && part < end; part++)
         rc = run_partition(&t, part, sink_local, err);
     if (rc == TARN_OK && !atomic_load(&rs->stop))
         rc = flush(&t, sink_local, err);
+    if (streamed) {
+        int frc = stream_local_finish(p->sink, sink_local, rc == TARN_OK, err);
+        if (rc == TARN_OK)
+            rc = frc;
+    }
     for (int32_t i = 0; i < p->nchain; i++)
         if (t.locals[i] && p->chain[i]->vt->local_free)
             p->chain[i]->vt->local_free(p->chain[i], t.locals[i]);
@@ -544,6 +558,8 @@ static int run_pipeline(pipeline *p, tn_exec_ctx *ctx, tarn_error *err)
         return TARN_OK;
     rs.sink_locals = tn_calloc((size_t)rs.nparts, sizeof(void *));
     TN_TRY_ALLOC(rs.sink_locals, err, (size_t)rs.nparts * sizeof(void *));
+    if (p->sink->vt == &stream_vtable)
+        stream_pipeline_begin(p->sink);
     int rc = tn_parallel_for(rs.nparts, 0, run_morsel, &rs, err);
     tn_op *sink = p->sink;
     for (int64_t i = 0; i < rs.nparts; i++) {
@@ -595,7 +611,7 @@ int tn_exec_collect(tn_op *root, tn_batch ***out, size_t *n, tarn_error *err)
 {
     *out = NULL;
     *n = 0;
-    tn_op *c;
+    tn_op *c = NULL;
     TN_TRY(tn_op_collect_new(root->ctx, root, &c, err));
     int rc = run_all(c, root->ctx, err);
     if (rc == TARN_OK)
@@ -604,4 +620,522 @@ int tn_exec_collect(tn_op *root, tn_batch ***out, size_t *n, tarn_error *err)
     c->nchildren = 0;
     tn_op_free(c);
     return rc;
+}
+
+/* ---- streaming results ------------------------------------------------------------ */
+
+/*
+ * The root sink of a streamed query: batches go to a queue the reader pulls
+ * from, in the order the collecting sink would give them. Within a
+ * pipeline, the morsel holding the lowest partition not yet delivered (the
+ * head) puts its batches straight in the queue; the others keep theirs
+ * until they are the head, and wait while they hold a queue's worth
+ * between them (morsels are claimed in order, so the head is always running
+ * and nothing waits for a morsel that has not started). A producer waits
+ * while the queue holds cap_bytes; so memory is bounded by twice the queue
+ * and the batches in flight, whatever the result size.
+ */
+typedef struct stream_local {
+    int64_t begin, end;     /* the morsel's partitions */
+    tn_batch **buf;         /* held until it is the head */
+    size_t n, cap;
+    int64_t bytes;
+    bool finished;
+    struct stream_local *next; /* in the sink's list, by begin */
+} stream_local;
+
+typedef struct stream_op {
+    tn_op base;
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* queue, head, or state changed */
+    tn_batch **q;           /* the queue: q[qhead .. qhead + qn) */
+    size_t qhead, qn, qcap;
+    int64_t qbytes, cap_bytes;
+    int64_t held;           /* bytes the morsels that are not the head hold */
+    int64_t next_part;      /* first partition of this pipeline not yet delivered */
+    stream_local *locals;
+    bool unbounded;         /* detached: nobody waits for the reader any more */
+    bool cancelled;         /* the reader is gone */
+    bool failed;            /* a morsel failed: the others stop waiting */
+    tarn_error first;       /* ... and its error, which the query reports */
+    bool done;              /* the query thread has finished */
+    int rc;
+    tarn_error err;
+    pthread_t thread;
+    tn_exec_ctx *ctx;       /* the query's (valid until done) */
+    void (*free_owner)(void *);
+    void *owner;
+} stream_op;
+
+static int64_t queue_bytes(const tn_batch *b)
+{
+    return tn_join_batch_bytes(b) + 64;
+}
+
+static bool stream_stopped(const stream_op *s)
+{
+    return s->cancelled || s->failed;
+}
+
+/* Put b (consumed) at the end of the queue, waiting for room; lock held. */
+static int enqueue(stream_op *s, tn_batch *b, tarn_error *err)
+{
+    while (!s->unbounded && !stream_stopped(s) && s->qn > 0 && s->qbytes >= s->cap_bytes)
+        pthread_cond_wait(&s->changed, &s->lock);
+    if (stream_stopped(s)) {
+        tn_batch_unref(b);
+        return tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
+    }
+    if (s->qhead + s->qn == s->qcap) {
+        if (s->qhead > 0) {
+            memmove(s->q, s->q + s->qhead, s->qn * sizeof *s->q);
+            s->qhead = 0;
+        } else {
+            size_t cap = s->qcap ? s->qcap * 2 : 16;
+            tn_batch **q = tn_realloc(s->q, cap * sizeof *q);
+            if (!q) {
+                tn_batch_unref(b);
+                return tn_error_oom(err, cap * sizeof *q);
+            }
+            s->q = q;
+            s->qcap = cap;
+        }
+    }
+    s->q[s->qhead + s->qn++] = b;
+    s->qbytes += queue_bytes(b);
+    pthread_cond_broadcast(&s->changed);
+    return TARN_OK;
+}
+
+/* Move a local's held batches to the queue; lock held. */
+static int deliver_held(stream_op *s, stream_local *l, tarn_error *err)
+{
+    int rc = TARN_OK;
+    size_t i = 0;
+    for (; rc == TARN_OK && i < l->n; i++)
+        rc = enqueue(s, l->buf[i], err);
+    for (; i < l->n; i++)
+        tn_batch_unref(l->buf[i]);
+    l->n = 0;
+    s->held -= l->bytes;
+    l->bytes = 0;
+    pthread_cond_broadcast(&s->changed);
+    return rc;
+}
+
+static void unlink_local(stream_op *s, stream_local *l)
+{
+    for (stream_local **p = &s->locals; *p; p = &(*p)->next)
+        if (*p == l) {
+            *p = l->next;
+            return;
+        }
+}
+
+/* The head finished: deliver the finished morsels that follow it, up to
+ * one still running (which is woken to deliver its own); lock held. */
+static int advance(stream_op *s, tarn_error *err)
+{
+    for (;;) {
+        stream_local *l = s->locals;
+        while (l && l->begin != s->next_part)
+            l = l->next;
+        if (!l || !l->finished) {
+            pthread_cond_broadcast(&s->changed);
+            return TARN_OK;
+        }
+        TN_TRY(deliver_held(s, l, err));
+        s->next_part = l->end;
+        unlink_local(s, l);
+    }
+}
+
+static int stream_local_init(tn_op *op, void **local, tarn_error *err)
+{
+    (void)op;
+    *local = tn_calloc(1, sizeof(stream_local));
+    TN_TRY_ALLOC(*local, err, sizeof(stream_local));
+    return TARN_OK;
+}
+
+/* The morsel of a local (run_morsel tells it before the first batch). */
+static void stream_local_start(tn_op *op, void *local, int64_t begin, int64_t end)
+{
+    stream_op *s = (stream_op *)op;
+    stream_local *l = local;
+    l->begin = begin;
+    l->end = end;
+    pthread_mutex_lock(&s->lock);
+    stream_local **p = &s->locals;
+    while (*p && (*p)->begin < begin)
+        p = &(*p)->next;
+    l->next = *p;
+    *p = l;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int stream_sink(tn_op *op, void *local, tn_batch *in, tarn_error *err)
+{
+    stream_op *s = (stream_op *)op;
+    stream_local *l = local;
+    if (in->length == 0)
+        return TARN_OK;
+    tn_batch *b = NULL;
+    if (in->schema == op->out)
+        b = tn_batch_ref(in);
+    else /* the root's names on every batch (a union's children carry their own) */
+        TN_TRY(tn_exec_batch_of(op->out, in->length, in->columns, &b, err));
+    pthread_mutex_lock(&s->lock);
+    int rc = TARN_OK;
+    /* not the head: hold it, waiting while the morsels that are not the head
+     * hold a queue's worth between them */
+    while (l->begin != s->next_part && !s->unbounded && !stream_stopped(s) && s->held >= s->cap_bytes)
+        pthread_cond_wait(&s->changed, &s->lock);
+    if (stream_stopped(s)) {
+        rc = tn_error_set(err, TARN_ECANCELLED, "the query was cancelled");
+        tn_batch_unref(b);
+    } else if (l->begin != s->next_part) {
+        rc = tn_batch_push(&l->buf, &l->n, &l->cap, b, err);
+        if (rc == TARN_OK) {
+            l->bytes += queue_bytes(b);
+            s->held += queue_bytes(b);
+        }
+    } else {
+        rc = deliver_held(s, l, err);
+        if (rc == TARN_OK)
+            rc = enqueue(s, b, err);
+        else
+            tn_batch_unref(b);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* A morsel ended (ok: without error). */
+static int stream_local_finish(tn_op *op, void *local, bool ok, tarn_error *err)
+{
+    stream_op *s = (stream_op *)op;
+    stream_local *l = local;
+    pthread_mutex_lock(&s->lock);
+    int rc = TARN_OK;
+    l->finished = true;
+    if (!ok) {
+        if (!s->failed && err) /* the others stop with "cancelled": this is the cause */
+            s->first = *err;
+        s->failed = true;
+        pthread_cond_broadcast(&s->changed);
+    } else if (l->begin == s->next_part) {
+        rc = advance(s, err);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+static void stream_local_free(tn_op *op, void *local)
+{
+    stream_op *s = (stream_op *)op;
+    stream_local *l = local;
+    pthread_mutex_lock(&s->lock);
+    unlink_local(s, l);
+    s->held -= l->bytes;
+    pthread_mutex_unlock(&s->lock);
+    tn_exec_free_batches(l->buf, l->n);
+    tn_free(l);
+}
+
+static int stream_combine(tn_op *op, void *local, tarn_error *err)
+{
+    (void)err;
+    stream_local_free(op, local);
+    return TARN_OK;
+}
+
+static void stream_destroy(tn_op *op)
+{
+    stream_op *s = (stream_op *)op;
+    for (size_t i = 0; i < s->qn; i++)
+        tn_batch_unref(s->q[s->qhead + i]);
+    tn_free(s->q);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->changed);
+    tn_free(s);
+}
+
+static const tn_op_vtable stream_vtable = {
+    .name = "STREAM",
+    .sink_local_init = stream_local_init,
+    .sink = stream_sink,
+    .sink_combine = stream_combine,
+    .sink_local_free = stream_local_free,
+    .destroy = stream_destroy,
+};
+
+/* A new pipeline into the sink: its partitions count from 0 again. */
+static void stream_pipeline_begin(tn_op *op)
+{
+    stream_op *s = (stream_op *)op;
+    pthread_mutex_lock(&s->lock);
+    s->next_part = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *stream_thread(void *arg)
+{
+    stream_op *s = arg;
+    tarn_error e;
+    tarn_error_init(&e);
+    int rc = run_all(&s->base, s->ctx, &e);
+    /* the tree is the owner's; nothing refers to it after this */
+    s->base.nchildren = 0;
+    tn_free(s->base.children);
+    s->base.children = NULL;
+    if (s->free_owner)
+        s->free_owner(s->owner);
+    pthread_mutex_lock(&s->lock);
+    if (rc && s->failed && s->first.code) {
+        rc = s->first.code;
+        e = s->first;
+    }
+    s->rc = rc;
+    if (rc)
+        s->err = e;
+    s->done = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+typedef struct stream_reader {
+    tn_reader base;
+    stream_op *s;
+    bool failed; /* an error was returned: the stream ends there */
+} stream_reader;
+
+static int stream_next(tn_reader *r, tn_batch **out, tarn_error *err)
+{
+    stream_reader *sr = (stream_reader *)r;
+    stream_op *s = sr->s;
+    *out = NULL;
+    if (sr->failed)
+        return tn_error_set(err, TARN_EINVAL, "the result stream failed before");
+    pthread_mutex_lock(&s->lock);
+    while (s->qn == 0 && !s->done)
+        pthread_cond_wait(&s->changed, &s->lock);
+    int rc = TARN_OK;
+    if (s->done && s->rc) {
+        rc = s->rc;
+        if (err) {
+            *err = s->err;
+            err->code = rc;
+        }
+        sr->failed = true;
+    } else if (s->qn > 0) {
+        tn_batch *b = s->q[s->qhead++];
+        s->qn--;
+        s->qbytes -= queue_bytes(b);
+        if (s->qn == 0)
+            s->qhead = 0;
+        *out = b;
+        pthread_cond_broadcast(&s->changed);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+static void stream_reader_destroy(tn_reader *r)
+{
+    stream_reader *sr = (stream_reader *)r;
+    stream_op *s = sr->s;
+    pthread_mutex_lock(&s->lock);
+    s->cancelled = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    tn_op_free(&s->base);
+    tn_free(sr);
+}
+
+int tn_exec_stream(tn_op *root, int64_t cap_bytes, void (*free_owner)(void *), void *owner, tn_reader **out,
+                   tarn_error *err)
+{
+    *out = NULL;
+    stream_op *s = tn_op_alloc(sizeof *s, &stream_vtable, root->ctx, NULL, root->out);
+    if (!s) {
+        if (free_owner)
+            free_owner(owner);
+        return tn_error_oom(err, sizeof *s);
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->changed, NULL);
+    s->cap_bytes = cap_bytes > 0 ? cap_bytes : 1;
+    s->ctx = root->ctx;
+    stream_reader *sr = tn_calloc(1, sizeof *sr);
+    int rc = sr ? tn_op_set_children(&s->base, &root, 1, err) : tn_error_oom(err, sizeof *sr);
+    if (rc) {
+        tn_free(sr);
+        s->base.nchildren = 0;
+        tn_op_free(&s->base);
+        if (free_owner)
+            free_owner(owner);
+        return rc;
+    }
+    sr->base.schema = tn_schema_ref(root->out);
+    sr->base.next = stream_next;
+    sr->base.destroy = stream_reader_destroy;
+    sr->s = s;
+    s->free_owner = free_owner;
+    s->owner = owner;
+    if (pthread_create(&s->thread, NULL, stream_thread, s) != 0) {
+        s->base.nchildren = 0; /* the tree is the owner's */
+        tn_schema_unref(sr->base.schema);
+        tn_free(sr);
+        tn_op_free(&s->base);
+        if (free_owner)
+            free_owner(owner);
+        return tn_error_set(err, TARN_ENOMEM, "cannot start the query's thread");
+    }
+    /* wait for the first queue's worth, or the end */
+    pthread_mutex_lock(&s->lock);
+    while (!s->done && !(s->qn > 0 && s->qbytes >= s->cap_bytes))
+        pthread_cond_wait(&s->changed, &s->lock);
+    rc = s->done ? s->rc : TARN_OK;
+    if (rc && err) {
+        *err = s->err;
+        err->code = rc;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc) {
+        tn_reader_free(&sr->base);
+        return rc;
+    }
+    *out = &sr->base;
+    return TARN_OK;
+}
+
+void tn_exec_stream_detach(tn_reader *r)
+{
+    stream_op *s = ((stream_reader *)r)->s;
+    pthread_mutex_lock(&s->lock);
+    s->unbounded = true;
+    pthread_cond_broadcast(&s->changed);
+    while (!s->done)
+        pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- progress ---------------------------------------------------------------------- */
+
+struct tn_exec_ticker {
+    const tn_op *root;
+    tarn_query_progress_fn fn;
+    void *user;
+    int interval_ms;
+    int64_t start;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+    int64_t total; /* rows of the scanned tables (-1 unknown), counted at the start */
+};
+
+/* Rows read by the tree's table scans, and (with totals; not while the
+ * query runs, since an INSERT may grow a memory table) the rows of their
+ * tables. */
+static void scan_progress(const tn_op *op, int64_t *rows, int64_t *total, bool *unknown, bool totals)
+{
+    const tn_plan *p = op->plan;
+    if (p && p->kind == TN_PLAN_SCAN && p->table && op->vt->source_next) {
+        *rows += atomic_load(&op->metrics.rows_in);
+        tn_table *t = p->table;
+        if (!totals) {
+        } else if (t->kind == TN_TABLE_MEMORY) {
+            tn_batch *const *b;
+            int64_t n;
+            tn_table_memory_batches(t, &b, &n);
+            for (int64_t i = 0; i < n; i++)
+                *total += b[i]->length;
+        } else if (t->est_rows >= 0) {
+            *total += (int64_t)t->est_rows;
+        } else {
+            *unknown = true;
+        }
+    }
+    for (int32_t i = 0; i < op->nchildren; i++)
+        scan_progress(op->children[i], rows, total, unknown, totals);
+}
+
+static void report(tn_exec_ticker *t, bool done)
+{
+    tarn_query_progress p = {0};
+    bool unknown = false;
+    int64_t total = 0;
+    scan_progress(t->root, &p.rows_scanned, &total, &unknown, false);
+    p.rows_total = t->total;
+    p.elapsed = (double)(now_nanos() - t->start) / 1e9;
+    p.done = done;
+    t->fn(t->user, &p);
+}
+
+static void *ticker_main(void *arg)
+{
+    tn_exec_ticker *t = arg;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (int64_t)t->interval_ms * 1000000;
+        ts.tv_sec += ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&t->wake, &t->lock, &ts);
+        if (t->stop)
+            break;
+        pthread_mutex_unlock(&t->lock);
+        report(t, false);
+        pthread_mutex_lock(&t->lock);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+int tn_exec_ticker_start(const tn_op *root, tarn_query_progress_fn fn, void *user, int interval_ms,
+                         tn_exec_ticker **out, tarn_error *err)
+{
+    *out = NULL;
+    tn_exec_ticker *t = tn_calloc(1, sizeof *t);
+    TN_TRY_ALLOC(t, err, sizeof *t);
+    t->root = root;
+    t->fn = fn;
+    t->user = user;
+    t->interval_ms = interval_ms > 0 ? interval_ms : 100;
+    t->start = now_nanos();
+    int64_t rows = 0;
+    bool unknown = false;
+    scan_progress(root, &rows, &t->total, &unknown, true);
+    if (unknown)
+        t->total = -1;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->wake, NULL);
+    if (pthread_create(&t->thread, NULL, ticker_main, t) != 0) {
+        pthread_mutex_destroy(&t->lock);
+        pthread_cond_destroy(&t->wake);
+        tn_free(t);
+        return tn_error_set(err, TARN_ENOMEM, "cannot start the progress thread");
+    }
+    *out = t;
+    return TARN_OK;
+}
+
+void tn_exec_ticker_stop(tn_exec_ticker *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    t->stop = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    pthread_join(t->thread, NULL);
+    report(t, true);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->wake);
+    tn_free(t);
 }

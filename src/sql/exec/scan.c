@@ -23,6 +23,7 @@
 
 #include "core/alloc.h"
 #include "sql/exec/exec.h"
+#include "sql/exec/join.h"
 #include "sql/exec/join_filter.h"
 
 #define MAX_JOIN_FILTERS 8
@@ -334,10 +335,21 @@ static tn_op *through(tn_op *op, int32_t *c)
         *c = e->index;
         return op->children[0];
     }
-    /* a hash join's output starts with its probe side's columns (every kind) */
-    if (!strcmp(name, "HASH_JOIN") && op->plan->kind == TN_PLAN_JOIN && *c < op->children[0]->out->n_fields)
+    /* a hash join's output starts with its probe side's columns (every kind,
+     * unless the left side builds: then children[0] is the plan's right) */
+    if (!strcmp(name, "HASH_JOIN") && op->plan->kind == TN_PLAN_JOIN && !tn_hash_join_builds_left(op) &&
+        *c < op->children[0]->out->n_fields)
         return op->children[0];
     return NULL;
+}
+
+void tn_exec_scan_in_order(tn_op *op)
+{
+    while (op && op->vt != &scan_vtable &&
+           (!strcmp(op->vt->name, "FILTER") || !strcmp(op->vt->name, "PROJECTION")))
+        op = op->nchildren > 0 ? op->children[0] : NULL;
+    if (op && op->vt == &scan_vtable)
+        ((scan_op *)op)->req.in_order = true;
 }
 
 void tn_exec_scan_join_filters(tn_op *join)

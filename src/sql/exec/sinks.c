@@ -1,10 +1,11 @@
 /*
  * sinks.c — the statements that consume a query: INSERT INTO a table,
- * CREATE TABLE AS and COPY TO a file. Each is a sink that keeps the
- * batches of its tasks (combined in source order), does its work in
- * finalize — append to the table, create and register it, or write the
- * file through tn_format_write (atomic) — and as a source emits one row:
- * the number of rows, in an int64 column "Count".
+ * CREATE TABLE AS and COPY TO a file. INSERT and CREATE TABLE AS are sinks
+ * that keep the batches of their tasks (combined in source order) and do
+ * their work in finalize (append to the table, or create and register it);
+ * COPY is a source that streams its child into tn_format_write (atomic).
+ * As a source each emits one row: the number of rows, in an int64 column
+ * "Count".
  */
 #include <ctype.h>
 #include <string.h>
@@ -127,13 +128,7 @@ static int write_finalize(tn_op *op, tarn_error *err)
         tn_table_unref(t);
         return rc;
     }
-    tarn_options *o = NULL;
-    TN_TRY(copy_options(p, &o, err));
-    tn_reader *r = tn_reader_from_batches(w->in_schema, w->items, (int64_t)w->n);
-    int rc = r ? tn_format_write(p->path, r, o, err) : tn_error_oom(err, sizeof(tn_reader));
-    tn_reader_free(r);
-    tarn_options_free(o);
-    return rc;
+    return tn_error_set(err, TARN_EINTERNAL, "COPY runs as a source");
 }
 
 static int write_partitions(tn_op *op, int64_t *n, tarn_error *err)
@@ -144,14 +139,10 @@ static int write_partitions(tn_op *op, int64_t *n, tarn_error *err)
     return TARN_OK;
 }
 
-static int write_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
+/* The one "Count" row. */
+static int count_row(write_op *w, tn_batch **out, tarn_error *err)
 {
-    (void)part;
-    write_op *w = (write_op *)op;
-    *out = NULL;
-    if (*state)
-        return TARN_OK;
-    *state = op;
+    tn_op *op = &w->base;
     tn_builder *b = tn_builder_new(op->out->fields[0].type);
     TN_TRY_ALLOC(b, err, sizeof(void *));
     tn_array *a = NULL;
@@ -163,6 +154,16 @@ static int write_next(tn_op *op, int64_t part, void **state, tn_batch **out, tar
     rc = tn_exec_batch_of(op->out, 1, &a, out, err);
     tn_array_unref(a);
     return rc;
+}
+
+static int write_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
+{
+    (void)part;
+    *out = NULL;
+    if (*state)
+        return TARN_OK;
+    *state = op;
+    return count_row((write_op *)op, out, err);
 }
 
 static void write_done(tn_op *op, void *state)
@@ -208,7 +209,70 @@ static void write_destroy(tn_op *op)
 
 WRITE_VTABLE(insert_vtable, "INSERT");
 WRITE_VTABLE(create_vtable, "CREATE_TABLE_AS");
-WRITE_VTABLE(copy_vtable, "COPY_TO_FILE");
+
+/* COPY TO streams: its child runs on a thread of its own (tn_exec_stream)
+ * while the file's writer pulls the batches, so a file far larger than
+ * memory is written with the memory of a few batches. The writer is
+ * atomic: a failure anywhere leaves no file. */
+typedef struct counting_reader {
+    tn_reader base;
+    tn_reader *in;
+    int64_t rows;
+} counting_reader;
+
+static int counting_next(tn_reader *r, tn_batch **out, tarn_error *err)
+{
+    counting_reader *c = (counting_reader *)r;
+    TN_TRY(tn_reader_next(c->in, out, err));
+    if (*out)
+        c->rows += (*out)->length;
+    return TARN_OK;
+}
+
+static void counting_destroy(tn_reader *r)
+{
+    counting_reader *c = (counting_reader *)r;
+    tn_reader_free(c->in);
+    tn_free(c);
+}
+
+static int copy_next(tn_op *op, int64_t part, void **state, tn_batch **out, tarn_error *err)
+{
+    (void)part;
+    write_op *w = (write_op *)op;
+    *out = NULL;
+    if (*state)
+        return TARN_OK;
+    *state = op;
+    counting_reader *c = tn_calloc(1, sizeof *c);
+    TN_TRY_ALLOC(c, err, sizeof *c);
+    int rc = tn_exec_stream(op->children[0], (int64_t)16 << 20, NULL, NULL, &c->in, err);
+    if (rc) {
+        tn_free(c);
+        return rc;
+    }
+    c->base.schema = tn_schema_ref(w->in_schema);
+    c->base.next = counting_next;
+    c->base.destroy = counting_destroy;
+    tarn_options *o = NULL;
+    rc = copy_options(op->plan, &o, err);
+    if (rc == TARN_OK)
+        rc = tn_format_write(op->plan->path, &c->base, o, err);
+    w->count = c->rows;
+    tn_reader_free(&c->base); /* stops the child if the writer failed */
+    tarn_options_free(o);
+    TN_TRY(rc);
+    return count_row(w, out, err);
+}
+
+static const tn_op_vtable copy_vtable = {
+    .name = "COPY_TO_FILE",
+    .source_partitions = write_partitions,
+    .source_next = copy_next,
+    .source_done = write_done,
+    .explain = write_explain,
+    .destroy = write_destroy,
+};
 
 static int write_new(tn_exec_ctx *ctx, const tn_plan *plan, sink_kind kind, const tn_op_vtable *vt, tn_op *child,
                      write_op **out, tarn_error *err)

@@ -542,17 +542,22 @@ static int put_piece(tn_spill_file *f, const piece *pc, tarn_error *err)
             int64_t k = (WBUF - f->wlen) / w;
             if (k > total - i)
                 k = total - i;
+            /* the write buffer position need not be aligned: store by memcpy */
             if (w == 4) {
                 const int32_t *s = (const int32_t *)pc->p + i;
-                int32_t *d = (int32_t *)(f->wbuf + f->wlen);
+                uint8_t *d = f->wbuf + f->wlen;
                 int32_t base = (int32_t)pc->base;
-                for (int64_t j = 0; j < k; j++)
-                    d[j] = s[j] - base;
+                for (int64_t j = 0; j < k; j++) {
+                    int32_t v = s[j] - base;
+                    memcpy(d + 4 * j, &v, 4);
+                }
             } else {
                 const int64_t *s = (const int64_t *)pc->p + i;
-                int64_t *d = (int64_t *)(f->wbuf + f->wlen);
-                for (int64_t j = 0; j < k; j++)
-                    d[j] = s[j] - pc->base;
+                uint8_t *d = f->wbuf + f->wlen;
+                for (int64_t j = 0; j < k; j++) {
+                    int64_t v = s[j] - pc->base;
+                    memcpy(d + 8 * j, &v, 8);
+                }
             }
             f->wlen += k * w;
             i += k;

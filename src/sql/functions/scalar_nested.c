@@ -2,8 +2,8 @@
  * scalar_nested.c — functions over structs and lists: field access
  * (struct_extract, the binder's form of s.field and s['field']), building
  * (struct_pack, {'a': 1}; list_value, [1, 2]), list element access (l[i],
- * 1-based, negative from the end), lengths, string_split and
- * array_to_string.
+ * 1-based, negative from the end), lengths, string_split,
+ * array_to_string and list_aggr (any aggregate over each list).
  *
  * A nested value cannot be a tn_scalar, so the functions that build one are
  * marked volatile: the evaluator never folds them to a constant and always
@@ -488,6 +488,79 @@ static int to_string_exec(const tn_expr *call, const tn_datum *args, int32_t nar
     return sout_close(&o, rc, out, err);
 }
 
+/* list_aggr(l, 'name'): the aggregate `name` over each list's items, run
+ * with one state per row (the aggregate library's kernels, resolved at bind
+ * time for the item type). A NULL list gives NULL. */
+static int list_aggr_bind(tn_plan_ctx *c, tn_expr *call, tarn_error *err)
+{
+    const tn_expr *name = call->args[1];
+    if (name->kind != TN_EXPR_LITERAL || !name->value->is_valid || !name->value->bytes)
+        return tn_error_set(err, TARN_EINVAL, "list_aggr: the aggregate name must be a constant string");
+    char fn[64];
+    size_t len = (size_t)name->value->n_bytes < sizeof fn - 1 ? (size_t)name->value->n_bytes : sizeof fn - 1;
+    memcpy(fn, name->value->bytes, len);
+    fn[len] = '\0';
+    tn_expr *item = tn_expr_column(c, 0, tn_type_ref(call->args[0]->type->children[0].type));
+    tn_agg_call *agg = tn_arena_calloc(&c->arena, sizeof *agg);
+    TN_TRY_ALLOC(item && agg ? agg : NULL, err, sizeof *agg);
+    tn_expr *args[1] = {item};
+    int rc = tn_agg_func_resolve(c, fn, args, 1, false, agg, err);
+    if (rc == TARN_ENOTFOUND)
+        return tn_error_set(err, TARN_ENOTFOUND, "list_aggr: no aggregate function named %s", fn);
+    TN_TRY(rc);
+    if (agg->args[0]->kind != TN_EXPR_COLUMN)
+        return tn_error_set(err, TARN_EUNSUPPORTED, "list_aggr: %s needs its items cast", fn);
+    call->bind_data = agg;
+    call->type = tn_plan_keep_type(c, tn_type_ref(agg->type));
+    TN_TRY_ALLOC(call->type, err, 64);
+    return TARN_OK;
+}
+
+static int list_aggr_exec(const tn_expr *call, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
+                          tarn_error *err)
+{
+    (void)nargs;
+    const tn_agg_call *agg = call->bind_data;
+    tn_array *l;
+    TN_TRY(as_array(&args[0], n, &l, err));
+    size_t size = (agg->state_size + 15) & ~(size_t)15;
+    int64_t s0 = list_start(l, 0), s1 = list_start(l, n), m = s1 - s0;
+    uint8_t *mem = tn_malloc(size * (size_t)(n ? n : 1) + 16);
+    void **states = tn_malloc(sizeof(void *) * (size_t)(m > n ? m : n ? n : 1));
+    tn_array *items = tn_array_slice(l->children[0], s0, m);
+    int rc = mem && states && items ? TARN_OK : tn_error_oom(err, size * (size_t)n);
+    uint8_t *base = mem ? (uint8_t *)(((uintptr_t)mem + 15) & ~(uintptr_t)15) : NULL;
+    if (rc == TARN_OK) {
+        memset(base, 0, size * (size_t)n);
+        for (int64_t r = 0; r < n; r++)
+            agg->func->init(agg, base + (size_t)r * size);
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t k = list_start(l, r); k < list_start(l, r + 1); k++)
+                states[k - s0] = base + (size_t)r * size;
+        tn_array *const in[1] = {items};
+        if (m > 0)
+            rc = agg->func->update(agg, states, in, m, err);
+    }
+    tn_array *res = NULL;
+    if (rc == TARN_OK) {
+        for (int64_t r = 0; r < n; r++)
+            states[r] = base + (size_t)r * size;
+        rc = agg->func->finalize(agg, states, n, &res, err);
+    }
+    if (base && agg->func->destroy)
+        for (int64_t r = 0; r < n; r++)
+            agg->func->destroy(agg, base + (size_t)r * size);
+    tn_free(mem);
+    tn_free(states);
+    tn_array_unref(items);
+    if (rc == TARN_OK)
+        rc = and_parent_validity(res, l, n, out, err);
+    else
+        tn_array_unref(res);
+    tn_array_unref(l);
+    return rc;
+}
+
 /* ---- the table -------------------------------------------------------------------------------- */
 
 #define F(name, exec, nn) {name, exec, nn, false, NULL}
@@ -511,5 +584,8 @@ const tn_sfn tn_sfn_nested[] = {
     {FV("string_to_array", split_exec), 2, false, {V, V}, R_BIND, split_bind},
     {F("array_to_string", to_string_exec, false), 2, false, {L, V}, R_VARCHAR, NULL},
     {F("list_to_string", to_string_exec, false), 2, false, {L, V}, R_VARCHAR, NULL},
+    {F("list_aggr", list_aggr_exec, false), 2, false, {L, V}, R_BIND, list_aggr_bind},
+    {F("list_aggregate", list_aggr_exec, false), 2, false, {L, V}, R_BIND, list_aggr_bind},
+    {F("array_aggr", list_aggr_exec, false), 2, false, {L, V}, R_BIND, list_aggr_bind},
 };
 const int tn_sfn_nested_n = (int)(sizeof tn_sfn_nested / sizeof tn_sfn_nested[0]);

@@ -537,9 +537,9 @@ static int pad_row(const tn_expr *call, const tn_datum *args, int64_t i, sout *o
         width = 0;
     if (width <= len)
         return append_cp_range(o, p, n, 0, width, err);
-    if (fn == 0)
+    int64_t need = width - len, fcount = fn ? utf8_count(f, fn) : 0;
+    if (fcount == 0) /* empty, or bytes that start no character (invalid UTF-8) */
         return tn_func_error(err, TARN_EINVAL, call, i, "insufficient padding");
-    int64_t need = width - len, fcount = utf8_count(f, fn);
     if (need > MAX_RESULT_BYTES / (fn > 0 ? fn : 1))
         return tn_func_error(err, TARN_EOVERFLOW, call, i, "result of %lld characters is too large", (long long)width);
     if (!left)

@@ -472,7 +472,133 @@ static tn_plan *make_join(tn_opt *o, tn_join_kind k, tn_plan *left, tn_plan *rig
 typedef struct site {
     tn_plan *input; /* the (growing) input of the FILTER / PROJECT */
     int32_t nl;     /* columns of the original input */
+    tn_expr *const *conjs; /* a FILTER's conjuncts as written (NULL: a PROJECT) */
+    int32_t nconjs;
 } site;
+
+/* ---- restricting a grouped subquery to the outer keys -------------------------
+ * A correlated scalar aggregate becomes an aggregate grouped by the inner
+ * keys over the whole inner input (TPC-H Q17: avg(l_quantity) for each of
+ * 200K parts, over all 6M lineitem rows), of which the outer side reads a
+ * few groups (191 parts). When every outer key is a column of one input of
+ * the outer join tree and the FILTER restricts that input by conjuncts of
+ * its own, the aggregate's input is SEMI-joined with that input, filtered
+ * the same way, on the keys: a superset of the outer keys' values (the join
+ * above can only narrow them), so no group the outer side reads is lost. */
+
+static bool has_volatile(const tn_expr *e)
+{
+    if (e->kind == TN_EXPR_CALL && (!e->func || e->func->is_volatile))
+        return true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (has_volatile(e->args[i]))
+            return true;
+    return false;
+}
+
+/* The input of p's INNER / CROSS join tree holding column col; its first
+ * column in *base. */
+static tn_plan *input_of(tn_plan *p, int32_t col, int32_t *base)
+{
+    *base = 0;
+    while (p->kind == TN_PLAN_JOIN && (p->join == TN_JOIN_INNER || p->join == TN_JOIN_CROSS)) {
+        int32_t nl = p->children[0]->out->n_fields;
+        if (col - *base < nl) {
+            p = p->children[0];
+        } else {
+            *base += nl;
+            p = p->children[1];
+        }
+    }
+    return p;
+}
+
+/* Replace the input x of the grouped aggregate under `right` by x SEMI
+ * JOIN (the outer keys' input, filtered): see above. Leaves the plan alone
+ * when the shape does not fit. */
+static int restrict_to_outer(tn_opt *o, const site *s, tn_plan *right, tn_expr *const *okeys, int32_t nkeys)
+{
+    if (!s->conjs || right->kind != TN_PLAN_PROJECT || right->children[0]->kind != TN_PLAN_AGGREGATE)
+        return 0;
+    tn_plan *na = right->children[0], *x = na->children[0];
+    int32_t base = -1, width = 0;
+    tn_plan *leaf = NULL;
+    for (int32_t i = 0; i < nkeys; i++) {
+        const tn_expr *k = okeys[i];
+        if (k->kind != TN_EXPR_OUTER || k->depth != 1 || k->index < 0 || k->index >= s->nl)
+            return 0;
+        int32_t b;
+        tn_plan *l = input_of(s->input, k->index, &b);
+        if (leaf && l != leaf)
+            return 0;
+        leaf = l;
+        base = b;
+    }
+    if (!leaf || leaf == s->input)
+        return 0;
+    width = leaf->out->n_fields;
+    /* the FILTER's conjuncts over that input alone */
+    tn_expr **mine = tn_arena_alloc(&o->ctx->arena, sizeof *mine * (size_t)(s->nconjs + 1));
+    if (!mine)
+        return tn_opt_oom(o);
+    int32_t nmine = 0;
+    for (int32_t i = 0; i < s->nconjs; i++) {
+        const tn_expr *c = s->conjs[i];
+        if (tn_expr_has_subquery(c) || reads_outer1(c) || has_volatile(c))
+            continue;
+        int32_t lo, hi;
+        tn_expr_column_range(c, &lo, &hi);
+        if (hi < 0 || lo < base || hi >= base + width)
+            continue;
+        tn_expr *d = tn_expr_copy(o->ctx, c);
+        if (!d)
+            return tn_opt_oom(o);
+        tn_expr_shift(d, 0, -base);
+        mine[nmine++] = d;
+    }
+    if (nmine == 0)
+        return 0; /* the whole input: nothing to gain */
+    tn_plan *dom = tn_plan_copy(o->ctx, leaf);
+    if (!dom || !(dom = tn_opt_filter(o, dom, mine, nmine)))
+        return tn_opt_oom(o);
+    int32_t *cols = tn_arena_alloc(&o->ctx->arena, sizeof *cols * (size_t)nkeys);
+    tn_expr **eqs = tn_arena_alloc(&o->ctx->arena, sizeof *eqs * (size_t)nkeys);
+    if (!cols || !eqs)
+        return tn_opt_oom(o);
+    for (int32_t i = 0; i < nkeys; i++)
+        cols[i] = okeys[i]->index - base;
+    if (!(dom = tn_plan_project_columns(o->ctx, dom, cols, nkeys)))
+        return tn_opt_oom(o);
+    int32_t xw = x->out->n_fields;
+    for (int32_t i = 0; i < nkeys; i++) {
+        tn_expr *l = tn_expr_copy(o->ctx, na->groups[i]);
+        tn_expr *r = tn_expr_column(o->ctx, xw + i, tn_type_ref(okeys[i]->type));
+        tn_expr *eq = tn_expr_new(o->ctx, TN_EXPR_COMPARE, tn_type_get(TN_BOOL), 2);
+        if (!l || !r || !eq)
+            return tn_opt_oom(o);
+        if (!tn_type_equals(l->type, r->type))
+            return 0; /* the binder compared them through a cast: leave it */
+        eq->cmp = TN_CMP_EQ;
+        eq->args[0] = l;
+        eq->args[1] = r;
+        eqs[i] = eq;
+    }
+    tn_plan *j = tn_plan_new(o->ctx, TN_PLAN_JOIN, 2);
+    if (!j)
+        return tn_opt_oom(o);
+    j->join = TN_JOIN_SEMI;
+    j->children[0] = x;
+    j->children[1] = dom;
+    j->loc = x->loc;
+    if (!(j->condition = tn_expr_and_of(o->ctx, eqs, nkeys)) ||
+        !(j->out = tn_plan_join_schema(o->ctx, x->out, dom->out, TN_JOIN_SEMI)))
+        return tn_opt_oom(o);
+    j->est_rows = tn_opt_rows(x) * 0.3;
+    na->children[0] = j;
+    na->est_rows = j->est_rows * 0.5;
+    right->est_rows = na->est_rows;
+    return 0;
+}
 
 /* Rewrite one subquery expression *pe of a node whose input is s->input.
  * `top`: a top-level conjunct of a FILTER (may become SEMI / ANTI and
@@ -531,6 +657,7 @@ static int rewrite_subquery(tn_opt *o, site *s, tn_expr **pe, bool top)
             if (!(cond = tn_expr_and_of(o->ctx, eqs, nocols)))
                 return tn_opt_oom(o);
         } else if (rc == 0) {
+            TN_TRY(restrict_to_outer(o, s, right, okeys, nkeys));
             tn_expr **eqs = tn_arena_alloc(&o->ctx->arena, sizeof *eqs * (size_t)nkeys);
             if (!eqs)
                 return tn_opt_oom(o);
@@ -692,7 +819,12 @@ static int decorrelate_filter(tn_opt *o, tn_plan **slot)
     int32_t n = 0, cap = 0;
     if (tn_expr_conjuncts(o->ctx, f->predicate, &list, &n, &cap))
         return tn_opt_oom(o);
-    site s = {f->children[0], f->children[0]->out->n_fields};
+    /* the conjuncts as written, for restrict_to_outer (list is rewritten below) */
+    tn_expr **orig = tn_arena_alloc(&o->ctx->arena, sizeof *orig * (size_t)(n + 1));
+    if (!orig)
+        return tn_opt_oom(o);
+    memcpy(orig, list, sizeof *orig * (size_t)n);
+    site s = {f->children[0], f->children[0]->out->n_fields, orig, n};
     int32_t nkeep = 0;
     for (int32_t i = 0; i < n; i++) {
         tn_expr *c = list[i];
@@ -731,7 +863,7 @@ static int decorrelate_filter(tn_opt *o, tn_plan **slot)
 
 static int decorrelate_project(tn_opt *o, tn_plan *p)
 {
-    site s = {p->children[0], p->children[0]->out->n_fields};
+    site s = {p->children[0], p->children[0]->out->n_fields, NULL, 0};
     for (int32_t i = 0; i < p->nexprs; i++)
         if (tn_expr_has_subquery(p->exprs[i]))
             TN_TRY(rewrite_inside(o, &s, &p->exprs[i]));
