@@ -67,7 +67,7 @@ async function polars() {
     case 'write_parquet': {
       const df = pl.readParquet(task.path);
       t0 = now();
-      df.writeParquet(task.outPath, { compression: 'snappy' });
+      df.writeParquet(task.outPath, { compression: task.compression || 'snappy' });
       rows = df.height;
       break;
     }
@@ -99,7 +99,9 @@ async function arrowrs() {
     case 'write_parquet': {
       const table = pq.readParquet(readFileSync(task.path));
       t0 = now();
-      const bytes = pq.writeParquet(table);
+      const codec = { snappy: pq.Compression.SNAPPY, zstd: pq.Compression.ZSTD }[task.compression || 'snappy'];
+      const props = new pq.WriterPropertiesBuilder().setCompression(codec).build();
+      const bytes = pq.writeParquet(table, props);
       writeFileSync(task.outPath, bytes);
       rows = statSync(task.outPath).size > 0 ? task.expectRows : 0;
       break;

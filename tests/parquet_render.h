@@ -160,11 +160,13 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
         rj_decimal(f, a->buffers[1]->data + j * t->byte_width, t->byte_width, t->scale);
         break;
     case TN_STRING:
+    case TN_LARGE_STRING:
     case TN_BINARY:
+    case TN_LARGE_BINARY:
     case TN_FIXED_BINARY: {
         int64_t n;
         const uint8_t *p = tn_array_bytes(a, i, &n);
-        if (t->id == TN_STRING)
+        if (t->id == TN_STRING || t->id == TN_LARGE_STRING)
             rj_str(f, p, n);
         else
             rj_blob(f, p, n);
@@ -216,7 +218,7 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
             } else {
                 /* keys as strings, as DuckDB's to_json renders maps */
                 const tn_array *key = c->children[0];
-                if (key->type->id == TN_STRING) {
+                if (key->type->id == TN_STRING || key->type->id == TN_LARGE_STRING) {
                     rj_value(f, key, c->offset + k);
                 } else {
                     fputc('"', f);

@@ -42,6 +42,12 @@ int tn_parquet_format_open(const tn_format *self, const char *path, tn_opts *o, 
         rc = tn_opts_bool(o, "verify_crc", false, &ro.verify_crc, err);
     if (!rc)
         rc = tn_opts_bool(o, "explain", false, &ro.explain, err);
+    bool late = true;
+    if (!rc)
+        rc = tn_opts_bool(o, "late_materialization", true, &late, err);
+    ro.no_late_materialization = !late;
+    if (!rc)
+        rc = tn_opts_bool(o, "serial", false, &ro.serial, err);
     ro.filter = tn_opts_str(o, "where");
     if (!rc)
         rc = tn_format_check_options(self, o, false, err);

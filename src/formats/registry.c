@@ -35,7 +35,7 @@ static const char *const csv_read_keys[] = {"delimiter", "quote", "escape", "hea
                                             "compression", "sample_rows", "max_row_bytes", "decimal_inference",
                                             "decimal_separator", "date_format", "timestamp_format", NULL};
 static const char *const parquet_ext[] = {".parquet", ".pq", NULL};
-static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", NULL};
+static const char *const parquet_read_keys[] = {"offset", "verify_crc", "where", "explain", "late_materialization", "serial", NULL};
 static const char *const parquet_write_keys[] = {"compression", "row_group_size", "page_size", "dictionary",
                                                  "dictionary_size", "data_page_version", "encoding",
                                                  "column_compression", "column_encoding", "column_dictionary",

@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include <stdio.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/datetime.h"
@@ -18,7 +17,6 @@
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
 #include "formats/registry.h"
-#include "formats/remote.h"
 #include "sql/exec/join_filter.h"
 #include "store/store.h"
 
@@ -214,13 +212,14 @@ void tn_table_memory_batches(tn_table *t, tn_batch *const **batches, int64_t *n)
 }
 
 /* ---- tables over files -----------------------------------------------------------
- * A scan begins by reading the footer of each local Parquet file once
+ * A scan begins by reading the footer of each Parquet file once (a local
+ * file, or an object of a store read by byte ranges)
  * (kept for the scan's life), dropping the row groups whose statistics rule
  * out the pushed filters or a dynamic join filter, and cutting the rest
  * into partitions of about PART_ROWS rows (one row group, or a few small
  * ones), so that one large file is read by every thread. Each partition
  * opens a reader of its row groups over the shared footer. Other files
- * (other formats, remote objects, options a split cannot honour) are one
+ * (other formats, options a split cannot honour) are one
  * partition each, read through their format. */
 
 #define PART_ROWS 60000
@@ -234,11 +233,8 @@ typedef struct files_table {
 
 typedef struct files_part {
     int64_t file;
-    int32_t first, n; /* groups[first, first + n) of the scan; n < 0: the whole file, REMOTE: a
-                       * remote Parquet object read with the scan's terms, else through its format */
+    int32_t first, n; /* groups[first, first + n) of the scan; n < 0: the whole file through its format */
 } files_part;
-
-#define REMOTE (-2)
 
 typedef struct files_scan {
     tn_reader **footers;       /* per file: a reader holding its parsed footer, or NULL (not split) */
@@ -254,7 +250,6 @@ typedef struct files_scan {
     tn_parquet_read_options ro; /* what every partition's reader shares */
     tn_scan_stats stats;       /* files, row groups and the ones skipped while beginning */
     _Atomic int64_t rg_read, rg_by_stats, rg_by_bloom, pages_read, pages_pruned, bytes_read;
-    _Atomic int64_t rg_remote;  /* row groups of the remote objects opened */
 } files_scan;
 
 /* Whether a file's reader produces the table's types: all of them, or
@@ -445,7 +440,7 @@ static int split_file(tn_table *t, const tn_scan_request *req, files_scan *s, in
         s->groups[at++] = g;
         cur.n++;
         rows += m->row_groups[g].num_rows;
-        if (rows >= PART_ROWS && req->limit < 0) {
+        if (rows >= PART_ROWS && req->limit < 0 && !req->in_order) {
             rc = add_part(s, pcap, cur, err);
             cur = (files_part){i, (int32_t)at, 0};
             rows = 0;
@@ -497,10 +492,8 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
     }
     int64_t pcap = 0, gcap = 0;
     for (int64_t i = 0; rc == TARN_OK && i < f->npaths; i++) {
-        if (split && is_parquet(f->paths[i], f->opts) && !tn_remote_url(f->paths[i]))
+        if (split && is_parquet(f->paths[i], f->opts))
             rc = split_file(t, req, s, i, &pcap, &gcap, err);
-        else if (split && is_parquet(f->paths[i], f->opts))
-            rc = add_part(s, &pcap, (files_part){i, 0, REMOTE}, err);
         else
             rc = add_part(s, &pcap, (files_part){i, 0, -1}, err);
     }
@@ -532,7 +525,6 @@ static void files_scan_stats(tn_table *t, const tn_scan_request *req, tn_scan_st
     out->rg_by_stats += atomic_load(&s->rg_by_stats);
     out->rg_by_bloom = atomic_load(&s->rg_by_bloom);
     out->rg_read = atomic_load(&s->rg_read);
-    out->row_groups += atomic_load(&s->rg_remote);
     out->pages_read = atomic_load(&s->pages_read);
     out->pages_pruned = atomic_load(&s->pages_pruned);
     out->bytes_read = atomic_load(&s->bytes_read);
@@ -557,7 +549,7 @@ static int files_partitions(tn_table *t, const tn_scan_request *req, int64_t *n,
 typedef struct counted {
     tn_reader base;
     tn_reader *in;
-    tn_reader *pq;   /* the Parquet reader: in, or the one in wraps (a remote object's) */
+    tn_reader *pq;   /* the Parquet reader (in) */
     files_scan *scan;
 } counted;
 
@@ -621,27 +613,6 @@ static int open_split(tn_table *t, const tn_scan_request *req, files_scan *s, co
     return open_counted(t, req, s, p->file, r, r, out, exact, err);
 }
 
-/* A remote Parquet object, whole: fetched to a temporary file (deleted with
- * the reader) and read with the scan's columns and terms. */
-static int open_remote(tn_table *t, const tn_scan_request *req, files_scan *s, int64_t file, tn_reader **out,
-                       bool *exact, tarn_error *err)
-{
-    const char *url = ((files_table *)t)->paths[file];
-    char *local = NULL;
-    TN_TRY(tn_remote_fetch(url, &local, err));
-    tn_reader *pq = NULL, *r = NULL;
-    int rc = tn_parquet_open_file(local, &s->ro, &pq, err);
-    if (rc != TARN_OK) {
-        tn_error_replace(err, local, url);
-        unlink(local);
-        tn_free(local);
-        return rc;
-    }
-    atomic_fetch_add(&s->rg_remote, tn_parquet_reader_meta(pq)->n_row_groups);
-    TN_TRY(tn_remote_wrap(pq, local, url, &r, err)); /* takes pq and local, also on failure */
-    return open_counted(t, req, s, file, r, pq, out, exact, err);
-}
-
 /* Whether the names can travel in the comma-separated `columns` option. */
 static bool names_listable(const tn_schema *s, const tn_scan_request *req)
 {
@@ -668,8 +639,6 @@ static int files_open(tn_table *t, const tn_scan_request *req, int64_t part, tn_
                             (long long)nparts);
     if (s && s->parts[part].n >= 0)
         return open_split(t, req, s, &s->parts[part], out, exact, err);
-    if (s && s->parts[part].n == REMOTE)
-        return open_remote(t, req, s, s->parts[part].file, out, exact, err);
     int64_t file = s ? s->parts[part].file : part;
     tarn_options *o = tarn_options_create();
     TN_TRY_ALLOC(o, err, sizeof(void *));

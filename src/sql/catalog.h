@@ -40,6 +40,7 @@ typedef struct tn_scan_request {
     const int32_t *join_columns;
     int32_t njoin_filters;
     void *state;             /* the table's per-scan state (scan_begin), or NULL */
+    bool in_order;           /* a LIMIT above wants the first rows: no finer partitions than files */
 } tn_scan_request;
 
 /* What a scan of a table over files has read and skipped (EXPLAIN ANALYZE). */

@@ -165,11 +165,18 @@ TEST(projection_keeps_arrow_types)
     tn_schema_unref(s);
 }
 
+static tn_batch **read_where_late(const char *path, const char *where, bool late, int *n, tn_parquet_scan_stats *st);
+
 /* Every batch of path read with filter text `where`; *n batches. */
 static tn_batch **read_where(const char *path, const char *where, int *n, tn_parquet_scan_stats *st)
 {
+    return read_where_late(path, where, true, n, st);
+}
+
+static tn_batch **read_where_late(const char *path, const char *where, bool late, int *n, tn_parquet_scan_stats *st)
+{
     tarn_error err;
-    tn_parquet_read_options ro = {.limit = -1, .filter = where};
+    tn_parquet_read_options ro = {.limit = -1, .filter = where, .no_late_materialization = !late};
     tn_reader *r;
     *n = 0;
     if (tn_parquet_open_file(path, &ro, &r, &err) != 0) {
@@ -264,6 +271,268 @@ TEST(page_index_pruning)
     tn_schema_unref(s);
 }
 
+/* Same rows, in order, across the batches of two reads. */
+static void check_same_rows(tn_batch **a, int na, tn_batch **w, int nb, const tn_schema *s, const char *what)
+{
+    tarn_error err;
+    int64_t ra = 0, rb = 0;
+    for (int i = 0; i < na; i++)
+        ra += a[i]->length;
+    for (int i = 0; i < nb; i++)
+        rb += w[i]->length;
+    if (ra != rb)
+        fprintf(stderr, "  %s: %lld rows against %lld\n", what, (long long)ra, (long long)rb);
+    CHECK_EQ_INT(ra, rb);
+    for (int i = 0, j = 0, x = 0, y = 0; a && w && i < na && j < nb;) {
+        if (a[i]->length == 0 || w[j]->length == 0) {
+            i += a[i]->length == 0;
+            j += w[j]->length == 0;
+            continue;
+        }
+        for (int32_t c = 0; c < s->n_fields; c++)
+            if (!tn_array_element_equals(a[i]->columns[c], x, w[j]->columns[c], y)) {
+                fprintf(stderr, "  %s: column %s differs\n", what, s->fields[c].name);
+                CHECK(false);
+            }
+        CHECK_OK(tn_batch_check(a[i], &err), &err);
+        if (++x == a[i]->length) {
+            i++;
+            x = 0;
+        }
+        if (++y == w[j]->length) {
+            j++;
+            y = 0;
+        }
+    }
+}
+
+/* Late materialization over every type of the fixture (nulls at every
+ * level, dictionaries, structs leaf by leaf, lists and maps decoded whole)
+ * in five layouts: the rows equal those of a read that decodes every
+ * column and filters afterwards. */
+TEST(late_materialization)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 120, &b, &err), &err);
+    static const tn_parquet_write_options layouts[] = {
+        {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 50, .page_bytes = 40},
+        {.codec = PQ_ZSTD, .dictionary = false, .row_group_rows = 70, .page_bytes = 90, .page_version = 2},
+        {.codec = PQ_UNCOMPRESSED, .dictionary = false, .row_group_rows = 1000, .page_bytes = 1 << 20},
+        {.codec = PQ_GZIP, .dictionary = true, .row_group_rows = 1000, .page_bytes = 1 << 20, .page_version = 2},
+        {.codec = PQ_SNAPPY, .dictionary = false, .row_group_rows = 60, .page_bytes = 64,
+         .encoding = PQ_DELTA_BINARY_PACKED},
+        {.codec = PQ_SNAPPY, .dictionary = false, .row_group_rows = 60, .page_bytes = 64,
+         .encoding = PQ_DELTA_BYTE_ARRAY},
+        {.codec = PQ_SNAPPY, .dictionary = false, .row_group_rows = 60, .page_bytes = 64,
+         .encoding = PQ_BYTE_STREAM_SPLIT},
+    };
+    static const char *filters[] = {
+        "i32 >= 10 AND i32 < 14",
+        "i64 = -21",
+        "i32 > 5",
+        "i16 < 0",
+        "utf8 = 'gamma-42'",
+        "utf8 >= 'beta'",
+        "date32 > '2022-01-30' AND date32 <= '2022-02-03'",
+        "ts_us_utc >= '2023-11-15 00:00:00'",
+        "dec128 < 0",
+        "struct.a < -40",
+        "i32 != 0 AND u8 > 90",
+        "f64 < -2",
+        "f32 >= 0 AND i8 != 3",
+        "u64 > 100",
+        "i32 = 1000",
+    };
+    int64_t late_values = 0, late_pages = 0;
+    for (size_t k = 0; k < sizeof layouts / sizeof *layouts; k++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/late_%zu.parquet", out_dir, k);
+        CHECK_OK(write_fixture(path, b, &layouts[k], &err), &err);
+        for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+            int na, nb;
+            tn_parquet_scan_stats sa, sb;
+            tn_batch **a = read_where_late(path, filters[f], true, &na, &sa);
+            tn_batch **w = read_where_late(path, filters[f], false, &nb, &sb);
+            char what[256];
+            snprintf(what, sizeof what, "layout %zu, %s", k, filters[f]);
+            CHECK(a && w);
+            check_same_rows(a, na, w, nb, s, what);
+            CHECK_EQ_INT(sa.rows_filtered, sb.rows_filtered);
+            CHECK_EQ_INT(sb.values_late, 0);
+            late_values += sa.values_late;
+            late_pages += sa.pages_late;
+            for (int i = 0; i < na; i++)
+                tn_batch_unref(a[i]);
+            for (int i = 0; i < nb; i++)
+                tn_batch_unref(w[i]);
+            free(a);
+            free(w);
+        }
+    }
+    CHECK(late_values > 5000);
+    CHECK(late_pages > 100);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* The counts of late materialization on known data: 1000 rows, a filter
+ * keeping 10 of them; each other output leaf skips the other 990 rows,
+ * and with small pages whole pages of them are never decompressed. */
+TEST(late_materialization_counts)
+{
+    tarn_error err;
+    tn_field *f[3] = {tn_field_new("k", tn_type_get(TN_INT32), false), tn_field_new("v", tn_type_get(TN_INT64), true),
+                      tn_field_new("s", tn_type_get(TN_STRING), true)};
+    tn_schema *s = tn_schema_new(3);
+    for (int i = 0; i < 3; i++) {
+        CHECK_OK(tn_field_copy(&s->fields[i], f[i], &err), &err);
+        tn_field_free(f[i]);
+    }
+    tn_buffer *kb = tn_buffer_new(4000), *vb = tn_buffer_new(8000), *valid = tn_buffer_new_zeroed(125);
+    tn_buffer *ob = tn_buffer_new(4004), *db = tn_buffer_new(1000 * 24);
+    int32_t *ks = (int32_t *)kb->data, *os = (int32_t *)ob->data;
+    int64_t *vs = (int64_t *)vb->data;
+    os[0] = 0;
+    for (int i = 0; i < 1000; i++) {
+        ks[i] = i;
+        vs[i] = (int64_t)i * 3;
+        if (i % 7)
+            tn_bit_set(valid->data, i);
+        int len = snprintf((char *)db->data + os[i], 24, "value number %d", i * 37 % 1000);
+        os[i + 1] = os[i] + len;
+    }
+    tn_batch *b = tn_batch_new(s, 1000);
+    b->columns[0] = tn_array_new(s->fields[0].type, 1000, 2, 0);
+    b->columns[0]->buffers[1] = kb;
+    b->columns[0]->null_count = 0;
+    b->columns[1] = tn_array_new(s->fields[1].type, 1000, 2, 0);
+    b->columns[1]->buffers[0] = valid;
+    b->columns[1]->buffers[1] = vb;
+    b->columns[2] = tn_array_new(s->fields[2].type, 1000, 3, 0);
+    b->columns[2]->buffers[1] = ob;
+    b->columns[2]->buffers[2] = db;
+    b->columns[2]->null_count = 0;
+    CHECK_OK(tn_batch_check(b, &err), &err);
+    for (int small = 0; small < 2; small++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/late_counts_%d.parquet", out_dir, small);
+        tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = small == 0, .page_bytes = small ? 300 : 1 << 20};
+        CHECK_OK(write_fixture(path, b, &o, &err), &err);
+        /* "k % 100 < 10" cannot be written; k's pages are all candidates with "v >= 0" */
+        int na, nb;
+        tn_parquet_scan_stats sa, sb;
+        tn_batch **a = read_where_late(path, "k >= 500 AND k < 510", true, &na, &sa);
+        tn_batch **w = read_where_late(path, "k >= 500 AND k < 510", false, &nb, &sb);
+        CHECK(a && w);
+        check_same_rows(a, na, w, nb, s, "counts");
+        int64_t rows = 0;
+        for (int i = 0; i < na; i++)
+            rows += a[i]->length;
+        CHECK_EQ_INT(rows, 10);
+        /* the page index leaves the candidates of k's pages holding 500..509 */
+        CHECK_EQ_INT(sa.rows_filtered, sb.rows_filtered);
+        CHECK_EQ_INT(sa.values_late, 2 * 990);
+        if (small)
+            CHECK(sa.pages_late > 0);
+        else
+            CHECK_EQ_INT(sa.pages_late, 0);
+        CHECK_EQ_INT(sb.values_late, 0);
+        for (int i = 0; i < na; i++)
+            tn_batch_unref(a[i]);
+        for (int i = 0; i < nb; i++)
+            tn_batch_unref(w[i]);
+        free(a);
+        free(w);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* All batches of a read with options o. */
+static tn_batch **read_opts(const char *path, const tn_parquet_read_options *o, int *n)
+{
+    tarn_error err;
+    tn_reader *r;
+    *n = 0;
+    if (tn_parquet_open_file(path, o, &r, &err) != 0) {
+        fprintf(stderr, "  %s\n", err.message);
+        return NULL;
+    }
+    tn_batch **out = calloc(4096, sizeof *out);
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "  %s\n", err.message);
+            break;
+        }
+        if (!b || *n == 4096)
+            break;
+        out[(*n)++] = b;
+    }
+    tn_reader_free(r);
+    return out;
+}
+
+/* Row groups decoded ahead and columns decoded as tasks on the pool give
+ * the batches of a serial read, in the same order, with 1 to 4 threads;
+ * also when two selected columns share leaves (decoded one by one) and
+ * when the reader is freed before its end. */
+TEST(parallel_decode)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 120, &b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/parallel.parquet", out_dir);
+    tn_parquet_write_options wo = {.codec = PQ_ZSTD, .dictionary = true, .row_group_rows = 13, .page_bytes = 100};
+    CHECK_OK(write_fixture(path, b, &wo, &err), &err);
+    const char *cols[] = {"struct", "i32", "struct.a", "utf8", "map"};
+    for (int threads = 1; threads <= 4; threads++) {
+        CHECK_OK(tarn_set_threads(threads, &err), &err);
+        for (int proj = 0; proj < 2; proj++) {
+            tn_parquet_read_options po = {.limit = -1, .batch_size = 5}, so = po;
+            so.serial = true;
+            if (proj) {
+                po.columns = so.columns = cols;
+                po.n_columns = so.n_columns = 5;
+            }
+            int np, ns;
+            tn_batch **p = read_opts(path, &po, &np), **q = read_opts(path, &so, &ns);
+            CHECK(p && q);
+            CHECK_EQ_INT(np, ns);
+            for (int i = 0; p && q && i < np && i < ns; i++) {
+                CHECK_EQ_INT(p[i]->length, q[i]->length);
+                for (int32_t c = 0; c < p[i]->schema->n_fields; c++)
+                    CHECK(tn_array_equals(p[i]->columns[c], q[i]->columns[c]));
+            }
+            int64_t rows = 0;
+            for (int i = 0; p && i < np; i++) {
+                rows += p[i]->length;
+                tn_batch_unref(p[i]);
+            }
+            for (int i = 0; q && i < ns; i++)
+                tn_batch_unref(q[i]);
+            free(p);
+            free(q);
+            CHECK_EQ_INT(rows, 120);
+        }
+        /* freed while a row group is being decoded ahead */
+        tn_reader *r;
+        CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+        tn_batch *x = NULL;
+        CHECK_OK(tn_reader_next(r, &x, &err), &err);
+        CHECK(x != NULL);
+        tn_batch_unref(x);
+        tn_reader_free(r);
+    }
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_and_read(void *ctx, tarn_error *err)
 {
     tn_batch *b = ctx;
@@ -304,6 +573,9 @@ int main(void)
     RUN(without_arrow_schema);
     RUN(projection_keeps_arrow_types);
     RUN(page_index_pruning);
+    RUN(late_materialization);
+    RUN(late_materialization_counts);
+    RUN(parallel_decode);
     RUN(alloc_failures);
     return tn_test_done();
 }

@@ -124,6 +124,15 @@ TEST(decorrelation)
               "            Scan t2 [a, d]\n"
               "            Project [#0]\n"
               "              Scan t1 [a, b] filters=[(#1 = 5)]\n");
+    /* an IN over one input of a join tree filters that input, below the joins */
+    check_opt(cat, "SELECT t1.a, t3.y FROM t1, t3 WHERE t3.x = t1.a AND t1.b IN (SELECT a FROM t2)",
+              "Project [#2, #1]\n"
+              "  Join INNER keys=[#0 = CAST(#0 AS int64)]\n"
+              "    Scan t3 [x, y]\n"
+              "    Join SEMI keys=[#1 = #0]\n"
+              "      Scan t1 [a, b]\n"
+              "      Project [#0]\n"
+              "        Scan t2 [a]\n");
     /* count of no rows is 0, not NULL */
     check_opt(cat, "SELECT a, (SELECT count(*) FROM t2 WHERE t2.a = t1.a) FROM t1",
               "Project [#0, CASE WHEN (#1 IS NULL) THEN 0 ELSE #1 END]\n"

@@ -196,6 +196,10 @@ TEST(row_group_partitions)
     got = qf(s, "SELECT i, s FROM '%s' LIMIT 3 OFFSET 19999%s", path, "");
     CHECK_STR(got, "i,s\n19999,k019999\n20000,k020000\n20001,k020001\n");
     tn_free(got);
+    /* a limit above a filter: the first matching rows of the file */
+    got = qf(s, "SELECT i FROM '%s' WHERE i %% 7 = 3 AND n IS NOT NULL LIMIT 3%s", path, "");
+    CHECK_STR(got, "i\n3\n10\n17\n");
+    tn_free(got);
     EXEC(s, "RESET threads");
     tarn_session_close(s);
     unlink(path);

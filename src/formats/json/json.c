@@ -1212,7 +1212,7 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
         bool final = i == r->npar - 1 ? r->in.eof : true;
         size_t at = w->chunk.start;
         /* array: the first chunk goes on from the reader's state; a later
-         * one starts at the comma after an element (plan_array) */
+         * one starts at the comma after an element (array_cut) */
         w->need_comma = i == 0 ? r->need_comma : true;
         w->closed = i == 0 ? r->closed : false;
         while (at < w->chunk.stop) {
@@ -1238,12 +1238,12 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
     return TARN_OK;
 }
 
+static bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 /* Array: learn `"key"`, the first key of the first row, from the bytes at
  * pos (an element, after an optional comma). Rows of one array nearly
  * always begin with the same key, which makes it a good guess of where a
  * row starts; a guess is only a guess, proven afterwards. */
-static bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 static void learn_rowkey(jreader *r)
 {
     const uint8_t *b = r->in.buf;
@@ -1271,9 +1271,9 @@ static void learn_rowkey(jreader *r)
     r->rowkey_len = (int32_t)(q - p + 1);
 }
 
-/* Array: a cut at or after `from` (and after `floor`), at a comma followed
+/* Array: a cut at or after `from` (and after `lo`, the previous cut), at a comma followed
  * by `{` and the row key, whitespace allowed between; 0 when none. */
-static size_t array_cut(const jreader *r, size_t from, size_t floor)
+static size_t array_cut(const jreader *r, size_t from, size_t lo)
 {
     const uint8_t *b = r->in.buf;
     while (from < r->in.len) {
@@ -1282,14 +1282,14 @@ static size_t array_cut(const jreader *r, size_t from, size_t floor)
             return 0;
         size_t q = (size_t)(k - b);
         from = q + 1;
-        while (q > floor && is_ws(b[q - 1]))
+        while (q > lo && is_ws(b[q - 1]))
             q--;
-        if (q <= floor + 1 || b[q - 1] != '{')
+        if (q <= lo + 1 || b[q - 1] != '{')
             continue;
         q--;
-        while (q > floor && is_ws(b[q - 1]))
+        while (q > lo && is_ws(b[q - 1]))
             q--;
-        if (q <= floor + 1 || b[q - 1] != ',')
+        if (q <= lo + 1 || b[q - 1] != ',')
             continue;
         return q - 1;
     }

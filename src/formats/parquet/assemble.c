@@ -179,23 +179,33 @@ static int leaf_array(const pq_node *n, pq_chunk_data *c, tn_array **out, tarn_e
     a->null_count = nulls;
     int rc = 0;
     if (n->conv == PQC_BINARY) {
-        if (d->data_len > INT32_MAX) {
+        if (d->data_len > INT32_MAX && !n->large) {
             rc = tn_error_set(err, TARN_EUNSUPPORTED, "parquet column \"%s\": more than 2 GiB of strings in a row group",
                               n->name);
             goto fail;
         }
-        tn_buffer *offs = tn_buffer_new((len + 1) * 4);
+        size_t ow = n->large ? 8 : 4;
+        tn_buffer *offs = tn_buffer_new((len + 1) * (int64_t)ow);
         if (!offs) {
-            rc = tn_error_oom(err, (size_t)(len + 1) * 4);
+            rc = tn_error_oom(err, (size_t)(len + 1) * ow);
             goto fail;
         }
         a->buffers[1] = offs;
-        int32_t *o = (int32_t *)offs->data;
-        o[0] = 0;
         int64_t j = 0;
-        for (int64_t k = 0; k < len; k++) {
-            bool v = !bits || tn_bit_get(bits->data, k);
-            o[k + 1] = v ? (int32_t)d->offs[++j] : o[k];
+        if (n->large) {
+            int64_t *o = (int64_t *)offs->data;
+            o[0] = 0;
+            for (int64_t k = 0; k < len; k++) {
+                bool v = !bits || tn_bit_get(bits->data, k);
+                o[k + 1] = v ? d->offs[++j] : o[k];
+            }
+        } else {
+            int32_t *o = (int32_t *)offs->data;
+            o[0] = 0;
+            for (int64_t k = 0; k < len; k++) {
+                bool v = !bits || tn_bit_get(bits->data, k);
+                o[k + 1] = v ? (int32_t)d->offs[++j] : o[k];
+            }
         }
         if (d->data) {
             tn_buffer *data = tn_buffer_wrap(d->data, d->data_len, free_owner, d->data);

@@ -26,4 +26,26 @@ void tn_pq_chunk_data_reset(pq_chunk_data *c);
 int tn_pq_read_chunk(const pq_node *leaf, const pq_column_meta *m, const uint8_t *p, size_t n, const char *name,
                      bool verify_crc, int64_t max_rows, pq_chunk_data *out, tarn_error *err) TN_MUST_USE;
 
+/* Rows of a chunk to keep: sorted, disjoint intervals [iv[2k], iv[2k+1])
+ * of row numbers counted from the chunk's first row. */
+typedef struct pq_rows_sel {
+    const int64_t *iv;
+    int32_t n;
+} pq_rows_sel;
+
+/* What a selective read left out. */
+typedef struct pq_skip_stats {
+    int64_t pages;  /* data pages holding no selected row, not decompressed */
+    int64_t values; /* rows of the chunk not materialized (in skipped pages or between selected rows) */
+} pq_skip_stats;
+
+/* tn_pq_read_chunk for the rows of sel only, of a leaf without repetition
+ * (one level per row): out holds their levels and values, in order. Pages
+ * without a selected row are skipped undecoded; inside a page, values
+ * between selected rows are skipped without being copied. st (may be NULL)
+ * is added to. */
+int tn_pq_read_chunk_rows(const pq_node *leaf, const pq_column_meta *m, const uint8_t *p, size_t n, const char *name,
+                          bool verify_crc, const pq_rows_sel *sel, pq_skip_stats *st, pq_chunk_data *out,
+                          tarn_error *err) TN_MUST_USE;
+
 #endif

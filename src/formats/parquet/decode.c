@@ -134,6 +134,51 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 
 /* --- RLE / bit-packed hybrid ----------------------------------------------- */
 
+/* Eight values of W bits (a group of a bit-packed run, W bytes) from in,
+ * which must have W + 8 readable bytes: one unaligned load per value with
+ * the shifts known at compile time. */
+#define UNPACK8(W)                                                                                  \
+    static void unpack8_##W(const uint8_t *in, uint32_t *out)                                      \
+    {                                                                                               \
+        const uint64_t mask = (UINT64_C(1) << W) - 1;                                               \
+        for (int k = 0; k < 8; k++) {                                                               \
+            uint64_t w;                                                                             \
+            memcpy(&w, in + (k * W) / 8, 8);                                                        \
+            out[k] = (uint32_t)((w >> ((k * W) % 8)) & mask);                                       \
+        }                                                                                           \
+    }
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6) UNPACK8(7) UNPACK8(8)
+UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12) UNPACK8(13) UNPACK8(14) UNPACK8(15) UNPACK8(16)
+UNPACK8(17) UNPACK8(18) UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
+UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30) UNPACK8(31) UNPACK8(32)
+
+typedef void (*unpack8_fn)(const uint8_t *in, uint32_t *out);
+static const unpack8_fn unpack8[33] = {
+    NULL, unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6, unpack8_7, unpack8_8,
+    unpack8_9, unpack8_10, unpack8_11, unpack8_12, unpack8_13, unpack8_14, unpack8_15, unpack8_16,
+    unpack8_17, unpack8_18, unpack8_19, unpack8_20, unpack8_21, unpack8_22, unpack8_23, unpack8_24,
+    unpack8_25, unpack8_26, unpack8_27, unpack8_28, unpack8_29, unpack8_30, unpack8_31, unpack8_32};
+
+/* Values [j, j + cnt) of a bit-packed run of width bw (avail bytes at p)
+ * into out, whole groups of eight at a time where they and 8 bytes of
+ * slack lie inside the run; returns how many were done (from j, which
+ * must be a multiple of 8). */
+static int64_t unpack_groups(const uint8_t *p, size_t avail, int bw, int64_t j, int64_t cnt, uint32_t *out)
+{
+    if (bw == 0 || (j & 7))
+        return 0;
+    unpack8_fn f = unpack8[bw];
+    int64_t done = 0;
+    while (cnt - done >= 8) {
+        size_t at = (size_t)((j + done) / 8) * (size_t)bw;
+        if (at + (size_t)bw + 8 > avail)
+            break;
+        f(p + at, out + done);
+        done += 8;
+    }
+    return done;
+}
+
 #define RLE_DECODER(NAME, T)                                                                      \
     int NAME(const uint8_t *p, size_t len, int bw, T *out, int64_t n, tarn_error *err)            \
     {                                                                                             \
@@ -160,7 +205,7 @@ static int64_t unzig(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
                 /* bw <= width of T (checked above), so unpacked values fit T;  \
                  * whole 8-byte loads while they stay inside the run. */        \
                 uint64_t mask = (UINT64_C(1) << bw) - 1;                                          \
-                int64_t j = 0;                                                                    \
+                int64_t j = sizeof(T) == 4 ? unpack_groups(p, avail, bw, 0, cnt, (uint32_t *)(void *)(out + i)) : 0; \
                 for (; j < cnt; j++) {                                                            \
                     uint64_t pos = (uint64_t)j * (uint64_t)bw;                                    \
                     if ((pos >> 3) + 8 > avail)                                                   \
@@ -464,6 +509,74 @@ static int plain(pq_dense *d, const uint8_t *p, size_t len, int64_t n, tarn_erro
 
 /* --- dictionary indices ---------------------------------------------------- */
 
+/* Append the dictionary entries idx[0..n) to d, each index checked. */
+static int gather(pq_dense *d, const uint32_t *idx, int64_t n, const pq_dense *dict, tarn_error *err)
+{
+    int64_t total = 0;
+    uint32_t bad = 0;
+    uint64_t dn = (uint64_t)dict->n;
+    if (d->width) {
+        for (int64_t i = 0; i < n; i++)
+            bad |= idx[i] >= dn;
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            uint32_t k = idx[i];
+            if (k >= dn) {
+                bad = 1;
+                break;
+            }
+            total += dict->offs[k + 1] - dict->offs[k];
+        }
+    }
+    if (bad)
+        for (int64_t i = 0; i < n; i++)
+            if (idx[i] >= dn)
+                return TN_CORRUPT(err, "parquet page: dictionary index %u out of %lld entries", idx[i],
+                                  (long long)dict->n);
+    TN_TRY(tn_pq_dense_reserve(d, n, total, err));
+    if (d->width) {
+        int32_t w = d->width;
+        uint8_t *o = d->fixed + d->n * w;
+        if (w == 4) {
+            const uint32_t *src = (const uint32_t *)(const void *)dict->fixed;
+            uint32_t *dst = (uint32_t *)(void *)o;
+            for (int64_t i = 0; i < n; i++)
+                dst[i] = src[idx[i]];
+        } else if (w == 8) {
+            const uint64_t *src = (const uint64_t *)(const void *)dict->fixed;
+            uint64_t *dst = (uint64_t *)(void *)o;
+            for (int64_t i = 0; i < n; i++)
+                dst[i] = src[idx[i]];
+        } else {
+            for (int64_t i = 0; i < n; i++)
+                memcpy(o + w * i, dict->fixed + (size_t)w * idx[i], (size_t)w);
+        }
+        d->n += n;
+        return 0;
+    }
+    /* Reserved above: copy without bounds checks; values of up to 16
+     * bytes move as two 8-byte words (both buffers carry 16 bytes of
+     * slack), longer ones with memcpy. */
+    uint8_t *out = d->data + d->data_len;
+    int64_t *offs = d->offs + d->n, pos = d->data_len;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t a = dict->offs[idx[i]], vl = dict->offs[idx[i] + 1] - a;
+        const uint8_t *src = dict->data + a;
+        if (vl <= 16) {
+            memcpy(out, src, 8);
+            memcpy(out + 8, src + 8, 8);
+        } else {
+            memcpy(out, src, (size_t)vl);
+        }
+        out += vl;
+        pos += vl;
+        offs[i + 1] = pos;
+    }
+    d->data_len = pos;
+    d->n += n;
+    return 0;
+}
+
 static int dict_gather(pq_dense *d, const uint8_t *p, size_t len, int64_t n, const pq_dense *dict, tarn_error *err)
 {
     if (!dict)
@@ -475,50 +588,8 @@ static int dict_gather(pq_dense *d, const uint8_t *p, size_t len, int64_t n, con
     uint32_t *idx = tn_malloc((size_t)n * sizeof *idx);
     TN_TRY_ALLOC(idx, err, (size_t)n * sizeof *idx);
     int rc = tn_pq_rle_u32(p + 1, len - 1, p[0], idx, n, err);
-    int64_t total = 0;
-    for (int64_t i = 0; !rc && i < n; i++) {
-        if (idx[i] >= (uint64_t)dict->n)
-            rc = TN_CORRUPT(err, "parquet page: dictionary index %u out of %lld entries", idx[i], (long long)dict->n);
-        else if (!d->width)
-            total += dict->offs[idx[i] + 1] - dict->offs[idx[i]];
-    }
     if (!rc)
-        rc = tn_pq_dense_reserve(d, n, total, err);
-    if (!rc && d->width) {
-        int32_t w = d->width;
-        uint8_t *o = d->fixed + d->n * w;
-        if (w == 4)
-            for (int64_t i = 0; i < n; i++)
-                memcpy(o + 4 * i, dict->fixed + 4 * (size_t)idx[i], 4);
-        else if (w == 8)
-            for (int64_t i = 0; i < n; i++)
-                memcpy(o + 8 * i, dict->fixed + 8 * (size_t)idx[i], 8);
-        else
-            for (int64_t i = 0; i < n; i++)
-                memcpy(o + w * i, dict->fixed + (size_t)w * idx[i], (size_t)w);
-        d->n += n;
-    } else if (!rc) {
-        /* Reserved above: copy without bounds checks; values of up to 16
-         * bytes move as two 8-byte words (both buffers carry 16 bytes of
-         * slack), longer ones with memcpy. */
-        uint8_t *out = d->data + d->data_len;
-        int64_t *offs = d->offs + d->n, pos = d->data_len;
-        for (int64_t i = 0; i < n; i++) {
-            int64_t a = dict->offs[idx[i]], vl = dict->offs[idx[i] + 1] - a;
-            const uint8_t *src = dict->data + a;
-            if (vl <= 16) {
-                memcpy(out, src, 8);
-                memcpy(out + 8, src + 8, 8);
-            } else {
-                memcpy(out, src, (size_t)vl);
-            }
-            out += vl;
-            pos += vl;
-            offs[i + 1] = pos;
-        }
-        d->data_len = pos;
-        d->n += n;
-    }
+        rc = gather(d, idx, n, dict, err);
     tn_free(idx);
     return rc;
 }
@@ -588,4 +659,256 @@ int tn_pq_decode_values(pq_dense *d, int encoding, const uint8_t *p, size_t len,
     default:
         return tn_error_set(err, TARN_EUNSUPPORTED, "parquet: encoding %d is not supported", encoding);
     }
+}
+
+/* --- reading values with skips (late materialization) ------------------------- */
+
+/* The next run of an RLE/bit-packed hybrid stream. `need` bounds the
+ * values still to be taken, as in the whole-stream decoder: a bit-packed
+ * run may end short of its declared groups if the values wanted fit. */
+static int rle_run(pq_rle *r, tarn_error *err)
+{
+    uint64_t h = 0;
+    TN_TRY(uleb(&r->p, r->end, &h, err));
+    if (h & 1) {
+        uint64_t groups = h >> 1;
+        size_t left = (size_t)(r->end - r->p);
+        uint64_t bytes = r->bw ? groups * (uint64_t)r->bw : 0;
+        if (groups > (UINT64_C(1) << 40) || (r->bw && bytes > left && left * 8 / (uint64_t)r->bw < (uint64_t)r->need))
+            return TN_CORRUPT(err, "parquet page: bit-packed run past the end of its data");
+        r->packed = true;
+        r->run = r->p;
+        r->avail = bytes < left ? (size_t)bytes : left;
+        r->pos = 0;
+        r->run_left = (int64_t)(groups * 8);
+        r->p += r->avail;
+    } else {
+        int vb = (r->bw + 7) / 8;
+        if (r->end - r->p < vb)
+            return TN_CORRUPT(err, "parquet page: truncated RLE run");
+        uint64_t v = 0;
+        for (int k = 0; k < vb; k++)
+            v |= (uint64_t)r->p[k] << (8 * k);
+        r->p += vb;
+        if (r->bw < 32 && v >> r->bw)
+            return TN_CORRUPT(err, "parquet page: RLE value %llu wider than %d bits", (unsigned long long)v, r->bw);
+        r->packed = false;
+        r->value = (uint32_t)v;
+        r->run_left = (int64_t)(h >> 1);
+    }
+    return 0;
+}
+
+int tn_pq_rle_init(pq_rle *r, const uint8_t *p, size_t len, int bw, int64_t n, tarn_error *err)
+{
+    if (bw < 0 || bw > 32)
+        return TN_CORRUPT(err, "parquet page: RLE bit width %d", bw);
+    *r = (pq_rle){.p = p, .end = p + len, .bw = bw, .need = n};
+    return 0;
+}
+
+int tn_pq_rle_skip(pq_rle *r, int64_t n, tarn_error *err)
+{
+    while (n > 0) {
+        if (r->run_left == 0) {
+            TN_TRY(rle_run(r, err));
+            continue;
+        }
+        int64_t m = n < r->run_left ? n : r->run_left;
+        if (r->packed)
+            r->pos += (uint64_t)m;
+        r->run_left -= m;
+        r->need -= m;
+        n -= m;
+    }
+    return 0;
+}
+
+int tn_pq_rle_read(pq_rle *r, uint32_t *out, int64_t n, tarn_error *err)
+{
+    int bw = r->bw;
+    uint64_t mask = bw == 32 ? UINT32_MAX : (UINT64_C(1) << bw) - 1;
+    while (n > 0) {
+        if (r->run_left == 0) {
+            TN_TRY(rle_run(r, err));
+            continue;
+        }
+        int64_t m = n < r->run_left ? n : r->run_left;
+        if (!r->packed) {
+            for (int64_t j = 0; j < m; j++)
+                out[j] = r->value;
+        } else {
+            int64_t j = 0;
+            uint64_t pos = r->pos * (uint64_t)bw;
+            for (int pass = 0; pass < 2; pass++) {
+                /* pass 0: up to a group boundary; then whole groups; pass 1: the rest */
+                int64_t stop = pass ? m : (int64_t)((8 - (r->pos & 7)) & 7);
+                stop = stop < m ? stop : m;
+                for (; j < stop; j++, pos += (uint64_t)bw) {
+                    if ((pos >> 3) + 8 > r->avail)
+                        break;
+                    uint64_t w64;
+                    memcpy(&w64, r->run + (pos >> 3), 8);
+                    out[j] = (uint32_t)((w64 >> (pos & 7)) & mask);
+                }
+                for (; j < stop; j++, pos += (uint64_t)bw)
+                    out[j] = (uint32_t)bits_at(r->run, r->avail, pos, bw);
+                if (!pass) {
+                    int64_t g = unpack_groups(r->run, r->avail, bw, (int64_t)r->pos + j, m - j, out + j);
+                    j += g;
+                    pos += (uint64_t)g * (uint64_t)bw;
+                }
+            }
+            r->pos += (uint64_t)m;
+        }
+        out += m;
+        r->run_left -= m;
+        r->need -= m;
+        n -= m;
+    }
+    return 0;
+}
+
+int tn_pq_vreader_init(pq_vreader *v, const pq_dense *like, int encoding, const uint8_t *p, size_t len, int64_t n,
+                       const pq_dense *dict, tarn_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->encoding = encoding;
+    v->ptype = like->ptype;
+    v->width = like->ptype == PQ_INT96 ? 12 : like->width;
+    v->p = p;
+    v->end = p + len;
+    v->dict = dict;
+    v->left = n;
+    if (encoding == PQ_PLAIN && v->ptype == PQ_BOOLEAN) {
+        if ((uint64_t)(n + 7) / 8 > len)
+            return TN_CORRUPT(err, "parquet page: %lld PLAIN booleans need more than %zu bytes", (long long)n, len);
+        return 0;
+    }
+    if (encoding == PQ_PLAIN && v->ptype != PQ_BYTE_ARRAY) {
+        if (v->width <= 0 || (uint64_t)n > len / (uint64_t)v->width)
+            return TN_CORRUPT(err, "parquet page: %lld PLAIN values of %d bytes need more than %zu bytes",
+                              (long long)n, v->width, len);
+        return 0;
+    }
+    if (encoding == PQ_PLAIN)
+        return 0;
+    if (encoding == PQ_PLAIN_DICTIONARY || encoding == PQ_RLE_DICTIONARY) {
+        if (!dict)
+            return TN_CORRUPT(err, "parquet page: dictionary-encoded page without a dictionary page");
+        if (n == 0)
+            return 0;
+        if (len < 1)
+            return TN_CORRUPT(err, "parquet page: dictionary indices without a bit width");
+        return tn_pq_rle_init(&v->rle, p + 1, len - 1, p[0], n, err);
+    }
+    /* Other encodings are decoded whole, then taken from. */
+    v->whole = true;
+    tn_pq_dense_init(&v->all, like->ptype, like->width);
+    v->all.width = like->width;
+    return tn_pq_decode_values(&v->all, encoding, p, len, n, dict, err);
+}
+
+void tn_pq_vreader_reset(pq_vreader *v)
+{
+    tn_free(v->idx);
+    if (v->whole)
+        tn_pq_dense_reset(&v->all);
+    memset(v, 0, sizeof *v);
+}
+
+/* Past k PLAIN byte arrays from v->p, bounds checked; *q gets the end. */
+static int walk_bytes(const pq_vreader *v, int64_t k, const uint8_t **q, tarn_error *err)
+{
+    const uint8_t *s = v->p;
+    for (int64_t i = 0; i < k; i++) {
+        if (v->end - s < 4)
+            return TN_CORRUPT(err, "parquet page: PLAIN byte array past the end of the page");
+        uint32_t l;
+        memcpy(&l, s, 4);
+        if (l > (size_t)(v->end - s) - 4)
+            return TN_CORRUPT(err, "parquet page: PLAIN byte array of %u bytes past the end of the page", l);
+        s += 4 + l;
+    }
+    *q = s;
+    return 0;
+}
+
+int tn_pq_vreader_skip(pq_vreader *v, int64_t k, tarn_error *err)
+{
+    if (k <= 0)
+        return 0;
+    if (k > v->left)
+        return TN_CORRUPT(err, "parquet page: %lld values wanted past the page's", (long long)k);
+    v->left -= k;
+    if (v->whole) {
+        v->pos += k;
+    } else if (v->encoding != PQ_PLAIN) {
+        TN_TRY(tn_pq_rle_skip(&v->rle, k, err));
+    } else if (v->ptype == PQ_BOOLEAN) {
+        v->pos += k;
+    } else if (v->ptype == PQ_BYTE_ARRAY) {
+        TN_TRY(walk_bytes(v, k, &v->p, err));
+    } else {
+        v->p += k * v->width;
+    }
+    return 0;
+}
+
+int tn_pq_vreader_read(pq_vreader *v, pq_dense *d, int64_t k, tarn_error *err)
+{
+    if (k <= 0)
+        return 0;
+    if (k > v->left)
+        return TN_CORRUPT(err, "parquet page: %lld values wanted past the page's", (long long)k);
+    v->left -= k;
+    if (v->whole) {
+        const pq_dense *a = &v->all;
+        if (a->width) {
+            TN_TRY(tn_pq_dense_reserve(d, k, 0, err));
+            memcpy(d->fixed + d->n * d->width, a->fixed + v->pos * a->width, (size_t)(k * a->width));
+            d->n += k;
+        } else {
+            int64_t base = a->offs[v->pos], bytes = a->offs[v->pos + k] - base;
+            TN_TRY(tn_pq_dense_reserve(d, k, bytes, err));
+            if (bytes)
+                memcpy(d->data + d->data_len, a->data + base, (size_t)bytes);
+            for (int64_t i = 1; i <= k; i++)
+                d->offs[d->n + i] = d->data_len + a->offs[v->pos + i] - base;
+            d->data_len += bytes;
+            d->n += k;
+        }
+        v->pos += k;
+        return 0;
+    }
+    if (v->encoding != PQ_PLAIN) {
+        if (k > v->idx_cap) {
+            uint32_t *idx = tn_realloc(v->idx, (size_t)k * sizeof *idx);
+            TN_TRY_ALLOC(idx, err, (size_t)k * sizeof *idx);
+            v->idx = idx;
+            v->idx_cap = k;
+        }
+        TN_TRY(tn_pq_rle_read(&v->rle, v->idx, k, err));
+        return gather(d, v->idx, k, v->dict, err);
+    }
+    if (v->ptype == PQ_BOOLEAN) {
+        TN_TRY(tn_pq_dense_reserve(d, k, 0, err));
+        for (int64_t i = 0; i < k; i++) {
+            int64_t b = v->pos + i;
+            d->fixed[d->n + i] = (v->p[b >> 3] >> (b & 7)) & 1;
+        }
+        d->n += k;
+        v->pos += k;
+        return 0;
+    }
+    if (v->ptype == PQ_BYTE_ARRAY) {
+        const uint8_t *q = v->p;
+        TN_TRY(walk_bytes(v, k, &q, err));
+        TN_TRY(plain(d, v->p, (size_t)(q - v->p), k, err));
+        v->p = q;
+        return 0;
+    }
+    TN_TRY(plain(d, v->p, (size_t)(k * v->width), k, err));
+    v->p += k * v->width;
+    return 0;
 }

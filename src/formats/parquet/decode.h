@@ -47,6 +47,52 @@ int tn_pq_bitpacked_levels(const uint8_t *p, size_t len, int bit_width, uint16_t
 int tn_pq_decode_values(pq_dense *d, int encoding, const uint8_t *p, size_t len, int64_t n, const pq_dense *dict,
                         tarn_error *err) TN_MUST_USE;
 
+
+/* An RLE/bit-packed hybrid stream read in steps, with skips that cost no
+ * unpacking (a bit-packed run is indexed, an RLE run counted down). */
+typedef struct pq_rle {
+    const uint8_t *p, *end; /* the next run header */
+    int bw;
+    int64_t need;           /* values the caller may still take */
+    bool packed;            /* the current run is bit-packed */
+    int64_t run_left;       /* values left in the current run */
+    uint32_t value;         /* RLE run: its value */
+    const uint8_t *run;     /* bit-packed run: its bytes, avail of them */
+    size_t avail;
+    uint64_t pos;           /* bit-packed run: the next value's index */
+} pq_rle;
+
+/* n: the values the stream is expected to hold (bounds short runs). */
+int tn_pq_rle_init(pq_rle *r, const uint8_t *p, size_t len, int bw, int64_t n, tarn_error *err) TN_MUST_USE;
+int tn_pq_rle_skip(pq_rle *r, int64_t n, tarn_error *err) TN_MUST_USE;
+int tn_pq_rle_read(pq_rle *r, uint32_t *out, int64_t n, tarn_error *err) TN_MUST_USE;
+
+/* The n values of a page's values section, taken in order with skips:
+ * PLAIN fixed-width values are skipped by offset, PLAIN byte arrays by
+ * their lengths, dictionary indices by their runs (tn_pq_rle_*); other
+ * encodings are decoded whole at init and copied from. */
+typedef struct pq_vreader {
+    int encoding, ptype;
+    int32_t width;          /* PLAIN bytes per value (12 for INT96) */
+    const uint8_t *p, *end;
+    int64_t left;           /* values not taken or skipped yet */
+    int64_t pos;            /* PLAIN booleans: bit index; whole: next value */
+    const pq_dense *dict;
+    pq_rle rle;
+    uint32_t *idx;          /* scratch for dictionary indices */
+    int64_t idx_cap;
+    bool whole;
+    pq_dense all;           /* whole: every value of the page */
+} pq_vreader;
+
+/* `like` gives the physical type and width (the output's). */
+int tn_pq_vreader_init(pq_vreader *v, const pq_dense *like, int encoding, const uint8_t *p, size_t len, int64_t n,
+                       const pq_dense *dict, tarn_error *err) TN_MUST_USE;
+int tn_pq_vreader_skip(pq_vreader *v, int64_t k, tarn_error *err) TN_MUST_USE;
+/* Append the next k values to d. */
+int tn_pq_vreader_read(pq_vreader *v, pq_dense *d, int64_t k, tarn_error *err) TN_MUST_USE;
+void tn_pq_vreader_reset(pq_vreader *v);
+
 /* Bits needed for values up to max (0 for max 0). */
 static inline int tn_pq_bit_width(uint32_t max) { return max ? 32 - __builtin_clz(max) : 0; }
 

@@ -308,8 +308,10 @@ int tn_pq_filter_add_terms(pq_filter **f, const tn_parquet_term *terms, int32_t 
             a->lit_len = len;
             a->lit_kind = s->is_string ? PQF_STRING : PQF_NUMBER;
             a->op = in ? TN_CMP_EQ : s->op;
-            a->col_pos = a->lit_pos = 0; /* messages then name the term by its column */
+            a->col_pos = a->lit_pos = 0; /* messages name the term by its number */
+            a->term_no = i + 1;
         }
+        t->term_no = i + 1;
         if (in) {
             t->op = TN_CMP_EQ;
             t->column = tn_strdup(s->column);
@@ -551,8 +553,19 @@ const char *tn_pq_filter_pos(char *buf, size_t n, bool paren, int pos)
     return buf;
 }
 
-#define AT(pos) tn_pq_filter_pos(posbuf, sizeof posbuf, false, (pos))
-#define IN_PAREN(pos) tn_pq_filter_pos(posbuf, sizeof posbuf, true, (pos))
+const char *tn_pq_term_where(const pq_term *t, char *buf, size_t n, bool paren, bool lit)
+{
+    if (t->term_no > 0) {
+        snprintf(buf, n, paren ? " (term %d)" : " in term %d", t->term_no);
+        return buf;
+    }
+    return tn_pq_filter_pos(buf, n, paren, lit ? t->lit_pos : t->col_pos);
+}
+
+/* In bind_one, for messages: where term t's literal is (AT(t->lit_pos)),
+ * or its column (IN_PAREN(t->col_pos)). */
+#define AT(pos) tn_pq_term_where(t, posbuf, sizeof posbuf, false, true)
+#define IN_PAREN(pos) tn_pq_term_where(t, posbuf, sizeof posbuf, true, false)
 
 static int bind_one(pq_term *t, const pq_node *node, const char *file, tarn_error *err)
 {

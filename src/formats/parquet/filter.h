@@ -42,7 +42,8 @@ typedef struct pq_term {
     int lit_kind;          /* PQF_* */
     char *lit;             /* the literal's text (unquoted for strings) */
     size_t lit_len;
-    int col_pos, lit_pos;  /* 1-based character positions, for messages */
+    int col_pos, lit_pos;  /* 1-based character positions, for messages (text filters) */
+    int term_no;           /* 1-based index among the caller's terms (tn_parquet_term); 0 for text */
     /* bound to a file */
     const pq_node *node;
     int32_t sel;           /* index among the output columns; -1: read for the filter only */
@@ -64,6 +65,12 @@ typedef struct pq_filter {
     pq_term *terms;
     char *text;
 } pq_filter;
+
+/* Where term t came from, for messages, written into buf: " at position
+ * 5" / " (position 5)" with paren (of the column, or with lit of the
+ * literal, in the filter text), or " in term 2" / " (term 2)" for the
+ * caller's second tn_parquet_term; "" when neither is known. */
+const char *tn_pq_term_where(const pq_term *t, char *buf, size_t n, bool paren, bool lit);
 
 /* Parse text; TARN_EPARSE with the position of the problem. */
 int tn_pq_filter_parse(const char *text, pq_filter **out, tarn_error *err) TN_MUST_USE;

@@ -38,6 +38,15 @@ typedef struct tn_parquet_read_options {
     int32_t n_terms;
     bool explain;               /* print the row groups and pages read and skipped (by statistics,
                                    bloom filters, the page index) to stderr when the reader is freed */
+    bool no_late_materialization; /* with a filter, decode every output column over the candidate rows
+                                   and filter them afterwards (default: the filter's columns first, the
+                                   others only for the matching rows) */
+    bool serial;                /* decode on the calling thread only. Otherwise a plain scan (no filter,
+                                   limit or offset) decodes a row group's columns as tasks on the pool
+                                   (core/pool.h) and the next row group ahead while the caller takes
+                                   the current one's batches (at most two row groups in memory); the
+                                   batches are the same either way. For callers that already run
+                                   readers in parallel; implied by row_groups */
     const int32_t *row_groups;  /* read only these row groups (ascending indexes into the file's),
                                    n_row_groups of them; NULL: every one. Offset and limit count
                                    the rows of these */
@@ -105,6 +114,11 @@ const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd);
 typedef struct tn_parquet_scan_stats {
     int32_t row_groups_read, row_groups_by_stats, row_groups_by_bloom;
     int64_t pages_read, pages_by_index; /* data pages of the filter's and output columns */
+    int64_t rows_filtered;  /* rows of the row groups read that the filter's terms dropped */
+    int64_t pages_late;     /* late materialization: data pages of the other output columns holding
+                               no matching row, not decompressed */
+    int64_t values_late;    /* late materialization: rows of the other output columns' leaves not
+                               decoded (in those pages or between matching rows), summed over leaves */
     int64_t bytes_read;                 /* from the file, since the reader was opened */
 } tn_parquet_scan_stats;
 void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/pool.h"
 #include "formats/parquet/arrow_schema.h"
 #include "formats/parquet/assemble.h"
 #include "formats/parquet/bloom.h"
@@ -42,6 +43,12 @@ typedef struct rowset {
 } rowset;
 
 typedef struct pq_reader pq_reader;
+typedef struct prefetch {
+    pq_reader *r;
+    int32_t idx, g;          /* position in the reader's row groups, and the file's row group */
+    tn_batch *out;
+    struct tn_taskgroup *tg;
+} prefetch;
 struct pq_reader {
     tn_reader base;
     int fd;                  /* -1 for memory input */
@@ -75,6 +82,12 @@ struct pq_reader {
     int32_t rg_pages;        /* row groups whose every page the page index ruled out */
     rowset rows;             /* the row group's rows the page index leaves as candidates */
     bool all_rows;           /* rows is the whole row group */
+    bool late;               /* late materialization (decode other columns for matching rows only) */
+    int64_t rows_filtered;   /* candidate rows the filter's terms dropped */
+    int64_t pages_late, values_late; /* pages and rows of output columns not decoded for them */
+    bool serial;             /* decode on the calling thread only */
+    bool disjoint;           /* no two selected columns share a leaf (their chunks decode in parallel) */
+    prefetch pf;             /* the next row group, decoding ahead; pf.tg NULL when none */
 };
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -96,7 +109,7 @@ static int read_at(pq_reader *r, int64_t off, size_t n, uint8_t *dst, tarn_error
     if (off < 0 || off > r->size || (int64_t)n > r->size - off)
         return TN_CORRUPT(err, "%s: read of %zu bytes at offset %lld past the end of the file", r->name, n,
                           (long long)off);
-    r->bytes_read += (int64_t)n;
+    __atomic_fetch_add(&r->bytes_read, (int64_t)n, __ATOMIC_RELAXED); /* column tasks read at once */
     if (r->mem) {
         memcpy(dst, r->mem + off, n);
         return 0;
@@ -195,7 +208,8 @@ static int32_t count_leaves(const pq_node *n)
     return k;
 }
 
-static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, pq_chunk_data *out, tarn_error *err)
+static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, const pq_rows_sel *sel,
+                      pq_skip_stats *st, pq_chunk_data *out, tarn_error *err)
 {
     const pq_column_chunk *cc = &r->meta->row_groups[g].columns[leaf];
     const pq_column_meta *m = &cc->meta;
@@ -217,7 +231,10 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, p
         return tn_error_oom(err, (size_t)len);
     int rc = r->mem ? 0 : read_at(r, start, (size_t)len, buf, err);
     if (!rc)
-        rc = tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc, max_rows, out, err);
+        rc = sel ? tn_pq_read_chunk_rows(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name,
+                                         r->verify_crc, sel, st, out, err)
+                 : tn_pq_read_chunk(node, m, r->mem ? r->mem + start : buf, (size_t)len, node->name, r->verify_crc,
+                                    max_rows, out, err);
     tn_free(buf);
     if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
         tn_error_prefix(err, "%s: row group %d: ", r->name, g);
@@ -387,16 +404,18 @@ static int select_rows(pq_reader *r, int32_t g, tarn_error *err)
     return 0;
 }
 
-/* Decode only the pages of a leaf chunk that hold rows of r->rows: its
- * dictionary page and those data pages, as one chunk; *cov gets the rows
- * they cover. Returns 0 with *done false when the chunk has no offset index. */
-static int read_leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, pq_chunk_data *out, rowset *cov, bool *done,
-                           tarn_error *err)
+/* The bytes of the pages of a leaf chunk that hold rows of sel (by its
+ * offset index): its dictionary page and those data pages, as one chunk
+ * in *buf with *levels levels; *cov gets the rows they cover. *done is
+ * false when the chunk has no offset index. */
+static int leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, tn_buf *buf, int64_t *levels,
+                      rowset *cov, bool *done, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     const pq_column_chunk *cc = &rg->columns[leaf->leaf];
     const pq_column_meta *m = &cc->meta;
     *done = false;
+    *levels = 0;
     pq_page_loc *locs;
     int32_t n;
     TN_TRY(offset_index(r, g, cc, &locs, &n, err));
@@ -409,124 +428,167 @@ static int read_leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, pq_chun
     if (start < 4 || start > locs[0].offset)
         rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": first page at %lld before the chunk at %lld", r->name, g,
                         leaf->name, (long long)locs[0].offset, (long long)start);
-    tn_buf buf;
-    tn_buf_init(&buf, 0);
-    int64_t levels = 0, kept = 0;
+    int64_t kept = 0, late = 0;
     if (!rc && locs[0].offset > start) { /* the dictionary page */
-        rc = tn_buf_reserve(&buf, (size_t)(locs[0].offset - start), err);
+        rc = tn_buf_reserve(buf, (size_t)(locs[0].offset - start), err);
         if (!rc)
-            rc = read_at(r, start, (size_t)(locs[0].offset - start), buf.data, err);
+            rc = read_at(r, start, (size_t)(locs[0].offset - start), buf->data, err);
         if (!rc)
-            buf.len = (size_t)(locs[0].offset - start);
+            buf->len = (size_t)(locs[0].offset - start);
     }
     for (int32_t i = 0; !rc && i < n; i++) {
         int64_t a = locs[i].first_row, e = i + 1 < n ? locs[i + 1].first_row : rg->num_rows;
-        if (!rs_overlaps(&r->rows, a, e))
+        if (!rs_overlaps(sel, a, e)) {
+            if (rs_overlaps(&r->rows, a, e)) /* a candidate page without a matching row */
+                late++;
             continue;
-        size_t at = buf.len;
-        rc = tn_buf_reserve(&buf, (size_t)locs[i].size, err);
+        }
+        size_t at = buf->len;
+        rc = tn_buf_reserve(buf, (size_t)locs[i].size, err);
         if (!rc)
-            rc = read_at(r, locs[i].offset, (size_t)locs[i].size, buf.data + at, err);
+            rc = read_at(r, locs[i].offset, (size_t)locs[i].size, buf->data + at, err);
         if (rc)
             break;
-        buf.len += (size_t)locs[i].size;
+        buf->len += (size_t)locs[i].size;
         pq_page_header h;
         size_t used;
-        rc = tn_pq_page_header_decode(buf.data + at, (size_t)locs[i].size, &h, &used, err);
+        rc = tn_pq_page_header_decode(buf->data + at, (size_t)locs[i].size, &h, &used, err);
         if (!rc && h.type != PQ_DATA_PAGE && h.type != PQ_DATA_PAGE_V2)
             rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": offset index page %d is not a data page", r->name,
                             g, leaf->name, i);
         if (rc)
             break;
-        levels += h.num_values;
+        *levels += h.num_values;
         kept++;
         rc = rs_add(cov, a, e, err);
     }
     if (!rc) {
-        pq_column_meta part = *m;
-        part.num_values = levels;
-        part.total_compressed_size = (int64_t)buf.len;
-        rc = tn_pq_read_chunk(leaf, &part, buf.data ? buf.data : (const uint8_t *)"", buf.len, leaf->name,
-                              r->verify_crc, -1, out, err);
-        if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
-            tn_error_prefix(err, "%s: row group %d: ", r->name, g);
-    }
-    if (!rc) {
         r->pages_read += kept;
-        r->pages_skipped += n - kept;
+        r->pages_skipped += n - kept - late;
+        r->pages_late += late;
         *done = true;
     }
-    tn_buf_reset(&buf);
     tn_free(locs);
     return rc;
 }
 
-/* The rows `want` (⊆ cov) of an array holding the rows `cov`, in order. */
-static int cut_rows(tn_array *a, const rowset *cov, const rowset *want, tn_array **out, tarn_error *err)
+/* sel (⊆ cov) in the coordinates of the rows cov lists one after another. */
+static int rs_within(const rowset *sel, const rowset *cov, rowset *out, tarn_error *err)
 {
-    tn_array **parts = tn_calloc((size_t)want->n + 1, sizeof *parts);
-    TN_TRY_ALLOC(parts, err, (size_t)want->n * sizeof *parts);
-    int rc = 0;
     int32_t j = 0;
-    int64_t base = 0; /* position in a of cov interval j */
-    for (int32_t i = 0; !rc && i < want->n; i++) {
-        int64_t lo = want->iv[2 * i], hi = want->iv[2 * i + 1];
+    int64_t base = 0; /* rows of cov before interval j */
+    for (int32_t i = 0; i < sel->n; i++) {
+        int64_t lo = sel->iv[2 * i], hi = sel->iv[2 * i + 1];
         while (j < cov->n && cov->iv[2 * j + 1] <= lo) {
             base += cov->iv[2 * j + 1] - cov->iv[2 * j];
             j++;
         }
-        if (j == cov->n || lo < cov->iv[2 * j] || hi > cov->iv[2 * j + 1]) {
-            rc = tn_error_set(err, TARN_EINTERNAL, "parquet: rows [%lld, %lld) outside the decoded pages", (long long)lo,
-                              (long long)hi);
-            break;
-        }
-        if (!(parts[i] = tn_array_slice(a, base + lo - cov->iv[2 * j], hi - lo)))
-            rc = tn_error_oom(err, sizeof(tn_array));
+        if (j == cov->n || lo < cov->iv[2 * j] || hi > cov->iv[2 * j + 1])
+            return tn_error_set(err, TARN_EINTERNAL, "parquet: rows [%lld, %lld) outside the decoded pages",
+                                (long long)lo, (long long)hi);
+        TN_TRY(rs_add(out, base + lo - cov->iv[2 * j], base + hi - cov->iv[2 * j], err));
     }
-    if (!rc)
-        rc = want->n == 1 ? (*out = tn_array_ref(parts[0]), 0) : tn_concatenate(parts, want->n, out, err);
-    for (int32_t i = 0; i < want->n; i++)
-        tn_array_unref(parts[i]);
-    tn_free(parts);
+    return 0;
+}
+
+/* Decode the rows sel of a leaf without repetition into *out: only the
+ * pages holding them are read when the chunk has an offset index, and the
+ * values between them are skipped (tn_pq_read_chunk_rows). */
+static int read_leaf_sel(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, pq_chunk_data *out,
+                         tarn_error *err)
+{
+    tn_buf buf;
+    tn_buf_init(&buf, 0);
+    rowset cov = {0}, in = {0};
+    int64_t levels = 0;
+    bool done = false;
+    pq_skip_stats st = {0};
+    int rc = leaf_pages(r, g, leaf, sel, &buf, &levels, &cov, &done, err);
+    if (!rc && done) {
+        rc = rs_within(sel, &cov, &in, err);
+        pq_column_meta part = r->meta->row_groups[g].columns[leaf->leaf].meta;
+        part.num_values = levels;
+        part.total_compressed_size = (int64_t)buf.len;
+        pq_rows_sel rs = {.iv = in.iv, .n = in.n};
+        if (!rc)
+            rc = tn_pq_read_chunk_rows(leaf, &part, buf.data ? buf.data : (const uint8_t *)"", buf.len, leaf->name,
+                                       r->verify_crc, &rs, &st, out, err);
+        if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT && rc != TARN_EINTERNAL)
+            tn_error_prefix(err, "%s: row group %d: ", r->name, g);
+        st.values += r->meta->row_groups[g].num_rows - rs_count(&cov); /* rows of pages never read */
+    } else if (!rc) {
+        pq_rows_sel rs = {.iv = sel->iv, .n = sel->n};
+        rc = read_chunk(r, g, leaf->leaf, -1, &rs, &st, out, err);
+    }
+    r->pages_late += st.pages;
+    r->values_late += st.values;
+    tn_buf_reset(&buf);
+    tn_free(cov.iv);
+    tn_free(in.iv);
     return rc;
 }
 
 static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_rows, int64_t rows,
                      pq_chunk_data *chunks, tn_array **out, tarn_error *err);
 
-/* One node of row group g restricted to r->rows: a single leaf with an
- * offset index decodes only the pages holding those rows; other nodes are
- * decoded whole. Either way the array is then cut to exactly r->rows. */
-static int read_node_rows(pq_reader *r, int32_t g, const pq_node *top, pq_chunk_data *chunks, tn_array **out,
-                          tarn_error *err)
+/* The boolean array of a row group's rows, true for those of sel. */
+static int rs_mask(const rowset *sel, int64_t rows, tn_array **out, tarn_error *err)
 {
-    int64_t all = r->meta->row_groups[g].num_rows;
-    if (r->all_rows)
+    tn_buffer *bits = tn_buffer_new_zeroed(tn_bitmap_bytes(rows));
+    TN_TRY_ALLOC(bits, err, (size_t)tn_bitmap_bytes(rows));
+    for (int32_t i = 0; i < sel->n; i++)
+        for (int64_t k = sel->iv[2 * i]; k < sel->iv[2 * i + 1]; k++)
+            tn_bit_set(bits->data, k);
+    tn_type *t = tn_type_get(TN_BOOL);
+    tn_array *a = t ? tn_array_new(t, rows, 2, 0) : NULL;
+    tn_type_unref(t);
+    if (!a) {
+        tn_buffer_unref(bits);
+        return tn_error_oom(err, sizeof *a);
+    }
+    a->buffers[1] = bits;
+    a->null_count = 0;
+    *out = a;
+    return 0;
+}
+
+/* One node of row group g restricted to the rows sel. Nodes whose leaves
+ * have no repetition (flat columns, structs of them) decode just those
+ * rows of each leaf; nodes with lists are decoded whole and filtered. */
+static int read_node_sel(pq_reader *r, int32_t g, const pq_node *top, const rowset *sel, pq_chunk_data *chunks,
+                         tn_array **out, tarn_error *err)
+{
+    int64_t all = r->meta->row_groups[g].num_rows, want = rs_count(sel);
+    if (want == all)
         return read_node(r, g, top, -1, all, chunks, out, err);
-    rowset cov = {0};
-    tn_array *a = NULL;
-    bool done = false;
+    int32_t first = top->first_leaf, n = count_leaves(top);
+    bool flat = r->late;
+    for (int32_t l = first; flat && l < first + n; l++)
+        flat = r->schema->leaves[l]->max_rep == 0;
     int rc = 0;
-    if (top->kind == PQN_LEAF) {
-        rc = read_leaf_pages(r, g, top, &chunks[top->leaf], &cov, &done, err);
-        if (!rc && done) {
-            rc = tn_pq_assemble(top, chunks, &a, err);
-            if (!rc && a->length != rs_count(&cov))
-                rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": pages hold %lld rows, the offset index %lld",
-                                r->name, g, top->name, (long long)a->length, (long long)rs_count(&cov));
-        }
-        tn_pq_chunk_data_reset(&chunks[top->leaf]);
-    }
-    if (!rc && !done) {
-        cov.n = 0;
-        rc = rs_add(&cov, 0, all, err);
+    if (flat) {
+        for (int32_t l = first; !rc && l < first + n; l++)
+            rc = read_leaf_sel(r, g, r->schema->leaves[l], sel, &chunks[l], err);
         if (!rc)
-            rc = read_node(r, g, top, -1, all, chunks, &a, err);
+            rc = tn_pq_assemble(top, chunks, out, err);
+        if (!rc && (*out)->length != want) {
+            rc = TN_CORRUPT(err, "%s: row group %d column \"%s\": %lld rows decoded, %lld selected", r->name, g,
+                            top->name, (long long)(*out)->length, (long long)want);
+            tn_array_unref(*out);
+            *out = NULL;
+        }
+        for (int32_t l = first; l < first + n; l++)
+            tn_pq_chunk_data_reset(&chunks[l]);
+        return rc;
     }
+    tn_array *a = NULL, *mask = NULL;
+    rc = read_node(r, g, top, -1, all, chunks, &a, err);
     if (!rc)
-        rc = cut_rows(a, &cov, &r->rows, out, err);
+        rc = rs_mask(sel, all, &mask, err);
+    if (!rc)
+        rc = tn_filter(a, mask, out, err);
+    tn_array_unref(mask);
     tn_array_unref(a);
-    tn_free(cov.iv);
     return rc;
 }
 
@@ -537,12 +599,15 @@ static int read_node(pq_reader *r, int32_t g, const pq_node *top, int64_t max_ro
     int32_t first = top->first_leaf, n = count_leaves(top);
     int rc = 0;
     for (int32_t l = first; !rc && l < first + n; l++)
-        rc = read_chunk(r, g, l, max_rows, &chunks[l], err);
+        rc = read_chunk(r, g, l, max_rows, NULL, NULL, &chunks[l], err);
     if (!rc)
         rc = tn_pq_assemble(top, chunks, out, err);
-    if (!rc && (*out)->length != rows)
+    if (!rc && (*out)->length != rows) {
         rc = TN_CORRUPT(err, "%s: row group %d column \"%s\" has %lld rows, the row group %lld", r->name, g,
                         top->name, (long long)(*out)->length, (long long)rows);
+        tn_array_unref(*out);
+        *out = NULL;
+    }
     for (int32_t l = first; l < first + n; l++)
         tn_pq_chunk_data_reset(&chunks[l]);
     return rc;
@@ -576,23 +641,64 @@ static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error
     return 0;
 }
 
-/* The mask of the rows of the row group matching every term: the Kleene
- * AND of the comparisons, null (a null value) counting as no match. */
-static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch *b, tn_array **out,
-                       tarn_error *err)
+/* The rows of sel (absolute) where mask, over sel's rows one after
+ * another, is true and not null. */
+static int rs_from_mask(const rowset *sel, tn_array *mask, rowset *out, tarn_error *err)
 {
+    const uint8_t *bits = mask->buffers[1]->data;
+    const uint8_t *valid = mask->buffers[0] ? mask->buffers[0]->data : NULL;
+    int64_t off = mask->offset, p = 0;
+    for (int32_t i = 0; i < sel->n; i++) {
+        int64_t run = -1;
+        for (int64_t row = sel->iv[2 * i]; row < sel->iv[2 * i + 1]; row++, p++) {
+            /* no run open and a whole byte of the mask false: step over it */
+            if (run < 0 && ((off + p) & 7) == 0 && sel->iv[2 * i + 1] - row >= 8 &&
+                (bits[(off + p) >> 3] & (valid ? valid[(off + p) >> 3] : 0xff)) == 0) {
+                row += 7;
+                p += 7;
+                continue;
+            }
+            bool keep = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
+            if (keep && run < 0)
+                run = row;
+            if (!keep && run >= 0) {
+                TN_TRY(rs_add(out, run, row, err));
+                run = -1;
+            }
+        }
+        if (run >= 0)
+            TN_TRY(rs_add(out, run, sel->iv[2 * i + 1], err));
+    }
+    return 0;
+}
+
+/* Row group g with the filter, into *out: the filter's columns are
+ * decoded first, over the candidate rows r->rows, and their terms give
+ * the mask of matching rows (the Kleene AND of the comparisons, null
+ * counting as no match). With late materialization the other output
+ * columns are then decoded for the matching rows only (read_node_sel);
+ * without it, or for the filter's own columns, they are decoded over the
+ * candidates and filtered by the mask. */
+static int read_filtered(pq_reader *r, int32_t g, pq_chunk_data *chunks, tn_batch **out, tarn_error *err)
+{
+    int32_t nt = r->filter->n;
+    tn_array **tcol = tn_calloc((size_t)nt + 1, sizeof *tcol);
+    TN_TRY_ALLOC(tcol, err, (size_t)nt * sizeof *tcol);
     tn_array *mask = NULL;
+    rowset surv = {0};
+    tn_batch *nb = NULL;
     int rc = 0;
-    for (int32_t i = 0; !rc && i < r->filter->n; i++) {
+    int64_t pages_late = r->pages_late, values_late = r->values_late; /* counted for the other columns only */
+    for (int32_t i = 0; !rc && i < nt; i++) {
         const pq_term *t = &r->filter->terms[i];
-        tn_array *col = NULL, *cmp = NULL;
-        if (t->sel >= 0)
-            col = tn_array_ref(b->columns[t->sel]);
-        else
-            rc = read_node_rows(r, g, t->node, chunks, &col, err);
+        for (int32_t j = 0; j < i && !tcol[i]; j++)
+            if (r->filter->terms[j].node == t->node)
+                tcol[i] = tn_array_ref(tcol[j]);
+        if (!tcol[i])
+            rc = read_node_sel(r, g, t->node, &r->rows, chunks, &tcol[i], err);
+        tn_array *cmp = NULL;
         if (!rc)
-            rc = term_mask(t, col, &cmp, err);
-        tn_array_unref(col);
+            rc = term_mask(t, tcol[i], &cmp, err);
         if (!rc && mask) {
             tn_array *both = NULL;
             rc = tn_bool(TN_AND, tn_datum_of_array(mask), tn_datum_of_array(cmp), NULL, &both, err);
@@ -603,49 +709,49 @@ static int filter_mask(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chu
             mask = cmp;
         }
     }
-    if (rc) {
-        tn_array_unref(mask);
-        return rc;
-    }
-    *out = mask;
-    return 0;
-}
-
-/* Replace *b by its rows that match the filter. */
-static int apply_filter(pq_reader *r, int32_t g, int64_t rows, pq_chunk_data *chunks, tn_batch **b, tarn_error *err)
-{
-    tn_array *mask;
-    TN_TRY(filter_mask(r, g, rows, chunks, *b, &mask, err));
-    tn_batch *nb = NULL;
-    int rc = 0;
-    if (r->n_sel == 0) { /* no columns out: only the count of matching rows */
-        tn_array *kept;
-        rc = tn_filter(mask, mask, &kept, err);
-        if (!rc) {
-            if (!(nb = tn_batch_new(r->base.schema, kept->length)))
-                rc = tn_error_oom(err, sizeof *nb);
-            tn_array_unref(kept);
-        }
-    }
+    r->pages_late = pages_late;
+    r->values_late = values_late;
+    if (!rc)
+        rc = rs_from_mask(&r->rows, mask, &surv, err);
+    int64_t kept = rc ? 0 : rs_count(&surv);
+    if (!rc && !(nb = tn_batch_new(r->base.schema, kept)))
+        rc = tn_error_oom(err, sizeof *nb);
     for (int32_t s = 0; !rc && s < r->n_sel; s++) {
-        tn_array *kept;
-        rc = tn_filter((*b)->columns[s], mask, &kept, err);
-        if (rc)
-            break;
-        if (!nb && !(nb = tn_batch_new(r->base.schema, kept->length))) {
-            tn_array_unref(kept);
-            rc = tn_error_oom(err, sizeof *nb);
-            break;
+        const pq_node *node = r->sel[s];
+        tn_array *col = NULL;
+        int32_t term = -1;
+        for (int32_t i = 0; i < nt && term < 0; i++)
+            if (r->filter->terms[i].node == node)
+                term = i;
+        if (term < 0 && r->late && kept == 0) {
+            if (!(nb->columns[s] = tn_array_new_empty(node->type)))
+                rc = tn_error_oom(err, sizeof(tn_array));
+            continue;
         }
-        nb->columns[s] = kept;
+        if (term < 0 && r->late) {
+            rc = read_node_sel(r, g, node, &surv, chunks, &nb->columns[s], err);
+            continue;
+        }
+        if (term >= 0)
+            col = tn_array_ref(tcol[term]);
+        else
+            rc = read_node_sel(r, g, node, &r->rows, chunks, &col, err);
+        if (!rc)
+            rc = tn_filter(col, mask, &nb->columns[s], err);
+        tn_array_unref(col);
     }
+    if (!rc)
+        r->rows_filtered += rs_count(&r->rows) - kept;
+    for (int32_t i = 0; i < nt; i++)
+        tn_array_unref(tcol[i]);
+    tn_free(tcol);
     tn_array_unref(mask);
+    tn_free(surv.iv);
     if (rc) {
         tn_batch_unref(nb);
         return rc;
     }
-    tn_batch_unref(*b);
-    *b = nb;
+    *out = nb;
     return 0;
 }
 
@@ -737,40 +843,93 @@ static int prefetch_chunks(pq_reader *r, int32_t g, tarn_error *err)
 }
 
 /* Decode row group g into a batch of the selected columns. */
-static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *err)
+/* Selected column s of row group g, decoded, with its ARROW:schema type restored. */
+static int decode_column(pq_reader *r, int32_t g, int32_t s, int64_t max_rows, int64_t rows, pq_chunk_data *chunks,
+                         tn_array **out, tarn_error *err)
+{
+    tn_array *a = NULL;
+    TN_TRY(read_node(r, g, r->sel[s], max_rows, rows, chunks, &a, err));
+    if (!r->restore[s]) {
+        *out = a;
+        return 0;
+    }
+    int rc = tn_pq_arrow_restore(a, r->restore[s], out, err);
+    if (rc && rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+        tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+    tn_array_unref(a);
+    return rc;
+}
+
+typedef struct col_task {
+    pq_reader *r;
+    int32_t g, s;
+    int64_t max_rows, rows;
+    pq_chunk_data *chunks; /* shared: the columns' leaves are disjoint */
+    tn_array **out;
+} col_task;
+
+static int run_col_task(void *arg, tarn_error *err)
+{
+    col_task *t = arg;
+    return decode_column(t->r, t->g, t->s, t->max_rows, t->rows, t->chunks, t->out, err);
+}
+
+/* Decode row group g into a batch of the selected columns; with
+ * max_rows >= 0 (a limit, without a filter) only its first max_rows rows.
+ * Without a filter the columns are decoded as tasks on the pool, unless
+ * the reader is serial or two selected columns share leaves. */
+static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
-    /* With a limit, only the rows up to it are decoded. */
-    int64_t rows = rg->num_rows, max_rows = -1;
-    if (!r->filter && r->left >= 0 && r->skip + r->left < rows)
-        rows = max_rows = r->skip + r->left;
-    if (r->filter)
-        rows = rs_count(&r->rows); /* the candidate rows the page index leaves */
+    int64_t rows = max_rows >= 0 && max_rows < rg->num_rows ? max_rows : rg->num_rows;
+    if (max_rows >= rg->num_rows)
+        max_rows = -1;
     /* a remote source fetches the selected chunks together (with a
      * filter, the page index picks pages and they are read one by one) */
     if (r->src.prefetch && !r->filter)
         TN_TRY(prefetch_chunks(r, g, err));
     pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
     TN_TRY_ALLOC(chunks, err, (size_t)nl * sizeof *chunks);
-    tn_batch *b = tn_batch_new(r->base.schema, rows);
-    int rc = b ? 0 : tn_error_oom(err, sizeof *b);
-    for (int32_t s = 0; !rc && s < r->n_sel; s++)
-        rc = r->filter ? read_node_rows(r, g, r->sel[s], chunks, &b->columns[s], err)
-                       : read_node(r, g, r->sel[s], max_rows, rows, chunks, &b->columns[s], err);
-    if (!rc && r->filter)
-        rc = apply_filter(r, g, rows, chunks, &b, err);
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
-        if (!r->restore[s] || !b->columns[s])
-            continue;
-        tn_array *a;
-        rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
-        if (!rc) {
-            tn_array_unref(b->columns[s]);
-            b->columns[s] = a;
-        } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
-            tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+    tn_batch *b = NULL;
+    int rc = 0;
+    if (r->filter) {
+        rc = read_filtered(r, g, chunks, &b, err);
+        for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+            if (!r->restore[s] || !b->columns[s])
+                continue;
+            tn_array *a;
+            rc = tn_pq_arrow_restore(b->columns[s], r->restore[s], &a, err);
+            if (!rc) {
+                tn_array_unref(b->columns[s]);
+                b->columns[s] = a;
+            } else if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT) {
+                tn_error_prefix(err, "%s: row group %d column \"%s\": ", r->name, g, r->sel[s]->name);
+            }
         }
+    } else if (!(b = tn_batch_new(r->base.schema, rows))) {
+        rc = tn_error_oom(err, sizeof *b);
+    } else if (r->serial || r->n_sel < 2 || !r->disjoint || r->src.read_at) {
+        /* a remote source reads from one cursor: its columns decode in turn */
+        for (int32_t s = 0; !rc && s < r->n_sel; s++)
+            rc = decode_column(r, g, s, max_rows, rows, chunks, &b->columns[s], err);
+    } else {
+        col_task *tasks = tn_calloc((size_t)r->n_sel, sizeof *tasks);
+        tn_taskgroup *tg = tasks ? tn_taskgroup_new() : NULL;
+        if (!tg) {
+            rc = tn_error_oom(err, (size_t)r->n_sel * sizeof *tasks);
+        } else {
+            /* the widest columns first, so that the last task to finish is short */
+            for (int32_t s = 0; s < r->n_sel; s++) {
+                tasks[s] = (col_task){.r = r, .g = g, .s = s, .max_rows = max_rows, .rows = rows, .chunks = chunks,
+                                      .out = &b->columns[s]};
+                if (tn_taskgroup_spawn(tg, run_col_task, &tasks[s]) != TARN_OK)
+                    break; /* the group holds the error */
+            }
+            rc = tn_taskgroup_wait(tg, err);
+        }
+        tn_taskgroup_free(tg);
+        tn_free(tasks);
     }
     tn_free(chunks);
     if (rc) {
@@ -779,6 +938,44 @@ static int read_row_group(pq_reader *r, int32_t g, tn_batch **out, tarn_error *e
     }
     *out = b;
     return 0;
+}
+
+/* The next row group is decoded ahead (pq_reader.pf), as a task, while the
+ * caller takes the current one's batches: at most two row groups are held. */
+static int run_prefetch(void *arg, tarn_error *err)
+{
+    prefetch *p = arg;
+    return read_row_group(p->r, p->g, -1, &p->out, err);
+}
+
+/* Start decoding row group r->rg ahead when the scan is a plain one (no
+ * filter, limit or offset left) and the reader may use the pool. */
+static int start_prefetch(pq_reader *r, tarn_error *err)
+{
+    if (r->serial || r->filter || r->left >= 0 || r->skip > 0 || r->rg >= r->n_groups || r->pf.tg)
+        return 0;
+    r->pf.r = r;
+    r->pf.idx = r->rg;
+    r->pf.g = r->groups ? r->groups[r->rg] : r->rg;
+    r->pf.out = NULL;
+    r->pf.tg = tn_taskgroup_new();
+    TN_TRY_ALLOC(r->pf.tg, err, 64);
+    (void)tn_taskgroup_spawn(r->pf.tg, run_prefetch, &r->pf); /* a failure is returned by the wait */
+    return 0;
+}
+
+/* Wait for the group decoded ahead: *out is it, r->rg moves past it. */
+static int finish_prefetch(pq_reader *r, tn_batch **out, tarn_error *err)
+{
+    int rc = tn_taskgroup_wait(r->pf.tg, err);
+    tn_taskgroup_free(r->pf.tg);
+    r->pf.tg = NULL;
+    *out = rc ? NULL : r->pf.out;
+    if (rc)
+        tn_batch_unref(r->pf.out);
+    r->pf.out = NULL;
+    r->rg = r->pf.idx + 1;
+    return rc;
 }
 
 static int next(tn_reader *base, tn_batch **out, tarn_error *err)
@@ -803,6 +1000,13 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         tn_batch_unref(r->cur);
         r->cur = NULL;
+        if (r->pf.tg) {
+            TN_TRY(finish_prefetch(r, &r->cur, err));
+            r->rg_read++;
+            r->cur_pos = 0;
+            TN_TRY(start_prefetch(r, err));
+            continue;
+        }
         if (r->rg >= r->n_groups)
             break;
         int32_t g = r->groups ? r->groups[r->rg] : r->rg;
@@ -828,7 +1032,9 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
                 continue;
             }
         }
-        TN_TRY(read_row_group(r, g, &r->cur, err));
+        /* With a limit (and no filter), only the rows up to it are decoded. */
+        int64_t max_rows = !r->filter && r->left >= 0 && r->skip + r->left < rows ? r->skip + r->left : -1;
+        TN_TRY(read_row_group(r, g, max_rows, &r->cur, err));
         r->rg_read++;
         r->rg++;
         if (r->skip >= r->cur->length) { /* offset over filtered rows */
@@ -838,6 +1044,7 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         r->cur_pos = r->skip;
         r->skip = 0;
+        TN_TRY(start_prefetch(r, err));
     }
     return 0;
 }
@@ -851,6 +1058,15 @@ static void destroy(tn_reader *base)
         if (r->filter)
             fprintf(stderr, "parquet: %s: pages: %lld read, %lld skipped by the page index (%d row groups wholly)\n",
                     r->name, (long long)r->pages_read, (long long)r->pages_skipped, r->rg_pages);
+        if (r->filter)
+            fprintf(stderr, "parquet: %s: rows: %lld dropped by the filter; other columns: %lld pages and %lld "
+                    "values not decoded\n", r->name, (long long)r->rows_filtered, (long long)r->pages_late,
+                    (long long)r->values_late);
+    }
+    if (r->pf.tg) {
+        tn_taskgroup_cancel(r->pf.tg);
+        tn_taskgroup_free(r->pf.tg); /* waits for a task already running */
+        tn_batch_unref(r->pf.out);
     }
     tn_batch_unref(r->cur);
     tn_free(r->rows.iv);
@@ -926,9 +1142,21 @@ static int stored_arrow_schema(pq_reader *r, tn_schema **out, tarn_error *err)
 
 /* Output field i for the top-level node n: the stored Arrow field of the
  * same name when the arrays read convert to its type (arrow_schema.h). */
+static bool has_large(const pq_node *n)
+{
+    if (n->kind == PQN_LEAF)
+        return n->large;
+    for (int32_t i = 0; i < n->n_children; i++)
+        if (has_large(n->children[i]))
+            return true;
+    return false;
+}
+
 static int arrow_field(pq_reader *r, const tn_schema *arrow, int32_t i, const pq_node *n, tarn_error *err)
 {
     tn_field *f = &r->base.schema->fields[i];
+    if (has_large(n)) /* 64-bit offsets for its size: the stored 32-bit type may not hold it */
+        return 0;
     for (int32_t j = 0; arrow && j < arrow->n_fields; j++) {
         const tn_field *af = &arrow->fields[j];
         if (strcmp(af->name, n->name) != 0 || !tn_pq_arrow_type_fits(n->type, af->type))
@@ -1002,12 +1230,12 @@ static int bind_filter(pq_reader *r, const char *text, const tn_parquet_term *te
         const pq_node *node = resolve(r->schema->root, t->column, &nullable);
         if (!node)
             return tn_error_set(err, TARN_ENOTFOUND, "where: %s: no column named \"%s\"%s", r->name, t->column,
-                                tn_pq_filter_pos(pos, sizeof pos, true, t->col_pos));
+                                tn_pq_term_where(t, pos, sizeof pos, true, false));
         if (node->kind != PQN_LEAF || node->max_rep > 0)
             return tn_error_set(err, TARN_EUNSUPPORTED,
                                 "where: %s: column \"%s\" is %s; only columns of single values can be compared%s",
                                 r->name, t->column, node->kind == PQN_LEAF ? "inside a list" : "nested",
-                                tn_pq_filter_pos(pos, sizeof pos, true, t->col_pos));
+                                tn_pq_term_where(t, pos, sizeof pos, true, false));
         t->sel = -1;
         for (int32_t s = 0; s < r->n_sel; s++)
             if (r->sel[s] == node)
@@ -1048,6 +1276,16 @@ static int open_rest(pq_reader *r, const tn_parquet_read_options *o, tarn_error 
     r->skip = o && o->offset > 0 ? o->offset : 0;
     r->verify_crc = o && o->verify_crc;
     r->explain = o && o->explain;
+    r->late = !(o && o->no_late_materialization);
+    r->serial = o && (o->serial || o->row_groups); /* a row-group range: the caller partitions the work */
+    r->disjoint = true;
+    for (int32_t i = 0; i < r->n_sel; i++)
+        for (int32_t j = 0; j < i; j++) {
+            int32_t ai = r->sel[i]->first_leaf, bi = ai + count_leaves(r->sel[i]);
+            int32_t aj = r->sel[j]->first_leaf, bj = aj + count_leaves(r->sel[j]);
+            if (ai < bj && aj < bi)
+                r->disjoint = false;
+        }
     if (o && (o->filter || o->n_terms > 0))
         TN_TRY(bind_filter(r, o->filter, o->terms, o->n_terms, err));
     return 0;
@@ -1161,6 +1399,9 @@ void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out)
                                    .row_groups_by_bloom = r->rg_bloom,
                                    .pages_read = r->pages_read,
                                    .pages_by_index = r->pages_skipped,
+                                   .rows_filtered = r->rows_filtered,
+                                   .pages_late = r->pages_late,
+                                   .values_late = r->values_late,
                                    .bytes_read = r->bytes_read};
 }
 

@@ -35,6 +35,23 @@ typedef struct ctx {
 
 static int oom(ctx *c) { return tn_error_oom(c->err, 64); }
 
+/* Bytes of values past which a BYTE_ARRAY column chunk may not fit the
+ * 32-bit offsets of utf8/binary; such columns read as large_utf8/large_binary. */
+int64_t tn_pq_large_threshold = INT32_MAX;
+
+/* Whether some row group's chunk of leaf holds more bytes (uncompressed,
+ * as the footer says) than 32-bit offsets can address. */
+static bool huge_chunk(const pq_file_meta *m, int32_t leaf)
+{
+    for (int32_t g = 0; g < m->n_row_groups; g++) {
+        const pq_row_group *rg = &m->row_groups[g];
+        if (leaf < rg->n_columns && rg->columns[leaf].has_meta &&
+            rg->columns[leaf].meta.total_uncompressed_size > tn_pq_large_threshold)
+            return true;
+    }
+    return false;
+}
+
 static int parse_raw(ctx *c, int depth, raw **out)
 {
     if (depth > MAX_DEPTH)
@@ -329,6 +346,12 @@ static int convert(ctx *c, const raw *r, int pd, int pr, int sdef, int srep, boo
         n->max_rep = (int16_t)rl;
         TN_TRY(add_leaf(c, n));
         n->first_leaf = n->leaf;
+        if (n->conv == PQC_BINARY && huge_chunk(c->m, n->leaf)) { /* 64-bit offsets */
+            tn_type *t = tn_type_get(n->type->id == TN_STRING ? TN_LARGE_STRING : TN_LARGE_BINARY);
+            tn_type_unref(n->type);
+            n->type = t;
+            n->large = true;
+        }
         *out = n;
         return 0;
     }

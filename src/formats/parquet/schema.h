@@ -41,6 +41,8 @@ struct pq_node {
     int32_t leaf;           /* index among the leaf columns */
     const pq_schema_elt *elt;
     int conv;               /* PQC_* */
+    bool large;             /* PQC_BINARY read with 64-bit offsets: a chunk of the file holds more
+                               than tn_pq_large_threshold bytes */
     int16_t max_def, max_rep;
 };
 
@@ -51,6 +53,10 @@ typedef struct pq_schema {
     pq_node **leaves;       /* in column-chunk order */
     tn_schema *arrow;       /* owned reference */
 } pq_schema;
+
+/* Byte arrays of a column chunk past this many bytes (uncompressed) make
+ * the column large_utf8/large_binary; INT32_MAX, lowered by tests. */
+extern int64_t tn_pq_large_threshold;
 
 /* Build the tree from the footer's flattened schema. */
 int tn_pq_schema_build(const pq_file_meta *m, pq_schema **out, tarn_error *err) TN_MUST_USE;

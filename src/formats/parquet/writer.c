@@ -226,20 +226,21 @@ static int leaf_of(writer *w, wnode *n, const tn_type *t)
         l->kind = PQ_LT_DATE;
         n->converted = PQ_CT_DATE;
         break;
+    /* Arrow times are local times of day: TIME with isAdjustedToUTC false
+     * (DuckDB reads true as TIME WITH TIME ZONE), as arrow-rs writes them.
+     * The converted types TIME_MILLIS/MICROS mean UTC-adjusted times, so
+     * none is written. */
     case TN_TIME32: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT32;
         l->kind = PQ_LT_TIME;
         l->unit = PQ_UNIT_MILLIS;
-        l->utc = true;
-        n->converted = PQ_CT_TIME_MILLIS;
+        l->utc = false;
         break;
     case TN_TIME64:
         n->ptype = PQ_INT64;
         l->kind = PQ_LT_TIME;
         l->unit = t->unit == TN_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
-        l->utc = true;
-        if (t->unit == TN_MICRO)
-            n->converted = PQ_CT_TIME_MICROS;
+        l->utc = false;
         break;
     case TN_TIMESTAMP: /* seconds as milliseconds, as Arrow C++ does */
         n->ptype = PQ_INT64;

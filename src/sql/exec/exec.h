@@ -106,6 +106,9 @@ int tn_op_scan_new(tn_exec_ctx *ctx, const tn_plan *scan, tn_expr *const *filter
  * filter the join builds on its key, when the key is a plain column of
  * that scan and the join kind allows it (join_filter.h). */
 void tn_exec_scan_join_filters(tn_op *join);
+/* A LIMIT is put over op: the scan under it (through filters and
+ * projections) keeps its rows in table order (no split of a file). */
+void tn_exec_scan_in_order(tn_op *op);
 /* A source over batches (references taken): VALUES, CTE rows, results. */
 int tn_op_batches_new(tn_exec_ctx *ctx, const tn_plan *plan, tn_schema *schema, tn_batch *const *batches, size_t n,
                       tn_op **out, tarn_error *err) TN_MUST_USE;

@@ -428,6 +428,18 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
             sc->gids[r] = g;
         return;
     }
+    /* Prefetching pays only when the slots are out of the cache. */
+    bool big = false;
+    for (int p = 0; p < NPART; p++)
+        big |= parts[p].groups.nslots > 4096;
+    if (!big) {
+        for (int64_t r = 0; r < n; r++) {
+            uint64_t h = sc->hashes[r];
+            sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
+                                                sc->sizes[r]);
+        }
+        return;
+    }
     enum { CHUNK = 32 };
     for (int64_t c = 0; c < n; c += CHUNK) {
         int64_t end = c + CHUNK < n ? c + CHUNK : n;
@@ -754,12 +766,16 @@ static int sink(tn_op *op, void *vlocal, tn_batch *in, tarn_error *err)
     if (in->length == 0)
         return 0;
     int rc = 0;
-    bool refused = false;
-    if (!atomic_load(&ha->refused))
-        rc = aggregate_batch(ha, l, l->parts, -1, in, &refused, err);
-    if (rc == 0 && refused)
-        atomic_store(&ha->refused, 1);
-    if (rc == 0 && atomic_load(&ha->refused))
+    /* Spill when the budget refused before (another task may have set the
+     * flag) or refused this batch; a batch aggregated in memory is never
+     * spilled too, whatever the flag says by then. */
+    bool spill = atomic_load(&ha->refused) != 0;
+    if (!spill) {
+        rc = aggregate_batch(ha, l, l->parts, -1, in, &spill, err);
+        if (rc == 0 && spill)
+            atomic_store(&ha->refused, 1);
+    }
+    if (rc == 0 && spill)
         rc = spill_batch(ha, l, in, err);
     /* The pipeline keeps a local state per morsel until every morsel is
      * done: scratch sized for a large batch is not kept that long. */

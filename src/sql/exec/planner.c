@@ -882,7 +882,8 @@ static int plan_limit(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *er
             tn_op_free(top);
         return rc;
     }
-    WRAP_CHILD(tn_op_limit_new(&q->ctx, p, p->limit, p->offset, child, out, err));
+    /* the first rows of the table, not of whichever partition comes first */
+    WRAP_CHILD((tn_exec_scan_in_order(child), tn_op_limit_new(&q->ctx, p, p->limit, p->offset, child, out, err)));
 }
 
 static int plan_explain(tn_query *q, const tn_plan *p, tn_op **out, tarn_error *err)

@@ -343,6 +343,15 @@ static tn_op *through(tn_op *op, int32_t *c)
     return NULL;
 }
 
+void tn_exec_scan_in_order(tn_op *op)
+{
+    while (op && op->vt != &scan_vtable &&
+           (!strcmp(op->vt->name, "FILTER") || !strcmp(op->vt->name, "PROJECTION")))
+        op = op->nchildren > 0 ? op->children[0] : NULL;
+    if (op && op->vt == &scan_vtable)
+        ((scan_op *)op)->req.in_order = true;
+}
+
 void tn_exec_scan_join_filters(tn_op *join)
 {
     if (join->ctx->no_dynamic_filters || !join->plan || join->plan->nkeys != 1)
