@@ -76,8 +76,18 @@ async function polars() {
       for (const [name, f] of Object.entries(task.tables)) frames[name] = scan(f);
       const ctx = pl.SQLContext(frames);
       t0 = now();
+      // The native SqlContext.execute of this binding returns (not throws) the
+      // Error of a query Polars cannot plan, and SQLContext.execute wraps it as
+      // if it were a LazyFrame: raise Polars' own message instead of the
+      // "collectSync is not a function" that collecting it would give.
+      const lf = ctx.execute(task.sql.replace(/;\s*$/, ''));
+      if (!lf || lf._ldf instanceof Error || typeof lf._ldf?.collectSync !== 'function') {
+        if (!(lf?._ldf instanceof Error)) throw new Error('SQLContext.execute returned no LazyFrame');
+        // keep the message, not the parser's debug dump of the expression after it
+        throw new Error(String(lf._ldf.message).split('\n')[0].replace(/ \{ .*$/, ' { … }'));
+      }
       // collect() returns a promise in this binding: collectSync() is the real run
-      rows = ctx.execute(task.sql.replace(/;\s*$/, '')).collectSync().height;
+      rows = lf.collectSync().height;
       break;
     }
     default:
