@@ -415,6 +415,15 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
     return 0;
 }
 
+/* Whether row r's key equals row r - 1's. Input ordered or clustered on
+ * the key (lineitem by l_orderkey) has runs of equal keys; a row of a run
+ * takes the previous row's answer instead of probing the table. */
+static inline bool same_key_as_previous(const set_scratch *sc, int64_t r)
+{
+    return sc->hashes[r] == sc->hashes[r - 1] && sc->sizes[r] == sc->sizes[r - 1] &&
+           tn_group_key_equal(sc->keyptr[r], sc->keyptr[r - 1], sc->sizes[r]);
+}
+
 /* Look up each row's group without inserting: sc->gids[r] gets it or -1.
  * The probe is inline, and rows go in chunks: every row's slot is
  * prefetched, then the key and payload row its slot points to, then the
@@ -434,6 +443,10 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
         big |= parts[p].groups.nslots > 4096;
     if (!big) {
         for (int64_t r = 0; r < n; r++) {
+            if (r > 0 && same_key_as_previous(sc, r)) {
+                sc->gids[r] = sc->gids[r - 1];
+                continue;
+            }
             uint64_t h = sc->hashes[r];
             sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
                                                 sc->sizes[r]);
@@ -448,6 +461,10 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
         for (int64_t q = c; q < end; q++)
             tn_group_table_prefetch_group(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
         for (int64_t r = c; r < end; r++) {
+            if (r > 0 && same_key_as_previous(sc, r)) {
+                sc->gids[r] = sc->gids[r - 1];
+                continue;
+            }
             uint64_t h = sc->hashes[r];
             sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
                                                 sc->sizes[r]);
@@ -461,9 +478,13 @@ static int find_groups(hash_agg *ha, agg_part *parts, const group_set *set, int6
                        tarn_error *err)
 {
     for (int64_t r = 0; r < n; r++) {
+        int64_t gid = sc->gids[r];
+        if (gid < 0 && r > 0 && same_key_as_previous(sc, r)) { /* a run of a new group: one insert */
+            sc->rowptr[r] = sc->rowptr[r - 1];
+            continue;
+        }
         uint64_t h = sc->hashes[r];
         tn_group_table *t = &parts[set->nkeys ? h >> (64 - NPART_BITS) : 0].groups;
-        int64_t gid = sc->gids[r];
         if (gid < 0) {
             bool inserted;
             TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
@@ -502,7 +523,7 @@ static int ensure_room(hash_agg *ha, agg_part *parts, const group_set *set, cons
     int64_t headroom = limit > 0 ? limit / 2 : 0; /* the other half: emitting spilled partitions, the rest of the query */
     int64_t cnt[NPART] = {0}, bytes[NPART] = {0};
     for (int64_t r = 0; r < n; r++)
-        if (sc->gids[r] < 0) {
+        if (sc->gids[r] < 0 && !(r > 0 && same_key_as_previous(sc, r))) { /* a run inserts once */
             int p = set->nkeys ? (int)(sc->hashes[r] >> (64 - NPART_BITS)) : 0;
             cnt[p]++;
             bytes[p] += sc->sizes[r];
