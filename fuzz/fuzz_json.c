@@ -14,49 +14,25 @@
 #include "arrow/print.h"
 #include "core/buf.h"
 #include "formats/json/json.h"
+#include "text_differential.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The whole input printed as JSON lines, or the error. */
-static int print_all(const uint8_t *data, size_t size, const tn_json_options *o, tn_buf *out, tarn_error *err)
+static int open_memory(const uint8_t *data, size_t size, const void *opts, tn_reader **out, tarn_error *err)
 {
-    tn_reader *r;
-    int rc = tn_json_open_memory(data, (int64_t)size, o, &r, err);
-    if (rc != 0)
-        return rc;
-    tn_print_options po;
-    tn_print_options_init(&po);
-    po.format = TN_PRINT_JSONL;
-    rc = tn_print_buf(out, r, &po, err);
-    tn_reader_free(r);
-    return rc;
+    return tn_json_open_memory(data, (int64_t)size, opts, out, err);
 }
 
-/* An odd-sized input is read twice: on one thread in 16-byte blocks, and
- * on four threads with tiny chunks in the chosen blocks. The rows and the
- * error must be the same, whatever the cuts. */
+/* An odd-sized input is read on one thread in 16-byte blocks and on four
+ * threads with tiny chunks in the chosen blocks (text_differential.h). */
 static void differential(const uint8_t *data, size_t size, tn_json_options o)
 {
-    tn_buf one, many;
-    tn_buf_init(&one, 0);
-    tn_buf_init(&many, 0);
-    tarn_error e1, e2;
-    int64_t block = o.block_size;
-    o.threads = 1;
-    o.block_size = 16; /* rows resumed across reads, never the fast paths of long buffers */
-    int rc1 = print_all(data, size, &o, &one, &e1);
-    o.threads = 4;
-    o.block_size = block;
-    o.parallel_min_chunk = 8;
-    int rc2 = print_all(data, size, &o, &many, &e2);
-    if (rc1 != rc2 || (rc1 == 0 && (one.len != many.len || (one.len && memcmp(one.data, many.data, one.len) != 0))) ||
-        (rc1 != 0 && rc1 != TARN_ENOMEM && strcmp(e1.message, e2.message) != 0)) {
-        fprintf(stderr, "one thread and four differ: rc %d vs %d\n%s\n--\n%s\n", rc1, rc2,
-                rc1 ? e1.message : (const char *)one.data, rc2 ? e2.message : (const char *)many.data);
-        __builtin_trap();
-    }
-    tn_buf_reset(&one);
-    tn_buf_reset(&many);
+    tn_json_options one = o, many = o;
+    one.threads = 1;
+    one.block_size = 16;
+    many.threads = 4;
+    many.parallel_min_chunk = 8;
+    fuzz_text_differential(open_memory, data, size, &one, &many);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

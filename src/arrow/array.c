@@ -31,6 +31,23 @@ fail:
     return NULL;
 }
 
+tn_array *tn_array_with_validity(const tn_array *a, int64_t n, tn_buffer *bits)
+{
+    tn_array *r = bits && a->n_buffers > 0 ? tn_array_new(a->type, n, a->n_buffers, a->n_children) : NULL;
+    if (!r) {
+        tn_buffer_unref(bits);
+        return NULL;
+    }
+    r->offset = a->offset;
+    r->buffers[0] = bits;
+    for (int32_t b = 1; b < a->n_buffers; b++)
+        r->buffers[b] = a->buffers[b] ? tn_buffer_ref(a->buffers[b]) : NULL;
+    for (int32_t c = 0; c < a->n_children; c++)
+        r->children[c] = tn_array_ref(a->children[c]);
+    r->dictionary = a->dictionary ? tn_array_ref(a->dictionary) : NULL;
+    return r;
+}
+
 tn_array *tn_array_ref(tn_array *a)
 {
     if (a)

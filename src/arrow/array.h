@@ -43,6 +43,11 @@ struct tn_array {
 /* A new array of the given type (a reference is taken) with n_buffers and
  * n_children NULL slots for the caller to fill. */
 tn_array *tn_array_new(tn_type *type, int64_t length, int32_t n_buffers, int32_t n_children);
+/* A new array sharing a's buffers, children and dictionary (references),
+ * with `bits` (consumed) as its validity bitmap at a's offset; length n
+ * (<= a's). NULL on allocation failure (bits is released then). a must
+ * have a validity slot (n_buffers > 0). */
+tn_array *tn_array_with_validity(const tn_array *a, int64_t n, tn_buffer *bits);
 tn_array *tn_array_ref(tn_array *a);
 void tn_array_unref(tn_array *a);
 

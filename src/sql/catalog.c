@@ -500,6 +500,9 @@ static int files_scan_begin(tn_table *t, tn_scan_request *req, tarn_error *err)
     /* every row group pruned: one empty partition (a scan has at least one) */
     if (rc == TARN_OK && s->nparts == 0)
         rc = add_part(s, &pcap, (files_part){0, 0, 0}, err);
+    /* partitions already run in parallel: each reader decodes on its own
+     * thread; a single one may decode its columns on the pool */
+    s->ro.serial = s->nparts > 1;
     if (rc != TARN_OK) {
         scan_free(s, f->npaths);
         return rc;

@@ -21,41 +21,8 @@
 #include "core/pool.h"
 #include "tarn/gen.h"
 #include "tarn/sql.h"
+#include "sql_session_helpers.h"
 #include "tn_test.h"
-
-static char *render(struct ArrowArrayStream *s, tarn_error *err)
-{
-    tn_reader *r;
-    if (tn_import_stream(s, &r, err) != 0) {
-        if (s->release)
-            s->release(s);
-        return NULL;
-    }
-    tn_buf out;
-    tn_buf_init(&out, 0);
-    tn_print_options o;
-    tn_print_options_init(&o);
-    o.format = TN_PRINT_CSV;
-    int rc = tn_print_buf(&out, r, &o, err);
-    tn_reader_free(r);
-    if (rc) {
-        tn_buf_reset(&out);
-        return NULL;
-    }
-    return out.data ? tn_buf_take(&out) : tn_strdup("");
-}
-
-/* The result of sql as CSV, or "error: <message>". A new string. */
-static char *q(tarn_session *s, const char *sql)
-{
-    tarn_error err;
-    tarn_error_init(&err);
-    struct ArrowArrayStream st;
-    if (tarn_sql_query(s, sql, &st, &err) != 0)
-        return tn_sprintf("error: %s", err.message);
-    char *r = render(&st, &err);
-    return r ? r : tn_sprintf("error: %s", err.message);
-}
 
 static void exec(tarn_session *s, const char *sql)
 {

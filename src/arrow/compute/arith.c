@@ -586,6 +586,25 @@ static int dec128_fast(int op, const tn_kin *ins, const tn_selection *sel, int64
                 flag |= o | (s > lim) | (s < -lim);
                 r[i] = s;
             });
+        } else if (mx <= INT64_MAX && my <= INT64_MAX) {
+            /* values that fit 64 bits (nearly all) rescale with a 64-bit
+             * multiply; 128-bit overflow checks cost a library call */
+            int64_t mx64 = (int64_t)mx, my64 = (int64_t)my;
+            AR_LOOP(tn_i128, {
+                tn_i128 p, q, s;
+                int64_t xl = (int64_t)xv, yl = (int64_t)yv, pl, ql;
+                if ((tn_i128)xl == xv && !__builtin_mul_overflow(xl, mx64, &pl))
+                    p = pl;
+                else
+                    flag |= __builtin_mul_overflow(xv, mx, &p);
+                if ((tn_i128)yl == yv && !__builtin_mul_overflow(yl, my64, &ql))
+                    q = ql;
+                else
+                    flag |= __builtin_mul_overflow(yv, my, &q);
+                int o = op == TN_ADD ? __builtin_add_overflow(p, q, &s) : __builtin_sub_overflow(p, q, &s);
+                flag |= o | (s > lim) | (s < -lim);
+                r[i] = s;
+            });
         } else {
             AR_LOOP(tn_i128, {
                 tn_i128 p, q, s;
@@ -598,10 +617,15 @@ static int dec128_fast(int op, const tn_kin *ins, const tn_selection *sel, int64
         }
         break;
     default:
+        /* a product of values that fit 64 bits, computed in 64 bits */
         AR_LOOP(tn_i128, {
             tn_i128 s;
-            int o = __builtin_mul_overflow(xv, yv, &s);
-            flag |= o | (s > lim) | (s < -lim);
+            int64_t xl = (int64_t)xv, yl = (int64_t)yv, pl;
+            if ((tn_i128)xl == xv && (tn_i128)yl == yv && !__builtin_mul_overflow(xl, yl, &pl))
+                s = pl;
+            else
+                flag |= __builtin_mul_overflow(xv, yv, &s);
+            flag |= (s > lim) | (s < -lim);
             r[i] = s;
         });
         break;
@@ -793,7 +817,7 @@ int tn_negate(tn_datum d, const tn_selection *sel, tn_array **out, tarn_error *e
         for (int64_t i = 0; i < n; i++) {                                \
             T v = x[k.scalar ? 0 : tn_krow(sel, i)];                     \
             flag |= v == (T)(MIN);                                       \
-            r[i] = (T)(0 - v);                                           \
+            r[i] = (T)(0 - (uint64_t)(int64_t)v); /* MIN wraps, flagged */ \
         }                                                                \
         break;                                                           \
     }

@@ -919,7 +919,6 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **
         if (!tg) {
             rc = tn_error_oom(err, (size_t)r->n_sel * sizeof *tasks);
         } else {
-            /* the widest columns first, so that the last task to finish is short */
             for (int32_t s = 0; s < r->n_sel; s++) {
                 tasks[s] = (col_task){.r = r, .g = g, .s = s, .max_rows = max_rows, .rows = rows, .chunks = chunks,
                                       .out = &b->columns[s]};

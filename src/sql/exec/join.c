@@ -632,41 +632,10 @@ int64_t tn_join_unmatched_partitions(const tn_join_shape *s, const tn_join_rows 
     return (rows->n + s->batch_rows - 1) / s->batch_rows;
 }
 
-int tn_join_unmatched_next(const tn_join_shape *s, const tn_join_rows *rows, int64_t part, void **state,
-                           tn_batch **out, tarn_error *err)
-{
-    static char done_marker;
-    *out = NULL;
-    if (*state)
-        return TARN_OK;
-    *state = &done_marker;
-    int64_t begin = part * s->batch_rows, end = begin + s->batch_rows;
-    if (end > rows->n)
-        end = rows->n;
-    if (begin >= end || !rows->matched)
-        return TARN_OK;
-    int32_t *sel = tn_malloc((size_t)(end - begin) * 4);
-    TN_TRY_ALLOC(sel, err, (size_t)(end - begin) * 4);
-    int64_t n = 0;
-    for (int64_t r = begin; r < end; r++) {
-        sel[n] = (int32_t)r;
-        n += !__atomic_load_n(&rows->matched[r], __ATOMIC_RELAXED);
-    }
-    int rc = TARN_OK;
-    if (n > 0)
-        rc = gather_pairs(s->out, NULL, NULL, rows, sel, n, s->nleft, s->nright, out, err);
-    tn_free(sel);
-    return rc;
-}
-
-int64_t tn_join_build_partitions(const tn_join_shape *s, const tn_join_rows *rows)
-{
-    (void)s;
-    return rows->n ? (rows->n + s->batch_rows - 1) / s->batch_rows : 0;
-}
-
-int tn_join_build_next(const tn_join_shape *s, const tn_join_rows *rows, bool want, int64_t part, void **state,
-                       tn_batch **out, tarn_error *err)
+/* The build rows of part whose matched flag equals want, gathered at
+ * output column `first` (after the probe side's columns, or alone). */
+static int emit_build_rows(const tn_join_shape *s, const tn_join_rows *rows, bool want, int32_t first, int64_t part,
+                           void **state, tn_batch **out, tarn_error *err)
 {
     static char done_marker;
     *out = NULL;
@@ -687,9 +656,27 @@ int tn_join_build_next(const tn_join_shape *s, const tn_join_rows *rows, bool wa
     }
     int rc = TARN_OK;
     if (n > 0)
-        rc = gather_pairs(s->out, NULL, NULL, rows, sel, n, 0, s->nright, out, err);
+        rc = gather_pairs(s->out, NULL, NULL, rows, sel, n, first, s->nright, out, err);
     tn_free(sel);
     return rc;
+}
+
+int tn_join_unmatched_next(const tn_join_shape *s, const tn_join_rows *rows, int64_t part, void **state,
+                           tn_batch **out, tarn_error *err)
+{
+    return emit_build_rows(s, rows, false, s->nleft, part, state, out, err);
+}
+
+int64_t tn_join_build_partitions(const tn_join_shape *s, const tn_join_rows *rows)
+{
+    (void)s;
+    return rows->n ? (rows->n + s->batch_rows - 1) / s->batch_rows : 0;
+}
+
+int tn_join_build_next(const tn_join_shape *s, const tn_join_rows *rows, bool want, int64_t part, void **state,
+                       tn_batch **out, tarn_error *err)
+{
+    return emit_build_rows(s, rows, want, 0, part, state, out, err);
 }
 
 /* ---- the transform driver ------------------------------------------------------ */

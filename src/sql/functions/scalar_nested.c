@@ -51,24 +51,23 @@ static int and_parent_validity(tn_array *a, const tn_array *parent, int64_t n, t
         *out = a;
         return TARN_OK;
     }
+    if (a->n_buffers == 0) {
+        tn_array_unref(a);
+        return tn_error_oom(err, (size_t)n / 8 + 1);
+    }
     tn_buffer *bits = tn_buffer_new_zeroed(tn_bitmap_bytes(a->offset + n));
-    tn_array *r = bits ? tn_array_new(a->type, n, a->n_buffers, a->n_children) : NULL;
-    if (!r || a->n_buffers == 0) {
-        tn_buffer_unref(bits);
-        tn_array_unref(r);
+    if (!bits) {
         tn_array_unref(a);
         return tn_error_oom(err, (size_t)n / 8 + 1);
     }
     for (int64_t i = 0; i < n; i++)
         if (tn_array_is_valid(a, i) && tn_array_is_valid(parent, i))
             tn_bit_set(bits->data, a->offset + i);
-    r->offset = a->offset;
-    r->buffers[0] = bits;
-    for (int32_t b = 1; b < a->n_buffers; b++)
-        r->buffers[b] = a->buffers[b] ? tn_buffer_ref(a->buffers[b]) : NULL;
-    for (int32_t c = 0; c < a->n_children; c++)
-        r->children[c] = tn_array_ref(a->children[c]);
-    r->dictionary = a->dictionary ? tn_array_ref(a->dictionary) : NULL;
+    tn_array *r = tn_array_with_validity(a, n, bits);
+    if (!r) {
+        tn_array_unref(a);
+        return tn_error_oom(err, (size_t)n / 8 + 1);
+    }
     tn_array_unref(a);
     *out = r;
     return TARN_OK;

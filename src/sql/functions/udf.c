@@ -551,9 +551,7 @@ static int null_in_null_out(tn_array *r, const tn_datum *args, int32_t nargs, in
         return TARN_OK;
     }
     tn_buffer *bits = tn_buffer_new_zeroed(tn_bitmap_bytes(r->offset + n));
-    tn_array *a = bits ? tn_array_new(r->type, n, r->n_buffers, r->n_children) : NULL;
-    if (!a) {
-        tn_buffer_unref(bits);
+    if (!bits) {
         tn_array_unref(r);
         return tn_error_oom(err, (size_t)n / 8);
     }
@@ -564,13 +562,11 @@ static int null_in_null_out(tn_array *r, const tn_datum *args, int32_t nargs, in
         if (v)
             tn_bit_set(bits->data, r->offset + row);
     }
-    a->offset = r->offset;
-    a->buffers[0] = bits;
-    for (int32_t b = 1; b < r->n_buffers; b++)
-        a->buffers[b] = r->buffers[b] ? tn_buffer_ref(r->buffers[b]) : NULL;
-    for (int32_t ch = 0; ch < r->n_children; ch++)
-        a->children[ch] = tn_array_ref(r->children[ch]);
-    a->dictionary = r->dictionary ? tn_array_ref(r->dictionary) : NULL;
+    tn_array *a = tn_array_with_validity(r, n, bits);
+    if (!a) {
+        tn_array_unref(r);
+        return tn_error_oom(err, (size_t)n / 8);
+    }
     tn_array_unref(r);
     *out = a;
     return TARN_OK;
