@@ -180,17 +180,20 @@ TEST(count_sum_avg_min_max_by_key)
     ab_agg1(&ab, "avg", T_X);
     ab_agg1(&ab, "min", T_X);
     ab_agg1(&ab, "max", T_X);
+    ab_agg1(&ab, "sum", T_X);   /* repeated calls share one state with the first */
+    ab_agg1(&ab, "count", T_X);
     tn_plan *p = ab_finish(&ab, NULL, 0);
     CHECK_EQ_INT(p->aggs[2].type->id, TN_DECIMAL128); /* sum(int) is DuckDB's HUGEINT */
     CHECK_EQ_INT(p->aggs[2].type->precision, 38);
     CHECK_EQ_INT(p->aggs[3].type->id, TN_FLOAT64);
-    /* DuckDB: select k, count(*), count(x), sum(x), avg(x), min(x), max(x) from t group by k */
-    const char *want = "0|18|15|61|4.06666666667|-4|11\n"
-                       "1|18|17|53|3.11764705882|-4|12\n"
-                       "2|18|15|54|3.6|-3|12\n"
-                       "3|18|15|38|2.53333333333|-4|12\n"
-                       "4|18|15|64|4.26666666667|-4|12\n"
-                       "NULL|10|9|61|6.77777777778|-4|12\n";
+    /* DuckDB: select k, count(*), count(x), sum(x), avg(x), min(x), max(x), sum(x), count(x)
+     * from t group by k */
+    const char *want = "0|18|15|61|4.06666666667|-4|11|61|15\n"
+                       "1|18|17|53|3.11764705882|-4|12|53|17\n"
+                       "2|18|15|54|3.6|-3|12|54|15\n"
+                       "3|18|15|38|2.53333333333|-4|12|38|15\n"
+                       "4|18|15|64|4.26666666667|-4|12|64|15\n"
+                       "NULL|10|9|61|6.77777777778|-4|12|61|9\n";
     for (int32_t tasks = 1; tasks <= 4; tasks++) {
         tarn_error err;
         char *got = NULL;
@@ -376,6 +379,95 @@ TEST(a_million_groups)
         op->vt->source_done(op, state);
     }
     CHECK_EQ_INT(seen, groups);
+    CHECK_EQ_INT(bad, 0);
+    free(hit);
+    tn_op_free(op);
+    ab_free(&ab);
+    free_batches(batches, nb);
+    tn_free(batches);
+    tn_schema_unref(s);
+}
+
+/* Runs of equal keys (input clustered on the key, as lineitem on
+ * l_orderkey): key i / 3 for 300k rows in batches of 10000 (runs cross
+ * batch boundaries), one task, the key NULL when (i / 3) % 3 == 2: 66667
+ * groups g, each with count 3 and sum 9g + 3 (3g + 3g+1 + 3g+2), and one
+ * NULL group of count 99999. Checked for every group. */
+TEST(runs_of_equal_keys)
+{
+    const int64_t rows = 300000, per_batch = 10000, groups = rows / 3;
+    const char *names[] = {"g", "v"};
+    tn_type *types[] = {tn_type_get(TN_INT64), tn_type_get(TN_INT64)};
+    tn_schema *s = make_schema(2, names, types);
+    int64_t nb = rows / per_batch;
+    tn_batch **batches = tn_calloc((size_t)nb, sizeof *batches);
+    for (int64_t b = 0; b < nb; b++) {
+        int64_t from = b * per_batch, n = per_batch;
+        tn_batch *batch = tn_batch_new(s, n);
+        for (int c = 0; c < 2; c++) {
+            tn_array *a = tn_array_new(tn_type_get(TN_INT64), n, 2, 0);
+            a->buffers[1] = tn_buffer_new(n * 8);
+            a->null_count = 0;
+            int64_t *v = (int64_t *)a->buffers[1]->data;
+            for (int64_t i = 0; i < n; i++)
+                v[i] = c == 0 ? (from + i) / 3 : from + i;
+            if (c == 0) {
+                a->buffers[0] = tn_buffer_new_zeroed(tn_bitmap_bytes(n));
+                for (int64_t i = 0; i < n; i++) {
+                    if (((from + i) / 3) % 3 == 2)
+                        a->null_count++;
+                    else
+                        tn_bit_set(a->buffers[0]->data, i);
+                }
+            }
+            batch->columns[c] = a;
+        }
+        batches[b] = batch;
+    }
+    agg_builder ab;
+    ab_init(&ab, s);
+    ab_group(&ab, 0);
+    ab_agg(&ab, "count", 0, NULL, true);
+    ab_agg1(&ab, "sum", 1);
+    tn_plan *p = ab_finish(&ab, NULL, 0);
+    tn_exec_ctx ctx = {0};
+    ctx.batch_rows = 65536;
+    tn_op *op;
+    tarn_error err;
+    CHECK_OK(tn_op_hash_aggregate_new(&ctx, p, NULL, &op, &err), &err);
+    drive_ctx d = {op, batches, nb, 1, PTHREAD_MUTEX_INITIALIZER, NULL};
+    void *locals[1] = {0};
+    d.locals = locals;
+    CHECK_OK(tn_parallel_for(1, 1, drive_task, &d, &err), &err);
+    CHECK_OK(op->vt->sink_combine(op, locals[0], &err), &err);
+    CHECK_OK(op->vt->sink_finalize(op, &err), &err);
+    int64_t nparts, seen = 0, bad = 0, nulls = 0;
+    uint8_t *hit = calloc((size_t)groups, 1);
+    CHECK_OK(op->vt->source_partitions(op, &nparts, &err), &err);
+    for (int64_t part = 0; part < nparts; part++) {
+        void *state = NULL;
+        tn_batch *b;
+        while (op->vt->source_next(op, part, &state, &b, &err) == 0 && b) {
+            const int64_t *g = TN_VALUES(b->columns[0], int64_t), *cnt = TN_VALUES(b->columns[1], int64_t);
+            const __int128 *sum = TN_VALUES(b->columns[2], __int128);
+            for (int64_t r = 0; r < b->length; r++) {
+                if (!tn_array_is_valid(b->columns[0], r)) {
+                    nulls++;
+                    bad += cnt[r] != 3 * (groups / 3);
+                    continue;
+                }
+                bad += g[r] < 0 || g[r] >= groups || g[r] % 3 == 2 || hit[g[r]] || cnt[r] != 3 ||
+                       sum[r] != (__int128)(9 * g[r] + 3);
+                if (g[r] >= 0 && g[r] < groups)
+                    hit[g[r]] = 1;
+            }
+            seen += b->length;
+            tn_batch_unref(b);
+        }
+        op->vt->source_done(op, state);
+    }
+    CHECK_EQ_INT(nulls, 1);
+    CHECK_EQ_INT(seen, groups - groups / 3 + 1);
     CHECK_EQ_INT(bad, 0);
     free(hit);
     tn_op_free(op);
@@ -702,6 +794,7 @@ int main(void)
     RUN(statistics_quantiles_and_collections);
     RUN(arg_max_arg_min);
     RUN(a_million_groups);
+    RUN(runs_of_equal_keys);
     RUN(resolution_errors_and_names);
     RUN(memory_limit_spills);
     RUN(allocation_failures);

@@ -65,6 +65,7 @@ typedef struct agg_info {
     size_t offset;   /* of its state in the payload row */
     int32_t collect; /* index of its collected tuples, or -1 */
     int32_t ninputs; /* args + ORDER BY keys */
+    int32_t shares;  /* an earlier aggregate whose state this one reads, or -1 */
 } agg_info;
 
 typedef struct group_set {
@@ -159,7 +160,8 @@ static int eval_select(tn_op *op, const tn_expr *e, tn_batch *in, int32_t *rows,
 static void init_row(const hash_agg *ha, uint8_t *row)
 {
     for (int32_t a = 0; a < ha->naggs; a++)
-        ha->aggs[a].call->func->init(ha->aggs[a].call, row + ha->aggs[a].offset);
+        if (ha->aggs[a].shares < 0)
+            ha->aggs[a].call->func->init(ha->aggs[a].call, row + ha->aggs[a].offset);
 }
 
 static void destroy_row(const hash_agg *ha, uint8_t *row)
@@ -272,6 +274,8 @@ static int eval_inputs(hash_agg *ha, tn_batch *in, agg_input **out, tarn_error *
     for (int32_t a = 0; a < ha->naggs && rc == 0; a++) {
         const tn_agg_call *call = ha->aggs[a].call;
         agg_input *ai = &inputs[a];
+        if (ha->aggs[a].shares >= 0) /* no input: the state is updated by the one it shares */
+            continue;
         ai->n = in->length;
         ai->arrays = tn_calloc((size_t)ha->aggs[a].ninputs + 1, sizeof *ai->arrays);
         if (!ai->arrays) {
@@ -415,6 +419,15 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
     return 0;
 }
 
+/* Whether row r's key equals row r - 1's. Input ordered or clustered on
+ * the key (lineitem by l_orderkey) has runs of equal keys; a row of a run
+ * takes the previous row's answer instead of probing the table. */
+static inline bool same_key_as_previous(const set_scratch *sc, int64_t r)
+{
+    return sc->hashes[r] == sc->hashes[r - 1] && sc->sizes[r] == sc->sizes[r - 1] &&
+           tn_group_key_equal(sc->keyptr[r], sc->keyptr[r - 1], sc->sizes[r]);
+}
+
 /* Look up each row's group without inserting: sc->gids[r] gets it or -1.
  * The probe is inline, and rows go in chunks: every row's slot is
  * prefetched, then the key and payload row its slot points to, then the
@@ -434,6 +447,10 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
         big |= parts[p].groups.nslots > 4096;
     if (!big) {
         for (int64_t r = 0; r < n; r++) {
+            if (r > 0 && same_key_as_previous(sc, r)) {
+                sc->gids[r] = sc->gids[r - 1];
+                continue;
+            }
             uint64_t h = sc->hashes[r];
             sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
                                                 sc->sizes[r]);
@@ -448,6 +465,10 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
         for (int64_t q = c; q < end; q++)
             tn_group_table_prefetch_group(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
         for (int64_t r = c; r < end; r++) {
+            if (r > 0 && same_key_as_previous(sc, r)) {
+                sc->gids[r] = sc->gids[r - 1];
+                continue;
+            }
             uint64_t h = sc->hashes[r];
             sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
                                                 sc->sizes[r]);
@@ -461,9 +482,13 @@ static int find_groups(hash_agg *ha, agg_part *parts, const group_set *set, int6
                        tarn_error *err)
 {
     for (int64_t r = 0; r < n; r++) {
+        int64_t gid = sc->gids[r];
+        if (gid < 0 && r > 0 && same_key_as_previous(sc, r)) { /* a run of a new group: one insert */
+            sc->rowptr[r] = sc->rowptr[r - 1];
+            continue;
+        }
         uint64_t h = sc->hashes[r];
         tn_group_table *t = &parts[set->nkeys ? h >> (64 - NPART_BITS) : 0].groups;
-        int64_t gid = sc->gids[r];
         if (gid < 0) {
             bool inserted;
             TN_TRY(tn_group_table_insert(t, h, sc->keyptr[r], sc->sizes[r], &gid, &inserted, err));
@@ -502,7 +527,7 @@ static int ensure_room(hash_agg *ha, agg_part *parts, const group_set *set, cons
     int64_t headroom = limit > 0 ? limit / 2 : 0; /* the other half: emitting spilled partitions, the rest of the query */
     int64_t cnt[NPART] = {0}, bytes[NPART] = {0};
     for (int64_t r = 0; r < n; r++)
-        if (sc->gids[r] < 0) {
+        if (sc->gids[r] < 0 && !(r > 0 && same_key_as_previous(sc, r))) { /* a run inserts once */
             int p = set->nkeys ? (int)(sc->hashes[r] >> (64 - NPART_BITS)) : 0;
             cnt[p]++;
             bytes[p] += sc->sizes[r];
@@ -820,7 +845,7 @@ static int merge_part(hash_agg *ha, agg_part *dst, agg_part *src, tarn_error *er
         }
         for (int32_t a = 0; a < ha->naggs; a++) {
             const tn_agg_call *call = ha->aggs[a].call;
-            if (ha->aggs[a].collect < 0)
+            if (ha->aggs[a].collect < 0 && ha->aggs[a].shares < 0)
                 TN_TRY(call->func->merge(call, into + ha->aggs[a].offset, row + ha->aggs[a].offset, err));
         }
     }
@@ -1332,6 +1357,27 @@ static int build_sets(hash_agg *ha, const tn_plan *plan, tarn_error *err)
     return 0;
 }
 
+/* Whether calls a and b keep the same state for every group: the same
+ * kernels (sum and avg share theirs) over the same input columns, with
+ * no FILTER, DISTINCT, ORDER BY, bind data or owned memory. TPC-H Q1's
+ * avg(l_quantity) reads the state of sum(l_quantity): one update, one
+ * merge, one state for both. */
+static bool same_state(const tn_agg_call *a, const tn_agg_call *b)
+{
+    if (a->func->init != b->func->init || a->func->update != b->func->update || a->func->merge != b->func->merge ||
+        a->func->destroy || b->func->destroy || a->state_size != b->state_size || a->nargs != b->nargs)
+        return false;
+    if (a->filter || b->filter || a->distinct || b->distinct || a->norder || b->norder || a->bind_data ||
+        b->bind_data)
+        return false;
+    for (int32_t i = 0; i < a->nargs; i++) {
+        const tn_expr *x = a->args[i], *y = b->args[i];
+        if (x->kind != TN_EXPR_COLUMN || y->kind != TN_EXPR_COLUMN || x->index != y->index)
+            return false;
+    }
+    return true;
+}
+
 static int check_plan(const tn_plan *plan, tarn_error *err)
 {
     if (plan->kind != TN_PLAN_AGGREGATE)
@@ -1389,10 +1435,18 @@ int tn_op_hash_aggregate_new(tn_exec_ctx *ctx, const tn_plan *agg, tn_op *child,
         const tn_agg_call *call = &agg->aggs[a];
         agg_info *info = &ha->aggs[a];
         info->call = call;
-        info->offset = offset;
-        offset += (call->state_size + 15) & ~(size_t)15;
         info->ninputs = call->nargs + call->norder;
         info->collect = -1;
+        info->shares = -1;
+        for (int32_t b = 0; b < a && info->shares < 0; b++)
+            if (ha->aggs[b].shares < 0 && same_state(&agg->aggs[b], call))
+                info->shares = b;
+        if (info->shares >= 0) {
+            info->offset = ha->aggs[info->shares].offset;
+            continue;
+        }
+        info->offset = offset;
+        offset += (call->state_size + 15) & ~(size_t)15;
         if (call->distinct || call->norder > 0) {
             info->collect = ha->ncollect;
             ha->collect_agg[ha->ncollect++] = a;
