@@ -36,7 +36,7 @@ static const cli_flag flags[] = {
 /* ---- the progress bar ------------------------------------------------------
  *
  * On stderr, when it is a terminal and the query has run for more than two
- * seconds (TARN_PROGRESS_AFTER=SECONDS changes that), redrawn by the
+ * seconds (TARN_PROGRESS_AFTER=SECONDS changes that; 0: always), redrawn by the
  * session's progress reports and erased when the query stops. Never when
  * stderr is not a terminal, nor while rows are printed to the same
  * terminal (csv or jsonl on stdout). */
@@ -60,10 +60,16 @@ static void human_rows(char *out, size_t cap, int64_t n)
         snprintf(out, cap, "%lld", (long long)n);
 }
 
+static void draw(sql_bar *b, const tarn_query_progress *p);
+
 static void on_progress(void *user, const tarn_query_progress *p)
 {
     sql_bar *b = user;
     if (p->done) {
+        /* With no delay the bar always shows, so a query that ends before
+         * the first report still draws its final count once. */
+        if (!b->drawn && b->after <= 0)
+            draw(b, p);
         if (b->drawn)
             fputs("\r\033[K", stderr);
         b->drawn = false;
@@ -71,6 +77,11 @@ static void on_progress(void *user, const tarn_query_progress *p)
     }
     if (p->elapsed < b->after)
         return;
+    draw(b, p);
+}
+
+static void draw(sql_bar *b, const tarn_query_progress *p)
+{
     char done[32], total[32];
     human_rows(done, sizeof done, p->rows_scanned);
     if (p->rows_total > 0) {
