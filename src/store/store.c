@@ -299,25 +299,30 @@ int tn_store_head(tn_store *s, const char *key, tn_object_meta *meta, tarn_error
 #define PART (8 << 20)
 #define MAX_IO_THREADS 8
 
+/* A get_stream sink filling a caller's buffer of cap bytes. */
+typedef struct slot_fill {
+    uint8_t *buf;
+    int64_t cap, len;
+} slot_fill;
+
+static int fill_slot(void *ctx, const void *p, int64_t n, tarn_error *err)
+{
+    slot_fill *f = ctx;
+    if (f->len + n > f->cap)
+        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
+                            (long long)f->cap);
+    memcpy(f->buf + f->len, p, (size_t)n);
+    f->len += n;
+    return TARN_OK;
+}
+
 typedef struct fetch {
     int64_t offset, length;
     tn_buffer *buf;
-    uint8_t *into;  /* or: stream the bytes here (a piece of a larger buffer) */
-    int64_t got;
+    slot_fill into; /* or, into.buf set: stream the bytes there (a piece of a larger buffer) */
     int rc;
     tarn_error err;
 } fetch;
-
-static int into_piece(void *ctx, const void *p, int64_t n, tarn_error *err)
-{
-    fetch *f = ctx;
-    if (f->got + n > f->length)
-        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
-                            (long long)f->length);
-    memcpy(f->into + f->got, p, (size_t)n);
-    f->got += n;
-    return TARN_OK;
-}
 
 typedef struct fetch_job {
     tn_store *s;
@@ -333,8 +338,8 @@ static void *fetch_worker(void *arg)
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
         fetch *f = &j->f[i];
         tarn_error_init(&f->err);
-        if (f->into)
-            f->rc = j->s->ops->get_stream(j->s, j->key, f->offset, f->length, into_piece, f, &f->err);
+        if (f->into.buf)
+            f->rc = j->s->ops->get_stream(j->s, j->key, f->offset, f->length, fill_slot, &f->into, &f->err);
         else
             f->rc = j->s->ops->get(j->s, j->key, f->offset, f->length, &f->buf, &f->err);
     }
@@ -501,9 +506,8 @@ static int fetch_units(tn_store *s, const char *key, fetch *f, int nf, tarn_erro
             break;
         }
         for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part) {
-            pieces[k++] = (fetch){.offset = f[i].offset + at,
-                                  .length = f[i].length - at < part ? f[i].length - at : part,
-                                  .into = f[i].buf->data + at};
+            int64_t len = f[i].length - at < part ? f[i].length - at : part;
+            pieces[k++] = (fetch){.offset = f[i].offset + at, .length = len, .into = {f[i].buf->data + at, len, 0}};
             if (f[i].length == 0)
                 break;
         }
@@ -520,8 +524,8 @@ static int fetch_units(tn_store *s, const char *key, fetch *f, int nf, tarn_erro
         bool ended = false;
         for (int64_t at = 0; at < f[i].length || (at == 0 && f[i].length == 0); at += part, k++) {
             if (!ended)
-                size += pieces[k].got;
-            ended |= pieces[k].got < pieces[k].length;
+                size += pieces[k].into.len;
+            ended |= pieces[k].into.len < pieces[k].length;
             if (f[i].length == 0) {
                 k++;
                 break;
@@ -712,22 +716,6 @@ typedef struct pget {
     int rc;
     tarn_error err;
 } pget;
-
-typedef struct slot_fill {
-    uint8_t *buf;
-    int64_t cap, len;
-} slot_fill;
-
-static int fill_slot(void *ctx, const void *p, int64_t n, tarn_error *err)
-{
-    slot_fill *f = ctx;
-    if (f->len + n > f->cap)
-        return tn_error_set(err, TARN_ENETWORK, "the service sent more than the %lld bytes asked for",
-                            (long long)f->cap);
-    memcpy(f->buf + f->len, p, (size_t)n);
-    f->len += n;
-    return TARN_OK;
-}
 
 static void *pget_worker(void *arg)
 {
