@@ -61,6 +61,24 @@ static void mark_columns(const tn_expr *e, bool *cols, int32_t n)
         mark_columns(e->args[i], cols, n);
 }
 
+/* The rest of a shape once its sides, output and condition are set: the
+ * pair schema and the condition's columns; resets s on failure. */
+static int shape_finish(tn_join_shape *s, tarn_error *err)
+{
+    int rc = pair_schema(s->left, s->right, &s->pair, err);
+    if (rc == TARN_OK && s->condition) {
+        int32_t n = s->nleft + s->nright;
+        s->cond_cols = tn_calloc((size_t)(n ? n : 1), sizeof *s->cond_cols);
+        if (!s->cond_cols)
+            rc = tn_error_oom(err, (size_t)n);
+        else
+            mark_columns(s->condition, s->cond_cols, n);
+    }
+    if (rc)
+        tn_join_shape_reset(s);
+    return rc;
+}
+
 int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, tarn_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -80,18 +98,7 @@ int tn_join_shape_init(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, 
         tn_join_shape_reset(s);
         return tn_error_set(err, TARN_EINTERNAL, "join output has %d columns, its kind needs %d", got, want);
     }
-    int rc = pair_schema(s->left, s->right, &s->pair, err);
-    if (rc == TARN_OK && s->condition) {
-        int32_t n = s->nleft + s->nright;
-        s->cond_cols = tn_calloc((size_t)(n ? n : 1), sizeof *s->cond_cols);
-        if (!s->cond_cols)
-            rc = tn_error_oom(err, (size_t)n);
-        else
-            mark_columns(s->condition, s->cond_cols, n);
-    }
-    if (rc)
-        tn_join_shape_reset(s);
-    return rc;
+    return shape_finish(s, err);
 }
 
 int tn_join_shape_init_swapped(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan *join, const tn_expr *condition,
@@ -111,22 +118,11 @@ int tn_join_shape_init_swapped(tn_join_shape *s, tn_exec_ctx *ctx, const tn_plan
     s->condition = condition;
     s->batch_rows = ctx && ctx->batch_rows > 0 ? ctx->batch_rows : TN_JOIN_DEFAULT_BATCH;
     if (s->out->n_fields != s->nright) {
+        int32_t got = s->out->n_fields, want = s->nright;
         tn_join_shape_reset(s);
-        return tn_error_set(err, TARN_EINTERNAL, "join output has %d columns, its kind needs %d", s->out->n_fields,
-                            s->nright);
+        return tn_error_set(err, TARN_EINTERNAL, "join output has %d columns, its kind needs %d", got, want);
     }
-    int rc = pair_schema(s->left, s->right, &s->pair, err);
-    if (rc == TARN_OK && s->condition) {
-        int32_t n = s->nleft + s->nright;
-        s->cond_cols = tn_calloc((size_t)(n ? n : 1), sizeof *s->cond_cols);
-        if (!s->cond_cols)
-            rc = tn_error_oom(err, (size_t)n);
-        else
-            mark_columns(s->condition, s->cond_cols, n);
-    }
-    if (rc)
-        tn_join_shape_reset(s);
-    return rc;
+    return shape_finish(s, err);
 }
 
 void tn_join_shape_reset(tn_join_shape *s)
