@@ -78,6 +78,9 @@ static inline const tn_type *tn_datum_type(tn_datum d)
 {
     return d.kind == TN_DATUM_ARRAY ? d.array->type : d.scalar->type;
 }
+/* The datum as an array of n rows (a new reference): its array, or its
+ * scalar repeated n times. */
+int tn_datum_to_array(tn_datum d, int64_t n, tn_array **out, tarn_error *err) TN_MUST_USE;
 
 /* A selection vector: the rows of a batch that are still alive, as int32
  * row numbers (a morsel never exceeds 2^31 rows). Rows need not be sorted,

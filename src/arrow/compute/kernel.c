@@ -133,6 +133,34 @@ static void scalar_store(const tn_scalar *s, uint8_t *dst)
     }
 }
 
+int tn_datum_to_array(tn_datum d, int64_t n, tn_array **out, tarn_error *err)
+{
+    if (d.kind == TN_DATUM_ARRAY) {
+        *out = tn_array_ref(d.array);
+        return TARN_OK;
+    }
+    tn_array *one;
+    TN_TRY(tn_scalar_to_array(d.scalar, &one, err));
+    if (n == 1) {
+        *out = one;
+        return TARN_OK;
+    }
+    /* n copies of row 0: a take of all-zero indices */
+    tn_buffer *zeros = tn_buffer_new_zeroed(n * (int64_t)sizeof(int32_t));
+    tn_array *idx = zeros ? tn_array_new(tn_type_get(TN_INT32), n, 2, 0) : NULL;
+    if (!idx) {
+        tn_buffer_unref(zeros);
+        tn_array_unref(one);
+        return tn_error_oom(err, (size_t)n * sizeof(int32_t));
+    }
+    idx->buffers[1] = zeros;
+    idx->null_count = 0;
+    int rc = tn_take(one, idx, out, err);
+    tn_array_unref(idx);
+    tn_array_unref(one);
+    return rc;
+}
+
 int tn_scalar_to_array(const tn_scalar *s, tn_array **out, tarn_error *err)
 {
     *out = NULL;

@@ -16,34 +16,6 @@
 
 #include "sql/functions/scalar_internal.h"
 
-/* A datum as an array of n rows (a new reference). */
-static int as_array(const tn_datum *d, int64_t n, tn_array **out, tarn_error *err)
-{
-    if (d->kind == TN_DATUM_ARRAY) {
-        *out = tn_array_ref(d->array);
-        return TARN_OK;
-    }
-    tn_array *one;
-    TN_TRY(tn_scalar_to_array(d->scalar, &one, err));
-    if (n == 1) {
-        *out = one;
-        return TARN_OK;
-    }
-    tn_buffer *zeros = tn_buffer_new_zeroed(n * (int64_t)sizeof(int32_t));
-    tn_array *idx = zeros ? tn_array_new(tn_type_get(TN_INT32), n, 2, 0) : NULL;
-    if (!idx) {
-        tn_buffer_unref(zeros);
-        tn_array_unref(one);
-        return tn_error_oom(err, (size_t)n * 4);
-    }
-    idx->buffers[1] = zeros;
-    idx->null_count = 0;
-    int rc = tn_take(one, idx, out, err);
-    tn_array_unref(idx);
-    tn_array_unref(one);
-    return rc;
-}
-
 /* a (consumed) with the rows cleared where parent (n rows) is NULL. */
 static int and_parent_validity(tn_array *a, const tn_array *parent, int64_t n, tn_array **out, tarn_error *err)
 {
@@ -112,7 +84,7 @@ static int extract_exec(const tn_expr *call, const tn_datum *args, int32_t nargs
     (void)nargs;
     int32_t k = *(const int32_t *)call->bind_data;
     tn_array *s;
-    TN_TRY(as_array(&args[0], n, &s, err));
+    TN_TRY(tn_datum_to_array(args[0], n, &s, err));
     tn_array *f = tn_array_slice(s->children[k], s->offset, n);
     int rc = f ? and_parent_validity(f, s, n, out, err) : tn_error_oom(err, 64);
     tn_array_unref(s);
@@ -126,7 +98,7 @@ static int struct_pack_exec(const tn_expr *call, const tn_datum *args, int32_t n
     TN_TRY_ALLOC(a, err, 64);
     a->null_count = 0;
     for (int32_t i = 0; i < nargs; i++) {
-        int rc = as_array(&args[i], n, &a->children[i], err);
+        int rc = tn_datum_to_array(args[i], n, &a->children[i], err);
         if (rc) {
             tn_array_unref(a);
             return rc;
@@ -201,7 +173,7 @@ static int list_value_exec(const tn_expr *call, const tn_datum *args, int32_t na
     TN_TRY_ALLOC(cols, err, sizeof *cols);
     int rc = TARN_OK;
     for (int32_t i = 0; rc == TARN_OK && i < nargs; i++) {
-        rc = as_array(&args[i], n, &cols[i], err);
+        rc = tn_datum_to_array(args[i], n, &cols[i], err);
         if (rc == TARN_OK && !tn_type_equals(cols[i]->type, item)) {
             tn_array *c2 = NULL;
             rc = tn_cast(cols[i], (tn_type *)item, TN_CAST_STRICT, &c2, err);
@@ -279,7 +251,7 @@ static int element_exec(const tn_expr *call, const tn_datum *args, int32_t nargs
 {
     (void)call, (void)nargs;
     tn_array *l;
-    TN_TRY(as_array(&args[0], n, &l, err));
+    TN_TRY(tn_datum_to_array(args[0], n, &l, err));
     tn_buffer *ib = tn_buffer_new(n * (int64_t)sizeof(int64_t) + 8);
     tn_buffer *vb = tn_buffer_new_zeroed(tn_bitmap_bytes(n) + 1);
     tn_array *idx = ib && vb ? tn_array_new(tn_type_get(TN_INT64), n, 2, 0) : NULL;
@@ -314,7 +286,7 @@ static int list_len_exec(const tn_expr *call, const tn_datum *args, int32_t narg
 {
     (void)nargs;
     tn_array *l;
-    TN_TRY(as_array(&args[0], n, &l, err));
+    TN_TRY(tn_datum_to_array(args[0], n, &l, err));
     fout o;
     int rc = fout_init(&o, call->type, n, err);
     if (rc) {
@@ -445,7 +417,7 @@ static int to_string_exec(const tn_expr *call, const tn_datum *args, int32_t nar
 {
     (void)nargs;
     tn_array *l, *txt = NULL;
-    TN_TRY(as_array(&args[0], n, &l, err));
+    TN_TRY(tn_datum_to_array(args[0], n, &l, err));
     tn_array *items = l->children[0];
     int rc = TARN_OK;
     if (tn_type_is_string(items->type->id))
@@ -521,7 +493,7 @@ static int list_aggr_exec(const tn_expr *call, const tn_datum *args, int32_t nar
     (void)nargs;
     const tn_agg_call *agg = call->bind_data;
     tn_array *l;
-    TN_TRY(as_array(&args[0], n, &l, err));
+    TN_TRY(tn_datum_to_array(args[0], n, &l, err));
     size_t size = (agg->state_size + 15) & ~(size_t)15;
     int64_t s0 = list_start(l, 0), s1 = list_start(l, n), m = s1 - s0;
     uint8_t *mem = tn_malloc(size * (size_t)(n ? n : 1) + 16);

@@ -504,30 +504,6 @@ static int import_result(const tn_udf *u, struct ArrowArray *res, int64_t n, tn_
     return TARN_OK;
 }
 
-/* A scalar repeated to n rows. */
-static int broadcast(const tn_scalar *s, int64_t n, tn_array **out, tarn_error *err)
-{
-    tn_array *one;
-    TN_TRY(tn_scalar_to_array(s, &one, err));
-    if (n == 1) {
-        *out = one;
-        return TARN_OK;
-    }
-    tn_buffer *zeros = tn_buffer_new_zeroed(n * (int64_t)sizeof(int32_t));
-    tn_array *idx = zeros ? tn_array_new(tn_type_get(TN_INT32), n, 2, 0) : NULL;
-    if (!idx) {
-        tn_buffer_unref(zeros);
-        tn_array_unref(one);
-        return tn_error_oom(err, (size_t)n * sizeof(int32_t));
-    }
-    idx->buffers[1] = zeros;
-    idx->null_count = 0;
-    int rc = tn_take(one, idx, out, err);
-    tn_array_unref(idx);
-    tn_array_unref(one);
-    return rc;
-}
-
 /* r with its rows cleared where any argument is NULL (default NULL
  * handling); r is consumed. */
 static int null_in_null_out(tn_array *r, const tn_datum *args, int32_t nargs, int64_t n, tn_array **out,
@@ -583,10 +559,7 @@ static int scalar_exec(const tn_expr *call, const tn_datum *args, int32_t nargs,
     int32_t made = 0;
     int rc = TARN_OK;
     for (; rc == TARN_OK && made < nargs; made++) {
-        if (args[made].kind == TN_DATUM_SCALAR)
-            rc = broadcast(args[made].scalar, n, &arrs[made], err);
-        else
-            arrs[made] = tn_array_ref(args[made].array);
+        rc = tn_datum_to_array(args[made], n, &arrs[made], err);
         if (rc)
             break;
     }
