@@ -1161,31 +1161,11 @@ int tn_op_hash_join_new(tn_exec_ctx *ctx, const tn_plan *join, tn_op *build, tn_
     if (rc == TARN_OK)
         rc = hj->swapped ? tn_join_shape_init_swapped(&hj->shape, ctx, join, cond, err)
                          : tn_join_shape_init(&hj->shape, ctx, join, err);
+    if (rc == TARN_OK && !(hj->base.children = tn_calloc(2, sizeof *hj->base.children)))
+        rc = tn_error_oom(err, 2 * sizeof(tn_op *));
     if (rc) {
-        free_key_types(types, join->nkeys);
-        tn_free(hj->bkeys);
-        tn_free(hj->pkeys);
-        tn_free(hj->corr);
-        tn_free(hj->corr_equal);
-        for (int q = 0; q < SPILL_FANOUT; q++)
-            pthread_mutex_destroy(&hj->plock[q]);
-        tn_plan_ctx_free(&hj->pc);
-        tn_free(hj);
+        destroy(&hj->base); /* everything not yet made is zero */
         return rc;
-    }
-    hj->base.children = tn_calloc(2, sizeof *hj->base.children);
-    if (!hj->base.children) {
-        tn_join_shape_reset(&hj->shape);
-        free_key_types(types, join->nkeys);
-        tn_free(hj->bkeys);
-        tn_free(hj->pkeys);
-        tn_free(hj->corr);
-        tn_free(hj->corr_equal);
-        for (int q = 0; q < SPILL_FANOUT; q++)
-            pthread_mutex_destroy(&hj->plock[q]);
-        tn_plan_ctx_free(&hj->pc);
-        tn_free(hj);
-        return tn_error_oom(err, 2 * sizeof(tn_op *));
     }
     hj->base.vt = &hash_join_vt;
     hj->base.ctx = ctx;
