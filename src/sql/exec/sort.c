@@ -84,6 +84,22 @@ static void free_keys(tn_sort_key *keys, int32_t n)
     }
 }
 
+/* The rows of all in the order of idx, as a new batch of the sort's output. */
+static int take_rows(sort_op *s, tn_batch *all, tn_array *idx, tn_batch **out, tarn_error *err)
+{
+    tn_batch *r = tn_batch_new(s->base.out, idx->length);
+    TN_TRY_ALLOC(r, err, sizeof *r);
+    int rc = TARN_OK;
+    for (int32_t c = 0; rc == TARN_OK && c < s->base.out->n_fields; c++)
+        rc = tn_take(all->columns[c], idx, &r->columns[c], err);
+    if (rc) {
+        tn_batch_unref(r);
+        return rc;
+    }
+    *out = r;
+    return TARN_OK;
+}
+
 /* Sort every batch of items[0..n) into one batch, keeping the first
  * `keep` rows (all when keep < 0). Consumes the batches. */
 static int sort_batches(sort_op *s, tn_batch **items, size_t n, int64_t keep, tn_batch **out, tarn_error *err)
@@ -115,24 +131,12 @@ static int sort_batches(sort_op *s, tn_batch **items, size_t n, int64_t keep, tn
         if (!idx)
             rc = tn_error_oom(err, sizeof(tn_array));
     }
-    tn_batch *r = NULL;
-    if (rc == TARN_OK) {
-        r = tn_batch_new(s->base.out, idx->length);
-        if (!r)
-            rc = tn_error_oom(err, sizeof *r);
-    }
-    for (int32_t c = 0; rc == TARN_OK && c < s->base.out->n_fields; c++)
-        rc = tn_take(all->columns[c], idx, &r->columns[c], err);
+    if (rc == TARN_OK)
+        rc = take_rows(s, all, idx, out, err);
     if (idx)
         tn_array_unref(idx);
     tn_batch_unref(all);
-    if (rc) {
-        if (r)
-            tn_batch_unref(r);
-        return rc;
-    }
-    *out = r;
-    return TARN_OK;
+    return rc;
 }
 
 /* ---- runs ------------------------------------------------------------------------------ */
@@ -592,11 +596,7 @@ static int merger_next(merger *m, tn_batch **out, tarn_error *err)
     if (rc == TARN_OK && identity) {
         r = tn_batch_ref(all);
     } else if (rc == TARN_OK) {
-        r = tn_batch_new(s->base.out, rows);
-        if (!r)
-            rc = tn_error_oom(err, sizeof *r);
-        for (int32_t c = 0; rc == TARN_OK && c < s->base.out->n_fields; c++)
-            rc = tn_take(all->columns[c], idx, &r->columns[c], err);
+        rc = take_rows(s, all, idx, &r, err);
     }
     if (idx)
         tn_array_unref(idx);
