@@ -1108,6 +1108,16 @@ int tn_expr_select(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in, const
     return select_rec(&x, e, sel, rows, n);
 }
 
+bool tn_expr_has_volatile(const tn_expr *e)
+{
+    if (e->kind == TN_EXPR_CALL && (!e->func || e->func->is_volatile))
+        return true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (tn_expr_has_volatile(e->args[i]))
+            return true;
+    return false;
+}
+
 bool tn_expr_is_constant(const tn_expr *e)
 {
     switch (e->kind) {

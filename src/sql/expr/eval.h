@@ -38,6 +38,10 @@ int tn_expr_eval(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in, const t
 int tn_expr_select(const tn_eval_ctx *ctx, const tn_expr *e, tn_batch *in, const tn_selection *sel,
                    int32_t *rows, int64_t *n, tarn_error *err) TN_MUST_USE;
 
+/* Whether e calls a volatile function (random(), a UDF declared volatile)
+ * or an unresolved one: such an expression must run exactly where and as
+ * often as written, so rewrites do not copy, factor or move it. */
+bool tn_expr_has_volatile(const tn_expr *e);
 /* Whether e reads no column, parameter or volatile function: it can be
  * folded to a literal once. */
 bool tn_expr_is_constant(const tn_expr *e);

@@ -25,6 +25,7 @@
  * subqueries and EXISTS stay: the physical planner runs them once. Forms
  * not recognized stay as they are.
  */
+#include "sql/expr/eval.h"
 #include "sql/optimizer/optimizer_int.h"
 
 #include <string.h>
@@ -486,16 +487,6 @@ typedef struct site {
  * the same way, on the keys: a superset of the outer keys' values (the join
  * above can only narrow them), so no group the outer side reads is lost. */
 
-static bool has_volatile(const tn_expr *e)
-{
-    if (e->kind == TN_EXPR_CALL && (!e->func || e->func->is_volatile))
-        return true;
-    for (int32_t i = 0; i < e->nargs; i++)
-        if (has_volatile(e->args[i]))
-            return true;
-    return false;
-}
-
 /* The input of p's INNER / CROSS join tree holding column col; its first
  * column in *base. */
 static tn_plan *input_of(tn_plan *p, int32_t col, int32_t *base)
@@ -544,7 +535,7 @@ static int restrict_to_outer(tn_opt *o, const site *s, tn_plan *right, tn_expr *
     int32_t nmine = 0;
     for (int32_t i = 0; i < s->nconjs; i++) {
         const tn_expr *c = s->conjs[i];
-        if (tn_expr_has_subquery(c) || reads_outer1(c) || has_volatile(c))
+        if (tn_expr_has_subquery(c) || reads_outer1(c) || tn_expr_has_volatile(c))
             continue;
         int32_t lo, hi;
         tn_expr_column_range(c, &lo, &hi);

@@ -14,6 +14,7 @@
  * Runs before filter pushdown; derived conjuncts are deep copies because
  * pushdown shifts column indexes in place.
  */
+#include "sql/expr/eval.h"
 #include "sql/optimizer/optimizer_int.h"
 
 #include "sql/functions/function.h"
@@ -79,18 +80,6 @@ static bool in_list(const list *l, const tn_expr *e)
 {
     for (int32_t i = 0; i < l->n; i++)
         if (tn_expr_equal(l->items[i], e))
-            return true;
-    return false;
-}
-
-/* Whether e calls a volatile function (random(), ...): such an OR is left
- * alone, as factoring or copying would change how often it runs. */
-static bool has_volatile(const tn_expr *e)
-{
-    if (e->kind == TN_EXPR_CALL && (!e->func || e->func->is_volatile))
-        return true;
-    for (int32_t i = 0; i < e->nargs; i++)
-        if (has_volatile(e->args[i]))
             return true;
     return false;
 }
@@ -223,7 +212,7 @@ static int rewrite(tn_opt *o, tn_expr **pe, const ranges *r)
     for (int32_t i = 0; i < in.n; i++) {
         tn_expr *e = in.items[i];
         if (e->kind != TN_EXPR_OR || e->nargs < 2 || tn_expr_has_outer(e) || tn_expr_has_subquery(e) ||
-            has_volatile(e)) {
+            tn_expr_has_volatile(e)) {
             TN_TRY(append(o, &out, e));
             continue;
         }
