@@ -445,24 +445,13 @@ static void lookup_groups(agg_part *parts, const group_set *set, int64_t n, set_
     bool big = false;
     for (int p = 0; p < NPART; p++)
         big |= parts[p].groups.nslots > 4096;
-    if (!big) {
-        for (int64_t r = 0; r < n; r++) {
-            if (r > 0 && same_key_as_previous(sc, r)) {
-                sc->gids[r] = sc->gids[r - 1];
-                continue;
-            }
-            uint64_t h = sc->hashes[r];
-            sc->gids[r] = tn_group_table_lookup(&parts[h >> (64 - NPART_BITS)].groups, h, sc->keyptr[r],
-                                                sc->sizes[r]);
-        }
-        return;
-    }
-    enum { CHUNK = 32 };
-    for (int64_t c = 0; c < n; c += CHUNK) {
-        int64_t end = c + CHUNK < n ? c + CHUNK : n;
-        for (int64_t q = c; q < end; q++)
+    /* in chunks of 32 rows whose slots and groups are prefetched first */
+    int64_t chunk = big ? 32 : n;
+    for (int64_t c = 0; c < n; c += chunk) {
+        int64_t end = c + chunk < n ? c + chunk : n;
+        for (int64_t q = c; big && q < end; q++)
             tn_group_table_prefetch(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
-        for (int64_t q = c; q < end; q++)
+        for (int64_t q = c; big && q < end; q++)
             tn_group_table_prefetch_group(&parts[sc->hashes[q] >> (64 - NPART_BITS)].groups, sc->hashes[q]);
         for (int64_t r = c; r < end; r++) {
             if (r > 0 && same_key_as_previous(sc, r)) {
