@@ -411,6 +411,23 @@ static void order_greedy(const sizes *z, int n, int *order)
 
 /* ---- the rewrite ------------------------------------------------------------- */
 
+/* The sizing facts of f's conjuncts: the leaves each reads, and which are
+ * join links (arena memory). */
+static int sizes_of(tn_opt *o, const flat *f, int32_t total, sizes *z)
+{
+    uint64_t *masks = tn_arena_alloc(&o->ctx->arena, sizeof *masks * (size_t)(f->nconds + 1));
+    link *links = tn_arena_alloc(&o->ctx->arena, sizeof *links * (size_t)(f->nconds + 1));
+    bool *is_link = tn_arena_calloc(&o->ctx->arena, sizeof *is_link * (size_t)(f->nconds + 1));
+    if (!masks || !links || !is_link)
+        return tn_opt_oom(o);
+    for (int32_t c = 0; c < f->nconds; c++) {
+        masks[c] = leaves_used(f, f->conds[c], total);
+        is_link[c] = as_link(f, f->conds[c], &links[c]);
+    }
+    *z = (sizes){f, masks, links, is_link, f->nconds};
+    return 0;
+}
+
 static int reorder(tn_opt *o, tn_plan **slot)
 {
     tn_plan *root = *slot;
@@ -426,18 +443,13 @@ static int reorder(tn_opt *o, tn_plan **slot)
         return 0;
     for (int i = 0; i < f.n; i++)
         f.leaves[i].rows = leaf_rows(f.leaves[i].plan, 0);
-    uint64_t *masks = tn_arena_alloc(&o->ctx->arena, sizeof *masks * (size_t)(f.nconds + 1));
     bool *placed = tn_arena_calloc(&o->ctx->arena, sizeof *placed * (size_t)(f.nconds + 1));
     int32_t *pos = tn_arena_alloc(&o->ctx->arena, sizeof *pos * (size_t)total);
-    link *links = tn_arena_alloc(&o->ctx->arena, sizeof *links * (size_t)(f.nconds + 1));
-    bool *is_link = tn_arena_calloc(&o->ctx->arena, sizeof *is_link * (size_t)(f.nconds + 1));
-    if (!masks || !placed || !pos || !links || !is_link)
+    if (!placed || !pos)
         return tn_opt_oom(o);
-    for (int32_t c = 0; c < f.nconds; c++) {
-        masks[c] = leaves_used(&f, f.conds[c], total);
-        is_link[c] = as_link(&f, f.conds[c], &links[c]);
-    }
-    sizes z = {&f, masks, links, is_link, f.nconds};
+    sizes z;
+    TN_TRY(sizes_of(o, &f, total, &z));
+    const uint64_t *masks = z.masks;
     int order[MAX_LEAVES];
     if (f.n <= DP_MAX)
         TN_TRY(order_dp(o, &z, f.n, order));
@@ -541,16 +553,8 @@ static int tree_rows(tn_opt *o, tn_plan *root, double *out)
         return 0;
     for (int i = 0; i < f.n; i++)
         f.leaves[i].rows = leaf_rows(f.leaves[i].plan, 0);
-    uint64_t *masks = tn_arena_alloc(&o->ctx->arena, sizeof *masks * (size_t)(f.nconds + 1));
-    link *links = tn_arena_alloc(&o->ctx->arena, sizeof *links * (size_t)(f.nconds + 1));
-    bool *is_link = tn_arena_calloc(&o->ctx->arena, sizeof *is_link * (size_t)(f.nconds + 1));
-    if (!masks || !links || !is_link)
-        return tn_opt_oom(o);
-    for (int32_t c = 0; c < f.nconds; c++) {
-        masks[c] = leaves_used(&f, f.conds[c], total);
-        is_link[c] = as_link(&f, f.conds[c], &links[c]);
-    }
-    sizes z = {&f, masks, links, is_link, f.nconds};
+    sizes z;
+    TN_TRY(sizes_of(o, &f, total, &z));
     int order[MAX_LEAVES];
     order_greedy(&z, f.n, order);
     uint64_t in = (uint64_t)1 << order[0];
