@@ -15,6 +15,8 @@
  *    dictionary pages, encodings, bloom filters, and data page v1 or v2 as
  *    asked (a writer ignoring an option would otherwise pass every value
  *    comparison);
+ *  - arrow-rs's files (tests/interop/parquet_arrowrs.mjs) hold the pages
+ *    and page index asked for, and tarn skips pages by that index;
  *  - every Parquet writer flag of `tarn convert` reaching the file's
  *    footer and pages (codec, page version, dictionary and its limit, row
  *    group size in rows and bytes, page size, encoding, bloom filters,
@@ -33,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrow/ipc/ipc.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
 #include "parquet_fixture.h"
@@ -91,7 +94,7 @@ static int compare_with_duckdb(char **args, int n)
 
 /* What a file's footer and page headers hold. */
 typedef struct census {
-    int row_groups, chunks, v1, v2, dict, blooms;
+    int row_groups, chunks, v1, v2, dict, blooms, page_indexes; /* page_indexes: chunks with both */
     uint32_t encodings, codecs; /* bit e: encoding e / codec e used by some chunk */
     bool arrow_schema;
 } census;
@@ -119,6 +122,8 @@ static int take_census(const char *path, census *c)
             c->encodings |= cm->encodings;
             c->codecs |= 1u << cm->codec;
             c->blooms += cm->bloom_filter_offset >= 0;
+            c->page_indexes += m->row_groups[g].columns[k].column_index_offset >= 0 &&
+                               m->row_groups[g].columns[k].offset_index_offset >= 0;
             int64_t pos = cm->dictionary_page_offset > 0 ? cm->dictionary_page_offset : cm->data_page_offset;
             for (int64_t end = pos + cm->total_compressed_size; pos < end && rc == 0;) {
                 ssize_t got = pread(fd, buf, sizeof buf, pos);
@@ -416,6 +421,89 @@ TEST(cli_writer_flags)
     tn_schema_unref(s);
 }
 
+static int write_ipc_stream(const char *path, tn_batch *b, tarn_error *err)
+{
+    tn_reader *in = tn_reader_from_batches(b->schema, &b, 1);
+    TN_TRY_ALLOC(in, err, 64);
+    tn_ipc_write_options o = {.file_format = false};
+    int rc = tn_ipc_write_file(path, in, &o, err);
+    tn_reader_free(in);
+    return rc;
+}
+
+/* The files arrow-rs writes (their values are checked in
+ * test_parquet_arrowrs.c): the codec and data page version named, a page
+ * index on every chunk, and that index used by tarn to skip pages. */
+TEST(arrowrs_pages)
+{
+    tarn_error err;
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 100, &b, &err), &err);
+    if (!b)
+        return;
+    char sub[PATH_MAX + 16], path[PATH_MAX * 2], cmd[PATH_MAX * 3];
+    snprintf(sub, sizeof sub, "%s/rs", dir);
+    mkdir(sub, 0777);
+    snprintf(path, sizeof path, "%s/fixture.arrows", sub);
+    CHECK_OK(write_ipc_stream(path, b, &err), &err);
+    snprintf(cmd, sizeof cmd, "cd '%s' && node tests/interop/parquet_arrowrs.mjs '%s'", src_dir, sub);
+    CHECK_EQ_INT(system(cmd), 0);
+    static const struct {
+        const char *name;
+        int codec, version;
+        bool plain; /* no dictionary: pages of 64 bytes, several per chunk */
+    } rs[] = {{"snappy_v1", PQ_SNAPPY, 1, false},  {"gzip_v2", PQ_GZIP, 2, false},
+              {"zstd_v1_plain", PQ_ZSTD, 1, true}, {"lz4raw_v2", PQ_LZ4_RAW, 2, true},
+              {"brotli_v1", PQ_BROTLI, 1, false},  {"none_v2", PQ_UNCOMPRESSED, 2, false},
+              {"encodings_v2", PQ_ZSTD, 2, true}};
+    for (size_t i = 0; i < sizeof rs / sizeof *rs; i++) {
+        snprintf(path, sizeof path, "%s/rs_%s.parquet", sub, rs[i].name);
+        census c;
+        CHECK_EQ_INT(take_census(path, &c), 0);
+        bool ok = c.codecs == 1u << rs[i].codec && c.row_groups == 3 && c.page_indexes == c.chunks &&
+                  (!rs[i].plain || c.v1 + c.v2 > c.chunks) &&
+                  (rs[i].version == 2 ? c.v1 == 0 && c.v2 > 0 : c.v2 == 0 && c.v1 > 0);
+        if (!ok)
+            fprintf(stderr, "  rs_%s: codecs %#x, %d row groups, %d chunks, %d v1, %d v2, %d page indexes\n",
+                    rs[i].name, c.codecs, c.row_groups, c.chunks, c.v1, c.v2, c.page_indexes);
+        CHECK(ok);
+    }
+    /* f64 rises with the row: f64 < 5 holds on a few rows of the first
+     * row group's first page; statistics rule out the other row groups
+     * (floats prune <, not >=: filter.c), the page index the other pages */
+    int64_t want = 0;
+    int32_t f64 = tn_schema_find(s, "f64");
+    CHECK(f64 >= 0);
+    for (int64_t k = 0; f64 >= 0 && k < b->length; k++)
+        want += tn_array_is_valid(b->columns[f64], k) && TN_VALUES(b->columns[f64], double)[k] < 5;
+    CHECK(want > 0 && want < 8);
+    snprintf(path, sizeof path, "%s/rs_zstd_v1_plain.parquet", sub);
+    const char *cols[] = {"i32", "f64"};
+    tn_parquet_read_options o = {.columns = cols, .n_columns = 2, .limit = -1, .filter = "f64 < 5"};
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, &o, &r, &err), &err);
+    int64_t rows = 0;
+    for (tn_batch *got; r && tn_reader_next(r, &got, &err) == 0 && got;) {
+        for (int64_t k = 0; k < got->length; k++)
+            CHECK(TN_VALUES(got->columns[1], double)[k] < 5);
+        rows += got->length;
+        tn_batch_unref(got);
+    }
+    tn_parquet_scan_stats st = {0};
+    if (r)
+        tn_parquet_reader_scan_stats(r, &st);
+    tn_reader_free(r);
+    CHECK_EQ_INT(rows, want);
+    CHECK_EQ_INT(st.row_groups_by_stats, 2);
+    if (st.pages_by_index == 0)
+        fprintf(stderr, "  rs_zstd_v1_plain: %lld pages read, none skipped by the page index\n",
+                (long long)st.pages_read);
+    CHECK(st.pages_by_index > 0);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 /* The parquet-testing files DuckDB reads only in part. */
 TEST(duckdb_partial_files)
 {
@@ -456,6 +544,7 @@ int main(void)
     mkdir(json_dir, 0777);
     RUN(tarn_reads_duckdb_files);
     RUN(duckdb_reads_tarn_files);
+    RUN(arrowrs_pages);
     RUN(duckdb_partial_files);
     RUN(cli_writer_flags);
     return tn_test_done();
