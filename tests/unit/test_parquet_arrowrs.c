@@ -9,8 +9,8 @@
  *    are read by arrow-rs, which hands them back as Arrow IPC; tarn checks
  *    the types and every value against what it wrote;
  *  - files arrow-rs writes from the same data (every codec, v1 and v2,
- *    dictionaries on and off) are read by tarn with the same types and
- *    values.
+ *    dictionaries on and off, the DELTA_* and BYTE_STREAM_SPLIT encodings)
+ *    are read by tarn with the same types and values.
  *
  * Where arrow-rs returns another type than the one written (listed in
  * `known`), the values are compared after casting what was written to it.
@@ -212,7 +212,8 @@ TEST(both_ways)
         tn_reader_free(r);
     }
     /* tarn reads arrow-rs's files */
-    static const char *rs_files[] = {"snappy_v1", "gzip_v2", "zstd_v1_plain", "lz4raw_v2", "brotli_v1", "none_v2"};
+    static const char *rs_files[] = {"snappy_v1", "gzip_v2",  "zstd_v1_plain", "lz4raw_v2",
+                                     "brotli_v1", "none_v2", "encodings_v2"};
     for (size_t i = 0; i < sizeof rs_files / sizeof *rs_files; i++) {
         snprintf(path, sizeof path, "%s/rs_%s.parquet", dir, rs_files[i]);
         tn_reader *r = NULL;
