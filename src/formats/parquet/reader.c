@@ -270,7 +270,7 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, c
 
 /* --- row sets -------------------------------------------------------------- */
 
-static int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
+static inline int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
 {
     if (a >= b)
         return 0;
@@ -673,36 +673,62 @@ static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error
     return 0;
 }
 
+/* 64 bits of the bitmap p from bit q on (bit k: bit q + k), reading no
+ * byte at or past bit end; the bits past end are undefined. */
+static inline uint64_t bits64(const uint8_t *p, int64_t q, int64_t end)
+{
+    int64_t b = q >> 3, avail = ((end + 7) >> 3) - b;
+    int sh = (int)(q & 7);
+    uint64_t w = 0;
+    if (avail >= 8)
+        memcpy(&w, p + b, 8); /* little-endian: byte j holds bits 8j.. */
+    else
+        for (int64_t j = 0; j < avail; j++)
+            w |= (uint64_t)p[b + j] << (8 * j);
+    w >>= sh;
+    if (sh && avail > 8)
+        w |= (uint64_t)p[b + 8] << (64 - sh);
+    return w;
+}
+
 /* The rows of sel (absolute) where mask, over sel's rows one after
- * another, is true and not null. */
+ * another, is true and not null: read 64 rows at a time, each run found
+ * by counting trailing zeros. */
 static int rs_from_mask(const rowset *sel, tn_array *mask, rowset *out, tarn_error *err)
 {
     const uint8_t *bits = mask->buffers[1]->data;
     const uint8_t *valid = mask->buffers[0] ? mask->buffers[0]->data : NULL;
-    int64_t off = mask->offset, p = 0;
+    int64_t end = mask->offset + mask->length, q = mask->offset; /* q: sel's current row in the mask */
     for (int32_t i = 0; i < sel->n; i++) {
-        int64_t run = -1;
-        for (int64_t row = sel->iv[2 * i]; row < sel->iv[2 * i + 1]; row++, p++) {
-            /* no run open and a whole byte of the mask false: step over it */
-            if (run < 0 && ((off + p) & 7) == 0 && sel->iv[2 * i + 1] - row >= 8 &&
-                (bits[(off + p) >> 3] & (valid ? valid[(off + p) >> 3] : 0xff)) == 0) {
-                row += 7;
-                p += 7;
+        int64_t row = sel->iv[2 * i], stop = sel->iv[2 * i + 1], run = -1;
+        while (row < stop) {
+            int64_t lim = stop - row < 64 ? stop - row : 64;
+            uint64_t w = bits64(bits, q, end);
+            if (valid)
+                w &= bits64(valid, q, end);
+            uint64_t look = (run < 0 ? w : ~w) & (lim == 64 ? ~0ull : (1ull << lim) - 1); /* where the run changes */
+            int64_t k = look ? __builtin_ctzll(look) : lim;
+            row += k;
+            q += k;
+            if (!look)
                 continue;
-            }
-            bool keep = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
-            if (keep && run < 0)
+            if (run < 0) {
                 run = row;
-            if (!keep && run >= 0) {
+            } else {
                 TN_TRY(rs_add(out, run, row, err));
                 run = -1;
             }
         }
         if (run >= 0)
-            TN_TRY(rs_add(out, run, sel->iv[2 * i + 1], err));
+            TN_TRY(rs_add(out, run, stop, err));
     }
     return 0;
 }
+
+/* A filter column is decoded for just the rows the terms before it kept
+ * when those are at most one in NARROW_RUN candidate rows: picking out
+ * many short runs costs more than decoding the pages whole. */
+#define NARROW_RUN 64
 
 /* The rows sub (⊆ sup) of col, an array over the rows of sup one after
  * another. */
@@ -750,6 +776,16 @@ static int run_sel_task(void *arg, tarn_error *err)
     return rc;
 }
 
+/* 1 + the last term on node whose column was decoded, or 0. */
+static int32_t term_node(const pq_reader *r, tn_array *const *tcol, const pq_node *node)
+{
+    int32_t term = 0;
+    for (int32_t i = 0; i < r->filter->n; i++)
+        if (r->filter->terms[i].node == node && tcol[i])
+            term = i + 1;
+    return term;
+}
+
 /* Row group g with the filter, into *out, counting into *cnt. The
  * filter's columns are decoded first and their terms give the matching
  * rows (the Kleene AND of the comparisons, null counting as no match).
@@ -777,28 +813,38 @@ static int read_filtered(pq_reader *r, int32_t g, const rowset *cand, scan_count
     rowset surv = {0};       /* the rows the terms so far keep */
     tn_batch *nb = NULL;
     scan_counts tc = {0};    /* the term columns' counts: only pages read and skipped are kept */
-    int rc = r->late ? rs_copy(&surv, cand, err) : 0;
+    /* The terms' result is kept as the AND of their masks over cand until
+     * (with late materialization) it holds so few rows that the next
+     * filter column is better decoded for those rows only: from then on
+     * it is the row set surv. */
+    bool rows_set = false;
+    int rc = 0;
     for (int32_t i = 0; !rc && i < nt; i++) {
         const pq_term *t = &r->filter->terms[i];
-        if (r->late && surv.n == 0) /* no row left: the other terms are not read */
+        if (r->late && !rows_set && mask &&
+            tn_bitmap_count(mask->buffers[1]->data, mask->offset, mask->length) * NARROW_RUN <= mask->length) {
+            rc = rs_from_mask(cand, mask, &surv, err); /* at most one row in NARROW_RUN left */
+            rows_set = true;
+        }
+        if (rc || (rows_set && surv.n == 0)) /* no row left: the other terms are not read */
             break;
-        const rowset *over = r->late ? &surv : cand;
+        const rowset *over = rows_set ? &surv : cand;
         int32_t j = 0;
         while (j < i && (r->filter->terms[j].node != t->node || !tcol[j]))
             j++;
         rc = rs_copy(&tsel[i], over, err);
-        if (!rc && j < i) /* the column of an earlier term, over the rows left since */
+        if (!rc && j < i) /* the column of an earlier term, cut to the rows left */
             rc = narrow(tcol[j], &tsel[j], over, &tcol[i], err);
         else if (!rc)
             rc = read_node_sel(r, g, t->node, over, cand, &tc, chunks, &tcol[i], err);
         tn_array *cmp = NULL;
         if (!rc)
             rc = term_mask(t, tcol[i], &cmp, err);
-        if (!rc && r->late) {
-            rowset kept = {0};
-            rc = rs_from_mask(&surv, cmp, &kept, err);
+        if (!rc && rows_set) {
+            rowset left = {0};
+            rc = rs_from_mask(&surv, cmp, &left, err);
             tn_free(surv.iv);
-            surv = kept;
+            surv = left;
             tn_array_unref(cmp);
         } else if (!rc && mask) {
             tn_array *both = NULL;
@@ -810,44 +856,51 @@ static int read_filtered(pq_reader *r, int32_t g, const rowset *cand, scan_count
             mask = cmp;
         }
     }
+    if (!rc && !rows_set)
+        rc = rs_from_mask(cand, mask, &surv, err);
     cnt->pages_read += tc.pages_read;
     cnt->pages_skipped += tc.pages_skipped;
-    if (!rc && !r->late)
-        rc = rs_from_mask(cand, mask, &surv, err);
     int64_t kept = rc ? 0 : rs_count(&surv);
     if (!rc && !(nb = tn_batch_new(r->base.schema, kept)))
         rc = tn_error_oom(err, sizeof *nb);
+    /* the other output columns: tasks, spawned first when they run on the
+     * pool; the filter's own columns are cut meanwhile */
     int32_t n_tasks = 0;
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+    for (int32_t s = 0; !rc && s < r->n_sel; s++)
+        if (!term_node(r, tcol, r->sel[s]) && (kept > 0 || !r->late))
+            tasks[n_tasks++] = (sel_task){.r = r, .g = g, .node = r->sel[s], .sel = r->late ? &surv : cand,
+                                          .cand = cand, .mask = r->late ? NULL : mask, .chunks = chunks,
+                                          .out = &nb->columns[s]};
+    tn_taskgroup *tg = NULL;
+    if (!rc && n_tasks > 1 && !r->serial && r->disjoint && !r->src.read_at) {
+        if (!(tg = tn_taskgroup_new()))
+            rc = tn_error_oom(err, 64);
+        for (int32_t k = 0; tg && k < n_tasks; k++)
+            if (tn_taskgroup_spawn(tg, run_sel_task, &tasks[k]) != TARN_OK)
+                break; /* the group holds the error */
+    }
+    for (int32_t s = 0, k = 0; !rc && s < r->n_sel; s++) {
         const pq_node *node = r->sel[s];
-        int32_t term = -1;
-        for (int32_t i = 0; i < nt; i++)
-            if (r->filter->terms[i].node == node && tcol[i])
-                term = i;
-        if (kept == 0 && (term >= 0 || r->late)) {
+        int32_t term = term_node(r, tcol, node) - 1;
+        if (k < n_tasks && tasks[k].out == &nb->columns[s]) {
+            if (!tg)
+                rc = run_sel_task(&tasks[k], err);
+            k++;
+        } else if (kept == 0) {
             if (!(nb->columns[s] = tn_array_new_empty(node->type)))
                 rc = tn_error_oom(err, sizeof(tn_array));
-        } else if (term >= 0) {
-            rc = narrow(tcol[term], &tsel[term], &surv, &nb->columns[s], err);
         } else {
-            tasks[n_tasks++] = (sel_task){.r = r, .g = g, .node = node, .sel = r->late ? &surv : cand, .cand = cand,
-                                          .mask = r->late ? NULL : mask, .chunks = chunks, .out = &nb->columns[s]};
+            rc = narrow(tcol[term], &tsel[term], &surv, &nb->columns[s], err);
         }
     }
-    if (!rc && n_tasks > 1 && !r->serial && r->disjoint && !r->src.read_at) {
-        tn_taskgroup *tg = tn_taskgroup_new();
-        if (!tg) {
-            rc = tn_error_oom(err, 64);
-        } else {
-            for (int32_t k = 0; k < n_tasks; k++)
-                if (tn_taskgroup_spawn(tg, run_sel_task, &tasks[k]) != TARN_OK)
-                    break; /* the group holds the error */
-            rc = tn_taskgroup_wait(tg, err);
-            tn_taskgroup_free(tg);
+    if (tg) {
+        tarn_error e;
+        int trc = tn_taskgroup_wait(tg, &e);
+        if (trc && !rc) {
+            rc = trc;
+            *err = e;
         }
-    } else {
-        for (int32_t k = 0; !rc && k < n_tasks; k++)
-            rc = run_sel_task(&tasks[k], err);
+        tn_taskgroup_free(tg);
     }
     for (int32_t k = 0; k < n_tasks; k++)
         counts_add(cnt, &tasks[k].n);
