@@ -111,9 +111,11 @@ typedef struct wleaf {
     int64_t idx_cap;
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
-    int64_t *dict_at;      /* byte offset of each entry in dict; n_dict + 1 */
-    uint64_t *dict_hash;   /* hash of each entry */
+    uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
+    int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
+    uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
+    int dict_fw;           /* width of the entries of a fixed-width (4, 8) dictionary; 0: dict_at */
     uint32_t *rank;        /* with sorted_dict: each entry's place in value order */
     uint32_t *order;       /* entries in value order (and merge scratch after it) */
     int64_t rank_cap;
@@ -687,6 +689,30 @@ static inline int64_t run_length(const uint32_t *v, int64_t i, int64_t n)
     return e - i;
 }
 
+/* One group of 8 values below 2^bw (bw 1..32) bit-packed LSB first at o,
+ * which has 8 bytes of room past the group's bw bytes. */
+static inline void pack8(const uint32_t *v, int bw, uint8_t *o)
+{
+    if (bw <= 8) { /* the group fits one word */
+        uint64_t acc = 0;
+        for (int j = 0; j < 8; j++)
+            acc |= (uint64_t)v[j] << (j * bw);
+        memcpy(o, &acc, 8);
+        return;
+    }
+    uint64_t acc = 0;
+    int nbits = 0;
+    for (int j = 0; j < 8; j++) { /* whole bytes leave after each value */
+        acc |= (uint64_t)v[j] << nbits;
+        nbits += bw;
+        memcpy(o, &acc, 8);
+        int done = nbits >> 3;
+        o += done;
+        acc >>= done * 8;
+        nbits &= 7;
+    }
+}
+
 /* RLE/bit-packed hybrid of n values at bit width bw, appended to out: a
  * run of 8 or more equal values (or the tail) is an RLE run, anything else
  * goes into bit-packed runs of groups of 8, up to the next run of 8. */
@@ -706,31 +732,36 @@ static int rle_encode(const uint32_t *v, int64_t n, int bw, tn_buf *out, tarn_er
             i += run;
             continue;
         }
-        /* A bit-packed run of groups of 8 up to the next run of 8 equal values. */
-        int64_t end = i + run;
-        while (end < n && end - i < 63 * 8) { /* one run holds at most 63 groups */
-            int64_t r2 = run_length(v, end, n);
-            if (r2 >= 8)
+        /* A bit-packed run of groups of 8 (63 at most) up to the start of
+         * the next run of 8 equal values. A run of 8 that starts at or
+         * after j and at or before j + 7 holds v[j + 7], so looking at the
+         * run around v[j + 7] either finds it or moves j past that run. */
+        int64_t lim = n < i + 63 * 8 ? n : i + 63 * 8, end = lim, j = i + run;
+        while (j < lim && j + 8 <= n) {
+            int64_t q = j + 7, b = q, f = q;
+            uint32_t x = v[q];
+            while (b > j && v[b - 1] == x)
+                b--;
+            while (f + 1 < n && f + 1 - b < 8 && v[f + 1] == x)
+                f++;
+            if (f - b + 1 >= 8) {
+                if (b < lim)
+                    end = b;
                 break;
-            end += r2;
+            }
+            j = f + 1;
         }
         int64_t groups = (end - i + 7) / 8;
-        if (groups > 63)
-            groups = 63;
-        TN_TRY(tn_buf_reserve(out, (size_t)(1 + groups * bw), err));
+        TN_TRY(tn_buf_reserve(out, (size_t)(1 + groups * bw + 8), err));
         uint8_t *o = out->data + out->len;
         *o++ = (uint8_t)(groups << 1 | 1);
-        uint64_t acc = 0;
-        int nbits = 0;
         int64_t count = groups * 8, avail = n - i < count ? n - i : count;
-        for (int64_t k = 0; k < count; k++) {
-            acc |= (uint64_t)(k < avail ? v[i + k] : 0) << nbits;
-            nbits += bw;
-            while (nbits >= 8) {
-                *o++ = (uint8_t)acc;
-                acc >>= 8;
-                nbits -= 8;
-            }
+        for (int64_t g = 0; g + 8 <= avail; g += 8, o += bw)
+            pack8(v + i + g, bw, o);
+        if (avail % 8) { /* the last group, past the values: zeros */
+            uint32_t last[8] = {0};
+            memcpy(last, v + i + avail / 8 * 8, (size_t)(avail % 8) * sizeof *v);
+            pack8(last, bw, o);
         }
         out->len += (size_t)(1 + groups * bw);
         i += avail;
@@ -884,36 +915,115 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
 
 /* --- dictionary ----------------------------------------------------------------- */
 
-/* Hash of a PLAIN value: fixed widths 4 and 8 by their bits, the others
- * (and BYTE_ARRAY payloads) by their bytes. */
-static inline uint64_t value_hash(const uint8_t *p, size_t vl)
+/* Hash of a byte string: short ones (most dictionary strings) inline from
+ * two overlapping loads, longer ones by XXH3. */
+static inline uint64_t bytes_hash(const uint8_t *p, size_t n)
 {
-    if (vl == 4) {
+    uint64_t lo, hi;
+    if (n > 16) {
+        return tn_hash_bytes(p, n, 0);
+    } else if (n >= 8) {
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        lo = a;
+        hi = b;
+    } else {
+        lo = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+        hi = 0;
+    }
+    return tn_hash_u64(lo ^ tn_hash_u64(hi + n));
+}
+
+/* Whether the n bytes at a and b are equal; short ones without a call. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    if (n >= 8) {
+        uint64_t x, y, u, v;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Slot of a fixed-width value in a table of 2^(64 - shift) slots:
+ * Fibonacci hashing after folding the high half in, so that doubles
+ * (whose low bits are often zero) spread too. */
+static inline uint64_t fixed_slot(uint64_t x, int shift)
+{
+    x ^= x >> 32;
+    return (x * UINT64_C(0x9E3779B97F4A7C15)) >> shift;
+}
+
+static int table_shift(int64_t cap)
+{
+    return 64 - (63 - __builtin_clzll((unsigned long long)cap));
+}
+
+/* A fixed-width dictionary entry's bits, zero-extended. */
+static inline uint64_t fixed_entry(const uint8_t *p, size_t fw)
+{
+    if (fw == 4) {
         uint32_t x;
         memcpy(&x, p, 4);
-        return tn_hash_u64(x);
+        return x;
     }
-    if (vl == 8) {
-        uint64_t x;
-        memcpy(&x, p, 8);
-        return tn_hash_u64(x);
-    }
-    return tn_hash_bytes(p, vl, 0);
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
 }
 
 /* Double the dictionary's hash table (1024 slots at first) and re-insert
- * the entries from their kept hashes. */
+ * the entries: byte arrays from their kept hashes, fixed widths from their
+ * values (kept in slot_key beside the slots). */
 static int dict_grow(wleaf *l)
 {
     int64_t cap = l->slots_cap ? l->slots_cap * 2 : 1024;
     uint32_t *t = tn_calloc((size_t)cap, sizeof *t);
     TN_TRY_ALLOC(t, l->err, (size_t)cap * sizeof *t);
     uint64_t mask = (uint64_t)cap - 1;
-    for (int64_t e = 0; e < l->n_dict; e++) {
-        uint64_t s = l->dict_hash[e] & mask;
-        while (t[s])
-            s = (s + 1) & mask;
-        t[s] = (uint32_t)(e + 1);
+    if (l->dict_fw) {
+        uint64_t *k = tn_malloc((size_t)cap * sizeof *k);
+        if (!k)
+            tn_free(t);
+        TN_TRY_ALLOC(k, l->err, (size_t)cap * sizeof *k);
+        int shift = table_shift(cap);
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            uint64_t x = fixed_entry(l->dict.data + e * l->dict_fw, (size_t)l->dict_fw);
+            uint64_t s = fixed_slot(x, shift);
+            while (t[s])
+                s = (s + 1) & mask;
+            t[s] = (uint32_t)(e + 1);
+            k[s] = x;
+        }
+        tn_free(l->slot_key);
+        l->slot_key = k;
+    } else {
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            uint64_t s = l->dict_hash[e] & mask;
+            while (t[s])
+                s = (s + 1) & mask;
+            t[s] = (uint32_t)(e + 1);
+        }
     }
     tn_free(l->slots);
     l->slots = t;
@@ -948,56 +1058,78 @@ static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
     return 0;
 }
 
-/* Build the chunk's dictionary: unique PLAIN values in the order they first
- * appear and each value's index. Returns 0 with ch->dict false when the
- * dictionary would pass the byte limit (the chunk is then written PLAIN).
- * The table keeps each entry's hash, so probes compare hashes before bytes
- * and growing never rehashes values. */
-static int build_dict(const writer *w, wleaf *l, wchunk *ch)
+/* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
+ * as integers: the table holds each slot's value, so a probe reads no entry.
+ * *fits false when more than max entries are needed. */
+static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
+                                                            bool *fits)
 {
-    const wnode *n = l->chain[l->depth - 1];
-    ch->dict = false;
-    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
-        return 0;
-    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
-    int64_t nvals = 0;
-    for (int64_t i = 0; i < l->n; i++)
-        nvals += n->max_def == 0 || l->def[i] == n->max_def;
-    if (nvals > l->idx_cap) {
-        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
-        TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
-        l->idx = x;
-        l->idx_cap = nvals;
+    *fits = false;
+    int64_t room = nvals < max ? nvals : max;
+    TN_TRY(tn_buf_reserve(&l->dict, (size_t)room * FW, l->err));
+    const uint8_t *p = l->values.data;
+    uint32_t *idx = l->idx, *slots = l->slots;
+    uint64_t *keys = l->slot_key, mask = (uint64_t)l->slots_cap - 1;
+    int shift = table_shift(l->slots_cap);
+    int64_t nd = 0;
+    for (int64_t k = 0; k < nvals; k++) {
+        uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
+        uint64_t s = fixed_slot(x, shift);
+        uint32_t e;
+        while ((e = slots[s]) != 0 && keys[s] != x)
+            s = (s + 1) & mask;
+        if (e == 0) {
+            if (nd >= max)
+                return 0; /* past the limit: PLAIN */
+            memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
+            e = (uint32_t)++nd;
+            slots[s] = e;
+            keys[s] = x;
+            if (nd * 2 > l->slots_cap) {
+                l->n_dict = nd;
+                l->dict.len = (size_t)nd * FW;
+                TN_TRY(dict_grow(l));
+                slots = l->slots;
+                keys = l->slot_key;
+                mask = (uint64_t)l->slots_cap - 1;
+                shift = table_shift(l->slots_cap);
+            }
+        }
+        idx[k] = e - 1;
     }
-    if (l->slots_cap == 0)
-        TN_TRY(dict_grow(l));
-    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
-    l->dict.len = 0;
-    l->n_dict = 0;
+    l->n_dict = nd;
+    l->dict.len = (size_t)nd * FW;
+    *fits = true;
+    return 0;
+}
+
+/* The dictionary of byte arrays (PLAIN, with their length prefix) or of
+ * fixed-width values of fw bytes, compared by their bytes. The table keeps
+ * each entry's hash, so probes compare hashes before bytes and growing
+ * never rehashes values. */
+static int dict_bytes(wleaf *l, bool bytes, size_t fw, int64_t limit, bool *fits)
+{
+    *fits = false;
     TN_TRY(dict_room(l)); /* dict_at exists */
     l->dict_at[0] = 0;
-    bool bytes = n->ptype == PQ_BYTE_ARRAY;
-    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
-              : (size_t)n->type_length;
     const uint8_t *p = l->values.data, *end = p + l->values.len;
     for (int64_t k = 0; p < end; k++) {
-        size_t vl = fw;
-        uint64_t h;
+        size_t vl = fw, skip = 0;
         if (bytes) {
             uint32_t l32;
             memcpy(&l32, p, 4);
             vl = 4 + (size_t)l32;
-            h = tn_hash_bytes(p + 4, l32, 0);
-        } else {
-            h = value_hash(p, vl);
+            skip = 4; /* equal lengths are compared on their own */
         }
+        uint64_t h = bytes_hash(p + skip, vl - skip);
         if ((l->n_dict + 1) * 2 > l->slots_cap)
             TN_TRY(dict_grow(l));
         uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
         uint32_t e;
         while ((e = l->slots[s]) != 0) {
             const int64_t *at = &l->dict_at[e - 1];
-            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl && memcmp(l->dict.data + at[0], p, vl) == 0)
+            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
+                same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
                 break;
             s = (s + 1) & mask;
         }
@@ -1011,7 +1143,56 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         l->idx[k] = e - 1;
         p += vl;
     }
-    ch->dict = true;
+    *fits = true;
+    return 0;
+}
+
+/* Build the chunk's dictionary: unique PLAIN values in the order they first
+ * appear and each value's index. Returns 0 with ch->dict false when the
+ * dictionary would pass the byte limit (the chunk is then written PLAIN).
+ * INT32/FLOAT and INT64/DOUBLE compare as integers (by their bits, so NaNs
+ * and -0.0 keep their exact bytes); byte arrays and FLBA by their bytes. */
+static int build_dict(const writer *w, wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->dict = false;
+    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+        return 0;
+    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
+    int64_t nvals = 0;
+    if (n->max_def == 0) {
+        nvals = l->n;
+    } else {
+        for (int64_t i = 0; i < l->n; i++)
+            nvals += l->def[i] == n->max_def;
+    }
+    if (nvals > l->idx_cap) {
+        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
+        TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
+        l->idx = x;
+        l->idx_cap = nvals;
+    }
+    bool bytes = n->ptype == PQ_BYTE_ARRAY;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : (size_t)n->type_length;
+    l->dict_fw = !bytes && (n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT || n->ptype == PQ_INT64 ||
+                            n->ptype == PQ_DOUBLE) ? (int)fw : 0;
+    l->dict.len = 0;
+    l->n_dict = 0;
+    if (l->slots_cap == 0)
+        TN_TRY(dict_grow(l));
+    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
+    bool fits;
+    if (l->dict_fw) {
+        int64_t max = limit / (int64_t)fw < UINT32_MAX / 2 ? limit / (int64_t)fw : UINT32_MAX / 2;
+        if (fw == 4)
+            TN_TRY(dict_fixed(l, nvals, 4, max, &fits));
+        else
+            TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
+    } else {
+        TN_TRY(dict_bytes(l, bytes, fw, limit, &fits));
+    }
+    ch->dict = fits;
     return 0;
 }
 
@@ -1096,12 +1277,12 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
     *has = true;
 }
 
-/* Typed scans for the positions of the first minimum and first maximum of
- * n fixed-width values (n > 0). Floats start at the first value that is
- * not NaN (*found false when there is none); later NaNs fail both
- * comparisons, so they are left out. */
+/* Typed scans for the minimum and maximum of n fixed-width values (n > 0),
+ * stored at mn and mx. Floats start at the first value that is not NaN
+ * (false when there is none); later NaNs fail both comparisons, so they
+ * are left out. The loops have no branch, so the compiler vectorizes them. */
 #define MINMAX_SCAN(NAME, T, SKIP_NAN)                                                 \
-    static bool NAME(const uint8_t *p, int64_t n, int64_t *imin, int64_t *imax)       \
+    static bool NAME(const uint8_t *p, int64_t n, uint8_t *mn, uint8_t *mx)           \
     {                                                                                  \
         int64_t i = 0;                                                                 \
         T lo, x;                                                                       \
@@ -1113,20 +1294,13 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
                 break;                                                                 \
         }                                                                              \
         T hi = lo;                                                                     \
-        int64_t a = i, b = i;                                                          \
         for (i++; i < n; i++) {                                                        \
             memcpy(&x, p + i * (int64_t)sizeof x, sizeof x);                           \
-            if (x < lo) {                                                              \
-                lo = x;                                                                \
-                a = i;                                                                 \
-            }                                                                          \
-            if (x > hi) {                                                              \
-                hi = x;                                                                \
-                b = i;                                                                 \
-            }                                                                          \
+            lo = x < lo ? x : lo;                                                      \
+            hi = x > hi ? x : hi;                                                      \
         }                                                                              \
-        *imin = a;                                                                     \
-        *imax = b;                                                                     \
+        memcpy(mn, &lo, sizeof lo);                                                    \
+        memcpy(mx, &hi, sizeof hi);                                                    \
         return true;                                                                   \
     }
 MINMAX_SCAN(minmax_i32, int32_t, 0)
@@ -1138,7 +1312,7 @@ MINMAX_SCAN(minmax_f64, double, 1)
 
 /* The typed scan for leaf n's INT32/INT64/FLOAT/DOUBLE values; NULL for
  * the other physical types. */
-static bool (*minmax_scan(const wnode *n))(const uint8_t *, int64_t, int64_t *, int64_t *)
+static bool (*minmax_scan(const wnode *n))(const uint8_t *, int64_t, uint8_t *, uint8_t *)
 {
     bool uns = n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed;
     switch (n->ptype) {
@@ -1162,12 +1336,12 @@ static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds
     size_t mnl = 0, mxl = 0;
     size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
              : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8 : (size_t)n->type_length;
-    bool (*scan)(const uint8_t *, int64_t, int64_t *, int64_t *) = minmax_scan(n);
+    bool (*scan)(const uint8_t *, int64_t, uint8_t *, uint8_t *) = minmax_scan(n);
+    uint8_t lo[8], hi[8];
     if (scan) {
-        int64_t a, b;
-        if (scan(p, (int64_t)((size_t)(end - p) / w), &a, &b)) {
-            mn = p + a * (int64_t)w;
-            mx = p + b * (int64_t)w;
+        if (scan(p, (int64_t)((size_t)(end - p) / w), lo, hi)) {
+            mn = lo;
+            mx = hi;
             mnl = mxl = w;
         }
         p = end;
@@ -1231,6 +1405,10 @@ static void set_bounds(const wnode *n, const uint8_t *mn, size_t mnl, const uint
 /* Dictionary entry e's value bytes (without a BYTE_ARRAY's length). */
 static const uint8_t *dict_value(const wleaf *l, const wnode *n, uint32_t e, size_t *len)
 {
+    if (l->dict_fw) {
+        *len = (size_t)l->dict_fw;
+        return l->dict.data + (size_t)e * (size_t)l->dict_fw;
+    }
     const uint8_t *p = l->dict.data + l->dict_at[e];
     size_t vl = (size_t)(l->dict_at[e + 1] - l->dict_at[e]);
     if (n->ptype == PQ_BYTE_ARRAY) {
@@ -1248,24 +1426,11 @@ static int cmp_entries(const wleaf *l, const wnode *n, uint32_t a, uint32_t b)
     return cmp_value(n, x, al, y, bl);
 }
 
-/* Rank the chunk's dictionary entries in value order (a stable merge sort),
- * so that a page's bounds come from its indices: the entries of least and
- * greatest rank. Not for floats, whose NaN has no place in the order. */
-static int rank_dict(wleaf *l, const wnode *n)
+/* The dictionary's entries in value order by a stable merge sort on
+ * cmp_entries; returns l->order or l->order + n_dict. */
+static uint32_t *merge_entries(wleaf *l, const wnode *n)
 {
-    l->ranked = false;
-    if (!has_order(n) || n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE || n->ptype == PQ_BOOLEAN)
-        return 0;
     int64_t k = l->n_dict;
-    if (k > l->rank_cap) {
-        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
-        if (r)
-            l->rank = r;
-        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
-        TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
-        l->order = o;
-        l->rank_cap = k;
-    }
     uint32_t *a = l->order, *b = l->order + k;
     for (int64_t i = 0; i < k; i++)
         a[i] = (uint32_t)i;
@@ -1284,6 +1449,30 @@ static int rank_dict(wleaf *l, const wnode *n)
         a = b;
         b = t;
     }
+    return a;
+}
+
+/* Rank the chunk's dictionary entries in value order (a stable merge sort),
+ * so that a page's bounds come from its indices: the entries of least and
+ * greatest rank. Only for byte arrays and FLBA: fixed-width numbers get
+ * their bounds from a (vectorized) scan of the values, cheaper than a sort,
+ * and floats' NaN has no place in the order. */
+static int rank_dict(wleaf *l, const wnode *n)
+{
+    l->ranked = false;
+    if (!has_order(n) || l->dict_fw || n->ptype == PQ_BOOLEAN)
+        return 0;
+    int64_t k = l->n_dict;
+    if (k > l->rank_cap) {
+        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
+        if (r)
+            l->rank = r;
+        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
+        TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
+        l->order = o;
+        l->rank_cap = k;
+    }
+    uint32_t *a = merge_entries(l, n);
     for (int64_t i = 0; i < k; i++)
         l->rank[a[i]] = (uint32_t)i;
     if (a != l->order) /* keep the sorted entries at the front */
@@ -1444,7 +1633,34 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
     bool repeated = leaf->max_rep > 0;
-    for (int64_t i = 1; i <= l->n; i++) {
+    if (!repeated) {
+        /* Pages end at the first level whose values reach page_bytes (voff
+         * does not decrease, so a binary search finds it) or at 2^20 levels. */
+        while (a < l->n) {
+            int64_t lo = a + 1, hi = l->n < a + (1 << 20) ? l->n : a + (1 << 20);
+            int64_t want = l->voff[a] + page_bytes;
+            while (lo < hi) {
+                int64_t mid = lo + (hi - lo) / 2;
+                if (l->voff[mid] >= want)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            int64_t b = lo;
+            nv = b - a;
+            if (leaf->max_def > 0) {
+                nv = 0;
+                for (int64_t i = a; i < b; i++)
+                    nv += l->def[i] == leaf->max_def;
+            }
+            TN_TRY(note_page(l, a, b, v0, nv, ch));
+            TN_TRY(write_page(w, l, a, b, v0, nv, ch));
+            ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
+            a = b;
+            v0 += nv;
+        }
+    }
+    for (int64_t i = 1; repeated && i <= l->n; i++) {
         nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
         bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
         if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
@@ -2082,6 +2298,7 @@ static void cleanup(writer *w)
         tn_buf_reset(&l->values);
         tn_free(l->idx);
         tn_free(l->slots);
+        tn_free(l->slot_key);
         tn_free(l->dict_at);
         tn_free(l->dict_hash);
         tn_free(l->rank);
