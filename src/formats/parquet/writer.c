@@ -5,8 +5,11 @@
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
  * row group is full (rows or bytes); then every leaf column is shredded,
- * as one task per leaf on the thread pool while the caller reads the next
- * row group (flush_group, encode_leaf, finish_group),
+ * by tasks on the thread pool that claim leaves largest first while the
+ * caller reads the next row group (flush_group, encode_some, run_leaf,
+ * encode_leaf, finish_group; make_room keeps the batches held at about
+ * one row group, release_column drops a column once encoded, and each
+ * encoding borrows one of a few per-thread sets of working buffers),
  * into repetition and definition levels and PLAIN values (shred, or
  * shred_flat in bulk for top-level primitives), dictionary-encoded when the
  * dictionary stays under dictionary_bytes (build_dict), cut into data pages
@@ -26,7 +29,10 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -100,6 +106,7 @@ typedef struct wleaf {
     bool bloom;            /* a bloom filter per chunk, sized for bloom_ndv (0: the chunk's) at bloom_fpp */
     int64_t bloom_ndv;
     double bloom_fpp;
+    int32_t top;           /* index of chain[0] among the top-level columns */
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -113,6 +120,7 @@ typedef struct wleaf {
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
     uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
+    int64_t key_cap;       /* slots slot_key has room for (the table may have grown for byte arrays) */
     int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
     uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
@@ -128,6 +136,35 @@ typedef struct wleaf {
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
+
+/* The working buffers of one leaf's encoding (the wleaf fields of the same
+ * names), lent to a leaf for its task and taken back after (swap_scratch):
+ * the writer keeps one set per thread, not one per leaf, and a set's
+ * buffers are reused, grown, across leaves and row groups. A wleaf field
+ * that describes what one of these buffers holds must move with it. */
+typedef struct wscratch wscratch;
+struct wscratch {
+    wscratch *next;        /* the free list */
+    uint16_t *def, *rep;
+    int64_t *voff;
+    int64_t cap;
+    tn_buf values;
+    uint32_t *idx;
+    int64_t idx_cap;
+    tn_buf dict;
+    uint32_t *slots;
+    uint64_t *slot_key;
+    int64_t key_cap;
+    int64_t *dict_at;
+    uint64_t *dict_hash;
+    int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
+    uint32_t *rank, *order;
+    int64_t rank_cap;
+    bool ranked;
+    tn_buf page, comp, header;
+    uint32_t *scratch;
+    int64_t scratch_cap;
+};
 
 typedef struct writer writer;
 
@@ -158,6 +195,16 @@ struct writer {
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
     wjob *jobs;            /* n_leaves */
+    int32_t *order;        /* leaves in the order they are claimed: largest column first */
+    _Atomic int32_t next;  /* the next place in order to claim */
+    _Atomic bool stop;     /* a leaf failed: claim no more */
+    int32_t n_done;        /* leaves of the sealed group encoded (under mu) */
+    _Atomic int32_t *left; /* per top-level column: its leaves not yet encoded */
+    _Atomic int64_t sealed_bytes; /* Arrow bytes of the sealed columns not yet released */
+    pthread_mutex_t mu;    /* guards spare, n_sets, n_done; cv: a leaf is done or a set returned */
+    pthread_cond_t cv;
+    wscratch *spare;       /* working buffer sets not lent out */
+    int32_t n_sets;        /* sets made: at most one per thread */
     char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
 };
@@ -1029,6 +1076,7 @@ static int dict_grow(wleaf *l)
         }
         tn_free(l->slot_key);
         l->slot_key = k;
+        l->key_cap = cap;
     } else {
         for (int64_t e = 0; e < l->n_dict; e++) {
             uint64_t s = l->dict_hash[e] & mask;
@@ -1242,6 +1290,12 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
     l->n_dict = 0;
     if (l->slots_cap == 0)
         TN_TRY(dict_grow(l));
+    if (l->dict_fw && l->key_cap < l->slots_cap) { /* the table was last grown for byte arrays */
+        uint64_t *k = tn_realloc(l->slot_key, (size_t)l->slots_cap * sizeof *k);
+        TN_TRY_ALLOC(k, l->err, (size_t)l->slots_cap * sizeof *k);
+        l->slot_key = k;
+        l->key_cap = l->slots_cap;
+    }
     memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     bool fits;
     if (l->dict_fw) {
@@ -1805,6 +1859,227 @@ static int write_bloom(writer *w, wchunk *ch)
     return rc;
 }
 
+/* --- who encodes which leaf ------------------------------------------------------ */
+
+/* Exchange leaf l's working buffers, and the counts that describe what
+ * they hold, with set s: lends the set to the leaf, and called again,
+ * takes it back (the leaf's fields are empty between). */
+static void swap_scratch(wleaf *l, wscratch *s)
+{
+#define SWAP(f) do { __typeof__(l->f) t_ = l->f; l->f = s->f; s->f = t_; } while (0)
+    SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
+    SWAP(values);
+    SWAP(idx); SWAP(idx_cap);
+    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(key_cap); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap); SWAP(dict_cap);
+    SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
+    SWAP(page); SWAP(comp); SWAP(header);
+    SWAP(scratch); SWAP(scratch_cap);
+#undef SWAP
+}
+
+static void free_scratch(wscratch *s)
+{
+    tn_free(s->def);
+    tn_free(s->rep);
+    tn_free(s->voff);
+    tn_buf_reset(&s->values);
+    tn_free(s->idx);
+    tn_buf_reset(&s->dict);
+    tn_free(s->slots);
+    tn_free(s->slot_key);
+    tn_free(s->dict_at);
+    tn_free(s->dict_hash);
+    tn_free(s->rank);
+    tn_free(s->order);
+    tn_buf_reset(&s->page);
+    tn_buf_reset(&s->comp);
+    tn_buf_reset(&s->header);
+    tn_free(s->scratch);
+    tn_free(s);
+}
+
+/* A spare set of working buffers, or a new empty one while there are
+ * fewer sets than threads; else wait for one (every set lent out is held
+ * by a running encoder, so one comes back). */
+static int take_scratch(writer *w, wscratch **out, tarn_error *err)
+{
+    int32_t most = tarn_threads() > 1 ? tarn_threads() : 1;
+    pthread_mutex_lock(&w->mu);
+    while (!w->spare && w->n_sets >= most)
+        pthread_cond_wait(&w->cv, &w->mu);
+    wscratch *s = w->spare;
+    if (s)
+        w->spare = s->next;
+    else
+        w->n_sets++;
+    pthread_mutex_unlock(&w->mu);
+    if (!s) {
+        s = tn_calloc(1, sizeof *s);
+        if (!s) {
+            pthread_mutex_lock(&w->mu);
+            w->n_sets--;
+            pthread_cond_broadcast(&w->cv);
+            pthread_mutex_unlock(&w->mu);
+            return tn_error_oom(err, sizeof *s);
+        }
+        tn_buf_init(&s->values, 0);
+        tn_buf_init(&s->dict, 0);
+        tn_buf_init(&s->page, 0);
+        tn_buf_init(&s->comp, 0);
+        tn_buf_init(&s->header, 0);
+    }
+    *out = s;
+    return 0;
+}
+
+static void give_scratch(writer *w, wscratch *s)
+{
+    pthread_mutex_lock(&w->mu);
+    s->next = w->spare;
+    w->spare = s;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Bytes an array holds in its buffers (an upper bound for slices). */
+static int64_t array_bytes(const tn_array *a)
+{
+    int64_t n = 0;
+    for (int32_t i = 0; i < a->n_buffers; i++)
+        n += a->buffers[i] ? a->buffers[i]->size : 0;
+    for (int32_t i = 0; i < a->n_children; i++)
+        n += array_bytes(a->children[i]);
+    return n;
+}
+
+/* Every leaf of top-level column `top` is encoded: drop the column from
+ * the sealed batches the writer alone holds (a batch someone else also
+ * holds is left whole), so the group's Arrow memory drains while it is
+ * encoded rather than when the group is written. */
+static void release_column(writer *w, int32_t top)
+{
+    for (int32_t b = 0; b < w->n_sealed; b++) {
+        tn_batch *bt = w->sealed[b];
+        tn_array *col = bt->columns[top];
+        if (!col)
+            continue;
+        atomic_fetch_sub(&w->sealed_bytes, array_bytes(col));
+        if (atomic_load(&bt->refcount) == 1) {
+            bt->columns[top] = NULL;
+            tn_array_unref(col);
+        }
+    }
+}
+
+/* The next leaf of the sealed group to encode, or -1 when every leaf is
+ * claimed or one has failed. */
+static int32_t claim(writer *w)
+{
+    if (atomic_load(&w->stop))
+        return -1;
+    int32_t i = atomic_fetch_add(&w->next, 1);
+    return i < w->n_leaves ? w->order[i] : -1;
+}
+
+/* Encode leaf c of the sealed group (encode_leaf) with a lent set of
+ * working buffers; the last leaf of a top-level column releases it. */
+static int run_leaf(writer *w, int32_t c, tarn_error *err)
+{
+    wleaf *l = &w->leaves[c];
+    wscratch *s = NULL;
+    int rc = take_scratch(w, &s, err);
+    if (!rc) {
+        swap_scratch(l, s);
+        rc = encode_leaf(&w->jobs[c], err);
+        swap_scratch(l, s);
+        give_scratch(w, s);
+    }
+    if (rc)
+        atomic_store(&w->stop, true);
+    if (atomic_fetch_sub(&w->left[l->top], 1) == 1)
+        release_column(w, l->top);
+    pthread_mutex_lock(&w->mu);
+    w->n_done++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* A task on the pool: encode leaves of the sealed group until none is left. */
+static int encode_some(void *arg, tarn_error *err)
+{
+    writer *w = arg;
+    for (int32_t c; (c = claim(w)) >= 0;)
+        TN_TRY(run_leaf(w, c, err));
+    return 0;
+}
+
+/* While a row group is being encoded, keep the Arrow bytes the writer holds
+ * (the group filling plus the sealed columns not yet encoded) at about
+ * row_group_bytes: before reading on, the caller encodes leaves of the
+ * sealed group itself, or waits for the threads encoding the last ones.
+ * So memory is about one row group of batches, not two, and reading still
+ * overlaps encoding as the sealed group drains. */
+static int make_room(writer *w)
+{
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    while (w->encoding && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit) {
+        int32_t c = claim(w);
+        if (c >= 0) {
+            TN_TRY(run_leaf(w, c, w->err));
+            continue;
+        }
+        if (atomic_load(&w->stop))
+            return 0; /* finish_group reports the failure */
+        pthread_mutex_lock(&w->mu);
+        bool all = w->n_done >= w->n_leaves;
+        if (!all && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        if (all)
+            return 0; /* what is still held belongs to batches shared with others */
+    }
+    return 0;
+}
+
+typedef struct wsize {     /* a leaf and the Arrow bytes of its top-level column */
+    int64_t bytes;
+    int32_t leaf;
+} wsize;
+
+static int larger_first(const void *a, const void *b)
+{
+    const wsize *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+/* The order leaves are claimed in: the largest columns first, so the last
+ * task of a group is a short one. The order does not change the bytes. */
+static int order_leaves(writer *w)
+{
+    int32_t n_top = w->root.n_children;
+    wsize *sz = tn_calloc((size_t)w->n_leaves, sizeof *sz);
+    int64_t *top_bytes = tn_calloc((size_t)n_top, sizeof *top_bytes);
+    if (!sz || !top_bytes) {
+        tn_free(sz);
+        tn_free(top_bytes);
+        return tn_error_oom(w->err, (size_t)w->n_leaves * sizeof *sz);
+    }
+    for (int32_t b = 0; b < w->n_sealed; b++)
+        for (int32_t t = 0; t < n_top; t++)
+            top_bytes[t] += array_bytes(w->sealed[b]->columns[t]);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        sz[c] = (wsize){.bytes = top_bytes[w->leaves[c].top], .leaf = c};
+    qsort(sz, (size_t)w->n_leaves, sizeof *sz, larger_first);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->order[c] = sz[c].leaf;
+    tn_free(sz);
+    tn_free(top_bytes);
+    return 0;
+}
+
 /* Wait for the row group being encoded, if any, and write its chunks in
  * column order, so the file is the same whatever the number of threads. */
 static int finish_group(writer *w)
@@ -1814,6 +2089,7 @@ static int finish_group(writer *w)
     int rc = tn_taskgroup_wait(w->encoding, w->err);
     tn_taskgroup_free(w->encoding);
     w->encoding = NULL;
+    atomic_store(&w->sealed_bytes, 0);
     wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
     for (int32_t c = 0; !rc && c < w->n_leaves; c++)
         rc = place_chunk(w, &w->leaves[c], &chunks[c]);
@@ -1844,9 +2120,10 @@ static int grow_groups(writer *w)
 }
 
 /* Close the pending batches as a row group: the previous group is finished
- * and written first, then this one's columns are encoded as tasks on the
- * pool while the caller goes on reading batches for the next group. So at
- * most two row groups are held: one being encoded, one being filled. */
+ * and written first, then this one's leaves are encoded by tasks on the
+ * pool (encode_some, as many as threads, each claiming leaves largest
+ * first) while the caller goes on reading batches for the next group, as
+ * far as make_room lets it. */
 static int flush_group(writer *w)
 {
     TN_TRY(finish_group(w));
@@ -1866,14 +2143,26 @@ static int flush_group(writer *w)
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    atomic_store(&w->sealed_bytes, w->pending_bytes);
     w->pending_bytes = 0;
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
+    for (int32_t k = 0; k < w->root.n_children; k++)
+        atomic_store(&w->left[k], 0);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        atomic_fetch_add(&w->left[w->leaves[c].top], 1);
+    TN_TRY(order_leaves(w));
+    atomic_store(&w->next, 0);
+    atomic_store(&w->stop, false);
+    w->n_done = 0;
     w->encoding = tn_taskgroup_new();
     TN_TRY_ALLOC(w->encoding, w->err, 64);
-    for (int32_t c = 0; c < w->n_leaves; c++) {
-        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
-        if (tn_taskgroup_spawn(w->encoding, encode_leaf, &w->jobs[c]) != TARN_OK)
+    int32_t tasks = tarn_threads() < w->n_leaves ? tarn_threads() : w->n_leaves;
+    if (tasks < 1)
+        tasks = 1;
+    for (int32_t k = 0; k < tasks; k++)
+        if (tn_taskgroup_spawn(w->encoding, encode_some, w) != TARN_OK)
             break; /* the group holds the error; finish_group returns it */
-    }
     return 0;
 }
 
@@ -2164,17 +2453,6 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
-/* Bytes an array holds in its buffers (an upper bound for slices). */
-static int64_t array_bytes(const tn_array *a)
-{
-    int64_t n = 0;
-    for (int32_t i = 0; i < a->n_buffers; i++)
-        n += a->buffers[i] ? a->buffers[i]->size : 0;
-    for (int32_t i = 0; i < a->n_children; i++)
-        n += array_bytes(a->children[i]);
-    return n;
-}
-
 static int add_batch(writer *w, tn_batch *b);
 
 /* Add batch b (a reference is consumed), cut where a row group reaches
@@ -2218,7 +2496,7 @@ static int add_batch(writer *w, tn_batch *b)
         w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
     int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
-    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
+    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : make_room(w);
 }
 
 /* Whether option name o names leaf l: its top-level column, or its whole
@@ -2319,6 +2597,10 @@ static int setup(writer *w, tn_schema *s)
     TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
     w->jobs = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->jobs);
     TN_TRY_ALLOC(w->jobs, w->err, (size_t)w->n_leaves * sizeof *w->jobs);
+    w->order = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->order);
+    TN_TRY_ALLOC(w->order, w->err, (size_t)w->n_leaves * sizeof *w->order);
+    w->left = tn_calloc((size_t)w->root.n_children, sizeof *w->left);
+    TN_TRY_ALLOC(w->left, w->err, (size_t)w->root.n_children * sizeof *w->left);
     for (int32_t i = 0; i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
         tn_buf_init(&l->values, 0);
@@ -2335,6 +2617,8 @@ static int setup(writer *w, tn_schema *s)
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
         chains(w, &w->root.children[i], stack, idx, 0);
+    for (int32_t i = 0; i < w->n_leaves; i++)
+        w->leaves[i].top = (int32_t)(w->leaves[i].chain[0] - w->root.children);
     TN_TRY(column_settings(w));
     return 0;
 }
@@ -2342,6 +2626,7 @@ static int setup(writer *w, tn_schema *s)
 static void cleanup(writer *w)
 {
     if (w->encoding) { /* a failure while a row group was being encoded */
+        atomic_store(&w->stop, true); /* running tasks claim no more leaves */
         tn_taskgroup_cancel(w->encoding);
         tn_taskgroup_free(w->encoding);
     }
@@ -2349,6 +2634,13 @@ static void cleanup(writer *w)
         tn_batch_unref(w->sealed[b]);
     tn_free(w->sealed);
     tn_free(w->jobs);
+    tn_free(w->order);
+    tn_free((void *)w->left);
+    while (w->spare) {
+        wscratch *s = w->spare;
+        w->spare = s->next;
+        free_scratch(s);
+    }
     tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
@@ -2415,12 +2707,18 @@ int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_writ
         w.o = *opts;
     if (w.o.codec == PQ_LZ4)
         w.o.codec = PQ_LZ4_RAW;
-    TN_TRY(tn_atomic_open(&w.out, path, err));
-    int rc = write_stream(&w, in);
-    if (rc)
-        tn_atomic_abort(&w.out);
-    else
-        rc = tn_atomic_commit(&w.out, err);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    int rc = tn_atomic_open(&w.out, path, err);
+    if (!rc) {
+        rc = write_stream(&w, in);
+        if (rc)
+            tn_atomic_abort(&w.out);
+        else
+            rc = tn_atomic_commit(&w.out, err);
+    }
     cleanup(&w);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     return rc;
 }
