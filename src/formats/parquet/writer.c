@@ -28,6 +28,7 @@
  * close the file.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -119,6 +120,7 @@ typedef struct wleaf {
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
     uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
+    int64_t key_cap;       /* slots slot_key has room for (the table may have grown for byte arrays) */
     int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
     uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
@@ -154,6 +156,7 @@ struct wscratch {
     tn_buf dict;
     uint32_t *slots;
     uint64_t *slot_key;
+    int64_t key_cap;
     int64_t *dict_at;
     uint64_t *dict_hash;
     int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
@@ -853,24 +856,36 @@ typedef struct v2info {   /* what a data page v2 header adds */
     int32_t num_nulls, num_rows, def_bytes, rep_bytes;
 } v2info;
 
-/* Frame a page: header (Thrift) + body, written out. The body is
- * compressed, except a v2 page's levels (the first rep_bytes + def_bytes). */
-static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
+/* Frame a page: header (Thrift) + body, appended to l->out. The body is
+ * l->page followed by the vlen bytes at vals, which are compressed where
+ * they lie when nothing compressed precedes them (no copy into l->page).
+ * Everything is compressed except a v2 page's levels (the first
+ * rep_bytes + def_bytes of l->page). */
+static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2,
+                     const uint8_t *vals, size_t vlen)
 {
     l->comp.len = 0;
     size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
+    if (vlen && l->page.len > raw) { /* v1 levels and values are compressed as one */
+        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
+        vlen = 0;
+    }
     if (raw)
         TN_TRY(tn_buf_append(&l->comp, l->page.data, raw, l->err));
-    TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
-                          l->page.len - raw, &l->comp, l->err));
-    if (l->page.len > INT32_MAX || l->comp.len > INT32_MAX)
+    if (vlen)
+        TN_TRY(tn_pq_compress(l->codec, l->level, vals, vlen, &l->comp, l->err));
+    else
+        TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
+                              l->page.len - raw, &l->comp, l->err));
+    size_t usize = l->page.len + vlen;
+    if (usize > INT32_MAX || l->comp.len > INT32_MAX)
         return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
     l->header.len = 0;
     tn_th_writer t;
     tn_th_writer_init(&t, &l->header, l->err);
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, type));
-    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)l->page.len));
+    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)usize));
     TN_TRY(tn_th_w_i32(&t, 3, (int32_t)l->comp.len));
     TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(&t));
@@ -894,7 +909,7 @@ static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, in
     TN_TRY(tn_buf_append(&l->out, l->header.data, l->header.len, l->err));
     if (l->comp.len)
         TN_TRY(tn_buf_append(&l->out, l->comp.data, l->comp.len, l->err));
-    ch->usize += (int64_t)(l->header.len + l->page.len);
+    ch->usize += (int64_t)(l->header.len + usize);
     ch->csize += (int64_t)(l->header.len + l->comp.len);
     if (type != PQ_DICTIONARY_PAGE)
         ch->num_values += num_values;
@@ -926,23 +941,23 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
         uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
         TN_TRY(tn_buf_append_byte(&l->page, bw, l->err));
         TN_TRY(rle_encode(l->idx + v0, nv, bw, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL, NULL, 0);
     }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
     switch (ch->enc) {
     case PQ_DELTA_BINARY_PACKED:
         TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
         TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_BYTE_ARRAY:
         TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_BYTE_STREAM_SPLIT:
         TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     default:
         break;
     }
@@ -955,10 +970,9 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
             if (vals[k])
                 o[k >> 3] |= (uint8_t)(1u << (k & 7));
         l->page.len += nb;
-    } else if (vlen) {
-        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
+        vlen = 0;
     }
-    return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
+    return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL, vals, vlen);
 }
 
 /* --- dictionary ----------------------------------------------------------------- */
@@ -1065,6 +1079,7 @@ static int dict_grow(wleaf *l)
         }
         tn_free(l->slot_key);
         l->slot_key = k;
+        l->key_cap = cap;
     } else {
         for (int64_t e = 0; e < l->n_dict; e++) {
             uint64_t s = l->dict_hash[e] & mask;
@@ -1072,8 +1087,6 @@ static int dict_grow(wleaf *l)
                 s = (s + 1) & mask;
             t[s] = (uint32_t)(e + 1);
         }
-        tn_free(l->slot_key); /* no longer the table's size */
-        l->slot_key = NULL;
     }
     tn_free(l->slots);
     l->slots = t;
@@ -1108,9 +1121,41 @@ static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
     return 0;
 }
 
+#define DICT_RECENT 8192  /* the values whose new entries give a dictionary's current growth rate */
+#define DICT_WINDOW 65536 /* values between two forecasts of a dictionary's size */
+
+/* Whether a dictionary of n entries (bytes in all) after k of nvals values,
+ * recent of them new in the last DICT_RECENT values, looks bound to pass
+ * limit. Drawing k values uniformly from D distinct ones yields
+ * n = D (1 - e^(-k/D)) of them, which gives D and the final size; when new
+ * entries keep coming much faster than such draws allow (sorted or
+ * clustered data), the current rate is kept to the end instead. Nothing is
+ * foretold while nearly every value is new: a unique column and one that
+ * repeats a long cycle look alike until the limit. The forecast must pass
+ * the limit by 10%, so a dictionary that would just fit is still built. */
+static bool dict_hopeless(int64_t k, int64_t nvals, int64_t n, int64_t recent, int64_t bytes, int64_t limit)
+{
+    double q = (double)n / (double)k, r = (double)recent / DICT_RECENT;
+    if (n == 0 || k >= nvals || q >= 0.9)
+        return false;
+    double lo = 0, hi = 64; /* x = k / D solves (1 - e^-x) / x = q, which falls from 1 as x grows */
+    for (int i = 0; i < 40; i++) {
+        double x = (lo + hi) / 2;
+        if ((1 - exp(-x)) / x > q)
+            lo = x;
+        else
+            hi = x;
+    }
+    double x = (lo + hi) / 2, d = (double)k / x;
+    double final = (double)n + r * (double)(nvals - k), drawn = d * (1 - exp(-(double)nvals / d));
+    if (r <= 2 * exp(-x) + 0.02 && drawn < final)
+        final = drawn;
+    return final * ((double)bytes / (double)n) > 1.1 * (double)limit;
+}
+
 /* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
  * as integers: the table holds each slot's value, so a probe reads no entry.
- * *fits false when more than max entries are needed. */
+ * *fits false when more than max entries are needed (or dict_hopeless). */
 static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
                                                             bool *fits)
 {
@@ -1122,30 +1167,39 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
     uint64_t *keys = l->slot_key, mask = (uint64_t)l->slots_cap - 1;
     int shift = table_shift(l->slots_cap);
     int64_t nd = 0;
-    for (int64_t k = 0; k < nvals; k++) {
-        uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
-        uint64_t s = fixed_slot(x, shift);
-        uint32_t e;
-        while ((e = slots[s]) != 0 && keys[s] != x)
-            s = (s + 1) & mask;
-        if (e == 0) {
-            if (nd >= max)
-                return 0; /* past the limit: PLAIN */
-            memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
-            e = (uint32_t)++nd;
-            slots[s] = e;
-            keys[s] = x;
-            if (nd * 2 > l->slots_cap) {
-                l->n_dict = nd;
-                l->dict.len = (size_t)nd * FW;
-                TN_TRY(dict_grow(l));
-                slots = l->slots;
-                keys = l->slot_key;
-                mask = (uint64_t)l->slots_cap - 1;
-                shift = table_shift(l->slots_cap);
+    int hopeless = 0;
+    for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
+        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = nd;
+        for (int64_t k = k0; k < k1; k++) {
+            uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
+            uint64_t s = fixed_slot(x, shift);
+            uint32_t e;
+            while ((e = slots[s]) != 0 && keys[s] != x)
+                s = (s + 1) & mask;
+            if (e == 0) {
+                if (nd >= max)
+                    return 0; /* past the limit: PLAIN */
+                memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
+                e = (uint32_t)++nd;
+                slots[s] = e;
+                keys[s] = x;
+                if (nd * 2 > l->slots_cap) {
+                    l->n_dict = nd;
+                    l->dict.len = (size_t)nd * FW;
+                    TN_TRY(dict_grow(l));
+                    slots = l->slots;
+                    keys = l->slot_key;
+                    mask = (uint64_t)l->slots_cap - 1;
+                    shift = table_shift(l->slots_cap);
+                }
             }
+            idx[k] = e - 1;
         }
-        idx[k] = e - 1;
+        /* Given up when two forecasts in a row say so. */
+        if (k1 % DICT_WINDOW == 0)
+            hopeless = dict_hopeless(k1, nvals, nd, nd - nd0, nd * (int64_t)FW, max * (int64_t)FW) ? hopeless + 1 : 0;
+        if (hopeless == 2)
+            return 0;
     }
     l->n_dict = nd;
     l->dict.len = (size_t)nd * FW;
@@ -1157,41 +1211,49 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
  * fixed-width values of fw bytes, compared by their bytes. The table keeps
  * each entry's hash, so probes compare hashes before bytes and growing
  * never rehashes values. */
-static int dict_bytes(wleaf *l, bool bytes, size_t fw, int64_t limit, bool *fits)
+static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t limit, bool *fits)
 {
     *fits = false;
     TN_TRY(dict_room(l)); /* dict_at exists */
     l->dict_at[0] = 0;
-    const uint8_t *p = l->values.data, *end = p + l->values.len;
-    for (int64_t k = 0; p < end; k++) {
-        size_t vl = fw, skip = 0;
-        if (bytes) {
-            uint32_t l32;
-            memcpy(&l32, p, 4);
-            vl = 4 + (size_t)l32;
-            skip = 4; /* equal lengths are compared on their own */
+    const uint8_t *p = l->values.data;
+    int hopeless = 0;
+    for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
+        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = l->n_dict;
+        for (int64_t k = k0; k < k1; k++) {
+            size_t vl = fw, skip = 0;
+            if (bytes) {
+                uint32_t l32;
+                memcpy(&l32, p, 4);
+                vl = 4 + (size_t)l32;
+                skip = 4; /* equal lengths are compared on their own */
+            }
+            uint64_t h = bytes_hash(p + skip, vl - skip);
+            if ((l->n_dict + 1) * 2 > l->slots_cap)
+                TN_TRY(dict_grow(l));
+            uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
+            uint32_t e;
+            while ((e = l->slots[s]) != 0) {
+                const int64_t *at = &l->dict_at[e - 1];
+                if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
+                    same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
+                    break;
+                s = (s + 1) & mask;
+            }
+            if (e == 0) {
+                if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
+                    return 0; /* past the limit: PLAIN */
+                TN_TRY(dict_add(l, p, vl, h));
+                e = (uint32_t)l->n_dict;
+                l->slots[s] = e;
+            }
+            l->idx[k] = e - 1;
+            p += vl;
         }
-        uint64_t h = bytes_hash(p + skip, vl - skip);
-        if ((l->n_dict + 1) * 2 > l->slots_cap)
-            TN_TRY(dict_grow(l));
-        uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
-        uint32_t e;
-        while ((e = l->slots[s]) != 0) {
-            const int64_t *at = &l->dict_at[e - 1];
-            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
-                same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
-                break;
-            s = (s + 1) & mask;
-        }
-        if (e == 0) {
-            if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
-                return 0; /* past the limit: PLAIN */
-            TN_TRY(dict_add(l, p, vl, h));
-            e = (uint32_t)l->n_dict;
-            l->slots[s] = e;
-        }
-        l->idx[k] = e - 1;
-        p += vl;
+        if (k1 % DICT_WINDOW == 0)
+            hopeless = dict_hopeless(k1, nvals, l->n_dict, l->n_dict - nd0, (int64_t)l->dict.len, limit) ? hopeless + 1 : 0;
+        if (hopeless == 2)
+            return 0;
     }
     *fits = true;
     return 0;
@@ -1229,10 +1291,16 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
                             n->ptype == PQ_DOUBLE) ? (int)fw : 0;
     l->dict.len = 0;
     l->n_dict = 0;
-    /* the buffers may come from a leaf of another type (swap_scratch): a
-     * table grown for byte arrays has no keys */
-    if (l->slots_cap == 0 || (l->dict_fw && !l->slot_key))
+    if (l->slots_cap == 0)
         TN_TRY(dict_grow(l));
+    /* the buffers may come from a leaf of another type (swap_scratch): a
+     * table last grown for byte arrays has too few keys */
+    if (l->dict_fw && l->key_cap < l->slots_cap) {
+        uint64_t *k = tn_realloc(l->slot_key, (size_t)l->slots_cap * sizeof *k);
+        TN_TRY_ALLOC(k, l->err, (size_t)l->slots_cap * sizeof *k);
+        l->slot_key = k;
+        l->key_cap = l->slots_cap;
+    }
     memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     bool fits;
     if (l->dict_fw) {
@@ -1242,7 +1310,7 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         else
             TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
     } else {
-        TN_TRY(dict_bytes(l, bytes, fw, limit, &fits));
+        TN_TRY(dict_bytes(l, nvals, bytes, fw, limit, &fits));
     }
     ch->dict = fits;
     return 0;
@@ -1679,8 +1747,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
         TN_TRY(rank_dict(l, leaf));
     if (ch->dict) {
         l->page.len = 0;
-        TN_TRY(tn_buf_append(&l->page, l->dict.data, l->dict.len, l->err));
-        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
+        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL, l->dict.data, l->dict.len));
     }
     ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
@@ -1808,8 +1875,8 @@ static void swap_scratch(wleaf *l, wscratch *s)
     SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
     SWAP(values);
     SWAP(idx); SWAP(idx_cap);
-    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap);
-    SWAP(dict_cap); SWAP(dict_fw);
+    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(key_cap); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict);
+    SWAP(slots_cap); SWAP(dict_cap); SWAP(dict_fw);
     SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
     SWAP(page); SWAP(comp); SWAP(header);
     SWAP(scratch); SWAP(scratch_cap);
@@ -1819,7 +1886,7 @@ static void swap_scratch(wleaf *l, wscratch *s)
 /* A field added to wleaf changes its size and stops the build here: if
  * the field describes a working buffer (or what one holds), add it to
  * wscratch, swap_scratch and free_scratch; then update the size. */
-_Static_assert(sizeof(wleaf) == 1192, "wleaf changed: see swap_scratch");
+_Static_assert(sizeof(wleaf) == 1200, "wleaf changed: see swap_scratch");
 
 static void free_scratch(wscratch *s)
 {
