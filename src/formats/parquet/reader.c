@@ -66,6 +66,21 @@ static void counts_add(scan_counts *a, const scan_counts *b)
     a->values_late += b->values_late;
 }
 
+/* The batches a row group is read in after the first, when its strings
+ * do not fit one array with 32-bit offsets (read_parts). */
+typedef struct batch_list {
+    tn_batch **b;
+    int32_t n, cap;
+} batch_list;
+
+static void bl_free(batch_list *l)
+{
+    for (int32_t i = 0; i < l->n; i++)
+        tn_batch_unref(l->b[i]);
+    tn_free(l->b);
+    *l = (batch_list){0};
+}
+
 /* Row groups read ahead on the pool: each slot is one row group, pruned
  * and decoded by a task, or by the calling thread when it gets there
  * first (claimed says who). */
@@ -78,6 +93,7 @@ typedef struct ahead {
     int rc;
     tarn_error err;
     tn_batch *out;           /* NULL when the filter skipped the group */
+    batch_list more;         /* the group's other parts */
     scan_counts n;
     tn_taskgroup *tg;
 } ahead;
@@ -99,7 +115,9 @@ struct pq_reader {
     int32_t *groups;         /* the row groups to read, ascending; NULL: every one */
     int32_t n_groups;        /* entries of groups, or the file's row groups */
     pq_reader *owner;        /* the reader whose footer, schema and file this one borrows */
-    tn_batch *cur;           /* the current row group */
+    tn_batch *cur;           /* the current row group (or its first part) */
+    batch_list parts;        /* its other parts, handed out from part_i on */
+    int32_t part_i;
     int64_t cur_pos;
     int64_t batch_size;
     int64_t skip;            /* rows still to skip (offset) */
@@ -1047,7 +1065,7 @@ static int run_col_task(void *arg, tarn_error *err)
  * tasks on the pool (with a filter, those decoded after the filter's),
  * unless the reader is serial or two selected columns share leaves. */
 static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowset *cand, scan_counts *cnt,
-                          tn_batch **out, tarn_error *err)
+                          tn_batch **out, int64_t *refused, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
@@ -1099,6 +1117,9 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowse
         tn_taskgroup_free(tg);
         tn_free(tasks);
     }
+    for (int32_t l = 0; rc && l < nl; l++)
+        if (chunks[l].refused > *refused)
+            *refused = chunks[l].refused;
     tn_free(chunks);
     if (rc) {
         tn_batch_unref(b);
@@ -1108,15 +1129,99 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowse
     return 0;
 }
 
+/* Rows [a, b) of row group g (no filter) into *out: every selected
+ * column is flat (read_parts checks), so each leaf decodes just those rows. */
+static int read_range(pq_reader *r, int32_t g, int64_t a, int64_t b, tn_batch **out, int64_t *refused,
+                      tarn_error *err)
+{
+    int32_t nl = r->schema->n_leaves;
+    rowset sel = {0};
+    scan_counts none = {0}; /* a read without a filter counts no pages */
+    pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
+    tn_batch *x = chunks ? tn_batch_new(r->base.schema, b - a) : NULL;
+    int rc = x ? rs_add(&sel, a, b, err) : tn_error_oom(err, (size_t)nl * sizeof *chunks);
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        tn_array *col = NULL;
+        rc = read_node_sel(r, g, r->sel[s], &sel, &sel, &none, chunks, &col, err);
+        if (!rc && r->restore[s]) {
+            rc = tn_pq_arrow_restore(col, r->restore[s], &x->columns[s], err);
+            tn_array_unref(col);
+        } else if (!rc) {
+            x->columns[s] = col;
+        }
+    }
+    for (int32_t l = 0; rc && chunks && l < nl; l++)
+        if (chunks[l].refused > *refused)
+            *refused = chunks[l].refused;
+    tn_free(chunks);
+    tn_free(sel.iv);
+    if (rc) {
+        tn_batch_unref(x);
+        return rc;
+    }
+    *out = x;
+    return 0;
+}
+
+/* Rows [a, b) of row group g as batches appended to *list, halved until
+ * the strings of each fit arrays with 32-bit offsets. */
+static int read_parts(pq_reader *r, int32_t g, int64_t a, int64_t b, batch_list *list, tarn_error *err)
+{
+    tn_batch *x = NULL;
+    int64_t refused = 0;
+    int rc = read_range(r, g, a, b, &x, &refused, err);
+    if (rc == TARN_EUNSUPPORTED && refused > 0 && b - a > 1) { /* still too many: halve */
+        TN_TRY(read_parts(r, g, a, a + (b - a) / 2, list, err));
+        return read_parts(r, g, a + (b - a) / 2, b, list, err);
+    }
+    if (rc)
+        return rc;
+    if (list->n == list->cap) {
+        int32_t cap = list->cap ? 2 * list->cap : 4;
+        tn_batch **nb = tn_realloc(list->b, (size_t)cap * sizeof *nb);
+        if (!nb) {
+            tn_batch_unref(x);
+            return tn_error_oom(err, (size_t)cap * sizeof *nb);
+        }
+        list->b = nb;
+        list->cap = cap;
+    }
+    list->b[list->n++] = x;
+    return 0;
+}
+
 /* Row group g, pruned by the filter and read: *out is its batch, or NULL
- * when the filter skips it undecoded; its counts go to *cnt. */
-static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, scan_counts *cnt, tarn_error *err)
+ * when the filter skips it undecoded; its counts go to *cnt. A group
+ * without a filter whose strings do not fit arrays with 32-bit offsets is
+ * read in parts when its selected columns are flat: *out is the first,
+ * *more the others. */
+static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, batch_list *more, scan_counts *cnt,
+                      tarn_error *err)
 {
     *out = NULL;
-    if (!r->filter && r->meta->row_groups[g].num_rows == 0) /* nothing to decode (or check) */
+    int64_t n_rows = r->meta->row_groups[g].num_rows;
+    if (!r->filter && n_rows == 0) /* nothing to decode (or check) */
         return 0;
     if (!r->filter) {
-        TN_TRY(read_row_group(r, g, max_rows, NULL, cnt, out, err));
+        int64_t refused = 0;
+        int rc = read_row_group(r, g, max_rows, NULL, cnt, out, &refused, err);
+        bool flat = r->late;
+        for (int32_t s = 0; flat && s < r->n_sel; s++)
+            for (int32_t l = r->sel[s]->first_leaf, e = l + count_leaves(r->sel[s]); flat && l < e; l++)
+                flat = r->schema->leaves[l]->max_rep == 0;
+        if (rc == TARN_EUNSUPPORTED && refused > 0 && flat && n_rows > 1) {
+            batch_list parts = {0};
+            rc = read_parts(r, g, 0, max_rows >= 0 && max_rows < n_rows ? max_rows : n_rows, &parts, err);
+            if (!rc && parts.n > 0) {
+                *out = parts.b[0];
+                memmove(parts.b, parts.b + 1, (size_t)(parts.n - 1) * sizeof *parts.b);
+                parts.n--;
+                *more = parts;
+            } else {
+                bl_free(&parts);
+            }
+        }
+        TN_TRY(rc);
         cnt->rg_read++;
         return 0;
     }
@@ -1127,10 +1232,11 @@ static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out,
         return 0;
     }
     rowset rows = {0};
+    int64_t refused = 0;
     int rc = select_rows(r, g, &rows, err);
     if (!rc && rows.n == 0) /* the page index rules out every page */
         cnt->rg_pages++;
-    else if (!rc && !(rc = read_row_group(r, g, -1, &rows, cnt, out, err)))
+    else if (!rc && !(rc = read_row_group(r, g, -1, &rows, cnt, out, &refused, err)))
         cnt->rg_read++;
     tn_free(rows.iv);
     return rc;
@@ -1141,7 +1247,7 @@ static void run_ahead(ahead *a)
 {
     if (atomic_exchange(&a->claimed, 1))
         return;
-    a->rc = scan_group(a->r, a->g, -1, &a->out, &a->n, &a->err);
+    a->rc = scan_group(a->r, a->g, -1, &a->out, &a->more, &a->n, &a->err);
     atomic_store(&a->done, 1);
 }
 
@@ -1176,6 +1282,7 @@ static int start_ahead(pq_reader *r, tarn_error *err)
         atomic_store(&a->done, 0);
         a->rc = 0;
         a->out = NULL;
+        a->more = (batch_list){0};
         a->n = (scan_counts){0};
         a->tg = tn_taskgroup_new();
         TN_TRY_ALLOC(a->tg, err, 64);
@@ -1190,7 +1297,7 @@ static int start_ahead(pq_reader *r, tarn_error *err)
  * filter skipped it), its counts join the reader's. The calling thread
  * reads it itself when no worker has started it, or else a later one
  * while it waits. */
-static int finish_ahead(pq_reader *r, tn_batch **out, tarn_error *err)
+static int finish_ahead(pq_reader *r, tn_batch **out, batch_list *more, tarn_error *err)
 {
     ahead *a = &r->pf[r->pf_head];
     run_ahead(a);
@@ -1206,8 +1313,12 @@ static int finish_ahead(pq_reader *r, tn_batch **out, tarn_error *err)
         *err = a->err;
     }
     *out = rc ? NULL : a->out;
-    if (rc)
+    if (rc) {
         tn_batch_unref(a->out);
+        bl_free(&a->more);
+    }
+    *more = a->more;
+    a->more = (batch_list){0};
     a->out = NULL;
     counts_add(&r->n, &a->n);
     return rc;
@@ -1235,9 +1346,18 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         tn_batch_unref(r->cur);
         r->cur = NULL;
+        if (r->part_i < r->parts.n) { /* the row group's next part */
+            r->cur = r->parts.b[r->part_i];
+            r->parts.b[r->part_i++] = NULL;
+            r->cur_pos = r->skip < r->cur->length ? r->skip : r->cur->length;
+            r->skip -= r->cur_pos;
+            continue;
+        }
+        bl_free(&r->parts);
+        r->part_i = 0;
         TN_TRY(start_ahead(r, err));
         if (r->pf_n > 0) {
-            TN_TRY(finish_ahead(r, &r->cur, err));
+            TN_TRY(finish_ahead(r, &r->cur, &r->parts, err));
             r->cur_pos = 0;
             TN_TRY(start_ahead(r, err)); /* the one after, while the caller takes these batches */
             continue;
@@ -1254,7 +1374,7 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         /* With a limit (and no filter), only the rows up to it are decoded. */
         int64_t max_rows = !r->filter && r->left >= 0 && r->skip + r->left < rows ? r->skip + r->left : -1;
         scan_counts c = {0};
-        int rc = scan_group(r, g, max_rows, &r->cur, &c, err);
+        int rc = scan_group(r, g, max_rows, &r->cur, &r->parts, &c, err);
         counts_add(&r->n, &c);
         TN_TRY(rc);
         r->rg++;
@@ -1290,8 +1410,10 @@ static void destroy(tn_reader *base)
         tn_taskgroup_cancel(a->tg);
         tn_taskgroup_free(a->tg); /* waits for a task already running */
         tn_batch_unref(a->out);
+        bl_free(&a->more);
     }
     tn_batch_unref(r->cur);
+    bl_free(&r->parts);
     tn_pq_filter_free(r->filter);
     if (!r->owner) {
         tn_pq_schema_free(r->schema);
