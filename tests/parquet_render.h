@@ -9,7 +9,9 @@
  *   utf8 -> JSON string; binary -> string in DuckDB's blob text (\xHH for
  *   bytes outside printable ASCII); date -> "YYYY-MM-DD"; time ->
  *   "HH:MM:SS[.f]"; timestamp -> "YYYY-MM-DD HH:MM:SS[.f]" (UTC);
- *   list -> array; struct -> object; map -> object with string keys.
+ *   list -> array; struct -> object; map -> object with string keys;
+ *   dictionary -> its value; duration -> its number (Parquet stores it as
+ *   a plain INT64).
  */
 #ifndef TN_TEST_PARQUET_RENDER_H
 #define TN_TEST_PARQUET_RENDER_H
@@ -161,20 +163,25 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
         break;
     case TN_STRING:
     case TN_LARGE_STRING:
+    case TN_STRING_VIEW:
     case TN_BINARY:
     case TN_LARGE_BINARY:
+    case TN_BINARY_VIEW:
     case TN_FIXED_BINARY: {
         int64_t n;
         const uint8_t *p = tn_array_bytes(a, i, &n);
-        if (t->id == TN_STRING || t->id == TN_LARGE_STRING)
+        if (t->id == TN_STRING || t->id == TN_LARGE_STRING || t->id == TN_STRING_VIEW)
             rj_str(f, p, n);
         else
             rj_blob(f, p, n);
         break;
     }
-    case TN_DATE32: {
+    case TN_DATE32:
+    case TN_DATE64: {
         int y, mo, d;
-        rj_civil(((const int32_t *)a->buffers[1]->data)[j], &y, &mo, &d);
+        int64_t days = t->id == TN_DATE32 ? ((const int32_t *)a->buffers[1]->data)[j]
+                                          : ((const int64_t *)a->buffers[1]->data)[j] / 86400000;
+        rj_civil(days, &y, &mo, &d);
         fprintf(f, "\"%04d-%02d-%02d\"", y, mo, d);
         break;
     }
@@ -205,15 +212,22 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
         fputc('"', f);
         break;
     }
+    /* a duration is stored as a plain INT64: DuckDB gives the number */
+    case TN_DURATION: fprintf(f, "%lld", (long long)((const int64_t *)a->buffers[1]->data)[j]); break;
+    case TN_DICTIONARY: rj_value(f, a->dictionary, tn_array_dict_index(a, i)); break;
     case TN_LIST:
+    case TN_LARGE_LIST:
     case TN_MAP: {
-        const int32_t *o = (const int32_t *)a->buffers[1]->data + j;
+        int64_t o[2];
+        for (int e = 0; e < 2; e++)
+            o[e] = t->id == TN_LARGE_LIST ? ((const int64_t *)a->buffers[1]->data)[j + e]
+                                          : ((const int32_t *)a->buffers[1]->data)[j + e];
         const tn_array *c = a->children[0];
-        fputc(t->id == TN_LIST ? '[' : '{', f);
-        for (int32_t k = o[0]; k < o[1]; k++) {
+        fputc(t->id == TN_MAP ? '{' : '[', f);
+        for (int64_t k = o[0]; k < o[1]; k++) {
             if (k > o[0])
                 fputc(',', f);
-            if (t->id == TN_LIST) {
+            if (t->id != TN_MAP) {
                 rj_value(f, c, k);
             } else {
                 /* keys as strings, as DuckDB's to_json renders maps */
@@ -237,7 +251,7 @@ static void rj_value(FILE *f, const tn_array *a, int64_t i)
                 rj_value(f, c->children[1], c->offset + k);
             }
         }
-        fputc(t->id == TN_LIST ? ']' : '}', f);
+        fputc(t->id == TN_MAP ? '}' : ']', f);
         break;
     }
     case TN_STRUCT:

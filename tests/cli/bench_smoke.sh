@@ -75,6 +75,16 @@ row_ok "$tpch_mem" Q1 duckdb 4
 grep -q "memory limit 500MB" "$tpch_mem" || fail "tpch: the memory limit is not recorded"
 if "$TARN" sql --help >/dev/null 2>&1; then row_ok "$tpch_mem" Q1 tarn 4; fi
 
+# Parquet writes: every engine timed on the write alone, each saying what
+# its time covers; tarn's rows are counted back from its output file.
+run parquet-write >/dev/null
+pw="$tmp/results/parquet-write-$(date -u +%F).md"
+row_ok "$pw" "write lineitem as Parquet (snappy)" duckdb "$lines"
+if [ -x "$TARN_BUILD_DIR/bench_io" ]; then
+  row_ok "$pw" "write lineitem as Parquet (zstd)" tarn "$lines"
+  grep -q "^- tarn: bench_io load-write" "$pw" || fail "parquet-write: what tarn's time covers is not said"
+fi
+
 # Bad arguments are refused with a usage message.
 if "$TARN_SOURCE_DIR/bench/run" nosuch 2>"$tmp/err"; then fail "unknown suite accepted"; fi
 grep -q 'unknown suite "nosuch"' "$tmp/err" || fail "no message for an unknown suite"

@@ -8,7 +8,8 @@
 //    it wrote.
 // 2. DIR/fixture.arrows (an IPC stream tarn wrote) is written by arrow-rs
 //    as Parquet in every codec, data page v1 and v2, with and without
-//    dictionaries, and small pages: DIR/rs_*.parquet, for tarn to read.
+//    dictionaries, with the DELTA_* and BYTE_STREAM_SPLIT encodings, and
+//    small pages: DIR/rs_*.parquet, for tarn to read.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -36,16 +37,25 @@ const variants = [
     ['brotli_v1', C.BROTLI, pq.WriterVersion.V1, true],
     ['none_v2', C.UNCOMPRESSED, pq.WriterVersion.V2, true],
 ];
+// and the encodings arrow-rs writes on request: DELTA_BINARY_PACKED,
+// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
+const E = pq.Encoding;
+const encodings = [['i32', E.DELTA_BINARY_PACKED], ['i64', E.DELTA_BINARY_PACKED], ['u16', E.DELTA_BINARY_PACKED],
+    ['utf8', E.DELTA_LENGTH_BYTE_ARRAY], ['large_utf8', E.DELTA_BYTE_ARRAY], ['binary', E.DELTA_BYTE_ARRAY],
+    ['f32', E.BYTE_STREAM_SPLIT], ['f64', E.BYTE_STREAM_SPLIT]];
+variants.push(['encodings_v2', C.ZSTD, pq.WriterVersion.V2, false, encodings]);
 const fixture = readFileSync(path.join(dir, 'fixture.arrows'));
-for (const [name, codec, version, dict] of variants) {
+for (const [name, codec, version, dict, encs] of variants) {
     try {
-        const props = new pq.WriterPropertiesBuilder()
+        let b = new pq.WriterPropertiesBuilder()
             .setCompression(codec)
             .setWriterVersion(version)
             .setDictionaryEnabled(dict)
-            .setDataPageSizeLimit(256)
-            .setMaxRowGroupSize(40)
-            .build();
+            .setDataPageSizeLimit(64)
+            .setWriteBatchSize(4) // the page size is checked between batches of this many rows
+            .setMaxRowGroupSize(40);
+        for (const [col, enc] of encs || []) b = b.setColumnEncoding(col, enc);
+        const props = b.build();
         const bytes = pq.writeParquet(pq.Table.fromIPCStream(fixture), props);
         writeFileSync(path.join(dir, `rs_${name}.parquet`), bytes);
     } catch (e) {

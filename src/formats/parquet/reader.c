@@ -42,13 +42,45 @@ typedef struct rowset {
     int32_t n, cap;
 } rowset;
 
+/* The counts of tn_parquet_scan_stats (bytes aside). A row group read
+ * ahead counts into its own, added to the reader's when it is handed out,
+ * so the totals are those of a serial read. */
+typedef struct scan_counts {
+    int32_t rg_read, rg_pruned, rg_bloom; /* row groups read, skipped by statistics, by bloom filters */
+    int32_t rg_pages;                     /* row groups whose every page the page index ruled out */
+    int64_t pages_read, pages_skipped;    /* data pages decoded, skipped by the page index */
+    int64_t rows_filtered;                /* candidate rows the filter's terms dropped */
+    int64_t pages_late, values_late;      /* pages and rows of output columns not decoded for them */
+} scan_counts;
+
+static void counts_add(scan_counts *a, const scan_counts *b)
+{
+    a->rg_read += b->rg_read;
+    a->rg_pruned += b->rg_pruned;
+    a->rg_bloom += b->rg_bloom;
+    a->rg_pages += b->rg_pages;
+    a->pages_read += b->pages_read;
+    a->pages_skipped += b->pages_skipped;
+    a->rows_filtered += b->rows_filtered;
+    a->pages_late += b->pages_late;
+    a->values_late += b->values_late;
+}
+
+/* Row groups read ahead on the pool: each slot is one row group, pruned
+ * and decoded by a task, or by the calling thread when it gets there
+ * first (claimed says who). */
+#define MAX_AHEAD 2
 typedef struct pq_reader pq_reader;
-typedef struct prefetch {
+typedef struct ahead {
     pq_reader *r;
-    int32_t idx, g;          /* position in the reader's row groups, and the file's row group */
-    tn_batch *out;
-    struct tn_taskgroup *tg;
-} prefetch;
+    int32_t g;               /* the file's row group */
+    atomic_int claimed, done;
+    int rc;
+    tarn_error err;
+    tn_batch *out;           /* NULL when the filter skipped the group */
+    scan_counts n;
+    tn_taskgroup *tg;
+} ahead;
 struct pq_reader {
     tn_reader base;
     int fd;                  /* -1 for memory input */
@@ -76,18 +108,13 @@ struct pq_reader {
     bool verify_crc;
     pq_filter *filter;       /* where: NULL when none */
     bool explain;
-    int32_t rg_read, rg_pruned, rg_bloom; /* row groups read, skipped by statistics, by bloom filters */
-    int64_t pages_read, pages_skipped;    /* data pages decoded, skipped by the page index */
     int64_t bytes_read;      /* bytes read from the file (footer and index reads included) */
-    int32_t rg_pages;        /* row groups whose every page the page index ruled out */
-    rowset rows;             /* the row group's rows the page index leaves as candidates */
-    bool all_rows;           /* rows is the whole row group */
     bool late;               /* late materialization (decode other columns for matching rows only) */
-    int64_t rows_filtered;   /* candidate rows the filter's terms dropped */
-    int64_t pages_late, values_late; /* pages and rows of output columns not decoded for them */
+    scan_counts n;           /* of the row groups handed out */
     bool serial;             /* decode on the calling thread only */
     bool disjoint;           /* no two selected columns share a leaf (their chunks decode in parallel) */
-    prefetch pf;             /* the next row group, decoding ahead; pf.tg NULL when none */
+    ahead pf[MAX_AHEAD];     /* the next row groups, read ahead: pf_n from pf_head on (a ring) */
+    int32_t pf_head, pf_n;
 };
 
 /* parquet-mr before 1.2.9 wrote column chunk sizes that leave out the
@@ -243,7 +270,7 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, c
 
 /* --- row sets -------------------------------------------------------------- */
 
-static int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
+static inline int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
 {
     if (a >= b)
         return 0;
@@ -382,34 +409,38 @@ static int term_rows(pq_reader *r, int32_t g, const pq_term *t, rowset *out, boo
     return rc;
 }
 
-/* r->rows: the rows of row group g that every term's page index leaves. */
-static int select_rows(pq_reader *r, int32_t g, tarn_error *err)
+/* *rows (empty on entry): the rows of row group g that every term's page
+ * index leaves. */
+static int select_rows(pq_reader *r, int32_t g, rowset *rows, tarn_error *err)
 {
-    r->rows.n = 0;
-    TN_TRY(rs_add(&r->rows, 0, r->meta->row_groups[g].num_rows, err));
-    r->all_rows = true;
+    TN_TRY(rs_add(rows, 0, r->meta->row_groups[g].num_rows, err));
     for (int32_t i = 0; r->filter && i < r->filter->n; i++) {
         rowset t = {0};
         bool usable;
         int rc = term_rows(r, g, &r->filter->terms[i], &t, &usable, err);
-        if (!rc && usable) {
-            rc = rs_intersect(&r->rows, &t, err);
-            r->all_rows = false;
-        }
+        if (!rc && usable)
+            rc = rs_intersect(rows, &t, err);
         tn_free(t.iv);
         TN_TRY(rc);
     }
-    if (!r->all_rows && rs_count(&r->rows) == r->meta->row_groups[g].num_rows)
-        r->all_rows = true;
+    return 0;
+}
+
+static int rs_copy(rowset *dst, const rowset *src, tarn_error *err)
+{
+    dst->n = 0;
+    for (int32_t i = 0; i < src->n; i++)
+        TN_TRY(rs_add(dst, src->iv[2 * i], src->iv[2 * i + 1], err));
     return 0;
 }
 
 /* The bytes of the pages of a leaf chunk that hold rows of sel (by its
  * offset index): its dictionary page and those data pages, as one chunk
- * in *buf with *levels levels; *cov gets the rows they cover. *done is
- * false when the chunk has no offset index. */
-static int leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, tn_buf *buf, int64_t *levels,
-                      rowset *cov, bool *done, tarn_error *err)
+ * in *buf with *levels levels; *cov gets the rows they cover. Pages of the
+ * candidate rows cand without one of sel count as late. *done is false
+ * when the chunk has no offset index. */
+static int leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, const rowset *cand,
+                      scan_counts *cnt, tn_buf *buf, int64_t *levels, rowset *cov, bool *done, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     const pq_column_chunk *cc = &rg->columns[leaf->leaf];
@@ -439,7 +470,7 @@ static int leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, const rowset
     for (int32_t i = 0; !rc && i < n; i++) {
         int64_t a = locs[i].first_row, e = i + 1 < n ? locs[i + 1].first_row : rg->num_rows;
         if (!rs_overlaps(sel, a, e)) {
-            if (rs_overlaps(&r->rows, a, e)) /* a candidate page without a matching row */
+            if (rs_overlaps(cand, a, e)) /* a candidate page without a matching row */
                 late++;
             continue;
         }
@@ -463,9 +494,9 @@ static int leaf_pages(pq_reader *r, int32_t g, const pq_node *leaf, const rowset
         rc = rs_add(cov, a, e, err);
     }
     if (!rc) {
-        r->pages_read += kept;
-        r->pages_skipped += n - kept - late;
-        r->pages_late += late;
+        cnt->pages_read += kept;
+        cnt->pages_skipped += n - kept - late;
+        cnt->pages_late += late;
         *done = true;
     }
     tn_free(locs);
@@ -494,8 +525,8 @@ static int rs_within(const rowset *sel, const rowset *cov, rowset *out, tarn_err
 /* Decode the rows sel of a leaf without repetition into *out: only the
  * pages holding them are read when the chunk has an offset index, and the
  * values between them are skipped (tn_pq_read_chunk_rows). */
-static int read_leaf_sel(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, pq_chunk_data *out,
-                         tarn_error *err)
+static int read_leaf_sel(pq_reader *r, int32_t g, const pq_node *leaf, const rowset *sel, const rowset *cand,
+                         scan_counts *cnt, pq_chunk_data *out, tarn_error *err)
 {
     tn_buf buf;
     tn_buf_init(&buf, 0);
@@ -503,7 +534,7 @@ static int read_leaf_sel(pq_reader *r, int32_t g, const pq_node *leaf, const row
     int64_t levels = 0;
     bool done = false;
     pq_skip_stats st = {0};
-    int rc = leaf_pages(r, g, leaf, sel, &buf, &levels, &cov, &done, err);
+    int rc = leaf_pages(r, g, leaf, sel, cand, cnt, &buf, &levels, &cov, &done, err);
     if (!rc && done) {
         rc = rs_within(sel, &cov, &in, err);
         pq_column_meta part = r->meta->row_groups[g].columns[leaf->leaf].meta;
@@ -520,8 +551,8 @@ static int read_leaf_sel(pq_reader *r, int32_t g, const pq_node *leaf, const row
         pq_rows_sel rs = {.iv = sel->iv, .n = sel->n};
         rc = read_chunk(r, g, leaf->leaf, -1, &rs, &st, out, err);
     }
-    r->pages_late += st.pages;
-    r->values_late += st.values;
+    cnt->pages_late += st.pages;
+    cnt->values_late += st.values;
     tn_buf_reset(&buf);
     tn_free(cov.iv);
     tn_free(in.iv);
@@ -552,11 +583,12 @@ static int rs_mask(const rowset *sel, int64_t rows, tn_array **out, tarn_error *
     return 0;
 }
 
-/* One node of row group g restricted to the rows sel. Nodes whose leaves
- * have no repetition (flat columns, structs of them) decode just those
- * rows of each leaf; nodes with lists are decoded whole and filtered. */
-static int read_node_sel(pq_reader *r, int32_t g, const pq_node *top, const rowset *sel, pq_chunk_data *chunks,
-                         tn_array **out, tarn_error *err)
+/* One node of row group g restricted to the rows sel (of the candidates
+ * cand). Nodes whose leaves have no repetition (flat columns, structs of
+ * them) decode just those rows of each leaf; nodes with lists are decoded
+ * whole and filtered. */
+static int read_node_sel(pq_reader *r, int32_t g, const pq_node *top, const rowset *sel, const rowset *cand,
+                         scan_counts *cnt, pq_chunk_data *chunks, tn_array **out, tarn_error *err)
 {
     int64_t all = r->meta->row_groups[g].num_rows, want = rs_count(sel);
     if (want == all)
@@ -568,7 +600,7 @@ static int read_node_sel(pq_reader *r, int32_t g, const pq_node *top, const rows
     int rc = 0;
     if (flat) {
         for (int32_t l = first; !rc && l < first + n; l++)
-            rc = read_leaf_sel(r, g, r->schema->leaves[l], sel, &chunks[l], err);
+            rc = read_leaf_sel(r, g, r->schema->leaves[l], sel, cand, cnt, &chunks[l], err);
         if (!rc)
             rc = tn_pq_assemble(top, chunks, out, err);
         if (!rc && (*out)->length != want) {
@@ -641,65 +673,180 @@ static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error
     return 0;
 }
 
+/* 64 bits of the bitmap p from bit q on (bit k: bit q + k), reading no
+ * byte at or past bit end; the bits past end are undefined. */
+static inline uint64_t bits64(const uint8_t *p, int64_t q, int64_t end)
+{
+    int64_t b = q >> 3, avail = ((end + 7) >> 3) - b;
+    int sh = (int)(q & 7);
+    uint64_t w = 0;
+    if (avail >= 8)
+        memcpy(&w, p + b, 8); /* little-endian: byte j holds bits 8j.. */
+    else
+        for (int64_t j = 0; j < avail; j++)
+            w |= (uint64_t)p[b + j] << (8 * j);
+    w >>= sh;
+    if (sh && avail > 8)
+        w |= (uint64_t)p[b + 8] << (64 - sh);
+    return w;
+}
+
 /* The rows of sel (absolute) where mask, over sel's rows one after
- * another, is true and not null. */
+ * another, is true and not null: read 64 rows at a time, each run found
+ * by counting trailing zeros. */
 static int rs_from_mask(const rowset *sel, tn_array *mask, rowset *out, tarn_error *err)
 {
     const uint8_t *bits = mask->buffers[1]->data;
     const uint8_t *valid = mask->buffers[0] ? mask->buffers[0]->data : NULL;
-    int64_t off = mask->offset, p = 0;
+    int64_t end = mask->offset + mask->length, q = mask->offset; /* q: sel's current row in the mask */
     for (int32_t i = 0; i < sel->n; i++) {
-        int64_t run = -1;
-        for (int64_t row = sel->iv[2 * i]; row < sel->iv[2 * i + 1]; row++, p++) {
-            /* no run open and a whole byte of the mask false: step over it */
-            if (run < 0 && ((off + p) & 7) == 0 && sel->iv[2 * i + 1] - row >= 8 &&
-                (bits[(off + p) >> 3] & (valid ? valid[(off + p) >> 3] : 0xff)) == 0) {
-                row += 7;
-                p += 7;
+        int64_t row = sel->iv[2 * i], stop = sel->iv[2 * i + 1], run = -1;
+        while (row < stop) {
+            int64_t lim = stop - row < 64 ? stop - row : 64;
+            uint64_t w = bits64(bits, q, end);
+            if (valid)
+                w &= bits64(valid, q, end);
+            uint64_t look = (run < 0 ? w : ~w) & (lim == 64 ? ~0ull : (1ull << lim) - 1); /* where the run changes */
+            int64_t k = look ? __builtin_ctzll(look) : lim;
+            row += k;
+            q += k;
+            if (!look)
                 continue;
-            }
-            bool keep = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
-            if (keep && run < 0)
+            if (run < 0) {
                 run = row;
-            if (!keep && run >= 0) {
+            } else {
                 TN_TRY(rs_add(out, run, row, err));
                 run = -1;
             }
         }
         if (run >= 0)
-            TN_TRY(rs_add(out, run, sel->iv[2 * i + 1], err));
+            TN_TRY(rs_add(out, run, stop, err));
     }
     return 0;
 }
 
-/* Row group g with the filter, into *out: the filter's columns are
- * decoded first, over the candidate rows r->rows, and their terms give
- * the mask of matching rows (the Kleene AND of the comparisons, null
- * counting as no match). With late materialization the other output
- * columns are then decoded for the matching rows only (read_node_sel);
- * without it, or for the filter's own columns, they are decoded over the
- * candidates and filtered by the mask. */
-static int read_filtered(pq_reader *r, int32_t g, pq_chunk_data *chunks, tn_batch **out, tarn_error *err)
+/* A filter column is decoded for just the rows the terms before it kept
+ * when those are at most one in NARROW_RUN candidate rows: picking out
+ * many short runs costs more than decoding the pages whole. */
+#define NARROW_RUN 64
+
+/* The rows sub (⊆ sup) of col, an array over the rows of sup one after
+ * another. */
+static int narrow(tn_array *col, const rowset *sup, const rowset *sub, tn_array **out, tarn_error *err)
+{
+    int64_t all = rs_count(sup);
+    if (rs_count(sub) == all) {
+        *out = tn_array_ref(col);
+        return 0;
+    }
+    rowset in = {0};
+    tn_array *mask = NULL;
+    int rc = rs_within(sub, sup, &in, err);
+    if (!rc)
+        rc = rs_mask(&in, all, &mask, err);
+    if (!rc)
+        rc = tn_filter(col, mask, out, err);
+    tn_array_unref(mask);
+    tn_free(in.iv);
+    return rc;
+}
+
+/* An output column of a filtered row group: node decoded over the rows
+ * sel (with mask: then filtered by it), counting into n. */
+typedef struct sel_task {
+    pq_reader *r;
+    int32_t g;
+    const pq_node *node;
+    const rowset *sel, *cand;
+    tn_array *mask;
+    pq_chunk_data *chunks; /* shared: the columns' leaves are disjoint */
+    scan_counts n;
+    tn_array **out;
+} sel_task;
+
+static int run_sel_task(void *arg, tarn_error *err)
+{
+    sel_task *t = arg;
+    if (!t->mask)
+        return read_node_sel(t->r, t->g, t->node, t->sel, t->cand, &t->n, t->chunks, t->out, err);
+    tn_array *col = NULL;
+    TN_TRY(read_node_sel(t->r, t->g, t->node, t->sel, t->cand, &t->n, t->chunks, &col, err));
+    int rc = tn_filter(col, t->mask, t->out, err);
+    tn_array_unref(col);
+    return rc;
+}
+
+/* 1 + the last term on node whose column was decoded, or 0. */
+static int32_t term_node(const pq_reader *r, tn_array *const *tcol, const pq_node *node)
+{
+    int32_t term = 0;
+    for (int32_t i = 0; i < r->filter->n; i++)
+        if (r->filter->terms[i].node == node && tcol[i])
+            term = i + 1;
+    return term;
+}
+
+/* Row group g with the filter, into *out, counting into *cnt. The
+ * filter's columns are decoded first and their terms give the matching
+ * rows (the Kleene AND of the comparisons, null counting as no match).
+ * With late materialization each term's column is decoded only for the
+ * rows the terms before it kept (the first over the candidate rows cand),
+ * and the other output columns only for the matching rows (read_node_sel);
+ * without it every column is decoded over the candidates and filtered by
+ * the mask. The other output columns decode as tasks on the pool unless
+ * the reader is serial, reads from a source, or has columns sharing
+ * leaves. Term columns count no late pages or values. */
+static int read_filtered(pq_reader *r, int32_t g, const rowset *cand, scan_counts *cnt, pq_chunk_data *chunks,
+                         tn_batch **out, tarn_error *err)
 {
     int32_t nt = r->filter->n;
     tn_array **tcol = tn_calloc((size_t)nt + 1, sizeof *tcol);
-    TN_TRY_ALLOC(tcol, err, (size_t)nt * sizeof *tcol);
-    tn_array *mask = NULL;
-    rowset surv = {0};
+    rowset *tsel = tn_calloc((size_t)nt + 1, sizeof *tsel); /* the rows tcol[i] holds */
+    sel_task *tasks = tn_calloc((size_t)r->n_sel + 1, sizeof *tasks);
+    if (!tcol || !tsel || !tasks) {
+        tn_free(tcol);
+        tn_free(tsel);
+        tn_free(tasks);
+        return tn_error_oom(err, (size_t)(nt + r->n_sel) * sizeof *tasks);
+    }
+    tn_array *mask = NULL;   /* without late materialization: the terms' AND over cand */
+    rowset surv = {0};       /* the rows the terms so far keep */
     tn_batch *nb = NULL;
+    scan_counts tc = {0};    /* the term columns' counts: only pages read and skipped are kept */
+    /* The terms' result is kept as the AND of their masks over cand until
+     * (with late materialization) it holds so few rows that the next
+     * filter column is better decoded for those rows only: from then on
+     * it is the row set surv. */
+    bool rows_set = false;
     int rc = 0;
-    int64_t pages_late = r->pages_late, values_late = r->values_late; /* counted for the other columns only */
     for (int32_t i = 0; !rc && i < nt; i++) {
         const pq_term *t = &r->filter->terms[i];
-        for (int32_t j = 0; j < i && !tcol[i]; j++)
-            if (r->filter->terms[j].node == t->node)
-                tcol[i] = tn_array_ref(tcol[j]);
-        if (!tcol[i])
-            rc = read_node_sel(r, g, t->node, &r->rows, chunks, &tcol[i], err);
+        if (r->late && !rows_set && mask &&
+            tn_bitmap_count(mask->buffers[1]->data, mask->offset, mask->length) * NARROW_RUN <= mask->length) {
+            rc = rs_from_mask(cand, mask, &surv, err); /* at most one row in NARROW_RUN left */
+            rows_set = true;
+        }
+        if (rc || (rows_set && surv.n == 0)) /* no row left: the other terms are not read */
+            break;
+        const rowset *over = rows_set ? &surv : cand;
+        int32_t j = 0;
+        while (j < i && (r->filter->terms[j].node != t->node || !tcol[j]))
+            j++;
+        rc = rs_copy(&tsel[i], over, err);
+        if (!rc && j < i) /* the column of an earlier term, cut to the rows left */
+            rc = narrow(tcol[j], &tsel[j], over, &tcol[i], err);
+        else if (!rc)
+            rc = read_node_sel(r, g, t->node, over, cand, &tc, chunks, &tcol[i], err);
         tn_array *cmp = NULL;
         if (!rc)
             rc = term_mask(t, tcol[i], &cmp, err);
-        if (!rc && mask) {
+        if (!rc && rows_set) {
+            rowset left = {0};
+            rc = rs_from_mask(&surv, cmp, &left, err);
+            tn_free(surv.iv);
+            surv = left;
+            tn_array_unref(cmp);
+        } else if (!rc && mask) {
             tn_array *both = NULL;
             rc = tn_bool(TN_AND, tn_datum_of_array(mask), tn_datum_of_array(cmp), NULL, &both, err);
             tn_array_unref(cmp);
@@ -709,42 +856,63 @@ static int read_filtered(pq_reader *r, int32_t g, pq_chunk_data *chunks, tn_batc
             mask = cmp;
         }
     }
-    r->pages_late = pages_late;
-    r->values_late = values_late;
-    if (!rc)
-        rc = rs_from_mask(&r->rows, mask, &surv, err);
+    if (!rc && !rows_set)
+        rc = rs_from_mask(cand, mask, &surv, err);
+    cnt->pages_read += tc.pages_read;
+    cnt->pages_skipped += tc.pages_skipped;
     int64_t kept = rc ? 0 : rs_count(&surv);
     if (!rc && !(nb = tn_batch_new(r->base.schema, kept)))
         rc = tn_error_oom(err, sizeof *nb);
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+    /* the other output columns: tasks, spawned first when they run on the
+     * pool; the filter's own columns are cut meanwhile */
+    int32_t n_tasks = 0;
+    for (int32_t s = 0; !rc && s < r->n_sel; s++)
+        if (!term_node(r, tcol, r->sel[s]) && (kept > 0 || !r->late))
+            tasks[n_tasks++] = (sel_task){.r = r, .g = g, .node = r->sel[s], .sel = r->late ? &surv : cand,
+                                          .cand = cand, .mask = r->late ? NULL : mask, .chunks = chunks,
+                                          .out = &nb->columns[s]};
+    tn_taskgroup *tg = NULL;
+    if (!rc && n_tasks > 1 && !r->serial && r->disjoint && !r->src.read_at) {
+        if (!(tg = tn_taskgroup_new()))
+            rc = tn_error_oom(err, 64);
+        for (int32_t k = 0; tg && k < n_tasks; k++)
+            if (tn_taskgroup_spawn(tg, run_sel_task, &tasks[k]) != TARN_OK)
+                break; /* the group holds the error */
+    }
+    for (int32_t s = 0, k = 0; !rc && s < r->n_sel; s++) {
         const pq_node *node = r->sel[s];
-        tn_array *col = NULL;
-        int32_t term = -1;
-        for (int32_t i = 0; i < nt && term < 0; i++)
-            if (r->filter->terms[i].node == node)
-                term = i;
-        if (term < 0 && r->late && kept == 0) {
+        int32_t term = term_node(r, tcol, node) - 1;
+        if (k < n_tasks && tasks[k].out == &nb->columns[s]) {
+            if (!tg)
+                rc = run_sel_task(&tasks[k], err);
+            k++;
+        } else if (kept == 0) {
             if (!(nb->columns[s] = tn_array_new_empty(node->type)))
                 rc = tn_error_oom(err, sizeof(tn_array));
-            continue;
+        } else {
+            rc = narrow(tcol[term], &tsel[term], &surv, &nb->columns[s], err);
         }
-        if (term < 0 && r->late) {
-            rc = read_node_sel(r, g, node, &surv, chunks, &nb->columns[s], err);
-            continue;
-        }
-        if (term >= 0)
-            col = tn_array_ref(tcol[term]);
-        else
-            rc = read_node_sel(r, g, node, &r->rows, chunks, &col, err);
-        if (!rc)
-            rc = tn_filter(col, mask, &nb->columns[s], err);
-        tn_array_unref(col);
     }
+    if (tg) {
+        tarn_error e;
+        int trc = tn_taskgroup_wait(tg, &e);
+        if (trc && !rc) {
+            rc = trc;
+            *err = e;
+        }
+        tn_taskgroup_free(tg);
+    }
+    for (int32_t k = 0; k < n_tasks; k++)
+        counts_add(cnt, &tasks[k].n);
     if (!rc)
-        r->rows_filtered += rs_count(&r->rows) - kept;
-    for (int32_t i = 0; i < nt; i++)
+        cnt->rows_filtered += rs_count(cand) - kept;
+    for (int32_t i = 0; i < nt; i++) {
         tn_array_unref(tcol[i]);
+        tn_free(tsel[i].iv);
+    }
     tn_free(tcol);
+    tn_free(tsel);
+    tn_free(tasks);
     tn_array_unref(mask);
     tn_free(surv.iv);
     if (rc) {
@@ -842,7 +1010,6 @@ static int prefetch_chunks(pq_reader *r, int32_t g, tarn_error *err)
     return rc;
 }
 
-/* Decode row group g into a batch of the selected columns. */
 /* Selected column s of row group g, decoded, with its ARROW:schema type restored. */
 static int decode_column(pq_reader *r, int32_t g, int32_t s, int64_t max_rows, int64_t rows, pq_chunk_data *chunks,
                          tn_array **out, tarn_error *err)
@@ -875,10 +1042,12 @@ static int run_col_task(void *arg, tarn_error *err)
 }
 
 /* Decode row group g into a batch of the selected columns; with
- * max_rows >= 0 (a limit, without a filter) only its first max_rows rows.
- * Without a filter the columns are decoded as tasks on the pool, unless
- * the reader is serial or two selected columns share leaves. */
-static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, tarn_error *err)
+ * max_rows >= 0 (a limit, without a filter) only its first max_rows rows;
+ * with a filter, from its candidate rows cand. The columns are decoded as
+ * tasks on the pool (with a filter, those decoded after the filter's),
+ * unless the reader is serial or two selected columns share leaves. */
+static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowset *cand, scan_counts *cnt,
+                          tn_batch **out, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
@@ -894,7 +1063,7 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **
     tn_batch *b = NULL;
     int rc = 0;
     if (r->filter) {
-        rc = read_filtered(r, g, chunks, &b, err);
+        rc = read_filtered(r, g, cand, cnt, chunks, &b, err);
         for (int32_t s = 0; !rc && s < r->n_sel; s++) {
             if (!r->restore[s] || !b->columns[s])
                 continue;
@@ -939,41 +1108,108 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **
     return 0;
 }
 
-/* The next row group is decoded ahead (pq_reader.pf), as a task, while the
- * caller takes the current one's batches: at most two row groups are held. */
-static int run_prefetch(void *arg, tarn_error *err)
+/* Row group g, pruned by the filter and read: *out is its batch, or NULL
+ * when the filter skips it undecoded; its counts go to *cnt. */
+static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, scan_counts *cnt, tarn_error *err)
 {
-    prefetch *p = arg;
-    return read_row_group(p->r, p->g, -1, &p->out, err);
+    *out = NULL;
+    if (!r->filter && r->meta->row_groups[g].num_rows == 0) /* nothing to decode (or check) */
+        return 0;
+    if (!r->filter) {
+        TN_TRY(read_row_group(r, g, max_rows, NULL, cnt, out, err));
+        cnt->rg_read++;
+        return 0;
+    }
+    int by = 0;
+    TN_TRY(prune(r, g, &by, err));
+    if (by) {
+        *(by == 1 ? &cnt->rg_pruned : &cnt->rg_bloom) += 1;
+        return 0;
+    }
+    rowset rows = {0};
+    int rc = select_rows(r, g, &rows, err);
+    if (!rc && rows.n == 0) /* the page index rules out every page */
+        cnt->rg_pages++;
+    else if (!rc && !(rc = read_row_group(r, g, -1, &rows, cnt, out, err)))
+        cnt->rg_read++;
+    tn_free(rows.iv);
+    return rc;
 }
 
-/* Start decoding row group r->rg ahead when the scan is a plain one (no
- * filter, limit or offset left) and the reader may use the pool. */
-static int start_prefetch(pq_reader *r, tarn_error *err)
+/* Read slot a's row group, unless another thread has claimed it. */
+static void run_ahead(ahead *a)
 {
-    if (r->serial || r->filter || r->left >= 0 || r->skip > 0 || r->rg >= r->n_groups || r->pf.tg)
-        return 0;
-    r->pf.r = r;
-    r->pf.idx = r->rg;
-    r->pf.g = r->groups ? r->groups[r->rg] : r->rg;
-    r->pf.out = NULL;
-    r->pf.tg = tn_taskgroup_new();
-    TN_TRY_ALLOC(r->pf.tg, err, 64);
-    (void)tn_taskgroup_spawn(r->pf.tg, run_prefetch, &r->pf); /* a failure is returned by the wait */
+    if (atomic_exchange(&a->claimed, 1))
+        return;
+    a->rc = scan_group(a->r, a->g, -1, &a->out, &a->n, &a->err);
+    atomic_store(&a->done, 1);
+}
+
+static int ahead_task(void *arg, tarn_error *err)
+{
+    (void)err;
+    run_ahead(arg);
     return 0;
 }
 
-/* Wait for the group decoded ahead: *out is it, r->rg moves past it. */
-static int finish_prefetch(pq_reader *r, tn_batch **out, tarn_error *err)
+/* How many row groups to read ahead: none when the reader is serial or a
+ * limit or offset is left (they count rows: reading ahead could be waste);
+ * one with a single thread or a source (one cursor); else MAX_AHEAD, so
+ * that the calling thread, when it needs the next group while a worker
+ * still decodes it, decodes the one after instead of waiting idle. */
+static int32_t ahead_wanted(const pq_reader *r)
 {
-    int rc = tn_taskgroup_wait(r->pf.tg, err);
-    tn_taskgroup_free(r->pf.tg);
-    r->pf.tg = NULL;
-    *out = rc ? NULL : r->pf.out;
+    if (r->serial || r->left >= 0 || r->skip > 0)
+        return 0;
+    return tarn_threads() < 2 || r->src.read_at ? 1 : MAX_AHEAD;
+}
+
+/* Queue the next row groups to be read ahead, up to ahead_wanted. */
+static int start_ahead(pq_reader *r, tarn_error *err)
+{
+    int32_t want = ahead_wanted(r);
+    while (r->pf_n < want && r->rg < r->n_groups) {
+        ahead *a = &r->pf[(r->pf_head + r->pf_n) % MAX_AHEAD];
+        a->r = r;
+        a->g = r->groups ? r->groups[r->rg] : r->rg;
+        atomic_store(&a->claimed, 0);
+        atomic_store(&a->done, 0);
+        a->rc = 0;
+        a->out = NULL;
+        a->n = (scan_counts){0};
+        a->tg = tn_taskgroup_new();
+        TN_TRY_ALLOC(a->tg, err, 64);
+        r->pf_n++;
+        r->rg++;
+        (void)tn_taskgroup_spawn(a->tg, ahead_task, a); /* a failure is returned by the wait */
+    }
+    return 0;
+}
+
+/* Take the oldest row group read ahead: *out is its batch (NULL when the
+ * filter skipped it), its counts join the reader's. The calling thread
+ * reads it itself when no worker has started it, or else a later one
+ * while it waits. */
+static int finish_ahead(pq_reader *r, tn_batch **out, tarn_error *err)
+{
+    ahead *a = &r->pf[r->pf_head];
+    run_ahead(a);
+    for (int32_t k = 1; k < r->pf_n && !atomic_load(&a->done); k++)
+        run_ahead(&r->pf[(r->pf_head + k) % MAX_AHEAD]);
+    int rc = tn_taskgroup_wait(a->tg, err);
+    tn_taskgroup_free(a->tg);
+    a->tg = NULL;
+    r->pf_head = (r->pf_head + 1) % MAX_AHEAD;
+    r->pf_n--;
+    if (!rc && a->rc) {
+        rc = a->rc;
+        *err = a->err;
+    }
+    *out = rc ? NULL : a->out;
     if (rc)
-        tn_batch_unref(r->pf.out);
-    r->pf.out = NULL;
-    r->rg = r->pf.idx + 1;
+        tn_batch_unref(a->out);
+    a->out = NULL;
+    counts_add(&r->n, &a->n);
     return rc;
 }
 
@@ -999,11 +1235,11 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         tn_batch_unref(r->cur);
         r->cur = NULL;
-        if (r->pf.tg) {
-            TN_TRY(finish_prefetch(r, &r->cur, err));
-            r->rg_read++;
+        TN_TRY(start_ahead(r, err));
+        if (r->pf_n > 0) {
+            TN_TRY(finish_ahead(r, &r->cur, err));
             r->cur_pos = 0;
-            TN_TRY(start_prefetch(r, err));
+            TN_TRY(start_ahead(r, err)); /* the one after, while the caller takes these batches */
             continue;
         }
         if (r->rg >= r->n_groups)
@@ -1015,27 +1251,15 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
             r->rg++;
             continue;
         }
-        int by = 0;
-        if (r->filter)
-            TN_TRY(prune(r, g, &by, err));
-        if (by) {
-            *(by == 1 ? &r->rg_pruned : &r->rg_bloom) += 1;
-            r->rg++;
-            continue;
-        }
-        if (r->filter) {
-            TN_TRY(select_rows(r, g, err));
-            if (r->rows.n == 0) { /* the page index rules out every page */
-                r->rg_pages++;
-                r->rg++;
-                continue;
-            }
-        }
         /* With a limit (and no filter), only the rows up to it are decoded. */
         int64_t max_rows = !r->filter && r->left >= 0 && r->skip + r->left < rows ? r->skip + r->left : -1;
-        TN_TRY(read_row_group(r, g, max_rows, &r->cur, err));
-        r->rg_read++;
+        scan_counts c = {0};
+        int rc = scan_group(r, g, max_rows, &r->cur, &c, err);
+        counts_add(&r->n, &c);
+        TN_TRY(rc);
         r->rg++;
+        if (!r->cur)
+            continue;
         if (r->skip >= r->cur->length) { /* offset over filtered rows */
             r->skip -= r->cur->length;
             r->cur_pos = r->cur->length;
@@ -1043,7 +1267,6 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         r->cur_pos = r->skip;
         r->skip = 0;
-        TN_TRY(start_prefetch(r, err));
     }
     return 0;
 }
@@ -1053,22 +1276,22 @@ static void destroy(tn_reader *base)
     pq_reader *r = (pq_reader *)base;
     if (r->explain && r->meta) {
         fprintf(stderr, "parquet: %s: row groups: %d read, %d skipped by statistics, %d by bloom filters, %d in the file\n",
-                r->name, r->rg_read, r->rg_pruned, r->rg_bloom, r->meta->n_row_groups);
+                r->name, r->n.rg_read, r->n.rg_pruned, r->n.rg_bloom, r->meta->n_row_groups);
         if (r->filter)
             fprintf(stderr, "parquet: %s: pages: %lld read, %lld skipped by the page index (%d row groups wholly)\n",
-                    r->name, (long long)r->pages_read, (long long)r->pages_skipped, r->rg_pages);
+                    r->name, (long long)r->n.pages_read, (long long)r->n.pages_skipped, r->n.rg_pages);
         if (r->filter)
             fprintf(stderr, "parquet: %s: rows: %lld dropped by the filter; other columns: %lld pages and %lld "
-                    "values not decoded\n", r->name, (long long)r->rows_filtered, (long long)r->pages_late,
-                    (long long)r->values_late);
+                    "values not decoded\n", r->name, (long long)r->n.rows_filtered, (long long)r->n.pages_late,
+                    (long long)r->n.values_late);
     }
-    if (r->pf.tg) {
-        tn_taskgroup_cancel(r->pf.tg);
-        tn_taskgroup_free(r->pf.tg); /* waits for a task already running */
-        tn_batch_unref(r->pf.out);
+    for (int32_t k = 0; k < r->pf_n; k++) {
+        ahead *a = &r->pf[(r->pf_head + k) % MAX_AHEAD];
+        tn_taskgroup_cancel(a->tg);
+        tn_taskgroup_free(a->tg); /* waits for a task already running */
+        tn_batch_unref(a->out);
     }
     tn_batch_unref(r->cur);
-    tn_free(r->rows.iv);
     tn_pq_filter_free(r->filter);
     if (!r->owner) {
         tn_pq_schema_free(r->schema);
@@ -1294,7 +1517,12 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
 {
     TN_TRY(read_footer(r, err));
     r->chunk_pad = chunk_padding(r->meta->created_by);
-    TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
+    int rc = tn_pq_schema_build(r->meta, &r->schema, err);
+    if (rc) {
+        if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+            tn_error_prefix(err, "%s: ", r->name);
+        return rc;
+    }
     TN_TRY(check_row_groups(r, err));
     return open_rest(r, o, err);
 }
@@ -1393,14 +1621,14 @@ const struct pq_file_meta *tn_parquet_reader_meta(tn_reader *rd)
 void tn_parquet_reader_scan_stats(tn_reader *rd, tn_parquet_scan_stats *out)
 {
     const pq_reader *r = (const pq_reader *)rd;
-    *out = (tn_parquet_scan_stats){.row_groups_read = r->rg_read,
-                                   .row_groups_by_stats = r->rg_pruned,
-                                   .row_groups_by_bloom = r->rg_bloom,
-                                   .pages_read = r->pages_read,
-                                   .pages_by_index = r->pages_skipped,
-                                   .rows_filtered = r->rows_filtered,
-                                   .pages_late = r->pages_late,
-                                   .values_late = r->values_late,
+    *out = (tn_parquet_scan_stats){.row_groups_read = r->n.rg_read,
+                                   .row_groups_by_stats = r->n.rg_pruned,
+                                   .row_groups_by_bloom = r->n.rg_bloom,
+                                   .pages_read = r->n.pages_read,
+                                   .pages_by_index = r->n.pages_skipped,
+                                   .rows_filtered = r->n.rows_filtered,
+                                   .pages_late = r->n.pages_late,
+                                   .values_late = r->n.values_late,
                                    .bytes_read = r->bytes_read};
 }
 

@@ -5,8 +5,11 @@
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
  * row group is full (rows or bytes); then every leaf column is shredded,
- * as one task per leaf on the thread pool while the caller reads the next
- * row group (flush_group, encode_leaf, finish_group),
+ * by tasks on the thread pool that claim leaves largest first while the
+ * caller reads the next row group (flush_group, encode_some, run_leaf,
+ * encode_leaf, finish_group; make_room keeps the batches held at about
+ * one row group, release_column drops a column once encoded, and each
+ * encoding borrows one of a few per-thread sets of working buffers),
  * into repetition and definition levels and PLAIN values (shred, or
  * shred_flat in bulk for top-level primitives), dictionary-encoded when the
  * dictionary stays under dictionary_bytes (build_dict), cut into data pages
@@ -25,7 +28,10 @@
  * close the file.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -99,6 +105,7 @@ typedef struct wleaf {
     bool bloom;            /* a bloom filter per chunk, sized for bloom_ndv (0: the chunk's) at bloom_fpp */
     int64_t bloom_ndv;
     double bloom_fpp;
+    int32_t top;           /* index of chain[0] among the top-level columns */
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -111,9 +118,11 @@ typedef struct wleaf {
     int64_t idx_cap;
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
-    int64_t *dict_at;      /* byte offset of each entry in dict; n_dict + 1 */
-    uint64_t *dict_hash;   /* hash of each entry */
+    uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
+    int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
+    uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
+    int dict_fw;           /* width of the entries of a fixed-width (4, 8) dictionary; 0: dict_at */
     uint32_t *rank;        /* with sorted_dict: each entry's place in value order */
     uint32_t *order;       /* entries in value order (and merge scratch after it) */
     int64_t rank_cap;
@@ -125,6 +134,33 @@ typedef struct wleaf {
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
+
+/* The working buffers of one leaf's encoding (the wleaf fields of the same
+ * names), lent to a leaf for its task and taken back after (swap_scratch):
+ * the writer keeps one set per thread, not one per leaf, and a set's
+ * buffers are reused, grown, across leaves and row groups. A wleaf field
+ * that describes what one of these buffers holds must move with it. */
+typedef struct wscratch wscratch;
+struct wscratch {
+    wscratch *next;        /* the free list */
+    uint16_t *def, *rep;
+    int64_t *voff;
+    int64_t cap;
+    tn_buf values;
+    uint32_t *idx;
+    int64_t idx_cap;
+    tn_buf dict;
+    uint32_t *slots;
+    int64_t *dict_at;
+    uint64_t *dict_hash;
+    int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
+    uint32_t *rank, *order;
+    int64_t rank_cap;
+    bool ranked;
+    tn_buf page, comp, header;
+    uint32_t *scratch;
+    int64_t scratch_cap;
+};
 
 typedef struct writer writer;
 
@@ -155,6 +191,16 @@ struct writer {
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
     wjob *jobs;            /* n_leaves */
+    int32_t *order;        /* leaves in the order they are claimed: largest column first */
+    _Atomic int32_t next;  /* the next place in order to claim */
+    _Atomic bool stop;     /* a leaf failed: claim no more */
+    int32_t n_done;        /* leaves of the sealed group encoded (under mu) */
+    _Atomic int32_t *left; /* per top-level column: its leaves not yet encoded */
+    _Atomic int64_t sealed_bytes; /* Arrow bytes of the sealed columns not yet released */
+    pthread_mutex_t mu;    /* guards spare, n_sets, n_done; cv: a leaf is done or a set returned */
+    pthread_cond_t cv;
+    wscratch *spare;       /* working buffer sets not lent out */
+    int32_t n_sets;        /* sets made: at most one per thread */
     char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
 };
@@ -687,6 +733,30 @@ static inline int64_t run_length(const uint32_t *v, int64_t i, int64_t n)
     return e - i;
 }
 
+/* One group of 8 values below 2^bw (bw 1..32) bit-packed LSB first at o,
+ * which has 8 bytes of room past the group's bw bytes. */
+static inline void pack8(const uint32_t *v, int bw, uint8_t *o)
+{
+    if (bw <= 8) { /* the group fits one word */
+        uint64_t acc = 0;
+        for (int j = 0; j < 8; j++)
+            acc |= (uint64_t)v[j] << (j * bw);
+        memcpy(o, &acc, 8);
+        return;
+    }
+    uint64_t acc = 0;
+    int nbits = 0;
+    for (int j = 0; j < 8; j++) { /* whole bytes leave after each value */
+        acc |= (uint64_t)v[j] << nbits;
+        nbits += bw;
+        memcpy(o, &acc, 8);
+        int done = nbits >> 3;
+        o += done;
+        acc >>= done * 8;
+        nbits &= 7;
+    }
+}
+
 /* RLE/bit-packed hybrid of n values at bit width bw, appended to out: a
  * run of 8 or more equal values (or the tail) is an RLE run, anything else
  * goes into bit-packed runs of groups of 8, up to the next run of 8. */
@@ -706,31 +776,36 @@ static int rle_encode(const uint32_t *v, int64_t n, int bw, tn_buf *out, tarn_er
             i += run;
             continue;
         }
-        /* A bit-packed run of groups of 8 up to the next run of 8 equal values. */
-        int64_t end = i + run;
-        while (end < n && end - i < 63 * 8) { /* one run holds at most 63 groups */
-            int64_t r2 = run_length(v, end, n);
-            if (r2 >= 8)
+        /* A bit-packed run of groups of 8 (63 at most) up to the start of
+         * the next run of 8 equal values. A run of 8 that starts at or
+         * after j and at or before j + 7 holds v[j + 7], so looking at the
+         * run around v[j + 7] either finds it or moves j past that run. */
+        int64_t lim = n < i + 63 * 8 ? n : i + 63 * 8, end = lim, j = i + run;
+        while (j < lim && j + 8 <= n) {
+            int64_t q = j + 7, b = q, f = q;
+            uint32_t x = v[q];
+            while (b > j && v[b - 1] == x)
+                b--;
+            while (f + 1 < n && f + 1 - b < 8 && v[f + 1] == x)
+                f++;
+            if (f - b + 1 >= 8) {
+                if (b < lim)
+                    end = b;
                 break;
-            end += r2;
+            }
+            j = f + 1;
         }
         int64_t groups = (end - i + 7) / 8;
-        if (groups > 63)
-            groups = 63;
-        TN_TRY(tn_buf_reserve(out, (size_t)(1 + groups * bw), err));
+        TN_TRY(tn_buf_reserve(out, (size_t)(1 + groups * bw + 8), err));
         uint8_t *o = out->data + out->len;
         *o++ = (uint8_t)(groups << 1 | 1);
-        uint64_t acc = 0;
-        int nbits = 0;
         int64_t count = groups * 8, avail = n - i < count ? n - i : count;
-        for (int64_t k = 0; k < count; k++) {
-            acc |= (uint64_t)(k < avail ? v[i + k] : 0) << nbits;
-            nbits += bw;
-            while (nbits >= 8) {
-                *o++ = (uint8_t)acc;
-                acc >>= 8;
-                nbits -= 8;
-            }
+        for (int64_t g = 0; g + 8 <= avail; g += 8, o += bw)
+            pack8(v + i + g, bw, o);
+        if (avail % 8) { /* the last group, past the values: zeros */
+            uint32_t last[8] = {0};
+            memcpy(last, v + i + avail / 8 * 8, (size_t)(avail % 8) * sizeof *v);
+            pack8(last, bw, o);
         }
         out->len += (size_t)(1 + groups * bw);
         i += avail;
@@ -884,36 +959,115 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
 
 /* --- dictionary ----------------------------------------------------------------- */
 
-/* Hash of a PLAIN value: fixed widths 4 and 8 by their bits, the others
- * (and BYTE_ARRAY payloads) by their bytes. */
-static inline uint64_t value_hash(const uint8_t *p, size_t vl)
+/* Hash of a byte string: short ones (most dictionary strings) inline from
+ * two overlapping loads, longer ones by XXH3. */
+static inline uint64_t bytes_hash(const uint8_t *p, size_t n)
 {
-    if (vl == 4) {
+    uint64_t lo, hi;
+    if (n > 16) {
+        return tn_hash_bytes(p, n, 0);
+    } else if (n >= 8) {
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        lo = a;
+        hi = b;
+    } else {
+        lo = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+        hi = 0;
+    }
+    return tn_hash_u64(lo ^ tn_hash_u64(hi + n));
+}
+
+/* Whether the n bytes at a and b are equal; short ones without a call. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    if (n >= 8) {
+        uint64_t x, y, u, v;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Slot of a fixed-width value in a table of 2^(64 - shift) slots:
+ * Fibonacci hashing after folding the high half in, so that doubles
+ * (whose low bits are often zero) spread too. */
+static inline uint64_t fixed_slot(uint64_t x, int shift)
+{
+    x ^= x >> 32;
+    return (x * UINT64_C(0x9E3779B97F4A7C15)) >> shift;
+}
+
+static int table_shift(int64_t cap)
+{
+    return 64 - (63 - __builtin_clzll((unsigned long long)cap));
+}
+
+/* A fixed-width dictionary entry's bits, zero-extended. */
+static inline uint64_t fixed_entry(const uint8_t *p, size_t fw)
+{
+    if (fw == 4) {
         uint32_t x;
         memcpy(&x, p, 4);
-        return tn_hash_u64(x);
+        return x;
     }
-    if (vl == 8) {
-        uint64_t x;
-        memcpy(&x, p, 8);
-        return tn_hash_u64(x);
-    }
-    return tn_hash_bytes(p, vl, 0);
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
 }
 
 /* Double the dictionary's hash table (1024 slots at first) and re-insert
- * the entries from their kept hashes. */
+ * the entries: byte arrays from their kept hashes, fixed widths from their
+ * values (kept in slot_key beside the slots). */
 static int dict_grow(wleaf *l)
 {
     int64_t cap = l->slots_cap ? l->slots_cap * 2 : 1024;
     uint32_t *t = tn_calloc((size_t)cap, sizeof *t);
     TN_TRY_ALLOC(t, l->err, (size_t)cap * sizeof *t);
     uint64_t mask = (uint64_t)cap - 1;
-    for (int64_t e = 0; e < l->n_dict; e++) {
-        uint64_t s = l->dict_hash[e] & mask;
-        while (t[s])
-            s = (s + 1) & mask;
-        t[s] = (uint32_t)(e + 1);
+    if (l->dict_fw) {
+        uint64_t *k = tn_malloc((size_t)cap * sizeof *k);
+        if (!k)
+            tn_free(t);
+        TN_TRY_ALLOC(k, l->err, (size_t)cap * sizeof *k);
+        int shift = table_shift(cap);
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            uint64_t x = fixed_entry(l->dict.data + e * l->dict_fw, (size_t)l->dict_fw);
+            uint64_t s = fixed_slot(x, shift);
+            while (t[s])
+                s = (s + 1) & mask;
+            t[s] = (uint32_t)(e + 1);
+            k[s] = x;
+        }
+        tn_free(l->slot_key);
+        l->slot_key = k;
+    } else {
+        for (int64_t e = 0; e < l->n_dict; e++) {
+            uint64_t s = l->dict_hash[e] & mask;
+            while (t[s])
+                s = (s + 1) & mask;
+            t[s] = (uint32_t)(e + 1);
+        }
     }
     tn_free(l->slots);
     l->slots = t;
@@ -948,56 +1102,78 @@ static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
     return 0;
 }
 
-/* Build the chunk's dictionary: unique PLAIN values in the order they first
- * appear and each value's index. Returns 0 with ch->dict false when the
- * dictionary would pass the byte limit (the chunk is then written PLAIN).
- * The table keeps each entry's hash, so probes compare hashes before bytes
- * and growing never rehashes values. */
-static int build_dict(const writer *w, wleaf *l, wchunk *ch)
+/* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
+ * as integers: the table holds each slot's value, so a probe reads no entry.
+ * *fits false when more than max entries are needed. */
+static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
+                                                            bool *fits)
 {
-    const wnode *n = l->chain[l->depth - 1];
-    ch->dict = false;
-    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
-        return 0;
-    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
-    int64_t nvals = 0;
-    for (int64_t i = 0; i < l->n; i++)
-        nvals += n->max_def == 0 || l->def[i] == n->max_def;
-    if (nvals > l->idx_cap) {
-        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
-        TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
-        l->idx = x;
-        l->idx_cap = nvals;
+    *fits = false;
+    int64_t room = nvals < max ? nvals : max;
+    TN_TRY(tn_buf_reserve(&l->dict, (size_t)room * FW, l->err));
+    const uint8_t *p = l->values.data;
+    uint32_t *idx = l->idx, *slots = l->slots;
+    uint64_t *keys = l->slot_key, mask = (uint64_t)l->slots_cap - 1;
+    int shift = table_shift(l->slots_cap);
+    int64_t nd = 0;
+    for (int64_t k = 0; k < nvals; k++) {
+        uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
+        uint64_t s = fixed_slot(x, shift);
+        uint32_t e;
+        while ((e = slots[s]) != 0 && keys[s] != x)
+            s = (s + 1) & mask;
+        if (e == 0) {
+            if (nd >= max)
+                return 0; /* past the limit: PLAIN */
+            memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
+            e = (uint32_t)++nd;
+            slots[s] = e;
+            keys[s] = x;
+            if (nd * 2 > l->slots_cap) {
+                l->n_dict = nd;
+                l->dict.len = (size_t)nd * FW;
+                TN_TRY(dict_grow(l));
+                slots = l->slots;
+                keys = l->slot_key;
+                mask = (uint64_t)l->slots_cap - 1;
+                shift = table_shift(l->slots_cap);
+            }
+        }
+        idx[k] = e - 1;
     }
-    if (l->slots_cap == 0)
-        TN_TRY(dict_grow(l));
-    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
-    l->dict.len = 0;
-    l->n_dict = 0;
+    l->n_dict = nd;
+    l->dict.len = (size_t)nd * FW;
+    *fits = true;
+    return 0;
+}
+
+/* The dictionary of byte arrays (PLAIN, with their length prefix) or of
+ * fixed-width values of fw bytes, compared by their bytes. The table keeps
+ * each entry's hash, so probes compare hashes before bytes and growing
+ * never rehashes values. */
+static int dict_bytes(wleaf *l, bool bytes, size_t fw, int64_t limit, bool *fits)
+{
+    *fits = false;
     TN_TRY(dict_room(l)); /* dict_at exists */
     l->dict_at[0] = 0;
-    bool bytes = n->ptype == PQ_BYTE_ARRAY;
-    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
-              : (size_t)n->type_length;
     const uint8_t *p = l->values.data, *end = p + l->values.len;
     for (int64_t k = 0; p < end; k++) {
-        size_t vl = fw;
-        uint64_t h;
+        size_t vl = fw, skip = 0;
         if (bytes) {
             uint32_t l32;
             memcpy(&l32, p, 4);
             vl = 4 + (size_t)l32;
-            h = tn_hash_bytes(p + 4, l32, 0);
-        } else {
-            h = value_hash(p, vl);
+            skip = 4; /* equal lengths are compared on their own */
         }
+        uint64_t h = bytes_hash(p + skip, vl - skip);
         if ((l->n_dict + 1) * 2 > l->slots_cap)
             TN_TRY(dict_grow(l));
         uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
         uint32_t e;
         while ((e = l->slots[s]) != 0) {
             const int64_t *at = &l->dict_at[e - 1];
-            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl && memcmp(l->dict.data + at[0], p, vl) == 0)
+            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
+                same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
                 break;
             s = (s + 1) & mask;
         }
@@ -1011,7 +1187,56 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         l->idx[k] = e - 1;
         p += vl;
     }
-    ch->dict = true;
+    *fits = true;
+    return 0;
+}
+
+/* Build the chunk's dictionary: unique PLAIN values in the order they first
+ * appear and each value's index. Returns 0 with ch->dict false when the
+ * dictionary would pass the byte limit (the chunk is then written PLAIN).
+ * INT32/FLOAT and INT64/DOUBLE compare as integers (by their bits, so NaNs
+ * and -0.0 keep their exact bytes); byte arrays and FLBA by their bytes. */
+static int build_dict(const writer *w, wleaf *l, wchunk *ch)
+{
+    const wnode *n = l->chain[l->depth - 1];
+    ch->dict = false;
+    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+        return 0;
+    int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
+    int64_t nvals = 0;
+    if (n->max_def == 0) {
+        nvals = l->n;
+    } else {
+        for (int64_t i = 0; i < l->n; i++)
+            nvals += l->def[i] == n->max_def;
+    }
+    if (nvals > l->idx_cap) {
+        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
+        TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
+        l->idx = x;
+        l->idx_cap = nvals;
+    }
+    bool bytes = n->ptype == PQ_BYTE_ARRAY;
+    size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
+              : (size_t)n->type_length;
+    l->dict_fw = !bytes && (n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT || n->ptype == PQ_INT64 ||
+                            n->ptype == PQ_DOUBLE) ? (int)fw : 0;
+    l->dict.len = 0;
+    l->n_dict = 0;
+    if (l->slots_cap == 0)
+        TN_TRY(dict_grow(l));
+    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
+    bool fits;
+    if (l->dict_fw) {
+        int64_t max = limit / (int64_t)fw < UINT32_MAX / 2 ? limit / (int64_t)fw : UINT32_MAX / 2;
+        if (fw == 4)
+            TN_TRY(dict_fixed(l, nvals, 4, max, &fits));
+        else
+            TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
+    } else {
+        TN_TRY(dict_bytes(l, bytes, fw, limit, &fits));
+    }
+    ch->dict = fits;
     return 0;
 }
 
@@ -1096,12 +1321,12 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
     *has = true;
 }
 
-/* Typed scans for the positions of the first minimum and first maximum of
- * n fixed-width values (n > 0). Floats start at the first value that is
- * not NaN (*found false when there is none); later NaNs fail both
- * comparisons, so they are left out. */
+/* Typed scans for the minimum and maximum of n fixed-width values (n > 0),
+ * stored at mn and mx. Floats start at the first value that is not NaN
+ * (false when there is none); later NaNs fail both comparisons, so they
+ * are left out. The loops have no branch, so the compiler vectorizes them. */
 #define MINMAX_SCAN(NAME, T, SKIP_NAN)                                                 \
-    static bool NAME(const uint8_t *p, int64_t n, int64_t *imin, int64_t *imax)       \
+    static bool NAME(const uint8_t *p, int64_t n, uint8_t *mn, uint8_t *mx)           \
     {                                                                                  \
         int64_t i = 0;                                                                 \
         T lo, x;                                                                       \
@@ -1113,20 +1338,13 @@ static void put_stat(uint8_t *dst, uint8_t *len, bool *has, const uint8_t *p, si
                 break;                                                                 \
         }                                                                              \
         T hi = lo;                                                                     \
-        int64_t a = i, b = i;                                                          \
         for (i++; i < n; i++) {                                                        \
             memcpy(&x, p + i * (int64_t)sizeof x, sizeof x);                           \
-            if (x < lo) {                                                              \
-                lo = x;                                                                \
-                a = i;                                                                 \
-            }                                                                          \
-            if (x > hi) {                                                              \
-                hi = x;                                                                \
-                b = i;                                                                 \
-            }                                                                          \
+            lo = x < lo ? x : lo;                                                      \
+            hi = x > hi ? x : hi;                                                      \
         }                                                                              \
-        *imin = a;                                                                     \
-        *imax = b;                                                                     \
+        memcpy(mn, &lo, sizeof lo);                                                    \
+        memcpy(mx, &hi, sizeof hi);                                                    \
         return true;                                                                   \
     }
 MINMAX_SCAN(minmax_i32, int32_t, 0)
@@ -1138,7 +1356,7 @@ MINMAX_SCAN(minmax_f64, double, 1)
 
 /* The typed scan for leaf n's INT32/INT64/FLOAT/DOUBLE values; NULL for
  * the other physical types. */
-static bool (*minmax_scan(const wnode *n))(const uint8_t *, int64_t, int64_t *, int64_t *)
+static bool (*minmax_scan(const wnode *n))(const uint8_t *, int64_t, uint8_t *, uint8_t *)
 {
     bool uns = n->logical.kind == PQ_LT_INTEGER && !n->logical.is_signed;
     switch (n->ptype) {
@@ -1162,12 +1380,12 @@ static void bounds(const wnode *n, const uint8_t *p, const uint8_t *end, wbounds
     size_t mnl = 0, mxl = 0;
     size_t w = n->ptype == PQ_BOOLEAN ? 1 : n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4
              : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8 : (size_t)n->type_length;
-    bool (*scan)(const uint8_t *, int64_t, int64_t *, int64_t *) = minmax_scan(n);
+    bool (*scan)(const uint8_t *, int64_t, uint8_t *, uint8_t *) = minmax_scan(n);
+    uint8_t lo[8], hi[8];
     if (scan) {
-        int64_t a, b;
-        if (scan(p, (int64_t)((size_t)(end - p) / w), &a, &b)) {
-            mn = p + a * (int64_t)w;
-            mx = p + b * (int64_t)w;
+        if (scan(p, (int64_t)((size_t)(end - p) / w), lo, hi)) {
+            mn = lo;
+            mx = hi;
             mnl = mxl = w;
         }
         p = end;
@@ -1231,6 +1449,10 @@ static void set_bounds(const wnode *n, const uint8_t *mn, size_t mnl, const uint
 /* Dictionary entry e's value bytes (without a BYTE_ARRAY's length). */
 static const uint8_t *dict_value(const wleaf *l, const wnode *n, uint32_t e, size_t *len)
 {
+    if (l->dict_fw) {
+        *len = (size_t)l->dict_fw;
+        return l->dict.data + (size_t)e * (size_t)l->dict_fw;
+    }
     const uint8_t *p = l->dict.data + l->dict_at[e];
     size_t vl = (size_t)(l->dict_at[e + 1] - l->dict_at[e]);
     if (n->ptype == PQ_BYTE_ARRAY) {
@@ -1248,24 +1470,11 @@ static int cmp_entries(const wleaf *l, const wnode *n, uint32_t a, uint32_t b)
     return cmp_value(n, x, al, y, bl);
 }
 
-/* Rank the chunk's dictionary entries in value order (a stable merge sort),
- * so that a page's bounds come from its indices: the entries of least and
- * greatest rank. Not for floats, whose NaN has no place in the order. */
-static int rank_dict(wleaf *l, const wnode *n)
+/* The dictionary's entries in value order by a stable merge sort on
+ * cmp_entries; returns l->order or l->order + n_dict. */
+static uint32_t *merge_entries(wleaf *l, const wnode *n)
 {
-    l->ranked = false;
-    if (!has_order(n) || n->ptype == PQ_FLOAT || n->ptype == PQ_DOUBLE || n->ptype == PQ_BOOLEAN)
-        return 0;
     int64_t k = l->n_dict;
-    if (k > l->rank_cap) {
-        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
-        if (r)
-            l->rank = r;
-        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
-        TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
-        l->order = o;
-        l->rank_cap = k;
-    }
     uint32_t *a = l->order, *b = l->order + k;
     for (int64_t i = 0; i < k; i++)
         a[i] = (uint32_t)i;
@@ -1284,6 +1493,30 @@ static int rank_dict(wleaf *l, const wnode *n)
         a = b;
         b = t;
     }
+    return a;
+}
+
+/* Rank the chunk's dictionary entries in value order (a stable merge sort),
+ * so that a page's bounds come from its indices: the entries of least and
+ * greatest rank. Only for byte arrays and FLBA: fixed-width numbers get
+ * their bounds from a (vectorized) scan of the values, cheaper than a sort,
+ * and floats' NaN has no place in the order. */
+static int rank_dict(wleaf *l, const wnode *n)
+{
+    l->ranked = false;
+    if (!has_order(n) || l->dict_fw || n->ptype == PQ_BOOLEAN)
+        return 0;
+    int64_t k = l->n_dict;
+    if (k > l->rank_cap) {
+        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
+        if (r)
+            l->rank = r;
+        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
+        TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
+        l->order = o;
+        l->rank_cap = k;
+    }
+    uint32_t *a = merge_entries(l, n);
     for (int64_t i = 0; i < k; i++)
         l->rank[a[i]] = (uint32_t)i;
     if (a != l->order) /* keep the sorted entries at the front */
@@ -1444,7 +1677,34 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
     bool repeated = leaf->max_rep > 0;
-    for (int64_t i = 1; i <= l->n; i++) {
+    if (!repeated) {
+        /* Pages end at the first level whose values reach page_bytes (voff
+         * does not decrease, so a binary search finds it) or at 2^20 levels. */
+        while (a < l->n) {
+            int64_t lo = a + 1, hi = l->n < a + (1 << 20) ? l->n : a + (1 << 20);
+            int64_t want = l->voff[a] + page_bytes;
+            while (lo < hi) {
+                int64_t mid = lo + (hi - lo) / 2;
+                if (l->voff[mid] >= want)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            int64_t b = lo;
+            nv = b - a;
+            if (leaf->max_def > 0) {
+                nv = 0;
+                for (int64_t i = a; i < b; i++)
+                    nv += l->def[i] == leaf->max_def;
+            }
+            TN_TRY(note_page(l, a, b, v0, nv, ch));
+            TN_TRY(write_page(w, l, a, b, v0, nv, ch));
+            ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
+            a = b;
+            v0 += nv;
+        }
+    }
+    for (int64_t i = 1; repeated && i <= l->n; i++) {
         nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
         bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
         if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
@@ -1529,6 +1789,226 @@ static int write_bloom(writer *w, wchunk *ch)
     return rc;
 }
 
+/* --- who encodes which leaf ------------------------------------------------------ */
+
+/* Exchange leaf l's working buffers, and the counts that describe what
+ * they hold, with set s: lends the set to the leaf, and called again,
+ * takes it back (the leaf's fields are empty between). */
+static void swap_scratch(wleaf *l, wscratch *s)
+{
+#define SWAP(f) do { __typeof__(l->f) t_ = l->f; l->f = s->f; s->f = t_; } while (0)
+    SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
+    SWAP(values);
+    SWAP(idx); SWAP(idx_cap);
+    SWAP(dict); SWAP(slots); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap); SWAP(dict_cap);
+    SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
+    SWAP(page); SWAP(comp); SWAP(header);
+    SWAP(scratch); SWAP(scratch_cap);
+#undef SWAP
+}
+
+static void free_scratch(wscratch *s)
+{
+    tn_free(s->def);
+    tn_free(s->rep);
+    tn_free(s->voff);
+    tn_buf_reset(&s->values);
+    tn_free(s->idx);
+    tn_buf_reset(&s->dict);
+    tn_free(s->slots);
+    tn_free(s->dict_at);
+    tn_free(s->dict_hash);
+    tn_free(s->rank);
+    tn_free(s->order);
+    tn_buf_reset(&s->page);
+    tn_buf_reset(&s->comp);
+    tn_buf_reset(&s->header);
+    tn_free(s->scratch);
+    tn_free(s);
+}
+
+/* A spare set of working buffers, or a new empty one while there are
+ * fewer sets than threads; else wait for one (every set lent out is held
+ * by a running encoder, so one comes back). */
+static int take_scratch(writer *w, wscratch **out, tarn_error *err)
+{
+    int32_t most = tarn_threads() > 1 ? tarn_threads() : 1;
+    pthread_mutex_lock(&w->mu);
+    while (!w->spare && w->n_sets >= most)
+        pthread_cond_wait(&w->cv, &w->mu);
+    wscratch *s = w->spare;
+    if (s)
+        w->spare = s->next;
+    else
+        w->n_sets++;
+    pthread_mutex_unlock(&w->mu);
+    if (!s) {
+        s = tn_calloc(1, sizeof *s);
+        if (!s) {
+            pthread_mutex_lock(&w->mu);
+            w->n_sets--;
+            pthread_cond_broadcast(&w->cv);
+            pthread_mutex_unlock(&w->mu);
+            return tn_error_oom(err, sizeof *s);
+        }
+        tn_buf_init(&s->values, 0);
+        tn_buf_init(&s->dict, 0);
+        tn_buf_init(&s->page, 0);
+        tn_buf_init(&s->comp, 0);
+        tn_buf_init(&s->header, 0);
+    }
+    *out = s;
+    return 0;
+}
+
+static void give_scratch(writer *w, wscratch *s)
+{
+    pthread_mutex_lock(&w->mu);
+    s->next = w->spare;
+    w->spare = s;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Bytes an array holds in its buffers (an upper bound for slices). */
+static int64_t array_bytes(const tn_array *a)
+{
+    int64_t n = 0;
+    for (int32_t i = 0; i < a->n_buffers; i++)
+        n += a->buffers[i] ? a->buffers[i]->size : 0;
+    for (int32_t i = 0; i < a->n_children; i++)
+        n += array_bytes(a->children[i]);
+    return n;
+}
+
+/* Every leaf of top-level column `top` is encoded: drop the column from
+ * the sealed batches the writer alone holds (a batch someone else also
+ * holds is left whole), so the group's Arrow memory drains while it is
+ * encoded rather than when the group is written. */
+static void release_column(writer *w, int32_t top)
+{
+    for (int32_t b = 0; b < w->n_sealed; b++) {
+        tn_batch *bt = w->sealed[b];
+        tn_array *col = bt->columns[top];
+        if (!col)
+            continue;
+        atomic_fetch_sub(&w->sealed_bytes, array_bytes(col));
+        if (atomic_load(&bt->refcount) == 1) {
+            bt->columns[top] = NULL;
+            tn_array_unref(col);
+        }
+    }
+}
+
+/* The next leaf of the sealed group to encode, or -1 when every leaf is
+ * claimed or one has failed. */
+static int32_t claim(writer *w)
+{
+    if (atomic_load(&w->stop))
+        return -1;
+    int32_t i = atomic_fetch_add(&w->next, 1);
+    return i < w->n_leaves ? w->order[i] : -1;
+}
+
+/* Encode leaf c of the sealed group (encode_leaf) with a lent set of
+ * working buffers; the last leaf of a top-level column releases it. */
+static int run_leaf(writer *w, int32_t c, tarn_error *err)
+{
+    wleaf *l = &w->leaves[c];
+    wscratch *s = NULL;
+    int rc = take_scratch(w, &s, err);
+    if (!rc) {
+        swap_scratch(l, s);
+        rc = encode_leaf(&w->jobs[c], err);
+        swap_scratch(l, s);
+        give_scratch(w, s);
+    }
+    if (rc)
+        atomic_store(&w->stop, true);
+    if (atomic_fetch_sub(&w->left[l->top], 1) == 1)
+        release_column(w, l->top);
+    pthread_mutex_lock(&w->mu);
+    w->n_done++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* A task on the pool: encode leaves of the sealed group until none is left. */
+static int encode_some(void *arg, tarn_error *err)
+{
+    writer *w = arg;
+    for (int32_t c; (c = claim(w)) >= 0;)
+        TN_TRY(run_leaf(w, c, err));
+    return 0;
+}
+
+/* While a row group is being encoded, keep the Arrow bytes the writer holds
+ * (the group filling plus the sealed columns not yet encoded) at about
+ * row_group_bytes: before reading on, the caller encodes leaves of the
+ * sealed group itself, or waits for the threads encoding the last ones.
+ * So memory is about one row group of batches, not two, and reading still
+ * overlaps encoding as the sealed group drains. */
+static int make_room(writer *w)
+{
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    while (w->encoding && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit) {
+        int32_t c = claim(w);
+        if (c >= 0) {
+            TN_TRY(run_leaf(w, c, w->err));
+            continue;
+        }
+        if (atomic_load(&w->stop))
+            return 0; /* finish_group reports the failure */
+        pthread_mutex_lock(&w->mu);
+        bool all = w->n_done >= w->n_leaves;
+        if (!all && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        if (all)
+            return 0; /* what is still held belongs to batches shared with others */
+    }
+    return 0;
+}
+
+typedef struct wsize {     /* a leaf and the Arrow bytes of its top-level column */
+    int64_t bytes;
+    int32_t leaf;
+} wsize;
+
+static int larger_first(const void *a, const void *b)
+{
+    const wsize *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+/* The order leaves are claimed in: the largest columns first, so the last
+ * task of a group is a short one. The order does not change the bytes. */
+static int order_leaves(writer *w)
+{
+    int32_t n_top = w->root.n_children;
+    wsize *sz = tn_calloc((size_t)w->n_leaves, sizeof *sz);
+    int64_t *top_bytes = tn_calloc((size_t)n_top, sizeof *top_bytes);
+    if (!sz || !top_bytes) {
+        tn_free(sz);
+        tn_free(top_bytes);
+        return tn_error_oom(w->err, (size_t)w->n_leaves * sizeof *sz);
+    }
+    for (int32_t b = 0; b < w->n_sealed; b++)
+        for (int32_t t = 0; t < n_top; t++)
+            top_bytes[t] += array_bytes(w->sealed[b]->columns[t]);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        sz[c] = (wsize){.bytes = top_bytes[w->leaves[c].top], .leaf = c};
+    qsort(sz, (size_t)w->n_leaves, sizeof *sz, larger_first);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->order[c] = sz[c].leaf;
+    tn_free(sz);
+    tn_free(top_bytes);
+    return 0;
+}
+
 /* Wait for the row group being encoded, if any, and write its chunks in
  * column order, so the file is the same whatever the number of threads. */
 static int finish_group(writer *w)
@@ -1538,6 +2018,7 @@ static int finish_group(writer *w)
     int rc = tn_taskgroup_wait(w->encoding, w->err);
     tn_taskgroup_free(w->encoding);
     w->encoding = NULL;
+    atomic_store(&w->sealed_bytes, 0);
     wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
     for (int32_t c = 0; !rc && c < w->n_leaves; c++)
         rc = place_chunk(w, &w->leaves[c], &chunks[c]);
@@ -1568,9 +2049,10 @@ static int grow_groups(writer *w)
 }
 
 /* Close the pending batches as a row group: the previous group is finished
- * and written first, then this one's columns are encoded as tasks on the
- * pool while the caller goes on reading batches for the next group. So at
- * most two row groups are held: one being encoded, one being filled. */
+ * and written first, then this one's leaves are encoded by tasks on the
+ * pool (encode_some, as many as threads, each claiming leaves largest
+ * first) while the caller goes on reading batches for the next group, as
+ * far as make_room lets it. */
 static int flush_group(writer *w)
 {
     TN_TRY(finish_group(w));
@@ -1590,14 +2072,26 @@ static int flush_group(writer *w)
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    atomic_store(&w->sealed_bytes, w->pending_bytes);
     w->pending_bytes = 0;
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
+    for (int32_t k = 0; k < w->root.n_children; k++)
+        atomic_store(&w->left[k], 0);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        atomic_fetch_add(&w->left[w->leaves[c].top], 1);
+    TN_TRY(order_leaves(w));
+    atomic_store(&w->next, 0);
+    atomic_store(&w->stop, false);
+    w->n_done = 0;
     w->encoding = tn_taskgroup_new();
     TN_TRY_ALLOC(w->encoding, w->err, 64);
-    for (int32_t c = 0; c < w->n_leaves; c++) {
-        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
-        if (tn_taskgroup_spawn(w->encoding, encode_leaf, &w->jobs[c]) != TARN_OK)
+    int32_t tasks = tarn_threads() < w->n_leaves ? tarn_threads() : w->n_leaves;
+    if (tasks < 1)
+        tasks = 1;
+    for (int32_t k = 0; k < tasks; k++)
+        if (tn_taskgroup_spawn(w->encoding, encode_some, w) != TARN_OK)
             break; /* the group holds the error; finish_group returns it */
-    }
     return 0;
 }
 
@@ -1888,17 +2382,6 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
-/* Bytes an array holds in its buffers (an upper bound for slices). */
-static int64_t array_bytes(const tn_array *a)
-{
-    int64_t n = 0;
-    for (int32_t i = 0; i < a->n_buffers; i++)
-        n += a->buffers[i] ? a->buffers[i]->size : 0;
-    for (int32_t i = 0; i < a->n_children; i++)
-        n += array_bytes(a->children[i]);
-    return n;
-}
-
 static int add_batch(writer *w, tn_batch *b);
 
 /* Add batch b (a reference is consumed), cut where a row group reaches
@@ -1942,7 +2425,7 @@ static int add_batch(writer *w, tn_batch *b)
         w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
     int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
-    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
+    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : make_room(w);
 }
 
 /* Whether option name o names leaf l: its top-level column, or its whole
@@ -2043,6 +2526,10 @@ static int setup(writer *w, tn_schema *s)
     TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
     w->jobs = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->jobs);
     TN_TRY_ALLOC(w->jobs, w->err, (size_t)w->n_leaves * sizeof *w->jobs);
+    w->order = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->order);
+    TN_TRY_ALLOC(w->order, w->err, (size_t)w->n_leaves * sizeof *w->order);
+    w->left = tn_calloc((size_t)w->root.n_children, sizeof *w->left);
+    TN_TRY_ALLOC(w->left, w->err, (size_t)w->root.n_children * sizeof *w->left);
     for (int32_t i = 0; i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
         tn_buf_init(&l->values, 0);
@@ -2059,6 +2546,8 @@ static int setup(writer *w, tn_schema *s)
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
         chains(w, &w->root.children[i], stack, idx, 0);
+    for (int32_t i = 0; i < w->n_leaves; i++)
+        w->leaves[i].top = (int32_t)(w->leaves[i].chain[0] - w->root.children);
     TN_TRY(column_settings(w));
     return 0;
 }
@@ -2066,6 +2555,7 @@ static int setup(writer *w, tn_schema *s)
 static void cleanup(writer *w)
 {
     if (w->encoding) { /* a failure while a row group was being encoded */
+        atomic_store(&w->stop, true); /* running tasks claim no more leaves */
         tn_taskgroup_cancel(w->encoding);
         tn_taskgroup_free(w->encoding);
     }
@@ -2073,6 +2563,13 @@ static void cleanup(writer *w)
         tn_batch_unref(w->sealed[b]);
     tn_free(w->sealed);
     tn_free(w->jobs);
+    tn_free(w->order);
+    tn_free((void *)w->left);
+    while (w->spare) {
+        wscratch *s = w->spare;
+        w->spare = s->next;
+        free_scratch(s);
+    }
     tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
@@ -2082,6 +2579,7 @@ static void cleanup(writer *w)
         tn_buf_reset(&l->values);
         tn_free(l->idx);
         tn_free(l->slots);
+        tn_free(l->slot_key);
         tn_free(l->dict_at);
         tn_free(l->dict_hash);
         tn_free(l->rank);
@@ -2138,12 +2636,18 @@ int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_writ
         w.o = *opts;
     if (w.o.codec == PQ_LZ4)
         w.o.codec = PQ_LZ4_RAW;
-    TN_TRY(tn_atomic_open(&w.out, path, err));
-    int rc = write_stream(&w, in);
-    if (rc)
-        tn_atomic_abort(&w.out);
-    else
-        rc = tn_atomic_commit(&w.out, err);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    int rc = tn_atomic_open(&w.out, path, err);
+    if (!rc) {
+        rc = write_stream(&w, in);
+        if (rc)
+            tn_atomic_abort(&w.out);
+        else
+            rc = tn_atomic_commit(&w.out, err);
+    }
     cleanup(&w);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     return rc;
 }
