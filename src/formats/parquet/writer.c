@@ -139,7 +139,9 @@ typedef struct wleaf {
  * names), lent to a leaf for its task and taken back after (swap_scratch):
  * the writer keeps one set per thread, not one per leaf, and a set's
  * buffers are reused, grown, across leaves and row groups. A wleaf field
- * that describes what one of these buffers holds must move with it. */
+ * that describes what one of these buffers holds must move with it, and
+ * the encoder must not assume its buffers were last used by this leaf or
+ * a leaf of the same type. */
 typedef struct wscratch wscratch;
 struct wscratch {
     wscratch *next;        /* the free list */
@@ -151,9 +153,11 @@ struct wscratch {
     int64_t idx_cap;
     tn_buf dict;
     uint32_t *slots;
+    uint64_t *slot_key;
     int64_t *dict_at;
     uint64_t *dict_hash;
     int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
+    int dict_fw;
     uint32_t *rank, *order;
     int64_t rank_cap;
     bool ranked;
@@ -1068,6 +1072,8 @@ static int dict_grow(wleaf *l)
                 s = (s + 1) & mask;
             t[s] = (uint32_t)(e + 1);
         }
+        tn_free(l->slot_key); /* no longer the table's size */
+        l->slot_key = NULL;
     }
     tn_free(l->slots);
     l->slots = t;
@@ -1223,7 +1229,9 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
                             n->ptype == PQ_DOUBLE) ? (int)fw : 0;
     l->dict.len = 0;
     l->n_dict = 0;
-    if (l->slots_cap == 0)
+    /* the buffers may come from a leaf of another type (swap_scratch): a
+     * table grown for byte arrays has no keys */
+    if (l->slots_cap == 0 || (l->dict_fw && !l->slot_key))
         TN_TRY(dict_grow(l));
     memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     bool fits;
@@ -1800,12 +1808,18 @@ static void swap_scratch(wleaf *l, wscratch *s)
     SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
     SWAP(values);
     SWAP(idx); SWAP(idx_cap);
-    SWAP(dict); SWAP(slots); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap); SWAP(dict_cap);
+    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap);
+    SWAP(dict_cap); SWAP(dict_fw);
     SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
     SWAP(page); SWAP(comp); SWAP(header);
     SWAP(scratch); SWAP(scratch_cap);
 #undef SWAP
 }
+
+/* A field added to wleaf changes its size and stops the build here: if
+ * the field describes a working buffer (or what one holds), add it to
+ * wscratch, swap_scratch and free_scratch; then update the size. */
+_Static_assert(sizeof(wleaf) == 1192, "wleaf changed: see swap_scratch");
 
 static void free_scratch(wscratch *s)
 {
@@ -1816,6 +1830,7 @@ static void free_scratch(wscratch *s)
     tn_free(s->idx);
     tn_buf_reset(&s->dict);
     tn_free(s->slots);
+    tn_free(s->slot_key);
     tn_free(s->dict_at);
     tn_free(s->dict_hash);
     tn_free(s->rank);
