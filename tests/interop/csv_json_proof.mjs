@@ -38,7 +38,8 @@ function canon(v) {
   if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
   if (typeof v === 'object') return '{' + Object.keys(v).map((k) => k + ':' + canon(v[k])).join(',') + '}';
   let s = String(v);
-  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s)) return String(Number(s)); // DuckDB's JSON gives big integers as text
+  if (/^-?\d{16,}$/.test(s)) return s; // integers a double cannot hold stay exact
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s)) return String(Number(s)); // DuckDB's JSON gives integers as text
   const m = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(\.\d+)?(Z|\+00(:00)?)?$/.exec(s);
   if (m) s = m[1] + 'T' + m[2] + (m[3] ? m[3].replace(/0+$/, '').replace(/\.$/, '') : '');
   return s;

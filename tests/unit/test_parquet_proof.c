@@ -26,7 +26,9 @@
  *  - the parquet-testing files test_parquet_duckdb.c leaves out because
  *    DuckDB cannot read all of them: data/geospatial (DuckDB's GEOMETRY
  *    given back as WKB) and the DuckDB-readable columns of
- *    byte_stream_split_extended.gzip.
+ *    byte_stream_split_extended.gzip; map_no_value (which DuckDB cannot
+ *    open) checked against itself: the same keys as a map, a map without
+ *    values and a list.
  *
  * Values are compared as JSON lines (tests/parquet_render.h) by
  * tests/interop/parquet_duckdb.mjs, which prints the first difference.
@@ -581,6 +583,47 @@ TEST(bad_files_name_the_file)
     CHECK_EQ_INT(n, 7 + 13);
 }
 
+/* map_no_value (DuckDB cannot read it) holds the same keys three ways: a
+ * map, a map whose key_value group has no value, and a list. */
+static void keys_of(const tn_array *list, int64_t row, const tn_array *keys, int32_t *out, int *n)
+{
+    const int32_t *o = TN_OFFSETS32(list) + row;
+    *n = 0;
+    for (int32_t k = o[0]; k < o[1] && *n < 16; k++)
+        out[(*n)++] = TN_VALUES(keys, int32_t)[k];
+}
+
+TEST(map_no_value_keys)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/../shared/parquet-testing/data/map_no_value.parquet", src_dir);
+    tarn_error err;
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    if (!r)
+        return;
+    int64_t rows = 0;
+    for (tn_batch *b; tn_reader_next(r, &b, &err) == 0 && b;) {
+        const tn_array *map = b->columns[0], *nov = b->columns[1]->children[0], *list = b->columns[2];
+        for (int64_t i = 0; i < b->length; i++) {
+            int32_t a[16], c[16], l[16];
+            int na, nc, nl;
+            keys_of(map, i, map->children[0]->children[0], a, &na);
+            keys_of(nov, i, nov->children[0]->children[0], c, &nc);
+            keys_of(list, i, list->children[0], l, &nl);
+            CHECK(na == 3 && nc == na && nl == na);
+            for (int k = 0; k < na && k < nc && k < nl; k++) {
+                CHECK_EQ_INT(a[k], (rows + i) * 3 + k + 1);
+                CHECK(a[k] == c[k] && a[k] == l[k]);
+            }
+        }
+        rows += b->length;
+        tn_batch_unref(b);
+    }
+    tn_reader_free(r);
+    CHECK_EQ_INT(rows, 3);
+}
+
 int main(void)
 {
     const char *src = getenv("TARN_SOURCE_DIR"), *build = getenv("TARN_BUILD_DIR");
@@ -595,5 +638,6 @@ int main(void)
     RUN(duckdb_partial_files);
     RUN(cli_writer_flags);
     RUN(bad_files_name_the_file);
+    RUN(map_no_value_keys);
     return tn_test_done();
 }
