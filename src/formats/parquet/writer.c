@@ -1188,8 +1188,8 @@ static bool dict_hopeless(int64_t k, int64_t nvals, int64_t n, int64_t recent, i
 
 /* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
  * as integers in a table of (value, entry) slots at most 70% full: a probe
- * reads no entry. The slot of the value 16 ahead is prefetched, as tables
- * of large dictionaries leave the caches. *fits false when more than max
+ * reads no entry. The slot of the value 16 ahead is prefetched once the
+ * table outgrows L2, as those of large dictionaries leave the caches. *fits false when more than max
  * entries are needed (or dict_hopeless). */
 static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
                                                             bool *fits)
@@ -1197,21 +1197,21 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
     *fits = false;
     int64_t room = nvals < max ? nvals : max;
     TN_TRY(tn_buf_reserve(&l->dict, (size_t)room * FW, l->err));
-    /* Start from the table already allocated (it is cleared either way). */
+    /* Small at first, whatever was allocated before: only the slots in use
+     * are cleared, and a few distinct values stay in a few cache lines. */
     int64_t cap = 1024;
-    while (cap * 2 * FSLOT_WORDS(FW) * 8 <= l->ftab_bytes)
-        cap *= 2;
     TN_TRY(ftab_make(l, FW, cap, 0));
     const uint8_t *p = l->values.data;
     uint32_t *idx = l->idx;
     uint64_t *tab = l->ftab, mask = (uint64_t)cap - 1;
     int shift = table_shift(cap);
     int64_t nd = 0, grow_at = cap * 7 / 10;
+    bool far = false; /* the table is past L2's size (256 KiB): prefetch */
     int hopeless = 0;
     for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
         int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = nd;
         for (int64_t k = k0; k < k1; k++) {
-            if (k + 16 < nvals)
+            if (far && k + 16 < nvals)
                 __builtin_prefetch(&tab[FSLOT_WORDS(FW) * fixed_slot(fixed_entry(p + (k + 16) * (int64_t)FW, FW), shift)]);
             uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
             uint64_t s = fixed_slot(x, shift);
@@ -1243,6 +1243,7 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
                     mask = (uint64_t)cap - 1;
                     shift = table_shift(cap);
                     grow_at = cap * 7 / 10;
+                    far = cap * FSLOT_WORDS(FW) * 8 > 256 << 10;
                 }
             }
             idx[k] = e - 1;
