@@ -20,7 +20,12 @@ static int run(cli_args *a)
     if (!opts)
         return cli_failf("out of memory");
     struct ArrowArrayStream stream = {0};
-    int rc = cli_copy_option(a, "from", opts, "format", &err);
+    int rc = TARN_OK;
+    /* other --key value flags are reader options, as for cat (--types, --delimiter ';') */
+    for (int i = 0; rc == TARN_OK && tarn_options_key_at(a->extra, i); i++)
+        rc = tarn_options_set(opts, tarn_options_key_at(a->extra, i), tarn_options_value_at(a->extra, i), &err);
+    if (rc == TARN_OK)
+        rc = cli_copy_option(a, "from", opts, "format", &err);
     if (rc == TARN_OK)
         rc = tarn_read(a->pos[0], opts, &stream, &err);
     tarn_options_free(opts);
@@ -48,6 +53,10 @@ const cli_command cmd_schema = {
     .positionals = positionals,
     .required = 1,
     .flags = flags,
-    .examples = "  tarn schema orders.arrow\n",
+    .pass_options = true,
+    .details = "Other --key value flags are reader options, as for cat: the schema is the one\n"
+               "those options read (--types 'a int64', --delimiter ';', --header false).\n",
+    .examples = "  tarn schema orders.arrow\n"
+                "  tarn schema events.csv --types 'id int64, at timestamp'\n",
     .run = run,
 };

@@ -1313,6 +1313,12 @@ typedef struct stream_reader {
 
 static int foreign_error(struct ArrowArrayStream *s, int e, const char *call, tarn_error *err)
 {
+    /* A stream this library exported (the CLI reads the public API's
+     * streams): its error as it was, code and message, without the wrapper. */
+    if (s->get_last_error == stream_last_error && ((const stream_priv *)s->private_data)->failed) {
+        const stream_priv *p = s->private_data;
+        return tn_error_set(err, p->last.code, "%s", p->last.message);
+    }
     const char *msg = s->get_last_error ? s->get_last_error(s) : NULL;
     return tn_error_set(err, from_errno(e), "C stream %s failed (%s): %s", call, strerror(e),
                         msg && *msg ? msg : "no message from the producer");

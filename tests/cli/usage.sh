@@ -38,12 +38,12 @@ expect_rc 2 "$TARN" cat
 expect_out ""
 expect_in err "tarn cat: missing FILE" "try 'tarn cat --help'"
 expect_lines err 2
-# cat hands unknown --key value flags to the reader: a bare one is a usage
-# error, one with a value is refused by the reader, naming the key
+# cat and schema hand unknown --key value flags to the reader: a bare one
+# is a usage error, one with a value is refused by the reader, naming the key
 expect_rc 2 "$TARN" cat x.arrow --bogus
 expect_in err "tarn cat: flag '--bogus' needs a value" "try 'tarn cat --help'"
 expect_rc 2 "$TARN" schema x.arrow --bogus
-expect_in err "tarn schema: unknown flag '--bogus'"
+expect_in err "tarn schema: flag '--bogus' needs a value"
 expect_rc 2 "$TARN" cat x.arrow -z
 expect_in err "unknown flag '-z'"
 expect_rc 2 "$TARN" cat x.arrow --limit

@@ -11,7 +11,8 @@
 // and UUID columns as their 16 bytes, the forms tarn reads them in.
 //
 // Normalizations, each for a documented difference of rendering only:
-//  - numbers compare as numbers (DuckDB prints 1.0, tarn 1);
+//  - numbers compare as numbers (DuckDB prints 1.0, tarn 1), but integers
+//    of 16 digits or more, which a double cannot hold, compare as text;
 //  - timestamps: DuckDB appends "+00" to UTC-adjusted ones and keeps
 //    microseconds, so a trailing "+00" is dropped and fractions beyond 6
 //    digits are truncated on both sides;
@@ -75,6 +76,9 @@ const [dir, ...files] = process.argv.slice(2);
 const inst = await DuckDBInstance.create(':memory:');
 const con = await inst.connect();
 let failed = 0;
+// JSON text to a value, integers too long for a double kept exact (as "#digits").
+const parse = (text) => JSON.parse(text.replace(/([:\[,])(-?\d{16,})(?=[,\]}])/g, '$1"#$2"'));
+
 const ident = (c) => '"' + c.replace(/"/g, '""') + '"';
 for (const arg of files) {
   const sep = arg.lastIndexOf('::');
@@ -94,20 +98,21 @@ for (const arg of files) {
     const list = cols.map(([c, type]) =>
       type.startsWith('GEOMETRY') ? `ST_AsWKB(${ident(c)})::BLOB AS ${ident(c)}`
         : type === 'UUID' ? `unhex(replace(${ident(c)}::VARCHAR, '-', '')) AS ${ident(c)}` : ident(c));
-    const r = await con.runAndReadAll(`SELECT to_json(t)::VARCHAR FROM (SELECT ${list.join(', ')} FROM ${src}) t`);
-    duck = r.getRows().map((row) => norm(JSON.parse(String(row[0]).replace(/([:\[,])(-?)(NaN|Infinity)(?=[,\]}])/g, '$1"$2$3"'))));
+    // (the row's alias must not be a column's name: a column named t would win)
+    const r = await con.runAndReadAll(`SELECT to_json(tarn_row__)::VARCHAR FROM (SELECT ${list.join(', ')} FROM ${src}) tarn_row__`);
+    duck = r.getRows().map((row) => norm(parse(String(row[0]).replace(/([:\[,])(-?)(NaN|Infinity)(?=[,\]}])/g, '$1"$2$3"'))));
   } catch (e) {
     console.log(`FAIL ${name}: DuckDB cannot read it: ${String(e.message).split('\n')[0]}`);
     failed++;
     continue;
   }
   const pick = (o) => (only ? Object.fromEntries(only.map((k) => [k, o[k]])) : o);
-  const ours = readFileSync(join(dir, name + '.jsonl'), 'utf8').split('\n').filter((l) => l.length).map((l) => norm(pick(JSON.parse(l))));
+  const ours = readFileSync(join(dir, name + '.jsonl'), 'utf8').split('\n').filter((l) => l.length).map((l) => norm(pick(parse(l))));
   let msg = null;
   if (ours.length !== duck.length) msg = `${ours.length} rows, DuckDB ${duck.length}`;
   for (let i = 0; !msg && i < ours.length; i++) {
-    const d = diff(ours[i], duck[i], '');
-    if (d) msg = `row ${i} at ${d || '.'}: tarn ${JSON.stringify(ours[i]).slice(0, 300)} DuckDB ${JSON.stringify(duck[i]).slice(0, 300)}`;
+    const d = diff(ours[i], duck[i], '$');
+    if (d) msg = `row ${i} at ${d}: tarn ${JSON.stringify(ours[i]).slice(0, 300)} DuckDB ${JSON.stringify(duck[i]).slice(0, 300)}`;
   }
   if (msg) failed++;
   console.log(msg ? `FAIL ${name}: ${msg}` : `PASS ${name} (${ours.length} rows)`);

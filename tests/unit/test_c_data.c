@@ -8,6 +8,7 @@
 
 #include "arrow/builder.h"
 #include "arrow/c_data.h"
+#include "formats/csv/csv.h"
 #include "tn_test.h"
 
 /* --- building test arrays ------------------------------------------------- */
@@ -1344,6 +1345,29 @@ TEST(alloc_failures)
     tn_schema_unref(s);
 }
 
+/* A stream tarn exported and imports again (the CLI over the public API)
+ * fails with the producer's own code and message, not the C stream's
+ * errno wrapper. */
+TEST(stream_round_trip_error)
+{
+    tarn_error err;
+    static const char text[] = "a,b\n1,x\n2,\xff\n";
+    tn_reader *r = NULL, *back = NULL;
+    CHECK_OK(tn_csv_open_memory(text, (int64_t)strlen(text), NULL, &r, &err), &err);
+    struct ArrowArrayStream st;
+    CHECK_OK(tn_export_reader(r, &st, &err), &err);
+    CHECK_OK(tn_import_stream(&st, &back, &err), &err);
+    if (!back)
+        return;
+    tn_batch *b = NULL;
+    int rc;
+    while ((rc = tn_reader_next(back, &b, &err)) == 0 && b)
+        tn_batch_unref(b);
+    CHECK_EQ_INT(rc, TARN_ECORRUPT);
+    CHECK_STR(err.message, "input:3:3: column 'b': invalid UTF-8 in '\xff'");
+    tn_reader_free(back);
+}
+
 int main(void)
 {
     RUN(round_trip_every_type);
@@ -1357,6 +1381,7 @@ int main(void)
     RUN(public_validate);
     RUN(stream_export);
     RUN(stream_import_foreign_error);
+    RUN(stream_round_trip_error);
     RUN(alloc_failures);
     return tn_test_done();
 }

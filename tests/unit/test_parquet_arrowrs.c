@@ -5,9 +5,9 @@
  * nulls at every level):
  *
  *  - files tarn writes in every codec, data page v1 and v2, with and
- *    without dictionaries, small pages and row groups, and an empty file,
- *    are read by arrow-rs, which hands them back as Arrow IPC; tarn checks
- *    the types and every value against what it wrote;
+ *    without dictionaries, small pages and row groups, bloom filters, and
+ *    an empty file, are read by arrow-rs, which hands them back as Arrow
+ *    IPC; tarn checks the types and every value against what it wrote;
  *  - files arrow-rs writes from the same data (every codec, v1 and v2,
  *    dictionaries on and off, the DELTA_* and BYTE_STREAM_SPLIT encodings)
  *    are read by tarn with the same types and values.
@@ -162,6 +162,13 @@ static int write_ipc_stream(const char *path, tn_batch *b, tarn_error *err)
     return rc;
 }
 
+/* Bloom filters on a few columns: arrow-rs reads past them. */
+static const tn_parquet_column_options bloom_cols[] = {
+    {.column = "i32", .codec = -1, .encoding = -1, .dictionary = -1, .bloom = true},
+    {.column = "utf8", .codec = -1, .encoding = -1, .dictionary = -1, .bloom = true, .bloom_ndv = 1000},
+    {.column = "map", .codec = -1, .encoding = -1, .dictionary = -1, .bloom = true},
+};
+
 static const struct {
     const char *name;
     tn_parquet_write_options o;
@@ -175,6 +182,7 @@ static const struct {
     {"delta_v2", {.codec = PQ_SNAPPY, .page_version = 2, .encoding = PQ_DELTA_BINARY_PACKED}},
     {"dba_v1", {.codec = PQ_ZSTD, .encoding = PQ_DELTA_BYTE_ARRAY}},
     {"bss_v1", {.codec = PQ_ZSTD, .encoding = PQ_BYTE_STREAM_SPLIT}},
+    {"bloom_v1", {.codec = PQ_SNAPPY, .row_group_rows = 30, .page_bytes = 64, .columns = bloom_cols, .n_columns = 3}},
 };
 
 TEST(both_ways)

@@ -1,22 +1,24 @@
 /*
- * test_parquet_proof.c — Parquet interop with DuckDB where the other
+ * test_parquet_proof.c — Parquet interop with the peers where the other
  * Parquet tests leave gaps (see docs/testing.md for the whole map):
  *
  *  - files DuckDB writes (tests/interop/parquet_proof_duckdb.mjs: every
  *    DuckDB type with a Parquet form, nested and null at every level, in
- *    every codec DuckDB writes, data page v1 and v2, three row groups, and
- *    an empty file) read by tarn with DuckDB's values;
+ *    every codec DuckDB writes, PARQUET_VERSION V1 and V2, three row
+ *    groups, and an empty file) read by tarn with DuckDB's values;
  *  - files tarn writes from the fixture of every type (parquet_fixture.h)
  *    in every codec, v1 and v2 pages, dictionaries on, off and falling back
  *    to plain, the non-default encodings, small pages (so several entries in
- *    the page index), bloom filters on every column, empty row groups and an
- *    empty file, read by DuckDB with tarn's values;
+ *    the page index), bloom filters on every column, empty batches between
+ *    full ones and an empty file, read by DuckDB with tarn's values;
  *  - the footers and page headers of those files: codecs, row groups,
  *    dictionary pages, encodings, bloom filters, and data page v1 or v2 as
  *    asked (a writer ignoring an option would otherwise pass every value
  *    comparison);
  *  - arrow-rs's files (tests/interop/parquet_arrowrs.mjs) hold the pages
  *    and page index asked for, and tarn skips pages by that index;
+ *  - every bad_data and encrypted file fails with one line that begins
+ *    with the file's path;
  *  - every Parquet writer flag of `tarn convert` reaching the file's
  *    footer and pages (codec, page version, dictionary and its limit, row
  *    group size in rows and bytes, page size, encoding, bloom filters,
@@ -24,7 +26,9 @@
  *  - the parquet-testing files test_parquet_duckdb.c leaves out because
  *    DuckDB cannot read all of them: data/geospatial (DuckDB's GEOMETRY
  *    given back as WKB) and the DuckDB-readable columns of
- *    byte_stream_split_extended.gzip.
+ *    byte_stream_split_extended.gzip; map_no_value (which DuckDB cannot
+ *    open) checked against itself: the same keys as a map, a map without
+ *    values and a list.
  *
  * Values are compared as JSON lines (tests/parquet_render.h) by
  * tests/interop/parquet_duckdb.mjs, which prints the first difference.
@@ -534,6 +538,92 @@ TEST(duckdb_partial_files)
         free(args[i]);
 }
 
+/* Every bad_data file but the valid reproducer, and every encrypted file,
+ * fails to read with one line naming the file (test_parquet.c checks the
+ * codes; this, that the message says which file). */
+static void check_names_file(const char *path, int *n)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    tn_reader *r = NULL;
+    int rc = tn_parquet_open_file(path, NULL, &r, &err);
+    for (tn_batch *b; rc == 0 && (rc = tn_reader_next(r, &b, &err)) == 0 && b;)
+        tn_batch_unref(b);
+    tn_reader_free(r);
+    bool ok = rc != 0 && strncmp(err.message, path, strlen(path)) == 0 && err.message[strlen(path)] == ':' &&
+              !strchr(err.message, '\n');
+    if (!ok)
+        fprintf(stderr, "  %s: %s\n", path, err.message);
+    CHECK(ok);
+    (*n)++;
+}
+
+TEST(bad_files_name_the_file)
+{
+    static const char *dirs[] = {"bad_data", "data", "data/aes256"};
+    int n = 0;
+    for (size_t k = 0; k < sizeof dirs / sizeof *dirs; k++) {
+        char d[PATH_MAX + 64], path[PATH_MAX * 2];
+        snprintf(d, sizeof d, "%s/../shared/parquet-testing/%s", src_dir, dirs[k]);
+        DIR *dh = opendir(d);
+        CHECK(dh != NULL);
+        for (struct dirent *e; dh && (e = readdir(dh));) {
+            size_t l = strlen(e->d_name);
+            bool enc = l > 18 && strcmp(e->d_name + l - 18, ".parquet.encrypted") == 0;
+            bool bad = k == 0 && l > 8 && strcmp(e->d_name + l - 8, ".parquet") == 0 &&
+                       strcmp(e->d_name, "ARROW-GH-43605.parquet") != 0;
+            if (!enc && !bad)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", d, e->d_name);
+            check_names_file(path, &n);
+        }
+        if (dh)
+            closedir(dh);
+    }
+    CHECK_EQ_INT(n, 7 + 13);
+}
+
+/* map_no_value (DuckDB cannot read it) holds the same keys three ways: a
+ * map, a map whose key_value group has no value, and a list. */
+static void keys_of(const tn_array *list, int64_t row, const tn_array *keys, int32_t *out, int *n)
+{
+    const int32_t *o = TN_OFFSETS32(list) + row;
+    *n = 0;
+    for (int32_t k = o[0]; k < o[1] && *n < 16; k++)
+        out[(*n)++] = TN_VALUES(keys, int32_t)[k];
+}
+
+TEST(map_no_value_keys)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/../shared/parquet-testing/data/map_no_value.parquet", src_dir);
+    tarn_error err;
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    if (!r)
+        return;
+    int64_t rows = 0;
+    for (tn_batch *b; tn_reader_next(r, &b, &err) == 0 && b;) {
+        const tn_array *map = b->columns[0], *nov = b->columns[1]->children[0], *list = b->columns[2];
+        for (int64_t i = 0; i < b->length; i++) {
+            int32_t a[16], c[16], l[16];
+            int na, nc, nl;
+            keys_of(map, i, map->children[0]->children[0], a, &na);
+            keys_of(nov, i, nov->children[0]->children[0], c, &nc);
+            keys_of(list, i, list->children[0], l, &nl);
+            CHECK(na == 3 && nc == na && nl == na);
+            for (int k = 0; k < na && k < nc && k < nl; k++) {
+                CHECK_EQ_INT(a[k], (rows + i) * 3 + k + 1);
+                CHECK(a[k] == c[k] && a[k] == l[k]);
+            }
+        }
+        rows += b->length;
+        tn_batch_unref(b);
+    }
+    tn_reader_free(r);
+    CHECK_EQ_INT(rows, 3);
+}
+
 int main(void)
 {
     const char *src = getenv("TARN_SOURCE_DIR"), *build = getenv("TARN_BUILD_DIR");
@@ -547,5 +637,7 @@ int main(void)
     RUN(arrowrs_pages);
     RUN(duckdb_partial_files);
     RUN(cli_writer_flags);
+    RUN(bad_files_name_the_file);
+    RUN(map_no_value_keys);
     return tn_test_done();
 }

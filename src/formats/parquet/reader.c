@@ -1643,7 +1643,12 @@ static int open_common(pq_reader *r, const tn_parquet_read_options *o, tarn_erro
 {
     TN_TRY(read_footer(r, err));
     r->chunk_pad = chunk_padding(r->meta->created_by);
-    TN_TRY(tn_pq_schema_build(r->meta, &r->schema, err));
+    int rc = tn_pq_schema_build(r->meta, &r->schema, err);
+    if (rc) {
+        if (rc != TARN_ENOMEM && rc != TARN_EMEMLIMIT)
+            tn_error_prefix(err, "%s: ", r->name);
+        return rc;
+    }
     TN_TRY(check_row_groups(r, err));
     return open_rest(r, o, err);
 }
