@@ -16,6 +16,10 @@
  * single-leaf columns decode only the pages holding candidate rows, and
  * every column is cut to them before the rows are filtered. Columns stored
  * with an ARROW:schema type get it back (arrow_schema.h).
+ *
+ * Unless the reader is serial, row groups are read ahead as tasks on the
+ * pool, filtered or not, each with its own candidate rows and counts
+ * (docs/internals/parquet.md, Parallel decode).
  */
 #include <errno.h>
 #include <stdio.h>
