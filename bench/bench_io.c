@@ -14,7 +14,9 @@
  * prefixed "r." goes to the reader of IN instead (r.format=csv
  * r.delimiter=|). Prints one JSON line,
  * {"rows": N, "op_s": seconds}, the contract of bench/engine.mjs;
- * load-write adds "load_s", the untimed loading. load-write is what the
+ * the writes add "peak_mb", the most memory tarn's allocator held at once
+ * (10^6 bytes; reading the output back comes after it is taken), and
+ * load-write "load_s", the untimed loading. load-write is what the
  * peers' write benchmarks time (DuckDB COPY of a table, Polars writeParquet
  * of a DataFrame): the input is in memory before the clock starts.
  */
@@ -176,6 +178,8 @@ int main(int argc, char **argv)
         if (tarn_write(argv[3], &s, wo, &err) != TARN_OK)
             return fail(&err);
         double t1 = now();
+        /* the most tarn's allocator held at once, loading included */
+        double peak_mb = (double)tarn_memory_peak() / 1e6;
         /* the rows written, counted outside the timed part from the output */
         struct ArrowArrayStream back;
         if (tarn_read(argv[3], NULL, &back, &err) != TARN_OK)
@@ -187,9 +191,10 @@ int main(int argc, char **argv)
         }
         back.release(&back);
         if (loaded)
-            printf("{\"rows\": %lld, \"op_s\": %.6f, \"load_s\": %.6f}\n", rows, t1 - t0, load_s);
+            printf("{\"rows\": %lld, \"op_s\": %.6f, \"load_s\": %.6f, \"peak_mb\": %.1f}\n", rows, t1 - t0, load_s,
+                   peak_mb);
         else
-            printf("{\"rows\": %lld, \"op_s\": %.6f}\n", rows, t1 - t0);
+            printf("{\"rows\": %lld, \"op_s\": %.6f, \"peak_mb\": %.1f}\n", rows, t1 - t0, peak_mb);
     } else {
         struct ArrowArray a;
         int e;

@@ -623,6 +623,177 @@ TEST(parallel_same_as_sequential)
     tn_free(text);
 }
 
+/* Line numbers stay exact when the buffers before an error were parsed in
+ * parallel (each chunk counts its own line ends): small blocks make many
+ * parallel buffers before the one holding the bad row, whose rows all span
+ * two lines. */
+TEST(parallel_line_numbers)
+{
+    size_t n;
+    char *text = big_text(false, 110000, &n);
+    for (int32_t threads = 1; threads <= 4; threads += 3) {
+        tn_csv_options o = opts();
+        o.threads = threads;
+        o.column_types = "val double";
+        o.block_size = 256 << 10;
+        o.parallel_min_chunk = 32 << 10;
+        tn_reader *r;
+        CHECK_OK(tn_csv_open_memory(text, (int64_t)n, &o, &r, &err), &err);
+        tn_buf out;
+        tn_buf_init(&out, 0);
+        CHECK_EQ_INT(dump_reader(r, &out, NULL, &err), TARN_EPARSE);
+        CHECK_STR(err.message, "input:220002:12: column 'val': cannot parse as double: 'oops'");
+        if (threads > 1)
+            CHECK(tn_csv_parallel_chunks(r) > 20);
+        tn_buf_reset(&out);
+        tn_reader_free(r);
+    }
+    tn_free(text);
+}
+
+/* With threads the next buffer is parsed on the pool while the batches of
+ * the last one are handed out: a reader freed in the middle (its next
+ * buffer still parsing) stops cleanly, and one read to the end equals the
+ * sequential read whatever the block size. */
+static void read_ahead_text(bool stray)
+{
+    size_t n;
+    char *text = big_text(stray, -1, &n);
+    tn_buf one;
+    tn_buf_init(&one, 0);
+    CHECK_OK(read_threads(text, n, 1, &one, &err), &err);
+    for (int64_t block = 64 << 10; block <= (1 << 20); block *= 4) {
+        tn_csv_options o = opts();
+        o.threads = 3;
+        o.column_types = "val double";
+        o.block_size = block;
+        o.parallel_min_chunk = 16 << 10;
+        tn_reader *r;
+        CHECK_OK(tn_csv_open_memory(text, (int64_t)n, &o, &r, &err), &err);
+        for (int i = 0; i < 3; i++) {
+            tn_batch *b;
+            CHECK_OK(tn_reader_next(r, &b, &err), &err);
+            CHECK(b != NULL);
+            tn_batch_unref(b);
+        }
+        tn_reader_free(r); /* a buffer is still being parsed */
+        tn_buf many;
+        tn_buf_init(&many, 0);
+        CHECK_OK(tn_csv_open_memory(text, (int64_t)n, &o, &r, &err), &err);
+        CHECK_OK(dump_reader(r, &many, NULL, &err), &err);
+        if (!stray)
+            CHECK(tn_csv_parallel_chunks(r) > 4);
+        tn_reader_free(r);
+        CHECK(one.len == many.len && memcmp(one.data, many.data, one.len) == 0);
+        tn_buf_reset(&many);
+    }
+    tn_buf_reset(&one);
+    tn_free(text);
+}
+
+TEST(read_ahead)
+{
+    for (int stray = 0; stray < 2; stray++)
+        read_ahead_text(stray);
+}
+
+/* Batches hold about 64K fields by default (the spans of a batch stay in
+ * the core's cache while each column is converted), within 1024..65536
+ * rows; an explicit batch_size is kept. */
+static int batch_rows(int32_t ncols, int64_t rows, int64_t batch_size, int64_t *first, int *nb)
+{
+    tn_buf b;
+    tn_buf_init(&b, 0);
+    int ok = 0;
+    for (int64_t i = 0; i < rows && ok == 0; i++)
+        for (int32_t c = 0; c < ncols && ok == 0; c++)
+            ok = tn_buf_printf(&b, NULL, "%lld%s", (long long)(i + c), c == ncols - 1 ? "\n" : ",");
+    tn_csv_options o = opts();
+    o.header = 0;
+    o.threads = 1;
+    o.batch_size = batch_size;
+    tn_reader *r = NULL;
+    int rc = ok ? ok : tn_csv_open_memory(b.data, (int64_t)b.len, &o, &r, &err);
+    *nb = 0;
+    *first = 0;
+    while (rc == 0) {
+        tn_batch *bt;
+        rc = tn_reader_next(r, &bt, &err);
+        if (rc || !bt)
+            break;
+        if ((*nb)++ == 0)
+            *first = bt->length;
+        tn_batch_unref(bt);
+    }
+    tn_reader_free(r);
+    tn_buf_reset(&b);
+    return rc;
+}
+
+TEST(batch_sizes)
+{
+    int64_t first;
+    int nb;
+    CHECK_OK(batch_rows(16, 10000, 0, &first, &nb), &err);
+    CHECK_EQ_INT(first, 4096);
+    CHECK_EQ_INT(nb, 3);
+    CHECK_OK(batch_rows(2, 100000, 0, &first, &nb), &err);
+    CHECK_EQ_INT(first, 32768);
+    CHECK_EQ_INT(nb, 4);
+    CHECK_OK(batch_rows(1, 100000, 0, &first, &nb), &err);
+    CHECK_EQ_INT(first, 65536);
+    CHECK_OK(batch_rows(200, 3000, 0, &first, &nb), &err);
+    CHECK_EQ_INT(first, 1024);
+    CHECK_OK(batch_rows(16, 10000, 777, &first, &nb), &err);
+    CHECK_EQ_INT(first, 777);
+    CHECK_EQ_INT(nb, 13);
+}
+
+/* Null slots of fixed-width columns are zero (their buffers are not cleared
+ * before conversion; each null clears its own slot). */
+TEST(null_slots_zero)
+{
+    tn_csv_options o = opts();
+    o.on_error = TN_ON_ERROR_NULL;
+    o.column_types = "i int, i4 int32, f double, d decimal(10,2), t date, ts timestamp, b bool";
+    const char *text = "i,i4,f,d,t,ts,b\n"
+                       "1,2,3.5,4.25,2024-01-02,2024-01-02 03:04:05,true\n"
+                       ",,,,,,\n"
+                       "x,y,z,w,v,u,s\n"
+                       "7,8,9.5,1.5,2024-03-04,2024-03-04 00:00:00,false\n"
+                       "9\n";
+    tn_reader *r;
+    CHECK_OK(tn_csv_open_memory(text, (int64_t)strlen(text), &o, &r, &err), &err);
+    tn_batch *b;
+    CHECK_OK(tn_reader_next(r, &b, &err), &err);
+    CHECK(b && b->length == 5);
+    for (int32_t c = 0; b && c < b->schema->n_fields; c++) {
+        const tn_array *a = b->columns[c];
+        CHECK_EQ_INT(a->null_count, c == 0 ? 2 : 3); /* the short row has i */
+        int32_t w = a->type->byte_width;
+        for (int64_t i = 1; i < 5; i++) {
+            if (i == 3 || (c == 0 && i == 4))
+                continue;
+            if (c == 6) {
+                CHECK(!tn_bit_get(a->buffers[1]->data, i));
+                continue;
+            }
+            for (int32_t k = 0; k < w; k++)
+                CHECK(a->buffers[1]->data[i * w + k] == 0);
+        }
+    }
+    tn_batch_unref(b);
+    tn_reader_free(r);
+    /* a non-number in a decimal column of the schema is refused, not 0 */
+    o = opts();
+    o.column_types = "d decimal(10,2)";
+    CHECK_EQ_INT(readstr("d,e\n1.5,a\nw,b\n", &o), TARN_EPARSE);
+    CHECK_STR(err.message, "input:3:1: column 'd': cannot parse as decimal128: 'w'");
+    o.on_error = TN_ON_ERROR_NULL;
+    CHECK_OK(readstr("d,e\n1.5,a\nw,b\n", &o), &err);
+    CHECK_STR(result, "d: decimal128(10, 2)\ne: utf8\n--\n150/10^2|a\nnull|b\n");
+}
+
 static int write_file(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -927,6 +1098,10 @@ int main(void)
     RUN(block_boundaries);
     RUN(fast_rows_same_as_general);
     RUN(parallel_same_as_sequential);
+    RUN(parallel_line_numbers);
+    RUN(read_ahead);
+    RUN(batch_sizes);
+    RUN(null_slots_zero);
     RUN(compression);
     RUN(many_files);
     RUN(alloc_failures);

@@ -443,8 +443,10 @@ TEST(parallel_array_same_as_sequential)
             CHECK(one.len > 700000);
             CHECK(one.len == many.len && memcmp(one.data, many.data, one.len) == 0);
         }
-        if (kind == 0 || kind == 2 || kind == 3 || kind == 5)
-            CHECK(last_chunks >= 2); /* the parallel path ran and was kept */
+        /* the parallel path ran and was kept; for kind 1, because the
+         * nested objects lack the rows' second key ("n") */
+        if (kind != 4)
+            CHECK(last_chunks >= 2);
         if (kind == 0)
             CHECK(strstr((char *)one.data, "59999|a],[{\"id\": 1},{\"id\":\\|\\|],{\"id\"|[[2,,],[]]\n") != NULL);
         if (kind == 3)

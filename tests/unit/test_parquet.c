@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <limits.h>
 
+#include "formats/parquet/assemble.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
@@ -440,6 +441,8 @@ TEST(data_files)
  * reads as large_utf8: large_string_map.brotli (two map keys of 1 GiB of
  * 'a' each in one row group), and a small file read with the threshold
  * lowered, equal to its normal read but for the offsets. */
+static void strings_past_offsets(void);
+
 TEST(large_strings)
 {
     char path[PATH_MAX * 2];
@@ -495,6 +498,64 @@ TEST(large_strings)
     CHECK(plain_text && large_text && strcmp(plain_text, large_text) == 0);
     free(plain_text);
     free(large_text);
+    strings_past_offsets();
+}
+
+/* Strings past what an array with 32-bit offsets holds, with the limit
+ * lowered to 3000 bytes: the row group is read in parts that each hold at
+ * most that, serial or on the pool, with or without a limit, and the
+ * rows are those of a normal read (DELTA_BYTE_ARRAY and dictionary
+ * strings). Without late materialization (no part reading) it fails. */
+static void strings_past_offsets(void)
+{
+    static const char *names[] = {"delta_byte_array.parquet", "rle-dict-snappy-checksum.parquet"};
+    for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/%s", data_dir, names[f]);
+        tarn_error err;
+        for (int mode = 0; mode < 3; mode++) {
+            tn_parquet_read_options o = {.limit = mode == 2 ? 700 : -1, .serial = mode == 1};
+            char *want = NULL, *got = NULL;
+            int64_t n1 = 0, n2 = 0;
+            CHECK_OK(render_file(path, &o, &want, &n1, &err), &err);
+            tn_pq_string_limit = 3000;
+            int64_t batches = 0;
+            tn_reader *r;
+            CHECK_OK(tn_parquet_open_file(path, &o, &r, &err), &err);
+            for (;;) {
+                tn_batch *b = NULL;
+                CHECK_OK(tn_reader_next(r, &b, &err), &err);
+                if (!b)
+                    break;
+                CHECK_OK(tn_batch_check(b, &err), &err);
+                for (int32_t c = 0; c < b->schema->n_fields; c++) {
+                    const tn_array *a = b->columns[c];
+                    if (a->type->id != TN_STRING && a->type->id != TN_BINARY)
+                        continue;
+                    const int32_t *off = TN_OFFSETS32(a);
+                    CHECK(b->length == 1 || off[b->length] - off[0] <= 3000);
+                }
+                batches++;
+                tn_batch_unref(b);
+            }
+            tn_reader_free(r);
+            CHECK(batches > 3);
+            CHECK_OK(render_file(path, &o, &got, &n2, &err), &err);
+            tn_pq_string_limit = INT32_MAX;
+            CHECK_EQ_INT(n1, n2);
+            CHECK(want && got && strcmp(want, got) == 0);
+            free(want);
+            free(got);
+        }
+        tn_parquet_read_options eager = {.limit = -1, .no_late_materialization = true};
+        tn_pq_string_limit = 3000;
+        char *text = NULL;
+        int64_t n = 0;
+        CHECK_EQ_INT(render_file(path, &eager, &text, &n, &err), TARN_EUNSUPPORTED);
+        CHECK(strstr(err.message, "32-bit offsets") != NULL);
+        tn_pq_string_limit = INT32_MAX;
+        free(text);
+    }
 }
 
 /* data/geospatial: GEOMETRY and GEOGRAPHY columns read as binary WKB.

@@ -533,6 +533,181 @@ TEST(parallel_decode)
     tn_schema_unref(s);
 }
 
+/* All batches of a read with options o and its scan counts. */
+static tn_batch **read_counted(const char *path, const tn_parquet_read_options *o, int *n, tn_parquet_scan_stats *st)
+{
+    tarn_error err;
+    tn_reader *r;
+    *n = 0;
+    if (tn_parquet_open_file(path, o, &r, &err) != 0) {
+        fprintf(stderr, "  %s\n", err.message);
+        return NULL;
+    }
+    tn_batch **out = calloc(4096, sizeof *out);
+    for (;;) {
+        tn_batch *b = NULL;
+        if (tn_reader_next(r, &b, &err) != 0) {
+            fprintf(stderr, "  %s\n", err.message);
+            CHECK(false);
+            break;
+        }
+        if (!b || *n == 4096)
+            break;
+        out[(*n)++] = b;
+    }
+    tn_parquet_reader_scan_stats(r, st);
+    tn_reader_free(r);
+    return out;
+}
+
+static void free_batches(tn_batch **b, int n)
+{
+    for (int i = 0; b && i < n; i++)
+        tn_batch_unref(b[i]);
+    free(b);
+}
+
+/* Filtered scans read row groups ahead and decode output columns as tasks
+ * on the pool: with 1 to 4 threads they give the batches of a serial read
+ * in the same order and exactly its counts (row groups, pages, rows
+ * filtered, late pages and values, bytes), on 20000 rows in 7 row groups
+ * of small pages with a page index. Their rows equal a read without late
+ * materialization; a first term keeping 0.5% of rows (h = 5: h is the
+ * row number modulo 97, plus 10000 on odd rows, so every page's bounds
+ * hold 5) makes the next filter columns decode only those rows, so fewer
+ * of their pages are read. */
+TEST(parallel_filtered)
+{
+    tarn_error err;
+    enum { N = 20000 };
+    const char *names[] = {"k", "h", "v", "s"};
+    tn_type_id ids[] = {TN_INT32, TN_INT32, TN_INT64, TN_STRING};
+    tn_schema *s = tn_schema_new(4);
+    for (int i = 0; i < 4; i++)
+        CHECK_OK(tn_field_init(&s->fields[i], names[i], tn_type_get(ids[i]), i >= 2, &err), &err);
+    tn_buffer *kb = tn_buffer_new(4 * N), *hb = tn_buffer_new(4 * N), *vb = tn_buffer_new(8 * N);
+    tn_buffer *valid = tn_buffer_new_zeroed(tn_bitmap_bytes(N)), *ob = tn_buffer_new(4 * (N + 1)),
+              *db = tn_buffer_new(N * 24);
+    int32_t *ks = (int32_t *)kb->data, *hs = (int32_t *)hb->data, *os = (int32_t *)ob->data;
+    int64_t *vs = (int64_t *)vb->data;
+    os[0] = 0;
+    for (int i = 0; i < N; i++) {
+        ks[i] = i;
+        hs[i] = (i % 2 ? 10000 : 0) + i % 97;
+        vs[i] = (int64_t)i * 3;
+        if (i % 7)
+            tn_bit_set(valid->data, i);
+        os[i + 1] = os[i] + snprintf((char *)db->data + os[i], 24, "value %d", i * 37 % 1000);
+    }
+    tn_batch *b = tn_batch_new(s, N);
+    tn_buffer *bufs[4] = {kb, hb, vb, NULL};
+    for (int c = 0; c < 3; c++) {
+        b->columns[c] = tn_array_new(s->fields[c].type, N, 2, 0);
+        b->columns[c]->buffers[1] = bufs[c];
+        b->columns[c]->null_count = 0;
+    }
+    b->columns[2]->buffers[0] = valid;
+    b->columns[2]->null_count = -1;
+    b->columns[3] = tn_array_new(s->fields[3].type, N, 3, 0);
+    b->columns[3]->buffers[1] = ob;
+    b->columns[3]->buffers[2] = db;
+    b->columns[3]->null_count = 0;
+    CHECK_OK(tn_batch_check(b, &err), &err);
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/parallel_filtered.parquet", out_dir);
+    tn_parquet_write_options wo = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_rows = 3000, .page_bytes = 200};
+    CHECK_OK(write_fixture(path, b, &wo, &err), &err);
+    static const char *filters[] = {
+        "h = 5 AND s >= 'value 1'",     /* narrowed: s and v decode the rows left */
+        "h = 5 AND v > 30000",
+        "h < 1 AND h >= 0",             /* the same column again, cut to the rows left */
+        "h = 5 AND k > 100000",         /* nothing left after the second term */
+        "h < 40 AND s >= 'value 5'",    /* 20% left: s decoded over every candidate */
+        "h IN (1, 2, 3, 500) AND k < 15000",
+        "k >= 5000 AND k < 5100",       /* page index: a few pages of one row group */
+        "k > 100000 AND h < 5",         /* statistics skip every row group */
+        "v >= 0 AND s = 'value 37'",    /* nulls in v; a dictionary string */
+        "h = 77",
+    };
+    const char *cols[] = {"s", "k", "v", "h"};
+    for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+        for (int proj = 0; proj < 2; proj++) {
+            tn_parquet_read_options so = {.limit = -1, .filter = filters[f], .serial = true, .batch_size = 700};
+            if (proj) {
+                so.columns = cols;
+                so.n_columns = 3;
+            }
+            tn_parquet_read_options eo = so;
+            eo.no_late_materialization = true;
+            int ns, ne;
+            tn_parquet_scan_stats ss, es;
+            CHECK_OK(tarn_set_threads(1, &err), &err);
+            tn_batch **q = read_counted(path, &so, &ns, &ss), **e = read_counted(path, &eo, &ne, &es);
+            CHECK(q && e);
+            char what[256];
+            snprintf(what, sizeof what, "%s (projection %d), without late materialization", filters[f], proj);
+            check_same_rows(q, ns, e, ne, q[0] ? q[0]->schema : s, what);
+            CHECK_EQ_INT(ss.rows_filtered, es.rows_filtered);
+            for (int threads = 1; threads <= 4; threads++) {
+                CHECK_OK(tarn_set_threads(threads, &err), &err);
+                tn_parquet_read_options po = so;
+                po.serial = false;
+                int np;
+                tn_parquet_scan_stats ps;
+                tn_batch **p = read_counted(path, &po, &np, &ps);
+                CHECK(p != NULL);
+                CHECK_EQ_INT(np, ns);
+                for (int i = 0; p && q && i < np && i < ns; i++) {
+                    CHECK_EQ_INT(p[i]->length, q[i]->length);
+                    for (int32_t c = 0; c < p[i]->schema->n_fields; c++)
+                        CHECK(tn_array_equals(p[i]->columns[c], q[i]->columns[c]));
+                }
+                CHECK_EQ_INT(ps.row_groups_read, ss.row_groups_read);
+                CHECK_EQ_INT(ps.row_groups_by_stats, ss.row_groups_by_stats);
+                CHECK_EQ_INT(ps.row_groups_by_bloom, ss.row_groups_by_bloom);
+                CHECK_EQ_INT(ps.pages_read, ss.pages_read);
+                CHECK_EQ_INT(ps.pages_by_index, ss.pages_by_index);
+                CHECK_EQ_INT(ps.rows_filtered, ss.rows_filtered);
+                CHECK_EQ_INT(ps.pages_late, ss.pages_late);
+                CHECK_EQ_INT(ps.values_late, ss.values_late);
+                CHECK_EQ_INT(ps.bytes_read, ss.bytes_read);
+                free_batches(p, np);
+            }
+            free_batches(q, ns);
+            free_batches(e, ne);
+        }
+    }
+    /* the order of the terms: with h first, s is decoded for the rows
+     * h = 5 keeps, a page in six at most; with s first, over every row */
+    static const char *orders[2] = {"h = 5 AND s >= 'value 1'", "s >= 'value 1' AND h = 5"};
+    tn_parquet_scan_stats ost[2];
+    int64_t rows[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        tn_parquet_read_options so = {.limit = -1, .filter = orders[k], .serial = true};
+        int n;
+        tn_batch **q = read_counted(path, &so, &n, &ost[k]);
+        for (int i = 0; q && i < n; i++)
+            rows[k] += q[i]->length;
+        free_batches(q, n);
+    }
+    CHECK_EQ_INT(rows[0], rows[1]);
+    CHECK(rows[0] > 20);
+    CHECK_EQ_INT(ost[0].rows_filtered, ost[1].rows_filtered);
+    CHECK(ost[0].pages_read + 400 < ost[1].pages_read);
+    /* freed while filtered row groups are read ahead */
+    tn_parquet_read_options po = {.limit = -1, .filter = filters[0], .batch_size = 1};
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, &po, &r, &err), &err);
+    tn_batch *x = NULL;
+    CHECK_OK(tn_reader_next(r, &x, &err), &err);
+    CHECK(x != NULL);
+    tn_batch_unref(x);
+    tn_reader_free(r);
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 static int write_and_read(void *ctx, tarn_error *err)
 {
     tn_batch *b = ctx;
@@ -576,6 +751,7 @@ int main(void)
     RUN(late_materialization);
     RUN(late_materialization_counts);
     RUN(parallel_decode);
+    RUN(parallel_filtered);
     RUN(alloc_failures);
     return tn_test_done();
 }

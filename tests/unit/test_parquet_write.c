@@ -576,6 +576,233 @@ TEST(deterministic_across_threads)
     CHECK_OK(tarn_set_threads(0, &err), &err);
 }
 
+/* The bits of row r of a column in exact_dictionaries: NaNs with payloads
+ * and signs, both zeros, infinities, a denormal; integer extremes. */
+static uint64_t exact_bits(int c, int64_t r)
+{
+    static const uint64_t f64[] = {0x7ff8000000000000u, 0x7ff8000000000123u, 0xfff8000000000000u, 0x8000000000000000u, 0,
+                                   0x3ff8000000000000u, 0xfff0000000000000u, 0x7ff0000000000000u, 1};
+    static const uint32_t f32[] = {0x7fc00000u, 0x7fc00abcu, 0xffc00000u, 0x80000000u, 0,
+                                   0x3fc00000u, 0xff800000u, 0x7f800000u, 1};
+    static const int32_t i32[] = {INT32_MIN, -1, 0, 1, INT32_MAX};
+    static const uint64_t u64[] = {0, 1, UINT64_MAX, UINT64_C(1) << 63};
+    switch (c) {
+    case 0: return f64[r % 9];
+    case 1: return f32[(r * 7) % 9];
+    case 2: return (uint32_t)i32[r % 5];
+    default: return u64[(r / 3) % 4];
+    }
+}
+
+/* Fixed-width dictionaries compare values by their bits: every NaN, -0.0
+ * and +0.0 keeps its own entry and comes back with its exact bits; the
+ * statistics still order the values (NaN left out, unsigned order). */
+TEST(exact_dictionaries)
+{
+    tarn_error err;
+    tn_field *fs[4] = {tn_field_new("f64", tn_type_get(TN_FLOAT64), true), tn_field_new("f32", tn_type_get(TN_FLOAT32), true),
+                       tn_field_new("i32", tn_type_get(TN_INT32), false), tn_field_new("u64", tn_type_get(TN_UINT64), true)};
+    tn_schema *s = tn_schema_new(4);
+    for (int i = 0; i < 4; i++) {
+        s->fields[i] = *fs[i];
+        tn_free(fs[i]);
+    }
+    int64_t rows = 5000;
+    tn_batch *b = tn_batch_new(s, rows);
+    for (int c = 0; c < 4; c++) {
+        tn_builder *bl = tn_builder_new(s->fields[c].type);
+        for (int64_t r = 0; r < rows; r++) {
+            uint64_t x = exact_bits(c, r);
+            uint32_t x32 = (uint32_t)x;
+            CHECK_OK(c != 2 && r % 11 == 3 ? tn_builder_append_null(bl, &err)
+                                           : tn_builder_append_raw(bl, c == 1 || c == 2 ? (void *)&x32 : (void *)&x, &err),
+                     &err);
+        }
+        CHECK_OK(tn_builder_finish(bl, &b->columns[c], &err), &err);
+        tn_builder_free(bl);
+    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/exact.parquet", out_dir);
+    tn_reader *in = tn_reader_from_batches(s, &b, 1);
+    tn_parquet_write_options o = {.dictionary = true, .page_bytes = 4000};
+    CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+    tn_reader_free(in);
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    int64_t at = 0, bad = 0;
+    for (;;) {
+        tn_batch *got;
+        CHECK_OK(tn_reader_next(r, &got, &err), &err);
+        if (!got)
+            break;
+        for (int c = 0; c < 4; c++) {
+            const tn_array *a = got->columns[c];
+            int w = c == 1 || c == 2 ? 4 : 8;
+            for (int64_t i = 0; i < got->length; i++) {
+                int64_t row = at + i;
+                bool null = c != 2 && row % 11 == 3;
+                uint64_t x = 0;
+                if (tn_array_is_valid(a, i))
+                    memcpy(&x, a->buffers[1]->data + (a->offset + i) * w, (size_t)w);
+                bad += null ? tn_array_is_valid(a, i) : !tn_array_is_valid(a, i) || x != exact_bits(c, row);
+            }
+        }
+        at += got->length;
+        tn_batch_unref(got);
+    }
+    tn_reader_free(r);
+    CHECK_EQ_INT(at, rows);
+    CHECK_EQ_INT(bad, 0);
+    pq_file_meta *m = footer_of(path);
+    CHECK(m != NULL);
+    if (m) {
+        for (int c = 0; c < 4; c++)
+            CHECK((m->row_groups[0].columns[c].meta.encodings & (1u << PQ_RLE_DICTIONARY)) != 0);
+        double dv;
+        const pq_stats *st = stats_of(m, 0);
+        memcpy(&dv, st->min.p, 8);
+        CHECK(isinf(dv) && dv < 0);
+        memcpy(&dv, st->max.p, 8);
+        CHECK(isinf(dv) && dv > 0);
+        int32_t i32;
+        st = stats_of(m, 2);
+        memcpy(&i32, st->min.p, 4);
+        CHECK(i32 == INT32_MIN);
+        memcpy(&i32, st->max.p, 4);
+        CHECK(i32 == INT32_MAX);
+        uint64_t u;
+        st = stats_of(m, 3);
+        memcpy(&u, st->min.p, 8);
+        CHECK(u == 0);
+        memcpy(&u, st->max.p, 8);
+        CHECK(u == UINT64_MAX);
+        tn_pq_meta_free(m);
+    }
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* Row r of column c in dictionary_forecast. */
+static int64_t forecast_value(int c, int64_t r)
+{
+    uint64_t z = (uint64_t)r * 0x9E3779B97F4A7C15u + 0x9E3779B97F4A7C15u; /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    z ^= z >> 31;
+    switch (c) {
+    case 0: return r * 3 + 1;               /* all distinct: 4.8 MB of entries */
+    case 1: return r / 4;                   /* sorted, 150000 distinct: 1.2 MB */
+    case 2: return (r * 7919) % 200000;     /* int32, a cycle of 200000: 0.8 MB */
+    case 3: return r / 8;                   /* sorted, 75000 distinct: 0.6 MB */
+    case 4: return (int64_t)(z % 120000);   /* 119200 of 120000 drawn at random: 0.95 MB */
+    default: return r % 50000;              /* strings: 50000 distinct, 0.6 MB */
+    }
+}
+
+/* A dictionary whose growth over its first values shows it will pass the
+ * byte limit is given up early: the chunk is PLAIN and reads back equal.
+ * Those that fit, even close to the limit, keep their dictionary. The bytes
+ * do not depend on the number of threads. */
+TEST(dictionary_forecast)
+{
+    tarn_error err;
+    const char *names[6] = {"unique", "sorted_over", "cycle_fits", "sorted_fits", "random_fits", "strings"};
+    tn_schema *s = tn_schema_new(6);
+    for (int i = 0; i < 6; i++) {
+        tn_field *f = tn_field_new(names[i], tn_type_get(i == 5 ? TN_STRING : i == 2 ? TN_INT32 : TN_INT64), false);
+        s->fields[i] = *f;
+        tn_free(f);
+    }
+    int64_t rows = 600000;
+    tn_batch *b = tn_batch_new(s, rows);
+    for (int c = 0; c < 6; c++) {
+        tn_builder *bl = tn_builder_new(s->fields[c].type);
+        for (int64_t r = 0; r < rows; r++) {
+            char txt[32];
+            snprintf(txt, sizeof txt, "v%07lld", (long long)forecast_value(c, r));
+            CHECK_OK(c == 5 ? tn_builder_append_str(bl, txt, &err) : tn_builder_append_int(bl, forecast_value(c, r), &err),
+                     &err);
+        }
+        CHECK_OK(tn_builder_finish(bl, &b->columns[c], &err), &err);
+        tn_builder_free(bl);
+    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/forecast.parquet", out_dir);
+    uint8_t *first = NULL;
+    size_t first_n = 0;
+    static const int threads[] = {1, 3};
+    for (int t = 0; t < 2; t++) {
+        CHECK_OK(tarn_set_threads(threads[t], &err), &err);
+        tn_reader *in = tn_reader_from_batches(s, &b, 1);
+        tn_parquet_write_options o = {.dictionary = true, .codec = PQ_SNAPPY};
+        CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
+        tn_reader_free(in);
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        CHECK(slurp(path, &bytes, &n) == 0);
+        if (!first) {
+            first = bytes;
+            first_n = n;
+        } else {
+            CHECK(n == first_n && memcmp(bytes, first, n) == 0);
+            free(bytes);
+        }
+    }
+    free(first);
+    CHECK_OK(tarn_set_threads(0, &err), &err);
+    pq_file_meta *m = footer_of(path);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK_EQ_INT(m->n_row_groups, 1);
+        static const bool dict[6] = {false, false, true, true, true, true};
+        for (int c = 0; c < 6; c++) {
+            const pq_column_meta *cm = &m->row_groups[0].columns[c].meta;
+            if (((cm->encodings & (1u << PQ_RLE_DICTIONARY)) != 0) != dict[c])
+                fprintf(stderr, "  column %s: dictionary %s\n", names[c], dict[c] ? "given up" : "kept");
+            CHECK(((cm->encodings & (1u << PQ_RLE_DICTIONARY)) != 0) == dict[c]);
+            CHECK(dict[c] ? cm->dictionary_page_offset > 0 : cm->dictionary_page_offset < 0);
+        }
+        tn_pq_meta_free(m);
+    }
+    tn_reader *r;
+    CHECK_OK(tn_parquet_open_file(path, NULL, &r, &err), &err);
+    int64_t at = 0, bad = 0;
+    for (;;) {
+        tn_batch *got;
+        CHECK_OK(tn_reader_next(r, &got, &err), &err);
+        if (!got)
+            break;
+        for (int c = 0; c < 6; c++) {
+            const tn_array *a = got->columns[c];
+            for (int64_t i = 0; i < got->length; i++) {
+                int64_t want = forecast_value(c, at + i);
+                if (c == 5) {
+                    char txt[32];
+                    int64_t len;
+                    const uint8_t *p = tn_array_bytes(a, i, &len);
+                    int wl = snprintf(txt, sizeof txt, "v%07lld", (long long)want);
+                    bad += len != wl || memcmp(p, txt, (size_t)wl) != 0;
+                } else if (c == 2) {
+                    int32_t x;
+                    memcpy(&x, a->buffers[1]->data + (a->offset + i) * 4, 4);
+                    bad += x != want;
+                } else {
+                    int64_t x;
+                    memcpy(&x, a->buffers[1]->data + (a->offset + i) * 8, 8);
+                    bad += x != want;
+                }
+            }
+        }
+        at += got->length;
+        tn_batch_unref(got);
+    }
+    tn_reader_free(r);
+    CHECK_EQ_INT(at, rows);
+    CHECK_EQ_INT(bad, 0);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
 /* YYYY-MM-DD of a day number (days since 1970-01-01). */
 static void civil(int64_t z, char *out, size_t n)
 {
@@ -735,6 +962,8 @@ int main(void)
     RUN(atomic_write);
     RUN(unsupported_type);
     RUN(deterministic_across_threads);
+    RUN(exact_dictionaries);
+    RUN(dictionary_forecast);
     RUN(bloom_filters_and_terms);
     RUN(alloc_failures);
     return tn_test_done();

@@ -51,7 +51,7 @@ typedef struct tn_csv_options {
     tn_schema *schema;       /* whole schema (names and types); borrowed */
     const char *column_types; /* "a int, b date": override the sniffed types by name */
     tn_compression compression;
-    int64_t batch_size;      /* rows per batch; 0: 65536 */
+    int64_t batch_size;      /* rows per batch; 0: about 64K fields, 1024..65536 rows */
     int64_t sample_rows;     /* rows sniffed for types; 0: 20480 */
     bool no_decimal_inference; /* plain decimal columns sniff as float64, not decimal128 */
     const char *date_format;      /* strptime-style ('%d/%m/%Y'): dates are

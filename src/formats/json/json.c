@@ -468,6 +468,8 @@ struct jreader {
     bool array_mode, need_comma, closed;
     char rowkey[66];   /* array, parallel: `"key"`, the first key of the first row */
     int32_t rowkey_len; /* 0: not learned yet; -1: no usable key */
+    char rowkey2[66];  /* `"key"`, its second key when the first value is a scalar */
+    int32_t rowkey2_len; /* 0: none */
     int64_t line, col; /* of buf[pos] */
     jwork seq;         /* the sequential path (and inference) */
     jwork *par;        /* the parallel path: one per chunk */
@@ -1240,15 +1242,68 @@ static int run_chunk(void *ctx, int64_t begin, int64_t end_i, tarn_error *err)
 
 static bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/* A key `"..."` without escapes at b[p] (before n) into key (cap bytes);
+ * its length, or 0. */
+static int32_t plain_key(const uint8_t *b, size_t p, size_t n, char *key, size_t cap)
+{
+    if (p >= n || b[p] != '"')
+        return 0;
+    size_t q = p + 1;
+    while (q < n && q - p < cap - 1 && b[q] != '"' && b[q] != '\\' && b[q] >= 0x20)
+        q++;
+    if (q >= n || b[q] != '"' || q - p + 1 > cap)
+        return 0;
+    memcpy(key, b + p, q - p + 1);
+    return (int32_t)(q - p + 1);
+}
+
+/* From b[p], the end of `: SCALAR ,` (whitespace allowed): a number, a
+ * literal or a string; 0 when the text is not that before n. */
+static size_t skip_scalar_member(const uint8_t *b, size_t p, size_t n)
+{
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p >= n || b[p] != ':')
+        return 0;
+    p++;
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p < n && b[p] == '"') {
+        for (p++; p < n && b[p] != '"'; p++)
+            if (b[p] == '\\')
+                p++;
+        if (p >= n)
+            return 0;
+        p++;
+    } else {
+        size_t v = p;
+        while (p < n && ((b[p] >= '0' && b[p] <= '9') || b[p] == '-' || b[p] == '+' || b[p] == '.' || (b[p] >= 'a' && b[p] <= 'z') ||
+                         b[p] == 'E'))
+            p++;
+        if (p == v)
+            return 0;
+    }
+    while (p < n && is_ws(b[p]))
+        p++;
+    if (p >= n || b[p] != ',')
+        return 0;
+    p++;
+    while (p < n && is_ws(b[p]))
+        p++;
+    return p;
+}
+
 /* Array: learn `"key"`, the first key of the first row, from the bytes at
- * pos (an element, after an optional comma). Rows of one array nearly
- * always begin with the same key, which makes it a good guess of where a
- * row starts; a guess is only a guess, proven afterwards. */
+ * pos (an element, after an optional comma), and the second key when the
+ * first value is a scalar. Rows of one array nearly always begin with the
+ * same keys, which makes them a good guess of where a row starts; a guess
+ * is only a guess, proven afterwards. */
 static void learn_rowkey(jreader *r)
 {
     const uint8_t *b = r->in.buf;
     size_t p = r->in.pos, n = r->in.len;
     r->rowkey_len = -1;
+    r->rowkey2_len = 0;
     while (p < n && is_ws(b[p]))
         p++;
     if (p < n && b[p] == ',')
@@ -1260,27 +1315,32 @@ static void learn_rowkey(jreader *r)
     p++;
     while (p < n && is_ws(b[p]))
         p++;
-    if (p >= n || b[p] != '"')
+    int32_t len = plain_key(b, p, n, r->rowkey, sizeof r->rowkey);
+    if (len == 0)
         return;
-    size_t q = p + 1;
-    while (q < n && q - p < sizeof r->rowkey - 1 && b[q] != '"' && b[q] != '\\' && b[q] >= 0x20)
-        q++;
-    if (q >= n || b[q] != '"' || q - p + 1 > sizeof r->rowkey)
-        return;
-    memcpy(r->rowkey, b + p, q - p + 1);
-    r->rowkey_len = (int32_t)(q - p + 1);
+    r->rowkey_len = len;
+    size_t q = skip_scalar_member(b, p + (size_t)len, n);
+    if (q)
+        r->rowkey2_len = plain_key(b, q, n, r->rowkey2, sizeof r->rowkey2);
 }
 
-/* Array: a cut at or after `from` (and after `lo`, the previous cut), at a comma followed
- * by `{` and the row key, whitespace allowed between; 0 when none. */
-static size_t array_cut(const jreader *r, size_t from, size_t lo)
+/* Array: a cut at or after `from` (and after `lo`, the previous cut), at a
+ * comma followed by `{` and the row key, whitespace allowed between; 0 when
+ * none. With a second key learned, a candidate whose first member is not
+ * followed by it (an object nested in a row that happens to begin with the
+ * same key) is passed over, unless no candidate before `near` has it: then
+ * the first candidate is taken, as rows may lack the second key. */
+static size_t array_cut(const jreader *r, size_t from, size_t lo, size_t near)
 {
     const uint8_t *b = r->in.buf;
+    size_t first = 0;
     while (from < r->in.len) {
         const uint8_t *k = memmem(b + from, r->in.len - from, r->rowkey, (size_t)r->rowkey_len);
         if (!k)
-            return 0;
+            break;
         size_t q = (size_t)(k - b);
+        if (first && q > near)
+            break;
         from = q + 1;
         while (q > lo && is_ws(b[q - 1]))
             q--;
@@ -1291,9 +1351,15 @@ static size_t array_cut(const jreader *r, size_t from, size_t lo)
             q--;
         if (q <= lo + 1 || b[q - 1] != ',')
             continue;
-        return q - 1;
+        if (r->rowkey2_len == 0)
+            return q - 1;
+        size_t v = skip_scalar_member(b, (size_t)(k - b) + (size_t)r->rowkey_len, r->in.len);
+        if (v && r->in.len - v >= (size_t)r->rowkey2_len && memcmp(b + v, r->rowkey2, (size_t)r->rowkey2_len) == 0)
+            return q - 1;
+        if (!first)
+            first = q - 1;
     }
-    return 0;
+    return first;
 }
 
 static int32_t plan_chunks(jreader *r)
@@ -1316,7 +1382,7 @@ static int32_t plan_chunks(jreader *r)
         r->par[0].chunk.start = r->in.pos;
         for (int32_t i = 1; i < k; i++) {
             size_t want = r->in.pos + avail / (size_t)k * (size_t)i;
-            size_t cut = array_cut(r, want > prev ? want : prev + 1, prev);
+            size_t cut = array_cut(r, want > prev ? want : prev + 1, prev, want + avail / (size_t)k / 2);
             if (!cut)
                 break;
             r->par[n].chunk.stop = cut;

@@ -153,6 +153,8 @@ static bool fast_convert(const pq_node *n, const pq_dense *d, uint8_t *out, int3
     return false;
 }
 
+int64_t tn_pq_string_limit = INT32_MAX;
+
 static int leaf_array(const pq_node *n, pq_chunk_data *c, tn_array **out, tarn_error *err)
 {
     int64_t len, nulls;
@@ -179,9 +181,11 @@ static int leaf_array(const pq_node *n, pq_chunk_data *c, tn_array **out, tarn_e
     a->null_count = nulls;
     int rc = 0;
     if (n->conv == PQC_BINARY) {
-        if (d->data_len > INT32_MAX && !n->large) {
-            rc = tn_error_set(err, TARN_EUNSUPPORTED, "parquet column \"%s\": more than 2 GiB of strings in a row group",
-                              n->name);
+        if (d->data_len > tn_pq_string_limit && !n->large) {
+            c->refused = (int64_t)d->data_len;
+            rc = tn_error_set(err, TARN_EUNSUPPORTED,
+                              "parquet column \"%s\": %lld bytes of strings in %lld values, more than an array with "
+                              "32-bit offsets holds", n->name, (long long)d->data_len, (long long)len);
             goto fail;
         }
         size_t ow = n->large ? 8 : 4;

@@ -14,6 +14,8 @@ typedef struct pq_chunk_data {
     uint16_t *rep;      /* NULL when the leaf's max repetition level is 0 */
     int64_t cap;
     pq_dense values;    /* the non-null values, physical form */
+    int64_t refused;    /* set by assembly: bytes of strings more than a 32-bit-offset
+                           array holds (tn_pq_string_limit); kept by reset */
 } pq_chunk_data;
 
 void tn_pq_chunk_data_reset(pq_chunk_data *c);

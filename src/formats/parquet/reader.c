@@ -66,6 +66,21 @@ static void counts_add(scan_counts *a, const scan_counts *b)
     a->values_late += b->values_late;
 }
 
+/* The batches a row group is read in after the first, when its strings
+ * do not fit one array with 32-bit offsets (read_parts). */
+typedef struct batch_list {
+    tn_batch **b;
+    int32_t n, cap;
+} batch_list;
+
+static void bl_free(batch_list *l)
+{
+    for (int32_t i = 0; i < l->n; i++)
+        tn_batch_unref(l->b[i]);
+    tn_free(l->b);
+    *l = (batch_list){0};
+}
+
 /* Row groups read ahead on the pool: each slot is one row group, pruned
  * and decoded by a task, or by the calling thread when it gets there
  * first (claimed says who). */
@@ -78,6 +93,7 @@ typedef struct ahead {
     int rc;
     tarn_error err;
     tn_batch *out;           /* NULL when the filter skipped the group */
+    batch_list more;         /* the group's other parts */
     scan_counts n;
     tn_taskgroup *tg;
 } ahead;
@@ -99,7 +115,9 @@ struct pq_reader {
     int32_t *groups;         /* the row groups to read, ascending; NULL: every one */
     int32_t n_groups;        /* entries of groups, or the file's row groups */
     pq_reader *owner;        /* the reader whose footer, schema and file this one borrows */
-    tn_batch *cur;           /* the current row group */
+    tn_batch *cur;           /* the current row group (or its first part) */
+    batch_list parts;        /* its other parts, handed out from part_i on */
+    int32_t part_i;
     int64_t cur_pos;
     int64_t batch_size;
     int64_t skip;            /* rows still to skip (offset) */
@@ -270,7 +288,7 @@ static int read_chunk(pq_reader *r, int32_t g, int32_t leaf, int64_t max_rows, c
 
 /* --- row sets -------------------------------------------------------------- */
 
-static int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
+static inline int rs_add(rowset *s, int64_t a, int64_t b, tarn_error *err)
 {
     if (a >= b)
         return 0;
@@ -673,36 +691,62 @@ static int term_mask(const pq_term *t, tn_array *col, tn_array **out, tarn_error
     return 0;
 }
 
+/* 64 bits of the bitmap p from bit q on (bit k: bit q + k), reading no
+ * byte at or past bit end; the bits past end are undefined. */
+static inline uint64_t bits64(const uint8_t *p, int64_t q, int64_t end)
+{
+    int64_t b = q >> 3, avail = ((end + 7) >> 3) - b;
+    int sh = (int)(q & 7);
+    uint64_t w = 0;
+    if (avail >= 8)
+        memcpy(&w, p + b, 8); /* little-endian: byte j holds bits 8j.. */
+    else
+        for (int64_t j = 0; j < avail; j++)
+            w |= (uint64_t)p[b + j] << (8 * j);
+    w >>= sh;
+    if (sh && avail > 8)
+        w |= (uint64_t)p[b + 8] << (64 - sh);
+    return w;
+}
+
 /* The rows of sel (absolute) where mask, over sel's rows one after
- * another, is true and not null. */
+ * another, is true and not null: read 64 rows at a time, each run found
+ * by counting trailing zeros. */
 static int rs_from_mask(const rowset *sel, tn_array *mask, rowset *out, tarn_error *err)
 {
     const uint8_t *bits = mask->buffers[1]->data;
     const uint8_t *valid = mask->buffers[0] ? mask->buffers[0]->data : NULL;
-    int64_t off = mask->offset, p = 0;
+    int64_t end = mask->offset + mask->length, q = mask->offset; /* q: sel's current row in the mask */
     for (int32_t i = 0; i < sel->n; i++) {
-        int64_t run = -1;
-        for (int64_t row = sel->iv[2 * i]; row < sel->iv[2 * i + 1]; row++, p++) {
-            /* no run open and a whole byte of the mask false: step over it */
-            if (run < 0 && ((off + p) & 7) == 0 && sel->iv[2 * i + 1] - row >= 8 &&
-                (bits[(off + p) >> 3] & (valid ? valid[(off + p) >> 3] : 0xff)) == 0) {
-                row += 7;
-                p += 7;
+        int64_t row = sel->iv[2 * i], stop = sel->iv[2 * i + 1], run = -1;
+        while (row < stop) {
+            int64_t lim = stop - row < 64 ? stop - row : 64;
+            uint64_t w = bits64(bits, q, end);
+            if (valid)
+                w &= bits64(valid, q, end);
+            uint64_t look = (run < 0 ? w : ~w) & (lim == 64 ? ~0ull : (1ull << lim) - 1); /* where the run changes */
+            int64_t k = look ? __builtin_ctzll(look) : lim;
+            row += k;
+            q += k;
+            if (!look)
                 continue;
-            }
-            bool keep = tn_bit_get(bits, off + p) && (!valid || tn_bit_get(valid, off + p));
-            if (keep && run < 0)
+            if (run < 0) {
                 run = row;
-            if (!keep && run >= 0) {
+            } else {
                 TN_TRY(rs_add(out, run, row, err));
                 run = -1;
             }
         }
         if (run >= 0)
-            TN_TRY(rs_add(out, run, sel->iv[2 * i + 1], err));
+            TN_TRY(rs_add(out, run, stop, err));
     }
     return 0;
 }
+
+/* A filter column is decoded for just the rows the terms before it kept
+ * when those are at most one in NARROW_RUN candidate rows: picking out
+ * many short runs costs more than decoding the pages whole. */
+#define NARROW_RUN 64
 
 /* The rows sub (⊆ sup) of col, an array over the rows of sup one after
  * another. */
@@ -750,6 +794,16 @@ static int run_sel_task(void *arg, tarn_error *err)
     return rc;
 }
 
+/* 1 + the last term on node whose column was decoded, or 0. */
+static int32_t term_node(const pq_reader *r, tn_array *const *tcol, const pq_node *node)
+{
+    int32_t term = 0;
+    for (int32_t i = 0; i < r->filter->n; i++)
+        if (r->filter->terms[i].node == node && tcol[i])
+            term = i + 1;
+    return term;
+}
+
 /* Row group g with the filter, into *out, counting into *cnt. The
  * filter's columns are decoded first and their terms give the matching
  * rows (the Kleene AND of the comparisons, null counting as no match).
@@ -777,28 +831,38 @@ static int read_filtered(pq_reader *r, int32_t g, const rowset *cand, scan_count
     rowset surv = {0};       /* the rows the terms so far keep */
     tn_batch *nb = NULL;
     scan_counts tc = {0};    /* the term columns' counts: only pages read and skipped are kept */
-    int rc = r->late ? rs_copy(&surv, cand, err) : 0;
+    /* The terms' result is kept as the AND of their masks over cand until
+     * (with late materialization) it holds so few rows that the next
+     * filter column is better decoded for those rows only: from then on
+     * it is the row set surv. */
+    bool rows_set = false;
+    int rc = 0;
     for (int32_t i = 0; !rc && i < nt; i++) {
         const pq_term *t = &r->filter->terms[i];
-        if (r->late && surv.n == 0) /* no row left: the other terms are not read */
+        if (r->late && !rows_set && mask &&
+            tn_bitmap_count(mask->buffers[1]->data, mask->offset, mask->length) * NARROW_RUN <= mask->length) {
+            rc = rs_from_mask(cand, mask, &surv, err); /* at most one row in NARROW_RUN left */
+            rows_set = true;
+        }
+        if (rc || (rows_set && surv.n == 0)) /* no row left: the other terms are not read */
             break;
-        const rowset *over = r->late ? &surv : cand;
+        const rowset *over = rows_set ? &surv : cand;
         int32_t j = 0;
         while (j < i && (r->filter->terms[j].node != t->node || !tcol[j]))
             j++;
         rc = rs_copy(&tsel[i], over, err);
-        if (!rc && j < i) /* the column of an earlier term, over the rows left since */
+        if (!rc && j < i) /* the column of an earlier term, cut to the rows left */
             rc = narrow(tcol[j], &tsel[j], over, &tcol[i], err);
         else if (!rc)
             rc = read_node_sel(r, g, t->node, over, cand, &tc, chunks, &tcol[i], err);
         tn_array *cmp = NULL;
         if (!rc)
             rc = term_mask(t, tcol[i], &cmp, err);
-        if (!rc && r->late) {
-            rowset kept = {0};
-            rc = rs_from_mask(&surv, cmp, &kept, err);
+        if (!rc && rows_set) {
+            rowset left = {0};
+            rc = rs_from_mask(&surv, cmp, &left, err);
             tn_free(surv.iv);
-            surv = kept;
+            surv = left;
             tn_array_unref(cmp);
         } else if (!rc && mask) {
             tn_array *both = NULL;
@@ -810,44 +874,51 @@ static int read_filtered(pq_reader *r, int32_t g, const rowset *cand, scan_count
             mask = cmp;
         }
     }
+    if (!rc && !rows_set)
+        rc = rs_from_mask(cand, mask, &surv, err);
     cnt->pages_read += tc.pages_read;
     cnt->pages_skipped += tc.pages_skipped;
-    if (!rc && !r->late)
-        rc = rs_from_mask(cand, mask, &surv, err);
     int64_t kept = rc ? 0 : rs_count(&surv);
     if (!rc && !(nb = tn_batch_new(r->base.schema, kept)))
         rc = tn_error_oom(err, sizeof *nb);
+    /* the other output columns: tasks, spawned first when they run on the
+     * pool; the filter's own columns are cut meanwhile */
     int32_t n_tasks = 0;
-    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+    for (int32_t s = 0; !rc && s < r->n_sel; s++)
+        if (!term_node(r, tcol, r->sel[s]) && (kept > 0 || !r->late))
+            tasks[n_tasks++] = (sel_task){.r = r, .g = g, .node = r->sel[s], .sel = r->late ? &surv : cand,
+                                          .cand = cand, .mask = r->late ? NULL : mask, .chunks = chunks,
+                                          .out = &nb->columns[s]};
+    tn_taskgroup *tg = NULL;
+    if (!rc && n_tasks > 1 && !r->serial && r->disjoint && !r->src.read_at) {
+        if (!(tg = tn_taskgroup_new()))
+            rc = tn_error_oom(err, 64);
+        for (int32_t k = 0; tg && k < n_tasks; k++)
+            if (tn_taskgroup_spawn(tg, run_sel_task, &tasks[k]) != TARN_OK)
+                break; /* the group holds the error */
+    }
+    for (int32_t s = 0, k = 0; !rc && s < r->n_sel; s++) {
         const pq_node *node = r->sel[s];
-        int32_t term = -1;
-        for (int32_t i = 0; i < nt; i++)
-            if (r->filter->terms[i].node == node && tcol[i])
-                term = i;
-        if (kept == 0 && (term >= 0 || r->late)) {
+        int32_t term = term_node(r, tcol, node) - 1;
+        if (k < n_tasks && tasks[k].out == &nb->columns[s]) {
+            if (!tg)
+                rc = run_sel_task(&tasks[k], err);
+            k++;
+        } else if (kept == 0) {
             if (!(nb->columns[s] = tn_array_new_empty(node->type)))
                 rc = tn_error_oom(err, sizeof(tn_array));
-        } else if (term >= 0) {
-            rc = narrow(tcol[term], &tsel[term], &surv, &nb->columns[s], err);
         } else {
-            tasks[n_tasks++] = (sel_task){.r = r, .g = g, .node = node, .sel = r->late ? &surv : cand, .cand = cand,
-                                          .mask = r->late ? NULL : mask, .chunks = chunks, .out = &nb->columns[s]};
+            rc = narrow(tcol[term], &tsel[term], &surv, &nb->columns[s], err);
         }
     }
-    if (!rc && n_tasks > 1 && !r->serial && r->disjoint && !r->src.read_at) {
-        tn_taskgroup *tg = tn_taskgroup_new();
-        if (!tg) {
-            rc = tn_error_oom(err, 64);
-        } else {
-            for (int32_t k = 0; k < n_tasks; k++)
-                if (tn_taskgroup_spawn(tg, run_sel_task, &tasks[k]) != TARN_OK)
-                    break; /* the group holds the error */
-            rc = tn_taskgroup_wait(tg, err);
-            tn_taskgroup_free(tg);
+    if (tg) {
+        tarn_error e;
+        int trc = tn_taskgroup_wait(tg, &e);
+        if (trc && !rc) {
+            rc = trc;
+            *err = e;
         }
-    } else {
-        for (int32_t k = 0; !rc && k < n_tasks; k++)
-            rc = run_sel_task(&tasks[k], err);
+        tn_taskgroup_free(tg);
     }
     for (int32_t k = 0; k < n_tasks; k++)
         counts_add(cnt, &tasks[k].n);
@@ -994,7 +1065,7 @@ static int run_col_task(void *arg, tarn_error *err)
  * tasks on the pool (with a filter, those decoded after the filter's),
  * unless the reader is serial or two selected columns share leaves. */
 static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowset *cand, scan_counts *cnt,
-                          tn_batch **out, tarn_error *err)
+                          tn_batch **out, int64_t *refused, tarn_error *err)
 {
     const pq_row_group *rg = &r->meta->row_groups[g];
     int32_t nl = r->schema->n_leaves;
@@ -1046,6 +1117,9 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowse
         tn_taskgroup_free(tg);
         tn_free(tasks);
     }
+    for (int32_t l = 0; rc && l < nl; l++)
+        if (chunks[l].refused > *refused)
+            *refused = chunks[l].refused;
     tn_free(chunks);
     if (rc) {
         tn_batch_unref(b);
@@ -1055,15 +1129,99 @@ static int read_row_group(pq_reader *r, int32_t g, int64_t max_rows, const rowse
     return 0;
 }
 
+/* Rows [a, b) of row group g (no filter) into *out: every selected
+ * column is flat (read_parts checks), so each leaf decodes just those rows. */
+static int read_range(pq_reader *r, int32_t g, int64_t a, int64_t b, tn_batch **out, int64_t *refused,
+                      tarn_error *err)
+{
+    int32_t nl = r->schema->n_leaves;
+    rowset sel = {0};
+    scan_counts none = {0}; /* a read without a filter counts no pages */
+    pq_chunk_data *chunks = tn_calloc((size_t)nl + 1, sizeof *chunks);
+    tn_batch *x = chunks ? tn_batch_new(r->base.schema, b - a) : NULL;
+    int rc = x ? rs_add(&sel, a, b, err) : tn_error_oom(err, (size_t)nl * sizeof *chunks);
+    for (int32_t s = 0; !rc && s < r->n_sel; s++) {
+        tn_array *col = NULL;
+        rc = read_node_sel(r, g, r->sel[s], &sel, &sel, &none, chunks, &col, err);
+        if (!rc && r->restore[s]) {
+            rc = tn_pq_arrow_restore(col, r->restore[s], &x->columns[s], err);
+            tn_array_unref(col);
+        } else if (!rc) {
+            x->columns[s] = col;
+        }
+    }
+    for (int32_t l = 0; rc && chunks && l < nl; l++)
+        if (chunks[l].refused > *refused)
+            *refused = chunks[l].refused;
+    tn_free(chunks);
+    tn_free(sel.iv);
+    if (rc) {
+        tn_batch_unref(x);
+        return rc;
+    }
+    *out = x;
+    return 0;
+}
+
+/* Rows [a, b) of row group g as batches appended to *list, halved until
+ * the strings of each fit arrays with 32-bit offsets. */
+static int read_parts(pq_reader *r, int32_t g, int64_t a, int64_t b, batch_list *list, tarn_error *err)
+{
+    tn_batch *x = NULL;
+    int64_t refused = 0;
+    int rc = read_range(r, g, a, b, &x, &refused, err);
+    if (rc == TARN_EUNSUPPORTED && refused > 0 && b - a > 1) { /* still too many: halve */
+        TN_TRY(read_parts(r, g, a, a + (b - a) / 2, list, err));
+        return read_parts(r, g, a + (b - a) / 2, b, list, err);
+    }
+    if (rc)
+        return rc;
+    if (list->n == list->cap) {
+        int32_t cap = list->cap ? 2 * list->cap : 4;
+        tn_batch **nb = tn_realloc(list->b, (size_t)cap * sizeof *nb);
+        if (!nb) {
+            tn_batch_unref(x);
+            return tn_error_oom(err, (size_t)cap * sizeof *nb);
+        }
+        list->b = nb;
+        list->cap = cap;
+    }
+    list->b[list->n++] = x;
+    return 0;
+}
+
 /* Row group g, pruned by the filter and read: *out is its batch, or NULL
- * when the filter skips it undecoded; its counts go to *cnt. */
-static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, scan_counts *cnt, tarn_error *err)
+ * when the filter skips it undecoded; its counts go to *cnt. A group
+ * without a filter whose strings do not fit arrays with 32-bit offsets is
+ * read in parts when its selected columns are flat: *out is the first,
+ * *more the others. */
+static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out, batch_list *more, scan_counts *cnt,
+                      tarn_error *err)
 {
     *out = NULL;
-    if (!r->filter && r->meta->row_groups[g].num_rows == 0) /* nothing to decode (or check) */
+    int64_t n_rows = r->meta->row_groups[g].num_rows;
+    if (!r->filter && n_rows == 0) /* nothing to decode (or check) */
         return 0;
     if (!r->filter) {
-        TN_TRY(read_row_group(r, g, max_rows, NULL, cnt, out, err));
+        int64_t refused = 0;
+        int rc = read_row_group(r, g, max_rows, NULL, cnt, out, &refused, err);
+        bool flat = r->late;
+        for (int32_t s = 0; flat && s < r->n_sel; s++)
+            for (int32_t l = r->sel[s]->first_leaf, e = l + count_leaves(r->sel[s]); flat && l < e; l++)
+                flat = r->schema->leaves[l]->max_rep == 0;
+        if (rc == TARN_EUNSUPPORTED && refused > 0 && flat && n_rows > 1) {
+            batch_list parts = {0};
+            rc = read_parts(r, g, 0, max_rows >= 0 && max_rows < n_rows ? max_rows : n_rows, &parts, err);
+            if (!rc && parts.n > 0) {
+                *out = parts.b[0];
+                memmove(parts.b, parts.b + 1, (size_t)(parts.n - 1) * sizeof *parts.b);
+                parts.n--;
+                *more = parts;
+            } else {
+                bl_free(&parts);
+            }
+        }
+        TN_TRY(rc);
         cnt->rg_read++;
         return 0;
     }
@@ -1074,10 +1232,11 @@ static int scan_group(pq_reader *r, int32_t g, int64_t max_rows, tn_batch **out,
         return 0;
     }
     rowset rows = {0};
+    int64_t refused = 0;
     int rc = select_rows(r, g, &rows, err);
     if (!rc && rows.n == 0) /* the page index rules out every page */
         cnt->rg_pages++;
-    else if (!rc && !(rc = read_row_group(r, g, -1, &rows, cnt, out, err)))
+    else if (!rc && !(rc = read_row_group(r, g, -1, &rows, cnt, out, &refused, err)))
         cnt->rg_read++;
     tn_free(rows.iv);
     return rc;
@@ -1088,7 +1247,7 @@ static void run_ahead(ahead *a)
 {
     if (atomic_exchange(&a->claimed, 1))
         return;
-    a->rc = scan_group(a->r, a->g, -1, &a->out, &a->n, &a->err);
+    a->rc = scan_group(a->r, a->g, -1, &a->out, &a->more, &a->n, &a->err);
     atomic_store(&a->done, 1);
 }
 
@@ -1123,6 +1282,7 @@ static int start_ahead(pq_reader *r, tarn_error *err)
         atomic_store(&a->done, 0);
         a->rc = 0;
         a->out = NULL;
+        a->more = (batch_list){0};
         a->n = (scan_counts){0};
         a->tg = tn_taskgroup_new();
         TN_TRY_ALLOC(a->tg, err, 64);
@@ -1137,7 +1297,7 @@ static int start_ahead(pq_reader *r, tarn_error *err)
  * filter skipped it), its counts join the reader's. The calling thread
  * reads it itself when no worker has started it, or else a later one
  * while it waits. */
-static int finish_ahead(pq_reader *r, tn_batch **out, tarn_error *err)
+static int finish_ahead(pq_reader *r, tn_batch **out, batch_list *more, tarn_error *err)
 {
     ahead *a = &r->pf[r->pf_head];
     run_ahead(a);
@@ -1153,8 +1313,12 @@ static int finish_ahead(pq_reader *r, tn_batch **out, tarn_error *err)
         *err = a->err;
     }
     *out = rc ? NULL : a->out;
-    if (rc)
+    if (rc) {
         tn_batch_unref(a->out);
+        bl_free(&a->more);
+    }
+    *more = a->more;
+    a->more = (batch_list){0};
     a->out = NULL;
     counts_add(&r->n, &a->n);
     return rc;
@@ -1182,9 +1346,18 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         }
         tn_batch_unref(r->cur);
         r->cur = NULL;
+        if (r->part_i < r->parts.n) { /* the row group's next part */
+            r->cur = r->parts.b[r->part_i];
+            r->parts.b[r->part_i++] = NULL;
+            r->cur_pos = r->skip < r->cur->length ? r->skip : r->cur->length;
+            r->skip -= r->cur_pos;
+            continue;
+        }
+        bl_free(&r->parts);
+        r->part_i = 0;
         TN_TRY(start_ahead(r, err));
         if (r->pf_n > 0) {
-            TN_TRY(finish_ahead(r, &r->cur, err));
+            TN_TRY(finish_ahead(r, &r->cur, &r->parts, err));
             r->cur_pos = 0;
             TN_TRY(start_ahead(r, err)); /* the one after, while the caller takes these batches */
             continue;
@@ -1201,7 +1374,7 @@ static int next(tn_reader *base, tn_batch **out, tarn_error *err)
         /* With a limit (and no filter), only the rows up to it are decoded. */
         int64_t max_rows = !r->filter && r->left >= 0 && r->skip + r->left < rows ? r->skip + r->left : -1;
         scan_counts c = {0};
-        int rc = scan_group(r, g, max_rows, &r->cur, &c, err);
+        int rc = scan_group(r, g, max_rows, &r->cur, &r->parts, &c, err);
         counts_add(&r->n, &c);
         TN_TRY(rc);
         r->rg++;
@@ -1237,8 +1410,10 @@ static void destroy(tn_reader *base)
         tn_taskgroup_cancel(a->tg);
         tn_taskgroup_free(a->tg); /* waits for a task already running */
         tn_batch_unref(a->out);
+        bl_free(&a->more);
     }
     tn_batch_unref(r->cur);
+    bl_free(&r->parts);
     tn_pq_filter_free(r->filter);
     if (!r->owner) {
         tn_pq_schema_free(r->schema);

@@ -5,8 +5,11 @@
  * form, maps as MAP/key_value, structs as groups; logical types plus the
  * legacy converted types where one exists). Batches are buffered until a
  * row group is full (rows or bytes); then every leaf column is shredded,
- * as one task per leaf on the thread pool while the caller reads the next
- * row group (flush_group, encode_leaf, finish_group),
+ * by tasks on the thread pool that claim leaves largest first while the
+ * caller reads the next row group (flush_group, encode_some, run_leaf,
+ * encode_leaf, finish_group; make_room keeps the batches held at about
+ * one row group, release_column drops a column once encoded, and each
+ * encoding borrows one of a few per-thread sets of working buffers),
  * into repetition and definition levels and PLAIN values (shred, or
  * shred_flat in bulk for top-level primitives), dictionary-encoded when the
  * dictionary stays under dictionary_bytes (build_dict), cut into data pages
@@ -25,7 +28,11 @@
  * close the file.
  */
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -99,6 +106,7 @@ typedef struct wleaf {
     bool bloom;            /* a bloom filter per chunk, sized for bloom_ndv (0: the chunk's) at bloom_fpp */
     int64_t bloom_ndv;
     double bloom_fpp;
+    int32_t top;           /* index of chain[0] among the top-level columns */
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
@@ -112,6 +120,7 @@ typedef struct wleaf {
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
     uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
+    int64_t key_cap;       /* slots slot_key has room for (the table may have grown for byte arrays) */
     int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
     uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
@@ -127,6 +136,38 @@ typedef struct wleaf {
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
+
+/* The working buffers of one leaf's encoding (the wleaf fields of the same
+ * names), lent to a leaf for its task and taken back after (swap_scratch):
+ * the writer keeps one set per thread, not one per leaf, and a set's
+ * buffers are reused, grown, across leaves and row groups. A wleaf field
+ * that describes what one of these buffers holds must move with it, and
+ * the encoder must not assume its buffers were last used by this leaf or
+ * a leaf of the same type. */
+typedef struct wscratch wscratch;
+struct wscratch {
+    wscratch *next;        /* the free list */
+    uint16_t *def, *rep;
+    int64_t *voff;
+    int64_t cap;
+    tn_buf values;
+    uint32_t *idx;
+    int64_t idx_cap;
+    tn_buf dict;
+    uint32_t *slots;
+    uint64_t *slot_key;
+    int64_t key_cap;
+    int64_t *dict_at;
+    uint64_t *dict_hash;
+    int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
+    int dict_fw;
+    uint32_t *rank, *order;
+    int64_t rank_cap;
+    bool ranked;
+    tn_buf page, comp, header;
+    uint32_t *scratch;
+    int64_t scratch_cap;
+};
 
 typedef struct writer writer;
 
@@ -157,6 +198,16 @@ struct writer {
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
     wjob *jobs;            /* n_leaves */
+    int32_t *order;        /* leaves in the order they are claimed: largest column first */
+    _Atomic int32_t next;  /* the next place in order to claim */
+    _Atomic bool stop;     /* a leaf failed: claim no more */
+    int32_t n_done;        /* leaves of the sealed group encoded (under mu) */
+    _Atomic int32_t *left; /* per top-level column: its leaves not yet encoded */
+    _Atomic int64_t sealed_bytes; /* Arrow bytes of the sealed columns not yet released */
+    pthread_mutex_t mu;    /* guards spare, n_sets, n_done; cv: a leaf is done or a set returned */
+    pthread_cond_t cv;
+    wscratch *spare;       /* working buffer sets not lent out */
+    int32_t n_sets;        /* sets made: at most one per thread */
     char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
 };
@@ -805,24 +856,36 @@ typedef struct v2info {   /* what a data page v2 header adds */
     int32_t num_nulls, num_rows, def_bytes, rep_bytes;
 } v2info;
 
-/* Frame a page: header (Thrift) + body, written out. The body is
- * compressed, except a v2 page's levels (the first rep_bytes + def_bytes). */
-static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2)
+/* Frame a page: header (Thrift) + body, appended to l->out. The body is
+ * l->page followed by the vlen bytes at vals, which are compressed where
+ * they lie when nothing compressed precedes them (no copy into l->page).
+ * Everything is compressed except a v2 page's levels (the first
+ * rep_bytes + def_bytes of l->page). */
+static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2,
+                     const uint8_t *vals, size_t vlen)
 {
     l->comp.len = 0;
     size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
+    if (vlen && l->page.len > raw) { /* v1 levels and values are compressed as one */
+        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
+        vlen = 0;
+    }
     if (raw)
         TN_TRY(tn_buf_append(&l->comp, l->page.data, raw, l->err));
-    TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
-                          l->page.len - raw, &l->comp, l->err));
-    if (l->page.len > INT32_MAX || l->comp.len > INT32_MAX)
+    if (vlen)
+        TN_TRY(tn_pq_compress(l->codec, l->level, vals, vlen, &l->comp, l->err));
+    else
+        TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
+                              l->page.len - raw, &l->comp, l->err));
+    size_t usize = l->page.len + vlen;
+    if (usize > INT32_MAX || l->comp.len > INT32_MAX)
         return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
     l->header.len = 0;
     tn_th_writer t;
     tn_th_writer_init(&t, &l->header, l->err);
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, type));
-    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)l->page.len));
+    TN_TRY(tn_th_w_i32(&t, 2, (int32_t)usize));
     TN_TRY(tn_th_w_i32(&t, 3, (int32_t)l->comp.len));
     TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(&t));
@@ -846,7 +909,7 @@ static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, in
     TN_TRY(tn_buf_append(&l->out, l->header.data, l->header.len, l->err));
     if (l->comp.len)
         TN_TRY(tn_buf_append(&l->out, l->comp.data, l->comp.len, l->err));
-    ch->usize += (int64_t)(l->header.len + l->page.len);
+    ch->usize += (int64_t)(l->header.len + usize);
     ch->csize += (int64_t)(l->header.len + l->comp.len);
     if (type != PQ_DICTIONARY_PAGE)
         ch->num_values += num_values;
@@ -878,23 +941,23 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
         uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
         TN_TRY(tn_buf_append_byte(&l->page, bw, l->err));
         TN_TRY(rle_encode(l->idx + v0, nv, bw, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL, NULL, 0);
     }
     const uint8_t *vals = l->values.data + l->voff[a];
     size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
     switch (ch->enc) {
     case PQ_DELTA_BINARY_PACKED:
         TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
         TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_BYTE_ARRAY:
         TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_BYTE_STREAM_SPLIT:
         TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &l->page, l->err));
-        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL);
+        return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     default:
         break;
     }
@@ -907,10 +970,9 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
             if (vals[k])
                 o[k >> 3] |= (uint8_t)(1u << (k & 7));
         l->page.len += nb;
-    } else if (vlen) {
-        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
+        vlen = 0;
     }
-    return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL);
+    return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL, vals, vlen);
 }
 
 /* --- dictionary ----------------------------------------------------------------- */
@@ -1017,6 +1079,7 @@ static int dict_grow(wleaf *l)
         }
         tn_free(l->slot_key);
         l->slot_key = k;
+        l->key_cap = cap;
     } else {
         for (int64_t e = 0; e < l->n_dict; e++) {
             uint64_t s = l->dict_hash[e] & mask;
@@ -1058,9 +1121,41 @@ static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
     return 0;
 }
 
+#define DICT_RECENT 8192  /* the values whose new entries give a dictionary's current growth rate */
+#define DICT_WINDOW 65536 /* values between two forecasts of a dictionary's size */
+
+/* Whether a dictionary of n entries (bytes in all) after k of nvals values,
+ * recent of them new in the last DICT_RECENT values, looks bound to pass
+ * limit. Drawing k values uniformly from D distinct ones yields
+ * n = D (1 - e^(-k/D)) of them, which gives D and the final size; when new
+ * entries keep coming much faster than such draws allow (sorted or
+ * clustered data), the current rate is kept to the end instead. Nothing is
+ * foretold while nearly every value is new: a unique column and one that
+ * repeats a long cycle look alike until the limit. The forecast must pass
+ * the limit by 10%, so a dictionary that would just fit is still built. */
+static bool dict_hopeless(int64_t k, int64_t nvals, int64_t n, int64_t recent, int64_t bytes, int64_t limit)
+{
+    double q = (double)n / (double)k, r = (double)recent / DICT_RECENT;
+    if (n == 0 || k >= nvals || q >= 0.9)
+        return false;
+    double lo = 0, hi = 64; /* x = k / D solves (1 - e^-x) / x = q, which falls from 1 as x grows */
+    for (int i = 0; i < 40; i++) {
+        double x = (lo + hi) / 2;
+        if ((1 - exp(-x)) / x > q)
+            lo = x;
+        else
+            hi = x;
+    }
+    double x = (lo + hi) / 2, d = (double)k / x;
+    double final = (double)n + r * (double)(nvals - k), drawn = d * (1 - exp(-(double)nvals / d));
+    if (r <= 2 * exp(-x) + 0.02 && drawn < final)
+        final = drawn;
+    return final * ((double)bytes / (double)n) > 1.1 * (double)limit;
+}
+
 /* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
  * as integers: the table holds each slot's value, so a probe reads no entry.
- * *fits false when more than max entries are needed. */
+ * *fits false when more than max entries are needed (or dict_hopeless). */
 static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
                                                             bool *fits)
 {
@@ -1072,30 +1167,39 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
     uint64_t *keys = l->slot_key, mask = (uint64_t)l->slots_cap - 1;
     int shift = table_shift(l->slots_cap);
     int64_t nd = 0;
-    for (int64_t k = 0; k < nvals; k++) {
-        uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
-        uint64_t s = fixed_slot(x, shift);
-        uint32_t e;
-        while ((e = slots[s]) != 0 && keys[s] != x)
-            s = (s + 1) & mask;
-        if (e == 0) {
-            if (nd >= max)
-                return 0; /* past the limit: PLAIN */
-            memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
-            e = (uint32_t)++nd;
-            slots[s] = e;
-            keys[s] = x;
-            if (nd * 2 > l->slots_cap) {
-                l->n_dict = nd;
-                l->dict.len = (size_t)nd * FW;
-                TN_TRY(dict_grow(l));
-                slots = l->slots;
-                keys = l->slot_key;
-                mask = (uint64_t)l->slots_cap - 1;
-                shift = table_shift(l->slots_cap);
+    int hopeless = 0;
+    for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
+        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = nd;
+        for (int64_t k = k0; k < k1; k++) {
+            uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
+            uint64_t s = fixed_slot(x, shift);
+            uint32_t e;
+            while ((e = slots[s]) != 0 && keys[s] != x)
+                s = (s + 1) & mask;
+            if (e == 0) {
+                if (nd >= max)
+                    return 0; /* past the limit: PLAIN */
+                memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
+                e = (uint32_t)++nd;
+                slots[s] = e;
+                keys[s] = x;
+                if (nd * 2 > l->slots_cap) {
+                    l->n_dict = nd;
+                    l->dict.len = (size_t)nd * FW;
+                    TN_TRY(dict_grow(l));
+                    slots = l->slots;
+                    keys = l->slot_key;
+                    mask = (uint64_t)l->slots_cap - 1;
+                    shift = table_shift(l->slots_cap);
+                }
             }
+            idx[k] = e - 1;
         }
-        idx[k] = e - 1;
+        /* Given up when two forecasts in a row say so. */
+        if (k1 % DICT_WINDOW == 0)
+            hopeless = dict_hopeless(k1, nvals, nd, nd - nd0, nd * (int64_t)FW, max * (int64_t)FW) ? hopeless + 1 : 0;
+        if (hopeless == 2)
+            return 0;
     }
     l->n_dict = nd;
     l->dict.len = (size_t)nd * FW;
@@ -1107,41 +1211,49 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
  * fixed-width values of fw bytes, compared by their bytes. The table keeps
  * each entry's hash, so probes compare hashes before bytes and growing
  * never rehashes values. */
-static int dict_bytes(wleaf *l, bool bytes, size_t fw, int64_t limit, bool *fits)
+static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t limit, bool *fits)
 {
     *fits = false;
     TN_TRY(dict_room(l)); /* dict_at exists */
     l->dict_at[0] = 0;
-    const uint8_t *p = l->values.data, *end = p + l->values.len;
-    for (int64_t k = 0; p < end; k++) {
-        size_t vl = fw, skip = 0;
-        if (bytes) {
-            uint32_t l32;
-            memcpy(&l32, p, 4);
-            vl = 4 + (size_t)l32;
-            skip = 4; /* equal lengths are compared on their own */
+    const uint8_t *p = l->values.data;
+    int hopeless = 0;
+    for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
+        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = l->n_dict;
+        for (int64_t k = k0; k < k1; k++) {
+            size_t vl = fw, skip = 0;
+            if (bytes) {
+                uint32_t l32;
+                memcpy(&l32, p, 4);
+                vl = 4 + (size_t)l32;
+                skip = 4; /* equal lengths are compared on their own */
+            }
+            uint64_t h = bytes_hash(p + skip, vl - skip);
+            if ((l->n_dict + 1) * 2 > l->slots_cap)
+                TN_TRY(dict_grow(l));
+            uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
+            uint32_t e;
+            while ((e = l->slots[s]) != 0) {
+                const int64_t *at = &l->dict_at[e - 1];
+                if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
+                    same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
+                    break;
+                s = (s + 1) & mask;
+            }
+            if (e == 0) {
+                if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
+                    return 0; /* past the limit: PLAIN */
+                TN_TRY(dict_add(l, p, vl, h));
+                e = (uint32_t)l->n_dict;
+                l->slots[s] = e;
+            }
+            l->idx[k] = e - 1;
+            p += vl;
         }
-        uint64_t h = bytes_hash(p + skip, vl - skip);
-        if ((l->n_dict + 1) * 2 > l->slots_cap)
-            TN_TRY(dict_grow(l));
-        uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
-        uint32_t e;
-        while ((e = l->slots[s]) != 0) {
-            const int64_t *at = &l->dict_at[e - 1];
-            if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
-                same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
-                break;
-            s = (s + 1) & mask;
-        }
-        if (e == 0) {
-            if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
-                return 0; /* past the limit: PLAIN */
-            TN_TRY(dict_add(l, p, vl, h));
-            e = (uint32_t)l->n_dict;
-            l->slots[s] = e;
-        }
-        l->idx[k] = e - 1;
-        p += vl;
+        if (k1 % DICT_WINDOW == 0)
+            hopeless = dict_hopeless(k1, nvals, l->n_dict, l->n_dict - nd0, (int64_t)l->dict.len, limit) ? hopeless + 1 : 0;
+        if (hopeless == 2)
+            return 0;
     }
     *fits = true;
     return 0;
@@ -1181,6 +1293,14 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
     l->n_dict = 0;
     if (l->slots_cap == 0)
         TN_TRY(dict_grow(l));
+    /* the buffers may come from a leaf of another type (swap_scratch): a
+     * table last grown for byte arrays has too few keys */
+    if (l->dict_fw && l->key_cap < l->slots_cap) {
+        uint64_t *k = tn_realloc(l->slot_key, (size_t)l->slots_cap * sizeof *k);
+        TN_TRY_ALLOC(k, l->err, (size_t)l->slots_cap * sizeof *k);
+        l->slot_key = k;
+        l->key_cap = l->slots_cap;
+    }
     memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     bool fits;
     if (l->dict_fw) {
@@ -1190,7 +1310,7 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         else
             TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
     } else {
-        TN_TRY(dict_bytes(l, bytes, fw, limit, &fits));
+        TN_TRY(dict_bytes(l, nvals, bytes, fw, limit, &fits));
     }
     ch->dict = fits;
     return 0;
@@ -1627,8 +1747,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
         TN_TRY(rank_dict(l, leaf));
     if (ch->dict) {
         l->page.len = 0;
-        TN_TRY(tn_buf_append(&l->page, l->dict.data, l->dict.len, l->err));
-        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL));
+        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL, l->dict.data, l->dict.len));
     }
     ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
@@ -1745,6 +1864,233 @@ static int write_bloom(writer *w, wchunk *ch)
     return rc;
 }
 
+/* --- who encodes which leaf ------------------------------------------------------ */
+
+/* Exchange leaf l's working buffers, and the counts that describe what
+ * they hold, with set s: lends the set to the leaf, and called again,
+ * takes it back (the leaf's fields are empty between). */
+static void swap_scratch(wleaf *l, wscratch *s)
+{
+#define SWAP(f) do { __typeof__(l->f) t_ = l->f; l->f = s->f; s->f = t_; } while (0)
+    SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
+    SWAP(values);
+    SWAP(idx); SWAP(idx_cap);
+    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(key_cap); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict);
+    SWAP(slots_cap); SWAP(dict_cap); SWAP(dict_fw);
+    SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
+    SWAP(page); SWAP(comp); SWAP(header);
+    SWAP(scratch); SWAP(scratch_cap);
+#undef SWAP
+}
+
+/* A field added to wleaf changes its size and stops the build here: if
+ * the field describes a working buffer (or what one holds), add it to
+ * wscratch, swap_scratch and free_scratch; then update the size. */
+_Static_assert(sizeof(wleaf) == 1200, "wleaf changed: see swap_scratch");
+
+static void free_scratch(wscratch *s)
+{
+    tn_free(s->def);
+    tn_free(s->rep);
+    tn_free(s->voff);
+    tn_buf_reset(&s->values);
+    tn_free(s->idx);
+    tn_buf_reset(&s->dict);
+    tn_free(s->slots);
+    tn_free(s->slot_key);
+    tn_free(s->dict_at);
+    tn_free(s->dict_hash);
+    tn_free(s->rank);
+    tn_free(s->order);
+    tn_buf_reset(&s->page);
+    tn_buf_reset(&s->comp);
+    tn_buf_reset(&s->header);
+    tn_free(s->scratch);
+    tn_free(s);
+}
+
+/* A spare set of working buffers, or a new empty one while there are
+ * fewer sets than threads; else wait for one (every set lent out is held
+ * by a running encoder, so one comes back). */
+static int take_scratch(writer *w, wscratch **out, tarn_error *err)
+{
+    int32_t most = tarn_threads() > 1 ? tarn_threads() : 1;
+    pthread_mutex_lock(&w->mu);
+    while (!w->spare && w->n_sets >= most)
+        pthread_cond_wait(&w->cv, &w->mu);
+    wscratch *s = w->spare;
+    if (s)
+        w->spare = s->next;
+    else
+        w->n_sets++;
+    pthread_mutex_unlock(&w->mu);
+    if (!s) {
+        s = tn_calloc(1, sizeof *s);
+        if (!s) {
+            pthread_mutex_lock(&w->mu);
+            w->n_sets--;
+            pthread_cond_broadcast(&w->cv);
+            pthread_mutex_unlock(&w->mu);
+            return tn_error_oom(err, sizeof *s);
+        }
+        tn_buf_init(&s->values, 0);
+        tn_buf_init(&s->dict, 0);
+        tn_buf_init(&s->page, 0);
+        tn_buf_init(&s->comp, 0);
+        tn_buf_init(&s->header, 0);
+    }
+    *out = s;
+    return 0;
+}
+
+static void give_scratch(writer *w, wscratch *s)
+{
+    pthread_mutex_lock(&w->mu);
+    s->next = w->spare;
+    w->spare = s;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Bytes an array holds in its buffers (an upper bound for slices). */
+static int64_t array_bytes(const tn_array *a)
+{
+    int64_t n = 0;
+    for (int32_t i = 0; i < a->n_buffers; i++)
+        n += a->buffers[i] ? a->buffers[i]->size : 0;
+    for (int32_t i = 0; i < a->n_children; i++)
+        n += array_bytes(a->children[i]);
+    return n;
+}
+
+/* Every leaf of top-level column `top` is encoded: drop the column from
+ * the sealed batches the writer alone holds (a batch someone else also
+ * holds is left whole), so the group's Arrow memory drains while it is
+ * encoded rather than when the group is written. */
+static void release_column(writer *w, int32_t top)
+{
+    for (int32_t b = 0; b < w->n_sealed; b++) {
+        tn_batch *bt = w->sealed[b];
+        tn_array *col = bt->columns[top];
+        if (!col)
+            continue;
+        atomic_fetch_sub(&w->sealed_bytes, array_bytes(col));
+        if (atomic_load(&bt->refcount) == 1) {
+            bt->columns[top] = NULL;
+            tn_array_unref(col);
+        }
+    }
+}
+
+/* The next leaf of the sealed group to encode, or -1 when every leaf is
+ * claimed or one has failed. */
+static int32_t claim(writer *w)
+{
+    if (atomic_load(&w->stop))
+        return -1;
+    int32_t i = atomic_fetch_add(&w->next, 1);
+    return i < w->n_leaves ? w->order[i] : -1;
+}
+
+/* Encode leaf c of the sealed group (encode_leaf) with a lent set of
+ * working buffers; the last leaf of a top-level column releases it. */
+static int run_leaf(writer *w, int32_t c, tarn_error *err)
+{
+    wleaf *l = &w->leaves[c];
+    wscratch *s = NULL;
+    int rc = take_scratch(w, &s, err);
+    if (!rc) {
+        swap_scratch(l, s);
+        rc = encode_leaf(&w->jobs[c], err);
+        swap_scratch(l, s);
+        give_scratch(w, s);
+    }
+    if (rc)
+        atomic_store(&w->stop, true);
+    if (atomic_fetch_sub(&w->left[l->top], 1) == 1)
+        release_column(w, l->top);
+    pthread_mutex_lock(&w->mu);
+    w->n_done++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* A task on the pool: encode leaves of the sealed group until none is left. */
+static int encode_some(void *arg, tarn_error *err)
+{
+    writer *w = arg;
+    for (int32_t c; (c = claim(w)) >= 0;)
+        TN_TRY(run_leaf(w, c, err));
+    return 0;
+}
+
+/* While a row group is being encoded, keep the Arrow bytes the writer holds
+ * (the group filling plus the sealed columns not yet encoded) at about
+ * row_group_bytes: before reading on, the caller encodes leaves of the
+ * sealed group itself, or waits for the threads encoding the last ones.
+ * So memory is about one row group of batches, not two, and reading still
+ * overlaps encoding as the sealed group drains. */
+static int make_room(writer *w)
+{
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    while (w->encoding && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit) {
+        int32_t c = claim(w);
+        if (c >= 0) {
+            TN_TRY(run_leaf(w, c, w->err));
+            continue;
+        }
+        if (atomic_load(&w->stop))
+            return 0; /* finish_group reports the failure */
+        pthread_mutex_lock(&w->mu);
+        bool all = w->n_done >= w->n_leaves;
+        if (!all && w->pending_bytes + atomic_load(&w->sealed_bytes) > blimit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        if (all)
+            return 0; /* what is still held belongs to batches shared with others */
+    }
+    return 0;
+}
+
+typedef struct wsize {     /* a leaf and the Arrow bytes of its top-level column */
+    int64_t bytes;
+    int32_t leaf;
+} wsize;
+
+static int larger_first(const void *a, const void *b)
+{
+    const wsize *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+/* The order leaves are claimed in: the largest columns first, so the last
+ * task of a group is a short one. The order does not change the bytes. */
+static int order_leaves(writer *w)
+{
+    int32_t n_top = w->root.n_children;
+    wsize *sz = tn_calloc((size_t)w->n_leaves, sizeof *sz);
+    int64_t *top_bytes = tn_calloc((size_t)n_top, sizeof *top_bytes);
+    if (!sz || !top_bytes) {
+        tn_free(sz);
+        tn_free(top_bytes);
+        return tn_error_oom(w->err, (size_t)w->n_leaves * sizeof *sz);
+    }
+    for (int32_t b = 0; b < w->n_sealed; b++)
+        for (int32_t t = 0; t < n_top; t++)
+            top_bytes[t] += array_bytes(w->sealed[b]->columns[t]);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        sz[c] = (wsize){.bytes = top_bytes[w->leaves[c].top], .leaf = c};
+    qsort(sz, (size_t)w->n_leaves, sizeof *sz, larger_first);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->order[c] = sz[c].leaf;
+    tn_free(sz);
+    tn_free(top_bytes);
+    return 0;
+}
+
 /* Wait for the row group being encoded, if any, and write its chunks in
  * column order, so the file is the same whatever the number of threads. */
 static int finish_group(writer *w)
@@ -1754,6 +2100,7 @@ static int finish_group(writer *w)
     int rc = tn_taskgroup_wait(w->encoding, w->err);
     tn_taskgroup_free(w->encoding);
     w->encoding = NULL;
+    atomic_store(&w->sealed_bytes, 0);
     wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
     for (int32_t c = 0; !rc && c < w->n_leaves; c++)
         rc = place_chunk(w, &w->leaves[c], &chunks[c]);
@@ -1784,9 +2131,10 @@ static int grow_groups(writer *w)
 }
 
 /* Close the pending batches as a row group: the previous group is finished
- * and written first, then this one's columns are encoded as tasks on the
- * pool while the caller goes on reading batches for the next group. So at
- * most two row groups are held: one being encoded, one being filled. */
+ * and written first, then this one's leaves are encoded by tasks on the
+ * pool (encode_some, as many as threads, each claiming leaves largest
+ * first) while the caller goes on reading batches for the next group, as
+ * far as make_room lets it. */
 static int flush_group(writer *w)
 {
     TN_TRY(finish_group(w));
@@ -1806,14 +2154,26 @@ static int flush_group(writer *w)
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    atomic_store(&w->sealed_bytes, w->pending_bytes);
     w->pending_bytes = 0;
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
+    for (int32_t k = 0; k < w->root.n_children; k++)
+        atomic_store(&w->left[k], 0);
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        atomic_fetch_add(&w->left[w->leaves[c].top], 1);
+    TN_TRY(order_leaves(w));
+    atomic_store(&w->next, 0);
+    atomic_store(&w->stop, false);
+    w->n_done = 0;
     w->encoding = tn_taskgroup_new();
     TN_TRY_ALLOC(w->encoding, w->err, 64);
-    for (int32_t c = 0; c < w->n_leaves; c++) {
-        w->jobs[c] = (wjob){.w = w, .l = &w->leaves[c], .ch = &chunks[c]};
-        if (tn_taskgroup_spawn(w->encoding, encode_leaf, &w->jobs[c]) != TARN_OK)
+    int32_t tasks = tarn_threads() < w->n_leaves ? tarn_threads() : w->n_leaves;
+    if (tasks < 1)
+        tasks = 1;
+    for (int32_t k = 0; k < tasks; k++)
+        if (tn_taskgroup_spawn(w->encoding, encode_some, w) != TARN_OK)
             break; /* the group holds the error; finish_group returns it */
-    }
     return 0;
 }
 
@@ -2104,17 +2464,6 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
-/* Bytes an array holds in its buffers (an upper bound for slices). */
-static int64_t array_bytes(const tn_array *a)
-{
-    int64_t n = 0;
-    for (int32_t i = 0; i < a->n_buffers; i++)
-        n += a->buffers[i] ? a->buffers[i]->size : 0;
-    for (int32_t i = 0; i < a->n_children; i++)
-        n += array_bytes(a->children[i]);
-    return n;
-}
-
 static int add_batch(writer *w, tn_batch *b);
 
 /* Add batch b (a reference is consumed), cut where a row group reaches
@@ -2158,7 +2507,7 @@ static int add_batch(writer *w, tn_batch *b)
         w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
     int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
-    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : 0;
+    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : make_room(w);
 }
 
 /* Whether option name o names leaf l: its top-level column, or its whole
@@ -2259,6 +2608,10 @@ static int setup(writer *w, tn_schema *s)
     TN_TRY_ALLOC(w->leaves, w->err, (size_t)w->n_leaves * sizeof *w->leaves);
     w->jobs = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->jobs);
     TN_TRY_ALLOC(w->jobs, w->err, (size_t)w->n_leaves * sizeof *w->jobs);
+    w->order = tn_calloc((size_t)w->n_leaves + 1, sizeof *w->order);
+    TN_TRY_ALLOC(w->order, w->err, (size_t)w->n_leaves * sizeof *w->order);
+    w->left = tn_calloc((size_t)w->root.n_children, sizeof *w->left);
+    TN_TRY_ALLOC(w->left, w->err, (size_t)w->root.n_children * sizeof *w->left);
     for (int32_t i = 0; i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
         tn_buf_init(&l->values, 0);
@@ -2275,6 +2628,8 @@ static int setup(writer *w, tn_schema *s)
     int32_t idx[64] = {0};
     for (int32_t i = 0; i < w->root.n_children; i++)
         chains(w, &w->root.children[i], stack, idx, 0);
+    for (int32_t i = 0; i < w->n_leaves; i++)
+        w->leaves[i].top = (int32_t)(w->leaves[i].chain[0] - w->root.children);
     TN_TRY(column_settings(w));
     return 0;
 }
@@ -2282,6 +2637,7 @@ static int setup(writer *w, tn_schema *s)
 static void cleanup(writer *w)
 {
     if (w->encoding) { /* a failure while a row group was being encoded */
+        atomic_store(&w->stop, true); /* running tasks claim no more leaves */
         tn_taskgroup_cancel(w->encoding);
         tn_taskgroup_free(w->encoding);
     }
@@ -2289,6 +2645,13 @@ static void cleanup(writer *w)
         tn_batch_unref(w->sealed[b]);
     tn_free(w->sealed);
     tn_free(w->jobs);
+    tn_free(w->order);
+    tn_free((void *)w->left);
+    while (w->spare) {
+        wscratch *s = w->spare;
+        w->spare = s->next;
+        free_scratch(s);
+    }
     tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
@@ -2355,12 +2718,18 @@ int tn_parquet_write_file(const char *path, tn_reader *in, const tn_parquet_writ
         w.o = *opts;
     if (w.o.codec == PQ_LZ4)
         w.o.codec = PQ_LZ4_RAW;
-    TN_TRY(tn_atomic_open(&w.out, path, err));
-    int rc = write_stream(&w, in);
-    if (rc)
-        tn_atomic_abort(&w.out);
-    else
-        rc = tn_atomic_commit(&w.out, err);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    int rc = tn_atomic_open(&w.out, path, err);
+    if (!rc) {
+        rc = write_stream(&w, in);
+        if (rc)
+            tn_atomic_abort(&w.out);
+        else
+            rc = tn_atomic_commit(&w.out, err);
+    }
     cleanup(&w);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     return rc;
 }
