@@ -88,7 +88,7 @@ static void bl_free(batch_list *l)
 /* Row groups read ahead on the pool: each slot is one row group, pruned
  * and decoded by a task, or by the calling thread when it gets there
  * first (claimed says who). */
-#define MAX_AHEAD 2
+#define MAX_AHEAD 3
 typedef struct pq_reader pq_reader;
 typedef struct ahead {
     pq_reader *r;
