@@ -19,6 +19,7 @@ static const cli_flag flags[] = {
     {"compression", 0, "CODEC", "ipc: zstd, lz4 or none, optionally with :LEVEL (zstd:9)"},
     {"columns", 'c', "A,B", "only these columns, in this order"},
     {"limit", 'n', "N", "only the first N rows"},
+    {"data-page-v2", 0, NULL, "parquet: write data pages v2 (same as --data-page-version 2)"},
     {0},
 };
 
@@ -60,6 +61,8 @@ static int run(cli_args *a)
         rc = cli_copy_option(a, "to", wopts, "format", &err);
     if (rc == TARN_OK)
         rc = cli_copy_option(a, "compression", wopts, "compression", &err);
+    if (rc == TARN_OK && cli_get(a, "data-page-v2"))
+        rc = tarn_options_set(wopts, "data_page_version", "2", &err);
     if (rc == TARN_OK)
         rc = tarn_read(a->pos[0], ropts, &stream, &err);
     if (rc == TARN_OK)

@@ -353,6 +353,7 @@ static const struct {
     {"--compression zstd:19", PQ_ZSTD, 1, 1, 1, 0, 0, true, false},
     {"--compression lz4", PQ_LZ4_RAW, 1, 1, 1, 0, 0, true, false},
     {"--data-page-version 2", PQ_SNAPPY, 2, 1, 1, 0, 0, true, false},
+    {"--data-page-v2 --compression zstd:3", PQ_ZSTD, 2, 1, 1, 0, 0, true, false},
     {"--data-page-version 1 --compression zstd", PQ_ZSTD, 1, 1, 1, 0, 0, true, false},
     {"--dictionary false", -1, 1, 0, 1, 0, 0, true, false},
     {"--dictionary true --dictionary-size 40", -1, 1, 2, 1, 0, 0, true, false},
