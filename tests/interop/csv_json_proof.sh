@@ -12,6 +12,8 @@ source "$(dirname "$0")/../cli/lib/check.bash"
 [ -d "$TARN_SOURCE_DIR/peers/node_modules/@duckdb/node-api" ] || { echo "DuckDB peer missing"; exit 1; }
 cd "$tmp"
 duck() { node "$TARN_SOURCE_DIR/tests/interop/csv_json_proof.mjs" "$@" || fail "DuckDB disagrees: $*"; }
+# rep TEXT N: TEXT N times
+rep() { local s; printf -v s '%*s' "$2" ''; printf '%s' "${s// /$1}"; }
 # expect_error FILE MESSAGE [FLAGS...]: tarn cat fails with exactly "tarn: MESSAGE"
 expect_error() {
     local f=$1 msg=$2
@@ -107,9 +109,9 @@ printf '{"a": 1}\n{"a": 2.5}\n{"a": "x"}\n' >widen_str.jsonl
 expect_rc 0 "$TARN" cat widen_str.jsonl --format jsonl
 expect_out $'{"a":"1"}\n{"a":"2.5"}\n{"a":"x"}\n'
 # nesting 40 deep reads as DuckDB reads it; 3000 deep is an error
-python3 -c "print('{\"a\": ' + '['*40 + '1' + ']'*40 + '}'); print('{\"a\": ' + '['*40 + ']'*40 + '}')" >deep.jsonl
+printf '{"a": %s1%s}\n{"a": %s%s}\n' "$(rep '[' 40)" "$(rep ']' 40)" "$(rep '[' 40)" "$(rep ']' 40)" >deep.jsonl
 duck same deep.jsonl ''
-python3 -c "print('{\"a\":' + '['*3000 + ']'*3000 + '}')" >deeper.jsonl
+printf '{"a":%s%s}\n' "$(rep '[' 3000)" "$(rep ']' 3000)" >deeper.jsonl
 expect_error deeper.jsonl "deeper.jsonl:1:517: nesting is deeper than max_depth"
 # duplicate keys: the last one wins (DuckDB refuses the row)
 printf '{"a": 1, "b": 2, "a": 3}\n' >dup.jsonl
@@ -134,7 +136,7 @@ for f in quoted.csv wide.csv huge.csv dates.csv; do
 done
 # (20 levels of lists: Parquet's definition levels of 40 deep pass the
 # writer's limit of 60)
-python3 -c "print('{\"a\": ' + '['*20 + '1' + ']'*20 + ', \"b\": {\"c\": [{\"d\": null}, {\"d\": [1, 2]}]}}')" >deep20.jsonl
+printf '{"a": %s1%s, "b": {"c": [{"d": null}, {"d": [1, 2]}]}}\n' "$(rep '[' 20)" "$(rep ']' 20)" >deep20.jsonl
 for f in bom.jsonl range.jsonl widen_str.jsonl deep20.jsonl dup.jsonl; do
     expect_rc 0 "$TARN" convert "$f" "$f.parquet"
     expect_rc 0 "$TARN" convert "$f.parquet" "back_$f"

@@ -17,6 +17,8 @@
  *    comparison);
  *  - arrow-rs's files (tests/interop/parquet_arrowrs.mjs) hold the pages
  *    and page index asked for, and tarn skips pages by that index;
+ *  - a file with an empty row group between two others (built by hand:
+ *    no writer at hand makes one) read alike by tarn, DuckDB and arrow-rs;
  *  - every bad_data and encrypted file fails with one line that begins
  *    with the file's path;
  *  - every Parquet writer flag of `tarn convert` reaching the file's
@@ -42,6 +44,7 @@
 #include "arrow/ipc/ipc.h"
 #include "formats/parquet/meta.h"
 #include "formats/parquet/parquet.h"
+#include "formats/parquet/thrift.h"
 #include "parquet_fixture.h"
 #include "parquet_render.h"
 #include "tn_test.h"
@@ -624,6 +627,155 @@ TEST(map_no_value_keys)
     CHECK_EQ_INT(rows, 3);
 }
 
+/* --- a file with an empty row group -------------------------------------- */
+
+/* Neither tarn nor the peers write an empty row group, so one is built here
+ * by hand: INT32 column x (required, PLAIN, uncompressed) in three row
+ * groups of 3, 0 and 2 rows holding 1..5. */
+#define TH(call) CHECK_OK(call, &err)
+
+static void chunk_meta(tn_th_writer *w, tarn_error *e, int64_t offset, int32_t values, int64_t bytes)
+{
+    tarn_error err = *e;
+    TH(tn_th_w_field(w, 3, TN_TH_STRUCT)); /* ColumnChunk.meta_data */
+    TH(tn_th_w_struct_begin(w));
+    TH(tn_th_w_i32(w, 1, PQ_INT32));
+    TH(tn_th_w_list(w, 2, TN_TH_I32, 1));
+    TH(tn_th_w_raw_i32(w, PQ_PLAIN));
+    TH(tn_th_w_list(w, 3, TN_TH_BINARY, 1));
+    TH(tn_th_w_raw_binary(w, "x", 1));
+    TH(tn_th_w_i32(w, 4, PQ_UNCOMPRESSED));
+    TH(tn_th_w_i64(w, 5, values));
+    TH(tn_th_w_i64(w, 6, bytes));
+    TH(tn_th_w_i64(w, 7, bytes));
+    TH(tn_th_w_i64(w, 9, offset));
+    TH(tn_th_w_struct_end(w));
+}
+
+static int64_t data_page(tn_buf *b, const int32_t *v, int32_t n)
+{
+    tarn_error err;
+    tn_th_writer w;
+    size_t start = b->len;
+    tn_th_writer_init(&w, b, &err);
+    TH(tn_th_w_struct_begin(&w));
+    TH(tn_th_w_i32(&w, 1, PQ_DATA_PAGE));
+    TH(tn_th_w_i32(&w, 2, n * 4));
+    TH(tn_th_w_i32(&w, 3, n * 4));
+    TH(tn_th_w_field(&w, 5, TN_TH_STRUCT));
+    TH(tn_th_w_struct_begin(&w));
+    TH(tn_th_w_i32(&w, 1, n));
+    TH(tn_th_w_i32(&w, 2, PQ_PLAIN));
+    TH(tn_th_w_i32(&w, 3, PQ_RLE));
+    TH(tn_th_w_i32(&w, 4, PQ_RLE));
+    TH(tn_th_w_struct_end(&w));
+    TH(tn_th_w_struct_end(&w));
+    TH(tn_buf_append(b, v, (size_t)n * 4, &err));
+    return (int64_t)(b->len - start);
+}
+
+static void write_empty_row_group_file(const char *path)
+{
+    tarn_error err;
+    tn_buf b, foot;
+    tn_buf_init(&b, 0);
+    tn_buf_init(&foot, 0);
+    TH(tn_buf_append(&b, "PAR1", 4, &err));
+    static const int32_t first[] = {1, 2, 3}, last[] = {4, 5};
+    int64_t at0 = (int64_t)b.len, n0 = data_page(&b, first, 3);
+    int64_t at2 = (int64_t)b.len, n2 = data_page(&b, last, 2);
+    static const struct {
+        int32_t rows;
+        int rg;
+    } groups[] = {{3, 0}, {0, 1}, {2, 2}};
+    tn_th_writer w;
+    tn_th_writer_init(&w, &foot, &err);
+    TH(tn_th_w_struct_begin(&w));
+    TH(tn_th_w_i32(&w, 1, 1));
+    TH(tn_th_w_list(&w, 2, TN_TH_STRUCT, 2));
+    TH(tn_th_w_struct_begin(&w)); /* the root */
+    TH(tn_th_w_binary(&w, 4, "schema", 6));
+    TH(tn_th_w_i32(&w, 5, 1));
+    TH(tn_th_w_struct_end(&w));
+    TH(tn_th_w_struct_begin(&w)); /* x */
+    TH(tn_th_w_i32(&w, 1, PQ_INT32));
+    TH(tn_th_w_i32(&w, 3, PQ_REQUIRED));
+    TH(tn_th_w_binary(&w, 4, "x", 1));
+    TH(tn_th_w_struct_end(&w));
+    TH(tn_th_w_i64(&w, 3, 5));
+    TH(tn_th_w_list(&w, 4, TN_TH_STRUCT, 3));
+    for (int g = 0; g < 3; g++) {
+        /* the empty group's chunk holds no page; it points where the next one starts */
+        int64_t at = g == 0 ? at0 : at2, bytes = g == 0 ? n0 : g == 2 ? n2 : 0;
+        TH(tn_th_w_struct_begin(&w));
+        TH(tn_th_w_list(&w, 1, TN_TH_STRUCT, 1));
+        TH(tn_th_w_struct_begin(&w));
+        TH(tn_th_w_i64(&w, 2, at));
+        chunk_meta(&w, &err, at, groups[g].rows, bytes);
+        TH(tn_th_w_struct_end(&w));
+        TH(tn_th_w_i64(&w, 2, bytes));
+        TH(tn_th_w_i64(&w, 3, groups[g].rows));
+        TH(tn_th_w_struct_end(&w));
+    }
+    TH(tn_th_w_struct_end(&w));
+    uint32_t len = (uint32_t)foot.len;
+    TH(tn_buf_append(&b, foot.data, foot.len, &err));
+    TH(tn_buf_append(&b, &len, 4, &err));
+    TH(tn_buf_append(&b, "PAR1", 4, &err));
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b.data, 1, b.len, f) == b.len);
+    if (f)
+        fclose(f);
+    tn_buf_reset(&b);
+    tn_buf_reset(&foot);
+}
+
+/* tarn, DuckDB and arrow-rs read the file with an empty row group alike. */
+TEST(empty_row_group)
+{
+    char sub[PATH_MAX + 16], path[PATH_MAX * 2], cmd[PATH_MAX * 3];
+    snprintf(sub, sizeof sub, "%s/emptyrg", dir);
+    mkdir(sub, 0777);
+    snprintf(path, sizeof path, "%s/tarn_empty_row_group.parquet", sub);
+    write_empty_row_group_file(path);
+    tarn_error err;
+    int64_t rows;
+    int32_t groups;
+    CHECK_OK(tn_parquet_file_info(path, &rows, &groups, &err), &err);
+    CHECK(rows == 5 && groups == 3);
+    CHECK_EQ_INT(render(path, "tarn_empty_row_group.parquet"), 5);
+    snprintf(cmd, sizeof cmd, "%s/tarn_empty_row_group.parquet.jsonl", json_dir);
+    char *got = slurp(cmd);
+    CHECK(got && strcmp(got, "{\"x\":1}\n{\"x\":2}\n{\"x\":3}\n{\"x\":4}\n{\"x\":5}\n") == 0);
+    free(got);
+    char *args[] = {path};
+    CHECK_EQ_INT(compare_with_duckdb(args, 1), 0);
+    /* arrow-rs: parquet_arrowrs.mjs turns each tarn_*.parquet of the
+     * directory into Arrow IPC (and writes its own files from fixture.arrows) */
+    tn_schema *s = parquet_fixture();
+    tn_batch *b = NULL;
+    CHECK_OK(fx_batch(s, 10, &b, &err), &err);
+    snprintf(cmd, sizeof cmd, "%s/fixture.arrows", sub);
+    if (b)
+        CHECK_OK(write_ipc_stream(cmd, b, &err), &err);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+    snprintf(cmd, sizeof cmd, "cd '%s' && node tests/interop/parquet_arrowrs.mjs '%s'", src_dir, sub);
+    CHECK_EQ_INT(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/tarn_empty_row_group.arrows", sub);
+    tn_reader *r = NULL;
+    CHECK_OK(tn_ipc_open_file(path, &r, &err), &err);
+    int64_t n = 0, sum = 0;
+    for (tn_batch *x; r && tn_reader_next(r, &x, &err) == 0 && x;) {
+        for (int64_t i = 0; i < x->length; i++)
+            sum += (n + i + 1) * TN_VALUES(x->columns[0], int32_t)[i];
+        n += x->length;
+        tn_batch_unref(x);
+    }
+    tn_reader_free(r);
+    CHECK(n == 5 && sum == 1 * 1 + 2 * 2 + 3 * 3 + 4 * 4 + 5 * 5);
+}
+
 int main(void)
 {
     const char *src = getenv("TARN_SOURCE_DIR"), *build = getenv("TARN_BUILD_DIR");
@@ -639,5 +791,6 @@ int main(void)
     RUN(cli_writer_flags);
     RUN(bad_files_name_the_file);
     RUN(map_no_value_keys);
+    RUN(empty_row_group);
     return tn_test_done();
 }

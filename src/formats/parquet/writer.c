@@ -119,8 +119,8 @@ typedef struct wleaf {
     int64_t idx_cap;
     tn_buf dict;           /* PLAIN dictionary entries */
     uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
-    uint64_t *slot_key;    /* fixed-width dictionaries: the value in each slot */
-    int64_t key_cap;       /* slots slot_key has room for (the table may have grown for byte arrays) */
+    uint64_t *ftab;        /* fixed-width dictionaries' own table: per slot the value and its entry + 1 (fslot) */
+    int64_t ftab_bytes;    /* ftab's allocated bytes */
     int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
     uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
     int64_t n_dict, slots_cap, dict_cap;
@@ -155,8 +155,8 @@ struct wscratch {
     int64_t idx_cap;
     tn_buf dict;
     uint32_t *slots;
-    uint64_t *slot_key;
-    int64_t key_cap;
+    uint64_t *ftab;
+    int64_t ftab_bytes;
     int64_t *dict_at;
     uint64_t *dict_hash;
     int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
@@ -824,6 +824,24 @@ static int rle_encode(const uint32_t *v, int64_t n, int bw, tn_buf *out, tarn_er
  * u32 length, v2 pages record the length in the header. */
 static int levels(wleaf *l, const uint16_t *v, int64_t n, int max, bool prefix)
 {
+    uint16_t diff = 0; /* levels all equal (no nulls, most often) are one RLE run, without widening */
+    for (int64_t i = 0; i < n; i++)
+        diff |= (uint16_t)(v[i] ^ v[0]);
+    if (n > 0 && diff == 0) {
+        TN_TRY(tn_buf_reserve(&l->page, 4 + 16, l->err));
+        uint8_t *o = l->page.data + l->page.len;
+        int h = prefix ? 4 : 0;
+        h += put_uleb(o + h, (uint64_t)n << 1);
+        int vb = (tn_pq_bit_width((uint32_t)max) + 7) / 8;
+        for (int k = 0; k < vb; k++)
+            o[h + k] = (uint8_t)(v[0] >> (8 * k));
+        if (prefix) {
+            uint32_t len = (uint32_t)(h + vb - 4);
+            memcpy(o, &len, 4);
+        }
+        l->page.len += (size_t)(h + vb);
+        return 0;
+    }
     if (n > l->scratch_cap) {
         uint32_t *s = tn_realloc(l->scratch, (size_t)n * 4);
         TN_TRY_ALLOC(s, l->err, (size_t)n * 4);
@@ -1054,43 +1072,61 @@ static inline uint64_t fixed_entry(const uint8_t *p, size_t fw)
     return x;
 }
 
-/* Double the dictionary's hash table (1024 slots at first) and re-insert
- * the entries: byte arrays from their kept hashes, fixed widths from their
- * values (kept in slot_key beside the slots). */
+/* Double the byte-array dictionary's hash table (1024 slots at first) and
+ * re-insert the entries from their kept hashes. */
 static int dict_grow(wleaf *l)
 {
     int64_t cap = l->slots_cap ? l->slots_cap * 2 : 1024;
     uint32_t *t = tn_calloc((size_t)cap, sizeof *t);
     TN_TRY_ALLOC(t, l->err, (size_t)cap * sizeof *t);
     uint64_t mask = (uint64_t)cap - 1;
-    if (l->dict_fw) {
-        uint64_t *k = tn_malloc((size_t)cap * sizeof *k);
-        if (!k)
-            tn_free(t);
-        TN_TRY_ALLOC(k, l->err, (size_t)cap * sizeof *k);
-        int shift = table_shift(cap);
-        for (int64_t e = 0; e < l->n_dict; e++) {
-            uint64_t x = fixed_entry(l->dict.data + e * l->dict_fw, (size_t)l->dict_fw);
-            uint64_t s = fixed_slot(x, shift);
-            while (t[s])
-                s = (s + 1) & mask;
-            t[s] = (uint32_t)(e + 1);
-            k[s] = x;
-        }
-        tn_free(l->slot_key);
-        l->slot_key = k;
-        l->key_cap = cap;
-    } else {
-        for (int64_t e = 0; e < l->n_dict; e++) {
-            uint64_t s = l->dict_hash[e] & mask;
-            while (t[s])
-                s = (s + 1) & mask;
-            t[s] = (uint32_t)(e + 1);
-        }
+    for (int64_t e = 0; e < l->n_dict; e++) {
+        uint64_t s = l->dict_hash[e] & mask;
+        while (t[s])
+            s = (s + 1) & mask;
+        t[s] = (uint32_t)(e + 1);
     }
     tn_free(l->slots);
     l->slots = t;
     l->slots_cap = cap;
+    return 0;
+}
+
+/* The slots of a fixed-width dictionary's table (ftab) hold the value and
+ * its entry + 1 together, so a probe touches one cache line: for 4-byte
+ * values one word, entry << 32 | value (never 0 once used); for 8-byte
+ * values two words, value then entry. 0 entry: empty. */
+#define FSLOT_WORDS(fw) ((fw) == 4 ? 1 : 2)
+
+/* A fixed-width table of cap slots (a power of two), empty, in l->ftab:
+ * its entries re-inserted from the dictionary's first n entries. */
+static int ftab_make(wleaf *l, size_t fw, int64_t cap, int64_t n)
+{
+    size_t bytes = (size_t)cap * FSLOT_WORDS(fw) * 8;
+    if ((int64_t)bytes > l->ftab_bytes) {
+        tn_free(l->ftab);
+        l->ftab_bytes = 0;
+        l->ftab = tn_malloc(bytes);
+        TN_TRY_ALLOC(l->ftab, l->err, bytes);
+        l->ftab_bytes = (int64_t)bytes;
+    }
+    memset(l->ftab, 0, bytes);
+    uint64_t *t = l->ftab, mask = (uint64_t)cap - 1;
+    int shift = table_shift(cap);
+    for (int64_t e = 0; e < n; e++) {
+        uint64_t x = fixed_entry(l->dict.data + e * (int64_t)fw, fw);
+        uint64_t s = fixed_slot(x, shift);
+        if (fw == 4) {
+            while (t[s])
+                s = (s + 1) & mask;
+            t[s] = (uint64_t)(e + 1) << 32 | x;
+        } else {
+            while (t[2 * s + 1])
+                s = (s + 1) & mask;
+            t[2 * s] = x;
+            t[2 * s + 1] = (uint64_t)(e + 1);
+        }
+    }
     return 0;
 }
 
@@ -1154,43 +1190,63 @@ static bool dict_hopeless(int64_t k, int64_t nvals, int64_t n, int64_t recent, i
 }
 
 /* The dictionary of nvals fixed-width values of FW bytes (4 or 8), compared
- * as integers: the table holds each slot's value, so a probe reads no entry.
- * *fits false when more than max entries are needed (or dict_hopeless). */
+ * as integers in a table of (value, entry) slots at most 70% full: a probe
+ * reads no entry. The slot of the value 16 ahead is prefetched once the
+ * table outgrows L2, as those of large dictionaries leave the caches. *fits false when more than max
+ * entries are needed (or dict_hopeless). */
 static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nvals, const size_t FW, int64_t max,
                                                             bool *fits)
 {
     *fits = false;
     int64_t room = nvals < max ? nvals : max;
     TN_TRY(tn_buf_reserve(&l->dict, (size_t)room * FW, l->err));
+    /* Small at first, whatever was allocated before: only the slots in use
+     * are cleared, and a few distinct values stay in a few cache lines. */
+    int64_t cap = 1024;
+    TN_TRY(ftab_make(l, FW, cap, 0));
     const uint8_t *p = l->values.data;
-    uint32_t *idx = l->idx, *slots = l->slots;
-    uint64_t *keys = l->slot_key, mask = (uint64_t)l->slots_cap - 1;
-    int shift = table_shift(l->slots_cap);
-    int64_t nd = 0;
+    uint32_t *idx = l->idx;
+    uint64_t *tab = l->ftab, mask = (uint64_t)cap - 1;
+    int shift = table_shift(cap);
+    int64_t nd = 0, grow_at = cap * 7 / 10;
+    bool far = false; /* the table is past L2's size (256 KiB): prefetch */
     int hopeless = 0;
     for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
         int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = nd;
         for (int64_t k = k0; k < k1; k++) {
+            if (far && k + 16 < nvals)
+                __builtin_prefetch(&tab[FSLOT_WORDS(FW) * fixed_slot(fixed_entry(p + (k + 16) * (int64_t)FW, FW), shift)]);
             uint64_t x = fixed_entry(p + k * (int64_t)FW, FW);
             uint64_t s = fixed_slot(x, shift);
             uint32_t e;
-            while ((e = slots[s]) != 0 && keys[s] != x)
-                s = (s + 1) & mask;
+            if (FW == 4) {
+                uint64_t t;
+                while ((t = tab[s]) != 0 && (uint32_t)t != x)
+                    s = (s + 1) & mask;
+                e = (uint32_t)(t >> 32);
+            } else {
+                while ((e = (uint32_t)tab[2 * s + 1]) != 0 && tab[2 * s] != x)
+                    s = (s + 1) & mask;
+            }
             if (e == 0) {
                 if (nd >= max)
                     return 0; /* past the limit: PLAIN */
                 memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
                 e = (uint32_t)++nd;
-                slots[s] = e;
-                keys[s] = x;
-                if (nd * 2 > l->slots_cap) {
-                    l->n_dict = nd;
-                    l->dict.len = (size_t)nd * FW;
-                    TN_TRY(dict_grow(l));
-                    slots = l->slots;
-                    keys = l->slot_key;
-                    mask = (uint64_t)l->slots_cap - 1;
-                    shift = table_shift(l->slots_cap);
+                if (FW == 4) {
+                    tab[s] = (uint64_t)e << 32 | x;
+                } else {
+                    tab[2 * s] = x;
+                    tab[2 * s + 1] = e;
+                }
+                if (nd > grow_at) {
+                    cap *= 2;
+                    TN_TRY(ftab_make(l, FW, cap, nd));
+                    tab = l->ftab;
+                    mask = (uint64_t)cap - 1;
+                    shift = table_shift(cap);
+                    grow_at = cap * 7 / 10;
+                    far = cap * FSLOT_WORDS(FW) * 8 > 256 << 10;
                 }
             }
             idx[k] = e - 1;
@@ -1259,6 +1315,21 @@ static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t li
     return 0;
 }
 
+/* How many of the n levels at d equal v: counted in 16-bit lanes, which the
+ * compiler vectorizes, a block of up to 65535 at a time. */
+static int64_t count_level(const uint16_t *d, int64_t n, uint16_t v)
+{
+    int64_t total = 0;
+    for (int64_t i = 0; i < n;) {
+        int64_t e = n - i > 65535 ? i + 65535 : n;
+        uint16_t c = 0;
+        for (; i < e; i++)
+            c = (uint16_t)(c + (d[i] == v));
+        total += c;
+    }
+    return total;
+}
+
 /* Build the chunk's dictionary: unique PLAIN values in the order they first
  * appear and each value's index. Returns 0 with ch->dict false when the
  * dictionary would pass the byte limit (the chunk is then written PLAIN).
@@ -1272,12 +1343,10 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         return 0;
     int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
     int64_t nvals = 0;
-    if (n->max_def == 0) {
+    if (n->max_def == 0)
         nvals = l->n;
-    } else {
-        for (int64_t i = 0; i < l->n; i++)
-            nvals += l->def[i] == n->max_def;
-    }
+    else
+        nvals = count_level(l->def, l->n, (uint16_t)n->max_def);
     if (nvals > l->idx_cap) {
         uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
         TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
@@ -1291,17 +1360,6 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
                             n->ptype == PQ_DOUBLE) ? (int)fw : 0;
     l->dict.len = 0;
     l->n_dict = 0;
-    if (l->slots_cap == 0)
-        TN_TRY(dict_grow(l));
-    /* the buffers may come from a leaf of another type (swap_scratch): a
-     * table last grown for byte arrays has too few keys */
-    if (l->dict_fw && l->key_cap < l->slots_cap) {
-        uint64_t *k = tn_realloc(l->slot_key, (size_t)l->slots_cap * sizeof *k);
-        TN_TRY_ALLOC(k, l->err, (size_t)l->slots_cap * sizeof *k);
-        l->slot_key = k;
-        l->key_cap = l->slots_cap;
-    }
-    memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
     bool fits;
     if (l->dict_fw) {
         int64_t max = limit / (int64_t)fw < UINT32_MAX / 2 ? limit / (int64_t)fw : UINT32_MAX / 2;
@@ -1310,6 +1368,9 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
         else
             TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
     } else {
+        if (l->slots_cap == 0)
+            TN_TRY(dict_grow(l));
+        memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
         TN_TRY(dict_bytes(l, nvals, bytes, fw, limit, &fits));
     }
     ch->dict = fits;
@@ -1766,12 +1827,7 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
                     lo = mid + 1;
             }
             int64_t b = lo;
-            nv = b - a;
-            if (leaf->max_def > 0) {
-                nv = 0;
-                for (int64_t i = a; i < b; i++)
-                    nv += l->def[i] == leaf->max_def;
-            }
+            nv = leaf->max_def > 0 ? count_level(l->def + a, b - a, (uint16_t)leaf->max_def) : b - a;
             TN_TRY(note_page(l, a, b, v0, nv, ch));
             TN_TRY(write_page(w, l, a, b, v0, nv, ch));
             ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
@@ -1875,8 +1931,8 @@ static void swap_scratch(wleaf *l, wscratch *s)
     SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
     SWAP(values);
     SWAP(idx); SWAP(idx_cap);
-    SWAP(dict); SWAP(slots); SWAP(slot_key); SWAP(key_cap); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict);
-    SWAP(slots_cap); SWAP(dict_cap); SWAP(dict_fw);
+    SWAP(dict); SWAP(slots); SWAP(ftab); SWAP(ftab_bytes); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap); SWAP(dict_cap);
+    SWAP(dict_fw);
     SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
     SWAP(page); SWAP(comp); SWAP(header);
     SWAP(scratch); SWAP(scratch_cap);
@@ -1897,7 +1953,7 @@ static void free_scratch(wscratch *s)
     tn_free(s->idx);
     tn_buf_reset(&s->dict);
     tn_free(s->slots);
-    tn_free(s->slot_key);
+    tn_free(s->ftab);
     tn_free(s->dict_at);
     tn_free(s->dict_hash);
     tn_free(s->rank);
@@ -2661,7 +2717,7 @@ static void cleanup(writer *w)
         tn_buf_reset(&l->values);
         tn_free(l->idx);
         tn_free(l->slots);
-        tn_free(l->slot_key);
+        tn_free(l->ftab);
         tn_free(l->dict_at);
         tn_free(l->dict_hash);
         tn_free(l->rank);
