@@ -88,7 +88,7 @@ static void bl_free(batch_list *l)
 /* Row groups read ahead on the pool: each slot is one row group, pruned
  * and decoded by a task, or by the calling thread when it gets there
  * first (claimed says who). */
-#define MAX_AHEAD 2
+#define MAX_AHEAD 3
 typedef struct pq_reader pq_reader;
 typedef struct ahead {
     pq_reader *r;
@@ -1264,14 +1264,17 @@ static int ahead_task(void *arg, tarn_error *err)
 
 /* How many row groups to read ahead: none when the reader is serial or a
  * limit or offset is left (they count rows: reading ahead could be waste);
- * one with a single thread or a source (one cursor); else MAX_AHEAD, so
- * that the calling thread, when it needs the next group while a worker
- * still decodes it, decodes the one after instead of waiting idle. */
+ * one with a single thread, a source (one cursor) or no filter (every
+ * column of a group decodes as a task, which keeps the threads busy);
+ * else MAX_AHEAD, so that the calling thread, when it needs the next
+ * group while a worker still decodes it, decodes the one after instead of
+ * waiting idle: a filtered group's filter columns decode one after
+ * another. */
 static int32_t ahead_wanted(const pq_reader *r)
 {
     if (r->serial || r->left >= 0 || r->skip > 0)
         return 0;
-    return tarn_threads() < 2 || r->src.read_at ? 1 : MAX_AHEAD;
+    return tarn_threads() < 2 || r->src.read_at || !r->filter ? 1 : MAX_AHEAD;
 }
 
 /* Queue the next row groups to be read ahead, up to ahead_wanted. */
