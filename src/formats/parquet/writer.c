@@ -193,7 +193,8 @@ struct writer {
     tn_batch **pending;
     int32_t n_pending, cap_pending;
     int64_t pending_rows;
-    int64_t pending_bytes;  /* Arrow bytes of the pending batches */
+    int64_t pending_bytes;  /* Arrow bytes of the pending batches' buffers (memory held) */
+    int64_t group_bytes;    /* bytes of the pending rows (rows_bytes): where a group closes */
     tn_batch **sealed;     /* the batches of the row group being encoded */
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
@@ -2210,6 +2211,7 @@ static int flush_group(writer *w)
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    w->group_bytes = 0;
     atomic_store(&w->sealed_bytes, w->pending_bytes);
     w->pending_bytes = 0;
     for (int32_t c = 0; c < w->n_leaves; c++)
@@ -2520,15 +2522,101 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
-static int add_batch(writer *w, tn_batch *b);
+static int add_batch(writer *w, tn_batch *b, int64_t rows_b);
 
-/* Add batch b (a reference is consumed), cut where a row group reaches
- * row_group_rows, so that groups have exactly that many rows but the last. */
+/* Arrow bytes of rows [s, e) of a, counted row by row (value widths,
+ * offsets and string or child bytes; validity bitmaps and dictionaries are
+ * left out), so that the bytes of some rows are the same however they are
+ * split into batches: row groups close by them (add_rows). */
+static int64_t rows_bytes(const tn_array *a, int64_t s, int64_t e)
+{
+    if (!a || e <= s)
+        return 0;
+    int64_t n = e - s, p = a->offset + s;
+    const tn_type *t = a->type;
+    switch (t->id) {
+    case TN_NA:
+        return 0;
+    case TN_BOOL:
+        return n;
+    case TN_STRING: case TN_BINARY: {
+        const int32_t *off = (const int32_t *)a->buffers[1]->data + p;
+        return n * 4 + (off[n] - off[0]);
+    }
+    case TN_LARGE_STRING: case TN_LARGE_BINARY: {
+        const int64_t *off = (const int64_t *)a->buffers[1]->data + p;
+        return n * 8 + (off[n] - off[0]);
+    }
+    case TN_STRING_VIEW: case TN_BINARY_VIEW: {
+        const tn_view *v = (const tn_view *)a->buffers[1]->data + p;
+        int64_t b = n * 16;
+        for (int64_t i = 0; i < n; i++)
+            b += v[i].inl.size > 12 ? v[i].inl.size : 0;
+        return b;
+    }
+    case TN_LIST: case TN_MAP: {
+        const int32_t *off = (const int32_t *)a->buffers[1]->data + p;
+        return n * 4 + rows_bytes(a->children[0], off[0], off[n]);
+    }
+    case TN_LARGE_LIST: {
+        const int64_t *off = (const int64_t *)a->buffers[1]->data + p;
+        return n * 8 + rows_bytes(a->children[0], off[0], off[n]);
+    }
+    case TN_FIXED_LIST:
+        return rows_bytes(a->children[0], p * t->list_size, (p + n) * t->list_size);
+    case TN_STRUCT: {
+        int64_t b = 0;
+        for (int32_t i = 0; i < a->n_children; i++)
+            b += rows_bytes(a->children[i], p, p + n);
+        return b;
+    }
+    case TN_DICTIONARY:
+        return n * t->index_type->byte_width;
+    default:
+        return n * t->byte_width;
+    }
+}
+
+static int64_t batch_rows_bytes(const tn_batch *b, int64_t s, int64_t e)
+{
+    int64_t n = 0;
+    for (int32_t c = 0; c < b->schema->n_fields; c++)
+        n += rows_bytes(b->columns[c], s, e);
+    return n;
+}
+
+/* Rows of b to add before the group holding `have` bytes reaches `limit`:
+ * the fewest that take it to the limit, or all of b's. A row's bytes only
+ * grow the count, so the first k rows' bytes are monotonic in k. */
+static int64_t rows_to_limit(const tn_batch *b, int64_t have, int64_t limit)
+{
+    if (have + batch_rows_bytes(b, 0, b->length) < limit)
+        return b->length;
+    int64_t lo = 1, hi = b->length; /* the answer lies in [lo, hi] */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (have + batch_rows_bytes(b, 0, mid) >= limit)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Add batch b (a reference is consumed), cut at the row where its group
+ * reaches row_group_rows rows or row_group_bytes bytes (rows_bytes), so
+ * groups hold the same rows whatever the batches' sizes. */
 static int add_rows(writer *w, tn_batch *b)
 {
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
-    while (w->pending_rows + b->length > limit) {
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    for (;;) {
         int64_t head = limit - w->pending_rows;
+        int64_t k = rows_to_limit(b, w->group_bytes, blimit);
+        if (k < head)
+            head = k;
+        if (head >= b->length)
+            return add_batch(w, b, batch_rows_bytes(b, 0, b->length));
         tn_batch *first = tn_batch_slice(b, 0, head), *rest = first ? tn_batch_slice(b, head, b->length - head) : NULL;
         tn_batch_unref(b);
         if (!rest) {
@@ -2536,16 +2624,17 @@ static int add_rows(writer *w, tn_batch *b)
             return tn_error_oom(w->err, sizeof *b);
         }
         b = rest;
-        int rc = add_batch(w, first);
+        int rc = add_batch(w, first, batch_rows_bytes(first, 0, first->length));
         if (rc) {
             tn_batch_unref(b);
             return rc;
         }
     }
-    return b->length > 0 ? add_batch(w, b) : (tn_batch_unref(b), 0);
 }
 
-static int add_batch(writer *w, tn_batch *b)
+/* Add batch b (a reference is consumed) of rows_b bytes (rows_bytes) to
+ * the group filling, and close the group when it is full. */
+static int add_batch(writer *w, tn_batch *b, int64_t rows_b)
 {
     if (w->n_pending == w->cap_pending) {
         int32_t cap = w->cap_pending ? w->cap_pending * 2 : 16;
@@ -2559,11 +2648,12 @@ static int add_batch(writer *w, tn_batch *b)
     }
     w->pending[w->n_pending++] = b;
     w->pending_rows += b->length;
+    w->group_bytes += rows_b;
     for (int32_t c = 0; c < b->schema->n_fields; c++)
         w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
     int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
-    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : make_room(w);
+    return w->pending_rows >= limit || w->group_bytes >= blimit ? flush_group(w) : make_room(w);
 }
 
 /* Whether option name o names leaf l: its top-level column, or its whole
