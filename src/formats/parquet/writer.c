@@ -134,6 +134,7 @@ typedef struct wleaf {
     uint32_t *scratch;     /* levels widened for the encoder */
     int64_t scratch_cap;
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
+    tn_buf written;        /* the previous group's chunk, written while out is encoded (wait_group) */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
 
@@ -1890,13 +1891,14 @@ static int encode_leaf(void *arg, tarn_error *err)
  * relative to the chunk until now, become file offsets. */
 static int place_chunk(writer *w, wleaf *l, wchunk *ch)
 {
+    tn_buf *out = &l->written;
     int64_t base = w->pos;
     ch->offset += base;
     ch->data_offset += base;
     for (int32_t i = 0; i < ch->n_pages; i++)
         ch->pages[i].offset += base;
-    TN_TRY(write_all(w, l->out.data, l->out.len));
-    l->out.len = 0;
+    TN_TRY(write_all(w, out->data, out->len));
+    out->len = 0;
     return 0;
 }
 
@@ -1943,7 +1945,7 @@ static void swap_scratch(wleaf *l, wscratch *s)
 /* A field added to wleaf changes its size and stops the build here: if
  * the field describes a working buffer (or what one holds), add it to
  * wscratch, swap_scratch and free_scratch; then update the size. */
-_Static_assert(sizeof(wleaf) == 1200, "wleaf changed: see swap_scratch");
+_Static_assert(sizeof(wleaf) == 1232, "wleaf changed: see swap_scratch");
 
 static void free_scratch(wscratch *s)
 {
@@ -2148,21 +2150,52 @@ static int order_leaves(writer *w)
     return 0;
 }
 
-/* Wait for the row group being encoded, if any, and write its chunks in
- * column order, so the file is the same whatever the number of threads. */
-static int finish_group(writer *w)
+/* Wait for the row group being encoded, if any: *g is its index (-1:
+ * none), and each leaf's encoded chunk moves to the leaf's `written`
+ * buffer, so the next group can be encoded while this one is written
+ * (write_group). */
+static int wait_group(writer *w, int32_t *g)
 {
+    *g = -1;
     if (!w->encoding)
         return 0;
     int rc = tn_taskgroup_wait(w->encoding, w->err);
     tn_taskgroup_free(w->encoding);
     w->encoding = NULL;
     atomic_store(&w->sealed_bytes, 0);
-    wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
-    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
-        rc = place_chunk(w, &w->leaves[c], &chunks[c]);
-    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
-        rc = write_bloom(w, &chunks[c]);
+    if (rc)
+        return rc;
+    for (int32_t c = 0; c < w->n_leaves; c++) {
+        tn_buf t = w->leaves[c].out;
+        w->leaves[c].out = w->leaves[c].written;
+        w->leaves[c].written = t;
+    }
+    *g = w->n_groups - 1;
+    return 0;
+}
+
+/* Write row group g's chunks (from the leaves' `written` buffers) in
+ * column order, so the file is the same whatever the number of threads,
+ * then their bloom filters. */
+static int write_group(writer *w, int32_t g)
+{
+    if (g < 0)
+        return 0;
+    wchunk *chunks = w->chunks + (size_t)g * (size_t)w->n_leaves;
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        TN_TRY(place_chunk(w, &w->leaves[c], &chunks[c]));
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        TN_TRY(write_bloom(w, &chunks[c]));
+    return 0;
+}
+
+/* Wait for the row group being encoded, if any, write it, and drop its batches. */
+static int finish_group(writer *w)
+{
+    int32_t g;
+    int rc = wait_group(w, &g);
+    if (!rc)
+        rc = write_group(w, g);
     for (int32_t b = 0; b < w->n_sealed; b++)
         tn_batch_unref(w->sealed[b]);
     w->n_sealed = 0;
@@ -2187,27 +2220,32 @@ static int grow_groups(writer *w)
     return 0;
 }
 
-/* Close the pending batches as a row group: the previous group is finished
- * and written first, then this one's leaves are encoded by tasks on the
- * pool (encode_some, as many as threads, each claiming leaves largest
- * first) while the caller goes on reading batches for the next group, as
- * far as make_room lets it. */
+/* Close the pending batches as a row group: the previous group is waited
+ * for, this one's leaves are set encoding by tasks on the pool
+ * (encode_some, as many as threads, each claiming leaves largest first),
+ * and only then are the previous group's chunks written and its batches
+ * dropped, so the write overlaps the encoding. The caller then goes on
+ * reading batches for the next group, as far as make_room lets it. */
 static int flush_group(writer *w)
 {
-    TN_TRY(finish_group(w));
-    if (w->n_pending == 0)
-        return 0;
-    TN_TRY(grow_groups(w));
+    int32_t g;
+    int rc = wait_group(w, &g);
+    /* the finished group's batches, dropped once it is written */
+    tn_batch **done = w->sealed;
+    int32_t n_done = w->n_sealed, cap_done = w->cap_sealed;
+    w->sealed = NULL;
+    w->n_sealed = w->cap_sealed = 0;
+    if (rc || w->n_pending == 0)
+        goto out;
+    if ((rc = grow_groups(w)))
+        goto out;
     wchunk *chunks = w->chunks + (size_t)w->n_groups * (size_t)w->n_leaves;
     memset(chunks, 0, (size_t)w->n_leaves * sizeof *chunks);
-    tn_batch **t = w->sealed;
-    int32_t tcap = w->cap_sealed;
     w->sealed = w->pending;
     w->n_sealed = w->n_pending;
     w->cap_sealed = w->cap_pending;
-    w->pending = t;
-    w->cap_pending = tcap;
-    w->n_pending = 0;
+    w->pending = NULL;
+    w->n_pending = w->cap_pending = 0;
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
@@ -2220,19 +2258,33 @@ static int flush_group(writer *w)
         atomic_store(&w->left[k], 0);
     for (int32_t c = 0; c < w->n_leaves; c++)
         atomic_fetch_add(&w->left[w->leaves[c].top], 1);
-    TN_TRY(order_leaves(w));
+    if ((rc = order_leaves(w)))
+        goto out;
     atomic_store(&w->next, 0);
     atomic_store(&w->stop, false);
     w->n_done = 0;
     w->encoding = tn_taskgroup_new();
-    TN_TRY_ALLOC(w->encoding, w->err, 64);
+    if (!w->encoding) {
+        rc = tn_error_oom(w->err, 64);
+        goto out;
+    }
     int32_t tasks = tarn_threads() < w->n_leaves ? tarn_threads() : w->n_leaves;
     if (tasks < 1)
         tasks = 1;
     for (int32_t k = 0; k < tasks; k++)
         if (tn_taskgroup_spawn(w->encoding, encode_some, w) != TARN_OK)
-            break; /* the group holds the error; finish_group returns it */
-    return 0;
+            break; /* the group holds the error; wait_group returns it */
+out:
+    if (!rc)
+        rc = write_group(w, g);
+    for (int32_t b = 0; b < n_done; b++)
+        tn_batch_unref(done[b]);
+    if (!w->pending) { /* reuse the array for the next group's batches */
+        w->pending = done;
+        w->cap_pending = cap_done;
+    } else
+        tn_free(done);
+    return rc;
 }
 
 /* --- footer ------------------------------------------------------------------------ */
@@ -2766,6 +2818,7 @@ static int setup(writer *w, tn_schema *s)
         tn_buf_init(&l->comp, 0);
         tn_buf_init(&l->header, 0);
         tn_buf_init(&l->out, 0);
+        tn_buf_init(&l->written, 0);
         l->err = w->err;
     }
     if (!w->o.no_arrow_schema)
@@ -2817,6 +2870,7 @@ static void cleanup(writer *w)
         tn_buf_reset(&l->comp);
         tn_buf_reset(&l->header);
         tn_buf_reset(&l->out);
+        tn_buf_reset(&l->written);
         tn_free(l->scratch);
     }
     tn_free(w->leaves);
