@@ -574,26 +574,32 @@ static int shred_converted(wleaf *l, const tn_array *a, int out_w, int16_t dmax,
     TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * out_w), l->err));
     uint8_t *o = l->values.data + l->values.len;
     int64_t base = (int64_t)l->values.len, k = 0;
-    for (int64_t i = 0; i < len; i++) {
-        voff[i] = base + k * out_w;
-        if (valid && !tn_bit_get(valid, a->offset + i)) {
-            def[i] = 0;
-            continue;
-        }
-        def[i] = (uint16_t)dmax;
-        const uint8_t *p = v + i * wd;
-        int32_t x;
-        switch (id) {
-        case TN_INT8: x = (int8_t)p[0]; break;
-        case TN_UINT8: x = p[0]; break;
-        case TN_INT16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
-        case TN_UINT16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
-        default: /* decimals: the low bytes */
-            memcpy(o + k++ * out_w, p, (size_t)out_w);
-            continue;
-        }
-        memcpy(o + k++ * 4, &x, 4);
+    /* One loop per conversion, so each value is a fixed-size load and store. */
+#define CONVERT(OW, STORE)                                                                  \
+    for (int64_t i = 0; i < len; i++) {                                                     \
+        voff[i] = base + k * (OW);                                                          \
+        if (valid && !tn_bit_get(valid, a->offset + i)) {                                   \
+            def[i] = 0;                                                                     \
+            continue;                                                                       \
+        }                                                                                   \
+        def[i] = (uint16_t)dmax;                                                            \
+        const uint8_t *p = v + i * wd;                                                      \
+        uint8_t *q = o + k++ * (OW);                                                        \
+        STORE;                                                                              \
     }
+    switch (id) {
+    case TN_INT8: CONVERT(4, { int32_t x = (int8_t)p[0]; memcpy(q, &x, 4); }) break;
+    case TN_UINT8: CONVERT(4, { int32_t x = p[0]; memcpy(q, &x, 4); }) break;
+    case TN_INT16: CONVERT(4, { int16_t y; memcpy(&y, p, 2); int32_t x = y; memcpy(q, &x, 4); }) break;
+    case TN_UINT16: CONVERT(4, { uint16_t y; memcpy(&y, p, 2); int32_t x = y; memcpy(q, &x, 4); }) break;
+    default: /* decimals: the low bytes */
+        if (out_w == 4)
+            CONVERT(4, memcpy(q, p, 4))
+        else
+            CONVERT(8, memcpy(q, p, 8))
+        break;
+    }
+#undef CONVERT
     l->values.len += (size_t)(k * out_w);
     return 0;
 }
@@ -653,9 +659,9 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     TN_TRY(grow_levels(w, l, l->n + len + 1));
     const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
     int16_t dmax = n->max_def;
-    uint16_t *def = l->def + l->n, *rep = l->rep + l->n;
+    uint16_t *def = l->def + l->n;
     int64_t *voff = l->voff + l->n;
-    memset(rep, 0, (size_t)len * 2);
+    /* no repetition levels: a flat column has none, and none are read (max_rep 0) */
     if (converted) {
         TN_TRY(shred_converted(l, a, n->ptype == PQ_INT32 ? 4 : 8, dmax, def, voff));
     } else if (same_bytes) {
