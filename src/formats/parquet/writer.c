@@ -99,6 +99,37 @@ typedef struct wchunk {    /* one row group's column chunk being written */
     int32_t bloom_len;
 } wchunk;
 
+/* The working buffers of one leaf's encoding, and the counts that say what
+ * they hold. A leaf holds them (wleaf.s) only while it is encoded: the
+ * writer keeps one set per thread, not one per leaf (wset), lends a set to
+ * a leaf for its task and takes it back after (swap_scratch), and a set's
+ * buffers are reused, grown, across leaves and row groups. So the encoder
+ * must not assume its buffers were last used by this leaf or a leaf of the
+ * same type, and anything that describes what a buffer holds belongs here. */
+typedef struct wscratch {
+    uint16_t *def, *rep;
+    int64_t cap;           /* levels allocated (def, rep; voff has cap + 1) */
+    int64_t *voff;         /* byte offset of the values at each level; n + 1 */
+    tn_buf values;         /* PLAIN values (booleans: one byte each) */
+    uint32_t *idx;         /* dictionary index of each value */
+    int64_t idx_cap;
+    tn_buf dict;           /* PLAIN dictionary entries */
+    uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
+    uint64_t *ftab;        /* fixed-width dictionaries' own table: per slot the value and its entry + 1 (fslot) */
+    int64_t ftab_bytes;    /* ftab's allocated bytes */
+    int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
+    uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
+    int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict (and dict_hash) hold */
+    int dict_fw;           /* width of the entries of a fixed-width (4, 8) dictionary; 0: dict_at */
+    uint32_t *rank;        /* with sorted_dict: each entry's place in value order */
+    uint32_t *order;       /* entries in value order (and merge scratch after it) */
+    int64_t rank_cap;
+    bool ranked;           /* rank holds this chunk's dictionary order */
+    tn_buf page, comp, header; /* a page's body, compressed body and header */
+    uint32_t *scratch;     /* levels widened for the encoder */
+    int64_t scratch_cap;
+} wscratch;
+
 typedef struct wleaf {
     int codec, level;      /* compression of this column */
     int encoding;          /* value encoding asked for (PQ_PLAIN: PLAIN or dictionary) */
@@ -110,64 +141,18 @@ typedef struct wleaf {
     wnode *chain[64];      /* from the top-level node down to the leaf */
     int32_t child_at[64];  /* index of chain[k+1] among chain[k]'s Arrow children */
     int depth;
-    uint16_t *def, *rep;
-    int64_t n, cap;
-    int64_t *voff;         /* byte offset of the values at each level; n + 1 */
-    tn_buf values;         /* PLAIN values (booleans: one byte each) */
+    int64_t n;             /* levels shredded */
     int64_t nulls;
-    uint32_t *idx;         /* dictionary index of each value */
-    int64_t idx_cap;
-    tn_buf dict;           /* PLAIN dictionary entries */
-    uint32_t *slots;       /* hash table: index of an entry + 1; 0 empty */
-    uint64_t *ftab;        /* fixed-width dictionaries' own table: per slot the value and its entry + 1 (fslot) */
-    int64_t ftab_bytes;    /* ftab's allocated bytes */
-    int64_t *dict_at;      /* byte arrays and FLBA: byte offset of each entry in dict; n_dict + 1 */
-    uint64_t *dict_hash;   /* byte arrays and FLBA: hash of each entry */
-    int64_t n_dict, slots_cap, dict_cap;
-    int dict_fw;           /* width of the entries of a fixed-width (4, 8) dictionary; 0: dict_at */
-    uint32_t *rank;        /* with sorted_dict: each entry's place in value order */
-    uint32_t *order;       /* entries in value order (and merge scratch after it) */
-    int64_t rank_cap;
-    bool ranked;           /* rank holds this chunk's dictionary order */
-    /* The chunk's encoder: one task encodes one leaf, so this is its own. */
-    tn_buf page, comp, header; /* a page's body, compressed body and header */
-    uint32_t *scratch;     /* levels widened for the encoder */
-    int64_t scratch_cap;
+    wscratch s;            /* lent while the leaf is encoded; empty otherwise */
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
     tn_buf written;        /* the previous group's chunk, written while out is encoded (wait_group) */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
 
-/* The working buffers of one leaf's encoding (the wleaf fields of the same
- * names), lent to a leaf for its task and taken back after (swap_scratch):
- * the writer keeps one set per thread, not one per leaf, and a set's
- * buffers are reused, grown, across leaves and row groups. A wleaf field
- * that describes what one of these buffers holds must move with it, and
- * the encoder must not assume its buffers were last used by this leaf or
- * a leaf of the same type. */
-typedef struct wscratch wscratch;
-struct wscratch {
-    wscratch *next;        /* the free list */
-    uint16_t *def, *rep;
-    int64_t *voff;
-    int64_t cap;
-    tn_buf values;
-    uint32_t *idx;
-    int64_t idx_cap;
-    tn_buf dict;
-    uint32_t *slots;
-    uint64_t *ftab;
-    int64_t ftab_bytes;
-    int64_t *dict_at;
-    uint64_t *dict_hash;
-    int64_t n_dict, slots_cap, dict_cap; /* n_dict: the entries dict_hash holds */
-    int dict_fw;
-    uint32_t *rank, *order;
-    int64_t rank_cap;
-    bool ranked;
-    tn_buf page, comp, header;
-    uint32_t *scratch;
-    int64_t scratch_cap;
+typedef struct wset wset;  /* a set of working buffers not lent out */
+struct wset {
+    wset *next;            /* the free list */
+    wscratch s;
 };
 
 typedef struct writer writer;
@@ -208,7 +193,7 @@ struct writer {
     _Atomic int64_t sealed_bytes; /* Arrow bytes of the sealed columns not yet released */
     pthread_mutex_t mu;    /* guards spare, n_sets, n_done; cv: a leaf is done or a set returned */
     pthread_cond_t cv;
-    wscratch *spare;       /* working buffer sets not lent out */
+    wset *spare;           /* working buffer sets not lent out */
     int32_t n_sets;        /* sets made: at most one per thread */
     char *arrow_schema;    /* ARROW:schema value (base64); NULL when not written */
     tarn_error *err;
@@ -412,31 +397,31 @@ static void chains(writer *w, wnode *n, wnode **stack, int32_t *idx, int depth)
  * arrays keep their old capacity. */
 static int grow_levels(writer *w, wleaf *l, int64_t need)
 {
-    if (need < l->cap)
+    if (need < l->s.cap)
         return 0;
-    int64_t cap = l->cap ? l->cap : 4096;
+    int64_t cap = l->s.cap ? l->s.cap : 4096;
     while (cap <= need)
         cap *= 2;
-    uint16_t *nd = tn_realloc(l->def, (size_t)cap * 2);
+    uint16_t *nd = tn_realloc(l->s.def, (size_t)cap * 2);
     if (nd)
-        l->def = nd;
-    uint16_t *nr = nd ? tn_realloc(l->rep, (size_t)cap * 2) : NULL;
+        l->s.def = nd;
+    uint16_t *nr = nd ? tn_realloc(l->s.rep, (size_t)cap * 2) : NULL;
     if (nr)
-        l->rep = nr;
-    int64_t *nv = nr ? tn_realloc(l->voff, (size_t)(cap + 1) * 8) : NULL;
+        l->s.rep = nr;
+    int64_t *nv = nr ? tn_realloc(l->s.voff, (size_t)(cap + 1) * 8) : NULL;
     if (!nv)
         return tn_error_oom(l->err, (size_t)cap * 12);
-    l->voff = nv;
-    l->cap = cap;
+    l->s.voff = nv;
+    l->s.cap = cap;
     return 0;
 }
 
 static int push(writer *w, wleaf *l, int r, int d)
 {
     TN_TRY(grow_levels(w, l, l->n + 1));
-    l->def[l->n] = (uint16_t)d;
-    l->rep[l->n] = (uint16_t)r;
-    l->voff[l->n] = (int64_t)l->values.len;
+    l->s.def[l->n] = (uint16_t)d;
+    l->s.rep[l->n] = (uint16_t)r;
+    l->s.voff[l->n] = (int64_t)l->s.values.len;
     l->n++;
     return 0;
 }
@@ -461,7 +446,7 @@ static int put_value(writer *w, wleaf *l, const wnode *n, const tn_array *a, int
 {
     if (a->type->id == TN_DICTIONARY) /* the value the index points at */
         return put_value(w, l, n, a->dictionary, tn_array_dict_index(a, i));
-    tn_buf *b = &l->values;
+    tn_buf *b = &l->s.values;
     int64_t j = a->offset + i;
     const uint8_t *v = a->n_buffers > 1 && a->buffers[1] ? a->buffers[1]->data : NULL;
     switch (a->type->id) {
@@ -571,9 +556,9 @@ static int shred_converted(wleaf *l, const tn_array *a, int out_w, int16_t dmax,
     int32_t wd = a->type->byte_width;
     const uint8_t *v = a->buffers[1]->data + a->offset * wd;
     tn_type_id id = a->type->id;
-    TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * out_w), l->err));
-    uint8_t *o = l->values.data + l->values.len;
-    int64_t base = (int64_t)l->values.len, k = 0;
+    TN_TRY(tn_buf_reserve(&l->s.values, (size_t)(len * out_w), l->err));
+    uint8_t *o = l->s.values.data + l->s.values.len;
+    int64_t base = (int64_t)l->s.values.len, k = 0;
     /* One loop per conversion, so each value is a fixed-size load and store. */
 #define CONVERT(OW, STORE)                                                                  \
     for (int64_t i = 0; i < len; i++) {                                                     \
@@ -600,7 +585,7 @@ static int shred_converted(wleaf *l, const tn_array *a, int out_w, int16_t dmax,
         break;
     }
 #undef CONVERT
-    l->values.len += (size_t)(k * out_w);
+    l->s.values.len += (size_t)(k * out_w);
     return 0;
 }
 
@@ -613,9 +598,9 @@ static int shred_strings32(wleaf *l, const tn_array *a, int16_t dmax, uint16_t *
     const int32_t *off = TN_OFFSETS32(a);
     const uint8_t *data = a->buffers[2] ? a->buffers[2]->data : NULL;
     /* an upper bound: the bytes of every slot, nulls included */
-    TN_TRY(tn_buf_reserve(&l->values, (size_t)(off[len] - off[0]) + (size_t)len * 4, l->err));
-    uint8_t *o = l->values.data + l->values.len;
-    int64_t pos = (int64_t)l->values.len;
+    TN_TRY(tn_buf_reserve(&l->s.values, (size_t)(off[len] - off[0]) + (size_t)len * 4, l->err));
+    uint8_t *o = l->s.values.data + l->s.values.len;
+    int64_t pos = (int64_t)l->s.values.len;
     for (int64_t i = 0; i < len; i++) {
         voff[i] = pos;
         if (valid && !tn_bit_get(valid, a->offset + i)) {
@@ -630,7 +615,7 @@ static int shred_strings32(wleaf *l, const tn_array *a, int16_t dmax, uint16_t *
         o += 4 + vl;
         pos += 4 + (int64_t)vl;
     }
-    l->values.len = (size_t)pos;
+    l->s.values.len = (size_t)pos;
     return 0;
 }
 
@@ -659,24 +644,24 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     TN_TRY(grow_levels(w, l, l->n + len + 1));
     const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
     int16_t dmax = n->max_def;
-    uint16_t *def = l->def + l->n;
-    int64_t *voff = l->voff + l->n;
+    uint16_t *def = l->s.def + l->n;
+    int64_t *voff = l->s.voff + l->n;
     /* no repetition levels: a flat column has none, and none are read (max_rep 0) */
     if (converted) {
         TN_TRY(shred_converted(l, a, n->ptype == PQ_INT32 ? 4 : 8, dmax, def, voff));
     } else if (same_bytes) {
         int32_t wd = a->type->byte_width;
         const uint8_t *v = a->buffers[1]->data + a->offset * wd;
-        int64_t base = (int64_t)l->values.len;
+        int64_t base = (int64_t)l->s.values.len;
         if (!valid) {
-            TN_TRY(tn_buf_append(&l->values, v, (size_t)(len * wd), l->err));
+            TN_TRY(tn_buf_append(&l->s.values, v, (size_t)(len * wd), l->err));
             for (int64_t i = 0; i < len; i++) {
                 def[i] = (uint16_t)dmax;
                 voff[i] = base + i * wd;
             }
         } else {
-            TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * wd), l->err));
-            uint8_t *o = l->values.data + l->values.len;
+            TN_TRY(tn_buf_reserve(&l->s.values, (size_t)(len * wd), l->err));
+            uint8_t *o = l->s.values.data + l->s.values.len;
             int64_t k = 0;
             for (int64_t i = 0; i < len; i++) {
                 bool ok = tn_bit_get(valid, a->offset + i);
@@ -685,7 +670,7 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
                 if (ok)
                     memcpy(o + (k++) * wd, v + i * wd, (size_t)wd);
             }
-            l->values.len += (size_t)(k * wd);
+            l->s.values.len += (size_t)(k * wd);
         }
     } else if (id == TN_STRING || id == TN_BINARY) {
         TN_TRY(shred_strings32(l, a, dmax, def, voff));
@@ -700,9 +685,9 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
                 return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: value of %lld bytes", (long long)vl);
             total += 4 + vl;
         }
-        TN_TRY(tn_buf_reserve(&l->values, (size_t)total, l->err));
-        uint8_t *o = l->values.data + l->values.len;
-        int64_t pos = (int64_t)l->values.len;
+        TN_TRY(tn_buf_reserve(&l->s.values, (size_t)total, l->err));
+        uint8_t *o = l->s.values.data + l->s.values.len;
+        int64_t pos = (int64_t)l->s.values.len;
         for (int64_t i = 0; i < len; i++) {
             voff[i] = pos;
             if (valid && !tn_bit_get(valid, a->offset + i)) {
@@ -719,7 +704,7 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
             o += 4 + vl;
             pos += 4 + vl;
         }
-        l->values.len = (size_t)pos;
+        l->s.values.len = (size_t)pos;
     }
     l->n += len;
     return 0;
@@ -836,8 +821,8 @@ static int levels(wleaf *l, const uint16_t *v, int64_t n, int max, bool prefix)
     for (int64_t i = 0; i < n; i++)
         diff |= (uint16_t)(v[i] ^ v[0]);
     if (n > 0 && diff == 0) {
-        TN_TRY(tn_buf_reserve(&l->page, 4 + 16, l->err));
-        uint8_t *o = l->page.data + l->page.len;
+        TN_TRY(tn_buf_reserve(&l->s.page, 4 + 16, l->err));
+        uint8_t *o = l->s.page.data + l->s.page.len;
         int h = prefix ? 4 : 0;
         h += put_uleb(o + h, (uint64_t)n << 1);
         int vb = (tn_pq_bit_width((uint32_t)max) + 7) / 8;
@@ -847,25 +832,25 @@ static int levels(wleaf *l, const uint16_t *v, int64_t n, int max, bool prefix)
             uint32_t len = (uint32_t)(h + vb - 4);
             memcpy(o, &len, 4);
         }
-        l->page.len += (size_t)(h + vb);
+        l->s.page.len += (size_t)(h + vb);
         return 0;
     }
-    if (n > l->scratch_cap) {
-        uint32_t *s = tn_realloc(l->scratch, (size_t)n * 4);
+    if (n > l->s.scratch_cap) {
+        uint32_t *s = tn_realloc(l->s.scratch, (size_t)n * 4);
         TN_TRY_ALLOC(s, l->err, (size_t)n * 4);
-        l->scratch = s;
-        l->scratch_cap = n;
+        l->s.scratch = s;
+        l->s.scratch_cap = n;
     }
     for (int64_t i = 0; i < n; i++)
-        l->scratch[i] = v[i];
-    size_t at = l->page.len;
+        l->s.scratch[i] = v[i];
+    size_t at = l->s.page.len;
     uint32_t zero = 0;
     if (prefix)
-        TN_TRY(tn_buf_append(&l->page, &zero, 4, l->err));
-    TN_TRY(rle_encode(l->scratch, n, tn_pq_bit_width((uint32_t)max), &l->page, l->err));
+        TN_TRY(tn_buf_append(&l->s.page, &zero, 4, l->err));
+    TN_TRY(rle_encode(l->s.scratch, n, tn_pq_bit_width((uint32_t)max), &l->s.page, l->err));
     if (prefix) {
-        uint32_t len = (uint32_t)(l->page.len - at - 4);
-        memcpy(l->page.data + at, &len, 4);
+        uint32_t len = (uint32_t)(l->s.page.len - at - 4);
+        memcpy(l->s.page.data + at, &len, 4);
     }
     return 0;
 }
@@ -883,36 +868,36 @@ typedef struct v2info {   /* what a data page v2 header adds */
 } v2info;
 
 /* Frame a page: header (Thrift) + body, appended to l->out. The body is
- * l->page followed by the vlen bytes at vals, which are compressed where
- * they lie when nothing compressed precedes them (no copy into l->page).
+ * l->s.page followed by the vlen bytes at vals, which are compressed where
+ * they lie when nothing compressed precedes them (no copy into l->s.page).
  * Everything is compressed except a v2 page's levels (the first
- * rep_bytes + def_bytes of l->page). */
+ * rep_bytes + def_bytes of l->s.page). */
 static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, int encoding, wchunk *ch, const v2info *v2,
                      const uint8_t *vals, size_t vlen)
 {
-    l->comp.len = 0;
+    l->s.comp.len = 0;
     size_t raw = v2 ? (size_t)v2->rep_bytes + (size_t)v2->def_bytes : 0;
-    if (vlen && l->page.len > raw) { /* v1 levels and values are compressed as one */
-        TN_TRY(tn_buf_append(&l->page, vals, vlen, l->err));
+    if (vlen && l->s.page.len > raw) { /* v1 levels and values are compressed as one */
+        TN_TRY(tn_buf_append(&l->s.page, vals, vlen, l->err));
         vlen = 0;
     }
     if (raw)
-        TN_TRY(tn_buf_append(&l->comp, l->page.data, raw, l->err));
+        TN_TRY(tn_buf_append(&l->s.comp, l->s.page.data, raw, l->err));
     if (vlen)
-        TN_TRY(tn_pq_compress(l->codec, l->level, vals, vlen, &l->comp, l->err));
+        TN_TRY(tn_pq_compress(l->codec, l->level, vals, vlen, &l->s.comp, l->err));
     else
-        TN_TRY(tn_pq_compress(l->codec, l->level, l->page.data ? l->page.data + raw : (const uint8_t *)"",
-                              l->page.len - raw, &l->comp, l->err));
-    size_t usize = l->page.len + vlen;
-    if (usize > INT32_MAX || l->comp.len > INT32_MAX)
+        TN_TRY(tn_pq_compress(l->codec, l->level, l->s.page.data ? l->s.page.data + raw : (const uint8_t *)"",
+                              l->s.page.len - raw, &l->s.comp, l->err));
+    size_t usize = l->s.page.len + vlen;
+    if (usize > INT32_MAX || l->s.comp.len > INT32_MAX)
         return tn_error_set(l->err, TARN_EOVERFLOW, "parquet writer: page larger than 2 GiB");
-    l->header.len = 0;
+    l->s.header.len = 0;
     tn_th_writer t;
-    tn_th_writer_init(&t, &l->header, l->err);
+    tn_th_writer_init(&t, &l->s.header, l->err);
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, type));
     TN_TRY(tn_th_w_i32(&t, 2, (int32_t)usize));
-    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)l->comp.len));
+    TN_TRY(tn_th_w_i32(&t, 3, (int32_t)l->s.comp.len));
     TN_TRY(tn_th_w_field(&t, type == PQ_DICTIONARY_PAGE ? 7 : type == PQ_DATA_PAGE_V2 ? 8 : 5, TN_TH_STRUCT));
     TN_TRY(tn_th_w_struct_begin(&t));
     TN_TRY(tn_th_w_i32(&t, 1, num_values));
@@ -932,11 +917,11 @@ static int emit_page(const writer *w, wleaf *l, int type, int32_t num_values, in
     }
     TN_TRY(tn_th_w_struct_end(&t));
     TN_TRY(tn_th_w_struct_end(&t));
-    TN_TRY(tn_buf_append(&l->out, l->header.data, l->header.len, l->err));
-    if (l->comp.len)
-        TN_TRY(tn_buf_append(&l->out, l->comp.data, l->comp.len, l->err));
-    ch->usize += (int64_t)(l->header.len + usize);
-    ch->csize += (int64_t)(l->header.len + l->comp.len);
+    TN_TRY(tn_buf_append(&l->out, l->s.header.data, l->s.header.len, l->err));
+    if (l->s.comp.len)
+        TN_TRY(tn_buf_append(&l->out, l->s.comp.data, l->s.comp.len, l->err));
+    ch->usize += (int64_t)(l->s.header.len + usize);
+    ch->csize += (int64_t)(l->s.header.len + l->s.comp.len);
     if (type != PQ_DICTIONARY_PAGE)
         ch->num_values += num_values;
     return 0;
@@ -948,54 +933,54 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
     const wnode *leaf = l->chain[l->depth - 1];
     bool v2 = w->o.page_version == 2;
     v2info info = {0};
-    l->page.len = 0;
+    l->s.page.len = 0;
     if (leaf->max_rep > 0)
-        TN_TRY(levels(l, l->rep + a, b - a, leaf->max_rep, !v2));
-    info.rep_bytes = (int32_t)l->page.len;
+        TN_TRY(levels(l, l->s.rep + a, b - a, leaf->max_rep, !v2));
+    info.rep_bytes = (int32_t)l->s.page.len;
     if (leaf->max_def > 0)
-        TN_TRY(levels(l, l->def + a, b - a, leaf->max_def, !v2));
-    info.def_bytes = (int32_t)l->page.len - info.rep_bytes;
+        TN_TRY(levels(l, l->s.def + a, b - a, leaf->max_def, !v2));
+    info.def_bytes = (int32_t)l->s.page.len - info.rep_bytes;
     info.num_nulls = (int32_t)(b - a - nv);
     info.num_rows = (int32_t)(b - a);
     if (leaf->max_rep > 0) {
         info.num_rows = 0;
         for (int64_t i = a; i < b; i++)
-            info.num_rows += l->rep[i] == 0;
+            info.num_rows += l->s.rep[i] == 0;
     }
     int type = v2 ? PQ_DATA_PAGE_V2 : PQ_DATA_PAGE;
     if (ch->dict) {
-        uint8_t bw = (uint8_t)tn_pq_bit_width(l->n_dict > 1 ? (uint32_t)(l->n_dict - 1) : 1);
-        TN_TRY(tn_buf_append_byte(&l->page, bw, l->err));
-        TN_TRY(rle_encode(l->idx + v0, nv, bw, &l->page, l->err));
+        uint8_t bw = (uint8_t)tn_pq_bit_width(l->s.n_dict > 1 ? (uint32_t)(l->s.n_dict - 1) : 1);
+        TN_TRY(tn_buf_append_byte(&l->s.page, bw, l->err));
+        TN_TRY(rle_encode(l->s.idx + v0, nv, bw, &l->s.page, l->err));
         return emit_page(w, l, type, (int32_t)(b - a), PQ_RLE_DICTIONARY, ch, v2 ? &info : NULL, NULL, 0);
     }
-    const uint8_t *vals = l->values.data + l->voff[a];
-    size_t vlen = (size_t)(l->voff[b] - l->voff[a]);
+    const uint8_t *vals = l->s.values.data + l->s.voff[a];
+    size_t vlen = (size_t)(l->s.voff[b] - l->s.voff[a]);
     switch (ch->enc) {
     case PQ_DELTA_BINARY_PACKED:
-        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &l->page, l->err));
+        TN_TRY(tn_pq_encode_dbp(vals, nv, leaf->ptype == PQ_INT32 ? 4 : 8, &l->s.page, l->err));
         return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_LENGTH_BYTE_ARRAY:
-        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &l->page, l->err));
+        TN_TRY(tn_pq_encode_dlba(vals, vlen, nv, &l->s.page, l->err));
         return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_DELTA_BYTE_ARRAY:
-        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &l->page, l->err));
+        TN_TRY(tn_pq_encode_dba(vals, vlen, nv, &l->s.page, l->err));
         return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     case PQ_BYTE_STREAM_SPLIT:
-        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &l->page, l->err));
+        TN_TRY(tn_pq_encode_bss(vals, nv, leaf->ptype == PQ_FLOAT ? 4 : 8, &l->s.page, l->err));
         return emit_page(w, l, type, (int32_t)(b - a), ch->enc, ch, v2 ? &info : NULL, NULL, 0);
     default:
         break;
     }
     if (leaf->ptype == PQ_BOOLEAN) {
         size_t nb = (vlen + 7) / 8;
-        TN_TRY(tn_buf_reserve(&l->page, nb, l->err));
-        uint8_t *o = l->page.data + l->page.len;
+        TN_TRY(tn_buf_reserve(&l->s.page, nb, l->err));
+        uint8_t *o = l->s.page.data + l->s.page.len;
         memset(o, 0, nb);
         for (size_t k = 0; k < vlen; k++)
             if (vals[k])
                 o[k >> 3] |= (uint8_t)(1u << (k & 7));
-        l->page.len += nb;
+        l->s.page.len += nb;
         vlen = 0;
     }
     return emit_page(w, l, type, (int32_t)(b - a), PQ_PLAIN, ch, v2 ? &info : NULL, vals, vlen);
@@ -1084,19 +1069,19 @@ static inline uint64_t fixed_entry(const uint8_t *p, size_t fw)
  * re-insert the entries from their kept hashes. */
 static int dict_grow(wleaf *l)
 {
-    int64_t cap = l->slots_cap ? l->slots_cap * 2 : 1024;
+    int64_t cap = l->s.slots_cap ? l->s.slots_cap * 2 : 1024;
     uint32_t *t = tn_calloc((size_t)cap, sizeof *t);
     TN_TRY_ALLOC(t, l->err, (size_t)cap * sizeof *t);
     uint64_t mask = (uint64_t)cap - 1;
-    for (int64_t e = 0; e < l->n_dict; e++) {
-        uint64_t s = l->dict_hash[e] & mask;
+    for (int64_t e = 0; e < l->s.n_dict; e++) {
+        uint64_t s = l->s.dict_hash[e] & mask;
         while (t[s])
             s = (s + 1) & mask;
         t[s] = (uint32_t)(e + 1);
     }
-    tn_free(l->slots);
-    l->slots = t;
-    l->slots_cap = cap;
+    tn_free(l->s.slots);
+    l->s.slots = t;
+    l->s.slots_cap = cap;
     return 0;
 }
 
@@ -1106,23 +1091,23 @@ static int dict_grow(wleaf *l)
  * values two words, value then entry. 0 entry: empty. */
 #define FSLOT_WORDS(fw) ((fw) == 4 ? 1 : 2)
 
-/* A fixed-width table of cap slots (a power of two), empty, in l->ftab:
+/* A fixed-width table of cap slots (a power of two), empty, in l->s.ftab:
  * its entries re-inserted from the dictionary's first n entries. */
 static int ftab_make(wleaf *l, size_t fw, int64_t cap, int64_t n)
 {
     size_t bytes = (size_t)cap * FSLOT_WORDS(fw) * 8;
-    if ((int64_t)bytes > l->ftab_bytes) {
-        tn_free(l->ftab);
-        l->ftab_bytes = 0;
-        l->ftab = tn_malloc(bytes);
-        TN_TRY_ALLOC(l->ftab, l->err, bytes);
-        l->ftab_bytes = (int64_t)bytes;
+    if ((int64_t)bytes > l->s.ftab_bytes) {
+        tn_free(l->s.ftab);
+        l->s.ftab_bytes = 0;
+        l->s.ftab = tn_malloc(bytes);
+        TN_TRY_ALLOC(l->s.ftab, l->err, bytes);
+        l->s.ftab_bytes = (int64_t)bytes;
     }
-    memset(l->ftab, 0, bytes);
-    uint64_t *t = l->ftab, mask = (uint64_t)cap - 1;
+    memset(l->s.ftab, 0, bytes);
+    uint64_t *t = l->s.ftab, mask = (uint64_t)cap - 1;
     int shift = table_shift(cap);
     for (int64_t e = 0; e < n; e++) {
-        uint64_t x = fixed_entry(l->dict.data + e * (int64_t)fw, fw);
+        uint64_t x = fixed_entry(l->s.dict.data + e * (int64_t)fw, fw);
         uint64_t s = fixed_slot(x, shift);
         if (fw == 4) {
             while (t[s])
@@ -1141,16 +1126,16 @@ static int ftab_make(wleaf *l, size_t fw, int64_t cap, int64_t n)
 /* Room for one more dictionary entry (and dict_at's closing offset). */
 static int dict_room(wleaf *l)
 {
-    if (l->n_dict < l->dict_cap)
+    if (l->s.n_dict < l->s.dict_cap)
         return 0;
-    int64_t cap = l->dict_cap ? l->dict_cap * 2 : 256;
-    int64_t *d = tn_realloc(l->dict_at, (size_t)(cap + 1) * sizeof *d);
+    int64_t cap = l->s.dict_cap ? l->s.dict_cap * 2 : 256;
+    int64_t *d = tn_realloc(l->s.dict_at, (size_t)(cap + 1) * sizeof *d);
     if (d)
-        l->dict_at = d;
-    uint64_t *hs = d ? tn_realloc(l->dict_hash, (size_t)cap * sizeof *hs) : NULL;
+        l->s.dict_at = d;
+    uint64_t *hs = d ? tn_realloc(l->s.dict_hash, (size_t)cap * sizeof *hs) : NULL;
     TN_TRY_ALLOC(hs, l->err, (size_t)cap * 16);
-    l->dict_hash = hs;
-    l->dict_cap = cap;
+    l->s.dict_hash = hs;
+    l->s.dict_cap = cap;
     return 0;
 }
 
@@ -1159,9 +1144,9 @@ static int dict_room(wleaf *l)
 static int dict_add(wleaf *l, const uint8_t *p, size_t vl, uint64_t h)
 {
     TN_TRY(dict_room(l));
-    TN_TRY(tn_buf_append(&l->dict, p, vl, l->err));
-    l->dict_hash[l->n_dict] = h;
-    l->dict_at[++l->n_dict] = (int64_t)l->dict.len;
+    TN_TRY(tn_buf_append(&l->s.dict, p, vl, l->err));
+    l->s.dict_hash[l->s.n_dict] = h;
+    l->s.dict_at[++l->s.n_dict] = (int64_t)l->s.dict.len;
     return 0;
 }
 
@@ -1207,14 +1192,14 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
 {
     *fits = false;
     int64_t room = nvals < max ? nvals : max;
-    TN_TRY(tn_buf_reserve(&l->dict, (size_t)room * FW, l->err));
+    TN_TRY(tn_buf_reserve(&l->s.dict, (size_t)room * FW, l->err));
     /* Small at first, whatever was allocated before: only the slots in use
      * are cleared, and a few distinct values stay in a few cache lines. */
     int64_t cap = 1024;
     TN_TRY(ftab_make(l, FW, cap, 0));
-    const uint8_t *p = l->values.data;
-    uint32_t *idx = l->idx;
-    uint64_t *tab = l->ftab, mask = (uint64_t)cap - 1;
+    const uint8_t *p = l->s.values.data;
+    uint32_t *idx = l->s.idx;
+    uint64_t *tab = l->s.ftab, mask = (uint64_t)cap - 1;
     int shift = table_shift(cap);
     int64_t nd = 0, grow_at = cap * 7 / 10;
     bool far = false; /* the table is past L2's size (256 KiB): prefetch */
@@ -1239,7 +1224,7 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
             if (e == 0) {
                 if (nd >= max)
                     return 0; /* past the limit: PLAIN */
-                memcpy(l->dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
+                memcpy(l->s.dict.data + nd * (int64_t)FW, p + k * (int64_t)FW, FW);
                 e = (uint32_t)++nd;
                 if (FW == 4) {
                     tab[s] = (uint64_t)e << 32 | x;
@@ -1250,7 +1235,7 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
                 if (nd > grow_at) {
                     cap *= 2;
                     TN_TRY(ftab_make(l, FW, cap, nd));
-                    tab = l->ftab;
+                    tab = l->s.ftab;
                     mask = (uint64_t)cap - 1;
                     shift = table_shift(cap);
                     grow_at = cap * 7 / 10;
@@ -1265,8 +1250,8 @@ static inline __attribute__((always_inline)) int dict_fixed(wleaf *l, int64_t nv
         if (hopeless == 2)
             return 0;
     }
-    l->n_dict = nd;
-    l->dict.len = (size_t)nd * FW;
+    l->s.n_dict = nd;
+    l->s.dict.len = (size_t)nd * FW;
     *fits = true;
     return 0;
 }
@@ -1279,11 +1264,11 @@ static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t li
 {
     *fits = false;
     TN_TRY(dict_room(l)); /* dict_at exists */
-    l->dict_at[0] = 0;
-    const uint8_t *p = l->values.data;
+    l->s.dict_at[0] = 0;
+    const uint8_t *p = l->s.values.data;
     int hopeless = 0;
     for (int64_t k0 = 0; k0 < nvals; k0 += DICT_RECENT) {
-        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = l->n_dict;
+        int64_t k1 = k0 + DICT_RECENT < nvals ? k0 + DICT_RECENT : nvals, nd0 = l->s.n_dict;
         for (int64_t k = k0; k < k1; k++) {
             size_t vl = fw, skip = 0;
             if (bytes) {
@@ -1293,29 +1278,29 @@ static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t li
                 skip = 4; /* equal lengths are compared on their own */
             }
             uint64_t h = bytes_hash(p + skip, vl - skip);
-            if ((l->n_dict + 1) * 2 > l->slots_cap)
+            if ((l->s.n_dict + 1) * 2 > l->s.slots_cap)
                 TN_TRY(dict_grow(l));
-            uint64_t mask = (uint64_t)l->slots_cap - 1, s = h & mask;
+            uint64_t mask = (uint64_t)l->s.slots_cap - 1, s = h & mask;
             uint32_t e;
-            while ((e = l->slots[s]) != 0) {
-                const int64_t *at = &l->dict_at[e - 1];
-                if (l->dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
-                    same_bytes(l->dict.data + at[0] + skip, p + skip, vl - skip))
+            while ((e = l->s.slots[s]) != 0) {
+                const int64_t *at = &l->s.dict_at[e - 1];
+                if (l->s.dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
+                    same_bytes(l->s.dict.data + at[0] + skip, p + skip, vl - skip))
                     break;
                 s = (s + 1) & mask;
             }
             if (e == 0) {
-                if ((int64_t)(l->dict.len + vl) > limit || l->n_dict >= UINT32_MAX / 2)
+                if ((int64_t)(l->s.dict.len + vl) > limit || l->s.n_dict >= UINT32_MAX / 2)
                     return 0; /* past the limit: PLAIN */
                 TN_TRY(dict_add(l, p, vl, h));
-                e = (uint32_t)l->n_dict;
-                l->slots[s] = e;
+                e = (uint32_t)l->s.n_dict;
+                l->s.slots[s] = e;
             }
-            l->idx[k] = e - 1;
+            l->s.idx[k] = e - 1;
             p += vl;
         }
         if (k1 % DICT_WINDOW == 0)
-            hopeless = dict_hopeless(k1, nvals, l->n_dict, l->n_dict - nd0, (int64_t)l->dict.len, limit) ? hopeless + 1 : 0;
+            hopeless = dict_hopeless(k1, nvals, l->s.n_dict, l->s.n_dict - nd0, (int64_t)l->s.dict.len, limit) ? hopeless + 1 : 0;
         if (hopeless == 2)
             return 0;
     }
@@ -1347,38 +1332,38 @@ static int build_dict(const writer *w, wleaf *l, wchunk *ch)
 {
     const wnode *n = l->chain[l->depth - 1];
     ch->dict = false;
-    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->values.len == 0)
+    if (!l->dictionary || n->ptype == PQ_BOOLEAN || l->s.values.len == 0)
         return 0;
     int64_t limit = w->o.dictionary_bytes > 0 ? w->o.dictionary_bytes : 1 << 20;
     int64_t nvals = 0;
     if (n->max_def == 0)
         nvals = l->n;
     else
-        nvals = count_level(l->def, l->n, (uint16_t)n->max_def);
-    if (nvals > l->idx_cap) {
-        uint32_t *x = tn_realloc(l->idx, (size_t)nvals * 4);
+        nvals = count_level(l->s.def, l->n, (uint16_t)n->max_def);
+    if (nvals > l->s.idx_cap) {
+        uint32_t *x = tn_realloc(l->s.idx, (size_t)nvals * 4);
         TN_TRY_ALLOC(x, l->err, (size_t)nvals * 4);
-        l->idx = x;
-        l->idx_cap = nvals;
+        l->s.idx = x;
+        l->s.idx_cap = nvals;
     }
     bool bytes = n->ptype == PQ_BYTE_ARRAY;
     size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
               : (size_t)n->type_length;
-    l->dict_fw = !bytes && (n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT || n->ptype == PQ_INT64 ||
+    l->s.dict_fw = !bytes && (n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT || n->ptype == PQ_INT64 ||
                             n->ptype == PQ_DOUBLE) ? (int)fw : 0;
-    l->dict.len = 0;
-    l->n_dict = 0;
+    l->s.dict.len = 0;
+    l->s.n_dict = 0;
     bool fits;
-    if (l->dict_fw) {
+    if (l->s.dict_fw) {
         int64_t max = limit / (int64_t)fw < UINT32_MAX / 2 ? limit / (int64_t)fw : UINT32_MAX / 2;
         if (fw == 4)
             TN_TRY(dict_fixed(l, nvals, 4, max, &fits));
         else
             TN_TRY(dict_fixed(l, nvals, 8, max, &fits));
     } else {
-        if (l->slots_cap == 0)
+        if (l->s.slots_cap == 0)
             TN_TRY(dict_grow(l));
-        memset(l->slots, 0, (size_t)l->slots_cap * sizeof *l->slots);
+        memset(l->s.slots, 0, (size_t)l->s.slots_cap * sizeof *l->s.slots);
         TN_TRY(dict_bytes(l, nvals, bytes, fw, limit, &fits));
     }
     ch->dict = fits;
@@ -1594,12 +1579,12 @@ static void set_bounds(const wnode *n, const uint8_t *mn, size_t mnl, const uint
 /* Dictionary entry e's value bytes (without a BYTE_ARRAY's length). */
 static const uint8_t *dict_value(const wleaf *l, const wnode *n, uint32_t e, size_t *len)
 {
-    if (l->dict_fw) {
-        *len = (size_t)l->dict_fw;
-        return l->dict.data + (size_t)e * (size_t)l->dict_fw;
+    if (l->s.dict_fw) {
+        *len = (size_t)l->s.dict_fw;
+        return l->s.dict.data + (size_t)e * (size_t)l->s.dict_fw;
     }
-    const uint8_t *p = l->dict.data + l->dict_at[e];
-    size_t vl = (size_t)(l->dict_at[e + 1] - l->dict_at[e]);
+    const uint8_t *p = l->s.dict.data + l->s.dict_at[e];
+    size_t vl = (size_t)(l->s.dict_at[e + 1] - l->s.dict_at[e]);
     if (n->ptype == PQ_BYTE_ARRAY) {
         p += 4;
         vl -= 4;
@@ -1616,11 +1601,11 @@ static int cmp_entries(const wleaf *l, const wnode *n, uint32_t a, uint32_t b)
 }
 
 /* The dictionary's entries in value order by a stable merge sort on
- * cmp_entries; returns l->order or l->order + n_dict. */
+ * cmp_entries; returns l->s.order or l->s.order + n_dict. */
 static uint32_t *merge_entries(wleaf *l, const wnode *n)
 {
-    int64_t k = l->n_dict;
-    uint32_t *a = l->order, *b = l->order + k;
+    int64_t k = l->s.n_dict;
+    uint32_t *a = l->s.order, *b = l->s.order + k;
     for (int64_t i = 0; i < k; i++)
         a[i] = (uint32_t)i;
     for (int64_t width = 1; width < k; width *= 2) {
@@ -1648,25 +1633,25 @@ static uint32_t *merge_entries(wleaf *l, const wnode *n)
  * and floats' NaN has no place in the order. */
 static int rank_dict(wleaf *l, const wnode *n)
 {
-    l->ranked = false;
-    if (!has_order(n) || l->dict_fw || n->ptype == PQ_BOOLEAN)
+    l->s.ranked = false;
+    if (!has_order(n) || l->s.dict_fw || n->ptype == PQ_BOOLEAN)
         return 0;
-    int64_t k = l->n_dict;
-    if (k > l->rank_cap) {
-        uint32_t *r = tn_realloc(l->rank, (size_t)k * sizeof *r);
+    int64_t k = l->s.n_dict;
+    if (k > l->s.rank_cap) {
+        uint32_t *r = tn_realloc(l->s.rank, (size_t)k * sizeof *r);
         if (r)
-            l->rank = r;
-        uint32_t *o = r ? tn_realloc(l->order, (size_t)k * 2 * sizeof *o) : NULL;
+            l->s.rank = r;
+        uint32_t *o = r ? tn_realloc(l->s.order, (size_t)k * 2 * sizeof *o) : NULL;
         TN_TRY_ALLOC(o, l->err, (size_t)k * 12);
-        l->order = o;
-        l->rank_cap = k;
+        l->s.order = o;
+        l->s.rank_cap = k;
     }
     uint32_t *a = merge_entries(l, n);
     for (int64_t i = 0; i < k; i++)
-        l->rank[a[i]] = (uint32_t)i;
-    if (a != l->order) /* keep the sorted entries at the front */
-        memcpy(l->order, a, (size_t)k * sizeof *a);
-    l->ranked = true;
+        l->s.rank[a[i]] = (uint32_t)i;
+    if (a != l->s.order) /* keep the sorted entries at the front */
+        memcpy(l->s.order, a, (size_t)k * sizeof *a);
+    l->s.ranked = true;
     return 0;
 }
 
@@ -1677,14 +1662,14 @@ static void dict_bounds(const wleaf *l, const wnode *n, const uint32_t *idx, int
         bd->has_min = bd->has_max = false;
         return;
     }
-    uint32_t lo = l->rank[idx[0]], hi = lo;
+    uint32_t lo = l->s.rank[idx[0]], hi = lo;
     for (int64_t i = 1; i < nv; i++) {
-        uint32_t r = l->rank[idx[i]];
+        uint32_t r = l->s.rank[idx[i]];
         lo = r < lo ? r : lo;
         hi = r > hi ? r : hi;
     }
     size_t mnl, mxl;
-    const uint8_t *mn = dict_value(l, n, l->order[lo], &mnl), *mx = dict_value(l, n, l->order[hi], &mxl);
+    const uint8_t *mn = dict_value(l, n, l->s.order[lo], &mnl), *mx = dict_value(l, n, l->s.order[hi], &mxl);
     set_bounds(n, mn, mnl, mx, mxl, bd);
 }
 
@@ -1738,14 +1723,14 @@ static int note_page(const wleaf *l, int64_t a, int64_t b, int64_t v0, int64_t n
     pg->null_page = nv == 0;
     if (n->max_rep > 0) {
         for (int64_t i = a; i < b; i++)
-            ch->rows_done += l->rep[i] == 0;
+            ch->rows_done += l->s.rep[i] == 0;
     } else {
         ch->rows_done += b - a;
     }
-    if (ch->dict && l->ranked)
-        dict_bounds(l, n, l->idx + v0, nv, &pg->b);
+    if (ch->dict && l->s.ranked)
+        dict_bounds(l, n, l->s.idx + v0, nv, &pg->b);
     else
-        bounds(n, l->values.data + l->voff[a], l->values.data + l->voff[b], &pg->b);
+        bounds(n, l->s.values.data + l->s.voff[a], l->s.values.data + l->s.voff[b], &pg->b);
     return 0;
 }
 
@@ -1775,19 +1760,19 @@ static int build_bloom(wleaf *l, wchunk *ch)
     bool bytes = n->ptype == PQ_BYTE_ARRAY;
     size_t fw = n->ptype == PQ_INT32 || n->ptype == PQ_FLOAT ? 4 : n->ptype == PQ_INT64 || n->ptype == PQ_DOUBLE ? 8
               : n->ptype == PQ_INT96 ? 12 : (size_t)n->type_length;
-    int64_t ndv = l->bloom_ndv > 0 ? l->bloom_ndv : ch->dict ? l->n_dict : l->n - ch->null_count;
+    int64_t ndv = l->bloom_ndv > 0 ? l->bloom_ndv : ch->dict ? l->s.n_dict : l->n - ch->null_count;
     ch->bloom_bytes = tn_pq_bloom_bytes(ndv, l->bloom_fpp);
     ch->bloom = tn_calloc((size_t)ch->bloom_bytes, 1);
     TN_TRY_ALLOC(ch->bloom, l->err, (size_t)ch->bloom_bytes);
     if (ch->dict) {
-        for (int64_t e = 0; e < l->n_dict; e++) {
+        for (int64_t e = 0; e < l->s.n_dict; e++) {
             size_t len;
             const uint8_t *v = dict_value(l, n, (uint32_t)e, &len);
             tn_pq_bloom_insert(ch->bloom, ch->bloom_bytes, tn_pq_bloom_hash(v, len));
         }
         return 0;
     }
-    const uint8_t *p = l->values.data, *end = p + l->values.len;
+    const uint8_t *p = l->s.values.data, *end = p + l->s.values.len;
     while (p < end) {
         size_t len = fw;
         if (bytes) {
@@ -1807,16 +1792,16 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
     const wnode *leaf = l->chain[l->depth - 1];
     int64_t page_bytes = w->o.page_bytes > 0 ? w->o.page_bytes : 1 << 20;
     ch->offset = (int64_t)l->out.len;
-    l->voff[l->n] = (int64_t)l->values.len;
+    l->s.voff[l->n] = (int64_t)l->s.values.len;
     ch->enc = value_encoding(l->encoding, leaf);
     if (ch->enc == PQ_PLAIN)
         TN_TRY(build_dict(w, l, ch));
-    l->ranked = false;
+    l->s.ranked = false;
     if (ch->dict)
         TN_TRY(rank_dict(l, leaf));
     if (ch->dict) {
-        l->page.len = 0;
-        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->n_dict, PQ_PLAIN, ch, NULL, l->dict.data, l->dict.len));
+        l->s.page.len = 0;
+        TN_TRY(emit_page(w, l, PQ_DICTIONARY_PAGE, (int32_t)l->s.n_dict, PQ_PLAIN, ch, NULL, l->s.dict.data, l->s.dict.len));
     }
     ch->data_offset = (int64_t)l->out.len;
     int64_t a = 0, v0 = 0, nv = 0;
@@ -1826,16 +1811,16 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
          * does not decrease, so a binary search finds it) or at 2^20 levels. */
         while (a < l->n) {
             int64_t lo = a + 1, hi = l->n < a + (1 << 20) ? l->n : a + (1 << 20);
-            int64_t want = l->voff[a] + page_bytes;
+            int64_t want = l->s.voff[a] + page_bytes;
             while (lo < hi) {
                 int64_t mid = lo + (hi - lo) / 2;
-                if (l->voff[mid] >= want)
+                if (l->s.voff[mid] >= want)
                     hi = mid;
                 else
                     lo = mid + 1;
             }
             int64_t b = lo;
-            nv = leaf->max_def > 0 ? count_level(l->def + a, b - a, (uint16_t)leaf->max_def) : b - a;
+            nv = leaf->max_def > 0 ? count_level(l->s.def + a, b - a, (uint16_t)leaf->max_def) : b - a;
             TN_TRY(note_page(l, a, b, v0, nv, ch));
             TN_TRY(write_page(w, l, a, b, v0, nv, ch));
             ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
@@ -1844,9 +1829,9 @@ static int write_chunk(writer *w, wleaf *l, wchunk *ch)
         }
     }
     for (int64_t i = 1; repeated && i <= l->n; i++) {
-        nv += leaf->max_def == 0 || l->def[i - 1] == leaf->max_def;
-        bool full = l->voff[i] - l->voff[a] >= page_bytes || i - a >= (1 << 20);
-        if (i == l->n || (full && (!repeated || l->rep[i] == 0))) {
+        nv += leaf->max_def == 0 || l->s.def[i - 1] == leaf->max_def;
+        bool full = l->s.voff[i] - l->s.voff[a] >= page_bytes || i - a >= (1 << 20);
+        if (i == l->n || (full && (!repeated || l->s.rep[i] == 0))) {
             TN_TRY(note_page(l, a, i, v0, nv, ch));
             TN_TRY(write_page(w, l, a, i, v0, nv, ch));
             ch->pages[ch->n_pages - 1].size = (int32_t)((int64_t)l->out.len - ch->pages[ch->n_pages - 1].offset);
@@ -1873,7 +1858,7 @@ static int encode_leaf(void *arg, tarn_error *err)
     wleaf *l = j->l;
     l->err = err;
     l->n = 0;
-    l->values.len = 0;
+    l->s.values.len = 0;
     l->out.len = 0;
     TN_TRY(push(w, l, 0, 0)); /* make sure the arrays exist */
     l->n = 0;
@@ -1931,27 +1916,24 @@ static int write_bloom(writer *w, wchunk *ch)
 
 /* --- who encodes which leaf ------------------------------------------------------ */
 
-/* Exchange leaf l's working buffers, and the counts that describe what
- * they hold, with set s: lends the set to the leaf, and called again,
- * takes it back (the leaf's fields are empty between). */
-static void swap_scratch(wleaf *l, wscratch *s)
+/* Exchange leaf l's working buffers with set s: lends the set to the
+ * leaf, and called again, takes it back (the leaf's set is empty between). */
+static void swap_scratch(wleaf *l, wset *s)
 {
-#define SWAP(f) do { __typeof__(l->f) t_ = l->f; l->f = s->f; s->f = t_; } while (0)
-    SWAP(def); SWAP(rep); SWAP(voff); SWAP(cap);
-    SWAP(values);
-    SWAP(idx); SWAP(idx_cap);
-    SWAP(dict); SWAP(slots); SWAP(ftab); SWAP(ftab_bytes); SWAP(dict_at); SWAP(dict_hash); SWAP(n_dict); SWAP(slots_cap); SWAP(dict_cap);
-    SWAP(dict_fw);
-    SWAP(rank); SWAP(order); SWAP(rank_cap); SWAP(ranked);
-    SWAP(page); SWAP(comp); SWAP(header);
-    SWAP(scratch); SWAP(scratch_cap);
-#undef SWAP
+    wscratch t = l->s;
+    l->s = s->s;
+    s->s = t;
 }
 
-/* A field added to wleaf changes its size and stops the build here: if
- * the field describes a working buffer (or what one holds), add it to
- * wscratch, swap_scratch and free_scratch; then update the size. */
-_Static_assert(sizeof(wleaf) == 1232, "wleaf changed: see swap_scratch");
+static void init_scratch(wscratch *s)
+{
+    memset(s, 0, sizeof *s);
+    tn_buf_init(&s->values, 0);
+    tn_buf_init(&s->dict, 0);
+    tn_buf_init(&s->page, 0);
+    tn_buf_init(&s->comp, 0);
+    tn_buf_init(&s->header, 0);
+}
 
 static void free_scratch(wscratch *s)
 {
@@ -1971,26 +1953,25 @@ static void free_scratch(wscratch *s)
     tn_buf_reset(&s->comp);
     tn_buf_reset(&s->header);
     tn_free(s->scratch);
-    tn_free(s);
 }
 
 /* A spare set of working buffers, or a new empty one while there are
  * fewer sets than threads; else wait for one (every set lent out is held
  * by a running encoder, so one comes back). */
-static int take_scratch(writer *w, wscratch **out, tarn_error *err)
+static int take_scratch(writer *w, wset **out, tarn_error *err)
 {
     int32_t most = tarn_threads() > 1 ? tarn_threads() : 1;
     pthread_mutex_lock(&w->mu);
     while (!w->spare && w->n_sets >= most)
         pthread_cond_wait(&w->cv, &w->mu);
-    wscratch *s = w->spare;
+    wset *s = w->spare;
     if (s)
         w->spare = s->next;
     else
         w->n_sets++;
     pthread_mutex_unlock(&w->mu);
     if (!s) {
-        s = tn_calloc(1, sizeof *s);
+        s = tn_malloc(sizeof *s);
         if (!s) {
             pthread_mutex_lock(&w->mu);
             w->n_sets--;
@@ -1998,17 +1979,14 @@ static int take_scratch(writer *w, wscratch **out, tarn_error *err)
             pthread_mutex_unlock(&w->mu);
             return tn_error_oom(err, sizeof *s);
         }
-        tn_buf_init(&s->values, 0);
-        tn_buf_init(&s->dict, 0);
-        tn_buf_init(&s->page, 0);
-        tn_buf_init(&s->comp, 0);
-        tn_buf_init(&s->header, 0);
+        s->next = NULL;
+        init_scratch(&s->s);
     }
     *out = s;
     return 0;
 }
 
-static void give_scratch(writer *w, wscratch *s)
+static void give_scratch(writer *w, wset *s)
 {
     pthread_mutex_lock(&w->mu);
     s->next = w->spare;
@@ -2062,7 +2040,7 @@ static int32_t claim(writer *w)
 static int run_leaf(writer *w, int32_t c, tarn_error *err)
 {
     wleaf *l = &w->leaves[c];
-    wscratch *s = NULL;
+    wset *s = NULL;
     int rc = take_scratch(w, &s, err);
     if (!rc) {
         swap_scratch(l, s);
@@ -2818,11 +2796,7 @@ static int setup(writer *w, tn_schema *s)
     TN_TRY_ALLOC(w->left, w->err, (size_t)w->root.n_children * sizeof *w->left);
     for (int32_t i = 0; i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
-        tn_buf_init(&l->values, 0);
-        tn_buf_init(&l->dict, 0);
-        tn_buf_init(&l->page, 0);
-        tn_buf_init(&l->comp, 0);
-        tn_buf_init(&l->header, 0);
+        init_scratch(&l->s);
         tn_buf_init(&l->out, 0);
         tn_buf_init(&l->written, 0);
         l->err = w->err;
@@ -2853,31 +2827,17 @@ static void cleanup(writer *w)
     tn_free(w->order);
     tn_free((void *)w->left);
     while (w->spare) {
-        wscratch *s = w->spare;
+        wset *s = w->spare;
         w->spare = s->next;
-        free_scratch(s);
+        free_scratch(&s->s);
+        tn_free(s);
     }
     tn_free(w->arrow_schema);
     for (int32_t i = 0; w->leaves && i < w->n_leaves; i++) {
         wleaf *l = &w->leaves[i];
-        tn_free(l->def);
-        tn_free(l->rep);
-        tn_free(l->voff);
-        tn_buf_reset(&l->values);
-        tn_free(l->idx);
-        tn_free(l->slots);
-        tn_free(l->ftab);
-        tn_free(l->dict_at);
-        tn_free(l->dict_hash);
-        tn_free(l->rank);
-        tn_free(l->order);
-        tn_buf_reset(&l->dict);
-        tn_buf_reset(&l->page);
-        tn_buf_reset(&l->comp);
-        tn_buf_reset(&l->header);
+        free_scratch(&l->s);
         tn_buf_reset(&l->out);
         tn_buf_reset(&l->written);
-        tn_free(l->scratch);
     }
     tn_free(w->leaves);
     free_node(&w->root);
