@@ -312,6 +312,135 @@ TEST(plain_byte_array_bounds)
     tn_pq_dense_reset(&out);
 }
 
+/* Bit-packed RLE-hybrid indices: one run of n (rounded up to 8) values at
+ * width bw, prefixed by the width byte of a dictionary page. */
+static size_t pack_indices(uint8_t *out, const uint32_t *idx, int64_t n, int bw)
+{
+    int64_t groups = (n + 7) / 8;
+    size_t k = 0;
+    out[k++] = (uint8_t)bw;
+    uint64_t h = (uint64_t)groups << 1 | 1;
+    do {
+        out[k++] = (uint8_t)((h & 0x7f) | (h > 0x7f ? 0x80 : 0));
+        h >>= 7;
+    } while (h);
+    size_t bytes = (size_t)(groups * bw);
+    memset(out + k, 0, bytes);
+    for (int64_t i = 0; i < n; i++)
+        for (int b = 0; b < bw; b++)
+            if (idx[i] >> b & 1) {
+                int64_t bit = i * bw + b;
+                out[k + (size_t)(bit >> 3)] |= (uint8_t)(1u << (bit & 7));
+            }
+    return k + bytes;
+}
+
+/* Dictionary gather (the fixed-width 4/8 loops and the generic one) agrees
+ * with copying each entry by hand, for every fixed width and for byte
+ * arrays, whole and streamed in the pieces a column with nulls reads. */
+TEST(dictionary_gather_widths)
+{
+    tarn_error err;
+    tarn_error_init(&err);
+    static const struct {
+        int ptype;
+        int32_t len; /* FLBA type length */
+    } types[] = {{PQ_INT32, 0}, {PQ_INT64, 0}, {PQ_FLOAT, 0}, {PQ_DOUBLE, 0}, {PQ_INT96, 0}, {PQ_FLBA, 1},
+                 {PQ_FLBA, 2},  {PQ_FLBA, 3},  {PQ_FLBA, 5},  {PQ_FLBA, 12}, {PQ_FLBA, 16}, {PQ_BYTE_ARRAY, 0}};
+    enum { NDICT = 37, MAXN = 1003 };
+    static uint8_t plain[NDICT * 40], page[8 + MAXN * 4];
+    static uint32_t idx[MAXN];
+    uint32_t seed = 12345;
+    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+        int pt = types[t].ptype;
+        pq_dense dict;
+        tn_pq_dense_init(&dict, pt, types[t].len);
+        size_t plen = 0;
+        for (int i = 0; i < NDICT; i++) {
+            int vw = pt == PQ_BYTE_ARRAY ? i % 23 : pt == PQ_INT96 ? 12 : dict.width;
+            if (pt == PQ_BYTE_ARRAY) {
+                uint32_t l = (uint32_t)vw;
+                memcpy(plain + plen, &l, 4);
+                plen += 4;
+            }
+            for (int b = 0; b < vw; b++) {
+                seed = seed * 1103515245u + 12345u;
+                plain[plen++] = (uint8_t)(seed >> 16);
+            }
+        }
+        CHECK_OK(tn_pq_decode_values(&dict, PQ_PLAIN, plain, plen, NDICT, NULL, &err), &err);
+        const int64_t counts[] = {1, 7, 8, 9, 31, 64, MAXN};
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            int64_t n = counts[c];
+            for (int64_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                idx[i] = i == n / 2 ? NDICT - 1 : (seed >> 8) % NDICT;
+            }
+            size_t len = pack_indices(page, idx, n, 6);
+            /* Whole page, and streamed in runs of 1..5 values with gaps
+             * skipped (the null-bearing reads). */
+            pq_dense whole, part;
+            tn_pq_dense_init(&whole, pt, types[t].len);
+            tn_pq_dense_init(&part, pt, types[t].len);
+            CHECK_OK(tn_pq_decode_values(&whole, PQ_RLE_DICTIONARY, page, len, n, &dict, &err), &err);
+            pq_vreader v;
+            CHECK_OK(tn_pq_vreader_init(&v, &part, PQ_RLE_DICTIONARY, page, len, n, &dict, &err), &err);
+            bool taken[MAXN];
+            for (int64_t i = 0, step = 1; i < n; step = step % 5 + 1) {
+                int64_t k = step < n - i ? step : n - i;
+                bool skip = (i / 3) % 4 == 3;
+                if (skip)
+                    CHECK_OK(tn_pq_vreader_skip(&v, k, &err), &err);
+                else
+                    CHECK_OK(tn_pq_vreader_read(&v, &part, k, &err), &err);
+                for (int64_t j = 0; j < k; j++)
+                    taken[i + j] = !skip;
+                i += k;
+            }
+            tn_pq_vreader_reset(&v);
+            CHECK(whole.n == n);
+            int64_t pn = 0;
+            for (int64_t i = 0; i < n; i++) {
+                const uint8_t *want, *got = NULL, *pgot = NULL;
+                int64_t wl, gl = -1, pl = -1;
+                if (dict.width) {
+                    wl = dict.width;
+                    want = dict.fixed + (size_t)wl * idx[i];
+                    got = whole.fixed + (size_t)wl * (size_t)i;
+                    gl = wl;
+                    if (taken[i]) {
+                        pgot = part.fixed + (size_t)wl * (size_t)pn;
+                        pl = wl;
+                    }
+                } else {
+                    want = dict.data + dict.offs[idx[i]];
+                    wl = dict.offs[idx[i] + 1] - dict.offs[idx[i]];
+                    got = whole.data + whole.offs[i];
+                    gl = whole.offs[i + 1] - whole.offs[i];
+                    if (taken[i]) {
+                        pgot = part.data + part.offs[pn];
+                        pl = part.offs[pn + 1] - part.offs[pn];
+                    }
+                }
+                CHECK(gl == wl && memcmp(got, want, (size_t)wl) == 0);
+                if (taken[i]) {
+                    CHECK(pl == wl && memcmp(pgot, want, (size_t)wl) == 0);
+                    pn++;
+                }
+            }
+            CHECK(part.n == pn);
+            /* An index one past the dictionary, anywhere in the page. */
+            idx[n - 1] = NDICT;
+            len = pack_indices(page, idx, n, 6);
+            CHECK_EQ_INT(tn_pq_decode_values(&whole, PQ_RLE_DICTIONARY, page, len, n, &dict, &err), TARN_ECORRUPT);
+            CHECK_MSG(&err, "dictionary index 37 out of 37");
+            tn_pq_dense_reset(&whole);
+            tn_pq_dense_reset(&part);
+        }
+        tn_pq_dense_reset(&dict);
+    }
+}
+
 /* --- the parquet-testing files ------------------------------------------------ */
 
 typedef struct expect {
@@ -1149,6 +1278,7 @@ int main(void)
     RUN(rle_cursor);
     RUN(delta_binary_packed);
     RUN(plain_byte_array_bounds);
+    RUN(dictionary_gather_widths);
     RUN(data_files);
     RUN(geospatial_files);
     RUN(large_strings);
