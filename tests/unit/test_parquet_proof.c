@@ -358,7 +358,7 @@ static const struct {
     {"--dictionary false", -1, 1, 0, 1, 0, 0, true, false},
     {"--dictionary true --dictionary-size 40", -1, 1, 2, 1, 0, 0, true, false},
     {"--row-group-size 30", -1, 1, 1, 4, 0, 0, true, false},
-    {"--in-batch-size 10 --row-group-size 40KB", -1, 1, -1, 4, 0, 0, true, false},
+    {"--in-batch-size 10 --row-group-size 8KB", -1, 1, -1, 4, 0, 0, true, false},
     {"--page-size 100", -1, 1, -1, 1, 0, 0, true, true},
     {"--encoding delta --dictionary false", -1, 1, 0, 1, PQ_DELTA_BINARY_PACKED, 0, true, false},
     {"--encoding delta_length_byte_array --dictionary false", -1, 1, 0, 1, PQ_DELTA_LENGTH_BYTE_ARRAY, 0, true,

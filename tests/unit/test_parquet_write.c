@@ -281,6 +281,8 @@ TEST(unsupported_type)
 }
 
 /* The footer of a file, decoded. */
+static int slurp(const char *path, uint8_t **data, size_t *n);
+
 static pq_file_meta *footer_of(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -435,21 +437,107 @@ TEST(dictionary_encoding)
         }
     }
     CHECK(sizes[0] * 5 < sizes[1]);
-    /* Row groups close by bytes too: 10 batches of 2000 rows, a limit below one batch's bytes. */
-    tn_batch *parts[10];
-    for (int k = 0; k < 10; k++)
-        parts[k] = tn_batch_slice(b, k * 2000, 2000);
+    tn_batch_unref(b);
+    tn_schema_unref(s);
+}
+
+/* b written as batches of `step` rows (the whole batch when step is 0)
+ * with the given options; the file's bytes in *data. */
+static int write_batched(tn_batch *b, int64_t step, const tn_parquet_write_options *o, const char *path, uint8_t **data,
+                         size_t *n, tarn_error *err)
+{
+    int64_t k = step > 0 ? (b->length + step - 1) / step : 1;
+    tn_batch **parts = calloc((size_t)k, sizeof *parts);
+    for (int64_t i = 0; i < k; i++) {
+        int64_t at = i * step;
+        parts[i] = step > 0 ? tn_batch_slice(b, at, at + step <= b->length ? step : b->length - at) : tn_batch_ref(b);
+    }
+    tn_reader *in = tn_reader_from_batches(b->schema, parts, (int32_t)k);
+    int rc = tn_parquet_write_file(path, in, o, err);
+    tn_reader_free(in);
+    for (int64_t i = 0; i < k; i++)
+        tn_batch_unref(parts[i]);
+    free(parts);
+    return rc ? rc : slurp(path, data, n);
+}
+
+/* Row groups close at the row where their rows' bytes reach row_group_bytes,
+ * wherever the input batches end: the same rows in batches of 1, 1000,
+ * 7777 or one make the same file. */
+TEST(row_groups_by_bytes)
+{
+    tarn_error err;
+    tn_schema *s = tn_schema_new(2);
+    CHECK_OK(tn_field_init(&s->fields[0], "s", tn_type_get(TN_STRING), true, &err), &err);
+    CHECK_OK(tn_field_init(&s->fields[1], "i", tn_type_get(TN_INT32), false, &err), &err);
+    tn_builder *bs = tn_builder_new(s->fields[0].type), *bi = tn_builder_new(s->fields[1].type);
+    /* Each row holds 4 + 4 + the string's bytes: a group closes at the first
+     * row that takes the sum to the limit. */
+    const int64_t limit = 50000, rows = 20000;
+    int64_t want_groups = 0, sum = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        char txt[64];
+        int len = snprintf(txt, sizeof txt, "value %lld %.*s", (long long)r, (int)(r % 23), "abcdefghijklmnopqrstuvwxyz");
+        bool null = r % 13 == 0;
+        CHECK_OK(null ? tn_builder_append_null(bs, &err) : tn_builder_append_str(bs, txt, &err), &err);
+        CHECK_OK(tn_builder_append_int(bi, r, &err), &err);
+        sum += 8 + (null ? 0 : len);
+        if (sum >= limit || r == rows - 1) {
+            want_groups++;
+            sum = 0;
+        }
+    }
+    tn_batch *b = tn_batch_new(s, rows);
+    CHECK_OK(tn_builder_finish(bs, &b->columns[0], &err), &err);
+    CHECK_OK(tn_builder_finish(bi, &b->columns[1], &err), &err);
+    tn_builder_free(bs);
+    tn_builder_free(bi);
+    CHECK(want_groups > 5);
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/rg_bytes.parquet", out_dir);
-    tn_reader *in = tn_reader_from_batches(s, parts, 10);
-    tn_parquet_write_options o = {.row_group_bytes = 1000};
-    CHECK_OK(tn_parquet_write_file(path, in, &o, &err), &err);
-    tn_reader_free(in);
-    for (int k = 0; k < 10; k++)
-        tn_batch_unref(parts[k]);
-    pq_file_meta *m = footer_of(path);
-    CHECK(m && m->n_row_groups == 10 && m->num_rows == 20000);
-    tn_pq_meta_free(m);
+    tn_parquet_write_options o = {.codec = PQ_SNAPPY, .dictionary = true, .row_group_bytes = limit};
+    static const int64_t steps[] = {0, 1000, 7777, 1};
+    uint8_t *first = NULL;
+    size_t first_n = 0;
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        uint8_t *data = NULL;
+        size_t n = 0;
+        CHECK_OK(write_batched(b, steps[k], &o, path, &data, &n, &err), &err);
+        if (k == 0) {
+            pq_file_meta *m = footer_of(path);
+            CHECK(m && m->n_row_groups == want_groups && m->num_rows == rows);
+            tn_pq_meta_free(m);
+            first = data;
+            first_n = n;
+            continue;
+        }
+        CHECK(n == first_n && memcmp(data, first, n) == 0);
+        free(data);
+    }
+    free(first);
+    tn_batch_unref(b);
+    /* Nested columns (lists of lists, a struct, a map) count their children's rows. */
+    b = nested_batch(3000, &err);
+    CHECK(b != NULL);
+    o.row_group_bytes = 20000;
+    static const int64_t nsteps[] = {0, 1, 333};
+    first = NULL;
+    for (size_t k = 0; k < sizeof nsteps / sizeof *nsteps; k++) {
+        uint8_t *data = NULL;
+        size_t n = 0;
+        CHECK_OK(write_batched(b, nsteps[k], &o, path, &data, &n, &err), &err);
+        if (k == 0) {
+            pq_file_meta *m = footer_of(path);
+            CHECK(m && m->n_row_groups > 3 && m->num_rows == 3000);
+            tn_pq_meta_free(m);
+            first = data;
+            first_n = n;
+            continue;
+        }
+        CHECK(n == first_n && memcmp(data, first, n) == 0);
+        free(data);
+    }
+    free(first);
     tn_batch_unref(b);
     tn_schema_unref(s);
 }
@@ -958,6 +1046,7 @@ int main(void)
     RUN(round_trip_nested);
     RUN(statistics);
     RUN(dictionary_encoding);
+    RUN(row_groups_by_bytes);
     RUN(value_encodings);
     RUN(atomic_write);
     RUN(unsupported_type);

@@ -75,9 +75,11 @@ static int reserve_levels(page_ctx *c, int64_t n)
     return 0;
 }
 
+/* Never NULL after success, even for n == 0: a compressed page that claims
+ * an empty body is still decompressed into it and walked from it. */
 static int scratch(page_ctx *c, size_t n)
 {
-    if (n <= c->scratch_cap)
+    if (n <= c->scratch_cap && c->scratch)
         return 0;
     uint8_t *s = tn_realloc(c->scratch, n + 8);
     TN_TRY_ALLOC(s, c->err, n);

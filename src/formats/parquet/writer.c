@@ -134,6 +134,7 @@ typedef struct wleaf {
     uint32_t *scratch;     /* levels widened for the encoder */
     int64_t scratch_cap;
     tn_buf out;            /* the encoded chunk; offsets in wchunk are relative to it until placed */
+    tn_buf written;        /* the previous group's chunk, written while out is encoded (wait_group) */
     tarn_error *err;       /* the error of the task encoding the leaf */
 } wleaf;
 
@@ -193,7 +194,8 @@ struct writer {
     tn_batch **pending;
     int32_t n_pending, cap_pending;
     int64_t pending_rows;
-    int64_t pending_bytes;  /* Arrow bytes of the pending batches */
+    int64_t pending_bytes;  /* Arrow bytes of the pending batches' buffers (memory held) */
+    int64_t group_bytes;    /* bytes of the pending rows (rows_bytes): where a group closes */
     tn_batch **sealed;     /* the batches of the row group being encoded */
     int32_t n_sealed, cap_sealed;
     tn_taskgroup *encoding; /* its column chunks' tasks; NULL when none */
@@ -572,26 +574,32 @@ static int shred_converted(wleaf *l, const tn_array *a, int out_w, int16_t dmax,
     TN_TRY(tn_buf_reserve(&l->values, (size_t)(len * out_w), l->err));
     uint8_t *o = l->values.data + l->values.len;
     int64_t base = (int64_t)l->values.len, k = 0;
-    for (int64_t i = 0; i < len; i++) {
-        voff[i] = base + k * out_w;
-        if (valid && !tn_bit_get(valid, a->offset + i)) {
-            def[i] = 0;
-            continue;
-        }
-        def[i] = (uint16_t)dmax;
-        const uint8_t *p = v + i * wd;
-        int32_t x;
-        switch (id) {
-        case TN_INT8: x = (int8_t)p[0]; break;
-        case TN_UINT8: x = p[0]; break;
-        case TN_INT16: { int16_t y; memcpy(&y, p, 2); x = y; break; }
-        case TN_UINT16: { uint16_t y; memcpy(&y, p, 2); x = y; break; }
-        default: /* decimals: the low bytes */
-            memcpy(o + k++ * out_w, p, (size_t)out_w);
-            continue;
-        }
-        memcpy(o + k++ * 4, &x, 4);
+    /* One loop per conversion, so each value is a fixed-size load and store. */
+#define CONVERT(OW, STORE)                                                                  \
+    for (int64_t i = 0; i < len; i++) {                                                     \
+        voff[i] = base + k * (OW);                                                          \
+        if (valid && !tn_bit_get(valid, a->offset + i)) {                                   \
+            def[i] = 0;                                                                     \
+            continue;                                                                       \
+        }                                                                                   \
+        def[i] = (uint16_t)dmax;                                                            \
+        const uint8_t *p = v + i * wd;                                                      \
+        uint8_t *q = o + k++ * (OW);                                                        \
+        STORE;                                                                              \
     }
+    switch (id) {
+    case TN_INT8: CONVERT(4, { int32_t x = (int8_t)p[0]; memcpy(q, &x, 4); }) break;
+    case TN_UINT8: CONVERT(4, { int32_t x = p[0]; memcpy(q, &x, 4); }) break;
+    case TN_INT16: CONVERT(4, { int16_t y; memcpy(&y, p, 2); int32_t x = y; memcpy(q, &x, 4); }) break;
+    case TN_UINT16: CONVERT(4, { uint16_t y; memcpy(&y, p, 2); int32_t x = y; memcpy(q, &x, 4); }) break;
+    default: /* decimals: the low bytes */
+        if (out_w == 4)
+            CONVERT(4, memcpy(q, p, 4))
+        else
+            CONVERT(8, memcpy(q, p, 8))
+        break;
+    }
+#undef CONVERT
     l->values.len += (size_t)(k * out_w);
     return 0;
 }
@@ -651,9 +659,9 @@ static int shred_flat(writer *w, wleaf *l, const tn_array *a)
     TN_TRY(grow_levels(w, l, l->n + len + 1));
     const uint8_t *valid = a->buffers[0] ? a->buffers[0]->data : NULL;
     int16_t dmax = n->max_def;
-    uint16_t *def = l->def + l->n, *rep = l->rep + l->n;
+    uint16_t *def = l->def + l->n;
     int64_t *voff = l->voff + l->n;
-    memset(rep, 0, (size_t)len * 2);
+    /* no repetition levels: a flat column has none, and none are read (max_rep 0) */
     if (converted) {
         TN_TRY(shred_converted(l, a, n->ptype == PQ_INT32 ? 4 : 8, dmax, def, voff));
     } else if (same_bytes) {
@@ -1889,13 +1897,14 @@ static int encode_leaf(void *arg, tarn_error *err)
  * relative to the chunk until now, become file offsets. */
 static int place_chunk(writer *w, wleaf *l, wchunk *ch)
 {
+    tn_buf *out = &l->written;
     int64_t base = w->pos;
     ch->offset += base;
     ch->data_offset += base;
     for (int32_t i = 0; i < ch->n_pages; i++)
         ch->pages[i].offset += base;
-    TN_TRY(write_all(w, l->out.data, l->out.len));
-    l->out.len = 0;
+    TN_TRY(write_all(w, out->data, out->len));
+    out->len = 0;
     return 0;
 }
 
@@ -1942,7 +1951,7 @@ static void swap_scratch(wleaf *l, wscratch *s)
 /* A field added to wleaf changes its size and stops the build here: if
  * the field describes a working buffer (or what one holds), add it to
  * wscratch, swap_scratch and free_scratch; then update the size. */
-_Static_assert(sizeof(wleaf) == 1200, "wleaf changed: see swap_scratch");
+_Static_assert(sizeof(wleaf) == 1232, "wleaf changed: see swap_scratch");
 
 static void free_scratch(wscratch *s)
 {
@@ -2147,21 +2156,52 @@ static int order_leaves(writer *w)
     return 0;
 }
 
-/* Wait for the row group being encoded, if any, and write its chunks in
- * column order, so the file is the same whatever the number of threads. */
-static int finish_group(writer *w)
+/* Wait for the row group being encoded, if any: *g is its index (-1:
+ * none), and each leaf's encoded chunk moves to the leaf's `written`
+ * buffer, so the next group can be encoded while this one is written
+ * (write_group). */
+static int wait_group(writer *w, int32_t *g)
 {
+    *g = -1;
     if (!w->encoding)
         return 0;
     int rc = tn_taskgroup_wait(w->encoding, w->err);
     tn_taskgroup_free(w->encoding);
     w->encoding = NULL;
     atomic_store(&w->sealed_bytes, 0);
-    wchunk *chunks = w->chunks + (size_t)(w->n_groups - 1) * (size_t)w->n_leaves;
-    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
-        rc = place_chunk(w, &w->leaves[c], &chunks[c]);
-    for (int32_t c = 0; !rc && c < w->n_leaves; c++)
-        rc = write_bloom(w, &chunks[c]);
+    if (rc)
+        return rc;
+    for (int32_t c = 0; c < w->n_leaves; c++) {
+        tn_buf t = w->leaves[c].out;
+        w->leaves[c].out = w->leaves[c].written;
+        w->leaves[c].written = t;
+    }
+    *g = w->n_groups - 1;
+    return 0;
+}
+
+/* Write row group g's chunks (from the leaves' `written` buffers) in
+ * column order, so the file is the same whatever the number of threads,
+ * then their bloom filters. */
+static int write_group(writer *w, int32_t g)
+{
+    if (g < 0)
+        return 0;
+    wchunk *chunks = w->chunks + (size_t)g * (size_t)w->n_leaves;
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        TN_TRY(place_chunk(w, &w->leaves[c], &chunks[c]));
+    for (int32_t c = 0; c < w->n_leaves; c++)
+        TN_TRY(write_bloom(w, &chunks[c]));
+    return 0;
+}
+
+/* Wait for the row group being encoded, if any, write it, and drop its batches. */
+static int finish_group(writer *w)
+{
+    int32_t g;
+    int rc = wait_group(w, &g);
+    if (!rc)
+        rc = write_group(w, g);
     for (int32_t b = 0; b < w->n_sealed; b++)
         tn_batch_unref(w->sealed[b]);
     w->n_sealed = 0;
@@ -2186,30 +2226,36 @@ static int grow_groups(writer *w)
     return 0;
 }
 
-/* Close the pending batches as a row group: the previous group is finished
- * and written first, then this one's leaves are encoded by tasks on the
- * pool (encode_some, as many as threads, each claiming leaves largest
- * first) while the caller goes on reading batches for the next group, as
- * far as make_room lets it. */
+/* Close the pending batches as a row group: the previous group is waited
+ * for, this one's leaves are set encoding by tasks on the pool
+ * (encode_some, as many as threads, each claiming leaves largest first),
+ * and only then are the previous group's chunks written and its batches
+ * dropped, so the write overlaps the encoding. The caller then goes on
+ * reading batches for the next group, as far as make_room lets it. */
 static int flush_group(writer *w)
 {
-    TN_TRY(finish_group(w));
-    if (w->n_pending == 0)
-        return 0;
-    TN_TRY(grow_groups(w));
+    int32_t g;
+    int rc = wait_group(w, &g);
+    /* the finished group's batches, dropped once it is written */
+    tn_batch **done = w->sealed;
+    int32_t n_done = w->n_sealed, cap_done = w->cap_sealed;
+    w->sealed = NULL;
+    w->n_sealed = w->cap_sealed = 0;
+    if (rc || w->n_pending == 0)
+        goto out;
+    if ((rc = grow_groups(w)))
+        goto out;
     wchunk *chunks = w->chunks + (size_t)w->n_groups * (size_t)w->n_leaves;
     memset(chunks, 0, (size_t)w->n_leaves * sizeof *chunks);
-    tn_batch **t = w->sealed;
-    int32_t tcap = w->cap_sealed;
     w->sealed = w->pending;
     w->n_sealed = w->n_pending;
     w->cap_sealed = w->cap_pending;
-    w->pending = t;
-    w->cap_pending = tcap;
-    w->n_pending = 0;
+    w->pending = NULL;
+    w->n_pending = w->cap_pending = 0;
     w->group_rows[w->n_groups++] = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    w->group_bytes = 0;
     atomic_store(&w->sealed_bytes, w->pending_bytes);
     w->pending_bytes = 0;
     for (int32_t c = 0; c < w->n_leaves; c++)
@@ -2218,19 +2264,33 @@ static int flush_group(writer *w)
         atomic_store(&w->left[k], 0);
     for (int32_t c = 0; c < w->n_leaves; c++)
         atomic_fetch_add(&w->left[w->leaves[c].top], 1);
-    TN_TRY(order_leaves(w));
+    if ((rc = order_leaves(w)))
+        goto out;
     atomic_store(&w->next, 0);
     atomic_store(&w->stop, false);
     w->n_done = 0;
     w->encoding = tn_taskgroup_new();
-    TN_TRY_ALLOC(w->encoding, w->err, 64);
+    if (!w->encoding) {
+        rc = tn_error_oom(w->err, 64);
+        goto out;
+    }
     int32_t tasks = tarn_threads() < w->n_leaves ? tarn_threads() : w->n_leaves;
     if (tasks < 1)
         tasks = 1;
     for (int32_t k = 0; k < tasks; k++)
         if (tn_taskgroup_spawn(w->encoding, encode_some, w) != TARN_OK)
-            break; /* the group holds the error; finish_group returns it */
-    return 0;
+            break; /* the group holds the error; wait_group returns it */
+out:
+    if (!rc)
+        rc = write_group(w, g);
+    for (int32_t b = 0; b < n_done; b++)
+        tn_batch_unref(done[b]);
+    if (!w->pending) { /* reuse the array for the next group's batches */
+        w->pending = done;
+        w->cap_pending = cap_done;
+    } else
+        tn_free(done);
+    return rc;
 }
 
 /* --- footer ------------------------------------------------------------------------ */
@@ -2520,15 +2580,101 @@ static int write_footer(writer *w)
 
 /* --- driver ----------------------------------------------------------------------- */
 
-static int add_batch(writer *w, tn_batch *b);
+static int add_batch(writer *w, tn_batch *b, int64_t rows_b);
 
-/* Add batch b (a reference is consumed), cut where a row group reaches
- * row_group_rows, so that groups have exactly that many rows but the last. */
+/* Arrow bytes of rows [s, e) of a, counted row by row (value widths,
+ * offsets and string or child bytes; validity bitmaps and dictionaries are
+ * left out), so that the bytes of some rows are the same however they are
+ * split into batches: row groups close by them (add_rows). */
+static int64_t rows_bytes(const tn_array *a, int64_t s, int64_t e)
+{
+    if (!a || e <= s)
+        return 0;
+    int64_t n = e - s, p = a->offset + s;
+    const tn_type *t = a->type;
+    switch (t->id) {
+    case TN_NA:
+        return 0;
+    case TN_BOOL:
+        return n;
+    case TN_STRING: case TN_BINARY: {
+        const int32_t *off = (const int32_t *)a->buffers[1]->data + p;
+        return n * 4 + (off[n] - off[0]);
+    }
+    case TN_LARGE_STRING: case TN_LARGE_BINARY: {
+        const int64_t *off = (const int64_t *)a->buffers[1]->data + p;
+        return n * 8 + (off[n] - off[0]);
+    }
+    case TN_STRING_VIEW: case TN_BINARY_VIEW: {
+        const tn_view *v = (const tn_view *)a->buffers[1]->data + p;
+        int64_t b = n * 16;
+        for (int64_t i = 0; i < n; i++)
+            b += v[i].inl.size > 12 ? v[i].inl.size : 0;
+        return b;
+    }
+    case TN_LIST: case TN_MAP: {
+        const int32_t *off = (const int32_t *)a->buffers[1]->data + p;
+        return n * 4 + rows_bytes(a->children[0], off[0], off[n]);
+    }
+    case TN_LARGE_LIST: {
+        const int64_t *off = (const int64_t *)a->buffers[1]->data + p;
+        return n * 8 + rows_bytes(a->children[0], off[0], off[n]);
+    }
+    case TN_FIXED_LIST:
+        return rows_bytes(a->children[0], p * t->list_size, (p + n) * t->list_size);
+    case TN_STRUCT: {
+        int64_t b = 0;
+        for (int32_t i = 0; i < a->n_children; i++)
+            b += rows_bytes(a->children[i], p, p + n);
+        return b;
+    }
+    case TN_DICTIONARY:
+        return n * t->index_type->byte_width;
+    default:
+        return n * t->byte_width;
+    }
+}
+
+static int64_t batch_rows_bytes(const tn_batch *b, int64_t s, int64_t e)
+{
+    int64_t n = 0;
+    for (int32_t c = 0; c < b->schema->n_fields; c++)
+        n += rows_bytes(b->columns[c], s, e);
+    return n;
+}
+
+/* Rows of b to add before the group holding `have` bytes reaches `limit`:
+ * the fewest that take it to the limit, or all of b's. A row's bytes only
+ * grow the count, so the first k rows' bytes are monotonic in k. */
+static int64_t rows_to_limit(const tn_batch *b, int64_t have, int64_t limit)
+{
+    if (have + batch_rows_bytes(b, 0, b->length) < limit)
+        return b->length;
+    int64_t lo = 1, hi = b->length; /* the answer lies in [lo, hi] */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (have + batch_rows_bytes(b, 0, mid) >= limit)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Add batch b (a reference is consumed), cut at the row where its group
+ * reaches row_group_rows rows or row_group_bytes bytes (rows_bytes), so
+ * groups hold the same rows whatever the batches' sizes. */
 static int add_rows(writer *w, tn_batch *b)
 {
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
-    while (w->pending_rows + b->length > limit) {
+    int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
+    for (;;) {
         int64_t head = limit - w->pending_rows;
+        int64_t k = rows_to_limit(b, w->group_bytes, blimit);
+        if (k < head)
+            head = k;
+        if (head >= b->length)
+            return add_batch(w, b, batch_rows_bytes(b, 0, b->length));
         tn_batch *first = tn_batch_slice(b, 0, head), *rest = first ? tn_batch_slice(b, head, b->length - head) : NULL;
         tn_batch_unref(b);
         if (!rest) {
@@ -2536,16 +2682,17 @@ static int add_rows(writer *w, tn_batch *b)
             return tn_error_oom(w->err, sizeof *b);
         }
         b = rest;
-        int rc = add_batch(w, first);
+        int rc = add_batch(w, first, batch_rows_bytes(first, 0, first->length));
         if (rc) {
             tn_batch_unref(b);
             return rc;
         }
     }
-    return b->length > 0 ? add_batch(w, b) : (tn_batch_unref(b), 0);
 }
 
-static int add_batch(writer *w, tn_batch *b)
+/* Add batch b (a reference is consumed) of rows_b bytes (rows_bytes) to
+ * the group filling, and close the group when it is full. */
+static int add_batch(writer *w, tn_batch *b, int64_t rows_b)
 {
     if (w->n_pending == w->cap_pending) {
         int32_t cap = w->cap_pending ? w->cap_pending * 2 : 16;
@@ -2559,11 +2706,12 @@ static int add_batch(writer *w, tn_batch *b)
     }
     w->pending[w->n_pending++] = b;
     w->pending_rows += b->length;
+    w->group_bytes += rows_b;
     for (int32_t c = 0; c < b->schema->n_fields; c++)
         w->pending_bytes += array_bytes(b->columns[c]);
     int64_t limit = w->o.row_group_rows > 0 ? w->o.row_group_rows : 1 << 20;
     int64_t blimit = w->o.row_group_bytes > 0 ? w->o.row_group_bytes : INT64_C(128) << 20;
-    return w->pending_rows >= limit || w->pending_bytes >= blimit ? flush_group(w) : make_room(w);
+    return w->pending_rows >= limit || w->group_bytes >= blimit ? flush_group(w) : make_room(w);
 }
 
 /* Whether option name o names leaf l: its top-level column, or its whole
@@ -2676,6 +2824,7 @@ static int setup(writer *w, tn_schema *s)
         tn_buf_init(&l->comp, 0);
         tn_buf_init(&l->header, 0);
         tn_buf_init(&l->out, 0);
+        tn_buf_init(&l->written, 0);
         l->err = w->err;
     }
     if (!w->o.no_arrow_schema)
@@ -2727,6 +2876,7 @@ static void cleanup(writer *w)
         tn_buf_reset(&l->comp);
         tn_buf_reset(&l->header);
         tn_buf_reset(&l->out);
+        tn_buf_reset(&l->written);
         tn_free(l->scratch);
     }
     tn_free(w->leaves);
