@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "arrow/compute/kernel.h"
 #include "core/alloc.h"
 #include "formats/parquet/assemble.h"
 
@@ -25,6 +26,17 @@ static inline bool valid_at(const pq_chunk_data *c, int64_t i, int16_t vdef)
 
 static void free_owner(void *p) { tn_free(p); }
 
+/* Levels of l[0..n) below v (> 0): the nulls of a flat column. A
+ * branch-free count, compiled for AVX2 too; it runs on every level of
+ * every nullable column read. */
+TN_HOT static int64_t levels_below(const uint16_t *l, int64_t n, uint16_t v)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++)
+        k += l[i] < v;
+    return k;
+}
+
 /* Count slots and build the validity bitmap (NULL when all valid). */
 static int validity(const pq_node *n, const pq_chunk_data *c, int64_t *len, tn_buffer **bits, int64_t *nulls,
                     tarn_error *err)
@@ -33,8 +45,7 @@ static int validity(const pq_node *n, const pq_chunk_data *c, int64_t *len, tn_b
     if (!c->rep && n->slot_def <= 0) { /* flat: every level is a slot */
         k = c->n_levels;
         if (c->def)
-            for (int64_t i = 0; i < k; i++)
-                nn += c->def[i] < n->valid_def;
+            nn = n->valid_def > 0 ? levels_below(c->def, k, (uint16_t)n->valid_def) : 0;
         else
             nn = n->valid_def > 0 ? k : 0;
     } else {
