@@ -12,6 +12,7 @@
 
 #include "arrow/compute/compute.h"
 #include "core/alloc.h"
+#include "core/hot.h"
 
 /* An input resolved for a kernel: an array (a reference we hold) and
  * whether it broadcasts (came from a scalar, then it has one row). */
@@ -74,13 +75,6 @@ void tn_bits_unpack(uint8_t *bytes, const uint8_t *src, int64_t off, int64_t n);
 float tn_half_to_float(uint16_t h);
 uint16_t tn_float_to_half(float f); /* round to nearest even */
 
-/* Hot loops are compiled twice, for AVX2 and for the baseline, and the
- * loader picks one for the CPU at run time (GCC function multi-versioning). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TN_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define TN_HOT
-#endif
 
 /* --- per-type X-macros -------------------------------------------------------
  * X(ID, CTYPE) for every fixed-width type whose values are plain C numbers. */

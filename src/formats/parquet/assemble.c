@@ -10,8 +10,8 @@
  */
 #include <string.h>
 
-#include "arrow/compute/kernel.h"
 #include "core/alloc.h"
+#include "core/hot.h"
 #include "formats/parquet/assemble.h"
 
 static inline bool slot_at(const pq_chunk_data *c, int64_t i, int16_t srep, int16_t sdef)

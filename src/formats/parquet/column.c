@@ -16,8 +16,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "arrow/compute/kernel.h"
 #include "core/alloc.h"
+#include "core/hot.h"
 #include "formats/parquet/codec.h"
 #include "formats/parquet/column.h"
 

@@ -25,8 +25,8 @@
  */
 #include <string.h>
 
-#include "arrow/compute/kernel.h"
 #include "core/alloc.h"
+#include "core/hot.h"
 #include "formats/parquet/decode.h"
 #include "formats/parquet/meta.h"
 
