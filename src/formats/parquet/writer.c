@@ -988,56 +988,6 @@ static int write_page(writer *w, wleaf *l, int64_t a, int64_t b, int64_t v0, int
 
 /* --- dictionary ----------------------------------------------------------------- */
 
-/* Hash of a byte string: short ones (most dictionary strings) inline from
- * two overlapping loads, longer ones by XXH3. */
-static inline uint64_t bytes_hash(const uint8_t *p, size_t n)
-{
-    uint64_t lo, hi;
-    if (n > 16) {
-        return tn_hash_bytes(p, n, 0);
-    } else if (n >= 8) {
-        memcpy(&lo, p, 8);
-        memcpy(&hi, p + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + n - 4, 4);
-        lo = a;
-        hi = b;
-    } else {
-        lo = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
-        hi = 0;
-    }
-    return tn_hash_u64(lo ^ tn_hash_u64(hi + n));
-}
-
-/* Whether the n bytes at a and b are equal; short ones without a call. */
-static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    if (n > 16)
-        return memcmp(a, b, n) == 0;
-    if (n >= 8) {
-        uint64_t x, y, u, v;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        memcpy(&u, a + n - 8, 8);
-        memcpy(&v, b + n - 8, 8);
-        return ((x ^ y) | (u ^ v)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t x, y, u, v;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return ((x ^ y) | (u ^ v)) == 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 /* Slot of a fixed-width value in a table of 2^(64 - shift) slots:
  * Fibonacci hashing after folding the high half in, so that doubles
  * (whose low bits are often zero) spread too. */
@@ -1277,7 +1227,7 @@ static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t li
                 vl = 4 + (size_t)l32;
                 skip = 4; /* equal lengths are compared on their own */
             }
-            uint64_t h = bytes_hash(p + skip, vl - skip);
+            uint64_t h = tn_hash_short_bytes(p + skip, vl - skip);
             if ((l->s.n_dict + 1) * 2 > l->s.slots_cap)
                 TN_TRY(dict_grow(l));
             uint64_t mask = (uint64_t)l->s.slots_cap - 1, s = h & mask;
@@ -1285,7 +1235,7 @@ static int dict_bytes(wleaf *l, int64_t nvals, bool bytes, size_t fw, int64_t li
             while ((e = l->s.slots[s]) != 0) {
                 const int64_t *at = &l->s.dict_at[e - 1];
                 if (l->s.dict_hash[e - 1] == h && (size_t)(at[1] - at[0]) == vl &&
-                    same_bytes(l->s.dict.data + at[0] + skip, p + skip, vl - skip))
+                    tn_bytes_equal(l->s.dict.data + at[0] + skip, p + skip, vl - skip))
                     break;
                 s = (s + 1) & mask;
             }

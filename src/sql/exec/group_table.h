@@ -30,6 +30,7 @@
 
 #include <string.h>
 
+#include "core/hash.h"
 #include "sql/exec/operator.h"
 
 #define TN_GROUP_BLOCK_SHIFT 8
@@ -93,26 +94,6 @@ static inline const uint8_t *tn_group_key(const tn_group_table *t, int64_t gid, 
     return t->keys + t->key_offs[gid];
 }
 
-/* Equality of two encoded keys of len bytes: keys of at most 16 bytes
- * compare with two overlapping 8-byte loads (or byte loads). */
-static inline bool tn_group_key_equal(const uint8_t *a, const uint8_t *b, int64_t len)
-{
-    if (len > 16)
-        return memcmp(a, b, (size_t)len) == 0;
-    if (len >= 8) {
-        uint64_t x0, y0, x1, y1;
-        memcpy(&x0, a, 8);
-        memcpy(&y0, b, 8);
-        memcpy(&x1, a + len - 8, 8);
-        memcpy(&y1, b + len - 8, 8);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    for (int64_t i = 0; i < len; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 /* The group of key, or -1: the probe loop of tn_group_table_find, inline
  * for the per-row path of the hash aggregate. */
 static inline int64_t tn_group_table_lookup(const tn_group_table *t, uint64_t h, const uint8_t *key, int64_t len)
@@ -130,9 +111,9 @@ static inline int64_t tn_group_table_lookup(const tn_group_table *t, uint64_t h,
             continue;
         int64_t g = (int64_t)(s & gid_mask) - 1;
         if (t->key_size >= 0) {
-            if (tn_group_key_equal(t->keys + g * t->key_size, key, len))
+            if (tn_bytes_equal(t->keys + g * t->key_size, key, (size_t)len))
                 return g;
-        } else if (t->key_lens[g] == len && tn_group_key_equal(t->keys + t->key_offs[g], key, len)) {
+        } else if (t->key_lens[g] == len && tn_bytes_equal(t->keys + t->key_offs[g], key, (size_t)len)) {
             return g;
         }
     }

@@ -346,35 +346,6 @@ static int scratch_reserve(set_scratch *sc, int64_t n, tarn_error *err)
     return 0;
 }
 
-/* The hash of an encoded key. Keys of at most 16 bytes (every key of one
- * or two fixed-width columns, short strings) take two overlapping loads
- * and a multiply-xorshift mix instead of XXH3; the hash never leaves the
- * operator, so it only has to agree with itself. */
-static inline uint64_t key_hash(const uint8_t *p, int64_t len)
-{
-    uint64_t lo, hi;
-    if (len > 16)
-        return tn_hash_bytes(p, (size_t)len, 0);
-    if (len >= 8) {
-        memcpy(&lo, p, 8);
-        memcpy(&hi, p + len - 8, 8);
-    } else if (len >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + len - 4, 4);
-        lo = a;
-        hi = b;
-    } else if (len > 0) {
-        lo = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
-        hi = 0;
-    } else {
-        return 0;
-    }
-    uint64_t h = (lo ^ UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= (hi + (uint64_t)len) * UINT64_C(0x94d049bb133111eb);
-    return tn_hash_u64(h);
-}
-
 /* Encode and hash the set's keys of every row. */
 static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, set_scratch *sc, tarn_error *err)
 {
@@ -415,7 +386,7 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
     for (int32_t k = 0; k < set->nkeys; k++)
         tn_codec_encode(cols[k], n, sc->cursor);
     for (int64_t r = 0; r < n; r++)
-        sc->hashes[r] = key_hash(sc->keyptr[r], sc->sizes[r]);
+        sc->hashes[r] = tn_hash_short_bytes(sc->keyptr[r], (size_t)sc->sizes[r]);
     return 0;
 }
 
@@ -425,7 +396,7 @@ static int encode_keys(const group_set *set, tn_array *const *keys, int64_t n, s
 static inline bool same_key_as_previous(const set_scratch *sc, int64_t r)
 {
     return sc->hashes[r] == sc->hashes[r - 1] && sc->sizes[r] == sc->sizes[r - 1] &&
-           tn_group_key_equal(sc->keyptr[r], sc->keyptr[r - 1], sc->sizes[r]);
+           tn_bytes_equal(sc->keyptr[r], sc->keyptr[r - 1], (size_t)sc->sizes[r]);
 }
 
 /* Look up each row's group without inserting: sc->gids[r] gets it or -1.
